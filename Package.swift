@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+// SOCMap: soil organic carbon maps at six standard depths with a depth-transfer CNN.
+// The target list follows the data's path: rasters and profiles in, patches,
+// models, evaluation and maps out.
+import PackageDescription
+
+let package = Package(
+    name: "SOCMap",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "socmap", targets: ["socmap"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: System libraries (module map + shim header + pkg-config)
+        .systemLibrary(
+            name: "CGDAL", path: "Sources/CGDAL", pkgConfig: "gdal",
+            providers: [.apt(["libgdal-dev", "libproj-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+
+        // MARK: Data in: rasters and soil profiles
+        .target(name: "RasterIO", dependencies: ["CGDAL"]),
+        .target(name: "SoilData"),
+
+        // MARK: Training data: patches around sites
+        .target(name: "Patches", dependencies: ["RasterIO", "SoilData"]),
+
+        // MARK: Learning
+        .target(
+            name: "NeuralNet", dependencies: ["COpenBLAS"],
+            swiftSettings: [.unsafeFlags(["-O"])]),
+
+        // MARK: Orchestration
+        .target(name: "SampleData", dependencies: ["RasterIO", "SoilData"]),
+        .target(
+            name: "Pipeline",
+            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Yams"]),
+        .executableTarget(
+            name: "socmap",
+            dependencies: [
+                "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "SampleData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["RasterIO"], path: "Tests/TestSupport"),
+        .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "TestSupport"]),
+        .testTarget(name: "SoilDataTests", dependencies: ["SoilData"]),
+        .testTarget(name: "PatchesTests", dependencies: ["Patches", "RasterIO", "SoilData", "TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "TestSupport"]),
+        .testTarget(name: "socmapTests", dependencies: ["socmap", "TestSupport", "RasterIO"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// NeuralNet module placeholder: replaced by the module's sources.

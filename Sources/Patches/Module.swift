@@ -1,0 +1,1 @@
+// Patches module placeholder: replaced by the module's sources.

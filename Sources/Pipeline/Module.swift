@@ -1,0 +1,1 @@
+// Pipeline module placeholder: replaced by the module's sources.

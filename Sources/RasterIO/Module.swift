@@ -1,0 +1,1 @@
+// RasterIO module placeholder: replaced by the module's sources.

@@ -1,0 +1,1 @@
+// SampleData module placeholder: replaced by the module's sources.

@@ -1,0 +1,1 @@
+// SoilData module placeholder: replaced by the module's sources.
