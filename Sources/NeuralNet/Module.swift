@@ -1,1 +1,0 @@
-// NeuralNet module placeholder: replaced by the module's sources.

@@ -1,1 +1,0 @@
-// RasterIO module placeholder: replaced by the module's sources.

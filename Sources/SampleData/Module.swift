@@ -1,1 +1,0 @@
-// SampleData module placeholder: replaced by the module's sources.

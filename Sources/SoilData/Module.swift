@@ -1,1 +1,0 @@
-// SoilData module placeholder: replaced by the module's sources.

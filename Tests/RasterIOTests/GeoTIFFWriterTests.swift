@@ -1,0 +1,123 @@
+import Foundation
+import RasterIO
+import TestSupport
+import XCTest
+
+final class GeoTIFFWriterTests: XCTestCase {
+    func testWriter_producesTiledCompressedFileWithStatisticsAndOverviews() throws {
+        let dir = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 600, height: 520)
+        let path = dir.file("big.tif")
+        let writer = try GeoTIFFWriter(path: path, grid: grid, bandCount: 1, nodata: -9999)
+        var values = [Float](repeating: 0, count: grid.cellCount)
+        for i in values.indices { values[i] = Float(i % 600) }
+        values[0] = -9999
+        try writer.write(band: 1, window: grid.fullWindow, values: values)
+        writer.setDescription(band: 1, "clay")
+        writer.setUnit(band: 1, "%")
+        writer.setMetadata(["B": "2", "A": "1"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path), "nothing at the path before finish()")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: writer.temporaryPath))
+        XCTAssertTrue(writer.temporaryPath.hasPrefix(dir.path + "/.big.tif.partial-"))
+        try writer.finish()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+        XCTAssertEqual(dir.contents(), ["big.tif"], "no temporary or .aux.xml file left")
+
+        guard let info = runTool("gdalinfo", [path]) else { throw XCTSkip("gdalinfo is not installed") }
+        XCTAssertTrue(info.contains("Block=512x512"), info)
+        XCTAssertTrue(info.contains("COMPRESSION=DEFLATE"), info)
+        XCTAssertTrue(info.contains("PREDICTOR=3"), info)
+        XCTAssertTrue(info.contains("NoData Value=-9999"), info)
+        XCTAssertTrue(info.contains("Description = clay"), info)
+        XCTAssertTrue(info.contains("Overviews: 300x260"), info)
+        XCTAssertTrue(info.contains("STATISTICS_MAXIMUM=599"), info)
+        XCTAssertTrue(info.contains("STATISTICS_MINIMUM=0"), info)
+        XCTAssertTrue(info.contains("MGA zone 55"), info)
+        XCTAssertTrue(info.contains("Unit Type: %"), info)
+
+        let dataset = try RasterDataset(path: path)
+        XCTAssertEqual(try dataset.grid(), grid)
+        let band = try dataset.band(1)
+        XCTAssertEqual(band.nodata, -9999)
+        XCTAssertEqual(band.description, "clay")
+        XCTAssertEqual(band.unit, "%")
+        XCTAssertEqual(band.dataType, .float32)
+        let block = try dataset.read(band: 1, window: PixelWindow(col: 0, row: 0, width: 3, height: 2))
+        XCTAssertEqual(block.valid, [false, true, true, true, true, true], "only the nodata cell is invalid")
+        XCTAssertEqual(block.values[1], 1)
+        XCTAssertEqual(block.values[4], 1)
+    }
+
+    func testWriter_abortRemovesTemporaryFile() throws {
+        let dir = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 8, height: 8)
+        let writer = try GeoTIFFWriter(path: dir.file("x.tif"), grid: grid, bandCount: 1, nodata: nil)
+        try writer.write(band: 1, window: grid.fullWindow, values: Array(repeating: 1, count: 64))
+        XCTAssertEqual(dir.contents().count, 1)
+        writer.abort()
+        XCTAssertEqual(dir.contents(), [])
+    }
+
+    func testWriter_deinitWithoutFinishAborts() throws {
+        let dir = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 8, height: 8)
+        do {
+            let writer = try GeoTIFFWriter(path: dir.file("x.tif"), grid: grid, bandCount: 1, nodata: nil)
+            try writer.write(band: 1, window: grid.fullWindow, values: Array(repeating: 1, count: 64))
+        }
+        XCTAssertEqual(dir.contents(), [])
+    }
+
+    func testWriter_missingFolderIsAClearError() throws {
+        let dir = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 8, height: 8)
+        assertRasterError(
+            try GeoTIFFWriter(path: dir.file("no/such/out.tif"), grid: grid, bandCount: 1, nodata: nil),
+            contains: ["out.tif", "does not exist"])
+    }
+
+    func testWriter_integerPredictorAndClassTableRoundTrip() throws {
+        let dir = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 16, height: 16)
+        let values = (0..<256).map { Float($0 % 3 + 1) }
+        let path = try writeTestGeoTIFF(path: dir.file("soil.tif"), grid: grid, bands: [values], nodata: 0,
+                                        dataType: .uint8, descriptions: ["soil"],
+                                        classes: [1: [1: "Vertosol", 2: "Sodosol", 3: "Kandosol"]])
+        XCTAssertEqual(dir.contents(), ["soil.tif", "soil.tif.aux.xml"])
+        let dataset = try RasterDataset(path: path)
+        let band = try dataset.band(1)
+        XCTAssertEqual(band.dataType, .uint8)
+        XCTAssertEqual(band.attributeTable, [1: "Vertosol", 2: "Sodosol", 3: "Kandosol"])
+        if let info = runTool("gdalinfo", [path]) { XCTAssertTrue(info.contains("PREDICTOR=2"), info) }
+    }
+
+    func testWriter_replacesExistingFileAndStaleSideFile() throws {
+        let dir = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 8, height: 8)
+        let path = dir.file("m.tif")
+        try writeTestGeoTIFF(path: path, grid: grid, bands: [Array(repeating: 1, count: 64)], dataType: .uint8,
+                             classes: [1: [1: "a"]])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path + ".aux.xml"))
+        try writeTestGeoTIFF(path: path, grid: grid, bands: [Array(repeating: 2, count: 64)])
+        XCTAssertEqual(dir.contents(), ["m.tif"])
+        XCTAssertEqual(try RasterDataset(path: path).read(band: 1, window: grid.fullWindow).values[0], 2)
+    }
+
+    func testWriter_metadataKeysSortedAndDeterministic() throws {
+        let dir = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 20, height: 20)
+        var files: [Data] = []
+        for name in ["a.tif", "b.tif"] {
+            let writer = try GeoTIFFWriter(path: dir.file(name), grid: grid, bandCount: 1, nodata: -1)
+            writer.setMetadata(["zeta": "1", "alpha": "2", "mid": "3"])
+            try writer.write(band: 1, window: grid.fullWindow, values: (0..<400).map { Float($0) })
+            try writer.finish()
+            files.append(try Data(contentsOf: URL(fileURLWithPath: dir.file(name))))
+        }
+        XCTAssertEqual(files[0], files[1], "same input gives byte-identical files")
+        let text = String(decoding: files[0], as: UTF8.self)
+        let a = try XCTUnwrap(text.range(of: "alpha")), m = try XCTUnwrap(text.range(of: "\"mid\"")),
+            z = try XCTUnwrap(text.range(of: "zeta"))
+        XCTAssertTrue(a.lowerBound < m.lowerBound && m.lowerBound < z.lowerBound)
+    }
+}
