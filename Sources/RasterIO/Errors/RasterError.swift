@@ -30,6 +30,7 @@ public struct RasterError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         var text = message
         var context: [String] = []
+        if let path, !message.contains(path) { context.append("raster '\(path)'") }
         if let band { context.append("band \(band)") }
         if let window { context.append(window.description) }
         if !context.isEmpty { text += " (" + context.joined(separator: ", ") + ")" }

@@ -20,6 +20,7 @@ public final class WarpedRaster {
     private let warped: DatasetHandle?
     private let offset: (col: Int, row: Int)
     private let infos: [BandInfo]
+    private let sourceInfos: [BandInfo]
 
     /// Opens `path` and prepares the warped view onto `grid`; throws naming the file when it cannot
     /// be opened, has no CRS, or GDAL cannot relate its CRS to the grid's.
@@ -32,6 +33,7 @@ public final class WarpedRaster {
         self.source = source
         sourceGrid = try source.grid()
         let sourceInfos = try (1...source.bandCount).map { try source.band($0) }
+        self.sourceInfos = sourceInfos
 
         if let offset = grid.offset(of: sourceGrid) {
             // Direct: the view's cell (c, r) is the source's cell (c - offset.col, r - offset.row).
@@ -87,6 +89,12 @@ public final class WarpedRaster {
                               path: path, band: i, hint: "Bands are numbered from 1")
         }
         return infos[i - 1]
+    }
+
+    /// Band information of the source band itself (its own nodata and data type).
+    public func sourceBand(_ i: Int) throws -> BandInfo {
+        _ = try band(i)
+        return sourceInfos[i - 1]
     }
 
     /// Reads a window of the view; cells outside the grid or without source data are invalid.

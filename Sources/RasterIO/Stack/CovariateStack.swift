@@ -1,0 +1,222 @@
+/// Every covariate on one reference grid, with statistics over that grid, scaled into network channels:
+/// continuous covariates min-max scaled to [0, 1], categorical ones one-hot; nodata takes the channel's fill.
+///
+/// Each covariate is a `WarpedRaster` onto the grid (bilinear for continuous, nearest for categorical;
+/// read directly when already on the grid); statistics are gathered tile by tile, so memory is
+/// bounded by the tile size. Not thread-safe: use one stack per thread.
+public final class CovariateStack {
+    /// The reference grid.
+    public let grid: Grid
+    /// The covariates, in the order of the specs (bands of one file in band order).
+    public let covariates: [Covariate]
+    /// The channels: one per continuous covariate, one per class of each categorical covariate.
+    public let channels: [Channel]
+    /// The tile size used for statistics.
+    public let tileSize: Int
+
+    /// The most classes a categorical covariate may have.
+    public static let maximumClasses = 64
+
+    private struct Source {
+        let view: WarpedRaster
+        let band: Int
+    }
+
+    private let sources: [Source]
+    /// Per covariate, the channel index of each class value (categorical only).
+    private let classChannels: [[Int: Int]]
+
+    /// Builds the stack: expands specs into covariates, opens each onto the reference grid, gathers
+    /// statistics and classes tile by tile and defines the channels. `progress` gets (tiles done, tiles).
+    public init(
+        specs: [CovariateSpec], reference: ReferenceGrid, tileSize: Int = 512,
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws {
+        precondition(tileSize > 0, "CovariateStack: tile size \(tileSize) must be positive")
+        guard !specs.isEmpty else {
+            throw RasterError("no covariates were given", hint: "List at least one covariate raster")
+        }
+        let grid = try reference.resolve()
+        self.grid = grid
+        self.tileSize = tileSize
+
+        // 1. Expand specs into (name, path, band, kind) and open one view per file and resampling.
+        var views: [String: WarpedRaster] = [:]
+        func view(_ path: String, _ resampling: Resampling) throws -> WarpedRaster {
+            let key = resampling.rawValue + "|" + path
+            if let existing = views[key] { return existing }
+            let opened = try WarpedRaster(path: path, onto: grid, resampling: resampling)
+            views[key] = opened
+            return opened
+        }
+        var planned: [(name: String, path: String, band: Int, kind: CovariateKind, source: Source)] = []
+        var firstPathOfName: [String: String] = [:]
+        for spec in specs {
+            let probe = try view(spec.path, .nearest)
+            let bands: [Int]
+            if let band = spec.band {
+                _ = try probe.band(band)
+                bands = [band]
+            } else {
+                bands = Array(1...probe.bandCount)
+            }
+            for band in bands {
+                let info = try probe.band(band)
+                let kind = spec.kind ?? (info.isCategorical ? .categorical : .continuous)
+                let name: String
+                if spec.band != nil || probe.bandCount == 1 {
+                    name = spec.name
+                } else {
+                    let text = info.description.trimmingWhitespace()
+                    name = text.isEmpty ? "\(spec.name)_b\(band)" : text
+                }
+                if let other = firstPathOfName[name] {
+                    throw RasterError(
+                        "covariate name '\(name)' is used twice ('\(other)' and '\(spec.path)')", path: spec.path,
+                        hint: "Give every covariate (and every band of a multi-band file) its own name")
+                }
+                firstPathOfName[name] = spec.path
+                let resampling: Resampling = kind == .categorical ? .nearest : .bilinear
+                planned.append((name, spec.path, band, kind, Source(view: try view(spec.path, resampling), band: band)))
+            }
+        }
+        guard planned.count <= Int(UInt8.max) else {
+            throw RasterError("\(planned.count) covariates are more than a stack holds (\(UInt8.max))",
+                              hint: "Select fewer covariates or bands")
+        }
+        sources = planned.map(\.source)
+
+        // 2. Statistics and classes over the reference grid, tile by tile.
+        var statistics = planned.map { CovariateStatistics(kind: $0.kind) }
+        let tiles = grid.tiles(size: tileSize)
+        for (t, tile) in tiles.enumerated() {
+            for (i, source) in sources.enumerated() {
+                let block = try source.view.read(band: source.band, window: tile)
+                statistics[i].add(block)
+                if statistics[i].classCounts.count > Self.maximumClasses {
+                    throw RasterError(
+                        "categorical covariate '\(planned[i].name)' has more than \(Self.maximumClasses) classes on the grid",
+                        path: planned[i].path, band: planned[i].band,
+                        hint: "Declare it continuous (kind: continuous) or reclassify it")
+                }
+                if let bad = statistics[i].nonIntegerValue {
+                    throw RasterError(
+                        "categorical covariate '\(planned[i].name)' has the non-integer value \(bad)",
+                        path: planned[i].path, band: planned[i].band,
+                        hint: "Class codes must be whole numbers; declare the covariate continuous if it is a measurement")
+                }
+            }
+            progress?(t + 1, tiles.count)
+        }
+
+        // 3. Covariates and channels.
+        var covariates: [Covariate] = []
+        var channels: [Channel] = []
+        var classChannels: [[Int: Int]] = []
+        for (i, plan) in planned.enumerated() {
+            let stats = statistics[i]
+            guard stats.count > 0 else {
+                throw RasterError(
+                    "covariate '\(plan.name)' has no valid cell on the reference grid", path: plan.path, band: plan.band,
+                    hint: "Check that the raster overlaps the reference grid and that its nodata value is right")
+            }
+            let view = plan.source.view
+            let sourceInfo = try view.sourceBand(plan.band)
+            let table = try view.band(plan.band).attributeTable ?? [:]
+            let classes = stats.classCounts.keys.sorted().map { value in
+                CategoryClass(value: value, label: table[value] ?? "class \(value)", cellCount: stats.classCounts[value]!)
+            }
+            covariates.append(Covariate(
+                name: plan.name, sourcePath: plan.path, band: plan.band, kind: plan.kind,
+                sourceCRS: view.sourceGrid.crs.name,
+                sourceResolutionX: view.sourceGrid.resolution.x, sourceResolutionY: view.sourceGrid.resolution.y,
+                sourceNodata: sourceInfo.nodata,
+                min: stats.minimum, max: stats.maximum, mean: stats.mean, validCells: stats.count,
+                classes: plan.kind == .categorical ? classes : []))
+            var lookup: [Int: Int] = [:]
+            switch plan.kind {
+            case .continuous:
+                let range = stats.maximum - stats.minimum
+                let fill = range > 0 ? (stats.mean - stats.minimum) / range : 0.5
+                channels.append(Channel(name: plan.name, covariate: i, classValue: nil,
+                                        min: stats.minimum, max: stats.maximum, fill: Float(fill)))
+            case .categorical:
+                for cls in classes {
+                    lookup[cls.value] = channels.count
+                    let label = table[cls.value].map { " (\($0))" } ?? ""
+                    channels.append(Channel(
+                        name: "\(plan.name)=\(cls.value)\(label)", covariate: i, classValue: cls.value,
+                        min: 0, max: 1, fill: Float(Double(cls.cellCount) / Double(stats.count))))
+                }
+            }
+            classChannels.append(lookup)
+        }
+        self.covariates = covariates
+        self.channels = channels
+        self.classChannels = classChannels
+    }
+
+    /// Reads every channel over a window (which may extend outside the grid: halo or padding).
+    /// Nodata and outside cells take the channel's fill; `valid` is true where every covariate has data.
+    public func readScaled(window: PixelWindow) throws -> StackBlock {
+        let n = window.cellCount
+        var values = [Float](repeating: 0, count: channels.count * n)
+        var validCount = [UInt8](repeating: 0, count: n)
+        // Start from each channel's fill; valid cells are overwritten below.
+        values.withUnsafeMutableBufferPointer { out in
+            for (c, channel) in channels.enumerated() {
+                for i in 0..<n { out[c * n + i] = channel.fill }
+            }
+        }
+        var channelOfCovariate: [Int] = []  // first channel of each continuous covariate
+        var next = 0
+        for covariate in covariates {
+            channelOfCovariate.append(next)
+            next += covariate.kind == .continuous ? 1 : covariate.classes.count
+        }
+        for (k, covariate) in covariates.enumerated() {
+            let block = try readRaw(covariate: k, window: window)
+            let first = channelOfCovariate[k]
+            values.withUnsafeMutableBufferPointer { out in
+                block.values.withUnsafeBufferPointer { raw in
+                    block.valid.withUnsafeBufferPointer { ok in
+                        switch covariate.kind {
+                        case .continuous:
+                            let lo = Float(covariate.min), range = Float(covariate.max - covariate.min)
+                            let base = first * n
+                            for i in 0..<n where ok[i] {
+                                out[base + i] = range > 0 ? (raw[i] - lo) / range : 0.5
+                                validCount[i] &+= 1
+                            }
+                        case .categorical:
+                            let lookup = classChannels[k]
+                            let classChannelsRange = first..<(first + covariate.classes.count)
+                            for i in 0..<n where ok[i] {
+                                for c in classChannelsRange { out[c * n + i] = 0 }
+                                if let c = lookup[Int(raw[i])] { out[c * n + i] = 1 }
+                                validCount[i] &+= 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let all = UInt8(truncatingIfNeeded: covariates.count)
+        let valid = validCount.map { $0 == all }
+        return StackBlock(window: window, channelCount: channels.count, values: values, valid: valid,
+                          validCount: validCount)
+    }
+
+    /// Reads one covariate on the reference grid, unscaled (outside cells invalid).
+    public func readRaw(covariate: Int, window: PixelWindow) throws -> RasterBlock {
+        precondition(covariate >= 0 && covariate < covariates.count,
+                     "CovariateStack.readRaw: covariate \(covariate) of \(covariates.count)")
+        let source = sources[covariate]
+        return try source.view.read(band: source.band, window: window)
+    }
+
+    /// The index of a covariate by name.
+    public func covariateIndex(named name: String) -> Int? {
+        covariates.firstIndex { $0.name == name }
+    }
+}
