@@ -127,9 +127,9 @@ private func harmoniseSite(_ id: String, _ input: [Horizon], depths: [DepthInter
             if u > d.top + tol { aboveTop = true }
         }
         if let raw = fit.unclampedMean(from: u, to: v), abs(raw - mean) > 1e-9 * max(1, abs(raw)) {
-            note(.clampedValue, firstLine, "site '\(id)' \(d.label): fitted curve leaves "
-                 + "[\(formatShort(options.minValue)), \(formatShort(options.maxValue))] (unclamped mean \(formatShort(raw)))",
-                 "clamped curve, mean \(formatShort(mean))")
+            let limits = "[\(formatShort(options.minValue)), \(formatShort(options.maxValue))]"
+            note(.clampedValue, firstLine, "site '\(id)' \(d.label): fitted curve leaves \(limits); mean "
+                 + "\(formatShort(mean)) instead of \(formatShort(raw))", "clamped the curve to \(limits)")
         }
         values.append(mean)
     }
