@@ -101,7 +101,7 @@ private func harmoniseSite(_ id: String, _ input: [Horizon], depths: [DepthInter
                 continue
             }
             note(.adjustedDepth, h.line, "site '\(id)': top \(old) overlaps line \(prev.line)'s bottom \(prev.bottom) "
-                 + "by less than \(formatShort(tol)) cm", "adjusted top to \(prev.bottom)")
+                 + "by less than \(formatShort(tol)) cm", "adjusted top to \(formatNumber(prev.bottom))")
         }
         kept.append(h)
     }

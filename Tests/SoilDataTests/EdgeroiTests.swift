@@ -22,7 +22,8 @@ final class EdgeroiTests: XCTestCase {
     func testEdgeroi_harmonisesOrganicCarbonToStandardDepths() throws {
         let path = try edgeroiPath()
         let columns = HorizonColumns(id: "SOURCEID", top: "UHDICM", bottom: "LHDICM", value: "ORCDRC", valueScale: 0.1)
-        var (horizons, issues) = try loadHorizons(path: path, columns: columns)
+        let (horizons, loadIssues) = try loadHorizons(path: path, columns: columns)
+        var issues = loadIssues
         let profiles = harmonise(horizons, depths: DepthInterval.standard, source: path, issues: &issues)
         let perDepth = (0..<6).map { k in profiles.filter { $0.values[k] != nil }.count }
         print("Edgeroi: \(horizons.count) horizons, \(profiles.count) profiles; sites with a value per depth "
@@ -39,6 +40,5 @@ final class EdgeroiTests: XCTestCase {
         XCTAssertEqual(perDepth, [324, 325, 325, 325, 325, 317])
         XCTAssertEqual(issues.entries(of: .startsBelowSurface).compactMap(\.siteID).first, "199_CAN_CP193_1")
         for p in profiles { for v in p.values.compactMap({ $0 }) { XCTAssert(v >= 0 && v <= 1000) } }
-        horizons.removeAll()
     }
 }

@@ -73,7 +73,7 @@ final class HarmoniseTests: XCTestCase {
                           issues: &issues)
         XCTAssertEqual(p.count, 1)
         XCTAssertEqual(issues.entries(of: .adjustedDepth).map(\.line), [3])
-        XCTAssertEqual(issues.entries(of: .adjustedDepth).first?.action, "adjusted top to 10.0")
+        XCTAssertEqual(issues.entries(of: .adjustedDepth).first?.action, "adjusted top to 10")
     }
 
     func testHarmonise_duplicateHorizons() {
