@@ -1,0 +1,39 @@
+import COpenBLAS
+
+/// The one sgemm wrapper of the engine (row-major, named shapes).
+///
+/// OpenBLAS is put in single-threaded mode the first time it is used: the engine
+/// parallelises over batch shards itself (see `Parallel`), so BLAS threads and
+/// Dispatch threads never compete for the same cores.
+enum BLAS {
+    /// Set once, before the first BLAS call.
+    private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
+
+    /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major.
+    /// op(A) is m×k (A is k×m when `transA`), op(B) is k×n (B is n×k when `transB`);
+    /// `lda`, `ldb`, `ldc` are the row strides of A, B and C as stored.
+    static func sgemm(
+        transA: Bool = false, transB: Bool = false,
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        _ = singleThreaded
+        precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m \(m) n \(n) k \(k)")
+        precondition(lda >= max(1, transA ? m : k), "sgemm: lda \(lda) too small for op(A) \(m)x\(k) transA \(transA)")
+        precondition(ldb >= max(1, transB ? k : n), "sgemm: ldb \(ldb) too small for op(B) \(k)x\(n) transB \(transB)")
+        precondition(ldc >= max(1, n), "sgemm: ldc \(ldc) too small for C \(m)x\(n)")
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            // BLAS leaves C = beta · C; do it explicitly so that beta = 0 clears garbage.
+            for i in 0..<m {
+                let row = c + i * ldc
+                for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
+            }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

@@ -1,0 +1,52 @@
+import Dispatch
+import Foundation
+
+/// Splitting work over the cores with Dispatch (BLAS itself runs single-threaded).
+///
+/// The worker count is the number of active processors, or `SOCMAP_NN_THREADS`
+/// when that is set to a positive integer. Results depend on the worker count only
+/// through the order of floating-point sums, and are identical from run to run.
+public enum Parallel {
+    /// Number of workers the engine uses.
+    public static let workers: Int = {
+        if let text = ProcessInfo.processInfo.environment["SOCMAP_NN_THREADS"], let n = Int(text), n > 0 {
+            return n
+        }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Runs `body(i)` for i in 0..<count, concurrently when count > 1.
+    /// The callers' bodies write disjoint parts of their buffers (one shard each), which is
+    /// what makes sharing the non-Sendable closure between threads safe.
+    static func forEach(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 1 {
+            if count == 1 { body(0) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            let shared = UncheckedSendable(escapable)
+            DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
+        }
+    }
+
+    /// `0..<total` cut into at most `parts` contiguous, near-equal, non-empty ranges.
+    static func split(_ total: Int, parts: Int) -> [Range<Int>] {
+        let n = max(1, min(parts, total))
+        if total == 0 { return [0..<0] }
+        return (0..<n).map { i in (total * i / n)..<(total * (i + 1) / n) }
+    }
+
+    /// Shards of a batch for a layer doing `workPerItem` floating-point operations per item:
+    /// one shard when the whole job is too small to be worth a thread hand-off.
+    static func shards(_ total: Int, workPerItem: Int) -> [Range<Int>] {
+        let minimumWork = 200_000
+        let parts = total * workPerItem < minimumWork ? 1 : workers
+        return split(total, parts: parts)
+    }
+}
+
+/// A value handed to other threads under the caller's guarantee of no data race.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

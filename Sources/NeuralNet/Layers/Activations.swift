@@ -1,0 +1,97 @@
+/// Swish (SiLU): y = x · σ(x), elementwise on any shape.
+public final class Swish: Layer {
+    private var input: Tensor?
+    private var sigmoid: [Float] = []
+
+    /// A Swish activation.
+    public init() {}
+
+    public func copy() -> any Layer { Swish() }
+
+    public func infer(_ input: Tensor) -> Tensor {
+        Tensor(shape: input.shape) { out in
+            input.withPointer { x in
+                FastMath.map(x, out.baseAddress!, count: input.count) { v in v * FastMath.sigmoid(v) }
+            }
+        }
+    }
+
+    public func forward(_ input: Tensor) -> Tensor {
+        self.input = input
+        sigmoid.resize(to: input.count)
+        let count = input.count
+        let parts = Parallel.shards(count, workPerItem: 20)
+        return Tensor(shape: input.shape) { out in
+            input.withPointer { x in
+                sigmoid.withUnsafeMutableBufferPointer { sb in
+                    let sp = sb.baseAddress!, op = out.baseAddress!
+                    Parallel.forEach(parts.count) { p in
+                        let r = parts[p]
+                        FastMath.map(x + r.lowerBound, sp + r.lowerBound, count: r.count) { FastMath.sigmoid($0) }
+                        for i in r { op[i] = x[i] * sp[i] }
+                    }
+                }
+            }
+        }
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let input else { preconditionFailure("Swish.backward called before forward") }
+        precondition(outputGradient.shape == input.shape,
+                     "Swish.backward: gradient shape \(outputGradient.shape), expected \(input.shape)")
+        guard needsInputGradient else { return nil }
+        let parts = Parallel.shards(input.count, workPerItem: 8)
+        return Tensor(shape: input.shape) { dx in
+            input.withPointer { x in
+                outputGradient.withPointer { dy in
+                    sigmoid.withUnsafeBufferPointer { sb in
+                        let sp = sb.baseAddress!, dp = dx.baseAddress!
+                        Parallel.forEach(parts.count) { p in
+                            for i in parts[p] {
+                                let s = sp[i]
+                                dp[i] = dy[i] * s * (1 + x[i] * (1 - s))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// ReLU: y = max(x, 0), elementwise on any shape (gradient 0 at x = 0, as in PyTorch).
+public final class ReLU: Layer {
+    private var input: Tensor?
+
+    /// A ReLU activation.
+    public init() {}
+
+    public func copy() -> any Layer { ReLU() }
+
+    public func infer(_ input: Tensor) -> Tensor {
+        Tensor(shape: input.shape) { out in
+            input.withPointer { x in
+                for i in 0..<input.count { out[i] = x[i] > 0 ? x[i] : 0 }
+            }
+        }
+    }
+
+    public func forward(_ input: Tensor) -> Tensor {
+        self.input = input
+        return infer(input)
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let input else { preconditionFailure("ReLU.backward called before forward") }
+        precondition(outputGradient.shape == input.shape,
+                     "ReLU.backward: gradient shape \(outputGradient.shape), expected \(input.shape)")
+        guard needsInputGradient else { return nil }
+        return Tensor(shape: input.shape) { dx in
+            input.withPointer { x in
+                outputGradient.withPointer { dy in
+                    for i in 0..<input.count { dx[i] = x[i] > 0 ? dy[i] : 0 }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import XCTest
+@testable import NeuralNet
+
+/// A tensor of uniform values in [low, high) from a seeded generator.
+func randomTensor(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1) -> Tensor {
+    var g = SeededGenerator(seed: seed)
+    return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in g.nextFloat(in: low, high) })
+}
+
+/// A one-hot matrix [indices.count, width].
+func oneHot(_ indices: [Int], width: Int) -> Tensor {
+    var t = Tensor(shape: [indices.count, width])
+    for (i, k) in indices.enumerated() { t.data[i * width + k] = 1 }
+    return t
+}
+
+/// Fails unless every pair of values agrees to `relative` of the larger magnitude (or `absolute`).
+func assertClose(_ actual: [Float], _ expected: [Float], relative: Float = 1e-4, absolute: Float = 1e-6,
+                 _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.count, expected.count, "\(message): counts differ", file: file, line: line)
+    var worst: (Int, Float, Float)?
+    var worstExcess: Float = 0
+    for (i, (a, e)) in zip(actual, expected).enumerated() {
+        let allowed = max(absolute, relative * max(abs(a), abs(e)))
+        let excess = abs(a - e) / allowed
+        if excess > 1, excess > worstExcess { worstExcess = excess; worst = (i, a, e) }
+    }
+    if let (i, a, e) = worst {
+        XCTFail("\(message): index \(i): \(a) vs expected \(e) (\(worstExcess)x the tolerance)", file: file, line: line)
+    }
+}
+
+/// Σ output · weights in Double (the scalar whose gradient the checks compare).
+func dot(_ a: Tensor, _ b: Tensor) -> Double {
+    precondition(a.count == b.count)
+    var s: Double = 0
+    for i in 0..<a.count { s += Double(a.data[i]) * Double(b.data[i]) }
+    return s
+}
+
+/// Central-difference check of d f / d value[i] against `analytic[i]` at sampled indices.
+///
+/// `f` evaluates the scalar with the value replaced. At a kink (ReLU at 0, a max-pool tie) the
+/// two step sizes disagree; such indices are skipped, and at most a fifth may be.
+func checkGradient(
+    value: Tensor, analytic: Tensor, samples: Int = 24, seed: UInt64 = 99, step: Float = 1e-2,
+    tolerance: Double = 2e-2, floor: Double = 2e-3, _ name: String,
+    file: StaticString = #filePath, line: UInt = #line, f: (Tensor) -> Double
+) {
+    XCTAssertEqual(value.shape, analytic.shape, "\(name): gradient shape", file: file, line: line)
+    var g = SeededGenerator(seed: seed)
+    let indices = value.count <= samples ? Array(0..<value.count) : (0..<samples).map { _ in Int(g.next() % UInt64(value.count)) }
+    var skipped = 0
+    for i in indices {
+        func numeric(_ h: Float) -> Double {
+            var plus = value, minus = value
+            plus.data[i] += h
+            minus.data[i] -= h
+            return (f(plus) - f(minus)) / Double(plus.data[i] - minus.data[i])
+        }
+        let n1 = numeric(step), n2 = numeric(step / 2)
+        let a = Double(analytic.data[i])
+        if abs(n1 - n2) > tolerance * max(abs(n1), abs(n2), floor) * 2 {
+            skipped += 1
+            continue
+        }
+        let allowed = max(floor, tolerance * max(abs(n2), abs(a)))
+        XCTAssertLessThanOrEqual(abs(n2 - a), allowed,
+                                 "\(name)[\(i)]: analytic \(a), numeric \(n2)", file: file, line: line)
+    }
+    XCTAssertLessThanOrEqual(skipped * 5, indices.count, "\(name): too many indices at kinks (\(skipped))",
+                             file: file, line: line)
+}
+
+/// The reference material folder (../shared beside the repository, or SOCMAP_SHARED).
+func sharedFolder() -> URL? {
+    var candidates: [URL] = []
+    if let env = ProcessInfo.processInfo.environment["SOCMAP_SHARED"] { candidates.append(URL(fileURLWithPath: env)) }
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    candidates.append(repo.deletingLastPathComponent().appendingPathComponent("shared"))
+    candidates.append(URL(fileURLWithPath: "/work/shared"))
+    return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("anchors").path) }
+}
+
+/// A fresh temporary directory, removed by the test's teardown block.
+func temporaryDirectory(_ test: XCTestCase) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("nn-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+    return url
+}
