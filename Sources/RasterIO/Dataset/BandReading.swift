@@ -5,6 +5,10 @@ extension DatasetHandle {
     /// Nodata, description, unit, type and classes of a 1-based band.
     func bandInfo(_ index: Int) throws -> BandInfo {
         let band = try self.band(index)
+        return gdalQuietly { bandInfo(index, band) }
+    }
+
+    private func bandInfo(_ index: Int, _ band: GDALRasterBandH) -> BandInfo {
         var hasNodata: Int32 = 0
         let nodataValue = GDALGetRasterNoDataValue(band, &hasNodata)
         let names = CStringList.strings(GDALGetRasterCategoryNames(band))
