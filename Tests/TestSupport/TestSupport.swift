@@ -106,3 +106,17 @@ public func assertRasterError<T>(
         XCTFail("expected a RasterError, got \(error)", file: file, line: line)
     }
 }
+
+/// Writes an Esri ASCII grid (no .prj beside it, so GDAL sees no CRS): a raster without a
+/// coordinate reference system, for testing that case without external tools.
+@discardableResult
+public func writeASCIIGridWithoutCRS(
+    path: String, width: Int, height: Int, cellSize: Double = 100, nodata: Double = -9999, value: (Int, Int) -> Float
+) throws -> String {
+    var text = "ncols \(width)\nnrows \(height)\nxllcorner 0\nyllcorner 0\ncellsize \(cellSize)\nNODATA_value \(nodata)\n"
+    for row in 0..<height {
+        text += (0..<width).map { String(value($0, row)) }.joined(separator: " ") + "\n"
+    }
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
