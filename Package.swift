@@ -24,11 +24,11 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
 
         // MARK: Data in: rasters and soil profiles
-        .target(name: "RasterIO", dependencies: ["CGDAL"]),
-        .target(name: "SoilData"),
+        .target(name: "RasterIO", dependencies: ["CGDAL"], exclude: ["README.md"]),
+        .target(name: "SoilData", exclude: ["README.md"]),
 
         // MARK: Training data: patches around sites
-        .target(name: "Patches", dependencies: ["RasterIO", "SoilData"]),
+        .target(name: "Patches", dependencies: ["RasterIO", "SoilData"], exclude: ["README.md"]),
 
         // MARK: Learning
         .target(
@@ -36,16 +36,18 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: Orchestration
-        .target(name: "SampleData", dependencies: ["RasterIO", "SoilData"]),
+        .target(name: "SampleData", dependencies: ["RasterIO", "SoilData"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Yams"]),
+            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Yams"],
+            exclude: ["README.md"]),
         .executableTarget(
             name: "socmap",
             dependencies: [
                 "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "SampleData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            exclude: ["README.md"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["RasterIO"], path: "Tests/TestSupport"),

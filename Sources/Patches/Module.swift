@@ -1,1 +1,0 @@
-// Patches module placeholder: replaced by the module's sources.

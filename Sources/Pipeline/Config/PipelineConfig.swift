@@ -1,0 +1,102 @@
+import Foundation
+import SoilData
+
+/// A parsed pipeline file: every path absolute, every default filled in.
+public struct PipelineConfig: Sendable {
+    /// Absolute path of the YAML file.
+    public var file: String
+    /// Folder that relative paths in the file are resolved against.
+    public var baseDirectory: String
+    /// Run name shown in reports.
+    public var name: String
+    /// Seed of every random choice in the run.
+    public var seed: UInt64
+    /// Output folder (absolute).
+    public var output: String
+    /// Covariate stack settings.
+    public var covariates: CovariatesConfig
+    /// Survey sites.
+    public var sites: SitesConfig
+    /// Soil property values: horizons or per-interval values.
+    public var profiles: ProfilesConfig
+    /// Standard depth intervals.
+    public var depths: [DepthInterval]
+    /// Patch extraction settings.
+    public var patches: PatchesConfig
+}
+
+/// Where the reference grid comes from.
+public enum GridConfig: Sendable, Equatable {
+    /// The grid of a named raster.
+    case raster(path: String)
+    /// An explicit CRS, cell size and extent.
+    case explicit(crs: String, resolution: Double, extent: [Double])
+}
+
+/// One covariate source: a file, a glob or a folder.
+public struct CovariateSourceConfig: Sendable, Equatable {
+    /// The path as written (absolute after resolution).
+    public var path: String
+    /// Name override (only for a single file).
+    public var name: String?
+    /// Band to use (nil: every band).
+    public var band: Int?
+    /// `continuous`, `categorical`, or nil for automatic.
+    public var kind: String?
+    /// Line in the pipeline file, for errors.
+    public var line: Int?
+}
+
+/// Covariate stack settings.
+public struct CovariatesConfig: Sendable {
+    /// Reference grid.
+    public var grid: GridConfig
+    /// Sources in order.
+    public var sources: [CovariateSourceConfig]
+    /// Covariate names declared categorical.
+    public var categorical: [String]
+    /// Tile edge in cells for reading the stack.
+    public var tileSize: Int
+}
+
+/// Survey sites CSV.
+public struct SitesConfig: Sendable {
+    /// CSV path.
+    public var file: String
+    /// Site id column.
+    public var idColumn: String
+    /// X (longitude) column.
+    public var xColumn: String
+    /// Y (latitude) column.
+    public var yColumn: String
+    /// CRS of the coordinates.
+    public var crs: String
+}
+
+/// Soil values: a horizon table harmonised by spline, or values per interval.
+public enum ProfilesSource: Sendable {
+    /// A horizon table.
+    case horizons(file: String, columns: HorizonColumns, spline: SplineOptions)
+    /// Values per depth interval.
+    case intervals(file: String, columns: IntervalColumns)
+}
+
+/// The soil property being mapped.
+public struct ProfilesConfig: Sendable {
+    /// Property name, e.g. SOC.
+    public var property: String
+    /// Unit after scaling, e.g. g/kg.
+    public var unit: String
+    /// The values.
+    public var source: ProfilesSource
+}
+
+/// Patch extraction settings.
+public struct PatchesConfig: Sendable {
+    /// Patch edge P (odd).
+    public var size: Int
+    /// Pool size of the network, which the patch size must fit.
+    public var pool: Int
+    /// Output file name inside the output folder.
+    public var file: String
+}

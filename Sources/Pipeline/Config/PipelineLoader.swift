@@ -1,0 +1,189 @@
+import Foundation
+import SoilData
+
+extension PipelineConfig {
+    /// Reads and checks a pipeline file; errors carry the file, key, line and column.
+    public static func load(path: String) throws -> PipelineConfig {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ConfigError(file: path, key: "", line: nil, column: nil,
+                              message: "cannot read the pipeline file; check the path")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, key: "", line: nil, column: nil, message: "the pipeline file is not UTF-8 text")
+        }
+        return try parse(text: text, file: url.path)
+    }
+
+    /// Parses pipeline YAML text; `file` names it in errors and anchors relative paths.
+    public static func parse(text: String, file: String) throws -> PipelineConfig {
+        let source = YAMLSource(file: file, text: text)
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        let root = try source.root().mapping()
+        let resolve = { (p: String) -> String in
+            let expanded = (p as NSString).expandingTildeInPath
+            return expanded.hasPrefix("/") ? expanded : URL(fileURLWithPath: base).appendingPathComponent(expanded).standardizedFileURL.path
+        }
+
+        let version = try root.int("version", default: 1)
+        if version != 1, let v = root.optional("version") {
+            throw v.error("this socmap reads pipeline version 1; found \(version)")
+        }
+        let name = try root.string("name", default: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
+        let seedValue = try root.int("seed", default: 2025)
+        if seedValue < 0, let v = root.optional("seed") { throw v.error("seed must be zero or positive") }
+        let output = resolve(try root.string("output", default: "out/\(name)"))
+
+        let depthList: [DepthInterval]
+        if let d = root.optional("depths") {
+            depthList = try d.list().map { item in
+                do { return try DepthInterval.parse(try item.string()) } catch let e as ConfigError { throw e } catch {
+                    throw item.error("not a depth interval like '0-5' (cm): \(error)")
+                }
+            }
+            guard !depthList.isEmpty else { throw d.error("list at least one depth interval") }
+            for (a, b) in zip(depthList, depthList.dropFirst()) where b.top < a.bottom {
+                throw d.error("depth intervals must be in order and not overlap (\(a.label) then \(b.label))")
+            }
+        } else {
+            depthList = DepthInterval.standard
+        }
+
+        let covariates = try parseCovariates(try root.required("covariates", hint: "name the covariate rasters").mapping(), resolve: resolve)
+        let sites = try parseSites(try root.required("sites", hint: "name the survey sites CSV").mapping(), resolve: resolve)
+        let profiles = try parseProfiles(try root.required("profiles", hint: "name the horizon or interval table").mapping(),
+                                         depths: depthList, resolve: resolve)
+        let patches = try parsePatches(root.optional("patches")?.mapping())
+
+        try root.finish(known: ["train", "evaluate", "predict"])
+        return PipelineConfig(file: file, baseDirectory: base, name: name, seed: UInt64(seedValue), output: output,
+                              covariates: covariates, sites: sites, profiles: profiles, depths: depthList, patches: patches)
+    }
+
+    private static func parseCovariates(_ m: YAMLMapping, resolve: (String) -> String) throws -> CovariatesConfig {
+        let gridValue = try m.required("grid", hint: "give 'raster: <file>' or 'crs', 'resolution' and 'extent'")
+        let g = try gridValue.mapping()
+        let grid: GridConfig
+        if let r = g.optional("raster") {
+            grid = .raster(path: resolve(try r.string()))
+            if g.has("crs") || g.has("resolution") || g.has("extent") {
+                throw gridValue.error("give either 'raster' or 'crs' + 'resolution' + 'extent', not both")
+            }
+        } else {
+            let crs = try g.required("crs", hint: "or give 'raster: <file>' to use a raster's grid").string()
+            let res = try g.required("resolution").double()
+            guard res > 0 else { throw g.optional("resolution")!.error("resolution must be positive (in CRS units)") }
+            let extentValue = try g.required("extent", hint: "[min_x, min_y, max_x, max_y] in the grid CRS")
+            let extent = try extentValue.list().map { try $0.double() }
+            guard extent.count == 4, extent[0] < extent[2], extent[1] < extent[3] else {
+                throw extentValue.error("extent must be [min_x, min_y, max_x, max_y] with min < max")
+            }
+            grid = .explicit(crs: crs, resolution: res, extent: extent)
+        }
+        try g.finish()
+
+        let filesValue = try m.required("files", hint: "list covariate files, globs or folders")
+        var sources: [CovariateSourceConfig] = []
+        for item in try filesValue.list() {
+            if case .scalar = item.node {
+                sources.append(CovariateSourceConfig(path: resolve(try item.string()), name: nil, band: nil, kind: nil, line: item.line))
+            } else {
+                let f = try item.mapping()
+                let path = resolve(try f.required("path").string())
+                let name = try f.optional("name")?.string()
+                let band = try f.optional("band").map { v -> Int in
+                    let b = try v.int(); guard b >= 1 else { throw v.error("bands are numbered from 1") }; return b
+                }
+                let kind = try f.optional("kind").map { v -> String in
+                    let k = try v.string()
+                    guard ["continuous", "categorical", "auto"].contains(k) else {
+                        throw v.error("kind must be continuous, categorical or auto, found '\(k)'")
+                    }
+                    return k
+                }
+                try f.finish()
+                sources.append(CovariateSourceConfig(path: path, name: name, band: band, kind: kind == "auto" ? nil : kind, line: item.line))
+            }
+        }
+        guard !sources.isEmpty else { throw filesValue.error("list at least one covariate file") }
+        let categorical = try m.optional("categorical")?.list().map { try $0.string() } ?? []
+        let tile = try m.int("tile_size", default: 512, in: 32...8192)
+        try m.finish()
+        return CovariatesConfig(grid: grid, sources: sources, categorical: categorical, tileSize: tile)
+    }
+
+    private static func parseSites(_ m: YAMLMapping, resolve: (String) -> String) throws -> SitesConfig {
+        let file = resolve(try m.required("file").string())
+        let config = SitesConfig(file: file,
+                                 idColumn: try m.string("id_column", default: "site_id"),
+                                 xColumn: try m.string("x_column", default: "lon"),
+                                 yColumn: try m.string("y_column", default: "lat"),
+                                 crs: try m.string("crs", default: "EPSG:4326"))
+        try m.finish()
+        return config
+    }
+
+    private static func parseProfiles(_ m: YAMLMapping, depths: [DepthInterval], resolve: (String) -> String) throws -> ProfilesConfig {
+        let property = try m.string("property", default: "SOC")
+        let unit = try m.string("unit", default: "g/kg")
+        let source: ProfilesSource
+        if let h = m.optional("horizons") {
+            if m.has("intervals") { throw h.error("give either 'horizons' or 'intervals', not both") }
+            let hm = try h.mapping()
+            let file = resolve(try hm.required("file").string())
+            let scaleValue = hm.optional("value_scale")
+            let scale = try scaleValue?.double() ?? 1
+            if let scaleValue, scale <= 0 { throw scaleValue.error("value_scale must be positive (e.g. 0.1 to turn g/kg into %)") }
+            let columns = HorizonColumns(id: try hm.string("id_column", default: "site_id"),
+                                         top: try hm.string("top_column", default: "top"),
+                                         bottom: try hm.string("bottom_column", default: "bottom"),
+                                         value: try hm.required("value_column").string(),
+                                         valueScale: scale, keyPrefix: "profiles.horizons")
+            try hm.finish()
+            var spline = SplineOptions()
+            if let s = m.optional("spline") {
+                let sm = try s.mapping()
+                spline.lambda = try sm.double("lambda", default: 0.1, in: 0...1000)
+                spline.minValue = try sm.double("min", default: 0)
+                spline.maxValue = try sm.double("max", default: 1000)
+                if spline.minValue >= spline.maxValue { throw s.error("spline min must be below max") }
+                try sm.finish()
+            }
+            source = .horizons(file: file, columns: columns, spline: spline)
+        } else if let i = m.optional("intervals") {
+            let im = try i.mapping()
+            let file = resolve(try im.required("file").string())
+            let colsValue = try im.required("columns", hint: "one column per depth interval")
+            let cols = try colsValue.list().map { try $0.string() }
+            guard cols.count == depths.count else {
+                throw colsValue.error("give one column per depth interval: \(depths.count) expected, \(cols.count) found")
+            }
+            let columns = IntervalColumns(id: try im.string("id_column", default: "site_id"), columns: cols,
+                                          valueScale: try im.double("value_scale", default: 1), keyPrefix: "profiles.intervals")
+            try im.finish()
+            if let s = m.optional("spline") { throw s.error("the spline only applies to 'horizons'") }
+            source = .intervals(file: file, columns: columns)
+        } else {
+            throw ConfigError(file: m.source.file, key: m.path, line: m.mark?.line, column: m.mark?.column,
+                              message: "give 'horizons' (a horizon table) or 'intervals' (values per depth interval)")
+        }
+        try m.finish()
+        return ProfilesConfig(property: property, unit: unit, source: source)
+    }
+
+    private static func parsePatches(_ m: YAMLMapping?) throws -> PatchesConfig {
+        guard let m else { return PatchesConfig(size: 13, pool: 3, file: "patches.socp") }
+        let sizeValue = m.optional("size")
+        let size = try sizeValue?.int() ?? 13
+        let pool = try m.int("pool", default: 3, in: 1...9)
+        if let sizeValue {
+            guard size >= 7, size % 2 == 1 else { throw sizeValue.error("patch size must be odd and at least 7, found \(size)") }
+            guard (size - 4) % pool == 0, (size - 4) / pool >= 3 else {
+                throw sizeValue.error("patch size \(size) does not fit the network: size - 4 must be a multiple of the pool size \(pool) giving at least 3 (e.g. 13 with pool 3)")
+            }
+        }
+        let file = try m.string("file", default: "patches.socp")
+        try m.finish()
+        return PatchesConfig(size: size, pool: pool, file: file)
+    }
+}

@@ -1,1 +1,0 @@
-// Pipeline module placeholder: replaced by the module's sources.

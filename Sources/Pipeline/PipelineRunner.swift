@@ -1,0 +1,74 @@
+import Foundation
+import Patches
+import RasterIO
+import SoilData
+
+/// What a run produced.
+public struct RunSummary: Sendable {
+    /// Output folder.
+    public var outputFolder: String
+    /// Files written, relative to the output folder.
+    public var files: [String]
+    /// The Markdown report's text.
+    public var report: String
+}
+
+/// Runs a pipeline's stages in order: stack, profiles, patches, report.
+public final class PipelineRunner {
+    /// The parsed pipeline.
+    public let config: PipelineConfig
+    let observer: PipelineObserver
+
+    /// Creates a runner for a parsed pipeline.
+    public init(config: PipelineConfig, observer: PipelineObserver = SilentObserver()) {
+        self.config = config
+        self.observer = observer
+    }
+
+    /// Output files this pipeline writes, relative to its output folder.
+    public var outputNames: [String] {
+        [config.patches.file, "profiles.csv", "dropped_sites.csv", "report.md", "report.json"]
+    }
+
+    /// Runs every stage; outputs are written only when all stages succeeded.
+    public func run(overwrite: Bool) throws -> RunSummary {
+        let fm = FileManager.default
+        let existing = outputNames.filter { fm.fileExists(atPath: (config.output as NSString).appendingPathComponent($0)) }
+        if !existing.isEmpty && !overwrite {
+            throw PipelineError(stage: "run", file: config.output,
+                                message: "holds outputs of an earlier run (\(existing.joined(separator: ", "))); pass --overwrite to replace them or change 'output'")
+        }
+        let stack = try StackStage.run(config, observer: observer)
+        let profiles = try ProfilesStage.run(config, stackCRS: stack.grid.crs, observer: observer)
+        observer.stageStarted("patches")
+        let (data, patchReport) = try PatchExtractor.extract(
+            stack: stack, sites: profiles.sites, profiles: profiles.profiles, depths: config.depths,
+            size: config.patches.size, property: config.profiles.property, unit: config.profiles.unit) { done, total in
+                self.observer.progress("patches", done: done, total: total)
+            }
+        if data.samples.isEmpty {
+            throw PipelineError(stage: "patches", file: config.sites.file, message: Self.noSamplesMessage(patchReport, sites: profiles.sites.count))
+        }
+        observer.note("patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each")
+
+        let report = RunReport(config: config, stack: stack, profiles: profiles, data: data, patches: patchReport)
+        try fm.createDirectory(atPath: config.output, withIntermediateDirectories: true)
+        let out = { (name: String) in (self.config.output as NSString).appendingPathComponent(name) }
+        try PatchFile.write(data, to: out(config.patches.file))
+        try AtomicFile.write(Data(report.profilesCSV().utf8), to: out("profiles.csv"))
+        try AtomicFile.write(Data(report.droppedSitesCSV().utf8), to: out("dropped_sites.csv"))
+        let markdown = report.markdown()
+        try AtomicFile.write(Data(markdown.utf8), to: out("report.md"))
+        try AtomicFile.write(try report.json(), to: out("report.json"))
+        return RunSummary(outputFolder: config.output, files: outputNames, report: markdown)
+    }
+
+    static func noSamplesMessage(_ r: PatchReport, sites: Int) -> String {
+        var parts: [String] = []
+        if !r.outsideGrid.isEmpty { parts.append("\(r.outsideGrid.count) outside the covariate grid") }
+        if !r.centreNodata.isEmpty { parts.append("\(r.centreNodata.count) on nodata cells") }
+        if !r.sitesWithoutValues.isEmpty { parts.append("\(r.sitesWithoutValues.count) without soil values") }
+        return "no usable sample: of \(sites) sites, " + parts.joined(separator: ", ")
+            + ". Check sites.crs and the x/y columns (are longitude and latitude swapped?) and that the site ids match the value table."
+    }
+}

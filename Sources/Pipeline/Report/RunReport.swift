@@ -1,0 +1,150 @@
+import Foundation
+import Patches
+import RasterIO
+import SoilData
+
+/// The human-readable and machine-readable account of a run: what went in, what was kept, what was dropped.
+struct RunReport {
+    let config: PipelineConfig
+    let stack: CovariateStack
+    let profiles: ProfilesResult
+    let data: PatchDataset
+    let patches: PatchReport
+
+    /// Count, mean, standard deviation, minimum and maximum of the samples at each depth.
+    func depthStatistics() -> [(count: Int, mean: Double, sd: Double, min: Double, max: Double)] {
+        var values = [[Double]](repeating: [], count: data.depths.count)
+        for s in data.samples { values[s.depth].append(Double(s.value)) }
+        return values.map { v in
+            guard !v.isEmpty else { return (0, .nan, .nan, .nan, .nan) }
+            let mean = v.reduce(0, +) / Double(v.count)
+            let sd = v.count > 1 ? (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(v.count - 1)).squareRoot() : 0
+            return (v.count, mean, sd, v.min()!, v.max()!)
+        }
+    }
+
+    func markdown() -> String {
+        var md = "# SOCMap run: \(config.name)\n\n"
+        md += "Pipeline `\(config.file)`, seed \(config.seed). Property: \(config.profiles.property) (\(config.profiles.unit)).\n\n"
+        let g = stack.grid
+        md += "## Grid\n\n"
+        md += "- CRS: \(g.crs.name)\(g.crs.epsg.map { " (EPSG:\($0))" } ?? "")\n"
+        md += "- Cell size: \(fmt(g.resolution.x)) x \(fmt(abs(g.resolution.y))) (CRS units)\n"
+        md += "- Size: \(g.width) x \(g.height) cells; extent \(fmt(g.extent.minX)), \(fmt(g.extent.minY)) to \(fmt(g.extent.maxX)), \(fmt(g.extent.maxY))\n\n"
+
+        md += "## Covariates: \(stack.covariates.count) rasters, \(stack.channels.count) input channels\n\n"
+        md += "| name | kind | source | source CRS | source cell size | nodata | min | max | mean | valid cells |\n"
+        md += "|---|---|---|---|---|---|---|---|---|---|\n"
+        for c in stack.covariates {
+            let file = URL(fileURLWithPath: c.sourcePath).lastPathComponent + (c.band > 1 ? " band \(c.band)" : "")
+            md += "| \(c.name) | \(c.kind.rawValue) | \(file) | \(c.sourceCRS) | \(fmt(c.sourceResolution.x)) | \(c.sourceNodata.map(fmt) ?? "none") | \(fmt(c.min)) | \(fmt(c.max)) | \(fmt(c.mean)) | \(c.validCells) |\n"
+        }
+        let categorical = stack.covariates.filter { $0.kind == .categorical }
+        if !categorical.isEmpty {
+            md += "\nClasses of the categorical covariates (one input channel each):\n\n"
+            for c in categorical {
+                md += "- \(c.name): " + c.classes.map { "\($0.value) \($0.label) (\($0.cellCount) cells)" }.joined(separator: "; ") + "\n"
+            }
+        }
+
+        md += "\n## Sites\n\n"
+        md += "| | sites |\n|---|---|\n"
+        md += "| read from \(URL(fileURLWithPath: config.sites.file).lastPathComponent) | \(profiles.sites.count + profiles.untransformable.count) |\n"
+        md += "| coordinates not transformable | \(profiles.untransformable.count) |\n"
+        md += "| without soil values | \(patches.sitesWithoutValues.count) |\n"
+        md += "| outside the grid | \(patches.outsideGrid.count) |\n"
+        md += "| centre cell nodata | \(patches.centreNodata.count) |\n"
+        md += "| **used** | **\(patches.sitesUsed)** |\n"
+        md += "| of which padded at the grid edge | \(patches.paddedAtEdge) |\n"
+        md += "| value profiles with no site row | \(patches.profilesWithoutSite.count) |\n\n"
+        md += "Every dropped site is listed with its reason and CSV line in `dropped_sites.csv`.\n\n"
+
+        md += "## Data checks\n\n"
+        let lines = profiles.siteIssues.summary() + profiles.valueIssues.summary()
+        md += lines.isEmpty ? "No problem found in the tables.\n" : lines.map { "- \($0)" }.joined(separator: "\n") + "\n"
+        if profiles.horizonCount > 0 {
+            md += "\n\(profiles.horizonCount) horizons were harmonised to the depth intervals with the equal-area quadratic spline.\n"
+        }
+
+        md += "\n## Samples per depth\n\n| depth | samples | mean | sd | min | max |\n|---|---|---|---|---|---|\n"
+        for (d, s) in zip(data.depths, depthStatistics()) {
+            md += "| \(d.label) | \(s.count) | \(fmt(s.mean)) | \(fmt(s.sd)) | \(fmt(s.min)) | \(fmt(s.max)) |\n"
+        }
+        md += "| all | \(data.samples.count) | | | | |\n"
+
+        md += "\n## Outputs\n\n"
+        md += "- `\(config.patches.file)`: \(data.sites.count) patches of \(data.channels.count) x \(data.patchSize) x \(data.patchSize) (scaled to [0, 1]) and \(data.samples.count) samples (site, depth, value)\n"
+        md += "- `profiles.csv`: \(config.profiles.property) per site and depth interval\n"
+        md += "- `dropped_sites.csv`: sites left out, with reason and CSV line\n"
+        return md
+    }
+
+    func profilesCSV() -> String {
+        var out = "site_id,x,y,source_x,source_y," + data.depths.map { "\(config.profiles.property)_\($0.label)" }.joined(separator: ",") + "\n"
+        var byID: [String: SiteProfile] = [:]
+        for p in profiles.profiles { byID[p.siteID] = p }
+        for s in profiles.sites {
+            guard let p = byID[s.id] else { continue }
+            out += [csvField(s.id), fmtCoord(s.x), fmtCoord(s.y), "\(s.sourceX)", "\(s.sourceY)"].joined(separator: ",")
+            out += "," + p.values.map { $0.map { String(format: "%.4f", $0) } ?? "" }.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    func droppedSitesCSV() -> String {
+        var out = "site_id,csv_line,reason\n"
+        for s in profiles.untransformable { out += "\(csvField(s.id)),\(s.line),coordinates could not be transformed\n" }
+        for s in patches.sitesWithoutValues { out += "\(csvField(s.id)),\(s.line),no soil value at any depth interval\n" }
+        for s in patches.outsideGrid { out += "\(csvField(s.id)),\(s.line),outside the covariate grid\n" }
+        for s in patches.centreNodata { out += "\(csvField(s.id)),\(s.line),centre cell is nodata in a covariate\n" }
+        for id in patches.profilesWithoutSite { out += "\(csvField(id)),,values but no row in the sites table\n" }
+        return out
+    }
+
+    func json() throws -> Data {
+        let stats = depthStatistics()
+        var issueCounts: [String: Int] = [:]
+        for (kind, n) in profiles.siteIssues.counts + profiles.valueIssues.counts { issueCounts[kind.rawValue, default: 0] += n }
+        let object: [String: Any] = [
+            "name": config.name,
+            "pipeline": config.file,
+            "seed": config.seed,
+            "grid": ["crs": stack.grid.crs.name, "width": stack.grid.width, "height": stack.grid.height,
+                     "geotransform": stack.grid.transform.coefficients] as [String: Any],
+            "covariates": stack.covariates.map { c -> [String: Any] in
+                ["name": c.name, "kind": c.kind.rawValue, "source": c.sourcePath, "band": c.band,
+                 "min": c.min, "max": c.max, "mean": c.mean, "valid_cells": c.validCells,
+                 "classes": c.classes.map { ["value": $0.value, "label": $0.label, "cells": $0.cellCount] as [String: Any] }]
+            },
+            "channels": stack.channels.map(\.name),
+            "sites": ["read": profiles.sites.count + profiles.untransformable.count,
+                      "untransformable": profiles.untransformable.count,
+                      "without_values": patches.sitesWithoutValues.count,
+                      "outside_grid": patches.outsideGrid.count, "centre_nodata": patches.centreNodata.count,
+                      "used": patches.sitesUsed, "padded_at_edge": patches.paddedAtEdge,
+                      "profiles_without_site": patches.profilesWithoutSite.count],
+            "issues": issueCounts,
+            "depths": zip(data.depths, stats).map { d, s -> [String: Any] in
+                ["depth": d.label, "samples": s.count, "mean": s.mean.isFinite ? s.mean : NSNull(),
+                 "sd": s.sd.isFinite ? s.sd : NSNull()]
+            },
+            "samples": data.samples.count,
+        ]
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    }
+}
+
+/// A compact number for reports: integers plain, others to four significant digits.
+func fmt(_ v: Double) -> String {
+    guard v.isFinite else { return "-" }
+    if v == v.rounded() && abs(v) < 1e12 { return String(Int(v)) }
+    if abs(v) >= 1000 { return String(format: "%.1f", v) }
+    return String(format: "%.4g", v)
+}
+
+func fmtCoord(_ v: Double) -> String { String(format: "%.3f", v) }
+
+/// Quotes a CSV field when it needs it.
+func csvField(_ s: String) -> String {
+    s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+}

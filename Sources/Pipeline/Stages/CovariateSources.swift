@@ -1,0 +1,69 @@
+import Foundation
+import RasterIO
+
+/// Expands the pipeline's covariate entries (files, globs, folders) into stack specs.
+enum CovariateSources {
+    static let rasterExtensions: Set<String> = ["tif", "tiff", "vrt", "img", "nc", "asc"]
+
+    /// Every spec in order; errors name the pipeline line of an entry that matches nothing.
+    static func specs(for config: PipelineConfig) throws -> [CovariateSpec] {
+        var specs: [CovariateSpec] = []
+        let categorical = Set(config.covariates.categorical)
+        for source in config.covariates.sources {
+            let files = try expand(source, pipeline: config.file)
+            if source.name != nil && files.count > 1 {
+                throw ConfigError(file: config.file, key: "covariates.files", line: source.line, column: nil,
+                                  message: "'name' needs a single file, but '\(source.path)' matches \(files.count)")
+            }
+            for file in files {
+                let name = source.name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+                var kind: CovariateKind? = source.kind.flatMap(CovariateKind.init(rawValue:))
+                if categorical.contains(name) { kind = .categorical }
+                specs.append(CovariateSpec(name: name, path: file, band: source.band, kind: kind))
+            }
+        }
+        let names = specs.map(\.name)
+        for name in config.covariates.categorical where !names.contains(name) {
+            throw ConfigError(file: config.file, key: "covariates.categorical", line: nil, column: nil,
+                              message: "'\(name)' is not among the covariates (\(names.joined(separator: ", ")))")
+        }
+        return specs
+    }
+
+    /// The raster files one entry stands for, sorted by name.
+    static func expand(_ source: CovariateSourceConfig, pipeline: String) throws -> [String] {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        let path = source.path
+        if path.contains("*") || path.contains("?") || path.contains("[") {
+            let matches = glob(path).filter { rasterExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+            guard !matches.isEmpty else {
+                throw ConfigError(file: pipeline, key: "covariates.files", line: source.line, column: nil,
+                                  message: "the pattern '\(path)' matches no raster file")
+            }
+            return matches
+        }
+        guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw ConfigError(file: pipeline, key: "covariates.files", line: source.line, column: nil,
+                              message: "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
+        }
+        if isDir.boolValue {
+            let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+            let files = entries.filter { rasterExtensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }
+                .sorted().map { (path as NSString).appendingPathComponent($0) }
+            guard !files.isEmpty else {
+                throw ConfigError(file: pipeline, key: "covariates.files", line: source.line, column: nil,
+                                  message: "folder '\(path)' holds no raster (.tif, .tiff, .vrt, .img)")
+            }
+            return files
+        }
+        return [path]
+    }
+
+    static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// Receives stage changes, progress and notes while a pipeline runs (the CLI draws bars).
+public protocol PipelineObserver: AnyObject {
+    /// A stage starts.
+    func stageStarted(_ name: String)
+    /// Progress within the current stage.
+    func progress(_ label: String, done: Int, total: Int)
+    /// A line worth showing the user.
+    func note(_ text: String)
+}
+
+/// An observer that ignores everything (tests, library use).
+public final class SilentObserver: PipelineObserver {
+    /// Creates a silent observer.
+    public init() {}
+    public func stageStarted(_ name: String) {}
+    public func progress(_ label: String, done: Int, total: Int) {}
+    public func note(_ text: String) {}
+}

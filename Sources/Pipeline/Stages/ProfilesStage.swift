@@ -1,0 +1,65 @@
+import Foundation
+import Patches
+import RasterIO
+import SoilData
+
+/// Sites in the stack CRS and their values at the depth intervals, with every issue counted.
+public struct ProfilesResult: Sendable {
+    /// Sites located in the stack CRS.
+    public var sites: [LocatedSite]
+    /// Sites whose coordinates PROJ could not transform (id, CSV line).
+    public var untransformable: [(id: String, line: Int)]
+    /// Values per site and depth interval.
+    public var profiles: [SiteProfile]
+    /// Issues met in the sites table.
+    public var siteIssues: DataIssues
+    /// Issues met in the horizon or interval table and while harmonising.
+    public var valueIssues: DataIssues
+    /// Horizons read (0 for interval input).
+    public var horizonCount: Int
+}
+
+/// Loads sites and soil values and brings them to the stack CRS and the depth intervals.
+enum ProfilesStage {
+    static func run(_ config: PipelineConfig, stackCRS: CRS, observer: PipelineObserver) throws -> ProfilesResult {
+        observer.stageStarted("profiles")
+        let loaded = try loadSites(path: config.sites.file,
+                                   columns: SiteColumns(id: config.sites.idColumn, x: config.sites.xColumn, y: config.sites.yColumn))
+        let siteCRS: CRS
+        do { siteCRS = try CRS(config.sites.crs) } catch {
+            throw ConfigError(file: config.file, key: "sites.crs", line: nil, column: nil,
+                              message: "'\(config.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")
+        }
+        let transformer = try CoordinateTransformer(from: siteCRS, to: stackCRS)
+        let points = transformer.transform(loaded.sites.map { (x: $0.x, y: $0.y) })
+        var located: [LocatedSite] = []
+        var failed: [(id: String, line: Int)] = []
+        for (site, p) in zip(loaded.sites, points) {
+            guard let p else { failed.append((site.id, site.line)); continue }
+            located.append(LocatedSite(id: site.id, x: p.x, y: p.y, sourceX: site.x, sourceY: site.y, line: site.line))
+        }
+        if located.isEmpty {
+            throw PipelineError(stage: "profiles", file: config.sites.file,
+                                message: "no site coordinate could be transformed from \(siteCRS.name) to \(stackCRS.name); check sites.crs and the x/y columns")
+        }
+        observer.note("sites: \(located.count) read from \(URL(fileURLWithPath: config.sites.file).lastPathComponent)")
+
+        var profiles: [SiteProfile]
+        var issues: DataIssues
+        var horizonCount = 0
+        switch config.profiles.source {
+        case let .horizons(file, columns, spline):
+            let h = try loadHorizons(path: file, columns: columns)
+            horizonCount = h.horizons.count
+            issues = h.issues
+            profiles = harmonise(h.horizons, depths: config.depths, options: spline, source: file, issues: &issues)
+            observer.note("horizons: \(h.horizons.count) harmonised to \(config.depths.count) depth intervals by equal-area spline (lambda \(spline.lambda))")
+        case let .intervals(file, columns):
+            let r = try loadIntervalValues(path: file, columns: columns, depths: config.depths)
+            profiles = r.profiles
+            issues = r.issues
+        }
+        return ProfilesResult(sites: located, untransformable: failed, profiles: profiles, siteIssues: loaded.issues,
+                              valueIssues: issues, horizonCount: horizonCount)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import RasterIO
+
+/// Builds the covariate stack on the reference grid the pipeline names.
+enum StackStage {
+    static func referenceGrid(_ config: PipelineConfig) throws -> ReferenceGrid {
+        switch config.covariates.grid {
+        case .raster(let path):
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ConfigError(file: config.file, key: "covariates.grid.raster", line: nil, column: nil,
+                                  message: "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
+            }
+            return .raster(path: path)
+        case let .explicit(crsText, resolution, e):
+            let crs: CRS
+            do { crs = try CRS(crsText) } catch {
+                throw ConfigError(file: config.file, key: "covariates.grid.crs", line: nil, column: nil,
+                                  message: "'\(crsText)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:3577 or a WKT/PROJ string")
+            }
+            return .explicit(crs: crs, resolution: resolution, extent: Extent(minX: e[0], minY: e[1], maxX: e[2], maxY: e[3]))
+        }
+    }
+
+    static func run(_ config: PipelineConfig, observer: PipelineObserver) throws -> CovariateStack {
+        observer.stageStarted("stack")
+        let specs = try CovariateSources.specs(for: config)
+        let reference = try referenceGrid(config)
+        observer.note("covariates: \(specs.count) rasters")
+        let stack = try CovariateStack(specs: specs, reference: reference, tileSize: config.covariates.tileSize) { done, total in
+            observer.progress("covariate statistics", done: done, total: total)
+        }
+        observer.note("grid: \(stack.grid.width) x \(stack.grid.height) cells, \(stack.channels.count) channels")
+        return stack
+    }
+}

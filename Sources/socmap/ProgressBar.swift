@@ -1,0 +1,84 @@
+import Foundation
+import Pipeline
+
+/// A terminal progress bar with rate and ETA on stderr; plain lines every 10 % when not a terminal.
+final class ProgressBar {
+    private let isTTY = isatty(STDERR_FILENO) != 0
+    private var label = ""
+    private var start = Date()
+    private var lastDraw = Date.distantPast
+    private var lastDecile = -1
+    private var active = false
+
+    func update(_ label: String, done: Int, total: Int) {
+        if label != self.label || !active {
+            finishLine()
+            self.label = label; start = Date(); lastDecile = -1; active = true
+        }
+        let now = Date()
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
+        let elapsed = now.timeIntervalSince(start)
+        let eta = done > 0 ? elapsed * Double(total - done) / Double(done) : .nan
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        if isTTY {
+            guard done >= total || now.timeIntervalSince(lastDraw) > 0.1 else { return }
+            lastDraw = now
+            let width = 28
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            let text = String(format: "\r  %@ %@ %3.0f%% %d/%d  %@/s  ETA %@\u{1B}[K", label, bar, fraction * 100, done, total,
+                              ProgressBar.short(rate), ProgressBar.clock(eta))
+            FileHandle.standardError.write(Data(text.utf8))
+        } else {
+            let decile = Int(fraction * 10)
+            guard decile > lastDecile else { return }
+            lastDecile = decile
+            let text = String(format: "  %@ %3.0f%% %d/%d  ETA %@\n", label, fraction * 100, done, total, ProgressBar.clock(eta))
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+        if done >= total { finishLine() }
+    }
+
+    func finishLine() {
+        if active && isTTY { FileHandle.standardError.write(Data("\n".utf8)) }
+        active = false
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+
+    static func short(_ v: Double) -> String {
+        v >= 1e6 ? String(format: "%.1fM", v / 1e6) : v >= 1e3 ? String(format: "%.1fk", v / 1e3) : String(format: "%.0f", v)
+    }
+}
+
+/// Shows stages, progress bars and notes on stderr while a pipeline runs.
+final class TerminalObserver: PipelineObserver {
+    private let bar = ProgressBar()
+    private let quiet: Bool
+    private let start = Date()
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func stageStarted(_ name: String) {
+        bar.finishLine()
+        if !quiet { eprint(String(format: "[%6.1fs] %@", Date().timeIntervalSince(start), name)) }
+    }
+
+    func progress(_ label: String, done: Int, total: Int) {
+        if !quiet { bar.update(label, done: done, total: total) }
+    }
+
+    func note(_ text: String) {
+        bar.finishLine()
+        if !quiet { eprint("  " + text) }
+    }
+}
+
+/// Prints a line to stderr.
+func eprint(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `socmap run`: runs every stage of a pipeline and writes the outputs and a report.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a pipeline: covariate stack, soil profiles at the depth intervals, patches, report.")
+
+    @OptionGroup var options: PipelineOptions
+
+    @Flag(help: "Replace the outputs of an earlier run in the output folder.")
+    var overwrite = false
+
+    func run() throws {
+        try reportingErrors {
+            let config = try PipelineConfig.load(path: options.pipeline)
+            let observer = TerminalObserver(quiet: options.quiet)
+            let start = Date()
+            let summary = try PipelineRunner(config: config, observer: observer).run(overwrite: overwrite)
+            observer.stageStarted("done")
+            print("Wrote \(summary.files.count) files to \(summary.outputFolder) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:")
+            for f in summary.files { print("  \(f)") }
+            print("Report: \((summary.outputFolder as NSString).appendingPathComponent("report.md"))")
+        }
+    }
+}
+
+/// `socmap validate`: checks a pipeline file without running it.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a pipeline file: keys, types, files, CRSs and CSV columns, without running it.")
+
+    @Argument(help: "Pipeline YAML file.", completion: .file(extensions: ["yaml", "yml"]))
+    var pipeline: String
+
+    func run() throws {
+        try reportingErrors {
+            let config = try PipelineConfig.load(path: pipeline)
+            for line in try PipelineValidator.validate(config) { print("ok  \(line)") }
+            print("\(pipeline) is valid.")
+        }
+    }
+}
+
+/// `socmap inspect`: shows the grid, the covariates and where the sites fall.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the reference grid, each covariate (source CRS, resolution, nodata, range, classes) and how many sites fall inside, on nodata and outside.")
+
+    @OptionGroup var options: PipelineOptions
+
+    func run() throws {
+        try reportingErrors {
+            let config = try PipelineConfig.load(path: options.pipeline)
+            let inspection = try Inspection.run(config, observer: TerminalObserver(quiet: options.quiet))
+            print(inspection.text(), terminator: "")
+        }
+    }
+}

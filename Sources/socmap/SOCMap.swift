@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+
+/// The `socmap` command: soil property maps at standard depths with a depth-transfer CNN.
+@main
+struct SOCMap: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "socmap",
+        abstract: "Map soil organic carbon (or any soil property) at standard depths with a depth-transfer CNN.",
+        discussion: """
+            A pipeline YAML file names the covariate rasters, the survey sites and their soil values.
+            Start with `socmap validate pipelines/sample.yaml`, then `socmap run pipelines/sample.yaml`.
+            """,
+        version: version,
+        subcommands: [Run.self, Validate.self, Inspect.self, SampleDataCommand.self, Bench.self])
+}
+
+/// Options shared by commands that read a pipeline.
+struct PipelineOptions: ParsableArguments {
+    @Argument(help: "Pipeline YAML file.", completion: .file(extensions: ["yaml", "yml"]))
+    var pipeline: String
+
+    @Flag(name: .shortAndLong, help: "Print only errors and the final summary.")
+    var quiet = false
+}
+
+/// Runs `body`, turning any error into one readable line on stderr and exit code 1.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as CleanExit {
+        throw e
+    } catch {
+        eprint("error: \(error)")
+        throw ExitCode.failure
+    }
+}

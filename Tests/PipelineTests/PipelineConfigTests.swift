@@ -1,0 +1,119 @@
+import XCTest
+@testable import Pipeline
+import SoilData
+
+final class PipelineConfigTests: XCTestCase {
+    let minimal = """
+        name: t
+        covariates:
+          grid: {raster: covs/a.tif}
+          files: [covs/]
+        sites:
+          file: sites.csv
+        profiles:
+          horizons:
+            file: horizons.csv
+            value_column: soc
+        """
+
+    func parse(_ text: String) throws -> PipelineConfig {
+        try PipelineConfig.parse(text: text, file: "/data/project/p.yaml")
+    }
+
+    func testMinimalFile_fillsDefaultsAndResolvesPaths() throws {
+        let c = try parse(minimal)
+        XCTAssertEqual(c.name, "t")
+        XCTAssertEqual(c.seed, 2025)
+        XCTAssertEqual(c.output, "/data/project/out/t")
+        XCTAssertEqual(c.covariates.grid, .raster(path: "/data/project/covs/a.tif"))
+        XCTAssertEqual(c.covariates.sources.map(\.path), ["/data/project/covs"])
+        XCTAssertEqual(c.sites.file, "/data/project/sites.csv")
+        XCTAssertEqual(c.sites.crs, "EPSG:4326")
+        XCTAssertEqual(c.depths, DepthInterval.standard)
+        XCTAssertEqual(c.patches.size, 13)
+        guard case let .horizons(file, columns, spline) = c.profiles.source else { return XCTFail("expected horizons") }
+        XCTAssertEqual(file, "/data/project/horizons.csv")
+        XCTAssertEqual(columns.value, "soc")
+        XCTAssertEqual(spline.lambda, 0.1)
+    }
+
+    func testUnknownKey_isAnErrorWithLineColumnAndSuggestion() {
+        let text = minimal.replacingOccurrences(of: "  file: sites.csv", with: "  file: sites.csv\n  x_colum: lon")
+        XCTAssertThrowsError(try parse(text)) { error in
+            let e = error as? ConfigError
+            XCTAssertEqual(e?.line, 7)
+            XCTAssertEqual(e?.column, 3)
+            XCTAssertEqual(e?.key, "sites.x_colum")
+            XCTAssertTrue("\(error)".contains("did you mean 'x_column'"), "\(error)")
+            XCTAssertTrue("\(error)".contains("/data/project/p.yaml:7:3"), "\(error)")
+        }
+    }
+
+    func testUnknownTopLevelKey_isAnError() {
+        XCTAssertThrowsError(try parse(minimal + "\ncolour: red\n")) { error in
+            XCTAssertEqual((error as? ConfigError)?.key, "colour")
+        }
+    }
+
+    func testWrongType_namesKeyAndLine() {
+        let text = minimal + "\npatches:\n  size: thirteen\n"
+        XCTAssertThrowsError(try parse(text)) { error in
+            let e = error as? ConfigError
+            XCTAssertEqual(e?.key, "patches.size")
+            XCTAssertEqual(e?.line, 13)
+            XCTAssertTrue("\(error)".contains("expected a whole number"), "\(error)")
+        }
+    }
+
+    func testPatchSizeThatDoesNotFitThePool_isRejected() {
+        XCTAssertThrowsError(try parse(minimal + "\npatches:\n  size: 15\n")) { error in
+            XCTAssertTrue("\(error)".contains("multiple of the pool size"), "\(error)")
+        }
+        XCTAssertNoThrow(try parse(minimal + "\npatches:\n  size: 19\n"))
+        XCTAssertThrowsError(try parse(minimal + "\npatches:\n  size: 14\n"))
+    }
+
+    func testMissingRequiredSection_namesIt() {
+        let text = minimal.replacingOccurrences(of: "sites:\n  file: sites.csv\n", with: "")
+        XCTAssertThrowsError(try parse(text)) { error in
+            XCTAssertEqual((error as? ConfigError)?.key, "sites")
+        }
+    }
+
+    func testCustomDepthsAndIntervals_parse() throws {
+        let text = """
+            covariates:
+              grid: {crs: "EPSG:28355", resolution: 100, extent: [0, 0, 1000, 1000]}
+              files: [a.tif]
+            sites: {file: s.csv, crs: "EPSG:4283"}
+            depths: ["0-10", "10-30", "30-50", "50-70", "70-90"]
+            profiles:
+              intervals:
+                file: v.csv
+                columns: [a, b, c, d, e]
+            """
+        let c = try parse(text)
+        XCTAssertEqual(c.depths.map(\.label), ["0-10cm", "10-30cm", "30-50cm", "50-70cm", "70-90cm"])
+        XCTAssertEqual(c.covariates.grid, .explicit(crs: "EPSG:28355", resolution: 100, extent: [0, 0, 1000, 1000]))
+        guard case let .intervals(_, columns) = c.profiles.source else { return XCTFail("expected intervals") }
+        XCTAssertEqual(columns.columns, ["a", "b", "c", "d", "e"])
+    }
+
+    func testIntervalColumnCount_mustMatchDepths() {
+        let text = minimal.replacingOccurrences(of: "  horizons:\n    file: horizons.csv\n    value_column: soc",
+                                                with: "  intervals:\n    file: v.csv\n    columns: [a, b]")
+        XCTAssertThrowsError(try parse(text)) { error in
+            XCTAssertTrue("\(error)".contains("6 expected, 2 found"), "\(error)")
+        }
+    }
+
+    func testOverlappingDepths_areRejected() {
+        XCTAssertThrowsError(try parse(minimal + "\ndepths: [\"0-10\", \"5-15\"]\n"))
+    }
+
+    func testInvalidYAML_isReported() {
+        XCTAssertThrowsError(try parse("covariates: [\n")) { error in
+            XCTAssertTrue("\(error)".contains("not valid YAML"), "\(error)")
+        }
+    }
+}
