@@ -60,7 +60,7 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertThrowsError(try parse(text)) { error in
             let e = error as? ConfigError
             XCTAssertEqual(e?.key, "patches.size")
-            XCTAssertEqual(e?.line, 13)
+            XCTAssertEqual(e?.line, 12)
             XCTAssertTrue("\(error)".contains("expected a whole number"), "\(error)")
         }
     }

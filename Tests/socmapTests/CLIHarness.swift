@@ -11,11 +11,10 @@ struct CLIResult {
 enum CLI {
     /// The `socmap` binary beside the test bundle.
     static var binary: URL {
-        let bundle = Bundle(for: Marker.self).bundleURL
-        return bundle.deletingLastPathComponent().appendingPathComponent("socmap")
+        // The test runner executable (SOCMapPackageTests.xctest) sits in the products folder.
+        let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return runner.deletingLastPathComponent().appendingPathComponent("socmap")
     }
-
-    final class Marker {}
 
     static func run(_ arguments: [String], in directory: URL? = nil) throws -> CLIResult {
         let process = Process()

@@ -1,0 +1,88 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Bad input: a clear error naming the problem and the place, a non-zero exit, no output written.
+final class BadInputTests: XCTestCase {
+    /// Runs the pipeline and checks failure, message fragments and that nothing was written.
+    func assertFails(_ p: TinyProject, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try CLI.run(["run", p.pipeline, "--quiet"])
+        XCTAssertNotEqual(r.status, 0, "expected failure; stdout: \(r.stdout)", file: file, line: line)
+        for f in fragments {
+            XCTAssertTrue(r.stderr.contains(f), "stderr lacks '\(f)': \(r.stderr)", file: file, line: line)
+        }
+        XCTAssertTrue(r.stderr.hasPrefix("error: "), r.stderr, file: file, line: line)
+        let written = (try? FileManager.default.contentsOfDirectory(atPath: p.output)) ?? []
+        XCTAssertEqual(written, [], "no output may be left behind", file: file, line: line)
+    }
+
+    func testMissingRaster() throws {
+        let p = try TinyProject()
+        try p.editPipeline("files: [covs/]", "files: [covs/, extra/clay.tif]")
+        try assertFails(p, ["extra/clay.tif", "does not exist", "pipeline.yaml"])
+    }
+
+    func testCorruptRaster() throws {
+        let p = try TinyProject()
+        try Data((0..<4000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: p.folder.file("covs/broken.tif")))
+        try assertFails(p, ["broken.tif", "not recognized"])
+    }
+
+    func testRasterWithNoCRS() throws {
+        let p = try TinyProject()
+        try writeASCIIGridWithoutCRS(path: p.folder.file("covs/nocrs.asc"), width: 10, height: 10) { c, r in Float(c + r) }
+        try assertFails(p, ["nocrs.asc", "no coordinate reference system"])
+    }
+
+    func testCRSThatCannotBeTransformed() throws {
+        let p = try TinyProject()
+        try p.editPipeline("crs: EPSG:4283", "crs: 'LOCAL_CS[\"plot grid\",UNIT[\"metre\",1]]'")
+        try assertFails(p, ["cannot transform", "plot grid"])
+    }
+
+    func testCSVMissingNamedColumn() throws {
+        let p = try TinyProject()
+        try p.editPipeline("x_column: lon", "x_column: LONGITUDE")
+        try assertFails(p, ["sites.csv", "LONGITUDE", "id, lon, lat"])
+    }
+
+    func testNonNumericValues_areCountedWithTheirLine() throws {
+        let p = try TinyProject()
+        try p.edit("horizons.csv") { $0.replacingOccurrences(of: "S002,0,15,", with: "S002,0,15,abc") }
+        let r = try CLI.run(["run", p.pipeline, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("nonNumeric: 1"), report)
+        XCTAssertTrue(report.contains("horizons.csv line 5"), report)
+    }
+
+    func testNonNumericCoordinatesEverywhere_fail() throws {
+        let p = try TinyProject()
+        try p.edit("sites.csv") { text in
+            text.split(separator: "\n").enumerated().map { i, l in
+                i == 0 ? String(l) : l.split(separator: ",").enumerated().map { $0 == 1 ? "east" : String($1) }.joined(separator: ",")
+            }.joined(separator: "\n") + "\n"
+        }
+        try assertFails(p, ["sites.csv", "lon"])
+    }
+
+    func testSitesAllOutsideTheGrid() throws {
+        let p = try TinyProject()
+        try p.edit("sites.csv") { text in
+            "id,lon,lat\n" + p.siteIDs.map { "\($0),140.0,-35.0" }.joined(separator: "\n") + "\n"
+        }
+        try assertFails(p, ["no usable sample", "24 outside the covariate grid", "swapped"])
+    }
+
+    func testEmptyHorizonTable() throws {
+        let p = try TinyProject()
+        try "id,top,bottom,oc\n".write(toFile: p.folder.file("horizons.csv"), atomically: true, encoding: .utf8)
+        try assertFails(p, ["horizons.csv"])
+    }
+
+    func testUnknownYAMLKey() throws {
+        let p = try TinyProject()
+        try p.editPipeline("  unit: g/kg", "  unit: g/kg\n  units: percent")
+        try assertFails(p, ["pipeline.yaml:17:3", "unknown key 'units'", "did you mean 'unit'"])
+    }
+}
