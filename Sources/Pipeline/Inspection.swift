@@ -53,16 +53,18 @@ public struct Inspection: Sendable {
     /// A plain-text account for the terminal.
     public func text() -> String {
         var s = "Grid\n"
-        s += "  CRS         \(grid.crs.name)\(grid.crs.epsg.map { " (EPSG:\($0))" } ?? "")\n"
+        s += "  CRS         \(grid.crs)\n"
         s += "  cell size   \(fmt(grid.resolution.x)) x \(fmt(abs(grid.resolution.y)))\n"
         s += "  size        \(grid.width) x \(grid.height) cells\n"
         s += "  extent      \(fmt(grid.extent.minX)), \(fmt(grid.extent.minY)) .. \(fmt(grid.extent.maxX)), \(fmt(grid.extent.maxY))\n\n"
         s += "Covariates (\(covariates.count) rasters, \(channelCount) input channels)\n"
         let width = max(8, covariates.map(\.name.count).max() ?? 8)
+        let gridCRS = grid.crs.epsg.map { "EPSG:\($0)" } ?? grid.crs.displayName
         for c in covariates {
             let name = c.name.padding(toLength: width, withPad: " ", startingAt: 0)
             let file = URL(fileURLWithPath: c.sourcePath).lastPathComponent
-            s += "  \(name)  \(c.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(file) [\(c.sourceCRS), \(fmt(c.sourceResolution.x)) cell, nodata \(c.sourceNodata.map(fmt) ?? "none")]"
+            let crs = c.sourceCRS == gridCRS ? "grid CRS" : c.sourceCRS
+            s += "  \(name)  \(c.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(file) [\(crs), \(fmt(c.sourceResolution.x)) cell, nodata \(c.sourceNodata.map(fmt) ?? "none")]"
             s += "  range \(fmt(c.min)) .. \(fmt(c.max)), mean \(fmt(c.mean))\n"
             if c.kind == .categorical {
                 for k in c.classes { s += "      class \(k.value): \(k.label) (\(k.cellCount) cells)\n" }

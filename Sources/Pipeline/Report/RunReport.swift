@@ -28,16 +28,17 @@ struct RunReport {
         md += "Pipeline `\(config.file)`, seed \(config.seed). Property: \(config.profiles.property) (\(config.profiles.unit)).\n\n"
         let g = stack.grid
         md += "## Grid\n\n"
-        md += "- CRS: \(g.crs.name)\(g.crs.epsg.map { " (EPSG:\($0))" } ?? "")\n"
+        md += "- CRS: \(g.crs)\n"
         md += "- Cell size: \(fmt(g.resolution.x)) x \(fmt(abs(g.resolution.y))) (CRS units)\n"
         md += "- Size: \(g.width) x \(g.height) cells; extent \(fmt(g.extent.minX)), \(fmt(g.extent.minY)) to \(fmt(g.extent.maxX)), \(fmt(g.extent.maxY))\n\n"
 
         md += "## Covariates: \(stack.covariates.count) rasters, \(stack.channels.count) input channels\n\n"
         md += "| name | kind | source | source CRS | source cell size | nodata | min | max | mean | valid cells |\n"
         md += "|---|---|---|---|---|---|---|---|---|---|\n"
+        let gridCRS = g.crs.epsg.map { "EPSG:\($0)" } ?? g.crs.displayName
         for c in stack.covariates {
             let file = URL(fileURLWithPath: c.sourcePath).lastPathComponent + (c.band > 1 ? " band \(c.band)" : "")
-            md += "| \(c.name) | \(c.kind.rawValue) | \(file) | \(c.sourceCRS) | \(fmt(c.sourceResolution.x)) | \(c.sourceNodata.map(fmt) ?? "none") | \(fmt(c.min)) | \(fmt(c.max)) | \(fmt(c.mean)) | \(c.validCells) |\n"
+            md += "| \(c.name) | \(c.kind.rawValue) | \(file) | \(c.sourceCRS == gridCRS ? "grid CRS" : c.sourceCRS) | \(fmt(c.sourceResolution.x)) | \(c.sourceNodata.map(fmt) ?? "none") | \(fmt(c.min)) | \(fmt(c.max)) | \(fmt(c.mean)) | \(c.validCells) |\n"
         }
         let categorical = stack.covariates.filter { $0.kind == .categorical }
         if !categorical.isEmpty {
@@ -109,7 +110,7 @@ struct RunReport {
             "name": config.name,
             "pipeline": config.file,
             "seed": config.seed,
-            "grid": ["crs": stack.grid.crs.name, "width": stack.grid.width, "height": stack.grid.height,
+            "grid": ["crs": stack.grid.crs.description, "width": stack.grid.width, "height": stack.grid.height,
                      "geotransform": stack.grid.transform.coefficients] as [String: Any],
             "covariates": stack.covariates.map { c -> [String: Any] in
                 ["name": c.name, "kind": c.kind.rawValue, "source": c.sourcePath, "band": c.band,

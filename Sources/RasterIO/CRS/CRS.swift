@@ -82,9 +82,17 @@ public struct CRS: Sendable, Equatable, CustomStringConvertible {
         return (try? a.isSame(as: b)) ?? false
     }
 
-    /// "GDA94 / MGA zone 55 (EPSG:28355)".
+    /// "GDA94 / MGA zone 55 (EPSG:28355)"; an unnamed CRS shows its PROJ string.
     public var description: String {
         if let epsg { return "\(name) (EPSG:\(epsg))" }
+        return displayName
+    }
+
+    /// The name, or the PROJ string when the CRS has no name (e.g. one made from a PROJ string).
+    public var displayName: String {
+        if name.isEmpty || name == "unknown", let projString {
+            return projString.replacingOccurrences(of: " +type=crs", with: "").trimmingWhitespace()
+        }
         return name
     }
 

@@ -128,7 +128,7 @@ public final class CovariateStack {
             }
             covariates.append(Covariate(
                 name: plan.name, sourcePath: plan.path, band: plan.band, kind: plan.kind,
-                sourceCRS: view.sourceGrid.crs.name,
+                sourceCRS: view.sourceGrid.crs.epsg.map { "EPSG:\($0)" } ?? view.sourceGrid.crs.displayName,
                 sourceResolutionX: view.sourceGrid.resolution.x, sourceResolutionY: view.sourceGrid.resolution.y,
                 sourceNodata: sourceInfo.nodata,
                 min: stats.minimum, max: stats.maximum, mean: stats.mean, validCells: stats.count,
