@@ -35,16 +35,21 @@ let package = Package(
             name: "NeuralNet", dependencies: ["COpenBLAS"],
             swiftSettings: [.unsafeFlags(["-O"])]),
 
+        .target(name: "Forest"),
+
+        // MARK: Evaluation: folds, metrics, reports, plots
+        .target(name: "Evaluation"),
+
         // MARK: Orchestration
         .target(name: "SampleData", dependencies: ["RasterIO", "SoilData"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Yams"],
+            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Forest", "Evaluation", "Yams"],
             exclude: ["README.md"]),
         .executableTarget(
             name: "socmap",
             dependencies: [
-                "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "SampleData",
+                "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "Forest", "SampleData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -55,6 +60,8 @@ let package = Package(
         .testTarget(name: "SoilDataTests", dependencies: ["SoilData"]),
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "RasterIO", "SoilData", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "ForestTests", dependencies: ["Forest"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "TestSupport"]),
         .testTarget(name: "socmapTests", dependencies: ["socmap", "TestSupport", "RasterIO"]),
     ],

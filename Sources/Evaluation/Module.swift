@@ -1,0 +1,1 @@
+// Evaluation module placeholder: replaced by the module's sources.

@@ -1,0 +1,1 @@
+// Forest module placeholder: replaced by the module's sources.
