@@ -35,7 +35,7 @@ let package = Package(
             name: "NeuralNet", dependencies: ["COpenBLAS"],
             swiftSettings: [.unsafeFlags(["-O"])]),
 
-        .target(name: "Forest"),
+        .target(name: "Forest", swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: Evaluation: folds, metrics, reports, plots
         .target(name: "Evaluation"),

@@ -1,13 +1,7 @@
 import COpenBLAS
 
-/// The one sgemm wrapper of the engine (row-major, named shapes).
-///
-/// OpenBLAS is put in single-threaded mode the first time it is used: the engine
-/// parallelises over batch shards itself (see `Parallel`), so BLAS threads and
-/// Dispatch threads never compete for the same cores.
+/// The one sgemm wrapper of the engine (row-major, named shapes); `BLASSetup` runs before the first call.
 enum BLAS {
-    /// Set once, before the first BLAS call.
-    private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
 
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major.
     /// op(A) is m×k (A is k×m when `transA`), op(B) is k×n (B is n×k when `transB`);
@@ -19,7 +13,7 @@ enum BLAS {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        _ = singleThreaded
+        _ = BLASSetup.coreName
         precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m \(m) n \(n) k \(k)")
         precondition(lda >= max(1, transA ? m : k), "sgemm: lda \(lda) too small for op(A) \(m)x\(k) transA \(transA)")
         precondition(ldb >= max(1, transB ? k : n), "sgemm: ldb \(ldb) too small for op(B) \(k)x\(n) transB \(transB)")

@@ -11,7 +11,7 @@ public final class Swish: Layer {
     public func infer(_ input: Tensor) -> Tensor {
         Tensor(shape: input.shape) { out in
             input.withPointer { x in
-                FastMath.map(x, out.baseAddress!, count: input.count) { v in v * FastMath.sigmoid(v) }
+                FastMath.swish(x, out.baseAddress!, sigmoid: nil, count: input.count)
             }
         }
     }
@@ -27,8 +27,7 @@ public final class Swish: Layer {
                     let sp = sb.baseAddress!, op = out.baseAddress!
                     Parallel.forEach(parts.count) { p in
                         let r = parts[p]
-                        FastMath.map(x + r.lowerBound, sp + r.lowerBound, count: r.count) { FastMath.sigmoid($0) }
-                        for i in r { op[i] = x[i] * sp[i] }
+                        FastMath.swish(x + r.lowerBound, op + r.lowerBound, sigmoid: sp + r.lowerBound, count: r.count)
                     }
                 }
             }
