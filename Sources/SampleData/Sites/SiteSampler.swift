@@ -1,0 +1,75 @@
+/// Where the synthetic survey sites fall: on land cells of the main grid, denser in the east and on
+/// farmland, and partly in clusters (as real surveys are).
+struct SiteSampler {
+    /// A drawn site position: the main-grid cell and the position inside it (0...1 from the top-left corner).
+    struct Draw: Sendable, Equatable {
+        var col: Int
+        var row: Int
+        var fx: Double
+        var fy: Double
+    }
+
+    /// Grid width in cells.
+    let width: Int
+    /// Grid height in cells.
+    let height: Int
+    /// Row-major indices of the land cells.
+    let landCells: [Int]
+    /// True for a land cell (row-major, width * height).
+    let isLand: [Bool]
+    /// Running sums of the land cells' sampling weights.
+    private let cumulative: [Double]
+
+    /// A sampler over the land cells with their (positive) weights.
+    init(width: Int, height: Int, isLand: [Bool], weight: (Int) -> Double) {
+        precondition(isLand.count == width * height, "SiteSampler: mask has \(isLand.count) cells for \(width) x \(height)")
+        self.width = width
+        self.height = height
+        self.isLand = isLand
+        landCells = isLand.indices.filter { isLand[$0] }
+        var total = 0.0
+        cumulative = landCells.map { cell in
+            total += max(weight(cell), 1e-9)
+            return total
+        }
+    }
+
+    /// A land cell drawn with probability proportional to its weight.
+    func weightedCell(_ rng: inout SeededGenerator) -> Int {
+        precondition(!landCells.isEmpty, "SiteSampler: no land cell to place sites on")
+        let target = rng.uniform() * cumulative[cumulative.count - 1]
+        var lo = 0, hi = cumulative.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if cumulative[mid] > target { hi = mid } else { lo = mid + 1 }
+        }
+        return landCells[lo]
+    }
+
+    /// `count` site positions: a share `clusterShare` scattered (normal, sd `clusterSigma` cells)
+    /// around `count / 50` weighted cluster centres, the rest drawn by weight over all land.
+    func draw(count: Int, clusterShare: Double = 0.55, clusterSigma: Double, rng: inout SeededGenerator) -> [Draw] {
+        let centres = (0..<max(1, count / 50)).map { _ in weightedCell(&rng) }
+        var draws: [Draw] = []
+        draws.reserveCapacity(count)
+        for _ in 0..<count {
+            var cell = -1
+            if rng.chance(clusterShare) {
+                let centre = centres[rng.integer(in: 0...(centres.count - 1))]
+                for _ in 0..<30 {
+                    let col = centre % width + Int((rng.normal() * clusterSigma).rounded())
+                    let row = centre / width + Int((rng.normal() * clusterSigma).rounded())
+                    if col >= 0, row >= 0, col < width, row < height, isLand[row * width + col] {
+                        cell = row * width + col
+                        break
+                    }
+                }
+            }
+            if cell < 0 { cell = weightedCell(&rng) }
+            // Keep 2% of a cell from its edges so rounded coordinates stay in the cell.
+            let fx = rng.uniform(0.02, 0.98), fy = rng.uniform(0.02, 0.98)
+            draws.append(Draw(col: cell % width, row: cell / width, fx: fx, fy: fy))
+        }
+        return draws
+    }
+}
