@@ -18,9 +18,9 @@ struct SampleDataReadme {
         var t = """
         # Sample data: a synthetic China-like case
 
-        Made by `socmap sample-data sample-data --seed \(options.seed)` (resolution \(fixed(options.resolution, 0)) m,
+        Made by `\(command)` (resolution \(fixed(options.resolution, 0)) m,
         \(options.siteCount) sites). Every file here, this README included, is generated and regenerates
-        byte for byte from the seed: do not edit by hand. Nothing here is real data: the covariates are
+        byte for byte from these options: do not edit by hand. Nothing here is real data: the covariates are
         smooth seeded noise plus geographic trends shaped like China, and SOC follows a known function of
         the covariates and depth (below), so a model's skill can be judged against the truth.
 
@@ -137,12 +137,21 @@ struct SampleDataReadme {
 
         ## Regenerating
 
-            socmap sample-data sample-data --seed \(options.seed) --overwrite
+            \(command) --overwrite
 
-        (or `make sample-data`). The test `SampleDataTests` checks that generation is deterministic.
+        (the defaults: `make sample-data`). The test `SampleDataTests` checks that generation is deterministic.
 
         """
         return t
+    }
+
+    /// The command that regenerates these files (non-default options spelled out).
+    private var command: String {
+        var text = "socmap sample-data sample-data --seed \(options.seed)"
+        let defaults = SampleDataOptions()
+        if options.resolution != defaults.resolution { text += " --resolution \(fixed(options.resolution, 0))" }
+        if options.siteCount != defaults.siteCount { text += " --sites \(options.siteCount)" }
+        return text
     }
 
     /// "W x H cells of R, origin (x, y)".
