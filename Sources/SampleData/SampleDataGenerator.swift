@@ -5,6 +5,15 @@ import RasterIO
 public let sampleDataAlbersProj =
     "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
 
+/// The same CRS as WKT with a name, so GIS software and reports show "China Albers Equal Area (WGS 84)".
+public let sampleDataAlbersWKT = """
+    PROJCS["China Albers Equal Area (WGS 84)",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],\
+    PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Albers_Conic_Equal_Area"],\
+    PARAMETER["latitude_of_center",0],PARAMETER["longitude_of_center",105],PARAMETER["standard_parallel_1",25],\
+    PARAMETER["standard_parallel_2",47],PARAMETER["false_easting",0],PARAMETER["false_northing",0],\
+    UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]
+    """
+
 /// Nodata of the continuous covariates (categorical ones use 0).
 let continuousNodata: Float = -9999
 
@@ -46,7 +55,7 @@ struct SampleDataGenerator {
         self.options = options
         self.progress = progress
         landscape = Landscape(seed: options.seed)
-        albers = try CRS(proj: sampleDataAlbersProj)
+        albers = try CRS(wkt: sampleDataAlbersWKT)
         wgs84 = try CRS(epsg: 4326)
         let toAlbers = try CoordinateTransformer(from: wgs84, to: albers)
         let boundary = ChinaOutline.densifiedBoundary()

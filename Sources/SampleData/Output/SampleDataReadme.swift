@@ -34,7 +34,7 @@ struct SampleDataReadme {
 
         ## CRS and grids
 
-        - Main grid: Albers equal-area conic for China on WGS84,
+        - Main grid: "China Albers Equal Area (WGS 84)", an Albers equal-area conic on WGS84,
           `\(sampleDataAlbersProj)`,
           \(gridLine(mainGrid)). \(summary.landCellCount) land cells; the sea, the
           neighbouring countries and four large lakes (Qinghai, Poyang, Dongting, Tai) are nodata.
