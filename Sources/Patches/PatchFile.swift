@@ -74,9 +74,7 @@ public enum PatchFile {
         out.append(json)
         out.append(contentsOf: [UInt8](repeating: 0x20, count: headerLength - json.count))
         precondition(out.count == header.patches.offset, "patch file offset mismatch")
-        data.patches.withUnsafeBufferPointer { buf in
-            for v in buf { appendLE(&out, v.bitPattern) }
-        }
+        appendLE(&out, floats: data.patches)
         for s in data.samples {
             appendLE(&out, UInt32(bitPattern: Int32(s.site)))
             appendLE(&out, UInt32(bitPattern: Int32(s.depth)))
@@ -109,12 +107,7 @@ public enum PatchFile {
         guard header.patches.offset + count * 4 == header.samples.offset, end == bytes.count else {
             throw PatchFileError(path: path, message: "file size does not match its header (truncated or corrupt)")
         }
-        var patches = [Float](repeating: 0, count: count)
-        bytes.withUnsafeBytes { raw in
-            for i in 0..<count {
-                patches[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: header.patches.offset + 4 * i, as: UInt32.self)))
-            }
-        }
+        let patches = readLE(floats: bytes, at: header.patches.offset, count: count)
         var samples: [PatchSample] = []
         samples.reserveCapacity(header.samples.shape[0])
         bytes.withUnsafeBytes { raw in
@@ -146,6 +139,28 @@ public enum PatchFile {
 
 func appendLE<T: FixedWidthInteger>(_ data: inout Data, _ value: T) {
     withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+}
+
+/// Appends Float32 values little-endian (a bulk copy on little-endian hosts).
+func appendLE(_ data: inout Data, floats: [Float]) {
+    #if _endian(little)
+    floats.withUnsafeBytes { data.append(contentsOf: $0) }
+    #else
+    for v in floats { appendLE(&data, v.bitPattern) }
+    #endif
+}
+
+/// Reads `count` little-endian Float32 values starting at `offset`.
+func readLE(floats data: Data, at offset: Int, count: Int) -> [Float] {
+    var out = [Float](repeating: 0, count: count)
+    data.withUnsafeBytes { raw in
+        #if _endian(little)
+        out.withUnsafeMutableBytes { dst in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset ..< offset + 4 * count])) }
+        #else
+        for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self))) }
+        #endif
+    }
+    return out
 }
 
 func readLE<T: FixedWidthInteger>(_ data: Data, at offset: Int, as: T.Type) -> T {
