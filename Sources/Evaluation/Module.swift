@@ -1,1 +1,0 @@
-// Evaluation module placeholder: replaced by the module's sources.

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Writes a cross-validation report folder: metrics (CSV, JSON), held-out predictions (CSV), a
+/// Markdown summary and SVG plots.
+///
+/// Files: `metrics.csv`, `metrics.json`, `predictions.csv`, `summary.md`,
+/// `plots/scatter_<model>.svg` (one per model), `plots/density.svg`, `plots/rmse_by_depth.svg`,
+/// and with a freeze sweep `freeze_sweep.csv` and `plots/freeze_sweep.svg`. Each file is written
+/// to a temporary name and renamed into place; nothing depends on the clock, so the same inputs
+/// give the same bytes. Files of earlier reports that this one does not write are left alone.
+public enum EvaluationReport {
+    /// Writes the report into `folder` (created if missing) and returns the paths written, in order.
+    ///
+    /// - Parameters:
+    ///   - table: the metrics, from `EvaluationTable.build`.
+    ///   - predictions: the held-out predictions the table was built from.
+    ///   - freezeSweep: the transfer model's metrics per number of frozen layers, if a sweep was run.
+    ///   - title: the report's title (e.g. "Edgeroi SOC"), used in the summary and plot headings.
+    ///   - unit: the unit of the values (e.g. "g/kg"), printed with RMSE, MAE and axis titles.
+    @discardableResult
+    public static func write(table: EvaluationTable, predictions: [HeldOutPrediction],
+                             freezeSweep: [FreezeSweepEntry]? = nil,
+                             to folder: String, title: String, unit: String) throws -> [String] {
+        let plotsFolder = (folder as NSString).appendingPathComponent("plots")
+        try AtomicFile.makeFolder(folder)
+        try AtomicFile.makeFolder(plotsFolder)
+        var written: [String] = []
+        func put(_ text: String, _ relative: String) throws {
+            let path = (folder as NSString).appendingPathComponent(relative)
+            try AtomicFile.write(text, to: path)
+            written.append(path)
+        }
+
+        let sweep = (freezeSweep?.isEmpty ?? true) ? nil : freezeSweep
+        let predictions = ReportTables.canonicalOrder(predictions)
+        try put(ReportTables.metricsCSV(table), "metrics.csv")
+        do {
+            try put(try ReportTables.metricsJSON(table, sweep: sweep, title: title, unit: unit), "metrics.json")
+        } catch let error as EvaluationError {
+            throw error
+        } catch {
+            throw EvaluationError(.writeFailed, path: folder, message: "cannot encode metrics.json: \(error)")
+        }
+        try put(ReportTables.predictionsCSV(predictions, table: table), "predictions.csv")
+        if let sweep { try put(ReportTables.freezeSweepCSV(sweep), "freeze_sweep.csv") }
+
+        var plots: [String] = []
+        let ranges = ScatterPlot.depthRanges(predictions: predictions, models: table.models, depthCount: table.depthLabels.count)
+        for (i, (model, name)) in zip(table.models, scatterFileNames(table.models)).enumerated() {
+            let relative = "plots/\(name)"
+            try put(ScatterPlot.render(model: model, modelIndex: i, table: table, predictions: predictions,
+                                       ranges: ranges, title: title, unit: unit), relative)
+            plots.append(relative)
+        }
+        try put(DensityPlot.render(table: table, predictions: predictions, title: title, unit: unit), "plots/density.svg")
+        plots.append("plots/density.svg")
+        try put(RMSEByDepthPlot.render(table: table, title: title, unit: unit), "plots/rmse_by_depth.svg")
+        plots.append("plots/rmse_by_depth.svg")
+        if let sweep {
+            try put(FreezeSweepPlot.render(sweep: sweep, depthLabels: table.depthLabels, title: title, unit: unit),
+                    "plots/freeze_sweep.svg")
+            plots.append("plots/freeze_sweep.svg")
+        }
+        try put(SummaryMarkdown.render(table: table, sweep: sweep, title: title, unit: unit, plots: plots), "summary.md")
+        return written
+    }
+
+    /// Reads a table back from a report's metrics.json.
+    public static func readTable(metricsJSON path: String) throws -> EvaluationTable {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EvaluationError(.invalidInput, path: path, message: "cannot read \(path); check the report folder")
+        }
+        do {
+            let content = try JSONDecoder().decode(ReportTables.ReportJSON.self, from: data)
+            return EvaluationTable(models: content.models, depthLabels: content.depthLabels,
+                                   folds: content.folds, rows: content.rows)
+        } catch {
+            throw EvaluationError(.invalidInput, path: path, message:
+                "\(path) is not a SOCMap metrics.json: \(error); rewrite the report")
+        }
+    }
+
+    /// scatter_<model>.svg per model, with file-name-safe names made unique by a numeric suffix.
+    static func scatterFileNames(_ models: [String]) -> [String] {
+        var used = Set<String>()
+        return models.map { model in
+            let base = "scatter_" + TextFormatting.fileSafe(model)
+            var name = base
+            var k = 2
+            while used.contains(name.lowercased()) { name = "\(base)_\(k)"; k += 1 }
+            used.insert(name.lowercased())
+            return name + ".svg"
+        }
+    }
+}

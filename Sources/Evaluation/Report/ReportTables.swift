@@ -1,0 +1,88 @@
+import Foundation
+
+/// The report's data files as text: metrics.csv, predictions.csv, freeze_sweep.csv and metrics.json.
+enum ReportTables {
+    /// The columns after the leading key column of metrics.csv and freeze_sweep.csv.
+    static let metricColumns = ["depth", "n", "r", "r2", "rmse", "mae", "kge",
+                                "folds", "r_sd", "r2_sd", "rmse_sd", "mae_sd", "kge_sd"]
+
+    /// One CSV line of a row's metrics and fold spread, after the key field.
+    private static func metricFields(_ row: EvaluationTable.Row) -> [String] {
+        let m = row.metrics, s = row.foldSD
+        return [TextFormatting.csvField(row.depth), String(m.n)]
+            + [m.r, m.r2, m.rmse, m.mae, m.kge].map(TextFormatting.csvNumber)
+            + [String(s.folds)]
+            + [s.r, s.r2, s.rmse, s.mae, s.kge].map(TextFormatting.csvNumber)
+    }
+
+    /// metrics.csv: one line per model and depth (all depths as "all").
+    static func metricsCSV(_ table: EvaluationTable) -> String {
+        var lines = [(["model"] + metricColumns).joined(separator: ",")]
+        for row in table.rows {
+            lines.append(([TextFormatting.csvField(row.model)] + metricFields(row)).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// freeze_sweep.csv: one line per F and depth.
+    static func freezeSweepCSV(_ sweep: [FreezeSweepEntry]) -> String {
+        var lines = [(["f"] + metricColumns).joined(separator: ",")]
+        for entry in sweep.sorted(by: { $0.f < $1.f }) {
+            for row in entry.rows { lines.append(([String(entry.f)] + metricFields(row)).joined(separator: ",")) }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// predictions.csv: site, depth label, fold, observed, then one column per model (NA when
+    /// missing), sorted by site and depth so the bytes do not depend on the order folds finished.
+    static func predictionsCSV(_ predictions: [HeldOutPrediction], table: EvaluationTable) -> String {
+        var lines = [(["site", "depth", "fold", "observed"] + table.models.map(TextFormatting.csvField)).joined(separator: ",")]
+        lines.reserveCapacity(predictions.count + 1)
+        for p in canonicalOrder(predictions) {
+            let depth = table.depthLabels.indices.contains(p.depth) ? table.depthLabels[p.depth] : String(p.depth)
+            var fields = [TextFormatting.csvField(p.siteID), TextFormatting.csvField(depth), String(p.fold),
+                          TextFormatting.csvNumber(p.observed)]
+            for m in table.models { fields.append(TextFormatting.csvNumber(p.predicted[m] ?? .nan)) }
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Predictions sorted by site, then depth (stable), so output never depends on the order folds finished.
+    static func canonicalOrder(_ predictions: [HeldOutPrediction]) -> [HeldOutPrediction] {
+        predictions.enumerated().sorted { a, b in
+            if a.element.siteID != b.element.siteID { return a.element.siteID < b.element.siteID }
+            if a.element.depth != b.element.depth { return a.element.depth < b.element.depth }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// The content of metrics.json.
+    struct ReportJSON: Codable, Equatable {
+        var title: String
+        var unit: String
+        var folds: Int
+        var models: [String]
+        var depthLabels: [String]
+        var rows: [EvaluationTable.Row]
+        var freezeSweep: [FreezeSweepEntry]?
+
+        enum CodingKeys: String, CodingKey {
+            case title, unit, folds, models, rows
+            case depthLabels = "depth_labels"
+            case freezeSweep = "freeze_sweep"
+        }
+    }
+
+    /// metrics.json: the table (pooled metrics, fold SDs and per-fold metrics) and the freeze sweep;
+    /// keys sorted, NaN as null.
+    static func metricsJSON(_ table: EvaluationTable, sweep: [FreezeSweepEntry]?, title: String, unit: String) throws -> String {
+        let content = ReportJSON(title: title, unit: unit, folds: table.folds, models: table.models,
+                                 depthLabels: table.depthLabels, rows: table.rows,
+                                 freezeSweep: sweep?.sorted { $0.f < $1.f })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(content)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
