@@ -17,6 +17,7 @@ enum DensityPlot {
         var ranges: [AxisScale] = [], samples: [[Double]] = []
         var curves: [[[Double]]] = []
         var counts: [Int] = []
+        var empty: [[Bool]] = []
         for d in depths.indices {
             let atDepth = predictions.filter { $0.depth == d && $0.observed.isFinite }
             let series = [atDepth.map(\.observed)]
@@ -29,6 +30,7 @@ enum DensityPlot {
             ranges.append(range)
             samples.append(points)
             curves.append(series.map { density($0, points) })
+            empty.append(series.map(\.isEmpty))
             counts.append(atDepth.count)
         }
         let yScales = curves.map { c in
@@ -52,7 +54,7 @@ enum DensityPlot {
         let height = top + Double(grid.rows) * cellHeight + 40
         let heading = "\(title): distribution of observed and predicted values"
         var doc = SVGDocument(width: width, height: height, title: heading)
-        doc.text(heading, x: width / 2, y: 28, size: 16, anchor: .middle, bold: true)
+        doc.heading(heading, y: 28)
         legend.drawHorizontal(&doc, centreX: width / 2, top: 40, maxWidth: width - 40)
 
         for (d, label) in depths.enumerated() {
@@ -61,14 +63,19 @@ enum DensityPlot {
                                   top: top + Double(row) * cellHeight + 26,
                                   width: plotWidth, height: plotHeight, x: ranges[d], y: yScales[d])
             let range = ranges[d], samplePoints = samples[d]
-            panel.drawAxes(&doc, xGrid: false)
             panel.drawTitle(&doc, "\(TextFormatting.depthDisplay(label)) (n = \(counts[d]))")
+            if counts[d] == 0 {
+                panel.drawAxes(&doc, xGrid: false, yGrid: false, xTicks: false, yTicks: false)
+                panel.drawNote(&doc, "no held-out samples")
+                continue
+            }
+            panel.drawAxes(&doc, xGrid: false)
             panel.clip(&doc)
             let observedPoints = zip(samplePoints, curves[d][0]).map { (x: panel.px($0), y: panel.py($1)) }
             doc.polygon([(x: panel.px(range.lower), y: panel.bottom)] + observedPoints + [(x: panel.px(range.upper), y: panel.bottom)],
                         fill: Palette.observedFill, opacity: 0.6)
             doc.polyline(observedPoints, stroke: Palette.observed, width: 1.2)
-            for (i, _) in models.enumerated() {
+            for (i, _) in models.enumerated() where empty[d][i + 1] == false {
                 let points = zip(samplePoints, curves[d][i + 1]).map { (x: panel.px($0), y: panel.py($1)) }
                 doc.polyline(points, stroke: Palette.model(i), width: 2, dash: Palette.dash(i))
             }

@@ -38,7 +38,7 @@ enum FreezeSweepPlot {
         let height = top + plotHeight + 52
         let heading = "\(title): transfer model by number of frozen layers"
         var doc = SVGDocument(width: width, height: height, title: heading)
-        doc.text(heading, x: width / 2, y: 28, size: 16, anchor: .middle, bold: true)
+        doc.heading(heading, y: 28)
 
         for (m, metric) in metrics.enumerated() {
             let panelLeft = outerLeft + Double(m) * cellWidth + 26 + tickRoom

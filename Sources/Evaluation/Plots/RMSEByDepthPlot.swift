@@ -29,7 +29,7 @@ enum RMSEByDepthPlot {
         let height = plotTop + plotHeight + 62
         let heading = "\(title): RMSE by depth"
         var doc = SVGDocument(width: width, height: height, title: heading)
-        doc.text(heading, x: width / 2, y: 28, size: 16, anchor: .middle, bold: true)
+        doc.heading(heading, y: 28)
         legend.drawHorizontal(&doc, centreX: width / 2, top: 40, maxWidth: width - 40)
 
         let panel = PlotPanel(left: outerLeft, top: plotTop, width: plotWidth, height: plotHeight, x: x, y: y)

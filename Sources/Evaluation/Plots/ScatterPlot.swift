@@ -15,14 +15,14 @@ enum ScatterPlot {
         let grid = PanelGrid(count: depths.count)
         let side = 220.0
         let tickRoom = ranges.map(PlotPanel.yLabelRoom).max() ?? 40
-        let cellWidth = tickRoom + side + 22
+        let cellWidth = tickRoom + side + 30
         let cellHeight = 26 + side + 28
         let outerLeft = 34.0, top = 52.0, bottom = 40.0
         let width = outerLeft + Double(grid.columns) * cellWidth + 8
         let height = top + Double(grid.rows) * cellHeight + bottom
         let heading = "\(title): \(model), predicted vs observed"
         var doc = SVGDocument(width: width, height: height, title: heading)
-        doc.text(heading, x: width / 2, y: 28, size: 16, anchor: .middle, bold: true)
+        doc.heading(heading, y: 28)
 
         let colour = Palette.model(modelIndex)
         for (d, label) in depths.enumerated() {
@@ -31,7 +31,6 @@ enum ScatterPlot {
             let panel = PlotPanel(left: outerLeft + Double(column) * cellWidth + tickRoom,
                                   top: top + Double(row) * cellHeight + 26,
                                   width: side, height: side, x: range, y: range)
-            panel.drawAxes(&doc)
             panel.drawTitle(&doc, TextFormatting.depthDisplay(label))
 
             var observed: [Double] = [], predicted: [Double] = []
@@ -41,6 +40,12 @@ enum ScatterPlot {
                     predicted.append(v)
                 }
             }
+            if observed.isEmpty {
+                panel.drawAxes(&doc, xGrid: false, yGrid: false, xTicks: false, yTicks: false)
+                panel.drawNote(&doc, "no held-out predictions")
+                continue
+            }
+            panel.drawAxes(&doc)
             let opacity = min(0.75, max(0.18, 0.75 - 0.2 * (log10(Double(max(observed.count, 1))) - 2)))
             panel.clip(&doc)
             for (o, p) in zip(observed, predicted) {

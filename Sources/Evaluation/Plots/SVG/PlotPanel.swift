@@ -32,8 +32,8 @@ struct PlotPanel {
     /// The right edge of the plotting area.
     var right: Double { left + width }
 
-    /// Draws grid lines, the frame, tick marks and tick labels (x below, y to the left).
-    func drawAxes(_ doc: inout SVGDocument, xGrid: Bool = true, yGrid: Bool = true, xTicks: Bool = true) {
+    /// Draws grid lines, the frame, tick marks and tick labels (x below, y to the left); each part can be left out.
+    func drawAxes(_ doc: inout SVGDocument, xGrid: Bool = true, yGrid: Bool = true, xTicks: Bool = true, yTicks: Bool = true) {
         if xGrid {
             for t in x.ticks { doc.line(px(t), top, px(t), bottom, stroke: Palette.grid) }
         }
@@ -47,7 +47,7 @@ struct PlotPanel {
                 doc.text(x.label(t), x: px(t), y: bottom + 16, size: Self.tickFont, anchor: .middle)
             }
         }
-        for t in y.ticks {
+        for t in y.ticks where yTicks {
             doc.line(left - 4, py(t), left, py(t), stroke: "#888888")
             doc.text(y.label(t), x: left - 6, y: py(t) + Self.tickFont * 0.35, size: Self.tickFont, anchor: .end)
         }
@@ -56,6 +56,11 @@ struct PlotPanel {
     /// Draws a bold title centred above the area.
     func drawTitle(_ doc: inout SVGDocument, _ title: String) {
         doc.text(title, x: left + width / 2, y: top - 8, size: 13, anchor: .middle, bold: true)
+    }
+
+    /// Writes a grey note in the middle of the area (e.g. "no held-out samples").
+    func drawNote(_ doc: inout SVGDocument, _ note: String) {
+        doc.text(note, x: left + width / 2, y: top + height / 2 + 4, size: 12, anchor: .middle, fill: "#777777")
     }
 
     /// Starts clipping to the plotting area (close with `doc.endGroup()`).

@@ -108,9 +108,35 @@ struct SVGDocument {
         return out
     }
 
-    /// An estimate of a text's width in pixels (DejaVu Sans averages about 0.6 em per character).
+    /// An estimate of a text's width in pixels, from DejaVu Sans's advance widths rounded up by
+    /// character class (generous, so labels laid out with it do not collide).
     static func textWidth(_ text: String, size: Double) -> Double {
-        Double(text.count) * size * 0.6
+        var em = 0.0
+        for ch in text {
+            switch ch {
+            case "i", "j", "l", ".", ",", ":", ";", "'", "!", "|", " ": em += 0.33
+            case "f", "t", "r", "(", ")", "[", "]", "-", "/": em += 0.42
+            case "m", "w", "M", "W", "%", "@": em += 0.92
+            case "A"..."Z": em += 0.72
+            case "0"..."9": em += 0.64
+            default: em += ch.isASCII ? 0.62 : 0.7
+            }
+        }
+        return em * size
+    }
+
+    /// A bold heading centred at `y`, shrunk (down to 11 px) and if need be shortened with "…"
+    /// so that it fits the canvas width with a margin.
+    mutating func heading(_ content: String, y: Double, size: Double = 16) {
+        let room = width - 24
+        var fitted = content
+        var fontSize = size
+        let natural = Self.textWidth(content, size: size) * 1.12     // bold is wider
+        if natural > room { fontSize = max(11, size * room / natural) }
+        while Self.textWidth(fitted, size: fontSize) * 1.12 > room, fitted.count > 4 {
+            fitted = String(fitted.dropLast(2)) + "…"
+        }
+        text(fitted, x: width / 2, y: y, size: fontSize, anchor: .middle, bold: true)
     }
 
     /// Escapes the five XML special characters.
