@@ -15,17 +15,21 @@ public enum Parallel {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
-    /// Runs `body(i)` for i in 0..<count, concurrently when count > 1.
+    /// Runs `body(i)` for i in 0..<count on at most `workers` threads (worker t takes
+    /// i = t, t + workers, ...; the calling thread is one of them).
     /// The callers' bodies write disjoint parts of their buffers (one shard each), which is
     /// what makes sharing the non-Sendable closure between threads safe.
     static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        if count <= 1 {
-            if count == 1 { body(0) }
+        let threads = min(count, workers)
+        if threads <= 1 {
+            for i in 0..<count { body(i) }
             return
         }
         withoutActuallyEscaping(body) { escapable in
             let shared = UncheckedSendable(escapable)
-            DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                for i in stride(from: t, to: count, by: threads) { shared.value(i) }
+            }
         }
     }
 

@@ -20,10 +20,8 @@ public final class Conv2D: Layer {
     /// Bias [Cout].
     public let bias: Parameter
 
-    private var inputShape: [Int] = []
+    private var input: Tensor?
     private var shards: [Range<Int>] = []
-    /// Column matrices of the last training forward, shard after shard.
-    private var columns: [Float] = []
 
     /// A convolution initialised like PyTorch's default: weight and bias uniform in ±1/√(Cin·k·k).
     public convenience init(inChannels: Int, outChannels: Int, kernelSize: Int, dilation: Int = 1,
@@ -78,30 +76,29 @@ public final class Conv2D: Layer {
         return c
     }
 
-    private var geometry: (k: Int, d: Int) { (kernelSize, dilation) }
+    /// Shape of one problem: batch geometry and the sample-block size that keeps a block's
+    /// column matrix within about 1 MB (so im2col output, sgemm input and epilogue stay in L2).
+    private struct Geometry {
+        let cin: Int, h: Int, w: Int, ho: Int, wo: Int, k: Int, d: Int, cout: Int
+        var cells: Int { ho * wo }
+        var rows: Int { cin * k * k }
+        var block: Int { max(1, (1 << 18) / max(1, rows * cells)) }
+    }
+
+    private func geometry(_ inputShape: [Int]) -> Geometry {
+        let o = outputShape(for: inputShape)
+        return Geometry(cin: inChannels, h: inputShape[2], w: inputShape[3], ho: o[2], wo: o[3],
+                        k: kernelSize, d: dilation, cout: outChannels)
+    }
 
     public func infer(_ input: Tensor) -> Tensor {
-        let outShape = outputShape(for: input.shape)
-        let (n, h, w, ho, wo) = (input.shape[0], input.shape[2], input.shape[3], outShape[2], outShape[3])
-        let rows = inChannels * kernelSize * kernelSize
-        let cells = ho * wo
-        // Blocks of samples whose column matrix stays near 2 MB.
-        let block = max(1, min(n, (1 << 19) / max(1, rows * cells)))
-        return Tensor(shape: outShape) { out in
+        let g = geometry(input.shape)
+        return Tensor(shape: outputShape(for: input.shape)) { out in
             input.withPointer { x in
                 weight.value.withPointer { wt in
                     bias.value.withPointer { b in
-                        withScratch(rows * block * cells + outChannels * block * cells) { scratch in
-                            var lo = 0
-                            while lo < n {
-                                let hi = min(n, lo + block)
-                                Self.forwardShard(x: x, samples: lo..<hi, cin: inChannels, h: h, w: w,
-                                                  ho: ho, wo: wo, k: kernelSize, d: dilation, cout: outChannels,
-                                                  weight: wt, bias: b, col: scratch,
-                                                  product: scratch + rows * block * cells, out: out.baseAddress!)
-                                lo = hi
-                            }
-                        }
+                        Self.forwardSamples(x: x, samples: 0..<input.shape[0], g: g, weight: wt, bias: b,
+                                            out: out.baseAddress!)
                     }
                 }
             }
@@ -109,30 +106,17 @@ public final class Conv2D: Layer {
     }
 
     public func forward(_ input: Tensor) -> Tensor {
-        let outShape = outputShape(for: input.shape)
-        let (n, h, w, ho, wo) = (input.shape[0], input.shape[2], input.shape[3], outShape[2], outShape[3])
-        let rows = inChannels * kernelSize * kernelSize
-        let cells = ho * wo
-        inputShape = input.shape
-        shards = Parallel.shards(n, workPerItem: 2 * rows * cells * outChannels)
-        columns.resize(to: rows * n * cells)
-        let (cin, k, d, cout, shards) = (inChannels, kernelSize, dilation, outChannels, shards)
-        return Tensor(shape: outShape) { out in
+        let g = geometry(input.shape)
+        self.input = input
+        shards = Parallel.shards(input.shape[0], workPerItem: 2 * g.rows * g.cells * g.cout)
+        let shards = shards
+        return Tensor(shape: outputShape(for: input.shape)) { out in
             input.withPointer { x in
                 weight.value.withPointer { wt in
                     bias.value.withPointer { b in
-                        withScratch(cout * n * cells) { product in
-                            columns.withUnsafeMutableBufferPointer { cols in
-                                let colBase = cols.baseAddress!
-                                let outBase = out.baseAddress!
-                                Parallel.forEach(shards.count) { s in
-                                    let r = shards[s]
-                                    Self.forwardShard(x: x, samples: r, cin: cin, h: h, w: w, ho: ho, wo: wo,
-                                                      k: k, d: d, cout: cout, weight: wt, bias: b,
-                                                      col: colBase + rows * r.lowerBound * cells,
-                                                      product: product + cout * r.lowerBound * cells, out: outBase)
-                                }
-                            }
+                        let outBase = out.baseAddress!
+                        Parallel.forEach(shards.count) { s in
+                            Self.forwardSamples(x: x, samples: shards[s], g: g, weight: wt, bias: b, out: outBase)
                         }
                     }
                 }
@@ -141,101 +125,116 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        precondition(!inputShape.isEmpty, "Conv2D.backward called before forward")
-        let outShape = outputShape(for: inputShape)
-        precondition(outputGradient.shape == outShape,
-                     "Conv2D.backward: gradient shape \(outputGradient.shape), expected \(outShape)")
-        let (n, h, w, ho, wo) = (inputShape[0], inputShape[2], inputShape[3], outShape[2], outShape[3])
-        let (cin, k, d, cout, shards) = (inChannels, kernelSize, dilation, outChannels, shards)
-        let rows = cin * k * k
-        let cells = ho * wo
-        let wantWeight = !weight.frozen
-        let wantBias = !bias.frozen
-        let partSize = cout * rows + cout
-        var inputGradient = needsInputGradient ? Tensor(shape: inputShape) : nil
-        withScratch(partSize * shards.count + cout * n * cells) { scratch in
-            let parts = scratch
-            let dyAll = scratch + partSize * shards.count
-            outputGradient.withPointer { dOut in
-                weight.value.withPointer { wt in
-                    columns.withUnsafeMutableBufferPointer { cols in
-                        let colBase = cols.baseAddress!
-                        let work = { (dx: UnsafeMutablePointer<Float>?) in
+        guard let input else { preconditionFailure("Conv2D.backward called before forward") }
+        let g = geometry(input.shape)
+        precondition(outputGradient.shape == outputShape(for: input.shape),
+                     "Conv2D.backward: gradient shape \(outputGradient.shape), expected \(outputShape(for: input.shape))")
+        let wantWeight = !weight.frozen, wantBias = !bias.frozen
+        let shards = shards
+        let partSize = g.cout * g.rows + g.cout
+        var inputGradient = needsInputGradient ? Tensor(shape: input.shape) : nil
+        withScratch(partSize * shards.count) { parts in
+            input.withPointer { x in
+                outputGradient.withPointer { dOut in
+                    weight.value.withPointer { wt in
+                        let run = { (dx: UnsafeMutablePointer<Float>?) in
                             Parallel.forEach(shards.count) { s in
-                                let r = shards[s]
-                                let ns = r.count
-                                let ld = ns * cells
-                                let col = colBase + rows * r.lowerBound * cells
-                                let dy = dyAll + cout * r.lowerBound * cells
-                                // dY of the shard as [Cout, Ns·L].
-                                for c in 0..<cout {
-                                    for j in 0..<ns {
-                                        let src = dOut + ((r.lowerBound + j) * cout + c) * cells
-                                        let dst = dy + c * ld + j * cells
-                                        for i in 0..<cells { dst[i] = src[i] }
-                                    }
-                                }
-                                let part = parts + partSize * s
-                                if wantWeight {
-                                    BLAS.sgemm(transB: true, m: cout, n: rows, k: ld, a: dy, lda: ld,
-                                               b: col, ldb: ld, beta: 0, c: part, ldc: rows)
-                                }
-                                if wantBias {
-                                    for c in 0..<cout {
-                                        var sum: Float = 0
-                                        let row = dy + c * ld
-                                        for i in 0..<ld { sum += row[i] }
-                                        part[cout * rows + c] = sum
-                                    }
-                                }
-                                if let dx {
-                                    // dcol = Wᵀ · dY, written over the columns (no longer needed).
-                                    BLAS.sgemm(transA: true, m: rows, n: ld, k: cout, a: wt, lda: rows,
-                                               b: dy, ldb: ld, beta: 0, c: col, ldc: ld)
-                                    Self.col2im(col: col, samples: r, cin: cin, h: h, w: w, ho: ho, wo: wo,
-                                                k: k, d: d, dx: dx)
-                                }
+                                Self.backwardSamples(x: x, dOut: dOut, samples: shards[s], g: g, weight: wt,
+                                                     weightGradient: wantWeight ? parts + partSize * s : nil,
+                                                     biasGradient: wantBias ? parts + partSize * s + g.cout * g.rows : nil,
+                                                     dx: dx)
                             }
                         }
-                        if inputGradient != nil {
-                            inputGradient!.withMutablePointer { dx in work(dx) }
-                        } else {
-                            work(nil)
-                        }
+                        if inputGradient != nil { inputGradient!.withMutablePointer { run($0) } } else { run(nil) }
                     }
                 }
             }
             for s in 0..<shards.count {
                 let part = parts + partSize * s
-                if wantWeight { weight.accumulateGradient(part, count: cout * rows) }
-                if wantBias { bias.accumulateGradient(part + cout * rows, count: cout) }
+                if wantWeight { weight.accumulateGradient(part, count: g.cout * g.rows) }
+                if wantBias { bias.accumulateGradient(part + g.cout * g.rows, count: g.cout) }
             }
         }
-        // The columns were overwritten by dcol: a second backward needs a new forward.
-        if needsInputGradient { inputShape = [] }
         return inputGradient
     }
 
-    /// One shard of the forward pass: im2col of samples `samples` into `col` [Cin·k·k, Ns·L],
-    /// `product` [Cout, Ns·L] = weight · col, then out[n, c, :] = product[c, n·L ..< (n+1)·L] + bias[c].
-    static func forwardShard(
-        x: UnsafePointer<Float>, samples: Range<Int>, cin: Int, h: Int, w: Int, ho: Int, wo: Int,
-        k: Int, d: Int, cout: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        col: UnsafeMutablePointer<Float>, product: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>
+    /// Forward for samples `samples`, block by block: im2col of the block into col
+    /// [Cin·k·k, B·L], product [Cout, B·L] = weight · col, then
+    /// out[n, c, :] = product[c, j·L ..< (j+1)·L] + bias[c] for sample n = block start + j.
+    private static func forwardSamples(
+        x: UnsafePointer<Float>, samples: Range<Int>, g: Geometry,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
     ) {
-        let ns = samples.count
-        let cells = ho * wo
-        let ld = ns * cells
-        let rows = cin * k * k
-        im2col(x: x, samples: samples, cin: cin, h: h, w: w, ho: ho, wo: wo, k: k, d: d, col: col)
-        BLAS.sgemm(m: cout, n: ld, k: rows, a: weight, lda: rows, b: col, ldb: ld, beta: 0, c: product, ldc: ld)
-        for j in 0..<ns {
-            let dstSample = out + (samples.lowerBound + j) * cout * cells
-            for c in 0..<cout {
-                let src = product + c * ld + j * cells
-                let dst = dstSample + c * cells
-                let b = bias[c]
-                for i in 0..<cells { dst[i] = src[i] + b }
+        let (cells, rows, cout) = (g.cells, g.rows, g.cout)
+        let block = min(g.block, samples.count)
+        withScratch(rows * block * cells + cout * block * cells) { col in
+            let product = col + rows * block * cells
+            var lo = samples.lowerBound
+            while lo < samples.upperBound {
+                let r = lo..<min(samples.upperBound, lo + block)
+                let ld = r.count * cells
+                im2col(x: x, samples: r, cin: g.cin, h: g.h, w: g.w, ho: g.ho, wo: g.wo, k: g.k, d: g.d, col: col)
+                BLAS.sgemm(m: cout, n: ld, k: rows, a: weight, lda: rows, b: col, ldb: ld, beta: 0, c: product, ldc: ld)
+                for j in 0..<r.count {
+                    let dstSample = out + (r.lowerBound + j) * cout * cells
+                    for c in 0..<cout {
+                        let src = product + c * ld + j * cells
+                        let dst = dstSample + c * cells
+                        let b = bias[c]
+                        for i in 0..<cells { dst[i] = src[i] + b }
+                    }
+                }
+                lo = r.upperBound
+            }
+        }
+    }
+
+    /// Backward for samples `samples`, block by block (the column matrix is rebuilt rather than
+    /// kept from forward): dY [Cout, B·L] from dOut; weightGradient [Cout, Cin·k·k] (+)= dY · colᵀ
+    /// and biasGradient [Cout] (+)= row sums of dY (both overwritten by the first block);
+    /// dcol = weightᵀ · dY scattered into dx by col2im.
+    private static func backwardSamples(
+        x: UnsafePointer<Float>, dOut: UnsafePointer<Float>, samples: Range<Int>, g: Geometry,
+        weight: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>?,
+        biasGradient: UnsafeMutablePointer<Float>?, dx: UnsafeMutablePointer<Float>?
+    ) {
+        let (cells, rows, cout) = (g.cells, g.rows, g.cout)
+        let block = min(g.block, samples.count)
+        if let biasGradient { biasGradient.update(repeating: 0, count: cout) }
+        withScratch(rows * block * cells + cout * block * cells) { col in
+            let dy = col + rows * block * cells
+            var lo = samples.lowerBound
+            var first = true
+            while lo < samples.upperBound {
+                let r = lo..<min(samples.upperBound, lo + block)
+                let ld = r.count * cells
+                for c in 0..<cout {
+                    for j in 0..<r.count {
+                        let src = dOut + ((r.lowerBound + j) * cout + c) * cells
+                        let dst = dy + c * ld + j * cells
+                        for i in 0..<cells { dst[i] = src[i] }
+                    }
+                }
+                if let weightGradient {
+                    im2col(x: x, samples: r, cin: g.cin, h: g.h, w: g.w, ho: g.ho, wo: g.wo, k: g.k, d: g.d, col: col)
+                    BLAS.sgemm(transB: true, m: cout, n: rows, k: ld, a: dy, lda: ld, b: col, ldb: ld,
+                               beta: first ? 0 : 1, c: weightGradient, ldc: rows)
+                }
+                if let biasGradient {
+                    for c in 0..<cout {
+                        var sum: Float = 0
+                        let row = dy + c * ld
+                        for i in 0..<ld { sum += row[i] }
+                        biasGradient[c] += sum
+                    }
+                }
+                if let dx {
+                    BLAS.sgemm(transA: true, m: rows, n: ld, k: cout, a: weight, lda: rows, b: dy, ldb: ld,
+                               beta: 0, c: col, ldc: ld)
+                    col2im(col: col, samples: r, cin: g.cin, h: g.h, w: g.w, ho: g.ho, wo: g.wo, k: g.k, d: g.d, dx: dx)
+                }
+                first = false
+                lo = r.upperBound
             }
         }
     }
@@ -255,14 +254,35 @@ public final class Conv2D: Layer {
                     for s in 0..<ns {
                         let plane = x + ((samples.lowerBound + s) * cin + ci) * h * w + i * d * w + j * d
                         let dst = row + s * cells
-                        for oy in 0..<ho {
-                            let src = plane + oy * w
-                            let drow = dst + oy * wo
-                            for ox in 0..<wo { drow[ox] = src[ox] }
-                        }
+                        for oy in 0..<ho { copyRow(plane + oy * w, dst + oy * wo, count: wo) }
                     }
                 }
             }
+        }
+    }
+
+    /// dst[0..<count] = src[0..<count] with 8- or 4-lane moves (overlapping at the tail) rather than
+    /// a memmove call per short row.
+    @inline(__always)
+    static func copyRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        typealias V8 = SIMD8<Float>
+        typealias V4 = SIMD4<Float>
+        if count >= 8 {
+            var i = 0
+            while i + 8 <= count {
+                UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: V8.self), as: V8.self)
+                i += 8
+            }
+            if i < count {
+                let t = count - 8
+                UnsafeMutableRawPointer(dst + t).storeBytes(of: UnsafeRawPointer(src + t).loadUnaligned(as: V8.self), as: V8.self)
+            }
+        } else if count >= 4 {
+            UnsafeMutableRawPointer(dst).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: V4.self), as: V4.self)
+            let t = count - 4
+            UnsafeMutableRawPointer(dst + t).storeBytes(of: UnsafeRawPointer(src + t).loadUnaligned(as: V4.self), as: V4.self)
+        } else {
+            for i in 0..<count { dst[i] = src[i] }
         }
     }
 

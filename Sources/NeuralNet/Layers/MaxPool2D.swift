@@ -55,26 +55,45 @@ public final class MaxPool2D: Layer {
                     for plane in parts[p] {
                         let src = x + plane * h * w
                         let dst = outBase + plane * ho * wo
-                        let arg = recordArgmax.map { $0 + plane * ho * wo }
                         for oy in 0..<ho {
                             for ox in 0..<wo {
+                                let corner = (oy * s) * w + ox * s
+                                // Branch-free maximum (selects); the sum reveals a NaN in the window.
                                 var best = -Float.infinity
-                                var bestIndex = (oy * s) * w + ox * s
+                                var bestIndex = corner
+                                var sum: Float = 0
                                 for i in 0..<k {
-                                    let row = (oy * s + i) * w + ox * s
+                                    let row = corner + i * w
                                     for j in 0..<k {
                                         let v = src[row + j]
-                                        if v > best || v.isNaN { best = v; bestIndex = row + j }
+                                        let greater = v > best
+                                        best = greater ? v : best
+                                        bestIndex = greater ? row + j : bestIndex
+                                        sum += v
                                     }
                                 }
+                                if sum.isNaN { (best, bestIndex) = Self.nanWindow(src, corner: corner, k: k, w: w) }
                                 dst[oy * wo + ox] = best
-                                arg?[oy * wo + ox] = Int32(bestIndex)
+                                if let recordArgmax { recordArgmax[plane * ho * wo + oy * wo + ox] = Int32(bestIndex) }
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// PyTorch's rule for a window that holds a NaN (or +inf and -inf): the last NaN wins.
+    private static func nanWindow(_ src: UnsafePointer<Float>, corner: Int, k: Int, w: Int) -> (Float, Int) {
+        var best = -Float.infinity
+        var bestIndex = corner
+        for i in 0..<k {
+            for j in 0..<k {
+                let v = src[corner + i * w + j]
+                if v > best || v.isNaN { best = v; bestIndex = corner + i * w + j }
+            }
+        }
+        return (best, bestIndex)
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {

@@ -38,26 +38,29 @@ public final class Adam {
         steps = [Int](repeating: 0, count: parameters.count)
     }
 
-    /// One update of every parameter that is not frozen, from its accumulated gradient.
+    /// One update of every parameter that is not frozen, from its accumulated gradient
+    /// (large parameters are split over the cores).
     public func step() {
         for (index, parameter) in parameters.enumerated() where !parameter.frozen {
             steps[index] += 1
             let t = Double(steps[index])
-            let correction1 = 1 - pow(Double(beta1), t)
-            let correction2Root = (1 - pow(Double(beta2), t)).squareRoot()
-            let stepSize = Float(Double(learningRate) / correction1)
-            let rootCorrection = Float(correction2Root)
+            let stepSize = Float(Double(learningRate) / (1 - pow(Double(beta1), t)))
+            let rootCorrection = Float((1 - pow(Double(beta2), t)).squareRoot())
             let (b1, b2, eps, wd) = (beta1, beta2, epsilon, weightDecay)
+            let parts = Parallel.shards(parameter.value.count, workPerItem: 12)
             parameter.gradient.withPointer { g in
                 parameter.value.withMutablePointer { theta in
-                    firstMoments[index].withUnsafeMutableBufferPointer { m in
-                        secondMoments[index].withUnsafeMutableBufferPointer { v in
-                            for i in 0..<m.count {
-                                let grad = wd == 0 ? g[i] : g[i] + wd * theta[i]
-                                m[i] = b1 * m[i] + (1 - b1) * grad
-                                v[i] = b2 * v[i] + (1 - b2) * grad * grad
-                                let denominator = v[i].squareRoot() / rootCorrection + eps
-                                theta[i] -= stepSize * m[i] / denominator
+                    firstMoments[index].withUnsafeMutableBufferPointer { mb in
+                        secondMoments[index].withUnsafeMutableBufferPointer { vb in
+                            let (m, v) = (mb.baseAddress!, vb.baseAddress!)
+                            Parallel.forEach(parts.count) { p in
+                                for i in parts[p] {
+                                    let grad = wd == 0 ? g[i] : g[i] + wd * theta[i]
+                                    m[i] = b1 * m[i] + (1 - b1) * grad
+                                    v[i] = b2 * v[i] + (1 - b2) * grad * grad
+                                    let denominator = v[i].squareRoot() / rootCorrection + eps
+                                    theta[i] -= stepSize * m[i] / denominator
+                                }
                             }
                         }
                     }
