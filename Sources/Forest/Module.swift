@@ -1,1 +1,0 @@
-// Forest module placeholder: replaced by the module's sources.

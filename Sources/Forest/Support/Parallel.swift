@@ -1,0 +1,62 @@
+// Work sharing for the forest: a few worker threads pull task indices from one counter.
+// Results are written by index, so they do not depend on the scheduling.
+import Dispatch
+import Foundation
+
+/// A counter that hands out task indices 0..<count once each, and counts finished tasks.
+final class TaskCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private var finished = 0
+    private let count: Int
+
+    /// A counter over `count` tasks.
+    init(count: Int) { self.count = count }
+
+    /// The next task index, or nil when every task has been handed out.
+    func take() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard nextIndex < count else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+
+    /// Marks one task finished and calls `report(finished, count)` under the lock, so reports arrive in order.
+    func finish(report: (@Sendable (Int, Int) -> Void)?) {
+        lock.lock(); defer { lock.unlock() }
+        finished += 1
+        report?(finished, count)
+    }
+}
+
+/// A buffer that worker threads write at distinct indices. Callers guarantee that no two
+/// threads touch the same index and that reads happen after the workers have joined.
+final class SharedSlots<Element>: @unchecked Sendable {
+    /// The storage; index it only from the one worker that owns that index.
+    let buffer: UnsafeMutableBufferPointer<Element>
+
+    /// A buffer of `count` copies of `value`.
+    init(count: Int, repeating value: Element) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: value)
+    }
+
+    deinit {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
+
+    /// The contents as an array (call after the workers have joined).
+    func toArray() -> [Element] { Array(buffer) }
+}
+
+/// Runs `worker(workerIndex)` on `threads` threads at once (the calling thread is one of them)
+/// and returns when all have finished. Each worker pulls its tasks from a shared `TaskCounter`.
+func runWorkers(threads: Int, _ worker: @Sendable (Int) -> Void) {
+    precondition(threads >= 1, "thread count must be at least 1, got \(threads)")
+    if threads == 1 {
+        worker(0)
+    } else {
+        DispatchQueue.concurrentPerform(iterations: threads) { worker($0) }
+    }
+}

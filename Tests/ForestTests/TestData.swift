@@ -1,0 +1,67 @@
+// Small synthetic data sets for the forest tests, from a seeded generator.
+import Forest
+import Foundation
+
+/// A seeded generator for test data (SplitMix64; tests never use the system generator).
+struct TestRandom {
+    private var state: UInt64
+
+    /// A generator whose stream is fixed by `seed`.
+    init(seed: UInt64) { state = seed }
+
+    /// The next 64-bit word.
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    mutating func unit() -> Float { Float(next() >> 40) * 0x1p-24 }
+
+    /// Standard normal (Box-Muller).
+    mutating func normal() -> Float {
+        let u1 = max(Double(next() >> 11) * 0x1p-53, 1e-300), u2 = Double(next() >> 11) * 0x1p-53
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+    }
+}
+
+/// A regression data set: row-major `x` (n x p) and targets `y`.
+struct Dataset {
+    var x: [Float]
+    var y: [Float]
+    var n: Int
+    var p: Int
+
+    /// Row `i`'s values.
+    func row(_ i: Int) -> [Float] { Array(x[(i * p)..<((i + 1) * p)]) }
+
+    /// y = x0 + 2 sin(6 x1) + noise * N(0, 1), x uniform in [0, 1), with `p - 2` irrelevant features.
+    static func smooth(n: Int, p: Int = 5, noise: Float = 0.1, seed: UInt64) -> Dataset {
+        var rng = TestRandom(seed: seed)
+        var x = [Float](repeating: 0, count: n * p), y = [Float](repeating: 0, count: n)
+        for i in 0..<n {
+            for f in 0..<p { x[i * p + f] = rng.unit() }
+            y[i] = x[i * p] + 2 * sin(6 * x[i * p + 1]) + noise * rng.normal()
+        }
+        return Dataset(x: x, y: y, n: n, p: p)
+    }
+}
+
+/// R2 = 1 - SSres / SStot of predictions against targets.
+func rSquared(_ predictions: [Float], _ targets: [Float]) -> Double {
+    let mean = targets.reduce(0.0) { $0 + Double($1) } / Double(targets.count)
+    var residual = 0.0, total = 0.0
+    for (p, t) in zip(predictions, targets) {
+        residual += (Double(p) - Double(t)) * (Double(p) - Double(t))
+        total += (Double(t) - mean) * (Double(t) - mean)
+    }
+    return 1 - residual / total
+}
+
+/// Mean squared error of predictions against targets.
+func meanSquaredError(_ predictions: [Float], _ targets: [Float]) -> Double {
+    zip(predictions, targets).reduce(0.0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) } / Double(targets.count)
+}
