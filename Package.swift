@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Forest", swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: Evaluation: folds, metrics, reports, plots
-        .target(name: "Evaluation"),
+        .target(name: "Evaluation", exclude: ["README.md"]),
 
         // MARK: Orchestration
         .target(name: "SampleData", dependencies: ["RasterIO", "SoilData"], exclude: ["README.md"]),
