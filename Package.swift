@@ -37,6 +37,11 @@ let package = Package(
 
         .target(name: "Forest", swiftSettings: [.unsafeFlags(["-O"])]),
 
+        // MARK: The four models behind one interface: transfer, cnn, mtcnn, rf
+        .target(
+            name: "Models", dependencies: ["NeuralNet", "Forest", "Patches"],
+            exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
+
         // MARK: Evaluation: folds, metrics, reports, plots
         .target(name: "Evaluation", exclude: ["README.md"]),
 
@@ -44,7 +49,7 @@ let package = Package(
         .target(name: "SampleData", dependencies: ["RasterIO", "SoilData"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Forest", "Evaluation", "Yams"],
+            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Forest", "Models", "Evaluation", "Yams"],
             exclude: ["README.md"]),
         .executableTarget(
             name: "socmap",
@@ -61,6 +66,7 @@ let package = Package(
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "RasterIO", "SoilData", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "ForestTests", dependencies: ["Forest"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "TestSupport"]),
         .testTarget(name: "socmapTests", dependencies: ["socmap", "TestSupport", "RasterIO"]),

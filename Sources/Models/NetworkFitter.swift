@@ -1,0 +1,127 @@
+import Foundation
+import NeuralNet
+import Patches
+
+/// How one network is trained: epochs, step size, batch size and early stopping.
+struct FitSpec {
+    var epochs: Int
+    var learningRate: Float
+    var batchSize: Int
+    var patience: Int
+    var weightDecay: Float
+}
+
+/// What a training run did.
+public struct FitLog: Sendable, Codable, Equatable {
+    /// Epochs run.
+    public var epochs: Int
+    /// Epoch whose weights were kept (1-based; the last one when there is no validation set).
+    public var bestEpoch: Int
+    /// Validation loss of the kept weights (scaled units; NaN without validation set).
+    public var bestValidationLoss: Float
+    /// Mean training loss per epoch.
+    public var trainingLoss: [Float]
+    /// Validation loss per epoch.
+    public var validationLoss: [Float]
+}
+
+/// Progress of a training run: epoch done, epochs at most, training and validation loss.
+public typealias TrainingProgress = (_ epoch: Int, _ epochs: Int, _ trainLoss: Float, _ validationLoss: Float) -> Void
+
+/// Trains a network with Adam on mini-batches, early stopping on a validation set and keeping the best weights.
+enum NetworkFitter {
+    static func fit(_ network: Network, data: PatchDataset, train: [Example], validation: [Example],
+                    spec: FitSpec, seed: UInt64, progress: TrainingProgress?) -> FitLog {
+        let k = network.config.outputs
+        let d = network.config.depths
+        let useDepth = network.config.kind == .depthInput
+        let optimizer = Adam(parameters: network.parameters, learningRate: spec.learningRate, weightDecay: spec.weightDecay)
+        var rng = SplitMix64(seed: seed)
+        var order = train
+        var best = Float.infinity
+        var bestEpoch = 0
+        var bestState = network.namedTensors
+        var log = FitLog(epochs: 0, bestEpoch: 0, bestValidationLoss: .nan, trainingLoss: [], validationLoss: [])
+        var sinceBest = 0
+        for epoch in 1...max(spec.epochs, 1) {
+            network.train()
+            order.shuffle(using: &rng)
+            var total: Float = 0
+            var count = 0
+            var start = 0
+            while start < order.count {
+                var end = min(order.count, start + spec.batchSize)
+                // BatchNorm needs two samples: fold a lone last sample into the batch before.
+                if order.count - end == 1 { end = order.count }
+                let slice = order[start..<end]
+                start = end
+                guard slice.count >= 2 else { continue }
+                let loss = network.trainStep(
+                    patches: Batch.patches(slice, from: data),
+                    depthOneHot: useDepth ? Batch.depthOneHot(slice.map(\.depth), count: d) : nil,
+                    targets: Batch.targets(slice, outputs: k), mask: Batch.mask(slice, outputs: k), optimizer: optimizer)
+                total += loss * Float(slice.count)
+                count += slice.count
+            }
+            let trainLoss = count > 0 ? total / Float(count) : .nan
+            let validationLoss = validation.isEmpty ? Float.nan : loss(network, data: data, examples: validation)
+            log.epochs = epoch
+            log.trainingLoss.append(trainLoss)
+            log.validationLoss.append(validationLoss)
+            progress?(epoch, spec.epochs, trainLoss, validationLoss)
+            if validation.isEmpty {
+                bestEpoch = epoch
+                continue
+            }
+            if validationLoss < best {
+                best = validationLoss
+                bestEpoch = epoch
+                bestState = network.namedTensors
+                sinceBest = 0
+            } else {
+                sinceBest += 1
+                if sinceBest >= spec.patience { break }
+            }
+        }
+        if !validation.isEmpty {
+            for (name, t) in bestState { try? network.setTensor(name, t) }
+        }
+        network.eval()
+        log.bestEpoch = bestEpoch
+        log.bestValidationLoss = validation.isEmpty ? .nan : best
+        return log
+    }
+
+    /// Mean (masked) squared error of the network on examples, in inference mode.
+    static func loss(_ network: Network, data: PatchDataset, examples: [Example]) -> Float {
+        let k = network.config.outputs
+        let slice = examples[...]
+        let y = network.inferAll(patches: Batch.patches(slice, from: data),
+                                 depthOneHot: network.config.kind == .depthInput
+                                    ? Batch.depthOneHot(examples.map(\.depth), count: network.config.depths) : nil)
+        var sum: Float = 0
+        var weight: Float = 0
+        for (i, e) in examples.enumerated() {
+            for j in 0..<k {
+                let m = e.mask?[j] ?? 1
+                let diff = y.data[i * k + j] - e.targets[j]
+                sum += m * diff * diff
+                weight += m
+            }
+        }
+        return weight > 0 ? sum / weight : .nan
+    }
+}
+
+/// A small seeded generator (SplitMix64) for shuffles and splits.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import NeuralNet
+import Patches
+
+/// A network-based model: one network per depth (transfer, cnn) or one network with a head per depth (mtcnn).
+public final class NetworkModel: @unchecked Sendable {
+    /// Which model this is.
+    public let kind: ModelKind
+    /// The pre-trained network (transfer only).
+    public let pretrained: Network?
+    /// One network per depth (nil where a depth had no training sample; transfer then uses `pretrained`).
+    public let perDepth: [Network?]
+    /// The heads network (mtcnn only).
+    public let heads: Network?
+    /// Target scaling per depth.
+    public let scalers: [TargetScaler]
+    /// Blocks frozen while fine-tuning (transfer only).
+    public let freeze: Int
+    /// Training logs by stage.
+    public let logs: [String: FitLog]
+
+    init(kind: ModelKind, pretrained: Network?, perDepth: [Network?], heads: Network?, scalers: [TargetScaler],
+         freeze: Int, logs: [String: FitLog]) {
+        self.kind = kind; self.pretrained = pretrained; self.perDepth = perDepth; self.heads = heads
+        self.scalers = scalers; self.freeze = freeze; self.logs = logs
+    }
+
+    /// The network that predicts depth `d` (for mtcnn, the heads network).
+    public func network(forDepth d: Int) -> Network? {
+        if let heads { return heads }
+        return perDepth[d] ?? pretrained
+    }
+
+    /// Predictions in property units for the given samples of a data set.
+    public func predict(_ data: PatchDataset, samples: [Int]) -> [Float] {
+        var out = [Float](repeating: .nan, count: samples.count)
+        let depthCount = data.depths.count
+        for d in 0..<depthCount {
+            let positions = samples.indices.filter { data.samples[samples[$0]].depth == d }
+            guard !positions.isEmpty, let net = network(forDepth: d) else { continue }
+            let examples = positions.map { Example(site: data.samples[samples[$0]].site, depth: d, targets: [], mask: nil) }
+            let x = Batch.patches(examples[...], from: data)
+            let y: [Float]
+            if net.config.kind == .heads {
+                let all = net.predictHeads(patches: x)
+                y = (0..<positions.count).map { all.data[$0 * depthCount + d] }
+            } else {
+                y = net.predict(patches: x, depthOneHot: Batch.depthOneHot(examples.map(\.depth), count: depthCount))
+            }
+            for (i, p) in positions.enumerated() { out[p] = scalers[d].unscale(y[i]) }
+        }
+        return out
+    }
+}
+
+/// Trains the network-based models.
+public enum NetworkTrainer {
+    static func config(_ kind: NetworkConfig.Kind, data: PatchDataset, settings: ModelSettings) -> NetworkConfig {
+        NetworkConfig(kind: kind, channels: data.channels.count, patchSize: data.patchSize, depths: data.depths.count,
+                      poolSize: settings.poolSize, kernelSize: settings.kernelSize, convWidths: settings.convWidths,
+                      fcWidths: settings.fcWidths, convDropout: settings.convDropout, fcDropout: settings.fcDropout)
+    }
+
+    static func spec(_ s: ModelSettings, fineTune: Bool) -> FitSpec {
+        FitSpec(epochs: fineTune ? s.fineTuneEpochs : s.epochs, learningRate: fineTune ? s.fineTuneLearningRate : s.learningRate,
+                batchSize: s.batchSize, patience: s.patience, weightDecay: s.weightDecay)
+    }
+
+    static func examples(_ t: TrainingData, _ indices: [Int], scaler: (Int) -> TargetScaler) -> [Example] {
+        indices.map { i in
+            let s = t.data.samples[i]
+            return Example(site: s.site, depth: s.depth, targets: [scaler(s.depth).scale(s.value)], mask: nil)
+        }
+    }
+
+    static func split(_ t: TrainingData, _ indices: [Int], validation sites: Set<Int>) -> (train: [Int], validation: [Int]) {
+        (indices.filter { !sites.contains(t.data.samples[$0].site) }, indices.filter { sites.contains(t.data.samples[$0].site) })
+    }
+
+    /// Transfer models for each freeze depth in `freezes`, sharing one pre-training.
+    public static func transfer(_ t: TrainingData, settings: ModelSettings, freezes: [Int], seed: UInt64,
+                                progress: ((TrainingEvent) -> Void)? = nil) throws -> [Int: NetworkModel] {
+        let d = t.data.depths.count
+        let scaler = TargetScaler(fitting: t.samples.map { t.data.samples[$0].value }, log1p: settings.log1p)
+        let valSites = t.validationSites(fraction: settings.validationFraction, seed: seed ^ 0x5EED)
+        let (train, val) = split(t, t.samples, validation: valSites)
+        let pre = try Network(config: config(.depthInput, data: t.data, settings: settings), seed: seed)
+        let preLog = NetworkFitter.fit(pre, data: t.data, train: examples(t, train) { _ in scaler },
+                                       validation: examples(t, val) { _ in scaler }, spec: spec(settings, fineTune: false),
+                                       seed: seed &+ 1, progress: event("transfer pre-train", progress))
+        var models: [Int: NetworkModel] = [:]
+        for f in freezes {
+            var perDepth: [Network?] = []
+            var logs = ["pre-train": preLog]
+            for k in 0..<d {
+                let label = t.data.depths[k].label
+                let (dt, dv) = split(t, t.samples(atDepth: k), validation: valSites)
+                guard dt.count >= 2 else { perDepth.append(nil); continue }
+                let net = pre.copy()
+                net.train()
+                if f > 0 { net.freeze(blocks: 1...f) }
+                logs[label] = NetworkFitter.fit(net, data: t.data, train: examples(t, dt) { _ in scaler },
+                                                validation: examples(t, dv) { _ in scaler }, spec: spec(settings, fineTune: true),
+                                                seed: seed &+ 100 &+ UInt64(k),
+                                                progress: event("transfer F=\(f) fine-tune \(label)", progress))
+                perDepth.append(net)
+            }
+            models[f] = NetworkModel(kind: .transfer, pretrained: pre, perDepth: perDepth, heads: nil,
+                                     scalers: Array(repeating: scaler, count: d), freeze: f, logs: logs)
+        }
+        return models
+    }
+
+    /// One network per depth trained from scratch.
+    public static func cnn(_ t: TrainingData, settings: ModelSettings, seed: UInt64,
+                           progress: ((TrainingEvent) -> Void)? = nil) throws -> NetworkModel {
+        let d = t.data.depths.count
+        let valSites = t.validationSites(fraction: settings.validationFraction, seed: seed ^ 0x5EED)
+        var perDepth: [Network?] = []
+        var scalers: [TargetScaler] = []
+        var logs: [String: FitLog] = [:]
+        for k in 0..<d {
+            let label = t.data.depths[k].label
+            let indices = t.samples(atDepth: k)
+            let scaler = TargetScaler(fitting: indices.map { t.data.samples[$0].value }, log1p: settings.log1p)
+            scalers.append(scaler)
+            let (dt, dv) = split(t, indices, validation: valSites)
+            guard dt.count >= 2 else { perDepth.append(nil); continue }
+            let net = try Network(config: config(.depthInput, data: t.data, settings: settings), seed: seed &+ UInt64(k))
+            logs[label] = NetworkFitter.fit(net, data: t.data, train: examples(t, dt) { _ in scaler },
+                                            validation: examples(t, dv) { _ in scaler }, spec: spec(settings, fineTune: false),
+                                            seed: seed &+ 200 &+ UInt64(k), progress: event("cnn \(label)", progress))
+            perDepth.append(net)
+        }
+        return NetworkModel(kind: .cnn, pretrained: nil, perDepth: perDepth, heads: nil, scalers: scalers, freeze: 0, logs: logs)
+    }
+
+    /// A shared trunk with one head per depth; each site is one example with a masked loss over its depths.
+    public static func mtcnn(_ t: TrainingData, settings: ModelSettings, seed: UInt64,
+                             progress: ((TrainingEvent) -> Void)? = nil) throws -> NetworkModel {
+        let d = t.data.depths.count
+        let scalers = (0..<d).map { k in
+            TargetScaler(fitting: t.samples(atDepth: k).map { t.data.samples[$0].value }, log1p: settings.log1p)
+        }
+        var bySite: [Int: [Int: Float]] = [:]
+        for i in t.samples { let s = t.data.samples[i]; bySite[s.site, default: [:]][s.depth] = s.value }
+        let valSites = t.validationSites(fraction: settings.validationFraction, seed: seed ^ 0x5EED)
+        var train: [Example] = [], val: [Example] = []
+        for site in bySite.keys.sorted() {
+            let values = bySite[site]!
+            let e = Example(site: site, depth: 0,
+                            targets: (0..<d).map { k in values[k].map { scalers[k].scale($0) } ?? 0 },
+                            mask: (0..<d).map { k in values[k] == nil ? 0 : 1 })
+            if valSites.contains(site) { val.append(e) } else { train.append(e) }
+        }
+        let net = try Network(config: config(.heads, data: t.data, settings: settings), seed: seed)
+        let log = NetworkFitter.fit(net, data: t.data, train: train, validation: val, spec: spec(settings, fineTune: false),
+                                    seed: seed &+ 300, progress: event("mtcnn", progress))
+        return NetworkModel(kind: .mtcnn, pretrained: nil, perDepth: [], heads: net, scalers: scalers, freeze: 0,
+                            logs: ["mtcnn": log])
+    }
+
+    static func event(_ stage: String, _ progress: ((TrainingEvent) -> Void)?) -> TrainingProgress? {
+        guard let progress else { return nil }
+        return { epoch, epochs, train, val in
+            progress(TrainingEvent(stage: stage, epoch: epoch, epochs: epochs, trainLoss: train, validationLoss: val))
+        }
+    }
+}
