@@ -158,7 +158,9 @@ final class RandomForestLearningTests: XCTestCase {
     }
 
     func testThreshold_betweenAdjacentFloats_keepsLowerValueLeft() {
-        let a: Float = 1, b = a.nextUp
+        // The midpoint of two adjacent floats rounds (to even) up to b when a's last mantissa bit is odd.
+        let a = Float(1).nextUp, b = a.nextUp
+        XCTAssertEqual(Float((Double(a) + Double(b)) / 2), b, "the fixture must exercise the round-up case")
         let forest = RandomForest.fit(x: [a, a, b, b], n: 4, p: 1, y: [0, 0, 1, 1],
                                       parameters: ForestParameters(trees: 1, maxFeatures: 1, minSamplesLeaf: 1, bootstrap: false, seed: 1))
         XCTAssertEqual(forest.trees[0].nodes[0].threshold, a)

@@ -21,8 +21,12 @@ struct ByteWriter {
 
     /// Appends every integer of an array, little-endian.
     mutating func write<T: FixedWidthInteger>(array: [T]) {
-        bytes.reserveCapacity(bytes.count + array.count * MemoryLayout<T>.size)
-        for v in array { write(v) }
+        if UInt16(1).littleEndian == 1 {
+            array.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        } else {
+            bytes.reserveCapacity(bytes.count + array.count * MemoryLayout<T>.size)
+            for v in array { write(v) }
+        }
     }
 }
 
@@ -71,8 +75,13 @@ struct ByteReader {
     /// Reads `count` integers, little-endian.
     mutating func read<T: FixedWidthInteger>(array type: T.Type, count: Int, _ what: String) throws -> [T] {
         guard count >= 0, remaining / MemoryLayout<T>.size >= count else { throw truncated(what) }
+        let size = count * MemoryLayout<T>.size
         var out = [T](repeating: 0, count: count)
-        for i in 0..<count { out[i] = try read(T.self, what) }
+        out.withUnsafeMutableBytes { dst in
+            bytes.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[offset..<offset + size])) }
+        }
+        offset += size
+        if UInt16(1).littleEndian != 1 { out = out.map { T(littleEndian: $0) } }
         return out
     }
 
