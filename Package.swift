@@ -35,7 +35,7 @@ let package = Package(
             name: "NeuralNet", dependencies: ["COpenBLAS"],
             swiftSettings: [.unsafeFlags(["-O"])]),
 
-        .target(name: "Forest", swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Forest", exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: The four models behind one interface: transfer, cnn, mtcnn, rf
         .target(

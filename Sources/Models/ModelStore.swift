@@ -1,0 +1,88 @@
+import Forest
+import Foundation
+import NeuralNet
+import Patches
+
+/// Saves trained models for the map stage: safetensors per network, a binary file per forest,
+/// and `model.json` describing kind, depths, channels and scaling.
+public enum ModelStore {
+    /// What `model.json` holds.
+    public struct Description: Codable, Sendable, Equatable {
+        /// Model kind.
+        public var kind: ModelKind
+        /// Property and unit.
+        public var property: String
+        /// Unit of the property.
+        public var unit: String
+        /// Depth labels in order.
+        public var depths: [String]
+        /// Channels and their scaling, in input order.
+        public var channels: [PatchChannel]
+        /// Patch edge.
+        public var patchSize: Int
+        /// Target scaling per depth (networks).
+        public var scalers: [TargetScaler]
+        /// Frozen blocks (transfer).
+        public var freeze: Int
+        /// Whether targets were log1p-transformed.
+        public var log1p: Bool
+        /// Files per depth (relative to the model folder); for mtcnn every depth names the heads file.
+        public var files: [String]
+        /// The pre-trained network file (transfer).
+        public var pretrained: String?
+        /// Settings the model was trained with.
+        public var settings: ModelSettings
+    }
+
+    /// Writes a model into `folder` (created); returns the files written, relative to `folder`.
+    @discardableResult
+    public static func save(_ model: TrainedModel, data: PatchDataset, settings: ModelSettings, to folder: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let labels = data.depths.map(\.label)
+        let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
+        var files: [String] = []
+        var description = Description(kind: model.kind, property: data.property, unit: data.unit, depths: labels,
+                                      channels: data.channels, patchSize: data.patchSize, scalers: [], freeze: 0,
+                                      log1p: settings.log1p, files: [], pretrained: nil, settings: settings)
+        let meta = ["socmap.property": data.property, "socmap.unit": data.unit,
+                    "socmap.depths": labels.joined(separator: ","), "socmap.model": model.kind.rawValue]
+        switch model {
+        case .network(let m):
+            description.scalers = m.scalers
+            description.freeze = m.freeze
+            if let heads = m.heads {
+                try heads.saveSafetensors(path: path("heads.safetensors"), metadata: meta)
+                files.append("heads.safetensors")
+                description.files = labels.map { _ in "heads.safetensors" }
+            } else {
+                if let pre = m.pretrained {
+                    try pre.saveSafetensors(path: path("pretrained.safetensors"), metadata: meta)
+                    files.append("pretrained.safetensors")
+                    description.pretrained = "pretrained.safetensors"
+                }
+                for (k, net) in m.perDepth.enumerated() {
+                    guard let net else { description.files.append(description.pretrained ?? ""); continue }
+                    let name = "depth_\(labels[k]).safetensors"
+                    var depthMeta = meta
+                    depthMeta["socmap.depth"] = labels[k]
+                    try net.saveSafetensors(path: path(name), metadata: depthMeta)
+                    files.append(name)
+                    description.files.append(name)
+                }
+            }
+        case .forest(let f):
+            for (k, forest) in f.forests.enumerated() {
+                guard let forest else { description.files.append(""); continue }
+                let name = "depth_\(labels[k]).forest"
+                try forest.save(to: path(name))
+                files.append(name)
+                description.files.append(name)
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(description), to: path("model.json"))
+        files.append("model.json")
+        return files
+    }
+}

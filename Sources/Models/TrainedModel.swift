@@ -1,0 +1,56 @@
+import Forest
+import Foundation
+import NeuralNet
+import Patches
+
+/// A trained model of any kind, with one prediction interface.
+public enum TrainedModel: Sendable {
+    /// transfer, cnn or mtcnn.
+    case network(NetworkModel)
+    /// rf.
+    case forest(ForestModel)
+
+    /// Which model this is.
+    public var kind: ModelKind {
+        switch self {
+        case .network(let m): return m.kind
+        case .forest: return .rf
+        }
+    }
+
+    /// Predictions in property units for the given samples.
+    public func predict(_ data: PatchDataset, samples: [Int]) -> [Float] {
+        switch self {
+        case .network(let m): return m.predict(data, samples: samples)
+        case .forest(let m): return m.predict(data, samples: samples)
+        }
+    }
+}
+
+/// Fits the requested models on the same training data.
+public enum ModelFitting {
+    /// Models by kind, and transfer models per freeze depth when `freezeSweep` is given
+    /// (they share one pre-training with the main transfer model).
+    public static func fit(_ kinds: [ModelKind], data t: TrainingData, settings: ModelSettings, seed: UInt64,
+                           freezeSweep: [Int] = [], progress: ((TrainingEvent) -> Void)? = nil) throws
+        -> (models: [ModelKind: TrainedModel], sweep: [Int: NetworkModel]) {
+        var models: [ModelKind: TrainedModel] = [:]
+        var sweep: [Int: NetworkModel] = [:]
+        for kind in kinds {
+            switch kind {
+            case .transfer:
+                let freezes = Array(Set(freezeSweep + [settings.freeze])).sorted()
+                let all = try NetworkTrainer.transfer(t, settings: settings, freezes: freezes, seed: seed &+ 11, progress: progress)
+                models[.transfer] = .network(all[settings.freeze]!)
+                if !freezeSweep.isEmpty { for f in freezeSweep { sweep[f] = all[f]! } }
+            case .cnn:
+                models[.cnn] = .network(try NetworkTrainer.cnn(t, settings: settings, seed: seed &+ 22, progress: progress))
+            case .mtcnn:
+                models[.mtcnn] = .network(try NetworkTrainer.mtcnn(t, settings: settings, seed: seed &+ 33, progress: progress))
+            case .rf:
+                models[.rf] = .forest(ForestTrainer.fit(t, settings: settings, seed: seed &+ 44, progress: progress))
+            }
+        }
+        return (models, sweep)
+    }
+}
