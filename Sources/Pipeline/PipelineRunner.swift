@@ -27,7 +27,10 @@ public final class PipelineRunner {
 
     /// Output files this pipeline writes, relative to its output folder.
     public var outputNames: [String] {
-        [config.patches.file, "profiles.csv", "dropped_sites.csv", "report.md", "report.json"]
+        var names = [config.patches.file, "profiles.csv", "dropped_sites.csv", "report.md", "report.json"]
+        if config.evaluate != nil { names.append("evaluation") }
+        if config.train != nil { names.append("models") }
+        return names
     }
 
     /// Runs every stage; outputs are written only when all stages succeeded.
@@ -51,9 +54,19 @@ public final class PipelineRunner {
         }
         observer.note("patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each")
 
-        let report = RunReport(config: config, stack: stack, profiles: profiles, data: data, patches: patchReport)
-        try fm.createDirectory(atPath: config.output, withIntermediateDirectories: true)
         let out = { (name: String) in (self.config.output as NSString).appendingPathComponent(name) }
+        try fm.createDirectory(atPath: config.output, withIntermediateDirectories: true)
+        var evaluation: EvaluationResult?
+        var modelFiles: [String] = []
+        if let train = config.train {
+            if let evaluate = config.evaluate {
+                evaluation = try ModelStages.evaluate(config, data: data, train: train, evaluate: evaluate,
+                                                      folder: out("evaluation"), observer: observer)
+            }
+            modelFiles = try ModelStages.trainFinal(config, data: data, train: train, folder: out("models"), observer: observer)
+        }
+        let report = RunReport(config: config, stack: stack, profiles: profiles, data: data, patches: patchReport,
+                               evaluation: evaluation, modelFiles: modelFiles)
         try PatchFile.write(data, to: out(config.patches.file))
         try AtomicFile.write(Data(report.profilesCSV().utf8), to: out("profiles.csv"))
         try AtomicFile.write(Data(report.droppedSitesCSV().utf8), to: out("dropped_sites.csv"))

@@ -10,7 +10,7 @@ final class ProgressBar {
     private var lastDecile = -1
     private var active = false
 
-    func update(_ label: String, done: Int, total: Int) {
+    func update(_ label: String, done: Int, total: Int, detail: String = "") {
         if label != self.label || !active {
             finishLine()
             self.label = label; start = Date(); lastDecile = -1; active = true
@@ -26,14 +26,15 @@ final class ProgressBar {
             let width = 28
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            let text = String(format: "\r  %@ %@ %3.0f%% %d/%d  %@/s  ETA %@\u{1B}[K", label, bar, fraction * 100, done, total,
-                              ProgressBar.short(rate), ProgressBar.clock(eta))
+            let text = String(format: "\r  %@ %@ %3.0f%% %d/%d  %@/s  ETA %@  %@\u{1B}[K", label, bar, fraction * 100, done, total,
+                              ProgressBar.short(rate), ProgressBar.clock(eta), detail)
             FileHandle.standardError.write(Data(text.utf8))
         } else {
             let decile = Int(fraction * 10)
             guard decile > lastDecile else { return }
             lastDecile = decile
-            let text = String(format: "  %@ %3.0f%% %d/%d  ETA %@\n", label, fraction * 100, done, total, ProgressBar.clock(eta))
+            let text = String(format: "  %@ %3.0f%% %d/%d  ETA %@  %@\n", label, fraction * 100, done, total,
+                              ProgressBar.clock(eta), detail)
             FileHandle.standardError.write(Data(text.utf8))
         }
         if done >= total { finishLine() }
@@ -68,8 +69,8 @@ final class TerminalObserver: PipelineObserver {
         if !quiet { eprint(String(format: "[%6.1fs] %@", Date().timeIntervalSince(start), name)) }
     }
 
-    func progress(_ label: String, done: Int, total: Int) {
-        if !quiet { bar.update(label, done: done, total: total) }
+    func progress(_ label: String, done: Int, total: Int, detail: String) {
+        if !quiet { bar.update(label, done: done, total: total, detail: detail) }
     }
 
     func note(_ text: String) {

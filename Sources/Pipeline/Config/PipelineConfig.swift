@@ -23,6 +23,10 @@ public struct PipelineConfig: Sendable {
     public var depths: [DepthInterval]
     /// Patch extraction settings.
     public var patches: PatchesConfig
+    /// Model training (nil: the run stops after the patches).
+    public var train: TrainConfig?
+    /// Cross-validation (nil: no evaluation).
+    public var evaluate: EvaluateConfig?
 }
 
 /// Where the reference grid comes from.

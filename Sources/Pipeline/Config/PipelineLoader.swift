@@ -54,10 +54,16 @@ extension PipelineConfig {
         let profiles = try parseProfiles(try root.required("profiles", hint: "name the horizon or interval table").mapping(),
                                          depths: depthList, resolve: resolve)
         let patches = try parsePatches(root.optional("patches")?.mapping())
+        let train = try parseTrain(root.optional("train")?.mapping(), pool: patches.pool)
+        let evaluate = try parseEvaluate(root.optional("evaluate")?.mapping())
+        if evaluate != nil && train == nil, let e = root.optional("evaluate") {
+            throw e.error("'evaluate' needs a 'train' section naming the models to cross-validate")
+        }
 
-        try root.finish(known: ["train", "evaluate", "predict"])
+        try root.finish(known: ["predict"])
         return PipelineConfig(file: file, baseDirectory: base, name: name, seed: UInt64(seedValue), output: output,
-                              covariates: covariates, sites: sites, profiles: profiles, depths: depthList, patches: patches)
+                              covariates: covariates, sites: sites, profiles: profiles, depths: depthList, patches: patches,
+                              train: train, evaluate: evaluate)
     }
 
     private static func parseCovariates(_ m: YAMLMapping, resolve: (String) -> String) throws -> CovariatesConfig {

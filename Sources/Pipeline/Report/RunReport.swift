@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import Patches
 import RasterIO
@@ -10,6 +11,8 @@ struct RunReport {
     let profiles: ProfilesResult
     let data: PatchDataset
     let patches: PatchReport
+    let evaluation: EvaluationResult?
+    let modelFiles: [String]
 
     /// Count, mean, standard deviation, minimum and maximum of the samples at each depth.
     func depthStatistics() -> [(count: Int, mean: Double, sd: Double, min: Double, max: Double)] {
@@ -73,10 +76,30 @@ struct RunReport {
         }
         md += "| all | \(data.samples.count) | | | | |\n"
 
+        if let e = evaluation {
+            md += "\n## Cross-validation (\(e.table.folds) folds, \(String(format: "%.0f", e.seconds)) s)\n\n"
+            md += "Held-out metrics over all depths (fold-to-fold SD in brackets); per depth in `evaluation/summary.md`.\n\n"
+            md += "| model | n | R | R2 | RMSE | MAE | KGE |\n|---|---|---|---|---|---|---|\n"
+            for model in e.table.models {
+                guard let row = e.table.row(model: model, depth: EvaluationTable.allDepths) else { continue }
+                let m = row.metrics, sd = row.foldSD
+                md += "| \(model) | \(m.n) | \(fmt(m.r)) | \(fmt(m.r2)) (\(fmt(sd.r2))) | \(fmt(m.rmse)) (\(fmt(sd.rmse))) | \(fmt(m.mae)) | \(fmt(m.kge)) |\n"
+            }
+            for (model, n) in e.unpredicted.sorted(by: { $0.key < $1.key }) {
+                md += "\n\(model): \(n) held-out samples without prediction (a depth with no training sample in their fold); left out of its metrics.\n"
+            }
+        }
+
         md += "\n## Outputs\n\n"
         md += "- `\(config.patches.file)`: \(data.sites.count) patches of \(data.channels.count) x \(data.patchSize) x \(data.patchSize) (scaled to [0, 1]) and \(data.samples.count) samples (site, depth, value)\n"
         md += "- `profiles.csv`: \(config.profiles.property) per site and depth interval\n"
         md += "- `dropped_sites.csv`: sites left out, with reason and CSV line\n"
+        if evaluation != nil {
+            md += "- `evaluation/`: metrics (CSV, JSON), held-out predictions, `summary.md` and plots\n"
+        }
+        if !modelFiles.isEmpty {
+            md += "- `models/`: the final models fitted on all samples (\(modelFiles.count) files)\n"
+        }
         return md
     }
 

@@ -4,10 +4,15 @@ import Foundation
 public protocol PipelineObserver: AnyObject {
     /// A stage starts.
     func stageStarted(_ name: String)
-    /// Progress within the current stage.
-    func progress(_ label: String, done: Int, total: Int)
+    /// Progress within the current stage, with a short detail such as the current loss.
+    func progress(_ label: String, done: Int, total: Int, detail: String)
     /// A line worth showing the user.
     func note(_ text: String)
+}
+
+extension PipelineObserver {
+    /// Progress without detail.
+    public func progress(_ label: String, done: Int, total: Int) { progress(label, done: done, total: total, detail: "") }
 }
 
 /// An observer that ignores everything (tests, library use).
@@ -15,6 +20,6 @@ public final class SilentObserver: PipelineObserver {
     /// Creates a silent observer.
     public init() {}
     public func stageStarted(_ name: String) {}
-    public func progress(_ label: String, done: Int, total: Int) {}
+    public func progress(_ label: String, done: Int, total: Int, detail: String) {}
     public func note(_ text: String) {}
 }

@@ -1,0 +1,107 @@
+import Foundation
+import Models
+
+/// The `train` section: which models, and every number of the network and protocol.
+public struct TrainConfig: Sendable {
+    /// Models to train, in report order.
+    public var models: [ModelKind]
+    /// Network, training and forest settings.
+    public var settings: ModelSettings
+}
+
+/// The `evaluate` section: cross-validation.
+public struct EvaluateConfig: Sendable {
+    /// Number of folds.
+    public var folds: Int
+    /// Spatial block size in grid CRS units; nil for folds of randomly grouped sites.
+    public var blockSize: Double?
+    /// Freeze depths F of the transfer model's freeze sweep (empty: no sweep).
+    public var freezeSweep: [Int]
+}
+
+extension PipelineConfig {
+    static func parseTrain(_ m: YAMLMapping?, pool: Int) throws -> TrainConfig? {
+        guard let m else { return nil }
+        var s = ModelSettings()
+        s.poolSize = pool
+        var models = ModelKind.allCases
+        if let v = m.optional("models") {
+            models = try v.list().map { item in
+                let name = try item.string()
+                guard let kind = ModelKind(rawValue: name) else {
+                    throw item.error("unknown model '\(name)'; choose from \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return kind
+            }
+            guard !models.isEmpty else { throw v.error("list at least one model") }
+        }
+        if let n = m.optional("network") {
+            let nm = try n.mapping()
+            s.convWidths = try widths(nm, "conv_widths", default: s.convWidths)
+            s.fcWidths = try widths(nm, "fc_widths", default: s.fcWidths)
+            s.kernelSize = try nm.int("kernel_size", default: s.kernelSize, in: 1...7)
+            s.convDropout = Float(try nm.double("conv_dropout", default: Double(s.convDropout), in: 0...0.95))
+            s.fcDropout = Float(try nm.double("fc_dropout", default: Double(s.fcDropout), in: 0...0.95))
+            try nm.finish()
+        }
+        s.batchSize = try m.int("batch_size", default: s.batchSize, in: 2...65536)
+        s.learningRate = Float(try m.double("learning_rate", default: Double(s.learningRate), in: 1e-8...10))
+        s.fineTuneLearningRate = Float(try m.double("fine_tune_learning_rate", default: Double(s.fineTuneLearningRate), in: 1e-8...10))
+        s.weightDecay = Float(try m.double("weight_decay", default: 0, in: 0...10))
+        s.epochs = try m.int("epochs", default: s.epochs, in: 1...100_000)
+        s.fineTuneEpochs = try m.int("fine_tune_epochs", default: s.fineTuneEpochs, in: 1...100_000)
+        s.patience = try m.int("patience", default: s.patience, in: 1...100_000)
+        s.validationFraction = try m.double("validation_fraction", default: s.validationFraction, in: 0...0.5)
+        s.freeze = try m.int("freeze", default: s.freeze, in: 0...6)
+        s.log1p = try m.bool("log1p", default: false)
+        if let f = m.optional("forest") {
+            let fm = try f.mapping()
+            s.trees = try fm.int("trees", default: s.trees, in: 1...100_000)
+            s.tuningTrees = try fm.int("tuning_trees", default: s.tuningTrees, in: 1...100_000)
+            s.maxFeatures = try positiveList(fm, "max_features", default: s.maxFeatures)
+            s.minSamplesLeaf = try positiveList(fm, "min_samples_leaf", default: s.minSamplesLeaf)
+            try fm.finish()
+        }
+        try m.finish()
+        return TrainConfig(models: models, settings: s)
+    }
+
+    static func parseEvaluate(_ m: YAMLMapping?) throws -> EvaluateConfig? {
+        guard let m else { return nil }
+        let folds = try m.int("folds", default: 10, in: 2...1000)
+        var block: Double?
+        if let b = m.optional("block_size") {
+            let v = try b.double()
+            guard v > 0 else { throw b.error("block_size must be positive (grid CRS units, e.g. metres)") }
+            block = v
+        }
+        var sweep: [Int] = []
+        if let v = m.optional("freeze_sweep") {
+            if case .scalar = v.node, let on = try? v.bool() {
+                sweep = on ? Array(0...6) : []
+            } else {
+                sweep = try v.list().map { item in
+                    let f = try item.int()
+                    guard (0...6).contains(f) else { throw item.error("freeze depths run from 0 to 6, found \(f)") }
+                    return f
+                }
+            }
+        }
+        try m.finish()
+        return EvaluateConfig(folds: folds, blockSize: block, freezeSweep: sweep)
+    }
+
+    private static func widths(_ m: YAMLMapping, _ key: String, default d: [Int]) throws -> [Int] {
+        guard let v = m.optional(key) else { return d }
+        let list = try v.list().map { try $0.int() }
+        guard list.count == 3, list.allSatisfy({ $0 >= 1 }) else { throw v.error("give three positive widths, found \(list)") }
+        return list
+    }
+
+    private static func positiveList(_ m: YAMLMapping, _ key: String, default d: [Int]) throws -> [Int] {
+        guard let v = m.optional(key) else { return d }
+        let list = try v.list().map { try $0.int() }
+        guard !list.isEmpty, list.allSatisfy({ $0 >= 1 }) else { throw v.error("give a list of positive whole numbers") }
+        return list
+    }
+}

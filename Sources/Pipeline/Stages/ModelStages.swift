@@ -1,0 +1,125 @@
+import Evaluation
+import Foundation
+import Models
+import Patches
+
+/// What cross-validation produced.
+public struct EvaluationResult: Sendable {
+    /// Metrics per model and depth.
+    public var table: EvaluationTable
+    /// Files written, relative to the output folder.
+    public var files: [String]
+    /// Samples with no prediction from some model (e.g. a depth with no training sample in a fold), per model.
+    public var unpredicted: [String: Int]
+    /// Wall time in seconds.
+    public var seconds: Double
+}
+
+/// Cross-validation of the models on identical folds, and the final fit saved for mapping.
+enum ModelStages {
+    /// Checks the patch data set before any training: finite values, enough sites, samples per depth.
+    static func check(_ data: PatchDataset, folds: Int?) throws {
+        if let bad = data.patches.firstIndex(where: { !$0.isFinite }) {
+            let site = data.sites[bad / data.patchLength]
+            throw PipelineError(stage: "train", file: nil,
+                                message: "the patch of site '\(site.id)' holds a non-finite value (NaN or infinity); check the covariate rasters' nodata values")
+        }
+        if let bad = data.samples.first(where: { !$0.value.isFinite }) {
+            throw PipelineError(stage: "train", file: nil, message: "site '\(data.sites[bad.site].id)' has a non-finite value at \(data.depths[bad.depth].label)")
+        }
+        if let k = folds, data.sites.count < k {
+            throw PipelineError(stage: "evaluate", file: nil,
+                                message: "too few sites for \(k) folds: \(data.sites.count) sites have samples; lower evaluate.folds")
+        }
+    }
+
+    static func eventHandler(_ prefix: String, _ observer: PipelineObserver) -> (TrainingEvent) -> Void {
+        { e in
+            let detail = e.validationLoss.isFinite
+                ? String(format: "loss %.4f  val %.4f", e.trainLoss, e.validationLoss)
+                : String(format: "loss %.4f", e.trainLoss)
+            observer.progress("\(prefix)\(e.stage)", done: e.epoch, total: e.epochs, detail: detail)
+        }
+    }
+
+    /// k-fold cross-validation grouped by site (or by spatial blocks); writes the report folder.
+    static func evaluate(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, evaluate: EvaluateConfig,
+                         folder: String, observer: PipelineObserver) throws -> EvaluationResult {
+        observer.stageStarted("evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))")
+        let start = Date()
+        try check(data, folds: evaluate.folds)
+        let foldOfSite: [Int]
+        do {
+            if let block = evaluate.blockSize {
+                foldOfSite = try Folds.spatialBlocks(x: data.sites.map(\.x), y: data.sites.map(\.y), blockSize: block,
+                                                     k: evaluate.folds, seed: config.seed)
+            } else {
+                foldOfSite = try Folds.grouped(siteIDs: data.sites.map(\.id), k: evaluate.folds, seed: config.seed)
+            }
+        } catch {
+            throw PipelineError(stage: "evaluate", file: config.file, message: "\(error)")
+        }
+        let names = train.models.map(\.rawValue)
+        let sweepNames = evaluate.freezeSweep.map { "F=\($0)" }
+        var predictions: [HeldOutPrediction] = []
+        var sweepPredictions: [HeldOutPrediction] = []
+        var unpredicted: [String: Int] = [:]
+        for fold in 0..<evaluate.folds {
+            let trainSamples = data.samples.indices.filter { foldOfSite[data.samples[$0].site] != fold }
+            let testSamples = data.samples.indices.filter { foldOfSite[data.samples[$0].site] == fold }
+            guard !testSamples.isEmpty else { continue }
+            let (models, sweep) = try ModelFitting.fit(
+                train.models, data: TrainingData(data: data, samples: trainSamples), settings: train.settings,
+                seed: config.seed &+ UInt64(fold) &* 7919, freezeSweep: evaluate.freezeSweep,
+                progress: eventHandler("fold \(fold + 1)/\(evaluate.folds) ", observer))
+            var byModel: [String: [Float]] = [:]
+            for kind in train.models { byModel[kind.rawValue] = models[kind]!.predict(data, samples: testSamples) }
+            var bySweep: [String: [Float]] = [:]
+            for (f, m) in sweep { bySweep["F=\(f)"] = m.predict(data, samples: testSamples) }
+            for (i, s) in testSamples.enumerated() {
+                let sample = data.samples[s]
+                var predicted: [String: Double] = [:]
+                for (name, values) in byModel {
+                    if values[i].isFinite { predicted[name] = Double(values[i]) } else { unpredicted[name, default: 0] += 1 }
+                }
+                predictions.append(HeldOutPrediction(siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold,
+                                                     observed: Double(sample.value), predicted: predicted))
+                if !bySweep.isEmpty {
+                    sweepPredictions.append(HeldOutPrediction(
+                        siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold, observed: Double(sample.value),
+                        predicted: bySweep.compactMapValues { $0[i].isFinite ? Double($0[i]) : nil }))
+                }
+            }
+            observer.note("fold \(fold + 1)/\(evaluate.folds): \(trainSamples.count) training and \(testSamples.count) held-out samples")
+        }
+        let labels = data.depths.map(\.label)
+        let table = EvaluationTable.build(predictions: predictions, models: names, depthLabels: labels, folds: evaluate.folds)
+        var sweepEntries: [FreezeSweepEntry]?
+        if !sweepNames.isEmpty {
+            let sweepTable = EvaluationTable.build(predictions: sweepPredictions, models: sweepNames, depthLabels: labels,
+                                                   folds: evaluate.folds)
+            sweepEntries = evaluate.freezeSweep.map { FreezeSweepEntry(f: $0, table: sweepTable, model: "F=\($0)") }
+        }
+        let files = try EvaluationReport.write(table: table, predictions: predictions, freezeSweep: sweepEntries,
+                                               to: folder, title: "\(config.name): \(data.property)", unit: data.unit)
+        return EvaluationResult(table: table, files: files, unpredicted: unpredicted,
+                                seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Fits every model on all samples and saves them under `folder/<model>/`.
+    static func trainFinal(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, folder: String,
+                           observer: PipelineObserver) throws -> [String] {
+        observer.stageStarted("train: final \(train.models.map(\.rawValue).joined(separator: ", ")) on all \(data.samples.count) samples")
+        try check(data, folds: nil)
+        let (models, _) = try ModelFitting.fit(train.models, data: TrainingData(data: data, samples: Array(data.samples.indices)),
+                                               settings: train.settings, seed: config.seed &+ 104_729,
+                                               progress: eventHandler("final ", observer))
+        var files: [String] = []
+        for kind in train.models {
+            let sub = (folder as NSString).appendingPathComponent(kind.rawValue)
+            files += try ModelStore.save(models[kind]!, data: data, settings: train.settings, to: sub)
+                .map { "\(kind.rawValue)/\($0)" }
+        }
+        return files
+    }
+}
