@@ -72,14 +72,17 @@ public enum ForestTrainer {
                     table.append((m, leaf, mse))
                     if mse < best.mse { best = (m, leaf, mse) }
                     progress?(TrainingEvent(stage: "rf tuning \(label)", epoch: i + 1, epochs: candidates.count,
-                                            trainLoss: Float(mse), validationLoss: Float(best.mse)))
+                                            trainLoss: Float(mse), validationLoss: Float(best.mse),
+                                            detail: String(format: "OOB MSE %.4g, best %.4g (max_features %d, min_samples_leaf %d)",
+                                                           mse, best.mse, best.m, best.leaf)))
                 }
             }
             let forest = RandomForest.fit(x: x, n: indices.count, p: c, y: y,
                                           parameters: ForestParameters(trees: settings.trees, maxFeatures: best.m,
                                                                        minSamplesLeaf: best.leaf, seed: seed &+ 1000 &+ UInt64(d)))
             progress?(TrainingEvent(stage: "rf \(label)", epoch: 1, epochs: 1, trainLoss: Float(forest.oobMSE ?? .nan),
-                                    validationLoss: .nan))
+                                    validationLoss: .nan,
+                                    detail: String(format: "%d trees, OOB MSE %.4g", settings.trees, forest.oobMSE ?? .nan)))
             forests.append(forest)
             tables.append(table)
         }

@@ -81,12 +81,16 @@ public enum NetworkTrainer {
     public static func transfer(_ t: TrainingData, settings: ModelSettings, freezes: [Int], seed: UInt64,
                                 progress: ((TrainingEvent) -> Void)? = nil) throws -> [Int: NetworkModel] {
         let d = t.data.depths.count
-        let scaler = TargetScaler(fitting: t.samples.map { t.data.samples[$0].value }, log1p: settings.log1p)
+        // Each depth's targets are z-scored with that depth's mean and SD, so every depth weighs
+        // the same in pre-training (deep layers have far smaller values and variance).
+        let scalers = (0..<d).map { k in
+            TargetScaler(fitting: t.samples(atDepth: k).map { t.data.samples[$0].value }, log1p: settings.log1p)
+        }
         let valSites = t.validationSites(fraction: settings.validationFraction, seed: seed ^ 0x5EED)
         let (train, val) = split(t, t.samples, validation: valSites)
         let pre = try Network(config: config(.depthInput, data: t.data, settings: settings), seed: seed)
-        let preLog = NetworkFitter.fit(pre, data: t.data, train: examples(t, train) { _ in scaler },
-                                       validation: examples(t, val) { _ in scaler }, spec: spec(settings, fineTune: false),
+        let preLog = NetworkFitter.fit(pre, data: t.data, train: examples(t, train) { scalers[$0] },
+                                       validation: examples(t, val) { scalers[$0] }, spec: spec(settings, fineTune: false),
                                        seed: seed &+ 1, progress: event("transfer pre-train", progress))
         var models: [Int: NetworkModel] = [:]
         for f in freezes {
@@ -99,14 +103,14 @@ public enum NetworkTrainer {
                 let net = pre.copy()
                 net.train()
                 if f > 0 { net.freeze(blocks: 1...f) }
-                logs[label] = NetworkFitter.fit(net, data: t.data, train: examples(t, dt) { _ in scaler },
-                                                validation: examples(t, dv) { _ in scaler }, spec: spec(settings, fineTune: true),
+                logs[label] = NetworkFitter.fit(net, data: t.data, train: examples(t, dt) { scalers[$0] },
+                                                validation: examples(t, dv) { scalers[$0] }, spec: spec(settings, fineTune: true),
                                                 seed: seed &+ 100 &+ UInt64(k),
                                                 progress: event("transfer F=\(f) fine-tune \(label)", progress))
                 perDepth.append(net)
             }
             models[f] = NetworkModel(kind: .transfer, pretrained: pre, perDepth: perDepth, heads: nil,
-                                     scalers: Array(repeating: scaler, count: d), freeze: f, logs: logs)
+                                     scalers: scalers, freeze: f, logs: logs)
         }
         return models
     }

@@ -40,4 +40,6 @@ public struct TrainingEvent: Sendable {
     public var trainLoss: Float
     /// Validation loss (NaN without validation set).
     public var validationLoss: Float
+    /// A ready-made detail for progress displays, when losses do not describe the step.
+    public var detail: String? = nil
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Forest
 import NeuralNet
 
 /// `socmap bench`: speed figures as one JSON object (run it from a release build).
@@ -8,7 +9,10 @@ struct Bench: ParsableCommand {
         abstract: "Measure speed and print one JSON object; compare with ../shared/anchors/bench.py run just before or after.")
 
     enum Target: String, ExpressibleByArgument, CaseIterable {
+        /// The reference network: training samples/s and patch-wise inference patches/s.
         case nn
+        /// A 500-tree forest on 20,000 x 40 rows: fit and predict seconds.
+        case rf
     }
 
     @Argument(help: "What to measure: \(Target.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -25,6 +29,8 @@ struct Bench: ParsableCommand {
         switch target {
         case .nn:
             for (k, v) in NNBenchmark.run(seconds: seconds) { figures[k] = v }
+        case .rf:
+            for (k, v) in ForestBenchmark.run() { figures[k] = v }
         }
         let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

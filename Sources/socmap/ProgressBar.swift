@@ -30,9 +30,12 @@ final class ProgressBar {
                               ProgressBar.short(rate), ProgressBar.clock(eta), detail)
             FileHandle.standardError.write(Data(text.utf8))
         } else {
+            // Logs (CI, files): the end of each bar, and a line every 10 % only for bars that run long.
             let decile = Int(fraction * 10)
-            guard decile > lastDecile else { return }
+            let slow = elapsed > 5 && now.timeIntervalSince(lastDraw) > 5
+            guard done >= total || (decile > lastDecile && slow) else { return }
             lastDecile = decile
+            lastDraw = now
             let text = String(format: "  %@ %3.0f%% %d/%d  ETA %@  %@\n", label, fraction * 100, done, total,
                               ProgressBar.clock(eta), detail)
             FileHandle.standardError.write(Data(text.utf8))

@@ -35,9 +35,9 @@ enum ModelStages {
 
     static func eventHandler(_ prefix: String, _ observer: PipelineObserver) -> (TrainingEvent) -> Void {
         { e in
-            let detail = e.validationLoss.isFinite
+            let detail = e.detail ?? (e.validationLoss.isFinite
                 ? String(format: "loss %.4f  val %.4f", e.trainLoss, e.validationLoss)
-                : String(format: "loss %.4f", e.trainLoss)
+                : String(format: "loss %.4f", e.trainLoss))
             observer.progress("\(prefix)\(e.stage)", done: e.epoch, total: e.epochs, detail: detail)
         }
     }
