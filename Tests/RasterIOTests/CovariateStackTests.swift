@@ -38,7 +38,7 @@ final class CovariateStackTests: XCTestCase {
         let soil = stack.covariates[1]
         XCTAssertEqual(soil.sourceResolution.x, 200)
         XCTAssertEqual(soil.sourceNodata, 0)
-        XCTAssertEqual(soil.sourceCRS, "GDA94 / MGA zone 55")
+        XCTAssertEqual(soil.sourceCRS, "EPSG:28355")
         // 200 m cells become 2 x 2 blocks; row 0 of the coarse raster (rows 0-1 here) is nodata.
         XCTAssertEqual(soil.classes, [CategoryClass(value: 1, label: "Vertosol", cellCount: 16),
                                       CategoryClass(value: 3, label: "Sodosol", cellCount: 8),
