@@ -13,6 +13,8 @@ struct Bench: ParsableCommand {
         case nn
         /// A 500-tree forest on 20,000 x 40 rows: fit and predict seconds.
         case rf
+        /// Every benchmark, one JSON object per target.
+        case all
     }
 
     @Argument(help: "What to measure: \(Target.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -25,14 +27,19 @@ struct Bench: ParsableCommand {
         #if DEBUG
         eprint("warning: this is a debug build; speed figures need `swift build -c release`.")
         #endif
-        var figures: [String: Any] = ["target": target.rawValue]
-        switch target {
-        case .nn:
-            for (k, v) in NNBenchmark.run(seconds: seconds) { figures[k] = v }
-        case .rf:
-            for (k, v) in ForestBenchmark.run() { figures[k] = v }
+        let targets = target == .all ? Target.allCases.filter { $0 != .all } : [target]
+        for t in targets {
+            var figures: [String: Any] = ["target": t.rawValue]
+            switch t {
+            case .nn:
+                for (k, v) in NNBenchmark.run(seconds: seconds) { figures[k] = v }
+            case .rf:
+                for (k, v) in ForestBenchmark.run() { figures[k] = v }
+            case .all:
+                break
+            }
+            let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
         }
-        let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
     }
 }
