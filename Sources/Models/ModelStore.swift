@@ -44,11 +44,16 @@ public enum ModelStore {
         var description = Description(kind: model.kind, property: data.property, unit: data.unit, depths: labels,
                                       channels: data.channels, patchSize: data.patchSize, scalers: [], freeze: 0,
                                       log1p: settings.log1p, files: [], pretrained: nil, settings: settings)
-        let meta = ["socmap.property": data.property, "socmap.unit": data.unit,
+        var meta = ["socmap.property": data.property, "socmap.unit": data.unit,
                     "socmap.depths": labels.joined(separator: ","), "socmap.model": model.kind.rawValue]
         switch model {
         case .network(let m):
             description.scalers = m.scalers
+            // Target scaling travels inside each safetensors file too, for users of the weights alone.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let scalerText = { (s: [TargetScaler]) in String(decoding: (try? encoder.encode(s)) ?? Data(), as: UTF8.self) }
+            meta["socmap.target_scalers"] = scalerText(m.scalers)
             description.freeze = m.freeze
             if let heads = m.heads {
                 try heads.saveSafetensors(path: path("heads.safetensors"), metadata: meta)
@@ -65,6 +70,7 @@ public enum ModelStore {
                     let name = "depth_\(labels[k]).safetensors"
                     var depthMeta = meta
                     depthMeta["socmap.depth"] = labels[k]
+                    depthMeta["socmap.target_scalers"] = scalerText([m.scalers[k]])
                     try net.saveSafetensors(path: path(name), metadata: depthMeta)
                     files.append(name)
                     description.files.append(name)
@@ -84,5 +90,55 @@ public enum ModelStore {
         try AtomicFile.write(try encoder.encode(description), to: path("model.json"))
         files.append("model.json")
         return files
+    }
+}
+
+extension ModelStore {
+    /// An error reading a saved model, naming the folder or file.
+    public struct LoadError: Error, CustomStringConvertible, Sendable {
+        /// The folder or file.
+        public let path: String
+        /// What is wrong.
+        public let message: String
+        public var description: String { "model '\(path)': \(message)" }
+    }
+
+    /// Reads `model.json` of a model folder.
+    public static func describe(folder: String) throws -> Description {
+        let path = (folder as NSString).appendingPathComponent("model.json")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LoadError(path: path, message: "missing; train the model first (a pipeline with a 'train' section)")
+        }
+        do { return try JSONDecoder().decode(Description.self, from: data) } catch {
+            throw LoadError(path: path, message: "unreadable: \(error)")
+        }
+    }
+
+    /// Loads a model written by `save`.
+    public static func load(folder: String) throws -> (model: TrainedModel, description: Description) {
+        let d = try describe(folder: folder)
+        let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
+        switch d.kind {
+        case .rf:
+            let forests = try d.files.map { $0.isEmpty ? nil : try RandomForest.load(from: path($0)) }
+            return (.forest(ForestModel(forests: forests, tuning: forests.map { _ in [] }, log1p: d.log1p)), d)
+        case .mtcnn:
+            guard let file = d.files.first else { throw LoadError(path: folder, message: "model.json names no network file") }
+            let heads = try Network.loadSafetensors(path: path(file)).network
+            return (.network(NetworkModel(kind: .mtcnn, pretrained: nil, perDepth: [], heads: heads, scalers: d.scalers,
+                                          freeze: 0, logs: [:])), d)
+        case .transfer, .cnn:
+            let pretrained = try d.pretrained.map { try Network.loadSafetensors(path: path($0)).network }
+            var cache: [String: Network] = [:]
+            let perDepth: [Network?] = try d.files.map { file in
+                if file.isEmpty || file == d.pretrained { return nil }
+                if let n = cache[file] { return n }
+                let n = try Network.loadSafetensors(path: path(file)).network
+                cache[file] = n
+                return n
+            }
+            return (.network(NetworkModel(kind: d.kind, pretrained: pretrained, perDepth: perDepth, heads: nil,
+                                          scalers: d.scalers, freeze: d.freeze, logs: [:])), d)
+        }
     }
 }
