@@ -45,6 +45,9 @@ let package = Package(
         // MARK: Evaluation: folds, metrics, reports, plots
         .target(name: "Evaluation", exclude: ["README.md"]),
 
+        // MARK: Maps: dense tiled prediction, COG, QGIS styles and project, quick-looks
+        .target(name: "Mapping", dependencies: ["RasterIO"], exclude: ["README.md"]),
+
         // MARK: Orchestration
         .target(name: "SampleData", dependencies: ["RasterIO", "SoilData"], exclude: ["README.md"]),
         .target(
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "ForestTests", dependencies: ["Forest"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "TestSupport"]),
         .testTarget(name: "socmapTests", dependencies: ["socmap", "TestSupport", "RasterIO"]),
     ],
