@@ -87,3 +87,22 @@ func corner(_ p: TinyProject, col: Int, row: Int) throws -> String {
     let g = try CoordinateTransformer(from: p.grid.crs, to: try CRS(epsg: 4283)).transform(x: c.x, y: c.y)
     return String(format: "%.7f,%.7f", g.x, g.y)
 }
+
+/// The committed sample-data/ is exactly what `socmap sample-data` writes with the defaults.
+final class CommittedSampleDataTests: XCTestCase {
+    func testRegeneratingSampleData_givesTheCommittedBytes() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let committed = repo.appendingPathComponent("sample-data").path
+        let dir = try TemporaryDirectory()
+        let r = try CLI.run(["sample-data", dir.file("s")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let files = try FileManager.default.subpathsOfDirectory(atPath: committed).sorted()
+        XCTAssertEqual(files, try FileManager.default.subpathsOfDirectory(atPath: dir.file("s")).sorted())
+        XCTAssertGreaterThan(files.count, 30)
+        for f in files where !f.hasSuffix("covariates") {
+            XCTAssertEqual(FileManager.default.contents(atPath: (committed as NSString).appendingPathComponent(f)),
+                           FileManager.default.contents(atPath: (dir.file("s") as NSString).appendingPathComponent(f)),
+                           "\(f) differs from the committed file; regenerate with `make sample-data` if the change is intended")
+        }
+    }
+}
