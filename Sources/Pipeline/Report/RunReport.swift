@@ -129,7 +129,16 @@ struct RunReport {
         let stats = depthStatistics()
         var issueCounts: [String: Int] = [:]
         for (kind, n) in profiles.siteIssues.counts + profiles.valueIssues.counts { issueCounts[kind.rawValue, default: 0] += n }
-        let object: [String: Any] = [
+        var evaluationObject: [String: Any] = [:]
+        if let e = evaluation {
+            for model in e.table.models {
+                guard let m = e.table.row(model: model, depth: EvaluationTable.allDepths)?.metrics else { continue }
+                let clean = { (v: Double) -> Any in v.isFinite ? v : NSNull() }
+                evaluationObject[model] = ["n": m.n, "r": clean(m.r), "r2": clean(m.r2), "rmse": clean(m.rmse),
+                                           "mae": clean(m.mae), "kge": clean(m.kge)]
+            }
+        }
+        var object: [String: Any] = [
             "name": config.name,
             "pipeline": config.file,
             "seed": config.seed,
@@ -154,6 +163,8 @@ struct RunReport {
             },
             "samples": data.samples.count,
         ]
+        if evaluation != nil { object["evaluation_all_depths"] = evaluationObject }
+        if !modelFiles.isEmpty { object["model_files"] = modelFiles.map { "models/\($0)" } }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }
 }
