@@ -1,1 +1,0 @@
-// Mapping module placeholder: replaced by the module's sources.

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Where a map came from, written into every map file's metadata so a map can be traced to the
+/// pipeline file, the trained model and the software that made it.
+public struct Provenance: Sendable, Equatable {
+    /// SHA-256 (hex) of the pipeline file's bytes.
+    public var pipelineHash: String
+    /// SHA-256 (hex) over the model folder (see `hash(folderAt:)`).
+    public var modelHash: String
+    /// Covariate names in stack order.
+    public var covariates: [String]
+    /// Cross-validation scores as short text, e.g. "R2=0.41 RMSE=8.2 g/kg (10-fold, site-grouped)".
+    public var cvScores: String
+    /// SOCMap's version, e.g. "0.4.0".
+    public var softwareVersion: String
+    /// Further items (e.g. "SOCMAP_DEPTH": "0-5 cm"); keys must be metadata-safe (no '=' or spaces).
+    public var extra: [String: String]
+
+    /// Metadata keys, in the files and in `metadata`.
+    public enum Key {
+        /// SHA-256 of the pipeline file.
+        public static let pipelineHash = "SOCMAP_PIPELINE_SHA256"
+        /// SHA-256 over the model folder.
+        public static let modelHash = "SOCMAP_MODEL_SHA256"
+        /// Comma-separated covariate names.
+        public static let covariates = "SOCMAP_COVARIATES"
+        /// Cross-validation scores text.
+        public static let cvScores = "SOCMAP_CV_SCORES"
+        /// SOCMap's version.
+        public static let softwareVersion = "SOCMAP_VERSION"
+        /// The TIFF Software tag (GDAL writes this metadata item as the tag).
+        public static let software = "TIFFTAG_SOFTWARE"
+    }
+
+    /// Creates provenance from its parts.
+    public init(
+        pipelineHash: String, modelHash: String, covariates: [String], cvScores: String, softwareVersion: String,
+        extra: [String: String] = [:]
+    ) {
+        self.pipelineHash = pipelineHash
+        self.modelHash = modelHash
+        self.covariates = covariates
+        self.cvScores = cvScores
+        self.softwareVersion = softwareVersion
+        self.extra = extra
+    }
+
+    /// Hashes the pipeline file and the model folder and takes the rest as given.
+    public init(
+        pipelineFile: String, modelFolder: String, covariates: [String], cvScores: String, softwareVersion: String,
+        extra: [String: String] = [:]
+    ) throws {
+        self.init(pipelineHash: try SHA256.hex(fileAt: pipelineFile), modelHash: try Self.hash(folderAt: modelFolder),
+                  covariates: covariates, cvScores: cvScores, softwareVersion: softwareVersion, extra: extra)
+    }
+
+    /// The items for `COG.write(metadata:)`: the keys in `Key` plus `extra`.
+    public var metadata: [String: String] {
+        var items = extra
+        items[Key.pipelineHash] = pipelineHash
+        items[Key.modelHash] = modelHash
+        items[Key.covariates] = covariates.joined(separator: ",")
+        items[Key.cvScores] = cvScores
+        items[Key.softwareVersion] = softwareVersion
+        items[Key.software] = "SOCMap \(softwareVersion)"
+        return items
+    }
+
+    /// SHA-256 (hex) over every regular file under `path`, in sorted relative-path order (byte order
+    /// of the UTF-8 path, '/' separated, hidden files included): for each file the hash takes its
+    /// relative path's length (8 bytes, big-endian) and bytes, then its size (8 bytes) and content.
+    /// The same folder copied elsewhere gives the same hash; renaming or editing any file changes it.
+    public static func hash(folderAt path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw MappingError("model folder '\(path)' does not exist", path: path,
+                               hint: "Train the model first or check the model path in the pipeline file")
+        }
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else {
+            throw MappingError("cannot list the model folder '\(path)'", path: path)
+        }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            let full = (path as NSString).appendingPathComponent(relative)
+            let attributes = try? FileManager.default.attributesOfItem(atPath: full)
+            if attributes?[.type] as? FileAttributeType == .typeRegular { files.append(relative) }
+        }
+        files.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        var hash = SHA256()
+        for relative in files {
+            let full = (path as NSString).appendingPathComponent(relative)
+            let size = (try? FileManager.default.attributesOfItem(atPath: full)[.size] as? NSNumber)?.uint64Value ?? 0
+            hash.update(uint64: UInt64(relative.utf8.count))
+            hash.update(relative)
+            hash.update(uint64: size)
+            try hash.update(fileAt: full)
+        }
+        return hash.hexDigest()
+    }
+}

@@ -1,0 +1,178 @@
+import CGDAL
+import Foundation
+
+/// Cloud-Optimised GeoTIFF output: converts a GeoTIFF (e.g. one GeoTIFFWriter finished) with
+/// GDAL's COG driver, keeping nodata, band descriptions, units and statistics and adding
+/// dataset metadata; the result is written beside `path` under a hidden name and renamed.
+public enum COG {
+    /// What to do about overviews.
+    public enum Overviews: String, Sendable {
+        /// Compute them afresh from full resolution with the given resampling (the default).
+        case rebuild = "IGNORE_EXISTING"
+        /// Use the source's overviews when it has them, else compute them.
+        case reuse = "AUTO"
+        /// Write no overviews.
+        case none = "NONE"
+    }
+
+    /// Writes `source` as a COG at `path` (replacing any file there) with `metadata` added to the
+    /// dataset's default metadata domain (in sorted key order). Same input, same bytes: nothing
+    /// time-dependent is written. Missing band statistics are computed exactly. Afterwards the file
+    /// is re-opened and checked for nodata, descriptions, units, statistics and metadata.
+    public static func write(
+        from source: String, to path: String, metadata: [String: String] = [:],
+        overviewResampling: String = "AVERAGE", compression: String = "DEFLATE", predictor: Int? = nil,
+        blockSize: Int = 512, level: Int = 6, overviews: Overviews = .rebuild
+    ) throws {
+        precondition(blockSize >= 128 && blockSize % 16 == 0, "COG.write: blockSize \(blockSize) must be a multiple of 16, at least 128")
+        precondition(predictor.map { [1, 2, 3].contains($0) } ?? true, "COG.write: predictor \(predictor!) must be 1, 2 or 3")
+        for key in metadata.keys {
+            precondition(!key.isEmpty && !key.contains("=") && !key.contains(where: \.isWhitespace),
+                         "COG.write: metadata key '\(key)' must be non-empty without '=' or spaces")
+        }
+        let input = try RasterDataset(path: source)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RasterError("cannot write COG '\(path)': the folder '\(folder)' does not exist", path: path,
+                              hint: "Create the output folder first")
+        }
+        let expected = try (1...input.bandCount).map { try input.band($0) }
+
+        // An in-memory VRT over the source carries the additions without touching the source file.
+        let context = RasterError("cannot prepare '\(source)' for COG conversion", path: source)
+        let vrtDriver = try gdal(context) { GDALGetDriverByName("VRT") }
+        let sourceHandle = try input.handle.get()
+        let vrt = DatasetHandle(try gdal(context) { GDALCreateCopy(vrtDriver, "", sourceHandle, 0, nil, nil, nil) },
+                                path: source)
+        defer { vrt.close() }
+        let withStatistics = try ensureStatistics(vrt, source: source, bandCount: input.bandCount)
+        let h = try vrt.get()
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            try gdal(context) { GDALSetMetadataItem(h, key, value, nil) }
+        }
+
+        let temporary = temporaryPath(for: path)
+        removeQuietly([temporary, temporary + ".aux.xml", temporary + ".ovr.tmp"])
+        let options = CStringList(options: creationOptions(
+            overviewResampling: overviewResampling, compression: compression, predictor: predictor,
+            blockSize: blockSize, level: level, overviews: overviews))
+        let cogDriver = try gdal(RasterError("GDAL has no COG driver", hint: "Install GDAL 3.1 or later")) {
+            GDALGetDriverByName("COG")
+        }
+        do {
+            let out = try gdal(RasterError("cannot write COG '\(path)' from '\(source)'", path: path,
+                                           hint: "Check that the folder is writable and the disk is not full")) {
+                GDALCreateCopy(cogDriver, temporary, h, 0, options.pointer, nil, nil)
+            }
+            try DatasetHandle(out, path: temporary).closeChecked()
+            try verify(temporary, finalPath: path, expected: expected, statistics: withStatistics, metadata: metadata)
+            try moveIntoPlace(temporary, path)
+        } catch {
+            removeQuietly([temporary, temporary + ".aux.xml", temporary + ".ovr.tmp"])
+            throw error
+        }
+    }
+
+    /// The COG driver's creation options for the given settings (sorted, so the call is reproducible).
+    static func creationOptions(
+        overviewResampling: String, compression: String, predictor: Int?, blockSize: Int, level: Int, overviews: Overviews
+    ) -> [(String, String)] {
+        var options: [(String, String)] = [
+            ("BIGTIFF", "IF_SAFER"),
+            ("BLOCKSIZE", String(blockSize)),
+            ("COMPRESS", compression.uppercased()),
+            ("NUM_THREADS", "1"),
+            ("OVERVIEWS", overviews.rawValue),
+        ]
+        if ["DEFLATE", "LZW", "ZSTD"].contains(compression.uppercased()) {
+            options.append(("PREDICTOR", predictor.map(String.init) ?? "YES"))
+        }
+        if ["DEFLATE", "ZSTD", "LZMA"].contains(compression.uppercased()) {
+            options.append(("LEVEL", String(level)))
+        }
+        if overviews != .none {
+            options.append(("OVERVIEW_RESAMPLING", overviewResampling.uppercased()))
+        }
+        return options
+    }
+
+    /// "<dir>/.<name>.partial-<pid>.tif".
+    static func temporaryPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier).tif").path
+    }
+
+    /// Computes exact statistics on the VRT for bands that carry none (a band without a valid cell
+    /// keeps none); returns the bands that have statistics.
+    private static func ensureStatistics(_ vrt: DatasetHandle, source: String, bandCount: Int) throws -> Set<Int> {
+        var result = Set<Int>()
+        for index in 1...bandCount {
+            let band = try vrt.band(index)
+            if gdalQuietly({ RasterDataset.storedStatistics(band) }) != nil {
+                result.insert(index)
+                continue
+            }
+            var minimum = 0.0, maximum = 0.0, mean = 0.0, sd = 0.0
+            let (status, message) = gdalCapturingMessage {
+                GDALComputeRasterStatistics(band, 0, &minimum, &maximum, &mean, &sd, nil, nil)
+            }
+            if status == CE_Failure, !message.lowercased().contains("no valid pixels") {
+                throw RasterError("cannot compute statistics of raster '\(source)'", path: source, band: index,
+                                  gdalMessage: message)
+            }
+            if status == CE_None { result.insert(index) }
+        }
+        return result
+    }
+
+    /// Re-opens the written file and checks that what the maps need survived the conversion.
+    private static func verify(
+        _ file: String, finalPath: String, expected: [BandInfo], statistics: Set<Int>, metadata: [String: String]
+    ) throws {
+        let written = try RasterDataset(path: file)
+        defer { written.close() }
+        func lost(_ what: String, band: Int? = nil) -> RasterError {
+            RasterError("the COG driver dropped \(what) while writing '\(finalPath)'", path: finalPath, band: band,
+                        hint: "This GDAL version's COG driver does not keep it; report the GDAL version")
+        }
+        guard written.bandCount == expected.count else { throw lost("bands") }
+        for info in expected {
+            let got = try written.band(info.index)
+            if info.description != got.description { throw lost("the band description '\(info.description)'", band: info.index) }
+            if info.unit != got.unit { throw lost("the unit '\(info.unit)'", band: info.index) }
+            let sameNodata = info.nodata == got.nodata || (info.nodata?.isNaN == true && got.nodata?.isNaN == true)
+            if !sameNodata { throw lost("the nodata value", band: info.index) }
+            if statistics.contains(info.index), try written.statistics(band: info.index) == nil {
+                throw lost("the band statistics", band: info.index)
+            }
+        }
+        let items = try written.metadata()
+        for (key, value) in metadata where items[key] != value {
+            throw lost("the metadata item \(key)")
+        }
+    }
+
+    private static func moveIntoPlace(_ temporary: String, _ path: String) throws {
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw RasterError("cannot move '\(temporary)' to '\(path)'", path: path, gdalMessage: reason,
+                              hint: "Check that the output path is writable")
+        }
+        let side = temporary + ".aux.xml"
+        if FileManager.default.fileExists(atPath: side) {
+            guard rename(side, path + ".aux.xml") == 0 else {
+                let reason = String(cString: strerror(errno))
+                throw RasterError("cannot move '\(side)' to '\(path).aux.xml'", path: path, gdalMessage: reason)
+            }
+        } else {
+            // A stale side file would describe an older raster.
+            try? FileManager.default.removeItem(atPath: path + ".aux.xml")
+        }
+    }
+
+    private static func removeQuietly(_ files: [String]) {
+        for file in files { try? FileManager.default.removeItem(atPath: file) }
+    }
+}
