@@ -46,7 +46,7 @@ public enum COG {
         let vrt = DatasetHandle(try gdal(context) { GDALCreateCopy(vrtDriver, "", sourceHandle, 0, nil, nil, nil) },
                                 path: source)
         defer { vrt.close() }
-        let withStatistics = try ensureStatistics(vrt, source: source, bandCount: input.bandCount)
+        let withStatistics = try ensureStatistics(vrt, input: input)
         let h = try vrt.get()
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             try gdal(context) { GDALSetMetadataItem(h, key, value, nil) }
@@ -104,27 +104,54 @@ public enum COG {
             .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier).tif").path
     }
 
-    /// Computes exact statistics on the VRT for bands that carry none (a band without a valid cell
-    /// keeps none); returns the bands that have statistics.
-    private static func ensureStatistics(_ vrt: DatasetHandle, source: String, bandCount: Int) throws -> Set<Int> {
+    /// Sets exact statistics on the VRT's bands that carry none, computed from the source in strips
+    /// (not with GDALComputeRasterStatistics on the VRT, which would hand the work to the source band
+    /// and leave a .aux.xml beside the source); returns the bands that have statistics (a band without
+    /// a valid cell keeps none).
+    private static func ensureStatistics(_ vrt: DatasetHandle, input: RasterDataset) throws -> Set<Int> {
         var result = Set<Int>()
-        for index in 1...bandCount {
+        for index in 1...input.bandCount {
             let band = try vrt.band(index)
             if gdalQuietly({ RasterDataset.storedStatistics(band) }) != nil {
                 result.insert(index)
                 continue
             }
-            var minimum = 0.0, maximum = 0.0, mean = 0.0, sd = 0.0
-            let (status, message) = gdalCapturingMessage {
-                GDALComputeRasterStatistics(band, 0, &minimum, &maximum, &mean, &sd, nil, nil)
+            guard let stats = try exactStatistics(input, band: index) else { continue }
+            let context = RasterError("cannot set the statistics of raster '\(input.path)'", path: input.path, band: index)
+            try gdal(context) {
+                GDALSetRasterStatistics(band, stats.minimum, stats.maximum, stats.mean, stats.standardDeviation)
             }
-            if status == CE_Failure, !message.lowercased().contains("no valid pixels") {
-                throw RasterError("cannot compute statistics of raster '\(source)'", path: source, band: index,
-                                  gdalMessage: message)
+            try gdal(context) {
+                GDALSetMetadataItem(band, "STATISTICS_VALID_PERCENT", String(format: "%.4g", stats.validPercent ?? 100), nil)
             }
-            if status == CE_None { result.insert(index) }
+            result.insert(index)
         }
         return result
+    }
+
+    /// Min, max, mean, population standard deviation and valid percentage of a band's valid cells,
+    /// read in strips of 256 rows; nil when no cell is valid.
+    static func exactStatistics(_ input: RasterDataset, band: Int) throws -> BandStatistics? {
+        var count = 0, mean = 0.0, m2 = 0.0
+        var minimum = Double.infinity, maximum = -Double.infinity
+        for row in stride(from: 0, to: input.height, by: 256) {
+            let window = PixelWindow(col: 0, row: row, width: input.width, height: Swift.min(256, input.height - row))
+            let block = try input.read(band: band, window: window)
+            block.values.withUnsafeBufferPointer { values in
+                for v in values where v.isFinite {
+                    let x = Double(v)
+                    count += 1
+                    let delta = x - mean
+                    mean += delta / Double(count)
+                    m2 += delta * (x - mean)
+                    if x < minimum { minimum = x }
+                    if x > maximum { maximum = x }
+                }
+            }
+        }
+        guard count > 0 else { return nil }
+        return BandStatistics(minimum: minimum, maximum: maximum, mean: mean, standardDeviation: (m2 / Double(count)).squareRoot(),
+                              validPercent: 100 * Double(count) / Double(input.width * input.height))
     }
 
     /// Re-opens the written file and checks that what the maps need survived the conversion.
