@@ -1,0 +1,59 @@
+import Foundation
+import Mapping
+import TestSupport
+import XCTest
+
+final class ProvenanceTests: XCTestCase {
+    private func makeModelFolder(_ dir: TemporaryDirectory, name: String) throws -> String {
+        let folder = dir.file(name)
+        try FileManager.default.createDirectory(atPath: folder + "/folds", withIntermediateDirectories: true)
+        try "weights".write(toFile: folder + "/model.safetensors", atomically: true, encoding: .utf8)
+        try "{\"kind\":\"transfer\"}".write(toFile: folder + "/model.json", atomically: true, encoding: .utf8)
+        try "fold one".write(toFile: folder + "/folds/1.bin", atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    func testFolderHash_sameContentElsewhereGivesSameHash() throws {
+        let dir = try TemporaryDirectory()
+        let a = try makeModelFolder(dir, name: "a"), b = try makeModelFolder(dir, name: "b")
+        let hash = try Provenance.hash(folderAt: a)
+        XCTAssertEqual(hash.count, 64)
+        XCTAssertEqual(hash, try Provenance.hash(folderAt: b))
+        XCTAssertNotEqual(hash, SHA256.hex(""), "the files count")
+    }
+
+    func testFolderHash_changesWhenAFileChangesOrIsRenamed() throws {
+        let dir = try TemporaryDirectory()
+        let folder = try makeModelFolder(dir, name: "m")
+        let before = try Provenance.hash(folderAt: folder)
+        try "weights!".write(toFile: folder + "/model.safetensors", atomically: true, encoding: .utf8)
+        let edited = try Provenance.hash(folderAt: folder)
+        XCTAssertNotEqual(before, edited)
+        try FileManager.default.moveItem(atPath: folder + "/folds/1.bin", toPath: folder + "/folds/2.bin")
+        XCTAssertNotEqual(edited, try Provenance.hash(folderAt: folder))
+    }
+
+    func testFolderHash_missingFolderThrowsNamingIt() {
+        XCTAssertThrowsError(try Provenance.hash(folderAt: "/nonexistent/model")) { error in
+            XCTAssertTrue("\(error)".contains("/nonexistent/model"), "\(error)")
+        }
+    }
+
+    func testMetadata_holdsEveryKey() throws {
+        let dir = try TemporaryDirectory()
+        let pipeline = dir.file("pipeline.yaml")
+        try "abc".write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let folder = try makeModelFolder(dir, name: "model")
+        let provenance = try Provenance(pipelineFile: pipeline, modelFolder: folder, covariates: ["dem", "slope"],
+                                        cvScores: "R2=0.41 RMSE=8.2", softwareVersion: "0.4.0",
+                                        extra: ["SOCMAP_DEPTH": "0-5 cm"])
+        let items = provenance.metadata
+        XCTAssertEqual(items[Provenance.Key.pipelineHash], "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(items[Provenance.Key.modelHash], try Provenance.hash(folderAt: folder))
+        XCTAssertEqual(items[Provenance.Key.covariates], "dem,slope")
+        XCTAssertEqual(items[Provenance.Key.cvScores], "R2=0.41 RMSE=8.2")
+        XCTAssertEqual(items[Provenance.Key.softwareVersion], "0.4.0")
+        XCTAssertEqual(items[Provenance.Key.software], "SOCMap 0.4.0")
+        XCTAssertEqual(items["SOCMAP_DEPTH"], "0-5 cm")
+    }
+}
