@@ -1,0 +1,71 @@
+import Foundation
+import Models
+import NeuralNet
+import RasterIO
+
+/// Predicts the maps of every depth tile by tile: reads the scaled stack with a halo, runs the
+/// model densely, masks nodata, and stores each finished tile.
+public struct TilePredictor {
+    /// The covariate stack (scaled reads).
+    public let stack: CovariateStack
+    /// The model.
+    public let model: TrainedModel
+    /// Number of depth maps.
+    public let depths: Int
+    /// Tiling.
+    public let plan: MapPlan
+    /// Largest share of a cell's patch that may be nodata (in any covariate) for the cell to be mapped.
+    public let maxPatchNodata: Double
+
+    /// Creates a predictor.
+    public init(stack: CovariateStack, model: TrainedModel, depths: Int, plan: MapPlan, maxPatchNodata: Double) {
+        self.stack = stack; self.model = model; self.depths = depths; self.plan = plan; self.maxPatchNodata = maxPatchNodata
+    }
+
+    /// Maps of one tile: `depths` arrays of the tile's cells, NaN where not mapped.
+    public func predict(tile index: Int) throws -> [[Float]] {
+        let out = plan.tiles[index]
+        let p = plan.patchSize, half = plan.halo
+        let window = out.expanded(by: half)
+        let block = try stack.readScaled(window: window)
+        let (h, w) = (window.height, window.width)
+        // Which output cells are mapped: the centre has every covariate, and the patch is mostly data.
+        var bad = [Int32](repeating: 0, count: (h + 1) * (w + 1))   // integral image of invalid cells
+        for r in 0..<h {
+            var rowSum: Int32 = 0
+            for c in 0..<w {
+                rowSum += block.valid[r * w + c] ? 0 : 1
+                bad[(r + 1) * (w + 1) + c + 1] = bad[r * (w + 1) + c + 1] + rowSum
+            }
+        }
+        let limit = Int32((maxPatchNodata * Double(p * p)).rounded(.down))
+        var mapped = [Bool](repeating: false, count: out.cellCount)
+        var any = false
+        for i in 0..<out.height {
+            for j in 0..<out.width {
+                guard block.valid[(i + half) * w + j + half] else { continue }
+                let s = bad[(i + p) * (w + 1) + j + p] - bad[i * (w + 1) + j + p] - bad[(i + p) * (w + 1) + j] + bad[i * (w + 1) + j]
+                if s <= limit { mapped[i * out.width + j] = true; any = true }
+            }
+        }
+        guard any else { return [[Float]](repeating: [Float](repeating: .nan, count: out.cellCount), count: depths) }
+        let tensor = Tensor(shape: [block.channelCount, h, w], data: block.values)
+        var maps = model.denseMaps(tile: tensor, patchSize: p, depths: depths)
+        for d in 0..<depths {
+            for k in 0..<out.cellCount where !mapped[k] { maps[d][k] = .nan }
+        }
+        return maps
+    }
+
+    /// Predicts and stores the given tiles that the store does not hold yet; reports tiles done and cells.
+    public func run(tiles: [Int], store: TileStore, progress: ((_ done: Int, _ total: Int, _ cells: Int) -> Void)? = nil) throws {
+        let todo = store.missing(tiles)
+        var cells = 0
+        progress?(tiles.count - todo.count, tiles.count, 0)
+        for (k, t) in todo.enumerated() {
+            try store.write(t, maps: try predict(tile: t))
+            cells += plan.tiles[t].cellCount
+            progress?(tiles.count - todo.count + k + 1, tiles.count, cells)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Finished tiles on disk, one file per tile, so an interrupted run resumes where it stopped and
+/// shards written by several processes can be merged. A manifest ties the folder to one run
+/// (grid, tiling, models, depths): a folder from another run is refused, never mixed in.
+public final class TileStore {
+    /// The folder holding the tiles.
+    public let folder: String
+    /// Number of maps per tile (depths, plus uncertainty layers).
+    public let layers: Int
+
+    /// Opens (or creates) the tile folder for a run described by `manifest`.
+    public init(folder: String, layers: Int, manifest: String) throws {
+        self.folder = folder
+        self.layers = layers
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = (folder as NSString).appendingPathComponent("manifest.json")
+        if let existing = fm.contents(atPath: path) {
+            guard String(decoding: existing, as: UTF8.self) == manifest else {
+                throw MappingError("the tile folder '\(folder)' holds tiles of another run (different grid, models or settings); delete it or pass --overwrite")
+            }
+        } else {
+            try TextFile.write(manifest, to: path)
+        }
+    }
+
+    func path(_ tile: Int) -> String { (folder as NSString).appendingPathComponent(String(format: "tile_%06d.f32", tile)) }
+
+    /// Whether a tile is complete (tiles are renamed into place only when fully written).
+    public func has(_ tile: Int) -> Bool { FileManager.default.fileExists(atPath: path(tile)) }
+
+    /// Stores the maps of a tile (`layers` arrays of equal length) atomically.
+    public func write(_ tile: Int, maps: [[Float]]) throws {
+        precondition(maps.count == layers, "TileStore: \(maps.count) maps for \(layers) layers")
+        var data = Data(capacity: maps.reduce(0) { $0 + $1.count * 4 })
+        for m in maps { m.withUnsafeBytes { data.append(contentsOf: $0) } }
+        let target = path(tile)
+        let tmp = target + ".partial-\(getpid())"
+        do {
+            try data.write(to: URL(fileURLWithPath: tmp))
+            try FileManager.default.moveItem(atPath: tmp, toPath: target)
+        } catch {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw MappingError("cannot write tile file '\(target)': \(error.localizedDescription)")
+        }
+    }
+
+    /// Reads the maps of a tile of `cells` cells per layer.
+    public func read(_ tile: Int, cells: Int) throws -> [[Float]] {
+        guard let data = FileManager.default.contents(atPath: path(tile)), data.count == layers * cells * 4 else {
+            throw MappingError("tile file '\(path(tile))' is missing or has the wrong size; run the missing shards again")
+        }
+        return data.withUnsafeBytes { raw in
+            (0..<layers).map { l in
+                Array(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: Float.self) + l * cells, count: cells))
+            }
+        }
+    }
+
+    /// Tiles of `all` not yet stored.
+    public func missing(_ all: [Int]) -> [Int] { all.filter { !has($0) } }
+}

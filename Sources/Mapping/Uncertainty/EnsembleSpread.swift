@@ -1,0 +1,45 @@
+/// Per-cell summaries of the k cross-validation models' predictions of one tile: their spread
+/// (standard deviation) and 5 % / 95 % quantiles, to be written like the maps themselves.
+public struct EnsembleSpread: Sendable {
+    /// Standard deviation across models (n - 1 in the denominator; 0 for a single model), NaN where any model has no value.
+    public var standardDeviation: [Float]
+    /// The lower quantile (default 5 %) across models, linear between order statistics (R's type 7).
+    public var lower: [Float]
+    /// The upper quantile (default 95 %) across models.
+    public var upper: [Float]
+
+    /// Summarises `predictions[model][cell]` (every array the same length, NaN = nodata) cell by cell.
+    public init(predictions: [[Float]], lowerQuantile: Double = 0.05, upperQuantile: Double = 0.95) {
+        precondition(!predictions.isEmpty, "EnsembleSpread needs the predictions of at least one model")
+        let cells = predictions[0].count
+        precondition(predictions.allSatisfy { $0.count == cells },
+                     "EnsembleSpread: every model must predict the same \(cells) cells, got \(predictions.map(\.count))")
+        precondition(0 <= lowerQuantile && lowerQuantile <= upperQuantile && upperQuantile <= 1,
+                     "EnsembleSpread: quantiles must satisfy 0 <= lower <= upper <= 1")
+        let k = predictions.count
+        var sd = [Float](repeating: .nan, count: cells)
+        var lo = [Float](repeating: .nan, count: cells), hi = [Float](repeating: .nan, count: cells)
+        var column = [Double](repeating: 0, count: k)
+        func quantile(_ sorted: [Double], _ p: Double) -> Double {
+            let position = p * Double(sorted.count - 1)
+            let i = Int(position.rounded(.down)), j = Swift.min(i + 1, sorted.count - 1)
+            return sorted[i] + (sorted[j] - sorted[i]) * (position - Double(i))
+        }
+        cellLoop: for c in 0..<cells {
+            for m in 0..<k {
+                let v = predictions[m][c]
+                if !v.isFinite { continue cellLoop }
+                column[m] = Double(v)
+            }
+            let mean = column.reduce(0, +) / Double(k)
+            let variance = k > 1 ? column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(k - 1) : 0
+            sd[c] = Float(variance.squareRoot())
+            let sorted = column.sorted()
+            lo[c] = Float(quantile(sorted, lowerQuantile))
+            hi[c] = Float(quantile(sorted, upperQuantile))
+        }
+        standardDeviation = sd
+        lower = lo
+        upper = hi
+    }
+}
