@@ -132,6 +132,22 @@ final class COGTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: source + ".aux.xml"), "nothing written beside the source")
     }
 
+    func testWrite_NaNNodataSurvivesAndStatisticsSkipIt() throws {
+        let dir = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 40, height: 30)
+        var values = [Float](repeating: 0, count: grid.cellCount)
+        for i in values.indices { values[i] = i % 7 == 0 ? .nan : Float(i % 11) }
+        let source = try writeTestGeoTIFF(path: dir.file("nan.tif"), grid: grid, bands: [values], nodata: .nan)
+        try COG.write(from: source, to: dir.file("out.tif"))
+        let written = try RasterDataset(path: dir.file("out.tif"))
+        XCTAssertTrue(try XCTUnwrap(try written.band(1).nodata).isNaN)
+        let stats = try XCTUnwrap(try written.statistics(band: 1))
+        XCTAssertEqual(stats.minimum, 0)
+        XCTAssertEqual(stats.maximum, 10)
+        guard let validator = cogValidatorCommand() else { throw XCTSkip("GDAL's COG validator is not installed") }
+        XCTAssertEqual(try runCommand(validator + [dir.file("out.tif")]).status, 0)
+    }
+
     func testWrite_missingSourceOrFolderThrowsNamingThePath() throws {
         let dir = try TemporaryDirectory()
         assertRasterError(try COG.write(from: dir.file("nope.tif"), to: dir.file("out.tif")), contains: ["nope.tif", "does not exist"])
