@@ -46,18 +46,18 @@ let package = Package(
         .target(name: "Evaluation", exclude: ["README.md"]),
 
         // MARK: Maps: dense tiled prediction, COG, QGIS styles and project, quick-looks
-        .target(name: "Mapping", dependencies: ["RasterIO"], exclude: ["README.md"]),
+        .target(name: "Mapping", dependencies: ["RasterIO", "Models", "NeuralNet"], exclude: ["README.md"]),
 
         // MARK: Orchestration
         .target(name: "SampleData", dependencies: ["RasterIO", "SoilData"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Forest", "Models", "Evaluation", "Yams"],
+            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Forest", "Models", "Evaluation", "Mapping", "Yams"],
             exclude: ["README.md"]),
         .executableTarget(
             name: "socmap",
             dependencies: [
-                "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "Forest", "SampleData",
+                "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "Forest", "SampleData", "Mapping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),

@@ -30,8 +30,12 @@ public final class PipelineRunner {
         var names = [config.patches.file, "profiles.csv", "dropped_sites.csv", "report.md", "report.json"]
         if config.evaluate != nil { names.append("evaluation") }
         if config.train != nil { names.append("models") }
+        if config.predict != nil { names.append("maps") }
         return names
     }
+
+    /// The covariate stack of the pipeline (the first stage alone).
+    public func buildStack() throws -> CovariateStack { try StackStage.run(config, observer: observer) }
 
     /// Runs every stage; outputs are written only when all stages succeeded.
     public func run(overwrite: Bool) throws -> RunSummary {
@@ -65,8 +69,12 @@ public final class PipelineRunner {
             }
             modelFiles = try ModelStages.trainFinal(config, data: data, train: train, folder: out("models"), observer: observer)
         }
+        var maps: MapResult?
+        if config.predict != nil {
+            maps = try MapStage.run(config, stack: stack, observer: observer)
+        }
         let report = RunReport(config: config, stack: stack, profiles: profiles, data: data, patches: patchReport,
-                               evaluation: evaluation, modelFiles: modelFiles)
+                               evaluation: evaluation, modelFiles: modelFiles, maps: maps)
         try PatchFile.write(data, to: out(config.patches.file))
         try AtomicFile.write(Data(report.profilesCSV().utf8), to: out("profiles.csv"))
         try AtomicFile.write(Data(report.droppedSitesCSV().utf8), to: out("dropped_sites.csv"))

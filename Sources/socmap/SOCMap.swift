@@ -14,7 +14,7 @@ struct SOCMap: ParsableCommand {
             Start with `socmap validate pipelines/sample.yaml`, then `socmap run pipelines/sample.yaml`.
             """,
         version: version,
-        subcommands: [Run.self, Validate.self, Inspect.self, SampleDataCommand.self, Bench.self])
+        subcommands: [Run.self, Validate.self, Inspect.self, Predict.self, SampleDataCommand.self, Bench.self])
 }
 
 /// Options shared by commands that read a pipeline.

@@ -105,3 +105,41 @@ extension PipelineConfig {
         return list
     }
 }
+
+/// The `predict` section: whole-grid maps with a saved model.
+public struct PredictConfig: Sendable {
+    /// Which saved model maps (models/<model>/).
+    public var model: ModelKind
+    /// Tile edge in output cells.
+    public var tileSize: Int
+    /// Largest share of nodata cells in a cell's patch for the cell to be mapped.
+    public var maxPatchNodata: Double
+    /// Base name of the map files, e.g. "soc" gives soc_0-5cm.tif.
+    public var name: String
+    /// Keep the tile folder after the maps are assembled.
+    public var keepTiles: Bool
+}
+
+extension PipelineConfig {
+    static func parsePredict(_ m: YAMLMapping?, property: String) throws -> PredictConfig? {
+        guard let m else { return nil }
+        var model = ModelKind.transfer
+        if let v = m.optional("model") {
+            let name = try v.string()
+            guard let kind = ModelKind(rawValue: name) else {
+                throw v.error("unknown model '\(name)'; choose from \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            model = kind
+        }
+        let defaultName = property.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
+        let config = PredictConfig(
+            model: model,
+            tileSize: try m.int("tile_size", default: 512, in: 16...8192),
+            maxPatchNodata: try m.double("max_patch_nodata", default: 0.5, in: 0...1),
+            name: try m.string("name", default: defaultName.isEmpty ? "map" : defaultName),
+            keepTiles: try m.bool("keep_tiles", default: false))
+        if config.name.contains("/") || config.name.isEmpty, let v = m.optional("name") { throw v.error("give a plain file base name") }
+        try m.finish()
+        return config
+    }
+}

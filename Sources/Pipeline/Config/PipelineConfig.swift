@@ -27,6 +27,8 @@ public struct PipelineConfig: Sendable {
     public var train: TrainConfig?
     /// Cross-validation (nil: no evaluation).
     public var evaluate: EvaluateConfig?
+    /// Maps (nil: no maps).
+    public var predict: PredictConfig?
 }
 
 /// Where the reference grid comes from.

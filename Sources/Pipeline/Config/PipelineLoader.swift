@@ -60,10 +60,12 @@ extension PipelineConfig {
             throw e.error("'evaluate' needs a 'train' section naming the models to cross-validate")
         }
 
-        try root.finish(known: ["predict"])
+        let predict = try parsePredict(root.optional("predict")?.mapping(), property: profiles.property)
+
+        try root.finish()
         return PipelineConfig(file: file, baseDirectory: base, name: name, seed: UInt64(seedValue), output: output,
                               covariates: covariates, sites: sites, profiles: profiles, depths: depthList, patches: patches,
-                              train: train, evaluate: evaluate)
+                              train: train, evaluate: evaluate, predict: predict)
     }
 
     private static func parseCovariates(_ m: YAMLMapping, resolve: (String) -> String) throws -> CovariatesConfig {

@@ -13,6 +13,7 @@ struct RunReport {
     let patches: PatchReport
     let evaluation: EvaluationResult?
     let modelFiles: [String]
+    let maps: MapResult?
 
     /// Count, mean, standard deviation, minimum and maximum of the samples at each depth.
     func depthStatistics() -> [(count: Int, mean: Double, sd: Double, min: Double, max: Double)] {
@@ -99,6 +100,11 @@ struct RunReport {
         }
         if !modelFiles.isEmpty {
             md += "- `models/`: the final models fitted on all samples (\(modelFiles.count) files)\n"
+        }
+        if let m = maps {
+            md += "- `maps/`: \(m.files.filter { $0.hasSuffix(".tif") }.count) cloud-optimised GeoTIFFs with QGIS styles, a QGIS project and quick-looks"
+            md += String(format: " (%d tiles, %.0f cells/s, peak memory %.0f MB)\n", m.tilesTotal,
+                         m.seconds > 0 ? Double(m.cells) / m.seconds : 0, Double(m.peakMemory) / 1e6)
         }
         return md
     }

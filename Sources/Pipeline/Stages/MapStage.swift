@@ -1,0 +1,159 @@
+import Foundation
+import Mapping
+import Models
+import Patches
+import RasterIO
+
+/// What the map stage produced.
+public struct MapResult: Sendable {
+    /// Files written in the maps folder (empty for a shard that only predicted tiles).
+    public var files: [String]
+    /// Tiles predicted by this process.
+    public var tilesPredicted: Int
+    /// Tiles in the whole plan.
+    public var tilesTotal: Int
+    /// Output cells predicted by this process (all depths at once).
+    public var cells: Int
+    /// Seconds spent predicting tiles.
+    public var seconds: Double
+    /// Peak resident memory of the process, in bytes (0 when unknown).
+    public var peakMemory: Int
+    /// Whether the GeoTIFFs were assembled.
+    public var assembled: Bool
+}
+
+/// Whole-grid maps of every depth with a saved model: tiled dense prediction (resumable and
+/// shardable), one cloud-optimised GeoTIFF per depth, QGIS styles and project, quick-looks.
+public enum MapStage {
+    /// The folder holding the maps.
+    public static func folder(_ config: PipelineConfig) -> String { (config.output as NSString).appendingPathComponent("maps") }
+
+    /// Runs the map stage. `shard` limits prediction to a subset of tiles; `assemble` writes the
+    /// maps once every tile is there (a shard of several skips it; `merge` does only that).
+    public static func run(_ config: PipelineConfig, stack: CovariateStack, shard: Shard = .whole, merge: Bool = false,
+                           observer: PipelineObserver) throws -> MapResult {
+        guard let predict = config.predict else {
+            throw PipelineError(stage: "predict", file: config.file, message: "the pipeline has no 'predict' section; add one (see pipelines/sample.yaml)")
+        }
+        let modelFolder = (config.output as NSString).appendingPathComponent("models/\(predict.model.rawValue)")
+        let (model, description) = try ModelStore.load(folder: modelFolder)
+        try checkCompatible(description, stack: stack, modelFolder: modelFolder, pipeline: config.file)
+        let depthCount = description.depths.count
+        let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, patchSize: description.patchSize)
+        let maps = folder(config)
+        let modelHash = try Provenance.hash(folderAt: modelFolder)
+        let manifest = """
+            {"grid": \(jsonString(stack.grid.description)), "geotransform": \(stack.grid.transform.coefficients), \
+            "tile_size": \(predict.tileSize), "patch_size": \(description.patchSize), "max_patch_nodata": \(predict.maxPatchNodata), \
+            "model": \(jsonString(predict.model.rawValue)), "model_sha256": \(jsonString(modelHash)), "depths": \(description.depths.map(jsonString))}
+            """
+        let store = try TileStore(folder: (maps as NSString).appendingPathComponent(".tiles"), layers: depthCount, manifest: manifest)
+        let predictor = TilePredictor(stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata)
+
+        var predicted = 0, cells = 0
+        let start = Date()
+        if !merge {
+            let mine = plan.tiles(shard: shard.index, of: shard.count)
+            let todo = store.missing(mine)
+            observer.stageStarted("predict: \(predict.model.rawValue) maps of \(depthCount) depths, \(plan.tiles.count) tiles of \(predict.tileSize) cells"
+                                  + (shard.count > 1 ? ", shard \(shard) (\(mine.count) tiles)" : "")
+                                  + (todo.count < mine.count ? ", resuming: \(mine.count - todo.count) tiles already done" : ""))
+            try predictor.run(tiles: mine, store: store) { done, total, c in
+                cells = c
+                let seconds = Date().timeIntervalSince(start)
+                observer.progress("tiles", done: done, total: total,
+                                  detail: seconds > 0 ? String(format: "%.0f cells/s", Double(c) / seconds) : "")
+            }
+            predicted = todo.count
+        }
+        let seconds = Date().timeIntervalSince(start)
+        var files: [String] = []
+        let assemble = merge || shard.count == 1
+        if assemble {
+            observer.stageStarted("maps: assembling \(depthCount) cloud-optimised GeoTIFFs")
+            files = try assembleMaps(config, predict: predict, plan: plan, store: store, description: description,
+                                     stack: stack, modelFolder: modelFolder, folder: maps, observer: observer)
+            if !predict.keepTiles { try? FileManager.default.removeItem(atPath: store.folder) }
+        }
+        return MapResult(files: files, tilesPredicted: predicted, tilesTotal: plan.tiles.count, cells: cells,
+                         seconds: seconds, peakMemory: peakResidentMemory(), assembled: assemble)
+    }
+
+    /// The model must have been trained on the same channels with the same scaling.
+    static func checkCompatible(_ d: ModelStore.Description, stack: CovariateStack, modelFolder: String, pipeline: String) throws {
+        let names = stack.channels.map(\.name)
+        let trained = d.channels.map(\.name)
+        guard names == trained else {
+            throw PipelineError(stage: "predict", file: modelFolder,
+                                message: "the model was trained on other covariates (\(trained.count) channels) than the stack has (\(names.count)); retrain with `socmap run \(pipeline)`")
+        }
+        for (a, b) in zip(stack.channels, d.channels) where abs(a.min - b.min) > 1e-6 * max(1, abs(a.min)) || abs(a.max - b.max) > 1e-6 * max(1, abs(a.max)) {
+            throw PipelineError(stage: "predict", file: modelFolder,
+                                message: "covariate '\(a.name)' is scaled differently than when the model was trained (range \(a.min)..\(a.max), trained on \(b.min)..\(b.max)); retrain the model")
+        }
+    }
+
+    static func assembleMaps(_ config: PipelineConfig, predict: PredictConfig, plan: MapPlan, store: TileStore,
+                             description: ModelStore.Description, stack: CovariateStack, modelFolder: String, folder: String,
+                             observer: PipelineObserver) throws -> [String] {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let names = description.depths.map { "\(predict.name)_\($0)" }
+        let staging = names.map { (folder as NSString).appendingPathComponent(".\($0).assembling.tif") }
+        defer { for s in staging { try? fm.removeItem(atPath: s); try? fm.removeItem(atPath: s + ".aux.xml") } }
+        var cv = "not evaluated"
+        let metricsPath = (config.output as NSString).appendingPathComponent("evaluation/metrics.csv")
+        if let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) {
+            cv = cvSummary(csv: text, model: predict.model.rawValue) ?? cv
+        }
+        let provenance = try Provenance(
+            pipelineFile: config.file, modelFolder: modelFolder, covariates: stack.covariates.map(\.name), cvScores: cv,
+            softwareVersion: softwareVersion,
+            extra: ["SOCMAP_MODEL": predict.model.rawValue, "SOCMAP_PROPERTY": description.property])
+        let descriptions = description.depths.map { "\(description.property) \($0) (\(description.unit)), \(predict.model.rawValue) model" }
+        try MapAssembler.write(plan: plan, store: store, paths: staging, descriptions: descriptions, unit: description.unit,
+                               metadata: [:]) { done, total in observer.progress("assemble", done: done, total: total) }
+        var files: [String] = []
+        for (k, name) in names.enumerated() {
+            var metadata = provenance.metadata
+            metadata["SOCMAP_DEPTH"] = description.depths[k]
+            try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(name + ".tif"), metadata: metadata)
+            files.append(name + ".tif")
+            observer.progress("cloud-optimised GeoTIFFs", done: k + 1, total: names.count)
+        }
+        let set = MapProducts.MapSet(
+            title: "\(description.property) (\(description.unit)), \(predict.model.rawValue)",
+            maps: zip(names, description.depths).map { MapProducts.Map(name: $0, title: $1.replacingOccurrences(of: "cm", with: " cm")) },
+            unit: description.unit, contactSheet: "\(predict.name)_contact_sheet.png")
+        let written = try MapProducts.write(sets: [set], folder: folder, projectName: "\(predict.name)_maps",
+                                            title: "\(config.name): \(description.property) maps")
+        return files + written.files
+    }
+
+    /// "R2 0.50, RMSE 0.51 (all depths, 10-fold CV)" from metrics.csv.
+    static func cvSummary(csv: String, model: String) -> String? {
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        guard let header = lines.first, let r2 = header.firstIndex(of: "r2"), let rmse = header.firstIndex(of: "rmse"),
+              let folds = header.firstIndex(of: "folds"),
+              let row = lines.first(where: { $0.count == header.count && $0[0] == model && $0[1] == "all" }) else { return nil }
+        let f = { (s: String) in Double(s).map { String(format: "%.3g", $0) } ?? s }
+        return "R2=\(f(row[r2])) RMSE=\(f(row[rmse])) (all depths, \(row[folds])-fold CV)"
+    }
+
+    static func jsonString(_ s: String) -> String {
+        let data = try? JSONSerialization.data(withJSONObject: [s], options: [])
+        let text = data.map { String(decoding: $0, as: UTF8.self) } ?? "[\"\"]"
+        return String(text.dropFirst().dropLast())
+    }
+
+    /// Peak resident set size (VmHWM) of this process, from /proc.
+    static func peakResidentMemory() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kb * 1024
+    }
+}
+
+/// SOCMap's version, written into the maps' metadata.
+public let softwareVersion = "0.1.0"
