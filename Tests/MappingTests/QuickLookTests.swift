@@ -94,9 +94,10 @@ final class QuickLookTests: XCTestCase {
         for file in written.files { XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file(file)), file) }
         XCTAssertTrue(written.files.contains("soc_0-5cm.qml") && written.files.contains("soc_maps.qgs"))
         let range = try XCTUnwrap(written.ranges.first)
-        XCTAssertEqual(range.min, 0, "a robust range of positive maps, rounded, starts at 0")
-        XCTAssertGreaterThan(range.max, 20)
-        XCTAssertLessThanOrEqual(range.max, 80)
+        let robust = try XCTUnwrap(try ValueRange.percentiles(ofMaps: maps.map { dir.file($0.name + ".tif") }))
+        XCTAssertEqual(range, robust.rounded(), "the 2-98 % range of all six maps, rounded outward")
+        XCTAssertTrue(range.min <= robust.min && range.max >= robust.max && range.min >= 0)
+        XCTAssertLessThan(range.max - range.min, (robust.max - robust.min) * 1.5, "rounding widens only a little")
         let qmls = try maps.map { try String(contentsOfFile: dir.file($0.name + ".qml"), encoding: .utf8) }
         XCTAssertEqual(Set(qmls).count, 1, "the six depths share one style")
         keep(dir.file("soc_0-5cm.png"))

@@ -2,14 +2,15 @@ import Foundation
 
 /// Round tick values for legends (1, 2 or 5 x 10^k apart).
 public enum Ticks {
-    /// A round step near span / target.
+    /// A round step near span / target (1, 2 or 5 x 10^k).
     public static func niceStep(span: Double, target: Int) -> Double {
         precondition(target > 0, "Ticks.niceStep: target \(target) must be positive")
         guard span > 0, span.isFinite else { return 1 }
         let raw = span / Double(target)
         let power = pow(10, floor(log10(raw)))
         let fraction = raw / power
-        let nice: Double = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10
+        // Heckbert's "nice numbers", rounding to the nearest of 1, 2, 5 and 10.
+        let nice: Double = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10
         return nice * power
     }
 
