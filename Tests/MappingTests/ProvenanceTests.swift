@@ -1,5 +1,6 @@
 import Foundation
 import Mapping
+import RasterIO
 import TestSupport
 import XCTest
 
@@ -55,5 +56,18 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertEqual(items[Provenance.Key.softwareVersion], "0.4.0")
         XCTAssertEqual(items[Provenance.Key.software], "SOCMap 0.4.0")
         XCTAssertEqual(items["SOCMAP_DEPTH"], "0-5 cm")
+    }
+
+    func testMetadata_survivesCOGWritingIntoTheMap() throws {
+        let dir = try TemporaryDirectory()
+        let provenance = Provenance(pipelineHash: SHA256.hex("pipeline"), modelHash: SHA256.hex("model"),
+                                    covariates: ["dem", "slope", "ndvi"],
+                                    cvScores: "0-5 cm: R2=0.41 RMSE=8.2\n5-15 cm: R2=0.38 RMSE=7.1", softwareVersion: "0.4.0")
+        let grid = try makeTestGrid(width: 32, height: 32)
+        let raw = try writeTestGeoTIFF(path: dir.file("raw.tif"), grid: grid,
+                                       bands: [[Float](repeating: 12.5, count: grid.cellCount)], nodata: -9999)
+        try COG.write(from: raw, to: dir.file("soc_0-5cm.tif"), metadata: provenance.metadata)
+        let items = try RasterDataset(path: dir.file("soc_0-5cm.tif")).metadata()
+        for (key, value) in provenance.metadata { XCTAssertEqual(items[key], value, key) }
     }
 }
