@@ -1,11 +1,11 @@
 /// 2-D convolution (cross-correlation, like PyTorch's Conv2d) with no padding,
-/// stride 1 and an optional dilation, computed as im2col + one sgemm per batch shard.
+/// stride 1 and an optional dilation, computed block by block as im2row + one sgemm.
 ///
 /// Shapes: input [N, Cin, H, W] → output [N, Cout, H − d(k−1), W − d(k−1)];
-/// weight [Cout, Cin, k, k], bias [Cout]. Within a shard of Ns samples the column
-/// matrix is [Cin·k·k, Ns·Ho·Wo] (row = input channel and kernel offset, column =
-/// sample and output cell), so the product with the [Cout, Cin·k·k] weight gives
-/// [Cout, Ns·Ho·Wo], which the epilogue writes back in NCHW order with the bias.
+/// weight [Cout, Cin, k, k], bias [Cout]. A block of B samples is made channel-last,
+/// its patch matrix [B·Ho·Wo, k·k·Cin] (see `ConvKernels`) is multiplied by the weight
+/// in patch order to give [B·Ho·Wo, Cout], and the epilogue adds the bias while writing
+/// NCHW. The batch is split into shards over the cores in training.
 public final class Conv2D: Layer {
     /// Input channels (Cin).
     public let inChannels: Int
@@ -76,28 +76,27 @@ public final class Conv2D: Layer {
         return c
     }
 
-    /// Shape of one problem: batch geometry and the sample-block size that keeps a block's
-    /// column matrix within about 1 MB (so im2col output, sgemm input and epilogue stay in L2).
-    private struct Geometry {
-        let cin: Int, h: Int, w: Int, ho: Int, wo: Int, k: Int, d: Int, cout: Int
-        var cells: Int { ho * wo }
-        var rows: Int { cin * k * k }
-        var block: Int { max(1, (1 << 18) / max(1, rows * cells)) }
+    private func geometry(_ inputShape: [Int]) -> ConvKernels.Geometry {
+        let o = outputShape(for: inputShape)
+        return ConvKernels.Geometry(cin: inChannels, h: inputShape[2], w: inputShape[3], ho: o[2], wo: o[3],
+                                    k: kernelSize, d: dilation, cout: outChannels)
     }
 
-    private func geometry(_ inputShape: [Int]) -> Geometry {
-        let o = outputShape(for: inputShape)
-        return Geometry(cin: inChannels, h: inputShape[2], w: inputShape[3], ho: o[2], wo: o[3],
-                        k: kernelSize, d: dilation, cout: outChannels)
+    /// Runs `body` with the weight in patch order [Cout, k·k·Cin].
+    private func withPatchOrderedWeight<R>(_ body: (UnsafePointer<Float>) -> R) -> R {
+        withScratch(weight.value.count) { wp in
+            weight.value.withPointer { ConvKernels.patchOrder($0, wp, cout: outChannels, cin: inChannels, k: kernelSize) }
+            return body(wp)
+        }
     }
 
     public func infer(_ input: Tensor) -> Tensor {
         let g = geometry(input.shape)
         return Tensor(shape: outputShape(for: input.shape)) { out in
             input.withPointer { x in
-                weight.value.withPointer { wt in
+                withPatchOrderedWeight { wp in
                     bias.value.withPointer { b in
-                        Self.forwardSamples(x: x, samples: 0..<input.shape[0], g: g, weight: wt, bias: b,
+                        Self.forwardSamples(x: x, samples: 0..<input.shape[0], g: g, weight: wp, bias: b,
                                             out: out.baseAddress!)
                     }
                 }
@@ -108,15 +107,15 @@ public final class Conv2D: Layer {
     public func forward(_ input: Tensor) -> Tensor {
         let g = geometry(input.shape)
         self.input = input
-        shards = Parallel.shards(input.shape[0], workPerItem: 2 * g.rows * g.cells * g.cout)
+        shards = Parallel.shards(input.shape[0], workPerItem: 2 * g.patch * g.cells * g.cout)
         let shards = shards
         return Tensor(shape: outputShape(for: input.shape)) { out in
             input.withPointer { x in
-                weight.value.withPointer { wt in
+                withPatchOrderedWeight { wp in
                     bias.value.withPointer { b in
                         let outBase = out.baseAddress!
                         Parallel.forEach(shards.count) { s in
-                            Self.forwardSamples(x: x, samples: shards[s], g: g, weight: wt, bias: b, out: outBase)
+                            Self.forwardSamples(x: x, samples: shards[s], g: g, weight: wp, bias: b, out: outBase)
                         }
                     }
                 }
@@ -131,17 +130,17 @@ public final class Conv2D: Layer {
                      "Conv2D.backward: gradient shape \(outputGradient.shape), expected \(outputShape(for: input.shape))")
         let wantWeight = !weight.frozen, wantBias = !bias.frozen
         let shards = shards
-        let partSize = g.cout * g.rows + g.cout
+        let partSize = g.cout * g.patch + g.cout
         var inputGradient = needsInputGradient ? Tensor(shape: input.shape) : nil
         withScratch(partSize * shards.count) { parts in
             input.withPointer { x in
                 outputGradient.withPointer { dOut in
-                    weight.value.withPointer { wt in
+                    withPatchOrderedWeight { wp in
                         let run = { (dx: UnsafeMutablePointer<Float>?) in
                             Parallel.forEach(shards.count) { s in
-                                Self.backwardSamples(x: x, dOut: dOut, samples: shards[s], g: g, weight: wt,
+                                Self.backwardSamples(x: x, dOut: dOut, samples: shards[s], g: g, weight: wp,
                                                      weightGradient: wantWeight ? parts + partSize * s : nil,
-                                                     biasGradient: wantBias ? parts + partSize * s + g.cout * g.rows : nil,
+                                                     biasGradient: wantBias ? parts + partSize * s + g.cout * g.patch : nil,
                                                      dx: dx)
                             }
                         }
@@ -151,163 +150,102 @@ public final class Conv2D: Layer {
             }
             for s in 0..<shards.count {
                 let part = parts + partSize * s
-                if wantWeight { weight.accumulateGradient(part, count: g.cout * g.rows) }
-                if wantBias { bias.accumulateGradient(part + g.cout * g.rows, count: g.cout) }
+                if wantWeight {
+                    weight.gradient.withMutablePointer {
+                        ConvKernels.addFromPatchOrder(part, $0, cout: g.cout, cin: g.cin, k: g.k)
+                    }
+                }
+                if wantBias { bias.accumulateGradient(part + g.cout * g.patch, count: g.cout) }
             }
         }
         return inputGradient
     }
 
-    /// Forward for samples `samples`, block by block: im2col of the block into col
-    /// [Cin·k·k, B·L], product [Cout, B·L] = weight · col, then
-    /// out[n, c, :] = product[c, j·L ..< (j+1)·L] + bias[c] for sample n = block start + j.
+    /// Forward for `samples`, block by block: channel-last copy of the block, patch matrix
+    /// rows [B·L, K], product [B·L, Cout] = rows · weightᵀ (weight in patch order [Cout, K]),
+    /// then out[n, c, p] = product[(n − start)·L + p, c] + bias[c].
     private static func forwardSamples(
-        x: UnsafePointer<Float>, samples: Range<Int>, g: Geometry,
+        x: UnsafePointer<Float>, samples: Range<Int>, g: ConvKernels.Geometry,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
     ) {
-        let (cells, rows, cout) = (g.cells, g.rows, g.cout)
+        let (cells, patch, cout) = (g.cells, g.patch, g.cout)
         let block = min(g.block, samples.count)
-        withScratch(rows * block * cells + cout * block * cells) { col in
-            let product = col + rows * block * cells
+        let plane = g.cin * g.h * g.w
+        withScratch(block * (plane + cells * patch + cells * cout)) { scratch in
+            let channelLast = scratch, rows = scratch + block * plane, product = rows + block * cells * patch
             var lo = samples.lowerBound
             while lo < samples.upperBound {
-                let r = lo..<min(samples.upperBound, lo + block)
-                let ld = r.count * cells
-                im2col(x: x, samples: r, cin: g.cin, h: g.h, w: g.w, ho: g.ho, wo: g.wo, k: g.k, d: g.d, col: col)
-                BLAS.sgemm(m: cout, n: ld, k: rows, a: weight, lda: rows, b: col, ldb: ld, beta: 0, c: product, ldc: ld)
-                for j in 0..<r.count {
-                    let dstSample = out + (r.lowerBound + j) * cout * cells
+                let b = min(block, samples.upperBound - lo)
+                ConvKernels.toChannelLast(x + lo * plane, channelLast, samples: b, channels: g.cin, positions: g.h * g.w)
+                ConvKernels.im2row(channelLast, rows, samples: b, g: g)
+                BLAS.sgemm(transB: true, m: b * cells, n: cout, k: patch, a: rows, lda: patch, b: weight, ldb: patch,
+                           beta: 0, c: product, ldc: cout)
+                for j in 0..<b {
+                    let src = product + j * cells * cout
+                    let dst = out + (lo + j) * cout * cells
                     for c in 0..<cout {
-                        let src = product + c * ld + j * cells
-                        let dst = dstSample + c * cells
-                        let b = bias[c]
-                        for i in 0..<cells { dst[i] = src[i] + b }
+                        let row = dst + c * cells
+                        let bc = bias[c]
+                        for p in 0..<cells { row[p] = src[p * cout + c] + bc }
                     }
                 }
-                lo = r.upperBound
+                lo += b
             }
         }
     }
 
-    /// Backward for samples `samples`, block by block (the column matrix is rebuilt rather than
-    /// kept from forward): dY [Cout, B·L] from dOut; weightGradient [Cout, Cin·k·k] (+)= dY · colᵀ
-    /// and biasGradient [Cout] (+)= row sums of dY (both overwritten by the first block);
-    /// dcol = weightᵀ · dY scattered into dx by col2im.
+    /// Backward for `samples`, block by block (the patch matrix is rebuilt, cheaply, rather than
+    /// kept): dY [Cout, B·L] from dOut; weightGradient [Cout, K] (patch order) and biasGradient
+    /// [Cout] get the block sums (the first block overwrites them); the patch-matrix gradient
+    /// dY ᵀ· weight [B·L, K] is scattered back (row2im) and written to dx in NCHW.
     private static func backwardSamples(
-        x: UnsafePointer<Float>, dOut: UnsafePointer<Float>, samples: Range<Int>, g: Geometry,
+        x: UnsafePointer<Float>, dOut: UnsafePointer<Float>, samples: Range<Int>, g: ConvKernels.Geometry,
         weight: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>?,
         biasGradient: UnsafeMutablePointer<Float>?, dx: UnsafeMutablePointer<Float>?
     ) {
-        let (cells, rows, cout) = (g.cells, g.rows, g.cout)
+        let (cells, patch, cout) = (g.cells, g.patch, g.cout)
         let block = min(g.block, samples.count)
+        let plane = g.cin * g.h * g.w
         if let biasGradient { biasGradient.update(repeating: 0, count: cout) }
-        withScratch(rows * block * cells + cout * block * cells) { col in
-            let dy = col + rows * block * cells
+        withScratch(block * (plane + cells * patch + cells * cout)) { scratch in
+            let channelLast = scratch, rows = scratch + block * plane, dy = rows + block * cells * patch
             var lo = samples.lowerBound
             var first = true
             while lo < samples.upperBound {
-                let r = lo..<min(samples.upperBound, lo + block)
-                let ld = r.count * cells
+                let b = min(block, samples.upperBound - lo)
+                let ld = b * cells
                 for c in 0..<cout {
-                    for j in 0..<r.count {
-                        let src = dOut + ((r.lowerBound + j) * cout + c) * cells
-                        let dst = dy + c * ld + j * cells
-                        for i in 0..<cells { dst[i] = src[i] }
+                    for j in 0..<b {
+                        ConvKernels.copy(dOut + ((lo + j) * cout + c) * cells, dy + c * ld + j * cells, count: cells)
                     }
                 }
                 if let weightGradient {
-                    im2col(x: x, samples: r, cin: g.cin, h: g.h, w: g.w, ho: g.ho, wo: g.wo, k: g.k, d: g.d, col: col)
-                    BLAS.sgemm(transB: true, m: cout, n: rows, k: ld, a: dy, lda: ld, b: col, ldb: ld,
-                               beta: first ? 0 : 1, c: weightGradient, ldc: rows)
+                    ConvKernels.toChannelLast(x + lo * plane, channelLast, samples: b, channels: g.cin, positions: g.h * g.w)
+                    ConvKernels.im2row(channelLast, rows, samples: b, g: g)
+                    BLAS.sgemm(m: cout, n: patch, k: ld, a: dy, lda: ld, b: rows, ldb: patch,
+                               beta: first ? 0 : 1, c: weightGradient, ldc: patch)
                 }
                 if let biasGradient {
                     for c in 0..<cout {
-                        var sum: Float = 0
+                        var acc = SIMD8<Float>(repeating: 0)
+                        var tail: Float = 0
                         let row = dy + c * ld
-                        for i in 0..<ld { sum += row[i] }
-                        biasGradient[c] += sum
+                        var i = 0
+                        while i + 8 <= ld { acc += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self); i += 8 }
+                        while i < ld { tail += row[i]; i += 1 }
+                        biasGradient[c] += acc.sum() + tail
                     }
                 }
                 if let dx {
-                    BLAS.sgemm(transA: true, m: rows, n: ld, k: cout, a: weight, lda: rows, b: dy, ldb: ld,
-                               beta: 0, c: col, ldc: ld)
-                    col2im(col: col, samples: r, cin: g.cin, h: g.h, w: g.w, ho: g.ho, wo: g.wo, k: g.k, d: g.d, dx: dx)
+                    BLAS.sgemm(transA: true, m: ld, n: patch, k: cout, a: dy, lda: ld, b: weight, ldb: patch,
+                               beta: 0, c: rows, ldc: patch)
+                    channelLast.update(repeating: 0, count: b * plane)
+                    ConvKernels.row2im(rows, channelLast, samples: b, g: g)
+                    ConvKernels.toChannelFirst(channelLast, dx + lo * plane, samples: b, channels: g.cin,
+                                               positions: g.h * g.w)
                 }
                 first = false
-                lo = r.upperBound
-            }
-        }
-    }
-
-    /// col[(ci·k + i)·k + j, s·L + oy·Wo + ox] = x[n, ci, oy + i·d, ox + j·d] for the samples n of the shard.
-    static func im2col(
-        x: UnsafePointer<Float>, samples: Range<Int>, cin: Int, h: Int, w: Int, ho: Int, wo: Int,
-        k: Int, d: Int, col: UnsafeMutablePointer<Float>
-    ) {
-        let ns = samples.count
-        let cells = ho * wo
-        let ld = ns * cells
-        for ci in 0..<cin {
-            for i in 0..<k {
-                for j in 0..<k {
-                    let row = col + ((ci * k + i) * k + j) * ld
-                    for s in 0..<ns {
-                        let plane = x + ((samples.lowerBound + s) * cin + ci) * h * w + i * d * w + j * d
-                        let dst = row + s * cells
-                        for oy in 0..<ho { copyRow(plane + oy * w, dst + oy * wo, count: wo) }
-                    }
-                }
-            }
-        }
-    }
-
-    /// dst[0..<count] = src[0..<count] with 8- or 4-lane moves (overlapping at the tail) rather than
-    /// a memmove call per short row.
-    @inline(__always)
-    static func copyRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
-        typealias V8 = SIMD8<Float>
-        typealias V4 = SIMD4<Float>
-        if count >= 8 {
-            var i = 0
-            while i + 8 <= count {
-                UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: V8.self), as: V8.self)
-                i += 8
-            }
-            if i < count {
-                let t = count - 8
-                UnsafeMutableRawPointer(dst + t).storeBytes(of: UnsafeRawPointer(src + t).loadUnaligned(as: V8.self), as: V8.self)
-            }
-        } else if count >= 4 {
-            UnsafeMutableRawPointer(dst).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: V4.self), as: V4.self)
-            let t = count - 4
-            UnsafeMutableRawPointer(dst + t).storeBytes(of: UnsafeRawPointer(src + t).loadUnaligned(as: V4.self), as: V4.self)
-        } else {
-            for i in 0..<count { dst[i] = src[i] }
-        }
-    }
-
-    /// The adjoint of `im2col`: dx[n, ci, oy + i·d, ox + j·d] += col[(ci·k + i)·k + j, s·L + oy·Wo + ox].
-    static func col2im(
-        col: UnsafePointer<Float>, samples: Range<Int>, cin: Int, h: Int, w: Int, ho: Int, wo: Int,
-        k: Int, d: Int, dx: UnsafeMutablePointer<Float>
-    ) {
-        let ns = samples.count
-        let cells = ho * wo
-        let ld = ns * cells
-        for s in 0..<ns {
-            for ci in 0..<cin {
-                let plane = dx + ((samples.lowerBound + s) * cin + ci) * h * w
-                for i in 0..<k {
-                    for j in 0..<k {
-                        let src = col + ((ci * k + i) * k + j) * ld + s * cells
-                        let base = plane + i * d * w + j * d
-                        for oy in 0..<ho {
-                            let srow = src + oy * wo
-                            let drow = base + oy * w
-                            for ox in 0..<wo { drow[ox] += srow[ox] }
-                        }
-                    }
-                }
+                lo += b
             }
         }
     }
