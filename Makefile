@@ -1,7 +1,7 @@
 # SOCMap: `make run` maps the sample data, `make test` runs the test suite.
 # Both install the system libraries first when they are missing (Debian, as root).
 
-APT_PACKAGES := libgdal-dev libproj-dev libopenblas-dev pkg-config gdal-bin
+APT_PACKAGES := libgdal-dev libproj-dev libopenblas-dev pkg-config gdal-bin python3-gdal
 SWIFT ?= swift
 PIPELINE ?= pipelines/sample.yaml
 

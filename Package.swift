@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "TestSupport"]),
-        .testTarget(name: "socmapTests", dependencies: ["socmap", "TestSupport", "RasterIO"]),
+        .testTarget(name: "socmapTests", dependencies: ["socmap", "TestSupport", "RasterIO", "Models", "Patches"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,25 +16,44 @@ enum CLI {
         return runner.deletingLastPathComponent().appendingPathComponent("socmap")
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> CLIResult {
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CLIResult {
+        try start(arguments, in: directory, environment: environment).wait()
+    }
+
+    /// A running `socmap` process.
+    final class Running {
+        let process: Process
+        let out: Pipe
+        let err: Pipe
+        init(process: Process, out: Pipe, err: Pipe) { self.process = process; self.out = out; self.err = err }
+
+        /// Waits for the process and collects its output.
+        func wait() throws -> CLIResult {
+            nonisolated(unsafe) var errData = Data()
+            let group = DispatchGroup()
+            group.enter()
+            let errPipe = err
+            DispatchQueue.global().async { errData = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.wait()
+            process.waitUntilExit()
+            return CLIResult(status: process.terminationStatus,
+                             stdout: String(decoding: outData, as: UTF8.self),
+                             stderr: String(decoding: errData, as: UTF8.self))
+        }
+    }
+
+    /// Starts `socmap` without waiting.
+    static func start(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes concurrently so neither fills up and blocks the child.
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+        return Running(process: process, out: out, err: err)
     }
 }

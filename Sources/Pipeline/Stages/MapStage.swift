@@ -58,8 +58,12 @@ public enum MapStage {
             observer.stageStarted("predict: \(predict.model.rawValue) maps of \(depthCount) depths, \(plan.tiles.count) tiles of \(predict.tileSize) cells"
                                   + (shard.count > 1 ? ", shard \(shard) (\(mine.count) tiles)" : "")
                                   + (todo.count < mine.count ? ", resuming: \(mine.count - todo.count) tiles already done" : ""))
+            // Test hook: SOCMAP_KILL_AFTER_TILES=n sends this process SIGKILL after n new tiles (resume tests).
+            let killAfter = ProcessInfo.processInfo.environment["SOCMAP_KILL_AFTER_TILES"].flatMap(Int.init)
+            let alreadyDone = mine.count - todo.count
             try predictor.run(tiles: mine, store: store) { done, total, c in
                 cells = c
+                if let killAfter, done - alreadyDone >= killAfter { kill(getpid(), SIGKILL) }
                 let seconds = Date().timeIntervalSince(start)
                 observer.progress("tiles", done: done, total: total,
                                   detail: seconds > 0 ? String(format: "%.0f cells/s", Double(c) / seconds) : "")

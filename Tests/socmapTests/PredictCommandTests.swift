@@ -1,0 +1,126 @@
+import Foundation
+import Models
+import Patches
+import RasterIO
+import TestSupport
+import XCTest
+
+/// The map stage end to end: exact dense prediction, resuming after kill -9, shards and merge.
+final class PredictCommandTests: XCTestCase {
+    static let sections = """
+        train:
+          models: [transfer, rf]
+          network: {conv_widths: [4, 8, 8], fc_widths: [8, 8, 4]}
+          epochs: 3
+          fine_tune_epochs: 2
+          patience: 2
+          batch_size: 16
+          forest: {trees: 10, tuning_trees: 5, max_features: [3], min_samples_leaf: [2]}
+        predict:
+          model: transfer
+          tile_size: 16
+          keep_tiles: false
+
+        """
+
+    func project() throws -> TinyProject {
+        let p = try TinyProject()
+        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.sections)
+        return p
+    }
+
+    func mapFiles(_ p: TinyProject) -> [String] {
+        DepthIntervalLabels.all.map { p.folder.file("out/maps/soc_\($0).tif") }
+    }
+
+    func testRun_writesCOGMapsStylesProjectAndQuickLooks() throws {
+        let p = try project()
+        let r = try CLI.run(["run", p.pipeline])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let maps = p.folder.file("out/maps")
+        let files = try FileManager.default.contentsOfDirectory(atPath: maps).sorted()
+        for label in DepthIntervalLabels.all {
+            for ext in ["tif", "qml", "png"] { XCTAssertTrue(files.contains("soc_\(label).\(ext)"), "soc_\(label).\(ext) in \(files)") }
+        }
+        XCTAssertTrue(files.contains("soc_maps.qgs"))
+        XCTAssertTrue(files.contains("soc_contact_sheet.png"))
+        XCTAssertFalse(files.contains(".tiles"), "tile folder removed after assembly")
+        let info = runTool("gdalinfo", [p.folder.file("out/maps/soc_0-5cm.tif")]) ?? ""
+        XCTAssertTrue(info.contains("LAYOUT=COG"), info)
+        XCTAssertTrue(info.contains("SOCMAP_PIPELINE_SHA256="), info)
+        XCTAssertTrue(info.contains("SOCMAP_CV_SCORES="), info)
+        XCTAssertTrue(info.contains("NoData Value=-9999"), info)
+        let grid = try RasterDataset(path: p.folder.file("out/maps/soc_0-5cm.tif")).grid()
+        XCTAssertEqual(grid, p.grid)
+    }
+
+    /// Dense maps equal cutting a patch around each cell: compared at every site (several sit on tile borders).
+    func testDenseMaps_equalPatchwisePredictions_acrossTileBorders() throws {
+        let p = try project()
+        XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
+        let data = try PatchFile.read(path: p.folder.file("out/patches.socp"))
+        let (model, _) = try ModelStore.load(folder: p.folder.file("out/models/transfer"))
+        XCTAssertTrue(data.sites.contains { $0.col % 16 == 0 || $0.col % 16 == 15 || $0.row % 16 == 0 || $0.row % 16 == 15 },
+                      "some sites sit on tile borders")
+        for (d, path) in mapFiles(p).enumerated() {
+            let map = try RasterDataset(path: path)
+            let samples = data.sites.indices.map { PatchSample(site: $0, depth: d, value: 0) }
+            var probe = data
+            probe.samples = samples
+            let patchwise = model.predict(probe, samples: Array(samples.indices))
+            for (i, site) in data.sites.enumerated() {
+                let v = try map.read(band: 1, window: PixelWindow(col: site.col, row: site.row, width: 1, height: 1)).values[0]
+                XCTAssertEqual(v, patchwise[i], accuracy: 1e-4 * max(1, abs(patchwise[i])), "depth \(d) site \(site.id)")
+            }
+        }
+        // Cells on nodata covariates are nodata in the maps.
+        let corner = try RasterDataset(path: mapFiles(p)[0]).read(band: 1, window: PixelWindow(col: 0, row: 0, width: 3, height: 3))
+        XCTAssertFalse(corner.valid.contains(true), "the sea corner is nodata")
+    }
+
+    func testInterruptedPrediction_resumesToIdenticalBytes() throws {
+        let p = try project()
+        XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
+        let reference = mapFiles(p).map { FileManager.default.contents(atPath: $0) }
+        // kill -9 after two new tiles, then resume.
+        let killed = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"], environment: ["SOCMAP_KILL_AFTER_TILES": "2"])
+        XCTAssertEqual(killed.status, 9, "killed by SIGKILL: \(killed.stderr)")
+        let tiles = try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/maps/.tiles")).filter { $0.hasPrefix("tile_") }
+        XCTAssertEqual(tiles.count, 2, "\(tiles)")
+        let resumed = try CLI.run(["predict", p.pipeline])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resuming: 2 tiles already done"), resumed.stderr)
+        for (path, data) in zip(mapFiles(p), reference) {
+            XCTAssertNotNil(data)
+            XCTAssertEqual(FileManager.default.contents(atPath: path), data, path)
+        }
+    }
+
+    func testThreeShardsAndMerge_giveTheSingleRunBytes() throws {
+        let p = try project()
+        XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
+        let reference = mapFiles(p).map { FileManager.default.contents(atPath: $0) }
+        try FileManager.default.removeItem(atPath: p.folder.file("out/maps"))
+        // Three processes at once, as a job array would run them.
+        let results = try (1...3).map { i in try CLI.start(["predict", p.pipeline, "-q", "--shard", "\(i)/3"]) }.map { try $0.wait() }
+        for r in results { XCTAssertEqual(r.status, 0, r.stderr) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: mapFiles(p)[0]), "shards do not assemble")
+        let merged = try CLI.run(["predict", p.pipeline, "-q", "--merge"])
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        for (path, data) in zip(mapFiles(p), reference) { XCTAssertEqual(FileManager.default.contents(atPath: path), data, path) }
+    }
+
+    func testMergeWithAMissingShard_isAClearError() throws {
+        let p = try project()
+        XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
+        XCTAssertEqual(try CLI.run(["predict", p.pipeline, "-q", "--overwrite", "--shard", "1/3"]).status, 0)
+        let merged = try CLI.run(["predict", p.pipeline, "-q", "--merge"])
+        XCTAssertNotEqual(merged.status, 0)
+        XCTAssertTrue(merged.stderr.contains("not predicted yet"), merged.stderr)
+        XCTAssertTrue(merged.stderr.contains("missing shards"), merged.stderr)
+    }
+}
+
+enum DepthIntervalLabels {
+    static let all = ["0-5cm", "5-15cm", "15-30cm", "30-60cm", "60-100cm", "100-200cm"]
+}
