@@ -124,3 +124,27 @@ final class PredictCommandTests: XCTestCase {
 enum DepthIntervalLabels {
     static let all = ["0-5cm", "5-15cm", "15-30cm", "30-60cm", "60-100cm", "100-200cm"]
 }
+
+final class UncertaintyMapTests: XCTestCase {
+    func testUncertainty_mapsTheSpreadAndQuantilesOfTheCVModels() throws {
+        let p = try TinyProject()
+        let sections = PredictCommandTests.sections
+            .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
+        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + sections)
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let folds = try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/models/cv/transfer")).sorted()
+        XCTAssertEqual(folds, ["fold_01", "fold_02", "fold_03"])
+        let read = { (name: String) in try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow) }
+        let sd = try read("soc_0-5cm_sd"), lo = try read("soc_0-5cm_q05"), hi = try read("soc_0-5cm_q95"), mean = try read("soc_0-5cm")
+        XCTAssertEqual(sd.valid, mean.valid, "uncertainty is mapped where the map is")
+        var positive = 0
+        for k in sd.values.indices where sd.valid[k] {
+            XCTAssertGreaterThanOrEqual(sd.values[k], 0)
+            XCTAssertLessThanOrEqual(lo.values[k], hi.values[k])
+            if sd.values[k] > 0 { positive += 1 }
+        }
+        XCTAssertGreaterThan(positive, 0, "the CV models disagree somewhere")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: p.folder.file("out/maps/soc_sd_contact_sheet.png")))
+    }
+}

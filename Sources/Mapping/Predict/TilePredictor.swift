@@ -16,13 +16,20 @@ public struct TilePredictor {
     public let plan: MapPlan
     /// Largest share of a cell's patch that may be nodata (in any covariate) for the cell to be mapped.
     public let maxPatchNodata: Double
+    /// The k cross-validation models whose spread is mapped (empty: no uncertainty layers).
+    public let ensemble: [TrainedModel]
 
     /// Creates a predictor.
-    public init(stack: CovariateStack, model: TrainedModel, depths: Int, plan: MapPlan, maxPatchNodata: Double) {
+    public init(stack: CovariateStack, model: TrainedModel, depths: Int, plan: MapPlan, maxPatchNodata: Double,
+                ensemble: [TrainedModel] = []) {
         self.stack = stack; self.model = model; self.depths = depths; self.plan = plan; self.maxPatchNodata = maxPatchNodata
+        self.ensemble = ensemble
     }
 
-    /// Maps of one tile: `depths` arrays of the tile's cells, NaN where not mapped.
+    /// Layers per tile: the depth maps, then (with an ensemble) their SD, 5 % and 95 % quantile maps.
+    public var layers: Int { ensemble.isEmpty ? depths : 4 * depths }
+
+    /// Maps of one tile: `layers` arrays of the tile's cells, NaN where not mapped.
     public func predict(tile index: Int) throws -> [[Float]] {
         let out = plan.tiles[index]
         let p = plan.patchSize, half = plan.halo
@@ -48,11 +55,16 @@ public struct TilePredictor {
                 if s <= limit { mapped[i * out.width + j] = true; any = true }
             }
         }
-        guard any else { return [[Float]](repeating: [Float](repeating: .nan, count: out.cellCount), count: depths) }
+        guard any else { return [[Float]](repeating: [Float](repeating: .nan, count: out.cellCount), count: layers) }
         let tensor = Tensor(shape: [block.channelCount, h, w], data: block.values)
         var maps = model.denseMaps(tile: tensor, patchSize: p, depths: depths)
-        for d in 0..<depths {
-            for k in 0..<out.cellCount where !mapped[k] { maps[d][k] = .nan }
+        if !ensemble.isEmpty {
+            let members = ensemble.map { $0.denseMaps(tile: tensor, patchSize: p, depths: depths) }
+            let spreads = (0..<depths).map { d in EnsembleSpread(predictions: members.map { $0[d] }) }
+            maps += spreads.map(\.standardDeviation) + spreads.map(\.lower) + spreads.map(\.upper)
+        }
+        for l in 0..<maps.count {
+            for k in 0..<out.cellCount where !mapped[k] { maps[l][k] = .nan }
         }
         return maps
     }

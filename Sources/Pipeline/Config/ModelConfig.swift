@@ -118,6 +118,8 @@ public struct PredictConfig: Sendable {
     public var name: String
     /// Keep the tile folder after the maps are assembled.
     public var keepTiles: Bool
+    /// Also map the spread (SD) and 5 % / 95 % quantiles of the k cross-validation models' predictions.
+    public var uncertainty: Bool
 }
 
 extension PipelineConfig {
@@ -137,7 +139,8 @@ extension PipelineConfig {
             tileSize: try m.int("tile_size", default: 512, in: 16...8192),
             maxPatchNodata: try m.double("max_patch_nodata", default: 0.5, in: 0...1),
             name: try m.string("name", default: defaultName.isEmpty ? "map" : defaultName),
-            keepTiles: try m.bool("keep_tiles", default: false))
+            keepTiles: try m.bool("keep_tiles", default: false),
+            uncertainty: try m.bool("uncertainty", default: false))
         if config.name.contains("/") || config.name.isEmpty, let v = m.optional("name") { throw v.error("give a plain file base name") }
         try m.finish()
         return config

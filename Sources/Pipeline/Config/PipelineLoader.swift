@@ -61,6 +61,12 @@ extension PipelineConfig {
         }
 
         let predict = try parsePredict(root.optional("predict")?.mapping(), property: profiles.property)
+        if let predict, predict.uncertainty, evaluate == nil, let v = root.optional("predict") {
+            throw v.error("'uncertainty' maps the spread of the cross-validation models: add an 'evaluate' section")
+        }
+        if let predict, let train, !train.models.contains(predict.model), let v = root.optional("predict") {
+            throw v.error("predict.model '\(predict.model.rawValue)' is not among train.models (\(train.models.map(\.rawValue).joined(separator: ", ")))")
+        }
 
         try root.finish()
         return PipelineConfig(file: file, baseDirectory: base, name: name, seed: UInt64(seedValue), output: output,

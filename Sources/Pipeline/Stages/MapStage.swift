@@ -47,8 +47,20 @@ public enum MapStage {
             "tile_size": \(predict.tileSize), "patch_size": \(description.patchSize), "max_patch_nodata": \(predict.maxPatchNodata), \
             "model": \(jsonString(predict.model.rawValue)), "model_sha256": \(jsonString(modelHash)), "depths": \(description.depths.map(jsonString))}
             """
-        let store = try TileStore(folder: (maps as NSString).appendingPathComponent(".tiles"), layers: depthCount, manifest: manifest)
-        let predictor = TilePredictor(stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata)
+        var ensemble: [TrainedModel] = []
+        if predict.uncertainty {
+            let cvFolder = (config.output as NSString).appendingPathComponent("models/cv/\(predict.model.rawValue)")
+            let folds = ((try? FileManager.default.contentsOfDirectory(atPath: cvFolder)) ?? []).filter { $0.hasPrefix("fold_") }.sorted()
+            guard folds.count >= 2 else {
+                throw PipelineError(stage: "predict", file: cvFolder,
+                                    message: "uncertainty needs the cross-validation models; run the pipeline with 'evaluate' and predict.uncertainty: true")
+            }
+            ensemble = try folds.map { try ModelStore.load(folder: (cvFolder as NSString).appendingPathComponent($0)).model }
+        }
+        let predictor = TilePredictor(stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
+                                      ensemble: ensemble)
+        let store = try TileStore(folder: (maps as NSString).appendingPathComponent(".tiles"), layers: predictor.layers,
+                                  manifest: manifest + (ensemble.isEmpty ? "" : " + \(ensemble.count) CV models"))
 
         var predicted = 0, cells = 0
         let start = Date()
@@ -102,7 +114,10 @@ public enum MapStage {
                              observer: PipelineObserver) throws -> [String] {
         let fm = FileManager.default
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let names = description.depths.map { "\(predict.name)_\($0)" }
+        let bases = description.depths.map { "\(predict.name)_\($0)" }
+        let withSpread = store.layers > bases.count
+        let names = bases + (withSpread ? bases.map(MapNames.spread) + bases.map { MapNames.quantile($0, 0.05) }
+                                          + bases.map { MapNames.quantile($0, 0.95) } : [])
         let staging = names.map { (folder as NSString).appendingPathComponent(".\($0).assembling.tif") }
         defer { for s in staging { try? fm.removeItem(atPath: s); try? fm.removeItem(atPath: s + ".aux.xml") } }
         var cv = "not evaluated"
@@ -114,22 +129,35 @@ public enum MapStage {
             pipelineFile: config.file, modelFolder: modelFolder, covariates: stack.covariates.map(\.name), cvScores: cv,
             softwareVersion: softwareVersion,
             extra: ["SOCMAP_MODEL": predict.model.rawValue, "SOCMAP_PROPERTY": description.property])
-        let descriptions = description.depths.map { "\(description.property) \($0) (\(description.unit)), \(predict.model.rawValue) model" }
+        let d0 = description.depths.map { "\(description.property) \($0) (\(description.unit)), \(predict.model.rawValue) model" }
+        let descriptions = d0 + (withSpread ? d0.map { $0 + ": SD of the CV models" } + d0.map { $0 + ": 5 % quantile of the CV models" }
+                                              + d0.map { $0 + ": 95 % quantile of the CV models" } : [])
         try MapAssembler.write(plan: plan, store: store, paths: staging, descriptions: descriptions, unit: description.unit,
                                metadata: [:]) { done, total in observer.progress("assemble", done: done, total: total) }
         var files: [String] = []
         for (k, name) in names.enumerated() {
             var metadata = provenance.metadata
-            metadata["SOCMAP_DEPTH"] = description.depths[k]
+            metadata["SOCMAP_DEPTH"] = description.depths[k % bases.count]
             try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(name + ".tif"), metadata: metadata)
             files.append(name + ".tif")
             observer.progress("cloud-optimised GeoTIFFs", done: k + 1, total: names.count)
         }
-        let set = MapProducts.MapSet(
-            title: "\(description.property) (\(description.unit)), \(predict.model.rawValue)",
-            maps: zip(names, description.depths).map { MapProducts.Map(name: $0, title: $1.replacingOccurrences(of: "cm", with: " cm")) },
-            unit: description.unit, contactSheet: "\(predict.name)_contact_sheet.png")
-        let written = try MapProducts.write(sets: [set], folder: folder, projectName: "\(predict.name)_maps",
+        let titles = description.depths.map { $0.replacingOccurrences(of: "cm", with: " cm") }
+        func set(_ title: String, _ layerNames: [String], ramp: ColourRamp, sheet: String) -> MapProducts.MapSet {
+            MapProducts.MapSet(title: title, maps: zip(layerNames, titles).map { MapProducts.Map(name: $0, title: $1) },
+                               unit: description.unit, ramp: ramp, contactSheet: sheet)
+        }
+        var sets = [set("\(description.property) (\(description.unit)), \(predict.model.rawValue)", bases, ramp: .socDefault,
+                        sheet: "\(predict.name)_contact_sheet.png")]
+        if withSpread {
+            let n = bases.count
+            sets.append(set("SD of the CV models", Array(names[n..<2 * n]), ramp: .uncertainty, sheet: "\(predict.name)_sd_contact_sheet.png"))
+            sets.append(set("5 % quantile of the CV models", Array(names[2 * n..<3 * n]), ramp: .socDefault,
+                            sheet: "\(predict.name)_q05_contact_sheet.png"))
+            sets.append(set("95 % quantile of the CV models", Array(names[3 * n..<4 * n]), ramp: .socDefault,
+                            sheet: "\(predict.name)_q95_contact_sheet.png"))
+        }
+        let written = try MapProducts.write(sets: sets, folder: folder, projectName: "\(predict.name)_maps",
                                             title: "\(config.name): \(description.property) maps")
         return files + written.files
     }

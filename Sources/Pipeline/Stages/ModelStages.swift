@@ -72,6 +72,11 @@ enum ModelStages {
                 train.models, data: TrainingData(data: data, samples: trainSamples), settings: train.settings,
                 seed: config.seed &+ UInt64(fold) &* 7919, freezeSweep: evaluate.freezeSweep,
                 progress: eventHandler("fold \(fold + 1)/\(evaluate.folds) ", observer))
+            if let predict = config.predict, predict.uncertainty, let m = models[predict.model] {
+                let folder = (config.output as NSString).appendingPathComponent(
+                    "models/cv/\(predict.model.rawValue)/fold_\(String(format: "%02d", fold + 1))")
+                _ = try ModelStore.save(m, data: data, settings: train.settings, to: folder)
+            }
             var byModel: [String: [Float]] = [:]
             for kind in train.models { byModel[kind.rawValue] = models[kind]!.predict(data, samples: testSamples) }
             var bySweep: [String: [Float]] = [:]
