@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "socmap",
             dependencies: [
-                "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "Forest", "SampleData", "Mapping",
+                "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "Forest", "Models", "SampleData", "Mapping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),

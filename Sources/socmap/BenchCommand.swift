@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Forest
+import Models
 import NeuralNet
 
 /// `socmap bench`: speed figures as one JSON object (run it from a release build).
@@ -13,6 +14,8 @@ struct Bench: ParsableCommand {
         case nn
         /// A 500-tree forest on 20,000 x 40 rows: fit and predict seconds.
         case rf
+        /// Six depth maps of the reference network over 512-cell tiles of a 40 x 1024 x 1024 stack: cells/s.
+        case predict
         /// Every benchmark, one JSON object per target.
         case all
     }
@@ -35,6 +38,8 @@ struct Bench: ParsableCommand {
                 for (k, v) in NNBenchmark.run(seconds: seconds) { figures[k] = v }
             case .rf:
                 for (k, v) in ForestBenchmark.run() { figures[k] = v }
+            case .predict:
+                for (k, v) in PredictBenchmark.run(seconds: max(seconds, 1)) { figures[k] = v }
             case .all:
                 break
             }
