@@ -40,11 +40,10 @@ public enum Parallel {
         return (0..<n).map { i in (total * i / n)..<(total * (i + 1) / n) }
     }
 
-    /// Shards of a batch for a layer doing `workPerItem` floating-point operations per item:
-    /// one shard when the whole job is too small to be worth a thread hand-off.
-    static func shards(_ total: Int, workPerItem: Int) -> [Range<Int>] {
-        let minimumWork = 200_000
-        let parts = total * workPerItem < minimumWork ? 1 : workers
+    /// Shards of `0..<total` for work of about `nanosecondsPerItem` each on one core: one shard
+    /// when the whole job takes less than about 50 µs, since waking a worker costs tens of µs.
+    static func shards(_ total: Int, nanosecondsPerItem: Double) -> [Range<Int>] {
+        let parts = Double(total) * nanosecondsPerItem < 50_000 ? 1 : workers
         return split(total, parts: parts)
     }
 }

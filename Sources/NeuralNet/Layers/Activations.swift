@@ -20,7 +20,7 @@ public final class Swish: Layer {
         self.input = input
         sigmoid.resize(to: input.count)
         let count = input.count
-        let parts = Parallel.shards(count, workPerItem: 20)
+        let parts = Parallel.shards(count, nanosecondsPerItem: 1.4)
         return Tensor(shape: input.shape) { out in
             input.withPointer { x in
                 sigmoid.withUnsafeMutableBufferPointer { sb in
@@ -39,7 +39,7 @@ public final class Swish: Layer {
         precondition(outputGradient.shape == input.shape,
                      "Swish.backward: gradient shape \(outputGradient.shape), expected \(input.shape)")
         guard needsInputGradient else { return nil }
-        let parts = Parallel.shards(input.count, workPerItem: 8)
+        let parts = Parallel.shards(input.count, nanosecondsPerItem: 0.5)
         return Tensor(shape: input.shape) { dx in
             input.withPointer { x in
                 outputGradient.withPointer { dy in

@@ -176,7 +176,7 @@ public final class BatchNorm: Layer {
         mean.resize(to: c)
         inverseStd.resize(to: c)
         var variances = [Float](repeating: 0, count: c)
-        let parts = Parallel.shards(c, workPerItem: 6 * m)
+        let parts = Parallel.shards(c, nanosecondsPerItem: 1.2 * Double(m))
         let eps = epsilon
         let out = Tensor(shape: input.shape) { out in
             input.withPointer { x in
@@ -235,7 +235,7 @@ public final class BatchNorm: Layer {
         var dGamma = [Float](repeating: 0, count: c)
         var dBeta = [Float](repeating: 0, count: c)
         var dx = needsInputGradient ? Tensor(shape: input.shape) : nil
-        let parts = Parallel.shards(c, workPerItem: 6 * m)
+        let parts = Parallel.shards(c, nanosecondsPerItem: 1.2 * Double(m))
         let run = { (dxp: UnsafeMutablePointer<Float>?) in
             input.withPointer { x in
                 outputGradient.withPointer { dy in

@@ -107,7 +107,7 @@ public final class Conv2D: Layer {
     public func forward(_ input: Tensor) -> Tensor {
         let g = geometry(input.shape)
         self.input = input
-        shards = Parallel.shards(input.shape[0], workPerItem: 2 * g.patch * g.cells * g.cout)
+        shards = Parallel.shards(input.shape[0], nanosecondsPerItem: 0.02 * Double(g.patch * g.cells * g.cout))
         let shards = shards
         return Tensor(shape: outputShape(for: input.shape)) { out in
             input.withPointer { x in

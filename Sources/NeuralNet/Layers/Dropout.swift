@@ -39,7 +39,7 @@ public final class Dropout: Layer {
         // Dropped when a 32-bit uniform integer falls below p·2³²: two decisions per 64 random bits.
         let threshold = UInt64((Double(probability) * 4_294_967_296).rounded())
         let seed = generator.next()
-        let shards = Parallel.shards(n, workPerItem: 4 * per)
+        let shards = Parallel.shards(n, nanosecondsPerItem: 2 * Double(per))
         return Tensor(shape: input.shape) { out in
             input.withPointer { x in
                 mask.withUnsafeMutableBufferPointer { mb in
@@ -73,10 +73,14 @@ public final class Dropout: Layer {
                      "Dropout.backward: gradient shape \(outputGradient.shape), expected \(inputShape)")
         guard needsInputGradient else { return nil }
         guard probability > 0 else { return outputGradient }
+        let parts = Parallel.shards(mask.count, nanosecondsPerItem: 0.4)
         return Tensor(shape: inputShape) { dx in
             outputGradient.withPointer { dy in
-                mask.withUnsafeBufferPointer { m in
-                    for i in 0..<m.count { dx[i] = dy[i] * m[i] }
+                mask.withUnsafeBufferPointer { mb in
+                    let (m, d) = (mb.baseAddress!, dx.baseAddress!)
+                    Parallel.forEach(parts.count) { p in
+                        for i in parts[p] { d[i] = dy[i] * m[i] }
+                    }
                 }
             }
         }

@@ -47,7 +47,7 @@ public final class MaxPool2D: Layer {
         let planes = input.shape[0] * input.shape[1]
         let (h, w, ho, wo, k, s) = (input.shape[2], input.shape[3], outShape[2], outShape[3], kernelSize, stride)
         precondition(h * w <= Int(Int32.max), "MaxPool2D: plane \(h)x\(w) too large")
-        let parts = recordArgmax == nil ? [0..<planes] : Parallel.shards(planes, workPerItem: ho * wo * k * k)
+        let parts = recordArgmax == nil ? [0..<planes] : Parallel.shards(planes, nanosecondsPerItem: 1.3 * Double(ho * wo * k * k))
         return Tensor(shape: outShape) { out in
             input.withPointer { x in
                 let outBase = out.baseAddress!
@@ -105,12 +105,16 @@ public final class MaxPool2D: Layer {
         let planeIn = inputShape[2] * inputShape[3]
         let planeOut = outputGradient.count / max(planes, 1)
         var dx = Tensor(shape: inputShape)
+        let parts = Parallel.shards(planes, nanosecondsPerItem: 0.5 * Double(planeIn))
         dx.withMutablePointer { dxp in
             outputGradient.withPointer { dy in
-                argmax.withUnsafeBufferPointer { arg in
-                    for plane in 0..<planes {
-                        for o in 0..<planeOut {
-                            dxp[plane * planeIn + Int(arg[plane * planeOut + o])] += dy[plane * planeOut + o]
+                argmax.withUnsafeBufferPointer { argBuffer in
+                    let arg = argBuffer.baseAddress!
+                    Parallel.forEach(parts.count) { p in
+                        for plane in parts[p] {
+                            for o in 0..<planeOut {
+                                dxp[plane * planeIn + Int(arg[plane * planeOut + o])] += dy[plane * planeOut + o]
+                            }
                         }
                     }
                 }
