@@ -19,8 +19,10 @@ final class LayerTests: XCTestCase {
         return y
     }
 
-    func testConv2D_matchesNaiveConvolution_forShardsBlocksAndDilation() {
-        for (n, cin, cout, side, d) in [(2, 3, 4, 7, 1), (3, 2, 5, 11, 3), (12, 16, 6, 20, 1), (1, 1, 1, 3, 1)] {
+    func testConv2D_matchesNaiveConvolution_forShardsBlocksBandsAndDilation() {
+        // Small batches, a batch in several sample blocks, and an image large enough for row bands.
+        for (n, cin, cout, side, d) in [(2, 3, 4, 7, 1), (3, 2, 5, 11, 3), (12, 16, 6, 20, 1), (1, 1, 1, 3, 1),
+                                        (1, 8, 3, 70, 2)] {
             var g = SeededGenerator(seed: UInt64(n * 100 + side))
             let conv = Conv2D(inChannels: cin, outChannels: cout, kernelSize: 3, dilation: d, generator: &g)
             let x = randomTensor([n, cin, side, side], seed: UInt64(side))

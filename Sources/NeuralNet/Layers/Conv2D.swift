@@ -169,8 +169,30 @@ public final class Conv2D: Layer {
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
     ) {
         let (cells, patch, cout) = (g.cells, g.patch, g.cout)
-        let block = min(g.block, samples.count)
         let plane = g.cin * g.h * g.w
+        if g.block == 1 && patch * cells > ConvKernels.Geometry.budget {
+            // Large images (dense maps): one sample at a time, in bands of output rows.
+            let band = max(1, ConvKernels.Geometry.budget / (patch * g.wo))
+            withScratch(plane + band * g.wo * (patch + cout)) { scratch in
+                let channelLast = scratch, rows = scratch + plane, product = rows + band * g.wo * patch
+                for n in samples {
+                    ConvKernels.toChannelLast(x + n * plane, channelLast, samples: 1, channels: g.cin, positions: g.h * g.w)
+                    var oy = 0
+                    while oy < g.ho {
+                        let r = oy..<min(g.ho, oy + band)
+                        let m = r.count * g.wo
+                        ConvKernels.im2row(channelLast, rows, samples: 1, g: g, outputRows: r)
+                        BLAS.sgemm(transB: true, m: m, n: cout, k: patch, a: rows, lda: patch, b: weight, ldb: patch,
+                                   beta: 0, c: product, ldc: cout)
+                        epilogue(product, out + n * cout * cells + oy * g.wo, positions: m, stride: cells,
+                                 cout: cout, bias: bias)
+                        oy = r.upperBound
+                    }
+                }
+            }
+            return
+        }
+        let block = min(g.block, samples.count)
         withScratch(block * (plane + cells * patch + cells * cout)) { scratch in
             let channelLast = scratch, rows = scratch + block * plane, product = rows + block * cells * patch
             var lo = samples.lowerBound
@@ -181,16 +203,22 @@ public final class Conv2D: Layer {
                 BLAS.sgemm(transB: true, m: b * cells, n: cout, k: patch, a: rows, lda: patch, b: weight, ldb: patch,
                            beta: 0, c: product, ldc: cout)
                 for j in 0..<b {
-                    let src = product + j * cells * cout
-                    let dst = out + (lo + j) * cout * cells
-                    for c in 0..<cout {
-                        let row = dst + c * cells
-                        let bc = bias[c]
-                        for p in 0..<cells { row[p] = src[p * cout + c] + bc }
-                    }
+                    epilogue(product + j * cells * cout, out + (lo + j) * cout * cells, positions: cells, stride: cells,
+                             cout: cout, bias: bias)
                 }
                 lo += b
             }
+        }
+    }
+
+    /// out[c·stride + p] = product[p·Cout + c] + bias[c] for p in 0..<positions (channel-last to NCHW).
+    @inline(__always)
+    private static func epilogue(_ product: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, positions: Int,
+                                 stride: Int, cout: Int, bias: UnsafePointer<Float>) {
+        for c in 0..<cout {
+            let row = out + c * stride
+            let bc = bias[c]
+            for p in 0..<positions { row[p] = product[p * cout + c] + bc }
         }
     }
 

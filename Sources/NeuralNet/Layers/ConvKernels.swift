@@ -12,8 +12,10 @@ enum ConvKernels {
         var cells: Int { ho * wo }
         /// Patch length (K = k·k·Cin).
         var patch: Int { k * k * cin }
-        /// Samples per block: the patch matrix of a block stays near 1 MB (in L2 with the sgemm).
-        var block: Int { max(1, (1 << 18) / max(1, patch * cells)) }
+        /// Floats of patch matrix per block: about 1 MB, so that it stays in L2 with the sgemm.
+        static let budget = 1 << 18
+        /// Samples per block.
+        var block: Int { max(1, Self.budget / max(1, patch * cells)) }
     }
 
     /// dst[s, p, c] = src[s, c, p] for `samples` samples of `channels` × `positions` (NCHW → NHWC).
@@ -46,14 +48,16 @@ enum ConvKernels {
     }
 
     /// rows[(s·Ho + oy)·Wo + ox, (i·k + j)·Cin + c] = x[s, oy + i·d, ox + j·d, c] for the B samples
-    /// of the channel-last block `x` [B, H, W, Cin].
-    static func im2row(_ x: UnsafePointer<Float>, _ rows: UnsafeMutablePointer<Float>, samples: Int, g: Geometry) {
+    /// of the channel-last block `x` [B, H, W, Cin] (only output rows `outputRows` of each sample,
+    /// numbered from 0, when given).
+    static func im2row(_ x: UnsafePointer<Float>, _ rows: UnsafeMutablePointer<Float>, samples: Int, g: Geometry,
+                       outputRows: Range<Int>? = nil) {
         let (cin, h, w, k, d) = (g.cin, g.h, g.w, g.k, g.d)
         let patch = g.patch
         var out = rows
         for s in 0..<samples {
             let sample = x + s * h * w * cin
-            for oy in 0..<g.ho {
+            for oy in outputRows ?? 0..<g.ho {
                 for ox in 0..<g.wo {
                     for i in 0..<k {
                         let src = sample + ((oy + i * d) * w + ox) * cin

@@ -69,7 +69,7 @@ extension Network {
     /// fully convolutionally (pooling as a stride-1 window, later layers dilated by the pool size,
     /// the fully connected layers as convolutions with the depth one-hot folded into fc1's bias),
     /// over output tiles of at most `tileSize` × `tileSize` cells spread over the cores.
-    public func denseMap(tile: Tensor, depthIndex: Int, tileSize: Int = 96) -> Tensor {
+    public func denseMap(tile: Tensor, depthIndex: Int, tileSize: Int = 48) -> Tensor {
         let c = config
         precondition(tile.rank == 3 && tile.shape[0] == c.channels && tile.shape[1] >= c.patchSize
                      && tile.shape[2] >= c.patchSize,
