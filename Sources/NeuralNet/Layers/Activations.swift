@@ -6,8 +6,10 @@ public final class Swish: Layer {
     /// A Swish activation.
     public init() {}
 
+    /// A new Swish layer.
     public func copy() -> any Layer { Swish() }
 
+    /// x · σ(x), elementwise.
     public func infer(_ input: Tensor) -> Tensor {
         Tensor(shape: input.shape) { out in
             input.withPointer { x in
@@ -16,6 +18,7 @@ public final class Swish: Layer {
         }
     }
 
+    /// As `infer`, keeping x and σ(x) for backward.
     public func forward(_ input: Tensor) -> Tensor {
         self.input = input
         sigmoid.resize(to: input.count)
@@ -34,6 +37,7 @@ public final class Swish: Layer {
         }
     }
 
+    /// dy · σ(x)(1 + x(1 − σ(x))).
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("Swish.backward called before forward") }
         precondition(outputGradient.shape == input.shape,
@@ -65,8 +69,10 @@ public final class ReLU: Layer {
     /// A ReLU activation.
     public init() {}
 
+    /// A new ReLU layer.
     public func copy() -> any Layer { ReLU() }
 
+    /// max(x, 0), elementwise.
     public func infer(_ input: Tensor) -> Tensor {
         Tensor(shape: input.shape) { out in
             input.withPointer { x in
@@ -75,11 +81,13 @@ public final class ReLU: Layer {
         }
     }
 
+    /// As `infer`, keeping x for backward.
     public func forward(_ input: Tensor) -> Tensor {
         self.input = input
         return infer(input)
     }
 
+    /// dy where x > 0, else 0.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("ReLU.backward called before forward") }
         precondition(outputGradient.shape == input.shape,

@@ -41,12 +41,15 @@ public final class BatchNorm: Layer {
     /// True when every parameter is frozen: the layer then uses its running statistics in training too.
     public var isFrozen: Bool { weight.frozen && bias.frozen }
 
+    /// γ and β.
     public var parameters: [Parameter] { [weight, bias] }
 
+    /// weight, bias, running_mean, running_var (PyTorch names).
     public var state: [String: Tensor] {
         ["weight": weight.value, "bias": bias.value, "running_mean": runningMean, "running_var": runningVariance]
     }
 
+    /// Replaces one of `state`'s tensors (shape [C]).
     public func setState(_ name: String, _ value: Tensor) throws {
         switch name {
         case "weight": try assign(value, to: weight, layer: "BatchNorm")
@@ -62,6 +65,7 @@ public final class BatchNorm: Layer {
         }
     }
 
+    /// A deep copy (parameters, running statistics, frozen flags).
     public func copy() -> any Layer {
         let c = BatchNorm(features: features, epsilon: epsilon, momentum: momentum)
         c.weight.value = weight.value; c.weight.frozen = weight.frozen
@@ -106,6 +110,7 @@ public final class BatchNorm: Layer {
         return (scale, shift)
     }
 
+    /// Normalises with the running statistics; any [N, C, ...] shape.
     public func infer(_ input: Tensor) -> Tensor {
         let (scale, shift) = runningAffine()
         return affine(input, scale: scale, shift: shift)
@@ -162,6 +167,7 @@ public final class BatchNorm: Layer {
         }
     }
 
+    /// Normalises with the batch statistics and updates the running ones (or, frozen, as `infer`).
     public func forward(_ input: Tensor) -> Tensor {
         let (n, s) = layout(input.shape)
         self.input = input
@@ -219,6 +225,7 @@ public final class BatchNorm: Layer {
         return out
     }
 
+    /// Adds dγ and dβ; returns dx when asked (through the batch statistics unless frozen).
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("BatchNorm.backward called before forward") }
         precondition(outputGradient.shape == input.shape,

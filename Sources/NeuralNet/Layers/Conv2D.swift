@@ -57,10 +57,13 @@ public final class Conv2D: Layer {
         return [shape[0], outChannels, shape[2] - span, shape[3] - span]
     }
 
+    /// Weight and bias.
     public var parameters: [Parameter] { [weight, bias] }
 
+    /// weight and bias, by PyTorch name.
     public var state: [String: Tensor] { ["weight": weight.value, "bias": bias.value] }
 
+    /// Replaces weight or bias (same shape).
     public func setState(_ name: String, _ value: Tensor) throws {
         switch name {
         case "weight": try assign(value, to: weight, layer: "Conv2D")
@@ -69,6 +72,7 @@ public final class Conv2D: Layer {
         }
     }
 
+    /// A deep copy (weights, dilation, frozen flags).
     public func copy() -> any Layer {
         let c = Conv2D(weight: weight.value, bias: bias.value, dilation: dilation)
         c.weight.frozen = weight.frozen
@@ -90,6 +94,7 @@ public final class Conv2D: Layer {
         }
     }
 
+    /// The convolution of x [N, Cin, H, W] on the calling thread.
     public func infer(_ input: Tensor) -> Tensor {
         let g = geometry(input.shape)
         return Tensor(shape: outputShape(for: input.shape)) { out in
@@ -104,6 +109,7 @@ public final class Conv2D: Layer {
         }
     }
 
+    /// The convolution split over the cores, keeping x for backward.
     public func forward(_ input: Tensor) -> Tensor {
         let g = geometry(input.shape)
         self.input = input
@@ -123,6 +129,7 @@ public final class Conv2D: Layer {
         }
     }
 
+    /// Adds dW and db; returns dx [N, Cin, H, W] when asked.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("Conv2D.backward called before forward") }
         let g = geometry(input.shape)

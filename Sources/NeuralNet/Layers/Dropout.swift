@@ -20,14 +20,17 @@ public final class Dropout: Layer {
         generator = SeededGenerator(seed: seed)
     }
 
+    /// A copy whose generator continues from this one's state.
     public func copy() -> any Layer {
         let c = Dropout(probability: probability, seed: 0)
         c.generator = generator
         return c
     }
 
+    /// The identity.
     public func infer(_ input: Tensor) -> Tensor { input }
 
+    /// Zeroes values with probability p and scales the rest by 1/(1 − p).
     public func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank >= 1, "Dropout: input needs a batch dimension, got \(input.shape)")
         inputShape = input.shape
@@ -68,6 +71,7 @@ public final class Dropout: Layer {
         }
     }
 
+    /// dy times the last mask.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         precondition(outputGradient.shape == inputShape,
                      "Dropout.backward: gradient shape \(outputGradient.shape), expected \(inputShape)")

@@ -30,10 +30,13 @@ public final class Linear: Layer {
         self.bias = Parameter(name: "bias", value: bias)
     }
 
+    /// Weight and bias.
     public var parameters: [Parameter] { [weight, bias] }
 
+    /// weight and bias, by PyTorch name.
     public var state: [String: Tensor] { ["weight": weight.value, "bias": bias.value] }
 
+    /// Replaces weight or bias (same shape).
     public func setState(_ name: String, _ value: Tensor) throws {
         switch name {
         case "weight": try assign(value, to: weight, layer: "Linear")
@@ -42,6 +45,7 @@ public final class Linear: Layer {
         }
     }
 
+    /// A deep copy (weights and frozen flags).
     public func copy() -> any Layer {
         let c = Linear(weight: weight.value, bias: bias.value)
         c.weight.frozen = weight.frozen
@@ -55,6 +59,7 @@ public final class Linear: Layer {
         return shape[0]
     }
 
+    /// x · Wᵀ + b for x [N, in] → [N, out].
     public func infer(_ input: Tensor) -> Tensor {
         let n = check(input.shape)
         let (inF, outF) = (inFeatures, outFeatures)
@@ -72,11 +77,13 @@ public final class Linear: Layer {
         }
     }
 
+    /// As `infer`, keeping x for backward.
     public func forward(_ input: Tensor) -> Tensor {
         self.input = input
         return infer(input)
     }
 
+    /// Adds dW = dYᵀx and db = Σ dY; returns dX = dY·W [N, in] when asked.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("Linear.backward called before forward") }
         let n = input.shape[0]

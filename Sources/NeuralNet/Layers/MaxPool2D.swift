@@ -29,10 +29,13 @@ public final class MaxPool2D: Layer {
         return [shape[0], shape[1], (shape[2] - kernelSize) / stride + 1, (shape[3] - kernelSize) / stride + 1]
     }
 
+    /// A new layer with the same window and stride.
     public func copy() -> any Layer { MaxPool2D(kernelSize: kernelSize, stride: stride) }
 
+    /// The window maxima.
     public func infer(_ input: Tensor) -> Tensor { run(input, recordArgmax: nil) }
 
+    /// The window maxima, keeping where each came from.
     public func forward(_ input: Tensor) -> Tensor {
         inputShape = input.shape
         let outShape = outputShape(for: input.shape)
@@ -96,6 +99,7 @@ public final class MaxPool2D: Layer {
         return (best, bestIndex)
     }
 
+    /// Each output gradient added to the input its maximum came from.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         precondition(!inputShape.isEmpty, "MaxPool2D.backward called before forward")
         precondition(outputGradient.shape == outputShape(for: inputShape),

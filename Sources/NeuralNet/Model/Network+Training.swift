@@ -16,10 +16,10 @@ extension Network {
 
     /// Outputs [N, outputs] for patches [N, C, P, P] and, for `.depthInput`, the depth one-hot [N, D]
     /// (ignored by `.heads`). In training mode this is the training pass that `backward` follows;
-    /// in inference mode it is `predict`'s computation without caches.
+    /// in inference mode it is `inferAll` (no caches, so no `backward`).
     public func forward(patches: Tensor, depthOneHot: Tensor?) -> Tensor {
         let n = checkInputs(patches, depthOneHot)
-        guard isTraining else { return inferOutputs(patches, depthOneHot) }
+        guard isTraining else { return inferAll(patches: patches, depthOneHot: depthOneHot) }
         var x = patches
         for block in convBlocks { x = block.forward(x) }
         x = flatten.forward(x)
