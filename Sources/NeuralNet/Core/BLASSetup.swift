@@ -11,6 +11,11 @@ import Foundation
 ///    OPENBLAS_CORETYPE is not set, the library is re-initialised with OPENBLAS_CORETYPE =
 ///    SkylakeX (or Haswell) through its own dynamic-architecture entry points. Set
 ///    OPENBLAS_CORETYPE yourself to override.
+/// 3. Allocator (glibc): the layers allocate and free buffers of 0.1–2 MB at every step;
+///    with glibc's defaults these are mapped and unmapped, or trimmed, again and again, and
+///    the page faults cost 5–25 % of the run time. Buffers below 32 MB are therefore kept
+///    in the heap (M_MMAP_THRESHOLD) and up to 128 MB of free heap is kept (M_TRIM_THRESHOLD),
+///    unless the process sets MALLOC_* or GLIBC_TUNABLES itself. This is process-wide.
 enum BLASSetup {
     /// The OpenBLAS core in use after set-up (e.g. "SkylakeX").
     static let coreName: String = {
@@ -26,6 +31,16 @@ enum BLASSetup {
     private static func configure() {
         openblas_set_num_threads(1)
         #if os(Linux)
+        let environment = ProcessInfo.processInfo.environment
+        if environment["GLIBC_TUNABLES"] == nil, !environment.keys.contains(where: { $0.hasPrefix("MALLOC_") }),
+           let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "mallopt") {
+            // mallopt(3) from <malloc.h>, which Swift's Glibc module does not export.
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+            let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+            _ = mallopt(mmapThreshold, 32 << 20)
+            _ = mallopt(trimThreshold, 128 << 20)
+        }
         guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
               currentCoreName().lowercased() == "prescott",
               let flags = cpuFlags() else { return }
