@@ -1,7 +1,7 @@
-import Dispatch
 import Foundation
 
-/// Splitting work over the cores with Dispatch (BLAS itself runs single-threaded).
+/// Splitting work over the cores (BLAS itself runs single-threaded) with the engine's own
+/// helper threads (`WorkerPool`).
 ///
 /// The worker count is the number of active processors, or `SOCMAP_NN_THREADS`
 /// when that is set to a positive integer. Results depend on the worker count only
@@ -15,6 +15,9 @@ public enum Parallel {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
+    /// The helper threads (workers − 1 of them).
+    private static let pool = WorkerPool(helpers: workers - 1)
+
     /// Runs `body(i)` for i in 0..<count on at most `workers` threads (worker t takes
     /// i = t, t + workers, ...; the calling thread is one of them).
     /// The callers' bodies write disjoint parts of their buffers (one shard each), which is
@@ -25,12 +28,10 @@ public enum Parallel {
             for i in 0..<count { body(i) }
             return
         }
-        withoutActuallyEscaping(body) { escapable in
-            let shared = UncheckedSendable(escapable)
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
-                for i in stride(from: t, to: count, by: threads) { shared.value(i) }
-            }
-        }
+        if pool.run(count: count, threads: threads, body) { return }
+        // The helpers are busy with another region (another thread's, or this one's caller):
+        // the cores are taken, so run on this thread.
+        for i in 0..<count { body(i) }
     }
 
     /// `0..<total` cut into at most `parts` contiguous, near-equal, non-empty ranges.
@@ -46,10 +47,4 @@ public enum Parallel {
         let parts = Double(total) * nanosecondsPerItem < 50_000 ? 1 : workers
         return split(total, parts: parts)
     }
-}
-
-/// A value handed to other threads under the caller's guarantee of no data race.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -1,0 +1,61 @@
+import Dispatch
+import XCTest
+@testable import NeuralNet
+
+/// The engine's helper threads: every index once, from any thread, nested or concurrent.
+final class ParallelTests: XCTestCase {
+    /// Runs forEach(count) and returns how often each index ran.
+    private static func counts(_ count: Int, body extra: (Int) -> Void = { _ in }) -> [Int] {
+        var hits = [Int](repeating: 0, count: count)
+        hits.withUnsafeMutableBufferPointer { h in
+            let p = h.baseAddress
+            Parallel.forEach(count) { i in
+                p![i] += 1  // each index is one task: no two threads write the same slot
+                extra(i)
+            }
+        }
+        return hits
+    }
+
+    func testForEach_runsEveryIndexOnce() {
+        for count in [0, 1, 2, 3, 7, 100] {
+            XCTAssertEqual(Self.counts(count), [Int](repeating: 1, count: count), "count \(count)")
+        }
+    }
+
+    func testForEach_manyRegionsInARow() {
+        for round in 0..<2_000 {
+            XCTAssertEqual(Self.counts(2 + round % 3), [Int](repeating: 1, count: 2 + round % 3))
+        }
+    }
+
+    func testForEach_nestedRegionRunsOnItsCaller() {
+        var inner = [Int](repeating: 0, count: 4 * 5)
+        inner.withUnsafeMutableBufferPointer { b in
+            let p = b.baseAddress!
+            Parallel.forEach(4) { i in
+                Parallel.forEach(5) { j in p[i * 5 + j] += 1 }
+            }
+        }
+        XCTAssertEqual(inner, [Int](repeating: 1, count: 20))
+    }
+
+    func testForEach_fromSeveralThreadsAtOnce() {
+        let failures = Counter()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for round in 0..<300 {
+                let n = 1 + round % 6
+                if Self.counts(n) != [Int](repeating: 1, count: n) { failures.increment() }
+            }
+        }
+        XCTAssertEqual(failures.value, 0)
+    }
+}
+
+/// A thread-safe counter for the test above.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
