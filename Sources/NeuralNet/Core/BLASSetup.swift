@@ -4,7 +4,7 @@ import Foundation
 /// One-time set-up of OpenBLAS for the engine.
 ///
 /// 1. Single-threaded BLAS: the engine parallelises over batch shards itself (see `Parallel`),
-///    so BLAS threads and Dispatch threads never compete for the same cores.
+///    so BLAS threads and the engine's threads never compete for the same cores.
 /// 2. Kernel choice: OpenBLAS 0.3.21 (Debian 12) does not know recent Xeons (e.g. CPU model 207)
 ///    and falls back to its SSE3 "Prescott" kernels, about 7 times slower than its AVX-512 ones.
 ///    When the library reports Prescott on a CPU with AVX-512 (or AVX2 + FMA), and
