@@ -33,6 +33,20 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    func testConv2D_followsWeightChangesAfterPreparing() {
+        var g = SeededGenerator(seed: 9)
+        let conv = Conv2D(inChannels: 2, outChannels: 3, kernelSize: 3, generator: &g)
+        let x = randomTensor([2, 2, 5, 5], seed: 10)
+        conv.prepareForInference()
+        _ = conv.infer(x)
+        conv.weight.value.data[4] += 0.5  // in place, as the optimizer does
+        assertClose(conv.infer(x).data, naiveConv(x, conv.weight.value, conv.bias.value, dilation: 1).data,
+                    relative: 1e-5, absolute: 1e-5, "a stale kept copy is not used")
+        conv.prepareForInference()
+        assertClose(conv.infer(x).data, naiveConv(x, conv.weight.value, conv.bias.value, dilation: 1).data,
+                    relative: 1e-5, absolute: 1e-5, "after preparing again")
+    }
+
     func testConv2D_initialisesUniformWithinPyTorchBound() {
         var g = SeededGenerator(seed: 1)
         let conv = Conv2D(inChannels: 40, outChannels: 32, kernelSize: 3, generator: &g)

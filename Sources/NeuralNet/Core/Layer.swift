@@ -21,6 +21,9 @@ public protocol Layer: AnyObject {
     func setState(_ name: String, _ value: Tensor) throws
     /// A deep copy: parameters, buffers and generator state, no caches.
     func copy() -> any Layer
+    /// Brings derived copies of the weights up to date before `infer` is called from several
+    /// threads (`infer` stays correct without it, only slower).
+    func prepareForInference()
 }
 
 extension Layer {
@@ -40,6 +43,9 @@ extension Layer {
 
     /// Zeroes every parameter gradient.
     public func zeroGradients() { for p in parameters { p.zeroGradient() } }
+
+    /// Default: nothing to prepare.
+    public func prepareForInference() {}
 
     /// Default: a layer without parameters or buffers.
     public var parameters: [Parameter] { [] }

@@ -5,7 +5,9 @@ public final class Parameter {
     /// Name within its layer ("weight", "bias"); the network prefixes the layer's name.
     public let name: String
     /// Current value.
-    public var value: Tensor
+    public var value: Tensor { didSet { version &+= 1 } }
+    /// Changes with every change of `value` (layers use it to keep derived copies of their weights).
+    public private(set) var version = 0
     /// Accumulated gradient (same shape as `value`); backward adds to it, `zeroGradient()` clears it.
     public var gradient: Tensor
     /// A frozen parameter gets no gradient and is not changed by the optimizer.

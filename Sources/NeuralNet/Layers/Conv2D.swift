@@ -22,6 +22,8 @@ public final class Conv2D: Layer {
 
     private var input: Tensor?
     private var shards: [Range<Int>] = []
+    /// The weight in patch order [Cout, k·k·Cin] and the weight version it was made from.
+    private var patchOrdered: (version: Int, values: [Float]) = (-1, [])
 
     /// A convolution initialised like PyTorch's default: weight and bias uniform in ±1/√(Cin·k·k).
     public convenience init(inChannels: Int, outChannels: Int, kernelSize: Int, dilation: Int = 1,
@@ -86,9 +88,23 @@ public final class Conv2D: Layer {
                                     k: kernelSize, d: dilation, cout: outChannels)
     }
 
-    /// Runs `body` with the weight in patch order [Cout, k·k·Cin].
+    /// Refreshes the patch-ordered copy of the weight.
+    public func prepareForInference() {
+        guard patchOrdered.version != weight.version else { return }
+        var values = [Float](repeating: 0, count: weight.value.count)
+        values.withUnsafeMutableBufferPointer { wp in
+            weight.value.withPointer { ConvKernels.patchOrder($0, wp.baseAddress!, cout: outChannels, cin: inChannels, k: kernelSize) }
+        }
+        patchOrdered = (weight.version, values)
+    }
+
+    /// Runs `body` with the weight in patch order [Cout, k·k·Cin]: the kept copy when it is up to
+    /// date, else a temporary one (no state changes, so safe from several threads).
     private func withPatchOrderedWeight<R>(_ body: (UnsafePointer<Float>) -> R) -> R {
-        withScratch(weight.value.count) { wp in
+        if patchOrdered.version == weight.version {
+            return patchOrdered.values.withUnsafeBufferPointer { body($0.baseAddress!) }
+        }
+        return withScratch(weight.value.count) { wp in
             weight.value.withPointer { ConvKernels.patchOrder($0, wp, cout: outChannels, cin: inChannels, k: kernelSize) }
             return body(wp)
         }
@@ -113,6 +129,7 @@ public final class Conv2D: Layer {
     public func forward(_ input: Tensor) -> Tensor {
         let g = geometry(input.shape)
         self.input = input
+        prepareForInference()
         shards = Parallel.shards(input.shape[0], nanosecondsPerItem: 0.02 * Double(g.patch * g.cells * g.cout))
         let shards = shards
         return Tensor(shape: outputShape(for: input.shape)) { out in

@@ -29,6 +29,9 @@ public final class Sequential: Layer {
     /// A deep copy of every layer.
     public func copy() -> any Layer { Sequential(layers.map { $0.copy() }) }
 
+    /// Prepares every layer.
+    public func prepareForInference() { for layer in layers { layer.prepareForInference() } }
+
     /// Every layer's inference in order.
     public func infer(_ input: Tensor) -> Tensor {
         layers.reduce(input) { $1.infer($0) }

@@ -1,7 +1,13 @@
 /// Inference: patch-wise prediction in parallel chunks, and dense (fully convolutional) maps.
 extension Network {
     /// Samples per chunk of patch-wise inference (each chunk runs through the whole network on one core).
-    static let inferenceChunk = 32
+    static let inferenceChunk = 64
+
+    /// Brings every layer's derived weights up to date (before inference from several threads).
+    func prepareForInference() {
+        for block in convBlocks { block.prepareForInference() }
+        for head in heads { for block in head { block.prepareForInference() } }
+    }
 
     /// Inference outputs [N, outputs] of one chunk, on the calling thread.
     func inferOutputs(_ patches: Tensor, _ depthOneHot: Tensor?) -> Tensor {
@@ -17,6 +23,7 @@ extension Network {
     /// Inference outputs [N, outputs] for any N, in chunks spread over the cores (whatever the mode).
     public func inferAll(patches: Tensor, depthOneHot: Tensor?) -> Tensor {
         let n = checkInputs(patches, depthOneHot)
+        prepareForInference()
         let chunk = Self.inferenceChunk
         if n <= chunk { return inferOutputs(patches, depthOneHot) }
         let k = config.outputs
@@ -77,6 +84,7 @@ extension Network {
         precondition((0..<c.depths).contains(depthIndex), "Network.denseMap: depth index \(depthIndex) not in 0..<\(c.depths)")
         precondition(tileSize >= 1, "Network.denseMap: tileSize must be positive, got \(tileSize)")
         let layers = denseLayers(depthIndex: depthIndex)
+        for layer in layers { layer.prepareForInference() }
         let (h, w) = (tile.shape[1], tile.shape[2])
         let (oh, ow) = (h - c.patchSize + 1, w - c.patchSize + 1)
         var tiles: [(Range<Int>, Range<Int>)] = []
