@@ -241,7 +241,7 @@ public final class BatchNorm: Layer {
         let m = n * s
         var dGamma = [Float](repeating: 0, count: c)
         var dBeta = [Float](repeating: 0, count: c)
-        var dx = needsInputGradient ? Tensor(shape: input.shape) : nil
+        var dx: Tensor?
         let parts = Parallel.shards(c, nanosecondsPerItem: 1.2 * Double(m))
         let run = { (dxp: UnsafeMutablePointer<Float>?) in
             input.withPointer { x in
@@ -283,7 +283,7 @@ public final class BatchNorm: Layer {
                 }
             }
         }
-        if dx != nil { dx!.withMutablePointer { run($0) } } else { run(nil) }
+        if needsInputGradient { dx = Tensor(shape: input.shape) { run($0.baseAddress!) } } else { run(nil) }
         if !weight.frozen { dGamma.withUnsafeBufferPointer { weight.accumulateGradient($0.baseAddress!, count: c) } }
         if !bias.frozen { dBeta.withUnsafeBufferPointer { bias.accumulateGradient($0.baseAddress!, count: c) } }
         return dx

@@ -155,7 +155,7 @@ public final class Conv2D: Layer {
         let wantWeight = !weight.frozen, wantBias = !bias.frozen
         let shards = shards
         let partSize = g.cout * g.patch + g.cout
-        var inputGradient = needsInputGradient ? Tensor(shape: input.shape) : nil
+        var inputGradient: Tensor?
         withScratch(partSize * shards.count) { parts in
             input.withPointer { x in
                 outputGradient.withPointer { dOut in
@@ -168,7 +168,12 @@ public final class Conv2D: Layer {
                                                      dx: dx)
                             }
                         }
-                        if inputGradient != nil { inputGradient!.withMutablePointer { run($0) } } else { run(nil) }
+                        if needsInputGradient {
+                            // Every value is written (block by block), so no zero fill first.
+                            inputGradient = Tensor(shape: input.shape) { run($0.baseAddress!) }
+                        } else {
+                            run(nil)
+                        }
                     }
                 }
             }
