@@ -244,11 +244,8 @@ public final class Conv2D: Layer {
     @inline(__always)
     private static func epilogue(_ product: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, positions: Int,
                                  stride: Int, cout: Int, bias: UnsafePointer<Float>) {
-        for c in 0..<cout {
-            let row = out + c * stride
-            let bc = bias[c]
-            for p in 0..<positions { row[p] = product[p * cout + c] + bc }
-        }
+        ConvKernels.transpose(product, rows: positions, columns: cout, sourceStride: cout, out, destinationStride: stride,
+                              adding: bias)
     }
 
     /// Backward for `samples`, block by block (the patch matrix is rebuilt, cheaply, rather than
@@ -264,6 +261,7 @@ public final class Conv2D: Layer {
         let block = min(g.block, samples.count)
         let plane = g.cin * g.h * g.w
         if let biasGradient { biasGradient.update(repeating: 0, count: cout) }
+        if samples.isEmpty, let weightGradient { weightGradient.update(repeating: 0, count: cout * patch) }
         withScratch(block * (plane + cells * patch + cells * cout)) { scratch in
             let channelLast = scratch, rows = scratch + block * plane, dy = rows + block * cells * patch
             var lo = samples.lowerBound

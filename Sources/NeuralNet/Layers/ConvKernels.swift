@@ -22,16 +22,8 @@ enum ConvKernels {
     static func toChannelLast(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                               samples: Int, channels: Int, positions: Int) {
         for s in 0..<samples {
-            let from = src + s * channels * positions, to = dst + s * channels * positions
-            var p0 = 0
-            while p0 < positions {  // tiles of 64 positions keep the source lines in L1
-                let p1 = min(positions, p0 + 64)
-                for c in 0..<channels {
-                    let row = from + c * positions
-                    for p in p0..<p1 { to[p * channels + c] = row[p] }
-                }
-                p0 = p1
-            }
+            transpose(src + s * channels * positions, rows: channels, columns: positions, sourceStride: positions,
+                      dst + s * channels * positions, destinationStride: channels, adding: nil)
         }
     }
 
@@ -39,10 +31,43 @@ enum ConvKernels {
     static func toChannelFirst(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                                samples: Int, channels: Int, positions: Int) {
         for s in 0..<samples {
-            let from = src + s * channels * positions, to = dst + s * channels * positions
-            for c in 0..<channels {
-                let row = to + c * positions
-                for p in 0..<positions { row[p] = from[p * channels + c] }
+            transpose(src + s * channels * positions, rows: positions, columns: channels, sourceStride: channels,
+                      dst + s * channels * positions, destinationStride: positions, adding: nil)
+        }
+    }
+
+    /// dst[j·destinationStride + i] = src[i·sourceStride + j] (+ adding[j]) for a rows × columns
+    /// source, in 4 × 4 tiles of vector shuffles.
+    static func transpose(_ src: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
+                          _ dst: UnsafeMutablePointer<Float>, destinationStride: Int, adding: UnsafePointer<Float>?) {
+        typealias V = SIMD4<Float>
+        let rows4 = rows & ~3, columns4 = columns & ~3
+        var i = 0
+        while i < rows4 {
+            var j = 0
+            while j < columns4 {
+                let a = UnsafeRawPointer(src + i * sourceStride + j).loadUnaligned(as: V.self)
+                let b = UnsafeRawPointer(src + (i + 1) * sourceStride + j).loadUnaligned(as: V.self)
+                let c = UnsafeRawPointer(src + (i + 2) * sourceStride + j).loadUnaligned(as: V.self)
+                let d = UnsafeRawPointer(src + (i + 3) * sourceStride + j).loadUnaligned(as: V.self)
+                var t0 = V(a[0], b[0], c[0], d[0]), t1 = V(a[1], b[1], c[1], d[1])
+                var t2 = V(a[2], b[2], c[2], d[2]), t3 = V(a[3], b[3], c[3], d[3])
+                if let adding {
+                    t0 += adding[j]; t1 += adding[j + 1]; t2 += adding[j + 2]; t3 += adding[j + 3]
+                }
+                UnsafeMutableRawPointer(dst + j * destinationStride + i).storeBytes(of: t0, as: V.self)
+                UnsafeMutableRawPointer(dst + (j + 1) * destinationStride + i).storeBytes(of: t1, as: V.self)
+                UnsafeMutableRawPointer(dst + (j + 2) * destinationStride + i).storeBytes(of: t2, as: V.self)
+                UnsafeMutableRawPointer(dst + (j + 3) * destinationStride + i).storeBytes(of: t3, as: V.self)
+                j += 4
+            }
+            i += 4
+        }
+        // Edges: the last rows % 4 rows, and the last columns % 4 columns of the tiled rows.
+        for i in 0..<rows {
+            let start = i < rows4 ? columns4 : 0
+            for j in start..<columns {
+                dst[j * destinationStride + i] = src[i * sourceStride + j] + (adding?[j] ?? 0)
             }
         }
     }
