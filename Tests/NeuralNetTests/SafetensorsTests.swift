@@ -71,7 +71,7 @@ final class SafetensorsTests: XCTestCase {
         let dir = try temporaryDirectory(self)
         let path = dir.appendingPathComponent("bad.safetensors").path
         func expectError(_ bytes: [UInt8], containing text: String, line: UInt = #line) {
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)), line: line)
             XCTAssertThrowsError(try Network.loadSafetensors(path: path), line: line) { error in
                 XCTAssertTrue("\(error)".contains(path), "\(error)", line: line)
                 XCTAssertTrue("\(error)".contains(text), "\(error)", line: line)
