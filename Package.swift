@@ -32,7 +32,7 @@ let package = Package(
 
         // MARK: Learning
         .target(
-            name: "NeuralNet", dependencies: ["COpenBLAS"],
+            name: "NeuralNet", dependencies: ["COpenBLAS"], exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-O"])]),
 
         .target(name: "Forest", exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
