@@ -36,7 +36,7 @@ enum NetworkFitter {
         let d = network.config.depths
         let useDepth = network.config.kind == .depthInput
         let optimizer = Adam(parameters: network.parameters, learningRate: spec.learningRate, weightDecay: spec.weightDecay)
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var order = train
         var best = Float.infinity
         var bestEpoch = 0
@@ -110,18 +110,5 @@ enum NetworkFitter {
             }
         }
         return weight > 0 ? sum / weight : .nan
-    }
-}
-
-/// A small seeded generator (SplitMix64) for shuffles and splits.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -14,7 +14,7 @@ public enum PredictBenchmark {
         let perDepth: [Network?] = (0..<depths).map { d in
             let n = pre.copy()
             n.freeze(blocks: 1...2)
-            var g = SplitMix64(seed: UInt64(100 + d))
+            var g = SeededGenerator(seed: UInt64(100 + d))
             for (name, t) in n.namedTensors where name.hasPrefix("fc") || name.hasPrefix("out") {
                 try? n.setTensor(name, Tensor(shape: t.shape, data: t.data.map { $0 * (0.9 + 0.2 * Float(g.next() % 1000) / 1000) }))
             }
@@ -24,7 +24,7 @@ public enum PredictBenchmark {
         let scalers = [TargetScaler](repeating: TargetScaler(fitting: [0, 2], log1p: false), count: depths)
         let model = TrainedModel.network(NetworkModel(kind: .transfer, pretrained: pre, perDepth: perDepth, heads: nil,
                                                       scalers: scalers, freeze: 2, logs: [:]))
-        var g = SplitMix64(seed: 7)
+        var g = SeededGenerator(seed: 7)
         let h = tile + p - 1
         let input = Tensor(shape: [channels, h, h], data: (0..<(channels * h * h)).map { _ in Float(g.next() % 10_000) / 10_000 })
         let tiles = (side / tile) * (side / tile)

@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 import Patches
 
 /// The training samples of one fit (indices into a patch data set) and how to split them.
@@ -18,7 +19,7 @@ public struct TrainingData: Sendable {
     func validationSites(fraction: Double, seed: UInt64) -> Set<Int> {
         var sites = Array(Set(samples.map { data.samples[$0].site })).sorted()
         guard sites.count >= 10, fraction > 0 else { return [] }
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         sites.shuffle(using: &rng)
         let n = max(1, Int((Double(sites.count) * fraction).rounded()))
         return Set(sites.prefix(n))

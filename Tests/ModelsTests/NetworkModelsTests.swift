@@ -7,7 +7,7 @@ import XCTest
 
 /// A synthetic patch data set whose value is a known function of the patch and the depth.
 func syntheticData(sites: Int, channels: Int = 3, seed: UInt64 = 1, missingDeep: Bool = true) -> PatchDataset {
-    var rng = SplitMix64(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     let p = 13
     let len = channels * p * p
     var patches = [Float](repeating: 0, count: sites * len)
