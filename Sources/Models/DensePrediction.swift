@@ -12,19 +12,36 @@ extension TrainedModel {
         case .forest(let f): return f.denseMaps(tile: tile, patchSize: p)
         }
     }
+
+    /// Leading conv blocks that the depths' networks have in common and maps compute once per tile (0 for forests).
+    public var sharedConvBlocks: Int {
+        if case .network(let m) = self { return m.sharedConvBlocks }
+        return 0
+    }
 }
 
 extension NetworkModel {
-    /// Dense maps of every depth, each through the fully convolutional form of its network.
-    func denseMaps(tile: Tensor, depths: Int) -> [[Float]] {
-        (0..<depths).map { d in
-            guard let net = network(forDepth: d) else {
-                let p = perDepth.compactMap { $0 }.first?.config.patchSize ?? heads?.config.patchSize ?? 1
-                return [Float](repeating: .nan, count: (tile.shape[1] - p + 1) * (tile.shape[2] - p + 1))
-            }
+    /// Dense maps of every depth through the fully convolutional form of the depth networks;
+    /// the conv blocks they share (frozen in fine-tuning, or mtcnn's trunk) run once per tile.
+    func denseMaps(tile: Tensor, depths: Int, share: Bool = true) -> [[Float]] {
+        let present = (0..<depths).filter { network(forDepth: $0) != nil }
+        let p = perDepth.compactMap { $0 }.first?.config.patchSize ?? heads?.config.patchSize ?? pretrained?.config.patchSize ?? 1
+        let cells = (tile.shape[1] - p + 1) * (tile.shape[2] - p + 1)
+        var out = [[Float]](repeating: [Float](repeating: .nan, count: cells), count: depths)
+        guard !present.isEmpty else { return out }
+        let mapper = DenseMapper(members: present.map { (network(forDepth: $0)!, $0) }, share: share)
+        let maps = mapper.maps(tile: tile)
+        for (m, d) in present.enumerated() {
             let scaler = scalers[d]
-            return net.denseMap(tile: tile, depthIndex: d).data.map { scaler.unscale($0) }
+            out[d] = maps.data[(m * cells)..<((m + 1) * cells)].map { scaler.unscale($0) }
         }
+        return out
+    }
+
+    /// Leading conv blocks the depth networks have in common (computed once per tile when mapping).
+    public var sharedConvBlocks: Int {
+        let nets = (0..<scalers.count).compactMap { network(forDepth: $0) }
+        return DenseMapper.commonConvBlocks(nets)
     }
 }
 

@@ -29,6 +29,11 @@ final class ModelStoreTests: XCTestCase {
             XCTAssertEqual(description.depths.count, 6)
             XCTAssertEqual(description.channels, data.channels)
             XCTAssertEqual(loaded.predict(data, samples: all), models[kind]!.predict(data, samples: all), "\(kind)")
+            if case .network(let saved) = models[kind]!, case .network(let read) = loaded {
+                // Frozen blocks stay bitwise equal through the files, so maps still share them.
+                XCTAssertEqual(read.sharedConvBlocks, saved.sharedConvBlocks, "\(kind)")
+                XCTAssertEqual(read.sharedConvBlocks, [.transfer: s.freeze, .cnn: 0, .mtcnn: 3][kind], "\(kind)")
+            }
             // Saving again gives the same bytes.
             let again = (dir as NSString).appendingPathComponent("\(kind.rawValue)-again")
             try ModelStore.save(loaded, data: data, settings: s, to: again)

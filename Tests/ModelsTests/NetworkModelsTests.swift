@@ -76,6 +76,19 @@ final class NetworkModelsTests: XCTestCase {
         XCTAssertEqual(pre["conv1.weight"], tuned["conv1.weight"])
         XCTAssertEqual(pre["conv2.bias"], tuned["conv2.bias"])
         XCTAssertNotEqual(pre["fc2.weight"], tuned["fc2.weight"])
+        // Maps share exactly those blocks (fine-tuning left frozen BatchNorm statistics alone),
+        // mtcnn its whole trunk, cnn nothing, and sharing changes no value.
+        XCTAssertEqual(transfer.sharedConvBlocks, 2)
+        XCTAssertEqual(cnn.sharedConvBlocks, 0)
+        XCTAssertEqual(mtcnn.sharedConvBlocks, 3)
+        var g = SeededGenerator(seed: 12)
+        let tile = Tensor(shape: [3, 30, 26], data: (0..<(3 * 30 * 26)).map { _ in Float(g.next() % 1000) / 1000 })
+        for model in [transfer, cnn, mtcnn] {
+            let shared = model.denseMaps(tile: tile, depths: 6)
+            XCTAssertTrue(shared == model.denseMaps(tile: tile, depths: 6, share: false), "\(model.kind): shared and whole runs are bitwise equal")
+            XCTAssertEqual(shared.map(\.count), [Int](repeating: 18 * 14, count: 6))
+            XCTAssertFalse(shared.joined().contains { !$0.isFinite }, "\(model.kind)")
+        }
     }
 
     func testSameSeed_sameModel_differentSeed_differentModel() throws {

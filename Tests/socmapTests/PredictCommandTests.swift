@@ -45,6 +45,9 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertTrue(files.contains("soc_maps.qgs"))
         XCTAssertTrue(files.contains("soc_contact_sheet.png"))
         XCTAssertFalse(files.contains(".tiles"), "tile folder removed after assembly")
+        // The transfer model's frozen blocks (F = 2 by default) were computed once per tile for the six depths.
+        let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("conv blocks 1-2 computed once per tile for all depths"), report)
         let info = runTool("gdalinfo", [p.folder.file("out/maps/soc_0-5cm.tif")]) ?? ""
         XCTAssertTrue(info.contains("LAYOUT=COG"), info)
         XCTAssertTrue(info.contains("SOCMAP_PIPELINE_SHA256="), info)

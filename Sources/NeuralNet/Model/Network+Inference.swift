@@ -76,49 +76,10 @@ extension Network {
     /// fully convolutionally (pooling as a stride-1 window, later layers dilated by the pool size,
     /// the fully connected layers as convolutions with the depth one-hot folded into fc1's bias),
     /// over output tiles of at most `tileSize` × `tileSize` cells spread over the cores.
+    /// `DenseMapper` maps several depths at once, sharing the blocks they have in common.
     public func denseMap(tile: Tensor, depthIndex: Int, tileSize: Int = 48) -> Tensor {
-        let c = config
-        precondition(tile.rank == 3 && tile.shape[0] == c.channels && tile.shape[1] >= c.patchSize
-                     && tile.shape[2] >= c.patchSize,
-                     "Network.denseMap: tile must be [\(c.channels), H >= \(c.patchSize), W >= \(c.patchSize)], got \(tile.shape)")
-        precondition((0..<c.depths).contains(depthIndex), "Network.denseMap: depth index \(depthIndex) not in 0..<\(c.depths)")
-        precondition(tileSize >= 1, "Network.denseMap: tileSize must be positive, got \(tileSize)")
-        let layers = denseLayers(depthIndex: depthIndex)
-        for layer in layers { layer.prepareForInference() }
-        let (h, w) = (tile.shape[1], tile.shape[2])
-        let (oh, ow) = (h - c.patchSize + 1, w - c.patchSize + 1)
-        var tiles: [(Range<Int>, Range<Int>)] = []
-        for r in stride(from: 0, to: oh, by: tileSize) {
-            for q in stride(from: 0, to: ow, by: tileSize) {
-                tiles.append((r..<min(oh, r + tileSize), q..<min(ow, q + tileSize)))
-            }
-        }
-        let span = c.patchSize - 1
-        return Tensor(shape: [oh, ow]) { out in
-            let outBase = out.baseAddress!
-            tile.withPointer { x in
-                Parallel.forEach(tiles.count) { t in
-                    let (rows, cols) = tiles[t]
-                    let (th, tw) = (rows.count + span, cols.count + span)
-                    var input = Tensor(shape: [1, c.channels, th, tw])
-                    input.withMutablePointer { dst in
-                        for ch in 0..<c.channels {
-                            for i in 0..<th {
-                                (dst + (ch * th + i) * tw).update(from: x + (ch * h + rows.lowerBound + i) * w + cols.lowerBound,
-                                                                  count: tw)
-                            }
-                        }
-                    }
-                    let y = layers.reduce(input) { $1.infer($0) }
-                    precondition(y.shape == [1, 1, rows.count, cols.count], "Network.denseMap: internal shape \(y.shape)")
-                    for i in 0..<rows.count {
-                        for j in 0..<cols.count {
-                            outBase[(rows.lowerBound + i) * ow + cols.lowerBound + j] = y.data[i * cols.count + j]
-                        }
-                    }
-                }
-            }
-        }
+        let maps = DenseMapper(members: [(self, depthIndex)]).maps(tile: tile, tileSize: tileSize)
+        return maps.reshaped(Array(maps.shape.dropFirst()))
     }
 
     /// The dense form of the network for one depth: a list of inference layers on [1, ·, H, W].

@@ -103,8 +103,10 @@ struct RunReport {
         }
         if let m = maps {
             md += "- `maps/`: \(m.files.filter { $0.hasSuffix(".tif") }.count) cloud-optimised GeoTIFFs with QGIS styles, a QGIS project and quick-looks"
-            md += String(format: " (%d tiles, %.0f cells/s, peak memory %.0f MB)\n", m.tilesTotal,
+            md += " (\(m.tilesTotal) \(m.tilesTotal == 1 ? "tile" : "tiles")"
+            md += String(format: ", %.0f cells/s, peak memory %.0f MB",
                          m.seconds > 0 ? Double(m.cells) / m.seconds : 0, Double(m.peakMemory) / 1e6)
+            md += m.sharedBlocks > 0 ? "; conv blocks 1-\(m.sharedBlocks) computed once per tile for all depths)\n" : ")\n"
         }
         return md
     }

@@ -20,6 +20,8 @@ public struct MapResult: Sendable {
     public var peakMemory: Int
     /// Whether the GeoTIFFs were assembled.
     public var assembled: Bool
+    /// Leading conv blocks computed once per tile for all depths (frozen in fine-tuning, or mtcnn's trunk).
+    public var sharedBlocks: Int
 }
 
 /// Whole-grid maps of every depth with a saved model: tiled dense prediction (resumable and
@@ -57,6 +59,7 @@ public enum MapStage {
             }
             ensemble = try folds.map { try ModelStore.load(folder: (cvFolder as NSString).appendingPathComponent($0)).model }
         }
+        let shared = model.sharedConvBlocks
         let predictor = TilePredictor(stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
                                       ensemble: ensemble)
         let store = try TileStore(folder: (maps as NSString).appendingPathComponent(".tiles"), layers: predictor.layers,
@@ -67,7 +70,8 @@ public enum MapStage {
         if !merge {
             let mine = plan.tiles(shard: shard.index, of: shard.count)
             let todo = store.missing(mine)
-            observer.stageStarted("predict: \(predict.model.rawValue) maps of \(depthCount) depths, \(plan.tiles.count) tiles of \(predict.tileSize) cells"
+            observer.stageStarted("predict: \(predict.model.rawValue) maps of \(depthCount) depths, \(plan.tiles.count) \(plan.tiles.count == 1 ? "tile" : "tiles") of \(predict.tileSize) cells"
+                                  + (shared > 0 ? ", conv blocks 1-\(shared) computed once for all depths" : "")
                                   + (shard.count > 1 ? ", shard \(shard) (\(mine.count) tiles)" : "")
                                   + (todo.count < mine.count ? ", resuming: \(mine.count - todo.count) tiles already done" : ""))
             // Test hook: SOCMAP_KILL_AFTER_TILES=n sends this process SIGKILL after n new tiles (resume tests).
@@ -92,7 +96,7 @@ public enum MapStage {
             if !predict.keepTiles { try? FileManager.default.removeItem(atPath: store.folder) }
         }
         return MapResult(files: files, tilesPredicted: predicted, tilesTotal: plan.tiles.count, cells: cells,
-                         seconds: seconds, peakMemory: peakResidentMemory(), assembled: assemble)
+                         seconds: seconds, peakMemory: peakResidentMemory(), assembled: assemble, sharedBlocks: shared)
     }
 
     /// The model must have been trained on the same channels with the same scaling.
