@@ -30,12 +30,15 @@ let package = Package(
         // MARK: Training data: patches around sites
         .target(name: "Patches", dependencies: ["RasterIO", "SoilData"], exclude: ["README.md"]),
 
+        // MARK: Seeded random numbers (every random choice comes from a pipeline seed)
+        .target(name: "Randomness", exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
+
         // MARK: Learning
         .target(
-            name: "NeuralNet", dependencies: ["COpenBLAS"], exclude: ["README.md"],
+            name: "NeuralNet", dependencies: ["COpenBLAS", "Randomness"], exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-O"])]),
 
-        .target(name: "Forest", exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Forest", dependencies: ["Randomness"], exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: The four models behind one interface: transfer, cnn, mtcnn, rf
         .target(
@@ -43,13 +46,13 @@ let package = Package(
             exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: Evaluation: folds, metrics, reports, plots
-        .target(name: "Evaluation", exclude: ["README.md"]),
+        .target(name: "Evaluation", dependencies: ["Randomness"], exclude: ["README.md"]),
 
         // MARK: Maps: dense tiled prediction, COG, QGIS styles and project, quick-looks
         .target(name: "Mapping", dependencies: ["RasterIO", "Models", "NeuralNet"], exclude: ["README.md"]),
 
         // MARK: Orchestration
-        .target(name: "SampleData", dependencies: ["RasterIO", "SoilData"], exclude: ["README.md"]),
+        .target(name: "SampleData", dependencies: ["RasterIO", "SoilData", "Randomness"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
             dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Forest", "Models", "Evaluation", "Mapping", "Yams"],
@@ -64,14 +67,15 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["RasterIO"], path: "Tests/TestSupport"),
-        .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "TestSupport"]),
-        .testTarget(name: "SoilDataTests", dependencies: ["SoilData"]),
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "TestSupport", "Randomness"]),
+        .testTarget(name: "SoilDataTests", dependencies: ["SoilData", "Randomness"]),
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "RasterIO", "SoilData", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
-        .testTarget(name: "ForestTests", dependencies: ["Forest"]),
+        .testTarget(name: "ForestTests", dependencies: ["Forest", "Randomness"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
-        .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "TestSupport"]),
         .testTarget(name: "socmapTests", dependencies: ["socmap", "TestSupport", "RasterIO", "Models", "Patches"]),
     ],

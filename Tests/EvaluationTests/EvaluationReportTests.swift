@@ -1,3 +1,4 @@
+import Randomness
 import XCTest
 @testable import Evaluation
 
@@ -155,7 +156,7 @@ final class EvaluationReportTests: XCTestCase {
         let a = try TempFolder(), b = try TempFolder()
         let first = try EvaluationReport.write(table: table, predictions: predictions, freezeSweep: sweep, to: a.path, title: "T", unit: "g/kg")
         // Shuffled input order must not change predictions.csv or the plots either.
-        var random = FoldRandom(seed: 3)
+        var random = SplitMix64(seed: 3)
         var shuffled = predictions
         random.shuffle(&shuffled)
         try EvaluationReport.write(table: table, predictions: shuffled, freezeSweep: sweep.reversed(), to: b.path, title: "T", unit: "g/kg")

@@ -1,3 +1,4 @@
+import Randomness
 import XCTest
 @testable import Evaluation
 
@@ -71,9 +72,9 @@ final class FoldsTests: XCTestCase {
     }
 
     func testSpatialBlocks_sitesInOneSquareShareAFoldAndFoldsAreBalanced() throws {
-        var random = FoldRandom(seed: 8)
-        let x = (0..<300).map { _ in Double(random.below(100_000)) }
-        let y = (0..<300).map { _ in Double(random.below(60_000)) }
+        var random = SplitMix64(seed: 8)
+        let x = (0..<300).map { _ in Double(random.next(below: 100_000)) }
+        let y = (0..<300).map { _ in Double(random.next(below: 60_000)) }
         let folds = try Folds.spatialBlocks(x: x, y: y, blockSize: 10_000, k: 5, seed: 2)
         var foldOfBlock: [String: Int] = [:]
         var blockSizes: [String: Int] = [:]
@@ -108,23 +109,5 @@ final class FoldsTests: XCTestCase {
         // -0.5 and 0.5 lie in different unit squares ([-1, 0) and [0, 1)), so two blocks, two folds.
         let folds = try Folds.spatialBlocks(x: [-0.5, 0.5], y: [0.2, 0.2], blockSize: 1, k: 2, seed: 1)
         XCTAssertNotEqual(folds[0], folds[1])
-    }
-
-    func testFoldRandom_matchesSplitMix64ReferenceOutput() {
-        // First outputs of SplitMix64 seeded with 0 (Vigna's reference implementation).
-        var random = FoldRandom(seed: 0)
-        XCTAssertEqual(random.next(), 0xE220_A839_7B1D_CDAF)
-        XCTAssertEqual(random.next(), 0x6E78_9E6A_A1B9_65F4)
-    }
-
-    func testFoldRandom_belowStaysInRangeAndShuffleIsAPermutation() {
-        var random = FoldRandom(seed: 4)
-        var seen = Set<Int>()
-        for _ in 0..<500 { let v = random.below(7); XCTAssertTrue((0..<7).contains(v)); seen.insert(v) }
-        XCTAssertEqual(seen, Set(0..<7))
-        var values = Array(0..<50)
-        random.shuffle(&values)
-        XCTAssertEqual(values.sorted(), Array(0..<50))
-        XCTAssertNotEqual(values, Array(0..<50))
     }
 }

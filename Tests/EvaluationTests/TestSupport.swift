@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import XCTest
 @testable import Evaluation
 
@@ -22,7 +23,7 @@ final class TempFolder {
 /// (model i has noise 0.2 + 0.1 i); "rf" misses every tenth prediction when present.
 func syntheticPredictions(sites: Int = 60, depths: Int = 3, folds: Int = 5,
                           models: [String] = ["transfer", "cnn", "rf"], seed: UInt64 = 11) throws -> [HeldOutPrediction] {
-    var random = FoldRandom(seed: seed)
+    var random = SplitMix64(seed: seed)
     func uniform() -> Double { Double(random.next() >> 11) * 0x1.0p-53 }
     func normal() -> Double { (-2 * log(max(uniform(), 1e-12))).squareRoot() * cos(2 * .pi * uniform()) }
     let ids = (0..<sites).map { String(format: "site%03d", $0) }

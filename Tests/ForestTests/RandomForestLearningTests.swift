@@ -1,4 +1,5 @@
 // The forest learns: known functions, exact steps, constants, and honest out-of-bag error.
+import Randomness
 import XCTest
 import Forest
 
@@ -26,7 +27,7 @@ final class RandomForestLearningTests: XCTestCase {
     func testFit_stepFunction_isFittedExactlyWithLeavesOfOne() {
         // y is a staircase of x0 with four levels; x1 is noise. Every training row and every
         // point away from the steps must be predicted exactly.
-        var rng = TestRandom(seed: 5)
+        var rng = SplitMix64(seed: 5)
         let n = 300
         var x: [Float] = [], y: [Float] = []
         func step(_ v: Float) -> Float { v < 0.25 ? -1 : v < 0.5 ? 2 : v < 0.75 ? 0.5 : 3 }

@@ -1,31 +1,15 @@
 // Small synthetic data sets for the forest tests, from a seeded generator.
 import Forest
 import Foundation
+import Randomness
 
-/// A seeded generator for test data (SplitMix64; tests never use the system generator).
-struct TestRandom {
-    private var state: UInt64
-
-    /// A generator whose stream is fixed by `seed`.
-    init(seed: UInt64) { state = seed }
-
-    /// The next 64-bit word.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Test draws on top of `Randomness.SplitMix64` (tests never use the system generator).
+extension SplitMix64 {
     /// Uniform in [0, 1).
-    mutating func unit() -> Float { Float(next() >> 40) * 0x1p-24 }
+    mutating func unit() -> Float { nextUnitFloat() }
 
     /// Standard normal (Box-Muller).
-    mutating func normal() -> Float {
-        let u1 = max(Double(next() >> 11) * 0x1p-53, 1e-300), u2 = Double(next() >> 11) * 0x1p-53
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
-    }
+    mutating func normal() -> Float { Float(nextGaussian()) }
 }
 
 /// A regression data set: row-major `x` (n x p) and targets `y`.
@@ -40,7 +24,7 @@ struct Dataset {
 
     /// y = x0 + 2 sin(6 x1) + noise * N(0, 1), x uniform in [0, 1), with `p - 2` irrelevant features.
     static func smooth(n: Int, p: Int = 5, noise: Float = 0.1, seed: UInt64) -> Dataset {
-        var rng = TestRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var x = [Float](repeating: 0, count: n * p), y = [Float](repeating: 0, count: n)
         for i in 0..<n {
             for f in 0..<p { x[i * p + f] = rng.unit() }

@@ -1,5 +1,6 @@
 import Foundation
 import Mapping
+import Randomness
 import TestSupport
 import XCTest
 
@@ -47,18 +48,5 @@ final class SHA256Tests: XCTestCase {
         XCTAssertThrowsError(try SHA256.hex(fileAt: "/nonexistent/pipeline.yaml")) { error in
             XCTAssertTrue("\(error)".contains("/nonexistent/pipeline.yaml"), "\(error)")
         }
-    }
-}
-
-/// SplitMix64: a small seeded generator for test data.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import RasterIO
 import TestSupport
 import XCTest
@@ -111,18 +112,5 @@ final class RasterDatasetTests: XCTestCase {
         XCTAssertEqual(band.attributeTable, [1: "Qd", 2: "Qrs", 7: "Tv"])
         XCTAssertTrue(band.isCategorical)
         XCTAssertEqual(band.nodata, 0)
-    }
-}
-
-/// SplitMix64, a small seeded generator for test fixtures.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import XCTest
 @testable import SoilData
 
@@ -29,17 +30,8 @@ final class TempDir {
     }
 }
 
-/// SplitMix64: a small seeded PRNG so random tests are repeatable.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Test draws on top of `Randomness.SplitMix64`, kept as they were (fixed test data depends on them).
+extension SplitMix64 {
     /// Uniform in [lo, hi).
     mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
         lo + (hi - lo) * Double(next() >> 11) / Double(1 << 53)

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Cross-validation folds over sites: every sample of a site, at every depth, lands in its site's fold.
 ///
@@ -23,7 +24,7 @@ public enum Folds {
                 "site '\(id)' is listed twice for fold assignment; pass each site once (its samples follow it)")
         }
         var order = Array(siteIDs.indices).sorted { siteIDs[$0] < siteIDs[$1] }
-        var random = FoldRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         random.shuffle(&order)
         var folds = [Int](repeating: 0, count: siteIDs.count)
         for (position, site) in order.enumerated() { folds[site] = position % k }
@@ -68,7 +69,7 @@ public enum Folds {
                 + "\(blockSize) units, k = \(k); lower evaluate.block_size or evaluate.folds")
         }
         var blocks = members.keys.sorted()
-        var random = FoldRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         random.shuffle(&blocks)
         var load = [Int](repeating: 0, count: k)
         var folds = [Int](repeating: 0, count: x.count)

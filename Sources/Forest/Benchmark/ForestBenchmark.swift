@@ -1,6 +1,7 @@
 // The `socmap bench rf` measurement: fit and predict time of a forest on the input of
 // ../shared/anchors/bench.py's rf benchmark (same shape, function and hyper-parameters).
 import Foundation
+import Randomness
 
 /// Timing of a forest on bench.py's rf input, for comparison with scikit-learn on the same machine.
 public enum ForestBenchmark {

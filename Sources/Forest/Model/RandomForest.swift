@@ -1,6 +1,8 @@
 // A random forest regressor: bootstrap samples, CART trees with random feature subsets,
 // predictions averaged over trees, out-of-bag error for free.
 
+import Randomness
+
 /// A fitted random forest regressor (Breiman 2001, with scikit-learn's RandomForestRegressor semantics).
 public struct RandomForest: Sendable, Codable, Equatable {
     /// The hyper-parameters it was fitted with (`maxFeatures` as given, even if above the feature count).

@@ -4,6 +4,8 @@
 // weighted variance wins, both children keep at least `minSamplesLeaf` distinct rows, and
 // the threshold is the midpoint between the two values either side of the boundary.
 
+import Randomness
+
 /// The training data shared read-only by every tree of a forest.
 struct TrainingSet: Sendable {
     /// The features as ranks, with their distinct values.

@@ -1,3 +1,5 @@
+import Randomness
+
 /// Seeded 2-D gradient noise (Perlin-style) and its fractal sum: the smooth random part of every field.
 ///
 /// Coordinates are in degrees (longitude scaled by `lonScale` so features are roughly round at
