@@ -36,19 +36,9 @@ public func loadIntervalValues(path: String, columns: IntervalColumns, depths: [
     }
     var issues = DataIssues()
     var profiles: [SiteProfile] = []
-    var firstLine: [String: Int] = [:]
+    var ids = SiteIDs(path: path, header: table.header[idCol], duplicateAdvice: "give one row per site")
     for (row, line) in zip(table.rows, table.lines) {
-        let id = row[idCol].trimmingCharacters(in: .whitespaces)
-        if id.isEmpty {
-            issues.append(DataIssue(kind: .missingID, file: path, line: line, siteID: nil,
-                message: "empty site id in column '\(table.header[idCol])'", action: "skipped site"))
-            continue
-        }
-        if let earlier = firstLine[id] {
-            throw SoilDataError(.duplicateSite, path: path, line: line, message:
-                "\(path): site id '\(id)' appears on line \(earlier) and line \(line); give one row per site")
-        }
-        firstLine[id] = line
+        guard let id = try ids.read(row[idCol], line: line, issues: &issues) else { continue }
         var values: [Double?] = []
         var rowIssues: [DataIssue] = []
         for (col, depth) in zip(valueCols, depths) {

@@ -55,20 +55,10 @@ public func loadSites(path: String, columns: SiteColumns) throws -> (sites: [Sit
 
     var issues = DataIssues()
     var sites: [Site] = []
-    var firstLine: [String: Int] = [:]
+    var ids = SiteIDs(path: path, header: table.header[idCol], duplicateAdvice:
+        "site ids must be unique (check the column given by \(p).id_column, '\(table.header[idCol])')")
     for (row, line) in zip(table.rows, table.lines) {
-        let id = row[idCol].trimmingCharacters(in: .whitespaces)
-        if id.isEmpty {
-            issues.append(DataIssue(kind: .missingID, file: path, line: line, siteID: nil,
-                message: "empty site id in column '\(table.header[idCol])'", action: "skipped site"))
-            continue
-        }
-        if let earlier = firstLine[id] {
-            throw SoilDataError(.duplicateSite, path: path, line: line, message:
-                "\(path): site id '\(id)' appears on line \(earlier) and line \(line); site ids must be unique "
-                + "(check the column given by \(p).id_column, '\(table.header[idCol])')")
-        }
-        firstLine[id] = line
+        guard let id = try ids.read(row[idCol], line: line, issues: &issues) else { continue }
         var coords: [Double] = []
         var problem: DataIssue?
         for col in [xCol, yCol] {
