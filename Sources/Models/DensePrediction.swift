@@ -13,9 +13,10 @@ extension TrainedModel {
         }
     }
 
-    /// Leading conv blocks that the depths' networks have in common and maps compute once per tile (0 for forests).
-    public var sharedConvBlocks: Int {
-        if case .network(let m) = self { return m.sharedConvBlocks }
+    /// Leading blocks that the depths' networks have in common and maps compute once per tile
+    /// (0 for forests; see `DenseMapper.sharedBlocks`).
+    public var sharedBlocks: Int {
+        if case .network(let m) = self { return m.sharedBlocks }
         return 0
     }
 }
@@ -38,10 +39,11 @@ extension NetworkModel {
         return out
     }
 
-    /// Leading conv blocks the depth networks have in common (computed once per tile when mapping).
-    public var sharedConvBlocks: Int {
-        let nets = (0..<scalers.count).compactMap { network(forDepth: $0) }
-        return DenseMapper.commonConvBlocks(nets)
+    /// Leading blocks the depth networks have in common, computed once per tile when mapping
+    /// (see `DenseMapper.sharedBlocks`).
+    public var sharedBlocks: Int {
+        let members = (0..<scalers.count).compactMap { d in network(forDepth: d).map { (network: $0, depthIndex: d) } }
+        return members.isEmpty ? 0 : DenseMapper.commonBlocks(members)
     }
 }
 

@@ -6,17 +6,20 @@ import NeuralNet
 /// computed once per tile), alternated with tiles that run each depth's network whole.
 public enum PredictBenchmark {
     /// Output cells per second for all six depths (each cell counted once), shared and whole, with the settings used.
-    public static func run(seconds: Double = 20, channels: Int = 40, side: Int = 1024, tile: Int = 512) -> [String: Double] {
+    /// `freeze` is the transfer model's F (blocks 1...F frozen, so shared by the six depths).
+    public static func run(seconds: Double = 20, channels: Int = 40, side: Int = 1024, tile: Int = 512,
+                           freeze: Int = 2) -> [String: Double] {
+        precondition((0...6).contains(freeze), "PredictBenchmark: freeze must be in 0...6, got \(freeze)")
         let p = 13, depths = 6
         let config = NetworkConfig(kind: .depthInput, channels: channels, patchSize: p, depths: depths)
         let pre = try! Network(config: config, seed: 1)
         pre.eval()
-        // Six fine-tuned copies with blocks 1-2 frozen (the default transfer model): every later tensor perturbed.
+        // Six fine-tuned copies with blocks 1...F frozen (F = 2 in the default transfer model): every later tensor perturbed.
         let perDepth: [Network?] = (0..<depths).map { d in
             let n = pre.copy()
-            n.freeze(blocks: 1...2)
+            if freeze > 0 { n.freeze(blocks: 1...freeze) }
             var g = SeededGenerator(seed: UInt64(100 + d))
-            let frozen = ["conv1.", "bn1.", "conv2.", "bn2."]
+            let frozen = Self.blockOfTensor.filter { $0.value <= freeze }.map(\.key)
             for (name, t) in n.namedTensors.sorted(by: { $0.key < $1.key }) where !frozen.contains(where: { name.hasPrefix($0) }) {
                 try? n.setTensor(name, Tensor(shape: t.shape, data: t.data.map { $0 * (0.9 + 0.2 * Float(g.next() % 1000) / 1000) }))
             }
@@ -25,7 +28,7 @@ public enum PredictBenchmark {
         }
         let scalers = [TargetScaler](repeating: TargetScaler(fitting: [0, 2], log1p: false), count: depths)
         let model = NetworkModel(kind: .transfer, pretrained: pre, perDepth: perDepth, heads: nil,
-                                 scalers: scalers, freeze: 2, logs: [:])
+                                 scalers: scalers, freeze: freeze, logs: [:])
         var g = SeededGenerator(seed: 7)
         let h = tile + p - 1
         let input = Tensor(shape: [channels, h, h], data: (0..<(channels * h * h)).map { _ in Float(g.next() % 10_000) / 10_000 })
@@ -45,7 +48,11 @@ public enum PredictBenchmark {
         let cells = Double(tile * tile)
         let shared = Double(done[true]!) * cells / time[true]!, whole = Double(done[false]!) * cells / time[false]!
         return ["cells_per_s": shared, "cells_per_s_unshared": whole, "sharing_speedup": shared / whole,
-                "shared_blocks": Double(model.sharedConvBlocks), "tiles": Double(done[true]!), "tile_cells": cells,
-                "depths": Double(depths), "channels": Double(channels), "seconds": time[true]!]
+                "shared_blocks": Double(model.sharedBlocks), "tiles": Double(done[true]!), "tile_cells": cells,
+                "depths": Double(depths), "channels": Double(channels), "freeze": Double(freeze), "seconds": time[true]!]
     }
+
+    /// The block id (1 conv1 ... 6 fc3) of each tensor-name prefix; the output layer is never frozen.
+    static let blockOfTensor = ["conv1.": 1, "bn1.": 1, "conv2.": 2, "bn2.": 2, "conv3.": 3, "bn3.": 3,
+                                "fc1.": 4, "bn4.": 4, "fc2.": 5, "bn5.": 5, "fc3.": 6]
 }

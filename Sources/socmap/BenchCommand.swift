@@ -26,6 +26,13 @@ struct Bench: ParsableCommand {
     @Option(help: "Seconds to spend measuring.")
     var seconds: Double = 10
 
+    @Option(help: "predict: blocks 1...F frozen in the benchmark's transfer model (0-6), hence shared by the six depths.")
+    var freeze: Int = 2
+
+    func validate() throws {
+        guard (0...6).contains(freeze) else { throw ValidationError("--freeze must be between 0 and 6, got \(freeze)") }
+    }
+
     func run() throws {
         #if DEBUG
         eprint("warning: this is a debug build; speed figures need `swift build -c release`.")
@@ -39,7 +46,7 @@ struct Bench: ParsableCommand {
             case .rf:
                 for (k, v) in ForestBenchmark.run() { figures[k] = v }
             case .predict:
-                for (k, v) in PredictBenchmark.run(seconds: max(seconds, 1)) { figures[k] = v }
+                for (k, v) in PredictBenchmark.run(seconds: max(seconds, 1), freeze: freeze) { figures[k] = v }
             case .all:
                 break
             }

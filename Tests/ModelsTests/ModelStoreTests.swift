@@ -31,8 +31,8 @@ final class ModelStoreTests: XCTestCase {
             XCTAssertEqual(loaded.predict(data, samples: all), models[kind]!.predict(data, samples: all), "\(kind)")
             if case .network(let saved) = models[kind]!, case .network(let read) = loaded {
                 // Frozen blocks stay bitwise equal through the files, so maps still share them.
-                XCTAssertEqual(read.sharedConvBlocks, saved.sharedConvBlocks, "\(kind)")
-                XCTAssertEqual(read.sharedConvBlocks, [.transfer: s.freeze, .cnn: 0, .mtcnn: 3][kind], "\(kind)")
+                XCTAssertEqual(read.sharedBlocks, saved.sharedBlocks, "\(kind)")
+                XCTAssertEqual(read.sharedBlocks, [.transfer: s.freeze, .cnn: 0, .mtcnn: 3][kind], "\(kind)")
             }
             // Saving again gives the same bytes.
             let again = (dir as NSString).appendingPathComponent("\(kind.rawValue)-again")

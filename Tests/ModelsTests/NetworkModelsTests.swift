@@ -62,7 +62,8 @@ final class NetworkModelsTests: XCTestCase {
         let (train, test) = split(data)
         let t = TrainingData(data: data, samples: train)
         let observed = test.map { data.samples[$0].value }
-        let transfer = try NetworkTrainer.transfer(t, settings: settings, freezes: [2], seed: 3)[2]!
+        let transfers = try NetworkTrainer.transfer(t, settings: settings, freezes: [2, 4], seed: 3)
+        let transfer = transfers[2]!
         let cnn = try NetworkTrainer.cnn(t, settings: settings, seed: 3)
         let mtcnn = try NetworkTrainer.mtcnn(t, settings: settings, seed: 3)
         for model in [transfer, cnn, mtcnn] {
@@ -78,12 +79,13 @@ final class NetworkModelsTests: XCTestCase {
         XCTAssertNotEqual(pre["fc2.weight"], tuned["fc2.weight"])
         // Maps share exactly those blocks (fine-tuning left frozen BatchNorm statistics alone),
         // mtcnn its whole trunk, cnn nothing, and sharing changes no value.
-        XCTAssertEqual(transfer.sharedConvBlocks, 2)
-        XCTAssertEqual(cnn.sharedConvBlocks, 0)
-        XCTAssertEqual(mtcnn.sharedConvBlocks, 3)
+        XCTAssertEqual(transfer.sharedBlocks, 2)
+        XCTAssertEqual(transfers[4]!.sharedBlocks, 4, "fc1 frozen: its product is shared too")
+        XCTAssertEqual(cnn.sharedBlocks, 0)
+        XCTAssertEqual(mtcnn.sharedBlocks, 3)
         var g = SeededGenerator(seed: 12)
         let tile = Tensor(shape: [3, 30, 26], data: (0..<(3 * 30 * 26)).map { _ in Float(g.next() % 1000) / 1000 })
-        for model in [transfer, cnn, mtcnn] {
+        for model in [transfer, transfers[4]!, cnn, mtcnn] {
             let shared = model.denseMaps(tile: tile, depths: 6)
             XCTAssertTrue(shared == model.denseMaps(tile: tile, depths: 6, share: false), "\(model.kind): shared and whole runs are bitwise equal")
             XCTAssertEqual(shared.map(\.count), [Int](repeating: 18 * 14, count: 6))

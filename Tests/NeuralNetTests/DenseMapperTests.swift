@@ -39,11 +39,12 @@ final class DenseMapperTests: XCTestCase {
     func testFrozenBlocks_areFoundAndSharedWithoutChangingAnyValue() throws {
         let pre = try pretrained()
         let tile = randomTensor([2, 31, 29], seed: 60, low: 0, high: 1)
-        for frozen in 0...5 {
+        for frozen in 0...6 {
             let nets = try fineTuned(pre, frozen: frozen)
             let members = nets.enumerated().map { (network: $0.element, depthIndex: $0.offset) }
             let mapper = DenseMapper(members: members)
-            XCTAssertEqual(mapper.sharedBlocks, min(frozen, 3), "F = \(frozen): conv blocks shared (fc blocks never are)")
+            // Conv blocks 1..F, and from F = 4 fc1's product (its bias differs with the depth input).
+            XCTAssertEqual(mapper.sharedBlocks, min(frozen, 4), "F = \(frozen)")
             let maps = mapper.maps(tile: tile, tileSize: 7)
             XCTAssertEqual(maps.shape, [4, 19, 17])
             let whole = DenseMapper(members: members, share: false)
@@ -83,5 +84,11 @@ final class DenseMapperTests: XCTestCase {
         for d in 0..<4 {
             XCTAssertTrue(Array(maps.data[(d * 8 * 12)..<((d + 1) * 8 * 12)]) == net.denseMap(tile: tile, depthIndex: d).data, "head \(d)")
         }
+    }
+
+    func testDescription_namesWhatIsShared() {
+        XCTAssertEqual(DenseMapper.describe(sharedBlocks: 1), "conv block 1")
+        XCTAssertEqual(DenseMapper.describe(sharedBlocks: 2), "conv blocks 1-2")
+        XCTAssertEqual(DenseMapper.describe(sharedBlocks: 4), "conv blocks 1-3 and fc1's product")
     }
 }

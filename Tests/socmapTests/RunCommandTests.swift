@@ -39,6 +39,13 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual(first, second)
     }
 
+    func testBench_rejectsAFreezeOutsideTheNetworkBeforeMeasuring() throws {
+        let r = try CLI.run(["bench", "predict", "--freeze", "9"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--freeze must be between 0 and 6, got 9"), r.stderr)
+        XCTAssertEqual(r.stdout, "", "no figures printed")
+    }
+
     func testValidate_passesAndDoesNotWrite() throws {
         let p = try TinyProject()
         let r = try CLI.run(["validate", p.pipeline])

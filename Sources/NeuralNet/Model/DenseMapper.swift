@@ -1,26 +1,28 @@
 /// Dense (fully convolutional) maps of several depth networks over one tile, running the
-/// convolutional blocks they have in common only once.
+/// layers they have in common only once.
 ///
 /// Transfer models freeze blocks 1..F while fine-tuning, so those blocks hold the same
 /// weights and BatchNorm statistics in every depth's network; the multi-task network has a
 /// single trunk for all its heads. The mapper finds the leading conv blocks (0...3) whose
-/// tensors are bitwise equal in every member, computes them once per output tile, and runs
-/// only the remaining layers per member. The results are bitwise those of running each
-/// member whole (`Network.denseMap`). Fully connected blocks are never shared: the depth
-/// one-hot is folded into fc1's bias, which differs per depth.
+/// tensors are bitwise equal in every member and computes them once per output tile. When
+/// fc1 is frozen too, its matrix product is shared as well: the depth one-hot only adds a
+/// per-depth bias, which each member adds before running its remaining layers. The results
+/// are bitwise those of running each member whole (`Network.denseMap`).
 public final class DenseMapper {
     /// The architecture every member has.
     public let config: NetworkConfig
-    /// Number of leading conv blocks (0...3) computed once for all members.
+    /// Number of leading blocks computed once for all members: 0...3 conv blocks, 4 when fc1's
+    /// matrix product is shared too (each member then adds its own fc1 bias).
     public let sharedBlocks: Int
     /// Number of maps produced (one per member).
     public let memberCount: Int
     /// Dense layers of the shared blocks.
     private let shared: [any Layer]
-    /// Dense layers after the shared blocks, per member.
-    private let rest: [[any Layer]]
+    /// Per member: its fc1 bias when fc1's product is shared (nil otherwise), and its remaining dense layers.
+    private let rest: [(bias: [Float]?, layers: [any Layer])]
 
-    /// Dense layers in blocks 1, 2, 3 of `Network.denseLayers` (conv, activation, [pool,] BatchNorm).
+    /// Dense layers in blocks 1, 2, 3 of `Network.denseLayers` (conv, activation, [pool,] BatchNorm);
+    /// fc1's convolution follows them.
     static let blockLayerCounts = [3, 4, 3]
 
     /// A mapper for `members`: (network, depth index) pairs with one architecture, in inference
@@ -36,13 +38,23 @@ public final class DenseMapper {
         }
         self.config = config
         memberCount = members.count
-        sharedBlocks = share ? Self.commonConvBlocks(members.map(\.network)) : 0
-        let cut = Self.blockLayerCounts.prefix(sharedBlocks).reduce(0, +)
         let layers = members.map { $0.network.denseLayers(depthIndex: $0.depthIndex) }
-        shared = Array(layers[0].prefix(cut))
-        rest = layers.map { Array($0.dropFirst(cut)) }
+        let convBlocks = share ? Self.commonConvBlocks(members.map(\.network)) : 0
+        let cut = Self.blockLayerCounts.prefix(convBlocks).reduce(0, +)
+        let fc1 = layers.map { $0[cut] as? Conv2D }
+        if convBlocks == 3, let first = fc1[0], fc1.allSatisfy({ $0.map { Self.bitwiseEqual($0.weight.value, first.weight.value) } ?? false }) {
+            // fc1's product is the same for every member; only its bias (with the depth column folded in) differs.
+            sharedBlocks = 4
+            shared = Array(layers[0].prefix(cut))
+                + [Conv2D(weight: first.weight.value, bias: Tensor(shape: first.bias.value.shape), dilation: first.dilation)]
+            rest = zip(layers, fc1).map { (bias: $1!.bias.value.data, layers: Array($0.dropFirst(cut + 1))) }
+        } else {
+            sharedBlocks = convBlocks
+            shared = Array(layers[0].prefix(cut))
+            rest = layers.map { (bias: nil, layers: Array($0.dropFirst(cut))) }
+        }
         for layer in shared { layer.prepareForInference() }
-        for list in rest { for layer in list { layer.prepareForInference() } }
+        for member in rest { for layer in member.layers { layer.prepareForInference() } }
     }
 
     /// Number of leading conv blocks whose weights and BatchNorm statistics are bitwise equal in every network.
@@ -52,10 +64,7 @@ public final class DenseMapper {
             guard a !== b else { return true }
             return zip(a.layers, b.layers).allSatisfy { la, lb in
                 let (sa, sb) = (la.state, lb.state)
-                return sa.keys == sb.keys && sa.allSatisfy { key, t in
-                    guard let u = sb[key], u.shape == t.shape else { return false }
-                    return t.data.elementsEqual(u.data) { $0.bitPattern == $1.bitPattern }
-                }
+                return sa.keys == sb.keys && sa.allSatisfy { key, t in sb[key].map { bitwiseEqual(t, $0) } ?? false }
             }
         }
         var blocks = 0
@@ -64,6 +73,20 @@ public final class DenseMapper {
             blocks += 1
         }
         return blocks
+    }
+
+    /// Blocks computed once for these members (what `sharedBlocks` of a mapper for them is).
+    public static func commonBlocks(_ members: [(network: Network, depthIndex: Int)]) -> Int {
+        DenseMapper(members: members).sharedBlocks
+    }
+
+    /// What `sharedBlocks` means, for reports: e.g. "conv blocks 1-2", or "conv blocks 1-3 and fc1's product".
+    public static func describe(sharedBlocks n: Int) -> String {
+        n == 0 ? "nothing" : n <= 3 ? "conv block\(n == 1 ? " 1" : "s 1-\(n)")" : "conv blocks 1-3 and fc1's product"
+    }
+
+    static func bitwiseEqual(_ a: Tensor, _ b: Tensor) -> Bool {
+        a.shape == b.shape && a.data.elementsEqual(b.data) { $0.bitPattern == $1.bitPattern }
     }
 
     /// The dense maps [members, H − P + 1, W − P + 1] of a tile [C, H, W]: cell (m, i, j) is member
@@ -101,8 +124,9 @@ public final class DenseMapper {
                         }
                     }
                     let trunk = shared.reduce(input) { $1.infer($0) }
-                    for (m, layers) in rest.enumerated() {
-                        let y = layers.reduce(trunk) { $1.infer($0) }
+                    for (m, member) in rest.enumerated() {
+                        let start = member.bias.map { Self.addingChannelBias($0, to: trunk) } ?? trunk
+                        let y = member.layers.reduce(start) { $1.infer($0) }
                         precondition(y.shape == [1, 1, rows.count, cols.count], "DenseMapper: internal shape \(y.shape)")
                         let plane = outBase + m * oh * ow
                         y.withPointer { v in
@@ -112,6 +136,18 @@ public final class DenseMapper {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// x [1, C, H, W] plus bias[c] on channel c (the same addition as a convolution's epilogue).
+    static func addingChannelBias(_ bias: [Float], to x: Tensor) -> Tensor {
+        let plane = x.count / bias.count
+        return Tensor(shape: x.shape) { out in
+            x.withPointer { src in
+                for (c, b) in bias.enumerated() {
+                    for i in (c * plane)..<((c + 1) * plane) { out[i] = src[i] + b }
                 }
             }
         }

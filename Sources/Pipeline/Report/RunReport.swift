@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import NeuralNet
 import Patches
 import RasterIO
 import SoilData
@@ -106,7 +107,7 @@ struct RunReport {
             md += " (\(m.tilesTotal) \(m.tilesTotal == 1 ? "tile" : "tiles")"
             md += String(format: ", %.0f cells/s, peak memory %.0f MB",
                          m.seconds > 0 ? Double(m.cells) / m.seconds : 0, Double(m.peakMemory) / 1e6)
-            md += m.sharedBlocks > 0 ? "; conv blocks 1-\(m.sharedBlocks) computed once per tile for all depths)\n" : ")\n"
+            md += m.sharedBlocks > 0 ? "; \(DenseMapper.describe(sharedBlocks: m.sharedBlocks)) computed once per tile for all depths)\n" : ")\n"
         }
         return md
     }

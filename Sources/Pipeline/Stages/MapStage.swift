@@ -1,6 +1,7 @@
 import Foundation
 import Mapping
 import Models
+import NeuralNet
 import Patches
 import RasterIO
 
@@ -20,7 +21,7 @@ public struct MapResult: Sendable {
     public var peakMemory: Int
     /// Whether the GeoTIFFs were assembled.
     public var assembled: Bool
-    /// Leading conv blocks computed once per tile for all depths (frozen in fine-tuning, or mtcnn's trunk).
+    /// Leading blocks computed once per tile for all depths (frozen in fine-tuning, or mtcnn's trunk; see `DenseMapper`).
     public var sharedBlocks: Int
 }
 
@@ -59,7 +60,7 @@ public enum MapStage {
             }
             ensemble = try folds.map { try ModelStore.load(folder: (cvFolder as NSString).appendingPathComponent($0)).model }
         }
-        let shared = model.sharedConvBlocks
+        let shared = model.sharedBlocks
         let predictor = TilePredictor(stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
                                       ensemble: ensemble)
         let store = try TileStore(folder: (maps as NSString).appendingPathComponent(".tiles"), layers: predictor.layers,
@@ -71,7 +72,7 @@ public enum MapStage {
             let mine = plan.tiles(shard: shard.index, of: shard.count)
             let todo = store.missing(mine)
             observer.stageStarted("predict: \(predict.model.rawValue) maps of \(depthCount) depths, \(plan.tiles.count) \(plan.tiles.count == 1 ? "tile" : "tiles") of \(predict.tileSize) cells"
-                                  + (shared > 0 ? ", conv blocks 1-\(shared) computed once for all depths" : "")
+                                  + (shared > 0 ? ", \(DenseMapper.describe(sharedBlocks: shared)) computed once for all depths" : "")
                                   + (shard.count > 1 ? ", shard \(shard) (\(mine.count) tiles)" : "")
                                   + (todo.count < mine.count ? ", resuming: \(mine.count - todo.count) tiles already done" : ""))
             // Test hook: SOCMAP_KILL_AFTER_TILES=n sends this process SIGKILL after n new tiles (resume tests).
