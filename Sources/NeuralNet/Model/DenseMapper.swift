@@ -6,8 +6,9 @@
 /// single trunk for all its heads. The mapper finds the leading conv blocks (0...3) whose
 /// tensors are bitwise equal in every member and computes them once per output tile. When
 /// fc1 is frozen too, its matrix product is shared as well: the depth one-hot only adds a
-/// per-depth bias, which each member adds before running its remaining layers. The results
-/// are bitwise those of running each member whole (`Network.denseMap`).
+/// per-depth bias, which each member adds before running its remaining layers (the convolution
+/// adds its bias after the product too). The results are bitwise those of running each member
+/// whole (`Network.denseMap`), but for the sign of a zero should a bias be exactly −0.
 public final class DenseMapper {
     /// The architecture every member has.
     public let config: NetworkConfig
