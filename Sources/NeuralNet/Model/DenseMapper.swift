@@ -86,6 +86,7 @@ public final class DenseMapper {
         n == 0 ? "nothing" : n <= 3 ? "conv block\(n == 1 ? " 1" : "s 1-\(n)")" : "conv blocks 1-3 and fc1's product"
     }
 
+    /// Same shape and the same bits in every value (NaN payloads and signed zeros included).
     static func bitwiseEqual(_ a: Tensor, _ b: Tensor) -> Bool {
         a.shape == b.shape && a.data.elementsEqual(b.data) { $0.bitPattern == $1.bitPattern }
     }
