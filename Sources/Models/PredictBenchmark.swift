@@ -19,8 +19,9 @@ public enum PredictBenchmark {
             let n = pre.copy()
             if freeze > 0 { n.freeze(blocks: 1...freeze) }
             var g = SeededGenerator(seed: UInt64(100 + d))
-            let frozen = Self.blockOfTensor.filter { $0.value <= freeze }.map(\.key)
-            for (name, t) in n.namedTensors.sorted(by: { $0.key < $1.key }) where !frozen.contains(where: { name.hasPrefix($0) }) {
+            let tensors = n.namedTensors
+            for name in n.trainableTensorNames {
+                let t = tensors[name]!
                 try? n.setTensor(name, Tensor(shape: t.shape, data: t.data.map { $0 * (0.9 + 0.2 * Float(g.next() % 1000) / 1000) }))
             }
             n.eval()
@@ -51,8 +52,4 @@ public enum PredictBenchmark {
                 "shared_blocks": Double(model.sharedBlocks), "tiles": Double(done[true]!), "tile_cells": cells,
                 "depths": Double(depths), "channels": Double(channels), "freeze": Double(freeze), "seconds": time[true]!]
     }
-
-    /// The block id (1 conv1 ... 6 fc3) of each tensor-name prefix; the output layer is never frozen.
-    static let blockOfTensor = ["conv1.": 1, "bn1.": 1, "conv2.": 2, "bn2.": 2, "conv3.": 3, "bn3.": 3,
-                                "fc1.": 4, "bn4.": 4, "fc2.": 5, "bn5.": 5, "fc3.": 6]
 }

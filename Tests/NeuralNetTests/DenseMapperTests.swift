@@ -16,24 +16,19 @@ final class DenseMapperTests: XCTestCase {
         return network
     }
 
-    /// Copies of `pre`, one per depth, with every tensor of blocks after `frozen` changed (as fine-tuning does).
+    /// Copies of `pre`, one per depth, with blocks 1...frozen frozen and every other tensor changed (as fine-tuning does).
     func fineTuned(_ pre: Network, frozen: Int) throws -> [Network] {
         return try (0..<config.depths).map { d in
             let net = pre.copy()
-            for (k, (name, t)) in net.namedTensors.sorted(by: { $0.key < $1.key }).enumerated()
-            where Self.block(of: name) > frozen {
+            if frozen > 0 { net.freeze(blocks: 1...frozen) }
+            let tensors = net.namedTensors
+            for (k, name) in net.trainableTensorNames.enumerated() {
+                let t = tensors[name]!
                 try net.setTensor(name, Tensor(shape: t.shape, data: randomTensor(t.shape, seed: UInt64(100 * d + k), low: 0.9, high: 1.1)
                     .data.enumerated().map { t.data[$0.offset] * $0.element }))
             }
             return net
         }
-    }
-
-    /// The block id (1...6) of a tensor name; 7 for the output layer.
-    static func block(of name: String) -> Int {
-        let order = ["conv1.": 1, "bn1.": 1, "conv2.": 2, "bn2.": 2, "conv3.": 3, "bn3.": 3, "fc1.": 4, "bn4.": 4,
-                     "fc2.": 5, "bn5.": 5, "fc3.": 6]
-        return order.first { name.hasPrefix($0.key) }?.value ?? 7
     }
 
     func testFrozenBlocks_areFoundAndSharedWithoutChangingAnyValue() throws {

@@ -181,4 +181,17 @@ final class NetworkTests: XCTestCase {
             assertClose(map.data, expected, relative: 1e-4, absolute: 1e-5, "\(kind) dense vs patch-wise")
         }
     }
+
+    func testTrainableTensorNames_leaveOutFrozenBlocksWithTheirRunningStatistics() throws {
+        let network = try Network(config: NetworkConfig(kind: .depthInput, channels: 2, patchSize: 13, depths: 3,
+                                                        convWidths: [4, 5, 6], fcWidths: [6, 5, 4]), seed: 5)
+        XCTAssertEqual(network.trainableTensorNames, network.namedTensors.keys.sorted())
+        network.freeze(blocks: 1...2)
+        let names = network.trainableTensorNames
+        XCTAssertFalse(names.contains { $0.hasPrefix("conv1.") || $0.hasPrefix("bn1.") || $0.hasPrefix("conv2.") || $0.hasPrefix("bn2.") }, "\(names)")
+        for name in ["conv3.weight", "bn3.running_mean", "bn3.running_var", "fc1.weight", "out.bias"] {
+            XCTAssertTrue(names.contains(name), name)
+        }
+        XCTAssertEqual(names.count, network.namedTensors.count - 2 * 2 - 2 * 4, "conv1/conv2 weight+bias, bn1/bn2 four tensors each")
+    }
 }

@@ -59,7 +59,7 @@ public final class DenseMapper {
     }
 
     /// Number of leading conv blocks whose weights and BatchNorm statistics are bitwise equal in every network.
-    public static func commonConvBlocks(_ networks: [Network]) -> Int {
+    static func commonConvBlocks(_ networks: [Network]) -> Int {
         guard let first = networks.first else { return 0 }
         func same(_ a: Sequential, _ b: Sequential) -> Bool {
             guard a !== b else { return true }

@@ -133,6 +133,12 @@ public final class Network {
         return all
     }
 
+    /// Names of the saved tensors that training can still change, sorted: those of every layer with
+    /// a parameter not frozen (its BatchNorm running statistics included).
+    public var trainableTensorNames: [String] {
+        namedLayers.filter { $0.1.isTrainable }.flatMap { name, layer in layer.state.keys.map { "\(name).\($0)" } }.sorted()
+    }
+
     /// Every parameter by full name (conv1.weight, ..., out.bias), sorted by name.
     public var namedParameters: [(String, Parameter)] {
         namedLayers.flatMap { name, layer in layer.parameters.map { ("\(name).\($0.name)", $0) } }
