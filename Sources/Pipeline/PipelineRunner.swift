@@ -1,4 +1,5 @@
 import Foundation
+import Mapping
 import Patches
 import RasterIO
 import SoilData
@@ -26,25 +27,23 @@ public final class PipelineRunner {
     }
 
     /// Output files this pipeline writes, relative to its output folder.
-    public var outputNames: [String] {
-        var names = [config.patches.file, "profiles.csv", "dropped_sites.csv", "report.md", "report.json"]
-        if config.evaluate != nil { names.append("evaluation") }
-        if config.train != nil { names.append("models") }
-        if config.predict != nil { names.append("maps") }
-        return names
-    }
+    public var outputNames: [String] { OutputLayout.entries(for: config) }
 
     /// The covariate stack of the pipeline (the first stage alone).
     public func buildStack() throws -> CovariateStack { try StackStage.run(config, observer: observer) }
 
-    /// Runs every stage; outputs are written only when all stages succeeded.
-    public func run(overwrite: Bool) throws -> RunSummary {
-        let fm = FileManager.default
-        let existing = outputNames.filter { fm.fileExists(atPath: (config.output as NSString).appendingPathComponent($0)) }
-        if !existing.isEmpty && !overwrite {
-            throw PipelineError(stage: "run", file: config.output,
-                                message: "holds outputs of an earlier run (\(existing.joined(separator: ", "))); pass --overwrite to replace them or change 'output'")
-        }
+    /// Runs every stage into a staging folder and publishes the outputs only when all stages
+    /// succeeded: a failed or interrupted run leaves the earlier outputs as they were.
+    /// `--overwrite` replaces the whole set of outputs an earlier run wrote.
+    public func run(overwrite: Bool, command: String = "socmap run") throws -> RunSummary {
+        try PreflightChecks.run(config)
+        let folder = try OutputFolder(OutputLayout(config), access: .exclusive, command: command)
+        defer { folder.release() }
+        for line in folder.recovered { observer.note(line) }
+        let entries = outputNames
+        try folder.checkReplaceable(entries, overwrite: overwrite)
+        let out = try folder.makeStaging()
+
         let stack = try StackStage.run(config, observer: observer)
         let profiles = try ProfilesStage.run(config, stackCRS: stack.grid.crs, observer: observer)
         observer.stageStarted("patches")
@@ -58,30 +57,56 @@ public final class PipelineRunner {
         }
         observer.note("patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each")
 
-        let out = { (name: String) in (self.config.output as NSString).appendingPathComponent(name) }
-        try fm.createDirectory(atPath: config.output, withIntermediateDirectories: true)
         var evaluation: EvaluationResult?
         var modelFiles: [String] = []
         if let train = config.train {
             if let evaluate = config.evaluate {
                 evaluation = try ModelStages.evaluate(config, data: data, train: train, evaluate: evaluate,
-                                                      folder: out("evaluation"), observer: observer)
+                                                      layout: out, observer: observer)
             }
-            modelFiles = try ModelStages.trainFinal(config, data: data, train: train, folder: out("models"), observer: observer)
+            modelFiles = try ModelStages.trainFinal(config, data: data, train: train, layout: out, observer: observer)
         }
         var maps: MapResult?
         if config.predict != nil {
-            maps = try MapStage.run(config, stack: stack, observer: observer)
+            maps = try MapStage.run(config, stack: stack, inputs: out, output: out, tiles: folder.layout.tilesFolder,
+                                    replaceStaleTiles: true, observer: observer)
         }
         let report = RunReport(config: config, stack: stack, profiles: profiles, data: data, patches: patchReport,
-                               evaluation: evaluation, modelFiles: modelFiles, maps: maps)
-        try PatchFile.write(data, to: out(config.patches.file))
-        try AtomicFile.write(Data(report.profilesCSV().utf8), to: out("profiles.csv"))
-        try AtomicFile.write(Data(report.droppedSitesCSV().utf8), to: out("dropped_sites.csv"))
+                               evaluation: evaluation, modelFiles: modelFiles, maps: maps, recovered: folder.recovered)
+        try write { try PatchFile.write(data, to: out.patches) }
+        try write { try AtomicFile.write(Data(report.profilesCSV().utf8), to: out.path(OutputLayout.profiles)) }
+        try write { try AtomicFile.write(Data(report.droppedSitesCSV().utf8), to: out.path(OutputLayout.droppedSites)) }
         let markdown = report.markdown()
-        try AtomicFile.write(Data(markdown.utf8), to: out("report.md"))
-        try AtomicFile.write(try report.json(), to: out("report.json"))
-        return RunSummary(outputFolder: config.output, files: outputNames, report: markdown)
+        try write { try AtomicFile.write(Data(markdown.utf8), to: out.path(OutputLayout.reportMarkdown)) }
+        try write { try AtomicFile.write(try report.json(), to: out.path(OutputLayout.reportJSON)) }
+        try folder.publish(entries, replacingAll: true)
+        return RunSummary(outputFolder: config.output, files: entries, report: markdown)
+    }
+
+    /// Maps every depth with the models an earlier run published. A whole prediction or a merge
+    /// holds the output folder alone and replaces its maps folder when the maps are complete;
+    /// a shard (`shard.count > 1`) shares the folder with the other shards and only adds tiles.
+    public func predict(shard: Shard, merge: Bool, overwrite: Bool, command: String = "socmap predict") throws -> MapResult {
+        try PreflightChecks.run(config)
+        let layout = OutputLayout(config)
+        let sharded = shard.count > 1 && !merge
+        let folder = try OutputFolder(layout, access: sharded ? .shared : .exclusive, command: command)
+        defer { folder.release() }
+        for line in folder.recovered { observer.note(line) }
+        if overwrite && !sharded { try? FileManager.default.removeItem(atPath: layout.tilesFolder) }
+        let stack = try StackStage.run(config, observer: observer)
+        let output = sharded ? nil : try folder.makeStaging()
+        let result = try MapStage.run(config, stack: stack, inputs: layout, output: output, tiles: layout.tilesFolder,
+                                      shard: shard, merge: merge, replaceStaleTiles: !sharded && !merge, observer: observer)
+        if result.assembled { try folder.publish([OutputLayout.maps], replacingAll: false) }
+        return result
+    }
+
+    /// Runs a write, turning a system error into one that names the output folder.
+    func write(_ body: () throws -> Void) throws {
+        do { try body() } catch let e as FileWriteError {
+            throw PipelineError(stage: "write", file: e.path, message: "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
+        }
     }
 
     static func noSamplesMessage(_ r: PatchReport, sites: Int) -> String {

@@ -22,22 +22,24 @@ struct Predict: ParsableCommand {
     @Flag(help: "Assemble the maps from the tiles of every shard.")
     var merge = false
 
-    @Flag(help: "Start afresh: delete tiles and maps of an earlier prediction.")
+    @Flag(help: "Start afresh: predict every tile again (the earlier maps stay until the new ones are complete).")
     var overwrite = false
 
     func validate() throws {
         if shard != nil && merge { throw ValidationError("--shard and --merge exclude each other: run the shards, then --merge") }
+        if shard != nil && overwrite {
+            throw ValidationError("--overwrite with --shard would delete the tiles the other shards are writing; to start the shards afresh, remove the tile folder <output>/.socmap/tiles once before the job array")
+        }
     }
 
     func run() throws {
         try reportingErrors {
             let config = try PipelineConfig.load(path: options.pipeline)
             let parsedShard = try shard.map { try Shard(parsing: $0) } ?? .whole
-            let maps = MapStage.folder(config)
-            if overwrite { try? FileManager.default.removeItem(atPath: maps) }
+            let maps = OutputLayout(config).mapsFolder
             let observer = TerminalObserver(quiet: options.quiet)
-            let stack = try PipelineRunner(config: config, observer: observer).buildStack()
-            let result = try MapStage.run(config, stack: stack, shard: parsedShard, merge: merge, observer: observer)
+            let result = try PipelineRunner(config: config, observer: observer)
+                .predict(shard: parsedShard, merge: merge, overwrite: overwrite, command: commandLine())
             observer.stageStarted("done")
             if result.assembled {
                 print("Wrote \(result.files.count) files to \(maps):")

@@ -17,7 +17,7 @@ struct Run: ParsableCommand {
             let config = try PipelineConfig.load(path: options.pipeline)
             let observer = TerminalObserver(quiet: options.quiet)
             let start = Date()
-            let summary = try PipelineRunner(config: config, observer: observer).run(overwrite: overwrite)
+            let summary = try PipelineRunner(config: config, observer: observer).run(overwrite: overwrite, command: commandLine())
             observer.stageStarted("done")
             print("Wrote \(summary.files.count) files to \(summary.outputFolder) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:")
             for f in summary.files { print("  \(f)") }

@@ -15,6 +15,12 @@ struct SOCMap: ParsableCommand {
             """,
         version: version,
         subcommands: [Run.self, Validate.self, Inspect.self, Predict.self, SampleDataCommand.self, Bench.self])
+
+    /// Installs the SIGINT/SIGTERM handlers, then parses and runs the command.
+    static func main() {
+        Interruption.install()
+        main(nil)
+    }
 }
 
 /// Options shared by commands that read a pipeline.

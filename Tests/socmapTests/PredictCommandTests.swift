@@ -88,7 +88,7 @@ final class PredictCommandTests: XCTestCase {
         // kill -9 after two new tiles, then resume.
         let killed = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"], environment: ["SOCMAP_KILL_AFTER_TILES": "2"])
         XCTAssertEqual(killed.status, 9, "killed by SIGKILL: \(killed.stderr)")
-        let tiles = try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/maps/.tiles")).filter { $0.hasPrefix("tile_") }
+        let tiles = try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/.socmap/tiles")).filter { $0.hasPrefix("tile_") }
         XCTAssertEqual(tiles.count, 2, "\(tiles)")
         let resumed = try CLI.run(["predict", p.pipeline])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
@@ -116,7 +116,7 @@ final class PredictCommandTests: XCTestCase {
     func testMergeWithAMissingShard_isAClearError() throws {
         let p = try project()
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
-        XCTAssertEqual(try CLI.run(["predict", p.pipeline, "-q", "--overwrite", "--shard", "1/3"]).status, 0)
+        XCTAssertEqual(try CLI.run(["predict", p.pipeline, "-q", "--shard", "1/3"]).status, 0)
         let merged = try CLI.run(["predict", p.pipeline, "-q", "--merge"])
         XCTAssertNotEqual(merged.status, 0)
         XCTAssertTrue(merged.stderr.contains("not predicted yet"), merged.stderr)

@@ -25,6 +25,14 @@ public final class TileStore {
         }
     }
 
+    /// Whether `folder` is absent, or holds the tiles of the run `manifest` describes.
+    public static func matches(folder: String, manifest: String) -> Bool {
+        let path = (folder as NSString).appendingPathComponent("manifest.json")
+        guard FileManager.default.fileExists(atPath: folder) else { return true }
+        guard let existing = FileManager.default.contents(atPath: path) else { return false }
+        return String(decoding: existing, as: UTF8.self) == manifest
+    }
+
     func path(_ tile: Int) -> String { (folder as NSString).appendingPathComponent(String(format: "tile_%06d.f32", tile)) }
 
     /// Whether a tile is complete (tiles are renamed into place only when fully written).

@@ -141,7 +141,9 @@ extension PipelineConfig {
             name: try m.string("name", default: defaultName.isEmpty ? "map" : defaultName),
             keepTiles: try m.bool("keep_tiles", default: false),
             uncertainty: try m.bool("uncertainty", default: false))
-        if config.name.contains("/") || config.name.isEmpty, let v = m.optional("name") { throw v.error("give a plain file base name") }
+        if let v = m.optional("name"), let problem = OutputLayout.problem(withPlainName: config.name, reservedToo: false) {
+            throw v.error("the map base name \(problem)")
+        }
         try m.finish()
         return config
     }

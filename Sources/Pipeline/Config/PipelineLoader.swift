@@ -1,4 +1,6 @@
 import Foundation
+import Models
+import NeuralNet
 import SoilData
 
 extension PipelineConfig {
@@ -55,6 +57,7 @@ extension PipelineConfig {
                                          depths: depthList, resolve: resolve)
         let patches = try parsePatches(root.optional("patches")?.mapping())
         let train = try parseTrain(root.optional("train")?.mapping(), pool: patches.pool)
+        try checkNetworkGeometry(patches: patches, settings: train?.settings, root: root)
         let evaluate = try parseEvaluate(root.optional("evaluate")?.mapping())
         if evaluate != nil && train == nil, let e = root.optional("evaluate") {
             throw e.error("'evaluate' needs a 'train' section naming the models to cross-validate")
@@ -91,6 +94,9 @@ extension PipelineConfig {
             let extent = try extentValue.list().map { try $0.double() }
             guard extent.count == 4, extent[0] < extent[2], extent[1] < extent[3] else {
                 throw extentValue.error("extent must be [min_x, min_y, max_x, max_y] with min < max")
+            }
+            do { _ = try PreflightChecks.explicitGridSize(resolution: res, extent: extent, file: m.source.file) } catch let e as ConfigError {
+                throw g.optional("resolution")!.error(e.message)
             }
             grid = .explicit(crs: crs, resolution: res, extent: extent)
         }
@@ -185,18 +191,33 @@ extension PipelineConfig {
         return ProfilesConfig(property: property, unit: unit, source: source)
     }
 
+    /// The patch size, pool and network kernel must give a network that fits: checked once, here,
+    /// by the network's own validator, naming the keys.
+    private static func checkNetworkGeometry(patches: PatchesConfig, settings: ModelSettings?, root: YAMLMapping) throws {
+        let s = settings ?? ModelSettings()
+        let config = NetworkConfig(channels: 1, patchSize: patches.size, poolSize: patches.pool, kernelSize: s.kernelSize,
+                                   convWidths: s.convWidths, fcWidths: s.fcWidths)
+        do { try config.validate() } catch {
+            let at = root.optional("patches") ?? root.optional("train") ?? root.optional("covariates")!
+            throw at.error("patches.size \(patches.size), patches.pool \(patches.pool) and train.network.kernel_size \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 19, p 3, k 5")
+        }
+    }
+
     private static func parsePatches(_ m: YAMLMapping?) throws -> PatchesConfig {
         guard let m else { return PatchesConfig(size: 13, pool: 3, file: "patches.socp") }
         let sizeValue = m.optional("size")
         let size = try sizeValue?.int() ?? 13
         let pool = try m.int("pool", default: 3, in: 1...9)
         if let sizeValue {
-            guard size >= 7, size % 2 == 1 else { throw sizeValue.error("patch size must be odd and at least 7, found \(size)") }
-            guard (size - 4) % pool == 0, (size - 4) / pool >= 3 else {
-                throw sizeValue.error("patch size \(size) does not fit the network: size - 4 must be a multiple of the pool size \(pool) giving at least 3 (e.g. 13 with pool 3)")
+            guard size % 2 == 1, (3...255).contains(size) else {
+                throw sizeValue.error("patch size must be odd and between 3 and 255 cells, found \(size)")
             }
         }
-        let file = try m.string("file", default: "patches.socp")
+        let fileValue = m.optional("file")
+        let file = try fileValue?.string() ?? "patches.socp"
+        if let fileValue, let problem = OutputLayout.problem(withPlainName: file, reservedToo: true) {
+            throw fileValue.error("the patch file name \(problem)")
+        }
         try m.finish()
         return PatchesConfig(size: size, pool: pool, file: file)
     }

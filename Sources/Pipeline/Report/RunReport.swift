@@ -15,6 +15,8 @@ struct RunReport {
     let evaluation: EvaluationResult?
     let modelFiles: [String]
     let maps: MapResult?
+    /// What this run cleared or finished for an interrupted earlier run in the output folder.
+    let recovered: [String]
 
     /// Count, mean, standard deviation, minimum and maximum of the samples at each depth.
     func depthStatistics() -> [(count: Int, mean: Double, sd: Double, min: Double, max: Double)] {
@@ -109,6 +111,9 @@ struct RunReport {
                          m.seconds > 0 ? Double(m.cells) / m.seconds : 0, Double(m.peakMemory) / 1e6)
             md += m.sharedBlocks > 0 ? "; \(DenseMapper.describe(sharedBlocks: m.sharedBlocks)) computed once per tile for all depths)\n" : ")\n"
         }
+        if !recovered.isEmpty {
+            md += "\nLeft by an interrupted earlier run in the output folder:\n\n" + recovered.map { "- \($0)\n" }.joined()
+        }
         return md
     }
 
@@ -174,6 +179,7 @@ struct RunReport {
         ]
         if evaluation != nil { object["evaluation_all_depths"] = evaluationObject }
         if !modelFiles.isEmpty { object["model_files"] = modelFiles.map { "models/\($0)" } }
+        if !recovered.isEmpty { object["recovered"] = recovered }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }
 }

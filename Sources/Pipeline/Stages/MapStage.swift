@@ -28,43 +28,54 @@ public struct MapResult: Sendable {
 /// Whole-grid maps of every depth with a saved model: tiled dense prediction (resumable and
 /// shardable), one cloud-optimised GeoTIFF per depth, QGIS styles and project, quick-looks.
 public enum MapStage {
-    /// The folder holding the maps.
-    public static func folder(_ config: PipelineConfig) -> String { (config.output as NSString).appendingPathComponent("maps") }
-
-    /// Runs the map stage. `shard` limits prediction to a subset of tiles; `assemble` writes the
-    /// maps once every tile is there (a shard of several skips it; `merge` does only that).
-    public static func run(_ config: PipelineConfig, stack: CovariateStack, shard: Shard = .whole, merge: Bool = false,
+    /// Runs the map stage with the models in `inputs` (and its cross-validation models and
+    /// metrics, when there), keeping finished tiles in `tiles` (resume, shards). `output` receives
+    /// the maps folder; nil predicts tiles only (a shard of several). `merge` only assembles.
+    /// `replaceStaleTiles` clears tiles of other models instead of refusing them (a new run).
+    public static func run(_ config: PipelineConfig, stack: CovariateStack, inputs: OutputLayout, output: OutputLayout?,
+                           tiles: String, shard: Shard = .whole, merge: Bool = false, replaceStaleTiles: Bool = false,
                            observer: PipelineObserver) throws -> MapResult {
         guard let predict = config.predict else {
             throw PipelineError(stage: "predict", file: config.file, message: "the pipeline has no 'predict' section; add one (see pipelines/sample.yaml)")
         }
-        let modelFolder = (config.output as NSString).appendingPathComponent("models/\(predict.model.rawValue)")
+        let modelFolder = inputs.model(predict.model)
+        guard FileManager.default.fileExists(atPath: modelFolder) else {
+            throw PipelineError(stage: "predict", file: modelFolder,
+                                message: "no saved \(predict.model.rawValue) model; run `socmap run \(config.file)` with '\(predict.model.rawValue)' among train.models first")
+        }
         let (model, description) = try ModelStore.load(folder: modelFolder)
         try checkCompatible(description, stack: stack, modelFolder: modelFolder, pipeline: config.file)
         let depthCount = description.depths.count
         let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, patchSize: description.patchSize)
-        let maps = folder(config)
         let modelHash = try Provenance.hash(folderAt: modelFolder)
-        let manifest = """
-            {"grid": \(jsonString(stack.grid.description)), "geotransform": \(stack.grid.transform.coefficients), \
-            "tile_size": \(predict.tileSize), "patch_size": \(description.patchSize), "max_patch_nodata": \(predict.maxPatchNodata), \
-            "model": \(jsonString(predict.model.rawValue)), "model_sha256": \(jsonString(modelHash)), "depths": \(description.depths.map(jsonString))}
-            """
         var ensemble: [TrainedModel] = []
+        var ensembleHashes: [String] = []
         if predict.uncertainty {
-            let cvFolder = (config.output as NSString).appendingPathComponent("models/cv/\(predict.model.rawValue)")
+            let cvFolder = inputs.cvModels(predict.model)
             let folds = ((try? FileManager.default.contentsOfDirectory(atPath: cvFolder)) ?? []).filter { $0.hasPrefix("fold_") }.sorted()
             guard folds.count >= 2 else {
                 throw PipelineError(stage: "predict", file: cvFolder,
                                     message: "uncertainty needs the cross-validation models; run the pipeline with 'evaluate' and predict.uncertainty: true")
             }
-            ensemble = try folds.map { try ModelStore.load(folder: (cvFolder as NSString).appendingPathComponent($0)).model }
+            for fold in folds {
+                let path = (cvFolder as NSString).appendingPathComponent(fold)
+                ensemble.append(try ModelStore.load(folder: path).model)
+                ensembleHashes.append(try Provenance.hash(folderAt: path))
+            }
         }
+        let manifest = """
+            {"grid": \(jsonString(stack.grid.description)), "geotransform": \(stack.grid.transform.coefficients), \
+            "tile_size": \(predict.tileSize), "patch_size": \(description.patchSize), "max_patch_nodata": \(predict.maxPatchNodata), \
+            "model": \(jsonString(predict.model.rawValue)), "model_sha256": \(jsonString(modelHash)), "depths": \(description.depths.map(jsonString)), \
+            "cv_models_sha256": \(ensembleHashes.map(jsonString))}
+            """
         let shared = model.sharedBlocks
         let predictor = TilePredictor(stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
                                       ensemble: ensemble)
-        let store = try TileStore(folder: (maps as NSString).appendingPathComponent(".tiles"), layers: predictor.layers,
-                                  manifest: manifest + (ensemble.isEmpty ? "" : " + \(ensemble.count) CV models"))
+        if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
+            try? FileManager.default.removeItem(atPath: tiles)
+        }
+        let store = try TileStore(folder: tiles, layers: predictor.layers, manifest: manifest)
 
         var predicted = 0, cells = 0
         let start = Date()
@@ -90,14 +101,15 @@ public enum MapStage {
         let seconds = Date().timeIntervalSince(start)
         var files: [String] = []
         let assemble = merge || shard.count == 1
-        if assemble {
+        if assemble, let output {
             observer.stageStarted("maps: assembling \(depthCount) cloud-optimised GeoTIFFs")
             files = try assembleMaps(config, predict: predict, plan: plan, store: store, description: description,
-                                     stack: stack, modelFolder: modelFolder, folder: maps, observer: observer)
+                                     stack: stack, modelFolder: modelFolder, metrics: inputs.metricsCSV,
+                                     folder: output.mapsFolder, observer: observer)
             if !predict.keepTiles { try? FileManager.default.removeItem(atPath: store.folder) }
         }
         return MapResult(files: files, tilesPredicted: predicted, tilesTotal: plan.tiles.count, cells: cells,
-                         seconds: seconds, peakMemory: peakResidentMemory(), assembled: assemble, sharedBlocks: shared)
+                         seconds: seconds, peakMemory: peakResidentMemory(), assembled: assemble && output != nil, sharedBlocks: shared)
     }
 
     /// The model must have been trained on the same channels with the same scaling.
@@ -115,8 +127,8 @@ public enum MapStage {
     }
 
     static func assembleMaps(_ config: PipelineConfig, predict: PredictConfig, plan: MapPlan, store: TileStore,
-                             description: ModelStore.Description, stack: CovariateStack, modelFolder: String, folder: String,
-                             observer: PipelineObserver) throws -> [String] {
+                             description: ModelStore.Description, stack: CovariateStack, modelFolder: String, metrics: String,
+                             folder: String, observer: PipelineObserver) throws -> [String] {
         let fm = FileManager.default
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let bases = description.depths.map { "\(predict.name)_\($0)" }
@@ -126,8 +138,7 @@ public enum MapStage {
         let staging = names.map { (folder as NSString).appendingPathComponent(".\($0).assembling.tif") }
         defer { for s in staging { try? fm.removeItem(atPath: s); try? fm.removeItem(atPath: s + ".aux.xml") } }
         var cv = "not evaluated"
-        let metricsPath = (config.output as NSString).appendingPathComponent("evaluation/metrics.csv")
-        if let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) {
+        if let text = try? String(contentsOfFile: metrics, encoding: .utf8) {
             cv = cvSummary(csv: text, model: predict.model.rawValue) ?? cv
         }
         let provenance = try Provenance(

@@ -42,9 +42,10 @@ enum ModelStages {
         }
     }
 
-    /// k-fold cross-validation grouped by site (or by spatial blocks); writes the report folder.
+    /// k-fold cross-validation grouped by site (or by spatial blocks); writes the evaluation folder
+    /// (and each fold's model of the mapped model when maps need the CV spread) into `layout`.
     static func evaluate(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, evaluate: EvaluateConfig,
-                         folder: String, observer: PipelineObserver) throws -> EvaluationResult {
+                         layout: OutputLayout, observer: PipelineObserver) throws -> EvaluationResult {
         observer.stageStarted("evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))")
         let start = Date()
         try check(data, folds: evaluate.folds)
@@ -73,9 +74,7 @@ enum ModelStages {
                 seed: config.seed &+ UInt64(fold) &* 7919, freezeSweep: evaluate.freezeSweep,
                 progress: eventHandler("fold \(fold + 1)/\(evaluate.folds) ", observer))
             if let predict = config.predict, predict.uncertainty, let m = models[predict.model] {
-                let folder = (config.output as NSString).appendingPathComponent(
-                    "models/cv/\(predict.model.rawValue)/fold_\(String(format: "%02d", fold + 1))")
-                _ = try ModelStore.save(m, data: data, settings: train.settings, to: folder)
+                _ = try ModelStore.save(m, data: data, settings: train.settings, to: layout.cvModel(predict.model, fold: fold + 1))
             }
             var byModel: [String: [Float]] = [:]
             for kind in train.models { byModel[kind.rawValue] = models[kind]!.predict(data, samples: testSamples) }
@@ -106,13 +105,13 @@ enum ModelStages {
             sweepEntries = evaluate.freezeSweep.map { FreezeSweepEntry(f: $0, table: sweepTable, model: "F=\($0)") }
         }
         let files = try EvaluationReport.write(table: table, predictions: predictions, freezeSweep: sweepEntries,
-                                               to: folder, title: "\(config.name): \(data.property)", unit: data.unit)
+                                               to: layout.evaluationFolder, title: "\(config.name): \(data.property)", unit: data.unit)
         return EvaluationResult(table: table, files: files, unpredicted: unpredicted,
                                 seconds: Date().timeIntervalSince(start))
     }
 
-    /// Fits every model on all samples and saves them under `folder/<model>/`.
-    static func trainFinal(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, folder: String,
+    /// Fits every model on all samples and saves them in the layout's models folder.
+    static func trainFinal(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, layout: OutputLayout,
                            observer: PipelineObserver) throws -> [String] {
         observer.stageStarted("train: final \(train.models.map(\.rawValue).joined(separator: ", ")) on all \(data.samples.count) samples")
         try check(data, folds: nil)
@@ -121,8 +120,7 @@ enum ModelStages {
                                                progress: eventHandler("final ", observer))
         var files: [String] = []
         for kind in train.models {
-            let sub = (folder as NSString).appendingPathComponent(kind.rawValue)
-            files += try ModelStore.save(models[kind]!, data: data, settings: train.settings, to: sub)
+            files += try ModelStore.save(models[kind]!, data: data, settings: train.settings, to: layout.model(kind))
                 .map { "\(kind.rawValue)/\($0)" }
         }
         return files

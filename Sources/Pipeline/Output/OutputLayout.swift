@@ -1,0 +1,101 @@
+import Foundation
+import Models
+
+/// Every path a run reads or writes inside its output folder. Names that come from the pipeline
+/// (`patches.file`, `predict.name`) are plain file names checked by `plainName`; no stage builds
+/// an output path any other way.
+public struct OutputLayout: Sendable, Equatable {
+    /// The folder the paths are in: the output folder, or a run's staging folder inside it.
+    public let root: String
+    /// File name of the patch data set (`patches.file`).
+    public let patchesFile: String
+
+    /// Profiles per site and depth.
+    public static let profiles = "profiles.csv"
+    /// Sites left out, with reason and CSV line.
+    public static let droppedSites = "dropped_sites.csv"
+    /// The Markdown report.
+    public static let reportMarkdown = "report.md"
+    /// The JSON report.
+    public static let reportJSON = "report.json"
+    /// Cross-validation results.
+    public static let evaluation = "evaluation"
+    /// Saved models.
+    public static let models = "models"
+    /// Map products.
+    public static let maps = "maps"
+    /// SOCMap's own bookkeeping: lock, record of the outputs, staging, resumable map tiles.
+    public static let control = ".socmap"
+
+    /// Names a pipeline-given name may not take (every fixed output and the control folder).
+    static let reserved: Set<String> = [profiles, droppedSites, reportMarkdown, reportJSON, evaluation, models, maps, control]
+
+    /// The layout of `config`'s output folder.
+    public init(_ config: PipelineConfig) {
+        self.init(root: config.output, patchesFile: config.patches.file)
+    }
+
+    /// A layout rooted at `root`.
+    public init(root: String, patchesFile: String) {
+        self.root = root
+        self.patchesFile = patchesFile
+    }
+
+    /// The same names inside another folder (a staging folder).
+    public func moved(to folder: String) -> OutputLayout { OutputLayout(root: folder, patchesFile: patchesFile) }
+
+    /// A path inside the root.
+    public func path(_ name: String) -> String { (root as NSString).appendingPathComponent(name) }
+
+    /// The patch data set.
+    public var patches: String { path(patchesFile) }
+    /// The evaluation folder.
+    public var evaluationFolder: String { path(Self.evaluation) }
+    /// The folder of the final models.
+    public var modelsFolder: String { path(Self.models) }
+    /// The maps folder.
+    public var mapsFolder: String { path(Self.maps) }
+    /// The control folder.
+    public var controlFolder: String { path(Self.control) }
+    /// Resumable map tiles (kept between processes: resume and shards).
+    public var tilesFolder: String { (controlFolder as NSString).appendingPathComponent("tiles") }
+    /// The saved final model of one kind.
+    public func model(_ kind: ModelKind) -> String { (modelsFolder as NSString).appendingPathComponent(kind.rawValue) }
+    /// The cross-validation models of one kind, one folder per fold.
+    public func cvModels(_ kind: ModelKind) -> String { (modelsFolder as NSString).appendingPathComponent("cv/\(kind.rawValue)") }
+    /// The model of one cross-validation fold (1-based).
+    public func cvModel(_ kind: ModelKind, fold: Int) -> String {
+        (cvModels(kind) as NSString).appendingPathComponent(String(format: "fold_%02d", fold))
+    }
+    /// The cross-validated metrics.
+    public var metricsCSV: String { (evaluationFolder as NSString).appendingPathComponent("metrics.csv") }
+
+    /// The top-level entries a run of `config` writes, in the order the summary lists them.
+    public static func entries(for config: PipelineConfig) -> [String] {
+        var names = [config.patches.file, profiles, droppedSites, reportMarkdown, reportJSON]
+        if config.evaluate != nil { names.append(evaluation) }
+        if config.train != nil { names.append(models) }
+        if config.predict != nil { names.append(maps) }
+        return names
+    }
+
+    /// Why `name` cannot be a file name inside the output folder, or nil when it can: it must be
+    /// plain (no folder separators, not "." or "..", not hidden, no control characters) and
+    /// must not be one of the run's other outputs.
+    public static func problem(withPlainName name: String, reservedToo: Bool) -> String? {
+        if name.isEmpty { return "is empty; give a plain file name such as 'patches.socp'" }
+        if name.contains("/") || name.contains("\\") {
+            return "'\(name)' has a folder separator; give a plain file name (it is written inside the output folder)"
+        }
+        if name == "." || name == ".." { return "'\(name)' is a folder, not a file name; give a plain file name" }
+        if name.hasPrefix(".") { return "'\(name)' starts with '.'; hidden names are reserved for SOCMap's own files" }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "'\(name.debugDescription)' holds a control character; give a plain file name"
+        }
+        if name.utf8.count > 200 { return "is longer than 200 bytes; give a shorter file name" }
+        if reservedToo && reserved.contains(name) {
+            return "'\(name)' is the name of another output of the run (\(reserved.filter { !$0.hasPrefix(".") }.sorted().joined(separator: ", "))); choose another name"
+        }
+        return nil
+    }
+}

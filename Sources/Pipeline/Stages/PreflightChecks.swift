@@ -1,0 +1,118 @@
+import Foundation
+import RasterIO
+
+/// Checks made before a run does any work (and by `socmap validate`): the output folder can be
+/// written, no input lies inside what the run replaces, and the grid and patches fit the machine.
+public enum PreflightChecks {
+    /// Throws the first problem; returns one line per check passed.
+    @discardableResult
+    public static func run(_ config: PipelineConfig) throws -> [String] {
+        var done: [String] = []
+        try OutputFolder.checkFolder(config.output)
+        try checkInputsOutsideOutputs(config)
+        done.append("output folder '\(config.output)' can be written and holds none of the inputs")
+        let grid = try gridSize(config)
+        let estimate = memoryEstimate(config, cells: grid.width * grid.height)
+        let available = physicalMemory()
+        if available > 0 && estimate.bytes > available * 8 / 10 {
+            throw ConfigError(file: config.file, key: estimate.key, line: nil, column: nil, message:
+                "the run would need about \(gigabytes(estimate.bytes)) of memory (\(estimate.what)); this machine has \(gigabytes(available)). \(estimate.advice)")
+        }
+        done.append("grid of \(grid.width) x \(grid.height) cells; memory needed about \(gigabytes(estimate.bytes)) of \(gigabytes(available))")
+        return done
+    }
+
+    /// Every input file (pipeline, sites, values, rasters) must lie outside the outputs the run replaces.
+    static func checkInputsOutsideOutputs(_ config: PipelineConfig) throws {
+        let layout = OutputLayout(config)
+        let owned = (OutputLayout.entries(for: config) + [OutputLayout.control]).map { canonical(layout.path($0)) }
+        var inputs: [(key: String, path: String)] = [("the pipeline file", config.file), ("sites.file", config.sites.file)]
+        switch config.profiles.source {
+        case .horizons(let file, _, _): inputs.append(("profiles.horizons.file", file))
+        case .intervals(let file, _): inputs.append(("profiles.intervals.file", file))
+        }
+        if case .raster(let path) = config.covariates.grid { inputs.append(("covariates.grid.raster", path)) }
+        for source in config.covariates.sources { inputs.append(("covariates.files", source.path)) }
+        for input in inputs {
+            let path = canonical(input.path)
+            for out in owned where path == out || path.hasPrefix(out + "/") {
+                throw ConfigError(file: config.file, key: input.key == "the pipeline file" ? "output" : input.key, line: nil, column: nil, message:
+                    "'\(input.path)' (\(input.key)) lies in '\(out)', which the run writes and replaces; move the input out of the output folder or choose another 'output'")
+            }
+        }
+    }
+
+    /// The path with symbolic links and ".." resolved as far as it exists.
+    static func canonical(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        var existing = url
+        var rest: [String] = []
+        while !FileManager.default.fileExists(atPath: existing.path) && existing.path != "/" {
+            rest.insert(existing.lastPathComponent, at: 0)
+            existing.deleteLastPathComponent()
+        }
+        var resolved = existing.resolvingSymlinksInPath()
+        for part in rest { resolved.appendPathComponent(part) }
+        return resolved.path
+    }
+
+    /// The reference grid's size, without building the stack.
+    static func gridSize(_ config: PipelineConfig) throws -> (width: Int, height: Int) {
+        switch config.covariates.grid {
+        case .raster(let path):
+            let grid: Grid
+            do { grid = try RasterDataset(path: path).grid() } catch {
+                throw ConfigError(file: config.file, key: "covariates.grid.raster", line: nil, column: nil,
+                                  message: "cannot use '\(path)' as the reference grid: \(error)")
+            }
+            return (grid.width, grid.height)
+        case let .explicit(_, resolution, e):
+            return try explicitGridSize(resolution: resolution, extent: e, file: config.file)
+        }
+    }
+
+    /// Width and height of an explicit grid, refusing sizes no raster can have.
+    static func explicitGridSize(resolution: Double, extent e: [Double], file: String) throws -> (width: Int, height: Int) {
+        let w = ((e[2] - e[0]) / resolution).rounded(.up), h = ((e[3] - e[1]) / resolution).rounded(.up)
+        let limit = Double(Int32.max)
+        guard w.isFinite, h.isFinite, w <= limit, h <= limit, w * h <= 1e12 else {
+            throw ConfigError(file: file, key: "covariates.grid.resolution", line: nil, column: nil, message:
+                "resolution \(resolution) over the extent gives \(w.isFinite ? String(format: "%.3g", w) : "infinitely many") x \(h.isFinite ? String(format: "%.3g", h) : "infinitely many") cells, more than a raster can hold; give the cell size in the grid CRS's units (metres for a projected CRS, degrees for EPSG:4326)")
+        }
+        return (max(1, Int(w)), max(1, Int(h)))
+    }
+
+    /// Bytes the largest stage needs, which stage that is, and what lowers it.
+    static func memoryEstimate(_ config: PipelineConfig, cells: Int) -> (bytes: Int, what: String, key: String, advice: String) {
+        let channels = max(1, config.covariates.sources.count)
+        let p = config.patches.size
+        let sites = csvRowCount(config.sites.file)
+        let patches = sites * channels * p * p * 4
+        let stackTile = config.covariates.tileSize * config.covariates.tileSize * channels * 4 * 3
+        var candidates: [(Int, String, String, String)] = [
+            (patches, "\(sites) site patches of \(channels)+ channels x \(p) x \(p)", "patches.size", "Lower patches.size or use fewer sites or covariates."),
+            (stackTile, "stack tiles of \(config.covariates.tileSize) cells", "covariates.tile_size", "Lower covariates.tile_size."),
+        ]
+        if let predict = config.predict {
+            let side = predict.tileSize + p
+            let widest = (config.train?.settings.convWidths.max() ?? 128) + channels
+            let tile = side * side * widest * 4 * 4
+            candidates.append((tile, "map tiles of \(predict.tileSize) cells", "predict.tile_size", "Lower predict.tile_size."))
+        }
+        let top = candidates.max { $0.0 < $1.0 }!
+        return (top.0 + 200_000_000, top.1, top.2, top.3)
+    }
+
+    /// Data rows of a CSV file (lines after the header), 0 when unreadable.
+    static func csvRowCount(_ path: String) -> Int {
+        guard let data = FileManager.default.contents(atPath: path) else { return 0 }
+        return max(0, data.reduce(0) { $0 + ($1 == 10 ? 1 : 0) })
+    }
+
+    static func physicalMemory() -> Int {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? pages * size : 0
+    }
+
+    static func gigabytes(_ bytes: Int) -> String { String(format: "%.1f GB", Double(bytes) / 1e9) }
+}
