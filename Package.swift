@@ -23,6 +23,9 @@ let package = Package(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
 
+        // MARK: File-system helpers every stage shares
+        .target(name: "FileIO", exclude: ["README.md"]),
+
         // MARK: Data in: rasters and soil profiles
         .target(name: "RasterIO", dependencies: ["CGDAL"], exclude: ["README.md"]),
         .target(name: "SoilData", exclude: ["README.md"]),
@@ -35,10 +38,10 @@ let package = Package(
 
         // MARK: Learning
         .target(
-            name: "NeuralNet", dependencies: ["COpenBLAS", "Randomness"], exclude: ["README.md"],
+            name: "NeuralNet", dependencies: ["COpenBLAS", "Randomness", "FileIO"], exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-O"])]),
 
-        .target(name: "Forest", dependencies: ["Randomness"], exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Forest", dependencies: ["Randomness", "FileIO"], exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: The four models behind one interface: transfer, cnn, mtcnn, rf
         .target(
@@ -46,21 +49,21 @@ let package = Package(
             exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: Evaluation: folds, metrics, reports, plots
-        .target(name: "Evaluation", dependencies: ["Randomness"], exclude: ["README.md"]),
+        .target(name: "Evaluation", dependencies: ["Randomness", "FileIO"], exclude: ["README.md"]),
 
         // MARK: Maps: dense tiled prediction, COG, QGIS styles and project, quick-looks
-        .target(name: "Mapping", dependencies: ["RasterIO", "Models", "NeuralNet"], exclude: ["README.md"]),
+        .target(name: "Mapping", dependencies: ["RasterIO", "Models", "NeuralNet", "FileIO"], exclude: ["README.md"]),
 
         // MARK: Orchestration
         .target(name: "SampleData", dependencies: ["RasterIO", "SoilData", "Randomness"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Forest", "Models", "Evaluation", "Mapping", "Yams"],
+            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Forest", "Models", "Evaluation", "Mapping", "FileIO", "Yams"],
             exclude: ["README.md"]),
         .executableTarget(
             name: "socmap",
             dependencies: [
-                "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "Forest", "Models", "SampleData", "Mapping",
+                "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "Forest", "Models", "SampleData", "Mapping", "FileIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),

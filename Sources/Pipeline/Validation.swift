@@ -42,7 +42,8 @@ public enum PipelineValidator {
             for c in columns.columns { _ = try t.column(c, role: "interval column, key profiles.intervals.columns") }
             done.append("interval table has its columns (\(t.rows.count) rows)")
         }
-        done.append("patch size \(config.patches.size) fits pool \(config.patches.pool)")
+        done.append("patch size \(config.patches.size), pool \(config.patches.pool) and kernel \(config.train?.settings.kernelSize ?? 3) make a network")
+        done += try PreflightChecks.run(config)
         return done
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileIO
 import Foundation
 
 /// The `socmap` command: soil property maps at standard depths with a depth-transfer CNN.
@@ -41,7 +42,14 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let e as CleanExit {
         throw e
     } catch {
-        eprint("error: \(error)")
+        eprint("error: \(describe(error))")
         throw ExitCode.failure
     }
+}
+
+/// An error as the user reads it: Foundation's file errors become the path and the system's reason.
+func describe(_ error: Error) -> String {
+    guard SystemError.isFoundationError(error) else { return "\(error)" }
+    let place = SystemError.path(error).map { "'\($0)': " } ?? ""
+    return place + SystemError.reason(error) + "; check the path, its permissions and the free space, then run again"
 }

@@ -67,7 +67,8 @@ final class PipelineConfigTests: XCTestCase {
 
     func testPatchSizeThatDoesNotFitThePool_isRejected() {
         XCTAssertThrowsError(try parse(minimal + "\npatches:\n  size: 15\n")) { error in
-            XCTAssertTrue("\(error)".contains("multiple of the pool size"), "\(error)")
+            XCTAssertTrue("\(error)".contains("multiple of poolSize 3"), "\(error)")
+            XCTAssertEqual((error as? ConfigError)?.key, "patches.size")
         }
         XCTAssertNoThrow(try parse(minimal + "\npatches:\n  size: 19\n"))
         XCTAssertThrowsError(try parse(minimal + "\npatches:\n  size: 14\n"))

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,7 @@ enum AtomicFile {
             try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
         } catch {
             throw EvaluationError(.writeFailed, path: path, message:
-                "cannot write \(path): \(error.localizedDescription); check that the report folder is writable")
+                "cannot write \(path): \(SystemError.reason(error)); check that the report folder is writable")
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -40,7 +41,7 @@ enum AtomicFile {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
             throw EvaluationError(.writeFailed, path: path, message:
-                "cannot create the report folder \(path): \(error.localizedDescription); check the output path")
+                "cannot create the report folder \(path): \(SystemError.reason(error)); check the output path")
         }
     }
 }

@@ -11,6 +11,7 @@
 //     feature Int32, threshold Float32, left Int32, right Int32, value Float32,
 //     sampleCount Int32, drawCount Int32 (each array whole, node after node),
 //   FNV-1a 64 checksum of every byte before it.
+import FileIO
 import Foundation
 
 /// A forest file that cannot be read or written, with the path and what to do.
@@ -146,7 +147,7 @@ extension RandomForest {
         do {
             try Data(serializedBytes()).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw ForestFileError(path: path, reason: "cannot write: \(error.localizedDescription); check that the folder exists and is writable")
+            throw ForestFileError(path: path, reason: "cannot write: \(SystemError.reason(error)); check that the folder exists and is writable")
         }
     }
 
@@ -156,7 +157,7 @@ extension RandomForest {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ForestFileError(path: path, reason: "cannot read: \(error.localizedDescription); check the path")
+            throw ForestFileError(path: path, reason: "cannot read: \(SystemError.reason(error)); check the path")
         }
         return try RandomForest(serializedBytes: [UInt8](data), path: path)
     }

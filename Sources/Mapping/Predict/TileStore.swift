@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// Finished tiles on disk, one file per tile, so an interrupted run resumes where it stopped and
@@ -50,7 +51,7 @@ public final class TileStore {
             try FileManager.default.moveItem(atPath: tmp, toPath: target)
         } catch {
             try? FileManager.default.removeItem(atPath: tmp)
-            throw MappingError("cannot write tile file '\(target)': \(error.localizedDescription)")
+            throw MappingError("cannot write tile file '\(target)': \(SystemError.reason(error))")
         }
     }
 

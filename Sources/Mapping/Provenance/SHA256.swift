@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// SHA-256 (FIPS 180-4), streaming: `update` with bytes as they come, then `finalize`.
@@ -107,7 +108,7 @@ public struct SHA256: Sendable {
             do {
                 chunk = try handle.read(upToCount: 1 << 20) ?? Data()
             } catch {
-                throw MappingError("cannot read '\(path)' to hash it: \(error.localizedDescription)", path: path)
+                throw MappingError("cannot read '\(path)' to hash it: \(SystemError.reason(error))", path: path)
             }
             if chunk.isEmpty { break }
             update(chunk)

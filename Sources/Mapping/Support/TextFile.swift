@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ public enum TextFile {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
         } catch {
-            throw MappingError("cannot write '\(path)': \(error.localizedDescription)", path: path,
+            throw MappingError("cannot write '\(path)': \(SystemError.reason(error))", path: path,
                                hint: "Check that the output folder exists and is writable")
         }
         guard rename(temporary, path) == 0 else {

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
@@ -51,7 +52,7 @@ public enum Safetensors {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw NeuralNetError.io(path: path, reason: "cannot read the file (\(error.localizedDescription)): check the path")
+            throw NeuralNetError.io(path: path, reason: "cannot read the file (\(SystemError.reason(error))): check the path")
         }
         return try decode([UInt8](data), path: path)
     }
@@ -70,7 +71,7 @@ public enum Safetensors {
         do {
             json = try JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart]))
         } catch {
-            throw bad("header is not JSON (\(error.localizedDescription))")
+            throw bad("header is not JSON (\(SystemError.reason(error)))")
         }
         guard let header = json as? [String: Any] else { throw bad("header is not a JSON object") }
         var metadata: [String: String] = [:]

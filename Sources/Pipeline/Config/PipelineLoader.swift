@@ -198,8 +198,9 @@ extension PipelineConfig {
         let config = NetworkConfig(channels: 1, patchSize: patches.size, poolSize: patches.pool, kernelSize: s.kernelSize,
                                    convWidths: s.convWidths, fcWidths: s.fcWidths)
         do { try config.validate() } catch {
-            let at = root.optional("patches") ?? root.optional("train") ?? root.optional("covariates")!
-            throw at.error("patches.size \(patches.size), patches.pool \(patches.pool) and train.network.kernel_size \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 19, p 3, k 5")
+            let patchesNode = root.optional("patches")
+            let at = (try? patchesNode?.mapping().optional("size")) ?? patchesNode ?? root.optional("train") ?? root.optional("covariates")!
+            throw at.error("patches.size \(patches.size), patches.pool \(patches.pool) and train.network.kernel_size \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 23, p 3, k 5")
         }
     }
 

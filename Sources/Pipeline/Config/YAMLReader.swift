@@ -168,9 +168,57 @@ struct YAMLSource {
                 throw ConfigError(file: file, key: "", line: nil, column: nil, message: "the pipeline file is empty")
             }
             return YAMLValue(node: node, path: "", source: self)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            let key = duplicates.first ?? "?"
+            let first = context.mark
+            let at = Self.repeatedKey(key, after: first, in: text) ?? (first.line, first.column)
+            let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(at.line - 1).first.map(String.init) ?? ""
+            let caret = String(repeating: " ", count: line.unicodeScalars.prefix(at.column - 1).map { String($0) }.joined().utf16.count) + "^"
+            throw ConfigError(file: file, key: key, line: at.line, column: at.column,
+                              message: "key '\(key)' appears twice (first at line \(first.line)); keep one of them",
+                              snippet: line + "\n" + caret)
         } catch let e as YamlError {
             throw ConfigError(file: file, key: "", line: nil, column: nil, message: "not valid YAML: \(e)")
         }
+    }
+
+    /// Where `key` is written again in the mapping whose first `key` is at `first` (1-based):
+    /// later on the same line (a flow mapping), or on a later line at the same indentation
+    /// before the mapping ends.
+    static func repeatedKey(_ key: String, after first: Mark, in text: String) -> (line: Int, column: Int)? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+        guard first.line >= 1, first.line <= lines.count else { return nil }
+        let k = Array(key.unicodeScalars)
+        func keyStarts(_ line: [Unicode.Scalar], at i: Int) -> Bool {
+            guard i >= 0, i + k.count <= line.count, Array(line[i..<(i + k.count)]) == k else { return false }
+            var j = i + k.count
+            while j < line.count, line[j] == " " { j += 1 }
+            return j < line.count && line[j] == ":"
+        }
+        let row = lines[first.line - 1]
+        var i = first.column - 1 + k.count
+        while i < row.count {
+            if row[i] == "," || row[i] == "{" {
+                var j = i + 1
+                while j < row.count, row[j] == " " { j += 1 }
+                var quoted = j
+                if quoted < row.count, row[quoted] == "\"" || row[quoted] == "'" { quoted += 1 }
+                if keyStarts(row, at: quoted) || keyStarts(row, at: j) { return (first.line, j + 1) }
+            }
+            i += 1
+        }
+        let indent = first.column - 1
+        for n in first.line..<lines.count {
+            let line = lines[n]
+            let content = line.firstIndex { $0 != " " }
+            guard let content, line[content] != "#" else { continue }
+            if content < indent { return nil }
+            if content == indent {
+                if keyStarts(line, at: content) { return (n + 1, content + 1) }
+                if line[content] == "-" && indent > 0 { return nil }
+            }
+        }
+        return nil
     }
 }
 

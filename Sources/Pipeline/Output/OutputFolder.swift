@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -334,14 +335,7 @@ public final class OutputFolder: @unchecked Sendable {
         for f in folders { f.release() }
     }
 
-    static func reason(_ error: Error) -> String {
-        if let e = error as? CocoaError, let underlying = e.userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if let e = error as? POSIXError { return String(cString: strerror(e.code.rawValue)) }
-        return (error as NSError).localizedDescription
-    }
+    static func reason(_ error: Error) -> String { SystemError.reason(error) }
 
     private struct Record: Codable { var outputs: [String] }
 
