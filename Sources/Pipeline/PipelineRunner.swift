@@ -11,6 +11,8 @@ public struct RunSummary: Sendable {
     public var files: [String]
     /// The Markdown report's text.
     public var report: String
+    /// Covariate warnings (also in the report's "Covariate checks"), each naming the file and the fix.
+    public var warnings: [String] = []
 }
 
 /// Runs a pipeline's stages in order: stack, profiles, patches, report.
@@ -81,7 +83,8 @@ public final class PipelineRunner {
         let markdown = report.markdown()
         try AtomicFile.write(Data(markdown.utf8), to: out("report.md"))
         try AtomicFile.write(try report.json(), to: out("report.json"))
-        return RunSummary(outputFolder: config.output, files: outputNames, report: markdown)
+        return RunSummary(outputFolder: config.output, files: outputNames, report: markdown,
+                          warnings: CovariateChecks.warnings(stack.covariates, config: config))
     }
 
     static func noSamplesMessage(_ r: PatchReport, sites: Int) -> String {

@@ -109,6 +109,7 @@ final class RasterInputTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("warning: covariate 'sea' (covs/sea.tif) has no nodata value and its minimum on the grid is -9999"),
                       r.stderr)
         XCTAssertTrue(r.stderr.contains("{path: covs/sea.tif, nodata: -9999}"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("1 covariate warning: see \"Covariate checks\" in the report"), r.stdout)
         var report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("## Covariate checks\n\n1 warning:"), report)
         XCTAssertTrue(report.contains("covs/sea.tif"), report)
@@ -124,6 +125,7 @@ final class RasterInputTests: XCTestCase {
         try p.editPipeline("files: [covs/]", "files: [covs/elev.tif, covs/wet.tif, covs/geo.tif, {path: covs/sea.tif, nodata: -9999}]")
         let fixed = try runSucceeds(p, overwrite: true)
         XCTAssertFalse(fixed.stderr.contains("warning:"), fixed.stderr)
+        XCTAssertFalse(fixed.stdout.contains("warning"), fixed.stdout)
         report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("## Covariate checks\n\nNo problem found"), report)
         XCTAssertTrue(report.contains("-9999 (set by nodata:)"), report)
