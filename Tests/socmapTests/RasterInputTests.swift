@@ -135,6 +135,8 @@ final class RasterInputTests: XCTestCase {
         let sea = (fixedJSON["covariates"] as! [[String: Any]]).first { $0["name"] as? String == "sea" }!
         XCTAssertEqual(sea["min"] as? Double, 6, "the sea is nodata in the statistics")
         XCTAssertEqual(sea["valid_cells"] as? Int, 34 * 30)
+        XCTAssertEqual(sea["nodata"] as? Double, -9999)
+        XCTAssertEqual(sea["nodata_from_pipeline"] as? Bool, true)
     }
 
     func testNodataKey_mustBeANumber() throws {

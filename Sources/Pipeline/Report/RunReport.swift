@@ -161,6 +161,7 @@ struct RunReport {
                      "geotransform": stack.grid.transform.coefficients] as [String: Any],
             "covariates": stack.covariates.map { c -> [String: Any] in
                 ["name": c.name, "kind": c.kind.rawValue, "source": c.sourcePath, "band": c.band,
+                 "nodata": c.nodata.flatMap { $0.isFinite ? $0 : nil } ?? NSNull(), "nodata_from_pipeline": c.nodataOverride != nil,
                  "min": c.min, "max": c.max, "mean": c.mean, "valid_cells": c.validCells,
                  "classes": c.classes.map { ["value": $0.value, "label": $0.label, "cells": $0.cellCount] as [String: Any] }]
             },
