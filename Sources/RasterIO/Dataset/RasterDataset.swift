@@ -77,8 +77,9 @@ public final class RasterDataset {
     public func northUpGrid() throws -> Grid {
         let own = try grid()
         guard let upright = own.northUp else {
+            let what = transform.isAxisAligned ? "a zero cell size in its geotransform" : "a rotated or sheared geotransform"
             throw RasterError(
-                "raster '\(path)' has a rotated or sheared geotransform (\(transform.coefficients.map { String(format: "%.10g", $0) }.joined(separator: ", "))); "
+                "raster '\(path)' has \(what) (\(transform.coefficients.map { String(format: "%.10g", $0) }.joined(separator: ", "))); "
                     + "SOCMap reads north-up and south-up rasters only", path: path,
                 hint: "Warp it to a north-up grid first, e.g. gdalwarp -r bilinear '\(path)' north_up.tif (-r near for class codes), and use that file")
         }

@@ -40,6 +40,7 @@ public final class CovariateStack {
         let grid = try reference.resolve()
         self.grid = grid
         self.tileSize = tileSize
+        // 1. Expand specs into covariates and open one view per file, nodata and resampling.
         let planned = try Self.plan(specs: specs, grid: grid)
         sources = planned.map(\.source)
 
