@@ -77,7 +77,8 @@ public final class RasterDataset {
     public func northUpGrid() throws -> Grid {
         let own = try grid()
         guard let upright = own.northUp else {
-            let what = transform.isAxisAligned ? "a zero cell size in its geotransform" : "a rotated or sheared geotransform"
+            let what = !transform.coefficients.allSatisfy(\.isFinite) ? "a geotransform with non-finite terms"
+                : transform.isAxisAligned ? "a zero cell size in its geotransform" : "a rotated or sheared geotransform"
             throw RasterError(
                 "raster '\(path)' has \(what) (\(transform.coefficients.map { String(format: "%.10g", $0) }.joined(separator: ", "))); "
                     + "SOCMap reads north-up and south-up rasters only", path: path,

@@ -39,10 +39,10 @@ public struct Grid: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The same cells seen north-up: rows reversed for a south-up grid (positive pixel height), columns
-    /// reversed for a mirrored one; the grid itself when north-up, nil when rotated or sheared.
+    /// reversed for a mirrored one; the grid itself when north-up, nil when rotated, sheared or degenerate.
     public var northUp: Grid? {
         let t = transform
-        guard t.isAxisAligned, t.pixelWidth != 0, t.pixelHeight != 0 else { return nil }
+        guard t.isAxisAligned, t.pixelWidth != 0, t.pixelHeight != 0, t.coefficients.allSatisfy(\.isFinite) else { return nil }
         if t.isNorthUp { return self }
         let e = extent
         return Grid(crs: crs, transform: GeoTransform(originX: e.minX, pixelWidth: abs(t.pixelWidth),
