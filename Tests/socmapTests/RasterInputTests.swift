@@ -108,12 +108,15 @@ final class RasterInputTests: XCTestCase {
         let r = try runSucceeds(p)
         XCTAssertTrue(r.stderr.contains("warning: covariate 'sea' (covs/sea.tif) has no nodata value and its minimum on the grid is -9999"),
                       r.stderr)
-        XCTAssertTrue(r.stderr.contains("{path: covs/sea.tif, nodata: -9999}"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("set it on the covariates.files entry (line 6) that names it: {path: covs/, nodata: -9999}"),
+                      r.stderr)
+        XCTAssertTrue(r.stderr.contains("or list the file on its own as {path: covs/sea.tif, nodata: -9999}"), r.stderr)
         XCTAssertTrue(r.stdout.contains("1 covariate warning: see \"Covariate checks\" in the report"), r.stdout)
         var report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("## Covariate checks\n\n1 warning:"), report)
         XCTAssertTrue(report.contains("covs/sea.tif"), report)
         XCTAssertTrue(report.contains("{path: covs/sea.tif, nodata: -9999}"), report)
+        XCTAssertTrue(report.contains("{path: covs/, nodata: -9999}"), report)
         XCTAssertTrue(report.contains("| **used** | **24** |"), "the sea is taken as data: \(report)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as! [String: Any]
         XCTAssertEqual((json["covariate_warnings"] as? [String])?.count, 1)
