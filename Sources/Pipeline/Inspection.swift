@@ -19,6 +19,8 @@ public struct Inspection: Sendable {
     public var sitesOnNodata: Int
     /// Sites outside the grid (or not transformable).
     public var sitesOutside: Int
+    /// Covariate warnings (e.g. a likely nodata sentinel taken as data), each naming the file and the fix.
+    public var warnings: [String] = []
 
     /// Builds the stack and locates the sites, without writing anything.
     public static func run(_ config: PipelineConfig, observer: PipelineObserver = SilentObserver()) throws -> Inspection {
@@ -47,7 +49,8 @@ public struct Inspection: Sendable {
             }
         }
         return Inspection(grid: stack.grid, covariates: stack.covariates, channelCount: stack.channels.count,
-                          sitesRead: loaded.sites.count, sitesInside: inside, sitesOnNodata: nodata, sitesOutside: outside)
+                          sitesRead: loaded.sites.count, sitesInside: inside, sitesOnNodata: nodata, sitesOutside: outside,
+                          warnings: CovariateChecks.warnings(stack.covariates, config: config))
     }
 
     /// A plain-text account for the terminal.
@@ -64,16 +67,24 @@ public struct Inspection: Sendable {
             let name = c.name.padding(toLength: width, withPad: " ", startingAt: 0)
             let file = URL(fileURLWithPath: c.sourcePath).lastPathComponent
             let crs = c.sourceCRS == gridCRS ? "grid CRS" : c.sourceCRS
-            s += "  \(name)  \(c.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(file) [\(crs), \(fmt(c.sourceResolution.x)) cell, nodata \(c.sourceNodata.map(fmt) ?? "none")]"
+            s += "  \(name)  \(c.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(file) [\(crs), \(fmt(c.sourceResolution.x)) cell, nodata \(nodataText(c))]"
             s += "  range \(fmt(c.min)) .. \(fmt(c.max)), mean \(fmt(c.mean))\n"
             if c.kind == .categorical {
                 for k in c.classes { s += "      class \(k.value): \(k.label) (\(k.cellCount) cells)\n" }
             }
         }
+        s += "\nCovariate checks (\(warnings.count) \(warnings.count == 1 ? "warning" : "warnings"))\n"
+        s += warnings.isEmpty ? "  no problem found\n" : warnings.map { "  warning: \($0)\n" }.joined()
         s += "\nSites (\(sitesRead) read)\n"
         s += "  inside, on data    \(sitesInside)\n"
         s += "  inside, on nodata  \(sitesOnNodata)\n"
         s += "  outside the grid   \(sitesOutside)\n"
         return s
     }
+}
+
+/// A covariate's nodata for reports: the value in effect, marked when the pipeline set it.
+func nodataText(_ c: Covariate) -> String {
+    if let override = c.nodataOverride { return "\(fmt(override)) (set by nodata:)" }
+    return c.sourceNodata.map(fmt) ?? "none"
 }

@@ -12,6 +12,8 @@ public struct RunSummary: Sendable {
     public var files: [String]
     /// The Markdown report's text.
     public var report: String
+    /// Covariate warnings (also in the report's "Covariate checks"), each naming the file and the fix.
+    public var warnings: [String] = []
 }
 
 /// Runs a pipeline's stages in order: stack, profiles, patches, report.
@@ -80,7 +82,8 @@ public final class PipelineRunner {
         try write { try AtomicFile.write(Data(markdown.utf8), to: out.path(OutputLayout.reportMarkdown)) }
         try write { try AtomicFile.write(try report.json(), to: out.path(OutputLayout.reportJSON)) }
         try folder.publish(entries, replacingAll: true)
-        return RunSummary(outputFolder: config.output, files: entries, report: markdown)
+        return RunSummary(outputFolder: config.output, files: entries, report: markdown,
+                          warnings: CovariateChecks.warnings(stack.covariates, config: config))
     }
 
     /// Maps every depth with the models an earlier run published. A whole prediction or a merge

@@ -14,11 +14,9 @@ public enum PipelineValidator {
             }
         }
         done.append("\(specs.count) covariate rasters open with GDAL")
-        _ = try StackStage.referenceGrid(config)
-        if case .raster(let path) = config.covariates.grid {
-            _ = try RasterDataset(path: path).grid()
-        }
-        done.append("reference grid defined")
+        let checked = try StackStage.check(config).check
+        done.append("reference grid defined (\(checked.grid.width) x \(checked.grid.height) cells, north-up)")
+        done.append("\(checked.covariateNames.count) covariates with unique names, their bands present, north- or south-up, CRSs transformable to the grid's")
         do { _ = try CRS(config.sites.crs) } catch {
             throw ConfigError(file: config.file, key: "sites.crs", line: nil, column: nil,
                               message: "'\(config.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")

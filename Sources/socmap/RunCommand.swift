@@ -22,6 +22,10 @@ struct Run: ParsableCommand {
             print("Wrote \(summary.files.count) files to \(summary.outputFolder) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:")
             for f in summary.files { print("  \(f)") }
             print("Report: \((summary.outputFolder as NSString).appendingPathComponent("report.md"))")
+            if !summary.warnings.isEmpty {
+                let n = summary.warnings.count
+                print("\(n) covariate \(n == 1 ? "warning" : "warnings"): see \"Covariate checks\" in the report")
+            }
         }
     }
 }

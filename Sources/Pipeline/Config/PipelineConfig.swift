@@ -49,6 +49,8 @@ public struct CovariateSourceConfig: Sendable, Equatable {
     public var band: Int?
     /// `continuous`, `categorical`, or nil for automatic.
     public var kind: String?
+    /// Nodata value replacing the files' own (nil: the files' own, if any).
+    public var nodata: Double? = nil
     /// Line in the pipeline file, for errors.
     public var line: Int?
 }

@@ -104,12 +104,26 @@ extension PipelineConfig {
 
         let filesValue = try m.required("files", hint: "list covariate files, globs or folders")
         var sources: [CovariateSourceConfig] = []
+        // An empty item ('-' alone, '~', '') would resolve to the pipeline's own folder: refuse it.
+        func path(_ v: YAMLValue) throws -> String {
+            guard !v.isNull else {
+                throw v.error("an empty covariates.files item; give a raster file, a glob or a folder (or remove the '-' line)")
+            }
+            let text = try v.string()
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw v.error("an empty path in covariates.files; give a raster file, a glob or a folder")
+            }
+            return resolve(text)
+        }
         for item in try filesValue.list() {
             if case .scalar = item.node {
-                sources.append(CovariateSourceConfig(path: resolve(try item.string()), name: nil, band: nil, kind: nil, line: item.line))
+                sources.append(CovariateSourceConfig(path: try path(item), name: nil, band: nil, kind: nil, line: item.line))
             } else {
                 let f = try item.mapping()
-                let path = resolve(try f.required("path").string())
+                guard let pathValue = f.optional("path") else {
+                    throw item.error("this covariates.files entry has no path; give 'path: <raster file, glob or folder>'")
+                }
+                let path = try path(pathValue)
                 let name = try f.optional("name")?.string()
                 let band = try f.optional("band").map { v -> Int in
                     let b = try v.int(); guard b >= 1 else { throw v.error("bands are numbered from 1") }; return b
@@ -121,8 +135,13 @@ extension PipelineConfig {
                     }
                     return k
                 }
+                let nodata = try f.optional("nodata").map { v -> Double in
+                    if case .scalar(let s) = v.node, s.string.lowercased() == "nan" { return .nan }
+                    return try v.double()
+                }
                 try f.finish()
-                sources.append(CovariateSourceConfig(path: path, name: name, band: band, kind: kind == "auto" ? nil : kind, line: item.line))
+                sources.append(CovariateSourceConfig(path: path, name: name, band: band, kind: kind == "auto" ? nil : kind,
+                                                     nodata: nodata, line: item.line))
             }
         }
         guard !sources.isEmpty else { throw filesValue.error("list at least one covariate file") }

@@ -45,7 +45,7 @@ struct RunReport {
         let gridCRS = g.crs.epsg.map { "EPSG:\($0)" } ?? g.crs.displayName
         for c in stack.covariates {
             let file = URL(fileURLWithPath: c.sourcePath).lastPathComponent + (c.band > 1 ? " band \(c.band)" : "")
-            md += "| \(c.name) | \(c.kind.rawValue) | \(file) | \(c.sourceCRS == gridCRS ? "grid CRS" : c.sourceCRS) | \(fmt(c.sourceResolution.x)) | \(c.sourceNodata.map(fmt) ?? "none") | \(fmt(c.min)) | \(fmt(c.max)) | \(fmt(c.mean)) | \(c.validCells) |\n"
+            md += "| \(c.name) | \(c.kind.rawValue) | \(file) | \(c.sourceCRS == gridCRS ? "grid CRS" : c.sourceCRS) | \(fmt(c.sourceResolution.x)) | \(nodataText(c)) | \(fmt(c.min)) | \(fmt(c.max)) | \(fmt(c.mean)) | \(c.validCells) |\n"
         }
         let categorical = stack.covariates.filter { $0.kind == .categorical }
         if !categorical.isEmpty {
@@ -54,6 +54,12 @@ struct RunReport {
                 md += "- \(c.name): " + c.classes.map { "\($0.value) \($0.label) (\($0.cellCount) cells)" }.joined(separator: "; ") + "\n"
             }
         }
+
+        let warnings = CovariateChecks.warnings(stack.covariates, config: config)
+        md += "\n## Covariate checks\n\n"
+        md += warnings.isEmpty
+            ? "No problem found: no covariate without a nodata value has a range ending on a usual nodata marker.\n"
+            : "\(warnings.count) \(warnings.count == 1 ? "warning" : "warnings"):\n\n" + warnings.map { "- Warning: \($0).\n" }.joined()
 
         md += "\n## Sites\n\n"
         md += "| | sites |\n|---|---|\n"
@@ -160,10 +166,12 @@ struct RunReport {
                      "geotransform": stack.grid.transform.coefficients] as [String: Any],
             "covariates": stack.covariates.map { c -> [String: Any] in
                 ["name": c.name, "kind": c.kind.rawValue, "source": c.sourcePath, "band": c.band,
+                 "nodata": c.nodata.flatMap { $0.isFinite ? $0 : nil } ?? NSNull(), "nodata_from_pipeline": c.nodataOverride != nil,
                  "min": c.min, "max": c.max, "mean": c.mean, "valid_cells": c.validCells,
                  "classes": c.classes.map { ["value": $0.value, "label": $0.label, "cells": $0.cellCount] as [String: Any] }]
             },
             "channels": stack.channels.map(\.name),
+            "covariate_warnings": CovariateChecks.warnings(stack.covariates, config: config),
             "sites": ["read": profiles.sites.count + profiles.untransformable.count,
                       "untransformable": profiles.untransformable.count,
                       "without_values": patches.sitesWithoutValues.count,

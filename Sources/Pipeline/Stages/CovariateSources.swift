@@ -19,7 +19,7 @@ enum CovariateSources {
                 let name = source.name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
                 var kind: CovariateKind? = source.kind.flatMap(CovariateKind.init(rawValue:))
                 if categorical.contains(name) { kind = .categorical }
-                specs.append(CovariateSpec(name: name, path: file, band: source.band, kind: kind))
+                specs.append(CovariateSpec(name: name, path: file, band: source.band, kind: kind, nodata: source.nodata))
             }
         }
         let names = specs.map(\.name)
@@ -30,12 +30,14 @@ enum CovariateSources {
         return specs
     }
 
-    /// The raster files one entry stands for, sorted by name.
+    /// The raster files one entry stands for, sorted by name. A path that exists is taken literally
+    /// (even with `[`, `*` or `?` in its name); otherwise one with glob characters is expanded.
     static func expand(_ source: CovariateSourceConfig, pipeline: String) throws -> [String] {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         let path = source.path
-        if path.contains("*") || path.contains("?") || path.contains("[") {
+        let exists = fm.fileExists(atPath: path)
+        if !exists && (path.contains("*") || path.contains("?") || path.contains("[")) {
             let matches = glob(path).filter { rasterExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
             guard !matches.isEmpty else {
                 throw ConfigError(file: pipeline, key: "covariates.files", line: source.line, column: nil,

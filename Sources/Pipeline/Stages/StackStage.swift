@@ -21,15 +21,23 @@ enum StackStage {
         }
     }
 
-    static func run(_ config: PipelineConfig, observer: PipelineObserver) throws -> CovariateStack {
-        observer.stageStarted("stack")
+    /// Checks every covariate before any cell is read: files open, orientation (north- or south-up), bands,
+    /// CRSs transformable to the grid's, unique names. Used by `validate` and at the start of every run.
+    static func check(_ config: PipelineConfig) throws -> (specs: [CovariateSpec], reference: ReferenceGrid, check: CovariateStack.Check) {
         let specs = try CovariateSources.specs(for: config)
         let reference = try referenceGrid(config)
+        return (specs, reference, try CovariateStack.check(specs: specs, reference: reference))
+    }
+
+    static func run(_ config: PipelineConfig, observer: PipelineObserver) throws -> CovariateStack {
+        observer.stageStarted("stack")
+        let (specs, reference, _) = try check(config)
         observer.note("covariates: \(specs.count) rasters")
         let stack = try CovariateStack(specs: specs, reference: reference, tileSize: config.covariates.tileSize) { done, total in
             observer.progress("covariate statistics", done: done, total: total)
         }
         observer.note("grid: \(stack.grid.width) x \(stack.grid.height) cells, \(stack.channels.count) channels")
+        for warning in CovariateChecks.warnings(stack.covariates, config: config) { observer.note("warning: " + warning) }
         return stack
     }
 }

@@ -72,6 +72,21 @@ public final class RasterDataset {
         return Grid(crs: crs, transform: transform, width: width, height: height)
     }
 
+    /// The raster's grid seen north-up (a south-up raster's rows reversed, see `Grid.northUp`); throws
+    /// naming the file when it has no CRS, no geotransform, or a rotated or sheared one.
+    public func northUpGrid() throws -> Grid {
+        let own = try grid()
+        guard let upright = own.northUp else {
+            let what = !transform.coefficients.allSatisfy(\.isFinite) ? "a geotransform with non-finite terms"
+                : transform.isAxisAligned ? "a zero cell size in its geotransform" : "a rotated or sheared geotransform"
+            throw RasterError(
+                "raster '\(path)' has \(what) (\(transform.coefficients.map { String(format: "%.10g", $0) }.joined(separator: ", "))); "
+                    + "SOCMap reads north-up and south-up rasters only", path: path,
+                hint: "Warp it to a north-up grid first, e.g. gdalwarp -r bilinear '\(path)' north_up.tif (-r near for class codes), and use that file")
+        }
+        return upright
+    }
+
     /// Nodata, description, unit, type and classes of a 1-based band.
     public func band(_ index: Int) throws -> BandInfo { try handle.bandInfo(index) }
 

@@ -36,8 +36,11 @@ public struct GeoTransform: Sendable, Equatable, CustomStringConvertible {
         [originX, pixelWidth, rowRotation, originY, columnRotation, pixelHeight]
     }
 
-    /// True when there is no rotation term.
-    public var isNorthUp: Bool { rowRotation == 0 && columnRotation == 0 }
+    /// True when there is no rotation or shear term (north-up, south-up or mirrored).
+    public var isAxisAligned: Bool { rowRotation == 0 && columnRotation == 0 }
+
+    /// True when north-up: axis-aligned, x growing with the column and y falling with the row.
+    public var isNorthUp: Bool { isAxisAligned && pixelWidth > 0 && pixelHeight < 0 }
 
     /// Map coordinates of a fractional pixel position (col 0.5, row 0.5 is the first cell's centre).
     public func world(col: Double, row: Double) -> (x: Double, y: Double) {

@@ -38,6 +38,18 @@ public struct Grid: Sendable, Equatable, CustomStringConvertible {
             height: max(1, Int(((maxY - minY) / resolution).rounded())))
     }
 
+    /// The same cells seen north-up: rows reversed for a south-up grid (positive pixel height), columns
+    /// reversed for a mirrored one; the grid itself when north-up, nil when rotated, sheared or degenerate.
+    public var northUp: Grid? {
+        let t = transform
+        guard t.isAxisAligned, t.pixelWidth != 0, t.pixelHeight != 0, t.coefficients.allSatisfy(\.isFinite) else { return nil }
+        if t.isNorthUp { return self }
+        let e = extent
+        return Grid(crs: crs, transform: GeoTransform(originX: e.minX, pixelWidth: abs(t.pixelWidth),
+                                                      originY: e.maxY, pixelHeight: -abs(t.pixelHeight)),
+                    width: width, height: height)
+    }
+
     /// The bounding box of the grid's cells in map coordinates.
     public var extent: Extent {
         let corners = [(0.0, 0.0), (Double(width), 0.0), (0.0, Double(height)), (Double(width), Double(height))]

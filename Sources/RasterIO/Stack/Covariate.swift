@@ -31,8 +31,13 @@ public struct Covariate: Sendable {
     public var sourceResolutionX: Double
     /// The source raster's cell height (positive).
     public var sourceResolutionY: Double
-    /// The source band's nodata value.
+    /// The source band's own nodata value.
     public var sourceNodata: Double?
+    /// The nodata value the spec sets in place of the source's (nil: none set).
+    public var nodataOverride: Double?
+    /// A usual nodata sentinel (-9999, -32768, -FLT_MAX ...) that the covariate's minimum or maximum on the
+    /// grid equals while it has no nodata value at all: its missing cells are probably taken as data.
+    public var suspectNodata: Double?
     /// Minimum over valid reference-grid cells (smallest class value for a categorical covariate).
     public var min: Double
     /// Maximum over valid reference-grid cells (largest class value for a categorical covariate).
@@ -43,6 +48,9 @@ public struct Covariate: Sendable {
     public var validCells: Int
     /// Classes sorted by value (categorical only; empty for continuous).
     public var classes: [CategoryClass]
+
+    /// The nodata value in effect: the override, else the source's own.
+    public var nodata: Double? { nodataOverride ?? sourceNodata }
 
     /// The source raster's cell size.
     public var sourceResolution: (x: Double, y: Double) { (sourceResolutionX, sourceResolutionY) }

@@ -14,30 +14,34 @@ public struct CovariateSpec: Sendable, Equatable {
     public var band: Int?
     /// The kind; nil means categorical when the band has a raster attribute table or category names.
     public var kind: CovariateKind?
+    /// A nodata value for every band of the file, replacing the file's own (nil: the file's, if any).
+    public var nodata: Double?
 
     /// Creates a spec.
-    public init(name: String, path: String, band: Int? = nil, kind: CovariateKind? = nil) {
+    public init(name: String, path: String, band: Int? = nil, kind: CovariateKind? = nil, nodata: Double? = nil) {
         self.name = name
         self.path = path
         self.band = band
         self.kind = kind
+        self.nodata = nodata
     }
 }
 
 /// The grid every covariate is brought onto.
 public enum ReferenceGrid: Sendable {
-    /// The grid of an existing raster.
+    /// The grid of an existing raster (seen north-up when the raster is south-up).
     case raster(path: String)
     /// A north-up grid: CRS, square cell size and extent (snapped outward to whole cells).
     case explicit(crs: CRS, resolution: Double, extent: Extent)
 
-    /// The grid itself (opening the raster for `.raster`).
+    /// The grid itself, always north-up: a south-up raster gives the north-up grid with the same extent,
+    /// cells and CRS; a rotated or sheared one is an error naming the file.
     public func resolve() throws -> Grid {
         switch self {
         case .raster(let path):
             let dataset = try RasterDataset(path: path)
             defer { dataset.close() }
-            return try dataset.grid()
+            return try dataset.northUpGrid()
         case .explicit(let crs, let resolution, let extent):
             guard resolution > 0, resolution.isFinite else {
                 throw RasterError("the reference grid's resolution \(resolution) is not a positive number",

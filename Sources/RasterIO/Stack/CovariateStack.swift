@@ -2,7 +2,8 @@
 /// continuous covariates min-max scaled to [0, 1], categorical ones one-hot; nodata takes the channel's fill.
 ///
 /// Each covariate is a `WarpedRaster` onto the grid (bilinear for continuous, nearest for categorical;
-/// read directly when already on the grid); statistics are gathered tile by tile, so memory is
+/// read directly when already on the grid, south-up ones with rows reversed); a spec's `nodata`
+/// replaces the file's nodata everywhere; statistics are gathered tile by tile, so memory is
 /// bounded by the tile size. Not thread-safe: use one stack per thread.
 public final class CovariateStack {
     /// The reference grid.
@@ -39,51 +40,8 @@ public final class CovariateStack {
         let grid = try reference.resolve()
         self.grid = grid
         self.tileSize = tileSize
-
-        // 1. Expand specs into (name, path, band, kind) and open one view per file and resampling.
-        var views: [String: WarpedRaster] = [:]
-        func view(_ path: String, _ resampling: Resampling) throws -> WarpedRaster {
-            let key = resampling.rawValue + "|" + path
-            if let existing = views[key] { return existing }
-            let opened = try WarpedRaster(path: path, onto: grid, resampling: resampling)
-            views[key] = opened
-            return opened
-        }
-        var planned: [(name: String, path: String, band: Int, kind: CovariateKind, source: Source)] = []
-        var firstPathOfName: [String: String] = [:]
-        for spec in specs {
-            let probe = try view(spec.path, .nearest)
-            let bands: [Int]
-            if let band = spec.band {
-                _ = try probe.band(band)
-                bands = [band]
-            } else {
-                bands = Array(1...probe.bandCount)
-            }
-            for band in bands {
-                let info = try probe.band(band)
-                let kind = spec.kind ?? (info.isCategorical ? .categorical : .continuous)
-                let name: String
-                if spec.band != nil || probe.bandCount == 1 {
-                    name = spec.name
-                } else {
-                    let text = info.description.trimmingWhitespace()
-                    name = text.isEmpty ? "\(spec.name)_b\(band)" : text
-                }
-                if let other = firstPathOfName[name] {
-                    throw RasterError(
-                        "covariate name '\(name)' is used twice ('\(other)' and '\(spec.path)')", path: spec.path,
-                        hint: "Give every covariate (and every band of a multi-band file) its own name")
-                }
-                firstPathOfName[name] = spec.path
-                let resampling: Resampling = kind == .categorical ? .nearest : .bilinear
-                planned.append((name, spec.path, band, kind, Source(view: try view(spec.path, resampling), band: band)))
-            }
-        }
-        guard planned.count <= Int(UInt8.max) else {
-            throw RasterError("\(planned.count) covariates are more than a stack holds (\(UInt8.max))",
-                              hint: "Select fewer covariates or bands")
-        }
+        // 1. Expand specs into covariates and open one view per file, nodata and resampling.
+        let planned = try Self.plan(specs: specs, grid: grid)
         sources = planned.map(\.source)
 
         // 2. Statistics and classes over the reference grid, tile by tile.
@@ -126,11 +84,14 @@ public final class CovariateStack {
             let classes = stats.classCounts.keys.sorted().map { value in
                 CategoryClass(value: value, label: table[value] ?? "class \(value)", cellCount: stats.classCounts[value]!)
             }
+            let suspect = sourceInfo.nodata == nil && plan.nodataOverride == nil
+                ? NodataSentinel.suspect(minimum: stats.minimum, maximum: stats.maximum, dataType: sourceInfo.dataType)
+                : nil
             covariates.append(Covariate(
                 name: plan.name, sourcePath: plan.path, band: plan.band, kind: plan.kind,
                 sourceCRS: view.sourceGrid.crs.epsg.map { "EPSG:\($0)" } ?? view.sourceGrid.crs.displayName,
                 sourceResolutionX: view.sourceGrid.resolution.x, sourceResolutionY: view.sourceGrid.resolution.y,
-                sourceNodata: sourceInfo.nodata,
+                sourceNodata: sourceInfo.nodata, nodataOverride: plan.nodataOverride, suspectNodata: suspect,
                 min: stats.minimum, max: stats.maximum, mean: stats.mean, validCells: stats.count,
                 classes: plan.kind == .categorical ? classes : []))
             var lookup: [Int: Int] = [:]
@@ -154,6 +115,88 @@ public final class CovariateStack {
         self.covariates = covariates
         self.channels = channels
         self.classChannels = classChannels
+    }
+
+    /// What `check` found: the north-up reference grid and the covariate names after expansion.
+    public struct Check: Sendable {
+        /// The reference grid (north-up).
+        public let grid: Grid
+        /// One name per covariate, bands of multi-band files expanded.
+        public let covariateNames: [String]
+    }
+
+    /// Checks specs against the reference grid without reading any cell: the grid resolves, every file
+    /// opens, is north- or south-up, has the named band and a CRS that transforms to the grid's, and
+    /// every covariate name is unique. Throws the first problem, naming the file.
+    public static func check(specs: [CovariateSpec], reference: ReferenceGrid) throws -> Check {
+        guard !specs.isEmpty else {
+            throw RasterError("no covariates were given", hint: "List at least one covariate raster")
+        }
+        let grid = try reference.resolve()
+        let planned = try plan(specs: specs, grid: grid)
+        for p in planned { p.source.view.close() }
+        return Check(grid: grid, covariateNames: planned.map(\.name))
+    }
+
+    private struct Planned {
+        let name: String
+        let path: String
+        let band: Int
+        let kind: CovariateKind
+        let nodataOverride: Double?
+        let source: Source
+    }
+
+    /// Expands specs into covariates (one per band), names them and opens one view per file,
+    /// nodata and resampling; no cell is read.
+    private static func plan(specs: [CovariateSpec], grid: Grid) throws -> [Planned] {
+        var views: [String: WarpedRaster] = [:]
+        func view(_ spec: CovariateSpec, _ resampling: Resampling) throws -> WarpedRaster {
+            let key = "\(resampling.rawValue)|\(spec.nodata.map { "\($0)" } ?? "-")|\(spec.path)"
+            if let existing = views[key] { return existing }
+            let opened = try WarpedRaster(path: spec.path, onto: grid, resampling: resampling, nodata: spec.nodata)
+            views[key] = opened
+            return opened
+        }
+        var planned: [Planned] = []
+        var firstPathOfName: [String: String] = [:]
+        for spec in specs {
+            let probe = try view(spec, .nearest)
+            let bands: [Int]
+            if let band = spec.band {
+                _ = try probe.band(band)
+                bands = [band]
+            } else {
+                bands = Array(1...probe.bandCount)
+            }
+            for band in bands {
+                let info = try probe.band(band)
+                let kind = spec.kind ?? (info.isCategorical ? .categorical : .continuous)
+                let name: String
+                if spec.band != nil || probe.bandCount == 1 {
+                    name = spec.name
+                } else {
+                    let text = info.description.trimmingWhitespace()
+                    name = text.isEmpty ? "\(spec.name)_b\(band)" : text
+                }
+                if let other = firstPathOfName[name] {
+                    throw RasterError(
+                        "covariate name '\(name)' is used twice ('\(other)' and '\(spec.path)')", path: spec.path,
+                        hint: other == spec.path
+                            ? "Give every covariate (and every band of a multi-band file) its own name"
+                            : "Give one of them another name with `name:` (two files with the same name in two folders get the same covariate name)")
+                }
+                firstPathOfName[name] = spec.path
+                let resampling: Resampling = kind == .categorical ? .nearest : .bilinear
+                planned.append(Planned(name: name, path: spec.path, band: band, kind: kind, nodataOverride: spec.nodata,
+                                       source: Source(view: try view(spec, resampling), band: band)))
+            }
+        }
+        guard planned.count <= Int(UInt8.max) else {
+            throw RasterError("\(planned.count) covariates are more than a stack holds (\(UInt8.max))",
+                              hint: "Select fewer covariates or bands")
+        }
+        return planned
     }
 
     /// Reads every channel over a window (which may extend outside the grid: halo or padding).
