@@ -56,6 +56,9 @@ public final class PipelineRunner {
         if data.samples.isEmpty {
             throw PipelineError(stage: "patches", file: config.sites.file, message: Self.noSamplesMessage(patchReport, sites: profiles.sites.count))
         }
+        if let message = Self.emptyDepthsMessage(data, profiles: profiles.profiles, depths: config.depths) {
+            throw PipelineError(stage: "patches", file: config.profiles.file, message: message)
+        }
         observer.note("patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each")
 
         let out = { (name: String) in (self.config.output as NSString).appendingPathComponent(name) }
@@ -82,6 +85,22 @@ public final class PipelineRunner {
         try AtomicFile.write(Data(markdown.utf8), to: out("report.md"))
         try AtomicFile.write(try report.json(), to: out("report.json"))
         return RunSummary(outputFolder: config.output, files: outputNames, report: markdown)
+    }
+
+    /// Nil when every depth interval has a sample; else what is missing and what to do.
+    static func emptyDepthsMessage(_ data: PatchDataset, profiles: [SiteProfile], depths: [DepthInterval]) -> String? {
+        var samples = [Int](repeating: 0, count: depths.count)
+        for s in data.samples { samples[s.depth] += 1 }
+        let empty = depths.indices.filter { samples[$0] == 0 }
+        guard !empty.isEmpty else { return nil }
+        let details = empty.map { d -> String in
+            let withValue = profiles.filter { $0.values[d] != nil }.count
+            return withValue == 0 ? "\(depths[d].label) (no profile reaches it)"
+                : "\(depths[d].label) (\(withValue) profiles have a value but none of their sites gave a patch)"
+        }
+        return "no site has a value at \(details.joined(separator: ", ")), so no model can be fitted or mapped there. "
+            + "Check the horizon depths (they must be in cm; use depth_scale for other units) or remove "
+            + "\(empty.count == 1 ? "the depth" : "these depths") from 'depths' in the pipeline file"
     }
 
     static func noSamplesMessage(_ r: PatchReport, sites: Int) -> String {

@@ -95,6 +95,13 @@ public struct ProfilesConfig: Sendable {
     public var unit: String
     /// The values.
     public var source: ProfilesSource
+
+    /// The horizon or interval table.
+    public var file: String {
+        switch source {
+        case let .horizons(file, _, _), let .intervals(file, _): return file
+        }
+    }
 }
 
 /// Patch extraction settings.

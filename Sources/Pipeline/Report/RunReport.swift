@@ -16,6 +16,9 @@ struct RunReport {
     let modelFiles: [String]
     let maps: MapResult?
 
+    /// Sites read from the sites table, whether or not their coordinates could be transformed.
+    var sitesRead: Int { profiles.sites.count + profiles.untransformable.count }
+
     /// Count, mean, standard deviation, minimum and maximum of the samples at each depth.
     func depthStatistics() -> [(count: Int, mean: Double, sd: Double, min: Double, max: Double)] {
         var values = [[Double]](repeating: [], count: data.depths.count)
@@ -55,7 +58,12 @@ struct RunReport {
 
         md += "\n## Sites\n\n"
         md += "| | sites |\n|---|---|\n"
-        md += "| read from \(URL(fileURLWithPath: config.sites.file).lastPathComponent) | \(profiles.sites.count + profiles.untransformable.count) |\n"
+        let repeatedRows = profiles.siteIssues.count(of: .repeatedSiteRow)
+        let skippedRows = profiles.siteIssues.entries.count - repeatedRows
+        md += "| rows in \(URL(fileURLWithPath: config.sites.file).lastPathComponent) | \(sitesRead + profiles.siteIssues.entries.count) |\n"
+        md += "| repeated rows of a site (same coordinates) | \(repeatedRows) |\n"
+        md += "| rows skipped (no id or coordinates, see Data checks) | \(skippedRows) |\n"
+        md += "| read | \(sitesRead) |\n"
         md += "| coordinates not transformable | \(profiles.untransformable.count) |\n"
         md += "| without soil values | \(patches.sitesWithoutValues.count) |\n"
         md += "| outside the grid | \(patches.outsideGrid.count) |\n"
@@ -159,7 +167,9 @@ struct RunReport {
                  "classes": c.classes.map { ["value": $0.value, "label": $0.label, "cells": $0.cellCount] as [String: Any] }]
             },
             "channels": stack.channels.map(\.name),
-            "sites": ["read": profiles.sites.count + profiles.untransformable.count,
+            "sites": ["read": sitesRead,
+                      "repeated_rows": profiles.siteIssues.count(of: .repeatedSiteRow),
+                      "skipped_rows": profiles.siteIssues.entries.count - profiles.siteIssues.count(of: .repeatedSiteRow),
                       "untransformable": profiles.untransformable.count,
                       "without_values": patches.sitesWithoutValues.count,
                       "outside_grid": patches.outsideGrid.count, "centre_nodata": patches.centreNodata.count,

@@ -42,7 +42,8 @@ enum ProfilesStage {
             throw PipelineError(stage: "profiles", file: config.sites.file,
                                 message: "no site coordinate could be transformed from \(siteCRS.name) to \(stackCRS.name); check sites.crs and the x/y columns")
         }
-        observer.note("sites: \(located.count) read from \(URL(fileURLWithPath: config.sites.file).lastPathComponent)")
+        observer.note(sitesNote(read: loaded.sites.count, untransformable: failed.count, issues: loaded.issues,
+                                file: config.sites.file))
 
         var profiles: [SiteProfile]
         var issues: DataIssues
@@ -50,6 +51,7 @@ enum ProfilesStage {
         switch config.profiles.source {
         case let .horizons(file, columns, spline):
             let h = try loadHorizons(path: file, columns: columns)
+            try checkDepthUnits(h.horizons, depths: config.depths, path: file, columns: columns)
             horizonCount = h.horizons.count
             issues = h.issues
             profiles = harmonise(h.horizons, depths: config.depths, options: spline, source: file, issues: &issues)
@@ -61,5 +63,19 @@ enum ProfilesStage {
         }
         return ProfilesResult(sites: located, untransformable: failed, profiles: profiles, siteIssues: loaded.issues,
                               valueIssues: issues, horizonCount: horizonCount)
+    }
+
+    /// "sites: 24 read from sites.csv (48 repeated rows; 1 row skipped, see the report); 2 with coordinates
+    /// that could not be transformed": every site read is counted, located or not.
+    static func sitesNote(read: Int, untransformable: Int, issues: DataIssues, file: String) -> String {
+        let repeated = issues.count(of: .repeatedSiteRow)
+        let skipped = issues.entries.count - repeated
+        var extra: [String] = []
+        if repeated > 0 { extra.append("\(repeated) repeated \(repeated == 1 ? "row" : "rows")") }
+        if skipped > 0 { extra.append("\(skipped) \(skipped == 1 ? "row" : "rows") skipped, see the report") }
+        var note = "sites: \(read) read from \(URL(fileURLWithPath: file).lastPathComponent)"
+        if !extra.isEmpty { note += " (" + extra.joined(separator: "; ") + ")" }
+        if untransformable > 0 { note += "; \(untransformable) with coordinates that could not be transformed" }
+        return note
     }
 }
