@@ -186,19 +186,24 @@ public func loadHorizons(path: String, columns: HorizonColumns) throws -> (horiz
     return (horizons, issues)
 }
 
-/// Throws when the horizon depths look like metres: the deepest bottom is under 3 (cm) while the depth
-/// intervals reach deeper. The message names the file, the depth columns and keys, and what to do
-/// (give depths in cm, or set `depth_scale: 100` under the horizons section for metres).
+/// Throws when the horizon depths look like metres: half the horizon bottoms or more lie above 3 (cm) while
+/// the depth intervals reach deeper than 3 cm (no survey in cm has most horizons ending in the top 3 cm; a
+/// median rather than the deepest bottom, so one deep profile does not hide a table in metres). The message
+/// names the file, the depth columns and keys, and what to do (depths in cm, or `depth_scale: 100`).
 public func checkDepthUnits(_ horizons: [Horizon], depths: [DepthInterval], path: String,
                             columns: HorizonColumns) throws {
-    guard let deepest = horizons.map(\.bottom).max(), let deepestInterval = depths.map(\.bottom).max() else { return }
-    guard deepest < 3, deepestInterval > 3 else { return }
+    guard !horizons.isEmpty, let deepestInterval = depths.map(\.bottom).max() else { return }
+    let bottoms = horizons.map(\.bottom).sorted()
+    let median = bottoms.count % 2 == 1 ? bottoms[bottoms.count / 2]
+                                         : (bottoms[bottoms.count / 2 - 1] + bottoms[bottoms.count / 2]) / 2
+    guard median < 3, deepestInterval > 3 else { return }
     let p = columns.keyPrefix
     let scaled = columns.depthScale == 1 ? "" : " after depth_scale \(formatShort(columns.depthScale))"
     throw SoilDataError(.depthsNotInCentimetres, path: path, line: nil, message:
-        "\(path): the depths look like metres, not cm: the deepest horizon bottom (column '\(columns.bottom)', "
-        + "key \(p).bottom_column) is \(formatShort(deepest)) cm\(scaled) over \(horizons.count) horizons, but the "
-        + "depth intervals reach \(formatShort(deepestInterval)) cm. Give the depths (columns '\(columns.top)' and "
-        + "'\(columns.bottom)', keys \(p).top_column and \(p).bottom_column) in cm, or add 'depth_scale: 100' "
-        + "under \(p) to turn metres into cm")
+        "\(path): the depths look like metres, not cm: the horizon bottoms (column '\(columns.bottom)', "
+        + "key \(p).bottom_column) reach only \(formatShort(bottoms[bottoms.count - 1])) (median "
+        + "\(formatShort(median))) over \(horizons.count) horizons\(scaled), but the depth intervals reach "
+        + "\(formatShort(deepestInterval)) cm. Give the depths (columns '\(columns.top)' and '\(columns.bottom)', "
+        + "keys \(p).top_column and \(p).bottom_column) in cm, or add 'depth_scale: 100' under \(p) to turn "
+        + "metres into cm")
 }

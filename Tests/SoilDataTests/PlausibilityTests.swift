@@ -147,8 +147,12 @@ final class PlausibilityTests: XCTestCase {
         let (horizons, _) = try loadHorizons(path: path, columns: horizonColumns)
         let e = soilError { try checkDepthUnits(horizons, depths: DepthInterval.standard, path: path, columns: self.horizonColumns) }
         XCTAssertEqual(e?.kind, .depthsNotInCentimetres)
-        assertMessage(e, [path, "look like metres", "deepest horizon bottom (column 'bottom', key profiles.horizons.bottom_column) is 1.2",
-                          "reach 200 cm", "profiles.horizons.top_column", "in cm", "depth_scale: 100"])
+        assertMessage(e, [path, "look like metres", "horizon bottoms (column 'bottom', key profiles.horizons.bottom_column) reach only 1.2 (median 0.35) over 4 horizons",
+                          "intervals reach 200 cm", "profiles.horizons.top_column", "in cm", "depth_scale: 100"])
+        // One deep profile does not hide a table in metres.
+        let deep = horizons + [Horizon(siteID: "c", top: 0, bottom: 4.5, value: 1, line: 6)]
+        XCTAssertEqual(soilError { try checkDepthUnits(deep, depths: DepthInterval.standard, path: path, columns: self.horizonColumns) }?.kind,
+                       .depthsNotInCentimetres)
     }
 
     func testCheckDepthUnits_centimetresAndScaledMetresPass() throws {
@@ -162,6 +166,9 @@ final class PlausibilityTests: XCTestCase {
         let (fromMetres, _) = try loadHorizons(path: m, columns: scaled)
         XCTAssertEqual(fromMetres.map(\.bottom), [10, 40])
         XCTAssertNoThrow(try checkDepthUnits(fromMetres, depths: DepthInterval.standard, path: m, columns: scaled))
+        // A few thin surface layers in a table in cm are fine.
+        let thin = inCM + [Horizon(siteID: "b", top: 0, bottom: 1, value: 9, line: 4)]
+        XCTAssertNoThrow(try checkDepthUnits(thin, depths: DepthInterval.standard, path: cm, columns: horizonColumns))
         // Depth intervals that stop above 3 cm do not make shallow horizons suspicious.
         XCTAssertNoThrow(try checkDepthUnits([Horizon(siteID: "a", top: 0, bottom: 2, value: 1, line: 2)],
                                              depths: [DepthInterval(top: 0, bottom: 2)], path: m, columns: horizonColumns))

@@ -47,7 +47,7 @@ final class ProfileInputTests: XCTestCase {
         let p = try TinyProject()
         try editRows(p, "horizons.csv") { f in [f[0], String(Double(f[1])! / 100), String(Double(f[2])! / 100), f[3]] }
         let fragments = ["horizons.csv", "look like metres", "column 'bottom', key profiles.horizons.bottom_column",
-                         "is 1.1 cm", "reach 200 cm", "profiles.horizons.top_column", "in cm", "depth_scale: 100"]
+                         "reach only 1.1 (median 0.4)", "intervals reach 200 cm", "profiles.horizons.top_column", "in cm", "depth_scale: 100"]
         try assertFails(p, fragments)
         try assertFails(p, fragments, command: "validate")
     }
@@ -186,7 +186,7 @@ final class ProfileInputTests: XCTestCase {
         try p.edit("sites.csv") { $0 + "POLE,149.0,95.0\n" }
         let (report, notes) = try runSucceeds(p)
         XCTAssertTrue(report.contains("| rows in sites.csv | 25 |"), report)
-        XCTAssertTrue(report.contains("| read | 25 |"), report)
+        XCTAssertTrue(report.contains("| sites read | 25 |"), report)
         XCTAssertTrue(report.contains("| coordinates not transformable | 1 |"), report)
         XCTAssertTrue(report.contains("| **used** | **24** |"), report)
         XCTAssertTrue(notes.contains("sites: 25 read from sites.csv; 1 with coordinates that could not be transformed"), notes)
@@ -218,7 +218,7 @@ final class ProfileInputTests: XCTestCase {
         let (report, notes) = try runSucceeds(p)
         XCTAssertTrue(report.contains("| rows in long.csv | 72 |"), report)
         XCTAssertTrue(report.contains("| repeated rows of a site (same coordinates) | 48 |"), report)
-        XCTAssertTrue(report.contains("| read | 24 |"), report)
+        XCTAssertTrue(report.contains("| sites read | 24 |"), report)
         XCTAssertTrue(report.contains("| **used** | **24** |"), report)
         XCTAssertTrue(report.contains("repeatedSiteRow: 48 (kept the site once) — long.csv lines 3, 4, 6, 7, 9"), report)
         XCTAssertTrue(notes.contains("sites: 24 read from long.csv (48 repeated rows)"), notes)
@@ -273,7 +273,7 @@ final class ProfileInputTests: XCTestCase {
         }
         let (report, _) = try runSucceeds(p)
         XCTAssertTrue(report.contains("| **used** | **24** |"), report)
-        XCTAssertTrue(report.contains("| read | 24 |"), report)
+        XCTAssertTrue(report.contains("| sites read | 24 |"), report)
         XCTAssertFalse(report.contains("nonNumeric") || report.contains("missingValue"), report)
     }
 

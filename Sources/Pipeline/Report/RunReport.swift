@@ -57,13 +57,13 @@ struct RunReport {
         }
 
         md += "\n## Sites\n\n"
-        md += "| | sites |\n|---|---|\n"
+        md += "| | count |\n|---|---|\n"
         let repeatedRows = profiles.siteIssues.count(of: .repeatedSiteRow)
         let skippedRows = profiles.siteIssues.entries.count - repeatedRows
         md += "| rows in \(URL(fileURLWithPath: config.sites.file).lastPathComponent) | \(sitesRead + profiles.siteIssues.entries.count) |\n"
         md += "| repeated rows of a site (same coordinates) | \(repeatedRows) |\n"
         md += "| rows skipped (no id or coordinates, see Data checks) | \(skippedRows) |\n"
-        md += "| read | \(sitesRead) |\n"
+        md += "| sites read | \(sitesRead) |\n"
         md += "| coordinates not transformable | \(profiles.untransformable.count) |\n"
         md += "| without soil values | \(patches.sitesWithoutValues.count) |\n"
         md += "| outside the grid | \(patches.outsideGrid.count) |\n"
