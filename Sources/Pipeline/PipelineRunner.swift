@@ -45,8 +45,9 @@ public final class PipelineRunner {
             throw PipelineError(stage: "run", file: config.output,
                                 message: "holds outputs of an earlier run (\(existing.joined(separator: ", "))); pass --overwrite to replace them or change 'output'")
         }
+        let tables = try ProfilesStage.read(config)   // bad soil tables fail before any raster is read
         let stack = try StackStage.run(config, observer: observer)
-        let profiles = try ProfilesStage.run(config, stackCRS: stack.grid.crs, observer: observer)
+        let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
         observer.stageStarted("patches")
         let (data, patchReport) = try PatchExtractor.extract(
             stack: stack, sites: profiles.sites, profiles: profiles.profiles, depths: config.depths,

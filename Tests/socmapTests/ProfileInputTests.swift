@@ -50,6 +50,8 @@ final class ProfileInputTests: XCTestCase {
                          "reach only 1.1 (median 0.4)", "intervals reach 200 cm", "profiles.horizons.top_column", "in cm", "depth_scale: 100"]
         try assertFails(p, fragments)
         try assertFails(p, fragments, command: "validate")
+        let loud = try CLI.run(["run", p.pipeline])
+        XCTAssertFalse(loud.stderr.contains("covariates:"), "the tables are checked before any raster is read: \(loud.stderr)")
     }
 
     func testDepthScale_turnsMetresIntoCentimetres_andMustBePositive() throws {
