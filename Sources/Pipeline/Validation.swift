@@ -35,8 +35,8 @@ public enum PipelineValidator {
         let sites = try loadSites(path: config.sites.file, columns: SiteColumns(
             id: config.sites.idColumn, x: config.sites.xColumn, y: config.sites.yColumn))
         done.append("sites table read: \(sites.sites.count) sites" + issueText(sites.issues))
-        func rangeText(_ range: ValidRange?, _ issues: DataIssues) -> String {
-            guard let range else { return "no valid range for unit '\(config.profiles.unit)' (set profiles.valid_range)" }
+        func rangeText(_ issues: DataIssues) -> String {
+            guard let range = config.profiles.validRange else { return "no valid range for unit '\(config.profiles.unit)' (set profiles.valid_range)" }
             return "values outside \(range.description) skipped: \(issues.count(of: .outOfRange))"
         }
         switch config.profiles.source {
@@ -45,11 +45,11 @@ public enum PipelineValidator {
             try checkDepthUnits(h.horizons, depths: config.depths, path: file, columns: columns)
             let deepest = h.horizons.map(\.bottom).max() ?? 0
             done.append("horizon table read: \(h.horizons.count) horizons down to \(fmt(deepest)) cm"
-                        + issueText(h.issues) + "; " + rangeText(columns.validRange, h.issues))
+                        + issueText(h.issues) + "; " + rangeText(h.issues))
         case let .intervals(file, columns):
             let r = try loadIntervalValues(path: file, columns: columns, depths: config.depths)
             done.append("interval table read: \(r.profiles.count) sites" + issueText(r.issues)
-                        + "; " + rangeText(columns.validRange, r.issues))
+                        + "; " + rangeText(r.issues))
         }
         return done
     }

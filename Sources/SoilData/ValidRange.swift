@@ -27,8 +27,9 @@ public struct ValidRange: Sendable, Equatable, CustomStringConvertible {
     /// "[0, 1000] (the default for g/kg)".
     public var description: String { "[\(formatShort(min)), \(formatShort(max))] (\(origin))" }
 
-    /// The default range for a unit (compared lower-cased, spaces removed), or nil when there is none.
-    public static func `default`(forUnit unit: String) -> ValidRange? {
+    /// The default range for a unit (compared lower-cased, spaces removed), or nil when there is none;
+    /// `key` is the setting that overrides it, named in messages.
+    public static func `default`(forUnit unit: String, key: String = "valid_range") -> ValidRange? {
         let u = unit.lowercased().replacingOccurrences(of: " ", with: "")
         let r: (Double, Double)
         switch u {
@@ -39,6 +40,6 @@ public struct ValidRange: Sendable, Equatable, CustomStringConvertible {
         case "ph": r = (0, 14)
         default: return nil
         }
-        return ValidRange(min: r.0, max: r.1, origin: "the default for unit \(unit); set profiles.valid_range to change it")
+        return ValidRange(min: r.0, max: r.1, origin: "the default for unit \(unit); set \(key) to change it")
     }
 }

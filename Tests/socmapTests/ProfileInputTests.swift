@@ -96,6 +96,7 @@ final class ProfileInputTests: XCTestCase {
         }
         let (report, _) = try runSucceeds(p)
         XCTAssertTrue(report.contains("outOfRange: 2 (skipped horizon) — horizons.csv lines 5, 8"), report)
+        XCTAssertTrue(report.contains("Values outside [0, 1000] (the default for unit g/kg; set profiles.valid_range to change it) were skipped"), report)
         let json = try String(contentsOfFile: p.folder.file("out/report.json"), encoding: .utf8)
         XCTAssertTrue(json.contains("\"outOfRange\" : 2") || json.contains("\"outOfRange\": 2"), json)
     }
@@ -115,6 +116,15 @@ final class ProfileInputTests: XCTestCase {
         try assertFails(p, ["pipeline.yaml:17:", "profiles.valid_range", "min < max"], command: "validate")
         try p.editPipeline("valid_range: [30, 0]", "valid_range: [0, lots]")
         try assertFails(p, ["pipeline.yaml:17:", "profiles.valid_range", "expected a number"], command: "validate")
+    }
+
+    func testUnitWithoutDefaultRange_isSaidInTheReportAndByValidate() throws {
+        let p = try TinyProject()
+        try p.editPipeline("  unit: g/kg\n", "  unit: kg/m2\n")
+        let (report, _) = try runSucceeds(p)
+        XCTAssertTrue(report.contains("No valid range for unit kg/m2: only non-numbers were rejected; set profiles.valid_range."), report)
+        let validate = try CLI.run(["validate", p.pipeline])
+        XCTAssertTrue(validate.stdout.contains("no valid range for unit 'kg/m2' (set profiles.valid_range)"), validate.stdout)
     }
 
     /// An interval table made from the tiny project's sites: surface value 20 + i, halving with depth.

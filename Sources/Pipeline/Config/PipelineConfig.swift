@@ -96,6 +96,14 @@ public struct ProfilesConfig: Sendable {
     /// The values.
     public var source: ProfilesSource
 
+    /// Plausible values (profiles.valid_range or the unit's default); nil: any finite value.
+    public var validRange: ValidRange? {
+        switch source {
+        case let .horizons(_, columns, _): return columns.validRange
+        case let .intervals(_, columns): return columns.validRange
+        }
+    }
+
     /// The horizon or interval table.
     public var file: String {
         switch source {

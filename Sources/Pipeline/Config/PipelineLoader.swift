@@ -196,7 +196,7 @@ extension PipelineConfig {
 
     /// `profiles.valid_range: [min, max]`, or the default for the unit (`ValidRange.default(forUnit:)`).
     private static func parseValidRange(_ m: YAMLMapping, unit: String) throws -> ValidRange? {
-        guard let v = m.optional("valid_range") else { return ValidRange.default(forUnit: unit) }
+        guard let v = m.optional("valid_range") else { return ValidRange.default(forUnit: unit, key: "profiles.valid_range") }
         let bounds = try v.list().map { try $0.double() }
         guard bounds.count == 2, bounds[0] < bounds[1] else {
             throw v.error("valid_range must be [min, max] with min < max, in the unit after value_scale (e.g. [0, 1000] for g/kg)")

@@ -76,6 +76,8 @@ struct RunReport {
         md += "## Data checks\n\n"
         let lines = profiles.siteIssues.summary() + profiles.valueIssues.summary()
         md += lines.isEmpty ? "No problem found in the tables.\n" : lines.map { "- \($0)" }.joined(separator: "\n") + "\n"
+        md += config.profiles.validRange.map { "\nValues outside \($0) were skipped (outOfRange).\n" }
+            ?? "\nNo valid range for unit \(config.profiles.unit): only non-numbers were rejected; set profiles.valid_range.\n"
         if profiles.horizonCount > 0 {
             md += "\n\(profiles.horizonCount) horizons were harmonised to the depth intervals with the equal-area quadratic spline.\n"
         }
