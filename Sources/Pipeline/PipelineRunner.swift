@@ -57,7 +57,8 @@ public final class PipelineRunner {
         if data.samples.isEmpty {
             throw PipelineError(stage: "patches", file: config.sites.file, message: Self.noSamplesMessage(patchReport, sites: profiles.sites.count))
         }
-        if let message = Self.emptyDepthsMessage(data, profiles: profiles.profiles, depths: config.depths) {
+        if let message = Self.emptyDepthsMessage(data, profiles: profiles.profiles, depths: config.depths,
+                                                 fromHorizons: profiles.horizonCount > 0) {
             throw PipelineError(stage: "patches", file: config.profiles.file, message: message)
         }
         observer.note("patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each")
@@ -89,7 +90,8 @@ public final class PipelineRunner {
     }
 
     /// Nil when every depth interval has a sample; else what is missing and what to do.
-    static func emptyDepthsMessage(_ data: PatchDataset, profiles: [SiteProfile], depths: [DepthInterval]) -> String? {
+    static func emptyDepthsMessage(_ data: PatchDataset, profiles: [SiteProfile], depths: [DepthInterval],
+                                   fromHorizons: Bool) -> String? {
         var samples = [Int](repeating: 0, count: depths.count)
         for s in data.samples { samples[s.depth] += 1 }
         let empty = depths.indices.filter { samples[$0] == 0 }
@@ -100,7 +102,9 @@ public final class PipelineRunner {
                 : "\(depths[d].label) (\(withValue) profiles have a value but none of their sites gave a patch)"
         }
         return "no site has a value at \(details.joined(separator: ", ")), so no model can be fitted or mapped there. "
-            + "Check the horizon depths (they must be in cm; use depth_scale for other units) or remove "
+            + (fromHorizons ? "Check the horizon depths (they must be in cm; use depth_scale for other units)"
+                            : "Check the interval columns (profiles.intervals.columns)")
+            + " or remove "
             + "\(empty.count == 1 ? "the depth" : "these depths") from 'depths' in the pipeline file"
     }
 

@@ -26,8 +26,9 @@ public struct IntervalColumns: Sendable, Equatable {
 }
 
 /// Reads one row per site with a value per depth interval. Missing (empty/NA/NaN) and non-numeric values,
-/// and values outside `columns.validRange` (`outOfRange`), become nil and are counted; a row with no value at all is skipped (`emptyProfile`); an empty id is
-/// skipped; a repeated id is an error naming both lines; a header without rows or no usable row is an error.
+/// and values outside `columns.validRange` (`outOfRange`), become nil and are counted; a row with no value
+/// at all is skipped (`emptyProfile`); an empty id is skipped; a repeated id is an error naming both lines;
+/// a header without rows or no usable row is an error.
 public func loadIntervalValues(path: String, columns: IntervalColumns, depths: [DepthInterval]) throws
     -> (profiles: [SiteProfile], issues: DataIssues) {
     precondition(columns.columns.count == depths.count,
