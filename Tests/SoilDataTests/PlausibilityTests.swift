@@ -91,6 +91,14 @@ final class PlausibilityTests: XCTestCase {
         assertMessage(e, [path, "permission denied"])
     }
 
+    func testCSV_aReadErrorIsNamedWithoutFoundationCodes() throws {
+        // /proc/self/mem passes every check before reading and then fails with an I/O error (Linux).
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/proc/self/mem"), "needs Linux /proc")
+        let e = soilError { _ = try CSVTable(path: "/proc/self/mem") }
+        XCTAssertEqual(e?.kind, .unreadableFile)
+        assertMessage(e, ["cannot read /proc/self/mem: reading failed"])
+    }
+
     func testCSV_emptyAndBlankFilesAreErrors_headerOnlyTablesTooWhenLoaded() throws {
         let dir = try TempDir()
         for (name, text) in [("empty.csv", ""), ("blank.csv", "\n\r\n\n")] {

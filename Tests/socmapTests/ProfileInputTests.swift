@@ -234,6 +234,11 @@ final class ProfileInputTests: XCTestCase {
         XCTAssertTrue(report.contains("| **used** | **24** |"), report)
         XCTAssertTrue(report.contains("repeatedSiteRow: 48 (kept the site once) — long.csv lines 3, 4, 6, 7, 9"), report)
         XCTAssertTrue(notes.contains("sites: 24 read from long.csv (48 repeated rows)"), notes)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any]
+        let sites = json?["sites"] as? [String: Any]
+        XCTAssertEqual(sites?["read"] as? Int, 24)
+        XCTAssertEqual(sites?["repeated_rows"] as? Int, 48)
+        XCTAssertEqual(sites?["skipped_rows"] as? Int, 0)
     }
 
     func testLongTable_disagreeingCoordinates_failNamingBothLines() throws {
