@@ -45,9 +45,10 @@ public final class PipelineRunner {
         let entries = outputNames
         try folder.checkReplaceable(entries, overwrite: overwrite)
         let out = try folder.makeStaging()
+        let tables = try ProfilesStage.read(config)   // bad soil tables fail before any raster is read
 
         let stack = try StackStage.run(config, observer: observer)
-        let profiles = try ProfilesStage.run(config, stackCRS: stack.grid.crs, observer: observer)
+        let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
         observer.stageStarted("patches")
         let (data, patchReport) = try PatchExtractor.extract(
             stack: stack, sites: profiles.sites, profiles: profiles.profiles, depths: config.depths,
@@ -56,6 +57,10 @@ public final class PipelineRunner {
             }
         if data.samples.isEmpty {
             throw PipelineError(stage: "patches", file: config.sites.file, message: Self.noSamplesMessage(patchReport, sites: profiles.sites.count))
+        }
+        if let message = Self.emptyDepthsMessage(data, profiles: profiles.profiles, depths: config.depths,
+                                                 fromHorizons: profiles.horizonCount > 0) {
+            throw PipelineError(stage: "patches", file: config.profiles.file, message: message)
         }
         observer.note("patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each")
 
@@ -110,6 +115,25 @@ public final class PipelineRunner {
         do { try body() } catch let e as FileWriteError {
             throw PipelineError(stage: "write", file: e.path, message: "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
         }
+    }
+
+    /// Nil when every depth interval has a sample; else what is missing and what to do.
+    static func emptyDepthsMessage(_ data: PatchDataset, profiles: [SiteProfile], depths: [DepthInterval],
+                                   fromHorizons: Bool) -> String? {
+        var samples = [Int](repeating: 0, count: depths.count)
+        for s in data.samples { samples[s.depth] += 1 }
+        let empty = depths.indices.filter { samples[$0] == 0 }
+        guard !empty.isEmpty else { return nil }
+        let details = empty.map { d -> String in
+            let withValue = profiles.filter { $0.values[d] != nil }.count
+            return withValue == 0 ? "\(depths[d].label) (no profile reaches it)"
+                : "\(depths[d].label) (\(withValue) profiles have a value but none of their sites gave a patch)"
+        }
+        return "no site has a value at \(details.joined(separator: ", ")), so no model can be fitted or mapped there. "
+            + (fromHorizons ? "Check the horizon depths (they must be in cm; use depth_scale for other units)"
+                            : "Check the interval columns (profiles.intervals.columns)")
+            + " or remove "
+            + "\(empty.count == 1 ? "the depth" : "these depths") from 'depths' in the pipeline file"
     }
 
     static func noSamplesMessage(_ r: PatchReport, sites: Int) -> String {

@@ -21,27 +21,40 @@ public enum PipelineValidator {
             throw ConfigError(file: config.file, key: "sites.crs", line: nil, column: nil,
                               message: "'\(config.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")
         }
-        let sites = try CSVTable(path: config.sites.file)
-        _ = try sites.column(config.sites.idColumn, role: "site id column, key sites.id_column")
-        _ = try sites.column(config.sites.xColumn, role: "site x column, key sites.x_column")
-        _ = try sites.column(config.sites.yColumn, role: "site y column, key sites.y_column")
-        done.append("sites table has its columns (\(sites.rows.count) rows)")
-        switch config.profiles.source {
-        case let .horizons(file, columns, _):
-            let t = try CSVTable(path: file)
-            _ = try t.column(columns.id, role: "site id column, key profiles.horizons.id_column")
-            _ = try t.column(columns.top, role: "horizon top column, key profiles.horizons.top_column")
-            _ = try t.column(columns.bottom, role: "horizon bottom column, key profiles.horizons.bottom_column")
-            _ = try t.column(columns.value, role: "value column, key profiles.horizons.value_column")
-            done.append("horizon table has its columns (\(t.rows.count) rows)")
-        case let .intervals(file, columns):
-            let t = try CSVTable(path: file)
-            _ = try t.column(columns.id, role: "site id column, key profiles.intervals.id_column")
-            for c in columns.columns { _ = try t.column(c, role: "interval column, key profiles.intervals.columns") }
-            done.append("interval table has its columns (\(t.rows.count) rows)")
-        }
+        done += try validateTables(config)
         done.append("patch size \(config.patches.size), pool \(config.patches.pool) and kernel \(config.train?.settings.kernelSize ?? 3) make a network")
         done += try PreflightChecks.run(config)
         return done
+    }
+
+    /// Reads the sites and value tables as a run would (encoding, columns, repeated sites, depth units,
+    /// valid range); returns one line per table.
+    static func validateTables(_ config: PipelineConfig) throws -> [String] {
+        var done: [String] = []
+        let sites = try loadSites(path: config.sites.file, columns: SiteColumns(
+            id: config.sites.idColumn, x: config.sites.xColumn, y: config.sites.yColumn))
+        done.append("sites table read: \(sites.sites.count) sites" + issueText(sites.issues))
+        func rangeText(_ issues: DataIssues) -> String {
+            guard let range = config.profiles.validRange else { return "no valid range for unit '\(config.profiles.unit)' (set profiles.valid_range)" }
+            return "values outside \(range.description) skipped: \(issues.count(of: .outOfRange))"
+        }
+        switch config.profiles.source {
+        case let .horizons(file, columns, _):
+            let h = try loadHorizons(path: file, columns: columns)
+            try checkDepthUnits(h.horizons, depths: config.depths, path: file, columns: columns)
+            let deepest = h.horizons.map(\.bottom).max() ?? 0
+            done.append("horizon table read: \(h.horizons.count) horizons down to \(fmt(deepest)) cm"
+                        + issueText(h.issues) + "; " + rangeText(h.issues))
+        case let .intervals(file, columns):
+            let r = try loadIntervalValues(path: file, columns: columns, depths: config.depths)
+            done.append("interval table read: \(r.profiles.count) sites" + issueText(r.issues)
+                        + "; " + rangeText(r.issues))
+        }
+        return done
+    }
+
+    /// " (3 rows skipped or repaired, listed in the run report)" or "".
+    private static func issueText(_ issues: DataIssues) -> String {
+        issues.isEmpty ? "" : " (" + issues.counts.map { "\($0.count) \($0.kind.rawValue)" }.joined(separator: ", ") + ", listed in the run report)"
     }
 }

@@ -16,16 +16,12 @@ public struct CSVTable: Sendable {
     /// The 1-based file line of the header.
     public let headerLine: Int
 
-    /// Reads and parses a CSV file; errors name the file (and the line for malformed rows).
+    /// Reads and parses a CSV file; errors name the file (and the line for malformed rows) and what to do.
+    ///
+    /// A missing path, a folder, an unreadable file, an empty file and text that is not UTF-8 (UTF-16 or
+    /// UTF-32 with or without a byte-order mark, Latin-1, ...) are errors; a UTF-8 byte-order mark is skipped.
     public init(path: String, delimiter: Character = ",") throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw SoilDataError(.unreadableFile, path: path, message:
-                "cannot read \(path): \(error.localizedDescription); check that the path exists and is readable")
-        }
-        try self.init(bytes: [UInt8](data), path: path, delimiter: delimiter)
+        try self.init(bytes: try CSVFile.read(path), path: path, delimiter: delimiter)
     }
 
     /// Parses CSV text held in memory; `path` is used in error messages.
@@ -36,6 +32,7 @@ public struct CSVTable: Sendable {
     init(bytes: [UInt8], path: String, delimiter: Character) throws {
         precondition(delimiter.isASCII && delimiter != "\"" && !delimiter.isNewline,
                      "CSVTable: the delimiter must be one ASCII character other than a quote or newline")
+        try CSVFile.checkEncoding(bytes, path: path)
         let parsed = try CSVParser.parse(bytes, path: path, delimiter: delimiter.asciiValue!)
         guard let first = parsed.records.first else {
             throw SoilDataError(.emptyFile, path: path, line: nil, message:
@@ -60,6 +57,13 @@ public struct CSVTable: Sendable {
         }
         self.rows = rows
         self.lines = lines
+    }
+
+    /// Throws when the table has a header but no rows; `what` names a row, e.g. "site" or "horizon".
+    public func requireRows(_ what: String) throws {
+        guard rows.isEmpty else { return }
+        throw SoilDataError(.noRows, path: path, line: headerLine, message:
+            "\(path) has a header (line \(headerLine)) but no rows: expected one row per \(what) below it")
     }
 
     /// The index of column `name`; `role` says what it is for, e.g. "the site x column, key sites.x_column".

@@ -18,16 +18,22 @@ public struct DataIssue: Sendable, Equatable, CustomStringConvertible {
         case negativeDepth
         /// Two horizons of one site overlap.
         case overlappingHorizons
+        /// A site's horizons leave a gap (one's bottom above the next one's top); the spline is fitted across it.
+        case gapBetweenHorizons
         /// Two horizons of one site have the same depths.
         case duplicateHorizon
         /// A depth was moved to remove an overlap thinner than `SplineOptions.depthTolerance`.
         case adjustedDepth
         /// A profile names a site that the sites table does not have.
         case unknownSite
+        /// A sites-table row repeats an earlier row's site with the same coordinates (a long table).
+        case repeatedSiteRow
         /// A site id appears twice.
         case duplicateSite
         /// A site has no x or y coordinate.
         case missingCoordinate
+        /// A value lies outside the plausible range of the property (`ValidRange`).
+        case outOfRange
         /// An interval's value was limited to [minValue, maxValue].
         case clampedValue
         /// A site has no usable horizon or interval value.

@@ -23,7 +23,10 @@ public struct SiteProfile: Sendable, Equatable {
 /// non-finite values, negative depths and top >= bottom are skipped (already done by `loadHorizons`);
 /// horizons are sorted by top; an exact duplicate (same depths and value) is skipped, same depths with
 /// different values skip the site; an overlap thinner than `options.depthTolerance` is repaired by moving
-/// the lower horizon's top, a larger overlap skips the site (mpspline2 drops such sites).
+/// the lower horizon's top, a larger overlap skips the site (mpspline2 drops such sites). A gap (one horizon's
+/// bottom above the next one's top by more than the tolerance) is counted (`gapBetweenHorizons`) and the spline
+/// fitted across it as mpspline2 does: in the gap the curve is a straight line from the horizon above to the one
+/// below, and intervals that overlap the gap average that line.
 /// An interval's value is the mean of the fitted curve, clamped pointwise to [minValue, maxValue], over
 /// the part of the interval between the first horizon's top and the deepest bottom: an interval that
 /// straddles the deepest bottom gets the mean over its covered part (mpspline2 averages the 1-cm
@@ -102,6 +105,10 @@ private func harmoniseSite(_ id: String, _ input: [Horizon], depths: [DepthInter
             }
             note(.adjustedDepth, h.line, "site '\(id)': top \(old) overlaps line \(prev.line)'s bottom \(prev.bottom) "
                  + "by less than \(formatShort(tol)) cm", "adjusted top to \(formatNumber(prev.bottom))")
+        } else if h.top > prev.bottom + tol {
+            note(.gapBetweenHorizons, h.line, "site '\(id)': no horizon between \(formatShort(prev.bottom)) and "
+                 + "\(formatShort(h.top)) cm (line \(prev.line) ends, line \(h.line) starts)",
+                 "spline fitted across the gap (a straight line in it)")
         }
         kept.append(h)
     }

@@ -40,43 +40,59 @@ public struct SiteColumns: Sendable, Equatable {
     }
 }
 
-/// Reads a sites table. Rows without a usable id or coordinate are skipped and counted;
-/// a repeated id, or a table where no row is usable, is an error.
+/// Reads a sites table. Rows without a usable id or coordinate are skipped and counted.
+///
+/// A site may repeat on several rows (a long table that repeats the coordinates on every horizon row, so
+/// the horizon table can serve as the sites table): a repeat with the same coordinates is counted as
+/// `repeatedSiteRow` and the site kept once, from its first row; a repeat with other coordinates is an error
+/// naming both lines. A header without rows, or a table where no row is usable, is an error.
 public func loadSites(path: String, columns: SiteColumns) throws -> (sites: [Site], issues: DataIssues) {
     let table = try CSVTable(path: path)
     let p = columns.keyPrefix
     let idCol = try table.column(columns.id, role: "the site id column, key \(p).id_column")
     let xCol = try table.column(columns.x, role: "the site x column, key \(p).x_column")
     let yCol = try table.column(columns.y, role: "the site y column, key \(p).y_column")
-    guard !table.rows.isEmpty else {
-        throw SoilDataError(.noUsableSites, path: path, line: nil, message:
-            "\(path) has a header but no rows: expected one row per site")
-    }
+    try table.requireRows("site")
 
     var issues = DataIssues()
     var sites: [Site] = []
-    var ids = SiteIDs(path: path, header: table.header[idCol], duplicateAdvice:
-        "site ids must be unique (check the column given by \(p).id_column, '\(table.header[idCol])')")
+    var indexOf: [String: Int] = [:]
+    let ids = SiteIDs(path: path, header: table.header[idCol], duplicateAdvice: "")
     for (row, line) in zip(table.rows, table.lines) {
-        guard let id = try ids.read(row[idCol], line: line, issues: &issues) else { continue }
+        guard let id = ids.trimmed(row[idCol], line: line, issues: &issues) else { continue }
+        let earlier = indexOf[id].map { sites[$0] }
         var coords: [Double] = []
         var problem: DataIssue?
+        let action = earlier.map { "skipped row; site kept from line \($0.line)" } ?? "skipped site"
         for col in [xCol, yCol] {
             switch parseNumber(row[col]) {
             case .value(let v): coords.append(v)
             case .missing:
                 problem = problem ?? DataIssue(kind: .missingCoordinate, file: path, line: line, siteID: id,
-                    message: "site '\(id)' has no value in column '\(table.header[col])'", action: "skipped site")
+                    message: "site '\(id)' has no value in column '\(table.header[col])'", action: action)
             case .invalid(let text):
                 problem = problem ?? DataIssue(kind: .nonNumeric, file: path, line: line, siteID: id,
-                    message: "site '\(id)': '\(text)' in column '\(table.header[col])' is not a number",
-                    action: "skipped site")
+                    message: "site '\(id)': '\(text)' in column '\(table.header[col])' is not a number", action: action)
             }
         }
         if let problem {
             issues.append(problem)
             continue
         }
+        if let earlier {
+            guard earlier.x == coords[0], earlier.y == coords[1] else {
+                throw SoilDataError(.duplicateSite, path: path, line: line, message:
+                    "\(path): site id '\(id)' appears on line \(earlier.line) and line \(line) with different coordinates "
+                    + "((\(formatNumber(earlier.x)), \(formatNumber(earlier.y))) and (\(formatNumber(coords[0])), \(formatNumber(coords[1])))); "
+                    + "a site may repeat on several rows only with the same coordinates: correct one of the lines, "
+                    + "or give the sites distinct ids (column '\(table.header[idCol])', key \(p).id_column)")
+            }
+            issues.append(DataIssue(kind: .repeatedSiteRow, file: path, line: line, siteID: id,
+                message: "site '\(id)' repeats line \(earlier.line) with the same coordinates",
+                action: "kept the site once"))
+            continue
+        }
+        indexOf[id] = sites.count
         sites.append(Site(id: id, x: coords[0], y: coords[1], line: line))
     }
     guard !sites.isEmpty else {

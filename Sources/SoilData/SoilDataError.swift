@@ -6,6 +6,12 @@ public struct SoilDataError: Error, Sendable, Equatable, CustomStringConvertible
     public enum Kind: String, Sendable, CaseIterable {
         case unreadableFile, emptyFile, malformedCSV, raggedRow, missingColumn, ambiguousColumn
         case duplicateSite, noUsableSites, noUsableHorizons, noUsableProfiles, badDepthInterval
+        /// The file is not UTF-8 text (e.g. UTF-16, Latin-1) or holds NUL bytes.
+        case badEncoding
+        /// The file has a header but no data rows.
+        case noRows
+        /// The horizon depths look like metres rather than cm.
+        case depthsNotInCentimetres
     }
 
     /// The category of the error.

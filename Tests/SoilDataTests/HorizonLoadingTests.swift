@@ -63,7 +63,7 @@ final class HorizonLoadingTests: XCTestCase {
         XCTAssertTrue(e?.message.contains("horizons.value_column") ?? false)
 
         let headerOnly = try dir.write("h2.csv", "SID,UD,LD,OC\n")
-        XCTAssertEqual(soilError { _ = try loadHorizons(path: headerOnly, columns: self.columns) }?.kind, .noUsableHorizons)
+        XCTAssertEqual(soilError { _ = try loadHorizons(path: headerOnly, columns: self.columns) }?.kind, .noRows)
     }
 
     func testLoadHorizons_missingValueColumnNamesKey() throws {

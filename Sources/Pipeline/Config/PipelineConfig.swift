@@ -97,6 +97,21 @@ public struct ProfilesConfig: Sendable {
     public var unit: String
     /// The values.
     public var source: ProfilesSource
+
+    /// Plausible values (profiles.valid_range or the unit's default); nil: any finite value.
+    public var validRange: ValidRange? {
+        switch source {
+        case let .horizons(_, columns, _): return columns.validRange
+        case let .intervals(_, columns): return columns.validRange
+        }
+    }
+
+    /// The horizon or interval table.
+    public var file: String {
+        switch source {
+        case let .horizons(file, _, _), let .intervals(file, _): return file
+        }
+    }
 }
 
 /// Patch extraction settings.

@@ -165,19 +165,19 @@ extension PipelineConfig {
     private static func parseProfiles(_ m: YAMLMapping, depths: [DepthInterval], resolve: (String) -> String) throws -> ProfilesConfig {
         let property = try m.string("property", default: "SOC")
         let unit = try m.string("unit", default: "g/kg")
+        let validRange = try parseValidRange(m, unit: unit)
         let source: ProfilesSource
         if let h = m.optional("horizons") {
             if m.has("intervals") { throw h.error("give either 'horizons' or 'intervals', not both") }
             let hm = try h.mapping()
             let file = resolve(try hm.required("file").string())
-            let scaleValue = hm.optional("value_scale")
-            let scale = try scaleValue?.double() ?? 1
-            if let scaleValue, scale <= 0 { throw scaleValue.error("value_scale must be positive (e.g. 0.1 to turn g/kg into %)") }
             let columns = HorizonColumns(id: try hm.string("id_column", default: "site_id"),
                                          top: try hm.string("top_column", default: "top"),
                                          bottom: try hm.string("bottom_column", default: "bottom"),
                                          value: try hm.required("value_column").string(),
-                                         valueScale: scale, keyPrefix: "profiles.horizons")
+                                         valueScale: try scaleFactor(hm, "value_scale", example: "0.1 to turn g/kg into %"),
+                                         depthScale: try scaleFactor(hm, "depth_scale", example: "100 for depths in metres"),
+                                         validRange: validRange, keyPrefix: "profiles.horizons")
             try hm.finish()
             var spline = SplineOptions()
             if let s = m.optional("spline") {
@@ -198,7 +198,8 @@ extension PipelineConfig {
                 throw colsValue.error("give one column per depth interval: \(depths.count) expected, \(cols.count) found")
             }
             let columns = IntervalColumns(id: try im.string("id_column", default: "site_id"), columns: cols,
-                                          valueScale: try im.double("value_scale", default: 1), keyPrefix: "profiles.intervals")
+                                          valueScale: try scaleFactor(im, "value_scale", example: "0.1 to turn g/kg into %"),
+                                          validRange: validRange, keyPrefix: "profiles.intervals")
             try im.finish()
             if let s = m.optional("spline") { throw s.error("the spline only applies to 'horizons'") }
             source = .intervals(file: file, columns: columns)
@@ -221,6 +222,24 @@ extension PipelineConfig {
             let at = (try? patchesNode?.mapping().optional("size")) ?? patchesNode ?? root.optional("train") ?? root.optional("covariates")!
             throw at.error("patches.size \(patches.size), patches.pool \(patches.pool) and train.network.kernel_size \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 23, p 3, k 5")
         }
+    }
+
+    /// A scale factor (`value_scale`, `depth_scale`): 1 when absent, else a finite number > 0.
+    private static func scaleFactor(_ m: YAMLMapping, _ key: String, example: String) throws -> Double {
+        guard let v = m.optional(key) else { return 1 }
+        let x = try v.double()
+        guard x > 0 else { throw v.error("\(key) must be a number greater than 0 (e.g. \(example)), found \(fmt(x))") }
+        return x
+    }
+
+    /// `profiles.valid_range: [min, max]`, or the default for the unit (`ValidRange.default(forUnit:)`).
+    private static func parseValidRange(_ m: YAMLMapping, unit: String) throws -> ValidRange? {
+        guard let v = m.optional("valid_range") else { return ValidRange.default(forUnit: unit, key: "profiles.valid_range") }
+        let bounds = try v.list().map { try $0.double() }
+        guard bounds.count == 2, bounds[0] < bounds[1] else {
+            throw v.error("valid_range must be [min, max] with min < max, in the unit after value_scale (e.g. [0, 1000] for g/kg)")
+        }
+        return ValidRange(min: bounds[0], max: bounds[1], origin: "profiles.valid_range")
     }
 
     private static func parsePatches(_ m: YAMLMapping?) throws -> PatchesConfig {

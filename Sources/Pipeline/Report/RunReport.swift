@@ -18,6 +18,9 @@ struct RunReport {
     /// What this run cleared or finished for an interrupted earlier run in the output folder.
     let recovered: [String]
 
+    /// Sites read from the sites table, whether or not their coordinates could be transformed.
+    var sitesRead: Int { profiles.sites.count + profiles.untransformable.count }
+
     /// Count, mean, standard deviation, minimum and maximum of the samples at each depth.
     func depthStatistics() -> [(count: Int, mean: Double, sd: Double, min: Double, max: Double)] {
         var values = [[Double]](repeating: [], count: data.depths.count)
@@ -62,8 +65,13 @@ struct RunReport {
             : "\(warnings.count) \(warnings.count == 1 ? "warning" : "warnings"):\n\n" + warnings.map { "- Warning: \($0).\n" }.joined()
 
         md += "\n## Sites\n\n"
-        md += "| | sites |\n|---|---|\n"
-        md += "| read from \(URL(fileURLWithPath: config.sites.file).lastPathComponent) | \(profiles.sites.count + profiles.untransformable.count) |\n"
+        md += "| | count |\n|---|---|\n"
+        let repeatedRows = profiles.siteIssues.count(of: .repeatedSiteRow)
+        let skippedRows = profiles.siteIssues.entries.count - repeatedRows
+        md += "| rows in \(URL(fileURLWithPath: config.sites.file).lastPathComponent) | \(sitesRead + profiles.siteIssues.entries.count) |\n"
+        md += "| repeated rows of a site (same coordinates) | \(repeatedRows) |\n"
+        md += "| rows skipped (no id or coordinates, see Data checks) | \(skippedRows) |\n"
+        md += "| sites read | \(sitesRead) |\n"
         md += "| coordinates not transformable | \(profiles.untransformable.count) |\n"
         md += "| without soil values | \(patches.sitesWithoutValues.count) |\n"
         md += "| outside the grid | \(patches.outsideGrid.count) |\n"
@@ -76,6 +84,8 @@ struct RunReport {
         md += "## Data checks\n\n"
         let lines = profiles.siteIssues.summary() + profiles.valueIssues.summary()
         md += lines.isEmpty ? "No problem found in the tables.\n" : lines.map { "- \($0)" }.joined(separator: "\n") + "\n"
+        md += config.profiles.validRange.map { "\nValues outside \($0) were skipped (outOfRange).\n" }
+            ?? "\nNo valid range for unit \(config.profiles.unit): only non-numbers were rejected; set profiles.valid_range.\n"
         if profiles.horizonCount > 0 {
             md += "\n\(profiles.horizonCount) horizons were harmonised to the depth intervals with the equal-area quadratic spline.\n"
         }
@@ -172,7 +182,9 @@ struct RunReport {
             },
             "channels": stack.channels.map(\.name),
             "covariate_warnings": CovariateChecks.warnings(stack.covariates, config: config),
-            "sites": ["read": profiles.sites.count + profiles.untransformable.count,
+            "sites": ["read": sitesRead,
+                      "repeated_rows": profiles.siteIssues.count(of: .repeatedSiteRow),
+                      "skipped_rows": profiles.siteIssues.entries.count - profiles.siteIssues.count(of: .repeatedSiteRow),
                       "untransformable": profiles.untransformable.count,
                       "without_values": patches.sitesWithoutValues.count,
                       "outside_grid": patches.outsideGrid.count, "centre_nodata": patches.centreNodata.count,

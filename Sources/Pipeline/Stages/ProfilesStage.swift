@@ -19,12 +19,51 @@ public struct ProfilesResult: Sendable {
     public var horizonCount: Int
 }
 
+/// The sites and value tables, read and checked before any raster is opened.
+struct ProfileTables {
+    /// Sites as read (source CRS) and the issues met in the sites table.
+    var sites: (sites: [Site], issues: DataIssues)
+    /// Values per site and depth interval.
+    var profiles: [SiteProfile]
+    /// Issues met in the horizon or interval table and while harmonising.
+    var issues: DataIssues
+    /// Horizons read (0 for interval input).
+    var horizonCount: Int
+    /// Spline lambda for the note, nil for interval input.
+    var lambda: Double?
+}
+
 /// Loads sites and soil values and brings them to the stack CRS and the depth intervals.
 enum ProfilesStage {
+    /// Reads the sites and value tables and harmonises horizons; depths that look like metres are an error here,
+    /// before any work on rasters.
+    static func read(_ config: PipelineConfig) throws -> ProfileTables {
+        let sites = try loadSites(path: config.sites.file,
+                                  columns: SiteColumns(id: config.sites.idColumn, x: config.sites.xColumn, y: config.sites.yColumn))
+        switch config.profiles.source {
+        case let .horizons(file, columns, spline):
+            let h = try loadHorizons(path: file, columns: columns)
+            try checkDepthUnits(h.horizons, depths: config.depths, path: file, columns: columns)
+            var issues = h.issues
+            let profiles = harmonise(h.horizons, depths: config.depths, options: spline, source: file, issues: &issues)
+            return ProfileTables(sites: sites, profiles: profiles, issues: issues, horizonCount: h.horizons.count,
+                                 lambda: spline.lambda)
+        case let .intervals(file, columns):
+            let r = try loadIntervalValues(path: file, columns: columns, depths: config.depths)
+            return ProfileTables(sites: sites, profiles: r.profiles, issues: r.issues, horizonCount: 0, lambda: nil)
+        }
+    }
+
+    /// Reads the tables (`read`) and locates the sites in the stack CRS.
     static func run(_ config: PipelineConfig, stackCRS: CRS, observer: PipelineObserver) throws -> ProfilesResult {
+        try run(config, tables: try read(config), stackCRS: stackCRS, observer: observer)
+    }
+
+    /// Locates the sites of tables read by `read` in the stack CRS.
+    static func run(_ config: PipelineConfig, tables: ProfileTables, stackCRS: CRS,
+                    observer: PipelineObserver) throws -> ProfilesResult {
         observer.stageStarted("profiles")
-        let loaded = try loadSites(path: config.sites.file,
-                                   columns: SiteColumns(id: config.sites.idColumn, x: config.sites.xColumn, y: config.sites.yColumn))
+        let loaded = tables.sites
         let siteCRS: CRS
         do { siteCRS = try CRS(config.sites.crs) } catch {
             throw ConfigError(file: config.file, key: "sites.crs", line: nil, column: nil,
@@ -42,24 +81,26 @@ enum ProfilesStage {
             throw PipelineError(stage: "profiles", file: config.sites.file,
                                 message: "no site coordinate could be transformed from \(siteCRS.name) to \(stackCRS.name); check sites.crs and the x/y columns")
         }
-        observer.note("sites: \(located.count) read from \(URL(fileURLWithPath: config.sites.file).lastPathComponent)")
-
-        var profiles: [SiteProfile]
-        var issues: DataIssues
-        var horizonCount = 0
-        switch config.profiles.source {
-        case let .horizons(file, columns, spline):
-            let h = try loadHorizons(path: file, columns: columns)
-            horizonCount = h.horizons.count
-            issues = h.issues
-            profiles = harmonise(h.horizons, depths: config.depths, options: spline, source: file, issues: &issues)
-            observer.note("horizons: \(h.horizons.count) harmonised to \(config.depths.count) depth intervals by equal-area spline (lambda \(spline.lambda))")
-        case let .intervals(file, columns):
-            let r = try loadIntervalValues(path: file, columns: columns, depths: config.depths)
-            profiles = r.profiles
-            issues = r.issues
+        observer.note(sitesNote(read: loaded.sites.count, untransformable: failed.count, issues: loaded.issues,
+                                file: config.sites.file))
+        if let lambda = tables.lambda {
+            observer.note("horizons: \(tables.horizonCount) harmonised to \(config.depths.count) depth intervals by equal-area spline (lambda \(lambda))")
         }
-        return ProfilesResult(sites: located, untransformable: failed, profiles: profiles, siteIssues: loaded.issues,
-                              valueIssues: issues, horizonCount: horizonCount)
+        return ProfilesResult(sites: located, untransformable: failed, profiles: tables.profiles, siteIssues: loaded.issues,
+                              valueIssues: tables.issues, horizonCount: tables.horizonCount)
+    }
+
+    /// "sites: 24 read from sites.csv (48 repeated rows; 1 row skipped, see the report); 2 with coordinates
+    /// that could not be transformed": every site read is counted, located or not.
+    static func sitesNote(read: Int, untransformable: Int, issues: DataIssues, file: String) -> String {
+        let repeated = issues.count(of: .repeatedSiteRow)
+        let skipped = issues.entries.count - repeated
+        var extra: [String] = []
+        if repeated > 0 { extra.append("\(repeated) repeated \(repeated == 1 ? "row" : "rows")") }
+        if skipped > 0 { extra.append("\(skipped) \(skipped == 1 ? "row" : "rows") skipped, see the report") }
+        var note = "sites: \(read) read from \(URL(fileURLWithPath: file).lastPathComponent)"
+        if !extra.isEmpty { note += " (" + extra.joined(separator: "; ") + ")" }
+        if untransformable > 0 { note += "; \(untransformable) with coordinates that could not be transformed" }
+        return note
     }
 }
