@@ -80,17 +80,6 @@ final class PlausibilityTests: XCTestCase {
         assertMessage(soilError { _ = try CSVTable(path: link) }, ["link.csv", "no such file"])
     }
 
-    func testCSV_unreadableFileIsAnErrorNamingThePath() throws {
-        try XCTSkipIf(getuid() == 0, "root reads any file, so permissions cannot make one unreadable")
-        let dir = try TempDir()
-        let path = try dir.write("locked.csv", "id,x\nA,1\n")
-        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: path)
-        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path) }
-        let e = soilError { _ = try CSVTable(path: path) }
-        XCTAssertEqual(e?.kind, .unreadableFile)
-        assertMessage(e, [path, "permission denied"])
-    }
-
     func testCSV_aReadErrorIsNamedWithoutFoundationCodes() throws {
         // /proc/self/mem passes every check before reading and then fails with an I/O error (Linux).
         try XCTSkipUnless(FileManager.default.fileExists(atPath: "/proc/self/mem"), "needs Linux /proc")
