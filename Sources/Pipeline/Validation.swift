@@ -17,10 +17,16 @@ public enum PipelineValidator {
         let checked = try StackStage.check(config).check
         done.append("reference grid defined (\(checked.grid.width) x \(checked.grid.height) cells, north-up)")
         done.append("\(checked.covariateNames.count) covariates with unique names, their bands present, north- or south-up, CRSs transformable to the grid's")
-        do { _ = try CRS(config.sites.crs) } catch {
+        let siteCRS: CRS
+        do { siteCRS = try CRS(config.sites.crs) } catch {
             throw ConfigError(file: config.file, key: "sites.crs", line: nil, column: nil,
                               message: "'\(config.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")
         }
+        do { _ = try CoordinateTransformer(from: siteCRS, to: checked.grid.crs) } catch {
+            throw ConfigError(file: config.file, key: "sites.crs", line: nil, column: nil,
+                              message: "\(error); give the CRS the site coordinates are in (e.g. EPSG:4326 for longitude/latitude)")
+        }
+        done.append("site coordinates transform from \(siteCRS.name) to the grid's CRS")
         done += try validateTables(config)
         done.append("patch size \(config.patches.size), pool \(config.patches.pool) and kernel \(config.train?.settings.kernelSize ?? 3) make a network")
         done += try PreflightChecks.run(config)

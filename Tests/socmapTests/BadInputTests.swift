@@ -38,6 +38,25 @@ final class BadInputTests: XCTestCase {
         let p = try TinyProject()
         try p.editPipeline("crs: EPSG:4283", "crs: 'LOCAL_CS[\"plot grid\",UNIT[\"metre\",1]]'")
         try assertFails(p, ["cannot transform", "plot grid"])
+        let v = try CLI.run(["validate", p.pipeline])
+        XCTAssertEqual(v.status, 1, "validate finds it too: \(v.stdout)")
+        XCTAssertTrue(v.stderr.contains("key 'sites.crs'") && v.stderr.contains("cannot transform"), v.stderr)
+    }
+
+    /// Models trained on more covariates are never used with fewer: a new run replaces them whole,
+    /// and `predict` with the old models refuses the changed stack.
+    func testFewerCovariatesAfterAnEarlierRun() throws {
+        let p = try TinyProject()
+        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + OutputFolderTests.quickTraining.replacingOccurrences(of: "model: transfer", with: "model: rf"))
+        XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
+        try FileManager.default.removeItem(atPath: p.folder.file("covs/wet.tif"))
+        let predict = try CLI.run(["predict", p.pipeline, "-q"])
+        XCTAssertEqual(predict.status, 1)
+        XCTAssertTrue(predict.stderr.contains("trained on other covariates"), predict.stderr)
+        let again = try CLI.run(["run", p.pipeline, "-q", "--overwrite"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let model = try String(contentsOfFile: p.folder.file("out/models/cv/rf/fold_01/model.json"), encoding: .utf8)
+        XCTAssertFalse(model.contains("\"wet\""), "the fold models were trained on the new stack")
     }
 
     func testCSVMissingNamedColumn() throws {
