@@ -5,11 +5,18 @@ import Pipeline
 /// `socmap run`: runs every stage of a pipeline and writes the outputs and a report.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a pipeline: covariate stack, soil profiles at the depth intervals, patches, report.")
+        abstract: "Run a pipeline: covariate stack, soil profiles at the depth intervals, patches, cross-validation, final models, maps, report.",
+        discussion: """
+            Runs the stages the pipeline names (evaluate, train and predict are optional sections) and \
+            writes into the pipeline's output folder only when every stage has succeeded: a failed or \
+            interrupted run (Ctrl-C exits 130, SIGTERM 143) leaves the earlier outputs as they were. \
+            A second run on the same output folder fails at once. Files in the folder that SOCMap did \
+            not write are never touched.
+            """)
 
     @OptionGroup var options: PipelineOptions
 
-    @Flag(help: "Replace the outputs of an earlier run in the output folder.")
+    @Flag(help: "Replace the whole set of outputs an earlier run wrote in the output folder.")
     var overwrite = false
 
     func run() throws {
