@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// `socmap run`: runs every stage of a pipeline and writes the outputs and a report.
-struct Run: ParsableCommand {
+struct Run: ParsableCommand, RuntimeConfigurable {
     static let configuration = CommandConfiguration(
         abstract: "Run a pipeline: covariate stack, soil profiles at the depth intervals, patches, report.")
 
@@ -11,6 +11,8 @@ struct Run: ParsableCommand {
 
     @Flag(help: "Replace the outputs of an earlier run in the output folder.")
     var overwrite = false
+
+    @OptionGroup(title: "Runtime") var runtime: RuntimeOptions
 
     func run() throws {
         try reportingErrors {
