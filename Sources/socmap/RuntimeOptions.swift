@@ -9,7 +9,7 @@ struct RuntimeOptions: ParsableArguments {
     var threads: Int?
 
     @Option(help: ArgumentHelp(
-        "OpenBLAS kernels: \(BLASKernel.allCases.map(\.rawValue).joined(separator: ", ")).",
+        "Which OpenBLAS kernels run the matrix products.",
         discussion: "auto: OpenBLAS's choice, but SkylakeX or Haswell kernels where OpenBLAS falls back to SSE3 on a newer CPU; openblas: OpenBLAS's choice as it stands. Default: auto, or openblas when OPENBLAS_CORETYPE is set."))
     var blasKernel: BLASKernel?
 
