@@ -4,6 +4,7 @@ import Foundation
 /// The process-wide set-up behind `RuntimeConfiguration.apply()`; runs once per process.
 enum ProcessSetup {
     static func perform(_ configuration: RuntimeConfiguration) -> RuntimeStatus {
+        precondition(configuration.threads >= 1, "RuntimeConfiguration: threads must be at least 1, got \(configuration.threads)")
         // The engine parallelises over batch shards itself, so BLAS runs on one thread.
         openblas_set_num_threads(1)
         let tuned = configuration.tunesAllocator && tuneAllocator()
