@@ -18,8 +18,8 @@ import Foundation
 /// from one trained with `threads` 2.
 public struct RuntimeConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// Worker threads of the network engine (batch shards, patch chunks, map tiles) and of the
-    /// forest (trees, row blocks). At least 1 (checked when applied). OpenBLAS itself always runs on one thread, so
-    /// that its threads and the engine's never compete for the same cores.
+    /// forest (trees, row blocks); at least 1 (checked when applied). OpenBLAS itself always
+    /// runs on one thread, so that its threads and the engine's never compete for the same cores.
     public var threads: Int
     /// Which OpenBLAS kernels run the matrix products.
     public var blasKernel: BLASKernel
