@@ -36,12 +36,17 @@ let package = Package(
         // MARK: Seeded random numbers (every random choice comes from a pipeline seed)
         .target(name: "Randomness", exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
 
+        // MARK: Runtime configuration (threads, BLAS kernels, heap), applied once per process
+        .target(name: "Runtime", dependencies: ["COpenBLAS"], exclude: ["README.md"]),
+
         // MARK: Learning
         .target(
-            name: "NeuralNet", dependencies: ["COpenBLAS", "Randomness", "FileIO"], exclude: ["README.md"],
+            name: "NeuralNet", dependencies: ["COpenBLAS", "Randomness", "FileIO", "Runtime"], exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-O"])]),
 
-        .target(name: "Forest", dependencies: ["Randomness", "FileIO"], exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(
+            name: "Forest", dependencies: ["Randomness", "FileIO", "Runtime"], exclude: ["README.md"],
+            swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: The four models behind one interface: transfer, cnn, mtcnn, rf
         .target(
@@ -64,6 +69,7 @@ let package = Package(
             name: "socmap",
             dependencies: [
                 "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "Forest", "Models", "SampleData", "Mapping", "FileIO",
+                "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -74,8 +80,9 @@ let package = Package(
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "TestSupport", "Randomness"]),
         .testTarget(name: "SoilDataTests", dependencies: ["SoilData", "Randomness"]),
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "RasterIO", "SoilData", "TestSupport"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
-        .testTarget(name: "ForestTests", dependencies: ["Forest", "Randomness"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Runtime"]),
+        .testTarget(name: "ForestTests", dependencies: ["Forest", "Randomness", "Runtime"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness"]),

@@ -3,9 +3,10 @@ import Foundation
 import Forest
 import Models
 import NeuralNet
+import Runtime
 
 /// `socmap bench`: speed figures as one JSON object (run it from a release build).
-struct Bench: ParsableCommand {
+struct Bench: ParsableCommand, RuntimeConfigurable {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed and print one JSON object; compare with ../shared/anchors/bench.py run just before or after.")
 
@@ -29,6 +30,8 @@ struct Bench: ParsableCommand {
     @Option(help: "predict: blocks 1...F frozen in the benchmark's transfer model (0-6), hence shared by the six depths.")
     var freeze: Int = 2
 
+    @OptionGroup(title: "Runtime") var runtime: RuntimeOptions
+
     func validate() throws {
         guard (0...6).contains(freeze) else { throw ValidationError("--freeze must be between 0 and 6, got \(freeze)") }
     }
@@ -43,6 +46,7 @@ struct Bench: ParsableCommand {
             switch t {
             case .nn:
                 for (k, v) in NNBenchmark.run(seconds: seconds) { figures[k] = v }
+                figures["blas_core"] = RuntimeConfiguration.status.core
             case .rf:
                 for (k, v) in ForestBenchmark.run() { figures[k] = v }
             case .predict:

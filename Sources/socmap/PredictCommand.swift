@@ -4,7 +4,7 @@ import Mapping
 import Pipeline
 
 /// `socmap predict`: maps every depth with the models a run saved, without retraining.
-struct Predict: ParsableCommand {
+struct Predict: ParsableCommand, RuntimeConfigurable {
     static let configuration = CommandConfiguration(
         abstract: "Map every depth over the whole grid with the saved models (no retraining).",
         discussion: """
@@ -24,6 +24,8 @@ struct Predict: ParsableCommand {
 
     @Flag(help: "Start afresh: predict every tile again (the earlier maps stay until the new ones are complete).")
     var overwrite = false
+
+    @OptionGroup(title: "Runtime") var runtime: RuntimeOptions
 
     func validate() throws {
         if shard != nil && merge { throw ValidationError("--shard and --merge exclude each other: run the shards, then --merge") }

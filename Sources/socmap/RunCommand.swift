@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// `socmap run`: runs every stage of a pipeline and writes the outputs and a report.
-struct Run: ParsableCommand {
+struct Run: ParsableCommand, RuntimeConfigurable {
     static let configuration = CommandConfiguration(
         abstract: "Run a pipeline: covariate stack, soil profiles at the depth intervals, patches, cross-validation, final models, maps, report.",
         discussion: """
@@ -18,6 +18,8 @@ struct Run: ParsableCommand {
 
     @Flag(help: "Replace the whole set of outputs an earlier run wrote in the output folder.")
     var overwrite = false
+
+    @OptionGroup(title: "Runtime") var runtime: RuntimeOptions
 
     func run() throws {
         try reportingErrors {

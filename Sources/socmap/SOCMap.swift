@@ -1,6 +1,7 @@
 import ArgumentParser
 import FileIO
 import Foundation
+import Runtime
 
 /// The `socmap` command: soil property maps at standard depths with a depth-transfer CNN.
 @main
@@ -17,10 +18,19 @@ struct SOCMap: ParsableCommand {
         version: version,
         subcommands: [Run.self, Validate.self, Inspect.self, Predict.self, SampleDataCommand.self, Bench.self])
 
-    /// Installs the SIGINT/SIGTERM handlers, then parses and runs the command.
+    /// Installs the SIGINT/SIGTERM handlers, parses the command line, applies the runtime
+    /// configuration (threads, BLAS kernels: the command's `--threads` and `--blas-kernel`, or the
+    /// default) once for the whole process, then runs the command.
     static func main() {
         Interruption.install()
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            let runtime = (command as? RuntimeConfigurable)?.runtime.configuration ?? .default
+            try runtime.apply()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
     }
 }
 

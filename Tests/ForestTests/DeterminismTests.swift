@@ -1,5 +1,6 @@
 // Seeds fix forests: same seed, same bytes, whatever the thread count; another seed, another forest.
-import Forest
+@testable import Forest
+import Runtime
 import XCTest
 
 final class DeterminismTests: XCTestCase {
@@ -59,5 +60,32 @@ final class DeterminismTests: XCTestCase {
             XCTAssertEqual(fast[i], Float(mean), "row \(i)")
             XCTAssertEqual(forest.predict(row: row), fast[i])
         }
+    }
+}
+
+/// Without an explicit thread count, the forest runs on the runtime configuration's.
+final class RuntimeThreadsTests: XCTestCase {
+    private let data = Dataset.smooth(n: 300, p: 5, seed: 8)
+
+    func testDefaultThreadCount_isTheRuntimeConfigurations() {
+        XCTAssertEqual(threadCount(nil), RuntimeConfiguration.current.threads)
+        XCTAssertEqual(threadCount(3), 3)
+        XCTAssertEqual(ForestBenchmark.run(rows: 200, features: 4, trees: 3)["threads"],
+                       Double(RuntimeConfiguration.current.threads))
+    }
+
+    func testDefaultThreadCount_givesTheForestOfOneAndTwoThreads() {
+        let parameters = ForestParameters(trees: 12, maxFeatures: 2, minSamplesLeaf: 3, seed: 9)
+        func fit(_ threads: Int?) -> RandomForest {
+            RandomForest.fit(x: data.x, n: data.n, p: data.p, y: data.y, parameters: parameters, threads: threads)
+        }
+        let configured = fit(nil), one = fit(1), two = fit(2)
+        XCTAssertEqual(configured.serializedBytes(), one.serializedBytes())
+        XCTAssertEqual(configured.serializedBytes(), two.serializedBytes())
+        XCTAssertEqual(configured.predict(x: data.x, n: data.n), one.predict(x: data.x, n: data.n, threads: 1))
+        let tuned = ForestTuning.tune(x: data.x, n: data.n, p: data.p, y: data.y, trees: 4, finalTrees: 4, seed: 2)
+        let tunedOnOne = ForestTuning.tune(x: data.x, n: data.n, p: data.p, y: data.y, trees: 4, finalTrees: 4, seed: 2, threads: 1)
+        XCTAssertEqual(tuned.best, tunedOnOne.best)
+        XCTAssertEqual(tuned.table, tunedOnOne.table)
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import XCTest
 @testable import NeuralNet
+import Runtime
 
 /// The engine's helper threads: every index once, from any thread, nested or concurrent.
 final class ParallelTests: XCTestCase {
@@ -15,6 +16,12 @@ final class ParallelTests: XCTestCase {
             }
         }
         return hits
+    }
+
+    func testWorkers_areTheRuntimeConfigurationsThreads() {
+        XCTAssertEqual(Parallel.workers, RuntimeConfiguration.current.threads)
+        // Nothing in the test bundle applies another configuration: today's rule, SOCMAP_NN_THREADS or the processors.
+        XCTAssertEqual(Parallel.workers, RuntimeConfiguration.default.threads)
     }
 
     func testForEach_runsEveryIndexOnce() {

@@ -7,11 +7,13 @@ import Randomness
 public enum ForestBenchmark {
     /// Fits a forest of `trees` trees on `rows` x `features` uniform [0, 1) values with
     /// y = sin(6 x0) + x1 x2 + 0.5 x3^2 + 0.1 N(0, 1) (as bench.py), maxFeatures = 0.33 x features
-    /// and minSamplesLeaf 10 (as bench.py's RandomForestRegressor), on `threads` threads, then
+    /// and minSamplesLeaf 10 (as bench.py's RandomForestRegressor), on `threads` threads (nil: the
+    /// runtime configuration's; bench.py's scikit-learn runs 2 jobs), then
     /// predicts the same rows. Returns fit_s (fit, including the out-of-bag predictions),
     /// predict_s, oob_r2 (a sanity figure, near 0.9 at the default size) and the settings.
-    public static func run(rows: Int = 20000, features: Int = 40, trees: Int = 500, threads: Int = 2,
+    public static func run(rows: Int = 20000, features: Int = 40, trees: Int = 500, threads: Int? = nil,
                            seed: UInt64 = 0) -> [String: Double] {
+        let threads = threadCount(threads)
         precondition(features >= 4, "ForestBenchmark.run needs at least 4 features (the target uses x0..x3), got \(features)")
         precondition(rows >= 2 && trees >= 1, "ForestBenchmark.run needs at least 2 rows and 1 tree")
         let (x, y) = data(rows: rows, features: features, seed: seed)

@@ -37,11 +37,12 @@ public struct RandomForest: Sendable, Codable, Equatable {
     }
 
     /// Fits a forest to the row-major `n` x `p` matrix `x` (no NaN) and targets `y` (finite).
-    /// Trees are built on `threads` threads; each tree's random draws come from a seed derived
+    /// Trees are built on `threads` threads (nil: the runtime configuration's,
+    /// `RuntimeConfiguration.current.threads`); each tree's random draws come from a seed derived
     /// from `parameters.seed` and its index, so the forest is the same for any thread count.
     /// `progress(done, total)` is called after each tree, in order, possibly from a worker thread.
     public static func fit(x: [Float], n: Int, p: Int, y: [Float], parameters: ForestParameters,
-                           threads: Int = 2, progress: (@Sendable (Int, Int) -> Void)? = nil) -> RandomForest {
+                           threads: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) -> RandomForest {
         precondition(n >= 1 && p >= 1, "RandomForest.fit needs at least one row and one feature, got \(n) x \(p)")
         precondition(x.count == n * p, "RandomForest.fit: x has \(x.count) values, expected n * p = \(n) * \(p)")
         precondition(y.count == n, "RandomForest.fit: y has \(y.count) values, expected n = \(n)")
@@ -50,6 +51,7 @@ public struct RandomForest: Sendable, Codable, Equatable {
             preconditionFailure("RandomForest.fit: y[\(bad)] is \(y[bad]); targets must be finite")
         }
         parameters.validate()
+        let threads = threadCount(threads)
         let data = TrainingSet(ranks: FeatureRanks(x: x, n: n, p: p), y: y)
         let treeCount = parameters.trees
         let built = SharedSlots<BuiltTree?>(count: treeCount, repeating: nil)
@@ -77,15 +79,15 @@ public struct RandomForest: Sendable, Codable, Equatable {
     }
 
     /// Predictions for the row-major `n` x `featureCount` matrix `x`: the mean of the trees'
-    /// predictions (summed in tree order in Double, so the result does not depend on `threads`).
-    /// `x` must hold no NaN (fill missing values first).
-    public func predict(x: [Float], n: Int, threads: Int = 2) -> [Float] {
+    /// predictions (summed in tree order in Double, so the result does not depend on `threads`;
+    /// nil: the runtime configuration's). `x` must hold no NaN (fill missing values first).
+    public func predict(x: [Float], n: Int, threads: Int? = nil) -> [Float] {
         precondition(x.count == n * featureCount,
                      "RandomForest.predict: x has \(x.count) values, expected n * featureCount = \(n) * \(featureCount)")
         if let bad = x.firstIndex(where: { $0.isNaN }) {
             preconditionFailure("RandomForest.predict: x holds NaN at row \(bad / featureCount), feature \(bad % featureCount); fill or drop missing values first")
         }
-        let sums = RandomForest.treeSums(trees: trees, x: x, n: n, p: featureCount, threads: threads).sums
+        let sums = RandomForest.treeSums(trees: trees, x: x, n: n, p: featureCount, threads: threadCount(threads)).sums
         let scale = 1 / Double(trees.count)
         return sums.map { Float($0 * scale) }
     }

@@ -2,6 +2,15 @@
 // Results are written by index, so they do not depend on the scheduling.
 import Dispatch
 import Foundation
+import Runtime
+
+/// The thread count of a call: `threads` when given, else the process's runtime configuration's
+/// (`RuntimeConfiguration.current.threads`, by default the active processors or `SOCMAP_NN_THREADS`).
+func threadCount(_ threads: Int?) -> Int {
+    let count = threads ?? RuntimeConfiguration.current.threads
+    precondition(count >= 1, "thread count must be at least 1, got \(count)")
+    return count
+}
 
 /// A counter that hands out task indices 0..<count once each, and counts finished tasks.
 final class TaskCounter: @unchecked Sendable {

@@ -33,12 +33,14 @@ public enum ForestTuning {
     ///
     /// The full grid is up to 20 x 10 = 200 forests; `trees` below model.md's 500 (e.g. 100) makes
     /// tuning several times faster at the cost of a noisier out-of-bag error per candidate.
+    /// Each forest is fitted on `threads` threads (nil: the runtime configuration's).
     /// `progress(done, total)` counts fitted candidates, possibly from a worker thread.
     public static func tune(x: [Float], n: Int, p: Int, y: [Float], trees: Int = 500, finalTrees: Int = 500,
-                            seed: UInt64, threads: Int = 2,
+                            seed: UInt64, threads: Int? = nil,
                             progress: (@Sendable (Int, Int) -> Void)? = nil) -> (best: ForestParameters, table: [Entry]) {
         precondition(trees >= 1 && finalTrees >= 1, "ForestTuning.tune needs at least one tree, got trees \(trees), finalTrees \(finalTrees)")
         let candidates = grid(featureCount: p)
+        let threads = threadCount(threads)
         var table: [Entry] = []
         for (i, c) in candidates.enumerated() {
             let parameters = ForestParameters(trees: trees, maxFeatures: c.maxFeatures, minSamplesLeaf: c.minSamplesLeaf,

@@ -1,7 +1,12 @@
 import COpenBLAS
+import Runtime
 
-/// The one sgemm wrapper of the engine (row-major, named shapes); `BLASSetup` runs before the first call.
+/// The one sgemm wrapper of the engine (row-major, named shapes). The process's runtime
+/// configuration (OpenBLAS on one thread, its kernels, the heap) is in force before the first
+/// call: the one the program applied, or `RuntimeConfiguration.default` applied here.
 enum BLAS {
+    /// Applies the default runtime configuration if nobody applied one (once per process).
+    private static let runtime: RuntimeConfiguration = RuntimeConfiguration.current
 
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major.
     /// op(A) is m×k (A is k×m when `transA`), op(B) is k×n (B is n×k when `transB`);
@@ -13,7 +18,7 @@ enum BLAS {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        _ = BLASSetup.coreName
+        _ = runtime
         precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m \(m) n \(n) k \(k)")
         precondition(lda >= max(1, transA ? m : k), "sgemm: lda \(lda) too small for op(A) \(m)x\(k) transA \(transA)")
         precondition(ldb >= max(1, transB ? k : n), "sgemm: ldb \(ldb) too small for op(B) \(k)x\(n) transB \(transB)")

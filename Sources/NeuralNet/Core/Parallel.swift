@@ -1,19 +1,16 @@
 import Foundation
+import Runtime
 
 /// Splitting work over the cores (BLAS itself runs single-threaded) with the engine's own
 /// helper threads (`WorkerPool`).
 ///
-/// The worker count is the number of active processors, or `SOCMAP_NN_THREADS`
-/// when that is set to a positive integer. Results depend on the worker count only
+/// The worker count is the `threads` of the process's runtime configuration
+/// (`RuntimeConfiguration.current`, read at the first parallel region; by default the
+/// active processors, or `SOCMAP_NN_THREADS`). Results depend on the worker count only
 /// through the order of floating-point sums, and are identical from run to run.
 public enum Parallel {
-    /// Number of workers the engine uses.
-    public static let workers: Int = {
-        if let text = ProcessInfo.processInfo.environment["SOCMAP_NN_THREADS"], let n = Int(text), n > 0 {
-            return n
-        }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }()
+    /// Number of workers the engine uses: `RuntimeConfiguration.current.threads`.
+    public static let workers: Int = RuntimeConfiguration.current.threads
 
     /// The helper threads (workers − 1 of them).
     private static let pool = WorkerPool(helpers: workers - 1)
