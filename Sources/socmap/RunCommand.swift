@@ -14,7 +14,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let config = try PipelineConfig.load(path: options.pipeline)
+            let config = try loadPipeline(options.pipeline)
             let observer = TerminalObserver(quiet: options.quiet)
             let start = Date()
             let summary = try PipelineRunner(config: config, observer: observer).run(overwrite: overwrite, command: commandLine())
@@ -40,7 +40,7 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let config = try PipelineConfig.load(path: pipeline)
+            let config = try loadPipeline(pipeline)
             for line in try PipelineValidator.validate(config) { print("ok  \(line)") }
             print("\(pipeline) is valid.")
         }
@@ -56,7 +56,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let config = try PipelineConfig.load(path: options.pipeline)
+            let config = try loadPipeline(options.pipeline)
             let inspection = try Inspection.run(config, observer: TerminalObserver(quiet: options.quiet))
             print(inspection.text(), terminator: "")
         }

@@ -10,7 +10,7 @@ final class PredictCommandTests: XCTestCase {
     static let sections = """
         train:
           models: [transfer, rf]
-          network: {conv_widths: [4, 8, 8], fc_widths: [8, 8, 4]}
+          network: {conv_widths: [4, 8, 8], fc_widths: [8, 8, 4], pool: 1}
           epochs: 3
           fine_tune_epochs: 2
           patience: 2
@@ -25,7 +25,7 @@ final class PredictCommandTests: XCTestCase {
 
     func project() throws -> TinyProject {
         let p = try TinyProject()
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.sections)
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.sections)
         return p
     }
 
@@ -133,7 +133,7 @@ final class UncertaintyMapTests: XCTestCase {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections
             .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + sections)
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let folds = try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/models/cv/transfer")).sorted()

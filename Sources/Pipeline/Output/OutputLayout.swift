@@ -62,6 +62,10 @@ public struct OutputLayout: Sendable, Equatable {
     public var tilesFolder: String { (controlFolder as NSString).appendingPathComponent("tiles") }
     /// The saved final model of one kind.
     public func model(_ kind: ModelKind) -> String { (modelsFolder as NSString).appendingPathComponent(kind.rawValue) }
+    /// A file of the saved final model of one kind, relative to the output folder: "models/<kind>/<file>".
+    public static func modelFile(_ kind: ModelKind, _ file: String) -> String {
+        ((models as NSString).appendingPathComponent(kind.rawValue) as NSString).appendingPathComponent(file)
+    }
     /// The cross-validation models of one kind, one folder per fold.
     public func cvModels(_ kind: ModelKind) -> String { (modelsFolder as NSString).appendingPathComponent("cv/\(kind.rawValue)") }
     /// The model of one cross-validation fold (1-based): "fold_01", "fold_02", ...

@@ -116,7 +116,8 @@ enum ModelStages {
                                 seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders)
     }
 
-    /// Fits every model on all samples and saves them in the layout's models folder.
+    /// Fits every model on all samples and saves them in the layout's models folder; returns the files
+    /// written, relative to the output folder.
     static func trainFinal(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, layout: OutputLayout,
                            observer: PipelineObserver) throws -> [String] {
         observer.stageStarted("train: final \(train.models.map(\.rawValue).joined(separator: ", ")) on all \(data.samples.count) samples")
@@ -127,7 +128,7 @@ enum ModelStages {
         var files: [String] = []
         for kind in train.models {
             files += try ModelStore.save(models[kind]!, data: data, settings: train.settings, to: layout.model(kind))
-                .map { "\(kind.rawValue)/\($0)" }
+                .map { OutputLayout.modelFile(kind, $0) }
         }
         return files
     }
