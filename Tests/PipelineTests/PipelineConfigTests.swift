@@ -92,7 +92,7 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(c.warnings.count, 1)
         let note = c.warnings.first ?? ""
         XCTAssertTrue(note.hasPrefix("/data/project/p.yaml:13:"), note)
-        XCTAssertTrue(note.contains("'patches.pool' is deprecated"), note)
+        XCTAssertTrue(note.contains("key 'patches.pool': deprecated"), note)
         XCTAssertTrue(note.contains("'train.network.pool'"), note)
         // Without a train section the old key still loads (nothing uses it) and the note says so.
         let patchesOnly = try parse(minimal + "\npatches:\n  size: 7\n  pool: 1\n")

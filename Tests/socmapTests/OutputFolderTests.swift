@@ -184,6 +184,20 @@ final class OutputFolderTests: XCTestCase {
         XCTAssertEqual(hidden, [])
     }
 
+    /// A pipeline file with the pool under `patches` (before it moved to `train.network`) still
+    /// validates and runs, with a note; giving both is refused naming both keys.
+    func testDeprecatedPatchesPool_loadsWithANote_andBothKeysAreRefused() throws {
+        let p = try TinyProject()
+        try p.editPipeline("  size: 7\n", "  size: 7\n  pool: 1\n" + Self.quickTraining.replacingOccurrences(of: ", pool: 1}", with: "}"))
+        let valid = try CLI.run(["validate", p.pipeline])
+        XCTAssertEqual(valid.status, 0, valid.stderr)
+        XCTAssertTrue(valid.stderr.contains("note: \(p.pipeline):"), valid.stderr)
+        XCTAssertTrue(valid.stderr.contains("key 'patches.pool': deprecated"), valid.stderr)
+        XCTAssertTrue(valid.stdout.contains("pool 1 and kernel 3 make a network"), valid.stdout)
+        try p.editPipeline("fc_widths: [8, 8, 4]}", "fc_widths: [8, 8, 4], pool: 1}")
+        try assertRefused(p, ["validate", p.pipeline], ["train.network.pool", "'patches.pool' (line"])
+    }
+
     func testNetworkGeometry_isValidatedNamingTheKeys() throws {
         let p = try TinyProject()
         try p.editPipeline("  size: 7\n", "  size: 13\ntrain:\n  network: {kernel_size: 5, pool: 3}\n")

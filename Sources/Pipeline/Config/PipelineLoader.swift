@@ -59,7 +59,7 @@ extension PipelineConfig {
         let train = try parseTrain(root.optional("train")?.mapping(), poolAlias: poolAlias)
         var warnings: [String] = []
         if let poolAlias {
-            let e = poolAlias.node.error("'patches.pool' is deprecated: the pool belongs to the network, give it as 'train.network.pool'"
+            let e = poolAlias.node.error("deprecated: the pool belongs to the network, give it as 'train.network.pool'"
                                          + (train == nil ? " (without a 'train' section it is not used)" : ""))
             warnings.append(ConfigError(file: e.file, key: e.key, line: e.line, column: e.column, message: e.message).description)
         }
