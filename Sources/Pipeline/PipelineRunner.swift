@@ -102,10 +102,7 @@ public final class PipelineRunner {
         defer { folder.release() }
         for line in folder.recovered { observer.note(line) }
         if overwrite && !sharded { try? FileManager.default.removeItem(atPath: layout.tilesFolder) }
-        guard let predict = config.predict else {
-            throw PipelineError(stage: "predict", file: config.file, message: "the pipeline has no 'predict' section; add one (see pipelines/sample.yaml)")
-        }
-        let inputs = try MapStage.savedInputs(predict, layout: layout)
+        let inputs = try MapStage.savedInputs(config, try MapStage.predictSection(config), layout: layout)
         let stack = try StackStage.run(config, observer: observer)
         let output = sharded ? nil : try folder.makeStaging()
         let result = try MapStage.run(config, stack: stack, inputs: inputs, output: output, tiles: layout.tilesFolder,

@@ -54,7 +54,8 @@ public enum MapStage {
 
     /// The inputs an earlier run saved in `layout` (`socmap predict`): its final model, its fold models
     /// when the maps show their spread, and its metrics.json.
-    static func savedInputs(_ predict: PredictConfig, layout: OutputLayout) throws -> MapInputs {
+    static func savedInputs(_ config: PipelineConfig, _ predict: PredictConfig, layout: OutputLayout) throws -> MapInputs {
+        try checkSaved(layout.model(predict.model), config, predict)
         var metrics: EvaluationTable?
         if FileManager.default.fileExists(atPath: layout.metricsJSON) {
             do { metrics = try EvaluationReport.readTable(metricsJSON: layout.metricsJSON) } catch {
@@ -69,6 +70,22 @@ public enum MapStage {
         return MapInputs(model: layout.model(predict.model), cvModels: cvModels, metrics: metrics)
     }
 
+    /// The model folder must exist: an error saying which run makes it.
+    static func checkSaved(_ modelFolder: String, _ config: PipelineConfig, _ predict: PredictConfig) throws {
+        guard FileManager.default.fileExists(atPath: modelFolder) else {
+            throw PipelineError(stage: "predict", file: modelFolder,
+                                message: "no saved \(predict.model.rawValue) model; run `socmap run \(config.file)` with '\(predict.model.rawValue)' among train.models first")
+        }
+    }
+
+    /// The pipeline's `predict` section; an error naming the file when it has none.
+    static func predictSection(_ config: PipelineConfig) throws -> PredictConfig {
+        guard let predict = config.predict else {
+            throw PipelineError(stage: "predict", file: config.file, message: "the pipeline has no 'predict' section; add one (see pipelines/sample.yaml)")
+        }
+        return predict
+    }
+
     static let uncertaintyNeedsCVModels =
         "uncertainty needs the cross-validation models; run the pipeline with 'evaluate' and predict.uncertainty: true"
 
@@ -79,14 +96,9 @@ public enum MapStage {
     public static func run(_ config: PipelineConfig, stack: CovariateStack, inputs: MapInputs, output: OutputLayout?,
                            tiles: String, shard: Shard = .whole, merge: Bool = false, replaceStaleTiles: Bool = false,
                            observer: PipelineObserver) throws -> MapResult {
-        guard let predict = config.predict else {
-            throw PipelineError(stage: "predict", file: config.file, message: "the pipeline has no 'predict' section; add one (see pipelines/sample.yaml)")
-        }
+        let predict = try predictSection(config)
         let modelFolder = inputs.model
-        guard FileManager.default.fileExists(atPath: modelFolder) else {
-            throw PipelineError(stage: "predict", file: modelFolder,
-                                message: "no saved \(predict.model.rawValue) model; run `socmap run \(config.file)` with '\(predict.model.rawValue)' among train.models first")
-        }
+        try checkSaved(modelFolder, config, predict)
         let (model, description) = try ModelStore.load(folder: modelFolder)
         try checkCompatible(description, stack: stack, modelFolder: modelFolder, pipeline: config.file)
         let depthCount = description.depths.count
