@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "TestSupport", "Evaluation", "Mapping", "Models"]),
         .testTarget(name: "socmapTests", dependencies: ["socmap", "TestSupport", "RasterIO", "Models", "Patches"]),
     ],
     swiftLanguageModes: [.v6]

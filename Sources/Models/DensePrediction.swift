@@ -3,17 +3,17 @@ import Foundation
 import NeuralNet
 
 extension TrainedModel {
-    /// Maps of every depth over a scaled tile [C, H, W]: for each depth, (H − P + 1) × (W − P + 1)
-    /// values in property units, row-major; cell (i, j) is the prediction for the patch whose
-    /// top-left corner is (i, j), i.e. for tile cell (i + P/2, j + P/2).
-    public func denseMaps(tile: Tensor, patchSize p: Int, depths: Int) -> [[Float]] {
+    /// Maps of every depth over a scaled tile [C, H, W] read with the model's halo: for each depth,
+    /// (H − P + 1) × (W − P + 1) values in property units, row-major (P = `patchSize`); cell (i, j) is
+    /// the prediction for the patch whose top-left corner is (i, j), i.e. for tile cell (i + halo, j + halo).
+    public func denseMaps(tile: Tensor, depths: Int) -> [[Float]] {
         switch self {
         case .network(let m): return m.denseMaps(tile: tile, depths: depths)
-        case .forest(let f): return f.denseMaps(tile: tile, patchSize: p)
+        case .forest(let f): return f.denseMaps(tile: tile)
         }
     }
 
-    /// Leading blocks that the depths' networks have in common and maps compute once per tile
+    /// Leading blocks that the depths' networks have in common and maps compute once for all depths
     /// (0 for forests; see `DenseMapper.sharedBlocks`).
     public var sharedBlocks: Int {
         if case .network(let m) = self { return m.sharedBlocks }
@@ -23,10 +23,10 @@ extension TrainedModel {
 
 extension NetworkModel {
     /// Dense maps of every depth through the fully convolutional form of the depth networks;
-    /// the conv blocks they share (frozen in fine-tuning, or mtcnn's trunk) run once per tile.
+    /// the conv blocks they share (frozen in fine-tuning, or mtcnn's trunk) run once for all depths.
     func denseMaps(tile: Tensor, depths: Int, share: Bool = true) -> [[Float]] {
         let present = (0..<depths).filter { network(forDepth: $0) != nil }
-        let p = perDepth.compactMap { $0 }.first?.config.patchSize ?? heads?.config.patchSize ?? pretrained?.config.patchSize ?? 1
+        let p = patchSize
         let cells = (tile.shape[1] - p + 1) * (tile.shape[2] - p + 1)
         var out = [[Float]](repeating: [Float](repeating: .nan, count: cells), count: depths)
         guard !present.isEmpty else { return out }
@@ -39,7 +39,7 @@ extension NetworkModel {
         return out
     }
 
-    /// Leading blocks the depth networks have in common, computed once per tile when mapping
+    /// Leading blocks the depth networks have in common, computed once for all depths when mapping
     /// (see `DenseMapper.sharedBlocks`).
     public var sharedBlocks: Int {
         let members = (0..<scalers.count).compactMap { d in network(forDepth: d).map { (network: $0, depthIndex: d) } }
@@ -49,7 +49,8 @@ extension NetworkModel {
 
 extension ForestModel {
     /// Dense maps of every depth from each cell's own covariate values.
-    func denseMaps(tile: Tensor, patchSize p: Int) -> [[Float]] {
+    func denseMaps(tile: Tensor) -> [[Float]] {
+        let p = patchSize
         let (c, h, w) = (tile.shape[0], tile.shape[1], tile.shape[2])
         let (oh, ow) = (h - p + 1, w - p + 1)
         let half = p / 2

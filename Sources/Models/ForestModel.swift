@@ -10,6 +10,8 @@ public struct ForestModel: Sendable {
     public let tuning: [[(maxFeatures: Int, minSamplesLeaf: Int, oobMSE: Double)]]
     /// Whether targets were log1p-transformed.
     public let log1p: Bool
+    /// Patch edge P of the patches it was trained on (the forest reads their centre cell; maps mask by the patch).
+    public let patchSize: Int
 
     /// The centre-cell feature row of each site: one value per channel.
     static func features(_ data: PatchDataset, sites: [Int]) -> [Float] {
@@ -86,6 +88,6 @@ public enum ForestTrainer {
             forests.append(forest)
             tables.append(table)
         }
-        return ForestModel(forests: forests, tuning: tables, log1p: settings.log1p)
+        return ForestModel(forests: forests, tuning: tables, log1p: settings.log1p, patchSize: t.data.patchSize)
     }
 }

@@ -18,7 +18,8 @@ public enum ModelStore {
         public var depths: [String]
         /// Channels and their scaling, in input order.
         public var channels: [PatchChannel]
-        /// Patch edge.
+        /// Patch edge P of the training patches (for networks, also in each network file's architecture;
+        /// `load` checks that they agree). The loaded `TrainedModel` owns it: use its `patchSize` and `halo`.
         public var patchSize: Int
         /// Target scaling per depth (networks).
         public var scalers: [TargetScaler]
@@ -114,31 +115,51 @@ extension ModelStore {
         }
     }
 
-    /// Loads a model written by `save`.
+    /// Loads a model written by `save`; its networks must have the architecture model.json describes.
     public static func load(folder: String) throws -> (model: TrainedModel, description: Description) {
         let d = try describe(folder: folder)
         let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
         switch d.kind {
         case .rf:
             let forests = try d.files.map { $0.isEmpty ? nil : try RandomForest.load(from: path($0)) }
-            return (.forest(ForestModel(forests: forests, tuning: forests.map { _ in [] }, log1p: d.log1p)), d)
+            return (.forest(ForestModel(forests: forests, tuning: forests.map { _ in [] }, log1p: d.log1p, patchSize: d.patchSize)), d)
         case .mtcnn:
             guard let file = d.files.first else { throw LoadError(path: folder, message: "model.json names no network file") }
-            let heads = try Network.loadSafetensors(path: path(file)).network
-            return (.network(NetworkModel(kind: .mtcnn, pretrained: nil, perDepth: [], heads: heads, scalers: d.scalers,
-                                          freeze: 0, logs: [:])), d)
+            let config = architecture(d)
+            let heads = try network(path(file), config: config)
+            return (.network(NetworkModel(kind: .mtcnn, config: config, pretrained: nil, perDepth: [], heads: heads,
+                                          scalers: d.scalers, freeze: 0, logs: [:])), d)
         case .transfer, .cnn:
-            let pretrained = try d.pretrained.map { try Network.loadSafetensors(path: path($0)).network }
+            let config = architecture(d)
+            let pretrained = try d.pretrained.map { try network(path($0), config: config) }
             var cache: [String: Network] = [:]
             let perDepth: [Network?] = try d.files.map { file in
                 if file.isEmpty || file == d.pretrained { return nil }
                 if let n = cache[file] { return n }
-                let n = try Network.loadSafetensors(path: path(file)).network
+                let n = try network(path(file), config: config)
                 cache[file] = n
                 return n
             }
-            return (.network(NetworkModel(kind: d.kind, pretrained: pretrained, perDepth: perDepth, heads: nil,
+            return (.network(NetworkModel(kind: d.kind, config: config, pretrained: pretrained, perDepth: perDepth, heads: nil,
                                           scalers: d.scalers, freeze: d.freeze, logs: [:])), d)
         }
+    }
+
+    /// The architecture model.json describes: channels, patch size and depths, and the settings' kernel, pool and widths.
+    static func architecture(_ d: Description) -> NetworkConfig {
+        NetworkTrainer.config(d.kind == .mtcnn ? .heads : .depthInput, channels: d.channels.count, patchSize: d.patchSize,
+                              depths: d.depths.count, settings: d.settings)
+    }
+
+    /// A network file, which must have the architecture `config`.
+    static func network(_ file: String, config: NetworkConfig) throws -> Network {
+        let network = try Network.loadSafetensors(path: file).network
+        guard network.config == config else {
+            let n = network.config
+            throw LoadError(path: file, message: "the network has patch size \(n.patchSize), kernel \(n.kernelSize), pool \(n.poolSize) "
+                            + "and \(n.channels) channels, but model.json describes patch size \(config.patchSize), kernel "
+                            + "\(config.kernelSize), pool \(config.poolSize) and \(config.channels) channels; train the model again")
+        }
+        return network
     }
 }

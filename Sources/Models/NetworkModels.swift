@@ -18,12 +18,20 @@ public final class NetworkModel: @unchecked Sendable {
     public let freeze: Int
     /// Training logs by stage.
     public let logs: [String: FitLog]
+    /// The architecture every network of the model has: it owns the patch size, kernel and pool.
+    public let config: NetworkConfig
 
-    init(kind: ModelKind, pretrained: Network?, perDepth: [Network?], heads: Network?, scalers: [TargetScaler],
-         freeze: Int, logs: [String: FitLog]) {
-        self.kind = kind; self.pretrained = pretrained; self.perDepth = perDepth; self.heads = heads
+    init(kind: ModelKind, config: NetworkConfig, pretrained: Network?, perDepth: [Network?], heads: Network?,
+         scalers: [TargetScaler], freeze: Int, logs: [String: FitLog]) {
+        for net in [pretrained, heads].compactMap({ $0 }) + perDepth.compactMap({ $0 }) {
+            precondition(net.config == config, "NetworkModel: a network has another architecture (\(net.config)) than the model (\(config))")
+        }
+        self.kind = kind; self.config = config; self.pretrained = pretrained; self.perDepth = perDepth; self.heads = heads
         self.scalers = scalers; self.freeze = freeze; self.logs = logs
     }
+
+    /// Patch edge P the networks read around a cell.
+    public var patchSize: Int { config.patchSize }
 
     /// The network that predicts depth `d` (for mtcnn, the heads network).
     public func network(forDepth d: Int) -> Network? {
@@ -56,7 +64,12 @@ public final class NetworkModel: @unchecked Sendable {
 /// Trains the network-based models.
 public enum NetworkTrainer {
     static func config(_ kind: NetworkConfig.Kind, data: PatchDataset, settings: ModelSettings) -> NetworkConfig {
-        NetworkConfig(kind: kind, channels: data.channels.count, patchSize: data.patchSize, depths: data.depths.count,
+        config(kind, channels: data.channels.count, patchSize: data.patchSize, depths: data.depths.count, settings: settings)
+    }
+
+    /// The architecture of a model's networks: its kind, input and the settings' kernel, pool and widths.
+    static func config(_ kind: NetworkConfig.Kind, channels: Int, patchSize: Int, depths: Int, settings: ModelSettings) -> NetworkConfig {
+        NetworkConfig(kind: kind, channels: channels, patchSize: patchSize, depths: depths,
                       poolSize: settings.poolSize, kernelSize: settings.kernelSize, convWidths: settings.convWidths,
                       fcWidths: settings.fcWidths, convDropout: settings.convDropout, fcDropout: settings.fcDropout)
     }
@@ -88,7 +101,8 @@ public enum NetworkTrainer {
         }
         let valSites = t.validationSites(fraction: settings.validationFraction, seed: seed ^ 0x5EED)
         let (train, val) = split(t, t.samples, validation: valSites)
-        let pre = try Network(config: config(.depthInput, data: t.data, settings: settings), seed: seed)
+        let architecture = config(.depthInput, data: t.data, settings: settings)
+        let pre = try Network(config: architecture, seed: seed)
         let preLog = NetworkFitter.fit(pre, data: t.data, train: examples(t, train) { scalers[$0] },
                                        validation: examples(t, val) { scalers[$0] }, spec: spec(settings, fineTune: false),
                                        seed: seed &+ 1, progress: event("transfer pre-train", progress))
@@ -109,7 +123,7 @@ public enum NetworkTrainer {
                                                 progress: event("transfer F=\(f) fine-tune \(label)", progress))
                 perDepth.append(net)
             }
-            models[f] = NetworkModel(kind: .transfer, pretrained: pre, perDepth: perDepth, heads: nil,
+            models[f] = NetworkModel(kind: .transfer, config: architecture, pretrained: pre, perDepth: perDepth, heads: nil,
                                      scalers: scalers, freeze: f, logs: logs)
         }
         return models
@@ -123,6 +137,7 @@ public enum NetworkTrainer {
         var perDepth: [Network?] = []
         var scalers: [TargetScaler] = []
         var logs: [String: FitLog] = [:]
+        let architecture = config(.depthInput, data: t.data, settings: settings)
         for k in 0..<d {
             let label = t.data.depths[k].label
             let indices = t.samples(atDepth: k)
@@ -130,13 +145,13 @@ public enum NetworkTrainer {
             scalers.append(scaler)
             let (dt, dv) = split(t, indices, validation: valSites)
             guard dt.count >= 2 else { perDepth.append(nil); continue }
-            let net = try Network(config: config(.depthInput, data: t.data, settings: settings), seed: seed &+ UInt64(k))
+            let net = try Network(config: architecture, seed: seed &+ UInt64(k))
             logs[label] = NetworkFitter.fit(net, data: t.data, train: examples(t, dt) { _ in scaler },
                                             validation: examples(t, dv) { _ in scaler }, spec: spec(settings, fineTune: false),
                                             seed: seed &+ 200 &+ UInt64(k), progress: event("cnn \(label)", progress))
             perDepth.append(net)
         }
-        return NetworkModel(kind: .cnn, pretrained: nil, perDepth: perDepth, heads: nil, scalers: scalers, freeze: 0, logs: logs)
+        return NetworkModel(kind: .cnn, config: architecture, pretrained: nil, perDepth: perDepth, heads: nil, scalers: scalers, freeze: 0, logs: logs)
     }
 
     /// A shared trunk with one head per depth; each site is one example with a masked loss over its depths.
@@ -160,7 +175,7 @@ public enum NetworkTrainer {
         let net = try Network(config: config(.heads, data: t.data, settings: settings), seed: seed)
         let log = NetworkFitter.fit(net, data: t.data, train: train, validation: val, spec: spec(settings, fineTune: false),
                                     seed: seed &+ 300, progress: event("mtcnn", progress))
-        return NetworkModel(kind: .mtcnn, pretrained: nil, perDepth: [], heads: net, scalers: scalers, freeze: 0,
+        return NetworkModel(kind: .mtcnn, config: net.config, pretrained: nil, perDepth: [], heads: net, scalers: scalers, freeze: 0,
                             logs: ["mtcnn": log])
     }
 

@@ -28,7 +28,7 @@ public enum PredictBenchmark {
             return n
         }
         let scalers = [TargetScaler](repeating: TargetScaler(fitting: [0, 2], log1p: false), count: depths)
-        let model = NetworkModel(kind: .transfer, pretrained: pre, perDepth: perDepth, heads: nil,
+        let model = NetworkModel(kind: .transfer, config: config, pretrained: pre, perDepth: perDepth, heads: nil,
                                  scalers: scalers, freeze: freeze, logs: [:])
         var g = SeededGenerator(seed: 7)
         let h = tile + p - 1

@@ -18,6 +18,17 @@ public enum TrainedModel: Sendable {
         }
     }
 
+    /// Patch edge P the model reads around a cell: its networks' architecture, or the forest's patches.
+    public var patchSize: Int {
+        switch self {
+        case .network(let m): return m.patchSize
+        case .forest(let m): return m.patchSize
+        }
+    }
+
+    /// Cells a map tile is read beyond its edge on every side: the patch radius P/2.
+    public var halo: Int { patchSize / 2 }
+
     /// Predictions in property units for the given samples.
     public func predict(_ data: PatchDataset, samples: [Int]) -> [Float] {
         switch self {

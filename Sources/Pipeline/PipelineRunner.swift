@@ -74,9 +74,9 @@ public final class PipelineRunner {
             modelFiles = try ModelStages.trainFinal(config, data: data, train: train, layout: out, observer: observer)
         }
         var maps: MapResult?
-        if config.predict != nil {
-            maps = try MapStage.run(config, stack: stack, inputs: out, output: out, tiles: folder.layout.tilesFolder,
-                                    replaceStaleTiles: true, observer: observer)
+        if let predict = config.predict {
+            maps = try MapStage.run(config, stack: stack, inputs: MapStage.inputs(predict, layout: out, evaluation: evaluation),
+                                    output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
         }
         let report = RunReport(config: config, stack: stack, profiles: profiles, data: data, patches: patchReport,
                                evaluation: evaluation, modelFiles: modelFiles, maps: maps, recovered: folder.recovered)
@@ -102,9 +102,10 @@ public final class PipelineRunner {
         defer { folder.release() }
         for line in folder.recovered { observer.note(line) }
         if overwrite && !sharded { try? FileManager.default.removeItem(atPath: layout.tilesFolder) }
+        let inputs = try MapStage.savedInputs(config, try MapStage.predictSection(config), layout: layout)
         let stack = try StackStage.run(config, observer: observer)
         let output = sharded ? nil : try folder.makeStaging()
-        let result = try MapStage.run(config, stack: stack, inputs: layout, output: output, tiles: layout.tilesFolder,
+        let result = try MapStage.run(config, stack: stack, inputs: inputs, output: output, tiles: layout.tilesFolder,
                                       shard: shard, merge: merge, replaceStaleTiles: !sharded && !merge, observer: observer)
         if result.assembled { try folder.publish([OutputLayout.maps], replacingAll: false) }
         return result

@@ -28,7 +28,9 @@ public enum PipelineValidator {
         }
         done.append("site coordinates transform from \(siteCRS.name) to the grid's CRS")
         done += try validateTables(config)
-        done.append("patch size \(config.patches.size), pool \(config.patches.pool) and kernel \(config.train?.settings.kernelSize ?? 3) make a network")
+        if let s = config.train?.settings {
+            done.append("patch size \(config.patches.size), pool \(s.poolSize) and kernel \(s.kernelSize) make a network")
+        }
         done += try PreflightChecks.run(config)
         return done
     }

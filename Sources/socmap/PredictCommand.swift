@@ -36,7 +36,7 @@ struct Predict: ParsableCommand, RuntimeConfigurable {
 
     func run() throws {
         try reportingErrors {
-            let config = try PipelineConfig.load(path: options.pipeline)
+            let config = try loadPipeline(options.pipeline)
             let parsedShard = try shard.map { try Shard(parsing: $0) } ?? .whole
             let maps = OutputLayout(config).mapsFolder
             let observer = TerminalObserver(quiet: options.quiet)

@@ -23,7 +23,7 @@ struct Run: ParsableCommand, RuntimeConfigurable {
 
     func run() throws {
         try reportingErrors {
-            let config = try PipelineConfig.load(path: options.pipeline)
+            let config = try loadPipeline(options.pipeline)
             let observer = TerminalObserver(quiet: options.quiet)
             let start = Date()
             let summary = try PipelineRunner(config: config, observer: observer).run(overwrite: overwrite, command: commandLine())
@@ -49,7 +49,7 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let config = try PipelineConfig.load(path: pipeline)
+            let config = try loadPipeline(pipeline)
             for line in try PipelineValidator.validate(config) { print("ok  \(line)") }
             print("\(pipeline) is valid.")
         }
@@ -65,7 +65,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let config = try PipelineConfig.load(path: options.pipeline)
+            let config = try loadPipeline(options.pipeline)
             let inspection = try Inspection.run(config, observer: TerminalObserver(quiet: options.quiet))
             print(inspection.text(), terminator: "")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FileIO
 import Foundation
+import Pipeline
 import Runtime
 
 /// The `socmap` command: soil property maps at standard depths with a depth-transfer CNN.
@@ -41,6 +42,13 @@ struct PipelineOptions: ParsableArguments {
 
     @Flag(name: .shortAndLong, help: "Print only errors and the final summary.")
     var quiet = false
+}
+
+/// Reads a pipeline file and prints its notes (deprecated keys, with line and column) on stderr.
+func loadPipeline(_ path: String) throws -> PipelineConfig {
+    let config = try PipelineConfig.load(path: path)
+    for warning in config.warnings { eprint("note: \(warning)") }
+    return config
 }
 
 /// Runs `body`, turning any error into one readable line on stderr and exit code 1.

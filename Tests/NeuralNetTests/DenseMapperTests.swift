@@ -40,14 +40,14 @@ final class DenseMapperTests: XCTestCase {
             let mapper = DenseMapper(members: members)
             // Conv blocks 1..F, and from F = 4 fc1's product (its bias differs with the depth input).
             XCTAssertEqual(mapper.sharedBlocks, min(frozen, 4), "F = \(frozen)")
-            let maps = mapper.maps(tile: tile, tileSize: 7)
+            let maps = mapper.maps(tile: tile, chunkSize: 7)
             XCTAssertEqual(maps.shape, [4, 19, 17])
             let whole = DenseMapper(members: members, share: false)
             XCTAssertEqual(whole.sharedBlocks, 0)
-            XCTAssertTrue(maps == whole.maps(tile: tile, tileSize: 7), "F = \(frozen): shared and whole runs are bitwise equal")
+            XCTAssertTrue(maps == whole.maps(tile: tile, chunkSize: 7), "F = \(frozen): shared and whole runs are bitwise equal")
             for (d, net) in nets.enumerated() {
-                // Same output tiles, same kernels: bitwise equal (other tile sizes differ in the last bit).
-                let own = net.denseMap(tile: tile, depthIndex: d, tileSize: 7)
+                // Same output chunks, same kernels: bitwise equal (other chunk sizes differ in the last bit).
+                let own = net.denseMap(tile: tile, depthIndex: d, chunkSize: 7)
                 XCTAssertTrue(Array(maps.data[(d * 19 * 17)..<((d + 1) * 19 * 17)]) == own.data, "F = \(frozen), depth \(d)")
             }
             if frozen >= 1 {

@@ -107,10 +107,10 @@ final class GoldenTests: XCTestCase {
         let tile = try tensor(dense["tile"])
         let depthIndex = try XCTUnwrap(dense["depth_index"] as? Int)
         let expected = try tensor(dense["map"])
-        for tileSize in [3, 96] {
-            let map = network.denseMap(tile: tile, depthIndex: depthIndex, tileSize: tileSize)
+        for chunkSize in [3, 96] {
+            let map = network.denseMap(tile: tile, depthIndex: depthIndex, chunkSize: chunkSize)
             XCTAssertEqual(map.shape, expected.shape)
-            assertClose(map.data, expected.data, "dense map, tiles of \(tileSize)")
+            assertClose(map.data, expected.data, "dense map, chunks of \(chunkSize)")
         }
     }
 }

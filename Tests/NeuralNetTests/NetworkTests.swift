@@ -171,7 +171,7 @@ final class NetworkTests: XCTestCase {
             }
             network.eval()
             let tile = randomTensor([2, 25, 23], seed: 21)
-            let map = network.denseMap(tile: tile, depthIndex: 1, tileSize: 4)
+            let map = network.denseMap(tile: tile, depthIndex: 1, chunkSize: 4)
             XCTAssertEqual(map.shape, [7, 5])
             var patches = Tensor(shape: [35, 2, 19, 19])
             for i in 0..<7 { for j in 0..<5 { for c in 0..<2 { for a in 0..<19 { for b in 0..<19 {

@@ -66,12 +66,53 @@ final class PipelineConfigTests: XCTestCase {
     }
 
     func testPatchSizeThatDoesNotFitThePool_isRejected() {
-        XCTAssertThrowsError(try parse(minimal + "\npatches:\n  size: 15\n")) { error in
+        let train = "\ntrain:\n  models: [rf]\n"
+        XCTAssertThrowsError(try parse(minimal + "\npatches:\n  size: 15\n" + train)) { error in
             XCTAssertTrue("\(error)".contains("multiple of poolSize 3"), "\(error)")
+            XCTAssertTrue("\(error)".contains("train.network.pool 3"), "\(error)")
             XCTAssertEqual((error as? ConfigError)?.key, "patches.size")
         }
-        XCTAssertNoThrow(try parse(minimal + "\npatches:\n  size: 19\n"))
-        XCTAssertThrowsError(try parse(minimal + "\npatches:\n  size: 14\n"))
+        XCTAssertNoThrow(try parse(minimal + "\npatches:\n  size: 19\n" + train))
+        XCTAssertThrowsError(try parse(minimal + "\npatches:\n  size: 14\n" + train))
+    }
+
+    func testPoolUnderTrainNetwork_isTheNetworksPool() throws {
+        let c = try parse(minimal + "\npatches:\n  size: 7\ntrain:\n  network: {pool: 1}\n")
+        XCTAssertEqual(c.train?.settings.poolSize, 1)
+        XCTAssertEqual(c.warnings, [])
+        XCTAssertEqual(try parse(minimal + "\ntrain:\n  models: [rf]\n").train?.settings.poolSize, 3, "default pool")
+        XCTAssertThrowsError(try parse(minimal + "\npatches:\n  size: 7\ntrain:\n  network: {pool: 3}\n")) { error in
+            XCTAssertTrue("\(error)".contains("train.network.pool 3"), "\(error)")
+        }
+    }
+
+    func testDeprecatedPatchesPool_stillLoadsWithANote() throws {
+        let c = try parse(minimal + "\npatches:\n  size: 7\n  pool: 1\ntrain:\n  models: [rf]\n")
+        XCTAssertEqual(c.train?.settings.poolSize, 1, "patches.pool is the network's pool")
+        XCTAssertEqual(c.warnings.count, 1)
+        let note = c.warnings.first ?? ""
+        XCTAssertTrue(note.hasPrefix("/data/project/p.yaml:13:"), note)
+        XCTAssertTrue(note.contains("key 'patches.pool': deprecated"), note)
+        XCTAssertTrue(note.contains("'train.network.pool'"), note)
+        // Without a train section the old key still loads (nothing uses it) and the note says so.
+        let patchesOnly = try parse(minimal + "\npatches:\n  size: 7\n  pool: 1\n")
+        XCTAssertTrue(patchesOnly.warnings.first?.contains("not used") ?? false, "\(patchesOnly.warnings)")
+    }
+
+    func testPoolGivenTwice_isAnErrorNamingBothKeys() {
+        let text = minimal + "\npatches:\n  size: 7\n  pool: 1\ntrain:\n  network:\n    pool: 1\n"
+        XCTAssertThrowsError(try parse(text)) { error in
+            let e = error as? ConfigError
+            XCTAssertEqual(e?.key, "train.network.pool")
+            XCTAssertEqual(e?.line, 16)
+            XCTAssertTrue("\(error)".contains("'patches.pool' (line 13)"), "\(error)")
+            XCTAssertTrue("\(error)".contains("'train.network.pool' (line 16)"), "\(error)")
+        }
+    }
+
+    func testWithoutTrainSection_thePatchSizeOnlyNeedsToBeOdd() throws {
+        XCTAssertEqual(try parse(minimal + "\npatches:\n  size: 7\n").patches.size, 7)
+        XCTAssertThrowsError(try parse(minimal + "\npatches:\n  size: 8\n"))
     }
 
     func testMissingRequiredSection_namesIt() {

@@ -3,7 +3,8 @@ import RasterIO
 
 /// A tiny but complete pipeline project on disk: three covariate GeoTIFFs (one categorical with a
 /// class table, one at a coarser resolution), sites in lon/lat and a horizon table, plus a pipeline
-/// YAML file. Tests change one thing and check the result.
+/// YAML file. Tests change one thing and check the result; sections go after the last line, "  size: 7"
+/// (a 'train' section needs `network: {pool: 1}` for patches of 7 cells).
 public final class TinyProject {
     /// The project folder (deleted with the value).
     public let folder: TemporaryDirectory
@@ -84,7 +85,6 @@ public final class TinyProject {
             value_column: oc
         patches:
           size: 7
-          pool: 1
 
         """
 

@@ -47,7 +47,7 @@ final class BadInputTests: XCTestCase {
     /// and `predict` with the old models refuses the changed stack.
     func testFewerCovariatesAfterAnEarlierRun() throws {
         let p = try TinyProject()
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + OutputFolderTests.quickTraining.replacingOccurrences(of: "model: transfer", with: "model: rf"))
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining.replacingOccurrences(of: "model: transfer", with: "model: rf"))
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
         try FileManager.default.removeItem(atPath: p.folder.file("covs/wet.tif"))
         let predict = try CLI.run(["predict", p.pipeline, "-q"])

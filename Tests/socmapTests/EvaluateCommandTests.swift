@@ -7,7 +7,7 @@ final class EvaluateCommandTests: XCTestCase {
     static let training = """
         train:
           models: [transfer, cnn, mtcnn, rf]
-          network: {conv_widths: [4, 8, 8], fc_widths: [8, 8, 4]}
+          network: {conv_widths: [4, 8, 8], fc_widths: [8, 8, 4], pool: 1}
           epochs: 3
           fine_tune_epochs: 2
           patience: 2
@@ -21,7 +21,7 @@ final class EvaluateCommandTests: XCTestCase {
 
     func testEvaluate_writesMetricsPlotsAndModelsForEveryModel() throws {
         let p = try TinyProject()
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.training)
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.training)
         let r = try CLI.run(["run", p.pipeline])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("fold 3/3"), r.stderr)
@@ -58,7 +58,7 @@ final class EvaluateCommandTests: XCTestCase {
 
     func testEvaluate_sameSeedGivesIdenticalMetricsAndModels() throws {
         let p = try TinyProject()
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.training.replacingOccurrences(of: "freeze_sweep: [0, 2]", with: "freeze_sweep: false"))
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.training.replacingOccurrences(of: "freeze_sweep: [0, 2]", with: "freeze_sweep: false"))
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
         let files = ["out/evaluation/metrics.csv", "out/models/transfer/depth_15-30cm.safetensors", "out/models/rf/depth_0-5cm.forest"]
         let first = files.map { FileManager.default.contents(atPath: p.folder.file($0)) }
@@ -71,7 +71,7 @@ final class EvaluateCommandTests: XCTestCase {
 
     func testTooFewSitesForTheFolds_isAClearError() throws {
         let p = try TinyProject(sites: 5)
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.training.replacingOccurrences(of: "folds: 3", with: "folds: 10"))
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.training.replacingOccurrences(of: "folds: 3", with: "folds: 10"))
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("too few sites for 10 folds"), r.stderr)
@@ -90,7 +90,7 @@ final class EvaluateCommandTests: XCTestCase {
                 return f.joined(separator: ",")
             }.joined(separator: "\n") + "\n"
         }
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n"
+        try p.editPipeline("  size: 7\n", "  size: 7\n"
                            + Self.training.replacingOccurrences(of: "freeze_sweep: [0, 2]", with: "freeze_sweep: false"))
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -10,7 +10,7 @@ final class OutputFolderTests: XCTestCase {
     static let endlessTraining = """
         train:
           models: [cnn]
-          network: {conv_widths: [4, 8, 8], fc_widths: [8, 8, 4]}
+          network: {conv_widths: [4, 8, 8], fc_widths: [8, 8, 4], pool: 1}
           epochs: 100000
           patience: 100000
           batch_size: 16
@@ -20,7 +20,7 @@ final class OutputFolderTests: XCTestCase {
     static let quickTraining = """
         train:
           models: [transfer, rf]
-          network: {conv_widths: [4, 8, 8], fc_widths: [8, 8, 4]}
+          network: {conv_widths: [4, 8, 8], fc_widths: [8, 8, 4], pool: 1}
           epochs: 2
           fine_tune_epochs: 1
           patience: 2
@@ -54,7 +54,7 @@ final class OutputFolderTests: XCTestCase {
         ]
         for (name, fragment) in cases {
             let p = try TinyProject()
-            try p.editPipeline("  pool: 1\n", "  pool: 1\n  file: \(name)\n")
+            try p.editPipeline("  size: 7\n", "  size: 7\n  file: \(name)\n")
             try assertRefused(p, ["validate", p.pipeline], ["patches.file", fragment])
             try assertRefused(p, ["run", p.pipeline, "-q"], ["patches.file", fragment])
             try assertRefused(p, ["run", p.pipeline, "-q", "--overwrite"], ["patches.file", fragment])
@@ -63,7 +63,7 @@ final class OutputFolderTests: XCTestCase {
 
     func testMapBaseName_mustBePlain() throws {
         let p = try TinyProject()
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.quickTraining.replacingOccurrences(of: "  model: transfer\n", with: "  model: transfer\n  name: ../soc\n"))
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.quickTraining.replacingOccurrences(of: "  model: transfer\n", with: "  model: transfer\n  name: ../soc\n"))
         try assertRefused(p, ["validate", p.pipeline], ["predict.name", "folder separator"])
     }
 
@@ -88,7 +88,7 @@ final class OutputFolderTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: p.folder.file("out/maps"), withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: p.folder.file("sites.csv"), toPath: p.folder.file("out/maps/sites.csv"))
         try p.editPipeline("file: sites.csv", "file: out/maps/sites.csv")
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.quickTraining)
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.quickTraining)
         try assertRefused(p, ["run", p.pipeline, "-q"], ["sites.file", "out/maps", "which the run writes and replaces"])
     }
 
@@ -107,7 +107,7 @@ final class OutputFolderTests: XCTestCase {
     /// pipeline without train leaves no old models, evaluation or maps.
     func testOverwrite_replacesTheWholeEarlierSet() throws {
         let p = try TinyProject()
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.quickTraining)
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.quickTraining)
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
         let folds = { try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/models/cv/transfer")).sorted() }
         XCTAssertEqual(try folds(), ["fold_01", "fold_02", "fold_03"])
@@ -120,7 +120,7 @@ final class OutputFolderTests: XCTestCase {
         let column = try XCTUnwrap(rows.first?.firstIndex(of: "folds"))
         XCTAssertEqual(Set(rows.dropFirst().map { $0[column] }), ["2"])
         // Without train, evaluate and predict: only the five basic outputs remain.
-        try p.editPipeline("  pool: 1\n" + Self.quickTraining.replacingOccurrences(of: "folds: 3", with: "folds: 2"), "  pool: 1\n")
+        try p.editPipeline("  size: 7\n" + Self.quickTraining.replacingOccurrences(of: "folds: 3", with: "folds: 2"), "  size: 7\n")
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q", "--overwrite"]).status, 0)
         let left = p.folder.contentsOf("out")
         XCTAssertEqual(left, [".socmap", "dropped_sites.csv", "patches.socp", "profiles.csv", "report.json", "report.md"])
@@ -128,7 +128,7 @@ final class OutputFolderTests: XCTestCase {
 
     func testTwoRunsAtOnce_theSecondFailsNamingTheFirst() throws {
         let p = try TinyProject()
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.endlessTraining)
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.endlessTraining)
         let first = try CLI.start(["run", p.pipeline, "-q"])
         defer { first.process.terminate() }
         try waitForStaging(p, pid: first.process.processIdentifier)
@@ -149,7 +149,7 @@ final class OutputFolderTests: XCTestCase {
             let p = try TinyProject()
             XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
             let earlier = FolderSnapshot(p.output, excluding: [".socmap"])
-            try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.endlessTraining)
+            try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.endlessTraining)
             let run = try CLI.start(["run", p.pipeline, "-q", "--overwrite"])
             try waitForStaging(p, pid: run.process.processIdentifier)
             kill(run.process.processIdentifier, signal)
@@ -165,7 +165,7 @@ final class OutputFolderTests: XCTestCase {
         let p = try TinyProject()
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
         let earlier = FolderSnapshot(p.output, excluding: [".socmap"])
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.endlessTraining)
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.endlessTraining)
         let run = try CLI.start(["run", p.pipeline, "-q", "--overwrite"])
         let pid = run.process.processIdentifier
         try waitForStaging(p, pid: pid)
@@ -173,7 +173,7 @@ final class OutputFolderTests: XCTestCase {
         _ = try run.wait()
         XCTAssertEqual(FolderSnapshot(p.output, excluding: [".socmap"]).changes(since: earlier), [])
         XCTAssertTrue(p.folder.contentsOf("out/.socmap").contains("staging.\(pid)"))
-        try p.editPipeline("  pool: 1\n" + Self.endlessTraining, "  pool: 1\n")
+        try p.editPipeline("  size: 7\n" + Self.endlessTraining, "  size: 7\n")
         let next = try CLI.run(["run", p.pipeline, "--overwrite"])
         XCTAssertEqual(next.status, 0, next.stderr)
         XCTAssertTrue(next.stderr.contains("removed the unfinished outputs of an interrupted run (process \(pid)"), next.stderr)
@@ -184,10 +184,24 @@ final class OutputFolderTests: XCTestCase {
         XCTAssertEqual(hidden, [])
     }
 
+    /// A pipeline file with the pool under `patches` (before it moved to `train.network`) still
+    /// validates and runs, with a note; giving both is refused naming both keys.
+    func testDeprecatedPatchesPool_loadsWithANote_andBothKeysAreRefused() throws {
+        let p = try TinyProject()
+        try p.editPipeline("  size: 7\n", "  size: 7\n  pool: 1\n" + Self.quickTraining.replacingOccurrences(of: ", pool: 1}", with: "}"))
+        let valid = try CLI.run(["validate", p.pipeline])
+        XCTAssertEqual(valid.status, 0, valid.stderr)
+        XCTAssertTrue(valid.stderr.contains("note: \(p.pipeline):"), valid.stderr)
+        XCTAssertTrue(valid.stderr.contains("key 'patches.pool': deprecated"), valid.stderr)
+        XCTAssertTrue(valid.stdout.contains("pool 1 and kernel 3 make a network"), valid.stdout)
+        try p.editPipeline("fc_widths: [8, 8, 4]}", "fc_widths: [8, 8, 4], pool: 1}")
+        try assertRefused(p, ["validate", p.pipeline], ["train.network.pool", "'patches.pool' (line"])
+    }
+
     func testNetworkGeometry_isValidatedNamingTheKeys() throws {
         let p = try TinyProject()
-        try p.editPipeline("  size: 7\n  pool: 1\n", "  size: 13\n  pool: 3\ntrain:\n  network: {kernel_size: 5}\n")
-        try assertRefused(p, ["validate", p.pipeline], ["patches.size 13", "patches.pool 3", "train.network.kernel_size 5"])
+        try p.editPipeline("  size: 7\n", "  size: 13\ntrain:\n  network: {kernel_size: 5, pool: 3}\n")
+        try assertRefused(p, ["validate", p.pipeline], ["patches.size 13", "train.network.pool 3", "train.network.kernel_size 5"])
         try p.editPipeline("  size: 13\n", "  size: 23\n")
         let valid = try CLI.run(["validate", p.pipeline])
         XCTAssertEqual(valid.status, 0, valid.stderr)

@@ -10,7 +10,7 @@ final class PredictCommandTests: XCTestCase {
     static let sections = """
         train:
           models: [transfer, rf]
-          network: {conv_widths: [4, 8, 8], fc_widths: [8, 8, 4]}
+          network: {conv_widths: [4, 8, 8], fc_widths: [8, 8, 4], pool: 1}
           epochs: 3
           fine_tune_epochs: 2
           patience: 2
@@ -25,7 +25,7 @@ final class PredictCommandTests: XCTestCase {
 
     func project() throws -> TinyProject {
         let p = try TinyProject()
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + Self.sections)
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.sections)
         return p
     }
 
@@ -81,18 +81,37 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertFalse(corner.valid.contains(true), "the sea corner is nodata")
     }
 
-    func testInterruptedPrediction_resumesToIdenticalBytes() throws {
+    /// Finished tiles in a tile folder (not the `.partial-<pid>` files of a tile being written).
+    func storedTiles(_ folder: String) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("tile_") && $0.hasSuffix(".f32") }.count
+    }
+
+    /// A real `kill -9` of the real binary in the middle of a prediction, then a resume. The grid is
+    /// made 4 x finer (160 x 120 cells of 25 m, 80 tiles of 16 cells) so the prediction runs long
+    /// enough to be killed part-way; the test polls the tile folder and kills once two tiles are there.
+    func testKilledPrediction_resumesToIdenticalBytes() throws {
         let p = try project()
-        XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
+        let e = p.grid.extent
+        try p.editPipeline("  grid: {raster: covs/elev.tif}\n",
+                           "  grid: {crs: \"EPSG:28355\", resolution: 25, extent: [\(e.minX), \(e.minY), \(e.maxX), \(e.maxY)]}\n")
+        let run = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(run.status, 0, run.stderr)
         let reference = mapFiles(p).map { FileManager.default.contents(atPath: $0) }
-        // kill -9 after two new tiles, then resume.
-        let killed = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"], environment: ["SOCMAP_KILL_AFTER_TILES": "2"])
-        XCTAssertEqual(killed.status, 9, "killed by SIGKILL: \(killed.stderr)")
-        let tiles = try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/.socmap/tiles")).filter { $0.hasPrefix("tile_") }
-        XCTAssertEqual(tiles.count, 2, "\(tiles)")
+        let tiles = p.folder.file("out/.socmap/tiles"), total = 80
+        let prediction = try CLI.start(["predict", p.pipeline, "-q", "--overwrite"])
+        let deadline = Date().addingTimeInterval(300)
+        while storedTiles(tiles) < 2 && prediction.process.isRunning && Date() < deadline { usleep(200) }
+        kill(prediction.process.processIdentifier, SIGKILL)
+        let killed = try prediction.wait()
+        XCTAssertEqual(killed.status, SIGKILL, "killed by SIGKILL: \(killed.stderr)")
+        XCTAssertEqual(prediction.process.terminationReason, .uncaughtSignal)
+        let stored = storedTiles(tiles)
+        XCTAssertGreaterThanOrEqual(stored, 2)
+        XCTAssertLessThan(stored, total, "killed before the last tile was stored")
         let resumed = try CLI.run(["predict", p.pipeline])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertTrue(resumed.stderr.contains("resuming: 2 tiles already done"), resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("\(total) tiles of 16 cells"), resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resuming: \(stored) tiles already done"), resumed.stderr)
         for (path, data) in zip(mapFiles(p), reference) {
             XCTAssertNotNil(data)
             XCTAssertEqual(FileManager.default.contents(atPath: path), data, path)
@@ -133,7 +152,7 @@ final class UncertaintyMapTests: XCTestCase {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections
             .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + sections)
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let folds = try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/models/cv/transfer")).sorted()

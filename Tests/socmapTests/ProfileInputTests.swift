@@ -185,7 +185,7 @@ final class ProfileInputTests: XCTestCase {
 
     func testDepthWithNoSample_failsBeforeTrainingNamingTheDepth() throws {
         let p = try TinyProject()
-        try p.editPipeline("  pool: 1\n", "  pool: 1\ndepths: [\"0-5\", \"5-15\", \"15-30\", \"30-60\", \"60-100\", \"100-200\", \"200-300\"]\n"
+        try p.editPipeline("  size: 7\n", "  size: 7\ndepths: [\"0-5\", \"5-15\", \"15-30\", \"30-60\", \"60-100\", \"100-200\", \"200-300\"]\n"
                            + EvaluateCommandTests.training)
         try assertFails(p, ["no site has a value at 200-300cm (no profile reaches it)", "horizon depths", "cm",
                             "remove the depth from 'depths'", "horizons.csv"])

@@ -9,6 +9,9 @@ import Foundation
 /// to a temporary name and renamed into place; nothing depends on the clock, so the same inputs
 /// give the same bytes. Files of earlier reports that this one does not write are left alone.
 public enum EvaluationReport {
+    /// File name of the metrics table in a report folder (read back with `readTable(metricsJSON:)`).
+    public static let metricsJSONFile = "metrics.json"
+
     /// Writes the report into `folder` (created if missing) and returns the paths written, in order.
     ///
     /// - Parameters:
@@ -35,7 +38,7 @@ public enum EvaluationReport {
         let predictions = ReportTables.canonicalOrder(predictions)
         try put(ReportTables.metricsCSV(table), "metrics.csv")
         do {
-            try put(try ReportTables.metricsJSON(table, sweep: sweep, title: title, unit: unit), "metrics.json")
+            try put(try ReportTables.metricsJSON(table, sweep: sweep, title: title, unit: unit), metricsJSONFile)
         } catch let error as EvaluationError {
             throw error
         } catch {

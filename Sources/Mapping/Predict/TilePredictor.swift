@@ -19,9 +19,12 @@ public struct TilePredictor {
     /// The k cross-validation models whose spread is mapped (empty: no uncertainty layers).
     public let ensemble: [TrainedModel]
 
-    /// Creates a predictor.
+    /// Creates a predictor; the plan's halo must be the model's (and every ensemble member's).
     public init(stack: CovariateStack, model: TrainedModel, depths: Int, plan: MapPlan, maxPatchNodata: Double,
                 ensemble: [TrainedModel] = []) {
+        for (i, m) in ([model] + ensemble).enumerated() {
+            precondition(m.halo == plan.halo, "TilePredictor: model \(i) reads a halo of \(m.halo) cells, the plan \(plan.halo)")
+        }
         self.stack = stack; self.model = model; self.depths = depths; self.plan = plan; self.maxPatchNodata = maxPatchNodata
         self.ensemble = ensemble
     }
@@ -57,9 +60,9 @@ public struct TilePredictor {
         }
         guard any else { return [[Float]](repeating: [Float](repeating: .nan, count: out.cellCount), count: layers) }
         let tensor = Tensor(shape: [block.channelCount, h, w], data: block.values)
-        var maps = model.denseMaps(tile: tensor, patchSize: p, depths: depths)
+        var maps = model.denseMaps(tile: tensor, depths: depths)
         if !ensemble.isEmpty {
-            let members = ensemble.map { $0.denseMaps(tile: tensor, patchSize: p, depths: depths) }
+            let members = ensemble.map { $0.denseMaps(tile: tensor, depths: depths) }
             let spreads = (0..<depths).map { d in EnsembleSpread(predictions: members.map { $0[d] }) }
             maps += spreads.map(\.standardDeviation) + spreads.map(\.lower) + spreads.map(\.upper)
         }
@@ -69,15 +72,17 @@ public struct TilePredictor {
         return maps
     }
 
-    /// Predicts and stores the given tiles that the store does not hold yet; reports tiles done and cells.
-    public func run(tiles: [Int], store: TileStore, progress: ((_ done: Int, _ total: Int, _ cells: Int) -> Void)? = nil) throws {
+    /// Predicts and stores the given tiles that the store does not hold yet; reports tiles done and
+    /// cells after each stored tile. An error thrown by `progress` stops the run (stored tiles stay).
+    public func run(tiles: [Int], store: TileStore,
+                    progress: ((_ done: Int, _ total: Int, _ cells: Int) throws -> Void)? = nil) throws {
         let todo = store.missing(tiles)
         var cells = 0
-        progress?(tiles.count - todo.count, tiles.count, 0)
+        try progress?(tiles.count - todo.count, tiles.count, 0)
         for (k, t) in todo.enumerated() {
             try store.write(t, maps: try predict(tile: t))
             cells += plan.tiles[t].cellCount
-            progress?(tiles.count - todo.count + k + 1, tiles.count, cells)
+            try progress?(tiles.count - todo.count + k + 1, tiles.count, cells)
         }
     }
 }

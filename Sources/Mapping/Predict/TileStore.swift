@@ -3,35 +3,33 @@ import Foundation
 
 /// Finished tiles on disk, one file per tile, so an interrupted run resumes where it stopped and
 /// shards written by several processes can be merged. A manifest ties the folder to one run
-/// (grid, tiling, models, depths): a folder from another run is refused, never mixed in.
+/// (`TileManifest`: grid, tiling, models, depths): a folder from another run is refused, never mixed in.
 public final class TileStore {
     /// The folder holding the tiles.
     public let folder: String
     /// Number of maps per tile (depths, plus uncertainty layers).
     public let layers: Int
 
-    /// Opens (or creates) the tile folder for a run described by `manifest`.
-    public init(folder: String, layers: Int, manifest: String) throws {
+    /// Opens (or creates) the tile folder for the run `manifest` describes; a folder holding the
+    /// tiles of another run (a manifest not equal to this one) is refused.
+    public init(folder: String, layers: Int, manifest: TileManifest) throws {
         self.folder = folder
         self.layers = layers
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let path = (folder as NSString).appendingPathComponent("manifest.json")
-        if let existing = fm.contents(atPath: path) {
-            guard String(decoding: existing, as: UTF8.self) == manifest else {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        if let existing = try TileManifest.read(folder: folder) {
+            guard existing == manifest else {
                 throw MappingError("the tile folder '\(folder)' holds tiles of another run (different grid, models or settings); delete it or pass --overwrite")
             }
         } else {
-            try TextFile.write(manifest, to: path)
+            try TextFile.write(try manifest.json(), to: (folder as NSString).appendingPathComponent(TileManifest.fileName))
         }
     }
 
     /// Whether `folder` is absent, or holds the tiles of the run `manifest` describes.
-    public static func matches(folder: String, manifest: String) -> Bool {
-        let path = (folder as NSString).appendingPathComponent("manifest.json")
+    public static func matches(folder: String, manifest: TileManifest) -> Bool {
         guard FileManager.default.fileExists(atPath: folder) else { return true }
-        guard let existing = FileManager.default.contents(atPath: path) else { return false }
-        return String(decoding: existing, as: UTF8.self) == manifest
+        guard let existing = try? TileManifest.read(folder: folder) else { return false }
+        return existing == manifest
     }
 
     func path(_ tile: Int) -> String { (folder as NSString).appendingPathComponent(String(format: "tile_%06d.f32", tile)) }

@@ -1,5 +1,17 @@
 /// File base names of the map products, e.g. "soc_0-5cm", "soc_0-5cm_sd", "soc_0-5cm_q05".
 public enum MapNames {
+    /// The map of a depth interval: "<name>_<label>", e.g. depthMap(name: "soc", depthLabel: "0-5cm") = "soc_0-5cm".
+    public static func depthMap(name: String, depthLabel: String) -> String { "\(name)_\(depthLabel)" }
+
+    /// The heading of a depth label, e.g. "0-5 cm" for "0-5cm".
+    public static func depthTitle(label: String) -> String { label.replacingOccurrences(of: "cm", with: " cm") }
+
+    /// A set's contact sheet: "<prefix>_contact_sheet.png", e.g. "soc_contact_sheet.png", "soc_sd_contact_sheet.png".
+    public static func contactSheet(_ prefix: String) -> String { prefix + "_contact_sheet.png" }
+
+    /// The QGIS project's base name: "<name>_maps" (the file is "<name>_maps.qgs").
+    public static func project(_ name: String) -> String { name + "_maps" }
+
     /// "<property>_<top>-<bottom>cm", e.g. base(property: "soc", top: 0, bottom: 5) = "soc_0-5cm".
     public static func base(property: String, top: Double, bottom: Double) -> String {
         precondition(bottom > top, "MapNames.base: depth \(top)-\(bottom) cm must increase")

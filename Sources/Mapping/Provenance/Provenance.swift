@@ -9,7 +9,7 @@ public struct Provenance: Sendable, Equatable {
     public var modelHash: String
     /// Covariate names in stack order.
     public var covariates: [String]
-    /// Cross-validation scores as short text, e.g. "R2=0.41 RMSE=8.2 g/kg (10-fold, site-grouped)".
+    /// Cross-validation scores as short text, e.g. "R2=0.41 RMSE=8.2 (all depths, 10-fold CV)" (see `cvScores(r2:rmse:folds:)`).
     public var cvScores: String
     /// SOCMap's version, e.g. "0.4.0".
     public var softwareVersion: String
@@ -30,6 +30,22 @@ public struct Provenance: Sendable, Equatable {
         public static let softwareVersion = "SOCMAP_VERSION"
         /// The TIFF Software tag (GDAL writes this metadata item as the tag).
         public static let software = "TIFFTAG_SOFTWARE"
+        /// The model's name, e.g. "transfer" (an `extra` item).
+        public static let model = "SOCMAP_MODEL"
+        /// The mapped property, e.g. "SOC" (an `extra` item).
+        public static let property = "SOCMAP_PROPERTY"
+        /// The depth interval a map shows, e.g. "0-5cm" (set per map file).
+        public static let depth = "SOCMAP_DEPTH"
+    }
+
+    /// `cvScores` of a model that was not cross-validated.
+    public static let notEvaluated = "not evaluated"
+
+    /// `cvScores` text over all depths, e.g. "R2=0.5 RMSE=0.51 (all depths, 10-fold CV)": each score to
+    /// three significant digits ("NA" when not finite), `folds` the folds that held samples.
+    public static func cvScores(r2: Double, rmse: Double, folds: Int) -> String {
+        let f = { (x: Double) in x.isFinite ? String(format: "%.3g", x) : "NA" }
+        return "R2=\(f(r2)) RMSE=\(f(rmse)) (all depths, \(folds)-fold CV)"
     }
 
     /// Creates provenance from its parts.

@@ -4,7 +4,7 @@
 /// Transfer models freeze blocks 1..F while fine-tuning, so those blocks hold the same
 /// weights and BatchNorm statistics in every depth's network; the multi-task network has a
 /// single trunk for all its heads. The mapper finds the leading conv blocks (0...3) whose
-/// tensors are bitwise equal in every member and computes them once per output tile. When
+/// tensors are bitwise equal in every member and computes them once for all members. When
 /// fc1 is frozen too, its matrix product is shared as well: the depth one-hot only adds a
 /// per-depth bias, which each member adds before running its remaining layers (the convolution
 /// adds its bias after the product too). The results are bitwise those of running each member
@@ -91,21 +91,22 @@ public final class DenseMapper {
         a.shape == b.shape && a.data.elementsEqual(b.data) { $0.bitPattern == $1.bitPattern }
     }
 
-    /// The dense maps [members, H − P + 1, W − P + 1] of a tile [C, H, W]: cell (m, i, j) is member
-    /// m's prediction for the patch whose top-left corner is (i, j). Output tiles of at most
-    /// `tileSize` × `tileSize` cells are spread over the cores; each runs the shared blocks once.
-    public func maps(tile: Tensor, tileSize: Int = 48) -> Tensor {
+    /// The dense maps [members, H − P + 1, W − P + 1] of a map tile [C, H, W] (read with its halo):
+    /// cell (m, i, j) is member m's prediction for the patch whose top-left corner is (i, j). The
+    /// output is cut into chunks of at most `chunkSize` × `chunkSize` cells spread over the cores;
+    /// each chunk runs the shared blocks once for all members.
+    public func maps(tile: Tensor, chunkSize: Int = 48) -> Tensor {
         let c = config
         precondition(tile.rank == 3 && tile.shape[0] == c.channels && tile.shape[1] >= c.patchSize
                      && tile.shape[2] >= c.patchSize,
                      "DenseMapper: tile must be [\(c.channels), H >= \(c.patchSize), W >= \(c.patchSize)], got \(tile.shape)")
-        precondition(tileSize >= 1, "DenseMapper: tileSize must be positive, got \(tileSize)")
+        precondition(chunkSize >= 1, "DenseMapper: chunkSize must be positive, got \(chunkSize)")
         let (h, w) = (tile.shape[1], tile.shape[2])
         let (oh, ow) = (h - c.patchSize + 1, w - c.patchSize + 1)
-        var tiles: [(Range<Int>, Range<Int>)] = []
-        for r in stride(from: 0, to: oh, by: tileSize) {
-            for q in stride(from: 0, to: ow, by: tileSize) {
-                tiles.append((r..<min(oh, r + tileSize), q..<min(ow, q + tileSize)))
+        var chunks: [(Range<Int>, Range<Int>)] = []
+        for r in stride(from: 0, to: oh, by: chunkSize) {
+            for q in stride(from: 0, to: ow, by: chunkSize) {
+                chunks.append((r..<min(oh, r + chunkSize), q..<min(ow, q + chunkSize)))
             }
         }
         let span = c.patchSize - 1
@@ -113,8 +114,8 @@ public final class DenseMapper {
         return Tensor(shape: [memberCount, oh, ow]) { out in
             let outBase = out.baseAddress!
             tile.withPointer { x in
-                Parallel.forEach(tiles.count) { t in
-                    let (rows, cols) = tiles[t]
+                Parallel.forEach(chunks.count) { k in
+                    let (rows, cols) = chunks[k]
                     let (th, tw) = (rows.count + span, cols.count + span)
                     var input = Tensor(shape: [1, c.channels, th, tw])
                     input.withMutablePointer { dst in

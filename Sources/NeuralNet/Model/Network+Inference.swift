@@ -75,10 +75,10 @@ extension Network {
     /// cell (i, j) is the prediction for the patch whose top-left corner is (i, j). Runs the trunk
     /// fully convolutionally (pooling as a stride-1 window, later layers dilated by the pool size,
     /// the fully connected layers as convolutions with the depth one-hot folded into fc1's bias),
-    /// over output tiles of at most `tileSize` × `tileSize` cells spread over the cores.
+    /// over output chunks of at most `chunkSize` × `chunkSize` cells spread over the cores.
     /// `DenseMapper` maps several depths at once, sharing the blocks they have in common.
-    public func denseMap(tile: Tensor, depthIndex: Int, tileSize: Int = 48) -> Tensor {
-        let maps = DenseMapper(members: [(self, depthIndex)]).maps(tile: tile, tileSize: tileSize)
+    public func denseMap(tile: Tensor, depthIndex: Int, chunkSize: Int = 48) -> Tensor {
+        let maps = DenseMapper(members: [(self, depthIndex)]).maps(tile: tile, chunkSize: chunkSize)
         return maps.reshaped(Array(maps.shape.dropFirst()))
     }
 

@@ -20,10 +20,12 @@ public struct EvaluateConfig: Sendable {
 }
 
 extension PipelineConfig {
-    static func parseTrain(_ m: YAMLMapping?, pool: Int) throws -> TrainConfig? {
+    /// The `train` section; the pool comes from `train.network.pool`, or from the deprecated
+    /// `patches.pool` (giving both is an error naming both).
+    static func parseTrain(_ m: YAMLMapping?, poolAlias: PoolAlias?) throws -> TrainConfig? {
         guard let m else { return nil }
         var s = ModelSettings()
-        s.poolSize = pool
+        if let poolAlias { s.poolSize = poolAlias.value }
         var models = ModelKind.allCases
         if let v = m.optional("models") {
             models = try v.list().map { item in
@@ -40,6 +42,12 @@ extension PipelineConfig {
             s.convWidths = try widths(nm, "conv_widths", default: s.convWidths)
             s.fcWidths = try widths(nm, "fc_widths", default: s.fcWidths)
             s.kernelSize = try nm.int("kernel_size", default: s.kernelSize, in: 1...7)
+            if let p = nm.optional("pool") {
+                if let poolAlias {
+                    throw p.error("the pool is given twice: as 'train.network.pool' (line \(p.line ?? 0)) and as the deprecated 'patches.pool' (line \(poolAlias.node.line ?? 0)); keep 'train.network.pool' and remove 'patches.pool'")
+                }
+                s.poolSize = try nm.int("pool", default: s.poolSize, in: 1...9)
+            }
             s.convDropout = Float(try nm.double("conv_dropout", default: Double(s.convDropout), in: 0...0.95))
             s.fcDropout = Float(try nm.double("fc_dropout", default: Double(s.fcDropout), in: 0...0.95))
             try nm.finish()

@@ -29,6 +29,8 @@ public struct PipelineConfig: Sendable {
     public var evaluate: EvaluateConfig?
     /// Maps (nil: no maps).
     public var predict: PredictConfig?
+    /// Notes on the file that do not stop it (a deprecated key, with file, line and column); the CLI prints them.
+    public var warnings: [String] = []
 }
 
 /// Where the reference grid comes from.
@@ -114,12 +116,11 @@ public struct ProfilesConfig: Sendable {
     }
 }
 
-/// Patch extraction settings.
+/// Patch extraction settings. The network's kernel and pool, which the patch size must fit, are
+/// `train.network` settings (`ModelSettings`).
 public struct PatchesConfig: Sendable {
     /// Patch edge P (odd).
     public var size: Int
-    /// Pool size of the network, which the patch size must fit.
-    public var pool: Int
     /// Output file name inside the output folder.
     public var file: String
 }

@@ -55,9 +55,15 @@ extension PipelineConfig {
         let sites = try parseSites(try root.required("sites", hint: "name the survey sites CSV").mapping(), resolve: resolve)
         let profiles = try parseProfiles(try root.required("profiles", hint: "name the horizon or interval table").mapping(),
                                          depths: depthList, resolve: resolve)
-        let patches = try parsePatches(root.optional("patches")?.mapping())
-        let train = try parseTrain(root.optional("train")?.mapping(), pool: patches.pool)
-        try checkNetworkGeometry(patches: patches, settings: train?.settings, root: root)
+        let (patches, poolAlias) = try parsePatches(root.optional("patches")?.mapping())
+        let train = try parseTrain(root.optional("train")?.mapping(), poolAlias: poolAlias)
+        var warnings: [String] = []
+        if let poolAlias {
+            let e = poolAlias.node.error("deprecated: the pool belongs to the network, give it as 'train.network.pool'"
+                                         + (train == nil ? " (without a 'train' section it is not used)" : ""))
+            warnings.append(ConfigError(file: e.file, key: e.key, line: e.line, column: e.column, message: e.message).description)
+        }
+        if let train { try checkNetworkGeometry(patches: patches, settings: train.settings, root: root) }
         let evaluate = try parseEvaluate(root.optional("evaluate")?.mapping())
         if evaluate != nil && train == nil, let e = root.optional("evaluate") {
             throw e.error("'evaluate' needs a 'train' section naming the models to cross-validate")
@@ -74,7 +80,7 @@ extension PipelineConfig {
         try root.finish()
         return PipelineConfig(file: file, baseDirectory: base, name: name, seed: UInt64(seedValue), output: output,
                               covariates: covariates, sites: sites, profiles: profiles, depths: depthList, patches: patches,
-                              train: train, evaluate: evaluate, predict: predict)
+                              train: train, evaluate: evaluate, predict: predict, warnings: warnings)
     }
 
     private static func parseCovariates(_ m: YAMLMapping, resolve: (String) -> String) throws -> CovariatesConfig {
@@ -211,16 +217,15 @@ extension PipelineConfig {
         return ProfilesConfig(property: property, unit: unit, source: source)
     }
 
-    /// The patch size, pool and network kernel must give a network that fits: checked once, here,
-    /// by the network's own validator, naming the keys.
-    private static func checkNetworkGeometry(patches: PatchesConfig, settings: ModelSettings?, root: YAMLMapping) throws {
-        let s = settings ?? ModelSettings()
-        let config = NetworkConfig(channels: 1, patchSize: patches.size, poolSize: patches.pool, kernelSize: s.kernelSize,
+    /// The patch size and the network's kernel and pool must give a network that fits: checked once,
+    /// here, by the network's own validator (`NetworkConfig.validate`), naming the keys.
+    private static func checkNetworkGeometry(patches: PatchesConfig, settings s: ModelSettings, root: YAMLMapping) throws {
+        let config = NetworkConfig(channels: 1, patchSize: patches.size, poolSize: s.poolSize, kernelSize: s.kernelSize,
                                    convWidths: s.convWidths, fcWidths: s.fcWidths)
         do { try config.validate() } catch {
             let patchesNode = root.optional("patches")
             let at = (try? patchesNode?.mapping().optional("size")) ?? patchesNode ?? root.optional("train") ?? root.optional("covariates")!
-            throw at.error("patches.size \(patches.size), patches.pool \(patches.pool) and train.network.kernel_size \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 23, p 3, k 5")
+            throw at.error("patches.size \(patches.size), train.network.pool \(s.poolSize) and train.network.kernel_size \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 23, p 3, k 5")
         }
     }
 
@@ -242,11 +247,12 @@ extension PipelineConfig {
         return ValidRange(min: bounds[0], max: bounds[1], origin: "profiles.valid_range")
     }
 
-    private static func parsePatches(_ m: YAMLMapping?) throws -> PatchesConfig {
-        guard let m else { return PatchesConfig(size: 13, pool: 3, file: "patches.socp") }
+    /// The `patches` section, and the deprecated `patches.pool` (now `train.network.pool`) when given.
+    private static func parsePatches(_ m: YAMLMapping?) throws -> (PatchesConfig, poolAlias: PoolAlias?) {
+        guard let m else { return (PatchesConfig(size: 13, file: "patches.socp"), nil) }
         let sizeValue = m.optional("size")
         let size = try sizeValue?.int() ?? 13
-        let pool = try m.int("pool", default: 3, in: 1...9)
+        let poolAlias = try m.optional("pool").map { PoolAlias(value: try m.int("pool", default: 3, in: 1...9), node: $0) }
         if let sizeValue {
             guard size % 2 == 1, (3...255).contains(size) else {
                 throw sizeValue.error("patch size must be odd and between 3 and 255 cells, found \(size)")
@@ -258,6 +264,14 @@ extension PipelineConfig {
             throw fileValue.error("the patch file name \(problem)")
         }
         try m.finish()
-        return PatchesConfig(size: size, pool: pool, file: file)
+        return (PatchesConfig(size: size, file: file), poolAlias)
     }
+}
+
+/// The deprecated `patches.pool` key: its value and where it stands (for the note and for errors).
+struct PoolAlias {
+    /// The pool size given.
+    let value: Int
+    /// The YAML value, for its line and column.
+    let node: YAMLValue
 }

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import Models
 
@@ -61,14 +62,33 @@ public struct OutputLayout: Sendable, Equatable {
     public var tilesFolder: String { (controlFolder as NSString).appendingPathComponent("tiles") }
     /// The saved final model of one kind.
     public func model(_ kind: ModelKind) -> String { (modelsFolder as NSString).appendingPathComponent(kind.rawValue) }
+    /// A file of the saved final model of one kind, relative to the output folder: "models/<kind>/<file>".
+    public static func modelFile(_ kind: ModelKind, _ file: String) -> String {
+        ((models as NSString).appendingPathComponent(kind.rawValue) as NSString).appendingPathComponent(file)
+    }
     /// The cross-validation models of one kind, one folder per fold.
     public func cvModels(_ kind: ModelKind) -> String { (modelsFolder as NSString).appendingPathComponent("cv/\(kind.rawValue)") }
-    /// The model of one cross-validation fold (1-based).
+    /// The model of one cross-validation fold (1-based): "fold_01", "fold_02", ...
     public func cvModel(_ kind: ModelKind, fold: Int) -> String {
-        (cvModels(kind) as NSString).appendingPathComponent(String(format: "fold_%02d", fold))
+        precondition(fold >= 1, "OutputLayout.cvModel: folds are numbered from 1, got \(fold)")
+        return (cvModels(kind) as NSString).appendingPathComponent(Self.foldFolderName(fold))
     }
-    /// The cross-validated metrics.
-    public var metricsCSV: String { (evaluationFolder as NSString).appendingPathComponent("metrics.csv") }
+    /// The cross-validation models of one kind saved on disk (`cvModel(kind, fold:)` folders), in
+    /// fold order; empty when there are none. The one place that lists them (`socmap predict`).
+    public func cvModelFolders(_ kind: ModelKind) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: cvModels(kind))) ?? []
+        let folds = names.compactMap { name -> Int? in
+            guard name.hasPrefix(Self.foldPrefix), let fold = Int(name.dropFirst(Self.foldPrefix.count)), fold >= 1,
+                  name == Self.foldFolderName(fold) else { return nil }
+            return fold
+        }
+        return folds.sorted().map { cvModel(kind, fold: $0) }
+    }
+    /// The cross-validated metrics (the evaluation report's metrics.json).
+    public var metricsJSON: String { (evaluationFolder as NSString).appendingPathComponent(EvaluationReport.metricsJSONFile) }
+
+    private static let foldPrefix = "fold_"
+    private static func foldFolderName(_ fold: Int) -> String { foldPrefix + String(format: "%02d", fold) }
 
     /// The top-level entries a run of `config` writes, in the order the summary lists them.
     public static func entries(for config: PipelineConfig) -> [String] {

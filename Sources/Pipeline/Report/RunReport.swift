@@ -112,16 +112,16 @@ struct RunReport {
 
         md += "\n## Outputs\n\n"
         md += "- `\(config.patches.file)`: \(data.sites.count) patches of \(data.channels.count) x \(data.patchSize) x \(data.patchSize) (scaled to [0, 1]) and \(data.samples.count) samples (site, depth, value)\n"
-        md += "- `profiles.csv`: \(config.profiles.property) per site and depth interval\n"
-        md += "- `dropped_sites.csv`: sites left out, with reason and CSV line\n"
+        md += "- `\(OutputLayout.profiles)`: \(config.profiles.property) per site and depth interval\n"
+        md += "- `\(OutputLayout.droppedSites)`: sites left out, with reason and CSV line\n"
         if evaluation != nil {
-            md += "- `evaluation/`: metrics (CSV, JSON), held-out predictions, `summary.md` and plots\n"
+            md += "- `\(OutputLayout.evaluation)/`: metrics (CSV, JSON), held-out predictions, `summary.md` and plots\n"
         }
         if !modelFiles.isEmpty {
-            md += "- `models/`: the final models fitted on all samples (\(modelFiles.count) files)\n"
+            md += "- `\(OutputLayout.models)/`: the final models fitted on all samples (\(modelFiles.count) files)\n"
         }
         if let m = maps {
-            md += "- `maps/`: \(m.files.filter { $0.hasSuffix(".tif") }.count) cloud-optimised GeoTIFFs with QGIS styles, a QGIS project and quick-looks"
+            md += "- `\(OutputLayout.maps)/`: \(m.files.filter { $0.hasSuffix(".tif") }.count) cloud-optimised GeoTIFFs with QGIS styles, a QGIS project and quick-looks"
             md += " (\(m.tilesTotal) \(m.tilesTotal == 1 ? "tile" : "tiles")"
             md += String(format: ", %.0f cells/s, peak memory %.0f MB",
                          m.seconds > 0 ? Double(m.cells) / m.seconds : 0, Double(m.peakMemory) / 1e6)
@@ -198,7 +198,7 @@ struct RunReport {
             "samples": data.samples.count,
         ]
         if evaluation != nil { object["evaluation_all_depths"] = evaluationObject }
-        if !modelFiles.isEmpty { object["model_files"] = modelFiles.map { "models/\($0)" } }
+        if !modelFiles.isEmpty { object["model_files"] = modelFiles }
         if !recovered.isEmpty { object["recovered"] = recovered }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }

@@ -1,9 +1,26 @@
+import Evaluation
 import Foundation
 import Mapping
 import Models
 import NeuralNet
-import Patches
 import RasterIO
+
+/// What the map stage maps with: the final model and, when there, the cross-validation models and metrics.
+public struct MapInputs: Sendable {
+    /// Folder of the saved final model.
+    public var model: String
+    /// Folders of the cross-validation models whose spread is mapped, in fold order (empty: none).
+    public var cvModels: [String]
+    /// Cross-validated metrics, stamped into the maps' metadata (nil: not evaluated).
+    public var metrics: EvaluationTable?
+
+    /// Creates the inputs.
+    public init(model: String, cvModels: [String] = [], metrics: EvaluationTable? = nil) {
+        self.model = model
+        self.cvModels = cvModels
+        self.metrics = metrics
+    }
+}
 
 /// What the map stage produced.
 public struct MapResult: Sendable {
@@ -26,49 +43,86 @@ public struct MapResult: Sendable {
 }
 
 /// Whole-grid maps of every depth with a saved model: tiled dense prediction (resumable and
-/// shardable), one cloud-optimised GeoTIFF per depth, QGIS styles and project, quick-looks.
+/// shardable), then the map products of `MapProducts` (COGs, styles, project, quick-looks).
 public enum MapStage {
-    /// Runs the map stage with the models in `inputs` (and its cross-validation models and
-    /// metrics, when there), keeping finished tiles in `tiles` (resume, shards). `output` receives
-    /// the maps folder; nil predicts tiles only (a shard of several). `merge` only assembles.
-    /// `replaceStaleTiles` clears tiles of other models instead of refusing them (a new run).
-    public static func run(_ config: PipelineConfig, stack: CovariateStack, inputs: OutputLayout, output: OutputLayout?,
-                           tiles: String, shard: Shard = .whole, merge: Bool = false, replaceStaleTiles: Bool = false,
-                           observer: PipelineObserver) throws -> MapResult {
-        guard let predict = config.predict else {
-            throw PipelineError(stage: "predict", file: config.file, message: "the pipeline has no 'predict' section; add one (see pipelines/sample.yaml)")
+    /// The inputs of `run` from the same run: its final model, and the fold models and metrics its
+    /// evaluation returned (`socmap run`).
+    static func inputs(_ predict: PredictConfig, layout: OutputLayout, evaluation: EvaluationResult?) -> MapInputs {
+        MapInputs(model: layout.model(predict.model), cvModels: predict.uncertainty ? evaluation?.cvModelFolders ?? [] : [],
+                  metrics: evaluation?.table)
+    }
+
+    /// The inputs an earlier run saved in `layout` (`socmap predict`): its final model, its fold models
+    /// when the maps show their spread, and its metrics.json.
+    static func savedInputs(_ config: PipelineConfig, _ predict: PredictConfig, layout: OutputLayout) throws -> MapInputs {
+        try checkSaved(layout.model(predict.model), config, predict)
+        var metrics: EvaluationTable?
+        if FileManager.default.fileExists(atPath: layout.metricsJSON) {
+            do { metrics = try EvaluationReport.readTable(metricsJSON: layout.metricsJSON) } catch {
+                throw PipelineError(stage: "predict", file: layout.metricsJSON,
+                                    message: "\(error); run `socmap run` again to rewrite the evaluation")
+            }
         }
-        let modelFolder = inputs.model(predict.model)
+        let cvModels = predict.uncertainty ? layout.cvModelFolders(predict.model) : []
+        if predict.uncertainty, cvModels.count < 2 {
+            throw PipelineError(stage: "predict", file: layout.cvModels(predict.model), message: uncertaintyNeedsCVModels)
+        }
+        return MapInputs(model: layout.model(predict.model), cvModels: cvModels, metrics: metrics)
+    }
+
+    /// The model folder must exist: an error saying which run makes it.
+    static func checkSaved(_ modelFolder: String, _ config: PipelineConfig, _ predict: PredictConfig) throws {
         guard FileManager.default.fileExists(atPath: modelFolder) else {
             throw PipelineError(stage: "predict", file: modelFolder,
                                 message: "no saved \(predict.model.rawValue) model; run `socmap run \(config.file)` with '\(predict.model.rawValue)' among train.models first")
         }
+    }
+
+    /// The pipeline's `predict` section; an error naming the file when it has none.
+    static func predictSection(_ config: PipelineConfig) throws -> PredictConfig {
+        guard let predict = config.predict else {
+            throw PipelineError(stage: "predict", file: config.file, message: "the pipeline has no 'predict' section; add one (see pipelines/sample.yaml)")
+        }
+        return predict
+    }
+
+    static let uncertaintyNeedsCVModels =
+        "uncertainty needs the cross-validation models; run the pipeline with 'evaluate' and predict.uncertainty: true"
+
+    /// Runs the map stage with `inputs`, keeping finished tiles in `tiles` (resume, shards). `output`
+    /// receives the maps folder; nil predicts tiles only (a shard of several). `merge` only assembles.
+    /// `replaceStaleTiles` clears tiles of other models instead of refusing them (a new run).
+    /// An error thrown by `observer.mapTileStored` stops the stage with the stored tiles kept.
+    public static func run(_ config: PipelineConfig, stack: CovariateStack, inputs: MapInputs, output: OutputLayout?,
+                           tiles: String, shard: Shard = .whole, merge: Bool = false, replaceStaleTiles: Bool = false,
+                           observer: PipelineObserver) throws -> MapResult {
+        let predict = try predictSection(config)
+        let modelFolder = inputs.model
+        try checkSaved(modelFolder, config, predict)
         let (model, description) = try ModelStore.load(folder: modelFolder)
         try checkCompatible(description, stack: stack, modelFolder: modelFolder, pipeline: config.file)
         let depthCount = description.depths.count
-        let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, patchSize: description.patchSize)
-        let modelHash = try Provenance.hash(folderAt: modelFolder)
         var ensemble: [TrainedModel] = []
         var ensembleHashes: [String] = []
         if predict.uncertainty {
-            let cvFolder = inputs.cvModels(predict.model)
-            let folds = ((try? FileManager.default.contentsOfDirectory(atPath: cvFolder)) ?? []).filter { $0.hasPrefix("fold_") }.sorted()
-            guard folds.count >= 2 else {
-                throw PipelineError(stage: "predict", file: cvFolder,
-                                    message: "uncertainty needs the cross-validation models; run the pipeline with 'evaluate' and predict.uncertainty: true")
+            guard inputs.cvModels.count >= 2 else {
+                throw PipelineError(stage: "predict", file: config.file, message: uncertaintyNeedsCVModels)
             }
-            for fold in folds {
-                let path = (cvFolder as NSString).appendingPathComponent(fold)
-                ensemble.append(try ModelStore.load(folder: path).model)
-                ensembleHashes.append(try Provenance.hash(folderAt: path))
+            for folder in inputs.cvModels {
+                let (member, d) = try ModelStore.load(folder: folder)
+                try checkCompatible(d, stack: stack, modelFolder: folder, pipeline: config.file)
+                guard member.halo == model.halo, d.depths == description.depths else {
+                    throw PipelineError(stage: "predict", file: folder,
+                                        message: "this cross-validation model has patches of \(member.patchSize) cells and depths \(d.depths.joined(separator: ", ")), the final model \(model.patchSize) cells and \(description.depths.joined(separator: ", ")); run `socmap run \(config.file)` again")
+                }
+                ensemble.append(member)
+                ensembleHashes.append(try Provenance.hash(folderAt: folder))
             }
         }
-        let manifest = """
-            {"grid": \(jsonString(stack.grid.description)), "geotransform": \(stack.grid.transform.coefficients), \
-            "tile_size": \(predict.tileSize), "patch_size": \(description.patchSize), "max_patch_nodata": \(predict.maxPatchNodata), \
-            "model": \(jsonString(predict.model.rawValue)), "model_sha256": \(jsonString(modelHash)), "depths": \(description.depths.map(jsonString)), \
-            "cv_models_sha256": \(ensembleHashes.map(jsonString))}
-            """
+        let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, halo: model.halo)
+        let manifest = TileManifest(plan: plan, maxPatchNodata: predict.maxPatchNodata, model: predict.model.rawValue,
+                                    modelSHA256: try Provenance.hash(folderAt: modelFolder), depths: description.depths,
+                                    cvModelsSHA256: ensembleHashes)
         let shared = model.sharedBlocks
         let predictor = TilePredictor(stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
                                       ensemble: ensemble)
@@ -86,15 +140,13 @@ public enum MapStage {
                                   + (shared > 0 ? ", \(DenseMapper.describe(sharedBlocks: shared)) computed once for all depths" : "")
                                   + (shard.count > 1 ? ", shard \(shard) (\(mine.count) tiles)" : "")
                                   + (todo.count < mine.count ? ", resuming: \(mine.count - todo.count) tiles already done" : ""))
-            // Test hook: SOCMAP_KILL_AFTER_TILES=n sends this process SIGKILL after n new tiles (resume tests).
-            let killAfter = ProcessInfo.processInfo.environment["SOCMAP_KILL_AFTER_TILES"].flatMap(Int.init)
             let alreadyDone = mine.count - todo.count
             try predictor.run(tiles: mine, store: store) { done, total, c in
                 cells = c
-                if let killAfter, done - alreadyDone >= killAfter { kill(getpid(), SIGKILL) }
                 let seconds = Date().timeIntervalSince(start)
                 observer.progress("tiles", done: done, total: total,
                                   detail: seconds > 0 ? String(format: "%.0f cells/s", Double(c) / seconds) : "")
+                if done > alreadyDone { try observer.mapTileStored(done: done, total: total) }
             }
             predicted = todo.count
         }
@@ -103,9 +155,17 @@ public enum MapStage {
         let assemble = merge || shard.count == 1
         if assemble, let output {
             observer.stageStarted("maps: assembling \(depthCount) cloud-optimised GeoTIFFs")
-            files = try assembleMaps(config, predict: predict, plan: plan, store: store, description: description,
-                                     stack: stack, modelFolder: modelFolder, metrics: inputs.metricsCSV,
-                                     folder: output.mapsFolder, observer: observer)
+            let catalogue = MapProducts.Catalogue(name: predict.name, property: description.property, unit: description.unit,
+                                                  model: predict.model.rawValue, depths: description.depths,
+                                                  spread: !ensemble.isEmpty, runName: config.name)
+            let provenance = try Provenance(
+                pipelineFile: config.file, modelFolder: modelFolder, covariates: stack.covariates.map(\.name),
+                cvScores: cvScores(inputs.metrics, model: predict.model), softwareVersion: softwareVersion,
+                extra: [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property])
+            files = try MapProducts.assemble(catalogue, plan: plan, store: store, metadata: provenance.metadata,
+                                             folder: output.mapsFolder) { step, done, total in
+                observer.progress(step, done: done, total: total)
+            }
             if !predict.keepTiles { try? FileManager.default.removeItem(atPath: store.folder) }
         }
         return MapResult(files: files, tilesPredicted: predicted, tilesTotal: plan.tiles.count, cells: cells,
@@ -126,80 +186,22 @@ public enum MapStage {
         }
     }
 
-    static func assembleMaps(_ config: PipelineConfig, predict: PredictConfig, plan: MapPlan, store: TileStore,
-                             description: ModelStore.Description, stack: CovariateStack, modelFolder: String, metrics: String,
-                             folder: String, observer: PipelineObserver) throws -> [String] {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let bases = description.depths.map { "\(predict.name)_\($0)" }
-        let withSpread = store.layers > bases.count
-        let names = bases + (withSpread ? bases.map(MapNames.spread) + bases.map { MapNames.quantile($0, 0.05) }
-                                          + bases.map { MapNames.quantile($0, 0.95) } : [])
-        let staging = names.map { (folder as NSString).appendingPathComponent(".\($0).assembling.tif") }
-        defer { for s in staging { try? fm.removeItem(atPath: s); try? fm.removeItem(atPath: s + ".aux.xml") } }
-        var cv = "not evaluated"
-        if let text = try? String(contentsOfFile: metrics, encoding: .utf8) {
-            cv = cvSummary(csv: text, model: predict.model.rawValue) ?? cv
-        }
-        let provenance = try Provenance(
-            pipelineFile: config.file, modelFolder: modelFolder, covariates: stack.covariates.map(\.name), cvScores: cv,
-            softwareVersion: softwareVersion,
-            extra: ["SOCMAP_MODEL": predict.model.rawValue, "SOCMAP_PROPERTY": description.property])
-        let d0 = description.depths.map { "\(description.property) \($0) (\(description.unit)), \(predict.model.rawValue) model" }
-        let descriptions = d0 + (withSpread ? d0.map { $0 + ": SD of the CV models" } + d0.map { $0 + ": 5 % quantile of the CV models" }
-                                              + d0.map { $0 + ": 95 % quantile of the CV models" } : [])
-        try MapAssembler.write(plan: plan, store: store, paths: staging, descriptions: descriptions, unit: description.unit,
-                               metadata: [:]) { done, total in observer.progress("assemble", done: done, total: total) }
-        var files: [String] = []
-        for (k, name) in names.enumerated() {
-            var metadata = provenance.metadata
-            metadata["SOCMAP_DEPTH"] = description.depths[k % bases.count]
-            try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(name + ".tif"), metadata: metadata)
-            files.append(name + ".tif")
-            observer.progress("cloud-optimised GeoTIFFs", done: k + 1, total: names.count)
-        }
-        let titles = description.depths.map { $0.replacingOccurrences(of: "cm", with: " cm") }
-        func set(_ title: String, _ layerNames: [String], ramp: ColourRamp, sheet: String) -> MapProducts.MapSet {
-            MapProducts.MapSet(title: title, maps: zip(layerNames, titles).map { MapProducts.Map(name: $0, title: $1) },
-                               unit: description.unit, ramp: ramp, contactSheet: sheet)
-        }
-        var sets = [set("\(description.property) (\(description.unit)), \(predict.model.rawValue)", bases, ramp: .socDefault,
-                        sheet: "\(predict.name)_contact_sheet.png")]
-        if withSpread {
-            let n = bases.count
-            sets.append(set("SD of the CV models", Array(names[n..<2 * n]), ramp: .uncertainty, sheet: "\(predict.name)_sd_contact_sheet.png"))
-            sets.append(set("5 % quantile of the CV models", Array(names[2 * n..<3 * n]), ramp: .socDefault,
-                            sheet: "\(predict.name)_q05_contact_sheet.png"))
-            sets.append(set("95 % quantile of the CV models", Array(names[3 * n..<4 * n]), ramp: .socDefault,
-                            sheet: "\(predict.name)_q95_contact_sheet.png"))
-        }
-        let written = try MapProducts.write(sets: sets, folder: folder, projectName: "\(predict.name)_maps",
-                                            title: "\(config.name): \(description.property) maps")
-        return files + written.files
+    /// The maps' CV scores: the cross-validated metrics of `model` over all depths, or "not evaluated".
+    static func cvScores(_ metrics: EvaluationTable?, model: ModelKind) -> String {
+        guard let row = metrics?.row(model: model.rawValue, depth: EvaluationTable.allDepths) else { return Provenance.notEvaluated }
+        return Provenance.cvScores(r2: row.metrics.r2, rmse: row.metrics.rmse, folds: row.foldSD.folds)
     }
 
-    /// "R2 0.50, RMSE 0.51 (all depths, 10-fold CV)" from metrics.csv.
-    static func cvSummary(csv: String, model: String) -> String? {
-        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let header = lines.first, let r2 = header.firstIndex(of: "r2"), let rmse = header.firstIndex(of: "rmse"),
-              let folds = header.firstIndex(of: "folds"),
-              let row = lines.first(where: { $0.count == header.count && $0[0] == model && $0[1] == "all" }) else { return nil }
-        let f = { (s: String) in Double(s).map { String(format: "%.3g", $0) } ?? s }
-        return "R2=\(f(row[r2])) RMSE=\(f(row[rmse])) (all depths, \(row[folds])-fold CV)"
-    }
-
-    static func jsonString(_ s: String) -> String {
-        let data = try? JSONSerialization.data(withJSONObject: [s], options: [])
-        let text = data.map { String(decoding: $0, as: UTF8.self) } ?? "[\"\"]"
-        return String(text.dropFirst().dropLast())
-    }
-
-    /// Peak resident set size (VmHWM) of this process, from /proc.
+    /// Peak resident set size of this process in bytes (getrusage; 0 when unknown).
     static func peakResidentMemory() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
-        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-        return kb * 1024
+        var usage = rusage()
+        #if os(Linux)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        return usage.ru_maxrss * 1024   // kilobytes on Linux
     }
 }
 

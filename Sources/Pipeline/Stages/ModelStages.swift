@@ -13,6 +13,9 @@ public struct EvaluationResult: Sendable {
     public var unpredicted: [String: Int]
     /// Wall time in seconds.
     public var seconds: Double
+    /// Folders of the mapped model's fold models, in fold order, saved when the maps show the CV
+    /// spread (`predict.uncertainty`); empty otherwise. The map stage of the same run maps with these.
+    public var cvModelFolders: [String] = []
 }
 
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
@@ -65,6 +68,7 @@ enum ModelStages {
         var predictions: [HeldOutPrediction] = []
         var sweepPredictions: [HeldOutPrediction] = []
         var unpredicted: [String: Int] = [:]
+        var cvModelFolders: [String] = []
         for fold in 0..<evaluate.folds {
             let trainSamples = data.samples.indices.filter { foldOfSite[data.samples[$0].site] != fold }
             let testSamples = data.samples.indices.filter { foldOfSite[data.samples[$0].site] == fold }
@@ -74,7 +78,9 @@ enum ModelStages {
                 seed: config.seed &+ UInt64(fold) &* 7919, freezeSweep: evaluate.freezeSweep,
                 progress: eventHandler("fold \(fold + 1)/\(evaluate.folds) ", observer))
             if let predict = config.predict, predict.uncertainty, let m = models[predict.model] {
-                _ = try ModelStore.save(m, data: data, settings: train.settings, to: layout.cvModel(predict.model, fold: fold + 1))
+                let folder = layout.cvModel(predict.model, fold: fold + 1)
+                try ModelStore.save(m, data: data, settings: train.settings, to: folder)
+                cvModelFolders.append(folder)
             }
             var byModel: [String: [Float]] = [:]
             for kind in train.models { byModel[kind.rawValue] = models[kind]!.predict(data, samples: testSamples) }
@@ -107,10 +113,11 @@ enum ModelStages {
         let files = try EvaluationReport.write(table: table, predictions: predictions, freezeSweep: sweepEntries,
                                                to: layout.evaluationFolder, title: "\(config.name): \(data.property)", unit: data.unit)
         return EvaluationResult(table: table, files: files, unpredicted: unpredicted,
-                                seconds: Date().timeIntervalSince(start))
+                                seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders)
     }
 
-    /// Fits every model on all samples and saves them in the layout's models folder.
+    /// Fits every model on all samples and saves them in the layout's models folder; returns the files
+    /// written, relative to the output folder.
     static func trainFinal(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, layout: OutputLayout,
                            observer: PipelineObserver) throws -> [String] {
         observer.stageStarted("train: final \(train.models.map(\.rawValue).joined(separator: ", ")) on all \(data.samples.count) samples")
@@ -121,7 +128,7 @@ enum ModelStages {
         var files: [String] = []
         for kind in train.models {
             files += try ModelStore.save(models[kind]!, data: data, settings: train.settings, to: layout.model(kind))
-                .map { "\(kind.rawValue)/\($0)" }
+                .map { OutputLayout.modelFile(kind, $0) }
         }
         return files
     }

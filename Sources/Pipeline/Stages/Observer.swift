@@ -8,11 +8,18 @@ public protocol PipelineObserver: AnyObject {
     func progress(_ label: String, done: Int, total: Int, detail: String)
     /// A line worth showing the user.
     func note(_ text: String)
+    /// The map stage stored a tile: `done` of the `total` tiles of this process's share are finished
+    /// (tiles of an earlier, interrupted run included). Throwing stops the stage at once with the
+    /// stored tiles kept, as an interruption would (tests stop a prediction this way). Does nothing by default.
+    func mapTileStored(done: Int, total: Int) throws
 }
 
 extension PipelineObserver {
     /// Progress without detail.
     public func progress(_ label: String, done: Int, total: Int) { progress(label, done: done, total: total, detail: "") }
+
+    /// Does nothing: the map stage goes on.
+    public func mapTileStored(done: Int, total: Int) throws {}
 }
 
 /// An observer that ignores everything (tests, library use).

@@ -1,0 +1,92 @@
+import Foundation
+import RasterIO
+
+extension MapProducts {
+    /// The maps of one prediction, in the layer order of its tiles (`TilePredictor.layers`): a map
+    /// per depth, then with the CV spread each depth's SD, 5 % and 95 % quantile maps; with their
+    /// band descriptions, the map sets (titles, ramps, contact sheets) and the QGIS project.
+    public struct Catalogue: Sendable, Equatable {
+        /// One map file.
+        public struct Layer: Sendable, Equatable {
+            /// Base name, e.g. "soc_0-5cm_sd" (the GeoTIFF is "<name>.tif").
+            public var name: String
+            /// The band description, e.g. "SOC 0-5cm (g/kg), transfer model: SD of the CV models".
+            public var description: String
+            /// The depth label the map shows, e.g. "0-5cm".
+            public var depth: String
+        }
+
+        /// The map files in tile-layer order.
+        public let layers: [Layer]
+        /// The sets drawn together: the depth maps, then (with the spread) SD, 5 % and 95 % quantiles.
+        public let sets: [MapSet]
+        /// Base name of the QGIS project, e.g. "soc_maps".
+        public let projectName: String
+        /// The project's title, e.g. "sample: SOC maps".
+        public let projectTitle: String
+        /// The unit of every map.
+        public let unit: String
+
+        /// The catalogue of `name`'s maps (`predict.name`) of `property` in `unit` by the model called
+        /// `model`, one per depth label; `spread` adds the CV models' SD and quantile maps; `runName`
+        /// titles the project.
+        public init(name: String, property: String, unit: String, model: String, depths: [String], spread: Bool,
+                    runName: String) {
+            precondition(!depths.isEmpty, "MapProducts.Catalogue needs at least one depth")
+            let bases = depths.map { MapNames.depthMap(name: name, depthLabel: $0) }
+            let described = depths.map { "\(property) \($0) (\(unit)), \(model) model" }
+            let titles = depths.map(MapNames.depthTitle(label:))
+            func layers(_ names: [String], _ suffix: String) -> [Layer] {
+                zip(zip(names, described), depths).map { Layer(name: $0.0, description: $0.1 + suffix, depth: $1) }
+            }
+            func set(_ title: String, _ names: [String], ramp: ColourRamp, sheet: String) -> MapSet {
+                MapSet(title: title, maps: zip(names, titles).map { Map(name: $0, title: $1) }, unit: unit, ramp: ramp,
+                       contactSheet: MapNames.contactSheet(sheet))
+            }
+            var all = layers(bases, "")
+            var sets = [set("\(property) (\(unit)), \(model)", bases, ramp: .socDefault, sheet: name)]
+            if spread {
+                let sd = bases.map(MapNames.spread), q05 = bases.map { MapNames.quantile($0, 0.05) },
+                    q95 = bases.map { MapNames.quantile($0, 0.95) }
+                all += layers(sd, ": SD of the CV models") + layers(q05, ": 5 % quantile of the CV models")
+                    + layers(q95, ": 95 % quantile of the CV models")
+                sets += [set("SD of the CV models", sd, ramp: .uncertainty, sheet: MapNames.spread(name)),
+                         set("5 % quantile of the CV models", q05, ramp: .socDefault, sheet: MapNames.quantile(name, 0.05)),
+                         set("95 % quantile of the CV models", q95, ramp: .socDefault, sheet: MapNames.quantile(name, 0.95))]
+            }
+            self.layers = all
+            self.sets = sets
+            self.unit = unit
+            projectName = MapNames.project(name)
+            projectTitle = "\(runName): \(property) maps"
+        }
+    }
+
+    /// Writes a catalogue's maps from the finished tiles of `store` into `folder` (created): a
+    /// cloud-optimised GeoTIFF per layer with `metadata` and the layer's `Provenance.Key.depth`, then
+    /// the styles, quick-looks, contact sheets and project (`write(sets:)`). Returns the file names
+    /// written. `progress` receives a step name, items done and items in all.
+    public static func assemble(_ catalogue: Catalogue, plan: MapPlan, store: TileStore, metadata: [String: String],
+                                folder: String, progress: ((_ step: String, _ done: Int, _ total: Int) -> Void)? = nil)
+        throws -> [String] {
+        precondition(store.layers == catalogue.layers.count,
+                     "MapProducts.assemble: \(store.layers) tile layers for \(catalogue.layers.count) maps")
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let staging = catalogue.layers.map { (folder as NSString).appendingPathComponent(".\($0.name).assembling.tif") }
+        defer { for s in staging { try? fm.removeItem(atPath: s); try? fm.removeItem(atPath: s + ".aux.xml") } }
+        try MapAssembler.write(plan: plan, store: store, paths: staging, descriptions: catalogue.layers.map(\.description),
+                               unit: catalogue.unit, metadata: [:]) { done, total in progress?("assemble", done, total) }
+        var files: [String] = []
+        for (k, layer) in catalogue.layers.enumerated() {
+            var items = metadata
+            items[Provenance.Key.depth] = layer.depth
+            try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(layer.name + ".tif"), metadata: items)
+            files.append(layer.name + ".tif")
+            progress?("cloud-optimised GeoTIFFs", k + 1, catalogue.layers.count)
+        }
+        let written = try write(sets: catalogue.sets, folder: folder, projectName: catalogue.projectName,
+                                title: catalogue.projectTitle)
+        return files + written.files
+    }
+}

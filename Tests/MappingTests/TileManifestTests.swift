@@ -1,0 +1,98 @@
+import Foundation
+@testable import Mapping
+import RasterIO
+import TestSupport
+import XCTest
+
+/// The tile folder's manifest is a value: compared field by field, written as JSON.
+final class TileManifestTests: XCTestCase {
+    func manifest(cv: [String] = ["c1", "c2"]) throws -> TileManifest {
+        let plan = MapPlan(grid: try makeTestGrid(width: 40, height: 30), tileSize: 16, halo: 3)
+        return TileManifest(plan: plan, maxPatchNodata: 0.5, model: "transfer", modelSHA256: "ab12", depths: ["0-5cm", "5-15cm"],
+                            cvModelsSHA256: cv)
+    }
+
+    func testPlan_isBuiltFromTheHalo() throws {
+        let plan = MapPlan(grid: try makeTestGrid(width: 40, height: 30), tileSize: 16, halo: 3)
+        XCTAssertEqual(plan.patchSize, 7)
+        XCTAssertEqual(plan.tiles.count, 6)
+        XCTAssertEqual(try manifest().patchSize, 7)
+    }
+
+    func testManifest_roundTripsThroughItsJSON() throws {
+        let m = try manifest()
+        let decoded = try JSONDecoder().decode(TileManifest.self, from: Data(try m.json().utf8))
+        XCTAssertEqual(decoded, m)
+        let text = try m.json()
+        for key in ["\"cv_models_sha256\"", "\"patch_size\" : 7", "\"tile_size\" : 16", "\"max_patch_nodata\" : 0.5", "\"model_sha256\""] {
+            XCTAssertTrue(text.contains(key), text)
+        }
+    }
+
+    /// A manifest written by the earlier string-built code (other spacing and key order) is the same value.
+    func testEarlierManifestText_isTheSameValue() throws {
+        let m = try manifest()
+        let earlier = """
+            {"grid": \(String(decoding: try JSONSerialization.data(withJSONObject: [m.grid]), as: UTF8.self).dropFirst().dropLast()), \
+            "geotransform": \(m.geotransform), "tile_size": 16, "patch_size": 7, "max_patch_nodata": 0.5, \
+            "model": "transfer", "model_sha256": "ab12", "depths": ["0-5cm", "5-15cm"], "cv_models_sha256": ["c1", "c2"]}
+            """
+        XCTAssertEqual(try JSONDecoder().decode(TileManifest.self, from: Data(earlier.utf8)), m)
+        let d = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: d.file("tiles"), withIntermediateDirectories: true)
+        try earlier.write(toFile: d.file("tiles/manifest.json"), atomically: true, encoding: .utf8)
+        XCTAssertTrue(TileStore.matches(folder: d.file("tiles"), manifest: m))
+        XCTAssertNoThrow(try TileStore(folder: d.file("tiles"), layers: 2, manifest: m))
+    }
+
+    func testTileStore_refusesTheTilesOfAnotherRun() throws {
+        let d = try TemporaryDirectory()
+        let folder = d.file("tiles")
+        XCTAssertTrue(TileStore.matches(folder: folder, manifest: try manifest()), "no folder yet")
+        let store = try TileStore(folder: folder, layers: 8, manifest: try manifest())
+        try store.write(0, maps: [[Float]](repeating: [1, 2], count: 8))
+        XCTAssertTrue(TileStore.matches(folder: folder, manifest: try manifest()))
+        let other = try manifest(cv: ["c1", "c3"])
+        XCTAssertFalse(TileStore.matches(folder: folder, manifest: other), "another fold model")
+        XCTAssertThrowsError(try TileStore(folder: folder, layers: 8, manifest: other)) { error in
+            XCTAssertTrue("\(error)".contains("holds tiles of another run"), "\(error)")
+        }
+        try "not json".write(toFile: d.file("tiles/manifest.json"), atomically: true, encoding: .utf8)
+        XCTAssertFalse(TileStore.matches(folder: folder, manifest: try manifest()))
+        XCTAssertThrowsError(try TileStore(folder: folder, layers: 8, manifest: try manifest())) { error in
+            XCTAssertTrue("\(error)".contains("not readable"), "\(error)")
+        }
+    }
+}
+
+/// The names, descriptions and sets of a prediction's maps.
+final class MapCatalogueTests: XCTestCase {
+    func testCatalogue_withoutSpread_hasOneMapPerDepth() {
+        let c = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: ["0-5cm", "5-15cm"],
+                                      spread: false, runName: "sample")
+        XCTAssertEqual(c.layers.map(\.name), ["soc_0-5cm", "soc_5-15cm"])
+        XCTAssertEqual(c.layers.map(\.description), ["SOC 0-5cm (g/kg), transfer model", "SOC 5-15cm (g/kg), transfer model"])
+        XCTAssertEqual(c.layers.map(\.depth), ["0-5cm", "5-15cm"])
+        XCTAssertEqual(c.sets.count, 1)
+        XCTAssertEqual(c.sets[0].title, "SOC (g/kg), transfer")
+        XCTAssertEqual(c.sets[0].maps.map(\.title), ["0-5 cm", "5-15 cm"])
+        XCTAssertEqual(c.sets[0].contactSheet, "soc_contact_sheet.png")
+        XCTAssertEqual(c.projectName, "soc_maps")
+        XCTAssertEqual(c.projectTitle, "sample: SOC maps")
+    }
+
+    func testCatalogue_withSpread_addsSDAndQuantilesInTileLayerOrder() {
+        let c = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "cnn", depths: ["0-5cm", "5-15cm"],
+                                      spread: true, runName: "sample")
+        XCTAssertEqual(c.layers.map(\.name), ["soc_0-5cm", "soc_5-15cm", "soc_0-5cm_sd", "soc_5-15cm_sd",
+                                              "soc_0-5cm_q05", "soc_5-15cm_q05", "soc_0-5cm_q95", "soc_5-15cm_q95"])
+        XCTAssertEqual(c.layers[3].description, "SOC 5-15cm (g/kg), cnn model: SD of the CV models")
+        XCTAssertEqual(c.layers[4].description, "SOC 0-5cm (g/kg), cnn model: 5 % quantile of the CV models")
+        XCTAssertEqual(c.layers.map(\.depth), ["0-5cm", "5-15cm", "0-5cm", "5-15cm", "0-5cm", "5-15cm", "0-5cm", "5-15cm"])
+        XCTAssertEqual(c.sets.map(\.title), ["SOC (g/kg), cnn", "SD of the CV models", "5 % quantile of the CV models",
+                                             "95 % quantile of the CV models"])
+        XCTAssertEqual(c.sets.map(\.contactSheet), ["soc_contact_sheet.png", "soc_sd_contact_sheet.png",
+                                                    "soc_q05_contact_sheet.png", "soc_q95_contact_sheet.png"])
+        XCTAssertEqual(c.sets.map(\.ramp), [.socDefault, .uncertainty, .socDefault, .socDefault])
+    }
+}
