@@ -38,7 +38,7 @@ final class RuntimeOptionsTests: XCTestCase {
     /// The forest models (and everything else rf-only training writes) are the same bytes on 1 and 2 threads.
     func testRun_rfModelsAreTheSameOnOneAndTwoThreads() throws {
         let p = try TinyProject()
-        try p.editPipeline("  pool: 1\n", "  pool: 1\n" + OutputFolderTests.quickTraining
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining
             .replacingOccurrences(of: "models: [transfer, rf]", with: "models: [rf]")
             .replacingOccurrences(of: "model: transfer", with: "model: rf"))
         let one = try CLI.run(["run", p.pipeline, "-q", "--threads", "1"])
