@@ -24,7 +24,8 @@ extension TrainedModel {
 extension NetworkModel {
     /// Dense maps of every depth through the fully convolutional form of the depth networks;
     /// the conv blocks they share (frozen in fine-tuning, or mtcnn's trunk) run once per tile.
-    func denseMaps(tile: Tensor, depths: Int, share: Bool = true) -> [[Float]] {
+    /// With `share` false every depth runs its network whole (the benchmark's comparison).
+    public func denseMaps(tile: Tensor, depths: Int, share: Bool = true) -> [[Float]] {
         let present = (0..<depths).filter { network(forDepth: $0) != nil }
         let p = perDepth.compactMap { $0 }.first?.config.patchSize ?? heads?.config.patchSize ?? pretrained?.config.patchSize ?? 1
         let cells = (tile.shape[1] - p + 1) * (tile.shape[2] - p + 1)

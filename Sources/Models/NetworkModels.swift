@@ -19,8 +19,9 @@ public final class NetworkModel: @unchecked Sendable {
     /// Training logs by stage.
     public let logs: [String: FitLog]
 
-    init(kind: ModelKind, pretrained: Network?, perDepth: [Network?], heads: Network?, scalers: [TargetScaler],
-         freeze: Int, logs: [String: FitLog]) {
+    /// A model from its networks (as training or `ModelStore.load` makes them; the benchmarks build one directly).
+    public init(kind: ModelKind, pretrained: Network?, perDepth: [Network?], heads: Network?, scalers: [TargetScaler],
+                freeze: Int, logs: [String: FitLog]) {
         self.kind = kind; self.pretrained = pretrained; self.perDepth = perDepth; self.heads = heads
         self.scalers = scalers; self.freeze = freeze; self.logs = logs
     }

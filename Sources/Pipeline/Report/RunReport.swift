@@ -4,6 +4,7 @@ import NeuralNet
 import Patches
 import RasterIO
 import SoilData
+import TextFormat
 
 /// The human-readable and machine-readable account of a run: what went in, what was kept, what was dropped.
 struct RunReport {
@@ -140,7 +141,7 @@ struct RunReport {
         for s in profiles.sites {
             guard let p = byID[s.id] else { continue }
             out += [csvField(s.id), fmtCoord(s.x), fmtCoord(s.y), "\(s.sourceX)", "\(s.sourceY)"].joined(separator: ",")
-            out += "," + p.values.map { $0.map { String(format: "%.4f", $0) } ?? "" }.joined(separator: ",") + "\n"
+            out += "," + p.values.map { $0.map { NumberText.fixed($0, 4, nonFinite: "nan") } ?? "" }.joined(separator: ",") + "\n"
         }
         return out
     }
@@ -212,7 +213,7 @@ func fmt(_ v: Double) -> String {
     return String(format: "%.4g", v)
 }
 
-func fmtCoord(_ v: Double) -> String { String(format: "%.3f", v) }
+func fmtCoord(_ v: Double) -> String { NumberText.fixed(v, 3, nonFinite: "nan") }
 
 /// Quotes a CSV field when it needs it.
 func csvField(_ s: String) -> String {

@@ -4,6 +4,7 @@ import Models
 import NeuralNet
 import Patches
 import RasterIO
+import TextFormat
 
 /// What the map stage produced.
 public struct MapResult: Sendable {
@@ -64,10 +65,10 @@ public enum MapStage {
             }
         }
         let manifest = """
-            {"grid": \(jsonString(stack.grid.description)), "geotransform": \(stack.grid.transform.coefficients), \
+            {"grid": \(JSONText.quoted(stack.grid.description)), "geotransform": \(stack.grid.transform.coefficients), \
             "tile_size": \(predict.tileSize), "patch_size": \(description.patchSize), "max_patch_nodata": \(predict.maxPatchNodata), \
-            "model": \(jsonString(predict.model.rawValue)), "model_sha256": \(jsonString(modelHash)), "depths": \(description.depths.map(jsonString)), \
-            "cv_models_sha256": \(ensembleHashes.map(jsonString))}
+            "model": \(JSONText.quoted(predict.model.rawValue)), "model_sha256": \(JSONText.quoted(modelHash)), "depths": \(description.depths.map(JSONText.quoted)), \
+            "cv_models_sha256": \(ensembleHashes.map(JSONText.quoted))}
             """
         let shared = model.sharedBlocks
         let predictor = TilePredictor(stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
@@ -186,12 +187,6 @@ public enum MapStage {
               let row = lines.first(where: { $0.count == header.count && $0[0] == model && $0[1] == "all" }) else { return nil }
         let f = { (s: String) in Double(s).map { String(format: "%.3g", $0) } ?? s }
         return "R2=\(f(row[r2])) RMSE=\(f(row[rmse])) (all depths, \(row[folds])-fold CV)"
-    }
-
-    static func jsonString(_ s: String) -> String {
-        let data = try? JSONSerialization.data(withJSONObject: [s], options: [])
-        let text = data.map { String(decoding: $0, as: UTF8.self) } ?? "[\"\"]"
-        return String(text.dropFirst().dropLast())
     }
 
     /// Peak resident set size (VmHWM) of this process, from /proc.

@@ -36,19 +36,14 @@ public enum PNGFile {
                 }
             }
         }
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier).png").path
+        let temporary = FinishedRaster.temporaryPath(for: path, suffix: ".png")
         let leftovers = [temporary, temporary + ".aux.xml"]
         let options = CStringList(options: [("ZLEVEL", "9")])
         do {
             let h = try mem.get()
             let out = try gdal(context) { GDALCreateCopy(pngDriver, temporary, h, 0, options.pointer, nil, nil) }
             try DatasetHandle(out, path: temporary).closeChecked()
-            try? FileManager.default.removeItem(atPath: temporary + ".aux.xml")
-            guard rename(temporary, path) == 0 else {
-                let reason = String(cString: strerror(errno))
-                throw RasterError("cannot move '\(temporary)' to '\(path)'", path: path, gdalMessage: reason)
-            }
+            try FinishedRaster.moveIntoPlace(temporary, path, sideFile: false)
         } catch {
             for file in leftovers { try? FileManager.default.removeItem(atPath: file) }
             throw error

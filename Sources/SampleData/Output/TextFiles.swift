@@ -1,29 +1,13 @@
+import FileIO
 import Foundation
+import TextFormat
 
-/// `x` in fixed-point notation with `decimals` places, independent of locale ("-0" never appears).
-func fixed(_ x: Double, _ decimals: Int) -> String {
-    precondition(x.isFinite, "fixed: cannot format \(x)")
-    precondition((0...9).contains(decimals), "fixed: decimals \(decimals) outside 0...9")
-    var scale: Int64 = 1
-    for _ in 0..<decimals { scale *= 10 }
-    let scaled = Int64((x * Double(scale)).rounded())
-    if scaled == 0 { return decimals == 0 ? "0" : "0." + String(repeating: "0", count: decimals) }
-    let magnitude = scaled.magnitude
-    let whole = magnitude / UInt64(scale), fraction = magnitude % UInt64(scale)
-    var text = (scaled < 0 ? "-" : "") + String(whole)
-    if decimals > 0 {
-        let digits = String(fraction)
-        text += "." + String(repeating: "0", count: decimals - digits.count) + digits
-    }
-    return text
-}
-
-/// Writes text as UTF-8 to `path` through a temporary file in the same folder and a rename.
+/// Writes text as UTF-8 to `path` atomically (`FileIO.AtomicFile`), naming the file on failure.
 func writeTextFile(_ text: String, to path: String) throws {
     do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw SampleDataError("cannot write '\(path)': \(error.localizedDescription)",
+        try AtomicFile.write(text, to: path)
+    } catch let e as FileWriteError {
+        throw SampleDataError("cannot write '\(path)': \(e.message)",
                               hint: "Check that the folder is writable and the disk is not full")
     }
 }
@@ -32,7 +16,7 @@ func writeTextFile(_ text: String, to path: String) throws {
 func sitesCSV(ids: [String], coordinates: [(lon: Double, lat: Double)]) -> String {
     var text = "site_id,lon,lat\n"
     for (id, c) in zip(ids, coordinates) {
-        text += "\(id),\(fixed(c.lon, 6)),\(fixed(c.lat, 6))\n"
+        text += "\(id),\(NumberText.fixed(c.lon, 6)),\(NumberText.fixed(c.lat, 6))\n"
     }
     return text
 }
@@ -41,7 +25,7 @@ func sitesCSV(ids: [String], coordinates: [(lon: Double, lat: Double)]) -> Strin
 func horizonsCSV(_ rows: [GeneratedHorizon]) -> String {
     var text = "site_id,top_cm,bottom_cm,soc_gkg\n"
     for r in rows {
-        text += "\(r.siteID),\(r.top),\(r.bottom),\(r.soc.map { fixed($0, 2) } ?? "NA")\n"
+        text += "\(r.siteID),\(r.top),\(r.bottom),\(r.soc.map { NumberText.fixed($0, 2) } ?? "NA")\n"
     }
     return text
 }

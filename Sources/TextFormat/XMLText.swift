@@ -1,7 +1,8 @@
-/// Escaping for XML attribute values and text (QGIS files).
-enum XMLText {
-    /// `&`, `<`, `>`, `"` and `'` escaped; control characters other than tab and newline dropped.
-    static func escape(_ text: String) -> String {
+/// Escaping for XML (and SVG) attribute values and text.
+public enum XMLText {
+    /// `&`, `<`, `>`, `"` and `'` as entities, newline and tab as character references (so they
+    /// survive in attribute values), other control characters dropped (XML 1.0 cannot hold them).
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
         for scalar in text.unicodeScalars {

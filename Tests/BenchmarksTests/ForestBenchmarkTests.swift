@@ -1,5 +1,5 @@
 // The benchmark's figures exist and make sense on a tiny run (speed itself is never asserted).
-import Forest
+import Benchmarks
 import XCTest
 
 final class ForestBenchmarkTests: XCTestCase {

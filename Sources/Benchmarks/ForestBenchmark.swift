@@ -1,5 +1,6 @@
 // The `socmap bench rf` measurement: fit and predict time of a forest on the input of
 // ../shared/anchors/bench.py's rf benchmark (same shape, function and hyper-parameters).
+import Forest
 import Foundation
 import Randomness
 

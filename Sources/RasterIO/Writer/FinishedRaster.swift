@@ -1,0 +1,38 @@
+import FileIO
+import Foundation
+
+/// The end of every raster write: GDAL writes a hidden temporary file beside the target
+/// (`FileIO.AtomicFile.temporaryPath`, with the format's extension so GDAL picks the driver's
+/// behaviour), which is then renamed over the target with `FileIO.AtomicFile.moveIntoPlace`.
+enum FinishedRaster {
+    /// "<dir>/.<name>.partial-<pid><suffix>", e.g. suffix ".tif".
+    static func temporaryPath(for path: String, suffix: String) -> String {
+        AtomicFile.temporaryPath(for: path, suffix: suffix)
+    }
+
+    /// Renames `temporary` over `path`. With `sideFile`, also the `.aux.xml` GDAL wrote beside it
+    /// (or, when it wrote none, removes a stale one of an older raster); without, GDAL's side file
+    /// is dropped and the target's left alone.
+    static func moveIntoPlace(_ temporary: String, _ path: String, sideFile: Bool = true) throws {
+        let fm = FileManager.default
+        let side = temporary + ".aux.xml"
+        if !sideFile { try? fm.removeItem(atPath: side) }
+        do {
+            try AtomicFile.moveIntoPlace(temporary, at: path)
+        } catch let e as FileWriteError {
+            throw RasterError("cannot move '\(temporary)' to '\(path)'", path: path, gdalMessage: e.reason,
+                              hint: "Check that the output path is writable")
+        }
+        guard sideFile else { return }
+        if fm.fileExists(atPath: side) {
+            do {
+                try AtomicFile.moveIntoPlace(side, at: path + ".aux.xml")
+            } catch let e as FileWriteError {
+                throw RasterError("cannot move '\(side)' to '\(path).aux.xml'", path: path, gdalMessage: e.reason)
+            }
+        } else {
+            // A stale side file would describe an older raster.
+            try? fm.removeItem(atPath: path + ".aux.xml")
+        }
+    }
+}
