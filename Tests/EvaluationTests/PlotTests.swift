@@ -68,7 +68,7 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(EvaluationReport.scatterFileNames(["a b", "a/b", "c"]), ["scatter_a_b.svg", "scatter_a_b_2.svg", "scatter_c.svg"])
         XCTAssertEqual(NumberText.fixed(-0.0001, 2), "0.00")
         XCTAssertEqual(TextFormatting.csvNumber(.nan), "NA")
-        XCTAssertEqual(TextFormatting.csvField("a,\"b\""), "\"a,\"\"b\"\"\"")
+        XCTAssertEqual(CSVText.field("a,\"b\""), "\"a,\"\"b\"\"\"")
     }
 
     func testPalette_orderedColoursAreDistinctHex() {

@@ -18,6 +18,13 @@ final class TextFormatTests: XCTestCase {
         XCTAssertEqual(back, [tricky])
     }
 
+    func testCSVText_quotesOnlyWhatNeedsIt() {
+        XCTAssertEqual(CSVText.field("plain"), "plain")
+        XCTAssertEqual(CSVText.field("a,\"b\""), "\"a,\"\"b\"\"\"")
+        XCTAssertEqual(CSVText.field("two\nlines"), "\"two\nlines\"")
+        XCTAssertEqual(CSVText.field("cr\r"), "\"cr\r\"")
+    }
+
     func testNumberText_fixedIsLocaleFreeNeverMinusZeroAndSafeOnNaN() {
         XCTAssertEqual(NumberText.fixed(3.14159, 2), "3.14")
         XCTAssertEqual(NumberText.fixed(-0.0004, 3), "0.000")
