@@ -28,7 +28,7 @@ public enum AtomicFile {
         if failure == 0 && fsync(fd) != 0 { failure = errno; step = .flush }
         close(fd)
         if failure == 0 {
-            do { try moveIntoPlace(temporary, at: path) } catch { unlink(temporary); throw error }
+            do { try moveIntoPlace(temporary, at: path, flush: false) } catch { unlink(temporary); throw error }
             return
         }
         unlink(temporary)
@@ -47,9 +47,18 @@ public enum AtomicFile {
             .appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())\(suffix)").path
     }
 
-    /// Renames the finished file `temporary` over `path` in one step (never deleting `path` first).
-    /// Writers that make the temporary file themselves (GDAL's drivers) finish through this.
-    public static func moveIntoPlace(_ temporary: String, at path: String) throws {
+    /// Renames the finished file `temporary` over `path` in one step (never deleting `path` first),
+    /// with `flush` after flushing it to disk. Writers that make the temporary file themselves
+    /// (GDAL's drivers) finish through this.
+    public static func moveIntoPlace(_ temporary: String, at path: String, flush: Bool = true) throws {
+        if flush {
+            let fd = open(temporary, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw FileWriteError(path: path, step: .flush, reason: String(cString: strerror(errno))) }
+            let failed = fsync(fd) != 0
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            if failed { throw FileWriteError(path: path, step: .flush, reason: reason) }
+        }
         guard rename(temporary, path) == 0 else {
             throw FileWriteError(path: path, step: .rename, reason: String(cString: strerror(errno)))
         }

@@ -42,6 +42,22 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertTrue(temporary.hasSuffix(".tif"))
     }
 
+    func testMoveIntoPlace_renamesAFileAnotherWriterMade_andNamesAMissingOne() throws {
+        let dir = try makeFolder()
+        let path = (dir as NSString).appendingPathComponent("map.tif")
+        let temporary = AtomicFile.temporaryPath(for: path, suffix: ".tif")
+        try AtomicFile.write("old", to: path)
+        try Data("new".utf8).write(to: URL(fileURLWithPath: temporary))
+        try AtomicFile.moveIntoPlace(temporary, at: path)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "new")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["map.tif"])
+        XCTAssertThrowsError(try AtomicFile.moveIntoPlace(temporary, at: path)) { error in
+            XCTAssertEqual((error as? FileWriteError)?.path, path)
+            XCTAssertEqual((error as? FileWriteError)?.reason, "No such file or directory")
+        }
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "new", "a failed move leaves the target")
+    }
+
     func testWrite_intoAMissingFolder_namesThePathAndReason() throws {
         let dir = try makeFolder()
         let path = (dir as NSString).appendingPathComponent("missing/out.txt")

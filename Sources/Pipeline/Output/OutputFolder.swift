@@ -275,7 +275,7 @@ public final class OutputFolder: @unchecked Sendable {
 
     private func move(_ source: String, to target: String) throws {
         do {
-            try AtomicFile.moveIntoPlace(source, at: target)
+            try AtomicFile.moveIntoPlace(source, at: target, flush: false)
         } catch let e as FileWriteError {
             throw OutputError(target, "cannot move into place (\(e.reason)); check the output folder's permissions")
         }

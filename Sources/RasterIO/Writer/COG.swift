@@ -1,4 +1,5 @@
 import CGDAL
+import FileIO
 import Foundation
 
 /// Cloud-Optimised GeoTIFF output: converts a GeoTIFF (e.g. one GeoTIFFWriter finished) with
@@ -52,7 +53,7 @@ public enum COG {
             try gdal(context) { GDALSetMetadataItem(h, key, value, nil) }
         }
 
-        let temporary = FinishedRaster.temporaryPath(for: path, suffix: ".tif")
+        let temporary = AtomicFile.temporaryPath(for: path, suffix: ".tif")
         removeQuietly([temporary, temporary + ".aux.xml", temporary + ".ovr.tmp"])
         let options = CStringList(options: creationOptions(
             overviewResampling: overviewResampling, compression: compression, predictor: predictor,

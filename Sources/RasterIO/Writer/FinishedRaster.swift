@@ -2,14 +2,9 @@ import FileIO
 import Foundation
 
 /// The end of every raster write: GDAL writes a hidden temporary file beside the target
-/// (`FileIO.AtomicFile.temporaryPath`, with the format's extension so GDAL picks the driver's
-/// behaviour), which is then renamed over the target with `FileIO.AtomicFile.moveIntoPlace`.
+/// (`FileIO.AtomicFile.temporaryPath`, ending in the format's extension), which is flushed to
+/// disk and renamed over the target by `FileIO.AtomicFile.moveIntoPlace`.
 enum FinishedRaster {
-    /// "<dir>/.<name>.partial-<pid><suffix>", e.g. suffix ".tif".
-    static func temporaryPath(for path: String, suffix: String) -> String {
-        AtomicFile.temporaryPath(for: path, suffix: suffix)
-    }
-
     /// Renames `temporary` over `path`. With `sideFile`, also the `.aux.xml` GDAL wrote beside it
     /// (or, when it wrote none, removes a stale one of an older raster); without, GDAL's side file
     /// is dropped and the target's left alone.

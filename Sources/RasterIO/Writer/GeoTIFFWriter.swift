@@ -1,4 +1,5 @@
 import CGDAL
+import FileIO
 import Foundation
 
 /// Writes a GeoTIFF safely: data goes to a hidden temporary file in the same folder, which
@@ -44,7 +45,7 @@ public final class GeoTIFFWriter {
         self.profile = profile
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        temporaryPath = FinishedRaster.temporaryPath(for: path, suffix: ".tif")
+        temporaryPath = AtomicFile.temporaryPath(for: path, suffix: ".tif")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw RasterError("cannot write raster '\(path)': the folder '\(folder)' does not exist", path: path,

@@ -1,4 +1,5 @@
 import CGDAL
+import FileIO
 import Foundation
 
 /// Writes 8-bit RGB or RGBA pictures as PNG through GDAL (a MEM dataset copied by the PNG driver),
@@ -36,7 +37,7 @@ public enum PNGFile {
                 }
             }
         }
-        let temporary = FinishedRaster.temporaryPath(for: path, suffix: ".png")
+        let temporary = AtomicFile.temporaryPath(for: path, suffix: ".png")
         let leftovers = [temporary, temporary + ".aux.xml"]
         let options = CStringList(options: [("ZLEVEL", "9")])
         do {
