@@ -60,11 +60,12 @@ let package = Package(
             exclude: ["README.md"]),
 
         // MARK: Orchestration
-        .target(name: "SampleData", dependencies: ["RasterIO", "SoilData", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
+        .target(name: "SampleData", dependencies: ["RasterIO", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
             dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Mapping", "FileIO", "TextFormat", "Yams"],
             exclude: ["README.md"]),
+
         // MARK: Speed measurements (`socmap bench`), outside the library modules
         .target(name: "Benchmarks", dependencies: ["NeuralNet", "Forest", "Models", "Randomness"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
@@ -73,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "socmap",
             dependencies: [
-                "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "SampleData", "Mapping", "FileIO", "Benchmarks",
+                "Pipeline", "SampleData", "Mapping", "FileIO", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),

@@ -76,7 +76,7 @@ struct SampleDataGenerator {
 
     /// Writes everything and returns the summary.
     mutating func write(into folder: String) throws -> SampleDataSummary {
-        progress?("main grid: \(mainGrid.width) x \(mainGrid.height) cells of \(NumberText.fixed(options.resolution / 1000, 1)) km")
+        progress?("main grid: \(mainGrid.width) x \(mainGrid.height) cells of \(fixed(options.resolution / 1000, 1)) km")
         let main = try surface(on: mainGrid)
         let landCount = main.filter { $0 != nil }.count
         guard landCount > 0 else {

@@ -38,6 +38,16 @@ final class TextFormatTests: XCTestCase {
         XCTAssertEqual(NumberText.fixed(0.125, 2), "0.12")
         XCTAssertEqual(NumberText.fixed(1.005, 2), "1.00")
         XCTAssertEqual(NumberText.fixed(.nan, 2), "NA")
+        // The sample data's rounding: x × 10^d rounded as a Double, halves away from zero.
+        XCTAssertEqual(NumberText.fixed(-12.5, 0, rounding: .halfAwayFromZero), "-13")
+        XCTAssertEqual(NumberText.fixed(0.125, 2, rounding: .halfAwayFromZero), "0.13")
+        XCTAssertEqual(NumberText.fixed(18.25, 1, rounding: .halfAwayFromZero), "18.3")
+        XCTAssertEqual(NumberText.fixed(18.25, 1), "18.2")
+        XCTAssertEqual(NumberText.fixed(-0.0004, 3, rounding: .halfAwayFromZero), "0.000")
+        XCTAssertEqual(NumberText.fixed(105.000001, 6, rounding: .halfAwayFromZero), "105.000001")
+        XCTAssertEqual(NumberText.fixed(7, 1, rounding: .halfAwayFromZero), "7.0")
+        XCTAssertEqual(NumberText.fixed(1e300, 2, rounding: .halfAwayFromZero), String(format: "%.2f", 1e300), "too large: printf")
+        XCTAssertEqual(NumberText.fixed(.nan, 2, rounding: .halfAwayFromZero), "NA")
         XCTAssertEqual(NumberText.fixed(.infinity, 2, nonFinite: "–"), "–")
     }
 

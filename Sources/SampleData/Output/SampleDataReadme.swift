@@ -19,7 +19,7 @@ struct SampleDataReadme {
         var t = """
         # Sample data: a synthetic China-like case
 
-        Made by `\(command)` (resolution \(NumberText.fixed(options.resolution, 0)) m,
+        Made by `\(command)` (resolution \(fixed(options.resolution, 0)) m,
         \(options.siteCount) sites). Every file here, this README included, is generated and regenerates
         byte for byte from these options: do not edit by hand. Nothing here is real data: the covariates are
         smooth seeded noise plus geographic trends shaped like China, and SOC follows a known function of
@@ -82,15 +82,15 @@ struct SampleDataReadme {
         grid, as written in the rasters (NDVI, temperature T in °C, aridity AI, elevation in m, clay in %,
         soil type):
 
-            ln S0  = \(NumberText.fixed(SOCTruth.intercept, 2)) + 1.4 (NDVI - 0.45) - 0.035 (T - 10) + 0.25 ln(clamp(AI, 0.05, 3) / 0.6)
+            ln S0  = \(fixed(SOCTruth.intercept, 2)) + 1.4 (NDVI - 0.45) - 0.035 (T - 10) + 0.25 ln(clamp(AI, 0.05, 3) / 0.6)
                      + 0.4 sigmoid((elevation - 3000) / 300) + 0.006 (clay - 20) + soil-type effect
             k      = 18 + 14 exp(-AI)                        (cm; SOC reaches deeper in dry land)
-            SOC(d) = S0 (\(NumberText.fixed(SOCTruth.floorFraction, 2)) + \(NumberText.fixed(1 - SOCTruth.floorFraction, 2)) exp(-d / k))
+            SOC(d) = S0 (\(fixed(SOCTruth.floorFraction, 2)) + \(fixed(1 - SOCTruth.floorFraction, 2)) exp(-d / k))
 
         So SOC decreases exponentially with depth towards \(Int(SOCTruth.floorFraction * 100)) % of its surface value, and is higher where it
         is green, cold, wet, high on the plateau, clayey, and on black, alpine and paddy soils; lower in
         deserts and on loess. A horizon's expected value is the mean of SOC(d) over its depths (exact
-        integral); the value written is that times lognormal noise exp(σ z - σ²/2) with σ = \(NumberText.fixed(SOCTruth.noiseSigma, 2)),
+        integral); the value written is that times lognormal noise exp(σ z - σ²/2) with σ = \(fixed(SOCTruth.noiseSigma, 2)),
         rounded to 0.01 g/kg.
 
         ## Sites and horizons
@@ -105,7 +105,7 @@ struct SampleDataReadme {
 
         They exercise the loader's checks, which should count them:
 
-        - \(summary.missingValueCount) SOC values are `NA` (about \(NumberText.fixed(HorizonGenerator.missingShare * 100, 1)) % of horizons, at random).
+        - \(summary.missingValueCount) SOC values are `NA` (about \(fixed(HorizonGenerator.missingShare * 100, 1)) % of horizons, at random).
 
         """
         for p in summary.plantedProblems { t += "- \(p).\n" }
@@ -132,7 +132,7 @@ struct SampleDataReadme {
             let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / max(1, n - 1)).squareRoot()
             let median = values.count % 2 == 1
                 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
-            t += "| \(a)-\(b) | \(values.count) | \(NumberText.fixed(mean, 1)) | \(NumberText.fixed(median, 1)) | \(NumberText.fixed(sd, 1)) | \(NumberText.fixed(values.last!, 1)) |\n"
+            t += "| \(a)-\(b) | \(values.count) | \(fixed(mean, 1)) | \(fixed(median, 1)) | \(fixed(sd, 1)) | \(fixed(values.last!, 1)) |\n"
         }
         t += """
 
@@ -150,7 +150,7 @@ struct SampleDataReadme {
     private var command: String {
         var text = "socmap sample-data sample-data --seed \(options.seed)"
         let defaults = SampleDataOptions()
-        if options.resolution != defaults.resolution { text += " --resolution \(NumberText.fixed(options.resolution, 0))" }
+        if options.resolution != defaults.resolution { text += " --resolution \(fixed(options.resolution, 0))" }
         if options.siteCount != defaults.siteCount { text += " --sites \(options.siteCount)" }
         return text
     }
@@ -158,13 +158,13 @@ struct SampleDataReadme {
     /// "W x H cells of R, origin (x, y)".
     private func gridLine(_ g: Grid) -> String {
         let r = g.resolution.x
-        let size = g.crs.isGeographic ? "\(NumberText.fixed(r, 2))°" : "\(NumberText.fixed(r / 1000, r.truncatingRemainder(dividingBy: 1000) == 0 ? 0 : 1)) km"
+        let size = g.crs.isGeographic ? "\(fixed(r, 2))°" : "\(fixed(r / 1000, r.truncatingRemainder(dividingBy: 1000) == 0 ? 0 : 1)) km"
         let o = g.transform
         let digits = g.crs.isGeographic ? 2 : 0
-        return "\(g.width) x \(g.height) cells of \(size), top-left corner (\(NumberText.fixed(o.originX, digits)), \(NumberText.fixed(o.originY, digits)))"
+        return "\(g.width) x \(g.height) cells of \(size), top-left corner (\(fixed(o.originX, digits)), \(fixed(o.originY, digits)))"
     }
 
-    private func signed(_ x: Double) -> String { x > 0 ? "+" + NumberText.fixed(x, 2) : NumberText.fixed(x, 2) }
+    private func signed(_ x: Double) -> String { x > 0 ? "+" + fixed(x, 2) : fixed(x, 2) }
 
     /// Per-site overlap-weighted means over top...bottom for sites whose usable horizons cover it
     /// without gaps (the planted problem rows are left out).

@@ -2,6 +2,10 @@ import FileIO
 import Foundation
 import TextFormat
 
+/// A sample-data number: `NumberText.fixed` with halves rounded away from zero, as the committed
+/// files were written (the data is always finite).
+func fixed(_ x: Double, _ decimals: Int) -> String { NumberText.fixed(x, decimals, rounding: .halfAwayFromZero) }
+
 /// Writes text as UTF-8 to `path` atomically (`FileIO.AtomicFile`), naming the file on failure.
 func writeTextFile(_ text: String, to path: String) throws {
     do {
@@ -16,7 +20,7 @@ func writeTextFile(_ text: String, to path: String) throws {
 func sitesCSV(ids: [String], coordinates: [(lon: Double, lat: Double)]) -> String {
     var text = "site_id,lon,lat\n"
     for (id, c) in zip(ids, coordinates) {
-        text += "\(id),\(NumberText.fixed(c.lon, 6)),\(NumberText.fixed(c.lat, 6))\n"
+        text += "\(id),\(fixed(c.lon, 6)),\(fixed(c.lat, 6))\n"
     }
     return text
 }
@@ -25,7 +29,7 @@ func sitesCSV(ids: [String], coordinates: [(lon: Double, lat: Double)]) -> Strin
 func horizonsCSV(_ rows: [GeneratedHorizon]) -> String {
     var text = "site_id,top_cm,bottom_cm,soc_gkg\n"
     for r in rows {
-        text += "\(r.siteID),\(r.top),\(r.bottom),\(r.soc.map { NumberText.fixed($0, 2) } ?? "NA")\n"
+        text += "\(r.siteID),\(r.top),\(r.bottom),\(r.soc.map { fixed($0, 2) } ?? "NA")\n"
     }
     return text
 }
