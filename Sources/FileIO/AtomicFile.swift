@@ -95,6 +95,7 @@ public struct FileWriteError: Error, CustomStringConvertible, Sendable {
     /// The step and the reason, without the path: "cannot write it (No space left on device)".
     public var message: String { "\(step.rawValue) (\(reason))" }
 
+    /// The message a user sees: the file, what failed and why, and what to check.
     public var description: String {
         "cannot write '\(path)': \(message); check that the folder exists and is writable and the disk has room"
     }

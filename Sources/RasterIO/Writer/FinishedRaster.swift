@@ -5,6 +5,16 @@ import Foundation
 /// (`FileIO.AtomicFile.temporaryPath`, ending in the format's extension), which is flushed to
 /// disk and renamed over the target by `FileIO.AtomicFile.moveIntoPlace`.
 enum FinishedRaster {
+    /// Throws unless the folder that will hold `path` exists (`what`: "raster", "PNG" ...).
+    static func requireFolder(of path: String, what: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RasterError("cannot write \(what) '\(path)': the folder '\(folder)' does not exist", path: path,
+                              hint: "Create the output folder first")
+        }
+    }
+
     /// Renames `temporary` over `path`. With `sideFile`, also the `.aux.xml` GDAL wrote beside it
     /// (or, when it wrote none, removes a stale one of an older raster); without, GDAL's side file
     /// is dropped and the target's left alone.

@@ -43,14 +43,8 @@ public final class GeoTIFFWriter {
         self.dataType = dataType
         self.nodata = nodata
         self.profile = profile
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
         temporaryPath = AtomicFile.temporaryPath(for: path, suffix: ".tif")
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RasterError("cannot write raster '\(path)': the folder '\(folder)' does not exist", path: path,
-                              hint: "Create the output folder first")
-        }
+        try FinishedRaster.requireFolder(of: path, what: "raster")
         let context = RasterError("cannot create raster '\(path)'", path: path,
                                   hint: "Check that the folder is writable and the disk is not full")
         let driver = try gdal(context) { GDALGetDriverByName("GTiff") }

@@ -10,13 +10,7 @@ public enum PNGFile {
         precondition(channels == 3 || channels == 4, "PNGFile.write: channels must be 3 (RGB) or 4 (RGBA), got \(channels)")
         precondition(width > 0 && height > 0 && pixels.count == width * height * channels,
                      "PNGFile.write: \(pixels.count) bytes for \(width) x \(height) x \(channels)")
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RasterError("cannot write PNG '\(path)': the folder '\(folder)' does not exist", path: path,
-                              hint: "Create the output folder first")
-        }
+        try FinishedRaster.requireFolder(of: path, what: "PNG")
         let context = RasterError("cannot write PNG '\(path)'", path: path,
                                   hint: "Check that the folder is writable and the disk is not full")
         let memDriver = try gdal(context) { GDALGetDriverByName("MEM") }
