@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
     ],
     targets: [
         // MARK: System libraries (module map + shim header + pkg-config)
@@ -23,15 +24,16 @@ let package = Package(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
 
-        // MARK: File-system helpers every stage shares
+        // MARK: Helpers every stage shares: atomic file writes and file error reasons; text formats
         .target(name: "FileIO", exclude: ["README.md"]),
+        .target(name: "TextFormat", exclude: ["README.md"]),
 
         // MARK: Data in: rasters and soil profiles
-        .target(name: "RasterIO", dependencies: ["CGDAL"], exclude: ["README.md"]),
+        .target(name: "RasterIO", dependencies: ["CGDAL", "FileIO"], exclude: ["README.md"]),
         .target(name: "SoilData", exclude: ["README.md"]),
 
         // MARK: Training data: patches around sites
-        .target(name: "Patches", dependencies: ["RasterIO", "SoilData"], exclude: ["README.md"]),
+        .target(name: "Patches", dependencies: ["RasterIO", "SoilData", "FileIO"], exclude: ["README.md"]),
 
         // MARK: Seeded random numbers (every random choice comes from a pipeline seed)
         .target(name: "Randomness", exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
@@ -41,7 +43,7 @@ let package = Package(
 
         // MARK: Learning
         .target(
-            name: "NeuralNet", dependencies: ["COpenBLAS", "Randomness", "FileIO", "Runtime"], exclude: ["README.md"],
+            name: "NeuralNet", dependencies: ["COpenBLAS", "Randomness", "FileIO", "TextFormat", "Runtime"], exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-O"])]),
 
         .target(
@@ -50,32 +52,42 @@ let package = Package(
 
         // MARK: The four models behind one interface: transfer, cnn, mtcnn, rf
         .target(
-            name: "Models", dependencies: ["NeuralNet", "Forest", "Patches"],
+            name: "Models", dependencies: ["NeuralNet", "Forest", "Patches", "FileIO"],
             exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: Evaluation: folds, metrics, reports, plots
-        .target(name: "Evaluation", dependencies: ["Randomness", "FileIO"], exclude: ["README.md"]),
+        .target(name: "Evaluation", dependencies: ["Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
 
         // MARK: Maps: dense tiled prediction, COG, QGIS styles and project, quick-looks
-        .target(name: "Mapping", dependencies: ["RasterIO", "Models", "NeuralNet", "FileIO"], exclude: ["README.md"]),
+        .target(
+            name: "Mapping",
+            dependencies: ["RasterIO", "Models", "NeuralNet", "FileIO", "TextFormat", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]),
 
         // MARK: Orchestration
-        .target(name: "SampleData", dependencies: ["RasterIO", "SoilData", "Randomness"], exclude: ["README.md"]),
+        .target(name: "SampleData", dependencies: ["RasterIO", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "SampleData", "NeuralNet", "Forest", "Models", "Evaluation", "Mapping", "FileIO", "Yams"],
+            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Mapping", "FileIO", "TextFormat", "Yams"],
             exclude: ["README.md"]),
+
+        // MARK: Speed measurements (`socmap bench`), outside the library modules
+        .target(name: "Benchmarks", dependencies: ["NeuralNet", "Forest", "Models", "Randomness", "Runtime"], exclude: ["README.md"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
+
+        // MARK: The command-line tool
         .executableTarget(
             name: "socmap",
             dependencies: [
-                "Pipeline", "RasterIO", "SoilData", "Patches", "NeuralNet", "Forest", "Models", "SampleData", "Mapping", "FileIO",
-                "Runtime",
+                "Pipeline", "SampleData", "Mapping", "FileIO", "Benchmarks", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["RasterIO"], path: "Tests/TestSupport"),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO"]),
+        .testTarget(name: "TextFormatTests", dependencies: ["TextFormat"]),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "TestSupport", "Randomness"]),
         .testTarget(name: "SoilDataTests", dependencies: ["SoilData", "Randomness"]),
@@ -84,9 +96,10 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Runtime"]),
         .testTarget(name: "ForestTests", dependencies: ["Forest", "Randomness", "Runtime"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness"]),
-        .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "TestSupport", "Evaluation", "Mapping", "Models"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness", "FileIO"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Runtime"]),
         .testTarget(name: "socmapTests", dependencies: ["socmap", "TestSupport", "RasterIO", "Models", "Patches"]),
     ],
     swiftLanguageModes: [.v6]

@@ -23,8 +23,9 @@ extension TrainedModel {
 
 extension NetworkModel {
     /// Dense maps of every depth through the fully convolutional form of the depth networks;
-    /// the conv blocks they share (frozen in fine-tuning, or mtcnn's trunk) run once for all depths.
-    func denseMaps(tile: Tensor, depths: Int, share: Bool = true) -> [[Float]] {
+    /// the conv blocks they share (frozen in fine-tuning, or mtcnn's trunk) run once per tile.
+    /// With `share` false every depth runs its network whole (the benchmark's comparison).
+    public func denseMaps(tile: Tensor, depths: Int, share: Bool = true) -> [[Float]] {
         let present = (0..<depths).filter { network(forDepth: $0) != nil }
         let p = patchSize
         let cells = (tile.shape[1] - p + 1) * (tile.shape[2] - p + 1)

@@ -1,3 +1,4 @@
+import FileIO
 import Forest
 import Foundation
 import NeuralNet

@@ -21,7 +21,8 @@ public final class NetworkModel: @unchecked Sendable {
     /// The architecture every network of the model has: it owns the patch size, kernel and pool.
     public let config: NetworkConfig
 
-    init(kind: ModelKind, config: NetworkConfig, pretrained: Network?, perDepth: [Network?], heads: Network?,
+    /// A model from its networks (as training or `ModelStore.load` makes them; the benchmarks build one directly).
+    public init(kind: ModelKind, config: NetworkConfig, pretrained: Network?, perDepth: [Network?], heads: Network?,
          scalers: [TargetScaler], freeze: Int, logs: [String: FitLog]) {
         for net in [pretrained, heads].compactMap({ $0 }) + perDepth.compactMap({ $0 }) {
             precondition(net.config == config, "NetworkModel: a network has another architecture (\(net.config)) than the model (\(config))")

@@ -1,7 +1,5 @@
+import FileIO
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import SoilData
 
 /// An error reading or writing a patch file, naming the file.
@@ -168,41 +166,4 @@ func readLE(floats data: Data, at offset: Int, count: Int) -> [Float] {
 
 func readLE<T: FixedWidthInteger>(_ data: Data, at offset: Int, as: T.Type) -> T {
     data.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
-}
-
-/// Writes files to a temporary name in the same folder, flushes them to disk and renames them
-/// over the target when complete (the target is replaced in one step, never deleted first).
-public enum AtomicFile {
-    /// Writes `data` to `path` atomically.
-    public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileWriteError(path: path, message: String(cString: strerror(errno))) }
-        var failure: Int32 = 0
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                offset += n
-            }
-        }
-        if failure == 0 && fsync(fd) != 0 { failure = errno }
-        close(fd)
-        if failure == 0 && rename(tmp, path) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(tmp)
-            throw FileWriteError(path: path, message: String(cString: strerror(failure)))
-        }
-    }
-}
-
-/// A file that could not be written, naming it.
-public struct FileWriteError: Error, CustomStringConvertible, Sendable {
-    /// The file.
-    public let path: String
-    /// The system's message.
-    public let message: String
-    public var description: String { "cannot write '\(path)': \(message); check the folder exists and is writable" }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import RasterIO
+import TextFormat
 
 /// The sample data's projected CRS: Albers equal-area conic for China on WGS84.
 public let sampleDataAlbersProj =

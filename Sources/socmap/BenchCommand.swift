@@ -1,8 +1,6 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
-import Forest
-import Models
-import NeuralNet
 import Runtime
 
 /// `socmap bench`: speed figures as one JSON object (run it from a release build).

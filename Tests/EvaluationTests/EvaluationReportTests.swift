@@ -1,4 +1,5 @@
 import Randomness
+import TextFormat
 import XCTest
 @testable import Evaluation
 
@@ -119,7 +120,7 @@ final class EvaluationReportTests: XCTestCase {
         let cnnCount = predictions.filter { $0.predicted["cnn"] != nil }.count
         XCTAssertEqual(scatter.components(separatedBy: "<circle").count - 1, cnnCount, "one point per held-out sample")
         XCTAssertEqual(scatter.components(separatedBy: "stroke-dasharray=\"5 4\"").count - 1, depths.count, "a 1:1 line per panel")
-        let r2 = TextFormatting.fixed(table.row(model: "cnn", depth: "5-15cm")!.metrics.r2, 2)
+        let r2 = NumberText.fixed(table.row(model: "cnn", depth: "5-15cm")!.metrics.r2, 2)
         XCTAssertTrue(scatter.contains("R² = \(r2)"))
         let density = try String(contentsOfFile: folder.file("plots/density.svg"), encoding: .utf8)
         for label in ["Observed", "transfer", "cnn", "rf", "0–5 cm"] { XCTAssertTrue(density.contains(">\(label)"), label) }

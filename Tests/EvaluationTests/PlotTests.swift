@@ -1,3 +1,4 @@
+import TextFormat
 import XCTest
 @testable import Evaluation
 #if canImport(FoundationXML)
@@ -65,9 +66,9 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(TextFormatting.depthDisplay("all"), "All depths")
         XCTAssertEqual(TextFormatting.fileSafe("Random forest/v2"), "Random_forest_v2")
         XCTAssertEqual(EvaluationReport.scatterFileNames(["a b", "a/b", "c"]), ["scatter_a_b.svg", "scatter_a_b_2.svg", "scatter_c.svg"])
-        XCTAssertEqual(TextFormatting.fixed(-0.0001, 2), "0.00")
+        XCTAssertEqual(NumberText.fixed(-0.0001, 2), "0.00")
         XCTAssertEqual(TextFormatting.csvNumber(.nan), "NA")
-        XCTAssertEqual(TextFormatting.csvField("a,\"b\""), "\"a,\"\"b\"\"\"")
+        XCTAssertEqual(CSVText.field("a,\"b\""), "\"a,\"\"b\"\"\"")
     }
 
     func testPalette_orderedColoursAreDistinctHex() {

@@ -70,8 +70,6 @@ final class RuntimeThreadsTests: XCTestCase {
     func testDefaultThreadCount_isTheRuntimeConfigurations() {
         XCTAssertEqual(threadCount(nil), RuntimeConfiguration.current.threads)
         XCTAssertEqual(threadCount(3), 3)
-        XCTAssertEqual(ForestBenchmark.run(rows: 200, features: 4, trees: 3)["threads"],
-                       Double(RuntimeConfiguration.current.threads))
     }
 
     func testDefaultThreadCount_givesTheForestOfOneAndTwoThreads() {

@@ -20,7 +20,7 @@ final class ProvenanceTests: XCTestCase {
         let hash = try Provenance.hash(folderAt: a)
         XCTAssertEqual(hash.count, 64)
         XCTAssertEqual(hash, try Provenance.hash(folderAt: b))
-        XCTAssertNotEqual(hash, SHA256.hex(""), "the files count")
+        XCTAssertNotEqual(hash, SHA256Hasher.hex(""), "the files count")
     }
 
     func testFolderHash_changesWhenAFileChangesOrIsRenamed() throws {
@@ -60,7 +60,7 @@ final class ProvenanceTests: XCTestCase {
 
     func testMetadata_survivesCOGWritingIntoTheMap() throws {
         let dir = try TemporaryDirectory()
-        let provenance = Provenance(pipelineHash: SHA256.hex("pipeline"), modelHash: SHA256.hex("model"),
+        let provenance = Provenance(pipelineHash: SHA256Hasher.hex("pipeline"), modelHash: SHA256Hasher.hex("model"),
                                     covariates: ["dem", "slope", "ndvi"],
                                     cvScores: "0-5 cm: R2=0.41 RMSE=8.2\n5-15 cm: R2=0.38 RMSE=7.1", softwareVersion: "0.4.0")
         let grid = try makeTestGrid(width: 32, height: 32)

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Mapping
 import RasterIO
@@ -51,7 +52,7 @@ final class QGISProjectTests: XCTestCase {
         let grid = try RasterDataset(path: dir.file(maps[0].name + ".tif")).grid()
         let style = QGISStyle(range: ValueRange(min: 0, max: 70), unit: "g/kg")
         let project = dir.file("soc.qgs")
-        try TextFile.write(QGISProject.qgs(layers: layers(maps, style: style), crs: grid.crs, extent: grid.extent,
+        try AtomicFile.write(QGISProject.qgs(layers: layers(maps, style: style), crs: grid.crs, extent: grid.extent,
                                            title: "SOC maps"), to: project)
         let output = try runWithQGIS("""
         p = QgsProject.instance()

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Mapping
 import RasterIO
@@ -84,7 +85,7 @@ final class QGISStyleTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let maps = try writeDepthMaps(in: dir)
         let qml = dir.file("soc_0-5cm.qml")
-        try TextFile.write(QGISStyle.qml(min: 0, max: 80, unit: "g/kg"), to: qml)
+        try AtomicFile.write(QGISStyle.qml(min: 0, max: 80, unit: "g/kg"), to: qml)
         let output = try runWithQGIS("""
         layer = QgsRasterLayer("\(dir.file(maps[0].name + ".tif"))", "soc")
         check(layer.isValid(), "layer")

@@ -38,7 +38,7 @@ final class SafetensorsTests: XCTestCase {
             try network.saveSafetensors(path: path, metadata: metadata)
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), bytes, "overwriting is deterministic")
         }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".partial-") }
         XCTAssertEqual(leftovers, [], "no temporary files left behind")
     }
 

@@ -363,13 +363,4 @@ final class SampleDataTests: XCTestCase {
         desert.soilType = .desert
         XCTAssertLessThan(SOCTruth.surface(SOCTruth.Inputs(desert)), SOCTruth.surface(x), "desert soils hold less carbon")
     }
-
-    func testFixed_formatsIndependentlyOfLocale() {
-        XCTAssertEqual(fixed(3.14159, 2), "3.14")
-        XCTAssertEqual(fixed(-0.0004, 3), "0.000")
-        XCTAssertEqual(fixed(-12.5, 0), "-13")
-        XCTAssertEqual(fixed(105.000001, 6), "105.000001")
-        XCTAssertEqual(fixed(-0.05, 2), "-0.05")
-        XCTAssertEqual(fixed(7, 1), "7.0")
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 
 /// Small multiples: panels laid out in a grid of rows and columns, in reading order.
 struct PanelGrid {
@@ -28,6 +29,6 @@ enum PlotText {
 
     /// A metric value for a panel annotation: about three significant digits.
     static func short(_ x: Double) -> String {
-        TextFormatting.fixed(x, TextFormatting.decimals(forMagnitude: x))
+        NumberText.fixed(x, TextFormatting.decimals(forMagnitude: x), nonFinite: "–")
     }
 }

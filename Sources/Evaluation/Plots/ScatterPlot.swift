@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 
 /// Predicted against observed values for one model, one panel per depth (the paper's Figure 4).
 ///
@@ -57,7 +58,7 @@ enum ScatterPlot {
 
             let metrics = table.row(model: model, depth: label)?.metrics
                 ?? Metrics.compute(observed: observed, predicted: predicted)
-            let lines = ["R² = \(TextFormatting.fixed(metrics.r2, 2))",
+            let lines = ["R² = \(NumberText.fixed(metrics.r2, 2, nonFinite: "–"))",
                          "RMSE = \(PlotText.short(metrics.rmse))",
                          "n = \(metrics.n)"]
             let boxWidth = (lines.map { SVGDocument.textWidth($0, size: 11) }.max() ?? 0) + 10

@@ -25,12 +25,12 @@ public enum EvaluationReport {
                              freezeSweep: [FreezeSweepEntry]? = nil,
                              to folder: String, title: String, unit: String) throws -> [String] {
         let plotsFolder = (folder as NSString).appendingPathComponent("plots")
-        try AtomicFile.makeFolder(folder)
-        try AtomicFile.makeFolder(plotsFolder)
+        try ReportFolder.make(folder)
+        try ReportFolder.make(plotsFolder)
         var written: [String] = []
         func put(_ text: String, _ relative: String) throws {
             let path = (folder as NSString).appendingPathComponent(relative)
-            try AtomicFile.write(text, to: path)
+            try ReportFolder.write(text, to: path)
             written.append(path)
         }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 
 /// The report's data files as text: metrics.csv, predictions.csv, freeze_sweep.csv and metrics.json.
 enum ReportTables {
@@ -9,7 +10,7 @@ enum ReportTables {
     /// One CSV line of a row's metrics and fold spread, after the key field.
     private static func metricFields(_ row: EvaluationTable.Row) -> [String] {
         let m = row.metrics, s = row.foldSD
-        return [TextFormatting.csvField(row.depth), String(m.n)]
+        return [CSVText.field(row.depth), String(m.n)]
             + [m.r, m.r2, m.rmse, m.mae, m.kge].map(TextFormatting.csvNumber)
             + [String(s.folds)]
             + [s.r, s.r2, s.rmse, s.mae, s.kge].map(TextFormatting.csvNumber)
@@ -19,7 +20,7 @@ enum ReportTables {
     static func metricsCSV(_ table: EvaluationTable) -> String {
         var lines = [(["model"] + metricColumns).joined(separator: ",")]
         for row in table.rows {
-            lines.append(([TextFormatting.csvField(row.model)] + metricFields(row)).joined(separator: ","))
+            lines.append(([CSVText.field(row.model)] + metricFields(row)).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -36,11 +37,11 @@ enum ReportTables {
     /// predictions.csv: site, depth label, fold, observed, then one column per model (NA when
     /// missing), sorted by site and depth so the bytes do not depend on the order folds finished.
     static func predictionsCSV(_ predictions: [HeldOutPrediction], table: EvaluationTable) -> String {
-        var lines = [(["site", "depth", "fold", "observed"] + table.models.map(TextFormatting.csvField)).joined(separator: ",")]
+        var lines = [(["site", "depth", "fold", "observed"] + table.models.map(CSVText.field)).joined(separator: ",")]
         lines.reserveCapacity(predictions.count + 1)
         for p in canonicalOrder(predictions) {
             let depth = table.depthLabels.indices.contains(p.depth) ? table.depthLabels[p.depth] : String(p.depth)
-            var fields = [TextFormatting.csvField(p.siteID), TextFormatting.csvField(depth), String(p.fold),
+            var fields = [CSVText.field(p.siteID), CSVText.field(depth), String(p.fold),
                           TextFormatting.csvNumber(p.observed)]
             for m in table.models { fields.append(TextFormatting.csvNumber(p.predicted[m] ?? .nan)) }
             lines.append(fields.joined(separator: ","))

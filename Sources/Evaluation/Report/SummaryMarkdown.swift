@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 
 /// summary.md: the accuracy table like the paper's Table S3 and the freeze sweep, for reading.
 enum SummaryMarkdown {
@@ -22,10 +23,10 @@ enum SummaryMarkdown {
                 for (key, _, _) in Metrics.names {
                     let d = (key == "rmse" || key == "mae") ? decimals : 3
                     let value = row.metrics.value(key)
-                    var text = TextFormatting.fixed(value, d)
+                    var text = NumberText.fixed(value, d, nonFinite: "–")
                     if value.isFinite, let b = best[key], value == b { text = "**\(text)**" }
                     let sd = row.foldSD.value(key)
-                    if sd.isFinite { text += " ± \(TextFormatting.fixed(sd, d))" }
+                    if sd.isFinite { text += " ± \(NumberText.fixed(sd, d, nonFinite: "–"))" }
                     cells.append(text)
                 }
                 out += "| " + cells.joined(separator: " | ") + " |\n"
@@ -55,9 +56,9 @@ enum SummaryMarkdown {
             for (key, _, _) in Metrics.names {
                 let d = (key == "rmse" || key == "mae") ? decimals : 3
                 let value = row?.metrics.value(key) ?? .nan
-                var text = TextFormatting.fixed(value, d)
+                var text = NumberText.fixed(value, d, nonFinite: "–")
                 if value.isFinite, let b = best[key], value == b { text = "**\(text)**" }
-                if let sd = row?.foldSD.value(key), sd.isFinite { text += " ± \(TextFormatting.fixed(sd, d))" }
+                if let sd = row?.foldSD.value(key), sd.isFinite { text += " ± \(NumberText.fixed(sd, d, nonFinite: "–"))" }
                 cells.append(text)
             }
             out += "| " + cells.joined(separator: " | ") + " |\n"
@@ -75,7 +76,7 @@ enum SummaryMarkdown {
                 var cells = [String(entry.f)]
                 for (c, depth) in keys.enumerated() {
                     let value = entry.row(depth: depth)?.metrics.value(key) ?? .nan
-                    var text = TextFormatting.fixed(value, d)
+                    var text = NumberText.fixed(value, d, nonFinite: "–")
                     if value.isFinite, value == columnBest[c] { text = "**\(text)**" }
                     cells.append(text)
                 }

@@ -7,20 +7,6 @@ enum TextFormatting {
         x.isFinite ? "\(x)" : "NA"
     }
 
-    /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// `x` with a fixed number of decimals ("–" for NaN); never "-0".
-    static func fixed(_ x: Double, _ decimals: Int) -> String {
-        guard x.isFinite else { return "–" }
-        let s = String(format: "%.\(max(0, decimals))f", x)
-        if s.hasPrefix("-"), s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { return String(s.dropFirst()) }
-        return s
-    }
-
     /// Decimals that show `x` with about three significant digits (0 to 4 decimals).
     static func decimals(forMagnitude x: Double) -> Int {
         guard x.isFinite, x != 0 else { return 2 }

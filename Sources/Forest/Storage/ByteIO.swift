@@ -90,13 +90,3 @@ struct ByteReader {
         ForestFileError(path: path, reason: "file ends at byte \(bytes.count) while reading \(what); the file is truncated, save the forest again")
     }
 }
-
-/// FNV-1a, 64 bits: the forest file's checksum (detects truncation and corruption, not tampering).
-func fnv1a64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-    for b in bytes {
-        hash ^= UInt64(b)
-        hash &*= 0x0000_0100_0000_01B3
-    }
-    return hash
-}

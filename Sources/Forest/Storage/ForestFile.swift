@@ -13,6 +13,7 @@
 //   FNV-1a 64 checksum of every byte before it.
 import FileIO
 import Foundation
+import Randomness
 
 /// A forest file that cannot be read or written, with the path and what to do.
 public struct ForestFileError: Error, CustomStringConvertible, Equatable {
@@ -65,7 +66,7 @@ extension RandomForest {
             w.write(array: tree.sampleCounts)
             w.write(array: tree.drawCounts)
         }
-        w.write(fnv1a64(w.bytes[...]))
+        w.write(FNV1a.hash64(w.bytes))
         return w.bytes
     }
 
@@ -77,7 +78,7 @@ extension RandomForest {
         let body = bytes.count - 8
         var tail = ByteReader(Array(bytes[body...]), path: path)
         let stored = try tail.read(UInt64.self, "checksum")
-        guard stored == fnv1a64(bytes[..<body]) else {
+        guard stored == FNV1a.hash64(bytes[..<body]) else {
             throw ForestFileError(path: path, reason: "checksum mismatch: the file is corrupt or truncated; save the forest again")
         }
         var r = ByteReader(Array(bytes[..<body]), path: path)
@@ -142,12 +143,12 @@ extension RandomForest {
                   oobMSE: mse.isNaN ? nil : mse, oobR2: r2.isNaN ? nil : r2, featureImportance: importance)
     }
 
-    /// Writes the forest to `path` atomically (a temporary file in the same folder, then a rename).
+    /// Writes the forest to `path` atomically (`FileIO.AtomicFile`).
     public func save(to path: String) throws {
         do {
-            try Data(serializedBytes()).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ForestFileError(path: path, reason: "cannot write: \(SystemError.reason(error)); check that the folder exists and is writable")
+            try AtomicFile.write(Data(serializedBytes()), to: path)
+        } catch let e as FileWriteError {
+            throw ForestFileError(path: path, reason: "\(e.message); check that the folder exists and is writable")
         }
     }
 

@@ -21,7 +21,7 @@ public final class TileStore {
                 throw MappingError("the tile folder '\(folder)' holds tiles of another run (different grid, models or settings); delete it or pass --overwrite")
             }
         } else {
-            try TextFile.write(try manifest.json(), to: (folder as NSString).appendingPathComponent(TileManifest.fileName))
+            try AtomicFile.write(try manifest.json(), to: (folder as NSString).appendingPathComponent(TileManifest.fileName))
         }
     }
 
@@ -43,13 +43,10 @@ public final class TileStore {
         var data = Data(capacity: maps.reduce(0) { $0 + $1.count * 4 })
         for m in maps { m.withUnsafeBytes { data.append(contentsOf: $0) } }
         let target = path(tile)
-        let tmp = target + ".partial-\(getpid())"
         do {
-            try data.write(to: URL(fileURLWithPath: tmp))
-            try FileManager.default.moveItem(atPath: tmp, toPath: target)
-        } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw MappingError("cannot write tile file '\(target)': \(SystemError.reason(error))")
+            try AtomicFile.write(data, to: target)
+        } catch let e as FileWriteError {
+            throw MappingError("cannot write tile file '\(target)': \(e.message)")
         }
     }
 

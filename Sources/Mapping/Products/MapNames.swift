@@ -1,3 +1,5 @@
+import TextFormat
+
 /// File base names of the map products, e.g. "soc_0-5cm", "soc_0-5cm_sd", "soc_0-5cm_q05".
 public enum MapNames {
     /// The map of a depth interval: "<name>_<label>", e.g. depthMap(name: "soc", depthLabel: "0-5cm") = "soc_0-5cm".
@@ -15,12 +17,12 @@ public enum MapNames {
     /// "<property>_<top>-<bottom>cm", e.g. base(property: "soc", top: 0, bottom: 5) = "soc_0-5cm".
     public static func base(property: String, top: Double, bottom: Double) -> String {
         precondition(bottom > top, "MapNames.base: depth \(top)-\(bottom) cm must increase")
-        return "\(property)_\(NumberFormat.short(top))-\(NumberFormat.short(bottom))cm"
+        return "\(property)_\(NumberText.significant(top, 6))-\(NumberText.significant(bottom, 6))cm"
     }
 
     /// The heading of a depth, e.g. "0-5 cm".
     public static func depthTitle(top: Double, bottom: Double) -> String {
-        "\(NumberFormat.short(top))-\(NumberFormat.short(bottom)) cm"
+        "\(NumberText.significant(top, 6))-\(NumberText.significant(bottom, 6)) cm"
     }
 
     /// The CV-spread map of a depth map: "<base>_sd".

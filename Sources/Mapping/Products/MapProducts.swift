@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import RasterIO
 
@@ -81,7 +82,7 @@ public enum MapProducts {
             let style = QGISStyle(range: range, unit: set.unit, ramp: set.ramp)
             var panels: [QuickLook.Panel] = []
             for (map, path) in zip(set.maps, paths) {
-                try TextFile.write(style.qml, to: (folder as NSString).appendingPathComponent(map.name + ".qml"))
+                try AtomicFile.write(style.qml, to: (folder as NSString).appendingPathComponent(map.name + ".qml"))
                 files.append(map.name + ".qml")
                 let panel = try QuickLook.panel(fromMap: path, title: map.title)
                 panels.append(panel)
@@ -99,7 +100,7 @@ public enum MapProducts {
         }
         let grid = projectGrid!
         let project = QGISProject.qgs(layers: layers, crs: grid.crs, extent: grid.extent, title: title)
-        try TextFile.write(project, to: (folder as NSString).appendingPathComponent(projectName + ".qgs"))
+        try AtomicFile.write(project, to: (folder as NSString).appendingPathComponent(projectName + ".qgs"))
         files.append(projectName + ".qgs")
         return Written(files: files, ranges: ranges)
     }

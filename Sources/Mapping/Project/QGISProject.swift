@@ -1,4 +1,5 @@
 import RasterIO
+import TextFormat
 
 /// A QGIS 3 project (.qgs) that opens map layers by relative path, each with its style embedded,
 /// in groups of the layer tree, with the project CRS and the initial view set.
@@ -164,10 +165,10 @@ public enum QGISProject {
 
     private static func extentElements(_ e: Extent, indent: String) -> String {
         [("xmin", e.minX), ("ymin", e.minY), ("xmax", e.maxX), ("ymax", e.maxY)]
-            .map { "\(indent)<\($0.0)>\(NumberFormat.short($0.1, significant: 15))</\($0.0)>\n" }.joined()
+            .map { "\(indent)<\($0.0)>\(NumberText.significant($0.1, 15))</\($0.0)>\n" }.joined()
     }
 
     private static func extentAttributes(_ e: Extent) -> String {
-        "xmin=\"\(NumberFormat.short(e.minX, significant: 15))\" ymin=\"\(NumberFormat.short(e.minY, significant: 15))\" xmax=\"\(NumberFormat.short(e.maxX, significant: 15))\" ymax=\"\(NumberFormat.short(e.maxY, significant: 15))\""
+        "xmin=\"\(NumberText.significant(e.minX, 15))\" ymin=\"\(NumberText.significant(e.minY, 15))\" xmax=\"\(NumberText.significant(e.maxX, 15))\" ymax=\"\(NumberText.significant(e.maxY, 15))\""
     }
 }

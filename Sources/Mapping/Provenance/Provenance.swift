@@ -66,7 +66,7 @@ public struct Provenance: Sendable, Equatable {
         pipelineFile: String, modelFolder: String, covariates: [String], cvScores: String, softwareVersion: String,
         extra: [String: String] = [:]
     ) throws {
-        self.init(pipelineHash: try SHA256.hex(fileAt: pipelineFile), modelHash: try Self.hash(folderAt: modelFolder),
+        self.init(pipelineHash: try SHA256Hasher.hex(fileAt: pipelineFile), modelHash: try Self.hash(folderAt: modelFolder),
                   covariates: covariates, cvScores: cvScores, softwareVersion: softwareVersion, extra: extra)
     }
 
@@ -102,7 +102,7 @@ public struct Provenance: Sendable, Equatable {
             if attributes?[.type] as? FileAttributeType == .typeRegular { files.append(relative) }
         }
         files.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        var hash = SHA256()
+        var hash = SHA256Hasher()
         for relative in files {
             let full = (path as NSString).appendingPathComponent(relative)
             let size = (try? FileManager.default.attributesOfItem(atPath: full)[.size] as? NSNumber)?.uint64Value ?? 0

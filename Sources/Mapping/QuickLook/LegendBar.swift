@@ -1,3 +1,6 @@
+import Foundation
+import TextFormat
+
 /// A horizontal legend: the colour ramp as a bar from the range's min to max, round tick values
 /// below it and the unit to its right.
 struct LegendBar {
@@ -19,12 +22,19 @@ struct LegendBar {
     /// Total height: bar, ticks and labels.
     var height: Int { Self.barHeight + Self.tickLength + 4 + Canvas.lineHeight(scale: Self.labelScale) }
 
+    /// Decimals for tick labels `step` apart (step 0.5 -> one decimal); 0 for steps of 1 or more
+    /// and for a step that is not a positive number.
+    static func tickDecimals(_ step: Double) -> Int {
+        guard step.isFinite, step > 0, step < 1 else { return 0 }
+        return min(6, Int(ceil(-log10(step) - 1e-9)))
+    }
+
     /// The ticks and their label text, thinned so labels do not overlap.
     func ticks() -> [(x: Int, label: String)] {
         let (values, step) = Ticks.values(in: range, target: Swift.max(2, Swift.min(8, barWidth / 70)))
         let all = values.map { v -> (x: Int, label: String) in
             let t = (v - range.min) / (range.max - range.min)
-            return (Int((t * Double(barWidth - 1)).rounded()), NumberFormat.tick(v, step: step))
+            return (Int((t * Double(barWidth - 1)).rounded()), NumberText.fixed(v, Self.tickDecimals(step), nonFinite: "nan"))
         }
         var every = 1
         while every < all.count {

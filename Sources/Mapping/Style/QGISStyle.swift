@@ -1,3 +1,5 @@
+import TextFormat
+
 /// A QGIS 3 raster style: singleband pseudocolour with an interpolated colour ramp over a fixed
 /// range (so the six depth maps share one), values beyond the range in the end colours, nodata
 /// transparent. Renders as a .qml file or as the `<pipe>` of a layer in a project.
@@ -55,7 +57,7 @@ public struct QGISStyle: Sendable, Equatable {
     /// The layer's `<pipe>` element (renderer, brightness, hue, resampler), indented by `indent`.
     func pipeXML(indent: String) -> String {
         let i1 = indent, i2 = indent + "  ", i3 = i2 + "  ", i4 = i3 + "  ", i5 = i4 + "  ", i6 = i5 + "  "
-        let lo = NumberFormat.short(range.min, significant: 10), hi = NumberFormat.short(range.max, significant: 10)
+        let lo = NumberText.significant(range.min, 10), hi = NumberText.significant(range.max, 10)
         let suffix = unit.isEmpty ? "" : " " + unit
         var x = "\(i1)<pipe>\n"
         x += "\(i2)<provider>\n\(i3)<resampling enabled=\"false\" zoomedInResamplingMethod=\"nearestNeighbour\" zoomedOutResamplingMethod=\"nearestNeighbour\" maxOversampling=\"2\"/>\n\(i2)</provider>\n"
@@ -69,7 +71,7 @@ public struct QGISStyle: Sendable, Equatable {
         x += "\(i4)<colorrampshader colorRampType=\"INTERPOLATED\" classificationMode=\"2\" clip=\"0\" minimumValue=\"\(lo)\" maximumValue=\"\(hi)\" labelPrecision=\"\(labelPrecision)\">\n"
         let first = ramp.stops.first!.colour, last = ramp.stops.last!.colour
         let inner = ramp.stops.dropFirst().dropLast()
-            .map { "\(NumberFormat.short($0.position, significant: 6));\($0.colour.qgisString)" }.joined(separator: ":")
+            .map { "\(NumberText.significant($0.position, 6));\($0.colour.qgisString)" }.joined(separator: ":")
         let props: [(String, String)] = [
             ("color1", first.qgisString), ("color2", last.qgisString), ("discrete", "0"), ("rampType", "gradient"),
         ] + (inner.isEmpty ? [] : [("stops", inner)])
@@ -80,8 +82,8 @@ public struct QGISStyle: Sendable, Equatable {
         for (k, v) in props { x += "\(i6)<prop k=\"\(k)\" v=\"\(XMLText.escape(v))\"/>\n" }
         x += "\(i5)</colorramp>\n"
         for item in items {
-            let value = NumberFormat.short(item.value, significant: 10)
-            let label = NumberFormat.short(item.value, significant: 4)
+            let value = NumberText.significant(item.value, 10)
+            let label = NumberText.significant(item.value, 4)
             x += "\(i5)<item alpha=\"255\" color=\"\(item.colour.hexString)\" value=\"\(value)\" label=\"\(XMLText.escape(label))\"/>\n"
         }
         x += "\(i5)<rampLegendSettings prefix=\"\" suffix=\"\(XMLText.escape(suffix))\" minimumLabel=\"\" maximumLabel=\"\" orientation=\"2\" direction=\"0\" useContinuousLegend=\"1\">\n"

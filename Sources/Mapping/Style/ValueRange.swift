@@ -1,5 +1,6 @@
 import Foundation
 import RasterIO
+import TextFormat
 
 /// A closed range of map values shared by several maps' styles, quick-looks and legends.
 public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
@@ -32,7 +33,7 @@ public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// "0...90".
-    public var description: String { "\(NumberFormat.short(min))...\(NumberFormat.short(max))" }
+    public var description: String { "\(NumberText.significant(min, 6))...\(NumberText.significant(max, 6))" }
 
     /// The range of several maps from their stored statistics: the smallest minimum and the largest
     /// maximum (every value inside, outliers included). Nil when no map has statistics.

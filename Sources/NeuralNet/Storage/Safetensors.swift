@@ -1,5 +1,6 @@
 import FileIO
 import Foundation
+import TextFormat
 
 /// The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
 /// header length, a JSON header {"__metadata__": {string: string}, name: {"dtype", "shape",
@@ -9,7 +10,11 @@ import Foundation
 public enum Safetensors {
     /// Writes `tensors` and string `metadata` to `path`, replacing any file there atomically.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String], to path: String) throws {
-        try writeAtomically(encode(tensors, metadata: metadata), to: path)
+        do {
+            try AtomicFile.write(Data(encode(tensors, metadata: metadata)), to: path)
+        } catch let e as FileWriteError {
+            throw NeuralNetError.io(path: path, reason: e.message)
+        }
     }
 
     /// The file's bytes for `tensors` and `metadata`.
@@ -17,8 +22,8 @@ public enum Safetensors {
         let names = tensors.keys.sorted()
         var header = "{"
         if !metadata.isEmpty {
-            header += jsonString("__metadata__") + ":{"
-            header += metadata.keys.sorted().map { jsonString($0) + ":" + jsonString(metadata[$0]!) }.joined(separator: ",")
+            header += JSONText.quoted("__metadata__") + ":{"
+            header += metadata.keys.sorted().map { JSONText.quoted($0) + ":" + JSONText.quoted(metadata[$0]!) }.joined(separator: ",")
             header += "}"
         }
         var offset = 0
@@ -27,7 +32,7 @@ public enum Safetensors {
             let t = tensors[name]!
             let end = offset + 4 * t.count
             if i > 0 || !metadata.isEmpty { header += "," }
-            header += jsonString(name) + ":{\"dtype\":\"F32\",\"shape\":["
+            header += JSONText.quoted(name) + ":{\"dtype\":\"F32\",\"shape\":["
                 + t.shape.map(String.init).joined(separator: ",") + "],\"data_offsets\":[\(offset),\(end)]}"
             offset = end
         }
@@ -116,41 +121,5 @@ public enum Safetensors {
             tensors[name] = Tensor(shape: shape, data: values)
         }
         return (tensors, metadata)
-    }
-
-    /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw NeuralNetError.io(path: path, reason: "cannot write the temporary file \(temporary): check that \(directory) exists and is writable")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw NeuralNetError.io(path: path, reason: "cannot rename \(temporary) to it (\(reason))")
-        }
-    }
-
-    /// A JSON string literal.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

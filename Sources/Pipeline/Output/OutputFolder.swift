@@ -274,17 +274,19 @@ public final class OutputFolder: @unchecked Sendable {
     }
 
     private func move(_ source: String, to target: String) throws {
-        guard rename(source, target) == 0 else {
-            throw OutputError(target, "cannot move into place (\(String(cString: strerror(errno)))); check the output folder's permissions")
+        do {
+            try AtomicFile.moveIntoPlace(source, at: target, flush: false)
+        } catch let e as FileWriteError {
+            throw OutputError(target, "cannot move into place (\(e.reason)); check the output folder's permissions")
         }
     }
 
     private func write(_ data: Data, to path: String) throws {
-        let temporary = path + ".partial-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw OutputError(path, "cannot write (\(String(cString: strerror(errno)))); check the output folder's permissions or free space")
+        do {
+            try AtomicFile.write(data, to: path)
+        } catch let e as FileWriteError {
+            throw OutputError(path, "\(e.message); check the output folder's permissions or free space")
         }
-        try move(temporary, to: path)
     }
 
     // MARK: Release

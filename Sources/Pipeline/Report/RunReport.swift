@@ -4,6 +4,7 @@ import NeuralNet
 import Patches
 import RasterIO
 import SoilData
+import TextFormat
 
 /// The human-readable and machine-readable account of a run: what went in, what was kept, what was dropped.
 struct RunReport {
@@ -139,19 +140,19 @@ struct RunReport {
         for p in profiles.profiles { byID[p.siteID] = p }
         for s in profiles.sites {
             guard let p = byID[s.id] else { continue }
-            out += [csvField(s.id), fmtCoord(s.x), fmtCoord(s.y), "\(s.sourceX)", "\(s.sourceY)"].joined(separator: ",")
-            out += "," + p.values.map { $0.map { String(format: "%.4f", $0) } ?? "" }.joined(separator: ",") + "\n"
+            out += [CSVText.field(s.id), fmtCoord(s.x), fmtCoord(s.y), "\(s.sourceX)", "\(s.sourceY)"].joined(separator: ",")
+            out += "," + p.values.map { $0.map { NumberText.fixed($0, 4, nonFinite: "nan") } ?? "" }.joined(separator: ",") + "\n"
         }
         return out
     }
 
     func droppedSitesCSV() -> String {
         var out = "site_id,csv_line,reason\n"
-        for s in profiles.untransformable { out += "\(csvField(s.id)),\(s.line),coordinates could not be transformed\n" }
-        for s in patches.sitesWithoutValues { out += "\(csvField(s.id)),\(s.line),no soil value at any depth interval\n" }
-        for s in patches.outsideGrid { out += "\(csvField(s.id)),\(s.line),outside the covariate grid\n" }
-        for s in patches.centreNodata { out += "\(csvField(s.id)),\(s.line),centre cell is nodata in a covariate\n" }
-        for id in patches.profilesWithoutSite { out += "\(csvField(id)),,values but no row in the sites table\n" }
+        for s in profiles.untransformable { out += "\(CSVText.field(s.id)),\(s.line),coordinates could not be transformed\n" }
+        for s in patches.sitesWithoutValues { out += "\(CSVText.field(s.id)),\(s.line),no soil value at any depth interval\n" }
+        for s in patches.outsideGrid { out += "\(CSVText.field(s.id)),\(s.line),outside the covariate grid\n" }
+        for s in patches.centreNodata { out += "\(CSVText.field(s.id)),\(s.line),centre cell is nodata in a covariate\n" }
+        for id in patches.profilesWithoutSite { out += "\(CSVText.field(id)),,values but no row in the sites table\n" }
         return out
     }
 
@@ -212,9 +213,5 @@ func fmt(_ v: Double) -> String {
     return String(format: "%.4g", v)
 }
 
-func fmtCoord(_ v: Double) -> String { String(format: "%.3f", v) }
+func fmtCoord(_ v: Double) -> String { NumberText.fixed(v, 3, nonFinite: "nan") }
 
-/// Quotes a CSV field when it needs it.
-func csvField(_ s: String) -> String {
-    s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-}

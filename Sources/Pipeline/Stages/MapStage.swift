@@ -4,6 +4,7 @@ import Mapping
 import Models
 import NeuralNet
 import RasterIO
+import TextFormat
 
 /// What the map stage maps with: the final model and, when there, the cross-validation models and metrics.
 public struct MapInputs: Sendable {

@@ -1,4 +1,5 @@
 import CGDAL
+import FileIO
 import Foundation
 
 /// Cloud-Optimised GeoTIFF output: converts a GeoTIFF (e.g. one GeoTIFFWriter finished) with
@@ -52,7 +53,7 @@ public enum COG {
             try gdal(context) { GDALSetMetadataItem(h, key, value, nil) }
         }
 
-        let temporary = temporaryPath(for: path)
+        let temporary = AtomicFile.temporaryPath(for: path, suffix: ".tif")
         removeQuietly([temporary, temporary + ".aux.xml", temporary + ".ovr.tmp"])
         let options = CStringList(options: creationOptions(
             overviewResampling: overviewResampling, compression: compression, predictor: predictor,
@@ -67,7 +68,7 @@ public enum COG {
             }
             try DatasetHandle(out, path: temporary).closeChecked()
             try verify(temporary, finalPath: path, expected: expected, statistics: withStatistics, metadata: metadata)
-            try moveIntoPlace(temporary, path)
+            try FinishedRaster.moveIntoPlace(temporary, path)
         } catch {
             removeQuietly([temporary, temporary + ".aux.xml", temporary + ".ovr.tmp"])
             throw error
@@ -95,13 +96,6 @@ public enum COG {
             options.append(("OVERVIEW_RESAMPLING", overviewResampling.uppercased()))
         }
         return options
-    }
-
-    /// "<dir>/.<name>.partial-<pid>.tif".
-    static func temporaryPath(for path: String) -> String {
-        let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier).tif").path
     }
 
     /// Sets exact statistics on the VRT's bands that carry none, computed from the source in strips
@@ -178,24 +172,6 @@ public enum COG {
         let items = try written.metadata()
         for (key, value) in metadata where items[key] != value {
             throw lost("the metadata item \(key)")
-        }
-    }
-
-    private static func moveIntoPlace(_ temporary: String, _ path: String) throws {
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw RasterError("cannot move '\(temporary)' to '\(path)'", path: path, gdalMessage: reason,
-                              hint: "Check that the output path is writable")
-        }
-        let side = temporary + ".aux.xml"
-        if FileManager.default.fileExists(atPath: side) {
-            guard rename(side, path + ".aux.xml") == 0 else {
-                let reason = String(cString: strerror(errno))
-                throw RasterError("cannot move '\(side)' to '\(path).aux.xml'", path: path, gdalMessage: reason)
-            }
-        } else {
-            // A stale side file would describe an older raster.
-            try? FileManager.default.removeItem(atPath: path + ".aux.xml")
         }
     }
 

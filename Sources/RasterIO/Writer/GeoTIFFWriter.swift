@@ -1,4 +1,5 @@
 import CGDAL
+import FileIO
 import Foundation
 
 /// Writes a GeoTIFF safely: data goes to a hidden temporary file in the same folder, which
@@ -42,15 +43,8 @@ public final class GeoTIFFWriter {
         self.dataType = dataType
         self.nodata = nodata
         self.profile = profile
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        temporaryPath = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier).tif").path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RasterError("cannot write raster '\(path)': the folder '\(folder)' does not exist", path: path,
-                              hint: "Create the output folder first")
-        }
+        temporaryPath = AtomicFile.temporaryPath(for: path, suffix: ".tif")
+        try FinishedRaster.requireFolder(of: path, what: "raster")
         let context = RasterError("cannot create raster '\(path)'", path: path,
                                   hint: "Check that the folder is writable and the disk is not full")
         let driver = try gdal(context) { GDALGetDriverByName("GTiff") }
@@ -139,7 +133,7 @@ public final class GeoTIFFWriter {
             if profile.statistics { try computeStatistics() }
             if profile.overviews { try buildOverviews(h) }
             try handle.closeChecked()
-            try moveIntoPlace()
+            try FinishedRaster.moveIntoPlace(temporaryPath, path)
             state = .finished
         } catch {
             abort()
@@ -233,25 +227,6 @@ public final class GeoTIFFWriter {
         let resampling = isCategorical ? "NEAREST" : profile.overviewResampling
         try gdal(RasterError("cannot build overviews of raster '\(path)'", path: path)) {
             GDALBuildOverviews(h, resampling, Int32(factors.count), &factors, 0, nil, nil, nil)
-        }
-    }
-
-    private func moveIntoPlace() throws {
-        let fm = FileManager.default
-        let sideFile = path + ".aux.xml", tempSideFile = temporaryPath + ".aux.xml"
-        guard rename(temporaryPath, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw RasterError("cannot move '\(temporaryPath)' to '\(path)'", path: path, gdalMessage: reason,
-                              hint: "Check that the output path is writable")
-        }
-        // A stale side file would describe the old raster; replace or remove it.
-        if fm.fileExists(atPath: tempSideFile) {
-            guard rename(tempSideFile, sideFile) == 0 else {
-                let reason = String(cString: strerror(errno))
-                throw RasterError("cannot move '\(tempSideFile)' to '\(sideFile)'", path: path, gdalMessage: reason)
-            }
-        } else if fm.fileExists(atPath: sideFile) {
-            try? fm.removeItem(atPath: sideFile)
         }
     }
 }

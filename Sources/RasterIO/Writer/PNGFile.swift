@@ -1,4 +1,5 @@
 import CGDAL
+import FileIO
 import Foundation
 
 /// Writes 8-bit RGB or RGBA pictures as PNG through GDAL (a MEM dataset copied by the PNG driver),
@@ -9,13 +10,7 @@ public enum PNGFile {
         precondition(channels == 3 || channels == 4, "PNGFile.write: channels must be 3 (RGB) or 4 (RGBA), got \(channels)")
         precondition(width > 0 && height > 0 && pixels.count == width * height * channels,
                      "PNGFile.write: \(pixels.count) bytes for \(width) x \(height) x \(channels)")
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RasterError("cannot write PNG '\(path)': the folder '\(folder)' does not exist", path: path,
-                              hint: "Create the output folder first")
-        }
+        try FinishedRaster.requireFolder(of: path, what: "PNG")
         let context = RasterError("cannot write PNG '\(path)'", path: path,
                                   hint: "Check that the folder is writable and the disk is not full")
         let memDriver = try gdal(context) { GDALGetDriverByName("MEM") }
@@ -36,19 +31,14 @@ public enum PNGFile {
                 }
             }
         }
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier).png").path
+        let temporary = AtomicFile.temporaryPath(for: path, suffix: ".png")
         let leftovers = [temporary, temporary + ".aux.xml"]
         let options = CStringList(options: [("ZLEVEL", "9")])
         do {
             let h = try mem.get()
             let out = try gdal(context) { GDALCreateCopy(pngDriver, temporary, h, 0, options.pointer, nil, nil) }
             try DatasetHandle(out, path: temporary).closeChecked()
-            try? FileManager.default.removeItem(atPath: temporary + ".aux.xml")
-            guard rename(temporary, path) == 0 else {
-                let reason = String(cString: strerror(errno))
-                throw RasterError("cannot move '\(temporary)' to '\(path)'", path: path, gdalMessage: reason)
-            }
+            try FinishedRaster.moveIntoPlace(temporary, path, sideFile: false)
         } catch {
             for file in leftovers { try? FileManager.default.removeItem(atPath: file) }
             throw error

@@ -1,4 +1,5 @@
 import RasterIO
+import TextFormat
 
 /// The generated sample-data/README.md: files, grids, the truth function, the planted problems
 /// and SOC by standard depth. Everything in it derives from the options, so it regenerates identically.

@@ -1,29 +1,17 @@
+import FileIO
 import Foundation
+import TextFormat
 
-/// `x` in fixed-point notation with `decimals` places, independent of locale ("-0" never appears).
-func fixed(_ x: Double, _ decimals: Int) -> String {
-    precondition(x.isFinite, "fixed: cannot format \(x)")
-    precondition((0...9).contains(decimals), "fixed: decimals \(decimals) outside 0...9")
-    var scale: Int64 = 1
-    for _ in 0..<decimals { scale *= 10 }
-    let scaled = Int64((x * Double(scale)).rounded())
-    if scaled == 0 { return decimals == 0 ? "0" : "0." + String(repeating: "0", count: decimals) }
-    let magnitude = scaled.magnitude
-    let whole = magnitude / UInt64(scale), fraction = magnitude % UInt64(scale)
-    var text = (scaled < 0 ? "-" : "") + String(whole)
-    if decimals > 0 {
-        let digits = String(fraction)
-        text += "." + String(repeating: "0", count: decimals - digits.count) + digits
-    }
-    return text
-}
+/// A sample-data number: `NumberText.fixed` with halves rounded away from zero, as the committed
+/// files were written (the data is always finite).
+func fixed(_ x: Double, _ decimals: Int) -> String { NumberText.fixed(x, decimals, rounding: .halfAwayFromZero) }
 
-/// Writes text as UTF-8 to `path` through a temporary file in the same folder and a rename.
+/// Writes text as UTF-8 to `path` atomically (`FileIO.AtomicFile`), naming the file on failure.
 func writeTextFile(_ text: String, to path: String) throws {
     do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw SampleDataError("cannot write '\(path)': \(error.localizedDescription)",
+        try AtomicFile.write(text, to: path)
+    } catch let e as FileWriteError {
+        throw SampleDataError("cannot write '\(path)': \(e.message)",
                               hint: "Check that the folder is writable and the disk is not full")
     }
 }

@@ -14,15 +14,8 @@ struct SeededGenerator: RandomNumberGenerator {
         core = Xoshiro256(seed: seed ^ SeededGenerator.streamHash(stream))
     }
 
-    /// FNV-1a of the stream name (stable across runs, unlike `Hasher`).
-    static func streamHash(_ name: String) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in name.utf8 {
-            h ^= UInt64(byte)
-            h &*= 0x0000_0100_0000_01B3
-        }
-        return h
-    }
+    /// `Randomness.FNV1a` of the stream name (stable across runs, unlike `Hasher`).
+    static func streamHash(_ name: String) -> UInt64 { FNV1a.hash64(name.utf8) }
 
     /// The next 64 random bits.
     mutating func next() -> UInt64 { core.next() }

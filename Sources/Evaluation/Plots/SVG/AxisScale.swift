@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 
 /// One axis: its data range and tick positions, with labels of a fitting number of decimals.
 struct AxisScale {
@@ -65,7 +66,7 @@ struct AxisScale {
 
     /// The label of a tick value.
     func label(_ value: Double) -> String {
-        TextFormatting.fixed(value, decimals)
+        NumberText.fixed(value, decimals, nonFinite: "–")
     }
 
     /// The fraction (0 at lower, 1 at upper) of `value` along the axis.

@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 
 /// A small SVG builder: shapes and text appended in drawing order, rendered to deterministic text.
 ///
@@ -79,7 +80,7 @@ struct SVGDocument {
         if anchor != .start { a += " text-anchor=\"\(anchor.rawValue)\"" }
         if bold { a += " font-weight=\"bold\"" }
         if let rotate { a += " transform=\"rotate(\(n(rotate)) \(n(x)) \(n(y)))\"" }
-        body.append("<text \(a)>\(Self.escape(content))</text>")
+        body.append("<text \(a)>\(XMLText.escape(content))</text>")
     }
 
     /// Starts a group whose drawing is clipped to a rectangle; close it with `endGroup`.
@@ -100,7 +101,7 @@ struct SVGDocument {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" "
         out += "viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"\(Self.fontFamily)\">\n"
-        out += "<title>\(Self.escape(title))</title>\n"
+        out += "<title>\(XMLText.escape(title))</title>\n"
         if !defs.isEmpty { out += "<defs>\n" + defs.joined(separator: "\n") + "\n</defs>\n" }
         out += "<rect x=\"0\" y=\"0\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"#FFFFFF\"/>\n"
         out += body.joined(separator: "\n")
@@ -139,34 +140,8 @@ struct SVGDocument {
         text(fitted, x: width / 2, y: y, size: fontSize, anchor: .middle, bold: true)
     }
 
-    /// Escapes the five XML special characters.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
-
     /// A coordinate with at most two decimals, trailing zeros dropped, never "-0".
-    private func n(_ x: Double) -> String { Self.number(x) }
-
-    /// A coordinate with at most two decimals, trailing zeros dropped, never "-0".
-    static func number(_ x: Double) -> String {
-        guard x.isFinite else { return "0" }
-        var s = String(format: "%.2f", x)
-        while s.hasSuffix("0") { s.removeLast() }
-        if s.hasSuffix(".") { s.removeLast() }
-        return s == "-0" ? "0" : s
-    }
+    private func n(_ x: Double) -> String { NumberText.trimmed(x, maxDecimals: 2, nonFinite: "0") }
 
     private func pointList(_ points: [(x: Double, y: Double)]) -> String {
         points.map { "\(n($0.x)),\(n($0.y))" }.joined(separator: " ")

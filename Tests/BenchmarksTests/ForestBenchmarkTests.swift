@@ -1,5 +1,6 @@
 // The benchmark's figures exist and make sense on a tiny run (speed itself is never asserted).
-import Forest
+import Benchmarks
+import Runtime
 import XCTest
 
 final class ForestBenchmarkTests: XCTestCase {
@@ -10,5 +11,11 @@ final class ForestBenchmarkTests: XCTestCase {
         XCTAssertGreaterThan(figures["predict_s"] ?? -1, 0)
         XCTAssertGreaterThan(figures["oob_r2"] ?? -1, 0.5)
         XCTAssertEqual(figures["max_features"], 2)  // 0.33 x 8, as scikit-learn truncates it
+    }
+
+    /// Without a thread count the benchmark runs on the runtime configuration's.
+    func testDefaultThreads_areTheRuntimeConfigurations() {
+        XCTAssertEqual(ForestBenchmark.run(rows: 200, features: 4, trees: 3)["threads"],
+                       Double(RuntimeConfiguration.current.threads))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import NeuralNet
 
 /// The map benchmark: six depth maps of the reference network (C = 40, P = 13) over 512 x 512-cell

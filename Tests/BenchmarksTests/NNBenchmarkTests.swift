@@ -1,11 +1,11 @@
+import Benchmarks
 import Foundation
 import XCTest
-import NeuralNet
 
 /// Runs `NNBenchmark` when SOCMAP_NN_BENCH is set (release build:
-/// `SOCMAP_NN_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter BenchmarkTests`).
+/// `SOCMAP_NN_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter NNBenchmarkTests`).
 /// It prints the figures; it asserts nothing about speed.
-final class BenchmarkTests: XCTestCase {
+final class NNBenchmarkTests: XCTestCase {
     func testBenchmark_printsFiguresAsJSON() throws {
         guard let text = ProcessInfo.processInfo.environment["SOCMAP_NN_BENCH"] else {
             throw XCTSkip("set SOCMAP_NN_BENCH=1 (or a number of seconds) to run the benchmark")

@@ -1,3 +1,6 @@
+import Foundation
+import NeuralNet
+
 /// Speed of the reference network (C = 40, P = 13, D = 6), measured like
 /// /work/shared/anchors/bench.py measures PyTorch: training throughput with batch 64
 /// (forward + MSE + backward + Adam) and inference throughput with batch 4096.

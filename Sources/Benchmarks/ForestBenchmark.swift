@@ -1,7 +1,9 @@
 // The `socmap bench rf` measurement: fit and predict time of a forest on the input of
 // ../shared/anchors/bench.py's rf benchmark (same shape, function and hyper-parameters).
+import Forest
 import Foundation
 import Randomness
+import Runtime
 
 /// Timing of a forest on bench.py's rf input, for comparison with scikit-learn on the same machine.
 public enum ForestBenchmark {
@@ -13,7 +15,7 @@ public enum ForestBenchmark {
     /// predict_s, oob_r2 (a sanity figure, near 0.9 at the default size) and the settings.
     public static func run(rows: Int = 20000, features: Int = 40, trees: Int = 500, threads: Int? = nil,
                            seed: UInt64 = 0) -> [String: Double] {
-        let threads = threadCount(threads)
+        let threads = threads ?? RuntimeConfiguration.current.threads
         precondition(features >= 4, "ForestBenchmark.run needs at least 4 features (the target uses x0..x3), got \(features)")
         precondition(rows >= 2 && trees >= 1, "ForestBenchmark.run needs at least 2 rows and 1 tree")
         let (x, y) = data(rows: rows, features: features, seed: seed)
