@@ -172,8 +172,11 @@ extension PipelineConfig {
             guard cols.count == depths.count else {
                 throw colsValue.error("give one column per depth interval: \(depths.count) expected, \(cols.count) found")
             }
+            let scaleValue = im.optional("value_scale")
+            let scale = try scaleValue?.double() ?? 1
+            if let scaleValue, scale <= 0 { throw scaleValue.error("value_scale must be positive (e.g. 0.1 to turn g/kg into %)") }
             let columns = IntervalColumns(id: try im.string("id_column", default: "site_id"), columns: cols,
-                                          valueScale: try im.double("value_scale", default: 1), keyPrefix: "profiles.intervals")
+                                          valueScale: scale, keyPrefix: "profiles.intervals")
             try im.finish()
             if let s = m.optional("spline") { throw s.error("the spline only applies to 'horizons'") }
             source = .intervals(file: file, columns: columns)
