@@ -29,7 +29,7 @@ for target in "$@"; do
     if [ $status -ne 0 ] || [ -n "$artifacts" ]; then
         failed=1
         echo "!! $target failed (exit $status); the report:"
-        grep -E -A30 '^==[0-9]+==ERROR|Fatal error|^ALARM|out-of-memory|^SUMMARY' "$run/fuzz.log" | head -60 | sed 's/^/   /'
+        grep -E -A25 '^==[0-9]+==ERROR|Fatal error|Program crashed|^ALARM|out-of-memory|^SUMMARY' "$run/fuzz.log" | head -60 | sed 's/^/   /'
         for a in $artifacts; do
             echo "!! failing input: $a"
             echo "   reproduce: $bin/$target $a"
