@@ -15,9 +15,10 @@ for target in "$@"; do
     rm -f "$run"/crash-* "$run"/leak-* "$run"/timeout-* "$run"/oom-* "$run"/slow-unit-*
     cp Fuzz/corpus/"$target"/* "$run/corpus/"
     echo "== $target: $seconds s on $run/corpus (log: $run/fuzz.log)"
-    # TMPDIR: the targets write each input to a scratch file there.
+    # TMPDIR: the targets write each input to a scratch file there. SWIFT_BACKTRACE: let libFuzzer
+    # catch traps (its report has the stack), and leave no swift-backtrace process behind.
     TMPDIR="$PWD/$run/tmp" \
-    ASAN_OPTIONS="detect_leaks=1" \
+    ASAN_OPTIONS="detect_leaks=1" SWIFT_BACKTRACE="enable=no" \
     LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0" \
     "$bin/$target" "$run/corpus" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=1 \
@@ -29,7 +30,7 @@ for target in "$@"; do
     if [ $status -ne 0 ] || [ -n "$artifacts" ]; then
         failed=1
         echo "!! $target failed (exit $status); the report:"
-        grep -E -A25 '^==[0-9]+==ERROR|Fatal error|Program crashed|^ALARM|out-of-memory|^SUMMARY' "$run/fuzz.log" | head -60 | sed 's/^/   /'
+        grep -E -A25 '^==[0-9]+== ?ERROR|Fatal error|Program crashed|^ALARM|out-of-memory|^SUMMARY' "$run/fuzz.log" | head -60 | sed 's/^/   /'
         for a in $artifacts; do
             echo "!! failing input: $a"
             echo "   reproduce: $bin/$target $a"
