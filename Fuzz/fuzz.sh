@@ -14,18 +14,19 @@ for target in "$@"; do
     mkdir -p "$run/corpus" "$run/tmp"
     rm -f "$run"/crash-* "$run"/leak-* "$run"/timeout-* "$run"/oom-* "$run"/slow-unit-*
     cp Fuzz/corpus/"$target"/* "$run/corpus/"
+    dict=; [ -f "Fuzz/$target.dict" ] && dict="-dict=Fuzz/$target.dict"
     echo "== $target: $seconds s on $run/corpus (log: $run/fuzz.log)"
     # TMPDIR: the targets write each input to a scratch file there. SWIFT_BACKTRACE: let libFuzzer
     # catch traps (its report has the stack), and leave no swift-backtrace process behind.
     TMPDIR="$PWD/$run/tmp" \
     ASAN_OPTIONS="detect_leaks=1" SWIFT_BACKTRACE="enable=no" \
     LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0" \
-    "$bin/$target" "$run/corpus" \
+    "$bin/$target" "$run/corpus" $dict \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=1 \
         -artifact_prefix="$run/" -print_final_stats=1 >"$run/fuzz.log" 2>&1
     status=$?
     grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$run/fuzz.log" | sed 's/^/   /'
-    grep -E '^#[0-9]+ +DONE' "$run/fuzz.log" | tail -1 | sed 's/^/   /'
+    grep -E '^#[0-9]+[[:space:]]+DONE' "$run/fuzz.log" | tail -1 | sed 's/^/   /'
     artifacts=$(ls "$run"/crash-* "$run"/leak-* "$run"/timeout-* "$run"/oom-* 2>/dev/null)
     if [ $status -ne 0 ] || [ -n "$artifacts" ]; then
         failed=1
