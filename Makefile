@@ -1,11 +1,13 @@
-# SOCMap: `make run` maps the sample data, `make test` runs the test suite.
+# SOCMap: `make run` maps the sample data, `make test` runs the test suite and the fuzzers.
 # Both install the system libraries first when they are missing (Debian, as root).
 
 APT_PACKAGES := libgdal-dev libproj-dev libopenblas-dev pkg-config gdal-bin python3-gdal
 SWIFT ?= swift
 PIPELINE ?= pipelines/sample.yaml
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := FuzzCSV FuzzHorizons FuzzPipeline
 
-.PHONY: all deps build run test bench sample-data clean
+.PHONY: all deps build run test fuzz fuzz-build bench sample-data clean
 
 all: build
 
@@ -29,6 +31,18 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) fuzz FUZZ_SECONDS=30
+
+# libFuzzer targets (Fuzz/README.md): declared in Package.swift only with SOCMAP_FUZZ=1, built with
+# ASan and coverage in their own scratch folder, so `swift build` and `swift test` never see them.
+fuzz-build: deps
+	for t in $(FUZZ_TARGETS); do \
+	  SOCMAP_FUZZ=1 $(SWIFT) build -c release --scratch-path .build/fuzz -Xswiftc -sanitize=fuzzer,address --product $$t || exit 1; \
+	done
+
+# Each target for FUZZ_SECONDS seconds, one at a time; fails with the failing input's path.
+fuzz: fuzz-build
+	Fuzz/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: build
 	$(SWIFT) run -c release --skip-build socmap bench all

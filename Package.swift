@@ -104,3 +104,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// MARK: Fuzz targets (libFuzzer), declared only with SOCMAP_FUZZ=1 so that `swift build` and
+// `swift test` never build them; `make fuzz` builds them with -sanitize=fuzzer,address (Fuzz/README.md).
+if Context.environment["SOCMAP_FUZZ"] == "1" {
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzCSV", dependencies: ["SoilData", "FuzzSupport"], path: "Fuzz/FuzzCSV"),
+        .executableTarget(name: "FuzzHorizons", dependencies: ["SoilData", "FuzzSupport"], path: "Fuzz/FuzzHorizons"),
+        .executableTarget(name: "FuzzPipeline", dependencies: ["Pipeline", "FuzzSupport"], path: "Fuzz/FuzzPipeline"),
+    ]
+}

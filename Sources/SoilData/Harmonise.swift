@@ -128,6 +128,11 @@ private func harmoniseSite(_ id: String, _ input: [Horizon], depths: [DepthInter
             values.append(nil)
             continue
         }
+        guard mean.isFinite else {   // NaN passes the clamp: the fit left double precision
+            note(.nonNumeric, firstLine, "site '\(id)': the spline through its horizons is not finite "
+                 + "(values or depths too large, or a horizon too thin)", "skipped site")
+            return nil
+        }
         if u > d.top + tol || v < d.bottom - tol {
             note(.partialCoverage, firstLine, "site '\(id)': profile covers only \(formatShort(u))-\(formatShort(v))cm "
                  + "of \(d.label)", "averaged over the covered part")

@@ -149,6 +149,18 @@ final class PipelineConfigTests: XCTestCase {
         }
     }
 
+    // Found by Fuzz/FuzzPipeline: value_scale 0 reached IntervalColumns' precondition and trapped.
+    func testIntervalValueScaleZeroOrNegative_isAnErrorNotACrash() {
+        for scale in ["0", "-0.1"] {
+            let text = minimal.replacingOccurrences(of: "  horizons:\n    file: horizons.csv\n    value_column: soc",
+                with: "  intervals:\n    file: v.csv\n    columns: [a, b, c, d, e, f]\n    value_scale: \(scale)")
+            XCTAssertThrowsError(try parse(text)) { error in
+                XCTAssertEqual((error as? ConfigError)?.key, "profiles.intervals.value_scale")
+                XCTAssertTrue("\(error)".contains("value_scale must be a number greater than 0"), "\(error)")
+            }
+        }
+    }
+
     func testOverlappingDepths_areRejected() {
         XCTAssertThrowsError(try parse(minimal + "\ndepths: [\"0-10\", \"5-15\"]\n"))
     }

@@ -131,4 +131,16 @@ final class HarmoniseTests: XCTestCase {
         XCTAssertTrue(p.isEmpty)
         XCTAssertEqual(issues.entries(of: .noDepthCovered).map(\.line), [2])
     }
+
+    // Found by Fuzz/FuzzHorizons: a spline that leaves double precision (values near 1e308, a horizon
+    // 1e-320 cm thick) gave NaN interval values, which passed the clamp to [min, max].
+    func testHarmonise_splineThatOverflowsSkipsTheSiteInsteadOfGivingNaN() {
+        var issues = DataIssues()
+        let huge = [h("huge", 0, 5, 1e308, line: 2), h("huge", 5, 15, -1e308, line: 3), h("huge", 15, 30, 1e308, line: 4)]
+        let thin = [h("thin", 0, 1e-320, 5, line: 5), h("thin", 1e-320, 200, 1, line: 6)]
+        let p = harmonise(huge + thin + [h("ok", 0, 10, 2, line: 7)], depths: DepthInterval.standard, issues: &issues)
+        XCTAssertEqual(p.map(\.siteID), ["ok"])
+        XCTAssertEqual(issues.entries(of: .nonNumeric).map(\.siteID), ["huge", "thin"])
+        XCTAssertEqual(issues.entries(of: .nonNumeric).map(\.line), [2, 5])
+    }
 }
