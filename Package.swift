@@ -6,7 +6,7 @@ import PackageDescription
 
 let package = Package(
     name: "SOCMap",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // Synchronization.Atomic
     products: [
         .executable(name: "socmap", targets: ["socmap"]),
     ],
@@ -36,24 +36,22 @@ let package = Package(
         .target(name: "Patches", dependencies: ["RasterIO", "SoilData", "FileIO"], exclude: ["README.md"]),
 
         // MARK: Seeded random numbers (every random choice comes from a pipeline seed)
-        .target(name: "Randomness", exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Randomness", exclude: ["README.md"]),
 
         // MARK: Runtime configuration (threads, BLAS kernels, heap), applied once per process
         .target(name: "Runtime", dependencies: ["COpenBLAS"], exclude: ["README.md"]),
 
         // MARK: Learning
         .target(
-            name: "NeuralNet", dependencies: ["COpenBLAS", "Randomness", "FileIO", "TextFormat", "Runtime"], exclude: ["README.md"],
-            swiftSettings: [.unsafeFlags(["-O"])]),
+            name: "NeuralNet", dependencies: ["COpenBLAS", "Randomness", "FileIO", "TextFormat", "Runtime"], exclude: ["README.md"]),
 
         .target(
-            name: "Forest", dependencies: ["Randomness", "FileIO", "Runtime"], exclude: ["README.md"],
-            swiftSettings: [.unsafeFlags(["-O"])]),
+            name: "Forest", dependencies: ["Randomness", "FileIO", "Runtime"], exclude: ["README.md"]),
 
         // MARK: The four models behind one interface: transfer, cnn, mtcnn, rf
         .target(
             name: "Models", dependencies: ["NeuralNet", "Forest", "Patches", "FileIO"],
-            exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"])]),
+            exclude: ["README.md"]),
 
         // MARK: Evaluation: folds, metrics, reports, plots
         .target(name: "Evaluation", dependencies: ["Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
@@ -72,8 +70,7 @@ let package = Package(
             exclude: ["README.md"]),
 
         // MARK: Speed measurements (`socmap bench`), outside the library modules
-        .target(name: "Benchmarks", dependencies: ["NeuralNet", "Forest", "Models", "Randomness", "Runtime"], exclude: ["README.md"],
-                swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Benchmarks", dependencies: ["NeuralNet", "Forest", "Models", "Randomness", "Runtime"], exclude: ["README.md"]),
 
         // MARK: The command-line tool
         .executableTarget(

@@ -160,7 +160,7 @@ final class TreeBuilder {
                             }
                         }
                         (samples + write).update(from: partitionScratch, count: spill)
-                        assert(write - task.start == split.leftCount, "partition disagrees with the split search")
+                        precondition(write - task.start == split.leftCount, "partition disagrees with the split search")
 
                         let leftStats = stats(task.start, write)
                         let rightStats = stats(write, task.end)
