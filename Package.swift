@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "SoilDataTests", dependencies: ["SoilData", "Randomness"]),
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "RasterIO", "SoilData", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Runtime"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Runtime"], exclude: ["Fixtures/README.md"], resources: [.copy("Fixtures/golden.json")]),
         .testTarget(name: "ForestTests", dependencies: ["Forest", "Randomness", "Runtime"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),

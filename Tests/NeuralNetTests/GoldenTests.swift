@@ -2,16 +2,15 @@ import Foundation
 import XCTest
 @testable import NeuralNet
 
-/// Matches PyTorch's numbers in ../shared/anchors/golden.json (written by make_golden.py beside it:
-/// a narrow variant of the reference network, dropout off, fixed weights and inputs).
+/// Matches PyTorch's numbers in Fixtures/golden.json (a copy of ../shared/anchors/golden.json, written
+/// by make_golden.py there: a narrow variant of the reference network, dropout off, fixed weights and inputs).
 final class GoldenTests: XCTestCase {
     private var golden: [String: Any] = [:]
 
     override func setUpWithError() throws {
-        guard let shared = sharedFolder() else {
-            throw XCTSkip("golden.json not found: set SOCMAP_SHARED to the shared reference folder")
-        }
-        let data = try Data(contentsOf: shared.appendingPathComponent("anchors/golden.json"))
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "golden", withExtension: "json"),
+                                "the test fixture golden.json is missing from the NeuralNetTests bundle")
+        let data = try Data(contentsOf: url)
         golden = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 

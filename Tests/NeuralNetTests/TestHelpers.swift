@@ -92,17 +92,6 @@ func checkGradient(
                              file: file, line: line)
 }
 
-/// The reference material folder (../shared beside the repository, or SOCMAP_SHARED).
-func sharedFolder() -> URL? {
-    var candidates: [URL] = []
-    if let env = ProcessInfo.processInfo.environment["SOCMAP_SHARED"] { candidates.append(URL(fileURLWithPath: env)) }
-    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    candidates.append(repo.deletingLastPathComponent().appendingPathComponent("shared"))
-    candidates.append(URL(fileURLWithPath: "/work/shared"))
-    return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("anchors").path) }
-}
-
 /// A fresh temporary directory, removed by the test's teardown block.
 func temporaryDirectory(_ test: XCTestCase) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("nn-\(UUID().uuidString)")

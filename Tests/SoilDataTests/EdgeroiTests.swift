@@ -11,7 +11,6 @@ final class EdgeroiTests: XCTestCase {
         let candidates = [
             ProcessInfo.processInfo.environment["SOCMAP_SHARED"].map { "\($0)/real-data/edgeroi/horizons.csv" },
             repo.deletingLastPathComponent().appendingPathComponent("shared/real-data/edgeroi/horizons.csv").path,
-            "/work/shared/real-data/edgeroi/horizons.csv",
         ].compactMap { $0 }
         guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             throw XCTSkip("Edgeroi horizons.csv not found (looked in \(candidates.joined(separator: ", ")))")

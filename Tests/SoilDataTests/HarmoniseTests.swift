@@ -137,7 +137,8 @@ final class HarmoniseTests: XCTestCase {
     func testHarmonise_splineThatOverflowsSkipsTheSiteInsteadOfGivingNaN() {
         var issues = DataIssues()
         let huge = [h("huge", 0, 5, 1e308, line: 2), h("huge", 5, 15, -1e308, line: 3), h("huge", 15, 30, 1e308, line: 4)]
-        let thin = [h("thin", 0, 1e-320, 5, line: 5), h("thin", 1e-320, 200, 1, line: 6)]
+        let subnormal = Double.leastNormalMagnitude / 1e12   // about 2e-320 cm
+        let thin = [h("thin", 0, subnormal, 5, line: 5), h("thin", subnormal, 200, 1, line: 6)]
         let p = harmonise(huge + thin + [h("ok", 0, 10, 2, line: 7)], depths: DepthInterval.standard, issues: &issues)
         XCTAssertEqual(p.map(\.siteID), ["ok"])
         XCTAssertEqual(issues.entries(of: .nonNumeric).map(\.siteID), ["huge", "thin"])
