@@ -7,13 +7,16 @@ PIPELINE ?= pipelines/sample.yaml
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := FuzzCSV FuzzHorizons FuzzPipeline
 
-.PHONY: all deps build run test fuzz fuzz-build bench sample-data clean
+.PHONY: all deps test-deps build run test fuzz fuzz-build bench sample-data clean
 
 all: build
 
-# Install the apt packages only when one of them is missing.
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+# The clients users open our outputs with, which the tests drive: QGIS (headless, Python).
+TEST_APT_PACKAGES := python3-qgis
+
+# Installs the named apt packages, only when one of them is missing.
+define apt_install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -21,6 +24,13 @@ deps:
 	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+test-deps:
+	$(call apt_install,$(APT_PACKAGES) $(TEST_APT_PACKAGES))
 
 build: deps
 	$(SWIFT) build -c release
@@ -32,7 +42,7 @@ run: build
 # imports, in its own build folder so that it and `make build` do not rebuild each other.
 TEST_FLAGS := -c release --scratch-path .build/test -Xswiftc -enable-testing
 
-test: deps
+test: test-deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 	$(MAKE) fuzz FUZZ_SECONDS=30

@@ -249,7 +249,7 @@ extension PipelineConfig {
 
     /// The `patches` section, and the deprecated `patches.pool` (now `train.network.pool`) when given.
     private static func parsePatches(_ m: YAMLMapping?) throws -> (PatchesConfig, poolAlias: PoolAlias?) {
-        guard let m else { return (PatchesConfig(size: 13, file: "patches.socp"), nil) }
+        guard let m else { return (PatchesConfig(size: 13, file: OutputLayout.defaultPatchesFile), nil) }
         let sizeValue = m.optional("size")
         let size = try sizeValue?.int() ?? 13
         let poolAlias = try m.optional("pool").map { PoolAlias(value: try m.int("pool", default: 3, in: 1...9), node: $0) }
@@ -259,7 +259,7 @@ extension PipelineConfig {
             }
         }
         let fileValue = m.optional("file")
-        let file = try fileValue?.string() ?? "patches.socp"
+        let file = try fileValue?.string() ?? OutputLayout.defaultPatchesFile
         if let fileValue, let problem = OutputLayout.problem(withPlainName: file, reservedToo: true) {
             throw fileValue.error("the patch file name \(problem)")
         }

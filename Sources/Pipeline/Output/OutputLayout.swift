@@ -11,6 +11,8 @@ public struct OutputLayout: Sendable, Equatable {
     /// File name of the patch data set (`patches.file`).
     public let patchesFile: String
 
+    /// The patch data set's name unless `patches.file` names another.
+    public static let defaultPatchesFile = "patches.socp"
     /// Profiles per site and depth.
     public static let profiles = "profiles.csv"
     /// Sites left out, with reason and CSV line.
