@@ -125,7 +125,7 @@ final class EvaluationReportTests: XCTestCase {
         let density = try String(contentsOfFile: folder.file("plots/density.svg"), encoding: .utf8)
         for label in ["Observed", "transfer", "cnn", "rf", "0–5 cm"] { XCTAssertTrue(density.contains(">\(label)"), label) }
         let bars = try String(contentsOfFile: folder.file("plots/rmse_by_depth.svg"), encoding: .utf8)
-        XCTAssertTrue(bars.contains("All depths"))
+        XCTAssertTrue(bars.contains("Pooled over depths"))
     }
 
     func testWrite_summaryTableBoldsTheBestModelPerDepth() throws {
