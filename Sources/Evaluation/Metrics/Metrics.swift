@@ -73,11 +73,6 @@ public struct Metrics: Sendable, Codable, Equatable {
                          meaning: "Kling-Gupta efficiency (1 is perfect)"),
     ]
 
-    /// The metric names in report order, with a reader's label and whether higher is better.
-    public static var names: [(key: String, label: String, higherIsBetter: Bool)] {
-        definitions.map { ($0.key, $0.label, $0.best == .highest) }
-    }
-
     /// The definition of the metric called `key`, if any.
     public static func definition(_ key: String) -> MetricDefinition? {
         definitions.first { $0.key == key }
