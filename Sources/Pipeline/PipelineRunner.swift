@@ -1,3 +1,4 @@
+import Evaluation
 import FileIO
 import Foundation
 import Mapping
@@ -15,6 +16,9 @@ public struct RunSummary: Sendable {
     public var report: String
     /// Covariate warnings (also in the report's "Covariate checks"), each naming the file and the fix.
     public var warnings: [String] = []
+    /// The cross-validated scores for the terminal: the fold design, per depth and model, then pooled
+    /// over depths (`ScoreTables.terminal`); or one line saying the run was not evaluated.
+    public var scores: [String] = []
 }
 
 /// Runs a pipeline's stages in order: stack, profiles, patches, report.
@@ -70,13 +74,13 @@ public final class PipelineRunner {
         if let train = config.train {
             if let evaluate = config.evaluate {
                 evaluation = try ModelStages.evaluate(config, data: data, train: train, evaluate: evaluate,
-                                                      layout: out, observer: observer)
+                                                      crs: stack.grid.crs, layout: out, observer: observer)
             }
             modelFiles = try ModelStages.trainFinal(config, data: data, train: train, layout: out, observer: observer)
         }
         var maps: MapResult?
         if let predict = config.predict {
-            maps = try MapStage.run(config, stack: stack, inputs: MapStage.inputs(predict, layout: out, evaluation: evaluation),
+            maps = try MapStage.run(config, stack: stack, inputs: try MapStage.inputs(predict, layout: out, evaluation: evaluation),
                                     output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
         }
         let report = RunReport(config: config, stack: stack, profiles: profiles, data: data, patches: patchReport,
@@ -88,8 +92,11 @@ public final class PipelineRunner {
         try write { try AtomicFile.write(Data(markdown.utf8), to: out.path(OutputLayout.reportMarkdown)) }
         try write { try AtomicFile.write(try report.json(), to: out.path(OutputLayout.reportJSON)) }
         try folder.publish(entries, replacingAll: true)
+        let scores = evaluation.map { ScoreTables.terminal($0.table, unit: data.unit) }
+            ?? ["Not cross-validated: the pipeline has no evaluate section, so there are no accuracy figures"
+                + (config.predict != nil ? " (the maps say \"not evaluated\")." : ".")]
         return RunSummary(outputFolder: config.output, files: entries, report: markdown,
-                          warnings: CovariateChecks.warnings(stack.covariates, config: config))
+                          warnings: CovariateChecks.warnings(stack.covariates, config: config), scores: scores)
     }
 
     /// Maps every depth with the models an earlier run published. A whole prediction or a merge

@@ -63,7 +63,7 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(TextFormatting.depthDisplay("0-5cm"), "0–5 cm")
         XCTAssertEqual(TextFormatting.depthDisplay("100-200"), "100–200 cm")
         XCTAssertEqual(TextFormatting.depthDisplay("topsoil"), "topsoil")
-        XCTAssertEqual(TextFormatting.depthDisplay("all"), "All depths")
+        XCTAssertEqual(TextFormatting.depthDisplay("all"), "Pooled over depths")
         XCTAssertEqual(TextFormatting.fileSafe("Random forest/v2"), "Random_forest_v2")
         XCTAssertEqual(EvaluationReport.scatterFileNames(["a b", "a/b", "c"]), ["scatter_a_b.svg", "scatter_a_b_2.svg", "scatter_c.svg"])
         XCTAssertEqual(NumberText.fixed(-0.0001, 2), "0.00")

@@ -56,6 +56,22 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertEqual(items[Provenance.Key.softwareVersion], "0.4.0")
         XCTAssertEqual(items[Provenance.Key.software], "SOCMap 0.4.0")
         XCTAssertEqual(items["SOCMAP_DEPTH"], "0-5 cm")
+        XCTAssertEqual(items[Provenance.Key.cvMetricsHash], "not evaluated", "no evaluation named: none claimed")
+    }
+
+    /// Each depth's map carries its own scores; a depth without scores falls back to `cvScores`.
+    func testMetadataOfADepth_holdsThatDepthsScoresAndTheEvaluationHash() {
+        let provenance = Provenance(pipelineHash: "p", modelHash: "m", covariates: ["dem"], cvScores: Provenance.notEvaluated,
+                                    cvScoresByDepth: ["0-5cm": "0-5cm: R2=0.41", "100-200cm": "100-200cm: R2=0.12"],
+                                    cvMetricsHash: "abc", softwareVersion: "0.4.0")
+        let shallow = provenance.metadata(depth: "0-5cm"), deep = provenance.metadata(depth: "100-200cm")
+        XCTAssertEqual(shallow[Provenance.Key.cvScores], "0-5cm: R2=0.41")
+        XCTAssertEqual(deep[Provenance.Key.cvScores], "100-200cm: R2=0.12")
+        XCTAssertEqual(shallow[Provenance.Key.depth], "0-5cm")
+        XCTAssertEqual(shallow[Provenance.Key.cvMetricsHash], "abc")
+        XCTAssertEqual(provenance.metadata(depth: "5-15cm")[Provenance.Key.cvScores], "not evaluated")
+        XCTAssertEqual(provenance.metadata[Provenance.Key.cvScores], "not evaluated")
+        XCTAssertNil(provenance.metadata[Provenance.Key.depth])
     }
 
     func testMetadata_survivesCOGWritingIntoTheMap() throws {

@@ -83,41 +83,54 @@ final class MapStageTests: XCTestCase {
         XCTAssertEqual(inputs.cvModels, (1...3).map { layout.cvModel(.transfer, fold: $0) })
         let table = try XCTUnwrap(inputs.metrics)
         XCTAssertEqual(table.folds, 3)
-        let scores = MapStage.cvScores(table, model: .transfer)
-        XCTAssertTrue(scores.hasPrefix("R2="), scores)
-        XCTAssertTrue(scores.hasSuffix("(all depths, 3-fold CV)"), scores)
-        XCTAssertEqual(MapStage.cvScores(nil, model: .transfer), "not evaluated")
-        XCTAssertEqual(MapStage.cvScores(table, model: .rf), "not evaluated", "a model that was not evaluated")
+        XCTAssertEqual(table.design, .sites(folds: 3, seed: 7), "the design travels with metrics.json")
+        XCTAssertEqual(inputs.metricsSHA256, try SHA256Hasher.hex(fileAt: layout.metricsJSON))
+        let scores = MapStage.cvScores(table, model: .transfer, depth: "0-5cm", unit: "g/kg")
+        let row = try XCTUnwrap(table.row(model: "transfer", depth: "0-5cm"))
+        XCTAssertEqual(scores, "0-5cm: \(ScoreTables.compact(row.metrics)) (transfer, g/kg, 3-fold CV of randomly grouped sites, seed 7)")
+        XCTAssertTrue(scores.hasPrefix("0-5cm: R2="), scores)
+        XCTAssertNotEqual(scores, MapStage.cvScores(table, model: .transfer, depth: "100-200cm", unit: "g/kg"))
+        XCTAssertEqual(MapStage.cvScores(nil, model: .transfer, depth: "0-5cm", unit: "g/kg"), "not evaluated")
+        XCTAssertEqual(MapStage.cvScores(table, model: .rf, depth: "0-5cm", unit: "g/kg"), "not evaluated", "a model that was not evaluated")
+        XCTAssertEqual(MapStage.cvScores(table, model: .transfer, depth: "7-9cm", unit: "g/kg"), "not evaluated", "a depth that was not evaluated")
     }
 
-    /// The maps' SOCMAP_CV_SCORES from metrics.json are the bytes the earlier code made from
-    /// metrics.csv (split on commas, %.3g), for ordinary, tiny, negative and NaN scores.
-    func testCVScoresFromMetricsJSON_equalTheTextFromMetricsCSV() throws {
+    /// The per-depth CV text from metrics.json carries the numbers of metrics.csv (%.3g), for
+    /// ordinary, tiny, negative and NaN scores; the pooled row never reaches a map.
+    func testCVScoresFromMetricsJSON_equalTheDepthRowOfMetricsCSV() throws {
         let d = try TemporaryDirectory()
-        func metrics(_ r2: Double, _ rmse: Double) -> Metrics { Metrics(n: 10, r: 0.7, r2: r2, rmse: rmse, mae: 0.4, kge: 0.5) }
+        func metrics(_ r2: Double, _ rmse: Double) -> Metrics {
+            Metrics(n: 10, r: 0.7, r2: r2, rmse: rmse, rrmse: rmse * 4, mae: 0.4, me: -rmse / 3, kge: 0.5)
+        }
         let cases: [(Double, Double)] = [(0.5, 0.51), (0.123456789, 12.3456789), (-0.00012345, 1234567.0), (.nan, 0.1), (1, 0)]
         for (k, (r2, rmse)) in cases.enumerated() {
             let spread = FoldSpread(folds: 10 - k, r: 0.1, r2: 0.1, rmse: 0.1, mae: 0.1, kge: 0.1)
-            let rows = [EvaluationTable.Row(model: "transfer", depth: "0-5cm", metrics: metrics(0.2, 3), foldSD: spread),
-                        EvaluationTable.Row(model: "transfer", depth: EvaluationTable.allDepths, metrics: metrics(r2, rmse), foldSD: spread)]
-            let table = EvaluationTable(models: ["transfer"], depthLabels: ["0-5cm"], folds: 10, rows: rows)
+            let rows = [EvaluationTable.Row(model: "transfer", depth: "0-5cm", metrics: metrics(r2, rmse), foldSD: spread),
+                        EvaluationTable.Row(model: "transfer", depth: EvaluationTable.allDepths, metrics: metrics(0.9, 3), foldSD: spread)]
+            let table = EvaluationTable(models: ["transfer"], depthLabels: ["0-5cm"], folds: 10, rows: rows,
+                                        design: .spatialBlocks(folds: 10, size: 5000, unit: "m", seed: 3))
             let folder = d.file("report\(k)")
             try EvaluationReport.write(table: table, predictions: [], to: folder, title: "t", unit: "g/kg")
             let csv = try String(contentsOfFile: (folder as NSString).appendingPathComponent("metrics.csv"), encoding: .utf8)
             let decoded = try EvaluationReport.readTable(metricsJSON: (folder as NSString).appendingPathComponent(EvaluationReport.metricsJSONFile))
-            XCTAssertEqual(MapStage.cvScores(decoded, model: .transfer), Self.earlierCVSummary(csv: csv, model: "transfer"), "case \(k)")
+            let text = MapStage.cvScores(decoded, model: .transfer, depth: "0-5cm", unit: "g/kg")
+            XCTAssertEqual(text, Self.depthScores(csv: csv, model: "transfer", depth: "0-5cm")
+                           .map { "0-5cm: \($0) (transfer, g/kg, 10-fold CV of spatial blocks of 5000 m, seed 3)" }, "case \(k)")
+            XCTAssertFalse(text.contains("R2=0.9 "), "not the pooled figure")
         }
-        XCTAssertEqual(Provenance.cvScores(r2: 0.5, rmse: 0.51, folds: 10), "R2=0.5 RMSE=0.51 (all depths, 10-fold CV)")
     }
 
-    /// The earlier MapStage.cvSummary, kept here as the reference the typed reading must match.
-    static func earlierCVSummary(csv: String, model: String) -> String? {
+    /// The scores of one metrics.csv line as the maps show them, read by column name.
+    static func depthScores(csv: String, model: String, depth: String) -> String? {
         let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let header = lines.first, let r2 = header.firstIndex(of: "r2"), let rmse = header.firstIndex(of: "rmse"),
-              let folds = header.firstIndex(of: "folds"),
-              let row = lines.first(where: { $0.count == header.count && $0[0] == model && $0[1] == "all" }) else { return nil }
-        let f = { (s: String) in Double(s).map { String(format: "%.3g", $0) } ?? s }
-        return "R2=\(f(row[r2])) RMSE=\(f(row[rmse])) (all depths, \(row[folds])-fold CV)"
+        guard let header = lines.first,
+              let row = lines.first(where: { $0.count == header.count && $0[0] == model && $0[1] == depth }) else { return nil }
+        func f(_ column: String) -> String {
+            guard let i = header.firstIndex(of: column) else { return "?" }
+            return Double(row[i]).map { String(format: "%.3g", $0) } ?? "NA"
+        }
+        let n = header.firstIndex(of: "n").map { row[$0] } ?? "?"
+        return "R2=\(f("r2")) RMSE=\(f("rmse")) rRMSE=\(f("rrmse"))% ME=\(f("me")) MAE=\(f("mae")) KGE=\(f("kge")) n=\(n)"
     }
 
     func testCVModelFolders_listsTheFoldFoldersInFoldOrder() throws {

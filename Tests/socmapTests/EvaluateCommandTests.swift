@@ -54,6 +54,72 @@ final class EvaluateCommandTests: XCTestCase {
         }
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("## Cross-validation (3 folds"), report)
+        try checkScoresLead(report: report, summary: p.folder.file("out/evaluation/summary.md"), stdout: r.stdout,
+                            metricsJSON: p.folder.file("out/evaluation/metrics.json"), design: Self.groupedDesign)
+    }
+
+    static let groupedDesign = "3-fold cross-validation, folds of randomly grouped sites (all depths of a site in one fold), seed 7"
+
+    /// report.md, summary.md and the run's last lines lead with per-depth scores (the metrics.json
+    /// figures), label the pooled ones "pooled over depths", and name the fold design.
+    func checkScoresLead(report: String, summary summaryPath: String, stdout: String, metricsJSON: String, design: String,
+                         file: StaticString = #filePath, line: UInt = #line) throws {
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metricsJSON))) as? [String: Any])
+        XCTAssertEqual((json["design"] as? [String: Any])?["description"] as? String, design, file: file, line: line)
+        let rows = try XCTUnwrap(json["rows"] as? [[String: Any]])
+        func metric(_ model: String, _ depth: String, _ key: String) -> Double? {
+            (rows.first { $0["model"] as? String == model && $0["depth"] as? String == depth }?["metrics"] as? [String: Any])?[key] as? Double
+        }
+        // report.md: cross-validation before the grid; per-depth table before the pooled one; design named.
+        let cv = try XCTUnwrap(report.range(of: "## Cross-validation"), file: file, line: line).lowerBound
+        XCTAssertLessThan(cv, try XCTUnwrap(report.range(of: "## Grid")).lowerBound, "scores lead report.md", file: file, line: line)
+        let perDepth = try XCTUnwrap(report.range(of: "### Accuracy per depth"), file: file, line: line).lowerBound
+        let pooled = try XCTUnwrap(report.range(of: "### Pooled over depths"), file: file, line: line).lowerBound
+        XCTAssertLessThan(perDepth, pooled, file: file, line: line)
+        XCTAssertEqual(report.components(separatedBy: "Folds: \(design).").count - 1, 2, "design above both tables", file: file, line: line)
+        XCTAssertTrue(report.contains("| Depth | Model | n | R | R² | RMSE | rRMSE % | MAE | ME | KGE |"), report, file: file, line: line)
+        // summary.md likewise.
+        let summary = try String(contentsOfFile: summaryPath, encoding: .utf8)
+        let sPerDepth = try XCTUnwrap(summary.range(of: "## Accuracy per depth"), file: file, line: line).lowerBound
+        XCTAssertLessThan(sPerDepth, try XCTUnwrap(summary.range(of: "## Pooled over depths")).lowerBound, file: file, line: line)
+        XCTAssertTrue(summary.contains("Folds: \(design)."), summary, file: file, line: line)
+        // The last lines: the design, a line per depth and model with metrics.json's figures, then the pooled ones.
+        let out = stdout.split(separator: "\n").map(String.init)
+        let head = try XCTUnwrap(out.firstIndex { $0.hasPrefix("Cross-validated accuracy per depth (\(design); RMSE, MAE and ME in g/kg):") },
+                                 stdout, file: file, line: line)
+        let pooledLine = try XCTUnwrap(out.firstIndex { $0.hasPrefix("Pooled over depths") }, stdout, file: file, line: line)
+        let wrote = try XCTUnwrap(out.firstIndex { $0.hasPrefix("Wrote ") }, stdout, file: file, line: line)
+        XCTAssertTrue(head < pooledLine && pooledLine < wrote, stdout, file: file, line: line)
+        let models = try XCTUnwrap(json["models"] as? [String])
+        XCTAssertEqual(pooledLine - head - 2, 6 * models.count, "a line per depth and model", file: file, line: line)
+        let first = out[head + 2].split(separator: " ").map(String.init)
+        XCTAssertEqual(Array(first.prefix(2)), ["0-5cm", models[0]], file: file, line: line)
+        let r2 = try XCTUnwrap(metric(models[0], "0-5cm", "r2"), file: file, line: line)
+        XCTAssertEqual(first[4], String(format: "%.3f", r2), "R² of metrics.json: \(out[head + 2])", file: file, line: line)
+        let me = try XCTUnwrap(metric(models[0], "0-5cm", "me"), file: file, line: line)
+        XCTAssertEqual(Double(first[8]) ?? .nan, me, accuracy: 0.51 * pow(10, -Double(first[8].split(separator: ".").last?.count ?? 0)) + 1e-12,
+                       "ME of metrics.json: \(out[head + 2])", file: file, line: line)
+    }
+
+    /// A spatial-block run names its blocks (size and unit) beside every table and in the last lines.
+    func testSpatialBlocks_areNamedBesideTheScores() throws {
+        let p = try TinyProject()
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.training
+            .replacingOccurrences(of: "models: [transfer, cnn, mtcnn, rf]", with: "models: [rf]")
+            .replacingOccurrences(of: "freeze_sweep: [0, 2]", with: "block_size: 1000\n  freeze_sweep: false"))
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let design = "3-fold cross-validation, folds of spatial blocks of 1000 m (every site of a block, at all depths, in one fold), seed 7"
+        let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
+        try checkScoresLead(report: report, summary: p.folder.file("out/evaluation/summary.md"), stdout: r.stdout,
+                            metricsJSON: p.folder.file("out/evaluation/metrics.json"), design: design)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any])
+        let evaluation = try XCTUnwrap(json["evaluation"] as? [String: Any])
+        XCTAssertEqual(evaluation["fold_design_text"] as? String, design)
+        XCTAssertEqual((evaluation["per_depth"] as? [[String: Any]])?.count, 6)
+        XCTAssertEqual((evaluation["pooled_over_depths"] as? [[String: Any]])?.first?["depth"] as? String, "all")
+        XCTAssertNotNil((evaluation["per_depth"] as? [[String: Any]])?.first?["me"] as? Double)
+        XCTAssertNotNil((evaluation["per_depth"] as? [[String: Any]])?.first?["rrmse"] as? Double)
     }
 
     func testEvaluate_sameSeedGivesIdenticalMetricsAndModels() throws {
@@ -100,6 +166,7 @@ final class EvaluateCommandTests: XCTestCase {
         let metrics = try String(contentsOfFile: p.folder.file("out/evaluation/metrics.csv"), encoding: .utf8)
         let rf = metrics.split(separator: "\n").first { $0.hasPrefix("rf,0-5cm,") }.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         XCTAssertEqual(rf.map { Double($0[5]) ?? -1 } ?? -1, 0, accuracy: 1e-4, metrics)
+        XCTAssertEqual(rf.map { Double($0[8]) ?? -1 } ?? -1, 0, accuracy: 1e-4, "ME of a constant fit: \(metrics)")
         XCTAssertEqual(rf?[3].isEmpty == true || rf?[3] == "NA" || rf?[3] == "nan" || rf?[3] == "NaN", true, metrics)
     }
 }

@@ -51,10 +51,74 @@ final class PredictCommandTests: XCTestCase {
         let info = runTool("gdalinfo", [p.folder.file("out/maps/soc_0-5cm.tif")]) ?? ""
         XCTAssertTrue(info.contains("LAYOUT=COG"), info)
         XCTAssertTrue(info.contains("SOCMAP_PIPELINE_SHA256="), info)
-        XCTAssertTrue(info.contains("SOCMAP_CV_SCORES="), info)
+        XCTAssertTrue(info.contains("SOCMAP_CV_SCORES=not evaluated\n"), info)
+        XCTAssertTrue(info.contains("SOCMAP_CV_METRICS_SHA256=not evaluated\n"), info)
+        XCTAssertTrue(r.stdout.contains("Not cross-validated: the pipeline has no evaluate section"), r.stdout)
         XCTAssertTrue(info.contains("NoData Value=-9999"), info)
         let grid = try RasterDataset(path: p.folder.file("out/maps/soc_0-5cm.tif")).grid()
         XCTAssertEqual(grid, p.grid)
+    }
+
+    /// The metadata item `key` of a GeoTIFF, as gdalinfo prints it.
+    func metadataItem(_ path: String, _ key: String) -> String? {
+        let info = runTool("gdalinfo", [path]) ?? ""
+        return info.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
+    }
+
+    /// Each map carries its own depth's scores from metrics.json and that file's SHA-256, in `socmap run`
+    /// and in `socmap predict`; a later run without `evaluate` stamps "not evaluated", not the old scores.
+    func testMaps_carryTheirOwnDepthsScoresAndTheEvaluationTheyCameFrom() throws {
+        let p = try project()
+        try p.editPipeline("  keep_tiles: false\n", "  keep_tiles: false\nevaluate:\n  folds: 3\n")
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let metricsPath = p.folder.file("out/evaluation/metrics.json")
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metricsPath))) as? [String: Any])
+        let rows = try XCTUnwrap(json["rows"] as? [[String: Any]])
+        func metric(_ depth: String, _ key: String) -> Double? {
+            (rows.first { $0["model"] as? String == "transfer" && $0["depth"] as? String == depth }?["metrics"] as? [String: Any])?[key] as? Double
+        }
+        let sha = try XCTUnwrap(runTool("sha256sum", [metricsPath])?.split(separator: " ").first.map(String.init))
+        var stamped: [String: String] = [:]
+        for depth in ["0-5cm", "100-200cm"] {
+            let path = p.folder.file("out/maps/soc_\(depth).tif")
+            let scores = try XCTUnwrap(metadataItem(path, "SOCMAP_CV_SCORES"), depth)
+            let f = { (x: Double?) in x.map { String(format: "%.3g", $0) } ?? "NA" }
+            XCTAssertTrue(scores.hasPrefix("\(depth): R2=\(f(metric(depth, "r2"))) RMSE=\(f(metric(depth, "rmse"))) rRMSE=\(f(metric(depth, "rrmse")))% ME=\(f(metric(depth, "me"))) "),
+                          "\(depth): \(scores)")
+            XCTAssertTrue(scores.hasSuffix(" (transfer, g/kg, 3-fold CV of randomly grouped sites, seed 7)"), scores)
+            XCTAssertEqual(metadataItem(path, "SOCMAP_CV_METRICS_SHA256"), sha, depth)
+            XCTAssertEqual(metadataItem(path, "SOCMAP_DEPTH"), depth)
+            stamped[depth] = scores
+        }
+        XCTAssertNotEqual(stamped["0-5cm"], stamped["100-200cm"], "each depth its own scores")
+        XCTAssertNotEqual(metric("0-5cm", "rmse"), metric("all", "rmse"))
+        XCTAssertFalse(stamped.values.contains { $0.contains("RMSE=\(String(format: "%.3g", metric("all", "rmse") ?? .nan)) ") },
+                       "the pooled figure is not stamped")
+
+        // socmap predict reads the published metrics.json: the same stamps.
+        let again = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        for depth in ["0-5cm", "100-200cm"] {
+            let path = p.folder.file("out/maps/soc_\(depth).tif")
+            XCTAssertEqual(metadataItem(path, "SOCMAP_CV_SCORES"), stamped[depth], depth)
+            XCTAssertEqual(metadataItem(path, "SOCMAP_CV_METRICS_SHA256"), sha, depth)
+        }
+
+        // A run of the pipeline without its evaluate section: no scores of the earlier run survive.
+        try p.editPipeline("evaluate:\n  folds: 3\n", "")
+        let plain = try CLI.run(["run", p.pipeline, "-q", "--overwrite"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: metricsPath))
+        for depth in ["0-5cm", "100-200cm"] {
+            let path = p.folder.file("out/maps/soc_\(depth).tif")
+            XCTAssertEqual(metadataItem(path, "SOCMAP_CV_SCORES"), "not evaluated", depth)
+            XCTAssertEqual(metadataItem(path, "SOCMAP_CV_METRICS_SHA256"), "not evaluated", depth)
+        }
+        let predicted = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"])
+        XCTAssertEqual(predicted.status, 0, predicted.stderr)
+        XCTAssertEqual(metadataItem(p.folder.file("out/maps/soc_0-5cm.tif"), "SOCMAP_CV_SCORES"), "not evaluated")
     }
 
     /// Dense maps equal cutting a patch around each cell: compared at every site (several sit on tile borders).

@@ -25,7 +25,7 @@ enum FreezeSweepPlot {
             Legend.Entry(label: TextFormatting.depthDisplay(label),
                          key: .lineWithPoint(colour: Palette.ordered(i, of: depthLabels.count), dash: nil, width: 1.6))
         }
-        entriesOfLegend.append(Legend.Entry(label: "All depths", key: .lineWithPoint(colour: "#000000", dash: nil, width: 3)))
+        entriesOfLegend.append(Legend.Entry(label: "Pooled over depths", key: .lineWithPoint(colour: "#000000", dash: nil, width: 3)))
         let legend = Legend(entriesOfLegend)
 
         let plotWidth = 290.0, plotHeight = 230.0

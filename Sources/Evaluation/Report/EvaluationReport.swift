@@ -76,7 +76,8 @@ public enum EvaluationReport {
         do {
             let content = try JSONDecoder().decode(ReportTables.ReportJSON.self, from: data)
             return EvaluationTable(models: content.models, depthLabels: content.depthLabels,
-                                   folds: content.folds, rows: content.rows)
+                                   folds: content.folds, rows: content.rows,
+                                   design: content.design?.folds == content.folds ? content.design : nil)
         } catch {
             throw EvaluationError(.invalidInput, path: path, message:
                 "\(path) is not a SOCMap metrics.json: \(error); rewrite the report")

@@ -3,17 +3,19 @@ import TextFormat
 
 /// The report's data files as text: metrics.csv, predictions.csv, freeze_sweep.csv and metrics.json.
 enum ReportTables {
-    /// The columns after the leading key column of metrics.csv and freeze_sweep.csv.
-    static let metricColumns = ["depth", "n", "r", "r2", "rmse", "mae", "kge",
-                                "folds", "r_sd", "r2_sd", "rmse_sd", "mae_sd", "kge_sd"]
+    /// The columns after the leading key column of metrics.csv and freeze_sweep.csv: depth, n, each
+    /// metric of `Metrics.definitions`, folds, and each metric's fold-to-fold SD (`<key>_sd`).
+    static var metricColumns: [String] {
+        ["depth", "n"] + Metrics.definitions.map(\.key) + ["folds"] + Metrics.definitions.map { $0.key + "_sd" }
+    }
 
     /// One CSV line of a row's metrics and fold spread, after the key field.
     private static func metricFields(_ row: EvaluationTable.Row) -> [String] {
         let m = row.metrics, s = row.foldSD
         return [CSVText.field(row.depth), String(m.n)]
-            + [m.r, m.r2, m.rmse, m.mae, m.kge].map(TextFormatting.csvNumber)
+            + Metrics.definitions.map { TextFormatting.csvNumber(m[keyPath: $0.value]) }
             + [String(s.folds)]
-            + [s.r, s.r2, s.rmse, s.mae, s.kge].map(TextFormatting.csvNumber)
+            + Metrics.definitions.map { TextFormatting.csvNumber(s.sd[keyPath: $0.value]) }
     }
 
     /// metrics.csv: one line per model and depth (all depths as "all").
@@ -63,13 +65,14 @@ enum ReportTables {
         var title: String
         var unit: String
         var folds: Int
+        var design: FoldDesign?
         var models: [String]
         var depthLabels: [String]
         var rows: [EvaluationTable.Row]
         var freezeSweep: [FreezeSweepEntry]?
 
         enum CodingKeys: String, CodingKey {
-            case title, unit, folds, models, rows
+            case title, unit, folds, design, models, rows
             case depthLabels = "depth_labels"
             case freezeSweep = "freeze_sweep"
         }
@@ -78,7 +81,7 @@ enum ReportTables {
     /// metrics.json: the table (pooled metrics, fold SDs and per-fold metrics) and the freeze sweep;
     /// keys sorted, NaN as null.
     static func metricsJSON(_ table: EvaluationTable, sweep: [FreezeSweepEntry]?, title: String, unit: String) throws -> String {
-        let content = ReportJSON(title: title, unit: unit, folds: table.folds, models: table.models,
+        let content = ReportJSON(title: title, unit: unit, folds: table.folds, design: table.design, models: table.models,
                                  depthLabels: table.depthLabels, rows: table.rows,
                                  freezeSweep: sweep?.sorted { $0.f < $1.f })
         let encoder = JSONEncoder()

@@ -16,7 +16,7 @@ enum TextFormatting {
 
     /// A reader's depth label: "0-5cm" or "0-5" becomes "0–5 cm"; other labels are kept as given.
     static func depthDisplay(_ label: String) -> String {
-        if label == EvaluationTable.allDepths { return "All depths" }
+        if label == EvaluationTable.allDepths { return "Pooled over depths" }
         var core = label.trimmingCharacters(in: .whitespaces)
         if core.hasSuffix("cm") { core = String(core.dropLast(2)).trimmingCharacters(in: .whitespaces) }
         let parts = core.split(separator: "-", omittingEmptySubsequences: false)

@@ -45,13 +45,29 @@ public struct EvaluationTable: Sendable, Codable, Equatable {
     public let folds: Int
     /// Every row, depth by depth (all depths last), model by model.
     public let rows: [Row]
+    /// How the folds were made (nil: not recorded, e.g. a metrics.json of an older version).
+    public let design: FoldDesign?
 
     /// Makes a table from rows that are already computed (e.g. read back from metrics.json).
-    public init(models: [String], depthLabels: [String], folds: Int, rows: [Row]) {
+    public init(models: [String], depthLabels: [String], folds: Int, rows: [Row], design: FoldDesign? = nil) {
+        precondition(design == nil || design?.folds == folds,
+                     "EvaluationTable: the design has \(design?.folds ?? 0) folds, the table \(folds)")
         self.models = models
         self.depthLabels = depthLabels
         self.folds = folds
         self.rows = rows
+        self.design = design
+    }
+
+    /// The fold design in one sentence for every table of scores, e.g. "5-fold cross-validation,
+    /// folds of randomly grouped sites (all depths of a site in one fold), seed 2025".
+    public var designText: String {
+        design?.description ?? "\(folds)-fold cross-validation (how the folds were made was not recorded)"
+    }
+
+    /// The rows of `depth` (a depth label or `allDepths`) in model order.
+    public func rows(depth: String) -> [Row] {
+        models.compactMap { row(model: $0, depth: depth) }
     }
 
     /// The depth keys of the rows: every depth label, then `allDepths`.
@@ -62,7 +78,13 @@ public struct EvaluationTable: Sendable, Codable, Equatable {
         rows.first { $0.model == model && $0.depth == depth }
     }
 
-    /// Computes the table from held-out predictions of `folds`-fold cross-validation.
+    /// Computes the table from held-out predictions of cross-validation with the folds of `design`.
+    public static func build(predictions: [HeldOutPrediction], models: [String], depthLabels: [String], design: FoldDesign) -> EvaluationTable {
+        let table = build(predictions: predictions, models: models, depthLabels: depthLabels, folds: design.folds)
+        return EvaluationTable(models: models, depthLabels: depthLabels, folds: design.folds, rows: table.rows, design: design)
+    }
+
+    /// Computes the table from held-out predictions of `folds`-fold cross-validation (fold design not recorded).
     ///
     /// For each model only samples with a finite observation and a finite prediction by that
     /// model count. Pooled metrics use every such sample of the depth; the spread is the sample
@@ -103,7 +125,7 @@ public struct EvaluationTable: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case models, folds, rows
+        case models, folds, rows, design
         case depthLabels = "depth_labels"
     }
 }

@@ -63,10 +63,11 @@ extension MapProducts {
     }
 
     /// Writes a catalogue's maps from the finished tiles of `store` into `folder` (created): a
-    /// cloud-optimised GeoTIFF per layer with `metadata` and the layer's `Provenance.Key.depth`, then
+    /// cloud-optimised GeoTIFF per layer with `provenance.metadata(depth:)` of the layer's depth (its
+    /// `Provenance.Key.depth` and that depth's CV scores), then
     /// the styles, quick-looks, contact sheets and project (`write(sets:)`). Returns the file names
     /// written. `progress` receives a step name, items done and items in all.
-    public static func assemble(_ catalogue: Catalogue, plan: MapPlan, store: TileStore, metadata: [String: String],
+    public static func assemble(_ catalogue: Catalogue, plan: MapPlan, store: TileStore, provenance: Provenance,
                                 folder: String, progress: ((_ step: String, _ done: Int, _ total: Int) -> Void)? = nil)
         throws -> [String] {
         precondition(store.layers == catalogue.layers.count,
@@ -79,9 +80,8 @@ extension MapProducts {
                                unit: catalogue.unit, metadata: [:]) { done, total in progress?("assemble", done, total) }
         var files: [String] = []
         for (k, layer) in catalogue.layers.enumerated() {
-            var items = metadata
-            items[Provenance.Key.depth] = layer.depth
-            try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(layer.name + ".tif"), metadata: items)
+            try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(layer.name + ".tif"),
+                          metadata: provenance.metadata(depth: layer.depth))
             files.append(layer.name + ".tif")
             progress?("cloud-optimised GeoTIFFs", k + 1, catalogue.layers.count)
         }

@@ -9,8 +9,15 @@ public struct Provenance: Sendable, Equatable {
     public var modelHash: String
     /// Covariate names in stack order.
     public var covariates: [String]
-    /// Cross-validation scores as short text, e.g. "R2=0.41 RMSE=8.2 (all depths, 10-fold CV)" (see `cvScores(r2:rmse:folds:)`).
+    /// Cross-validation scores of a map whose depth has no entry in `cvScoresByDepth`, e.g.
+    /// `Provenance.notEvaluated`.
     public var cvScores: String
+    /// Cross-validation scores per depth label (`Key.depth`, e.g. "0-5cm"), as short text, e.g.
+    /// "0-5cm: R2=0.41 RMSE=11.2 ... (transfer, 5-fold CV of randomly grouped sites, seed 2025)".
+    public var cvScoresByDepth: [String: String]
+    /// SHA-256 (hex) of the evaluation/metrics.json the scores come from, which identifies the
+    /// cross-validation run; `Provenance.notEvaluated` when there was none.
+    public var cvMetricsHash: String
     /// SOCMap's version, e.g. "0.4.0".
     public var softwareVersion: String
     /// Further items (e.g. "SOCMAP_DEPTH": "0-5 cm"); keys must be metadata-safe (no '=' or spaces).
@@ -24,8 +31,10 @@ public struct Provenance: Sendable, Equatable {
         public static let modelHash = "SOCMAP_MODEL_SHA256"
         /// Comma-separated covariate names.
         public static let covariates = "SOCMAP_COVARIATES"
-        /// Cross-validation scores text.
+        /// Cross-validation scores text of the map's depth.
         public static let cvScores = "SOCMAP_CV_SCORES"
+        /// SHA-256 of the metrics.json the scores come from (the evaluation run), or "not evaluated".
+        public static let cvMetricsHash = "SOCMAP_CV_METRICS_SHA256"
         /// SOCMap's version.
         public static let softwareVersion = "SOCMAP_VERSION"
         /// The TIFF Software tag (GDAL writes this metadata item as the tag).
@@ -41,44 +50,49 @@ public struct Provenance: Sendable, Equatable {
     /// `cvScores` of a model that was not cross-validated.
     public static let notEvaluated = "not evaluated"
 
-    /// `cvScores` text over all depths, e.g. "R2=0.5 RMSE=0.51 (all depths, 10-fold CV)": each score to
-    /// three significant digits ("NA" when not finite), `folds` the folds that held samples.
-    public static func cvScores(r2: Double, rmse: Double, folds: Int) -> String {
-        let f = { (x: Double) in x.isFinite ? String(format: "%.3g", x) : "NA" }
-        return "R2=\(f(r2)) RMSE=\(f(rmse)) (all depths, \(folds)-fold CV)"
-    }
-
     /// Creates provenance from its parts.
     public init(
-        pipelineHash: String, modelHash: String, covariates: [String], cvScores: String, softwareVersion: String,
+        pipelineHash: String, modelHash: String, covariates: [String], cvScores: String,
+        cvScoresByDepth: [String: String] = [:], cvMetricsHash: String = Provenance.notEvaluated, softwareVersion: String,
         extra: [String: String] = [:]
     ) {
         self.pipelineHash = pipelineHash
         self.modelHash = modelHash
         self.covariates = covariates
         self.cvScores = cvScores
+        self.cvScoresByDepth = cvScoresByDepth
+        self.cvMetricsHash = cvMetricsHash
         self.softwareVersion = softwareVersion
         self.extra = extra
     }
 
     /// Hashes the pipeline file and the model folder and takes the rest as given.
     public init(
-        pipelineFile: String, modelFolder: String, covariates: [String], cvScores: String, softwareVersion: String,
+        pipelineFile: String, modelFolder: String, covariates: [String], cvScores: String,
+        cvScoresByDepth: [String: String] = [:], cvMetricsHash: String = Provenance.notEvaluated, softwareVersion: String,
         extra: [String: String] = [:]
     ) throws {
         self.init(pipelineHash: try SHA256Hasher.hex(fileAt: pipelineFile), modelHash: try Self.hash(folderAt: modelFolder),
-                  covariates: covariates, cvScores: cvScores, softwareVersion: softwareVersion, extra: extra)
+                  covariates: covariates, cvScores: cvScores, cvScoresByDepth: cvScoresByDepth, cvMetricsHash: cvMetricsHash,
+                  softwareVersion: softwareVersion, extra: extra)
     }
 
-    /// The items for `COG.write(metadata:)`: the keys in `Key` plus `extra`.
-    public var metadata: [String: String] {
+    /// The items for `COG.write(metadata:)` of a map that shows no single depth: the keys in `Key`
+    /// plus `extra`, with `cvScores`.
+    public var metadata: [String: String] { metadata(depth: nil) }
+
+    /// The items for the map of `depth` (a depth label): as `metadata`, plus `Key.depth`, and that
+    /// depth's own scores from `cvScoresByDepth` (`cvScores` when it has none).
+    public func metadata(depth: String?) -> [String: String] {
         var items = extra
         items[Key.pipelineHash] = pipelineHash
         items[Key.modelHash] = modelHash
         items[Key.covariates] = covariates.joined(separator: ",")
-        items[Key.cvScores] = cvScores
+        items[Key.cvScores] = depth.flatMap { cvScoresByDepth[$0] } ?? cvScores
+        items[Key.cvMetricsHash] = cvMetricsHash
         items[Key.softwareVersion] = softwareVersion
         items[Key.software] = "SOCMap \(softwareVersion)"
+        if let depth { items[Key.depth] = depth }
         return items
     }
 

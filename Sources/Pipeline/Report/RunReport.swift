@@ -37,6 +37,7 @@ struct RunReport {
     func markdown() -> String {
         var md = "# SOCMap run: \(config.name)\n\n"
         md += "Pipeline `\(config.file)`, seed \(config.seed). Property: \(config.profiles.property) (\(config.profiles.unit)).\n\n"
+        md += crossValidationSection()
         let g = stack.grid
         md += "## Grid\n\n"
         md += "- CRS: \(g.crs)\n"
@@ -97,20 +98,6 @@ struct RunReport {
         }
         md += "| all | \(data.samples.count) | | | | |\n"
 
-        if let e = evaluation {
-            md += "\n## Cross-validation (\(e.table.folds) folds, \(String(format: "%.0f", e.seconds)) s)\n\n"
-            md += "Held-out metrics over all depths (fold-to-fold SD in brackets); per depth in `evaluation/summary.md`.\n\n"
-            md += "| model | n | R | R2 | RMSE | MAE | KGE |\n|---|---|---|---|---|---|---|\n"
-            for model in e.table.models {
-                guard let row = e.table.row(model: model, depth: EvaluationTable.allDepths) else { continue }
-                let m = row.metrics, sd = row.foldSD
-                md += "| \(model) | \(m.n) | \(fmt(m.r)) | \(fmt(m.r2)) (\(fmt(sd.r2))) | \(fmt(m.rmse)) (\(fmt(sd.rmse))) | \(fmt(m.mae)) | \(fmt(m.kge)) |\n"
-            }
-            for (model, n) in e.unpredicted.sorted(by: { $0.key < $1.key }) {
-                md += "\n\(model): \(n) held-out samples without prediction (a depth with no training sample in their fold); left out of its metrics.\n"
-            }
-        }
-
         md += "\n## Outputs\n\n"
         md += "- `\(config.patches.file)`: \(data.sites.count) patches of \(data.channels.count) x \(data.patchSize) x \(data.patchSize) (scaled to [0, 1]) and \(data.samples.count) samples (site, depth, value)\n"
         md += "- `\(OutputLayout.profiles)`: \(config.profiles.property) per site and depth interval\n"
@@ -132,6 +119,49 @@ struct RunReport {
             md += "\nLeft by an interrupted earlier run in the output folder:\n\n" + recovered.map { "- \($0)\n" }.joined()
         }
         return md
+    }
+
+    /// The scores first: per depth, then pooled over depths (labelled), beside the fold design; or
+    /// why there are none.
+    func crossValidationSection() -> String {
+        guard let e = evaluation else {
+            return "## Cross-validation\n\nNot evaluated: the pipeline has no `evaluate` section, so this run has no "
+                + "accuracy figures" + (config.predict != nil ? " and its maps say \"not evaluated\"" : "") + ".\n\n"
+        }
+        var md = "## Cross-validation (\(e.table.folds) folds, \(String(format: "%.0f", e.seconds)) s)\n\n"
+        md += "Held-out scores of every model: \(e.table.designText). Fold-to-fold spread and plots in `evaluation/summary.md`.\n\n"
+        md += ScoreTables.markdown(e.table, unit: data.unit, heading: "###")
+        for (model, n) in e.unpredicted.sorted(by: { $0.key < $1.key }) {
+            md += "\n\(model): \(n) held-out samples without prediction (a depth with no training sample in their fold); left out of its metrics.\n"
+        }
+        return md + "\n"
+    }
+
+    /// A row's metrics for report.json: n and every metric of `Metrics.definitions` (NaN as null), with the fold SDs.
+    static func metricsObject(_ row: EvaluationTable.Row) -> [String: Any] {
+        let clean = { (v: Double) -> Any in v.isFinite ? v : NSNull() }
+        var object: [String: Any] = ["model": row.model, "depth": row.depth, "n": row.metrics.n]
+        var sd: [String: Any] = ["folds": row.foldSD.folds]
+        for d in Metrics.definitions {
+            object[d.key] = clean(row.metrics[keyPath: d.value])
+            sd[d.key] = clean(row.foldSD.sd[keyPath: d.value])
+        }
+        object["fold_sd"] = sd
+        return object
+    }
+
+    /// report.json's "evaluation": the fold design, the rows per depth, then the rows pooled over depths.
+    func evaluationObject(_ e: EvaluationResult) throws -> [String: Any] {
+        var object: [String: Any] = [
+            "folds": e.table.folds,
+            "fold_design_text": e.table.designText,
+            "per_depth": e.table.depthLabels.flatMap { e.table.rows(depth: $0).map(Self.metricsObject) },
+            "pooled_over_depths": e.table.rows(depth: EvaluationTable.allDepths).map(Self.metricsObject),
+        ]
+        if let design = e.table.design {
+            object["fold_design"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(design))
+        }
+        return object
     }
 
     func profilesCSV() -> String {
@@ -160,15 +190,6 @@ struct RunReport {
         let stats = depthStatistics()
         var issueCounts: [String: Int] = [:]
         for (kind, n) in profiles.siteIssues.counts + profiles.valueIssues.counts { issueCounts[kind.rawValue, default: 0] += n }
-        var evaluationObject: [String: Any] = [:]
-        if let e = evaluation {
-            for model in e.table.models {
-                guard let m = e.table.row(model: model, depth: EvaluationTable.allDepths)?.metrics else { continue }
-                let clean = { (v: Double) -> Any in v.isFinite ? v : NSNull() }
-                evaluationObject[model] = ["n": m.n, "r": clean(m.r), "r2": clean(m.r2), "rmse": clean(m.rmse),
-                                           "mae": clean(m.mae), "kge": clean(m.kge)]
-            }
-        }
         var object: [String: Any] = [
             "name": config.name,
             "pipeline": config.file,
@@ -198,7 +219,7 @@ struct RunReport {
             },
             "samples": data.samples.count,
         ]
-        if evaluation != nil { object["evaluation_all_depths"] = evaluationObject }
+        object["evaluation"] = try evaluation.map(evaluationObject) ?? "not evaluated"
         if !modelFiles.isEmpty { object["model_files"] = modelFiles }
         if !recovered.isEmpty { object["recovered"] = recovered }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])

@@ -14,12 +14,16 @@ public struct MapInputs: Sendable {
     public var cvModels: [String]
     /// Cross-validated metrics, stamped into the maps' metadata (nil: not evaluated).
     public var metrics: EvaluationTable?
+    /// SHA-256 (hex) of the metrics.json `metrics` were written to or read from: the maps' identifier
+    /// of the evaluation run (nil: not evaluated).
+    public var metricsSHA256: String?
 
     /// Creates the inputs.
-    public init(model: String, cvModels: [String] = [], metrics: EvaluationTable? = nil) {
+    public init(model: String, cvModels: [String] = [], metrics: EvaluationTable? = nil, metricsSHA256: String? = nil) {
         self.model = model
         self.cvModels = cvModels
         self.metrics = metrics
+        self.metricsSHA256 = metricsSHA256
     }
 }
 
@@ -48,9 +52,18 @@ public struct MapResult: Sendable {
 public enum MapStage {
     /// The inputs of `run` from the same run: its final model, and the fold models and metrics its
     /// evaluation returned (`socmap run`).
-    static func inputs(_ predict: PredictConfig, layout: OutputLayout, evaluation: EvaluationResult?) -> MapInputs {
+    /// A run without evaluation maps "not evaluated", whatever an earlier run left.
+    static func inputs(_ predict: PredictConfig, layout: OutputLayout, evaluation: EvaluationResult?) throws -> MapInputs {
         MapInputs(model: layout.model(predict.model), cvModels: predict.uncertainty ? evaluation?.cvModelFolders ?? [] : [],
-                  metrics: evaluation?.table)
+                  metrics: evaluation?.table,
+                  metricsSHA256: try evaluation.map { _ in try metricsHash(layout.metricsJSON) })
+    }
+
+    /// SHA-256 of a metrics.json, an error naming the file when it cannot be read.
+    static func metricsHash(_ path: String) throws -> String {
+        do { return try SHA256Hasher.hex(fileAt: path) } catch {
+            throw PipelineError(stage: "predict", file: path, message: "cannot read the evaluation's metrics: \(error)")
+        }
     }
 
     /// The inputs an earlier run saved in `layout` (`socmap predict`): its final model, its fold models
@@ -58,17 +71,19 @@ public enum MapStage {
     static func savedInputs(_ config: PipelineConfig, _ predict: PredictConfig, layout: OutputLayout) throws -> MapInputs {
         try checkSaved(layout.model(predict.model), config, predict)
         var metrics: EvaluationTable?
+        var hash: String?
         if FileManager.default.fileExists(atPath: layout.metricsJSON) {
             do { metrics = try EvaluationReport.readTable(metricsJSON: layout.metricsJSON) } catch {
                 throw PipelineError(stage: "predict", file: layout.metricsJSON,
                                     message: "\(error); run `socmap run` again to rewrite the evaluation")
             }
+            hash = try metricsHash(layout.metricsJSON)
         }
         let cvModels = predict.uncertainty ? layout.cvModelFolders(predict.model) : []
         if predict.uncertainty, cvModels.count < 2 {
             throw PipelineError(stage: "predict", file: layout.cvModels(predict.model), message: uncertaintyNeedsCVModels)
         }
-        return MapInputs(model: layout.model(predict.model), cvModels: cvModels, metrics: metrics)
+        return MapInputs(model: layout.model(predict.model), cvModels: cvModels, metrics: metrics, metricsSHA256: hash)
     }
 
     /// The model folder must exist: an error saying which run makes it.
@@ -159,11 +174,17 @@ public enum MapStage {
             let catalogue = MapProducts.Catalogue(name: predict.name, property: description.property, unit: description.unit,
                                                   model: predict.model.rawValue, depths: description.depths,
                                                   spread: !ensemble.isEmpty, runName: config.name)
+            var byDepth: [String: String] = [:]
+            for depth in description.depths {
+                byDepth[depth] = cvScores(inputs.metrics, model: predict.model, depth: depth, unit: description.unit)
+            }
+            let evaluated = inputs.metrics != nil && inputs.metricsSHA256 != nil
             let provenance = try Provenance(
                 pipelineFile: config.file, modelFolder: modelFolder, covariates: stack.covariates.map(\.name),
-                cvScores: cvScores(inputs.metrics, model: predict.model), softwareVersion: softwareVersion,
+                cvScores: Provenance.notEvaluated, cvScoresByDepth: evaluated ? byDepth : [:],
+                cvMetricsHash: evaluated ? inputs.metricsSHA256! : Provenance.notEvaluated, softwareVersion: softwareVersion,
                 extra: [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property])
-            files = try MapProducts.assemble(catalogue, plan: plan, store: store, metadata: provenance.metadata,
+            files = try MapProducts.assemble(catalogue, plan: plan, store: store, provenance: provenance,
                                              folder: output.mapsFolder) { step, done, total in
                 observer.progress(step, done: done, total: total)
             }
@@ -187,10 +208,14 @@ public enum MapStage {
         }
     }
 
-    /// The maps' CV scores: the cross-validated metrics of `model` over all depths, or "not evaluated".
-    static func cvScores(_ metrics: EvaluationTable?, model: ModelKind) -> String {
-        guard let row = metrics?.row(model: model.rawValue, depth: EvaluationTable.allDepths) else { return Provenance.notEvaluated }
-        return Provenance.cvScores(r2: row.metrics.r2, rmse: row.metrics.rmse, folds: row.foldSD.folds)
+    /// The CV scores stamped on the map of `depth`: that depth's cross-validated metrics of `model`
+    /// and how they were made, e.g. "0-5cm: R2=0.41 RMSE=11.2 rRMSE=25.1% ME=-0.3 MAE=8.1 KGE=0.52
+    /// n=480 (transfer, g/kg, 5-fold CV of randomly grouped sites, seed 2025)", or "not evaluated".
+    static func cvScores(_ metrics: EvaluationTable?, model: ModelKind, depth: String, unit: String) -> String {
+        guard let metrics, let row = metrics.row(model: model.rawValue, depth: depth) else { return Provenance.notEvaluated }
+        let design = metrics.design?.shortDescription ?? "\(metrics.folds)-fold CV, fold design not recorded"
+        let unitText = unit.isEmpty ? "" : ", \(unit)"
+        return "\(depth): \(ScoreTables.compact(row.metrics)) (\(model.rawValue)\(unitText), \(design))"
     }
 
     /// Peak resident set size of this process in bytes (getrusage; 0 when unknown).

@@ -2,6 +2,7 @@ import Evaluation
 import Foundation
 import Models
 import Patches
+import RasterIO
 
 /// What cross-validation produced.
 public struct EvaluationResult: Sendable {
@@ -45,10 +46,26 @@ enum ModelStages {
         }
     }
 
+    /// The fold design of `evaluate`: random groups of sites, or spatial blocks in the unit of `crs`
+    /// (the sites' coordinates are in the grid's CRS).
+    static func foldDesign(_ evaluate: EvaluateConfig, seed: UInt64, crs: CRS) -> FoldDesign {
+        guard let block = evaluate.blockSize else { return .sites(folds: evaluate.folds, seed: seed) }
+        return .spatialBlocks(folds: evaluate.folds, size: block, unit: blockUnit(crs), seed: seed)
+    }
+
+    /// The unit of spatial block sizes: "degrees" in a geographic CRS, "m" in one whose PROJ string
+    /// says so, "CRS units" otherwise.
+    static func blockUnit(_ crs: CRS) -> String {
+        if crs.isGeographic { return "degrees" }
+        if let proj = crs.projString, proj.split(separator: " ").contains("+units=m") { return "m" }
+        return "CRS units"
+    }
+
     /// k-fold cross-validation grouped by site (or by spatial blocks); writes the evaluation folder
     /// (and each fold's model of the mapped model when maps need the CV spread) into `layout`.
+    /// `crs` is the grid's, in which the sites' coordinates (and spatial blocks) are.
     static func evaluate(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, evaluate: EvaluateConfig,
-                         layout: OutputLayout, observer: PipelineObserver) throws -> EvaluationResult {
+                         crs: CRS, layout: OutputLayout, observer: PipelineObserver) throws -> EvaluationResult {
         observer.stageStarted("evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))")
         let start = Date()
         try check(data, folds: evaluate.folds)
@@ -103,11 +120,12 @@ enum ModelStages {
             observer.note("fold \(fold + 1)/\(evaluate.folds): \(trainSamples.count) training and \(testSamples.count) held-out samples")
         }
         let labels = data.depths.map(\.label)
-        let table = EvaluationTable.build(predictions: predictions, models: names, depthLabels: labels, folds: evaluate.folds)
+        let design = foldDesign(evaluate, seed: config.seed, crs: crs)
+        let table = EvaluationTable.build(predictions: predictions, models: names, depthLabels: labels, design: design)
         var sweepEntries: [FreezeSweepEntry]?
         if !sweepNames.isEmpty {
             let sweepTable = EvaluationTable.build(predictions: sweepPredictions, models: sweepNames, depthLabels: labels,
-                                                   folds: evaluate.folds)
+                                                   design: design)
             sweepEntries = evaluate.freezeSweep.map { FreezeSweepEntry(f: $0, table: sweepTable, model: "F=\($0)") }
         }
         let files = try EvaluationReport.write(table: table, predictions: predictions, freezeSweep: sweepEntries,

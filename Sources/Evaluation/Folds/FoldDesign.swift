@@ -1,0 +1,100 @@
+import Foundation
+
+/// How the cross-validation folds were made: k, the grouping (random groups of sites, or spatial
+/// blocks of a given size) and the seed. Stored in metrics.json (`design`) and named next to every
+/// table of scores, so a reader knows what "held out" meant.
+public struct FoldDesign: Sendable, Codable, Equatable {
+    /// How sites are grouped into folds.
+    public enum Grouping: String, Sendable, Codable, Equatable {
+        /// Sites dealt at random into folds (`Folds.grouped`); all depths of a site in one fold.
+        case sites
+        /// Square spatial blocks dealt into folds (`Folds.spatialBlocks`); a block's sites in one fold.
+        case spatialBlocks = "spatial_blocks"
+    }
+
+    /// The number of folds.
+    public var folds: Int
+    /// How sites are grouped into folds.
+    public var grouping: Grouping
+    /// The side of a spatial block, in `blockUnit` (nil for `sites`).
+    public var blockSize: Double?
+    /// The unit of `blockSize`, e.g. "m" or "CRS units" (nil for `sites`).
+    public var blockUnit: String?
+    /// The seed the folds were shuffled with.
+    public var seed: UInt64
+
+    /// Folds of randomly grouped sites.
+    public static func sites(folds: Int, seed: UInt64) -> FoldDesign {
+        FoldDesign(folds: folds, grouping: .sites, blockSize: nil, blockUnit: nil, seed: seed)
+    }
+
+    /// Folds of spatial blocks of `size` `unit`.
+    public static func spatialBlocks(folds: Int, size: Double, unit: String, seed: UInt64) -> FoldDesign {
+        FoldDesign(folds: folds, grouping: .spatialBlocks, blockSize: size, blockUnit: unit, seed: seed)
+    }
+
+    /// Makes a design from its parts.
+    public init(folds: Int, grouping: Grouping, blockSize: Double?, blockUnit: String?, seed: UInt64) {
+        self.folds = folds
+        self.grouping = grouping
+        self.blockSize = blockSize
+        self.blockUnit = blockUnit
+        self.seed = seed
+    }
+
+    /// The grouping in a few words, e.g. "randomly grouped sites" or "spatial blocks of 50000 m".
+    public var groupingText: String {
+        switch grouping {
+        case .sites: return "randomly grouped sites"
+        case .spatialBlocks:
+            let size = blockSize.map(Self.number) ?? "?"
+            return "spatial blocks of \(size) \(blockUnit ?? "CRS units")"
+        }
+    }
+
+    /// One sentence for reports, e.g. "5-fold cross-validation, folds of randomly grouped sites (all
+    /// depths of a site in one fold), seed 2025".
+    public var description: String {
+        switch grouping {
+        case .sites:
+            return "\(folds)-fold cross-validation, folds of randomly grouped sites (all depths of a site in one fold), seed \(seed)"
+        case .spatialBlocks:
+            return "\(folds)-fold cross-validation, folds of \(groupingText) (every site of a block, at all depths, in one fold), seed \(seed)"
+        }
+    }
+
+    /// A short form for map metadata, e.g. "5-fold CV of randomly grouped sites, seed 2025".
+    public var shortDescription: String {
+        "\(folds)-fold CV of \(groupingText), seed \(seed)"
+    }
+
+    /// A block size without needless decimals ("50000", "0.25").
+    static func number(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case folds, grouping, seed, description
+        case blockSize = "block_size"
+        case blockUnit = "block_unit"
+    }
+
+    /// Decodes a design (the `description` key is for readers and is ignored).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(folds: try c.decode(Int.self, forKey: .folds), grouping: try c.decode(Grouping.self, forKey: .grouping),
+                  blockSize: try c.decodeIfPresent(Double.self, forKey: .blockSize),
+                  blockUnit: try c.decodeIfPresent(String.self, forKey: .blockUnit), seed: try c.decode(UInt64.self, forKey: .seed))
+    }
+
+    /// Encodes the design with its `description` sentence, so consumers of metrics.json can print it.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(folds, forKey: .folds)
+        try c.encode(grouping, forKey: .grouping)
+        try c.encodeIfPresent(blockSize, forKey: .blockSize)
+        try c.encodeIfPresent(blockUnit, forKey: .blockUnit)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(description, forKey: .description)
+    }
+}
