@@ -3,9 +3,12 @@ import NeuralNet
 
 /// Nearest-site search as a matrix product: for query points Q (m × k) and sites R (n × k), both
 /// row-major Float32, ‖q − r‖² = ‖q‖² + ‖r‖² − 2 q·r, the products from sgemm over blocks of
-/// `blockRows` query points × all n sites, then a min per row. Round-off can make a squared distance
-/// slightly negative: it is clamped at 0; the winning site's distance is then recomputed exactly from
-/// the coordinates (Double sums), so only the choice among near-ties carries sgemm's round-off.
+/// `blockRows` query points × all n sites, then a min per row of ‖r‖² − 2 q·r. The winning site's
+/// distance is recomputed exactly from the coordinates (Double sums), so only the choice among
+/// near-ties carries sgemm's round-off, and a point on a site has distance exactly 0. Where squared
+/// distances from the product are used themselves (d̄), round-off below 0 is clamped at 0. The
+/// coordinates are the DI's standardised ones, centred on the training sites' mean, which keeps the
+/// norms, and so the cancellation in the product, small.
 /// Work is spread over NeuralNet's workers; memory is one `blockRows × n` block per worker.
 public struct NearestSite: Sendable {
     /// Sites, n × k row-major.
@@ -32,10 +35,12 @@ public struct NearestSite: Sendable {
         }
     }
 
-    /// Visits every query point's squared distances to all sites: `row(i, d2)` gets point i's n
-    /// squared distances (clamped at 0; the buffer is reused). Points are processed in blocks on
-    /// the workers; `row` must only write state of point i.
-    func scan(_ points: UnsafeBufferPointer<Float>, count m: Int, _ row: (Int, UnsafeMutableBufferPointer<Float>) -> Void) {
+    /// Visits every query point's products with all sites: `row(i, p, qn)` gets p[j] = −2 q·r_j for
+    /// the n sites and qn = ‖q‖², so the squared distance to site j is max(0, p[j] + qn + ‖r_j‖²)
+    /// (`norms`; the buffer is reused). Points are processed in blocks on the workers; `row` must
+    /// only write state of point i.
+    func scan(_ points: UnsafeBufferPointer<Float>, count m: Int,
+              _ row: (Int, UnsafeBufferPointer<Float>, Float, UnsafeBufferPointer<Float>) -> Void) {
         precondition(points.count >= m * dimensions, "NearestSite.scan: \(points.count) values for \(m) points")
         guard m > 0 else { return }
         let k = dimensions, n = count, block = Self.blockRows
@@ -55,9 +60,7 @@ public struct NearestSite: Sendable {
                         for i in 0..<rows {
                             var qn: Float = 0
                             for j in 0..<k { qn += q[i * k + j] * q[i * k + j] }
-                            let d2 = scratch + i * n
-                            for j in 0..<n { d2[j] = max(0, d2[j] + qn + rn[j]) }
-                            row(start + i, UnsafeMutableBufferPointer(start: d2, count: n))
+                            row(start + i, UnsafeBufferPointer(start: scratch + i * n, count: n), qn, rn)
                         }
                         b += workers
                     }
@@ -82,12 +85,15 @@ public struct NearestSite: Sendable {
         points.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
                 let result = o.baseAddress!
-                scan(p, count: m) { i, d2 in
+                scan(p, count: m) { i, products, _, rn in
+                    // The nearest site minimises −2 q·r + ‖r‖² (‖q‖² is the same for every site).
                     var best = -1
                     var bestValue = Float.infinity
-                    for j in 0..<d2.count where d2[j] < bestValue {
+                    for j in 0..<products.count {
+                        let v = products[j] + rn[j]
+                        guard v < bestValue else { continue }
                         if let excluding, excluding(i, j) { continue }
-                        best = j; bestValue = d2[j]
+                        best = j; bestValue = v
                     }
                     precondition(best >= 0, "NearestSite: point \(i) has no candidate site")
                     result[i] = exactDistance(p.baseAddress! + i * dimensions, site: best)
@@ -104,9 +110,9 @@ public struct NearestSite: Sendable {
         sites.withUnsafeBufferPointer { p in
             rowSums.withUnsafeMutableBufferPointer { o in
                 let sums = o.baseAddress!
-                scan(p, count: count) { i, d2 in
+                scan(p, count: count) { i, products, qn, rn in
                     var s = 0.0
-                    for j in (i + 1)..<max(i + 1, d2.count) { s += Double(d2[j]).squareRoot() }
+                    for j in (i + 1)..<max(i + 1, products.count) { s += Double(max(0, products[j] + qn + rn[j])).squareRoot() }
                     sums[i] = s
                 }
             }
