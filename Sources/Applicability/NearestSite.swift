@@ -22,6 +22,8 @@ public struct NearestSite: Sendable {
 
     /// Query points per sgemm block.
     public static let blockRows = 128
+    /// Sites per sgemm block: 128 × 2048 products (1 MB) stay in a core's L2 cache for the min.
+    public static let blockSites = 2048
 
     /// The search over `count` sites of `dimensions` coordinates each (`sites` row-major).
     public init(sites: [Float], count: Int, dimensions: Int) {
@@ -35,32 +37,43 @@ public struct NearestSite: Sendable {
         }
     }
 
-    /// Visits every query point's products with all sites: `row(i, p, qn)` gets p[j] = −2 q·r_j for
-    /// the n sites and qn = ‖q‖², so the squared distance to site j is max(0, p[j] + qn + ‖r_j‖²)
-    /// (`norms`; the buffer is reused). Points are processed in blocks on the workers; `row` must
-    /// only write state of point i.
+    /// Visits every query point's products with the sites, a block of sites at a time:
+    /// `row(i, first, p, qn, rn)` gets p[j] = −2 q·r for sites first + j and their ‖r‖² in rn[j], and
+    /// qn = ‖q‖², so the squared distance to site first + j is max(0, p[j] + qn + rn[j]) (the buffer is
+    /// reused). A point's blocks come in site order from one worker; `row` must only write state of point i.
     func scan(_ points: UnsafeBufferPointer<Float>, count m: Int,
-              _ row: (Int, UnsafeBufferPointer<Float>, Float, UnsafeBufferPointer<Float>) -> Void) {
+              _ row: (_ i: Int, _ first: Int, _ products: UnsafeBufferPointer<Float>, _ qn: Float,
+                      _ norms: UnsafeBufferPointer<Float>) -> Void) {
         precondition(points.count >= m * dimensions, "NearestSite.scan: \(points.count) values for \(m) points")
         guard m > 0 else { return }
-        let k = dimensions, n = count, block = Self.blockRows
+        let k = dimensions, n = count, block = Self.blockRows, width = min(n, Self.blockSites)
         let blocks = (m + block - 1) / block
         let workers = max(1, min(Parallel.workers, blocks))
         sites.withUnsafeBufferPointer { r in
             norms.withUnsafeBufferPointer { rn in
                 Parallel.forEach(workers) { w in
-                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: block * n)
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: block * width)
                     defer { scratch.deallocate() }
+                    var qn = [Float](repeating: 0, count: block)
                     var b = w
                     while b < blocks {
                         let start = b * block, rows = min(block, m - start)
                         let q = points.baseAddress! + start * k
-                        BLAS.sgemm(transB: true, m: rows, n: n, k: k, alpha: -2, a: q, lda: k, b: r.baseAddress!, ldb: k,
-                                   beta: 0, c: scratch, ldc: n)
                         for i in 0..<rows {
-                            var qn: Float = 0
-                            for j in 0..<k { qn += q[i * k + j] * q[i * k + j] }
-                            row(start + i, UnsafeBufferPointer(start: scratch + i * n, count: n), qn, rn)
+                            var s: Float = 0
+                            for j in 0..<k { s += q[i * k + j] * q[i * k + j] }
+                            qn[i] = s
+                        }
+                        var first = 0
+                        while first < n {
+                            let cols = min(width, n - first)
+                            BLAS.sgemm(transB: true, m: rows, n: cols, k: k, alpha: -2, a: q, lda: k,
+                                       b: r.baseAddress! + first * k, ldb: k, beta: 0, c: scratch, ldc: cols)
+                            let norms = UnsafeBufferPointer(rebasing: rn[first..<(first + cols)])
+                            for i in 0..<rows {
+                                row(start + i, first, UnsafeBufferPointer(start: scratch + i * cols, count: cols), qn[i], norms)
+                            }
+                            first += cols
                         }
                         b += workers
                     }
@@ -81,26 +94,31 @@ public struct NearestSite: Sendable {
     /// The distance from each of `m` points (m × k row-major) to its nearest site; with `excluding`,
     /// site j is not a candidate for point i when `excluding(i, j)` (every point must keep one).
     public func distances(_ points: [Float], count m: Int, excluding: ((Int, Int) -> Bool)? = nil) -> [Double] {
-        var out = [Double](repeating: .nan, count: m)
+        var best = [Int](repeating: -1, count: m)
+        var bestValue = [Float](repeating: .infinity, count: m)
         points.withUnsafeBufferPointer { p in
-            out.withUnsafeMutableBufferPointer { o in
-                let result = o.baseAddress!
-                scan(p, count: m) { i, products, _, rn in
-                    // The nearest site minimises −2 q·r + ‖r‖² (‖q‖² is the same for every site).
-                    var best = -1
-                    var bestValue = Float.infinity
-                    for j in 0..<products.count {
-                        let v = products[j] + rn[j]
-                        guard v < bestValue else { continue }
-                        if let excluding, excluding(i, j) { continue }
-                        best = j; bestValue = v
+            best.withUnsafeMutableBufferPointer { bi in
+                bestValue.withUnsafeMutableBufferPointer { bv in
+                    scan(p, count: m) { i, first, products, _, rn in
+                        // The nearest site minimises ‖r‖² − 2 q·r (‖q‖² is the same for every site).
+                        var index = bi[i], value = bv[i]
+                        for j in 0..<products.count {
+                            let v = products[j] + rn[j]
+                            guard v < value else { continue }
+                            if let excluding, excluding(i, first + j) { continue }
+                            index = first + j; value = v
+                        }
+                        bi[i] = index; bv[i] = value
                     }
-                    precondition(best >= 0, "NearestSite: point \(i) has no candidate site")
-                    result[i] = exactDistance(p.baseAddress! + i * dimensions, site: best)
                 }
             }
         }
-        return out
+        return points.withUnsafeBufferPointer { p in
+            (0..<m).map { i in
+                precondition(best[i] >= 0, "NearestSite: point \(i) has no candidate site")
+                return exactDistance(p.baseAddress! + i * dimensions, site: best[i])
+            }
+        }
     }
 
     /// The mean distance between two different sites, over all pairs i < j (CAST's d̄).
@@ -110,10 +128,12 @@ public struct NearestSite: Sendable {
         sites.withUnsafeBufferPointer { p in
             rowSums.withUnsafeMutableBufferPointer { o in
                 let sums = o.baseAddress!
-                scan(p, count: count) { i, products, qn, rn in
+                scan(p, count: count) { i, first, products, qn, rn in
                     var s = 0.0
-                    for j in (i + 1)..<max(i + 1, products.count) { s += Double(max(0, products[j] + qn + rn[j])).squareRoot() }
-                    sums[i] = s
+                    for j in max(0, i + 1 - first)..<max(max(0, i + 1 - first), products.count) {
+                        s += Double(max(0, products[j] + qn + rn[j])).squareRoot()
+                    }
+                    sums[i] += s
                 }
             }
         }
