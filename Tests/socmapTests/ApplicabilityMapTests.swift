@@ -92,4 +92,20 @@ final class ApplicabilityMapTests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("aoa") && r.stderr.contains("evaluate"), r.stderr)
     }
+
+    func testAOAWeightsRFWithoutTheForest_andAnUnknownRule_areErrorsNamingTheKey() throws {
+        let p = try TinyProject()
+        let sections = Self.sections.replacingOccurrences(of: "models: [transfer, rf]", with: "models: [transfer]")
+            .replacingOccurrences(of: "  aoa: true\n", with: "  aoa: true\n  aoa_weights: rf\n")
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
+        let r = try CLI.run(["validate", p.pipeline])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("aoa_weights") && r.stderr.contains("rf"), r.stderr)
+
+        let q = try TinyProject()
+        try q.editPipeline("  size: 7\n", "  size: 7\n" + Self.sections.replacingOccurrences(of: "  aoa: true\n", with: "  aoa: true\n  aoa_threshold: median\n"))
+        let s = try CLI.run(["validate", q.pipeline])
+        XCTAssertNotEqual(s.status, 0)
+        XCTAssertTrue(s.stderr.contains("aoa_threshold") && s.stderr.contains("cast, trimmed_max"), s.stderr)
+    }
 }
