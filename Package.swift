@@ -48,6 +48,9 @@ let package = Package(
         .target(
             name: "Forest", dependencies: ["Randomness", "FileIO", "Runtime"], exclude: ["README.md"]),
 
+        // MARK: Area of applicability: dissimilarity of covariates to the training sites (sgemm nearest site)
+        .target(name: "Applicability", dependencies: ["NeuralNet"], exclude: ["README.md"]),
+
         // MARK: The four models behind one interface: transfer, cnn, mtcnn, rf
         .target(
             name: "Models", dependencies: ["NeuralNet", "Forest", "Patches", "FileIO"],
@@ -59,18 +62,18 @@ let package = Package(
         // MARK: Maps: dense tiled prediction, COG, QGIS styles and project, quick-looks
         .target(
             name: "Mapping",
-            dependencies: ["RasterIO", "Models", "NeuralNet", "FileIO", "TextFormat", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["RasterIO", "Models", "NeuralNet", "Applicability", "FileIO", "TextFormat", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]),
 
         // MARK: Orchestration
         .target(name: "SampleData", dependencies: ["RasterIO", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Mapping", "FileIO", "TextFormat", "Yams"],
+            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Mapping", "Applicability", "FileIO", "TextFormat", "Yams"],
             exclude: ["README.md"]),
 
         // MARK: Speed measurements (`socmap bench`), outside the library modules
-        .target(name: "Benchmarks", dependencies: ["NeuralNet", "Forest", "Models", "Randomness", "Runtime"], exclude: ["README.md"]),
+        .target(name: "Benchmarks", dependencies: ["NeuralNet", "Forest", "Models", "Applicability", "Randomness", "Runtime"], exclude: ["README.md"]),
 
         // MARK: The command-line tool
         .executableTarget(
@@ -92,6 +95,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Runtime"], exclude: ["Fixtures/README.md"], resources: [.copy("Fixtures/golden.json")]),
         .testTarget(name: "ForestTests", dependencies: ["Forest", "Randomness", "Runtime"]),
+        .testTarget(name: "ApplicabilityTests", dependencies: ["Applicability", "Randomness"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness", "FileIO"]),

@@ -1,3 +1,4 @@
+import Applicability
 import Foundation
 import Models
 import NeuralNet
@@ -52,5 +53,37 @@ public enum PredictBenchmark {
         return ["cells_per_s": shared, "cells_per_s_unshared": whole, "sharing_speedup": shared / whole,
                 "shared_blocks": Double(model.sharedBlocks), "tiles": Double(done[true]!), "tile_cells": cells,
                 "depths": Double(depths), "channels": Double(channels), "freeze": Double(freeze), "seconds": time[true]!]
+    }
+
+    /// The area of applicability's cost: the dissimilarity index fitted on `sites` training sites of
+    /// `channels` covariates (5 folds, equal weights) and computed over a `side` x `side` grid in
+    /// `tile` x `tile` tiles, as the map stage does. Random uniform values, seeded.
+    public static func applicability(sites: Int = 8000, channels: Int = 40, side: Int = 1024, tile: Int = 512) -> [String: Double] {
+        var g = SeededGenerator(seed: 11)
+        let train = (0..<(sites * channels)).map { _ in Float(g.next() % 10_000) / 10_000 }
+        let t0 = Date()
+        let index = DissimilarityIndex(features: train, count: sites, channels: channels,
+                                       weights: [Double](repeating: 1, count: channels), folds: (0..<sites).map { $0 % 5 })
+        let fit = Date().timeIntervalSince(t0)
+        let cells = tile * tile
+        let input = (0..<(cells * channels)).map { _ in Float(g.next() % 10_000) / 10_000 }
+        let tiles = (side / tile) * (side / tile)
+        var inside = 0
+        let t1 = Date(), cpu1 = processCPUSeconds()
+        for _ in 0..<tiles { inside += index.index(input, count: cells).filter(index.inside).count }
+        let map = Date().timeIntervalSince(t1), cpu = processCPUSeconds() - cpu1
+        // CPU seconds of the process over the grid: on a loaded machine, cpu / threads is what the
+        // grid would take with the cores to itself.
+        return ["aoa_fit_seconds": fit, "aoa_grid_seconds": map, "aoa_grid_cpu_seconds": cpu,
+                "aoa_threads": Double(Parallel.workers), "aoa_cells_per_s": Double(tiles * cells) / map,
+                "aoa_sites": Double(sites), "aoa_channels": Double(channels), "aoa_grid_cells": Double(tiles * cells),
+                "aoa_share_inside": Double(inside) / Double(tiles * cells), "aoa_threshold": index.threshold]
+    }
+
+    /// CPU seconds this process has used, all threads.
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }

@@ -80,7 +80,7 @@ public final class PipelineRunner {
         }
         var maps: MapResult?
         if let predict = config.predict {
-            maps = try MapStage.run(config, stack: stack, inputs: try MapStage.inputs(predict, layout: out, evaluation: evaluation),
+            maps = try MapStage.run(config, stack: stack, inputs: try MapStage.inputs(config, predict, layout: out, evaluation: evaluation, data: data),
                                     output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
         }
         let report = RunReport(config: config, stack: stack, profiles: profiles, data: data, patches: patchReport,

@@ -13,7 +13,8 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
         case nn
         /// A 500-tree forest on 20,000 x 40 rows: fit and predict seconds.
         case rf
-        /// Six depth maps of the reference network over 512-cell tiles of a 40 x 1024 x 1024 stack: cells/s.
+        /// Six depth maps of the reference network over 512-cell tiles of a 40 x 1024 x 1024 stack: cells/s;
+        /// and the dissimilarity index of that grid against 8,000 training sites (`aoa_*` figures).
         case predict
         /// Every benchmark, one JSON object per target.
         case all
@@ -27,6 +28,9 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
 
     @Option(help: "predict: blocks 1...F frozen in the benchmark's transfer model (0-6), hence shared by the six depths.")
     var freeze: Int = 2
+
+    @Flag(inversion: .prefixedNo, help: "predict: also the area of applicability (DI of a 1024 x 1024 grid, 8,000 sites, 40 covariates).")
+    var aoa = true
 
     @OptionGroup(title: "Runtime") var runtime: RuntimeOptions
 
@@ -49,6 +53,7 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
                 for (k, v) in ForestBenchmark.run() { figures[k] = v }
             case .predict:
                 for (k, v) in PredictBenchmark.run(seconds: max(seconds, 1), freeze: freeze) { figures[k] = v }
+                if aoa { for (k, v) in PredictBenchmark.applicability() { figures[k] = v } }
             case .all:
                 break
             }

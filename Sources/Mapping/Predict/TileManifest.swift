@@ -22,13 +22,15 @@ public struct TileManifest: Codable, Equatable, Sendable {
     public var depths: [String]
     /// SHA-256 over each cross-validation model's folder, in fold order (empty: no uncertainty layers).
     public var cvModelsSHA256: [String]
+    /// SHA-256 over the dissimilarity index's fingerprint (nil: no DI and AOA layers).
+    public var applicabilitySHA256: String?
 
     /// The file name inside a tile folder.
     public static let fileName = "manifest.json"
 
     /// The manifest of a run that tiles `plan` with the model and CV models whose folder hashes are given.
     public init(plan: MapPlan, maxPatchNodata: Double, model: String, modelSHA256: String, depths: [String],
-                cvModelsSHA256: [String]) {
+                cvModelsSHA256: [String], applicabilitySHA256: String? = nil) {
         grid = plan.grid.description
         geotransform = plan.grid.transform.coefficients
         tileSize = plan.tileSize
@@ -38,6 +40,7 @@ public struct TileManifest: Codable, Equatable, Sendable {
         self.modelSHA256 = modelSHA256
         self.depths = depths
         self.cvModelsSHA256 = cvModelsSHA256
+        self.applicabilitySHA256 = applicabilitySHA256
     }
 
     enum CodingKeys: String, CodingKey {
@@ -47,6 +50,7 @@ public struct TileManifest: Codable, Equatable, Sendable {
         case maxPatchNodata = "max_patch_nodata"
         case modelSHA256 = "model_sha256"
         case cvModelsSHA256 = "cv_models_sha256"
+        case applicabilitySHA256 = "applicability_sha256"
     }
 
     /// The JSON text of the file (keys sorted).

@@ -1,3 +1,4 @@
+import Applicability
 import Foundation
 import Models
 import NeuralNet
@@ -18,19 +19,27 @@ public struct TilePredictor {
     public let maxPatchNodata: Double
     /// The k cross-validation models whose spread is mapped (empty: no uncertainty layers).
     public let ensemble: [TrainedModel]
+    /// The dissimilarity index of the centre-cell covariates to the training sites (nil: no DI and AOA layers).
+    public let applicability: DissimilarityIndex?
 
     /// Creates a predictor; the plan's halo must be the model's (and every ensemble member's).
     public init(stack: CovariateStack, model: TrainedModel, depths: Int, plan: MapPlan, maxPatchNodata: Double,
-                ensemble: [TrainedModel] = []) {
+                ensemble: [TrainedModel] = [], applicability: DissimilarityIndex? = nil) {
         for (i, m) in ([model] + ensemble).enumerated() {
             precondition(m.halo == plan.halo, "TilePredictor: model \(i) reads a halo of \(m.halo) cells, the plan \(plan.halo)")
         }
         self.stack = stack; self.model = model; self.depths = depths; self.plan = plan; self.maxPatchNodata = maxPatchNodata
         self.ensemble = ensemble
+        if let applicability {
+            precondition(applicability.channels == stack.channels.count,
+                         "TilePredictor: the dissimilarity index has \(applicability.channels) channels, the stack \(stack.channels.count)")
+        }
+        self.applicability = applicability
     }
 
-    /// Layers per tile: the depth maps, then (with an ensemble) their SD, 5 % and 95 % quantile maps.
-    public var layers: Int { ensemble.isEmpty ? depths : 4 * depths }
+    /// Layers per tile: the depth maps, then (with an ensemble) their SD, 5 % and 95 % quantile maps,
+    /// then (with `applicability`) the DI and the AOA (1 inside, 0 outside).
+    public var layers: Int { (ensemble.isEmpty ? depths : 4 * depths) + (applicability == nil ? 0 : 2) }
 
     /// Maps of one tile: `layers` arrays of the tile's cells, NaN where not mapped.
     public func predict(tile index: Int) throws -> [[Float]] {
@@ -66,10 +75,33 @@ public struct TilePredictor {
             let spreads = (0..<depths).map { d in EnsembleSpread(predictions: members.map { $0[d] }) }
             maps += spreads.map(\.standardDeviation) + spreads.map(\.lower) + spreads.map(\.upper)
         }
+        if let applicability {
+            maps += Self.applicabilityLayers(applicability, block: block, tile: out, halo: half, mapped: mapped)
+        }
         for l in 0..<maps.count {
             for k in 0..<out.cellCount where !mapped[k] { maps[l][k] = .nan }
         }
         return maps
+    }
+
+    /// The DI and AOA layers of a tile: the centre-cell covariates of every mapped cell against the
+    /// training sites (NaN elsewhere).
+    static func applicabilityLayers(_ index: DissimilarityIndex, block: StackBlock, tile out: PixelWindow, halo: Int,
+                                    mapped: [Bool]) -> [[Float]] {
+        let (h, w, c) = (block.window.height, block.window.width, block.channelCount)
+        let cells = mapped.indices.filter { mapped[$0] }
+        var points = [Float](repeating: 0, count: cells.count * c)
+        for (n, k) in cells.enumerated() {
+            let at = (k / out.width + halo) * w + k % out.width + halo
+            for ch in 0..<c { points[n * c + ch] = block.values[ch * h * w + at] }
+        }
+        let di = index.index(points, count: cells.count)
+        var diLayer = [Float](repeating: .nan, count: out.cellCount), aoa = diLayer
+        for (n, k) in cells.enumerated() {
+            diLayer[k] = Float(di[n])
+            aoa[k] = index.inside(di[n]) ? 1 : 0
+        }
+        return [diLayer, aoa]
     }
 
     /// Predicts and stores the given tiles that the store does not hold yet; reports tiles done and

@@ -12,9 +12,14 @@ extension MapProducts {
             public var name: String
             /// The band description, e.g. "SOC 0-5cm (g/kg), transfer model: SD of the CV models".
             public var description: String
-            /// The depth label the map shows, e.g. "0-5cm".
+            /// The depth label the map shows, e.g. "0-5cm" ("all depths" for the DI and AOA).
             public var depth: String
+            /// How the layer is stored (Float32 maps; the AOA a Byte mask).
+            public var format = LayerFormat()
         }
+
+        /// The depth label of maps that hold for every depth (the DI and the AOA).
+        public static let allDepths = "all depths"
 
         /// The map files in tile-layer order.
         public let layers: [Layer]
@@ -28,10 +33,11 @@ extension MapProducts {
         public let unit: String
 
         /// The catalogue of `name`'s maps (`predict.name`) of `property` in `unit` by the model called
-        /// `model`, one per depth label; `spread` adds the CV models' SD and quantile maps; `runName`
+        /// `model`, one per depth label; `spread` adds the CV models' SD and quantile maps; `applicability`
+        /// adds one dissimilarity index map and one area-of-applicability mask for all depths; `runName`
         /// titles the project.
         public init(name: String, property: String, unit: String, model: String, depths: [String], spread: Bool,
-                    runName: String) {
+                    applicability: Bool = false, runName: String) {
             precondition(!depths.isEmpty, "MapProducts.Catalogue needs at least one depth")
             let bases = depths.map { MapNames.depthMap(name: name, depthLabel: $0) }
             let described = depths.map { "\(property) \($0) (\(unit)), \(model) model" }
@@ -54,6 +60,18 @@ extension MapProducts {
                          set("5 % quantile of the CV models", q05, ramp: .socDefault, sheet: MapNames.quantile(name, 0.05)),
                          set("95 % quantile of the CV models", q95, ramp: .socDefault, sheet: MapNames.quantile(name, 0.95))]
             }
+            if applicability {
+                let di = MapNames.dissimilarity(name), aoa = MapNames.applicability(name)
+                all += [Layer(name: di, description: "Dissimilarity index of the covariates to the training sites (Meyer & Pebesma 2021)",
+                              depth: Self.allDepths, format: LayerFormat(unit: "")),
+                        Layer(name: aoa, description: "Area of applicability: 1 inside (DI <= threshold), 0 outside",
+                              depth: Self.allDepths, format: .mask)]
+                sets += [MapSet(title: "Dissimilarity index", maps: [Map(name: di, title: "all depths")], unit: "DI",
+                                ramp: .viridis, contactSheet: MapNames.contactSheet(di)),
+                         MapSet(title: "Area of applicability", maps: [Map(name: aoa, title: "all depths")],
+                                unit: "0 outside, 1 inside", ramp: .applicability, range: ValueRange(min: 0, max: 1),
+                                contactSheet: MapNames.contactSheet(aoa))]
+            }
             self.layers = all
             self.sets = sets
             self.unit = unit
@@ -61,6 +79,7 @@ extension MapProducts {
             projectTitle = "\(runName): \(property) maps"
         }
     }
+
 
     /// Writes a catalogue's maps from the finished tiles of `store` into `folder` (created): a
     /// cloud-optimised GeoTIFF per layer with `provenance.metadata(depth:)` of the layer's depth (its
@@ -77,11 +96,13 @@ extension MapProducts {
         let staging = catalogue.layers.map { (folder as NSString).appendingPathComponent(".\($0.name).assembling.tif") }
         defer { for s in staging { try? fm.removeItem(atPath: s); try? fm.removeItem(atPath: s + ".aux.xml") } }
         try MapAssembler.write(plan: plan, store: store, paths: staging, descriptions: catalogue.layers.map(\.description),
-                               unit: catalogue.unit, metadata: [:]) { done, total in progress?("assemble", done, total) }
+                               unit: catalogue.unit, metadata: [:], formats: catalogue.layers.map(\.format)) { done, total in
+            progress?("assemble", done, total)
+        }
         var files: [String] = []
         for (k, layer) in catalogue.layers.enumerated() {
             try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(layer.name + ".tif"),
-                          metadata: provenance.metadata(depth: layer.depth))
+                          metadata: provenance.metadata(depth: layer.depth), overviewResampling: layer.format.overviewResampling)
             files.append(layer.name + ".tif")
             progress?("cloud-optimised GeoTIFFs", k + 1, catalogue.layers.count)
         }

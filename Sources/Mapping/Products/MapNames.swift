@@ -34,4 +34,10 @@ public enum MapNames {
         let percent = Int((p * 100).rounded())
         return base + "_q" + (percent < 10 ? "0" : "") + String(percent)
     }
+
+    /// The dissimilarity index map of a prediction: "<name>_di" (one for all depths).
+    public static func dissimilarity(_ name: String) -> String { name + "_di" }
+
+    /// The area-of-applicability mask of a prediction: "<name>_aoa" (one for all depths).
+    public static func applicability(_ name: String) -> String { name + "_aoa" }
 }

@@ -93,4 +93,7 @@ public struct ColourRamp: Sendable, Equatable {
     public static let uncertainty = ColourRamp(name: "BuPu", colours: [
         0xf7fcfd, 0xe0ecf4, 0xbfd3e6, 0x9ebcda, 0x8c96c6, 0x8c6bb1, 0x88419d, 0x810f7c, 0x4d004b,
     ].map(RGB.init(hex:)))
+
+    /// Grey (outside) to green (inside the area of applicability), for the AOA mask.
+    public static let applicability = ColourRamp(name: "AOA", colours: [RGB(hex: 0xBDBDBD), RGB(hex: 0x1A9850)])
 }

@@ -4,14 +4,15 @@ import Runtime
 /// The one sgemm wrapper of the engine (row-major, named shapes). The process's runtime
 /// configuration (OpenBLAS on one thread, its kernels, the heap) is in force before the first
 /// call: the one the program applied, or `RuntimeConfiguration.default` applied here.
-enum BLAS {
+/// Public for the area of applicability's nearest-site search (module Applicability).
+public enum BLAS {
     /// Applies the default runtime configuration if nobody applied one (once per process).
     private static let runtime: RuntimeConfiguration = RuntimeConfiguration.current
 
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major.
     /// op(A) is m×k (A is k×m when `transA`), op(B) is k×n (B is n×k when `transB`);
     /// `lda`, `ldb`, `ldc` are the row strides of A, B and C as stored.
-    static func sgemm(
+    public static func sgemm(
         transA: Bool = false, transB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int,

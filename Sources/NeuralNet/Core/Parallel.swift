@@ -19,7 +19,7 @@ public enum Parallel {
     /// i = t, t + workers, ...; the calling thread is one of them).
     /// The callers' bodies write disjoint parts of their buffers (one shard each), which is
     /// what makes sharing the non-Sendable closure between threads safe.
-    static func forEach(_ count: Int, _ body: (Int) -> Void) {
+    public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         let threads = min(count, workers)
         if threads <= 1 {
             for i in 0..<count { body(i) }

@@ -1,3 +1,4 @@
+import Applicability
 import Foundation
 import Models
 
@@ -128,9 +129,36 @@ public struct PredictConfig: Sendable {
     public var keepTiles: Bool
     /// Also map the spread (SD) and 5 % / 95 % quantiles of the k cross-validation models' predictions.
     public var uncertainty: Bool
+    /// Also map the dissimilarity index and the area of applicability (`predict.aoa`; needs `evaluate`).
+    public var aoa: Bool = false
+    /// The DI's channel weights (`predict.aoa_weights`; `auto` is resolved by the loader).
+    public var aoaWeights: AOAWeights = .auto
+    /// How the AOA threshold is taken from the training DIs (`predict.aoa_threshold`).
+    public var aoaThreshold: DissimilarityIndex.ThresholdRule = .cast
+}
+
+/// The weights of the dissimilarity index's channels (`predict.aoa_weights`).
+public enum AOAWeights: String, Sendable, CaseIterable {
+    /// `rf` when the pipeline trains the random forest, else `equal`.
+    case auto
+    /// The random forest's impurity importance, averaged over the depths' forests.
+    case rf
+    /// Every channel weighs 1.
+    case equal
 }
 
 extension PipelineConfig {
+    /// An enumerated key: one of the cases' raw values.
+    static func choice<T: RawRepresentable & CaseIterable>(_ m: YAMLMapping, _ key: String, default d: T) throws -> T
+        where T.RawValue == String {
+        guard let v = m.optional(key) else { return d }
+        let text = try v.string()
+        guard let value = T(rawValue: text) else {
+            throw v.error("unknown value '\(text)'; choose from \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
     static func parsePredict(_ m: YAMLMapping?, property: String) throws -> PredictConfig? {
         guard let m else { return nil }
         var model = ModelKind.transfer
@@ -148,7 +176,10 @@ extension PipelineConfig {
             maxPatchNodata: try m.double("max_patch_nodata", default: 0.5, in: 0...1),
             name: try m.string("name", default: defaultName.isEmpty ? "map" : defaultName),
             keepTiles: try m.bool("keep_tiles", default: false),
-            uncertainty: try m.bool("uncertainty", default: false))
+            uncertainty: try m.bool("uncertainty", default: false),
+            aoa: try m.bool("aoa", default: false),
+            aoaWeights: try choice(m, "aoa_weights", default: AOAWeights.auto),
+            aoaThreshold: try choice(m, "aoa_threshold", default: DissimilarityIndex.ThresholdRule.cast))
         if let v = m.optional("name"), let problem = OutputLayout.problem(withPlainName: config.name, reservedToo: false) {
             throw v.error("the map base name \(problem)")
         }

@@ -69,7 +69,17 @@ extension PipelineConfig {
             throw e.error("'evaluate' needs a 'train' section naming the models to cross-validate")
         }
 
-        let predict = try parsePredict(root.optional("predict")?.mapping(), property: profiles.property)
+        var predict = try parsePredict(root.optional("predict")?.mapping(), property: profiles.property)
+        if let p = predict, p.aoa, evaluate == nil, let v = (try? root.optional("predict")?.mapping())??.optional("aoa") {
+            throw v.error("'predict.aoa' takes its threshold from the cross-validation folds: add an 'evaluate' section, or set aoa: false")
+        }
+        if let p = predict, p.aoa {
+            let trainsRF = train?.models.contains(.rf) ?? false
+            if p.aoaWeights == .rf, !trainsRF, let v = (try? root.optional("predict")?.mapping())??.optional("aoa_weights") {
+                throw v.error("'predict.aoa_weights: rf' needs the random forest: add 'rf' to train.models, or use aoa_weights: equal")
+            }
+            if p.aoaWeights == .auto { predict?.aoaWeights = trainsRF ? .rf : .equal }
+        }
         if let predict, predict.uncertainty, evaluate == nil, let v = root.optional("predict") {
             throw v.error("'uncertainty' maps the spread of the cross-validation models: add an 'evaluate' section")
         }

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Mapping
 import NeuralNet
 import Patches
 import RasterIO
@@ -98,6 +99,20 @@ struct RunReport {
         }
         md += "| all | \(data.samples.count) | | | | |\n"
 
+        if let a = maps?.applicability {
+            md += "\n## Area of applicability\n\n"
+            md += "Dissimilarity index (Meyer & Pebesma 2021, as CAST's trainDI/aoa): distance in the standardised, "
+                + (a.weights == .rf ? "random-forest-importance-weighted" : "equally weighted")
+                + " centre-cell covariates to the nearest of the \(a.sites) training sites, divided by their mean pairwise distance (\(fmt(a.meanDistance))).\n\n"
+            md += "- Threshold: DI <= \(fmt(a.threshold)) (\(a.rule == .cast ? "Q3 + 1.5 IQR of the training sites' cross-validation DIs, at most their maximum" : "largest training DI not above Q3 + 1.5 IQR")); \(a.sitesAbove) of \(a.sites) training sites lie above it\n"
+            md += "- Inside the area of applicability: " + (a.shareInside.isFinite ? String(format: "%.1f %%", 100 * a.shareInside) : "-")
+                + " of the mapped cells (\(a.cellsInside) of \(a.cellsMapped))\n"
+            md += "- Weights: \(a.weights == .rf ? "the random forest's impurity importance, averaged over the depths" : "equal") (`predict.aoa_weights`)\n"
+            if !a.constantChannels.isEmpty {
+                md += "- Left out (the same at every training site): \(a.constantChannels.joined(separator: ", "))\n"
+            }
+            md += "- Maps: `\(OutputLayout.maps)/\(MapNames.dissimilarity(config.predict?.name ?? "")).tif` (DI) and `\(MapNames.applicability(config.predict?.name ?? "")).tif` (1 inside, 0 outside), one pair for all depths\n"
+        }
         md += "\n## Outputs\n\n"
         md += "- `\(config.patches.file)`: \(data.sites.count) patches of \(data.channels.count) x \(data.patchSize) x \(data.patchSize) (scaled to [0, 1]) and \(data.samples.count) samples (site, depth, value)\n"
         md += "- `\(OutputLayout.profiles)`: \(config.profiles.property) per site and depth interval\n"
@@ -222,6 +237,14 @@ struct RunReport {
         object["evaluation"] = try evaluation.map(evaluationObject) ?? "not evaluated"
         if !modelFiles.isEmpty { object["model_files"] = modelFiles }
         if !recovered.isEmpty { object["recovered"] = recovered }
+        if let a = maps?.applicability {
+            object["area_of_applicability"] = [
+                "threshold": a.threshold, "rule": a.rule.rawValue, "weights": a.weights.rawValue,
+                "mean_distance": a.meanDistance, "training_sites": a.sites, "training_sites_above": a.sitesAbove,
+                "cells_inside": a.cellsInside, "cells_mapped": a.cellsMapped,
+                "share_inside": a.shareInside.isFinite ? a.shareInside : NSNull(), "constant_channels": a.constantChannels,
+            ] as [String: Any]
+        }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }
 }

@@ -1,8 +1,10 @@
+import Applicability
 import Evaluation
 import Foundation
 import Mapping
 import Models
 import NeuralNet
+import Patches
 import RasterIO
 import TextFormat
 
@@ -17,13 +19,17 @@ public struct MapInputs: Sendable {
     /// SHA-256 (hex) of the metrics.json `metrics` were written to or read from: the maps' identifier
     /// of the evaluation run (nil: not evaluated).
     public var metricsSHA256: String?
+    /// The dissimilarity index of `predict.aoa` (nil: no DI and AOA maps).
+    public var applicability: ApplicabilityFit?
 
     /// Creates the inputs.
-    public init(model: String, cvModels: [String] = [], metrics: EvaluationTable? = nil, metricsSHA256: String? = nil) {
+    public init(model: String, cvModels: [String] = [], metrics: EvaluationTable? = nil, metricsSHA256: String? = nil,
+                applicability: ApplicabilityFit? = nil) {
         self.model = model
         self.cvModels = cvModels
         self.metrics = metrics
         self.metricsSHA256 = metricsSHA256
+        self.applicability = applicability
     }
 }
 
@@ -45,6 +51,8 @@ public struct MapResult: Sendable {
     public var assembled: Bool
     /// Leading blocks computed once per tile for all depths (frozen in fine-tuning, or mtcnn's trunk; see `DenseMapper`).
     public var sharedBlocks: Int
+    /// The area of applicability (`predict.aoa`) when its maps were assembled.
+    public var applicability: ApplicabilityResult? = nil
 }
 
 /// Whole-grid maps of every depth with a saved model: tiled dense prediction (resumable and
@@ -53,10 +61,37 @@ public enum MapStage {
     /// The inputs of `run` from the same run: its final model, and the fold models and metrics its
     /// evaluation returned (`socmap run`).
     /// A run without evaluation maps "not evaluated", whatever an earlier run left.
-    static func inputs(_ predict: PredictConfig, layout: OutputLayout, evaluation: EvaluationResult?) throws -> MapInputs {
-        MapInputs(model: layout.model(predict.model), cvModels: predict.uncertainty ? evaluation?.cvModelFolders ?? [] : [],
-                  metrics: evaluation?.table,
-                  metricsSHA256: try evaluation.map { _ in try metricsHash(layout.metricsJSON) })
+    static func inputs(_ config: PipelineConfig, _ predict: PredictConfig, layout: OutputLayout, evaluation: EvaluationResult?,
+                       data: PatchDataset) throws -> MapInputs {
+        var applicability: ApplicabilityFit?
+        if predict.aoa {
+            guard let folds = evaluation?.foldOfSite, folds.count == data.sites.count else {
+                throw PipelineError(stage: "predict", file: config.file, message: aoaNeedsEvaluation)
+            }
+            applicability = try ApplicabilityStage.fit(predict, data: data, folds: folds, rfFolder: layout.model(.rf))
+        }
+        return MapInputs(model: layout.model(predict.model), cvModels: predict.uncertainty ? evaluation?.cvModelFolders ?? [] : [],
+                         metrics: evaluation?.table,
+                         metricsSHA256: try evaluation.map { _ in try metricsHash(layout.metricsJSON) },
+                         applicability: applicability)
+    }
+
+    static let aoaNeedsEvaluation = "predict.aoa takes its threshold from the cross-validation folds: add an 'evaluate' section"
+
+    /// The dissimilarity index of an earlier run: its patch file's sites, the folds of its evaluation
+    /// (recomputed from the seed) and its random forest's importance.
+    static func savedApplicability(_ config: PipelineConfig, _ predict: PredictConfig, layout: OutputLayout) throws -> ApplicabilityFit? {
+        guard predict.aoa else { return nil }
+        guard let evaluate = config.evaluate else {
+            throw PipelineError(stage: "predict", file: config.file, message: aoaNeedsEvaluation)
+        }
+        let data: PatchDataset
+        do { data = try PatchFile.read(path: layout.patches) } catch {
+            throw PipelineError(stage: "predict", file: layout.patches,
+                                message: "predict.aoa needs the training sites of the patch file (\(error)); run `socmap run \(config.file)` first")
+        }
+        let folds = try ModelStages.folds(config, data: data, evaluate: evaluate)
+        return try ApplicabilityStage.fit(predict, data: data, folds: folds, rfFolder: layout.model(.rf))
     }
 
     /// SHA-256 of a metrics.json, an error naming the file when it cannot be read.
@@ -83,7 +118,8 @@ public enum MapStage {
         if predict.uncertainty, cvModels.count < 2 {
             throw PipelineError(stage: "predict", file: layout.cvModels(predict.model), message: uncertaintyNeedsCVModels)
         }
-        return MapInputs(model: layout.model(predict.model), cvModels: cvModels, metrics: metrics, metricsSHA256: hash)
+        return MapInputs(model: layout.model(predict.model), cvModels: cvModels, metrics: metrics, metricsSHA256: hash,
+                         applicability: try savedApplicability(config, predict, layout: layout))
     }
 
     /// The model folder must exist: an error saying which run makes it.
@@ -136,12 +172,21 @@ public enum MapStage {
             }
         }
         let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, halo: model.halo)
+        let aoa = predict.aoa ? inputs.applicability : nil
+        if predict.aoa, aoa == nil {
+            throw PipelineError(stage: "predict", file: config.file, message: aoaNeedsEvaluation)
+        }
+        if let aoa, aoa.index.channels != stack.channels.count {
+            throw PipelineError(stage: "predict", file: config.file,
+                                message: "the training sites have \(aoa.index.channels) channels, the stack \(stack.channels.count); run `socmap run \(config.file)` again")
+        }
         let manifest = TileManifest(plan: plan, maxPatchNodata: predict.maxPatchNodata, model: predict.model.rawValue,
                                     modelSHA256: try Provenance.hash(folderAt: modelFolder), depths: description.depths,
-                                    cvModelsSHA256: ensembleHashes)
+                                    cvModelsSHA256: ensembleHashes,
+                                    applicabilitySHA256: aoa.map { SHA256Hasher.hex($0.index.fingerprint) })
         let shared = model.sharedBlocks
         let predictor = TilePredictor(stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
-                                      ensemble: ensemble)
+                                      ensemble: ensemble, applicability: aoa?.index)
         if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
             try? FileManager.default.removeItem(atPath: tiles)
         }
@@ -168,12 +213,25 @@ public enum MapStage {
         }
         let seconds = Date().timeIntervalSince(start)
         var files: [String] = []
+        var applicability: ApplicabilityResult?
         let assemble = merge || shard.count == 1
         if assemble, let output {
             observer.stageStarted("maps: assembling \(depthCount) cloud-optimised GeoTIFFs")
             let catalogue = MapProducts.Catalogue(name: predict.name, property: description.property, unit: description.unit,
                                                   model: predict.model.rawValue, depths: description.depths,
-                                                  spread: !ensemble.isEmpty, runName: config.name)
+                                                  spread: !ensemble.isEmpty, applicability: aoa != nil, runName: config.name)
+            var extra = [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property]
+            if let aoa {
+                let counts = try applicabilityCounts(plan: plan, store: store, layer: predictor.layers - 1)
+                let result = ApplicabilityResult(
+                    weights: aoa.weights, rule: aoa.index.rule, threshold: aoa.index.threshold, meanDistance: aoa.index.meanDistance,
+                    sites: aoa.index.sites, sitesAbove: aoa.index.trainingDI.filter { !aoa.index.inside($0) }.count,
+                    constantChannels: aoa.constantChannels, cellsInside: counts.inside, cellsMapped: counts.mapped)
+                applicability = result
+                extra.merge(result.metadata) { a, _ in a }
+                observer.note(String(format: "area of applicability: %.1f %% of the mapped cells (DI threshold %.4g, ",
+                                     100 * result.shareInside, result.threshold) + "\(result.weights.rawValue) weights)")
+            }
             var byDepth: [String: String] = [:]
             for depth in description.depths {
                 byDepth[depth] = cvScores(inputs.metrics, model: predict.model, depth: depth, unit: description.unit)
@@ -181,9 +239,9 @@ public enum MapStage {
             let evaluated = inputs.metrics != nil && inputs.metricsSHA256 != nil
             let provenance = try Provenance(
                 pipelineFile: config.file, modelFolder: modelFolder, covariates: stack.covariates.map(\.name),
-                cvScores: Provenance.notEvaluated, cvScoresByDepth: evaluated ? byDepth : [:],
+                cvScores: evaluated ? "see the depth maps (this map is for all depths)" : Provenance.notEvaluated, cvScoresByDepth: evaluated ? byDepth : [:],
                 cvMetricsHash: evaluated ? inputs.metricsSHA256! : Provenance.notEvaluated, softwareVersion: softwareVersion,
-                extra: [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property])
+                extra: extra)
             files = try MapProducts.assemble(catalogue, plan: plan, store: store, provenance: provenance,
                                              folder: output.mapsFolder) { step, done, total in
                 observer.progress(step, done: done, total: total)
@@ -191,7 +249,20 @@ public enum MapStage {
             if !predict.keepTiles { try? FileManager.default.removeItem(atPath: store.folder) }
         }
         return MapResult(files: files, tilesPredicted: predicted, tilesTotal: plan.tiles.count, cells: cells,
-                         seconds: seconds, peakMemory: peakResidentMemory(), assembled: assemble && output != nil, sharedBlocks: shared)
+                         seconds: seconds, peakMemory: peakResidentMemory(), assembled: assemble && output != nil, sharedBlocks: shared,
+                         applicability: applicability)
+    }
+
+    /// Cells inside the AOA and cells mapped, from the AOA layer of the stored tiles.
+    static func applicabilityCounts(plan: MapPlan, store: TileStore, layer: Int) throws -> (inside: Int, mapped: Int) {
+        var inside = 0, mapped = 0
+        for (t, window) in plan.tiles.enumerated() {
+            for v in try store.read(t, cells: window.cellCount)[layer] where v.isFinite {
+                mapped += 1
+                if v == 1 { inside += 1 }
+            }
+        }
+        return (inside, mapped)
     }
 
     /// The model must have been trained on the same channels with the same scaling.

@@ -17,6 +17,8 @@ public struct EvaluationResult: Sendable {
     /// Folders of the mapped model's fold models, in fold order, saved when the maps show the CV
     /// spread (`predict.uncertainty`); empty otherwise. The map stage of the same run maps with these.
     public var cvModelFolders: [String] = []
+    /// The fold of each site of the patch data set (the area of applicability's threshold uses them).
+    public var foldOfSite: [Int] = []
 }
 
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
@@ -61,6 +63,20 @@ enum ModelStages {
         return "CRS units"
     }
 
+    /// The fold of each site of `data`: grouped by site, or by spatial blocks (`evaluate.block_size`).
+    /// Deterministic for the pipeline's seed, so `socmap predict` finds the folds of the run.
+    static func folds(_ config: PipelineConfig, data: PatchDataset, evaluate: EvaluateConfig) throws -> [Int] {
+        do {
+            if let block = evaluate.blockSize {
+                return try Folds.spatialBlocks(x: data.sites.map(\.x), y: data.sites.map(\.y), blockSize: block,
+                                               k: evaluate.folds, seed: config.seed)
+            }
+            return try Folds.grouped(siteIDs: data.sites.map(\.id), k: evaluate.folds, seed: config.seed)
+        } catch {
+            throw PipelineError(stage: "evaluate", file: config.file, message: "\(error)")
+        }
+    }
+
     /// k-fold cross-validation grouped by site (or by spatial blocks); writes the evaluation folder
     /// (and each fold's model of the mapped model when maps need the CV spread) into `layout`.
     /// `crs` is the grid's, in which the sites' coordinates (and spatial blocks) are.
@@ -69,17 +85,7 @@ enum ModelStages {
         observer.stageStarted("evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))")
         let start = Date()
         try check(data, folds: evaluate.folds)
-        let foldOfSite: [Int]
-        do {
-            if let block = evaluate.blockSize {
-                foldOfSite = try Folds.spatialBlocks(x: data.sites.map(\.x), y: data.sites.map(\.y), blockSize: block,
-                                                     k: evaluate.folds, seed: config.seed)
-            } else {
-                foldOfSite = try Folds.grouped(siteIDs: data.sites.map(\.id), k: evaluate.folds, seed: config.seed)
-            }
-        } catch {
-            throw PipelineError(stage: "evaluate", file: config.file, message: "\(error)")
-        }
+        let foldOfSite = try folds(config, data: data, evaluate: evaluate)
         let names = train.models.map(\.rawValue)
         let sweepNames = evaluate.freezeSweep.map { "F=\($0)" }
         var predictions: [HeldOutPrediction] = []
@@ -131,7 +137,7 @@ enum ModelStages {
         let files = try EvaluationReport.write(table: table, predictions: predictions, freezeSweep: sweepEntries,
                                                to: layout.evaluationFolder, title: "\(config.name): \(data.property)", unit: data.unit)
         return EvaluationResult(table: table, files: files, unpredicted: unpredicted,
-                                seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders)
+                                seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: foldOfSite)
     }
 
     /// Fits every model on all samples and saves them in the layout's models folder; returns the files

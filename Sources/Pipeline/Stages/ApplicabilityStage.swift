@@ -1,0 +1,104 @@
+import Applicability
+import Foundation
+import Models
+import Patches
+
+/// The dissimilarity index the map stage maps, with where its weights came from.
+public struct ApplicabilityFit: Sendable {
+    /// The fitted index (training sites' centre cells, weights, CV folds, threshold).
+    public var index: DissimilarityIndex
+    /// The weights used: `rf` (the forest's importance) or `equal`.
+    public var weights: AOAWeights
+    /// Names of the channels left out because they are constant over the training sites.
+    public var constantChannels: [String]
+}
+
+/// What the DI and AOA maps show, for the report and the maps' metadata.
+public struct ApplicabilityResult: Sendable {
+    /// The weights used: `rf` or `equal`.
+    public var weights: AOAWeights
+    /// The threshold rule.
+    public var rule: DissimilarityIndex.ThresholdRule
+    /// The DI threshold: AOA = DI <= threshold.
+    public var threshold: Double
+    /// d̄, the mean distance between training sites in the weighted standardised space.
+    public var meanDistance: Double
+    /// Training sites.
+    public var sites: Int
+    /// Training sites whose cross-validation DI lies above the threshold.
+    public var sitesAbove: Int
+    /// Channels left out (constant over the training sites).
+    public var constantChannels: [String]
+    /// Mapped cells inside the AOA.
+    public var cellsInside: Int
+    /// Mapped cells (DI computed).
+    public var cellsMapped: Int
+
+    /// Share of the mapped cells inside the AOA (NaN when no cell was mapped).
+    public var shareInside: Double { cellsMapped > 0 ? Double(cellsInside) / Double(cellsMapped) : .nan }
+
+    /// Metadata items for the maps.
+    var metadata: [String: String] {
+        ["SOCMAP_AOA_THRESHOLD": String(format: "%.6g", threshold),
+         "SOCMAP_AOA_RULE": rule.rawValue,
+         "SOCMAP_AOA_WEIGHTS": weights.rawValue,
+         "SOCMAP_AOA_MEAN_DISTANCE": String(format: "%.6g", meanDistance),
+         "SOCMAP_AOA_SHARE_INSIDE": shareInside.isFinite ? String(format: "%.6f", shareInside) : "nan"]
+    }
+}
+
+/// Fits the dissimilarity index of `predict.aoa` from the training sites, their folds and the weights.
+enum ApplicabilityStage {
+    /// The centre-cell covariate values of every site of `data`, sites × channels row-major.
+    static func centreCells(_ data: PatchDataset) -> [Float] {
+        let p = data.patchSize, c = data.channels.count, centre = (p / 2) * p + p / 2
+        var x = [Float](repeating: 0, count: data.sites.count * c)
+        for s in data.sites.indices {
+            for ch in 0..<c { x[s * c + ch] = data.patches[s * data.patchLength + ch * p * p + centre] }
+        }
+        return x
+    }
+
+    /// The channel weights: the random forest's impurity importance averaged over its depth forests
+    /// (`rf`), or 1 each (`equal`, also when the forest gives every channel 0).
+    static func weights(_ choice: AOAWeights, channels: Int, rfFolder: String) throws -> (weights: [Double], used: AOAWeights) {
+        guard choice == .rf else { return ([Double](repeating: 1, count: channels), .equal) }
+        let (model, _) = try ModelStore.load(folder: rfFolder)
+        guard case .forest(let forest) = model else {
+            throw PipelineError(stage: "predict", file: rfFolder, message: "predict.aoa_weights: rf needs the random forest model here; run `socmap run` with 'rf' among train.models")
+        }
+        var sum = [Double](repeating: 0, count: channels)
+        var n = 0
+        for f in forest.forests.compactMap({ $0 }) where f.featureImportance.count == channels {
+            for ch in 0..<channels { sum[ch] += f.featureImportance[ch] }
+            n += 1
+        }
+        guard n > 0, sum.contains(where: { $0 > 0 }) else { return ([Double](repeating: 1, count: channels), .equal) }
+        return (sum.map { $0 / Double(n) }, .rf)
+    }
+
+    /// Fits the index on `data`'s sites with their CV folds.
+    static func fit(_ predict: PredictConfig, data: PatchDataset, folds: [Int], rfFolder: String) throws -> ApplicabilityFit {
+        guard data.sites.count >= 2, Set(folds).count >= 2 else {
+            throw PipelineError(stage: "predict", file: nil, message: "predict.aoa needs at least two training sites in two folds")
+        }
+        let c = data.channels.count
+        let (w, used) = try weights(predict.aoaWeights, channels: c, rfFolder: rfFolder)
+        var chosen = w
+        // Only the varying channels count; if the forest weighs none of them, fall back to equal weights.
+        let x = centreCells(data)
+        let varying = (0..<c).filter { ch in
+            let first = x[ch]
+            return data.sites.indices.contains { x[$0 * c + ch] != first }
+        }
+        var usedWeights = used
+        if !varying.contains(where: { chosen[$0] > 0 }) { chosen = [Double](repeating: 1, count: c); usedWeights = .equal }
+        guard !varying.isEmpty else {
+            throw PipelineError(stage: "predict", file: nil, message: "predict.aoa: every covariate has the same value at all training sites")
+        }
+        let index = DissimilarityIndex(features: x, count: data.sites.count, channels: c, weights: chosen, folds: folds,
+                                       rule: predict.aoaThreshold)
+        return ApplicabilityFit(index: index, weights: usedWeights,
+                                constantChannels: index.constantChannels.map { data.channels[$0].name })
+    }
+}
