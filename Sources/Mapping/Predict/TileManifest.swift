@@ -22,13 +22,15 @@ public struct TileManifest: Codable, Equatable, Sendable {
     public var depths: [String]
     /// SHA-256 over each cross-validation model's folder, in fold order (empty: no uncertainty layers).
     public var cvModelsSHA256: [String]
+    /// The prediction interval applied (`PredictionInterval.summary`; nil: none).
+    public var interval: String?
 
     /// The file name inside a tile folder.
     public static let fileName = "manifest.json"
 
     /// The manifest of a run that tiles `plan` with the model and CV models whose folder hashes are given.
     public init(plan: MapPlan, maxPatchNodata: Double, model: String, modelSHA256: String, depths: [String],
-                cvModelsSHA256: [String]) {
+                cvModelsSHA256: [String], interval: String? = nil) {
         grid = plan.grid.description
         geotransform = plan.grid.transform.coefficients
         tileSize = plan.tileSize
@@ -38,10 +40,11 @@ public struct TileManifest: Codable, Equatable, Sendable {
         self.modelSHA256 = modelSHA256
         self.depths = depths
         self.cvModelsSHA256 = cvModelsSHA256
+        self.interval = interval
     }
 
     enum CodingKeys: String, CodingKey {
-        case grid, geotransform, model, depths
+        case grid, geotransform, model, depths, interval
         case tileSize = "tile_size"
         case patchSize = "patch_size"
         case maxPatchNodata = "max_patch_nodata"

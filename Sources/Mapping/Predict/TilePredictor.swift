@@ -18,18 +18,25 @@ public struct TilePredictor {
     public let maxPatchNodata: Double
     /// The k cross-validation models whose spread is mapped (empty: no uncertainty layers).
     public let ensemble: [TrainedModel]
+    /// The calibrated prediction interval around the model's prediction (required with an ensemble).
+    public let interval: PredictionInterval?
 
-    /// Creates a predictor; the plan's halo must be the model's (and every ensemble member's).
+    /// Creates a predictor; the plan's halo must be the model's (and every ensemble member's). An
+    /// ensemble needs an interval with one half-width per depth.
     public init(stack: CovariateStack, model: TrainedModel, depths: Int, plan: MapPlan, maxPatchNodata: Double,
-                ensemble: [TrainedModel] = []) {
+                ensemble: [TrainedModel] = [], interval: PredictionInterval? = nil) {
+        precondition(ensemble.isEmpty || interval?.halfWidths.count == depths,
+                     "TilePredictor: an ensemble needs a prediction interval with \(depths) half-widths")
         for (i, m) in ([model] + ensemble).enumerated() {
             precondition(m.halo == plan.halo, "TilePredictor: model \(i) reads a halo of \(m.halo) cells, the plan \(plan.halo)")
         }
         self.stack = stack; self.model = model; self.depths = depths; self.plan = plan; self.maxPatchNodata = maxPatchNodata
         self.ensemble = ensemble
+        self.interval = interval
     }
 
-    /// Layers per tile: the depth maps, then (with an ensemble) their SD, 5 % and 95 % quantile maps.
+    /// Layers per tile: the depth maps, then (with an ensemble) the CV models' SD per depth, and the
+    /// interval's lower and upper bounds per depth.
     public var layers: Int { ensemble.isEmpty ? depths : 4 * depths }
 
     /// Maps of one tile: `layers` arrays of the tile's cells, NaN where not mapped.
@@ -63,8 +70,9 @@ public struct TilePredictor {
         var maps = model.denseMaps(tile: tensor, depths: depths)
         if !ensemble.isEmpty {
             let members = ensemble.map { $0.denseMaps(tile: tensor, depths: depths) }
-            let spreads = (0..<depths).map { d in EnsembleSpread(predictions: members.map { $0[d] }) }
-            maps += spreads.map(\.standardDeviation) + spreads.map(\.lower) + spreads.map(\.upper)
+            let sd = (0..<depths).map { d in EnsembleSpread.standardDeviation(predictions: members.map { $0[d] }) }
+            let bounds = (0..<depths).map { d in interval!.bounds(prediction: maps[d], spread: sd[d], depth: d) }
+            maps += sd + bounds.map(\.lower) + bounds.map(\.upper)
         }
         for l in 0..<maps.count {
             for k in 0..<out.cellCount where !mapped[k] { maps[l][k] = .nan }

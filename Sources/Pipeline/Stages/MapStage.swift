@@ -14,12 +14,15 @@ public struct MapInputs: Sendable {
     public var cvModels: [String]
     /// Cross-validated metrics, stamped into the maps' metadata (nil: not evaluated).
     public var metrics: EvaluationTable?
+    /// The prediction intervals calibrated by cross-validation (needed with `predict.uncertainty`).
+    public var intervals: IntervalSummary?
 
     /// Creates the inputs.
-    public init(model: String, cvModels: [String] = [], metrics: EvaluationTable? = nil) {
+    public init(model: String, cvModels: [String] = [], metrics: EvaluationTable? = nil, intervals: IntervalSummary? = nil) {
         self.model = model
         self.cvModels = cvModels
         self.metrics = metrics
+        self.intervals = intervals
     }
 }
 
@@ -50,7 +53,7 @@ public enum MapStage {
     /// evaluation returned (`socmap run`).
     static func inputs(_ predict: PredictConfig, layout: OutputLayout, evaluation: EvaluationResult?) -> MapInputs {
         MapInputs(model: layout.model(predict.model), cvModels: predict.uncertainty ? evaluation?.cvModelFolders ?? [] : [],
-                  metrics: evaluation?.table)
+                  metrics: evaluation?.table, intervals: evaluation?.intervals)
     }
 
     /// The inputs an earlier run saved in `layout` (`socmap predict`): its final model, its fold models
@@ -68,7 +71,14 @@ public enum MapStage {
         if predict.uncertainty, cvModels.count < 2 {
             throw PipelineError(stage: "predict", file: layout.cvModels(predict.model), message: uncertaintyNeedsCVModels)
         }
-        return MapInputs(model: layout.model(predict.model), cvModels: cvModels, metrics: metrics)
+        var intervals: IntervalSummary?
+        if predict.uncertainty {
+            let path = (layout.evaluationFolder as NSString).appendingPathComponent(IntervalSummary.fileName)
+            do { intervals = try IntervalSummary.read(path: path) } catch {
+                throw PipelineError(stage: "predict", file: path, message: "\(error); the prediction intervals are calibrated by `socmap run` with an 'evaluate' section")
+            }
+        }
+        return MapInputs(model: layout.model(predict.model), cvModels: cvModels, metrics: metrics, intervals: intervals)
     }
 
     /// The model folder must exist: an error saying which run makes it.
@@ -120,13 +130,15 @@ public enum MapStage {
                 ensembleHashes.append(try Provenance.hash(folderAt: folder))
             }
         }
+        let interval = predict.uncertainty
+            ? try predictionInterval(inputs.intervals, predict: predict, depths: description.depths, file: config.file) : nil
         let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, halo: model.halo)
         let manifest = TileManifest(plan: plan, maxPatchNodata: predict.maxPatchNodata, model: predict.model.rawValue,
                                     modelSHA256: try Provenance.hash(folderAt: modelFolder), depths: description.depths,
-                                    cvModelsSHA256: ensembleHashes)
+                                    cvModelsSHA256: ensembleHashes, interval: interval?.summary)
         let shared = model.sharedBlocks
         let predictor = TilePredictor(stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
-                                      ensemble: ensemble)
+                                      ensemble: ensemble, interval: interval)
         if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
             try? FileManager.default.removeItem(atPath: tiles)
         }
@@ -158,7 +170,7 @@ public enum MapStage {
             observer.stageStarted("maps: assembling \(depthCount) cloud-optimised GeoTIFFs")
             let catalogue = MapProducts.Catalogue(name: predict.name, property: description.property, unit: description.unit,
                                                   model: predict.model.rawValue, depths: description.depths,
-                                                  spread: !ensemble.isEmpty, runName: config.name)
+                                                  spread: !ensemble.isEmpty, level: predict.interval, runName: config.name)
             let provenance = try Provenance(
                 pipelineFile: config.file, modelFolder: modelFolder, covariates: stack.covariates.map(\.name),
                 cvScores: cvScores(inputs.metrics, model: predict.model), softwareVersion: softwareVersion,
@@ -171,6 +183,29 @@ public enum MapStage {
         }
         return MapResult(files: files, tilesPredicted: predicted, tilesTotal: plan.tiles.count, cells: cells,
                          seconds: seconds, peakMemory: peakResidentMemory(), assembled: assemble && output != nil, sharedBlocks: shared)
+    }
+
+    /// The mapped model's calibrated interval at every depth of the model, from cross-validation: an
+    /// error naming the depth and `predict.interval` when a depth has none (too few residuals), or
+    /// when the evaluation was calibrated at another level.
+    static func predictionInterval(_ intervals: IntervalSummary?, predict: PredictConfig, depths: [String],
+                                   file: String) throws -> PredictionInterval {
+        guard let intervals else {
+            throw PipelineError(stage: "predict", file: file, message: "the prediction intervals need the cross-validation's held-out residuals; run the pipeline with an 'evaluate' section")
+        }
+        guard abs(intervals.level - predict.interval) < 1e-12 else {
+            throw PipelineError(stage: "predict", file: file, message: "the evaluation calibrated intervals at \(intervals.level), predict.interval asks for \(predict.interval); run `socmap run \(file)` again")
+        }
+        var q: [Double] = [], floors: [Double] = []
+        for depth in depths {
+            let model = predict.model.rawValue
+            guard let c = intervals.calibration(model: model, method: predict.intervalMethod, depth: depth), let h = c.q, h.isFinite else {
+                throw PipelineError(stage: "predict", file: file, message: "depth \(depth): no calibrated \(predict.intervalMethod.rawValue) interval of the \(model) model at predict.interval \(predict.interval) (a \(predict.interval) interval needs at least \(ConformalQuantile.minimumCount(level: predict.interval)) held-out residuals per depth); lower predict.interval or add samples")
+            }
+            q.append(h)
+            floors.append(c.floor)
+        }
+        return PredictionInterval(level: predict.interval, adaptive: predict.intervalMethod == .adaptive, halfWidths: q, floors: floors)
     }
 
     /// The model must have been trained on the same channels with the same scaling.
