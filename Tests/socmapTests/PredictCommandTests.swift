@@ -195,6 +195,19 @@ final class UncertaintyMapTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: p.folder.file("out/maps/soc_0-5cm_q95.tif")), before)
     }
 
+    func testTooFewResidualsForTheLevel_isAnErrorNamingTheDepthAndTheKey() throws {
+        let p = try TinyProject()
+        // 24 sites per depth; a 97 % interval needs ceil(1 / 0.03) - 1 = 33 residuals.
+        let sections = PredictCommandTests.sections
+            .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\n  interval: 0.97\nevaluate:\n  folds: 3\n")
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("depth 0-5cm"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("predict.interval"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("needs at least 33"), r.stderr)
+    }
+
     func testAdaptiveInterval_mapsBoundsAroundThePrediction() throws {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections
