@@ -18,8 +18,34 @@ final class EnsembleSpreadTests: XCTestCase {
         XCTAssertEqual(MapNames.base(property: "soc", top: 0, bottom: 5), "soc_0-5cm")
         XCTAssertEqual(MapNames.base(property: "soc", top: 100, bottom: 200), "soc_100-200cm")
         XCTAssertEqual(MapNames.depthTitle(top: 5, bottom: 15), "5-15 cm")
-        XCTAssertEqual(MapNames.spread("soc_0-5cm"), "soc_0-5cm_sd")
+        XCTAssertEqual(MapNames.spread("soc_0-5cm"), "soc_0-5cm_cv_sd")
         XCTAssertEqual(MapNames.quantile("soc_0-5cm", 0.05), "soc_0-5cm_q05")
         XCTAssertEqual(MapNames.quantile("soc_0-5cm", 0.95), "soc_0-5cm_q95")
+        XCTAssertEqual(MapNames.quantile("soc_0-5cm", 0.025), "soc_0-5cm_q02p5")
+    }
+
+    func testStandardDeviationAlone_matchesTheSummary() {
+        let predictions: [[Float]] = [[1, 7, 3], [2, 7, .nan], [3, 7, 3], [4, 7, 3], [5, 7, 3]]
+        let sd = EnsembleSpread.standardDeviation(predictions: predictions)
+        let full = EnsembleSpread(predictions: predictions).standardDeviation
+        XCTAssertEqual(sd[0], full[0], accuracy: 1e-6)
+        XCTAssertEqual(sd[1], 0)
+        XCTAssertTrue(sd[2].isNaN)
+    }
+
+    func testPredictionInterval_conformalAddsQAndAdaptiveScalesItBySpreadPlusFloor() {
+        let prediction: [Float] = [10, 20, .nan]
+        let spread: [Float] = [0, 2, 1]
+        let plain = PredictionInterval(level: 0.9, adaptive: false, halfWidths: [1.5], floors: [0])
+        let p = plain.bounds(prediction: prediction, spread: spread, depth: 0)
+        XCTAssertEqual(p.lower[0], 8.5); XCTAssertEqual(p.upper[0], 11.5)
+        XCTAssertEqual(p.lower[1], 18.5); XCTAssertEqual(p.upper[1], 21.5)
+        XCTAssertTrue(p.lower[2].isNaN && p.upper[2].isNaN)
+        let adaptive = PredictionInterval(level: 0.9, adaptive: true, halfWidths: [2], floors: [0.5])
+        let a = adaptive.bounds(prediction: prediction, spread: spread, depth: 0)
+        XCTAssertEqual(a.lower[0], 9); XCTAssertEqual(a.upper[0], 11, "2 · (0 + 0.5)")
+        XCTAssertEqual(a.lower[1], 15); XCTAssertEqual(a.upper[1], 25, "2 · (2 + 0.5)")
+        XCTAssertEqual(plain.lowerQuantile, 0.05, accuracy: 1e-12)
+        XCTAssertEqual(plain.upperQuantile, 0.95, accuracy: 1e-12)
     }
 }

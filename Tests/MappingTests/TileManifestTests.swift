@@ -81,18 +81,33 @@ final class MapCatalogueTests: XCTestCase {
         XCTAssertEqual(c.projectTitle, "sample: SOC maps")
     }
 
-    func testCatalogue_withSpread_addsSDAndQuantilesInTileLayerOrder() {
+    func testCatalogue_withSpread_addsCVSpreadAndIntervalBoundsInTileLayerOrder() {
         let c = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "cnn", depths: ["0-5cm", "5-15cm"],
                                       spread: true, runName: "sample")
-        XCTAssertEqual(c.layers.map(\.name), ["soc_0-5cm", "soc_5-15cm", "soc_0-5cm_sd", "soc_5-15cm_sd",
+        XCTAssertEqual(c.layers.map(\.name), ["soc_0-5cm", "soc_5-15cm", "soc_0-5cm_cv_sd", "soc_5-15cm_cv_sd",
                                               "soc_0-5cm_q05", "soc_5-15cm_q05", "soc_0-5cm_q95", "soc_5-15cm_q95"])
-        XCTAssertEqual(c.layers[3].description, "SOC 5-15cm (g/kg), cnn model: SD of the CV models")
-        XCTAssertEqual(c.layers[4].description, "SOC 0-5cm (g/kg), cnn model: 5 % quantile of the CV models")
+        XCTAssertEqual(c.layers[3].description, "SOC 5-15cm (g/kg), cnn model: spread (SD) of the CV models")
+        XCTAssertEqual(c.layers[4].description, "SOC 0-5cm (g/kg), cnn model: lower bound (5 %) of the 90 % prediction interval")
         XCTAssertEqual(c.layers.map(\.depth), ["0-5cm", "5-15cm", "0-5cm", "5-15cm", "0-5cm", "5-15cm", "0-5cm", "5-15cm"])
-        XCTAssertEqual(c.sets.map(\.title), ["SOC (g/kg), cnn", "SD of the CV models", "5 % quantile of the CV models",
-                                             "95 % quantile of the CV models"])
-        XCTAssertEqual(c.sets.map(\.contactSheet), ["soc_contact_sheet.png", "soc_sd_contact_sheet.png",
+        XCTAssertEqual(c.sets.map(\.title), ["SOC (g/kg), cnn", "Spread (SD) of the CV models",
+                                             "Lower bound (5 %) of the 90 % prediction interval",
+                                             "Upper bound (95 %) of the 90 % prediction interval"])
+        XCTAssertEqual(c.sets.map(\.contactSheet), ["soc_contact_sheet.png", "soc_cv_sd_contact_sheet.png",
                                                     "soc_q05_contact_sheet.png", "soc_q95_contact_sheet.png"])
         XCTAssertEqual(c.sets.map(\.ramp), [.socDefault, .uncertainty, .socDefault, .socDefault])
+        // The predictions and their bounds share one colour range; the spread has its own.
+        XCTAssertEqual(c.sets[0].rangeGroup, c.sets[2].rangeGroup)
+        XCTAssertEqual(c.sets[0].rangeGroup, c.sets[3].rangeGroup)
+        XCTAssertNotNil(c.sets[0].rangeGroup)
+        XCTAssertNil(c.sets[1].rangeGroup)
+    }
+
+    func testCatalogue_namesTheBoundsByTheLevel() {
+        let c80 = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "rf", depths: ["0-5cm"], spread: true,
+                                        level: 0.8, runName: "s")
+        XCTAssertEqual(c80.layers.map(\.name), ["soc_0-5cm", "soc_0-5cm_cv_sd", "soc_0-5cm_q10", "soc_0-5cm_q90"])
+        let c95 = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "rf", depths: ["0-5cm"], spread: true,
+                                        level: 0.95, runName: "s")
+        XCTAssertEqual(c95.layers.map(\.name), ["soc_0-5cm", "soc_0-5cm_cv_sd", "soc_0-5cm_q02p5", "soc_0-5cm_q97p5"])
     }
 }

@@ -165,6 +165,31 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertThrowsError(try parse(minimal + "\ndepths: [\"0-10\", \"5-15\"]\n"))
     }
 
+    func testPredictInterval_defaultsAndParses() throws {
+        let plain = try parse(minimal + "\npredict:\n  model: transfer\n")
+        XCTAssertEqual(plain.predict?.interval, 0.9)
+        XCTAssertEqual(plain.predict?.intervalMethod, .conformal)
+        let c = try parse(minimal + "\npredict:\n  interval: 0.8\n  interval_method: adaptive\n")
+        XCTAssertEqual(c.predict?.interval, 0.8)
+        XCTAssertEqual(c.predict?.intervalMethod, .adaptive)
+    }
+
+    func testPredictIntervalOutsideZeroOne_isAnErrorNamingTheKeyAndLine() {
+        for bad in ["0", "1", "1.5", "-0.1", "90"] {
+            XCTAssertThrowsError(try parse(minimal + "\npredict:\n  interval: \(bad)\n"), bad) { error in
+                let e = error as? ConfigError
+                XCTAssertEqual(e?.key, "predict.interval", "\(error)")
+                XCTAssertEqual(e?.line, 12, "\(error)")
+                XCTAssertEqual(e?.column, 13, "\(error)")
+                XCTAssertTrue("\(error)".contains("strictly between 0 and 1"), "\(error)")
+            }
+        }
+        XCTAssertThrowsError(try parse(minimal + "\npredict:\n  interval_method: bootstrap\n")) { error in
+            XCTAssertEqual((error as? ConfigError)?.key, "predict.interval_method")
+            XCTAssertTrue("\(error)".contains("conformal, adaptive"), "\(error)")
+        }
+    }
+
     func testInvalidYAML_isReported() {
         XCTAssertThrowsError(try parse("covariates: [\n")) { error in
             XCTAssertTrue("\(error)".contains("not valid YAML"), "\(error)")

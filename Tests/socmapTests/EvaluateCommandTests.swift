@@ -28,7 +28,7 @@ final class EvaluateCommandTests: XCTestCase {
         let eval = p.folder.file("out/evaluation")
         for f in ["metrics.csv", "metrics.json", "predictions.csv", "summary.md", "freeze_sweep.csv",
                   "plots/scatter_transfer.svg", "plots/scatter_rf.svg", "plots/density.svg", "plots/rmse_by_depth.svg",
-                  "plots/freeze_sweep.svg"] {
+                  "plots/freeze_sweep.svg", "intervals.json", "plots/interval_coverage.svg"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: (eval as NSString).appendingPathComponent(f)), f)
         }
         let metrics = try String(contentsOfFile: (eval as NSString).appendingPathComponent("metrics.csv"), encoding: .utf8)
@@ -54,6 +54,20 @@ final class EvaluateCommandTests: XCTestCase {
         }
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("## Cross-validation (3 folds"), report)
+        // Interval coverage (PICP) and width per depth, model and method.
+        let summary = try String(contentsOfFile: (eval as NSString).appendingPathComponent("summary.md"), encoding: .utf8)
+        for depth in ["0–5 cm", "100–200 cm", "Pooled over depths"] { XCTAssertTrue(summary.contains("| \(depth) | transfer |"), summary) }
+        let data = try Data(contentsOf: URL(fileURLWithPath: (eval as NSString).appendingPathComponent("metrics.json")))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let coverage = (object?["intervals"] as? [String: Any])?["coverage"] as? [[String: Any]] ?? []
+        for model in ["transfer", "cnn", "mtcnn", "rf"] {
+            for method in ["conformal", "adaptive"] {
+                let rows = coverage.filter { $0["model"] as? String == model && $0["method"] as? String == method }
+                XCTAssertEqual(rows.count, 7, "\(model) \(method): 6 depths + all")
+                XCTAssertTrue(rows.allSatisfy { ($0["picp"] as? Double).map { (0...1).contains($0) } ?? false }, "\(model) \(method)")
+            }
+        }
+        XCTAssertTrue(report.contains("conformal PICP"), report)
         try checkScoresLead(report: report, summary: p.folder.file("out/evaluation/summary.md"), stdout: r.stdout,
                             metricsJSON: p.folder.file("out/evaluation/metrics.json"), design: Self.groupedDesign)
     }

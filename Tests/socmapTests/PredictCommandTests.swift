@@ -212,7 +212,7 @@ enum DepthIntervalLabels {
 }
 
 final class UncertaintyMapTests: XCTestCase {
-    func testUncertainty_mapsTheSpreadAndQuantilesOfTheCVModels() throws {
+    func testUncertainty_mapsTheCVSpreadAndTheCalibratedIntervalBounds() throws {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections
             .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
@@ -221,16 +221,75 @@ final class UncertaintyMapTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let folds = try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/models/cv/transfer")).sorted()
         XCTAssertEqual(folds, ["fold_01", "fold_02", "fold_03"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/maps/soc_0-5cm_sd.tif")), "the old name is gone")
         let read = { (name: String) in try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow) }
-        let sd = try read("soc_0-5cm_sd"), lo = try read("soc_0-5cm_q05"), hi = try read("soc_0-5cm_q95"), mean = try read("soc_0-5cm")
-        XCTAssertEqual(sd.valid, mean.valid, "uncertainty is mapped where the map is")
-        var positive = 0
-        for k in sd.values.indices where sd.valid[k] {
-            XCTAssertGreaterThanOrEqual(sd.values[k], 0)
-            XCTAssertLessThanOrEqual(lo.values[k], hi.values[k])
-            if sd.values[k] > 0 { positive += 1 }
+        for depth in DepthIntervalLabels.all {
+            let sd = try read("soc_\(depth)_cv_sd"), lo = try read("soc_\(depth)_q05"), hi = try read("soc_\(depth)_q95")
+            let mean = try read("soc_\(depth)")
+            XCTAssertEqual(sd.valid, mean.valid, "uncertainty is mapped where the map is")
+            XCTAssertEqual(lo.valid, mean.valid)
+            XCTAssertEqual(hi.valid, mean.valid)
+            var positive = 0, widths = Set<Float>()
+            for k in sd.values.indices where sd.valid[k] {
+                XCTAssertGreaterThanOrEqual(sd.values[k], 0)
+                XCTAssertLessThanOrEqual(lo.values[k], mean.values[k], depth)
+                XCTAssertLessThanOrEqual(mean.values[k], hi.values[k], depth)
+                if sd.values[k] > 0 { positive += 1 }
+                widths.insert(((hi.values[k] - lo.values[k]) * 1000).rounded())
+            }
+            XCTAssertGreaterThan(positive, 0, "the CV models disagree somewhere")
+            XCTAssertLessThanOrEqual(widths.count, 3, "conformal: one width per depth (up to Float rounding)")
         }
-        XCTAssertGreaterThan(positive, 0, "the CV models disagree somewhere")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: p.folder.file("out/maps/soc_sd_contact_sheet.png")))
+        let metrics = try String(contentsOfFile: p.folder.file("out/evaluation/metrics.json"), encoding: .utf8)
+        XCTAssertTrue(metrics.contains("\"picp\""), "metrics.json holds the measured coverage")
+        let summary = try String(contentsOfFile: p.folder.file("out/evaluation/summary.md"), encoding: .utf8)
+        XCTAssertTrue(summary.contains("Prediction intervals (90 %)"), summary)
+        let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("conformal PICP"), report)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: p.folder.file("out/evaluation/plots/interval_coverage.svg")))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: p.folder.file("out/maps/soc_cv_sd_contact_sheet.png")))
+        // One colour range for the predictions and their interval bounds.
+        let qml = { (name: String) in try String(contentsOfFile: p.folder.file("out/maps/\(name).qml"), encoding: .utf8) }
+        XCTAssertEqual(try qml("soc_0-5cm"), try qml("soc_0-5cm_q05"))
+        XCTAssertEqual(try qml("soc_0-5cm"), try qml("soc_100-200cm_q95"))
+        // socmap predict finds the calibration on disk and maps the same bytes.
+        let before = FileManager.default.contents(atPath: p.folder.file("out/maps/soc_0-5cm_q95.tif"))
+        let again = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(FileManager.default.contents(atPath: p.folder.file("out/maps/soc_0-5cm_q95.tif")), before)
+    }
+
+    func testTooFewResidualsForTheLevel_isAnErrorNamingTheDepthAndTheKey() throws {
+        let p = try TinyProject()
+        // 24 sites per depth; a 97 % interval needs ceil(1 / 0.03) - 1 = 33 residuals.
+        let sections = PredictCommandTests.sections
+            .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\n  interval: 0.97\nevaluate:\n  folds: 3\n")
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("depth 0-5cm"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("predict.interval"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("needs at least 33"), r.stderr)
+    }
+
+    func testAdaptiveInterval_mapsBoundsAroundThePrediction() throws {
+        let p = try TinyProject()
+        let sections = PredictCommandTests.sections
+            .replacingOccurrences(of: "  keep_tiles: false\n",
+                                  with: "  keep_tiles: false\n  uncertainty: true\n  interval: 0.8\n  interval_method: adaptive\nevaluate:\n  folds: 3\n")
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let read = { (name: String) in try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow) }
+        let sd = try read("soc_0-5cm_cv_sd"), lo = try read("soc_0-5cm_q10"), hi = try read("soc_0-5cm_q90"), mean = try read("soc_0-5cm")
+        var pairs: [(Float, Float)] = []
+        for k in sd.values.indices where sd.valid[k] {
+            XCTAssertLessThanOrEqual(lo.values[k], mean.values[k])
+            XCTAssertLessThanOrEqual(mean.values[k], hi.values[k])
+            pairs.append((sd.values[k], hi.values[k] - lo.values[k]))
+        }
+        // The width grows with the spread: the narrowest cell has the smallest spread.
+        let narrow = pairs.min { $0.1 < $1.1 }!, wide = pairs.max { $0.1 < $1.1 }!
+        XCTAssertLessThan(narrow.0, wide.0)
     }
 }

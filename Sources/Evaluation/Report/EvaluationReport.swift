@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Files: `metrics.csv`, `metrics.json`, `predictions.csv`, `summary.md`,
 /// `plots/scatter_<model>.svg` (one per model), `plots/density.svg`, `plots/rmse_by_depth.svg`,
-/// and with a freeze sweep `freeze_sweep.csv` and `plots/freeze_sweep.svg`. Each file is written
+/// with a freeze sweep `freeze_sweep.csv` and `plots/freeze_sweep.svg`, and with prediction intervals
+/// `intervals.json` and `plots/interval_coverage.svg` (their coverage also in metrics.json and summary.md). Each file is written
 /// to a temporary name and renamed into place; nothing depends on the clock, so the same inputs
 /// give the same bytes. Files of earlier reports that this one does not write are left alone.
 public enum EvaluationReport {
@@ -20,9 +21,10 @@ public enum EvaluationReport {
     ///   - freezeSweep: the transfer model's metrics per number of frozen layers, if a sweep was run.
     ///   - title: the report's title (e.g. "Edgeroi SOC"), used in the summary and plot headings.
     ///   - unit: the unit of the values (e.g. "g/kg"), printed with RMSE, MAE and axis titles.
+    ///   - intervals: the prediction intervals' calibration and measured coverage, if any.
     @discardableResult
     public static func write(table: EvaluationTable, predictions: [HeldOutPrediction],
-                             freezeSweep: [FreezeSweepEntry]? = nil,
+                             freezeSweep: [FreezeSweepEntry]? = nil, intervals: IntervalSummary? = nil,
                              to folder: String, title: String, unit: String) throws -> [String] {
         let plotsFolder = (folder as NSString).appendingPathComponent("plots")
         try ReportFolder.make(folder)
@@ -38,7 +40,8 @@ public enum EvaluationReport {
         let predictions = ReportTables.canonicalOrder(predictions)
         try put(ReportTables.metricsCSV(table), "metrics.csv")
         do {
-            try put(try ReportTables.metricsJSON(table, sweep: sweep, title: title, unit: unit), metricsJSONFile)
+            try put(try ReportTables.metricsJSON(table, sweep: sweep, title: title, unit: unit, intervals: intervals), metricsJSONFile)
+            if let intervals { try put(try intervals.json(), IntervalSummary.fileName) }
         } catch let error as EvaluationError {
             throw error
         } catch {
@@ -64,7 +67,12 @@ public enum EvaluationReport {
                     "plots/freeze_sweep.svg")
             plots.append("plots/freeze_sweep.svg")
         }
-        try put(SummaryMarkdown.render(table: table, sweep: sweep, title: title, unit: unit, plots: plots), "summary.md")
+        if let intervals {
+            try put(IntervalCoveragePlot.render(intervals, depthLabels: table.depthLabels, title: title), "plots/interval_coverage.svg")
+            plots.append("plots/interval_coverage.svg")
+        }
+        try put(SummaryMarkdown.render(table: table, sweep: sweep, title: title, unit: unit, plots: plots)
+                + (intervals.map { IntervalReportText.markdown($0, unit: unit) } ?? ""), "summary.md")
         return written
     }
 

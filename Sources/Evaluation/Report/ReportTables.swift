@@ -70,20 +70,22 @@ enum ReportTables {
         var depthLabels: [String]
         var rows: [EvaluationTable.Row]
         var freezeSweep: [FreezeSweepEntry]?
+        var intervals: IntervalSummary?
 
         enum CodingKeys: String, CodingKey {
-            case title, unit, folds, design, models, rows
+            case title, unit, folds, design, models, rows, intervals
             case depthLabels = "depth_labels"
             case freezeSweep = "freeze_sweep"
         }
     }
 
-    /// metrics.json: the table (pooled metrics, fold SDs and per-fold metrics) and the freeze sweep;
+    /// metrics.json: the table (pooled metrics, fold SDs and per-fold metrics), the freeze sweep and the intervals;
     /// keys sorted, NaN as null.
-    static func metricsJSON(_ table: EvaluationTable, sweep: [FreezeSweepEntry]?, title: String, unit: String) throws -> String {
+    static func metricsJSON(_ table: EvaluationTable, sweep: [FreezeSweepEntry]?, title: String, unit: String,
+                            intervals: IntervalSummary? = nil) throws -> String {
         let content = ReportJSON(title: title, unit: unit, folds: table.folds, design: table.design, models: table.models,
                                  depthLabels: table.depthLabels, rows: table.rows,
-                                 freezeSweep: sweep?.sorted { $0.f < $1.f })
+                                 freezeSweep: sweep?.sorted { $0.f < $1.f }, intervals: intervals)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(content)

@@ -24,13 +24,15 @@ public struct TileManifest: Codable, Equatable, Sendable {
     public var cvModelsSHA256: [String]
     /// SHA-256 over the dissimilarity index's fingerprint (nil: no DI and AOA layers).
     public var applicabilitySHA256: String?
+    /// The prediction interval applied (`PredictionInterval.summary`; nil: none).
+    public var interval: String?
 
     /// The file name inside a tile folder.
     public static let fileName = "manifest.json"
 
     /// The manifest of a run that tiles `plan` with the model and CV models whose folder hashes are given.
     public init(plan: MapPlan, maxPatchNodata: Double, model: String, modelSHA256: String, depths: [String],
-                cvModelsSHA256: [String], applicabilitySHA256: String? = nil) {
+                cvModelsSHA256: [String], applicabilitySHA256: String? = nil, interval: String? = nil) {
         grid = plan.grid.description
         geotransform = plan.grid.transform.coefficients
         tileSize = plan.tileSize
@@ -41,10 +43,11 @@ public struct TileManifest: Codable, Equatable, Sendable {
         self.depths = depths
         self.cvModelsSHA256 = cvModelsSHA256
         self.applicabilitySHA256 = applicabilitySHA256
+        self.interval = interval
     }
 
     enum CodingKeys: String, CodingKey {
-        case grid, geotransform, model, depths
+        case grid, geotransform, model, depths, interval
         case tileSize = "tile_size"
         case patchSize = "patch_size"
         case maxPatchNodata = "max_patch_nodata"

@@ -21,10 +21,15 @@ public struct TilePredictor {
     public let ensemble: [TrainedModel]
     /// The dissimilarity index of the centre-cell covariates to the training sites (nil: no DI and AOA layers).
     public let applicability: DissimilarityIndex?
+    /// The calibrated prediction interval around the model's prediction (required with an ensemble).
+    public let interval: PredictionInterval?
 
-    /// Creates a predictor; the plan's halo must be the model's (and every ensemble member's).
+    /// Creates a predictor; the plan's halo must be the model's (and every ensemble member's). An
+    /// ensemble needs an interval with one half-width per depth.
     public init(stack: CovariateStack, model: TrainedModel, depths: Int, plan: MapPlan, maxPatchNodata: Double,
-                ensemble: [TrainedModel] = [], applicability: DissimilarityIndex? = nil) {
+                ensemble: [TrainedModel] = [], interval: PredictionInterval? = nil, applicability: DissimilarityIndex? = nil) {
+        precondition(ensemble.isEmpty || interval?.halfWidths.count == depths,
+                     "TilePredictor: an ensemble needs a prediction interval with \(depths) half-widths")
         for (i, m) in ([model] + ensemble).enumerated() {
             precondition(m.halo == plan.halo, "TilePredictor: model \(i) reads a halo of \(m.halo) cells, the plan \(plan.halo)")
         }
@@ -35,10 +40,12 @@ public struct TilePredictor {
                          "TilePredictor: the dissimilarity index has \(applicability.channels) channels, the stack \(stack.channels.count)")
         }
         self.applicability = applicability
+        self.interval = interval
     }
 
-    /// Layers per tile: the depth maps, then (with an ensemble) their SD, 5 % and 95 % quantile maps,
-    /// then (with `applicability`) the DI and the AOA (1 inside, 0 outside).
+    /// Layers per tile: the depth maps, then (with an ensemble) the CV models' SD per depth and the
+    /// interval's lower and upper bounds per depth, then (with `applicability`) the DI and the AOA
+    /// (1 inside, 0 outside).
     public var layers: Int { (ensemble.isEmpty ? depths : 4 * depths) + (applicability == nil ? 0 : 2) }
 
     /// Maps of one tile: `layers` arrays of the tile's cells, NaN where not mapped.
@@ -72,8 +79,9 @@ public struct TilePredictor {
         var maps = model.denseMaps(tile: tensor, depths: depths)
         if !ensemble.isEmpty {
             let members = ensemble.map { $0.denseMaps(tile: tensor, depths: depths) }
-            let spreads = (0..<depths).map { d in EnsembleSpread(predictions: members.map { $0[d] }) }
-            maps += spreads.map(\.standardDeviation) + spreads.map(\.lower) + spreads.map(\.upper)
+            let sd = (0..<depths).map { d in EnsembleSpread.standardDeviation(predictions: members.map { $0[d] }) }
+            let bounds = (0..<depths).map { d in interval!.bounds(prediction: maps[d], spread: sd[d], depth: d) }
+            maps += sd + bounds.map(\.lower) + bounds.map(\.upper)
         }
         if let applicability {
             maps += Self.applicabilityLayers(applicability, block: block, tile: out, halo: half, mapped: mapped)

@@ -1,14 +1,15 @@
 import Foundation
 import RasterIO
+import TextFormat
 
 extension MapProducts {
     /// The maps of one prediction, in the layer order of its tiles (`TilePredictor.layers`): a map
-    /// per depth, then with the CV spread each depth's SD, 5 % and 95 % quantile maps; with their
+    /// per depth, then with the CV spread each depth's SD, then the interval's lower and upper bounds; with their
     /// band descriptions, the map sets (titles, ramps, contact sheets) and the QGIS project.
     public struct Catalogue: Sendable, Equatable {
         /// One map file.
         public struct Layer: Sendable, Equatable {
-            /// Base name, e.g. "soc_0-5cm_sd" (the GeoTIFF is "<name>.tif").
+            /// Base name, e.g. "soc_0-5cm_cv_sd" (the GeoTIFF is "<name>.tif").
             public var name: String
             /// The band description, e.g. "SOC 0-5cm (g/kg), transfer model: SD of the CV models".
             public var description: String
@@ -23,7 +24,7 @@ extension MapProducts {
 
         /// The map files in tile-layer order.
         public let layers: [Layer]
-        /// The sets drawn together: the depth maps, then (with the spread) SD, 5 % and 95 % quantiles.
+        /// The sets drawn together: the depth maps, then (with the spread) SD, lower and upper bounds.
         public let sets: [MapSet]
         /// Base name of the QGIS project, e.g. "soc_maps".
         public let projectName: String
@@ -33,11 +34,12 @@ extension MapProducts {
         public let unit: String
 
         /// The catalogue of `name`'s maps (`predict.name`) of `property` in `unit` by the model called
-        /// `model`, one per depth label; `spread` adds the CV models' SD and quantile maps; `applicability`
-        /// adds one dissimilarity index map and one area-of-applicability mask for all depths; `runName`
-        /// titles the project.
+        /// `model`, one per depth label; `spread` adds the CV models' SD maps and the bounds of the
+        /// prediction interval at `level` (named by their quantiles, "_q05" / "_q95" for 0.9), which share
+        /// one colour range with the depth maps; `applicability` adds one dissimilarity index map and one
+        /// area-of-applicability mask for all depths; `runName` titles the project.
         public init(name: String, property: String, unit: String, model: String, depths: [String], spread: Bool,
-                    applicability: Bool = false, runName: String) {
+                    level: Double = 0.9, applicability: Bool = false, runName: String) {
             precondition(!depths.isEmpty, "MapProducts.Catalogue needs at least one depth")
             let bases = depths.map { MapNames.depthMap(name: name, depthLabel: $0) }
             let described = depths.map { "\(property) \($0) (\(unit)), \(model) model" }
@@ -45,20 +47,27 @@ extension MapProducts {
             func layers(_ names: [String], _ suffix: String) -> [Layer] {
                 zip(zip(names, described), depths).map { Layer(name: $0.0, description: $0.1 + suffix, depth: $1) }
             }
-            func set(_ title: String, _ names: [String], ramp: ColourRamp, sheet: String) -> MapSet {
+            func set(_ title: String, _ names: [String], ramp: ColourRamp, sheet: String, rangeGroup: String? = nil) -> MapSet {
                 MapSet(title: title, maps: zip(names, titles).map { Map(name: $0, title: $1) }, unit: unit, ramp: ramp,
-                       contactSheet: MapNames.contactSheet(sheet))
+                       contactSheet: MapNames.contactSheet(sheet), rangeGroup: rangeGroup)
             }
             var all = layers(bases, "")
-            var sets = [set("\(property) (\(unit)), \(model)", bases, ramp: .socDefault, sheet: name)]
+            let valueRange = "\(name) values"
+            var sets = [set("\(property) (\(unit)), \(model)", bases, ramp: .socDefault, sheet: name, rangeGroup: valueRange)]
             if spread {
-                let sd = bases.map(MapNames.spread), q05 = bases.map { MapNames.quantile($0, 0.05) },
-                    q95 = bases.map { MapNames.quantile($0, 0.95) }
-                all += layers(sd, ": SD of the CV models") + layers(q05, ": 5 % quantile of the CV models")
-                    + layers(q95, ": 95 % quantile of the CV models")
-                sets += [set("SD of the CV models", sd, ramp: .uncertainty, sheet: MapNames.spread(name)),
-                         set("5 % quantile of the CV models", q05, ramp: .socDefault, sheet: MapNames.quantile(name, 0.05)),
-                         set("95 % quantile of the CV models", q95, ramp: .socDefault, sheet: MapNames.quantile(name, 0.95))]
+                let lowerQ = (1 - level) / 2, upperQ = (1 + level) / 2
+                let percent = { (p: Double) in NumberText.trimmed(p * 100, maxDecimals: 1, nonFinite: "?") }
+                let interval = "\(percent(level)) % prediction interval"
+                let sd = bases.map(MapNames.spread), lower = bases.map { MapNames.quantile($0, lowerQ) },
+                    upper = bases.map { MapNames.quantile($0, upperQ) }
+                all += layers(sd, ": spread (SD) of the CV models")
+                    + layers(lower, ": lower bound (\(percent(lowerQ)) %) of the \(interval)")
+                    + layers(upper, ": upper bound (\(percent(upperQ)) %) of the \(interval)")
+                sets += [set("Spread (SD) of the CV models", sd, ramp: .uncertainty, sheet: MapNames.spread(name)),
+                         set("Lower bound (\(percent(lowerQ)) %) of the \(interval)", lower, ramp: .socDefault,
+                             sheet: MapNames.quantile(name, lowerQ), rangeGroup: valueRange),
+                         set("Upper bound (\(percent(upperQ)) %) of the \(interval)", upper, ramp: .socDefault,
+                             sheet: MapNames.quantile(name, upperQ), rangeGroup: valueRange)]
             }
             if applicability {
                 let di = MapNames.dissimilarity(name), aoa = MapNames.applicability(name)

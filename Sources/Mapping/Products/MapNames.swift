@@ -1,6 +1,6 @@
 import TextFormat
 
-/// File base names of the map products, e.g. "soc_0-5cm", "soc_0-5cm_sd", "soc_0-5cm_q05".
+/// File base names of the map products, e.g. "soc_0-5cm", "soc_0-5cm_cv_sd", "soc_0-5cm_q05".
 public enum MapNames {
     /// The map of a depth interval: "<name>_<label>", e.g. depthMap(name: "soc", depthLabel: "0-5cm") = "soc_0-5cm".
     public static func depthMap(name: String, depthLabel: String) -> String { "\(name)_\(depthLabel)" }
@@ -25,14 +25,16 @@ public enum MapNames {
         "\(NumberText.significant(top, 6))-\(NumberText.significant(bottom, 6)) cm"
     }
 
-    /// The CV-spread map of a depth map: "<base>_sd".
-    public static func spread(_ base: String) -> String { base + "_sd" }
+    /// The map of the CV models' spread (SD) of a depth map: "<base>_cv_sd".
+    public static func spread(_ base: String) -> String { base + "_cv_sd" }
 
-    /// A quantile map of a depth map: "<base>_q05" for 0.05.
+    /// A quantile map of a depth map: "<base>_q05" for 0.05; a fractional percent keeps one decimal
+    /// with "p" for the point: "<base>_q02p5" for 0.025, "<base>_q97p5" for 0.975.
     public static func quantile(_ base: String, _ p: Double) -> String {
         precondition(p > 0 && p < 1, "MapNames.quantile: \(p) must lie in (0, 1)")
-        let percent = Int((p * 100).rounded())
-        return base + "_q" + (percent < 10 ? "0" : "") + String(percent)
+        let tenths = Int((p * 1000).rounded())
+        let whole = tenths / 10, fraction = tenths % 10
+        return base + "_q" + (whole < 10 ? "0" : "") + String(whole) + (fraction == 0 ? "" : "p\(fraction)")
     }
 
     /// The dissimilarity index map of a prediction: "<name>_di" (one for all depths).

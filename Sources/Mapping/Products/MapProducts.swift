@@ -34,10 +34,13 @@ public enum MapProducts {
         public var range: ValueRange?
         /// File name of the set's contact sheet, e.g. "soc_contact_sheet.png".
         public var contactSheet: String
+        /// Sets with the same group and no given range share one range, taken from all their maps
+        /// (e.g. the depth maps and their interval bounds); nil: the set's own range.
+        public var rangeGroup: String?
 
         /// Creates a set.
         public init(title: String, maps: [Map], unit: String, ramp: ColourRamp = .socDefault, range: ValueRange? = nil,
-                    contactSheet: String) {
+                    contactSheet: String, rangeGroup: String? = nil) {
             precondition(!maps.isEmpty, "MapProducts.MapSet '\(title)' needs at least one map")
             self.title = title
             self.maps = maps
@@ -45,6 +48,7 @@ public enum MapProducts {
             self.ramp = ramp
             self.range = range
             self.contactSheet = contactSheet
+            self.rangeGroup = rangeGroup
         }
     }
 
@@ -63,15 +67,24 @@ public enum MapProducts {
         precondition(!sets.isEmpty, "MapProducts.write needs at least one map set")
         var files: [String] = [], ranges: [ValueRange] = [], layers: [QGISProject.Layer] = []
         var projectGrid: Grid?
+        func paths(_ set: MapSet) -> [String] { set.maps.map { (folder as NSString).appendingPathComponent($0.name + ".tif") } }
+        for path in sets.flatMap(paths) where !FileManager.default.fileExists(atPath: path) {
+            throw MappingError("map '\(path)' does not exist", path: path,
+                               hint: "Write the maps (COG.write) before their styles, pictures and project")
+        }
+        var groupRanges: [String: ValueRange?] = [:]
+        for set in sets where set.range == nil {
+            guard let group = set.rangeGroup, groupRanges[group] == nil else { continue }
+            groupRanges[group] = try ValueRange.percentiles(ofMaps: sets.filter { $0.rangeGroup == group && $0.range == nil }
+                .flatMap(paths))?.rounded()
+        }
         for set in sets {
-            let paths = set.maps.map { (folder as NSString).appendingPathComponent($0.name + ".tif") }
-            for path in paths where !FileManager.default.fileExists(atPath: path) {
-                throw MappingError("map '\(path)' does not exist", path: path,
-                                   hint: "Write the maps (COG.write) before their styles, pictures and project")
-            }
+            let paths = paths(set)
             let range: ValueRange
             if let given = set.range {
                 range = given
+            } else if let group = set.rangeGroup, let shared = groupRanges[group] ?? nil {
+                range = shared
             } else if let found = try ValueRange.percentiles(ofMaps: paths) {
                 range = found.rounded()
             } else {

@@ -1,5 +1,7 @@
 /// Per-cell summaries of the k cross-validation models' predictions of one tile: their spread
-/// (standard deviation) and 5 % / 95 % quantiles, to be written like the maps themselves.
+/// (standard deviation, the maps' `_cv_sd` layer and the adaptive interval's s(x)) and quantiles.
+/// The quantiles of k refits measure refitting variance, not prediction uncertainty (they held the
+/// truth in 24-41 % of cells on the sample data); the maps' bounds are `PredictionInterval`'s.
 public struct EnsembleSpread: Sendable {
     /// Standard deviation across models (n - 1 in the denominator; 0 for a single model), NaN where any model has no value.
     public var standardDeviation: [Float]
@@ -41,5 +43,28 @@ public struct EnsembleSpread: Sendable {
         standardDeviation = sd
         lower = lo
         upper = hi
+    }
+
+    /// The per-cell standard deviation alone (n - 1 in the denominator; 0 for a single model; NaN where
+    /// any model has no value): what the maps' `_cv_sd` layer and the adaptive interval use.
+    public static func standardDeviation(predictions: [[Float]]) -> [Float] {
+        precondition(!predictions.isEmpty, "EnsembleSpread needs the predictions of at least one model")
+        let cells = predictions[0].count, k = predictions.count
+        precondition(predictions.allSatisfy { $0.count == cells },
+                     "EnsembleSpread: every model must predict the same \(cells) cells, got \(predictions.map(\.count))")
+        var sd = [Float](repeating: .nan, count: cells)
+        cellLoop: for c in 0..<cells {
+            var sum = 0.0
+            for m in 0..<k {
+                let v = predictions[m][c]
+                if !v.isFinite { continue cellLoop }
+                sum += Double(v)
+            }
+            let mean = sum / Double(k)
+            var squares = 0.0
+            for m in 0..<k { let d = Double(predictions[m][c]) - mean; squares += d * d }
+            sd[c] = Float(k > 1 ? (squares / Double(k - 1)).squareRoot() : 0)
+        }
+        return sd
     }
 }

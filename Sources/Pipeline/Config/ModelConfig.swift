@@ -1,4 +1,5 @@
 import Applicability
+import Evaluation
 import Foundation
 import Models
 
@@ -127,8 +128,13 @@ public struct PredictConfig: Sendable {
     public var name: String
     /// Keep the tile folder after the maps are assembled.
     public var keepTiles: Bool
-    /// Also map the spread (SD) and 5 % / 95 % quantiles of the k cross-validation models' predictions.
+    /// Also map the spread of the k cross-validation models' predictions (`_cv_sd`) and the bounds of
+    /// the calibrated prediction interval (`_q05` / `_q95` at level 0.9).
     public var uncertainty: Bool
+    /// The prediction interval's nominal coverage, in (0, 1) (`predict.interval`, default 0.9).
+    public var interval: Double = 0.9
+    /// How the interval's half-width varies from cell to cell (`predict.interval_method`).
+    public var intervalMethod: IntervalMethod = .conformal
     /// Also map the dissimilarity index and the area of applicability (`predict.aoa`; needs `evaluate`).
     public var aoa: Bool = false
     /// The DI's channel weights (`predict.aoa_weights`; `auto` is resolved by the loader).
@@ -177,6 +183,8 @@ extension PipelineConfig {
             name: try m.string("name", default: defaultName.isEmpty ? "map" : defaultName),
             keepTiles: try m.bool("keep_tiles", default: false),
             uncertainty: try m.bool("uncertainty", default: false),
+            interval: try parseLevel(m.optional("interval")),
+            intervalMethod: try parseIntervalMethod(m.optional("interval_method")),
             aoa: try m.bool("aoa", default: false),
             aoaWeights: try choice(m, "aoa_weights", default: AOAWeights.auto),
             aoaThreshold: try choice(m, "aoa_threshold", default: DissimilarityIndex.ThresholdRule.cast))
@@ -185,5 +193,25 @@ extension PipelineConfig {
         }
         try m.finish()
         return config
+    }
+
+    /// `predict.interval`: a coverage level strictly between 0 and 1 (default 0.9).
+    static func parseLevel(_ v: YAMLValue?) throws -> Double {
+        guard let v else { return 0.9 }
+        let level = try v.double()
+        guard level > 0, level < 1 else {
+            throw v.error("predict.interval is the prediction interval's coverage and must lie strictly between 0 and 1 (e.g. 0.9 for 5 % and 95 % bounds), found \(level)")
+        }
+        return level
+    }
+
+    /// `predict.interval_method`: conformal or adaptive.
+    static func parseIntervalMethod(_ v: YAMLValue?) throws -> IntervalMethod {
+        guard let v else { return .conformal }
+        let name = try v.string()
+        guard let method = IntervalMethod(rawValue: name) else {
+            throw v.error("unknown interval method '\(name)'; choose from \(IntervalMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return method
     }
 }

@@ -149,6 +149,7 @@ struct RunReport {
         for (model, n) in e.unpredicted.sorted(by: { $0.key < $1.key }) {
             md += "\n\(model): \(n) held-out samples without prediction (a depth with no training sample in their fold); left out of its metrics.\n"
         }
+        if let intervals = e.intervals { md += intervalSection(intervals) }
         return md + "\n"
     }
 
@@ -201,6 +202,25 @@ struct RunReport {
         return out
     }
 
+    /// The prediction intervals' measured coverage per depth of the mapped (or swept) model, both methods.
+    func intervalSection(_ s: IntervalSummary) -> String {
+        let percent = NumberText.trimmed(s.level * 100, maxDecimals: 1, nonFinite: "?")
+        var md = "\n### Prediction intervals (\(percent) %, \(s.sweepModel))\n\n"
+        md += "Coverage (PICP) and mean width (\(config.profiles.unit)) of the \(percent) % interval, calibrated on the held-out residuals of k - 1 folds and tried on the k-th, averaged over folds; every model in `evaluation/summary.md`. Maps use \(s.method.rawValue).\n\n"
+        md += "| depth | conformal PICP | conformal width | adaptive PICP | adaptive width |\n|---|---|---|---|---|\n"
+        var depths: [String] = []
+        for r in s.coverage where r.model == s.sweepModel && !depths.contains(r.depth) { depths.append(r.depth) }
+        for depth in depths {
+            var cells = [depth]
+            for m in IntervalMethod.allCases {
+                let r = s.coverage.first { $0.model == s.sweepModel && $0.method == m && $0.depth == depth }
+                cells += [NumberText.fixed(r?.picp ?? .nan, 3, nonFinite: "-"), fmt(r?.meanWidth ?? .nan)]
+            }
+            md += "| " + cells.joined(separator: " | ") + " |\n"
+        }
+        return md
+    }
+
     func json() throws -> Data {
         let stats = depthStatistics()
         var issueCounts: [String: Int] = [:]
@@ -235,6 +255,15 @@ struct RunReport {
             "samples": data.samples.count,
         ]
         object["evaluation"] = try evaluation.map(evaluationObject) ?? "not evaluated"
+        if let s = evaluation?.intervals {
+            let clean = { (v: Double) -> Any in v.isFinite ? v : NSNull() }
+            object["prediction_intervals"] = [
+                "level": s.level, "method": s.method.rawValue,
+                "coverage_all_depths": s.coverage.filter { $0.depth == EvaluationTable.allDepths }.map {
+                    ["model": $0.model, "method": $0.method.rawValue, "picp": clean($0.picp), "mean_width": clean($0.meanWidth)] as [String: Any]
+                },
+            ] as [String: Any]
+        }
         if !modelFiles.isEmpty { object["model_files"] = modelFiles }
         if !recovered.isEmpty { object["recovered"] = recovered }
         if let a = maps?.applicability {

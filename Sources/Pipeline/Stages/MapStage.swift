@@ -21,15 +21,18 @@ public struct MapInputs: Sendable {
     public var metricsSHA256: String?
     /// The dissimilarity index of `predict.aoa` (nil: no DI and AOA maps).
     public var applicability: ApplicabilityFit?
+    /// The prediction intervals calibrated by cross-validation (needed with `predict.uncertainty`).
+    public var intervals: IntervalSummary?
 
     /// Creates the inputs.
     public init(model: String, cvModels: [String] = [], metrics: EvaluationTable? = nil, metricsSHA256: String? = nil,
-                applicability: ApplicabilityFit? = nil) {
+                applicability: ApplicabilityFit? = nil, intervals: IntervalSummary? = nil) {
         self.model = model
         self.cvModels = cvModels
         self.metrics = metrics
         self.metricsSHA256 = metricsSHA256
         self.applicability = applicability
+        self.intervals = intervals
     }
 }
 
@@ -73,7 +76,7 @@ public enum MapStage {
         return MapInputs(model: layout.model(predict.model), cvModels: predict.uncertainty ? evaluation?.cvModelFolders ?? [] : [],
                          metrics: evaluation?.table,
                          metricsSHA256: try evaluation.map { _ in try metricsHash(layout.metricsJSON) },
-                         applicability: applicability)
+                         applicability: applicability, intervals: evaluation?.intervals)
     }
 
     static let aoaNeedsEvaluation = "predict.aoa takes its threshold from the cross-validation folds: add an 'evaluate' section"
@@ -118,8 +121,15 @@ public enum MapStage {
         if predict.uncertainty, cvModels.count < 2 {
             throw PipelineError(stage: "predict", file: layout.cvModels(predict.model), message: uncertaintyNeedsCVModels)
         }
+        var intervals: IntervalSummary?
+        if predict.uncertainty {
+            let path = (layout.evaluationFolder as NSString).appendingPathComponent(IntervalSummary.fileName)
+            do { intervals = try IntervalSummary.read(path: path) } catch {
+                throw PipelineError(stage: "predict", file: path, message: "\(error); the prediction intervals are calibrated by `socmap run` with an 'evaluate' section")
+            }
+        }
         return MapInputs(model: layout.model(predict.model), cvModels: cvModels, metrics: metrics, metricsSHA256: hash,
-                         applicability: try savedApplicability(config, predict, layout: layout))
+                         applicability: try savedApplicability(config, predict, layout: layout), intervals: intervals)
     }
 
     /// The model folder must exist: an error saying which run makes it.
@@ -171,6 +181,8 @@ public enum MapStage {
                 ensembleHashes.append(try Provenance.hash(folderAt: folder))
             }
         }
+        let interval = predict.uncertainty
+            ? try predictionInterval(inputs.intervals, predict: predict, depths: description.depths, file: config.file) : nil
         let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, halo: model.halo)
         let aoa = predict.aoa ? inputs.applicability : nil
         if predict.aoa, aoa == nil {
@@ -183,10 +195,11 @@ public enum MapStage {
         let manifest = TileManifest(plan: plan, maxPatchNodata: predict.maxPatchNodata, model: predict.model.rawValue,
                                     modelSHA256: try Provenance.hash(folderAt: modelFolder), depths: description.depths,
                                     cvModelsSHA256: ensembleHashes,
-                                    applicabilitySHA256: aoa.map { SHA256Hasher.hex($0.index.fingerprint) })
+                                    applicabilitySHA256: aoa.map { SHA256Hasher.hex($0.index.fingerprint) },
+                                    interval: interval?.summary)
         let shared = model.sharedBlocks
         let predictor = TilePredictor(stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
-                                      ensemble: ensemble, applicability: aoa?.index)
+                                      ensemble: ensemble, interval: interval, applicability: aoa?.index)
         if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
             try? FileManager.default.removeItem(atPath: tiles)
         }
@@ -219,7 +232,8 @@ public enum MapStage {
             observer.stageStarted("maps: assembling \(depthCount) cloud-optimised GeoTIFFs")
             let catalogue = MapProducts.Catalogue(name: predict.name, property: description.property, unit: description.unit,
                                                   model: predict.model.rawValue, depths: description.depths,
-                                                  spread: !ensemble.isEmpty, applicability: aoa != nil, runName: config.name)
+                                                  spread: !ensemble.isEmpty, level: predict.interval,
+                                                  applicability: aoa != nil, runName: config.name)
             var extra = [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property]
             if let aoa {
                 let counts = try applicabilityCounts(plan: plan, store: store, layer: predictor.layers - 1)
@@ -263,6 +277,29 @@ public enum MapStage {
             }
         }
         return (inside, mapped)
+    }
+
+    /// The mapped model's calibrated interval at every depth of the model, from cross-validation: an
+    /// error naming the depth and `predict.interval` when a depth has none (too few residuals), or
+    /// when the evaluation was calibrated at another level.
+    static func predictionInterval(_ intervals: IntervalSummary?, predict: PredictConfig, depths: [String],
+                                   file: String) throws -> PredictionInterval {
+        guard let intervals else {
+            throw PipelineError(stage: "predict", file: file, message: "the prediction intervals need the cross-validation's held-out residuals; run the pipeline with an 'evaluate' section")
+        }
+        guard abs(intervals.level - predict.interval) < 1e-12 else {
+            throw PipelineError(stage: "predict", file: file, message: "the evaluation calibrated intervals at \(intervals.level), predict.interval asks for \(predict.interval); run `socmap run \(file)` again")
+        }
+        var q: [Double] = [], floors: [Double] = []
+        for depth in depths {
+            let model = predict.model.rawValue
+            guard let c = intervals.calibration(model: model, method: predict.intervalMethod, depth: depth), let h = c.q, h.isFinite else {
+                throw PipelineError(stage: "predict", file: file, message: "depth \(depth): no calibrated \(predict.intervalMethod.rawValue) interval of the \(model) model at predict.interval \(predict.interval) (a \(predict.interval) interval needs at least \(ConformalQuantile.minimumCount(level: predict.interval)) held-out residuals per depth); lower predict.interval or add samples")
+            }
+            q.append(h)
+            floors.append(c.floor)
+        }
+        return PredictionInterval(level: predict.interval, adaptive: predict.intervalMethod == .adaptive, halfWidths: q, floors: floors)
     }
 
     /// The model must have been trained on the same channels with the same scaling.

@@ -19,6 +19,8 @@ public struct EvaluationResult: Sendable {
     public var cvModelFolders: [String] = []
     /// The fold of each site of the patch data set (the area of applicability's threshold uses them).
     public var foldOfSite: [Int] = []
+    /// The prediction intervals' calibration on the held-out residuals and their measured coverage.
+    public var intervals: IntervalSummary?
 }
 
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
@@ -92,6 +94,12 @@ enum ModelStages {
         var sweepPredictions: [HeldOutPrediction] = []
         var unpredicted: [String: Int] = [:]
         var cvModelFolders: [String] = []
+        // Every fold model's prediction of every sample (held out or not), per model: the spread of the
+        // other folds' models at a held-out sample is its difficulty s(x) for the adaptive interval.
+        var everySample: [String: [[Float]]] = [:]
+        for name in names {
+            everySample[name] = [[Float]](repeating: [Float](repeating: .nan, count: data.samples.count), count: evaluate.folds)
+        }
         for fold in 0..<evaluate.folds {
             let trainSamples = data.samples.indices.filter { foldOfSite[data.samples[$0].site] != fold }
             let testSamples = data.samples.indices.filter { foldOfSite[data.samples[$0].site] == fold }
@@ -106,7 +114,12 @@ enum ModelStages {
                 cvModelFolders.append(folder)
             }
             var byModel: [String: [Float]] = [:]
-            for kind in train.models { byModel[kind.rawValue] = models[kind]!.predict(data, samples: testSamples) }
+            for kind in train.models {
+                byModel[kind.rawValue] = models[kind]!.predict(data, samples: testSamples)
+                let trained = models[kind]!.predict(data, samples: trainSamples)
+                for (i, s) in trainSamples.enumerated() { everySample[kind.rawValue]![fold][s] = trained[i] }
+                for (i, s) in testSamples.enumerated() { everySample[kind.rawValue]![fold][s] = byModel[kind.rawValue]![i] }
+            }
             var bySweep: [String: [Float]] = [:]
             for (f, m) in sweep { bySweep["F=\(f)"] = m.predict(data, samples: testSamples) }
             for (i, s) in testSamples.enumerated() {
@@ -134,10 +147,58 @@ enum ModelStages {
                                                    design: design)
             sweepEntries = evaluate.freezeSweep.map { FreezeSweepEntry(f: $0, table: sweepTable, model: "F=\($0)") }
         }
-        let files = try EvaluationReport.write(table: table, predictions: predictions, freezeSweep: sweepEntries,
+        let intervals = IntervalSummary.build(
+            samples: intervalSamples(data, foldOfSite: foldOfSite, models: names, everySample: everySample, folds: evaluate.folds),
+            models: names, depthLabels: labels, folds: evaluate.folds, level: config.predict?.interval ?? 0.9,
+            method: config.predict?.intervalMethod ?? .conformal,
+            sweepModel: config.predict.map { $0.model.rawValue } ?? (names.contains("transfer") ? "transfer" : names[0]))
+        if let predict = config.predict, predict.uncertainty {
+            try checkIntervals(intervals, model: predict.model.rawValue, method: predict.intervalMethod, level: predict.interval,
+                               file: config.file)
+        }
+        let files = try EvaluationReport.write(table: table, predictions: predictions, freezeSweep: sweepEntries, intervals: intervals,
                                                to: layout.evaluationFolder, title: "\(config.name): \(data.property)", unit: data.unit)
         return EvaluationResult(table: table, files: files, unpredicted: unpredicted,
-                                seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: foldOfSite)
+                                seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: foldOfSite,
+                                intervals: intervals)
+    }
+
+    /// Each model's held-out samples with their difficulty s(x): the SD (n - 1) of the other folds'
+    /// models' predictions at the sample (NaN with fewer than two other folds, or any missing).
+    static func intervalSamples(_ data: PatchDataset, foldOfSite: [Int], models: [String], everySample: [String: [[Float]]],
+                                folds: Int) -> [String: [IntervalSample]] {
+        var out: [String: [IntervalSample]] = [:]
+        for name in models {
+            let byFold = everySample[name]!
+            var list: [IntervalSample] = []
+            for (s, sample) in data.samples.enumerated() {
+                let fold = foldOfSite[sample.site]
+                let own = byFold[fold][s]
+                guard own.isFinite else { continue }
+                let others = (0..<folds).filter { $0 != fold }.map { Double(byFold[$0][s]) }
+                var spread = Double.nan
+                if others.count >= 2, others.allSatisfy(\.isFinite) {
+                    let mean = others.reduce(0, +) / Double(others.count)
+                    spread = (others.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(others.count - 1)).squareRoot()
+                }
+                list.append(IntervalSample(depth: sample.depth, fold: fold, observed: Double(sample.value), predicted: Double(own),
+                                           spread: spread))
+            }
+            out[name] = list
+        }
+        return out
+    }
+
+    /// The mapped model's interval must be finite at every depth: an error naming the depth and the key otherwise.
+    static func checkIntervals(_ intervals: IntervalSummary, model: String, method: IntervalMethod, level: Double,
+                               file: String) throws {
+        for c in intervals.calibration where c.model == model && c.method == method && c.q == nil {
+            let need = ConformalQuantile.minimumCount(level: level)
+            let why = method == .adaptive && c.n == 0
+                ? "no held-out sample has a spread of the other folds' models (it needs evaluate.folds >= 3); use predict.interval_method: conformal"
+                : "it has \(c.n) held-out residuals of the \(model) model and a \(level) interval needs at least \(need) (the interval would be infinite); lower predict.interval or add samples at this depth"
+            throw PipelineError(stage: "evaluate", file: file, message: "depth \(c.depth): no calibrated prediction interval: \(why)")
+        }
     }
 
     /// Fits every model on all samples and saves them in the layout's models folder; returns the files
