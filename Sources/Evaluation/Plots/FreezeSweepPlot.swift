@@ -21,12 +21,7 @@ enum FreezeSweepPlot {
             return AxisScale.nice(min: values.min() ?? 0, max: values.max() ?? 1, targetTicks: 5)
         }
 
-        var entriesOfLegend: [Legend.Entry] = depthLabels.enumerated().map { i, label in
-            Legend.Entry(label: TextFormatting.depthDisplay(label),
-                         key: .lineWithPoint(colour: Palette.ordered(i, of: depthLabels.count), dash: nil, width: 1.6))
-        }
-        entriesOfLegend.append(Legend.Entry(label: "Pooled over depths", key: .lineWithPoint(colour: "#000000", dash: nil, width: 3)))
-        let legend = Legend(entriesOfLegend)
+        let legend = Legend.depthSeries(depthLabels)
 
         let plotWidth = 290.0, plotHeight = 230.0
         let tickRoom = scales.map(PlotPanel.yLabelRoom).max() ?? 40

@@ -12,12 +12,7 @@ enum IntervalCoveragePlot {
         let low = summary.levelSweep.map(\.picp).filter(\.isFinite).min() ?? 0.5
         let y = AxisScale.nice(min: min(0.5, low), max: 1, targetTicks: 6)
 
-        var legendEntries: [Legend.Entry] = depthLabels.enumerated().map { i, label in
-            Legend.Entry(label: TextFormatting.depthDisplay(label),
-                         key: .lineWithPoint(colour: Palette.ordered(i, of: depthLabels.count), dash: nil, width: 1.6))
-        }
-        legendEntries.append(Legend.Entry(label: "Pooled over depths", key: .lineWithPoint(colour: "#000000", dash: nil, width: 3)))
-        let legend = Legend(legendEntries)
+        let legend = Legend.depthSeries(depthLabels)
 
         let plotWidth = 290.0, plotHeight = 250.0
         let tickRoom = PlotPanel.yLabelRoom(y)

@@ -46,13 +46,13 @@ public final class OutputFolder: @unchecked Sendable {
         try Self.checkFolder(layout.root, creating: true)
         if !fm.fileExists(atPath: layout.root) {
             do { try fm.createDirectory(atPath: layout.root, withIntermediateDirectories: true) } catch {
-                throw OutputError(layout.root, "cannot create the output folder (\(Self.reason(error))); check the 'output' key and the permissions of its parent folder")
+                throw OutputError(layout.root, "cannot create the output folder (\(SystemError.reason(error))); check the 'output' key and the permissions of its parent folder")
             }
             createdRoot = true
         }
         if !fm.fileExists(atPath: control) {
             do { try fm.createDirectory(atPath: control, withIntermediateDirectories: false) } catch {
-                throw OutputError(layout.root, "cannot write in the output folder (\(Self.reason(error))); check its permissions or choose another 'output'")
+                throw OutputError(layout.root, "cannot write in the output folder (\(SystemError.reason(error))); check its permissions or choose another 'output'")
             }
             createdControl = true
         }
@@ -217,7 +217,7 @@ public final class OutputFolder: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: path)
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         } catch {
-            throw OutputError(layout.root, "cannot write in the output folder (\(Self.reason(error))); check its permissions or free space")
+            throw OutputError(layout.root, "cannot write in the output folder (\(SystemError.reason(error))); check its permissions or free space")
         }
         staging = path
         return layout.moved(to: path)
@@ -239,7 +239,7 @@ public final class OutputFolder: @unchecked Sendable {
             try write(JSONEncoder().encode(journal), to: journalFile)
             try finish(journal)
         } catch let e as OutputError { throw e } catch {
-            throw OutputError(layout.root, "cannot publish the outputs (\(Self.reason(error))); the next run finishes or clears what was left")
+            throw OutputError(layout.root, "cannot publish the outputs (\(SystemError.reason(error))); the next run finishes or clears what was left")
         }
         published = true
     }
@@ -336,8 +336,6 @@ public final class OutputFolder: @unchecked Sendable {
         activeLock.unlock()
         for f in folders { f.release() }
     }
-
-    static func reason(_ error: Error) -> String { SystemError.reason(error) }
 
     private struct Record: Codable { var outputs: [String] }
 

@@ -90,3 +90,16 @@ struct Legend {
         doc.text(e.label, x: x + keyWidth + 6, y: y + fontSize * 0.35, size: fontSize)
     }
 }
+
+extension Legend {
+    /// One line-with-point entry per depth in the ordered palette, then a thick black "Pooled over
+    /// depths" entry: the legend of the plots that draw a series per depth.
+    static func depthSeries(_ depthLabels: [String]) -> Legend {
+        var entries: [Entry] = depthLabels.enumerated().map { i, label in
+            Entry(label: TextFormatting.depthDisplay(label),
+                  key: .lineWithPoint(colour: Palette.ordered(i, of: depthLabels.count), dash: nil, width: 1.6))
+        }
+        entries.append(Entry(label: "Pooled over depths", key: .lineWithPoint(colour: "#000000", dash: nil, width: 3)))
+        return Legend(entries)
+    }
+}
