@@ -73,7 +73,7 @@ let package = Package(
             exclude: ["README.md"]),
 
         // MARK: Speed measurements (`socmap bench`), outside the library modules
-        .target(name: "Benchmarks", dependencies: ["NeuralNet", "Forest", "Models", "Applicability", "Randomness", "Runtime"], exclude: ["README.md"]),
+        .target(name: "Benchmarks", dependencies: ["NeuralNet", "Forest", "Models", "Applicability", "Mapping", "Randomness", "Runtime"], exclude: ["README.md"]),
 
         // MARK: The command-line tool
         .executableTarget(

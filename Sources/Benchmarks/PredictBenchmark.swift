@@ -1,11 +1,13 @@
 import Applicability
 import Foundation
+import Mapping
 import Models
 import NeuralNet
 
 /// The map benchmark: six depth maps of the reference network (C = 40, P = 13) over 512 x 512-cell
 /// tiles of a synthetic 40 x 1024 x 1024 stack, the way the map stage runs them (frozen blocks
-/// computed once per tile), alternated with tiles that run each depth's network whole.
+/// computed once per tile), alternated with tiles that run each depth's network whole; and the
+/// cost of a conformal interval's bounds on the same tiles.
 public enum PredictBenchmark {
     /// Output cells per second for all six depths (each cell counted once), shared and whole, with the settings used.
     /// `freeze` is the transfer model's F (blocks 1...F frozen, so shared by the six depths).
@@ -36,21 +38,32 @@ public enum PredictBenchmark {
         let h = tile + p - 1
         let input = Tensor(shape: [channels, h, h], data: (0..<(channels * h * h)).map { _ in Float(g.next() % 10_000) / 10_000 })
         let tiles = (side / tile) * (side / tile)
+        // A conformal 90 % interval as the map stage applies it: both bounds of every depth.
+        let interval = PredictionInterval(level: 0.9, adaptive: false, halfWidths: [Double](repeating: 1.5, count: depths),
+                                          floors: [Double](repeating: 0, count: depths))
         // Tiles alternate between the shared run (the map stage's) and whole networks per depth,
-        // so the sharing speed-up is a ratio measured under the same machine load.
-        var time = [true: 0.0, false: 0.0], done = [true: 0, false: 0]
+        // so the sharing speed-up is a ratio measured under the same machine load; the shared
+        // run's bounds are timed on their own, as the interval's share of the prediction.
+        var time = [true: 0.0, false: 0.0], done = [true: 0, false: 0], boundsTime = 0.0
         let start = Date()
         repeat {
             for share in [true, false] {
                 let t0 = Date()
-                _ = model.denseMaps(tile: input, depths: depths, share: share)
+                let maps = model.denseMaps(tile: input, depths: depths, share: share)
                 time[share]! += Date().timeIntervalSince(t0)
                 done[share]! += 1
+                if share {
+                    let t1 = Date()
+                    for d in 0..<depths { _ = interval.bounds(prediction: maps[d], spread: nil, depth: d) }
+                    boundsTime += Date().timeIntervalSince(t1)
+                }
             }
         } while done[true]! < tiles && Date().timeIntervalSince(start) < seconds
         let cells = Double(tile * tile)
         let shared = Double(done[true]!) * cells / time[true]!, whole = Double(done[false]!) * cells / time[false]!
         return ["cells_per_s": shared, "cells_per_s_unshared": whole, "sharing_speedup": shared / whole,
+                "cells_per_s_with_interval": Double(done[true]!) * cells / (time[true]! + boundsTime),
+                "interval_overhead": boundsTime / time[true]!,
                 "shared_blocks": Double(model.sharedBlocks), "tiles": Double(done[true]!), "tile_cells": cells,
                 "depths": Double(depths), "channels": Double(channels), "freeze": Double(freeze), "seconds": time[true]!]
     }

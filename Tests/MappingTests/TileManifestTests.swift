@@ -83,7 +83,7 @@ final class MapCatalogueTests: XCTestCase {
 
     func testCatalogue_withSpread_addsCVSpreadAndIntervalBoundsInTileLayerOrder() {
         let c = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "cnn", depths: ["0-5cm", "5-15cm"],
-                                      spread: true, runName: "sample")
+                                      spread: true, interval: 0.9, runName: "sample")
         XCTAssertEqual(c.layers.map(\.name), ["soc_0-5cm", "soc_5-15cm", "soc_0-5cm_cv_sd", "soc_5-15cm_cv_sd",
                                               "soc_0-5cm_q05", "soc_5-15cm_q05", "soc_0-5cm_q95", "soc_5-15cm_q95"])
         XCTAssertEqual(c.layers[3].description, "SOC 5-15cm (g/kg), cnn model: spread (SD) of the CV models")
@@ -104,10 +104,22 @@ final class MapCatalogueTests: XCTestCase {
 
     func testCatalogue_namesTheBoundsByTheLevel() {
         let c80 = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "rf", depths: ["0-5cm"], spread: true,
-                                        level: 0.8, runName: "s")
+                                        interval: 0.8, runName: "s")
         XCTAssertEqual(c80.layers.map(\.name), ["soc_0-5cm", "soc_0-5cm_cv_sd", "soc_0-5cm_q10", "soc_0-5cm_q90"])
         let c95 = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "rf", depths: ["0-5cm"], spread: true,
-                                        level: 0.95, runName: "s")
+                                        interval: 0.95, runName: "s")
         XCTAssertEqual(c95.layers.map(\.name), ["soc_0-5cm", "soc_0-5cm_cv_sd", "soc_0-5cm_q02p5", "soc_0-5cm_q97p5"])
+    }
+
+    func testCatalogue_intervalWithoutSpread_andSpreadWithoutInterval() {
+        let bounds = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: ["0-5cm", "5-15cm"],
+                                           spread: false, interval: 0.9, runName: "s")
+        XCTAssertEqual(bounds.layers.map(\.name), ["soc_0-5cm", "soc_5-15cm", "soc_0-5cm_q05", "soc_5-15cm_q05",
+                                                   "soc_0-5cm_q95", "soc_5-15cm_q95"])
+        XCTAssertEqual(bounds.sets.count, 3)
+        XCTAssertEqual(bounds.sets[0].rangeGroup, bounds.sets[1].rangeGroup)
+        let spread = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: ["0-5cm"],
+                                           spread: true, runName: "s")
+        XCTAssertEqual(spread.layers.map(\.name), ["soc_0-5cm", "soc_0-5cm_cv_sd"])
     }
 }

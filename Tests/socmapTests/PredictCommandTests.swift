@@ -215,7 +215,7 @@ final class UncertaintyMapTests: XCTestCase {
     func testUncertainty_mapsTheCVSpreadAndTheCalibratedIntervalBounds() throws {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections
-            .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
+            .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\n  cv_spread: true\nevaluate:\n  folds: 3\n")
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -257,6 +257,45 @@ final class UncertaintyMapTests: XCTestCase {
         let again = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(FileManager.default.contents(atPath: p.folder.file("out/maps/soc_0-5cm_q95.tif")), before)
+    }
+
+    func testConformalInterval_withoutTheCVSpread_mapsBoundsWithoutRunningTheCVModels() throws {
+        let p = try TinyProject()
+        let sections = PredictCommandTests.sections
+            .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/models/cv")), "no fold models are saved")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/maps/soc_0-5cm_cv_sd.tif")))
+        // The bounds are the map ± the conformal q of intervals.json.
+        let intervals = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/evaluation/intervals.json")))) as? [String: Any]
+        let text = String(describing: intervals ?? [:])
+        XCTAssertTrue(text.contains("conformal"), text)
+        let read = { (name: String) in try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow) }
+        for depth in DepthIntervalLabels.all {
+            let lo = try read("soc_\(depth)_q05"), hi = try read("soc_\(depth)_q95"), mean = try read("soc_\(depth)")
+            XCTAssertEqual(lo.valid, mean.valid)
+            var halfWidths = Set<Int>()
+            for k in mean.values.indices where mean.valid[k] {
+                XCTAssertEqual(mean.values[k] - lo.values[k], hi.values[k] - mean.values[k], accuracy: 1e-3 * max(1, abs(mean.values[k])))
+                halfWidths.insert(Int(((hi.values[k] - mean.values[k]) * 100).rounded()))
+            }
+            XCTAssertLessThanOrEqual(halfWidths.count, 2, "one half-width per depth (up to Float rounding): \(halfWidths)")
+        }
+    }
+
+    func testAdaptiveWithoutTheCVSpread_isAnErrorNamingTheKey() throws {
+        let p = try TinyProject()
+        let sections = PredictCommandTests.sections
+            .replacingOccurrences(of: "  keep_tiles: false\n",
+                                  with: "  keep_tiles: false\n  uncertainty: true\n  interval_method: adaptive\n  cv_spread: false\nevaluate:\n  folds: 3\n")
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
+        let r = try CLI.run(["validate", p.pipeline])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("cv_spread"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("adaptive"), r.stderr)
     }
 
     func testTooFewResidualsForTheLevel_isAnErrorNamingTheDepthAndTheKey() throws {

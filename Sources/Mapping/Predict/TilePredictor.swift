@@ -17,19 +17,22 @@ public struct TilePredictor {
     public let plan: MapPlan
     /// Largest share of a cell's patch that may be nodata (in any covariate) for the cell to be mapped.
     public let maxPatchNodata: Double
-    /// The k cross-validation models whose spread is mapped (empty: no uncertainty layers).
+    /// The k cross-validation models whose spread is mapped (empty: no spread layers).
     public let ensemble: [TrainedModel]
     /// The dissimilarity index of the centre-cell covariates to the training sites (nil: no DI and AOA layers).
     public let applicability: DissimilarityIndex?
-    /// The calibrated prediction interval around the model's prediction (required with an ensemble).
+    /// The calibrated prediction interval around the model's prediction (nil: no bound layers); an
+    /// adaptive one scales by the ensemble's spread, so it needs an ensemble.
     public let interval: PredictionInterval?
 
     /// Creates a predictor; the plan's halo must be the model's (and every ensemble member's). An
-    /// ensemble needs an interval with one half-width per depth.
+    /// interval has one half-width per depth; an adaptive one needs an ensemble.
     public init(stack: CovariateStack, model: TrainedModel, depths: Int, plan: MapPlan, maxPatchNodata: Double,
                 ensemble: [TrainedModel] = [], interval: PredictionInterval? = nil, applicability: DissimilarityIndex? = nil) {
-        precondition(ensemble.isEmpty || interval?.halfWidths.count == depths,
-                     "TilePredictor: an ensemble needs a prediction interval with \(depths) half-widths")
+        precondition(interval == nil || interval?.halfWidths.count == depths,
+                     "TilePredictor: the prediction interval needs \(depths) half-widths")
+        precondition(interval?.adaptive != true || !ensemble.isEmpty,
+                     "TilePredictor: an adaptive interval scales by the CV models' spread, so it needs an ensemble")
         for (i, m) in ([model] + ensemble).enumerated() {
             precondition(m.halo == plan.halo, "TilePredictor: model \(i) reads a halo of \(m.halo) cells, the plan \(plan.halo)")
         }
@@ -43,10 +46,12 @@ public struct TilePredictor {
         self.interval = interval
     }
 
-    /// Layers per tile: the depth maps, then (with an ensemble) the CV models' SD per depth and the
-    /// interval's lower and upper bounds per depth, then (with `applicability`) the DI and the AOA
-    /// (1 inside, 0 outside).
-    public var layers: Int { (ensemble.isEmpty ? depths : 4 * depths) + (applicability == nil ? 0 : 2) }
+    /// Layers per tile: the depth maps, then (with an ensemble) the CV models' SD per depth, then
+    /// (with an interval) its lower and upper bounds per depth, then (with `applicability`) the DI
+    /// and the AOA (1 inside, 0 outside).
+    public var layers: Int {
+        depths * (1 + (ensemble.isEmpty ? 0 : 1) + (interval == nil ? 0 : 2)) + (applicability == nil ? 0 : 2)
+    }
 
     /// Maps of one tile: `layers` arrays of the tile's cells, NaN where not mapped.
     public func predict(tile index: Int) throws -> [[Float]] {
@@ -77,11 +82,18 @@ public struct TilePredictor {
         guard any else { return [[Float]](repeating: [Float](repeating: .nan, count: out.cellCount), count: layers) }
         let tensor = Tensor(shape: [block.channelCount, h, w], data: block.values)
         var maps = model.denseMaps(tile: tensor, depths: depths)
+        var spread: [[Float]] = []
         if !ensemble.isEmpty {
             let members = ensemble.map { $0.denseMaps(tile: tensor, depths: depths) }
-            let sd = (0..<depths).map { d in EnsembleSpread.standardDeviation(predictions: members.map { $0[d] }) }
-            let bounds = (0..<depths).map { d in interval!.bounds(prediction: maps[d], spread: sd[d], depth: d) }
-            maps += sd + bounds.map(\.lower) + bounds.map(\.upper)
+            spread = (0..<depths).map { d in EnsembleSpread.standardDeviation(predictions: members.map { $0[d] }) }
+        }
+        if let interval {
+            let bounds = (0..<depths).map { d in
+                interval.bounds(prediction: maps[d], spread: spread.isEmpty ? nil : spread[d], depth: d)
+            }
+            maps += spread + bounds.map(\.lower) + bounds.map(\.upper)
+        } else {
+            maps += spread
         }
         if let applicability {
             maps += Self.applicabilityLayers(applicability, block: block, tile: out, halo: half, mapped: mapped)

@@ -4,7 +4,7 @@ import TextFormat
 
 extension MapProducts {
     /// The maps of one prediction, in the layer order of its tiles (`TilePredictor.layers`): a map
-    /// per depth, then with the CV spread each depth's SD, then the interval's lower and upper bounds; with their
+    /// per depth, then with the CV spread each depth's SD, then with an interval its lower and upper bounds; with their
     /// band descriptions, the map sets (titles, ramps, contact sheets) and the QGIS project.
     public struct Catalogue: Sendable, Equatable {
         /// One map file.
@@ -24,7 +24,8 @@ extension MapProducts {
 
         /// The map files in tile-layer order.
         public let layers: [Layer]
-        /// The sets drawn together: the depth maps, then (with the spread) SD, lower and upper bounds.
+        /// The sets drawn together: the depth maps, then the SD (with the spread), then the lower and
+        /// upper bounds (with an interval).
         public let sets: [MapSet]
         /// Base name of the QGIS project, e.g. "soc_maps".
         public let projectName: String
@@ -34,12 +35,12 @@ extension MapProducts {
         public let unit: String
 
         /// The catalogue of `name`'s maps (`predict.name`) of `property` in `unit` by the model called
-        /// `model`, one per depth label; `spread` adds the CV models' SD maps and the bounds of the
-        /// prediction interval at `level` (named by their quantiles, "_q05" / "_q95" for 0.9), which share
-        /// one colour range with the depth maps; `applicability` adds one dissimilarity index map and one
-        /// area-of-applicability mask for all depths; `runName` titles the project.
+        /// `model`, one per depth label; `spread` adds the CV models' SD maps; `interval` (a level) adds
+        /// the bounds of the prediction interval (named by their quantiles, "_q05" / "_q95" for 0.9),
+        /// which share one colour range with the depth maps; `applicability` adds one dissimilarity index
+        /// map and one area-of-applicability mask for all depths; `runName` titles the project.
         public init(name: String, property: String, unit: String, model: String, depths: [String], spread: Bool,
-                    level: Double = 0.9, applicability: Bool = false, runName: String) {
+                    interval level: Double? = nil, applicability: Bool = false, runName: String) {
             precondition(!depths.isEmpty, "MapProducts.Catalogue needs at least one depth")
             let bases = depths.map { MapNames.depthMap(name: name, depthLabel: $0) }
             let described = depths.map { "\(property) \($0) (\(unit)), \(model) model" }
@@ -55,16 +56,19 @@ extension MapProducts {
             let valueRange = "\(name) values"
             var sets = [set("\(property) (\(unit)), \(model)", bases, ramp: .socDefault, sheet: name, rangeGroup: valueRange)]
             if spread {
+                let sd = bases.map(MapNames.spread)
+                all += layers(sd, ": spread (SD) of the CV models")
+                sets += [set("Spread (SD) of the CV models", sd, ramp: .uncertainty, sheet: MapNames.spread(name))]
+            }
+            if let level {
+                precondition(level > 0 && level < 1, "MapProducts.Catalogue: interval level \(level) must lie in (0, 1)")
                 let lowerQ = (1 - level) / 2, upperQ = (1 + level) / 2
                 let percent = { (p: Double) in NumberText.trimmed(p * 100, maxDecimals: 1, nonFinite: "?") }
                 let interval = "\(percent(level)) % prediction interval"
-                let sd = bases.map(MapNames.spread), lower = bases.map { MapNames.quantile($0, lowerQ) },
-                    upper = bases.map { MapNames.quantile($0, upperQ) }
-                all += layers(sd, ": spread (SD) of the CV models")
-                    + layers(lower, ": lower bound (\(percent(lowerQ)) %) of the \(interval)")
+                let lower = bases.map { MapNames.quantile($0, lowerQ) }, upper = bases.map { MapNames.quantile($0, upperQ) }
+                all += layers(lower, ": lower bound (\(percent(lowerQ)) %) of the \(interval)")
                     + layers(upper, ": upper bound (\(percent(upperQ)) %) of the \(interval)")
-                sets += [set("Spread (SD) of the CV models", sd, ramp: .uncertainty, sheet: MapNames.spread(name)),
-                         set("Lower bound (\(percent(lowerQ)) %) of the \(interval)", lower, ramp: .socDefault,
+                sets += [set("Lower bound (\(percent(lowerQ)) %) of the \(interval)", lower, ramp: .socDefault,
                              sheet: MapNames.quantile(name, lowerQ), rangeGroup: valueRange),
                          set("Upper bound (\(percent(upperQ)) %) of the \(interval)", upper, ramp: .socDefault,
                              sheet: MapNames.quantile(name, upperQ), rangeGroup: valueRange)]

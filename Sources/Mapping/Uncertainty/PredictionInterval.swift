@@ -27,13 +27,16 @@ public struct PredictionInterval: Sendable, Equatable {
     /// The quantile the upper bound stands for, (1 + level) / 2 (0.95 for 0.9).
     public var upperQuantile: Double { (1 + level) / 2 }
 
-    /// Lower and upper bounds of `depth` for a tile's `prediction` and `spread` (NaN stays NaN).
-    public func bounds(prediction: [Float], spread: [Float], depth: Int) -> (lower: [Float], upper: [Float]) {
-        precondition(prediction.count == spread.count, "PredictionInterval.bounds: \(prediction.count) predictions, \(spread.count) spreads")
+    /// Lower and upper bounds of `depth` for a tile's `prediction` and, for an adaptive interval,
+    /// the cells' `spread` (NaN stays NaN; a plain interval ignores the spread).
+    public func bounds(prediction: [Float], spread: [Float]?, depth: Int) -> (lower: [Float], upper: [Float]) {
+        precondition(spread == nil || prediction.count == spread!.count,
+                     "PredictionInterval.bounds: \(prediction.count) predictions, \(spread!.count) spreads")
+        precondition(!adaptive || spread != nil, "PredictionInterval.bounds: an adaptive interval needs the spread")
         let q = halfWidths[depth], floor = floors[depth]
         var lower = [Float](repeating: .nan, count: prediction.count), upper = lower
         for c in prediction.indices {
-            let h = adaptive ? q * (Double(spread[c]) + floor) : q
+            let h = adaptive ? q * (Double(spread![c]) + floor) : q
             let p = Double(prediction[c])
             guard p.isFinite, h.isFinite else { continue }
             lower[c] = Float(p - h)

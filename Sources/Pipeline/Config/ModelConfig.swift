@@ -128,13 +128,18 @@ public struct PredictConfig: Sendable {
     public var name: String
     /// Keep the tile folder after the maps are assembled.
     public var keepTiles: Bool
-    /// Also map the spread of the k cross-validation models' predictions (`_cv_sd`) and the bounds of
-    /// the calibrated prediction interval (`_q05` / `_q95` at level 0.9).
+    /// Also map the bounds of the calibrated prediction interval (`_q05` / `_q95` at level 0.9).
     public var uncertainty: Bool
     /// The prediction interval's nominal coverage, in (0, 1) (`predict.interval`, default 0.9).
     public var interval: Double = 0.9
     /// How the interval's half-width varies from cell to cell (`predict.interval_method`).
     public var intervalMethod: IntervalMethod = .conformal
+    /// Also map the spread (SD) of the k cross-validation models' predictions, `_cv_sd`
+    /// (`predict.cv_spread`; default: only for the adaptive interval, which needs it).
+    public var cvSpread: Bool = false
+
+    /// Whether the map stage runs the k cross-validation models: for `_cv_sd` maps, with `uncertainty`.
+    public var mapsCVModels: Bool { uncertainty && cvSpread }
     /// Also map the dissimilarity index and the area of applicability (`predict.aoa`; needs `evaluate`).
     public var aoa: Bool = false
     /// The DI's channel weights (`predict.aoa_weights`; `auto` is resolved by the loader).
@@ -176,6 +181,11 @@ extension PipelineConfig {
             model = kind
         }
         let defaultName = property.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
+        let method = try parseIntervalMethod(m.optional("interval_method"))
+        let cvSpread = try m.bool("cv_spread", default: method == .adaptive)
+        if method == .adaptive, !cvSpread, let v = m.optional("cv_spread") {
+            throw v.error("'interval_method: adaptive' scales the interval by the spread of the cross-validation models, so it needs cv_spread: true (or use interval_method: conformal)")
+        }
         let config = PredictConfig(
             model: model,
             tileSize: try m.int("tile_size", default: 512, in: 16...8192),
@@ -184,7 +194,8 @@ extension PipelineConfig {
             keepTiles: try m.bool("keep_tiles", default: false),
             uncertainty: try m.bool("uncertainty", default: false),
             interval: try parseLevel(m.optional("interval")),
-            intervalMethod: try parseIntervalMethod(m.optional("interval_method")),
+            intervalMethod: method,
+            cvSpread: cvSpread,
             aoa: try m.bool("aoa", default: false),
             aoaWeights: try choice(m, "aoa_weights", default: AOAWeights.auto),
             aoaThreshold: try choice(m, "aoa_threshold", default: DissimilarityIndex.ThresholdRule.cast))

@@ -81,7 +81,7 @@ extension PipelineConfig {
             if p.aoaWeights == .auto { predict?.aoaWeights = trainsRF ? .rf : .equal }
         }
         if let predict, predict.uncertainty, evaluate == nil, let v = root.optional("predict") {
-            throw v.error("'uncertainty' maps the spread of the cross-validation models: add an 'evaluate' section")
+            throw v.error("'uncertainty' maps prediction intervals calibrated on the cross-validation's held-out residuals: add an 'evaluate' section")
         }
         if let predict, let train, !train.models.contains(predict.model), let v = root.optional("predict") {
             throw v.error("predict.model '\(predict.model.rawValue)' is not among train.models (\(train.models.map(\.rawValue).joined(separator: ", ")))")

@@ -73,7 +73,7 @@ public enum MapStage {
             }
             applicability = try ApplicabilityStage.fit(predict, data: data, folds: folds, rfFolder: layout.model(.rf))
         }
-        return MapInputs(model: layout.model(predict.model), cvModels: predict.uncertainty ? evaluation?.cvModelFolders ?? [] : [],
+        return MapInputs(model: layout.model(predict.model), cvModels: predict.mapsCVModels ? evaluation?.cvModelFolders ?? [] : [],
                          metrics: evaluation?.table,
                          metricsSHA256: try evaluation.map { _ in try metricsHash(layout.metricsJSON) },
                          applicability: applicability, intervals: evaluation?.intervals)
@@ -117,8 +117,8 @@ public enum MapStage {
             }
             hash = try metricsHash(layout.metricsJSON)
         }
-        let cvModels = predict.uncertainty ? layout.cvModelFolders(predict.model) : []
-        if predict.uncertainty, cvModels.count < 2 {
+        let cvModels = predict.mapsCVModels ? layout.cvModelFolders(predict.model) : []
+        if predict.mapsCVModels, cvModels.count < 2 {
             throw PipelineError(stage: "predict", file: layout.cvModels(predict.model), message: uncertaintyNeedsCVModels)
         }
         var intervals: IntervalSummary?
@@ -149,7 +149,7 @@ public enum MapStage {
     }
 
     static let uncertaintyNeedsCVModels =
-        "uncertainty needs the cross-validation models; run the pipeline with 'evaluate' and predict.uncertainty: true"
+        "the CV spread (predict.cv_spread) needs the cross-validation models; run the pipeline with 'evaluate', predict.uncertainty: true and predict.cv_spread: true"
 
     /// Runs the map stage with `inputs`, keeping finished tiles in `tiles` (resume, shards). `output`
     /// receives the maps folder; nil predicts tiles only (a shard of several). `merge` only assembles.
@@ -166,7 +166,7 @@ public enum MapStage {
         let depthCount = description.depths.count
         var ensemble: [TrainedModel] = []
         var ensembleHashes: [String] = []
-        if predict.uncertainty {
+        if predict.mapsCVModels {
             guard inputs.cvModels.count >= 2 else {
                 throw PipelineError(stage: "predict", file: config.file, message: uncertaintyNeedsCVModels)
             }
@@ -232,7 +232,7 @@ public enum MapStage {
             observer.stageStarted("maps: assembling \(depthCount) cloud-optimised GeoTIFFs")
             let catalogue = MapProducts.Catalogue(name: predict.name, property: description.property, unit: description.unit,
                                                   model: predict.model.rawValue, depths: description.depths,
-                                                  spread: !ensemble.isEmpty, level: predict.interval,
+                                                  spread: !ensemble.isEmpty, interval: interval?.level,
                                                   applicability: aoa != nil, runName: config.name)
             var extra = [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property]
             if let aoa {

@@ -15,7 +15,7 @@ public struct EvaluationResult: Sendable {
     /// Wall time in seconds.
     public var seconds: Double
     /// Folders of the mapped model's fold models, in fold order, saved when the maps show the CV
-    /// spread (`predict.uncertainty`); empty otherwise. The map stage of the same run maps with these.
+    /// spread (`predict.uncertainty` with `predict.cv_spread`); empty otherwise. The map stage of the same run maps with these.
     public var cvModelFolders: [String] = []
     /// The fold of each site of the patch data set (the area of applicability's threshold uses them).
     public var foldOfSite: [Int] = []
@@ -108,7 +108,7 @@ enum ModelStages {
                 train.models, data: TrainingData(data: data, samples: trainSamples), settings: train.settings,
                 seed: config.seed &+ UInt64(fold) &* 7919, freezeSweep: evaluate.freezeSweep,
                 progress: eventHandler("fold \(fold + 1)/\(evaluate.folds) ", observer))
-            if let predict = config.predict, predict.uncertainty, let m = models[predict.model] {
+            if let predict = config.predict, predict.mapsCVModels, let m = models[predict.model] {
                 let folder = layout.cvModel(predict.model, fold: fold + 1)
                 try ModelStore.save(m, data: data, settings: train.settings, to: folder)
                 cvModelFolders.append(folder)
