@@ -11,8 +11,9 @@ FUZZ_TARGETS := FuzzCSV FuzzHorizons FuzzPipeline
 
 all: build
 
-# The clients users open our outputs with, which the tests drive: QGIS (headless, Python).
-TEST_APT_PACKAGES := python3-qgis
+# The clients users open our outputs with, which the tests drive: QGIS (headless, Python) and a
+# browser (Chromium, headless) for report.html. Under `make test` a missing client fails its test.
+TEST_APT_PACKAGES := python3-qgis chromium
 
 # Installs the named apt packages, only when one of them is missing.
 define apt_install
@@ -44,7 +45,7 @@ TEST_FLAGS := -c release --scratch-path .build/test -Xswiftc -enable-testing
 
 test: test-deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	SOCMAP_REQUIRE_CLIENTS=1 $(SWIFT) test $(TEST_FLAGS) --skip-build
 	$(MAKE) fuzz FUZZ_SECONDS=30
 
 # libFuzzer targets (Fuzz/README.md): declared in Package.swift only with SOCMAP_FUZZ=1, built with

@@ -91,6 +91,8 @@ public final class PipelineRunner {
         let markdown = report.markdown()
         try write { try AtomicFile.write(Data(markdown.utf8), to: out.path(OutputLayout.reportMarkdown)) }
         try write { try AtomicFile.write(try report.json(), to: out.path(OutputLayout.reportJSON)) }
+        let html = try HTMLReport(markdown: markdown, layout: out).html()
+        try write { try AtomicFile.write(Data(html.utf8), to: out.path(OutputLayout.reportHTML)) }
         try folder.publish(entries, replacingAll: true)
         let scores = evaluation.map { ScoreTables.terminal($0.table, unit: data.unit) }
             ?? ["Not cross-validated: the pipeline has no evaluate section, so there are no accuracy figures"

@@ -30,6 +30,7 @@ final class OutputFolderTests: XCTestCase {
           model: transfer
           tile_size: 16
           uncertainty: true
+          cv_spread: true
         evaluate:
           folds: 3
 
@@ -119,11 +120,11 @@ final class OutputFolderTests: XCTestCase {
             .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let column = try XCTUnwrap(rows.first?.firstIndex(of: "folds"))
         XCTAssertEqual(Set(rows.dropFirst().map { $0[column] }), ["2"])
-        // Without train, evaluate and predict: only the five basic outputs remain.
+        // Without train, evaluate and predict: only the six basic outputs remain.
         try p.editPipeline("  size: 7\n" + Self.quickTraining.replacingOccurrences(of: "folds: 3", with: "folds: 2"), "  size: 7\n")
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q", "--overwrite"]).status, 0)
         let left = p.folder.contentsOf("out")
-        XCTAssertEqual(left, [".socmap", "dropped_sites.csv", "patches.socp", "profiles.csv", "report.json", "report.md"])
+        XCTAssertEqual(left, [".socmap", "dropped_sites.csv", "patches.socp", "profiles.csv", "report.html", "report.json", "report.md"])
     }
 
     func testTwoRunsAtOnce_theSecondFailsNamingTheFirst() throws {

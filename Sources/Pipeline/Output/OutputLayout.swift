@@ -21,6 +21,8 @@ public struct OutputLayout: Sendable, Equatable {
     public static let reportMarkdown = "report.md"
     /// The JSON report.
     public static let reportJSON = "report.json"
+    /// The self-contained HTML report (report.md, the evaluation summary and every figure).
+    public static let reportHTML = "report.html"
     /// Cross-validation results.
     public static let evaluation = "evaluation"
     /// Saved models.
@@ -31,7 +33,7 @@ public struct OutputLayout: Sendable, Equatable {
     public static let control = ".socmap"
 
     /// Names a pipeline-given name may not take (every fixed output and the control folder).
-    static let reserved: Set<String> = [profiles, droppedSites, reportMarkdown, reportJSON, evaluation, models, maps, control]
+    static let reserved: Set<String> = [profiles, droppedSites, reportMarkdown, reportJSON, reportHTML, evaluation, models, maps, control]
 
     /// The layout of `config`'s output folder.
     public init(_ config: PipelineConfig) {
@@ -94,7 +96,7 @@ public struct OutputLayout: Sendable, Equatable {
 
     /// The top-level entries a run of `config` writes, in the order the summary lists them.
     public static func entries(for config: PipelineConfig) -> [String] {
-        var names = [config.patches.file, profiles, droppedSites, reportMarkdown, reportJSON]
+        var names = [config.patches.file, profiles, droppedSites, reportMarkdown, reportHTML, reportJSON]
         if config.evaluate != nil { names.append(evaluation) }
         if config.train != nil { names.append(models) }
         if config.predict != nil { names.append(maps) }
