@@ -1,19 +1,15 @@
 import Foundation
+import TestSupport
 import XCTest
 
-/// Runs a Python snippet with QGIS's Python bindings (python3-qgis), headless; throws XCTSkip when
-/// QGIS is not installed, except under `make test` (`SOCMAP_REQUIRE_CLIENTS` set) or in CI (`CI`
-/// set), where `make test` installs it and a missing QGIS is a failure. The snippet's standard output is returned; a non-zero exit fails the test.
+/// Runs a Python snippet with QGIS's Python bindings (python3-qgis), headless; a missing QGIS is
+/// `missingClient` (a skip, but a failure under `make test` and in CI). The snippet's standard output is returned; a non-zero exit fails the test.
 func runWithQGIS(_ body: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
     let python = "/usr/bin/python3"
     guard FileManager.default.isExecutableFile(atPath: python),
           FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/qgis/core/__init__.py") else {
-        let message = "QGIS's Python bindings are not installed (apt-get install python3-qgis, as `make test` does)"
-        let environment = ProcessInfo.processInfo.environment
-        if environment["CI"] != nil || environment["SOCMAP_REQUIRE_CLIENTS"] != nil {
-            XCTFail(message + ": under `make test` (SOCMAP_REQUIRE_CLIENTS) and in CI the QGIS check must run", file: file, line: line)
-        }
-        throw XCTSkip(message + ": checked the XML only")
+        throw missingClient("QGIS's Python bindings are not installed (apt-get install python3-qgis, as `make test` does); checked the XML only",
+                            file: file, line: line)
     }
     let script = """
     import os, sys, tempfile, shutil

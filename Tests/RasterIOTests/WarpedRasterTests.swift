@@ -24,7 +24,7 @@ final class WarpedRasterTests: XCTestCase {
             "-ts", "60", "50", "-r", "bilinear", "-ot", "Float32", "-dstnodata", "-9999",
             source, dir.file("reference.tif"),
         ]) != nil, FileManager.default.fileExists(atPath: dir.file("reference.tif")) else {
-            throw XCTSkip("gdalwarp is not installed")
+            throw missingClient("gdalwarp is not installed (apt-get install gdal-bin)")
         }
         let reference = try RasterDataset(path: dir.file("reference.tif"))
         XCTAssertEqual(try reference.grid(), target)

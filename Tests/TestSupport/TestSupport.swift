@@ -120,3 +120,14 @@ public func writeASCIIGridWithoutCRS(
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
 }
+
+/// A client program a test drives (GDAL's tools, QGIS, Chromium) is missing: a skip on a developer's
+/// machine, a failure under `make test` (`SOCMAP_REQUIRE_CLIENTS`, set by the Makefile, which installs
+/// every client) and in CI (`CI`), so a check that must run there never silently skips.
+public func missingClient(_ message: String, file: StaticString = #filePath, line: UInt = #line) -> XCTSkip {
+    let environment = ProcessInfo.processInfo.environment
+    if environment["SOCMAP_REQUIRE_CLIENTS"] != nil || environment["CI"] != nil {
+        XCTFail(message + ": under `make test` and in CI this check must run", file: file, line: line)
+    }
+    return XCTSkip(message)
+}
