@@ -20,7 +20,8 @@ public enum MapAssembler {
             throw MappingError("\(missing.count) of \(plan.tiles.count) tiles are not predicted yet (first: tile \(missing[0])); run the missing shards, or run without --shard")
         }
         let writers = try zip(paths, formats).map {
-            try GeoTIFFWriter(path: $0, grid: plan.grid, bandCount: 1, dataType: $1.dataType, nodata: $1.nodata)
+            try GeoTIFFWriter(path: $0, grid: plan.grid, bandCount: 1, dataType: $1.dataType, nodata: $1.nodata,
+                              profile: .intermediate)
         }
         for (k, w) in writers.enumerated() {
             w.setDescription(band: 1, descriptions[k])

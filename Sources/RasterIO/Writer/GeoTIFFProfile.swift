@@ -24,6 +24,15 @@ public struct GeoTIFFProfile: Sendable, Equatable {
     /// The defaults: tiled 512, DEFLATE level 6, type-dependent predictor, overviews, statistics.
     public static let `default` = GeoTIFFProfile()
 
+    /// A file that is only read once more, e.g. the source of a COG: DEFLATE level 1 and no
+    /// overviews (the COG driver builds its own), statistics kept (the COG copies them).
+    public static let intermediate: GeoTIFFProfile = {
+        var p = GeoTIFFProfile()
+        p.zlevel = 1
+        p.overviews = false
+        return p
+    }()
+
     /// The predictor used for a data type.
     public func predictor(for type: RasterDataType) -> Int {
         predictor ?? (type.isFloatingPoint ? 3 : 2)
