@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 import RasterIO
 import TextFormat
 
@@ -112,13 +113,29 @@ extension MapProducts {
                                unit: catalogue.unit, metadata: [:], formats: catalogue.layers.map(\.format)) { done, total in
             progress?("assemble", done, total)
         }
-        var files: [String] = []
-        for (k, layer) in catalogue.layers.enumerated() {
-            try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(layer.name + ".tif"),
-                          metadata: provenance.metadata(depth: layer.depth), overviewResampling: layer.format.overviewResampling)
-            files.append(layer.name + ".tif")
-            progress?("cloud-optimised GeoTIFFs", k + 1, catalogue.layers.count)
+        // One COG per layer, the layers spread over the engine's workers (each file is written by
+        // one thread from its own staging copy, so the bytes do not depend on the thread count).
+        let lock = NSLock()
+        var failures: [Int: Error] = [:]
+        var done = 0
+        let layers = catalogue.layers
+        Parallel.forEach(layers.count) { k in
+            let layer = layers[k]
+            do {
+                try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(layer.name + ".tif"),
+                              metadata: provenance.metadata(depth: layer.depth), overviewResampling: layer.format.overviewResampling)
+                lock.lock()
+                done += 1
+                progress?("cloud-optimised GeoTIFFs", done, layers.count)
+                lock.unlock()
+            } catch {
+                lock.lock()
+                failures[k] = error
+                lock.unlock()
+            }
         }
+        if let first = failures.keys.min() { throw failures[first]! }
+        let files = layers.map { $0.name + ".tif" }
         let written = try write(sets: catalogue.sets, folder: folder, projectName: catalogue.projectName,
                                 title: catalogue.projectTitle)
         return files + written.files
