@@ -23,6 +23,7 @@ final class MapStageTests: XCTestCase {
           model: transfer
           tile_size: 16
           uncertainty: true
+          cv_spread: true
 
         """
 
