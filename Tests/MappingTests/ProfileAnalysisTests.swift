@@ -119,7 +119,7 @@ final class ProfileAnalysisTests: XCTestCase {
                                  "soc_stock_0-30cm.tif"])
         // Inversions: only cell 7 (0-5 cm 28 -> 5-15 cm 40: a rise of 12 > 1; 40 -> 10 none).
         let c = try XCTUnwrap(r.consistency)
-        XCTAssertEqual(c.pairs.map(\.inverted), [0, 1])
+        XCTAssertEqual(c.pairs.map(\.inverted), [1, 0])
         XCTAssertEqual(c.pairs.map(\.valid), [20, 19])
         XCTAssertEqual(c.largest.first?.rise, 12)
         XCTAssertEqual(c.largest.first.map { [$0.pair, $0.col, $0.row] }, [0, 2, 1])
