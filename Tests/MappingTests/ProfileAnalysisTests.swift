@@ -57,6 +57,25 @@ final class ProfileAnalysisTests: XCTestCase {
         XCTAssertEqual(tiled, whole)
     }
 
+    /// Per cell: 10, 12, 11 -> 10, 10, 10 (5-15 lowered by 2, 15-30 by 1); 10, NaN, 12 -> unchanged (no
+    /// depth right above 15-30); 5, 4, 3 -> unchanged; NaN everywhere -> not counted.
+    func testMonotoneProfile_capsEachDepthAtTheOneAboveAndCounts() {
+        let nan = Float.nan
+        var m = MonotoneProfile(labels: ["0-5cm", "5-15cm", "15-30cm"])
+        var values: [[Float]] = [[10, 10, 5, nan], [12, nan, 4, nan], [11, 12, 3, nan]]
+        m.apply(&values)
+        XCTAssertEqual(values[0].prefix(3), [10, 10, 5], "the top depth never changes")
+        XCTAssertEqual(values[1][0], 10)
+        XCTAssertEqual(values[2][0], 10)
+        XCTAssertEqual(values[2][1], 12)
+        XCTAssertEqual([values[1][2], values[2][2]], [4, 3])
+        XCTAssertEqual(m.cellsValid, 3)
+        XCTAssertEqual(m.cellsChanged, 1)
+        XCTAssertEqual(m.changes.map(\.cells), [0, 1, 1])
+        XCTAssertEqual(m.changes[1].largest, 2)
+        XCTAssertEqual(m.changes[2].mean, 1)
+    }
+
     func testDefaultThreshold_byUnit() {
         XCTAssertEqual(DepthConsistency.defaultThreshold(unit: "g/kg"), 1)
         XCTAssertEqual(DepthConsistency.defaultThreshold(unit: "%"), 0.1)
@@ -159,6 +178,32 @@ final class ProfileAnalysisTests: XCTestCase {
         XCTAssertTrue(stockMeta[ProfileProducts.formulaKey]?.hasPrefix("stock (t/ha) = SOC (g/kg)") ?? false)
         // The sets style and group them: inversions, stocks per interval, the sum.
         XCTAssertEqual(r.sets.map { $0.maps.map(\.name) }, [["soc_depth_inversions"], ["soc_stock_0-5cm", "soc_stock_5-15cm", "soc_stock_15-30cm"], ["soc_stock_0-30cm"]])
+    }
+
+    func testRun_enforceMonotone_rewritesTheDepthMapsAndStocksUseThem() throws {
+        let dir = try TemporaryDirectory(prefix: "socmap-profiles")
+        let grid = try makeTestGrid(width: 3, height: 1, resolution: 100)
+        let labels = ["0-10cm", "10-30cm"]
+        try writeTestGeoTIFF(path: dir.file("soc_0-10cm.tif"), grid: grid, bands: [[10, 10, 10]], nodata: -9999)
+        try writeTestGeoTIFF(path: dir.file("soc_10-30cm.tif"), grid: grid, bands: [[5, 14, -9999]], nodata: -9999)
+        try writeTestGeoTIFF(path: dir.file("bd.tif"), grid: grid, bands: [[1, 1, 1]], nodata: -9999)
+        var settings = ProfileProducts.Settings(
+            name: "soc", property: "SOC", unit: "g/kg", depths: labels, intervals: [(0, 10), (10, 30)], tileSize: 2,
+            consistencyThreshold: 1,
+            stocks: ProfileProducts.StockInputs(socUnit: .gramsPerKilogram, bulkDensity: dir.file("bd.tif"),
+                                                bulkDensityUnit: .gramsPerCubicCentimetre, coarseFragments: .constant(0), cellHectares: 1),
+            intervalLevel: nil)
+        settings.enforceMonotone = true
+        let r = try ProfileProducts.run(settings, folder: dir.path, grid: grid, metadata: [:])
+        XCTAssertEqual(r.consistency?.pairs.first?.inverted, 1, "counted before the correction")
+        XCTAssertEqual(r.monotone?.cellsChanged, 1)
+        XCTAssertEqual(r.monotone?.changes[1].largest, 4)
+        let lower = try RasterDataset(path: dir.file("soc_10-30cm.tif"))
+        XCTAssertEqual(try lower.read(band: 1, window: grid.fullWindow).values.prefix(2), [5, 10])
+        XCTAssertTrue(try lower.metadata()[ProfileProducts.monotoneKey]?.hasPrefix("enforced") ?? false)
+        // 10-30 cm stock of the middle cell from the capped 10 g/kg: 10 x 1 x 20 x 0.1 = 20 t/ha.
+        let stock = try RasterDataset(path: dir.file("soc_stock_10-30cm.tif")).read(band: 1, window: grid.fullWindow)
+        XCTAssertEqual(stock.values[1], 20, accuracy: 1e-5)
     }
 
     func testRun_stockBoundsFromTheIntervalMaps() throws {

@@ -58,6 +58,9 @@ public enum ProfileProducts {
         public var stocks: StockInputs?
         /// The level of the prediction interval whose bound maps exist (nil: none; stocks get no bounds).
         public var intervalLevel: Double?
+        /// Rewrite the depth maps so values never rise with depth (`MonotoneProfile`); the inversions are
+        /// counted before, the stocks after the correction. Off by default.
+        public var enforceMonotone = false
 
         /// Creates the settings.
         public init(name: String, property: String, unit: String, depths: [String], intervals: [(top: Double, bottom: Double)],
@@ -113,6 +116,8 @@ public enum ProfileProducts {
         public var consistency: DepthConsistency?
         /// The stocks (nil: not asked for).
         public var stocks: StockResult?
+        /// What the monotone correction changed (nil: the maps were not corrected).
+        public var monotone: MonotoneProfile?
         /// The map sets of the new maps (for styles, quick-looks and the project).
         public var sets: [MapProducts.MapSet]
         /// File names of the COGs written.
@@ -121,6 +126,8 @@ public enum ProfileProducts {
 
     /// The metadata item saying how the stocks were computed.
     public static let formulaKey = "SOCMAP_STOCK_FORMULA"
+    /// The metadata item of a depth map corrected to a monotone profile.
+    public static let monotoneKey = "SOCMAP_MONOTONE_PROFILE"
     /// The metadata item with the inversion threshold.
     public static let thresholdKey = "SOCMAP_DEPTH_INVERSION_THRESHOLD"
     /// The formula, as written into the stock maps.
@@ -223,7 +230,8 @@ public enum ProfileProducts {
             }
             stockPlan = StockPlan(inputs: stocks, sums: sums, result: result, first: consistency == nil ? 0 : 1)
         }
-        guard !outputs.isEmpty else { return Result(consistency: nil, stocks: nil, sets: [], files: []) }
+        var monotone = s.enforceMonotone && s.depths.count >= 2 ? MonotoneProfile(labels: s.depths) : nil
+        guard !outputs.isEmpty || monotone != nil else { return Result(consistency: nil, stocks: nil, monotone: nil, sets: [], files: []) }
 
         let fm = FileManager.default
         let staging = outputs.map { (folder as NSString).appendingPathComponent(".\($0.name).assembling.tif") }
@@ -235,11 +243,27 @@ public enum ProfileProducts {
             w.setDescription(band: 1, o.description)
             w.setUnit(band: 1, o.format.unit ?? s.unit)
         }
+        // The corrected depth maps (every depth but the top one), written beside the originals first.
+        let corrected = monotone == nil ? [] : Array(bases.dropFirst())
+        let correctedStaging = corrected.map { (folder as NSString).appendingPathComponent(".\($0).monotone.tif") }
+        defer { for p in correctedStaging { try? fm.removeItem(atPath: p); try? fm.removeItem(atPath: p + ".aux.xml") } }
+        let correctedWriters = try correctedStaging.map { try GeoTIFFWriter(path: $0, grid: grid, bandCount: 1, nodata: Double(MapAssembler.nodata)) }
+        for (k, w) in correctedWriters.enumerated() {
+            let band = try maps[k + 1].band(1)
+            w.setDescription(band: 1, band.description)
+            w.setUnit(band: 1, band.unit)
+        }
         let tiles = grid.tiles(size: s.tileSize)
         for (t, window) in tiles.enumerated() {
-            let values = try maps.map { try readValues($0, window: window) }
+            var values = try maps.map { try readValues($0, window: window) }
             var layers: [[Float]] = []
             if consistency != nil { layers.append(consistency!.add(values: values, window: window, grid: grid)) }
+            if monotone != nil {
+                monotone!.apply(&values)
+                for (k, w) in correctedWriters.enumerated() {
+                    try w.write(band: 1, window: window, values: values[k + 1].map { $0.isFinite ? $0 : MapAssembler.nodata })
+                }
+            }
             if var plan = stockPlan {
                 layers += try plan.add(values: values, lower: lowerMaps.map { try readValues($0, window: window) },
                                        upper: upperMaps.map { try readValues($0, window: window) },
@@ -253,7 +277,15 @@ public enum ProfileProducts {
             }
             progress?("profile analyses", t + 1, tiles.count)
         }
-        for w in writers { try w.finish() }
+        for w in writers + correctedWriters { try w.finish() }
+        if let monotone {
+            for (k, base) in corrected.enumerated() {
+                var items = try maps[k + 1].metadata()
+                let change = monotone.changes[k + 1]
+                items[monotoneKey] = "enforced: values capped at the depth above; \(change.cells) cells lowered here, by up to \(short(change.largest)) \(s.unit) (mean \(short(change.mean)))"
+                try COG.write(from: correctedStaging[k], to: path(base), metadata: items)
+            }
+        }
         var files: [String] = []
         for (k, o) in outputs.enumerated() {
             var items = metadata.merging(o.extra) { _, b in b }
@@ -262,7 +294,7 @@ public enum ProfileProducts {
             files.append(o.name + ".tif")
             progress?("analysis GeoTIFFs", k + 1, outputs.count)
         }
-        return Result(consistency: consistency, stocks: stockPlan?.result, sets: sets, files: files)
+        return Result(consistency: consistency, stocks: stockPlan?.result, monotone: monotone, sets: sets, files: files)
     }
 
     /// Up to 4 significant digits ("1", "0.1", "2.5").

@@ -146,6 +146,9 @@ public struct PredictConfig: Sendable {
     /// default by unit, `DepthConsistency.defaultThreshold`); nil: no depth-consistency check
     /// (`depth_consistency: false`).
     public var depthConsistency: Double? = nil
+    /// Rewrite the depth maps so values never rise with depth (`predict.depth_consistency.enforce_monotone`,
+    /// default false); the inversions are counted before the correction and the report says what changed.
+    public var enforceMonotone: Bool = false
 }
 
 /// The weights of the dissimilarity index's channels (`predict.aoa_weights`).
@@ -181,6 +184,7 @@ extension PipelineConfig {
             model = kind
         }
         let defaultName = property.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
+        let consistency = try parseDepthConsistency(m.optional("depth_consistency"), unit: unit)
         let config = PredictConfig(
             model: model,
             tileSize: try m.int("tile_size", default: 512, in: 16...8192),
@@ -193,7 +197,7 @@ extension PipelineConfig {
             aoa: try m.bool("aoa", default: false),
             aoaWeights: try choice(m, "aoa_weights", default: AOAWeights.auto),
             aoaThreshold: try choice(m, "aoa_threshold", default: DissimilarityIndex.ThresholdRule.cast),
-            depthConsistency: try parseDepthConsistency(m.optional("depth_consistency"), unit: unit))
+            depthConsistency: consistency.threshold, enforceMonotone: consistency.enforceMonotone)
         if let v = m.optional("name"), let problem = OutputLayout.problem(withPlainName: config.name, reservedToo: false) {
             throw v.error("the map base name \(problem)")
         }
@@ -202,11 +206,11 @@ extension PipelineConfig {
     }
 
     /// `predict.depth_consistency`: `false` (off), `true` or absent (on, threshold by unit), or a
-    /// mapping with `threshold` (a number >= 0 in the property's unit).
-    static func parseDepthConsistency(_ v: YAMLValue?, unit: String) throws -> Double? {
+    /// mapping with `threshold` (a number >= 0 in the property's unit) and `enforce_monotone` (default false).
+    static func parseDepthConsistency(_ v: YAMLValue?, unit: String) throws -> (threshold: Double?, enforceMonotone: Bool) {
         let byUnit = DepthConsistency.defaultThreshold(unit: unit)
-        guard let v else { return byUnit }
-        if case .scalar = v.node { return try v.bool() ? byUnit : nil }
+        guard let v else { return (byUnit, false) }
+        if case .scalar = v.node { return (try v.bool() ? byUnit : nil, false) }
         let m = try v.mapping()
         var threshold = byUnit
         if let t = m.optional("threshold") {
@@ -215,8 +219,9 @@ extension PipelineConfig {
                 throw t.error("predict.depth_consistency.threshold is how much (in \(unit)) a deeper value may exceed the one above before it counts as inverted; give 0 or more, found \(threshold)")
             }
         }
+        let enforce = try m.bool("enforce_monotone", default: false)
         try m.finish()
-        return threshold
+        return (threshold, enforce)
     }
 
     /// The `stocks` section; `profiles.unit` must be g/kg or % (`unitNode` is its YAML value, when given).

@@ -113,7 +113,7 @@ struct RunReport {
             }
             md += "- Maps: `\(OutputLayout.maps)/\(MapNames.dissimilarity(config.predict?.name ?? "")).tif` (DI) and `\(MapNames.applicability(config.predict?.name ?? "")).tif` (1 inside, 0 outside), one pair for all depths\n"
         }
-        if let c = maps?.profiles?.consistency { md += depthConsistencySection(c) }
+        if let c = maps?.profiles?.consistency { md += depthConsistencySection(c, monotone: maps?.profiles?.monotone) }
         if let st = maps?.profiles?.stocks { md += stocksSection(st) }
         md += "\n## Outputs\n\n"
         md += "- `\(config.patches.file)`: \(data.sites.count) patches of \(data.channels.count) x \(data.patchSize) x \(data.patchSize) (scaled to [0, 1]) and \(data.samples.count) samples (site, depth, value)\n"
@@ -140,11 +140,13 @@ struct RunReport {
 
     /// Per adjacent pair of depths: cells with both values, the share where the deeper one exceeds the
     /// upper one by more than the threshold, the largest rise; then the largest rises with their cells.
-    func depthConsistencySection(_ c: DepthConsistency) -> String {
+    func depthConsistencySection(_ c: DepthConsistency, monotone: MonotoneProfile?) -> String {
         let unit = config.profiles.unit, name = config.predict?.name ?? ""
         var md = "\n## Depth consistency\n\n"
         md += "Cells of the \(config.predict?.model.rawValue ?? "") maps where a deeper depth's \(config.profiles.property) exceeds the depth above it by more than \(fmt(c.threshold)) \(unit) "
-            + "(`predict.depth_consistency.threshold`). Nothing was corrected: the maps are the model's predictions. "
+            + "(`predict.depth_consistency.threshold`). "
+            + (monotone == nil ? "Nothing was corrected: the maps are the model's predictions. "
+                               : "Counted on the model's predictions, before the monotone correction below. ")
             + "`\(OutputLayout.mapFile(MapNames.depthInversions(name)))` counts the inverted pairs per cell (0 to \(c.labels.count - 1), 255 nodata).\n\n"
         md += "- Cells with at least one inverted pair: \(ProfileStage.percent(c.shareOfCellsInverted)) (\(c.cellsInverted) of \(c.cellsValid))\n\n"
         md += "| upper | deeper | cells | inverted | share | largest rise (\(unit)) |\n|---|---|---|---|---|---|\n"
@@ -155,6 +157,17 @@ struct RunReport {
             md += "\nLargest rises (cell centres in the grid's CRS):\n\n| pair | upper | deeper | rise | column | row | x | y |\n|---|---|---|---|---|---|---|---|\n"
             for j in c.largest {
                 md += "| \(c.labels[j.pair])/\(c.labels[j.pair + 1]) | \(fmt(Double(j.upper))) | \(fmt(Double(j.lower))) | \(fmt(j.rise)) | \(j.col) | \(j.row) | \(fmtCoord(j.x)) | \(fmtCoord(j.y)) |\n"
+            }
+        }
+        if let m = monotone {
+            md += "\n### Monotone profile enforced\n\n"
+            md += "`predict.depth_consistency.enforce_monotone: true`: the depth maps were rewritten so that no value exceeds the (corrected) value of the depth above it "
+                + "(every rise capped, whatever the threshold); each changed map says so in its metadata (`\(ProfileProducts.monotoneKey)`). "
+                + "The interval bounds and the other maps were not changed; the stocks use the corrected values. "
+                + "\(m.cellsChanged) of \(m.cellsValid) cells (\(ProfileStage.percent(m.cellsValid > 0 ? Double(m.cellsChanged) / Double(m.cellsValid) : .nan))) were lowered at some depth.\n\n"
+            md += "| depth | cells lowered | mean decrease (\(unit)) | largest decrease (\(unit)) |\n|---|---|---|---|\n"
+            for change in m.changes.dropFirst() {
+                md += "| \(change.label) | \(change.cells) | \(fmt(change.mean)) | \(fmt(change.largest)) |\n"
             }
         }
         return md
@@ -370,7 +383,16 @@ struct RunReport {
                 "share_inside": a.shareInside.isFinite ? a.shareInside : NSNull(), "constant_channels": a.constantChannels,
             ] as [String: Any]
         }
-        if let c = maps?.profiles?.consistency { object["depth_consistency"] = Self.consistencyObject(c) }
+        if let c = maps?.profiles?.consistency {
+            var o = Self.consistencyObject(c)
+            if let m = maps?.profiles?.monotone {
+                o["corrected"] = true
+                o["monotone"] = ["cells_valid": m.cellsValid, "cells_changed": m.cellsChanged,
+                                 "depths": m.changes.dropFirst().map { ["depth": $0.label, "cells": $0.cells, "mean_decrease": $0.mean.isFinite ? $0.mean : NSNull(),
+                                                                        "largest_decrease": $0.largest] as [String: Any] }] as [String: Any]
+            }
+            object["depth_consistency"] = o
+        }
         if let st = maps?.profiles?.stocks { object["stocks"] = stocksObject(st) }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }

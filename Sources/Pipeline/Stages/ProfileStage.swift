@@ -114,9 +114,11 @@ enum ProfileStage {
             stocks = ProfileProducts.StockInputs(socUnit: s.socUnit, bulkDensity: s.bulkDensity, bulkDensityUnit: s.bulkDensityUnit,
                                                  coarseFragments: s.coarseFragments, cellHectares: try cellHectares(config, grid: grid))
         }
-        return ProfileProducts.Settings(name: predict.name, property: property, unit: unit, depths: depths, intervals: intervals,
-                                        tileSize: predict.tileSize, consistencyThreshold: predict.depthConsistency, stocks: stocks,
-                                        intervalLevel: intervalLevel)
+        var settings = ProfileProducts.Settings(name: predict.name, property: property, unit: unit, depths: depths, intervals: intervals,
+                                                tileSize: predict.tileSize, consistencyThreshold: predict.depthConsistency, stocks: stocks,
+                                                intervalLevel: intervalLevel)
+        settings.enforceMonotone = predict.enforceMonotone
+        return settings
     }
 
     /// The lines the terminal shows and the stage notes: the share of inverted cells and pairs, the total stocks.
@@ -125,6 +127,10 @@ enum ProfileStage {
         if let c = r.consistency {
             lines.append("depth consistency: " + percent(c.shareOfCellsInverted) + " of the mapped cells have a deeper value more than \(fmt(c.threshold)) \(unit) above the one above it ("
                          + c.pairs.map { "\($0.upper)/\($0.lower) \(percent($0.share))" }.joined(separator: ", ") + ")")
+        }
+        if let m = r.monotone {
+            lines.append("monotone profile enforced (predict.depth_consistency.enforce_monotone): \(m.cellsChanged) of \(m.cellsValid) cells lowered at some depth ("
+                         + m.changes.dropFirst().map { "\($0.label) \($0.cells), up to \(fmt($0.largest)) \(unit)" }.joined(separator: "; ") + ")")
         }
         if let s = r.stocks {
             let shown = s.totals.filter { $0.isSum || $0.label == "0-30cm" || $0.label == "0-100cm" }
