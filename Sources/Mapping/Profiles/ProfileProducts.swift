@@ -133,7 +133,7 @@ public enum ProfileProducts {
     /// The formula, as written into the stock maps.
     public static let formula = "stock (t/ha) = SOC (g/kg) x BD (g/cm3) x (1 - CF) x thickness (cm) x 0.1"
     /// How the stock bounds are made, as written into the maps and the report.
-    public static let boundsNote = "bounds: the SOC interval bounds (lower bound clamped at 0) times BD and (1 - CF), which are treated as exact; "
+    public static let boundsNote = "the SOC interval bounds (lower bound clamped at 0) times BD and (1 - CF), which are treated as exact; "
         + "the bounds of a sum are the sums of the depths' bounds, which are conservative (wider than the sum's own interval "
         + "unless the depths' errors are perfectly correlated)"
 
@@ -197,7 +197,7 @@ public enum ProfileProducts {
             case let .constant(f): cfText = "constant volume fraction \(short(f))"
             case let .raster(p, unit): cfText = "\((p as NSString).lastPathComponent) (\(unit.rawValue))"
             }
-            let stockExtra = [formulaKey: formula + (boundNames != nil ? "; " + boundsNote : ""),
+            let stockExtra = [formulaKey: formula + (boundNames != nil ? "; bounds: " + boundsNote : ""),
                               "SOCMAP_BULK_DENSITY": "\((stocks.bulkDensity as NSString).lastPathComponent) (\(stocks.bulkDensityUnit.rawValue))",
                               "SOCMAP_COARSE_FRAGMENTS": cfText]
             let stockFormat = LayerFormat(unit: "t/ha")
@@ -228,7 +228,7 @@ public enum ProfileProducts {
                 sets += stockSets(lower, "\(s.property) stock, lower bound (\(short(lowerQ * 100)) %)", sheet: MapNames.quantile(stockBase, lowerQ))
                 sets += stockSets(upper, "\(s.property) stock, upper bound (\(short(upperQ * 100)) %)", sheet: MapNames.quantile(stockBase, upperQ))
             }
-            stockPlan = StockPlan(inputs: stocks, sums: sums, result: result, first: consistency == nil ? 0 : 1)
+            stockPlan = StockPlan(inputs: stocks, sums: sums, result: result)
         }
         var monotone = s.enforceMonotone && s.depths.count >= 2 ? MonotoneProfile(labels: s.depths) : nil
         guard !outputs.isEmpty || monotone != nil else { return Result(consistency: nil, stocks: nil, monotone: nil, sets: [], files: []) }
@@ -325,8 +325,6 @@ public enum ProfileProducts {
         let inputs: StockInputs
         let sums: [CarbonStock.Sum]
         var result: StockResult
-        /// Index of the first stock output (after the inversion map, if any).
-        let first: Int
 
         /// The stock layers of one window: per interval, per sum, then (with bounds) the same for
         /// the lower and the upper bounds.

@@ -135,9 +135,9 @@ enum ProfileStage {
         if let s = r.stocks {
             let shown = s.totals.filter { $0.isSum || $0.label == "0-30cm" || $0.label == "0-100cm" }
             for t in shown.isEmpty ? s.totals : shown {
-                var line = "\(property) stock \(MapNames.depthTitle(label: t.label)): " + String(format: "%.4g Tg", t.teragrams)
-                if let lo = t.lowerTonnes, let hi = t.upperTonnes { line += String(format: " (bounds %.4g-%.4g)", lo / 1e6, hi / 1e6) }
-                line += String(format: " over %.0f km², mean %.1f t/ha", t.hectares / 100, t.meanPerHectare)
+                var line = "\(property) stock \(MapNames.depthTitle(label: t.label)): \(fmt(t.teragrams)) Tg"
+                if let lo = t.lowerTonnes, let hi = t.upperTonnes { line += " (interval bounds \(fmt(lo / 1e6))-\(fmt(hi / 1e6)) Tg)" }
+                line += " over \(fmt(t.hectares / 100)) km², mean \(fmt(t.meanPerHectare)) t/ha"
                 lines.append(line)
             }
         }
