@@ -1,5 +1,6 @@
 import Mapping
 @testable import Pipeline
+import RasterIO
 import XCTest
 
 /// `predict.depth_consistency` and the `stocks` section: defaults, and errors that name the key.
@@ -59,6 +60,18 @@ final class ProfileAnalysisConfigTests: XCTestCase {
         let r = try parse(pipeline(unit: "'%'", rest: "stocks: {bulk_density: bd.tif, bulk_density_unit: g/cm3, coarse_fragments: cf.tif}\n"))
         XCTAssertEqual(r.stocks?.coarseFragments, .raster(path: "/data/project/cf.tif", unit: .fraction))
         XCTAssertEqual(r.stocks?.socUnit, .percent)
+    }
+
+    func testCellArea_projectedInMetresOrFeet_geographicRefused() throws {
+        let config = try parse(pipeline(rest: "stocks: {bulk_density: bd.tif, bulk_density_unit: g/cm3}\n"))
+        func grid(_ epsg: Int, _ size: Double) throws -> Grid {
+            Grid(crs: try CRS(epsg: epsg), transform: GeoTransform(originX: 0, pixelWidth: size, originY: 0, pixelHeight: -size), width: 2, height: 2)
+        }
+        XCTAssertEqual(try ProfileStage.cellHectares(config, grid: grid(28355, 100)), 1, accuracy: 1e-12)      // 100 m: 1 ha
+        XCTAssertEqual(try ProfileStage.cellHectares(config, grid: grid(2227, 100)), 0.09290341, accuracy: 1e-6)   // 100 US survey feet
+        XCTAssertThrowsError(try ProfileStage.cellHectares(config, grid: grid(4326, 0.1))) { error in
+            XCTAssertTrue("\(error)".contains("stocks") && "\(error)".contains("geographic"), "\(error)")
+        }
     }
 
     func testStocks_otherSOCUnit_isAnErrorNamingProfilesUnit() {

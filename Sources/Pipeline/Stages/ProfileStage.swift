@@ -130,7 +130,7 @@ enum ProfileStage {
         }
         if let m = r.monotone {
             lines.append("monotone profile enforced (predict.depth_consistency.enforce_monotone): \(m.cellsChanged) of \(m.cellsValid) cells lowered at some depth ("
-                         + m.changes.dropFirst().map { "\($0.label) \($0.cells), up to \(fmt($0.largest)) \(unit)" }.joined(separator: "; ") + ")")
+                         + m.changes.dropFirst().filter { $0.cells > 0 }.map { "\($0.label) \($0.cells), up to \(fmt($0.largest)) \(unit)" }.joined(separator: "; ") + ")")
         }
         if let s = r.stocks {
             let shown = s.totals.filter { $0.isSum || $0.label == "0-30cm" || $0.label == "0-100cm" }
