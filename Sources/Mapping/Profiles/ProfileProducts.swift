@@ -154,7 +154,7 @@ public enum ProfileProducts {
             outputs.append(Output(name: name, description: "Adjacent depth pairs where the deeper \(s.property) exceeds the upper one by more than \(short(s.consistencyThreshold!)) \(s.unit)",
                                   depth: MapProducts.Catalogue.allDepths, format: LayerFormat(dataType: .uint8, nodata: 255, unit: "pairs", overviewResampling: "NEAREST"),
                                   extra: [thresholdKey: "\(short(s.consistencyThreshold!)) \(s.unit)"]))
-            sets.append(MapProducts.MapSet(title: "Depth inversions (pairs where deeper > upper + \(short(s.consistencyThreshold!)) \(s.unit))",
+            sets.append(MapProducts.MapSet(title: "Depth inversions > \(short(s.consistencyThreshold!)) \(s.unit)",
                                            maps: [MapProducts.Map(name: name, title: "all depths")], unit: "inverted pairs",
                                            ramp: .inversions, range: ValueRange(min: 0, max: Double(s.depths.count - 1)),
                                            contactSheet: MapNames.contactSheet(name)))

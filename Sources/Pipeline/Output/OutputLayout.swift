@@ -87,13 +87,10 @@ public struct OutputLayout: Sendable, Equatable {
         }
         return folds.sorted().map { cvModel(kind, fold: $0) }
     }
-    /// A map file relative to the output folder: "maps/<base>.tif" (bases from `Mapping.MapNames`).
+    /// A map file relative to the output folder: "maps/<base>.tif" (bases from `Mapping.MapNames`, e.g.
+    /// "soc_depth_inversions", "soc_stock_0-30cm"). The analyses of the maps (`ProfileProducts`) write
+    /// into the maps folder, so the staging, publishing and `--overwrite` of `maps/` cover them.
     public static func mapFile(_ base: String) -> String { (maps as NSString).appendingPathComponent(base + ".tif") }
-    /// The map counting each cell's inverted depth pairs (`predict.depth_consistency`): "maps/<name>_depth_inversions.tif".
-    public func depthInversionsMap(name: String) -> String { path(Self.mapFile(MapNames.depthInversions(name))) }
-    /// A carbon stock map (`stocks`) of a depth interval or a sum: "maps/<name>_stock_<label>.tif", e.g.
-    /// "maps/soc_stock_0-30cm.tif"; its interval bounds add "_q05" / "_q95" as the SOC maps' bounds do.
-    public func stockMap(name: String, depthLabel: String) -> String { path(Self.mapFile(MapNames.stock(name, depthLabel: depthLabel))) }
 
     /// The cross-validated metrics (the evaluation report's metrics.json).
     public var metricsJSON: String { (evaluationFolder as NSString).appendingPathComponent(EvaluationReport.metricsJSONFile) }

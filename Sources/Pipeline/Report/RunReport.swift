@@ -131,6 +131,10 @@ struct RunReport {
             md += String(format: ", %.0f cells/s, peak memory %.0f MB",
                          m.seconds > 0 ? Double(m.cells) / m.seconds : 0, Double(m.peakMemory) / 1e6)
             md += m.sharedBlocks > 0 ? "; \(DenseMapper.describe(sharedBlocks: m.sharedBlocks)) computed once per tile for all depths)\n" : ")\n"
+            if let r = m.profiles, !r.files.isEmpty {
+                md += "  - of which \(r.files.count) from the analyses of the maps: " + r.files.prefix(3).map { "`\(OutputLayout.mapFile(($0 as NSString).deletingPathExtension))`" }.joined(separator: ", ")
+                    + (r.files.count > 3 ? ", ..." : "") + "\n"
+            }
         }
         if !recovered.isEmpty {
             md += "\nLeft by an interrupted earlier run in the output folder:\n\n" + recovered.map { "- \($0)\n" }.joined()
