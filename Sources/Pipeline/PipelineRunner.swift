@@ -19,6 +19,8 @@ public struct RunSummary: Sendable {
     /// The cross-validated scores for the terminal: the fold design, per depth and model, then pooled
     /// over depths (`ScoreTables.terminal`); or one line saying the run was not evaluated.
     public var scores: [String] = []
+    /// The analyses of the maps for the terminal: depth consistency and total carbon stocks (empty: none).
+    public var analyses: [String] = []
 }
 
 /// Runs a pipeline's stages in order: stack, profiles, patches, report.
@@ -53,6 +55,7 @@ public final class PipelineRunner {
         let tables = try ProfilesStage.read(config)   // bad soil tables fail before any raster is read
 
         let stack = try StackStage.run(config, observer: observer)
+        _ = try ProfileStage.check(config, grid: stack.grid)   // stocks' rasters and units, before any training
         let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
         observer.stageStarted("patches")
         let (data, patchReport) = try PatchExtractor.extract(
@@ -98,7 +101,8 @@ public final class PipelineRunner {
             ?? ["Not cross-validated: the pipeline has no evaluate section, so there are no accuracy figures"
                 + (config.predict != nil ? " (the maps say \"not evaluated\")." : ".")]
         return RunSummary(outputFolder: config.output, files: entries, report: markdown,
-                          warnings: CovariateChecks.warnings(stack.covariates, config: config), scores: scores)
+                          warnings: CovariateChecks.warnings(stack.covariates, config: config), scores: scores,
+                          analyses: maps?.profiles.map { ProfileStage.summary($0, unit: data.unit, property: data.property) } ?? [])
     }
 
     /// Maps every depth with the models an earlier run published. A whole prediction or a merge
@@ -114,6 +118,7 @@ public final class PipelineRunner {
         if overwrite && !sharded { try? FileManager.default.removeItem(atPath: layout.tilesFolder) }
         let inputs = try MapStage.savedInputs(config, try MapStage.predictSection(config), layout: layout)
         let stack = try StackStage.run(config, observer: observer)
+        _ = try ProfileStage.check(config, grid: stack.grid)
         let output = sharded ? nil : try folder.makeStaging()
         let result = try MapStage.run(config, stack: stack, inputs: inputs, output: output, tiles: layout.tilesFolder,
                                       shard: shard, merge: merge, replaceStaleTiles: !sharded && !merge, observer: observer)

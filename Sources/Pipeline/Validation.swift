@@ -26,6 +26,7 @@ public enum PipelineValidator {
             throw ConfigError(file: config.file, key: "sites.crs", line: nil, column: nil,
                               message: "\(error); give the CRS the site coordinates are in (e.g. EPSG:4326 for longitude/latitude)")
         }
+        done += try ProfileStage.check(config, grid: checked.grid)
         done.append("site coordinates transform from \(siteCRS.name) to the grid's CRS")
         done += try validateTables(config)
         if let s = config.train?.settings {

@@ -29,6 +29,7 @@ struct Run: ParsableCommand, RuntimeConfigurable {
             let summary = try PipelineRunner(config: config, observer: observer).run(overwrite: overwrite, command: commandLine())
             observer.stageStarted("done")
             for line in summary.scores { print(line) }
+            for line in summary.analyses { print(line) }
             print("Wrote \(summary.files.count) files to \(summary.outputFolder) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:")
             for f in summary.files { print("  \(f)") }
             print("Report: \((summary.outputFolder as NSString).appendingPathComponent("report.md"))")

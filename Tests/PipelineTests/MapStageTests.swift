@@ -54,7 +54,7 @@ final class MapStageTests: XCTestCase {
         _ = try PipelineRunner(config: config).run(overwrite: false)
         let maps = OutputLayout(config).mapsFolder
         let names = try FileManager.default.contentsOfDirectory(atPath: maps).filter { $0.hasSuffix(".tif") }.sorted()
-        XCTAssertEqual(names.count, 24, "six depths, their SD and two quantiles")
+        XCTAssertEqual(names.count, 25, "six depths, their SD and two quantiles, and the depth inversions (predict.depth_consistency, on by default)")
         let reference = names.map { FileManager.default.contents(atPath: (maps as NSString).appendingPathComponent($0)) }
 
         let stopper = StoppingObserver(after: 2)

@@ -99,9 +99,12 @@ extension MapProducts {
     /// cloud-optimised GeoTIFF per layer with `provenance.metadata(depth:)` of the layer's depth (its
     /// `Provenance.Key.depth` and that depth's CV scores), then
     /// the styles, quick-looks, contact sheets and project (`write(sets:)`). Returns the file names
-    /// written. `progress` receives a step name, items done and items in all.
+    /// written. `progress` receives a step name, items done and items in all. `derive` runs once the
+    /// COGs are written (e.g. `ProfileProducts.run` on them): the maps it writes into the folder and
+    /// returns as sets get their styles and quick-looks and join the project, after the catalogue's.
     public static func assemble(_ catalogue: Catalogue, plan: MapPlan, store: TileStore, provenance: Provenance,
-                                folder: String, progress: ((_ step: String, _ done: Int, _ total: Int) -> Void)? = nil)
+                                folder: String, progress: ((_ step: String, _ done: Int, _ total: Int) -> Void)? = nil,
+                                derive: ((_ folder: String) throws -> (sets: [MapSet], files: [String]))? = nil)
         throws -> [String] {
         precondition(store.layers == catalogue.layers.count,
                      "MapProducts.assemble: \(store.layers) tile layers for \(catalogue.layers.count) maps")
@@ -135,8 +138,10 @@ extension MapProducts {
             }
         }
         if let first = failures.keys.min() { throw failures[first]! }
-        let files = layers.map { $0.name + ".tif" }
-        let written = try write(sets: catalogue.sets, folder: folder, projectName: catalogue.projectName,
+        var files = layers.map { $0.name + ".tif" }
+        let derived = try derive?(folder) ?? (sets: [], files: [])
+        files += derived.files
+        let written = try write(sets: catalogue.sets + derived.sets, folder: folder, projectName: catalogue.projectName,
                                 title: catalogue.projectTitle)
         return files + written.files
     }

@@ -42,4 +42,13 @@ public enum MapNames {
 
     /// The area-of-applicability mask of a prediction: "<name>_aoa" (one for all depths).
     public static func applicability(_ name: String) -> String { name + "_aoa" }
+
+    /// The map of the adjacent depth pairs that rise with depth: "<name>_depth_inversions" (one for all depths).
+    public static func depthInversions(_ name: String) -> String { name + "_depth_inversions" }
+
+    /// The SOC stock map of a depth label: "<name>_stock_<label>", e.g. "soc_stock_0-30cm"; "<name>_stock"
+    /// without a label (the prefix of the stock maps' contact sheets).
+    public static func stock(_ name: String, depthLabel: String?) -> String {
+        depthLabel.map { "\(name)_stock_\($0)" } ?? name + "_stock"
+    }
 }

@@ -96,4 +96,9 @@ public struct ColourRamp: Sendable, Equatable {
 
     /// Grey (outside) to green (inside the area of applicability), for the AOA mask.
     public static let applicability = ColourRamp(name: "AOA", colours: [RGB(hex: 0xBDBDBD), RGB(hex: 0x1A9850)])
+
+    /// Light grey (no inverted pair) through orange to dark red (every pair inverted), for the depth-inversion counts.
+    public static let inversions = ColourRamp(name: "Inversions", colours: [
+        0xf0f0f0, 0xfdae61, 0xf46d43, 0xd73027, 0xa50026,
+    ].map(RGB.init(hex:)))
 }

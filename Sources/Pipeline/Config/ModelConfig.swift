@@ -1,6 +1,7 @@
 import Applicability
 import Evaluation
 import Foundation
+import Mapping
 import Models
 
 /// The `train` section: which models, and every number of the network and protocol.
@@ -146,6 +147,13 @@ public struct PredictConfig: Sendable {
     public var aoaWeights: AOAWeights = .auto
     /// How the AOA threshold is taken from the training DIs (`predict.aoa_threshold`).
     public var aoaThreshold: DissimilarityIndex.ThresholdRule = .cast
+    /// The depth-consistency threshold in the property's unit (`predict.depth_consistency.threshold`;
+    /// default by unit, `DepthConsistency.defaultThreshold`); nil: no depth-consistency check
+    /// (`depth_consistency: false`).
+    public var depthConsistency: Double? = nil
+    /// Rewrite the depth maps so values never rise with depth (`predict.depth_consistency.enforce_monotone`,
+    /// default false); the inversions are counted before the correction and the report says what changed.
+    public var enforceMonotone: Bool = false
 }
 
 /// The weights of the dissimilarity index's channels (`predict.aoa_weights`).
@@ -170,7 +178,7 @@ extension PipelineConfig {
         return value
     }
 
-    static func parsePredict(_ m: YAMLMapping?, property: String) throws -> PredictConfig? {
+    static func parsePredict(_ m: YAMLMapping?, property: String, unit: String) throws -> PredictConfig? {
         guard let m else { return nil }
         var model = ModelKind.transfer
         if let v = m.optional("model") {
@@ -186,6 +194,7 @@ extension PipelineConfig {
         if method == .adaptive, !cvSpread, let v = m.optional("cv_spread") {
             throw v.error("'interval_method: adaptive' scales the interval by the spread of the cross-validation models, so it needs cv_spread: true (or use interval_method: conformal)")
         }
+        let consistency = try parseDepthConsistency(m.optional("depth_consistency"), unit: unit)
         let config = PredictConfig(
             model: model,
             tileSize: try m.int("tile_size", default: 512, in: 16...8192),
@@ -198,12 +207,68 @@ extension PipelineConfig {
             cvSpread: cvSpread,
             aoa: try m.bool("aoa", default: false),
             aoaWeights: try choice(m, "aoa_weights", default: AOAWeights.auto),
-            aoaThreshold: try choice(m, "aoa_threshold", default: DissimilarityIndex.ThresholdRule.cast))
+            aoaThreshold: try choice(m, "aoa_threshold", default: DissimilarityIndex.ThresholdRule.cast),
+            depthConsistency: consistency.threshold, enforceMonotone: consistency.enforceMonotone)
         if let v = m.optional("name"), let problem = OutputLayout.problem(withPlainName: config.name, reservedToo: false) {
             throw v.error("the map base name \(problem)")
         }
         try m.finish()
         return config
+    }
+
+    /// `predict.depth_consistency`: `false` (off), `true` or absent (on, threshold by unit), or a
+    /// mapping with `threshold` (a number >= 0 in the property's unit) and `enforce_monotone` (default false).
+    static func parseDepthConsistency(_ v: YAMLValue?, unit: String) throws -> (threshold: Double?, enforceMonotone: Bool) {
+        let byUnit = DepthConsistency.defaultThreshold(unit: unit)
+        guard let v else { return (byUnit, false) }
+        if case .scalar = v.node { return (try v.bool() ? byUnit : nil, false) }
+        let m = try v.mapping()
+        var threshold = byUnit
+        if let t = m.optional("threshold") {
+            threshold = try t.double()
+            guard threshold >= 0 else {
+                throw t.error("predict.depth_consistency.threshold is how much (in \(unit)) a deeper value may exceed the one above before it counts as inverted; give 0 or more, found \(threshold)")
+            }
+        }
+        let enforce = try m.bool("enforce_monotone", default: false)
+        try m.finish()
+        return (threshold, enforce)
+    }
+
+    /// The `stocks` section; `profiles.unit` must be g/kg or % (`unitNode` is its YAML value, when given).
+    static func parseStocks(_ value: YAMLValue?, unit: String, unitNode: YAMLValue?, hasPredict: Bool,
+                            resolve: (String) -> String) throws -> StocksConfig? {
+        guard let value else { return nil }
+        guard hasPredict else {
+            throw value.error("'stocks' are computed from the maps: add a 'predict' section")
+        }
+        guard let socUnit = CarbonStock.SOCUnit(rawValue: unit) else {
+            let message = "profiles.unit '\(unit)' cannot make carbon stocks: the SOC maps must be in g/kg or % for 'stocks' (or remove the 'stocks' section)"
+            throw (unitNode ?? value).error(message)
+        }
+        let m = try value.mapping()
+        let bd = try m.required("bulk_density", hint: "the bulk density raster (any CRS and resolution; warped onto the grid)")
+        let bdPath = try bd.string()
+        guard !bdPath.trimmingCharacters(in: .whitespaces).isEmpty else { throw bd.error("give the bulk density raster's path") }
+        let bdUnitValue = try m.required("bulk_density_unit", hint: "g/cm3 or kg/m3")
+        guard let bdUnit = CarbonStock.BulkDensityUnit(rawValue: try bdUnitValue.string()) else {
+            throw bdUnitValue.error("unknown bulk density unit '\(try bdUnitValue.string())'; choose from \(CarbonStock.BulkDensityUnit.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let cfUnit = try choice(m, "coarse_fragments_unit", default: CarbonStock.FractionUnit.fraction)
+        var coarse = ProfileProducts.CoarseFragments.constant(0)
+        if let cf = m.optional("coarse_fragments") {
+            if case .scalar(let s) = cf.node, let number = Double(s.string), number.isFinite {
+                let fraction = number * cfUnit.fraction
+                guard fraction >= 0, fraction < 1 else {
+                    throw cf.error("stocks.coarse_fragments is the volume share of stones and gravel: give a \(cfUnit == .percent ? "percent in [0, 100)" : "fraction in [0, 1)") or a raster path, found \(number)")
+                }
+                coarse = .constant(fraction)
+            } else {
+                coarse = .raster(path: resolve(try cf.string()), unit: cfUnit)
+            }
+        }
+        try m.finish()
+        return StocksConfig(bulkDensity: resolve(bdPath), bulkDensityUnit: bdUnit, coarseFragments: coarse, socUnit: socUnit)
     }
 
     /// `predict.interval`: a coverage level strictly between 0 and 1 (default 0.9).

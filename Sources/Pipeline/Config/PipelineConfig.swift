@@ -1,4 +1,5 @@
 import Foundation
+import Mapping
 import SoilData
 
 /// A parsed pipeline file: every path absolute, every default filled in.
@@ -29,6 +30,8 @@ public struct PipelineConfig: Sendable {
     public var evaluate: EvaluateConfig?
     /// Maps (nil: no maps).
     public var predict: PredictConfig?
+    /// Carbon stocks from the maps (nil: none; needs `predict`).
+    public var stocks: StocksConfig? = nil
     /// Notes on the file that do not stop it (a deprecated key, with file, line and column); the CLI prints them.
     public var warnings: [String] = []
 }
@@ -123,4 +126,18 @@ public struct PatchesConfig: Sendable {
     public var size: Int
     /// Output file name inside the output folder.
     public var file: String
+}
+
+/// The `stocks` section: SOC stocks (t/ha) per depth interval and summed to 0-30 and 0-100 cm, from the
+/// SOC maps, a bulk density raster and coarse fragments (`Mapping.CarbonStock`).
+public struct StocksConfig: Sendable, Equatable {
+    /// The bulk density raster (absolute path), warped onto the grid.
+    public var bulkDensity: String
+    /// Its unit (`stocks.bulk_density_unit`).
+    public var bulkDensityUnit: CarbonStock.BulkDensityUnit
+    /// A constant volume fraction (default 0) or a raster (`stocks.coarse_fragments`), as a fraction after
+    /// `stocks.coarse_fragments_unit` for a constant.
+    public var coarseFragments: ProfileProducts.CoarseFragments
+    /// The unit of the SOC maps (`profiles.unit`, g/kg or %).
+    public var socUnit: CarbonStock.SOCUnit
 }

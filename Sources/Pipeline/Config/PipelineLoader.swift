@@ -69,7 +69,7 @@ extension PipelineConfig {
             throw e.error("'evaluate' needs a 'train' section naming the models to cross-validate")
         }
 
-        var predict = try parsePredict(root.optional("predict")?.mapping(), property: profiles.property)
+        var predict = try parsePredict(root.optional("predict")?.mapping(), property: profiles.property, unit: profiles.unit)
         if let p = predict, p.aoa, evaluate == nil, let v = (try? root.optional("predict")?.mapping())??.optional("aoa") {
             throw v.error("'predict.aoa' takes its threshold from the cross-validation folds: add an 'evaluate' section, or set aoa: false")
         }
@@ -87,10 +87,14 @@ extension PipelineConfig {
             throw v.error("predict.model '\(predict.model.rawValue)' is not among train.models (\(train.models.map(\.rawValue).joined(separator: ", ")))")
         }
 
+        let unitNode = (try? root.optional("profiles")?.mapping())??.optional("unit")
+        let stocks = try parseStocks(root.optional("stocks"), unit: profiles.unit, unitNode: unitNode, hasPredict: predict != nil,
+                                     resolve: resolve)
+
         try root.finish()
         return PipelineConfig(file: file, baseDirectory: base, name: name, seed: UInt64(seedValue), output: output,
                               covariates: covariates, sites: sites, profiles: profiles, depths: depthList, patches: patches,
-                              train: train, evaluate: evaluate, predict: predict, warnings: warnings)
+                              train: train, evaluate: evaluate, predict: predict, stocks: stocks, warnings: warnings)
     }
 
     private static func parseCovariates(_ m: YAMLMapping, resolve: (String) -> String) throws -> CovariatesConfig {

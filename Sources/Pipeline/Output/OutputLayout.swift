@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Mapping
 import Models
 
 /// Every path a run reads or writes inside its output folder. Names that come from the pipeline
@@ -88,6 +89,11 @@ public struct OutputLayout: Sendable, Equatable {
         }
         return folds.sorted().map { cvModel(kind, fold: $0) }
     }
+    /// A map file relative to the output folder: "maps/<base>.tif" (bases from `Mapping.MapNames`, e.g.
+    /// "soc_depth_inversions", "soc_stock_0-30cm"). The analyses of the maps (`ProfileProducts`) write
+    /// into the maps folder, so the staging, publishing and `--overwrite` of `maps/` cover them.
+    public static func mapFile(_ base: String) -> String { (maps as NSString).appendingPathComponent(base + ".tif") }
+
     /// The cross-validated metrics (the evaluation report's metrics.json).
     public var metricsJSON: String { (evaluationFolder as NSString).appendingPathComponent(EvaluationReport.metricsJSONFile) }
 

@@ -113,6 +113,8 @@ struct RunReport {
             }
             md += "- Maps: `\(OutputLayout.maps)/\(MapNames.dissimilarity(config.predict?.name ?? "")).tif` (DI) and `\(MapNames.applicability(config.predict?.name ?? "")).tif` (1 inside, 0 outside), one pair for all depths\n"
         }
+        if let c = maps?.profiles?.consistency { md += depthConsistencySection(c, monotone: maps?.profiles?.monotone) }
+        if let st = maps?.profiles?.stocks { md += stocksSection(st) }
         md += "\n## Outputs\n\n"
         md += "- `\(config.patches.file)`: \(data.sites.count) patches of \(data.channels.count) x \(data.patchSize) x \(data.patchSize) (scaled to [0, 1]) and \(data.samples.count) samples (site, depth, value)\n"
         md += "- `\(OutputLayout.profiles)`: \(config.profiles.property) per site and depth interval\n"
@@ -129,11 +131,122 @@ struct RunReport {
             md += String(format: ", %.0f cells/s, peak memory %.0f MB",
                          m.seconds > 0 ? Double(m.cells) / m.seconds : 0, Double(m.peakMemory) / 1e6)
             md += m.sharedBlocks > 0 ? "; \(DenseMapper.describe(sharedBlocks: m.sharedBlocks)) computed once per tile for all depths)\n" : ")\n"
+            if let r = m.profiles, !r.files.isEmpty {
+                md += "  - of which \(r.files.count) from the analyses of the maps: " + r.files.prefix(3).map { "`\(OutputLayout.mapFile(($0 as NSString).deletingPathExtension))`" }.joined(separator: ", ")
+                    + (r.files.count > 3 ? ", ..." : "") + "\n"
+            }
         }
         if !recovered.isEmpty {
             md += "\nLeft by an interrupted earlier run in the output folder:\n\n" + recovered.map { "- \($0)\n" }.joined()
         }
         return md
+    }
+
+    /// Per adjacent pair of depths: cells with both values, the share where the deeper one exceeds the
+    /// upper one by more than the threshold, the largest rise; then the largest rises with their cells.
+    func depthConsistencySection(_ c: DepthConsistency, monotone: MonotoneProfile?) -> String {
+        let unit = config.profiles.unit, name = config.predict?.name ?? ""
+        var md = "\n## Depth consistency\n\n"
+        md += "Cells of the \(config.predict?.model.rawValue ?? "") maps where a deeper depth's \(config.profiles.property) exceeds the depth above it by more than \(fmt(c.threshold)) \(unit) "
+            + "(`predict.depth_consistency.threshold`). "
+            + (monotone == nil ? "Nothing was corrected: the maps are the model's predictions. "
+                               : "Counted on the model's predictions, before the monotone correction below. ")
+            + "`\(OutputLayout.mapFile(MapNames.depthInversions(name)))` counts the inverted pairs per cell (0 to \(c.labels.count - 1), 255 nodata).\n\n"
+        md += "- Cells with at least one inverted pair: \(ProfileStage.percent(c.shareOfCellsInverted)) (\(c.cellsInverted) of \(c.cellsValid))\n\n"
+        md += "| upper | deeper | cells | inverted | share | largest rise (\(unit)) |\n|---|---|---|---|---|---|\n"
+        for p in c.pairs {
+            md += "| \(p.upper) | \(p.lower) | \(p.valid) | \(p.inverted) | \(ProfileStage.percent(p.share)) | \(fmt(p.largestRise ?? .nan)) |\n"
+        }
+        if !c.largest.isEmpty {
+            md += "\nLargest rises (cell centres in the grid's CRS):\n\n| pair | upper | deeper | rise | column | row | x | y |\n|---|---|---|---|---|---|---|---|\n"
+            for j in c.largest {
+                md += "| \(c.labels[j.pair])/\(c.labels[j.pair + 1]) | \(fmt(Double(j.upper))) | \(fmt(Double(j.lower))) | \(fmt(j.rise)) | \(j.col) | \(j.row) | \(fmtCoord(j.x)) | \(fmtCoord(j.y)) |\n"
+            }
+        }
+        if let m = monotone {
+            md += "\n### Monotone profile enforced\n\n"
+            md += "`predict.depth_consistency.enforce_monotone: true`: the depth maps were rewritten so that no value exceeds the (corrected) value of the depth above it "
+                + "(every rise capped, whatever the threshold); each changed map says so in its metadata (`\(ProfileProducts.monotoneKey)`). "
+                + "The interval bounds and the other maps were not changed; the stocks use the corrected values. "
+                + "\(m.cellsChanged) of \(m.cellsValid) cells (\(ProfileStage.percent(m.cellsValid > 0 ? Double(m.cellsChanged) / Double(m.cellsValid) : .nan))) were lowered at some depth.\n\n"
+            md += "| depth | cells lowered | mean decrease (\(unit)) | largest decrease (\(unit)) |\n|---|---|---|---|\n"
+            for change in m.changes.dropFirst() {
+                md += "| \(change.label) | \(change.cells) | \(fmt(change.mean)) | \(fmt(change.largest)) |\n"
+            }
+        }
+        return md
+    }
+
+    /// The stocks: how they were computed, the total, area and mean per layer, the cells left out.
+    func stocksSection(_ st: ProfileProducts.StockResult) -> String {
+        guard let s = config.stocks else { return "" }
+        var md = "\n## Carbon stocks\n\n"
+        md += "\(ProfileProducts.formula) (\(config.profiles.unit == "%" ? "SOC in % is 10 g/kg per %" : "SOC in g/kg"); "
+            + "per hectare a layer t cm thick holds BD x t x (1 - CF) x 100 t of fine earth, SOC/1000 of it carbon). "
+        md += "Bulk density: `\(s.bulkDensity)` (\(s.bulkDensityUnit.rawValue), warped onto the grid bilinearly, the same raster at every depth); coarse fragments: "
+        switch s.coarseFragments {
+        case let .constant(f): md += "a constant volume fraction of \(fmt(f))"
+        case let .raster(path, unit): md += "`\(path)` (\(unit.rawValue))"
+        }
+        md += ". Totals are the maps' values times the cell area, summed over the mapped cells; 1 Tg = 1 Mt = 10^6 t.\n\n"
+        if st.hasBounds {
+            md += "Interval bounds: " + ProfileProducts.boundsNote + ".\n\n"
+        }
+        md += "| layer | map | cells | area (km²) | mean (t/ha) | total (Tg) |" + (st.hasBounds ? " lower (Tg) | upper (Tg) |" : "")
+        md += "\n|---|---|---|---|---|---|" + (st.hasBounds ? "---|---|" : "") + "\n"
+        for t in st.totals {
+            md += "| \(t.label)\(t.isSum ? " (sum)" : "") | `\(t.map).tif` | \(t.cells) | \(fmt(t.hectares / 100)) | \(fmt(t.meanPerHectare)) | \(fmt(t.teragrams)) |"
+            if st.hasBounds { md += " \(fmt((t.lowerTonnes ?? .nan) / 1e6)) | \(fmt((t.upperTonnes ?? .nan) / 1e6)) |" }
+            md += "\n"
+        }
+        if !st.sumsNotCovered.isEmpty {
+            md += "\nNot summed (the depths do not tile them from the surface): \(st.sumsNotCovered.joined(separator: ", ")).\n"
+        }
+        md += "\nCells with a SOC value left without a stock: \(st.cellsWithoutBulkDensity) without bulk density, "
+            + "\(st.cellsImplausibleBulkDensity) with a bulk density outside \(fmt(CarbonStock.plausibleBulkDensity.lowerBound))-\(fmt(CarbonStock.plausibleBulkDensity.upperBound)) g/cm3, "
+            + "\(st.cellsWithoutCoarseFragments) without a coarse-fragment value in [0, 1).\n"
+        return md
+    }
+
+    /// report.json's "depth_consistency".
+    static func consistencyObject(_ c: DepthConsistency) -> [String: Any] {
+        let clean = { (v: Double) -> Any in v.isFinite ? v : NSNull() }
+        return [
+            "threshold": c.threshold, "cells_valid": c.cellsValid, "cells_inverted": c.cellsInverted,
+            "share_cells_inverted": clean(c.shareOfCellsInverted), "corrected": false,
+            "pairs": c.pairs.map { ["upper": $0.upper, "lower": $0.lower, "cells": $0.valid, "inverted": $0.inverted,
+                                    "share": clean($0.share), "largest_rise": $0.largestRise.map(clean) ?? NSNull()] as [String: Any] },
+            "largest": c.largest.map { ["upper_depth": c.labels[$0.pair], "lower_depth": c.labels[$0.pair + 1],
+                                        "upper": Double($0.upper), "lower": Double($0.lower), "rise": $0.rise,
+                                        "col": $0.col, "row": $0.row, "x": $0.x, "y": $0.y] as [String: Any] },
+        ]
+    }
+
+    /// report.json's "stocks".
+    func stocksObject(_ st: ProfileProducts.StockResult) -> [String: Any] {
+        let clean = { (v: Double) -> Any in v.isFinite ? v : NSNull() }
+        var object: [String: Any] = [
+            "formula": ProfileProducts.formula, "unit": "t/ha", "total_unit": "Tg",
+            "cells_without_bulk_density": st.cellsWithoutBulkDensity,
+            "cells_implausible_bulk_density": st.cellsImplausibleBulkDensity,
+            "cells_without_coarse_fragments": st.cellsWithoutCoarseFragments,
+            "sums_not_covered": st.sumsNotCovered,
+            "layers": st.totals.map { t -> [String: Any] in
+                var o: [String: Any] = ["depth": t.label, "sum": t.isSum, "map": OutputLayout.mapFile(t.map), "cells": t.cells,
+                                        "area_km2": t.hectares / 100, "mean_t_ha": clean(t.meanPerHectare), "total_tg": t.teragrams]
+                if let lo = t.lowerTonnes, let hi = t.upperTonnes { o["lower_tg"] = lo / 1e6; o["upper_tg"] = hi / 1e6 }
+                return o
+            },
+        ]
+        if let s = config.stocks {
+            object["bulk_density"] = ["raster": s.bulkDensity, "unit": s.bulkDensityUnit.rawValue]
+            switch s.coarseFragments {
+            case let .constant(f): object["coarse_fragments"] = ["constant_fraction": f]
+            case let .raster(path, unit): object["coarse_fragments"] = ["raster": path, "unit": unit.rawValue]
+            }
+        }
+        if st.hasBounds { object["bounds"] = ProfileProducts.boundsNote }
+        return object
     }
 
     /// The scores first: per depth, then pooled over depths (labelled), beside the fold design; or
@@ -274,6 +387,17 @@ struct RunReport {
                 "share_inside": a.shareInside.isFinite ? a.shareInside : NSNull(), "constant_channels": a.constantChannels,
             ] as [String: Any]
         }
+        if let c = maps?.profiles?.consistency {
+            var o = Self.consistencyObject(c)
+            if let m = maps?.profiles?.monotone {
+                o["corrected"] = true
+                o["monotone"] = ["cells_valid": m.cellsValid, "cells_changed": m.cellsChanged,
+                                 "depths": m.changes.dropFirst().map { ["depth": $0.label, "cells": $0.cells, "mean_decrease": $0.mean.isFinite ? $0.mean : NSNull(),
+                                                                        "largest_decrease": $0.largest] as [String: Any] }] as [String: Any]
+            }
+            object["depth_consistency"] = o
+        }
+        if let st = maps?.profiles?.stocks { object["stocks"] = stocksObject(st) }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }
 }

@@ -56,6 +56,8 @@ public struct MapResult: Sendable {
     public var sharedBlocks: Int
     /// The area of applicability (`predict.aoa`) when its maps were assembled.
     public var applicability: ApplicabilityResult? = nil
+    /// The depth consistency and carbon stocks of the assembled maps (`predict.depth_consistency`, `stocks`).
+    public var profiles: ProfileProducts.Result? = nil
 }
 
 /// Whole-grid maps of every depth with a saved model: tiled dense prediction (resumable and
@@ -227,6 +229,7 @@ public enum MapStage {
         let seconds = Date().timeIntervalSince(start)
         var files: [String] = []
         var applicability: ApplicabilityResult?
+        var profiles: ProfileProducts.Result?
         let assemble = merge || shard.count == 1
         if assemble, let output {
             observer.stageStarted("maps: assembling \(depthCount) cloud-optimised GeoTIFFs")
@@ -256,15 +259,25 @@ public enum MapStage {
                 cvScores: evaluated ? "see the depth maps (this map is for all depths)" : Provenance.notEvaluated, cvScoresByDepth: evaluated ? byDepth : [:],
                 cvMetricsHash: evaluated ? inputs.metricsSHA256! : Provenance.notEvaluated, softwareVersion: softwareVersion,
                 extra: extra)
+            let analyses = try ProfileStage.settings(config, predict, property: description.property, unit: description.unit,
+                                                     depths: description.depths, grid: plan.grid,
+                                                     intervalLevel: ensemble.isEmpty ? nil : predict.interval)
+            let progress = { (step: String, done: Int, total: Int) in observer.progress(step, done: done, total: total) }
             files = try MapProducts.assemble(catalogue, plan: plan, store: store, provenance: provenance,
-                                             folder: output.mapsFolder) { step, done, total in
-                observer.progress(step, done: done, total: total)
-            }
+                                             folder: output.mapsFolder, progress: progress,
+                                             derive: analyses.map { settings in { folder in
+                observer.stageStarted("analyses: depth consistency and stocks of the maps, tile by tile")
+                let result = try ProfileProducts.run(settings, folder: folder, grid: plan.grid,
+                                                     metadata: provenance.metadata(depth: nil), progress: progress)
+                for line in ProfileStage.summary(result, unit: description.unit, property: description.property) { observer.note(line) }
+                profiles = result
+                return (result.sets, result.files)
+            } })
             if !predict.keepTiles { try? FileManager.default.removeItem(atPath: store.folder) }
         }
         return MapResult(files: files, tilesPredicted: predicted, tilesTotal: plan.tiles.count, cells: cells,
                          seconds: seconds, peakMemory: peakResidentMemory(), assembled: assemble && output != nil, sharedBlocks: shared,
-                         applicability: applicability)
+                         applicability: applicability, profiles: profiles)
     }
 
     /// Cells inside the AOA and cells mapped, from the AOA layer of the stored tiles.

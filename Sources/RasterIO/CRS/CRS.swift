@@ -72,6 +72,14 @@ public struct CRS: Sendable, Equatable, CustomStringConvertible {
         projString = try srs.projString()
     }
 
+    /// Metres per unit of the CRS's x and y for a projected CRS (1 for metres, 0.3048 for feet);
+    /// nil for a geographic CRS, whose cells have no constant size in metres.
+    public func metresPerUnit() throws -> Double? {
+        guard !isGeographic else { return nil }
+        let value = try SpatialReference(self).metresPerLinearUnit()
+        return value > 0 && value.isFinite ? value : nil
+    }
+
     /// WGS 84 longitude/latitude (EPSG:4326).
     public static var wgs84: CRS { get throws { try CRS(epsg: 4326) } }
 

@@ -81,6 +81,9 @@ final class SpatialReference {
         return text.trimmingWhitespace()
     }
 
+    /// Metres per linear unit of a projected CRS (OSRGetLinearUnits; 1 for metres, 0.3048 for feet).
+    func metresPerLinearUnit() throws -> Double { OSRGetLinearUnits(try get(), nil) }
+
     /// OSRIsSame: true when both describe the same CRS (data axis order ignored for geographic CRSs).
     func isSame(as other: SpatialReference) throws -> Bool {
         OSRIsSame(try get(), try other.get()) != 0

@@ -1,0 +1,392 @@
+import Foundation
+import RasterIO
+import TextFormat
+
+/// The analyses of a finished set of depth maps (`<name>_<depth>.tif`, written by `MapProducts.assemble`),
+/// read back tile by tile so memory is bounded by the tile: the depth consistency (`DepthConsistency`,
+/// the map `<name>_depth_inversions.tif`) and the carbon stocks (`CarbonStock`, the maps
+/// `<name>_stock_<depth>.tif` per depth interval and summed to 0-30 and 0-100 cm, with interval bounds
+/// when the depth maps have them). Writes COGs into the maps folder and returns the map sets that style
+/// them and add them to the QGIS project. The depth maps are never changed.
+public enum ProfileProducts {
+    /// Coarse fragments: a constant volume fraction, or a raster.
+    public enum CoarseFragments: Sendable, Equatable {
+        /// The same volume fraction (0 ... <1) everywhere.
+        case constant(Double)
+        /// A raster of volume fractions or percent, warped onto the grid (bilinear).
+        case raster(path: String, unit: CarbonStock.FractionUnit)
+    }
+
+    /// What the stocks are made of.
+    public struct StockInputs: Sendable, Equatable {
+        /// The unit of the SOC maps.
+        public var socUnit: CarbonStock.SOCUnit
+        /// The bulk density raster (warped onto the grid, bilinear) and its unit.
+        public var bulkDensity: String
+        public var bulkDensityUnit: CarbonStock.BulkDensityUnit
+        /// Coarse fragments.
+        public var coarseFragments: CoarseFragments
+        /// The area of one grid cell in hectares (the grid must be projected).
+        public var cellHectares: Double
+
+        /// Creates the inputs.
+        public init(socUnit: CarbonStock.SOCUnit, bulkDensity: String, bulkDensityUnit: CarbonStock.BulkDensityUnit,
+                    coarseFragments: CoarseFragments, cellHectares: Double) {
+            precondition(cellHectares > 0 && cellHectares.isFinite, "StockInputs: cell area \(cellHectares) ha must be positive")
+            self.socUnit = socUnit
+            self.bulkDensity = bulkDensity
+            self.bulkDensityUnit = bulkDensityUnit
+            self.coarseFragments = coarseFragments
+            self.cellHectares = cellHectares
+        }
+    }
+
+    /// What to compute from the maps of one prediction.
+    public struct Settings: Sendable {
+        /// The maps' base name (`predict.name`).
+        public var name: String
+        /// Property and unit of the depth maps, e.g. "SOC", "g/kg".
+        public var property: String, unit: String
+        /// Depth labels top first, e.g. "0-5cm", with their top and bottom in cm.
+        public var depths: [String]
+        public var intervals: [(top: Double, bottom: Double)]
+        /// Tile edge in cells for reading and writing.
+        public var tileSize: Int
+        /// The inversion threshold (nil: no depth consistency).
+        public var consistencyThreshold: Double?
+        /// The stocks' inputs (nil: no stocks).
+        public var stocks: StockInputs?
+        /// The level of the prediction interval whose bound maps exist (nil: none; stocks get no bounds).
+        public var intervalLevel: Double?
+        /// Rewrite the depth maps so values never rise with depth (`MonotoneProfile`); the inversions are
+        /// counted before, the stocks after the correction. Off by default.
+        public var enforceMonotone = false
+
+        /// Creates the settings.
+        public init(name: String, property: String, unit: String, depths: [String], intervals: [(top: Double, bottom: Double)],
+                    tileSize: Int, consistencyThreshold: Double?, stocks: StockInputs?, intervalLevel: Double?) {
+            precondition(depths.count == intervals.count, "ProfileProducts.Settings: one interval per depth label")
+            self.name = name; self.property = property; self.unit = unit; self.depths = depths; self.intervals = intervals
+            self.tileSize = tileSize; self.consistencyThreshold = consistencyThreshold; self.stocks = stocks
+            self.intervalLevel = intervalLevel
+        }
+    }
+
+    /// The total stock of one layer (a depth interval or a sum) over the mapped cells.
+    public struct StockTotal: Sendable, Equatable {
+        /// The layer's label, e.g. "0-5cm" or "0-30cm".
+        public var label: String
+        /// True for a sum of depth intervals.
+        public var isSum: Bool
+        /// The map's base name, e.g. "soc_stock_0-30cm".
+        public var map: String
+        /// Cells with a stock.
+        public var cells = 0
+        /// Summed over those cells, in tonnes: the stock, and the stock of the interval's lower and upper bounds.
+        public var tonnes = 0.0
+        public var lowerTonnes: Double?
+        public var upperTonnes: Double?
+        /// The cells' area in hectares.
+        public var hectares = 0.0
+        /// Mean stock in t/ha over the mapped cells.
+        public var meanPerHectare: Double { hectares > 0 ? tonnes / hectares : .nan }
+        /// Total in teragrams (= megatonnes, 10⁶ t).
+        public var teragrams: Double { tonnes / 1e6 }
+    }
+
+    /// The stocks' totals and the cells left out.
+    public struct StockResult: Sendable, Equatable {
+        /// One entry per depth interval, then per sum.
+        public var totals: [StockTotal]
+        /// Cells with a SOC value but no usable bulk density (nodata or outside the grid).
+        public var cellsWithoutBulkDensity = 0
+        /// Cells whose bulk density lies outside the plausible range (left without a stock).
+        public var cellsImplausibleBulkDensity = 0
+        /// Cells whose coarse-fragment value is nodata or outside [0, 1) (left without a stock).
+        public var cellsWithoutCoarseFragments = 0
+        /// Whether interval bounds were computed.
+        public var hasBounds = false
+        /// The sums left out because the depths do not reach or tile them, e.g. "0-100cm".
+        public var sumsNotCovered: [String] = []
+    }
+
+    /// What the analyses found and wrote.
+    public struct Result: Sendable {
+        /// The depth consistency (nil: not asked for, or fewer than two depths).
+        public var consistency: DepthConsistency?
+        /// The stocks (nil: not asked for).
+        public var stocks: StockResult?
+        /// What the monotone correction changed (nil: the maps were not corrected).
+        public var monotone: MonotoneProfile?
+        /// The map sets of the new maps (for styles, quick-looks and the project).
+        public var sets: [MapProducts.MapSet]
+        /// File names of the COGs written.
+        public var files: [String]
+    }
+
+    /// The metadata item saying how the stocks were computed.
+    public static let formulaKey = "SOCMAP_STOCK_FORMULA"
+    /// The metadata item of a depth map corrected to a monotone profile.
+    public static let monotoneKey = "SOCMAP_MONOTONE_PROFILE"
+    /// The metadata item with the inversion threshold.
+    public static let thresholdKey = "SOCMAP_DEPTH_INVERSION_THRESHOLD"
+    /// The formula, as written into the stock maps.
+    public static let formula = "stock (t/ha) = SOC (g/kg) x BD (g/cm3) x (1 - CF) x thickness (cm) x 0.1"
+    /// How the stock bounds are made, as written into the maps and the report.
+    public static let boundsNote = "the SOC interval bounds (lower bound clamped at 0) times BD and (1 - CF), which are treated as exact; "
+        + "the bounds of a sum are the sums of the depths' bounds, which are conservative (wider than the sum's own interval "
+        + "unless the depths' errors are perfectly correlated)"
+
+    /// Reads the depth maps in `folder` tile by tile and writes the asked-for maps there. `metadata`
+    /// goes into every new map (the provenance), with `Provenance.Key.depth` of the layer added.
+    public static func run(_ s: Settings, folder: String, grid: Grid, metadata: [String: String],
+                           progress: ((_ step: String, _ done: Int, _ total: Int) -> Void)? = nil) throws -> Result {
+        let bases = s.depths.map { MapNames.depthMap(name: s.name, depthLabel: $0) }
+        let path = { (base: String) in (folder as NSString).appendingPathComponent(base + ".tif") }
+        let maps = try bases.map { try RasterDataset(path: path($0)) }
+        defer { for m in maps { m.close() } }
+
+        var consistency = s.consistencyThreshold.flatMap { s.depths.count >= 2 ? DepthConsistency(labels: s.depths, threshold: $0) : nil }
+        var outputs: [Output] = []
+        var sets: [MapProducts.MapSet] = []
+        if consistency != nil {
+            let name = MapNames.depthInversions(s.name)
+            outputs.append(Output(name: name, description: "Adjacent depth pairs where the deeper \(s.property) exceeds the upper one by more than \(short(s.consistencyThreshold!)) \(s.unit)",
+                                  depth: MapProducts.Catalogue.allDepths, format: LayerFormat(dataType: .uint8, nodata: 255, unit: "pairs", overviewResampling: "NEAREST"),
+                                  extra: [thresholdKey: "\(short(s.consistencyThreshold!)) \(s.unit)"]))
+            sets.append(MapProducts.MapSet(title: "Depth inversions > \(short(s.consistencyThreshold!)) \(s.unit)",
+                                           maps: [MapProducts.Map(name: name, title: "all depths")], unit: "inverted pairs",
+                                           ramp: .inversions, range: ValueRange(min: 0, max: Double(s.depths.count - 1)),
+                                           contactSheet: MapNames.contactSheet(name)))
+        }
+
+        // Stocks: layers per interval, then per sum; with bounds the same again for the lower and upper bounds.
+        var stockPlan: StockPlan?
+        var bdRaster: WarpedRaster?, cfRaster: WarpedRaster?
+        var lowerMaps: [RasterDataset] = [], upperMaps: [RasterDataset] = []
+        defer { bdRaster?.close(); cfRaster?.close(); for m in lowerMaps + upperMaps { m.close() } }
+        if let stocks = s.stocks {
+            let sums = CarbonStock.sums(depths: s.intervals, bottoms: CarbonStock.standardSumBottoms)
+                .filter { $0.members.count > 1 }   // a sum of one interval is that interval's map
+            var result = StockResult(totals: [])
+            result.sumsNotCovered = CarbonStock.standardSumBottoms.map { "0-\(Int($0))cm" }.filter { label in
+                !sums.contains { $0.label == label } && !s.depths.contains(label)
+            }
+            var boundNames: (lower: [String], upper: [String])?
+            if let level = s.intervalLevel {
+                let lower = bases.map { MapNames.quantile($0, (1 - level) / 2) }, upper = bases.map { MapNames.quantile($0, (1 + level) / 2) }
+                if (lower + upper).allSatisfy({ FileManager.default.fileExists(atPath: path($0)) }) {
+                    boundNames = (lower, upper)
+                    lowerMaps = try lower.map { try RasterDataset(path: path($0)) }
+                    upperMaps = try upper.map { try RasterDataset(path: path($0)) }
+                    result.hasBounds = true
+                }
+            }
+            bdRaster = try WarpedRaster(path: stocks.bulkDensity, onto: grid, resampling: .bilinear)
+            if case let .raster(cfPath, _) = stocks.coarseFragments {
+                cfRaster = try WarpedRaster(path: cfPath, onto: grid, resampling: .bilinear)
+            }
+            let labels = s.depths + sums.map(\.label)
+            let stockNames = labels.map { MapNames.stock(s.name, depthLabel: $0) }
+            result.totals = zip(labels, stockNames).enumerated().map { k, pair in
+                StockTotal(label: pair.0, isSum: k >= s.depths.count, map: pair.1,
+                           lowerTonnes: boundNames == nil ? nil : 0, upperTonnes: boundNames == nil ? nil : 0)
+            }
+            let cfText: String
+            switch stocks.coarseFragments {
+            case let .constant(f): cfText = "constant volume fraction \(short(f))"
+            case let .raster(p, unit): cfText = "\((p as NSString).lastPathComponent) (\(unit.rawValue))"
+            }
+            let stockExtra = [formulaKey: formula + (boundNames != nil ? "; bounds: " + boundsNote : ""),
+                              "SOCMAP_BULK_DENSITY": "\((stocks.bulkDensity as NSString).lastPathComponent) (\(stocks.bulkDensityUnit.rawValue))",
+                              "SOCMAP_COARSE_FRAGMENTS": cfText]
+            let stockFormat = LayerFormat(unit: "t/ha")
+            func layers(_ names: [String], _ what: String) -> [Output] {
+                zip(names, labels).map { name, label in
+                    Output(name: name, description: "\(s.property) stock \(label) (t/ha)\(what)", depth: label, format: stockFormat, extra: stockExtra)
+                }
+            }
+            let intervalTitles = s.depths.map(MapNames.depthTitle(label:)), sumTitles = sums.map { MapNames.depthTitle(label: $0.label) }
+            func stockSets(_ names: [String], _ title: String, sheet: String) -> [MapProducts.MapSet] {
+                var sets = [MapProducts.MapSet(title: "\(title) per depth interval", maps: zip(names, intervalTitles).map { MapProducts.Map(name: $0, title: $1) },
+                                               unit: "t/ha", ramp: .socDefault, contactSheet: MapNames.contactSheet(sheet), rangeGroup: "stock intervals")]
+                if !sums.isEmpty {
+                    sets.append(MapProducts.MapSet(title: "\(title) from the surface", maps: zip(names.dropFirst(s.depths.count), sumTitles).map { MapProducts.Map(name: $0, title: $1) },
+                                                   unit: "t/ha", ramp: .socDefault, contactSheet: MapNames.contactSheet(sheet + "_sums"), rangeGroup: "stock sums"))
+                }
+                return sets
+            }
+            let stockBase = MapNames.stock(s.name, depthLabel: nil)
+            outputs += layers(stockNames, "")
+            sets += stockSets(stockNames, "\(s.property) stock (t/ha)", sheet: stockBase)
+            if let boundNames, let level = s.intervalLevel {
+                let lowerQ = (1 - level) / 2, upperQ = (1 + level) / 2
+                let lower = stockNames.map { MapNames.quantile($0, lowerQ) }, upper = stockNames.map { MapNames.quantile($0, upperQ) }
+                let percent = short(level * 100)
+                outputs += layers(lower, ": lower bound from the \(percent) % interval's \(boundNames.lower.first!.suffix(3)) maps")
+                    + layers(upper, ": upper bound from the \(percent) % interval's \(boundNames.upper.first!.suffix(3)) maps")
+                sets += stockSets(lower, "\(s.property) stock, lower bound (\(short(lowerQ * 100)) %)", sheet: MapNames.quantile(stockBase, lowerQ))
+                sets += stockSets(upper, "\(s.property) stock, upper bound (\(short(upperQ * 100)) %)", sheet: MapNames.quantile(stockBase, upperQ))
+            }
+            stockPlan = StockPlan(inputs: stocks, sums: sums, result: result)
+        }
+        var monotone = s.enforceMonotone && s.depths.count >= 2 ? MonotoneProfile(labels: s.depths) : nil
+        guard !outputs.isEmpty || monotone != nil else { return Result(consistency: nil, stocks: nil, monotone: nil, sets: [], files: []) }
+
+        let fm = FileManager.default
+        let staging = outputs.map { (folder as NSString).appendingPathComponent(".\($0.name).assembling.tif") }
+        defer { for p in staging { try? fm.removeItem(atPath: p); try? fm.removeItem(atPath: p + ".aux.xml") } }
+        let writers = try zip(staging, outputs).map { p, o in
+            try GeoTIFFWriter(path: p, grid: grid, bandCount: 1, dataType: o.format.dataType, nodata: o.format.nodata)
+        }
+        for (w, o) in zip(writers, outputs) {
+            w.setDescription(band: 1, o.description)
+            w.setUnit(band: 1, o.format.unit ?? s.unit)
+        }
+        // The corrected depth maps (every depth but the top one), written beside the originals first.
+        let corrected = monotone == nil ? [] : Array(bases.dropFirst())
+        let correctedStaging = corrected.map { (folder as NSString).appendingPathComponent(".\($0).monotone.tif") }
+        defer { for p in correctedStaging { try? fm.removeItem(atPath: p); try? fm.removeItem(atPath: p + ".aux.xml") } }
+        let correctedWriters = try correctedStaging.map { try GeoTIFFWriter(path: $0, grid: grid, bandCount: 1, nodata: Double(MapAssembler.nodata)) }
+        for (k, w) in correctedWriters.enumerated() {
+            let band = try maps[k + 1].band(1)
+            w.setDescription(band: 1, band.description)
+            w.setUnit(band: 1, band.unit)
+        }
+        let tiles = grid.tiles(size: s.tileSize)
+        for (t, window) in tiles.enumerated() {
+            var values = try maps.map { try readValues($0, window: window) }
+            var layers: [[Float]] = []
+            if consistency != nil { layers.append(consistency!.add(values: values, window: window, grid: grid)) }
+            if monotone != nil {
+                monotone!.apply(&values)
+                for (k, w) in correctedWriters.enumerated() {
+                    try w.write(band: 1, window: window, values: values[k + 1].map { $0.isFinite ? $0 : MapAssembler.nodata })
+                }
+            }
+            if var plan = stockPlan {
+                layers += try plan.add(values: values, lower: lowerMaps.map { try readValues($0, window: window) },
+                                       upper: upperMaps.map { try readValues($0, window: window) },
+                                       bulkDensity: try readValues(bdRaster!, window: window),
+                                       coarse: try cfRaster.map { try readValues($0, window: window) }, s: s)
+                stockPlan = plan
+            }
+            for (k, w) in writers.enumerated() {
+                let fill = Float(outputs[k].format.nodata)
+                try w.write(band: 1, window: window, values: layers[k].map { $0.isFinite ? $0 : fill })
+            }
+            progress?("profile analyses", t + 1, tiles.count)
+        }
+        for w in writers + correctedWriters { try w.finish() }
+        if let monotone {
+            for (k, base) in corrected.enumerated() {
+                var items = try maps[k + 1].metadata()
+                let change = monotone.changes[k + 1]
+                items[monotoneKey] = "enforced: values capped at the depth above; \(change.cells) cells lowered here, by up to \(short(change.largest)) \(s.unit) (mean \(short(change.mean)))"
+                try COG.write(from: correctedStaging[k], to: path(base), metadata: items)
+            }
+        }
+        var files: [String] = []
+        for (k, o) in outputs.enumerated() {
+            var items = metadata.merging(o.extra) { _, b in b }
+            items[Provenance.Key.depth] = o.depth
+            try COG.write(from: staging[k], to: path(o.name), metadata: items, overviewResampling: o.format.overviewResampling)
+            files.append(o.name + ".tif")
+            progress?("analysis GeoTIFFs", k + 1, outputs.count)
+        }
+        return Result(consistency: consistency, stocks: stockPlan?.result, monotone: monotone, sets: sets, files: files)
+    }
+
+    /// Up to 4 significant digits ("1", "0.1", "2.5").
+    static func short(_ v: Double) -> String { NumberText.significant(v, 4) }
+
+    /// One map written by `run`.
+    struct Output {
+        var name: String
+        var description: String
+        var depth: String
+        var format: LayerFormat
+        var extra: [String: String]
+    }
+
+    /// The values of a window, NaN where invalid.
+    static func readValues(_ map: RasterDataset, window: PixelWindow) throws -> [Float] {
+        let block = try map.read(band: 1, window: window)
+        return zip(block.values, block.valid).map { $1 && $0.isFinite ? $0 : .nan }
+    }
+
+    static func readValues(_ map: WarpedRaster, window: PixelWindow) throws -> [Float] {
+        let block = try map.read(band: 1, window: window)
+        return zip(block.values, block.valid).map { $1 && $0.isFinite ? $0 : .nan }
+    }
+
+    /// The stock layers of a window and the running totals.
+    struct StockPlan {
+        let inputs: StockInputs
+        let sums: [CarbonStock.Sum]
+        var result: StockResult
+
+        /// The stock layers of one window: per interval, per sum, then (with bounds) the same for
+        /// the lower and the upper bounds.
+        mutating func add(values: [[Float]], lower: [[Float]], upper: [[Float]], bulkDensity: [Float], coarse: [Float]?,
+                          s: Settings) throws -> [[Float]] {
+            let n = bulkDensity.count, depths = values.count
+            let plausible = CarbonStock.plausibleBulkDensity
+            // Per cell: BD in g/cm3 times the fine-earth fraction, NaN where unusable.
+            var fineEarth = [Double](repeating: .nan, count: n)
+            for i in 0..<n {
+                let hasSOC = values.contains { $0[i].isFinite }
+                let bd = Double(bulkDensity[i]) * inputs.bulkDensityUnit.gramsPerCubicCentimetre
+                guard bd.isFinite else { if hasSOC { result.cellsWithoutBulkDensity += 1 }; continue }
+                guard plausible.contains(bd) else { if hasSOC { result.cellsImplausibleBulkDensity += 1 }; continue }
+                let cf: Double
+                switch inputs.coarseFragments {
+                case let .constant(f): cf = f
+                case let .raster(_, unit): cf = Double(coarse![i]) * unit.fraction
+                }
+                guard cf.isFinite, cf >= 0, cf < 1 else { if hasSOC { result.cellsWithoutCoarseFragments += 1 }; continue }
+                fineEarth[i] = bd * (1 - cf)
+            }
+            func stocks(_ soc: [[Float]], clampAtZero: Bool, total: WritableKeyPath<StockTotal, Double?>?) -> [[Float]] {
+                var out = [[Float]](repeating: [Float](repeating: .nan, count: n), count: depths + sums.count)
+                var perInterval = [[Double]](repeating: [Double](repeating: .nan, count: n), count: depths)
+                for d in 0..<depths {
+                    let thickness = s.intervals[d].bottom - s.intervals[d].top
+                    for i in 0..<n where fineEarth[i].isFinite && soc[d][i].isFinite {
+                        let value = clampAtZero ? max(0, Double(soc[d][i])) : Double(soc[d][i])
+                        let stock = CarbonStock.stock(soc: value, socUnit: inputs.socUnit, bulkDensity: fineEarth[i],
+                                                      coarseFraction: 0, thickness: thickness)
+                        perInterval[d][i] = stock
+                        out[d][i] = Float(stock)
+                    }
+                }
+                for (k, sum) in sums.enumerated() {
+                    for i in 0..<n {
+                        var total = 0.0
+                        for m in sum.members { total += perInterval[m][i] }
+                        if total.isFinite { out[depths + k][i] = Float(total) }
+                    }
+                }
+                // Totals from the stored (Float32) values, so the report matches the maps.
+                for (k, layer) in out.enumerated() {
+                    for v in layer where v.isFinite {
+                        if let total {
+                            result.totals[k][keyPath: total]! += Double(v) * inputs.cellHectares
+                        } else {
+                            result.totals[k].cells += 1
+                            result.totals[k].hectares += inputs.cellHectares
+                            result.totals[k].tonnes += Double(v) * inputs.cellHectares
+                        }
+                    }
+                }
+                return out
+            }
+            var layers = stocks(values, clampAtZero: false, total: nil)
+            if !lower.isEmpty {
+                layers += stocks(lower, clampAtZero: true, total: \.lowerTonnes)
+                layers += stocks(upper, clampAtZero: true, total: \.upperTonnes)
+            }
+            return layers
+        }
+    }
+}
