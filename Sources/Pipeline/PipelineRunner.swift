@@ -74,7 +74,7 @@ public final class PipelineRunner {
         if let train = config.train {
             if let evaluate = config.evaluate {
                 evaluation = try ModelStages.evaluate(config, data: data, train: train, evaluate: evaluate,
-                                                      crs: stack.grid.crs, layout: out, observer: observer)
+                                                      stack: stack, layout: out, observer: observer)
             }
             modelFiles = try ModelStages.trainFinal(config, data: data, train: train, layout: out, observer: observer)
         }
