@@ -53,6 +53,7 @@ public final class PipelineRunner {
         let tables = try ProfilesStage.read(config)   // bad soil tables fail before any raster is read
 
         let stack = try StackStage.run(config, observer: observer)
+        try ZoneStage.check(config, stack: stack)   // a wrong evaluate.zones fails before any training
         let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
         observer.stageStarted("patches")
         let (data, patchReport) = try PatchExtractor.extract(

@@ -32,6 +32,8 @@ extension MapProducts {
         public let projectTitle: String
         /// The unit of every map.
         public let unit: String
+        /// Point layers added to the project above the maps (the held-out sites of cross-validation).
+        public var points: [QGISProject.PointLayer] = []
 
         /// The catalogue of `name`'s maps (`predict.name`) of `property` in `unit` by the model called
         /// `model`, one per depth label; `spread` adds the CV models' SD maps and the bounds of the
@@ -116,7 +118,7 @@ extension MapProducts {
             progress?("cloud-optimised GeoTIFFs", k + 1, catalogue.layers.count)
         }
         let written = try write(sets: catalogue.sets, folder: folder, projectName: catalogue.projectName,
-                                title: catalogue.projectTitle)
+                                title: catalogue.projectTitle, points: catalogue.points)
         return files + written.files
     }
 }

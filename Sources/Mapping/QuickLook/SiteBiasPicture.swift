@@ -66,7 +66,7 @@ extension QuickLook {
                             background: Self.background)
         canvas.text(title, x: margin, y: margin, scale: titleScale, ink)
         let gridX = margin + (contentWidth - gridWidth) / 2
-        let radius = 2
+        let radius = panels.map(\.sites.count).max()! > 500 ? 1 : 2
         for (i, panel) in panels.enumerated() {
             let x = gridX + (i % cols) * (cellWidth + gap), y = gridY + (i / cols) * (cellHeight + gap)
             canvas.text(panel.title, centreX: x + cellWidth / 2, y: y, scale: headScale, ink)

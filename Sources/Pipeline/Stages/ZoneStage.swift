@@ -67,6 +67,20 @@ enum ZoneStage {
         }
     }
 
+    /// Checks `evaluate.zones` against the built stack before any training, so a wrong value stops
+    /// the run at once: the covariate exists and is categorical, or the file is a categorical raster.
+    static func check(_ config: PipelineConfig, stack: CovariateStack) throws {
+        guard let zones = config.evaluate?.zones else { return }
+        switch try resolve(config, zones, covariateNames: stack.covariates.map(\.name)) {
+        case .covariate(let name):
+            guard stack.covariates.first(where: { $0.name == name })?.kind == .categorical else {
+                throw notCategorical(config, zones, covariate: true)
+            }
+        case .file(let path):
+            _ = try fileLabels(config, zones, path: path, grid: stack.grid)
+        }
+    }
+
     private static func notCategorical(_ config: PipelineConfig, _ zones: ZoneSource, covariate: Bool) -> ConfigError {
         error(config, zones, covariate
               ? "covariate '\(zones.text)' is continuous; zones need class codes: list it under covariates.categorical (or give it a raster attribute table), or name a categorical covariate"

@@ -4,7 +4,7 @@ import XCTest
 /// Runs a Python snippet with QGIS's Python bindings (python3-qgis), headless; throws XCTSkip when
 /// QGIS is not installed, except in CI (`CI` set), where `make test` installs it and a missing QGIS
 /// is a failure. The snippet's standard output is returned; a non-zero exit fails the test.
-func runWithQGIS(_ body: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+public func runWithQGIS(_ body: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
     let python = "/usr/bin/python3"
     guard FileManager.default.isExecutableFile(atPath: python),
           FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/qgis/core/__init__.py") else {
