@@ -9,6 +9,7 @@ final class ZoneConfigTests: XCTestCase {
     static let training = """
         train:
           models: [rf]
+          network: {pool: 1}
           forest: {trees: 5, tuning_trees: 5, max_features: [2], min_samples_leaf: [2]}
         evaluate:
           folds: 3
