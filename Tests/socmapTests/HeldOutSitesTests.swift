@@ -40,6 +40,12 @@ final class HeldOutSitesTests: XCTestCase {
         XCTAssertTrue(summary.contains("**(too few)**"), "the tiny project's zones hold fewer than 10 samples")
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("### Accuracy by zone (geo)"), report)
+        let reportJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any]
+        let zonesJSON = (reportJSON?["evaluation"] as? [String: Any])?["zones"] as? [String: Any]
+        XCTAssertEqual((zonesJSON?["zones"] as? [[String: Any]])?.compactMap { $0["label"] as? String }, ["Alluvium", "Basalt", "Sandstone"])
+        XCTAssertEqual(zonesJSON?["nodata_sites"] as? Int, 0)
+        let metricsJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: eval + "/metrics.json"))) as? [String: Any]
+        XCTAssertEqual(((metricsJSON?["zones"] as? [String: Any])?["rows"] as? [Any])?.count, 2 * 6 * 3)
         XCTAssertTrue(FileManager.default.fileExists(atPath: eval + "/plots/rmse_by_zone.svg"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: eval + "/plots/relative_bias_0-5cm.png"))
         // lon/lat are the sites' own (GDA94 ~ WGS84 to a metre) coordinates.
