@@ -320,10 +320,12 @@ public enum MapStage {
     /// The CV scores stamped on the map of `depth`: that depth's cross-validated metrics of `model`
     /// and how they were made, e.g. "0-5cm: R2=0.41 RMSE=11.2 rRMSE=25.1% ME=-0.3 MAE=8.1 KGE=0.52
     /// n=480 (transfer, g/kg, 5-fold CV of randomly grouped sites, seed 2025)", or "not evaluated".
-    /// The held-out sites' layers for the project when their GeoPackage is in this run's output (or was
-    /// published by an earlier run, for `socmap predict`): one per depth, styled on the mapped model's relative bias.
+    /// The held-out sites' layers for the project when their GeoPackage is in this run's output (or, for
+    /// `socmap predict` of a pipeline with `evaluate`, was published by the run): one per depth, styled on the
+    /// mapped model's relative bias. A run without `evaluate` has none, even while an earlier run's are still published.
     static func heldOutPointLayers(_ config: PipelineConfig, _ predict: PredictConfig, depths: [String],
                                    output: OutputLayout) -> [QGISProject.PointLayer] {
+        guard config.evaluate != nil else { return [] }
         let here = [output.path(OutputLayout.heldOutSites), OutputLayout(config).path(OutputLayout.heldOutSites)]
         guard here.contains(where: { FileManager.default.fileExists(atPath: $0) }) else { return [] }
         let fromMaps = "../" + OutputLayout.heldOutSites   // the project is in maps/, beside evaluation/
