@@ -74,6 +74,10 @@ final class ZoneBreakdownTests: XCTestCase {
         XCTAssertTrue(md.contains("| 1 Humid | 2 | 0.600 / 3.16 / -1.00 | 0.960 / 1.00 / +0.00 |"), md)
         XCTAssertTrue(md.contains("2 held-out sites (3 samples) lie on nodata"), md)
         XCTAssertEqual(ZoneBreakdown.defaultMinimumCount, 10)
+        // A code found at a site but missing from the raster's labels is listed as "class <code>".
+        let extra = ZoneBreakdown.build(predictions: predictions, models: ["m1"], depthLabels: ["0-5cm", "5-15cm"],
+                                        assignment: ZoneAssignment(source: "z", labels: [1: "Humid"], zoneOfSite: ["a": 1, "c": 9]))
+        XCTAssertEqual(extra.zones.map(\.label), ["Humid", "class 9"])
         XCTAssertEqual(build(minimum: 10).rows.filter(\.tooFew).count, 12)
     }
 

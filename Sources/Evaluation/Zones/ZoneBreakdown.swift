@@ -99,7 +99,7 @@ public struct ZoneBreakdown: Sendable, Codable, Equatable {
                              assignment: ZoneAssignment, minimumCount: Int = defaultMinimumCount) -> ZoneBreakdown {
         precondition(minimumCount >= 0, "ZoneBreakdown.build: minimumCount \(minimumCount) is negative")
         var labels = assignment.labels
-        for case let code?? in assignment.zoneOfSite.values where labels[code] == nil { labels[code] = "class \(code)" }
+        for case let code? in assignment.zoneOfSite.values where labels[code] == nil { labels[code] = "class \(code)" }
         let codes = labels.keys.sorted()
         let zoneIndex = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($1, $0) })
         var sitesInZone = [Set<String>](repeating: [], count: codes.count)
