@@ -17,7 +17,9 @@ enum ZonePlot {
         let yRoom = 30.0 + PlotPanel.yLabelRoom(y)
         let labelRoom = min(150, (zones.map { SVGDocument.textWidth(label($0, b: b, depth: nil), size: 10) }.max() ?? 20) * 0.72 + 16)
         let plotHeight = 180.0
-        let cellWidth = yRoom + plotWidth + 16
+        // Room left of the panel for the y labels, or for the first zone's slanted label if that is longer.
+        let inset = max(yRoom, labelRoom - groupWidth / 2 + 4)
+        let cellWidth = inset + plotWidth + 16
         let cellHeight = 26 + plotHeight + labelRoom
         let grid = PanelGrid(count: max(1, b.depthLabels.count), maxColumns: 2)
         let width = Double(grid.columns) * cellWidth + 20
@@ -33,7 +35,7 @@ enum ZonePlot {
         legend.drawHorizontal(&doc, centreX: width / 2, top: 40, maxWidth: width - 40)
         for (d, depth) in b.depthLabels.enumerated() {
             let (column, row) = grid.cell(d)
-            let left = 10 + Double(column) * cellWidth + yRoom
+            let left = 10 + Double(column) * cellWidth + inset
             let panelTop = gridTop + Double(row) * cellHeight + 20
             let panel = PlotPanel(left: left, top: panelTop, width: plotWidth, height: plotHeight, x: x, y: y)
             panel.drawAxes(&doc, xGrid: false, xTicks: false)

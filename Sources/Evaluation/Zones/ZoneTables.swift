@@ -48,7 +48,8 @@ public enum ZoneTables {
                 var cells = ["\(zone.code) \(ScoreTables.escape(zone.label))", String(n) + (few ? " **(too few)**" : "")]
                 for model in b.models {
                     guard let m = b.row(model: model, depth: depth, zone: zone.code)?.metrics, m.n > 0 else { cells.append("–"); continue }
-                    let me = m.me.isFinite ? (m.me >= 0 ? "+" : "") + NumberText.fixed(m.me, decimals, nonFinite: "–") : "–"
+                    let meText = NumberText.fixed(m.me, decimals, nonFinite: "–")
+                    let me = m.me.isFinite && !meText.hasPrefix("-") ? "+" + meText : meText
                     cells.append("\(NumberText.fixed(m.r2, 3, nonFinite: "–")) / \(NumberText.fixed(m.rmse, decimals, nonFinite: "–")) / \(me)")
                 }
                 out += "| " + cells.joined(separator: " | ") + " |\n"
