@@ -56,6 +56,7 @@ public final class PipelineRunner {
 
         let stack = try StackStage.run(config, observer: observer)
         _ = try ProfileStage.check(config, grid: stack.grid)   // stocks' rasters and units, before any training
+        try ZoneStage.check(config, stack: stack)   // a wrong evaluate.zones fails before any training
         let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
         observer.stageStarted("patches")
         let (data, patchReport) = try PatchExtractor.extract(
@@ -77,7 +78,7 @@ public final class PipelineRunner {
         if let train = config.train {
             if let evaluate = config.evaluate {
                 evaluation = try ModelStages.evaluate(config, data: data, train: train, evaluate: evaluate,
-                                                      crs: stack.grid.crs, layout: out, observer: observer)
+                                                      stack: stack, layout: out, observer: observer)
             }
             modelFiles = try ModelStages.trainFinal(config, data: data, train: train, layout: out, observer: observer)
         }

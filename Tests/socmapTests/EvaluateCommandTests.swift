@@ -28,7 +28,9 @@ final class EvaluateCommandTests: XCTestCase {
         let eval = p.folder.file("out/evaluation")
         for f in ["metrics.csv", "metrics.json", "predictions.csv", "summary.md", "freeze_sweep.csv",
                   "plots/scatter_transfer.svg", "plots/scatter_rf.svg", "plots/density.svg", "plots/rmse_by_depth.svg",
-                  "plots/freeze_sweep.svg", "intervals.json", "plots/interval_coverage.svg"] {
+                  "plots/freeze_sweep.svg", "intervals.json", "plots/interval_coverage.svg",
+                  // Without a predict section the held-out sites' GeoPackage, style and quick-look are still written.
+                  "heldout_sites.gpkg", "heldout_sites.qml", "plots/relative_bias_0-5cm.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: (eval as NSString).appendingPathComponent(f)), f)
         }
         let metrics = try String(contentsOfFile: (eval as NSString).appendingPathComponent("metrics.csv"), encoding: .utf8)

@@ -105,12 +105,19 @@ final class PredictCommandTests: XCTestCase {
             XCTAssertEqual(metadataItem(path, "SOCMAP_CV_SCORES"), stamped[depth], depth)
             XCTAssertEqual(metadataItem(path, "SOCMAP_CV_METRICS_SHA256"), sha, depth)
         }
+        // The project of `socmap predict` still shows the published held-out sites.
+        let projectPath = p.folder.file("out/maps/soc_maps.qgs")
+        XCTAssertTrue(try String(contentsOfFile: projectPath, encoding: .utf8)
+            .contains("../evaluation/heldout_sites.gpkg|layername=heldout_0-5cm"))
 
         // A run of the pipeline without its evaluate section: no scores of the earlier run survive.
         try p.editPipeline("evaluate:\n  folds: 3\n", "")
         let plain = try CLI.run(["run", p.pipeline, "-q", "--overwrite"])
         XCTAssertEqual(plain.status, 0, plain.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: metricsPath))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/evaluation/heldout_sites.gpkg")))
+        XCTAssertFalse(try String(contentsOfFile: projectPath, encoding: .utf8).contains("heldout_sites.gpkg"),
+                       "no held-out layers without an evaluation")
         for depth in ["0-5cm", "100-200cm"] {
             let path = p.folder.file("out/maps/soc_\(depth).tif")
             XCTAssertEqual(metadataItem(path, "SOCMAP_CV_SCORES"), "not evaluated", depth)

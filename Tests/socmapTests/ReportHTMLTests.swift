@@ -40,7 +40,8 @@ final class ReportHTMLTests: XCTestCase {
         let browser = try chromium()
         let p = try TinyProject()
         try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining
-                            .replacingOccurrences(of: "  uncertainty: true\n", with: "  uncertainty: true\n  aoa: true\n"))
+                            .replacingOccurrences(of: "  uncertainty: true\n", with: "  uncertainty: true\n  aoa: true\n")
+                            .replacingOccurrences(of: "  folds: 3\n", with: "  folds: 3\n  zones: geo\n"))
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let html = try String(contentsOfFile: p.folder.file("out/report.html"), encoding: .utf8)
@@ -93,7 +94,9 @@ final class ReportHTMLTests: XCTestCase {
         XCTAssertEqual(result["emptySVGs"] as? Int, 0, "every plot has a size on the page")
         XCTAssertGreaterThanOrEqual(result["tables"] as? Int ?? 0, 5)
         XCTAssertEqual(result["links"] as? Int, 0, "every contents link has its target")
-        XCTAssertTrue(html.contains("Prediction intervals"), "intervals and coverage")
+        for part in ["Accuracy by zone", "Depth consistency", "relative_bias_", "heldout", "Prediction intervals"] {
+            XCTAssertTrue(html.contains(part), "report.html shows '\(part)'")
+        }
         XCTAssertTrue(html.contains("PICP"))
 
         // It prints: a PDF with the figures, and a screenshot that is not blank.

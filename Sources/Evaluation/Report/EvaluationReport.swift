@@ -6,7 +6,8 @@ import Foundation
 /// Files: `metrics.csv`, `metrics.json`, `predictions.csv`, `summary.md`,
 /// `plots/scatter_<model>.svg` (one per model), `plots/density.svg`, `plots/rmse_by_depth.svg`,
 /// with a freeze sweep `freeze_sweep.csv` and `plots/freeze_sweep.svg`, and with prediction intervals
-/// `intervals.json` and `plots/interval_coverage.svg` (their coverage also in metrics.json and summary.md). Each file is written
+/// `intervals.json` and `plots/interval_coverage.svg` (their coverage also in metrics.json and summary.md), and with
+/// zones `zones.csv` and `plots/rmse_by_zone.svg` (also in metrics.json and summary.md). Each file is written
 /// to a temporary name and renamed into place; nothing depends on the clock, so the same inputs
 /// give the same bytes. Files of earlier reports that this one does not write are left alone.
 public enum EvaluationReport {
@@ -22,9 +23,14 @@ public enum EvaluationReport {
     ///   - title: the report's title (e.g. "Edgeroi SOC"), used in the summary and plot headings.
     ///   - unit: the unit of the values (e.g. "g/kg"), printed with RMSE, MAE and axis titles.
     ///   - intervals: the prediction intervals' calibration and measured coverage, if any.
+    ///   - locations: each site's coordinates by site id (grid CRS and WGS84), appended to predictions.csv
+    ///     as `x`, `y`, `lon`, `lat` when given.
+    ///   - zones: the metrics per zone (`zones.csv`, `plots/rmse_by_zone.svg`, a section of summary.md and
+    ///     `zones` in metrics.json), if any.
     @discardableResult
     public static func write(table: EvaluationTable, predictions: [HeldOutPrediction],
                              freezeSweep: [FreezeSweepEntry]? = nil, intervals: IntervalSummary? = nil,
+                             locations: [String: SiteLocation]? = nil, zones: ZoneBreakdown? = nil,
                              to folder: String, title: String, unit: String) throws -> [String] {
         let plotsFolder = (folder as NSString).appendingPathComponent("plots")
         try ReportFolder.make(folder)
@@ -40,14 +46,15 @@ public enum EvaluationReport {
         let predictions = ReportTables.canonicalOrder(predictions)
         try put(ReportTables.metricsCSV(table), "metrics.csv")
         do {
-            try put(try ReportTables.metricsJSON(table, sweep: sweep, title: title, unit: unit, intervals: intervals), metricsJSONFile)
+            try put(try ReportTables.metricsJSON(table, sweep: sweep, title: title, unit: unit, intervals: intervals, zones: zones), metricsJSONFile)
             if let intervals { try put(try intervals.json(), IntervalSummary.fileName) }
         } catch let error as EvaluationError {
             throw error
         } catch {
             throw EvaluationError(.writeFailed, path: folder, message: "cannot encode metrics.json: \(error)")
         }
-        try put(ReportTables.predictionsCSV(predictions, table: table), "predictions.csv")
+        try put(ReportTables.predictionsCSV(predictions, table: table, locations: locations), "predictions.csv")
+        if let zones { try put(ZoneTables.csv(zones), ZoneTables.csvFile) }
         if let sweep { try put(ReportTables.freezeSweepCSV(sweep), "freeze_sweep.csv") }
 
         var plots: [String] = []
@@ -71,8 +78,14 @@ public enum EvaluationReport {
             try put(IntervalCoveragePlot.render(intervals, depthLabels: table.depthLabels, title: title), "plots/interval_coverage.svg")
             plots.append("plots/interval_coverage.svg")
         }
+        if let zones {
+            let relative = "plots/\(ZoneTables.plotFile)"
+            try put(ZonePlot.render(zones, title: title, unit: unit), relative)
+            plots.append(relative)
+        }
         try put(SummaryMarkdown.render(table: table, sweep: sweep, title: title, unit: unit, plots: plots)
-                + (intervals.map { IntervalReportText.markdown($0, unit: unit) } ?? ""), "summary.md")
+                + (intervals.map { IntervalReportText.markdown($0, unit: unit) } ?? "")
+                + (zones.map { "\n" + ZoneTables.markdown($0, unit: unit) } ?? ""), "summary.md")
         return written
     }
 

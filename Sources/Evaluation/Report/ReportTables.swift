@@ -37,15 +37,22 @@ enum ReportTables {
     }
 
     /// predictions.csv: site, depth label, fold, observed, then one column per model (NA when
-    /// missing), sorted by site and depth so the bytes do not depend on the order folds finished.
-    static func predictionsCSV(_ predictions: [HeldOutPrediction], table: EvaluationTable) -> String {
-        var lines = [(["site", "depth", "fold", "observed"] + table.models.map(CSVText.field)).joined(separator: ",")]
+    /// missing), then with `locations` the site's x, y (grid CRS) and lon, lat (WGS84; NA when
+    /// unknown); sorted by site and depth so the bytes do not depend on the order folds finished.
+    static func predictionsCSV(_ predictions: [HeldOutPrediction], table: EvaluationTable,
+                               locations: [String: SiteLocation]? = nil) -> String {
+        var lines = [(["site", "depth", "fold", "observed"] + table.models.map(CSVText.field)
+                      + (locations == nil ? [] : ["x", "y", "lon", "lat"])).joined(separator: ",")]
         lines.reserveCapacity(predictions.count + 1)
         for p in canonicalOrder(predictions) {
             let depth = table.depthLabels.indices.contains(p.depth) ? table.depthLabels[p.depth] : String(p.depth)
             var fields = [CSVText.field(p.siteID), CSVText.field(depth), String(p.fold),
                           TextFormatting.csvNumber(p.observed)]
             for m in table.models { fields.append(TextFormatting.csvNumber(p.predicted[m] ?? .nan)) }
+            if let locations {
+                let l = locations[p.siteID]
+                fields += [l?.x, l?.y, l?.lon, l?.lat].map { TextFormatting.csvNumber($0 ?? .nan) }
+            }
             lines.append(fields.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -71,9 +78,10 @@ enum ReportTables {
         var rows: [EvaluationTable.Row]
         var freezeSweep: [FreezeSweepEntry]?
         var intervals: IntervalSummary?
+        var zones: ZoneBreakdown?
 
         enum CodingKeys: String, CodingKey {
-            case title, unit, folds, design, models, rows, intervals
+            case title, unit, folds, design, models, rows, intervals, zones
             case depthLabels = "depth_labels"
             case freezeSweep = "freeze_sweep"
         }
@@ -82,10 +90,10 @@ enum ReportTables {
     /// metrics.json: the table (pooled metrics, fold SDs and per-fold metrics), the freeze sweep and the intervals;
     /// keys sorted, NaN as null.
     static func metricsJSON(_ table: EvaluationTable, sweep: [FreezeSweepEntry]?, title: String, unit: String,
-                            intervals: IntervalSummary? = nil) throws -> String {
+                            intervals: IntervalSummary? = nil, zones: ZoneBreakdown? = nil) throws -> String {
         let content = ReportJSON(title: title, unit: unit, folds: table.folds, design: table.design, models: table.models,
                                  depthLabels: table.depthLabels, rows: table.rows,
-                                 freezeSweep: sweep?.sorted { $0.f < $1.f }, intervals: intervals)
+                                 freezeSweep: sweep?.sorted { $0.f < $1.f }, intervals: intervals, zones: zones)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(content)

@@ -34,6 +34,8 @@ extension MapProducts {
         public let projectTitle: String
         /// The unit of every map.
         public let unit: String
+        /// Point layers added to the project above the maps (the held-out sites of cross-validation).
+        public var points: [QGISProject.PointLayer] = []
 
         /// The catalogue of `name`'s maps (`predict.name`) of `property` in `unit` by the model called
         /// `model`, one per depth label; `spread` adds the CV models' SD maps; `interval` (a level) adds
@@ -142,7 +144,7 @@ extension MapProducts {
         let derived = try derive?(folder) ?? (sets: [], files: [])
         files += derived.files
         let written = try write(sets: catalogue.sets + derived.sets, folder: folder, projectName: catalogue.projectName,
-                                title: catalogue.projectTitle)
+                                title: catalogue.projectTitle, points: catalogue.points)
         return files + written.files
     }
 }

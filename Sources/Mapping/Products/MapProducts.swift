@@ -63,7 +63,9 @@ public enum MapProducts {
     /// Writes, in `folder` where every "<name>.tif" already is: "<name>.qml" and "<name>.png" per map,
     /// each set's contact sheet, and "<projectName>.qgs" with one group per set. Throws when a map is
     /// missing, its CRS or grid cannot be read, or a set has no valid value to take a range from.
-    public static func write(sets: [MapSet], folder: String, projectName: String, title: String) throws -> Written {
+    /// `points` go into the project above the maps.
+    public static func write(sets: [MapSet], folder: String, projectName: String, title: String,
+                             points: [QGISProject.PointLayer] = []) throws -> Written {
         precondition(!sets.isEmpty, "MapProducts.write needs at least one map set")
         var files: [String] = [], ranges: [ValueRange] = [], layers: [QGISProject.Layer] = []
         var projectGrid: Grid?
@@ -112,7 +114,7 @@ public enum MapProducts {
             files.append(set.contactSheet)
         }
         let grid = projectGrid!
-        let project = QGISProject.qgs(layers: layers, crs: grid.crs, extent: grid.extent, title: title)
+        let project = QGISProject.qgs(layers: layers, points: points, crs: grid.crs, extent: grid.extent, title: title)
         try AtomicFile.write(project, to: (folder as NSString).appendingPathComponent(projectName + ".qgs"))
         files.append(projectName + ".qgs")
         return Written(files: files, ranges: ranges)

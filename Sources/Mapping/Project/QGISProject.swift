@@ -28,12 +28,43 @@ public enum QGISProject {
         }
     }
 
+    /// A point layer of a GeoPackage (in the project's CRS), drawn with `RelativeBiasStyle` on `field`.
+    public struct PointLayer: Sendable, Equatable {
+        /// The name in the layer tree, e.g. "heldout_0-5cm".
+        public var name: String
+        /// The GeoPackage's path relative to the project file, e.g. "../evaluation/heldout_sites.gpkg".
+        public var path: String
+        /// The layer inside the GeoPackage.
+        public var layer: String
+        /// The field the graduated style classifies, e.g. "rbias_transfer".
+        public var field: String
+        /// The .qml beside the GeoPackage, relative to the project (a custom layer property), if any.
+        public var stylePath: String?
+        /// The layer-tree group, e.g. "Held-out sites: relative bias of transfer".
+        public var group: String
+
+        /// Makes a point layer.
+        public init(name: String, path: String, layer: String, field: String, stylePath: String? = nil, group: String) {
+            precondition(!path.hasPrefix("/"), "QGISProject.PointLayer '\(name)': path '\(path)' must be relative to the project")
+            self.name = name
+            self.path = path
+            self.layer = layer
+            self.field = field
+            self.stylePath = stylePath
+            self.group = group
+        }
+
+        /// The OGR data source: "<path>|layername=<layer>".
+        var source: String { relativeSource(path) + "|layername=" + layer }
+    }
+
     /// The .qgs document. `extent` (in `crs`) is the initial view. Within each group only the first
     /// layer is switched on and the group is mutually exclusive (one depth shown at a time); groups
-    /// and layers keep the order given, the first on top.
-    public static func qgs(layers: [Layer], crs: CRS, extent: Extent, title: String) -> String {
+    /// and layers keep the order given, the first on top; `points` come first, above the maps.
+    public static func qgs(layers: [Layer], points: [PointLayer] = [], crs: CRS, extent: Extent, title: String) -> String {
         precondition(!layers.isEmpty, "QGISProject.qgs needs at least one layer")
         let ids = layerIDs(layers)
+        let pointIDs = points.enumerated().map { "\(idBase($0.element.name))_points_\($0.offset + 1)" }
         let srs = spatialRefSys(crs, indent: "    ")
         var x = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
         x += "<qgis version=\"\(QGISStyle.qgisVersion)\" projectname=\"\(XMLText.escape(title))\">\n"
@@ -41,14 +72,15 @@ public enum QGISProject {
         x += "  <title>\(XMLText.escape(title))</title>\n"
         x += "  <autotransaction active=\"0\"/>\n  <evaluateDefaultValues active=\"0\"/>\n  <trust active=\"0\"/>\n"
         x += "  <projectCrs>\n" + srs + "  </projectCrs>\n"
-        x += layerTree(layers, ids: ids)
+        x += layerTree(layers, ids: ids, points: points, pointIDs: pointIDs)
         x += "  <relations/>\n"
         x += mapCanvas(crs: crs, extent: extent)
         x += "  <projectlayers>\n"
+        for (layer, id) in zip(points, pointIDs) { x += pointLayer(layer, id: id, crs: crs, extent: extent) }
         for (layer, id) in zip(layers, ids) { x += mapLayer(layer, id: id, crs: crs, extent: extent) }
         x += "  </projectlayers>\n"
         x += "  <layerorder>\n"
-        for id in ids { x += "    <layer id=\"\(id)\"/>\n" }
+        for id in pointIDs + ids { x += "    <layer id=\"\(id)\"/>\n" }
         x += "  </layerorder>\n"
         x += "  <properties>\n"
         x += "    <Paths>\n      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n"
@@ -66,13 +98,16 @@ public enum QGISProject {
 
     /// Layer ids: the name reduced to [A-Za-z0-9_] plus the layer's position, unique and stable.
     static func layerIDs(_ layers: [Layer]) -> [String] {
-        layers.enumerated().map { index, layer in
-            let cleaned = String(layer.name.unicodeScalars.map { scalar -> Character in
-                let c = Character(scalar)
-                return (c.isASCII && (c.isLetter || c.isNumber)) ? c : "_"
-            })
-            return "\(cleaned.isEmpty ? "layer" : cleaned)_\(index + 1)"
-        }
+        layers.enumerated().map { index, layer in "\(idBase(layer.name))_\(index + 1)" }
+    }
+
+    /// A layer name reduced to [A-Za-z0-9_] ("layer" when nothing is left).
+    static func idBase(_ name: String) -> String {
+        let cleaned = String(name.unicodeScalars.map { scalar -> Character in
+            let c = Character(scalar)
+            return (c.isASCII && (c.isLetter || c.isNumber)) ? c : "_"
+        })
+        return cleaned.isEmpty ? "layer" : cleaned
     }
 
     /// Groups in order of first appearance, each with its layers' indices.
@@ -88,12 +123,23 @@ public enum QGISProject {
         return result
     }
 
-    private static func layerTree(_ layers: [Layer], ids: [String]) -> String {
+    private static func layerTree(_ layers: [Layer], ids: [String], points: [PointLayer], pointIDs: [String]) -> String {
         func treeLayer(_ i: Int, checked: Bool, indent: String) -> String {
             let layer = layers[i]
             return "\(indent)<layer-tree-layer id=\"\(ids[i])\" name=\"\(XMLText.escape(layer.name))\" source=\"\(XMLText.escape(relativeSource(layer.path)))\" providerKey=\"gdal\" checked=\"\(checked ? "Qt::Checked" : "Qt::Unchecked")\" expanded=\"1\" legend_exp=\"\">\n\(indent)  <customproperties>\n\(indent)    <Option/>\n\(indent)  </customproperties>\n\(indent)</layer-tree-layer>\n"
         }
         var x = "  <layer-tree-group>\n    <customproperties>\n      <Option/>\n    </customproperties>\n"
+        var pointGroups: [String] = []
+        for p in points where !pointGroups.contains(p.group) { pointGroups.append(p.group) }
+        for group in pointGroups {
+            x += "    <layer-tree-group name=\"\(XMLText.escape(group))\" checked=\"Qt::Checked\" expanded=\"1\" mutually-exclusive=\"1\" mutually-exclusive-child=\"0\">\n"
+            x += "      <customproperties>\n        <Option/>\n      </customproperties>\n"
+            for (k, i) in points.indices.filter({ points[$0].group == group }).enumerated() {
+                let p = points[i], indent = "      "
+                x += "\(indent)<layer-tree-layer id=\"\(pointIDs[i])\" name=\"\(XMLText.escape(p.name))\" source=\"\(XMLText.escape(p.source))\" providerKey=\"ogr\" checked=\"\(k == 0 ? "Qt::Checked" : "Qt::Unchecked")\" expanded=\"1\" legend_exp=\"\">\n\(indent)  <customproperties>\n\(indent)    <Option/>\n\(indent)  </customproperties>\n\(indent)</layer-tree-layer>\n"
+            }
+            x += "    </layer-tree-group>\n"
+        }
         for group in groups(layers) {
             if group.name.isEmpty {
                 for i in group.members { x += treeLayer(i, checked: true, indent: "    ") }
@@ -105,7 +151,7 @@ public enum QGISProject {
             }
         }
         x += "    <custom-order enabled=\"0\">\n"
-        for id in ids { x += "      <item>\(id)</item>\n" }
+        for id in pointIDs + ids { x += "      <item>\(id)</item>\n" }
         x += "    </custom-order>\n"
         x += "  </layer-tree-group>\n"
         return x
@@ -130,6 +176,27 @@ public enum QGISProject {
         x += "        </Option>\n      </customproperties>\n"
         x += layer.style.pipeXML(indent: "      ")
         x += "      <blendMode>0</blendMode>\n"
+        x += "    </maplayer>\n"
+        return x
+    }
+
+    private static func pointLayer(_ layer: PointLayer, id: String, crs: CRS, extent: Extent) -> String {
+        var x = "    <maplayer type=\"vector\" geometry=\"Point\" wkbType=\"Point\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\" styleCategories=\"AllStyleCategories\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" refreshOnNotifyMessage=\"\" readOnly=\"0\" simplifyAlgorithm=\"0\" simplifyDrawingHints=\"0\" simplifyDrawingTol=\"1\" simplifyLocal=\"1\" simplifyMaxScale=\"1\" labelsEnabled=\"0\" symbologyReferenceScale=\"-1\">\n"
+        x += "      <extent>\n" + extentElements(extent, indent: "        ") + "      </extent>\n"
+        x += "      <id>\(id)</id>\n"
+        x += "      <datasource>\(XMLText.escape(layer.source))</datasource>\n"
+        x += "      <layername>\(XMLText.escape(layer.name))</layername>\n"
+        x += "      <srs>\n" + spatialRefSys(crs, indent: "        ") + "      </srs>\n"
+        x += "      <provider encoding=\"UTF-8\">ogr</provider>\n"
+        x += "      <map-layer-style-manager current=\"default\">\n        <map-layer-style name=\"default\"/>\n      </map-layer-style-manager>\n"
+        x += "      <flags>\n        <Identifiable>1</Identifiable>\n        <Removable>1</Removable>\n        <Searchable>1</Searchable>\n        <Private>0</Private>\n      </flags>\n"
+        x += "      <customproperties>\n        <Option type=\"Map\">\n"
+        if let stylePath = layer.stylePath {
+            x += "          <Option type=\"QString\" name=\"socmap/style\" value=\"\(XMLText.escape(relativeSource(stylePath)))\"/>\n"
+        }
+        x += "        </Option>\n      </customproperties>\n"
+        x += RelativeBiasStyle.rendererXML(field: layer.field, indent: "      ")
+        x += "      <blendMode>0</blendMode>\n      <featureBlendMode>0</featureBlendMode>\n      <layerOpacity>1</layerOpacity>\n"
         x += "    </maplayer>\n"
         return x
     }

@@ -20,6 +20,34 @@ public struct EvaluateConfig: Sendable {
     public var blockSize: Double?
     /// Freeze depths F of the transfer model's freeze sweep (empty: no sweep).
     public var freezeSweep: [Int]
+    /// `zones`: the categorical raster by which every metric is broken down per zone, if any.
+    public var zones: ZoneSource? = nil
+    /// `zone_min_samples`: zones with fewer held-out samples than this are marked in the zone tables.
+    public var zoneMinSamples: Int = ZoneBreakdown.defaultMinimumCount
+}
+
+/// `evaluate.zones` as written: a covariate name of the stack or a raster path (relative to the
+/// pipeline file); which one is decided against the covariates (`ZoneStage.resolve`).
+public struct ZoneSource: Sendable, Equatable {
+    /// The value as written, e.g. "climate_zone" or "zones/koppen.tif".
+    public var text: String
+    /// The value as a path resolved against the pipeline file's folder.
+    public var path: String
+    /// The key's line in the pipeline file, for errors found after loading.
+    public var line: Int?
+    /// The key's column in the pipeline file.
+    public var column: Int?
+    /// The key's line with a caret, for errors found after loading.
+    public var snippet: String?
+
+    /// Makes a zone source.
+    public init(text: String, path: String, line: Int? = nil, column: Int? = nil, snippet: String? = nil) {
+        self.text = text
+        self.path = path
+        self.line = line
+        self.column = column
+        self.snippet = snippet
+    }
 }
 
 extension PipelineConfig {
@@ -77,7 +105,7 @@ extension PipelineConfig {
         return TrainConfig(models: models, settings: s)
     }
 
-    static func parseEvaluate(_ m: YAMLMapping?) throws -> EvaluateConfig? {
+    static func parseEvaluate(_ m: YAMLMapping?, resolve: (String) -> String) throws -> EvaluateConfig? {
         guard let m else { return nil }
         let folds = try m.int("folds", default: 10, in: 2...1000)
         var block: Double?
@@ -98,8 +126,18 @@ extension PipelineConfig {
                 }
             }
         }
+        var zones: ZoneSource?
+        if let z = m.optional("zones") {
+            let text = try z.string().trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else {
+                throw z.error("give the name of a categorical covariate (e.g. climate_zone) or the path of a categorical raster")
+            }
+            let anchor = z.error("")
+            zones = ZoneSource(text: text, path: resolve(text), line: anchor.line, column: anchor.column, snippet: anchor.snippet)
+        }
+        let minimum = try m.int("zone_min_samples", default: ZoneBreakdown.defaultMinimumCount, in: 1...1_000_000)
         try m.finish()
-        return EvaluateConfig(folds: folds, blockSize: block, freezeSweep: sweep)
+        return EvaluateConfig(folds: folds, blockSize: block, freezeSweep: sweep, zones: zones, zoneMinSamples: minimum)
     }
 
     private static func widths(_ m: YAMLMapping, _ key: String, default d: [Int]) throws -> [Int] {

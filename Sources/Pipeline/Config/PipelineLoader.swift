@@ -64,7 +64,7 @@ extension PipelineConfig {
             warnings.append(ConfigError(file: e.file, key: e.key, line: e.line, column: e.column, message: e.message).description)
         }
         if let train { try checkNetworkGeometry(patches: patches, settings: train.settings, root: root) }
-        let evaluate = try parseEvaluate(root.optional("evaluate")?.mapping())
+        let evaluate = try parseEvaluate(root.optional("evaluate")?.mapping(), resolve: resolve)
         if evaluate != nil && train == nil, let e = root.optional("evaluate") {
             throw e.error("'evaluate' needs a 'train' section naming the models to cross-validate")
         }

@@ -94,6 +94,15 @@ public struct OutputLayout: Sendable, Equatable {
     /// into the maps folder, so the staging, publishing and `--overwrite` of `maps/` cover them.
     public static func mapFile(_ base: String) -> String { (maps as NSString).appendingPathComponent(base + ".tif") }
 
+    /// The held-out sites of cross-validation with every model's prediction, residual and relative
+    /// bias, one point layer per depth (inside the evaluation folder).
+    public static let heldOutSites = "evaluation/heldout_sites.gpkg"
+    /// The QGIS style beside it (graduated on the mapped model's relative bias).
+    public static let heldOutSitesStyle = "evaluation/heldout_sites.qml"
+    /// The quick-look of the first depth's relative bias per model: "evaluation/plots/relative_bias_0-5cm.png".
+    public static func relativeBiasPicture(depth: String) -> String { "evaluation/plots/relative_bias_\(depth).png" }
+    /// The GeoPackage layer of one depth: "heldout_0-5cm".
+    public static func heldOutLayer(depth: String) -> String { "heldout_\(depth)" }
     /// The cross-validated metrics (the evaluation report's metrics.json).
     public var metricsJSON: String { (evaluationFolder as NSString).appendingPathComponent(EvaluationReport.metricsJSONFile) }
 

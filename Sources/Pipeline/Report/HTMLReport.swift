@@ -3,8 +3,8 @@ import TextFormat
 
 /// report.html: one self-contained page a person opens, readable without the other files. It
 /// holds report.md, the cross-validation summary (evaluation/summary.md) and every figure the run
-/// made: the evaluation plots inline as SVG and the maps' contact sheets (and any other PNG under
-/// evaluation/) embedded as data. Built from the files in the run's (staging) output folder, so
+/// made: the evaluation plots inline as SVG, and the PNGs of evaluation/ and evaluation/plots/ (the
+/// held-out relative bias) and the maps' contact sheets embedded as data. Built from the files in the run's (staging) output folder, so
 /// whatever a stage adds to report.md or the plots folder appears here too.
 struct HTMLReport {
     /// The run's report.md text.
@@ -36,14 +36,16 @@ struct HTMLReport {
             body += "\n<h2 id=\"cross-validation-details\">Cross-validation details</h2>\n"
                 + MarkdownHTML.render(text, headingShift: 1, idPrefix: "cv-")
         }
-        let plots = try svgFigures(in: (layout.evaluationFolder as NSString).appendingPathComponent("plots"))
-        let pictures = try pngFigures(in: layout.mapsFolder, only: { $0.hasSuffix("_contact_sheet.png") })
+        let plotsFolder = (layout.evaluationFolder as NSString).appendingPathComponent("plots")
+        let pictures = try pngFigures(in: plotsFolder, only: { _ in true })
             + pngFigures(in: layout.evaluationFolder, only: { _ in true })
+            + pngFigures(in: layout.mapsFolder, only: { $0.hasSuffix("_contact_sheet.png") })
+        let plots = try svgFigures(in: plotsFolder)
         if !plots.isEmpty || !pictures.isEmpty {
             sections.append(("figures", "Figures"))
             body += "\n<h2 id=\"figures\">Figures</h2>\n"
             if !plots.isEmpty { body += "<h3 id=\"figures-evaluation\">Cross-validation plots</h3>\n" + plots.map(figure).joined(separator: "\n") }
-            if !pictures.isEmpty { body += "\n<h3 id=\"figures-maps\">Maps</h3>\n" + pictures.map(figure).joined(separator: "\n") }
+            if !pictures.isEmpty { body += "\n<h3 id=\"figures-maps\">Maps and held-out sites</h3>\n" + pictures.map(figure).joined(separator: "\n") }
         }
         let toc = "<nav><strong>Contents</strong><ul>\n"
             + sections.map { "<li><a href=\"#\($0.id)\">\(MarkdownHTML.escape($0.title))</a></li>" }.joined(separator: "\n")

@@ -120,7 +120,9 @@ struct RunReport {
         md += "- `\(OutputLayout.profiles)`: \(config.profiles.property) per site and depth interval\n"
         md += "- `\(OutputLayout.droppedSites)`: sites left out, with reason and CSV line\n"
         if evaluation != nil {
-            md += "- `\(OutputLayout.evaluation)/`: metrics (CSV, JSON), held-out predictions, `summary.md` and plots\n"
+            md += "- `\(OutputLayout.evaluation)/`: metrics (CSV, JSON), held-out predictions, `summary.md` and plots"
+                + (evaluation?.zones != nil ? "; metrics per zone in `\(ZoneTables.csvFile)`" : "") + "\n"
+            md += "- `\(OutputLayout.heldOutSites)`: the held-out sites, one point layer per depth with each model's prediction, residual and relative bias (style `\(OutputLayout.heldOutSitesStyle)`; quick-look `\(OutputLayout.relativeBiasPicture(depth: data.depths[0].label))`)\n"
         }
         if !modelFiles.isEmpty {
             md += "- `\(OutputLayout.models)/`: the final models fitted on all samples (\(modelFiles.count) files)\n"
@@ -263,6 +265,7 @@ struct RunReport {
             md += "\n\(model): \(n) held-out samples without prediction (a depth with no training sample in their fold); left out of its metrics.\n"
         }
         if let intervals = e.intervals { md += intervalSection(intervals) }
+        if let zones = e.zones { md += "\n" + ZoneTables.markdown(zones, unit: data.unit, heading: "###") }
         return md + "\n"
     }
 
@@ -290,7 +293,25 @@ struct RunReport {
         if let design = e.table.design {
             object["fold_design"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(design))
         }
+        if let z = e.zones { object["zones"] = Self.zonesObject(z) }
         return object
+    }
+
+    /// report.json's "evaluation.zones": the source, the marking threshold, the sites on nodata, every
+    /// zone with its held-out sites, and a row per model, depth and zone (n, every metric, too_few).
+    static func zonesObject(_ z: ZoneBreakdown) -> [String: Any] {
+        let clean = { (v: Double) -> Any in v.isFinite ? v : NSNull() }
+        return [
+            "source": z.source, "minimum_count": z.minimumCount,
+            "nodata_sites": z.nodataSites, "nodata_samples": z.nodataSamples,
+            "zones": z.zones.map { ["code": $0.code, "label": $0.label, "sites": $0.sites] as [String: Any] },
+            "rows": z.rows.map { row -> [String: Any] in
+                var o: [String: Any] = ["model": row.model, "depth": row.depth, "zone": row.zone, "label": row.label,
+                                        "n": row.metrics.n, "too_few": row.tooFew]
+                for d in Metrics.definitions { o[d.key] = clean(row.metrics[keyPath: d.value]) }
+                return o
+            },
+        ]
     }
 
     func profilesCSV() -> String {

@@ -233,10 +233,11 @@ public enum MapStage {
         let assemble = merge || shard.count == 1
         if assemble, let output {
             observer.stageStarted("maps: assembling \(depthCount) cloud-optimised GeoTIFFs")
-            let catalogue = MapProducts.Catalogue(name: predict.name, property: description.property, unit: description.unit,
+            var catalogue = MapProducts.Catalogue(name: predict.name, property: description.property, unit: description.unit,
                                                   model: predict.model.rawValue, depths: description.depths,
                                                   spread: !ensemble.isEmpty, interval: interval?.level,
                                                   applicability: aoa != nil, runName: config.name)
+            catalogue.points = heldOutPointLayers(config, predict, depths: description.depths, output: output)
             var extra = [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property]
             if let aoa {
                 let counts = try applicabilityCounts(plan: plan, store: store, layer: predictor.layers - 1)
@@ -332,6 +333,23 @@ public enum MapStage {
     /// The CV scores stamped on the map of `depth`: that depth's cross-validated metrics of `model`
     /// and how they were made, e.g. "0-5cm: R2=0.41 RMSE=11.2 rRMSE=25.1% ME=-0.3 MAE=8.1 KGE=0.52
     /// n=480 (transfer, g/kg, 5-fold CV of randomly grouped sites, seed 2025)", or "not evaluated".
+    /// The held-out sites' layers for the project when their GeoPackage is in this run's output (or, for
+    /// `socmap predict` of a pipeline with `evaluate`, was published by the run): one per depth, styled on the
+    /// mapped model's relative bias. A run without `evaluate` has none, even while an earlier run's are still published.
+    static func heldOutPointLayers(_ config: PipelineConfig, _ predict: PredictConfig, depths: [String],
+                                   output: OutputLayout) -> [QGISProject.PointLayer] {
+        guard config.evaluate != nil else { return [] }
+        let here = [output.path(OutputLayout.heldOutSites), OutputLayout(config).path(OutputLayout.heldOutSites)]
+        guard here.contains(where: { FileManager.default.fileExists(atPath: $0) }) else { return [] }
+        let fromMaps = "../" + OutputLayout.heldOutSites   // the project is in maps/, beside evaluation/
+        return depths.map { depth in
+            QGISProject.PointLayer(name: OutputLayout.heldOutLayer(depth: depth), path: fromMaps,
+                                   layer: OutputLayout.heldOutLayer(depth: depth), field: "rbias_" + predict.model.rawValue,
+                                   stylePath: "../" + OutputLayout.heldOutSitesStyle,
+                                   group: "Held-out sites: relative bias of \(predict.model.rawValue)")
+        }
+    }
+
     static func cvScores(_ metrics: EvaluationTable?, model: ModelKind, depth: String, unit: String) -> String {
         guard let metrics, let row = metrics.row(model: model.rawValue, depth: depth) else { return Provenance.notEvaluated }
         let design = metrics.design?.shortDescription ?? "\(metrics.folds)-fold CV, fold design not recorded"

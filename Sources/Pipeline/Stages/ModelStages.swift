@@ -21,6 +21,8 @@ public struct EvaluationResult: Sendable {
     public var foldOfSite: [Int] = []
     /// The prediction intervals' calibration on the held-out residuals and their measured coverage.
     public var intervals: IntervalSummary?
+    /// The metrics per zone of `evaluate.zones`, if set.
+    public var zones: ZoneBreakdown?
 }
 
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
@@ -81,9 +83,11 @@ enum ModelStages {
 
     /// k-fold cross-validation grouped by site (or by spatial blocks); writes the evaluation folder
     /// (and each fold's model of the mapped model when maps need the CV spread) into `layout`.
-    /// `crs` is the grid's, in which the sites' coordinates (and spatial blocks) are.
+    /// The sites' coordinates (and spatial blocks) are in the CRS of the `stack`'s grid; `evaluate.zones`
+    /// is read on that grid.
     static func evaluate(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, evaluate: EvaluateConfig,
-                         crs: CRS, layout: OutputLayout, observer: PipelineObserver) throws -> EvaluationResult {
+                         stack: CovariateStack, layout: OutputLayout, observer: PipelineObserver) throws -> EvaluationResult {
+        let crs = stack.grid.crs
         observer.stageStarted("evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))")
         let start = Date()
         try check(data, folds: evaluate.folds)
@@ -156,11 +160,35 @@ enum ModelStages {
             try checkIntervals(intervals, model: predict.model.rawValue, method: predict.intervalMethod, level: predict.interval,
                                file: config.file)
         }
+        var zones: ZoneBreakdown?
+        if let source = evaluate.zones {
+            let assignment = try ZoneStage.assignment(config, source, stack: stack, data: data)
+            zones = ZoneBreakdown.build(predictions: predictions, models: names, depthLabels: labels, assignment: assignment,
+                                        minimumCount: evaluate.zoneMinSamples)
+            if let z = zones {
+                observer.note("zones (\(source.text)): \(z.zones.count) zones, \(z.zones.filter { $0.sites > 0 }.count) with held-out sites"
+                              + (z.nodataSites > 0 ? "; \(z.nodataSites) sites on nodata in the zone raster" : ""))
+            }
+        }
         let files = try EvaluationReport.write(table: table, predictions: predictions, freezeSweep: sweepEntries, intervals: intervals,
+                                               locations: try siteLocations(data, crs: crs), zones: zones,
                                                to: layout.evaluationFolder, title: "\(config.name): \(data.property)", unit: data.unit)
-        return EvaluationResult(table: table, files: files, unpredicted: unpredicted,
+        let siteFiles = try HeldOutSitesStage.write(config, data: data, predictions: predictions, models: names, stack: stack,
+                                                    layout: layout)
+        return EvaluationResult(table: table, files: files + siteFiles, unpredicted: unpredicted,
                                 seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: foldOfSite,
-                                intervals: intervals)
+                                intervals: intervals, zones: zones)
+    }
+
+    /// Each site's coordinates in the grid's CRS and in WGS84 longitude/latitude (OSR; NaN where PROJ cannot).
+    static func siteLocations(_ data: PatchDataset, crs: CRS) throws -> [String: SiteLocation] {
+        let toWGS84 = try CoordinateTransformer(from: crs, to: try CRS(epsg: 4326))
+        let geographic = toWGS84.transform(data.sites.map { (x: $0.x, y: $0.y) })
+        var out: [String: SiteLocation] = [:]
+        for (site, p) in zip(data.sites, geographic) {
+            out[site.id] = SiteLocation(x: site.x, y: site.y, lon: p?.x ?? .nan, lat: p?.y ?? .nan)
+        }
+        return out
     }
 
     /// Each model's held-out samples with their difficulty s(x): the SD (n - 1) of the other folds'

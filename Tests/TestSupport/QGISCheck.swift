@@ -1,10 +1,10 @@
 import Foundation
-import TestSupport
 import XCTest
 
 /// Runs a Python snippet with QGIS's Python bindings (python3-qgis), headless; a missing QGIS is
-/// `missingClient` (a skip, but a failure under `make test` and in CI). The snippet's standard output is returned; a non-zero exit fails the test.
-func runWithQGIS(_ body: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+/// `missingClient` (a skip, but a failure under `make test` and in CI). The snippet's standard
+/// output is returned; a non-zero exit fails the test.
+public func runWithQGIS(_ body: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
     let python = "/usr/bin/python3"
     guard FileManager.default.isExecutableFile(atPath: python),
           FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/qgis/core/__init__.py") else {
