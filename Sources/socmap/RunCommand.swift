@@ -32,7 +32,7 @@ struct Run: ParsableCommand, RuntimeConfigurable {
             for line in summary.analyses { print(line) }
             print("Wrote \(summary.files.count) files to \(summary.outputFolder) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:")
             for f in summary.files { print("  \(f)") }
-            print("Report: \((summary.outputFolder as NSString).appendingPathComponent("report.md"))")
+            print("Report: \((summary.outputFolder as NSString).appendingPathComponent("report.html")) (open it in a browser; report.md and report.json hold the same text)")
             if !summary.warnings.isEmpty {
                 let n = summary.warnings.count
                 print("\(n) covariate \(n == 1 ? "warning" : "warnings"): see \"Covariate checks\" in the report")

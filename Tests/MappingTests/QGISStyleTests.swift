@@ -1,7 +1,8 @@
 import FileIO
 import Foundation
-import Mapping
+@testable import Mapping
 import RasterIO
+import Randomness
 import TestSupport
 import XCTest
 
@@ -61,6 +62,31 @@ final class QGISStyleTests: XCTestCase {
         XCTAssertEqual(range.rounded(), ValueRange(min: 0, max: 200))
         XCTAssertEqual(ValueRange(min: 3.2, max: 87.4).rounded(), ValueRange(min: 0, max: 90))
         XCTAssertEqual(ValueRange(min: 5, max: 5), ValueRange(min: 4.95, max: 5.05), "a flat range is widened")
+    }
+
+    func testValueRange_selectionGivesTheSortedOrderStatistics() {
+        var g = SplitMix64(seed: 5)
+        for n in [1, 2, 3, 10, 101, 5000] {
+            // Many ties (values from a small set) and negative values.
+            let values = (0..<n).map { _ in Float(Int(g.next() % 37) - 18) / 4 }
+            let sorted = values.sorted()
+            for k in Set([0, n / 3, n / 2, n - 1]) {
+                var work = values
+                XCTAssertEqual(ValueRange.select(&work, k), sorted[k], "n \(n), k \(k)")
+                XCTAssertEqual(work.sorted(), sorted, "a permutation")
+                XCTAssertTrue(work[..<k].allSatisfy { $0 <= sorted[k] } && work[k...].allSatisfy { $0 >= sorted[k] })
+            }
+            // The quantiles equal those of the sorted array (linear interpolation).
+            let range = ValueRange.percentiles(of: [values], lower: 0.02, upper: 0.98)!
+            func q(_ p: Double) -> Double {
+                let pos = p * Double(n - 1), i = Int(pos.rounded(.down)), j = min(i + 1, n - 1)
+                return Double(sorted[i]) + (Double(sorted[j]) - Double(sorted[i])) * (pos - Double(i))
+            }
+            if q(0.98) > q(0.02) {
+                XCTAssertEqual(range.min, q(0.02), accuracy: 1e-12)
+                XCTAssertEqual(range.max, q(0.98), accuracy: 1e-12)
+            }
+        }
     }
 
     func testValueRange_coveringTakesTheOuterStatistics() throws {

@@ -52,14 +52,43 @@ public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
         pooled.reserveCapacity(arrays.reduce(0) { $0 + $1.count })
         for values in arrays { pooled.append(contentsOf: values.lazy.filter { $0.isFinite }) }
         guard !pooled.isEmpty else { return nil }
-        pooled.sort()
+        // Two order statistics each, by selection rather than a full sort: the same values, in
+        // linear time (the group of a prediction with its interval bounds pools millions of cells).
         func quantile(_ p: Double) -> Double {
             let position = p * Double(pooled.count - 1)
             let i = Int(position.rounded(.down)), j = Swift.min(i + 1, pooled.count - 1)
             let f = position - Double(i)
-            return Double(pooled[i]) + (Double(pooled[j]) - Double(pooled[i])) * f
+            let vi = Double(select(&pooled, i))
+            // After the selection every element right of i is >= the i-th smallest, so the
+            // (i+1)-th smallest is their minimum.
+            let vj = j == i ? vi : Double(pooled[j...].min()!)
+            return vi + (vj - vi) * f
         }
         return ValueRange(min: quantile(lower), max: quantile(upper))
+    }
+
+    /// The k-th smallest (0-based) of `values`, which are reordered so that everything left of k is
+    /// <= it and everything right of it >= it (quickselect, median-of-three pivots; no NaN allowed).
+    static func select(_ values: inout [Float], _ k: Int) -> Float {
+        precondition(k >= 0 && k < values.count, "ValueRange.select: \(k) outside 0..<\(values.count)")
+        var lo = 0, hi = values.count - 1
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            // Median of three as the pivot, moved to `hi`.
+            if values[mid] < values[lo] { values.swapAt(mid, lo) }
+            if values[hi] < values[lo] { values.swapAt(hi, lo) }
+            if values[mid] < values[hi] { values.swapAt(mid, hi) }
+            let pivot = values[hi]
+            // Three-way partition: [lo, lt) < pivot, [lt, gt] == pivot, (gt, hi] > pivot.
+            var lt = lo, i = lo, gt = hi
+            while i <= gt {
+                if values[i] < pivot { values.swapAt(lt, i); lt += 1; i += 1 }
+                else if values[i] > pivot { values.swapAt(i, gt); gt -= 1 }
+                else { i += 1 }
+            }
+            if k < lt { hi = lt - 1 } else if k > gt { lo = gt + 1 } else { return pivot }
+        }
+        return values[k]
     }
 
     /// The robust shared range of map files: each band read at most `maxWidth` cells wide (from
