@@ -45,6 +45,8 @@ public struct Provenance: Sendable, Equatable {
         public static let property = "SOCMAP_PROPERTY"
         /// The depth interval a map shows, e.g. "0-5cm" (set per map file).
         public static let depth = "SOCMAP_DEPTH"
+        /// How many lower interval bounds were raised to the property's lowest value, per depth (an `extra` item).
+        public static let intervalLowerLimit = "SOCMAP_INTERVAL_LOWER_LIMIT"
     }
 
     /// `cvScores` of a model that was not cross-validated.

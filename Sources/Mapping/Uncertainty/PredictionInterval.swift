@@ -1,6 +1,7 @@
 /// A calibrated prediction interval applied cell by cell: per depth the bounds are
 /// prediction ± q (plain conformal) or prediction ± q · (s + floor) (locally adaptive), where s is
-/// the cell's spread (SD) of the k cross-validation models' predictions. q and floor come from
+/// the cell's spread (SD) of the k cross-validation models' predictions; bounds below the property's
+/// lowest possible value (`lowerLimit`) are raised to it. q and floor come from
 /// cross-validation (Evaluation's `IntervalCalibration`); here they are only applied, so the map
 /// stage adds two subtractions per cell and keeps memory bounded by the tile.
 public struct PredictionInterval: Sendable, Equatable {
@@ -12,14 +13,20 @@ public struct PredictionInterval: Sendable, Equatable {
     public var halfWidths: [Double]
     /// The floor added to the spread per depth (adaptive only; 0 otherwise).
     public var floors: [Double]
+    /// The smallest value the property can take (e.g. 0 g/kg): bounds below it are raised to it, so
+    /// a symmetric interval around a small prediction does not reach impossible values. The
+    /// coverage is unchanged, since no observation lies below it. Nil: no limit.
+    public var lowerLimit: Double?
 
     /// Creates an interval; `halfWidths` and `floors` have one finite, non-negative entry per depth.
-    public init(level: Double, adaptive: Bool, halfWidths: [Double], floors: [Double]) {
+    public init(level: Double, adaptive: Bool, halfWidths: [Double], floors: [Double], lowerLimit: Double? = nil) {
         precondition(level > 0 && level < 1, "PredictionInterval: level \(level) must lie in (0, 1)")
         precondition(halfWidths.count == floors.count, "PredictionInterval: one floor per half-width")
         precondition(halfWidths.allSatisfy { $0.isFinite && $0 >= 0 } && floors.allSatisfy { $0.isFinite && $0 >= 0 },
                      "PredictionInterval: half-widths and floors must be finite and non-negative")
+        precondition(lowerLimit?.isFinite ?? true, "PredictionInterval: the lower limit must be finite")
         self.level = level; self.adaptive = adaptive; self.halfWidths = halfWidths; self.floors = floors
+        self.lowerLimit = lowerLimit
     }
 
     /// The quantile the lower bound stands for, (1 − level) / 2 (0.05 for 0.9).
@@ -39,14 +46,20 @@ public struct PredictionInterval: Sendable, Equatable {
             let h = adaptive ? q * (Double(spread![c]) + floor) : q
             let p = Double(prediction[c])
             guard p.isFinite, h.isFinite else { continue }
-            lower[c] = Float(p - h)
-            upper[c] = Float(p + h)
+            if let limit = lowerLimit {
+                lower[c] = Float(max(p - h, limit))
+                upper[c] = Float(max(p + h, limit))
+            } else {
+                lower[c] = Float(p - h)
+                upper[c] = Float(p + h)
+            }
         }
         return (lower, upper)
     }
 
-    /// A one-line description for the tile manifest, e.g. "conformal 0.9 q=[1.5, 2.25] floor=[0, 0]".
+    /// A one-line description for the tile manifest, e.g. "conformal 0.9 q=[1.5, 2.25] floor=[0, 0] lower limit=0.0".
     public var summary: String {
         "\(adaptive ? "adaptive" : "conformal") \(level) q=\(halfWidths) floor=\(floors)"
+            + (lowerLimit.map { " lower limit=\($0)" } ?? "")
     }
 }

@@ -184,7 +184,8 @@ public enum MapStage {
             }
         }
         let interval = predict.uncertainty
-            ? try predictionInterval(inputs.intervals, predict: predict, depths: description.depths, file: config.file) : nil
+            ? try predictionInterval(inputs.intervals, predict: predict, depths: description.depths, file: config.file,
+                                 lowerLimit: config.profiles.validRange?.min) : nil
         let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, halo: model.halo)
         let aoa = predict.aoa ? inputs.applicability : nil
         if predict.aoa, aoa == nil {
@@ -250,6 +251,15 @@ public enum MapStage {
                 observer.note(String(format: "area of applicability: %.1f %% of the mapped cells (DI threshold %.4g, ",
                                      100 * result.shareInside, result.threshold) + "\(result.weights.rawValue) weights)")
             }
+            if let interval, let limit = interval.lowerLimit {
+                let raised = try raisedLowerBounds(plan: plan, store: store, depths: depthCount,
+                                                   firstLayer: depthCount * (ensemble.isEmpty ? 1 : 2), limit: limit)
+                let unit = description.unit
+                let text = "lower interval bounds below \(NumberText.significant(limit, 6)) \(unit) (the lower end of profiles.valid_range) raised to it: "
+                    + zip(description.depths, raised).map { "\($0) \($1.raised) of \($1.mapped) cells" }.joined(separator: ", ")
+                extra[Provenance.Key.intervalLowerLimit] = text
+                if raised.contains(where: { $0.raised > 0 }) { observer.note(text) }
+            }
             var byDepth: [String: String] = [:]
             for depth in description.depths {
                 byDepth[depth] = cvScores(inputs.metrics, model: predict.model, depth: depth, unit: description.unit)
@@ -281,6 +291,24 @@ public enum MapStage {
                          applicability: applicability, profiles: profiles)
     }
 
+    /// Per depth, mapped cells whose lower interval bound sits at `limit` (raised to it) and cells
+    /// mapped, from the stored tiles' lower-bound layers (`firstLayer` + depth).
+    static func raisedLowerBounds(plan: MapPlan, store: TileStore, depths: Int, firstLayer: Int,
+                                  limit: Double) throws -> [(raised: Int, mapped: Int)] {
+        var counts = [(raised: Int, mapped: Int)](repeating: (0, 0), count: depths)
+        let bound = Float(limit)
+        for (t, window) in plan.tiles.enumerated() {
+            let layers = try store.read(t, cells: window.cellCount)
+            for d in 0..<depths {
+                for v in layers[firstLayer + d] where v.isFinite {
+                    counts[d].mapped += 1
+                    if v == bound { counts[d].raised += 1 }
+                }
+            }
+        }
+        return counts
+    }
+
     /// Cells inside the AOA and cells mapped, from the AOA layer of the stored tiles.
     static func applicabilityCounts(plan: MapPlan, store: TileStore, layer: Int) throws -> (inside: Int, mapped: Int) {
         var inside = 0, mapped = 0
@@ -293,11 +321,12 @@ public enum MapStage {
         return (inside, mapped)
     }
 
-    /// The mapped model's calibrated interval at every depth of the model, from cross-validation: an
+    /// The mapped model's calibrated interval at every depth of the model, from cross-validation, its
+    /// bounds kept at or above `lowerLimit` (the lower end of profiles.valid_range): an
     /// error naming the depth and `predict.interval` when a depth has none (too few residuals), or
     /// when the evaluation was calibrated at another level.
     static func predictionInterval(_ intervals: IntervalSummary?, predict: PredictConfig, depths: [String],
-                                   file: String) throws -> PredictionInterval {
+                                   file: String, lowerLimit: Double?) throws -> PredictionInterval {
         guard let intervals else {
             throw PipelineError(stage: "predict", file: file, message: "the prediction intervals need the cross-validation's held-out residuals; run the pipeline with an 'evaluate' section")
         }
@@ -313,7 +342,8 @@ public enum MapStage {
             q.append(h)
             floors.append(c.floor)
         }
-        return PredictionInterval(level: predict.interval, adaptive: predict.intervalMethod == .adaptive, halfWidths: q, floors: floors)
+        return PredictionInterval(level: predict.interval, adaptive: predict.intervalMethod == .adaptive, halfWidths: q, floors: floors,
+                                  lowerLimit: lowerLimit)
     }
 
     /// The model must have been trained on the same channels with the same scaling.
