@@ -32,7 +32,8 @@ final class ProfileAnalysisCommandTests: XCTestCase {
     func testRun_writesInversionAndStockMaps_reportSections_andStocksEqualTheFormula() throws {
         let p = try TinyProject()
         try writeBulkDensity(p)
-        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining + Self.stocks)
+        // The interval without the CV spread (the default): stock bounds come from the SOC bounds alone.
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining.replacingOccurrences(of: "  cv_spread: true\n", with: "") + Self.stocks)
         let r = try CLI.run(["run", p.pipeline])
         XCTAssertEqual(r.status, 0, r.stderr)
         let maps = p.folder.file("out/maps")

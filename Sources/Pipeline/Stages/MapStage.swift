@@ -272,12 +272,13 @@ public enum MapStage {
                 extra: extra)
             let analyses = try ProfileStage.settings(config, predict, property: description.property, unit: description.unit,
                                                      depths: description.depths, grid: plan.grid,
-                                                     intervalLevel: ensemble.isEmpty ? nil : predict.interval)
+                                                     intervalLevel: interval?.level)
             let progress = { (step: String, done: Int, total: Int) in observer.progress(step, done: done, total: total) }
             files = try MapProducts.assemble(catalogue, plan: plan, store: store, provenance: provenance,
                                              folder: output.mapsFolder, progress: progress,
                                              derive: analyses.map { settings in { folder in
-                observer.stageStarted("analyses: depth consistency and stocks of the maps, tile by tile")
+                observer.stageStarted("analyses: " + (settings.stocks == nil ? "depth consistency" : "depth consistency and stocks")
+                                      + " of the maps, tile by tile")
                 let result = try ProfileProducts.run(settings, folder: folder, grid: plan.grid,
                                                      metadata: provenance.metadata(depth: nil), progress: progress)
                 for line in ProfileStage.summary(result, unit: description.unit, property: description.property) { observer.note(line) }
