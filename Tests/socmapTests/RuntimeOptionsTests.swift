@@ -35,6 +35,27 @@ final class RuntimeOptionsTests: XCTestCase {
         XCTAssertNotNil(figures["blas_core"] as? String, r.stdout)
     }
 
+    /// Network training (pre-training, fine-tuning, cross-validation, maps) gives the same bytes on 1 and 2 threads.
+    func testRun_networkModelsAndMapsAreTheSameOnOneAndTwoThreads() throws {
+        let p = try TinyProject()
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining
+            .replacingOccurrences(of: "models: [transfer, rf]", with: "models: [transfer, mtcnn]")
+            .replacingOccurrences(of: "  cv_spread: true\n", with: "")
+            // Wide enough and batches large enough that conv2 is split into shards (over 50 µs a batch).
+            .replacingOccurrences(of: "conv_widths: [4, 8, 8]", with: "conv_widths: [16, 32, 32]")
+            .replacingOccurrences(of: "batch_size: 16", with: "batch_size: 64"))
+        let one = try CLI.run(["run", p.pipeline, "-q", "--threads", "1"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let folders = ["models", "evaluation", "maps"].map { p.folder.file("out/\($0)") }
+        let before = folders.map { FolderSnapshot($0) }
+        XCTAssertTrue(before.allSatisfy { !$0.entries.isEmpty })
+        let two = try CLI.run(["run", p.pipeline, "-q", "--overwrite", "--threads", "2"])
+        XCTAssertEqual(two.status, 0, two.stderr)
+        for (folder, snapshot) in zip(folders, before) {
+            XCTAssertEqual(FolderSnapshot(folder).changes(since: snapshot), [], folder)
+        }
+    }
+
     /// The forest models (and everything else rf-only training writes) are the same bytes on 1 and 2 threads.
     func testRun_rfModelsAreTheSameOnOneAndTwoThreads() throws {
         let p = try TinyProject()

@@ -6,8 +6,9 @@ import Runtime
 ///
 /// The worker count is the `threads` of the process's runtime configuration
 /// (`RuntimeConfiguration.current`, read at the first parallel region; by default the
-/// active processors, or `SOCMAP_NN_THREADS`). Results depend on the worker count only
-/// through the order of floating-point sums, and are identical from run to run.
+/// active processors, or `SOCMAP_NN_THREADS`). Results do not depend on the worker count:
+/// work is split by sample, channel or element, and sums over shards (weight gradients) use
+/// `reductionShards`, a partition fixed by the data alone.
 public enum Parallel {
     /// Number of workers the engine uses: `RuntimeConfiguration.current.threads`.
     public static let workers: Int = RuntimeConfiguration.current.threads
@@ -42,6 +43,18 @@ public enum Parallel {
     /// when the whole job takes less than about 50 µs, since waking a worker costs tens of µs.
     static func shards(_ total: Int, nanosecondsPerItem: Double) -> [Range<Int>] {
         let parts = Double(total) * nanosecondsPerItem < 50_000 ? 1 : workers
+        return split(total, parts: parts)
+    }
+
+    /// Parts of a sum over shards (a weight gradient summed over the batch): a fixed count, so
+    /// the sum runs in the same order and gives the same bits on any number of threads.
+    static let reductionParts = 8
+
+    /// Shards of `0..<total` that do not depend on the worker count: `reductionParts` near-equal
+    /// ranges, or one when the whole job takes less than about 50 µs. For work whose per-shard
+    /// partial results are added up afterwards.
+    static func reductionShards(_ total: Int, nanosecondsPerItem: Double) -> [Range<Int>] {
+        let parts = Double(total) * nanosecondsPerItem < 50_000 ? 1 : reductionParts
         return split(total, parts: parts)
     }
 }

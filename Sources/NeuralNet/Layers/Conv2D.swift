@@ -130,7 +130,9 @@ public final class Conv2D: Layer {
         let g = geometry(input.shape)
         self.input = input
         prepareForInference()
-        shards = Parallel.shards(input.shape[0], nanosecondsPerItem: 0.02 * Double(g.patch * g.cells * g.cout))
+        // A partition fixed by the batch, not the thread count: backward sums the shards' weight
+        // gradients in this order, so training gives the same bits on any number of threads.
+        shards = Parallel.reductionShards(input.shape[0], nanosecondsPerItem: 0.02 * Double(g.patch * g.cells * g.cout))
         let shards = shards
         return Tensor(shape: outputShape(for: input.shape)) { out in
             input.withPointer { x in
