@@ -88,6 +88,7 @@ public enum PatchExtractor {
         }
         var patchOf = [[Float]?](repeating: nil, count: candidates.count)
         var done = 0
+        progress?(0, candidates.count)   // the bar starts when the work does, so its rate is true
         for tileIndex in byTile.keys.sorted() {
             let members = byTile[tileIndex]!
             let minCol = members.map { candidates[$0].col }.min()!, maxCol = members.map { candidates[$0].col }.max()!

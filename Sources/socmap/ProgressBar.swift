@@ -9,17 +9,18 @@ final class ProgressBar {
     private var lastDraw = Date.distantPast
     private var lastDecile = -1
     private var active = false
+    /// Items already done when the bar appeared (a resumed stage): not counted in the rate.
+    private var firstDone = 0
 
     func update(_ label: String, done: Int, total: Int, detail: String = "") {
         if label != self.label || !active {
             finishLine()
-            self.label = label; start = Date(); lastDecile = -1; active = true
+            self.label = label; start = Date(); lastDecile = -1; active = true; firstDone = done
         }
         let now = Date()
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
         let elapsed = now.timeIntervalSince(start)
-        let eta = done > 0 ? elapsed * Double(total - done) / Double(done) : .nan
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let (rate, eta) = Self.rateAndETA(done: done, firstDone: firstDone, total: total, elapsed: elapsed)
         if isTTY {
             guard done >= total || now.timeIntervalSince(lastDraw) > 0.1 else { return }
             lastDraw = now
@@ -48,6 +49,16 @@ final class ProgressBar {
         active = false
     }
 
+    /// Items per second since the bar appeared and the time left at that rate; NaN (shown as "--")
+    /// until there is something to measure: under 0.2 s, or no item done since the bar appeared
+    /// (a bar whose first report is its last would otherwise claim millions per second).
+    static func rateAndETA(done: Int, firstDone: Int, total: Int, elapsed: Double) -> (rate: Double, eta: Double) {
+        let progressed = done - firstDone
+        guard elapsed >= 0.2, progressed > 0 else { return (.nan, done >= total ? 0 : .nan) }
+        let rate = Double(progressed) / elapsed
+        return (rate, Double(max(0, total - done)) / rate)
+    }
+
     static func clock(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "--:--" }
         let s = Int(seconds.rounded())
@@ -55,7 +66,8 @@ final class ProgressBar {
     }
 
     static func short(_ v: Double) -> String {
-        v >= 1e6 ? String(format: "%.1fM", v / 1e6) : v >= 1e3 ? String(format: "%.1fk", v / 1e3) : String(format: "%.0f", v)
+        guard v.isFinite else { return "--" }
+        return v >= 1e6 ? String(format: "%.1fM", v / 1e6) : v >= 1e3 ? String(format: "%.1fk", v / 1e3) : String(format: "%.0f", v)
     }
 }
 
