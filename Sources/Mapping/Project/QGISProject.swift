@@ -159,42 +159,46 @@ public enum QGISProject {
 
     private static func mapLayer(_ layer: Layer, id: String, crs: CRS, extent: Extent) -> String {
         var x = "    <maplayer type=\"raster\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\" styleCategories=\"AllStyleCategories\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" refreshOnNotifyMessage=\"\" legendPlaceholderImage=\"\">\n"
-        x += "      <extent>\n" + extentElements(extent, indent: "        ") + "      </extent>\n"
-        x += "      <id>\(id)</id>\n"
-        x += "      <datasource>\(XMLText.escape(relativeSource(layer.path)))</datasource>\n"
-        x += "      <layername>\(XMLText.escape(layer.name))</layername>\n"
-        x += "      <srs>\n" + spatialRefSys(crs, indent: "        ") + "      </srs>\n"
+        x += layerIdentity(extent: extent, id: id, source: relativeSource(layer.path), name: layer.name, crs: crs)
         x += "      <provider>gdal</provider>\n"
         x += "      <noData>\n        <noDataList bandNo=\"\(layer.style.band)\" useSrcNoData=\"1\"/>\n      </noData>\n"
-        x += "      <map-layer-style-manager current=\"default\">\n        <map-layer-style name=\"default\"/>\n      </map-layer-style-manager>\n"
-        x += "      <flags>\n        <Identifiable>1</Identifiable>\n        <Removable>1</Removable>\n        <Searchable>1</Searchable>\n        <Private>0</Private>\n      </flags>\n"
-        x += "      <customproperties>\n        <Option type=\"Map\">\n"
-        x += "          <Option type=\"QString\" name=\"identify/format\" value=\"Value\"/>\n"
-        if let stylePath = layer.stylePath {
-            x += "          <Option type=\"QString\" name=\"socmap/style\" value=\"\(XMLText.escape(relativeSource(stylePath)))\"/>\n"
-        }
-        x += "        </Option>\n      </customproperties>\n"
+        x += layerProperties(stylePath: layer.stylePath,
+                             options: ["          <Option type=\"QString\" name=\"identify/format\" value=\"Value\"/>\n"])
         x += layer.style.pipeXML(indent: "      ")
         x += "      <blendMode>0</blendMode>\n"
         x += "    </maplayer>\n"
         return x
     }
 
-    private static func pointLayer(_ layer: PointLayer, id: String, crs: CRS, extent: Extent) -> String {
-        var x = "    <maplayer type=\"vector\" geometry=\"Point\" wkbType=\"Point\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\" styleCategories=\"AllStyleCategories\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" refreshOnNotifyMessage=\"\" readOnly=\"0\" simplifyAlgorithm=\"0\" simplifyDrawingHints=\"0\" simplifyDrawingTol=\"1\" simplifyLocal=\"1\" simplifyMaxScale=\"1\" labelsEnabled=\"0\" symbologyReferenceScale=\"-1\">\n"
-        x += "      <extent>\n" + extentElements(extent, indent: "        ") + "      </extent>\n"
+    /// A layer's extent, id, data source, name and CRS elements (raster and vector layers alike).
+    private static func layerIdentity(extent: Extent, id: String, source: String, name: String, crs: CRS) -> String {
+        var x = "      <extent>\n" + extentElements(extent, indent: "        ") + "      </extent>\n"
         x += "      <id>\(id)</id>\n"
-        x += "      <datasource>\(XMLText.escape(layer.source))</datasource>\n"
-        x += "      <layername>\(XMLText.escape(layer.name))</layername>\n"
+        x += "      <datasource>\(XMLText.escape(source))</datasource>\n"
+        x += "      <layername>\(XMLText.escape(name))</layername>\n"
         x += "      <srs>\n" + spatialRefSys(crs, indent: "        ") + "      </srs>\n"
-        x += "      <provider encoding=\"UTF-8\">ogr</provider>\n"
-        x += "      <map-layer-style-manager current=\"default\">\n        <map-layer-style name=\"default\"/>\n      </map-layer-style-manager>\n"
+        return x
+    }
+
+    /// A layer's style manager, flags and custom properties: `options` first, then the path of its
+    /// .qml style when it has one.
+    private static func layerProperties(stylePath: String?, options: [String]) -> String {
+        var x = "      <map-layer-style-manager current=\"default\">\n        <map-layer-style name=\"default\"/>\n      </map-layer-style-manager>\n"
         x += "      <flags>\n        <Identifiable>1</Identifiable>\n        <Removable>1</Removable>\n        <Searchable>1</Searchable>\n        <Private>0</Private>\n      </flags>\n"
         x += "      <customproperties>\n        <Option type=\"Map\">\n"
-        if let stylePath = layer.stylePath {
+        x += options.joined()
+        if let stylePath {
             x += "          <Option type=\"QString\" name=\"socmap/style\" value=\"\(XMLText.escape(relativeSource(stylePath)))\"/>\n"
         }
         x += "        </Option>\n      </customproperties>\n"
+        return x
+    }
+
+    private static func pointLayer(_ layer: PointLayer, id: String, crs: CRS, extent: Extent) -> String {
+        var x = "    <maplayer type=\"vector\" geometry=\"Point\" wkbType=\"Point\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\" styleCategories=\"AllStyleCategories\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" refreshOnNotifyMessage=\"\" readOnly=\"0\" simplifyAlgorithm=\"0\" simplifyDrawingHints=\"0\" simplifyDrawingTol=\"1\" simplifyLocal=\"1\" simplifyMaxScale=\"1\" labelsEnabled=\"0\" symbologyReferenceScale=\"-1\">\n"
+        x += layerIdentity(extent: extent, id: id, source: layer.source, name: layer.name, crs: crs)
+        x += "      <provider encoding=\"UTF-8\">ogr</provider>\n"
+        x += layerProperties(stylePath: layer.stylePath, options: [])
         x += RelativeBiasStyle.rendererXML(field: layer.field, indent: "      ")
         x += "      <blendMode>0</blendMode>\n      <featureBlendMode>0</featureBlendMode>\n      <layerOpacity>1</layerOpacity>\n"
         x += "    </maplayer>\n"
