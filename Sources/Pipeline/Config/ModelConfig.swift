@@ -18,12 +18,23 @@ public struct EvaluateConfig: Sendable {
     public var folds: Int
     /// Spatial block size in grid CRS units; nil for folds of randomly grouped sites.
     public var blockSize: Double?
+    /// `split`: what a fold holds out, whole sites (default) or single samples (the paper's split).
+    public var split: EvaluationSplit = .sites
     /// Freeze depths F of the transfer model's freeze sweep (empty: no sweep).
     public var freezeSweep: [Int]
     /// `zones`: the categorical raster by which every metric is broken down per zone, if any.
     public var zones: ZoneSource? = nil
     /// `zone_min_samples`: zones with fewer held-out samples than this are marked in the zone tables.
     public var zoneMinSamples: Int = ZoneBreakdown.defaultMinimumCount
+}
+
+/// `evaluate.split`: what cross-validation deals into folds.
+public enum EvaluationSplit: String, Sendable, CaseIterable {
+    /// Whole sites (all depths of a profile in one fold; or spatial blocks of sites with `block_size`).
+    case sites
+    /// Single samples, a site at one depth (the paper's 90/10 split): other depths of a held-out
+    /// profile can be in training, which flatters the scores, the transfer model's most.
+    case samples
 }
 
 /// `evaluate.zones` as written: a covariate name of the stack or a raster path (relative to the
@@ -136,8 +147,14 @@ extension PipelineConfig {
             zones = ZoneSource(text: text, path: resolve(text), line: anchor.line, column: anchor.column, snippet: anchor.snippet)
         }
         let minimum = try m.int("zone_min_samples", default: ZoneBreakdown.defaultMinimumCount, in: 1...1_000_000)
+        let splitText = try m.choice("split", default: EvaluationSplit.sites.rawValue,
+                                     among: EvaluationSplit.allCases.map(\.rawValue))
+        let split = EvaluationSplit(rawValue: splitText)!
+        if split == .samples, block != nil, let v = m.optional("split") {
+            throw v.error("split: samples deals single samples into folds, block_size deals spatial blocks of sites; remove one of them")
+        }
         try m.finish()
-        return EvaluateConfig(folds: folds, blockSize: block, freezeSweep: sweep, zones: zones, zoneMinSamples: minimum)
+        return EvaluateConfig(folds: folds, blockSize: block, split: split, freezeSweep: sweep, zones: zones, zoneMinSamples: minimum)
     }
 
     private static func widths(_ m: YAMLMapping, _ key: String, default d: [Int]) throws -> [Int] {
