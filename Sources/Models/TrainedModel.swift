@@ -42,8 +42,10 @@ public enum TrainedModel: Sendable {
 public enum ModelFitting {
     /// Models by kind, and transfer models per freeze depth when `freezeSweep` is given
     /// (they share one pre-training with the main transfer model).
+    /// A `pretraining` cache lets transfer models share an identical pre-training (a study's variants).
     public static func fit(_ kinds: [ModelKind], data t: TrainingData, settings: ModelSettings, seed: UInt64,
-                           freezeSweep: [Int] = [], progress: ((TrainingEvent) -> Void)? = nil) throws
+                           freezeSweep: [Int] = [], pretraining: PretrainingCache? = nil,
+                           progress: ((TrainingEvent) -> Void)? = nil) throws
         -> (models: [ModelKind: TrainedModel], sweep: [Int: NetworkModel]) {
         var models: [ModelKind: TrainedModel] = [:]
         var sweep: [Int: NetworkModel] = [:]
@@ -51,7 +53,8 @@ public enum ModelFitting {
             switch kind {
             case .transfer:
                 let freezes = Array(Set(freezeSweep + [settings.freeze])).sorted()
-                let all = try NetworkTrainer.transfer(t, settings: settings, freezes: freezes, seed: seed &+ 11, progress: progress)
+                let all = try NetworkTrainer.transfer(t, settings: settings, freezes: freezes, seed: seed &+ 11,
+                                                       cache: pretraining, progress: progress)
                 models[.transfer] = .network(all[settings.freeze]!)
                 if !freezeSweep.isEmpty { for f in freezeSweep { sweep[f] = all[f]! } }
             case .cnn:

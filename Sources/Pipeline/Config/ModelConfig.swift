@@ -64,11 +64,12 @@ public struct ZoneSource: Sendable, Equatable {
 extension PipelineConfig {
     /// The `train` section; the pool comes from `train.network.pool`, or from the deprecated
     /// `patches.pool` (giving both is an error naming both).
-    static func parseTrain(_ m: YAMLMapping?, poolAlias: PoolAlias?) throws -> TrainConfig? {
+    /// With `base` (a study variant's `train` overrides), absent keys keep the base's values.
+    static func parseTrain(_ m: YAMLMapping?, poolAlias: PoolAlias?, base: TrainConfig? = nil) throws -> TrainConfig? {
         guard let m else { return nil }
-        var s = ModelSettings()
+        var s = base?.settings ?? ModelSettings()
         if let poolAlias { s.poolSize = poolAlias.value }
-        var models = ModelKind.allCases
+        var models = base?.models ?? ModelKind.allCases
         if let v = m.optional("models") {
             models = try v.list().map { item in
                 let name = try item.string()
@@ -97,13 +98,13 @@ extension PipelineConfig {
         s.batchSize = try m.int("batch_size", default: s.batchSize, in: 2...65536)
         s.learningRate = Float(try m.double("learning_rate", default: Double(s.learningRate), in: 1e-8...10))
         s.fineTuneLearningRate = Float(try m.double("fine_tune_learning_rate", default: Double(s.fineTuneLearningRate), in: 1e-8...10))
-        s.weightDecay = Float(try m.double("weight_decay", default: 0, in: 0...10))
+        s.weightDecay = Float(try m.double("weight_decay", default: Double(s.weightDecay), in: 0...10))
         s.epochs = try m.int("epochs", default: s.epochs, in: 1...100_000)
         s.fineTuneEpochs = try m.int("fine_tune_epochs", default: s.fineTuneEpochs, in: 1...100_000)
         s.patience = try m.int("patience", default: s.patience, in: 1...100_000)
         s.validationFraction = try m.double("validation_fraction", default: s.validationFraction, in: 0...0.5)
         s.freeze = try m.int("freeze", default: s.freeze, in: 0...6)
-        s.log1p = try m.bool("log1p", default: false)
+        s.log1p = try m.bool("log1p", default: s.log1p)
         if let f = m.optional("forest") {
             let fm = try f.mapping()
             s.trees = try fm.int("trees", default: s.trees, in: 1...100_000)

@@ -234,13 +234,21 @@ extension PipelineConfig {
     /// The patch size and the network's kernel and pool must give a network that fits: checked once,
     /// here, by the network's own validator (`NetworkConfig.validate`), naming the keys.
     private static func checkNetworkGeometry(patches: PatchesConfig, settings s: ModelSettings, root: YAMLMapping) throws {
+        if let problem = networkGeometryProblem(patches: patches, settings: s) {
+            let patchesNode = root.optional("patches")
+            let at = (try? patchesNode?.mapping().optional("size")) ?? patchesNode ?? root.optional("train") ?? root.optional("covariates")!
+            throw at.error(problem)
+        }
+    }
+
+    /// Nil when the patch size, pool and kernel make a network; else what is wrong and the rule.
+    static func networkGeometryProblem(patches: PatchesConfig, settings s: ModelSettings) -> String? {
         let config = NetworkConfig(channels: 1, patchSize: patches.size, poolSize: s.poolSize, kernelSize: s.kernelSize,
                                    convWidths: s.convWidths, fcWidths: s.fcWidths)
         do { try config.validate() } catch {
-            let patchesNode = root.optional("patches")
-            let at = (try? patchesNode?.mapping().optional("size")) ?? patchesNode ?? root.optional("train") ?? root.optional("covariates")!
-            throw at.error("patches.size \(patches.size), train.network.pool \(s.poolSize) and train.network.kernel_size \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 23, p 3, k 5")
+            return "patches.size \(patches.size), train.network.pool \(s.poolSize) and train.network.kernel_size \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 23, p 3, k 5"
         }
+        return nil
     }
 
     /// A scale factor (`value_scale`, `depth_scale`): 1 when absent, else a finite number > 0.
