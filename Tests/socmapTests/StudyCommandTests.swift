@@ -84,6 +84,25 @@ final class StudyCommandTests: XCTestCase {
         XCTAssertTrue(changed.stdout.contains("3 units trained, 9 reused"), changed.stdout)
     }
 
+    /// The study's own `train` keys apply to every variant, and `split: samples` deals samples.
+    func testStudy_commonTrainKeysAndSampleSplitApplyToEveryVariant() throws {
+        let p = try project()
+        try ("train: {epochs: 2}\nsplit: samples\n" + Self.variants.replacingOccurrences(of: "  transfer-seed9: {model: transfer, seed: 9}\n", with: ""))
+            .write(toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let md = try String(contentsOfFile: p.folder.file("out-study/study.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("Every variant: epochs: 2, split: samples"), md)
+        XCTAssertTrue(md.contains("folds of randomly dealt samples"), md)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/study.json")))) as? [String: Any])
+        let variants = try XCTUnwrap(json["variants"] as? [[String: Any]])
+        XCTAssertEqual(variants.map { $0["name"] as? String }, ["rf", "transfer", "transfer-F0"])
+        let study = try rows(p.folder.file("out-study/predictions.csv"))
+        var foldsOfSite: [String: Set<String>] = [:]
+        for row in study.dropFirst() { foldsOfSite[row[0], default: []].insert(row[2]) }
+        XCTAssertTrue(foldsOfSite.values.contains { $0.count > 1 }, "a site's depths in several folds")
+    }
+
     func testStudy_badInputNamesTheKeyAndWritesNothing() throws {
         let p = try project()
         let cases: [(String, String, String)] = [

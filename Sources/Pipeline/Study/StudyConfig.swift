@@ -31,6 +31,8 @@ public struct StudyConfig: Sendable {
     public var baselines: [String]
     /// Bootstrap resamples of sites for the paired intervals.
     public var resamples: Int
+    /// What the study's own `train` and `split` keys change for every variant, as written ("" for nothing).
+    public var common: String
 
     /// The default baselines: the variants named rf, cnn and mtcnn, in that order, when present.
     static let defaultBaselineNames = ["rf", "cnn", "mtcnn"]
@@ -48,14 +50,34 @@ public struct StudyConfig: Sendable {
     public static func parse(text: String, file: String, pipeline: PipelineConfig) throws -> StudyConfig {
         let source = YAMLSource(file: file, text: text)
         let root = try source.root().mapping()
-        guard let train = pipeline.train else {
+        guard var train = pipeline.train else {
             throw ConfigError(file: pipeline.file, key: "train", line: nil, column: nil,
                               message: "a study varies the pipeline's 'train' section: add one (its models need not be listed)")
         }
-        guard pipeline.evaluate != nil else {
+        guard var evaluate = pipeline.evaluate else {
             throw ConfigError(file: pipeline.file, key: "evaluate", line: nil, column: nil,
                               message: "a study scores variants on the pipeline's cross-validation folds: add an 'evaluate' section")
         }
+        var pipeline = pipeline
+        var common: [String] = []
+        if let t = try root.optional("train")?.mapping() {
+            if let models = t.optional("models") { throw models.error("the study's models are its variants' 'model' keys") }
+            train = try PipelineConfig.parseTrain(t, poolAlias: nil, base: train)!
+            common = try describe(t)
+        }
+        if let v = root.optional("split") {
+            let text = try v.string()
+            guard let split = EvaluationSplit(rawValue: text) else {
+                throw v.error("must be one of \(EvaluationSplit.allCases.map(\.rawValue).joined(separator: ", ")), found '\(text)'")
+            }
+            if split == .samples, evaluate.blockSize != nil {
+                throw v.error("split: samples deals single samples into folds, the pipeline's evaluate.block_size deals spatial blocks; remove one of them")
+            }
+            evaluate.split = split
+            common.append("split: \(text)")
+        }
+        pipeline.evaluate = evaluate
+        pipeline.train = train
         let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
         var output = pipeline.output + "-study"
         if let o = root.optional("output") {
@@ -116,7 +138,7 @@ public struct StudyConfig: Sendable {
         if baselines.isEmpty { baselines = [names[0]] }
         try root.finish()
         return StudyConfig(file: file, pipeline: pipeline, output: output, variants: variants, baselines: baselines,
-                           resamples: resamples)
+                           resamples: resamples, common: common.joined(separator: ", "))
     }
 
     /// "key: value" for each key of a mapping as written, nested keys joined with dots.

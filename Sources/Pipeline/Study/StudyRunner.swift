@@ -105,6 +105,7 @@ public final class StudyRunner {
             cache.removeAll()
         }
         var notes: [String] = []
+        if !study.common.isEmpty { notes.append("Every variant: \(study.common) (the study's own keys, over the pipeline's).") }
         if reused > 0 { notes.append("\(reused) of \(total) units reused from an earlier run of this study (same data, folds, settings and seed)") }
         if cache.hits > 0 { notes.append("\(cache.hits) transfer pre-trainings shared between variants that differ only in fine-tuning") }
         let held = Self.heldOut(data, foldOfSample: foldOfSample, predictions: predictions, variants: variants.map(\.name))
@@ -207,12 +208,27 @@ public final class StudyRunner {
         return h
     }
 
-    /// The fingerprint of a unit: data, model, settings, seed and fold.
+    /// The fingerprint of a unit: data, model, settings, seed and fold. Settings enter as the keys
+    /// that differ from the defaults, so a newer socmap with more (default) settings keeps the units.
     static func unitFingerprint(_ dataHash: UInt64, variant: StudyConfig.Variant, fold: Int) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let settings = (try? encoder.encode(variant.settings)) ?? Data()
-        let h = FNV1a.hash64(Array(settings) + Array("\(variant.model.rawValue)|\(variant.seed)|\(fold)".utf8))
+        let h = FNV1a.hash64(Array("\(changedSettings(variant.settings))|\(variant.model.rawValue)|\(variant.seed)|\(fold)".utf8))
         return String(format: "%016llx-%016llx", dataHash, h)
+    }
+
+    /// The settings that differ from `ModelSettings()`, as sorted "key=JSON" text.
+    static func changedSettings(_ settings: ModelSettings) -> String {
+        func fields(_ s: ModelSettings) -> [String: String] {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            guard let data = try? encoder.encode(s),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            return object.mapValues { value in
+                (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+                    .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+            }
+        }
+        let defaults = fields(ModelSettings())
+        return fields(settings).filter { defaults[$0.key] != $0.value }.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value)" }.joined(separator: ";")
     }
 }
