@@ -37,12 +37,26 @@ struct Study: ParsableCommand, RuntimeConfigurable {
     @Flag(name: .shortAndLong, help: "Print only errors and the final summary.")
     var quiet = false
 
+    @Flag(help: "Check the study file against the pipeline and list the variants and units, without training.")
+    var check = false
+
     @OptionGroup(title: "Runtime") var runtime: RuntimeOptions
 
     func run() throws {
         try reportingErrors {
             let config = try loadPipeline(pipeline)
             let study = try StudyConfig.load(path: variants, pipeline: config)
+            if check {
+                let folds = study.pipeline.evaluate!.folds
+                print("\(study.variants.count) variants x \(folds) folds = \(study.variants.count * folds) units, into \(study.output)")
+                if !study.common.isEmpty { print("every variant: \(study.common)") }
+                for v in study.variants {
+                    let role = study.baselines.contains(v.name) ? " (baseline)" : ""
+                    print("  \(v.name)\(role): \(v.model.rawValue)\(v.changes.isEmpty ? "" : ", " + v.changes)")
+                }
+                print("\(variants) is valid.")
+                return
+            }
             let observer = TerminalObserver(quiet: quiet)
             let summary = try StudyRunner(study: study, observer: observer).run()
             observer.stageStarted("done")

@@ -146,8 +146,17 @@ public struct StudyConfig: Sendable {
         try m.keys.flatMap { key -> [String] in
             guard let v = m.optional(key) else { return [] }
             if case .mapping = v.node { return try describe(try v.mapping()).map { "\(key).\($0)" } }
-            let text = (try? Yams.serialize(node: v.node))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? v.describe()
-            return ["\(key): \(text.replacingOccurrences(of: "\n", with: " "))"]
+            return ["\(key): \(flow(v.node))"]
+        }
+    }
+
+    /// A value as one line: scalars as written, lists as [a, b], mappings as {k: v}.
+    static func flow(_ node: Node) -> String {
+        switch node {
+        case .scalar(let s): return s.string
+        case .sequence(let seq): return "[" + seq.map(flow).joined(separator: ", ") + "]"
+        case .mapping(let map): return "{" + map.map { "\(flow($0.key)): \(flow($0.value))" }.joined(separator: ", ") + "}"
+        default: return "\(node)"
         }
     }
 
