@@ -87,13 +87,22 @@ final class StudyCommandTests: XCTestCase {
     /// The study's own `train` keys apply to every variant, and `split: samples` deals samples.
     func testStudy_commonTrainKeysAndSampleSplitApplyToEveryVariant() throws {
         let p = try project()
-        try ("train: {epochs: 2}\nsplit: samples\n" + Self.variants.replacingOccurrences(of: "  transfer-seed9: {model: transfer, seed: 9}\n", with: ""))
+        try #"{"models": {"rf": {"0-5": {"RMSE": 2.0, "R2": 0.1}, "all": {"RMSE": 4.0}}}}"#
+            .write(toFile: p.folder.file("reference.json"), atomically: true, encoding: .utf8)
+        try ("train: {epochs: 2}\nsplit: samples\nreference: reference.json\n" + Self.variants.replacingOccurrences(of: "  transfer-seed9: {model: transfer, seed: 9}\n", with: ""))
             .write(toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)
         let r = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let md = try String(contentsOfFile: p.folder.file("out-study/study.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("Every variant: epochs: 2, split: samples"), md)
         XCTAssertTrue(md.contains("folds of randomly dealt samples"), md)
+        // The reference's rf scores beside the study's rf: RMSE ours / theirs (change %), "–" where it has none.
+        let csv = try rows(p.folder.file("out-study/study.csv"))
+        let rf05 = Double(csv.first { $0[0] == "rf" && $0[1] == "0-5cm" }![5])!
+        let line = try XCTUnwrap(md.split(separator: "\n").first { $0.hasPrefix("| rf | ") && $0.contains(" / 2.") }, md)
+        XCTAssertTrue(line.contains(String(format: "(%@%.1f %%)", rf05 >= 2 ? "+" : "", (rf05 / 2 - 1) * 100)), String(line))
+        XCTAssertTrue(line.contains("| – |"), String(line))
+        XCTAssertTrue(md.contains("## Against the reference (reference.json)"), md)
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/study.json")))) as? [String: Any])
         let variants = try XCTUnwrap(json["variants"] as? [[String: Any]])
         XCTAssertEqual(variants.map { $0["name"] as? String }, ["rf", "transfer", "transfer-F0"])
@@ -112,6 +121,7 @@ final class StudyCommandTests: XCTestCase {
             ("transfer: {}", "transfer: {train: {models: [cnn]}}", "give it as 'transfer.model'"),
             ("bootstrap: 300", "bootstrap: 300\nbaselines: [forest]", "'forest' is not a variant"),
             ("bootstrap: 300", "bootstrap: 300\noutput: out", "not the pipeline's output folder"),
+            ("bootstrap: 300", "bootstrap: 300\nreference: missing.json", "cannot read the reference scores"),
         ]
         for (old, new, expected) in cases {
             try Self.variants.replacingOccurrences(of: old, with: new).write(toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)

@@ -38,12 +38,14 @@ public enum StudyReport {
         public var wallSeconds: Double
         /// Lines for the reader (e.g. units reused from an interrupted run, pre-trainings shared).
         public var notes: [String]
+        /// Another implementation's scores on the same data and protocol, if given.
+        public var reference: ReferenceScores? = nil
 
         /// Makes a context.
         public init(title: String, unit: String, variants: [Variant], seedPairs: [(String, String)], wallSeconds: Double,
-                    notes: [String]) {
+                    notes: [String], reference: ReferenceScores? = nil) {
             self.title = title; self.unit = unit; self.variants = variants; self.seedPairs = seedPairs
-            self.wallSeconds = wallSeconds; self.notes = notes
+            self.wallSeconds = wallSeconds; self.notes = notes; self.reference = reference
         }
     }
 
@@ -188,6 +190,26 @@ public enum StudyReport {
                     return number(ra - rb, decimals)
                 }
                 md += "| \(a) − \(b) | " + cells.joined(separator: " | ") + " |\n"
+            }
+        }
+        if let reference = context.reference {
+            let matched = t.models.filter { reference.models[$0] != nil }
+            md += "\n## Against the reference (\(reference.label))\n\n"
+            if matched.isEmpty {
+                md += "No variant has the name of a model of the reference (\(reference.models.keys.sorted().joined(separator: ", "))).\n"
+            } else {
+                md += "RMSE of this study / of the reference (\(context.unit)) and the change in percent; same data, folds of the "
+                md += "same design but not the same draw, so differences within the seed-to-seed noise are not findings.\n\n"
+                md += "\(depthHeader)\n\(rule)\n"
+                for v in matched {
+                    let cells = keys.map { key -> String in
+                        guard let ours = t.row(model: v, depth: key)?.metrics.rmse, let theirs = reference.score(v, depth: key)?.rmse,
+                              ours.isFinite, theirs.isFinite, theirs > 0 else { return "–" }
+                        let change = (ours / theirs - 1) * 100
+                        return "\(number(ours, decimals)) / \(number(theirs, decimals)) (\(change >= 0 ? "+" : "")\(number(change, 1)) %)"
+                    }
+                    md += "| \(v) | " + cells.joined(separator: " | ") + " |\n"
+                }
             }
         }
         md += "\n## Plots\n\n" + plots.map { "![\($0)](\($0))" }.joined(separator: "\n") + "\n"

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import Models
 import Yams
@@ -33,6 +34,8 @@ public struct StudyConfig: Sendable {
     public var resamples: Int
     /// What the study's own `train` and `split` keys change for every variant, as written ("" for nothing).
     public var common: String
+    /// `reference`: another implementation's scores to print beside the variants of the same names.
+    public var reference: ReferenceScores? = nil
 
     /// The default baselines: the variants named rf, cnn and mtcnn, in that order, when present.
     static let defaultBaselineNames = ["rf", "cnn", "mtcnn"]
@@ -136,9 +139,17 @@ public struct StudyConfig: Sendable {
             }
         }
         if baselines.isEmpty { baselines = [names[0]] }
+        var reference: ReferenceScores?
+        if let r = root.optional("reference") {
+            let text = (try r.string() as NSString).expandingTildeInPath
+            let path = text.hasPrefix("/") ? text : URL(fileURLWithPath: base).appendingPathComponent(text).standardizedFileURL.path
+            do { reference = try ReferenceScores(path: path, label: (text as NSString).lastPathComponent) } catch let e as EvaluationError {
+                throw r.error(e.message)
+            }
+        }
         try root.finish()
         return StudyConfig(file: file, pipeline: pipeline, output: output, variants: variants, baselines: baselines,
-                           resamples: resamples, common: common.joined(separator: ", "))
+                           resamples: resamples, common: common.joined(separator: ", "), reference: reference)
     }
 
     /// "key: value" for each key of a mapping as written, nested keys joined with dots.

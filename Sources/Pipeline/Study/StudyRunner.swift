@@ -119,7 +119,7 @@ public final class StudyRunner {
             variants: variants.map { StudyReport.Variant(name: $0.name, model: $0.model.rawValue,
                                                          changes: $0.changes.isEmpty ? "as the pipeline" : $0.changes,
                                                          seed: $0.seed, seconds: seconds[$0.name] ?? 0) },
-            seedPairs: study.seedPairs, wallSeconds: wall, notes: notes)
+            seedPairs: study.seedPairs, wallSeconds: wall, notes: notes, reference: study.reference)
         let files: [String]
         do {
             files = try StudyReport.write(comparison, predictions: held, context: context, to: study.output)
