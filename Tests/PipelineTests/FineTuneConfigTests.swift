@@ -21,7 +21,8 @@ final class FineTuneConfigTests: XCTestCase {
         """
 
     func parse(_ extra: String) throws -> ModelSettings {
-        try XCTUnwrap(PipelineConfig.parse(text: minimal + extra, file: "/data/project/p.yaml").train).settings
+        let config = try PipelineConfig.parse(text: minimal + extra, file: "/data/project/p.yaml")
+        return try XCTUnwrap(config.train).settings
     }
 
     /// The error of a train section's extra lines; its key, line (the first extra line is line 13) and message.
