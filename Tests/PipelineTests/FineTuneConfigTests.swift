@@ -107,6 +107,33 @@ final class FineTuneConfigTests: XCTestCase {
         XCTAssertEqual(try parse("  freeze: 6\n  head_first_epochs: 0\n").headFirstEpochs, 0)
     }
 
+    /// pipelines/sample.yaml documents the keys commented out; uncommented, they parse.
+    func testSamplePipeline_fineTuningKeysUncommented_parse() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent("pipelines/sample.yaml").path
+        let keys = ["target_scaling", "fine_tune_batch_size", "score_pretrained", "l2_sp", "head_first_epochs", "fine_tune_batchnorm"]
+        var found: [String] = []
+        var lines: [String] = []
+        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
+            if let key = keys.first(where: { line.hasPrefix("  # \($0):") }) {
+                found.append(key)
+                lines.append("  " + String(line.dropFirst(4)))
+            } else {
+                lines.append(String(line))
+            }
+        }
+        let text = lines.joined(separator: "\n")
+        XCTAssertEqual(found, keys)
+        let config = try PipelineConfig.parse(text: text, file: path)
+        let s: ModelSettings = try XCTUnwrap(config.train).settings
+        XCTAssertEqual(s.targetScaling, .perDepth)
+        XCTAssertEqual(s.fineTuneBatchSize, 16)
+        XCTAssertTrue(s.scorePretrained)
+        XCTAssertEqual(s.l2SP, 0.01)
+        XCTAssertEqual(s.headFirstEpochs, 2)
+        XCTAssertEqual(s.fineTuneBatchNorm, .eval)
+    }
+
     func testFineTuningKeys_withoutTransferInModels_areAllowed() throws {
         let text = minimal.replacingOccurrences(of: "models: [transfer, mtcnn]", with: "models: [cnn, rf]")
             + "  l2_sp: 0.1\n  score_pretrained: true\n  target_scaling: pooled\n"
