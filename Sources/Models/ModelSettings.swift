@@ -43,6 +43,115 @@ public struct ModelSettings: Sendable, Codable, Equatable {
     /// Trees per forest while tuning by out-of-bag error (then `trees` for the final forest).
     public var tuningTrees = 100
 
+    // Fine-tuning options (issue #13); each off by default, and written to model.json only when set.
+
+    /// Target z-scoring of transfer and mtcnn: each depth's own mean and SD, or one scaler for all depths (cnn: always per depth).
+    public var targetScaling = TargetScaling.perDepth
+    /// Mini-batch size for fine-tuning (nil: `batchSize`).
+    public var fineTuneBatchSize: Int? = nil
+    /// Score the pre-trained weights on the validation sites as epoch 0 of fine-tuning; they are kept unless an epoch beats them.
+    public var scorePretrained = false
+    /// L2-SP strength α of fine-tuning: penalty α/2·‖θ − θ_pretrained‖² on the trainable parameters, replacing `weightDecay` (0 = off).
+    public var l2SP: Float = 0
+    /// LP-FT: fine-tuning epochs (counted in `fineTuneEpochs`) that train only the output layer before blocks F+1...6 join (0 = off).
+    public var headFirstEpochs = 0
+    /// BatchNorm while fine-tuning: `train` (batch statistics, running ones updated) or `eval` (running statistics kept, γ and β still train).
+    public var fineTuneBatchNorm = FineTuneBatchNorm.train
+
     /// The defaults of design/model.md.
     public init() {}
+
+    /// The fine-tuning mini-batch size: `fineTuneBatchSize`, else `batchSize`.
+    public var effectiveFineTuneBatchSize: Int { fineTuneBatchSize ?? batchSize }
+}
+
+/// How targets are z-scored before training (`train.target_scaling`).
+public enum TargetScaling: String, Sendable, Codable, CaseIterable {
+    /// One scaler per depth, fitted on that depth's training samples.
+    case perDepth = "per_depth"
+    /// One scaler fitted on the training samples of every depth, used for all depths.
+    case pooled
+}
+
+/// What BatchNorm layers of the trainable blocks do while fine-tuning (`train.fine_tune_batchnorm`).
+public enum FineTuneBatchNorm: String, Sendable, Codable, CaseIterable {
+    /// Batch statistics, running statistics updated (PyTorch's train()).
+    case train
+    /// Running statistics used and kept (as in inference); γ and β still train.
+    case eval
+}
+
+extension ModelSettings {
+    private enum CodingKeys: String, CodingKey {
+        case convWidths, fcWidths, kernelSize, poolSize, convDropout, fcDropout, batchSize, learningRate
+        case fineTuneLearningRate, weightDecay, epochs, fineTuneEpochs, patience, validationFraction, freeze, log1p
+        case trees, maxFeatures, minSamplesLeaf, tuningTrees
+        case targetScaling, fineTuneBatchSize, scorePretrained, l2SP, headFirstEpochs, fineTuneBatchNorm
+    }
+
+    /// Decodes model.json's settings; keys added after the first release may be absent (files written
+    /// by earlier versions) and then take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        convWidths = try c.decode([Int].self, forKey: .convWidths)
+        fcWidths = try c.decode([Int].self, forKey: .fcWidths)
+        kernelSize = try c.decode(Int.self, forKey: .kernelSize)
+        poolSize = try c.decode(Int.self, forKey: .poolSize)
+        convDropout = try c.decode(Float.self, forKey: .convDropout)
+        fcDropout = try c.decode(Float.self, forKey: .fcDropout)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        fineTuneLearningRate = try c.decode(Float.self, forKey: .fineTuneLearningRate)
+        weightDecay = try c.decode(Float.self, forKey: .weightDecay)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        fineTuneEpochs = try c.decode(Int.self, forKey: .fineTuneEpochs)
+        patience = try c.decode(Int.self, forKey: .patience)
+        validationFraction = try c.decode(Double.self, forKey: .validationFraction)
+        freeze = try c.decode(Int.self, forKey: .freeze)
+        log1p = try c.decode(Bool.self, forKey: .log1p)
+        trees = try c.decode(Int.self, forKey: .trees)
+        maxFeatures = try c.decode([Int].self, forKey: .maxFeatures)
+        minSamplesLeaf = try c.decode([Int].self, forKey: .minSamplesLeaf)
+        tuningTrees = try c.decode(Int.self, forKey: .tuningTrees)
+        let defaults = ModelSettings()
+        targetScaling = try c.decodeIfPresent(TargetScaling.self, forKey: .targetScaling) ?? defaults.targetScaling
+        fineTuneBatchSize = try c.decodeIfPresent(Int.self, forKey: .fineTuneBatchSize)
+        scorePretrained = try c.decodeIfPresent(Bool.self, forKey: .scorePretrained) ?? defaults.scorePretrained
+        l2SP = try c.decodeIfPresent(Float.self, forKey: .l2SP) ?? defaults.l2SP
+        headFirstEpochs = try c.decodeIfPresent(Int.self, forKey: .headFirstEpochs) ?? defaults.headFirstEpochs
+        fineTuneBatchNorm = try c.decodeIfPresent(FineTuneBatchNorm.self, forKey: .fineTuneBatchNorm) ?? defaults.fineTuneBatchNorm
+    }
+
+    /// Encodes every setting; the fine-tuning options only when they differ from their defaults, so
+    /// that model.json of a run without them is what earlier versions wrote.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(convWidths, forKey: .convWidths)
+        try c.encode(fcWidths, forKey: .fcWidths)
+        try c.encode(kernelSize, forKey: .kernelSize)
+        try c.encode(poolSize, forKey: .poolSize)
+        try c.encode(convDropout, forKey: .convDropout)
+        try c.encode(fcDropout, forKey: .fcDropout)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(fineTuneLearningRate, forKey: .fineTuneLearningRate)
+        try c.encode(weightDecay, forKey: .weightDecay)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(fineTuneEpochs, forKey: .fineTuneEpochs)
+        try c.encode(patience, forKey: .patience)
+        try c.encode(validationFraction, forKey: .validationFraction)
+        try c.encode(freeze, forKey: .freeze)
+        try c.encode(log1p, forKey: .log1p)
+        try c.encode(trees, forKey: .trees)
+        try c.encode(maxFeatures, forKey: .maxFeatures)
+        try c.encode(minSamplesLeaf, forKey: .minSamplesLeaf)
+        try c.encode(tuningTrees, forKey: .tuningTrees)
+        let defaults = ModelSettings()
+        if targetScaling != defaults.targetScaling { try c.encode(targetScaling, forKey: .targetScaling) }
+        try c.encodeIfPresent(fineTuneBatchSize, forKey: .fineTuneBatchSize)
+        if scorePretrained != defaults.scorePretrained { try c.encode(scorePretrained, forKey: .scorePretrained) }
+        if l2SP != defaults.l2SP { try c.encode(l2SP, forKey: .l2SP) }
+        if headFirstEpochs != defaults.headFirstEpochs { try c.encode(headFirstEpochs, forKey: .headFirstEpochs) }
+        if fineTuneBatchNorm != defaults.fineTuneBatchNorm { try c.encode(fineTuneBatchNorm, forKey: .fineTuneBatchNorm) }
+    }
 }

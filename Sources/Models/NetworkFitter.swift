@@ -2,20 +2,28 @@ import Foundation
 import NeuralNet
 import Patches
 
-/// How one network is trained: epochs, step size, batch size and early stopping.
+/// How one network is trained: epochs, step size, batch size, early stopping and the fine-tuning options.
 struct FitSpec {
     var epochs: Int
     var learningRate: Float
     var batchSize: Int
     var patience: Int
     var weightDecay: Float
+    /// Score the starting weights on the validation set as epoch 0: kept unless an epoch beats them.
+    var scoreStart = false
+    /// L2-SP strength: α/2·‖θ − θ_start‖² on the parameters not frozen (0 = none).
+    var l2SP: Float = 0
+    /// Epochs 1...N train only the output layer (blocks 1...6 frozen); then the blocks not frozen
+    /// at the start train too. Early stopping counts from epoch N + 1.
+    var headFirstEpochs = 0
 }
 
 /// What a training run did.
 public struct FitLog: Sendable, Codable, Equatable {
     /// Epochs run.
     public var epochs: Int
-    /// Epoch whose weights were kept (1-based; the last one when there is no validation set).
+    /// Epoch whose weights were kept (1-based; the last one when there is no validation set; 0 for
+    /// the starting weights, when they were scored (`scorePretrained`) and no epoch beat them).
     public var bestEpoch: Int
     /// Validation loss of the kept weights (scaled units; NaN without validation set).
     public var bestValidationLoss: Float
@@ -23,6 +31,8 @@ public struct FitLog: Sendable, Codable, Equatable {
     public var trainingLoss: [Float]
     /// Validation loss per epoch.
     public var validationLoss: [Float]
+    /// Validation loss of the starting weights (epoch 0), when they were scored.
+    public var startValidationLoss: Float? = nil
 }
 
 /// Progress of a training run: epoch done, epochs at most, training and validation loss.
@@ -36,14 +46,27 @@ enum NetworkFitter {
         let d = network.config.depths
         let useDepth = network.config.kind == .depthInput
         let optimizer = Adam(parameters: network.parameters, learningRate: spec.learningRate, weightDecay: spec.weightDecay)
+        let penalty = spec.l2SP > 0 ? L2SP(alpha: spec.l2SP, parameters: network.parameters) : nil
         var rng = SeededGenerator(seed: seed)
         var order = train
         var best = Float.infinity
         var bestEpoch = 0
         var bestState = network.namedTensors
         var log = FitLog(epochs: 0, bestEpoch: 0, bestValidationLoss: .nan, trainingLoss: [], validationLoss: [])
+        if spec.scoreStart, !validation.isEmpty {
+            best = loss(network, data: data, examples: validation)
+            log.startValidationLoss = best
+        }
+        // LP-FT: the output layer alone first, then the blocks that were trainable at the start.
+        let trainableBlocks = (1...6).filter { !network.isFrozen(block: $0) }
+        var headOnly = spec.headFirstEpochs > 0
+        if headOnly { network.freeze(blocks: 1...6) }
         var sinceBest = 0
         for epoch in 1...max(spec.epochs, 1) {
+            if headOnly, epoch > spec.headFirstEpochs {
+                network.unfreeze(blocks: trainableBlocks)
+                headOnly = false
+            }
             network.train()
             order.shuffle(using: &rng)
             var total: Float = 0
@@ -59,7 +82,8 @@ enum NetworkFitter {
                 let loss = network.trainStep(
                     patches: Batch.patches(slice, from: data),
                     depthOneHot: useDepth ? Batch.depthOneHot(slice.map(\.depth), count: d) : nil,
-                    targets: Batch.targets(slice, outputs: k), mask: Batch.mask(slice, outputs: k), optimizer: optimizer)
+                    targets: Batch.targets(slice, outputs: k), mask: Batch.mask(slice, outputs: k), optimizer: optimizer,
+                    penalty: penalty)
                 total += loss * Float(slice.count)
                 count += slice.count
             }
@@ -78,11 +102,12 @@ enum NetworkFitter {
                 bestEpoch = epoch
                 bestState = network.namedTensors
                 sinceBest = 0
-            } else {
+            } else if !headOnly {
                 sinceBest += 1
                 if sinceBest >= spec.patience { break }
             }
         }
+        if headOnly { network.unfreeze(blocks: trainableBlocks) }
         if !validation.isEmpty {
             for (name, t) in bestState { try? network.setTensor(name, t) }
         }

@@ -76,8 +76,29 @@ public enum NetworkTrainer {
     }
 
     static func spec(_ s: ModelSettings, fineTune: Bool) -> FitSpec {
-        FitSpec(epochs: fineTune ? s.fineTuneEpochs : s.epochs, learningRate: fineTune ? s.fineTuneLearningRate : s.learningRate,
-                batchSize: s.batchSize, patience: s.patience, weightDecay: s.weightDecay)
+        guard fineTune else {
+            return FitSpec(epochs: s.epochs, learningRate: s.learningRate, batchSize: s.batchSize, patience: s.patience,
+                           weightDecay: s.weightDecay)
+        }
+        // L2-SP replaces weight decay (towards zero) while fine-tuning.
+        return FitSpec(epochs: s.fineTuneEpochs, learningRate: s.fineTuneLearningRate, batchSize: s.effectiveFineTuneBatchSize,
+                       patience: s.patience, weightDecay: s.l2SP > 0 ? 0 : s.weightDecay, scoreStart: s.scorePretrained,
+                       l2SP: s.l2SP, headFirstEpochs: s.headFirstEpochs)
+    }
+
+    /// The target scalers of transfer and mtcnn, one per depth: each depth's own (`perDepth`), or one
+    /// fitted on the samples of every depth, repeated (`pooled`).
+    static func scalers(_ t: TrainingData, settings: ModelSettings) -> [TargetScaler] {
+        let d = t.data.depths.count
+        switch settings.targetScaling {
+        case .perDepth:
+            return (0..<d).map { k in
+                TargetScaler(fitting: t.samples(atDepth: k).map { t.data.samples[$0].value }, log1p: settings.log1p)
+            }
+        case .pooled:
+            let all = TargetScaler(fitting: t.samples.map { t.data.samples[$0].value }, log1p: settings.log1p)
+            return [TargetScaler](repeating: all, count: d)
+        }
     }
 
     static func examples(_ t: TrainingData, _ indices: [Int], scaler: (Int) -> TargetScaler) -> [Example] {
@@ -97,11 +118,9 @@ public enum NetworkTrainer {
                                 cache: PretrainingCache? = nil,
                                 progress: ((TrainingEvent) -> Void)? = nil) throws -> [Int: NetworkModel] {
         let d = t.data.depths.count
-        // Each depth's targets are z-scored with that depth's mean and SD, so every depth weighs
-        // the same in pre-training (deep layers have far smaller values and variance).
-        let scalers = (0..<d).map { k in
-            TargetScaler(fitting: t.samples(atDepth: k).map { t.data.samples[$0].value }, log1p: settings.log1p)
-        }
+        // By default each depth's targets are z-scored with that depth's mean and SD, so every depth
+        // weighs the same in pre-training (deep layers have far smaller values and variance).
+        let scalers = scalers(t, settings: settings)
         let valSites = t.validationSites(fraction: settings.validationFraction, seed: seed ^ 0x5EED)
         let (train, val) = split(t, t.samples, validation: valSites)
         let architecture = config(.depthInput, data: t.data, settings: settings)
@@ -128,10 +147,12 @@ public enum NetworkTrainer {
                 let net = pre.copy()
                 net.train()
                 if f > 0 { net.freeze(blocks: 1...f) }
+                if settings.fineTuneBatchNorm == .eval { net.freezeBatchNormStatistics() }
                 logs[label] = NetworkFitter.fit(net, data: t.data, train: examples(t, dt) { scalers[$0] },
                                                 validation: examples(t, dv) { scalers[$0] }, spec: spec(settings, fineTune: true),
                                                 seed: seed &+ 100 &+ UInt64(k),
                                                 progress: event("transfer F=\(f) fine-tune \(label)", progress))
+                net.freezeBatchNormStatistics(false)
                 perDepth.append(net)
             }
             models[f] = NetworkModel(kind: .transfer, config: architecture, pretrained: pre, perDepth: perDepth, heads: nil,
@@ -169,9 +190,7 @@ public enum NetworkTrainer {
     public static func mtcnn(_ t: TrainingData, settings: ModelSettings, seed: UInt64,
                              progress: ((TrainingEvent) -> Void)? = nil) throws -> NetworkModel {
         let d = t.data.depths.count
-        let scalers = (0..<d).map { k in
-            TargetScaler(fitting: t.samples(atDepth: k).map { t.data.samples[$0].value }, log1p: settings.log1p)
-        }
+        let scalers = scalers(t, settings: settings)
         var bySite: [Int: [Int: Float]] = [:]
         for i in t.samples { let s = t.data.samples[i]; bySite[s.site, default: [:]][s.depth] = s.value }
         let valSites = t.validationSites(fraction: settings.validationFraction, seed: seed ^ 0x5EED)

@@ -41,6 +41,11 @@ public final class PretrainingCache: @unchecked Sendable {
         s.freeze = defaults.freeze
         s.fineTuneLearningRate = defaults.fineTuneLearningRate
         s.fineTuneEpochs = defaults.fineTuneEpochs
+        s.fineTuneBatchSize = defaults.fineTuneBatchSize
+        s.scorePretrained = defaults.scorePretrained
+        s.l2SP = defaults.l2SP
+        s.headFirstEpochs = defaults.headFirstEpochs
+        s.fineTuneBatchNorm = defaults.fineTuneBatchNorm
         s.trees = defaults.trees
         s.maxFeatures = defaults.maxFeatures
         s.minSamplesLeaf = defaults.minSamplesLeaf

@@ -82,6 +82,26 @@ final class GradientCheckTests: XCTestCase {
         checkLayer(bn, input: randomTensor([2, 3, 2, 2], seed: 16), "frozen bn")
     }
 
+    /// `statisticsFrozen`: training normalises with the running statistics (as inference) while γ and β
+    /// train; the backward pass must be that of this affine map, with dγ and dβ.
+    func testBatchNormWithFrozenStatistics_backwardMatchesCentralDifferences() {
+        for (shape, seed) in [([2, 3, 2, 2], UInt64(40)), ([5, 3], UInt64(44))] {
+            let bn = BatchNorm(features: 3)
+            bn.runningMean = randomTensor([3], seed: seed)
+            bn.runningVariance = randomTensor([3], seed: seed + 1, low: 0.5, high: 2)
+            bn.weight.value = randomTensor([3], seed: seed + 2, low: 0.5, high: 1.5)
+            bn.bias.value = randomTensor([3], seed: seed + 3)
+            bn.statisticsFrozen = true
+            let (mean, variance) = (bn.runningMean, bn.runningVariance)
+            let x = randomTensor(shape, seed: seed + 4, low: -2, high: 2)
+            XCTAssertEqual(bn.forward(x), bn.infer(x), "\(shape): inference-mode output")
+            checkLayer(bn, input: x, "bn with frozen statistics \(shape)")
+            XCTAssertEqual(bn.runningMean, mean, "\(shape): running statistics kept")
+            XCTAssertEqual(bn.runningVariance, variance, "\(shape): running statistics kept")
+            XCTAssertTrue((bn.copy() as! BatchNorm).statisticsFrozen, "copies keep the mode")
+        }
+    }
+
     func testSwish_backwardMatchesCentralDifferences() {
         checkLayer(Swish(), input: randomTensor([3, 2, 4, 5], seed: 17, low: -6, high: 6), "swish")
     }

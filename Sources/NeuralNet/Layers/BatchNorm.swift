@@ -4,7 +4,9 @@
 /// with momentum 0.1 and the unbiased variance; inference uses the running statistics.
 ///
 /// A frozen BatchNorm (all its parameters frozen) keeps its running statistics:
-/// it normalises with them even in training and never updates them.
+/// it normalises with them even in training and never updates them. With
+/// `statisticsFrozen` a trainable BatchNorm does the same while γ and β still train
+/// (inference-mode statistics, e.g. for fine-tuning on few samples).
 public final class BatchNorm: Layer {
     /// Number of channels (C).
     public let features: Int
@@ -20,6 +22,10 @@ public final class BatchNorm: Layer {
     public var runningMean: Tensor
     /// Running (unbiased) variance [C].
     public var runningVariance: Tensor
+
+    /// When true, training normalises with the running statistics and leaves them unchanged (as in
+    /// inference), while γ and β still get gradients unless frozen. A frozen layer behaves so regardless.
+    public var statisticsFrozen = false
 
     private var input: Tensor?
     private var mean: [Float] = []
@@ -65,13 +71,14 @@ public final class BatchNorm: Layer {
         }
     }
 
-    /// A deep copy (parameters, running statistics, frozen flags).
+    /// A deep copy (parameters, running statistics, frozen flags, `statisticsFrozen`).
     public func copy() -> any Layer {
         let c = BatchNorm(features: features, epsilon: epsilon, momentum: momentum)
         c.weight.value = weight.value; c.weight.frozen = weight.frozen
         c.bias.value = bias.value; c.bias.frozen = bias.frozen
         c.runningMean = runningMean
         c.runningVariance = runningVariance
+        c.statisticsFrozen = statisticsFrozen
         return c
     }
 
@@ -167,12 +174,13 @@ public final class BatchNorm: Layer {
         }
     }
 
-    /// Normalises with the batch statistics and updates the running ones (or, frozen, as `infer`).
+    /// Normalises with the batch statistics and updates the running ones (or, frozen or with
+    /// `statisticsFrozen`, as `infer`).
     public func forward(_ input: Tensor) -> Tensor {
         let (n, s) = layout(input.shape)
         self.input = input
-        usedRunningStatistics = isFrozen
-        if isFrozen {
+        usedRunningStatistics = isFrozen || statisticsFrozen
+        if usedRunningStatistics {
             inverseStd = runningVariance.data.map { 1 / ($0 + epsilon).squareRoot() }
             return infer(input)
         }
@@ -225,7 +233,8 @@ public final class BatchNorm: Layer {
         return out
     }
 
-    /// Adds dγ and dβ; returns dx when asked (through the batch statistics unless frozen).
+    /// Adds dγ and dβ; returns dx when asked (through the batch statistics unless the forward pass
+    /// used the running ones: then y = γ·x̂ + β with x̂ = (x − running mean)·σ⁻¹ is affine in x).
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("BatchNorm.backward called before forward") }
         precondition(outputGradient.shape == input.shape,
@@ -233,6 +242,7 @@ public final class BatchNorm: Layer {
         let (n, s) = layout(input.shape)
         let c = features
         if usedRunningStatistics {
+            if !isFrozen { accumulateAffineGradients(outputGradient, n: n, s: s) }
             guard needsInputGradient else { return nil }
             let scale = (0..<c).map { weight.value.data[$0] * inverseStd[$0] }
             return affine(outputGradient, scale: scale, shift: [Float](repeating: 0, count: c))
@@ -287,6 +297,30 @@ public final class BatchNorm: Layer {
         if !weight.frozen { dGamma.withUnsafeBufferPointer { weight.accumulateGradient($0.baseAddress!, count: c) } }
         if !bias.frozen { dBeta.withUnsafeBufferPointer { bias.accumulateGradient($0.baseAddress!, count: c) } }
         return dx
+    }
+
+    /// With the running statistics: dβ = Σ dy, dγ = σ⁻¹ · Σ dy·(x − running mean), added to the
+    /// gradients of the parameters not frozen.
+    private func accumulateAffineGradients(_ outputGradient: Tensor, n: Int, s: Int) {
+        guard let input else { return }
+        let c = features
+        var dGamma = [Float](repeating: 0, count: c)
+        var dBeta = [Float](repeating: 0, count: c)
+        input.withPointer { x in
+            outputGradient.withPointer { dy in
+                runningMean.withPointer { mu in
+                    dGamma.withUnsafeMutableBufferPointer { dg in
+                        dBeta.withUnsafeMutableBufferPointer { db in
+                            Self.channelSums(dy, n: n, c: c, s: s, channels: 0..<c, center: nil, into: db.baseAddress!)
+                            Self.productSums(dy, x, n: n, c: c, s: s, channels: 0..<c, mean: mu, into: dg.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        for ch in 0..<c { dGamma[ch] *= inverseStd[ch] }
+        if !weight.frozen { dGamma.withUnsafeBufferPointer { weight.accumulateGradient($0.baseAddress!, count: c) } }
+        if !bias.frozen { dBeta.withUnsafeBufferPointer { bias.accumulateGradient($0.baseAddress!, count: c) } }
     }
 
     /// Per-channel Σ a·(b − mean[c]) over the batch and spatial positions.

@@ -79,15 +79,17 @@ extension Network {
 
     /// One training step: zero the gradients, training forward, MSE loss against `targets`
     /// [N, outputs] (optionally weighted by `mask`, same shape, for heads whose depth a site lacks),
-    /// backward, and one step of `optimizer`. Returns the loss before the step.
+    /// backward, the gradient of `penalty` if any, and one step of `optimizer`. Returns the MSE loss
+    /// before the step (without the penalty).
     @discardableResult
     public func trainStep(patches: Tensor, depthOneHot: Tensor?, targets: Tensor, mask: Tensor? = nil,
-                          optimizer: Adam) -> Float {
+                          optimizer: Adam, penalty: L2SP? = nil) -> Float {
         precondition(isTraining, "Network.trainStep needs training mode: call train() first")
         optimizer.zeroGradients()
         let output = forward(patches: patches, depthOneHot: depthOneHot)
         let (loss, gradient) = MSELoss.evaluate(prediction: output, target: targets, mask: mask)
         backward(outputGradient: gradient)
+        penalty?.addGradient()
         optimizer.step()
         return loss
     }

@@ -99,6 +99,12 @@ public final class Network {
         for id in ids { for block in blocks(id) { block.setFrozen(frozen) } }
     }
 
+    /// Sets `statisticsFrozen` of every BatchNorm: with `true`, training normalises with the running
+    /// statistics and keeps them, while the affine parameters of blocks not frozen still train.
+    public func freezeBatchNormStatistics(_ frozen: Bool = true) {
+        for bn in batchNorms { bn.statisticsFrozen = frozen }
+    }
+
     /// Whether every parameter of block `id` is frozen.
     public func isFrozen(block id: Int) -> Bool {
         blocks(id).allSatisfy { !$0.isTrainable }

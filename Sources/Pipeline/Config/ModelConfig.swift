@@ -105,6 +105,7 @@ extension PipelineConfig {
         s.validationFraction = try m.double("validation_fraction", default: s.validationFraction, in: 0...0.5)
         s.freeze = try m.int("freeze", default: s.freeze, in: 0...6)
         s.log1p = try m.bool("log1p", default: s.log1p)
+        try parseFineTuning(m, into: &s)
         if let f = m.optional("forest") {
             let fm = try f.mapping()
             s.trees = try fm.int("trees", default: s.trees, in: 1...100_000)
