@@ -42,7 +42,90 @@ public struct ModelSettings: Sendable, Codable, Equatable {
     public var minSamplesLeaf = Array(stride(from: 10, through: 100, by: 10))
     /// Trees per forest while tuning by out-of-bag error (then `trees` for the final forest).
     public var tuningTrees = 100
+    /// Augment the networks' training patches (`train.augment`; beyond the paper, off by default): each training
+    /// example of every epoch, in pre-training, fine-tuning, cnn and mtcnn, is one of the 8 rotations by multiples of
+    /// 90 degrees and flips of its patch, drawn from the fit's seeded generator; validation and prediction never are.
+    public var augment = false
+    /// Covariates whose channels augmentation leaves as they are (`train.augment_exclude`), for direction-dependent
+    /// covariates such as aspect, northness and eastness: their values are directions relative to north, which
+    /// a rotated or mirrored patch does not change, so these channels keep their true orientation and values
+    /// while the other channels turn (a categorical covariate's one-hot channels by its name).
+    public var augmentExclude: [String] = []
+    /// Networks per network model (`train.ensemble`; beyond the paper, 1 by default): M networks trained with
+    /// different validation sites and seeds, whose predictions are averaged. Transfer members share one
+    /// pre-training and differ in their fine-tuning.
+    public var ensemble = 1
 
     /// The defaults of design/model.md.
     public init() {}
+}
+
+extension ModelSettings {
+    /// The keys of model.json's settings: the properties' names.
+    enum CodingKeys: String, CodingKey {
+        case convWidths, fcWidths, kernelSize, poolSize, convDropout, fcDropout, batchSize, learningRate
+        case fineTuneLearningRate, weightDecay, epochs, fineTuneEpochs, patience, validationFraction, freeze, log1p
+        case trees, maxFeatures, minSamplesLeaf, tuningTrees
+        case augment, augmentExclude, ensemble
+    }
+
+    /// Decodes settings, the keys added after the first model.json files optional (their defaults when absent),
+    /// so older model folders still load.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        convWidths = try c.decode([Int].self, forKey: .convWidths)
+        fcWidths = try c.decode([Int].self, forKey: .fcWidths)
+        kernelSize = try c.decode(Int.self, forKey: .kernelSize)
+        poolSize = try c.decode(Int.self, forKey: .poolSize)
+        convDropout = try c.decode(Float.self, forKey: .convDropout)
+        fcDropout = try c.decode(Float.self, forKey: .fcDropout)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        fineTuneLearningRate = try c.decode(Float.self, forKey: .fineTuneLearningRate)
+        weightDecay = try c.decode(Float.self, forKey: .weightDecay)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        fineTuneEpochs = try c.decode(Int.self, forKey: .fineTuneEpochs)
+        patience = try c.decode(Int.self, forKey: .patience)
+        validationFraction = try c.decode(Double.self, forKey: .validationFraction)
+        freeze = try c.decode(Int.self, forKey: .freeze)
+        log1p = try c.decode(Bool.self, forKey: .log1p)
+        trees = try c.decode(Int.self, forKey: .trees)
+        maxFeatures = try c.decode([Int].self, forKey: .maxFeatures)
+        minSamplesLeaf = try c.decode([Int].self, forKey: .minSamplesLeaf)
+        tuningTrees = try c.decode(Int.self, forKey: .tuningTrees)
+        augment = try c.decodeIfPresent(Bool.self, forKey: .augment) ?? augment
+        augmentExclude = try c.decodeIfPresent([String].self, forKey: .augmentExclude) ?? augmentExclude
+        ensemble = try c.decodeIfPresent(Int.self, forKey: .ensemble) ?? ensemble
+    }
+
+    /// Encodes settings; the keys added after the first model.json files only when they differ from their
+    /// defaults, so a model trained without them writes the same model.json as before they existed.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(convWidths, forKey: .convWidths)
+        try c.encode(fcWidths, forKey: .fcWidths)
+        try c.encode(kernelSize, forKey: .kernelSize)
+        try c.encode(poolSize, forKey: .poolSize)
+        try c.encode(convDropout, forKey: .convDropout)
+        try c.encode(fcDropout, forKey: .fcDropout)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(fineTuneLearningRate, forKey: .fineTuneLearningRate)
+        try c.encode(weightDecay, forKey: .weightDecay)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(fineTuneEpochs, forKey: .fineTuneEpochs)
+        try c.encode(patience, forKey: .patience)
+        try c.encode(validationFraction, forKey: .validationFraction)
+        try c.encode(freeze, forKey: .freeze)
+        try c.encode(log1p, forKey: .log1p)
+        try c.encode(trees, forKey: .trees)
+        try c.encode(maxFeatures, forKey: .maxFeatures)
+        try c.encode(minSamplesLeaf, forKey: .minSamplesLeaf)
+        try c.encode(tuningTrees, forKey: .tuningTrees)
+        let defaults = ModelSettings()
+        if augment != defaults.augment { try c.encode(augment, forKey: .augment) }
+        if augmentExclude != defaults.augmentExclude { try c.encode(augmentExclude, forKey: .augmentExclude) }
+        if ensemble != defaults.ensemble { try c.encode(ensemble, forKey: .ensemble) }
+    }
 }

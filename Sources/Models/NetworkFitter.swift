@@ -9,6 +9,8 @@ struct FitSpec {
     var batchSize: Int
     var patience: Int
     var weightDecay: Float
+    /// Random rotations and flips of the training patches (`train.augment`), nil for none.
+    var augmentation: PatchAugmentation? = nil
 }
 
 /// What a training run did.
@@ -43,6 +45,7 @@ enum NetworkFitter {
         var bestState = network.namedTensors
         var log = FitLog(epochs: 0, bestEpoch: 0, bestValidationLoss: .nan, trainingLoss: [], validationLoss: [])
         var sinceBest = 0
+        let augmentation = spec.augmentation.map { ($0, $0.transformedChannels(data.channels)) }
         for epoch in 1...max(spec.epochs, 1) {
             network.train()
             order.shuffle(using: &rng)
@@ -57,7 +60,7 @@ enum NetworkFitter {
                 start = end
                 guard slice.count >= 2 else { continue }
                 let loss = network.trainStep(
-                    patches: Batch.patches(slice, from: data),
+                    patches: Batch.patches(slice, from: data, augmentation: augmentation, generator: &rng),
                     depthOneHot: useDepth ? Batch.depthOneHot(slice.map(\.depth), count: d) : nil,
                     targets: Batch.targets(slice, outputs: k), mask: Batch.mask(slice, outputs: k), optimizer: optimizer)
                 total += loss * Float(slice.count)
