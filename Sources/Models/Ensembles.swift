@@ -54,3 +54,11 @@ extension NetworkTrainer {
         })
     }
 }
+
+extension TrainedModel {
+    /// Members whose predictions the model averages: `train.ensemble` for network models, 1 for a forest.
+    public var ensembleSize: Int {
+        if case .network(let m) = self { return m.singleModels.count }
+        return 1
+    }
+}
