@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "SampleData", dependencies: ["RasterIO", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Mapping", "Applicability", "FileIO", "TextFormat", "Yams"],
+            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness", "Yams"],
             exclude: ["README.md"]),
 
         // MARK: Speed measurements (`socmap bench`), outside the library modules
@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "socmap",
             dependencies: [
-                "Pipeline", "SampleData", "Mapping", "FileIO", "Benchmarks", "Runtime",
+                "Pipeline", "SampleData", "Mapping", "FileIO", "TextFormat", "Benchmarks", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),

@@ -21,10 +21,12 @@ extension NetworkTrainer {
 
     /// Transfer ensembles of `settings.ensemble` members for each freeze depth: one pre-training (the first
     /// member's) shared by all, fine-tuned per member with its own validation sites and seeds.
+    /// `cache` serves the shared pre-training (`PretrainingCache`).
     public static func transferEnsemble(_ t: TrainingData, settings: ModelSettings, freezes: [Int], seed: UInt64,
+                                        cache: PretrainingCache? = nil,
                                         progress: ((TrainingEvent) -> Void)? = nil) throws -> [Int: NetworkModel] {
         let count = max(settings.ensemble, 1)
-        let first = try transfer(t, settings: settings, freezes: freezes, seed: seed,
+        let first = try transfer(t, settings: settings, freezes: freezes, seed: seed, cache: cache,
                                  progress: memberProgress(progress, member: 0, of: count))
         guard count > 1, let any = first.values.first, let pre = any.pretrained, let preLog = any.logs["pre-train"] else { return first }
         var members = first.mapValues { [$0] }

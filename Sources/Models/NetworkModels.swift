@@ -125,9 +125,10 @@ public enum NetworkTrainer {
     }
 
     /// Transfer models for each freeze depth in `freezes`, sharing one pre-training.
-    /// With `pretraining` (an ensemble's later members) that network and log are used instead of pre-training again.
+    /// With `cache`, a pre-training identical to an earlier one (`PretrainingCache.key`) is reused; with
+    /// `pretraining` (an ensemble's later members) that network and log are used instead of pre-training again.
     public static func transfer(_ t: TrainingData, settings: ModelSettings, freezes: [Int], seed: UInt64,
-                                pretraining: (network: Network, log: FitLog)? = nil,
+                                cache: PretrainingCache? = nil, pretraining: (network: Network, log: FitLog)? = nil,
                                 progress: ((TrainingEvent) -> Void)? = nil) throws -> [Int: NetworkModel] {
         let d = t.data.depths.count
         // Each depth's targets are z-scored with that depth's mean and SD, so every depth weighs
@@ -138,10 +139,20 @@ public enum NetworkTrainer {
         let valSites = t.validationSites(fraction: settings.validationFraction, seed: seed ^ 0x5EED)
         let (train, val) = split(t, t.samples, validation: valSites)
         let architecture = config(.depthInput, data: t.data, settings: settings)
-        let pre = try pretraining?.network ?? Network(config: architecture, seed: seed)
-        let preLog = pretraining?.log ?? NetworkFitter.fit(pre, data: t.data, train: examples(t, train) { scalers[$0] },
+        let cacheKey = cache.map { _ in PretrainingCache.key(settings: settings, seed: seed, samples: t.samples) }
+        let pre: Network
+        let preLog: FitLog
+        if let pretraining {
+            (pre, preLog) = pretraining
+        } else if let cacheKey, let found = cache?.lookup(cacheKey) {
+            (pre, preLog) = found
+        } else {
+            pre = try Network(config: architecture, seed: seed)
+            preLog = NetworkFitter.fit(pre, data: t.data, train: examples(t, train) { scalers[$0] },
                                        validation: examples(t, val) { scalers[$0] }, spec: spec(settings, fineTune: false),
                                        seed: seed &+ 1, progress: event("transfer pre-train", progress))
+            if let cacheKey { cache?.store(cacheKey, network: pre, log: preLog) }
+        }
         var models: [Int: NetworkModel] = [:]
         for f in freezes {
             var perDepth: [Network?] = []

@@ -43,8 +43,10 @@ public enum ModelFitting {
     /// Models by kind, and transfer models per freeze depth when `freezeSweep` is given
     /// (they share one pre-training with the main transfer model); network models are ensembles of
     /// `settings.ensemble` members when it is above 1.
+    /// A `pretraining` cache lets transfer models share an identical pre-training (a study's variants).
     public static func fit(_ kinds: [ModelKind], data t: TrainingData, settings: ModelSettings, seed: UInt64,
-                           freezeSweep: [Int] = [], progress: ((TrainingEvent) -> Void)? = nil) throws
+                           freezeSweep: [Int] = [], pretraining: PretrainingCache? = nil,
+                           progress: ((TrainingEvent) -> Void)? = nil) throws
         -> (models: [ModelKind: TrainedModel], sweep: [Int: NetworkModel]) {
         try PatchAugmentation.validate(settings, channels: t.data.channels)
         var models: [ModelKind: TrainedModel] = [:]
@@ -53,7 +55,8 @@ public enum ModelFitting {
             switch kind {
             case .transfer:
                 let freezes = Array(Set(freezeSweep + [settings.freeze])).sorted()
-                let all = try NetworkTrainer.transferEnsemble(t, settings: settings, freezes: freezes, seed: seed &+ 11, progress: progress)
+                let all = try NetworkTrainer.transferEnsemble(t, settings: settings, freezes: freezes, seed: seed &+ 11,
+                                                               cache: pretraining, progress: progress)
                 models[.transfer] = .network(all[settings.freeze]!)
                 if !freezeSweep.isEmpty { for f in freezeSweep { sweep[f] = all[f]! } }
             case .cnn:

@@ -52,26 +52,7 @@ public final class PipelineRunner {
         let entries = outputNames
         try folder.checkReplaceable(entries, overwrite: overwrite)
         let out = try folder.makeStaging()
-        let tables = try ProfilesStage.read(config)   // bad soil tables fail before any raster is read
-
-        let stack = try StackStage.run(config, observer: observer)
-        _ = try ProfileStage.check(config, grid: stack.grid)   // stocks' rasters and units, before any training
-        try ZoneStage.check(config, stack: stack)   // a wrong evaluate.zones fails before any training
-        let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
-        observer.stageStarted("patches")
-        let (data, patchReport) = try PatchExtractor.extract(
-            stack: stack, sites: profiles.sites, profiles: profiles.profiles, depths: config.depths,
-            size: config.patches.size, property: config.profiles.property, unit: config.profiles.unit) { done, total in
-                self.observer.progress("patches", done: done, total: total)
-            }
-        if data.samples.isEmpty {
-            throw PipelineError(stage: "patches", file: config.sites.file, message: Self.noSamplesMessage(patchReport, sites: profiles.sites.count))
-        }
-        if let message = Self.emptyDepthsMessage(data, profiles: profiles.profiles, depths: config.depths,
-                                                 fromHorizons: profiles.horizonCount > 0) {
-            throw PipelineError(stage: "patches", file: config.profiles.file, message: message)
-        }
-        observer.note("patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each")
+        let (stack, profiles, data, patchReport) = try prepare()
 
         var evaluation: EvaluationResult?
         var modelFiles: [String] = []
@@ -104,6 +85,32 @@ public final class PipelineRunner {
         return RunSummary(outputFolder: config.output, files: entries, report: markdown,
                           warnings: CovariateChecks.warnings(stack.covariates, config: config), scores: scores,
                           analyses: maps?.profiles.map { ProfileStage.summary($0, unit: data.unit, property: data.property) } ?? [])
+    }
+
+    /// The data stages every run and study starts with: soil tables (checked before any raster is
+    /// read), the covariate stack, the checks of stocks and zones, profiles at the depths, patches.
+    func prepare() throws -> (stack: CovariateStack, profiles: ProfilesResult, data: PatchDataset, patchReport: PatchReport) {
+        let tables = try ProfilesStage.read(config)   // bad soil tables fail before any raster is read
+
+        let stack = try StackStage.run(config, observer: observer)
+        _ = try ProfileStage.check(config, grid: stack.grid)   // stocks' rasters and units, before any training
+        try ZoneStage.check(config, stack: stack)   // a wrong evaluate.zones fails before any training
+        let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
+        observer.stageStarted("patches")
+        let (data, patchReport) = try PatchExtractor.extract(
+            stack: stack, sites: profiles.sites, profiles: profiles.profiles, depths: config.depths,
+            size: config.patches.size, property: config.profiles.property, unit: config.profiles.unit) { done, total in
+                self.observer.progress("patches", done: done, total: total)
+            }
+        if data.samples.isEmpty {
+            throw PipelineError(stage: "patches", file: config.sites.file, message: Self.noSamplesMessage(patchReport, sites: profiles.sites.count))
+        }
+        if let message = Self.emptyDepthsMessage(data, profiles: profiles.profiles, depths: config.depths,
+                                                 fromHorizons: profiles.horizonCount > 0) {
+            throw PipelineError(stage: "patches", file: config.profiles.file, message: message)
+        }
+        observer.note("patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each")
+        return (stack, profiles, data, patchReport)
     }
 
     /// Maps every depth with the models an earlier run published. A whole prediction or a merge

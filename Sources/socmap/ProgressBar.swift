@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 import Pipeline
 
 /// A terminal progress bar with rate and ETA on stderr; plain lines every 10 % when not a terminal.
@@ -59,11 +60,7 @@ final class ProgressBar {
         return (rate, Double(max(0, total - done)) / rate)
     }
 
-    static func clock(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
-    }
+    static func clock(_ seconds: Double) -> String { DurationText.clock(seconds) }
 
     static func short(_ v: Double) -> String {
         guard v.isFinite else { return "--" }

@@ -5,7 +5,7 @@ import Runtime
 struct RuntimeOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Worker threads for the network and the forest (at least 1).",
-        discussion: "Default: \(RuntimeConfiguration.threadsVariable) when set, else the active processors. The network's results differ in the last bits between thread counts; the forest's do not."))
+        discussion: "Default: \(RuntimeConfiguration.threadsVariable) when set, else the active processors. Results are the same bytes for any thread count."))
     var threads: Int?
 
     @Option(help: ArgumentHelp(

@@ -17,7 +17,7 @@ struct SOCMap: ParsableCommand {
             Start with `socmap validate pipelines/sample.yaml`, then `socmap run pipelines/sample.yaml`.
             """,
         version: version,
-        subcommands: [Run.self, Validate.self, Inspect.self, Predict.self, SampleDataCommand.self, SampleTruthCommand.self, Bench.self])
+        subcommands: [Run.self, Validate.self, Inspect.self, Predict.self, Study.self, SampleDataCommand.self, SampleTruthCommand.self, Bench.self])
 
     /// Installs the SIGINT/SIGTERM handlers, parses the command line, applies the runtime
     /// configuration (threads, BLAS kernels: the command's `--threads` and `--blas-kernel`, or the

@@ -1,6 +1,7 @@
 import XCTest
 @testable import Pipeline
 import SoilData
+import TestSupport
 
 final class PipelineConfigTests: XCTestCase {
     let minimal = """
@@ -35,6 +36,23 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(file, "/data/project/horizons.csv")
         XCTAssertEqual(columns.value, "soc")
         XCTAssertEqual(spline.lambda, 0.1)
+    }
+
+    /// `data_folder` moves where relative input paths start; the output stays relative to the file.
+    func testDataFolder_resolvesInputsButNotTheOutput() throws {
+        let dir = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.file("survey"), withIntermediateDirectories: true)
+        let c = try PipelineConfig.parse(text: "data_folder: survey\n" + minimal, file: dir.file("p.yaml"))
+        let survey = URL(fileURLWithPath: dir.file("survey")).standardizedFileURL.path
+        XCTAssertEqual(c.sites.file, survey + "/sites.csv")
+        XCTAssertEqual(c.covariates.grid, .raster(path: survey + "/covs/a.tif"))
+        XCTAssertEqual(c.output, URL(fileURLWithPath: dir.file("out/t")).standardizedFileURL.path)
+        XCTAssertThrowsError(try PipelineConfig.parse(text: "data_folder: nowhere\n" + minimal, file: dir.file("p.yaml"))) { error in
+            let e = error as? ConfigError
+            XCTAssertEqual(e?.key, "data_folder")
+            XCTAssertEqual(e?.line, 1)
+            XCTAssertTrue(e?.message.contains("does not exist") ?? false, "\(error)")
+        }
     }
 
     func testUnknownKey_isAnErrorWithLineColumnAndSuggestion() {

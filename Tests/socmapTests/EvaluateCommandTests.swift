@@ -138,6 +138,36 @@ final class EvaluateCommandTests: XCTestCase {
         XCTAssertNotNil((evaluation["per_depth"] as? [[String: Any]])?.first?["rrmse"] as? Double)
     }
 
+    /// `evaluate.split: samples` deals samples, not sites: a site's depths land in several folds, every
+    /// sample is held out once, and the design says the split flatters the scores.
+    func testSplitSamples_dealsSamplesIntoFoldsAndSaysSo() throws {
+        let p = try TinyProject()
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.training
+            .replacingOccurrences(of: "models: [transfer, cnn, mtcnn, rf]", with: "models: [rf]")
+            .replacingOccurrences(of: "freeze_sweep: [0, 2]", with: "split: samples\n  freeze_sweep: false"))
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let design = "3-fold cross-validation, folds of randomly dealt samples (other depths of a held-out profile can be in training, which flatters the scores), seed 7"
+        try checkScoresLead(report: try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8),
+                            summary: p.folder.file("out/evaluation/summary.md"), stdout: r.stdout,
+                            metricsJSON: p.folder.file("out/evaluation/metrics.json"), design: design)
+        let rows = try String(contentsOfFile: p.folder.file("out/evaluation/predictions.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(rows.count, 24 * 6, "every sample held out once")
+        XCTAssertEqual(Set(rows.map { "\($0[0])/\($0[1])" }).count, rows.count)
+        var foldsOfSite: [String: Set<String>] = [:]
+        for f in rows { foldsOfSite[f[0], default: []].insert(f[2]) }
+        XCTAssertGreaterThan(foldsOfSite.values.filter { $0.count > 1 }.count, 12, "most sites have depths in several folds")
+        let counts = Dictionary(grouping: rows, by: { $0[2] }).mapValues(\.count)
+        XCTAssertEqual(counts.count, 3)
+        XCTAssertLessThanOrEqual(counts.values.max()! - counts.values.min()!, 1, "balanced folds: \(counts)")
+        // With spatial blocks it is refused, naming both keys.
+        try p.editPipeline("  split: samples\n", "  split: samples\n  block_size: 1000\n")
+        let bad = try CLI.run(["run", p.pipeline, "-q", "--overwrite"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("evaluate.split") && bad.stderr.contains("block_size"), bad.stderr)
+    }
+
     func testEvaluate_sameSeedGivesIdenticalMetricsAndModels() throws {
         let p = try TinyProject()
         try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.training.replacingOccurrences(of: "freeze_sweep: [0, 2]", with: "freeze_sweep: false"))

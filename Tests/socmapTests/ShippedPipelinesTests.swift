@@ -23,4 +23,23 @@ final class ShippedPipelinesTests: XCTestCase {
             XCTAssertTrue(r.stdout.contains("is valid"), "\(file): \(r.stdout)")
         }
     }
+
+    /// Every study in pipelines/studies/ checks against the pipeline of its name (`socmap study --check`).
+    func testEveryShippedStudyChecks() throws {
+        let folder = Self.repository.appendingPathComponent("pipelines/studies")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertFalse(files.isEmpty)
+        let shared = Self.repository.deletingLastPathComponent().appendingPathComponent("shared/real-data/edgeroi").path
+        for file in files {
+            let pipeline = Self.repository.appendingPathComponent("pipelines/\(file.split(separator: "-")[0].replacingOccurrences(of: ".yaml", with: "")).yaml").path
+            XCTAssertTrue(FileManager.default.fileExists(atPath: pipeline), "\(file): no pipeline \(pipeline)")
+            if pipeline.hasSuffix("edgeroi.yaml") && !FileManager.default.fileExists(atPath: shared) {
+                print("ShippedPipelinesTests: \(file) not checked, \(shared) is absent")
+                continue
+            }
+            let r = try CLI.run(["study", pipeline, folder.appendingPathComponent(file).path, "--check"])
+            XCTAssertEqual(r.status, 0, "\(file): \(r.stderr)")
+            XCTAssertTrue(r.stdout.contains("is valid"), "\(file): \(r.stdout)")
+        }
+    }
 }

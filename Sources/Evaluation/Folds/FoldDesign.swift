@@ -10,6 +10,9 @@ public struct FoldDesign: Sendable, Codable, Equatable {
         case sites
         /// Square spatial blocks dealt into folds (`Folds.spatialBlocks`); a block's sites in one fold.
         case spatialBlocks = "spatial_blocks"
+        /// Samples dealt at random into folds (`Folds.samples`, `evaluate.split: samples`, the paper's
+        /// split): other depths of a held-out profile may be in training, which flatters the scores.
+        case samples
     }
 
     /// The number of folds.
@@ -33,6 +36,11 @@ public struct FoldDesign: Sendable, Codable, Equatable {
         FoldDesign(folds: folds, grouping: .spatialBlocks, blockSize: size, blockUnit: unit, seed: seed)
     }
 
+    /// Folds of randomly dealt samples (site and depth).
+    public static func samples(folds: Int, seed: UInt64) -> FoldDesign {
+        FoldDesign(folds: folds, grouping: .samples, blockSize: nil, blockUnit: nil, seed: seed)
+    }
+
     /// Makes a design from its parts.
     public init(folds: Int, grouping: Grouping, blockSize: Double?, blockUnit: String?, seed: UInt64) {
         self.folds = folds
@@ -49,6 +57,7 @@ public struct FoldDesign: Sendable, Codable, Equatable {
         case .spatialBlocks:
             let size = blockSize.map(Self.number) ?? "?"
             return "spatial blocks of \(size) \(blockUnit ?? "CRS units")"
+        case .samples: return "randomly dealt samples"
         }
     }
 
@@ -60,6 +69,8 @@ public struct FoldDesign: Sendable, Codable, Equatable {
             return "\(folds)-fold cross-validation, folds of randomly grouped sites (all depths of a site in one fold), seed \(seed)"
         case .spatialBlocks:
             return "\(folds)-fold cross-validation, folds of \(groupingText) (every site of a block, at all depths, in one fold), seed \(seed)"
+        case .samples:
+            return "\(folds)-fold cross-validation, folds of randomly dealt samples (other depths of a held-out profile can be in training, which flatters the scores), seed \(seed)"
         }
     }
 

@@ -83,6 +83,19 @@ public enum Folds {
         return folds
     }
 
+    /// Assigns each sample (a site at one depth) to one of `k` folds of balanced size, ignoring its
+    /// site: the paper's random split, under which the other depths of a held-out profile can be in
+    /// training. `keys` names each sample once (e.g. site id and depth); the result gives the fold of
+    /// `keys[i]` at index i. Sorted, shuffled with `seed`, dealt round-robin, like `grouped`.
+    public static func samples(keys: [String], k: Int, seed: UInt64) throws -> [Int] {
+        try checkK(k)
+        guard keys.count >= k else {
+            throw EvaluationError(.tooFewSites, message:
+                "too few samples for k folds: \(keys.count) samples, k = \(k); lower evaluate.folds")
+        }
+        return try grouped(siteIDs: keys, k: k, seed: seed)
+    }
+
     /// Rejects fold counts below two.
     private static func checkK(_ k: Int) throws {
         guard k >= 2 else {

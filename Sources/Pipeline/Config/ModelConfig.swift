@@ -18,12 +18,23 @@ public struct EvaluateConfig: Sendable {
     public var folds: Int
     /// Spatial block size in grid CRS units; nil for folds of randomly grouped sites.
     public var blockSize: Double?
+    /// `split`: what a fold holds out, whole sites (default) or single samples (the paper's split).
+    public var split: EvaluationSplit = .sites
     /// Freeze depths F of the transfer model's freeze sweep (empty: no sweep).
     public var freezeSweep: [Int]
     /// `zones`: the categorical raster by which every metric is broken down per zone, if any.
     public var zones: ZoneSource? = nil
     /// `zone_min_samples`: zones with fewer held-out samples than this are marked in the zone tables.
     public var zoneMinSamples: Int = ZoneBreakdown.defaultMinimumCount
+}
+
+/// `evaluate.split`: what cross-validation deals into folds.
+public enum EvaluationSplit: String, Sendable, CaseIterable {
+    /// Whole sites (all depths of a profile in one fold; or spatial blocks of sites with `block_size`).
+    case sites
+    /// Single samples, a site at one depth (the paper's 90/10 split): other depths of a held-out
+    /// profile can be in training, which flatters the scores, the transfer model's most.
+    case samples
 }
 
 /// `evaluate.zones` as written: a covariate name of the stack or a raster path (relative to the
@@ -53,11 +64,12 @@ public struct ZoneSource: Sendable, Equatable {
 extension PipelineConfig {
     /// The `train` section; the pool comes from `train.network.pool`, or from the deprecated
     /// `patches.pool` (giving both is an error naming both).
-    static func parseTrain(_ m: YAMLMapping?, poolAlias: PoolAlias?) throws -> TrainConfig? {
+    /// With `base` (a study variant's `train` overrides), absent keys keep the base's values.
+    static func parseTrain(_ m: YAMLMapping?, poolAlias: PoolAlias?, base: TrainConfig? = nil) throws -> TrainConfig? {
         guard let m else { return nil }
-        var s = ModelSettings()
+        var s = base?.settings ?? ModelSettings()
         if let poolAlias { s.poolSize = poolAlias.value }
-        var models = ModelKind.allCases
+        var models = base?.models ?? ModelKind.allCases
         if let v = m.optional("models") {
             models = try v.list().map { item in
                 let name = try item.string()
@@ -86,13 +98,13 @@ extension PipelineConfig {
         s.batchSize = try m.int("batch_size", default: s.batchSize, in: 2...65536)
         s.learningRate = Float(try m.double("learning_rate", default: Double(s.learningRate), in: 1e-8...10))
         s.fineTuneLearningRate = Float(try m.double("fine_tune_learning_rate", default: Double(s.fineTuneLearningRate), in: 1e-8...10))
-        s.weightDecay = Float(try m.double("weight_decay", default: 0, in: 0...10))
+        s.weightDecay = Float(try m.double("weight_decay", default: Double(s.weightDecay), in: 0...10))
         s.epochs = try m.int("epochs", default: s.epochs, in: 1...100_000)
         s.fineTuneEpochs = try m.int("fine_tune_epochs", default: s.fineTuneEpochs, in: 1...100_000)
         s.patience = try m.int("patience", default: s.patience, in: 1...100_000)
         s.validationFraction = try m.double("validation_fraction", default: s.validationFraction, in: 0...0.5)
         s.freeze = try m.int("freeze", default: s.freeze, in: 0...6)
-        s.log1p = try m.bool("log1p", default: false)
+        s.log1p = try m.bool("log1p", default: s.log1p)
         if let f = m.optional("forest") {
             let fm = try f.mapping()
             s.trees = try fm.int("trees", default: s.trees, in: 1...100_000)
@@ -141,8 +153,14 @@ extension PipelineConfig {
             zones = ZoneSource(text: text, path: resolve(text), line: anchor.line, column: anchor.column, snippet: anchor.snippet)
         }
         let minimum = try m.int("zone_min_samples", default: ZoneBreakdown.defaultMinimumCount, in: 1...1_000_000)
+        let splitText = try m.choice("split", default: EvaluationSplit.sites.rawValue,
+                                     among: EvaluationSplit.allCases.map(\.rawValue))
+        let split = EvaluationSplit(rawValue: splitText)!
+        if split == .samples, block != nil, let v = m.optional("split") {
+            throw v.error("split: samples deals single samples into folds, block_size deals spatial blocks of sites; remove one of them")
+        }
         try m.finish()
-        return EvaluateConfig(folds: folds, blockSize: block, freezeSweep: sweep, zones: zones, zoneMinSamples: minimum)
+        return EvaluateConfig(folds: folds, blockSize: block, split: split, freezeSweep: sweep, zones: zones, zoneMinSamples: minimum)
     }
 
     private static func widths(_ m: YAMLMapping, _ key: String, default d: [Int]) throws -> [Int] {

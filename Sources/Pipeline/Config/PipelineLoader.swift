@@ -22,10 +22,23 @@ extension PipelineConfig {
         let source = YAMLSource(file: file, text: text)
         let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
         let root = try source.root().mapping()
-        let resolve = { (p: String) -> String in
+        let resolveAgainst = { (folder: String, p: String) -> String in
             let expanded = (p as NSString).expandingTildeInPath
-            return expanded.hasPrefix("/") ? expanded : URL(fileURLWithPath: base).appendingPathComponent(expanded).standardizedFileURL.path
+            return expanded.hasPrefix("/") ? expanded : URL(fileURLWithPath: folder).appendingPathComponent(expanded).standardizedFileURL.path
         }
+        // `data_folder`: the folder relative input paths start from (default: the pipeline file's);
+        // the output folder stays relative to the file.
+        var dataFolder = base
+        if let d = root.optional("data_folder") {
+            let text = try d.string()
+            guard !text.isEmpty else { throw d.error("give the folder that holds the input data, or remove the key") }
+            dataFolder = resolveAgainst(base, text)
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dataFolder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw d.error("the data folder '\(dataFolder)' does not exist; set data_folder to the folder with the covariates and survey tables (relative to this file)")
+            }
+        }
+        let resolve = { (p: String) -> String in resolveAgainst(dataFolder, p) }
 
         let version = try root.int("version", default: 1)
         if version != 1, let v = root.optional("version") {
@@ -34,7 +47,7 @@ extension PipelineConfig {
         let name = try root.string("name", default: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
         let seedValue = try root.int("seed", default: 2025)
         if seedValue < 0, let v = root.optional("seed") { throw v.error("seed must be zero or positive") }
-        let output = resolve(try root.string("output", default: "out/\(name)"))
+        let output = resolveAgainst(base, try root.string("output", default: "out/\(name)"))
 
         let depthList: [DepthInterval]
         if let d = root.optional("depths") {
@@ -234,13 +247,21 @@ extension PipelineConfig {
     /// The patch size and the network's kernel and pool must give a network that fits: checked once,
     /// here, by the network's own validator (`NetworkConfig.validate`), naming the keys.
     private static func checkNetworkGeometry(patches: PatchesConfig, settings s: ModelSettings, root: YAMLMapping) throws {
+        if let problem = networkGeometryProblem(patches: patches, settings: s) {
+            let patchesNode = root.optional("patches")
+            let at = (try? patchesNode?.mapping().optional("size")) ?? patchesNode ?? root.optional("train") ?? root.optional("covariates")!
+            throw at.error(problem)
+        }
+    }
+
+    /// Nil when the patch size, pool and kernel make a network; else what is wrong and the rule.
+    static func networkGeometryProblem(patches: PatchesConfig, settings s: ModelSettings) -> String? {
         let config = NetworkConfig(channels: 1, patchSize: patches.size, poolSize: s.poolSize, kernelSize: s.kernelSize,
                                    convWidths: s.convWidths, fcWidths: s.fcWidths)
         do { try config.validate() } catch {
-            let patchesNode = root.optional("patches")
-            let at = (try? patchesNode?.mapping().optional("size")) ?? patchesNode ?? root.optional("train") ?? root.optional("covariates")!
-            throw at.error("patches.size \(patches.size), train.network.pool \(s.poolSize) and train.network.kernel_size \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 23, p 3, k 5")
+            return "patches.size \(patches.size), train.network.pool \(s.poolSize) and train.network.kernel_size \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 23, p 3, k 5"
         }
+        return nil
     }
 
     /// A scale factor (`value_scale`, `depth_scale`): 1 when absent, else a finite number > 0.

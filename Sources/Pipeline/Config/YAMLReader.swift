@@ -106,6 +106,9 @@ final class YAMLMapping {
 
     func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
 
+    /// The keys in file order.
+    var keys: [String] { entries.map(\.key) }
+
     func string(_ key: String, default d: String) throws -> String { try optional(key)?.string() ?? d }
     func int(_ key: String, default d: Int) throws -> Int { try optional(key)?.int() ?? d }
     func double(_ key: String, default d: Double) throws -> Double { try optional(key)?.double() ?? d }

@@ -17,7 +17,8 @@ public struct EvaluationResult: Sendable {
     /// Folders of the mapped model's fold models, in fold order, saved when the maps show the CV
     /// spread (`predict.uncertainty` with `predict.cv_spread`); empty otherwise. The map stage of the same run maps with these.
     public var cvModelFolders: [String] = []
-    /// The fold of each site of the patch data set (the area of applicability's threshold uses them).
+    /// The fold of each site of the patch data set (the area of applicability's threshold uses them;
+    /// with `evaluate.split: samples` the folds the sites would have under `split: sites`).
     public var foldOfSite: [Int] = []
     /// The prediction intervals' calibration on the held-out residuals and their measured coverage.
     public var intervals: IntervalSummary?
@@ -62,6 +63,7 @@ enum ModelStages {
     /// The fold design of `evaluate`: random groups of sites, or spatial blocks in the unit of `crs`
     /// (the sites' coordinates are in the grid's CRS).
     static func foldDesign(_ evaluate: EvaluateConfig, seed: UInt64, crs: CRS) -> FoldDesign {
+        if evaluate.split == .samples { return .samples(folds: evaluate.folds, seed: seed) }
         guard let block = evaluate.blockSize else { return .sites(folds: evaluate.folds, seed: seed) }
         return .spatialBlocks(folds: evaluate.folds, size: block, unit: blockUnit(crs), seed: seed)
     }
@@ -88,6 +90,19 @@ enum ModelStages {
         }
     }
 
+    /// The fold of each sample of `data`: its site's fold (`folds`), or with `evaluate.split: samples`
+    /// a fold of its own, dealt over the samples keyed by site id and depth.
+    static func sampleFolds(_ config: PipelineConfig, data: PatchDataset, evaluate: EvaluateConfig,
+                            siteFolds: [Int]) throws -> [Int] {
+        guard evaluate.split == .samples else { return data.samples.map { siteFolds[$0.site] } }
+        do {
+            return try Folds.samples(keys: data.samples.map { "\(data.sites[$0.site].id)\u{1F}\(data.depths[$0.depth].label)" },
+                                     k: evaluate.folds, seed: config.seed)
+        } catch {
+            throw PipelineError(stage: "evaluate", file: config.file, message: "\(error)")
+        }
+    }
+
     /// k-fold cross-validation grouped by site (or by spatial blocks); writes the evaluation folder
     /// (and each fold's model of the mapped model when maps need the CV spread) into `layout`.
     /// The sites' coordinates (and spatial blocks) are in the CRS of the `stack`'s grid; `evaluate.zones`
@@ -99,7 +114,9 @@ enum ModelStages {
         let start = Date()
         try check(data, folds: evaluate.folds)
         try checkAugmentation(train.settings, data: data, file: config.file)
+        // The sites' folds also give the area of applicability its threshold, whatever the split.
         let foldOfSite = try folds(config, data: data, evaluate: evaluate)
+        let foldOfSample = try sampleFolds(config, data: data, evaluate: evaluate, siteFolds: foldOfSite)
         let names = train.models.map(\.rawValue)
         let sweepNames = evaluate.freezeSweep.map { "F=\($0)" }
         var predictions: [HeldOutPrediction] = []
@@ -113,8 +130,8 @@ enum ModelStages {
             everySample[name] = [[Float]](repeating: [Float](repeating: .nan, count: data.samples.count), count: evaluate.folds)
         }
         for fold in 0..<evaluate.folds {
-            let trainSamples = data.samples.indices.filter { foldOfSite[data.samples[$0].site] != fold }
-            let testSamples = data.samples.indices.filter { foldOfSite[data.samples[$0].site] == fold }
+            let trainSamples = data.samples.indices.filter { foldOfSample[$0] != fold }
+            let testSamples = data.samples.indices.filter { foldOfSample[$0] == fold }
             guard !testSamples.isEmpty else { continue }
             let (models, sweep) = try ModelFitting.fit(
                 train.models, data: TrainingData(data: data, samples: trainSamples), settings: train.settings,
@@ -160,7 +177,7 @@ enum ModelStages {
             sweepEntries = evaluate.freezeSweep.map { FreezeSweepEntry(f: $0, table: sweepTable, model: "F=\($0)") }
         }
         let intervals = IntervalSummary.build(
-            samples: intervalSamples(data, foldOfSite: foldOfSite, models: names, everySample: everySample, folds: evaluate.folds),
+            samples: intervalSamples(data, foldOfSample: foldOfSample, models: names, everySample: everySample, folds: evaluate.folds),
             models: names, depthLabels: labels, folds: evaluate.folds, level: config.predict?.interval ?? 0.9,
             method: config.predict?.intervalMethod ?? .conformal,
             sweepModel: config.predict.map { $0.model.rawValue } ?? (names.contains("transfer") ? "transfer" : names[0]))
@@ -201,14 +218,14 @@ enum ModelStages {
 
     /// Each model's held-out samples with their difficulty s(x): the SD (n - 1) of the other folds'
     /// models' predictions at the sample (NaN with fewer than two other folds, or any missing).
-    static func intervalSamples(_ data: PatchDataset, foldOfSite: [Int], models: [String], everySample: [String: [[Float]]],
+    static func intervalSamples(_ data: PatchDataset, foldOfSample: [Int], models: [String], everySample: [String: [[Float]]],
                                 folds: Int) -> [String: [IntervalSample]] {
         var out: [String: [IntervalSample]] = [:]
         for name in models {
             let byFold = everySample[name]!
             var list: [IntervalSample] = []
             for (s, sample) in data.samples.enumerated() {
-                let fold = foldOfSite[sample.site]
+                let fold = foldOfSample[s]
                 let own = byFold[fold][s]
                 guard own.isFinite else { continue }
                 let others = (0..<folds).filter { $0 != fold }.map { Double(byFold[$0][s]) }
