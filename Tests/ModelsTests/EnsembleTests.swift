@@ -92,6 +92,21 @@ final class EnsembleTests: XCTestCase {
         XCTAssertNotEqual(cnn.members[0].logs["0-5cm"]!.validationLoss, cnn.members[1].logs["0-5cm"]!.validationLoss)
     }
 
+    /// A study's pre-training cache serves an ensemble's shared pre-training, whatever the ensemble's size.
+    func testPretrainingCache_servesTheSharedPretraining_whateverTheEnsembleSize() throws {
+        let data = syntheticData(sites: 30)
+        let t = TrainingData(data: data, samples: Array(data.samples.indices))
+        let cache = PretrainingCache()
+        let two = try NetworkTrainer.transferEnsemble(t, settings: settings, freezes: [2], seed: 4, cache: cache)[2]!
+        var s = settings
+        s.ensemble = 3
+        let three = try NetworkTrainer.transferEnsemble(t, settings: s, freezes: [2], seed: 4, cache: cache)[2]!
+        XCTAssertEqual(cache.hits, 1)
+        XCTAssertEqual(three.members.count, 3)
+        XCTAssertTrue(three.members.allSatisfy { $0.pretrained === two.pretrained })
+        XCTAssertEqual(three.members[1].perDepth[0]!.namedTensors, two.members[1].perDepth[0]!.namedTensors, "member 2 is the same network")
+    }
+
     func testEnsemble_savesAndLoadsEveryMember() throws {
         let data = syntheticData(sites: 40)
         let models = try networkModels(data, settings: settings)
