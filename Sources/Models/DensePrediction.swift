@@ -24,27 +24,34 @@ extension TrainedModel {
 extension NetworkModel {
     /// Dense maps of every depth through the fully convolutional form of the depth networks;
     /// the conv blocks they share (frozen in fine-tuning, or mtcnn's trunk) run once per tile.
+    /// An ensemble maps the mean of its members' maps, all members' networks in one `DenseMapper`, so what
+    /// members share (a transfer ensemble's frozen pre-trained blocks) also runs once per tile.
     /// With `share` false every depth runs its network whole (the benchmark's comparison).
     public func denseMaps(tile: Tensor, depths: Int, share: Bool = true) -> [[Float]] {
-        let present = (0..<depths).filter { network(forDepth: $0) != nil }
+        let models = singleModels
+        let present = (0..<depths).filter { d in models.allSatisfy { $0.network(forDepth: d) != nil } }
         let p = patchSize
         let cells = (tile.shape[1] - p + 1) * (tile.shape[2] - p + 1)
         var out = [[Float]](repeating: [Float](repeating: .nan, count: cells), count: depths)
         guard !present.isEmpty else { return out }
-        let mapper = DenseMapper(members: present.map { (network(forDepth: $0)!, $0) }, share: share)
+        let mapper = DenseMapper(members: models.flatMap { m in present.map { (m.network(forDepth: $0)!, $0) } }, share: share)
         let maps = mapper.maps(tile: tile)
-        for (m, d) in present.enumerated() {
-            let scaler = scalers[d]
-            out[d] = maps.data[(m * cells)..<((m + 1) * cells)].map { scaler.unscale($0) }
+        for (i, d) in present.enumerated() {
+            out[d] = Self.mean(models.enumerated().map { e, model in
+                let plane = e * present.count + i
+                return maps.data[(plane * cells)..<((plane + 1) * cells)].map { model.scalers[d].unscale($0) }
+            })
         }
         return out
     }
 
-    /// Leading blocks the depth networks have in common, computed once for all depths when mapping
-    /// (see `DenseMapper.sharedBlocks`).
+    /// Leading blocks the depth networks (of every member of an ensemble) have in common, computed once for
+    /// all depths when mapping (see `DenseMapper.sharedBlocks`).
     public var sharedBlocks: Int {
-        let members = (0..<scalers.count).compactMap { d in network(forDepth: d).map { (network: $0, depthIndex: d) } }
-        return members.isEmpty ? 0 : DenseMapper.commonBlocks(members)
+        let pairs = singleModels.flatMap { m in
+            (0..<scalers.count).compactMap { d in m.network(forDepth: d).map { (network: $0, depthIndex: d) } }
+        }
+        return pairs.isEmpty ? 0 : DenseMapper.commonBlocks(pairs)
     }
 }
 

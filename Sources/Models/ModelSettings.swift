@@ -42,6 +42,19 @@ public struct ModelSettings: Sendable, Codable, Equatable {
     public var minSamplesLeaf = Array(stride(from: 10, through: 100, by: 10))
     /// Trees per forest while tuning by out-of-bag error (then `trees` for the final forest).
     public var tuningTrees = 100
+    /// Augment the networks' training patches (`train.augment`; beyond the paper, off by default): each training
+    /// example of every epoch, in pre-training, fine-tuning, cnn and mtcnn, is one of the 8 rotations by multiples of
+    /// 90 degrees and flips of its patch, drawn from the fit's seeded generator; validation and prediction never are.
+    public var augment = false
+    /// Covariates whose channels augmentation leaves as they are (`train.augment_exclude`), for direction-dependent
+    /// covariates such as aspect, northness and eastness: their values are directions relative to north, which
+    /// a rotated or mirrored patch does not change, so these channels keep their true orientation and values
+    /// while the other channels turn (a categorical covariate's one-hot channels by its name).
+    public var augmentExclude: [String] = []
+    /// Networks per network model (`train.ensemble`; beyond the paper, 1 by default): M networks trained with
+    /// different validation sites and seeds, whose predictions are averaged. Transfer members share one
+    /// pre-training and differ in their fine-tuning.
+    public var ensemble = 1
 
     // Fine-tuning options (issue #13); each off by default, and written to model.json only when set.
 
@@ -87,6 +100,7 @@ extension ModelSettings {
         case fineTuneLearningRate, weightDecay, epochs, fineTuneEpochs, patience, validationFraction, freeze, log1p
         case trees, maxFeatures, minSamplesLeaf, tuningTrees
         case targetScaling, fineTuneBatchSize, scorePretrained, l2SP, headFirstEpochs, fineTuneBatchNorm
+        case augment, augmentExclude, ensemble
     }
 
     /// Decodes model.json's settings; keys added after the first release may be absent (files written
@@ -120,10 +134,13 @@ extension ModelSettings {
         l2SP = try c.decodeIfPresent(Float.self, forKey: .l2SP) ?? defaults.l2SP
         headFirstEpochs = try c.decodeIfPresent(Int.self, forKey: .headFirstEpochs) ?? defaults.headFirstEpochs
         fineTuneBatchNorm = try c.decodeIfPresent(FineTuneBatchNorm.self, forKey: .fineTuneBatchNorm) ?? defaults.fineTuneBatchNorm
+        augment = try c.decodeIfPresent(Bool.self, forKey: .augment) ?? defaults.augment
+        augmentExclude = try c.decodeIfPresent([String].self, forKey: .augmentExclude) ?? defaults.augmentExclude
+        ensemble = try c.decodeIfPresent(Int.self, forKey: .ensemble) ?? defaults.ensemble
     }
 
-    /// Encodes every setting; the fine-tuning options only when they differ from their defaults, so
-    /// that model.json of a run without them is what earlier versions wrote.
+    /// Encodes every setting; the options added later (fine-tuning, augmentation, ensembles) only when
+    /// they differ from their defaults, so that model.json of a run without them is what earlier versions wrote.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(convWidths, forKey: .convWidths)
@@ -153,5 +170,9 @@ extension ModelSettings {
         if l2SP != defaults.l2SP { try c.encode(l2SP, forKey: .l2SP) }
         if headFirstEpochs != defaults.headFirstEpochs { try c.encode(headFirstEpochs, forKey: .headFirstEpochs) }
         if fineTuneBatchNorm != defaults.fineTuneBatchNorm { try c.encode(fineTuneBatchNorm, forKey: .fineTuneBatchNorm) }
+        if augment != defaults.augment { try c.encode(augment, forKey: .augment) }
+        if augmentExclude != defaults.augmentExclude { try c.encode(augmentExclude, forKey: .augmentExclude) }
+        if ensemble != defaults.ensemble { try c.encode(ensemble, forKey: .ensemble) }
     }
 }
+

@@ -34,6 +34,9 @@ public enum ModelStore {
         public var pretrained: String?
         /// Settings the model was trained with.
         public var settings: ModelSettings
+        /// Files per depth of an ensemble's members 2..M (`train.ensemble` > 1), like `files` for member 1, in
+        /// folders `member_2/` ...; a transfer ensemble's members share `pretrained`. Absent for a single model.
+        public var members: [[String]]? = nil
     }
 
     /// Writes a model into `folder` (created); returns the files written, relative to `folder`.
@@ -49,34 +52,45 @@ public enum ModelStore {
         var meta = ["socmap.property": data.property, "socmap.unit": data.unit,
                     "socmap.depths": labels.joined(separator: ","), "socmap.model": model.kind.rawValue]
         switch model {
-        case .network(let m):
-            description.scalers = m.scalers
+        case .network(let model):
+            description.scalers = model.scalers
             // Target scaling travels inside each safetensors file too, for users of the weights alone.
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let scalerText = { (s: [TargetScaler]) in String(decoding: (try? encoder.encode(s)) ?? Data(), as: UTF8.self) }
-            meta["socmap.target_scalers"] = scalerText(m.scalers)
-            description.freeze = m.freeze
-            if let heads = m.heads {
-                try heads.saveSafetensors(path: path("heads.safetensors"), metadata: meta)
-                files.append("heads.safetensors")
-                description.files = labels.map { _ in "heads.safetensors" }
-            } else {
-                if let pre = m.pretrained {
-                    try pre.saveSafetensors(path: path("pretrained.safetensors"), metadata: meta)
-                    files.append("pretrained.safetensors")
-                    description.pretrained = "pretrained.safetensors"
-                }
-                for (k, net) in m.perDepth.enumerated() {
-                    guard let net else { description.files.append(description.pretrained ?? ""); continue }
-                    let name = "depth_\(labels[k]).safetensors"
-                    var depthMeta = meta
-                    depthMeta["socmap.depth"] = labels[k]
-                    depthMeta["socmap.target_scalers"] = scalerText([m.scalers[k]])
-                    try net.saveSafetensors(path: path(name), metadata: depthMeta)
+            meta["socmap.target_scalers"] = scalerText(model.scalers)
+            description.freeze = model.freeze
+            if let pre = model.pretrained, model.heads == nil {
+                try pre.saveSafetensors(path: path("pretrained.safetensors"), metadata: meta)
+                files.append("pretrained.safetensors")
+                description.pretrained = "pretrained.safetensors"
+            }
+            let singles = model.singleModels
+            for (i, m) in singles.enumerated() {
+                // Member 1 is written where a single model is; members 2..M in folders of their own.
+                let folderName = i == 0 ? "" : "member_\(i + 1)/"
+                if i > 0 { try FileManager.default.createDirectory(atPath: path(folderName), withIntermediateDirectories: true) }
+                var memberMeta = meta
+                if singles.count > 1 { memberMeta["socmap.ensemble_member"] = "\(i + 1)/\(singles.count)" }
+                var memberFiles: [String] = []
+                if let heads = m.heads {
+                    let name = folderName + "heads.safetensors"
+                    try heads.saveSafetensors(path: path(name), metadata: memberMeta)
                     files.append(name)
-                    description.files.append(name)
+                    memberFiles = labels.map { _ in name }
+                } else {
+                    for (k, net) in m.perDepth.enumerated() {
+                        guard let net else { memberFiles.append(description.pretrained ?? ""); continue }
+                        let name = folderName + "depth_\(labels[k]).safetensors"
+                        var depthMeta = memberMeta
+                        depthMeta["socmap.depth"] = labels[k]
+                        depthMeta["socmap.target_scalers"] = scalerText([m.scalers[k]])
+                        try net.saveSafetensors(path: path(name), metadata: depthMeta)
+                        files.append(name)
+                        memberFiles.append(name)
+                    }
                 }
+                if i == 0 { description.files = memberFiles } else { description.members = (description.members ?? []) + [memberFiles] }
             }
         case .forest(let f):
             for (k, forest) in f.forests.enumerated() {
@@ -124,26 +138,36 @@ extension ModelStore {
         case .rf:
             let forests = try d.files.map { $0.isEmpty ? nil : try RandomForest.load(from: path($0)) }
             return (.forest(ForestModel(forests: forests, tuning: forests.map { _ in [] }, log1p: d.log1p, patchSize: d.patchSize)), d)
-        case .mtcnn:
-            guard let file = d.files.first else { throw LoadError(path: folder, message: "model.json names no network file") }
-            let config = architecture(d)
-            let heads = try network(path(file), config: config)
-            return (.network(NetworkModel(kind: .mtcnn, config: config, pretrained: nil, perDepth: [], heads: heads,
-                                          scalers: d.scalers, freeze: 0, logs: [:])), d)
-        case .transfer, .cnn:
+        case .mtcnn, .transfer, .cnn:
             let config = architecture(d)
             let pretrained = try d.pretrained.map { try network(path($0), config: config) }
-            var cache: [String: Network] = [:]
-            let perDepth: [Network?] = try d.files.map { file in
-                if file.isEmpty || file == d.pretrained { return nil }
-                if let n = cache[file] { return n }
-                let n = try network(path(file), config: config)
-                cache[file] = n
-                return n
+            let singles = try ([d.files] + (d.members ?? [])).map { files in
+                try single(d, files: files, config: config, pretrained: pretrained, folder: folder)
             }
-            return (.network(NetworkModel(kind: d.kind, config: config, pretrained: pretrained, perDepth: perDepth, heads: nil,
-                                          scalers: d.scalers, freeze: d.freeze, logs: [:])), d)
+            return (.network(NetworkModel(ensemble: singles)), d)
         }
+    }
+
+    /// One single model of a description: its files per depth (member 1's `files`, or an ensemble member's).
+    static func single(_ d: Description, files: [String], config: NetworkConfig, pretrained: Network?,
+                       folder: String) throws -> NetworkModel {
+        let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
+        if d.kind == .mtcnn {
+            guard let file = files.first else { throw LoadError(path: folder, message: "model.json names no network file") }
+            let heads = try network(path(file), config: config)
+            return NetworkModel(kind: .mtcnn, config: config, pretrained: nil, perDepth: [], heads: heads,
+                                scalers: d.scalers, freeze: 0, logs: [:])
+        }
+        var cache: [String: Network] = [:]
+        let perDepth: [Network?] = try files.map { file in
+            if file.isEmpty || file == d.pretrained { return nil }
+            if let n = cache[file] { return n }
+            let n = try network(path(file), config: config)
+            cache[file] = n
+            return n
+        }
+        return NetworkModel(kind: d.kind, config: config, pretrained: pretrained, perDepth: perDepth, heads: nil,
+                            scalers: d.scalers, freeze: d.freeze, logs: [:])
     }
 
     /// The architecture model.json describes: channels, patch size and depths, and the settings' kernel, pool and widths.

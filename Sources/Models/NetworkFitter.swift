@@ -16,6 +16,8 @@ struct FitSpec {
     /// Epochs 1...N train only the output layer (blocks 1...6 frozen); then the blocks not frozen
     /// at the start train too. Early stopping counts from epoch N + 1.
     var headFirstEpochs = 0
+    /// Random rotations and flips of the training patches (`train.augment`), nil for none.
+    var augmentation: PatchAugmentation? = nil
 }
 
 /// What a training run did.
@@ -62,6 +64,7 @@ enum NetworkFitter {
         var headOnly = spec.headFirstEpochs > 0
         if headOnly { network.freeze(blocks: 1...6) }
         var sinceBest = 0
+        let augmentation = spec.augmentation.map { ($0, $0.transformedChannels(data.channels)) }
         for epoch in 1...max(spec.epochs, 1) {
             if headOnly, epoch > spec.headFirstEpochs {
                 network.unfreeze(blocks: trainableBlocks)
@@ -80,7 +83,7 @@ enum NetworkFitter {
                 start = end
                 guard slice.count >= 2 else { continue }
                 let loss = network.trainStep(
-                    patches: Batch.patches(slice, from: data),
+                    patches: Batch.patches(slice, from: data, augmentation: augmentation, generator: &rng),
                     depthOneHot: useDepth ? Batch.depthOneHot(slice.map(\.depth), count: d) : nil,
                     targets: Batch.targets(slice, outputs: k), mask: Batch.mask(slice, outputs: k), optimizer: optimizer,
                     penalty: penalty)

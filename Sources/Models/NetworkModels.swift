@@ -20,6 +20,9 @@ public final class NetworkModel: @unchecked Sendable {
     public let logs: [String: FitLog]
     /// The architecture every network of the model has: it owns the patch size, kernel and pool.
     public let config: NetworkConfig
+    /// An ensemble's members (`train.ensemble` > 1), each a single model whose predictions are averaged; empty for
+    /// a single model. An ensemble's own networks, scalers and logs are those of its first member.
+    public let members: [NetworkModel]
 
     /// A model from its networks (as training or `ModelStore.load` makes them; the benchmarks build one directly).
     public init(kind: ModelKind, config: NetworkConfig, pretrained: Network?, perDepth: [Network?], heads: Network?,
@@ -28,8 +31,24 @@ public final class NetworkModel: @unchecked Sendable {
             precondition(net.config == config, "NetworkModel: a network has another architecture (\(net.config)) than the model (\(config))")
         }
         self.kind = kind; self.config = config; self.pretrained = pretrained; self.perDepth = perDepth; self.heads = heads
-        self.scalers = scalers; self.freeze = freeze; self.logs = logs
+        self.scalers = scalers; self.freeze = freeze; self.logs = logs; members = []
     }
+
+    /// An ensemble of single models of one kind and architecture (a single model when given one).
+    public init(ensemble: [NetworkModel]) {
+        precondition(!ensemble.isEmpty, "NetworkModel: an ensemble needs a member")
+        let first = ensemble[0]
+        for m in ensemble {
+            precondition(m.members.isEmpty && m.kind == first.kind && m.config == first.config && m.scalers.count == first.scalers.count,
+                         "NetworkModel: ensemble members must be single models of one kind and architecture")
+        }
+        kind = first.kind; config = first.config; pretrained = first.pretrained; perDepth = first.perDepth; heads = first.heads
+        scalers = first.scalers; freeze = first.freeze; logs = first.logs
+        members = ensemble.count > 1 ? ensemble : []
+    }
+
+    /// The single models whose predictions the model averages: its members, or itself.
+    public var singleModels: [NetworkModel] { members.isEmpty ? [self] : members }
 
     /// Patch edge P the networks read around a cell.
     public var patchSize: Int { config.patchSize }
@@ -41,7 +60,11 @@ public final class NetworkModel: @unchecked Sendable {
     }
 
     /// Predictions in property units for the given samples of a data set.
+    /// An ensemble predicts the mean of its members' predictions (in property units).
     public func predict(_ data: PatchDataset, samples: [Int]) -> [Float] {
+        if !members.isEmpty {
+            return Self.mean(members.map { $0.predict(data, samples: samples) })
+        }
         var out = [Float](repeating: .nan, count: samples.count)
         let depthCount = data.depths.count
         for d in 0..<depthCount {
@@ -62,6 +85,16 @@ public final class NetworkModel: @unchecked Sendable {
     }
 }
 
+extension NetworkModel {
+    /// The element-wise mean of equally long arrays, summed in order (so patch-wise and dense predictions agree bitwise).
+    static func mean(_ values: [[Float]]) -> [Float] {
+        guard var sum = values.first else { return [] }
+        for v in values.dropFirst() { for i in sum.indices { sum[i] += v[i] } }
+        let n = Float(values.count)
+        return values.count == 1 ? sum : sum.map { $0 / n }
+    }
+}
+
 /// Trains the network-based models.
 public enum NetworkTrainer {
     static func config(_ kind: NetworkConfig.Kind, data: PatchDataset, settings: ModelSettings) -> NetworkConfig {
@@ -78,12 +111,12 @@ public enum NetworkTrainer {
     static func spec(_ s: ModelSettings, fineTune: Bool) -> FitSpec {
         guard fineTune else {
             return FitSpec(epochs: s.epochs, learningRate: s.learningRate, batchSize: s.batchSize, patience: s.patience,
-                           weightDecay: s.weightDecay)
+                           weightDecay: s.weightDecay, augmentation: PatchAugmentation(s))
         }
         // L2-SP replaces weight decay (towards zero) while fine-tuning.
         return FitSpec(epochs: s.fineTuneEpochs, learningRate: s.fineTuneLearningRate, batchSize: s.effectiveFineTuneBatchSize,
                        patience: s.patience, weightDecay: s.l2SP > 0 ? 0 : s.weightDecay, scoreStart: s.scorePretrained,
-                       l2SP: s.l2SP, headFirstEpochs: s.headFirstEpochs)
+                       l2SP: s.l2SP, headFirstEpochs: s.headFirstEpochs, augmentation: PatchAugmentation(s))
     }
 
     /// The target scalers of transfer and mtcnn, one per depth: each depth's own (`perDepth`), or one
@@ -113,9 +146,10 @@ public enum NetworkTrainer {
     }
 
     /// Transfer models for each freeze depth in `freezes`, sharing one pre-training.
-    /// With `cache`, a pre-training identical to an earlier one (`PretrainingCache.key`) is reused.
+    /// With `cache`, a pre-training identical to an earlier one (`PretrainingCache.key`) is reused; with
+    /// `pretraining` (an ensemble's later members) that network and log are used instead of pre-training again.
     public static func transfer(_ t: TrainingData, settings: ModelSettings, freezes: [Int], seed: UInt64,
-                                cache: PretrainingCache? = nil,
+                                cache: PretrainingCache? = nil, pretraining: (network: Network, log: FitLog)? = nil,
                                 progress: ((TrainingEvent) -> Void)? = nil) throws -> [Int: NetworkModel] {
         let d = t.data.depths.count
         // By default each depth's targets are z-scored with that depth's mean and SD, so every depth
@@ -127,7 +161,9 @@ public enum NetworkTrainer {
         let cacheKey = cache.map { _ in PretrainingCache.key(settings: settings, seed: seed, samples: t.samples) }
         let pre: Network
         let preLog: FitLog
-        if let cacheKey, let found = cache?.lookup(cacheKey) {
+        if let pretraining {
+            (pre, preLog) = pretraining
+        } else if let cacheKey, let found = cache?.lookup(cacheKey) {
             (pre, preLog) = found
         } else {
             pre = try Network(config: architecture, seed: seed)

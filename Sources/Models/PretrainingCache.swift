@@ -50,6 +50,7 @@ public final class PretrainingCache: @unchecked Sendable {
         s.maxFeatures = defaults.maxFeatures
         s.minSamplesLeaf = defaults.minSamplesLeaf
         s.tuningTrees = defaults.tuningTrees
+        s.ensemble = defaults.ensemble   // an ensemble's members share its first member's pre-training
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let text = (try? encoder.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\(s)"

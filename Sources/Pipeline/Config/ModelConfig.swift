@@ -114,6 +114,11 @@ extension PipelineConfig {
             s.minSamplesLeaf = try positiveList(fm, "min_samples_leaf", default: s.minSamplesLeaf)
             try fm.finish()
         }
+        s.augment = try m.bool("augment", default: s.augment)
+        if let v = m.optional("augment_exclude") {
+            s.augmentExclude = try v.list().map { try $0.string() }
+        }
+        s.ensemble = try m.int("ensemble", default: s.ensemble, in: 1...100)
         try m.finish()
         return TrainConfig(models: models, settings: s)
     }

@@ -214,7 +214,9 @@ public enum MapStage {
             let mine = plan.tiles(shard: shard.index, of: shard.count)
             let todo = store.missing(mine)
             observer.stageStarted("predict: \(predict.model.rawValue) maps of \(depthCount) depths, \(plan.tiles.count) \(plan.tiles.count == 1 ? "tile" : "tiles") of \(predict.tileSize) cells"
-                                  + (shared > 0 ? ", \(DenseMapper.describe(sharedBlocks: shared)) computed once for all depths" : "")
+                                  + (model.ensembleSize > 1 ? ", the mean of \(model.ensembleSize) ensemble members" : "")
+                                  + (shared > 0 ? ", \(DenseMapper.describe(sharedBlocks: shared)) computed once for all depths"
+                                     + (model.ensembleSize > 1 ? " and members" : "") : "")
                                   + (shard.count > 1 ? ", shard \(shard) (\(mine.count) tiles)" : "")
                                   + (todo.count < mine.count ? ", resuming: \(mine.count - todo.count) tiles already done" : ""))
             let alreadyDone = mine.count - todo.count

@@ -29,6 +29,13 @@ public struct EvaluationResult: Sendable {
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
 enum ModelStages {
     /// Checks the patch data set before any training: finite values, enough sites, samples per depth.
+    /// Checks that `train.augment_exclude` names covariates of the stack.
+    static func checkAugmentation(_ settings: ModelSettings, data: PatchDataset, file: String) throws {
+        do { try settings.validateAugmentation(channels: data.channels) } catch {
+            throw PipelineError(stage: "train", file: file, message: "train.augment_exclude: \(error)")
+        }
+    }
+
     static func check(_ data: PatchDataset, folds: Int?) throws {
         if let bad = data.patches.firstIndex(where: { !$0.isFinite }) {
             let site = data.sites[bad / data.patchLength]
@@ -106,6 +113,7 @@ enum ModelStages {
         observer.stageStarted("evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))")
         let start = Date()
         try check(data, folds: evaluate.folds)
+        try checkAugmentation(train.settings, data: data, file: config.file)
         // The sites' folds also give the area of applicability its threshold, whatever the split.
         let foldOfSite = try folds(config, data: data, evaluate: evaluate)
         let foldOfSample = try sampleFolds(config, data: data, evaluate: evaluate, siteFolds: foldOfSite)
@@ -252,6 +260,7 @@ enum ModelStages {
                            observer: PipelineObserver) throws -> [String] {
         observer.stageStarted("train: final \(train.models.map(\.rawValue).joined(separator: ", ")) on all \(data.samples.count) samples")
         try check(data, folds: nil)
+        try checkAugmentation(train.settings, data: data, file: config.file)
         let (models, _) = try ModelFitting.fit(train.models, data: TrainingData(data: data, samples: Array(data.samples.indices)),
                                                settings: train.settings, seed: config.seed &+ 104_729,
                                                progress: eventHandler("final ", observer))
