@@ -32,15 +32,8 @@ public enum EvaluationReport {
                              freezeSweep: [FreezeSweepEntry]? = nil, intervals: IntervalSummary? = nil,
                              locations: [String: SiteLocation]? = nil, zones: ZoneBreakdown? = nil,
                              to folder: String, title: String, unit: String) throws -> [String] {
-        let plotsFolder = (folder as NSString).appendingPathComponent("plots")
-        try ReportFolder.make(folder)
-        try ReportFolder.make(plotsFolder)
-        var written: [String] = []
-        func put(_ text: String, _ relative: String) throws {
-            let path = (folder as NSString).appendingPathComponent(relative)
-            try ReportFolder.write(text, to: path)
-            written.append(path)
-        }
+        var files = try ReportFiles(folder: folder)
+        func put(_ text: String, _ relative: String) throws { try files.put(text, relative) }
 
         let sweep = (freezeSweep?.isEmpty ?? true) ? nil : freezeSweep
         let predictions = ReportTables.canonicalOrder(predictions)
@@ -86,7 +79,7 @@ public enum EvaluationReport {
         try put(SummaryMarkdown.render(table: table, sweep: sweep, title: title, unit: unit, plots: plots)
                 + (intervals.map { IntervalReportText.markdown($0, unit: unit) } ?? "")
                 + (zones.map { "\n" + ZoneTables.markdown($0, unit: unit) } ?? ""), "summary.md")
-        return written
+        return files.written
     }
 
     /// Reads a table back from a report's metrics.json.

@@ -31,3 +31,26 @@ enum ReportFolder {
         }
     }
 }
+
+/// A report folder being written: created with its plots/ subfolder, each file put atomically
+/// and its path remembered in order.
+struct ReportFiles {
+    /// The folder.
+    let folder: String
+    /// Absolute paths written so far, in order.
+    private(set) var written: [String] = []
+
+    /// Creates `folder` and `folder/plots` when missing.
+    init(folder: String) throws {
+        self.folder = folder
+        try ReportFolder.make(folder)
+        try ReportFolder.make((folder as NSString).appendingPathComponent("plots"))
+    }
+
+    /// Writes `text` to `relative` inside the folder.
+    mutating func put(_ text: String, _ relative: String) throws {
+        let path = (folder as NSString).appendingPathComponent(relative)
+        try ReportFolder.write(text, to: path)
+        written.append(path)
+    }
+}

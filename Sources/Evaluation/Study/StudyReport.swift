@@ -60,15 +60,8 @@ public enum StudyReport {
     @discardableResult
     public static func write(_ study: StudyComparison, predictions: [HeldOutPrediction], context: Context,
                              to folder: String) throws -> [String] {
-        let plots = (folder as NSString).appendingPathComponent("plots")
-        try ReportFolder.make(folder)
-        try ReportFolder.make(plots)
-        var written: [String] = []
-        func put(_ text: String, _ relative: String) throws {
-            let path = (folder as NSString).appendingPathComponent(relative)
-            try ReportFolder.write(text, to: path)
-            written.append(path)
-        }
+        var files = try ReportFiles(folder: folder)
+        func put(_ text: String, _ relative: String) throws { try files.put(text, relative) }
         var plotFiles = ["plots/rmse_by_depth.svg"]
         try put(RMSEByDepthPlot.render(table: study.table, title: context.title, unit: context.unit), plotFiles[0])
         for baseline in study.baselines {
@@ -84,7 +77,7 @@ public enum StudyReport {
             throw EvaluationError(.writeFailed, path: folder, message: "cannot encode \(jsonFile): \(error)")
         }
         try put(markdown(study, context: context, plots: plotFiles), markdownFile)
-        return written
+        return files.written
     }
 
     /// One row per variant and depth: metrics, then per baseline the RMSE difference and its interval.
