@@ -260,6 +260,11 @@ struct RunReport {
         }
         var md = "## Cross-validation (\(e.table.folds) folds, \(String(format: "%.0f", e.seconds)) s)\n\n"
         md += "Held-out scores of every model: \(e.table.designText). Fold-to-fold spread and plots in `evaluation/summary.md`.\n\n"
+        if let train = config.train {
+            let changed = TrainSettingsText.changed(train.settings)
+            md += "Training: " + (changed.isEmpty ? "the protocol of design/model.md (every `train` key at its default)"
+                                  : "design/model.md's protocol except " + changed.map { "`\($0)`" }.joined(separator: ", ")) + ".\n\n"
+        }
         md += ScoreTables.markdown(e.table, unit: data.unit, heading: "###")
         for (model, n) in e.unpredicted.sorted(by: { $0.key < $1.key }) {
             md += "\n\(model): \(n) held-out samples without prediction (a depth with no training sample in their fold); left out of its metrics.\n"
