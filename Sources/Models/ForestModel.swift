@@ -45,6 +45,12 @@ public struct ForestModel: Sendable {
     }
 }
 
+/// Passes training events from the forest's worker threads (which call it one at a time, in order).
+private final class EventSink: @unchecked Sendable {
+    let send: (TrainingEvent) -> Void
+    init(_ send: @escaping (TrainingEvent) -> Void) { self.send = send }
+}
+
 /// Trains the random forests.
 public enum ForestTrainer {
     /// One forest per depth; max_features and min_samples_leaf chosen by out-of-bag error over the settings' grid.
@@ -79,10 +85,16 @@ public enum ForestTrainer {
                                                            mse, best.mse, best.m, best.leaf)))
                 }
             }
+            // The final forest reports each tree (from a worker thread, in order), so its bar moves.
+            let box = progress.map(EventSink.init)
             let forest = RandomForest.fit(x: x, n: indices.count, p: c, y: y,
                                           parameters: ForestParameters(trees: settings.trees, maxFeatures: best.m,
-                                                                       minSamplesLeaf: best.leaf, seed: seed &+ 1000 &+ UInt64(d)))
-            progress?(TrainingEvent(stage: "rf \(label)", epoch: 1, epochs: 1, trainLoss: Float(forest.oobMSE ?? .nan),
+                                                                       minSamplesLeaf: best.leaf, seed: seed &+ 1000 &+ UInt64(d)),
+                                          progress: box.map { sink in { @Sendable done, total in
+                                              sink.send(TrainingEvent(stage: "rf \(label)", epoch: done, epochs: total, trainLoss: .nan,
+                                                                      validationLoss: .nan, detail: "trees"))
+                                          } })
+            progress?(TrainingEvent(stage: "rf \(label)", epoch: settings.trees, epochs: settings.trees, trainLoss: Float(forest.oobMSE ?? .nan),
                                     validationLoss: .nan,
                                     detail: String(format: "%d trees, OOB MSE %.4g", settings.trees, forest.oobMSE ?? .nan)))
             forests.append(forest)
