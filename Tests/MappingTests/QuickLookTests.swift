@@ -89,7 +89,11 @@ final class QuickLookTests: XCTestCase {
         let maps = try writeDepthMaps(in: dir)
         let set = MapProducts.MapSet(title: "SOC", maps: maps.map { MapProducts.Map(name: $0.name, title: $0.title) },
                                      unit: "g/kg", contactSheet: "soc_contact_sheet.png")
-        let written = try MapProducts.write(sets: [set], folder: dir.path, projectName: "soc_maps", title: "SOC maps")
+        var reports: [String] = []
+        let written = try MapProducts.write(sets: [set], folder: dir.path, projectName: "soc_maps", title: "SOC maps") { done, total in
+            reports.append("\(done)/\(total)")
+        }
+        XCTAssertEqual(reports, (0...set.maps.count).map { "\($0)/\(set.maps.count)" }, "one report per map styled and drawn")
         XCTAssertEqual(written.files.count, 6 * 2 + 2)
         for file in written.files { XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file(file)), file) }
         XCTAssertTrue(written.files.contains("soc_0-5cm.qml") && written.files.contains("soc_maps.qgs"))

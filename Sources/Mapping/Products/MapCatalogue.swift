@@ -144,7 +144,9 @@ extension MapProducts {
         let derived = try derive?(folder) ?? (sets: [], files: [])
         files += derived.files
         let written = try write(sets: catalogue.sets + derived.sets, folder: folder, projectName: catalogue.projectName,
-                                title: catalogue.projectTitle, points: catalogue.points)
+                                title: catalogue.projectTitle, points: catalogue.points) { done, total in
+            progress?("styles and quick-looks", done, total)
+        }
         return files + written.files
     }
 }

@@ -63,9 +63,10 @@ public enum MapProducts {
     /// Writes, in `folder` where every "<name>.tif" already is: "<name>.qml" and "<name>.png" per map,
     /// each set's contact sheet, and "<projectName>.qgs" with one group per set. Throws when a map is
     /// missing, its CRS or grid cannot be read, or a set has no valid value to take a range from.
-    /// `points` go into the project above the maps.
+    /// `points` go into the project above the maps. `progress` receives the maps styled and drawn so far.
     public static func write(sets: [MapSet], folder: String, projectName: String, title: String,
-                             points: [QGISProject.PointLayer] = []) throws -> Written {
+                             points: [QGISProject.PointLayer] = [],
+                             progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Written {
         precondition(!sets.isEmpty, "MapProducts.write needs at least one map set")
         var files: [String] = [], ranges: [ValueRange] = [], layers: [QGISProject.Layer] = []
         var projectGrid: Grid?
@@ -74,6 +75,9 @@ public enum MapProducts {
             throw MappingError("map '\(path)' does not exist", path: path,
                                hint: "Write the maps (COG.write) before their styles, pictures and project")
         }
+        let total = sets.reduce(0) { $0 + $1.maps.count }
+        var done = 0
+        progress?(0, total)
         var groupRanges: [String: ValueRange?] = [:]
         for set in sets where set.range == nil {
             guard let group = set.rangeGroup, groupRanges[group] == nil else { continue }
@@ -108,6 +112,8 @@ public enum MapProducts {
                 layers.append(QGISProject.Layer(name: map.name, path: map.name + ".tif", style: style,
                                                 stylePath: map.name + ".qml", group: set.title))
                 if projectGrid == nil { projectGrid = try RasterDataset(path: path).grid() }
+                done += 1
+                progress?(done, total)
             }
             try QuickLook.contactSheet(panels: panels, min: range.min, max: range.max, ramp: set.ramp, unit: set.unit,
                                        title: set.title, to: (folder as NSString).appendingPathComponent(set.contactSheet))
