@@ -8,7 +8,7 @@ enum StudyDifferencePlot {
         let keys = study.table.depthKeys
         let variants = study.table.models.filter { $0 != baseline }
         let rowHeight = 18.0
-        let panelWidth = 150.0, gap = 18.0
+        let panelWidth = 150.0, gap = 40.0
         let labelRoom = (variants.map { SVGDocument.textWidth($0, size: 11) }.max() ?? 40) + 16
         let plotTop = 58.0
         let plotHeight = max(Double(variants.count) * rowHeight, rowHeight)
