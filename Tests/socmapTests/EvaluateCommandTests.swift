@@ -25,6 +25,9 @@ final class EvaluateCommandTests: XCTestCase {
         let r = try CLI.run(["run", p.pipeline])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("fold 3/3"), r.stderr)
+        // The whole cross-validation's ETA: unknown during the first fold, then a clock.
+        XCTAssertTrue(r.stderr.contains("fold 1/3 (CV ETA --) "), r.stderr)
+        XCTAssertNotNil(r.stderr.range(of: #"fold 3/3 \(CV ETA \d+:\d\d\) "#, options: .regularExpression), r.stderr)
         let eval = p.folder.file("out/evaluation")
         for f in ["metrics.csv", "metrics.json", "predictions.csv", "summary.md", "freeze_sweep.csv",
                   "plots/scatter_transfer.svg", "plots/scatter_rf.svg", "plots/density.svg", "plots/rmse_by_depth.svg",

@@ -3,6 +3,7 @@ import Foundation
 import Models
 import Patches
 import RasterIO
+import TextFormat
 
 /// What cross-validation produced.
 public struct EvaluationResult: Sendable {
@@ -129,14 +130,17 @@ enum ModelStages {
         for name in names {
             everySample[name] = [[Float]](repeating: [Float](repeating: .nan, count: data.samples.count), count: evaluate.folds)
         }
+        let foldsStart = Date()
         for fold in 0..<evaluate.folds {
+            // The whole stage's ETA from the folds done so far ("--" during the first).
+            let eta = fold > 0 ? DurationText.clock(Date().timeIntervalSince(foldsStart) / Double(fold) * Double(evaluate.folds - fold)) : "--"
             let trainSamples = data.samples.indices.filter { foldOfSample[$0] != fold }
             let testSamples = data.samples.indices.filter { foldOfSample[$0] == fold }
             guard !testSamples.isEmpty else { continue }
             let (models, sweep) = try ModelFitting.fit(
                 train.models, data: TrainingData(data: data, samples: trainSamples), settings: train.settings,
                 seed: config.seed &+ UInt64(fold) &* 7919, freezeSweep: evaluate.freezeSweep,
-                progress: eventHandler("fold \(fold + 1)/\(evaluate.folds) ", observer))
+                progress: eventHandler("fold \(fold + 1)/\(evaluate.folds) (CV ETA \(eta)) ", observer))
             if let predict = config.predict, predict.mapsCVModels, let m = models[predict.model] {
                 let folder = layout.cvModel(predict.model, fold: fold + 1)
                 try ModelStore.save(m, data: data, settings: train.settings, to: folder)
