@@ -116,6 +116,22 @@ public struct PatchDataset: Sendable, Equatable {
         patches[site * patchLength ..< (site + 1) * patchLength]
     }
 
+    /// The same sites and samples with only the channels at `kept` (indices into `channels`, in the
+    /// order given): what a model trained on a selection of covariates reads.
+    public func selecting(channels kept: [Int]) -> PatchDataset {
+        precondition(kept.allSatisfy { channels.indices.contains($0) },
+                     "PatchDataset.selecting: channel indices \(kept) outside 0..<\(channels.count)")
+        let area = patchSize * patchSize
+        var out = [Float]()
+        out.reserveCapacity(sites.count * kept.count * area)
+        for s in sites.indices {
+            let base = s * patchLength
+            for c in kept { out.append(contentsOf: patches[(base + c * area)..<(base + (c + 1) * area)]) }
+        }
+        return PatchDataset(property: property, unit: unit, patchSize: patchSize, channels: kept.map { channels[$0] },
+                            depths: depths, grid: grid, sites: sites, patches: out, samples: samples)
+    }
+
     /// Sample counts per depth interval.
     public var samplesPerDepth: [Int] {
         var counts = [Int](repeating: 0, count: depths.count)

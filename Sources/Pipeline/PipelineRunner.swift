@@ -56,21 +56,31 @@ public final class PipelineRunner {
 
         var evaluation: EvaluationResult?
         var modelFiles: [String] = []
+        var selection: SelectionResult?
+        var used = data   // with `select`: only the selected covariates' channels, for the final models, maps and patch file
         if let train = config.train {
-            if let evaluate = config.evaluate {
-                evaluation = try ModelStages.evaluate(config, data: data, train: train, evaluate: evaluate,
-                                                      stack: stack, layout: out, observer: observer)
+            let all = data
+            if let select = config.select, let evaluate = config.evaluate {
+                let s = try SelectionStage.run(config, select, data: all, train: train, evaluate: evaluate, layout: out, observer: observer)
+                selection = s
+                used = all.selecting(channels: s.final.channels)
             }
-            modelFiles = try ModelStages.trainFinal(config, data: data, train: train, layout: out, observer: observer)
+            if let evaluate = config.evaluate {
+                let perFold = selection.flatMap { $0.config.perFold ? $0.perFold.map(\.channels) : nil }
+                evaluation = try ModelStages.evaluate(config, data: perFold == nil ? used : all, train: train, evaluate: evaluate,
+                                                      stack: stack, layout: out, observer: observer, channelsOfFold: perFold)
+            }
+            modelFiles = try ModelStages.trainFinal(config, data: used, train: train, layout: out, observer: observer)
         }
         var maps: MapResult?
         if let predict = config.predict {
-            maps = try MapStage.run(config, stack: stack, inputs: try MapStage.inputs(config, predict, layout: out, evaluation: evaluation, data: data),
+            maps = try MapStage.run(config, stack: stack, inputs: try MapStage.inputs(config, predict, layout: out, evaluation: evaluation, data: used),
                                     output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
         }
-        let report = RunReport(config: config, stack: stack, profiles: profiles, data: data, patches: patchReport,
-                               evaluation: evaluation, modelFiles: modelFiles, maps: maps, recovered: folder.recovered)
-        try write { try PatchFile.write(data, to: out.patches) }
+        let report = RunReport(config: config, stack: stack, profiles: profiles, data: used, patches: patchReport,
+                               evaluation: evaluation, modelFiles: modelFiles, maps: maps, recovered: folder.recovered,
+                               selection: selection)
+        try write { try PatchFile.write(used, to: out.patches) }
         try write { try AtomicFile.write(Data(report.profilesCSV().utf8), to: out.path(OutputLayout.profiles)) }
         try write { try AtomicFile.write(Data(report.droppedSitesCSV().utf8), to: out.path(OutputLayout.droppedSites)) }
         let markdown = report.markdown()

@@ -26,6 +26,8 @@ public struct PipelineConfig: Sendable {
     public var patches: PatchesConfig
     /// Model training (nil: the run stops after the patches).
     public var train: TrainConfig?
+    /// Covariate selection before evaluation and training (nil: every covariate is used).
+    public var select: SelectConfig? = nil
     /// Cross-validation (nil: no evaluation).
     public var evaluate: EvaluateConfig?
     /// Maps (nil: no maps).

@@ -100,6 +100,8 @@ extension PipelineConfig {
             throw v.error("predict.model '\(predict.model.rawValue)' is not among train.models (\(train.models.map(\.rawValue).joined(separator: ", ")))")
         }
 
+        let select = try parseSelect(root.optional("select"), hasTrain: train != nil, hasEvaluate: evaluate != nil, predict: predict)
+
         let unitNode = (try? root.optional("profiles")?.mapping())??.optional("unit")
         let stocks = try parseStocks(root.optional("stocks"), unit: profiles.unit, unitNode: unitNode, hasPredict: predict != nil,
                                      resolve: resolve)
@@ -107,7 +109,7 @@ extension PipelineConfig {
         try root.finish()
         return PipelineConfig(file: file, baseDirectory: base, name: name, seed: UInt64(seedValue), output: output,
                               covariates: covariates, sites: sites, profiles: profiles, depths: depthList, patches: patches,
-                              train: train, evaluate: evaluate, predict: predict, stocks: stocks, warnings: warnings)
+                              train: train, select: select, evaluate: evaluate, predict: predict, stocks: stocks, warnings: warnings)
     }
 
     private static func parseCovariates(_ m: YAMLMapping, resolve: (String) -> String) throws -> CovariatesConfig {

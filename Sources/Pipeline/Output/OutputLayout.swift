@@ -30,11 +30,20 @@ public struct OutputLayout: Sendable, Equatable {
     public static let models = "models"
     /// Map products.
     public static let maps = "maps"
+    /// Covariate selection (`select`): its table, report and the selected covariates.
+    public static let selection = "selection"
+    /// RMSE per depth per subset size of the covariate selection (the paper's Table 2).
+    public static let selectionCSV = "selection/selection.csv"
+    /// The covariate selection's report.
+    public static let selectionMarkdown = "selection/selection.md"
+    /// The selected covariates, one a line.
+    public static let selectedCovariates = "selection/selected.txt"
     /// SOCMap's own bookkeeping: lock, record of the outputs, staging, resumable map tiles.
     public static let control = ".socmap"
 
     /// Names a pipeline-given name may not take (every fixed output and the control folder).
-    static let reserved: Set<String> = [profiles, droppedSites, reportMarkdown, reportJSON, reportHTML, evaluation, models, maps, control]
+    static let reserved: Set<String> = [profiles, droppedSites, reportMarkdown, reportJSON, reportHTML, selection, evaluation, models, maps,
+                                        control]
 
     /// The layout of `config`'s output folder.
     public init(_ config: PipelineConfig) {
@@ -55,6 +64,8 @@ public struct OutputLayout: Sendable, Equatable {
 
     /// The patch data set.
     public var patches: String { path(patchesFile) }
+    /// The covariate selection folder.
+    public var selectionFolder: String { path(Self.selection) }
     /// The evaluation folder.
     public var evaluationFolder: String { path(Self.evaluation) }
     /// The folder of the final models.
@@ -112,6 +123,7 @@ public struct OutputLayout: Sendable, Equatable {
     /// The top-level entries a run of `config` writes, in the order the summary lists them.
     public static func entries(for config: PipelineConfig) -> [String] {
         var names = [config.patches.file, profiles, droppedSites, reportMarkdown, reportHTML, reportJSON]
+        if config.select != nil { names.append(selection) }
         if config.evaluate != nil { names.append(evaluation) }
         if config.train != nil { names.append(models) }
         if config.predict != nil { names.append(maps) }

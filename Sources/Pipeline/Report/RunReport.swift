@@ -19,6 +19,8 @@ struct RunReport {
     let maps: MapResult?
     /// What this run cleared or finished for an interrupted earlier run in the output folder.
     let recovered: [String]
+    /// The covariate selection (`select`), if any.
+    var selection: SelectionResult? = nil
 
     /// Sites read from the sites table, whether or not their coordinates could be transformed.
     var sitesRead: Int { profiles.sites.count + profiles.untransformable.count }
@@ -93,6 +95,10 @@ struct RunReport {
             md += "\n\(profiles.horizonCount) horizons were harmonised to the depth intervals with the equal-area quadratic spline.\n"
         }
 
+        if let selection {
+            md += "\n## Covariate selection\n\n" + SelectionReport.markdown(selection, unit: data.unit, heading: "##")
+                + "\nThe models, maps and `\(config.patches.file)` read only the selected covariates' \(data.channels.count) channels; files in `\(OutputLayout.selection)/`.\n"
+        }
         md += "\n## Samples per depth\n\n| depth | samples | mean | sd | min | max |\n|---|---|---|---|---|---|\n"
         for (d, s) in zip(data.depths, depthStatistics()) {
             md += "| \(d.label) | \(s.count) | \(fmt(s.mean)) | \(fmt(s.sd)) | \(fmt(s.min)) | \(fmt(s.max)) |\n"
@@ -119,6 +125,9 @@ struct RunReport {
         md += "- `\(config.patches.file)`: \(data.sites.count) patches of \(data.channels.count) x \(data.patchSize) x \(data.patchSize) (scaled to [0, 1]) and \(data.samples.count) samples (site, depth, value)\n"
         md += "- `\(OutputLayout.profiles)`: \(config.profiles.property) per site and depth interval\n"
         md += "- `\(OutputLayout.droppedSites)`: sites left out, with reason and CSV line\n"
+        if selection != nil {
+            md += "- `\(OutputLayout.selection)/`: the covariate selection: `selection.csv` (RMSE per depth per subset size), `selection.md`, `selected.txt`\n"
+        }
         if evaluation != nil {
             md += "- `\(OutputLayout.evaluation)/`: metrics (CSV, JSON), held-out predictions, `summary.md` and plots"
                 + (evaluation?.zones != nil ? "; metrics per zone in `\(ZoneTables.csvFile)`" : "") + "\n"
@@ -403,6 +412,7 @@ struct RunReport {
                 },
             ] as [String: Any]
         }
+        if let selection { object["covariate_selection"] = SelectionReport.object(selection) }
         if !modelFiles.isEmpty { object["model_files"] = modelFiles }
         if !recovered.isEmpty { object["recovered"] = recovered }
         if let a = maps?.applicability {

@@ -164,6 +164,8 @@ public enum MapStage {
         let modelFolder = inputs.model
         try checkSaved(modelFolder, config, predict)
         let (model, description) = try ModelStore.load(folder: modelFolder)
+        // With `select` the model reads only the selected covariates: the ones its model.json's channels name.
+        let stack = config.select == nil ? stack : stack.selecting(covariates: Set(description.channels.map(\.covariate)))
         try checkCompatible(description, stack: stack, modelFolder: modelFolder, pipeline: config.file)
         let depthCount = description.depths.count
         var ensemble: [TrainedModel] = []

@@ -106,10 +106,12 @@ enum ModelStages {
 
     /// k-fold cross-validation grouped by site (or by spatial blocks); writes the evaluation folder
     /// (and each fold's model of the mapped model when maps need the CV spread) into `layout`.
+    /// `channelsOfFold` (with `select.per_fold`): the channels of `data` each fold's models read.
     /// The sites' coordinates (and spatial blocks) are in the CRS of the `stack`'s grid; `evaluate.zones`
     /// is read on that grid.
     static func evaluate(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, evaluate: EvaluateConfig,
-                         stack: CovariateStack, layout: OutputLayout, observer: PipelineObserver) throws -> EvaluationResult {
+                         stack: CovariateStack, layout: OutputLayout, observer: PipelineObserver,
+                         channelsOfFold: [[Int]]? = nil) throws -> EvaluationResult {
         let crs = stack.grid.crs
         observer.stageStarted("evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))")
         let start = Date()
@@ -137,24 +139,25 @@ enum ModelStages {
             let trainSamples = data.samples.indices.filter { foldOfSample[$0] != fold }
             let testSamples = data.samples.indices.filter { foldOfSample[$0] == fold }
             guard !testSamples.isEmpty else { continue }
+            let foldData = channelsOfFold.map { data.selecting(channels: $0[fold]) } ?? data
             let (models, sweep) = try ModelFitting.fit(
-                train.models, data: TrainingData(data: data, samples: trainSamples), settings: train.settings,
+                train.models, data: TrainingData(data: foldData, samples: trainSamples), settings: train.settings,
                 seed: config.seed &+ UInt64(fold) &* 7919, freezeSweep: evaluate.freezeSweep,
                 progress: eventHandler("fold \(fold + 1)/\(evaluate.folds) (CV ETA \(eta)) ", observer))
             if let predict = config.predict, predict.mapsCVModels, let m = models[predict.model] {
                 let folder = layout.cvModel(predict.model, fold: fold + 1)
-                try ModelStore.save(m, data: data, settings: train.settings, to: folder)
+                try ModelStore.save(m, data: foldData, settings: train.settings, to: folder)
                 cvModelFolders.append(folder)
             }
             var byModel: [String: [Float]] = [:]
             for kind in train.models {
-                byModel[kind.rawValue] = models[kind]!.predict(data, samples: testSamples)
-                let trained = models[kind]!.predict(data, samples: trainSamples)
+                byModel[kind.rawValue] = models[kind]!.predict(foldData, samples: testSamples)
+                let trained = models[kind]!.predict(foldData, samples: trainSamples)
                 for (i, s) in trainSamples.enumerated() { everySample[kind.rawValue]![fold][s] = trained[i] }
                 for (i, s) in testSamples.enumerated() { everySample[kind.rawValue]![fold][s] = byModel[kind.rawValue]![i] }
             }
             var bySweep: [String: [Float]] = [:]
-            for (f, m) in sweep { bySweep["F=\(f)"] = m.predict(data, samples: testSamples) }
+            for (f, m) in sweep { bySweep["F=\(f)"] = m.predict(foldData, samples: testSamples) }
             for (i, s) in testSamples.enumerated() {
                 let sample = data.samples[s]
                 var predicted: [String: Double] = [:]

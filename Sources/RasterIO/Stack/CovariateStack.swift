@@ -117,6 +117,36 @@ public final class CovariateStack {
         self.classChannels = classChannels
     }
 
+    private init(grid: Grid, covariates: [Covariate], channels: [Channel], tileSize: Int, sources: [Source],
+                 classChannels: [[Int: Int]]) {
+        self.grid = grid
+        self.covariates = covariates
+        self.channels = channels
+        self.tileSize = tileSize
+        self.sources = sources
+        self.classChannels = classChannels
+    }
+
+    /// The same stack with only the covariates named in `names` (in the stack's order), sharing this
+    /// stack's rasters and statistics: their channels, scaling and fills are exactly this stack's, so a
+    /// model trained on a selection of covariates maps with the same numbers. Unknown names are ignored.
+    public func selecting(covariates names: Set<String>) -> CovariateStack {
+        let kept = covariates.indices.filter { names.contains(covariates[$0].name) }
+        var newChannels: [Channel] = []
+        var lookups: [[Int: Int]] = []
+        for (index, k) in kept.enumerated() {
+            var lookup: [Int: Int] = [:]
+            for var channel in channels where channel.covariate == k {
+                channel.covariate = index
+                if let value = channel.classValue { lookup[value] = newChannels.count }
+                newChannels.append(channel)
+            }
+            lookups.append(lookup)
+        }
+        return CovariateStack(grid: grid, covariates: kept.map { covariates[$0] }, channels: newChannels, tileSize: tileSize,
+                              sources: kept.map { sources[$0] }, classChannels: lookups)
+    }
+
     /// What `check` found: the north-up reference grid and the covariate names after expansion.
     public struct Check: Sendable {
         /// The reference grid (north-up).

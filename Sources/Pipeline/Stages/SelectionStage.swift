@@ -1,0 +1,300 @@
+import Evaluation
+import Foundation
+import Models
+import Patches
+
+/// One covariate selection (Han et al. 2025, Sec. 2.2) on a set of training sites: the filters, the
+/// ranking, the cross-validated RMSE of every candidate subset and the subset kept.
+///
+/// A covariate is one unit with all its channels (a categorical covariate's one-hot channels stay
+/// together). Its correlation with the property is, per channel, Pearson's r between the channel's
+/// centre-cell value at the sites and the property at one depth, |r| averaged over the depths (a depth
+/// where the channel is constant counts 0; pooling the depths would let the depth trend, which no
+/// covariate explains, shrink every r); a covariate's |r| is the largest of its channels'. The
+/// correlation of two covariates is the largest |r| between their channels over the sites.
+public struct CovariateSelection: Sendable {
+    /// A covariate and how it fared.
+    public struct Covariate: Sendable, Equatable {
+        /// Its name.
+        public var name: String
+        /// Its channels, indices into the patch data set's channels.
+        public var channels: [Int]
+        /// |r| with the property (see the type's description); 0 when constant at the sites.
+        public var correlation: Double
+        /// The ranking score: |r| (`order: correlation`) or the forest importance; nil when dropped by a filter.
+        public var score: Double?
+        /// Its rank (1 = first) among the covariates the filters left; nil when dropped.
+        public var rank: Int?
+        /// Why a filter dropped it, nil when it was ranked.
+        public var dropped: Drop?
+    }
+
+    /// Why a filter dropped a covariate.
+    public enum Drop: Sendable, Equatable {
+        /// |r| with the property below `min_correlation` (or constant at the sites).
+        case lowCorrelation
+        /// Correlated with `with` (more correlated with the property) at |r| = `r`, above `max_pair_correlation`.
+        case pair(with: String, r: Double)
+    }
+
+    /// One candidate subset: the first `size` ranked covariates and their cross-validated RMSE.
+    public struct Subset: Sendable, Equatable {
+        /// Covariates in the subset.
+        public var size: Int
+        /// Input channels of the subset.
+        public var channels: Int
+        /// RMSE per depth (NaN where no sample was predicted).
+        public var rmse: [Double]
+        /// RMSE pooled over the depths (every held-out sample of every depth): what picks the subset.
+        public var pooledRMSE: Double
+        /// Held-out samples predicted.
+        public var n: Int
+    }
+
+    /// Every covariate of the data set, in channel order.
+    public var covariates: [Covariate]
+    /// The candidate subsets, smallest first.
+    public var subsets: [Subset]
+    /// The index into `subsets` of the subset kept (lowest pooled RMSE; the smaller on a tie).
+    public var best: Int
+    /// The kept covariates, in rank order.
+    public var selected: [String]
+    /// The kept channels, indices into the patch data set's channels, ascending (the stack's order).
+    public var channels: [Int]
+    /// Training sites the selection saw.
+    public var sites: Int
+
+    /// Covariates dropped by the correlation with the property.
+    public var droppedLow: [Covariate] { covariates.filter { $0.dropped == .lowCorrelation } }
+    /// Covariates dropped by the pair filter.
+    public var droppedPair: [Covariate] {
+        covariates.filter { if case .pair = $0.dropped { return true } else { return false } }
+    }
+}
+
+/// What the `select` section produced: the selection on all sites (used by the final models and the
+/// maps) and, with `per_fold`, each evaluation fold's own selection on its training sites.
+public struct SelectionResult: Sendable {
+    /// The settings.
+    public var config: SelectConfig
+    /// The selection on every site.
+    public var final: CovariateSelection
+    /// Each evaluation fold's selection on its training sites (empty unless `per_fold`).
+    public var perFold: [CovariateSelection]
+    /// Depth labels.
+    public var depthLabels: [String]
+    /// Folds of the inner cross-validation that scored the subsets.
+    public var folds: Int
+    /// Files written, relative to the output folder.
+    public var files: [String]
+    /// Wall time in seconds.
+    public var seconds: Double
+
+    /// Per covariate, in how many folds' selections it is (per-fold mode).
+    public var foldCounts: [(name: String, folds: Int)] {
+        final.covariates.map { c in (c.name, perFold.filter { $0.selected.contains(c.name) }.count) }
+    }
+}
+
+/// Runs `select`: the filters, the ranking and the subset search, on all sites and, with `per_fold`,
+/// inside each evaluation fold on its training sites only; writes `selection/`.
+enum SelectionStage {
+    static func run(_ config: PipelineConfig, _ select: SelectConfig, data: PatchDataset, train: TrainConfig,
+                    evaluate: EvaluateConfig, layout: OutputLayout, observer: PipelineObserver) throws -> SelectionResult {
+        let start = Date()
+        observer.stageStarted("select: covariates by correlation, then subsets of \(select.groupSize) scored by \(evaluate.folds)-fold CV of \(select.model.rawValue)"
+                              + (select.perFold ? ", redone inside each of the \(evaluate.folds) evaluation folds" : ""))
+        try ModelStages.check(data, folds: evaluate.folds)
+        let outer = try ModelStages.folds(config, data: data, evaluate: evaluate)
+        var perFold: [CovariateSelection] = []
+        if select.perFold {
+            for fold in 0..<evaluate.folds {
+                let training = data.sites.indices.filter { outer[$0] != fold }
+                let inner = try innerFolds(config, data: data, sites: training, evaluate: evaluate, seed: config.seed &+ 31 &* UInt64(fold + 1))
+                let s = try self.select(data, folds: inner, k: evaluate.folds, select: select, settings: train.settings,
+                                        seed: config.seed &+ UInt64(fold + 1) &* 6151, label: "fold \(fold + 1)/\(evaluate.folds) ",
+                                        observer: observer)
+                observer.note("select fold \(fold + 1)/\(evaluate.folds): \(s.selected.count) of \(s.covariates.count) covariates on \(s.sites) training sites")
+                perFold.append(s)
+            }
+        }
+        let final = try self.select(data, folds: outer, k: evaluate.folds, select: select, settings: train.settings,
+                                    seed: config.seed &+ 6151, label: select.perFold ? "all sites " : "", observer: observer)
+        observer.note("select: \(final.droppedLow.count) dropped by |r| < \(fmt(select.minCorrelation)), \(final.droppedPair.count) by pairs above \(fmt(select.maxPairCorrelation)); "
+                      + "best of \(final.subsets.count) subsets: \(final.selected.count) covariates (pooled RMSE \(fmt(final.subsets[final.best].pooledRMSE)))")
+        var result = SelectionResult(config: select, final: final, perFold: perFold, depthLabels: data.depths.map(\.label),
+                                     folds: evaluate.folds, files: [], seconds: 0)
+        result.seconds = Date().timeIntervalSince(start)
+        result.files = try SelectionReport.write(result, unit: data.unit, layout: layout)
+        return result
+    }
+
+    /// Inner folds over `sites` (the others get -1): random site groups, or spatial blocks like the evaluation's.
+    static func innerFolds(_ config: PipelineConfig, data: PatchDataset, sites: [Int], evaluate: EvaluateConfig,
+                           seed: UInt64) throws -> [Int] {
+        var out = [Int](repeating: -1, count: data.sites.count)
+        let assigned: [Int]
+        do {
+            if let block = evaluate.blockSize {
+                assigned = try Folds.spatialBlocks(x: sites.map { data.sites[$0].x }, y: sites.map { data.sites[$0].y },
+                                                   blockSize: block, k: evaluate.folds, seed: seed)
+            } else {
+                assigned = try Folds.grouped(siteIDs: sites.map { data.sites[$0].id }, k: evaluate.folds, seed: seed)
+            }
+        } catch {
+            throw PipelineError(stage: "select", file: config.file, message: "the inner folds of select.per_fold: \(error)")
+        }
+        for (i, s) in sites.enumerated() { out[s] = assigned[i] }
+        return out
+    }
+
+    /// The selection on the sites whose fold in `folds` is 0..<k (sites with -1 are never read):
+    /// the filters, the ranking and the k-fold CV of every candidate subset.
+    static func select(_ data: PatchDataset, folds: [Int], k: Int, select: SelectConfig, settings: ModelSettings,
+                       seed: UInt64, label: String, observer: PipelineObserver) throws -> CovariateSelection {
+        let sites = data.sites.indices.filter { folds[$0] >= 0 }
+        let samples = data.samples.indices.filter { folds[data.samples[$0].site] >= 0 }
+        var covariates = units(data)
+        let x = ApplicabilityStage.centreCells(data)
+        let c = data.channels.count
+        let column = { (ch: Int, list: [Int]) in list.map { Double(x[$0 * c + ch]) } }
+        // |r| of each channel with the property, averaged over the depths.
+        var channelR = [Double](repeating: 0, count: c)
+        var depthsUsed = 0
+        for d in data.depths.indices {
+            let atDepth = samples.filter { data.samples[$0].depth == d }
+            guard atDepth.count >= 3 else { continue }
+            depthsUsed += 1
+            let y = atDepth.map { Double(data.samples[$0].value) }
+            let siteOf = atDepth.map { data.samples[$0].site }
+            for ch in 0..<c {
+                let r = pearson(column(ch, siteOf), y)
+                channelR[ch] += r.isFinite ? abs(r) : 0
+            }
+        }
+        if depthsUsed > 0 { channelR = channelR.map { $0 / Double(depthsUsed) } }
+        for i in covariates.indices { covariates[i].correlation = covariates[i].channels.map { channelR[$0] }.max() ?? 0 }
+
+        // Filter 1: |r| with the property.
+        for i in covariates.indices where !(covariates[i].correlation >= select.minCorrelation) || covariates[i].correlation == 0 {
+            covariates[i].dropped = .lowCorrelation
+        }
+        // Filter 2: of each pair above max_pair_correlation, keep the one more correlated with the property.
+        let byR = covariates.indices.filter { covariates[$0].dropped == nil }
+            .sorted { covariates[$0].correlation > covariates[$1].correlation || (covariates[$0].correlation == covariates[$1].correlation && $0 < $1) }
+        var kept: [Int] = []
+        for i in byR {
+            var worst: (j: Int, r: Double)?
+            for j in kept {
+                let r = pairCorrelation(covariates[i].channels, covariates[j].channels, sites: sites, column: column)
+                if r > select.maxPairCorrelation, r > (worst?.r ?? -1) { worst = (j, r) }
+            }
+            if let worst { covariates[i].dropped = .pair(with: covariates[worst.j].name, r: worst.r) } else { kept.append(i) }
+        }
+        guard !kept.isEmpty else {
+            throw PipelineError(stage: "select", file: nil,
+                                message: "every covariate was dropped by select.min_correlation \(fmt(select.minCorrelation)) (the largest |r| with the property is \(fmt(covariates.map(\.correlation).max() ?? 0))); lower it")
+        }
+        // Ranking.
+        var rankScore = [Int: Double]()
+        switch select.order {
+        case .correlation:
+            for i in kept { rankScore[i] = covariates[i].correlation }
+        case .forestImportance:
+            let channels = kept.flatMap { covariates[$0].channels }.sorted()
+            let importance = try forestImportance(data.selecting(channels: channels), samples: samples, settings: settings,
+                                                  seed: seed &+ 44, label: label, observer: observer)
+            for i in kept {
+                rankScore[i] = covariates[i].channels.map { importance[channels.firstIndex(of: $0)!] }.reduce(0, +)
+            }
+        }
+        let ranked = kept.sorted { rankScore[$0]! > rankScore[$1]! || (rankScore[$0]! == rankScore[$1]! && kept.firstIndex(of: $0)! < kept.firstIndex(of: $1)!) }
+        for (r, i) in ranked.enumerated() {
+            covariates[i].rank = r + 1
+            covariates[i].score = rankScore[i]
+        }
+        // Candidate subsets: the first g, 2g, ..., all ranked, each scored by k-fold CV.
+        let sizes = Array(stride(from: select.groupSize, to: ranked.count, by: select.groupSize)) + [ranked.count]
+        var subsets: [CovariateSelection.Subset] = []
+        for (n, size) in sizes.enumerated() {
+            let channels = ranked.prefix(size).flatMap { covariates[$0].channels }.sorted()
+            let prefix = "select \(label)subset \(n + 1)/\(sizes.count) (\(size) covariates) "
+            subsets.append(try score(data.selecting(channels: channels), size: size, folds: folds, k: k, model: select.model,
+                                     settings: settings, seed: seed &+ UInt64(n) &* 7919, prefix: prefix, observer: observer))
+        }
+        var best = 0
+        for (n, s) in subsets.enumerated()
+        where s.pooledRMSE.isFinite && (!subsets[best].pooledRMSE.isFinite || s.pooledRMSE < subsets[best].pooledRMSE) { best = n }
+        let chosen = Array(ranked.prefix(subsets[best].size))
+        return CovariateSelection(covariates: covariates, subsets: subsets, best: best, selected: chosen.map { covariates[$0].name },
+                                  channels: chosen.flatMap { covariates[$0].channels }.sorted(), sites: sites.count)
+    }
+
+    /// The covariates of a data set as units of channels, in channel order.
+    static func units(_ data: PatchDataset) -> [CovariateSelection.Covariate] {
+        var out: [CovariateSelection.Covariate] = []
+        for (ch, channel) in data.channels.enumerated() {
+            if let i = out.firstIndex(where: { $0.name == channel.covariate }) { out[i].channels.append(ch) } else {
+                out.append(CovariateSelection.Covariate(name: channel.covariate, channels: [ch], correlation: 0))
+            }
+        }
+        return out
+    }
+
+    /// Pearson's r (`Evaluation.Metrics`); NaN when either series is constant.
+    static func pearson(_ a: [Double], _ b: [Double]) -> Double { Metrics.compute(observed: b, predicted: a).r }
+
+    /// The largest |r| between a channel of one covariate and a channel of the other, over `sites`.
+    static func pairCorrelation(_ a: [Int], _ b: [Int], sites: [Int], column: (Int, [Int]) -> [Double]) -> Double {
+        var largest = 0.0
+        for ca in a {
+            let u = column(ca, sites)
+            for cb in b {
+                let r = pearson(u, column(cb, sites))
+                if r.isFinite { largest = max(largest, abs(r)) }
+            }
+        }
+        return largest
+    }
+
+    /// Impurity importance of each channel of `data`: a random forest per depth on the centre cells of `samples`, averaged over the depths.
+    static func forestImportance(_ data: PatchDataset, samples: [Int], settings: ModelSettings, seed: UInt64, label: String,
+                                 observer: PipelineObserver) throws -> [Double] {
+        let (models, _) = try ModelFitting.fit([.rf], data: TrainingData(data: data, samples: samples), settings: settings, seed: seed,
+                                               progress: ModelStages.eventHandler("select \(label)ranking ", observer))
+        guard case .forest(let forest)? = models[.rf] else { return [Double](repeating: 0, count: data.channels.count) }
+        var sum = [Double](repeating: 0, count: data.channels.count)
+        var n = 0
+        for f in forest.forests.compactMap({ $0 }) where f.featureImportance.count == sum.count {
+            for ch in sum.indices { sum[ch] += f.featureImportance[ch] }
+            n += 1
+        }
+        return n > 0 ? sum.map { $0 / Double(n) } : sum
+    }
+
+    /// The k-fold cross-validated RMSE of `model` on `data` (already reduced to the subset's channels).
+    static func score(_ data: PatchDataset, size: Int, folds: [Int], k: Int, model: ModelKind, settings: ModelSettings,
+                      seed: UInt64, prefix: String, observer: PipelineObserver) throws -> CovariateSelection.Subset {
+        var predictions: [HeldOutPrediction] = []
+        for fold in 0..<k {
+            let trainSamples = data.samples.indices.filter { folds[data.samples[$0].site] >= 0 && folds[data.samples[$0].site] != fold }
+            let testSamples = data.samples.indices.filter { folds[data.samples[$0].site] == fold }
+            guard !testSamples.isEmpty, !trainSamples.isEmpty else { continue }
+            let (models, _) = try ModelFitting.fit([model], data: TrainingData(data: data, samples: trainSamples), settings: settings,
+                                                   seed: seed &+ UInt64(fold) &* 104_729,
+                                                   progress: ModelStages.eventHandler("\(prefix)fold \(fold + 1)/\(k) ", observer))
+            let predicted = models[model]!.predict(data, samples: testSamples)
+            for (i, s) in testSamples.enumerated() where predicted[i].isFinite {
+                let sample = data.samples[s]
+                predictions.append(HeldOutPrediction(siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold,
+                                                     observed: Double(sample.value), predicted: [model.rawValue: Double(predicted[i])]))
+            }
+        }
+        let labels = data.depths.map(\.label)
+        let table = EvaluationTable.build(predictions: predictions, models: [model.rawValue], depthLabels: labels, folds: k)
+        let pooled = table.row(model: model.rawValue, depth: EvaluationTable.allDepths)?.metrics
+        return CovariateSelection.Subset(size: size, channels: data.channels.count,
+                                         rmse: labels.map { table.row(model: model.rawValue, depth: $0)?.metrics.rmse ?? .nan },
+                                         pooledRMSE: pooled?.rmse ?? .nan, n: pooled?.n ?? 0)
+    }
+}
