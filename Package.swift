@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness", "FileIO"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Runtime"]),
         .testTarget(name: "socmapTests", dependencies: ["socmap", "TestSupport", "RasterIO", "Models", "Patches"]),
     ],
