@@ -84,6 +84,36 @@ final class StudyCommandTests: XCTestCase {
         XCTAssertTrue(changed.stdout.contains("3 units trained, 9 reused"), changed.stdout)
     }
 
+    /// kill -9 in the middle of a study: the rerun keeps the units saved before the kill, trains the
+    /// rest, and its results are the same bytes as an uninterrupted study's.
+    func testKilledStudy_continuesAndGivesTheSameBytes() throws {
+        let p = try project()
+        // Slower units (more epochs) so the kill lands between the first unit and the last.
+        try p.edit("study.yaml") { "train: {epochs: 40, fine_tune_epochs: 30, patience: 40}\n" + $0 }
+        let whole = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        let expected = try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/study.csv")))
+        let predictions = try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/predictions.csv")))
+        try FileManager.default.removeItem(atPath: p.folder.file("out-study"))
+        let running = try CLI.start(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
+        let units = p.folder.file("out-study/units")
+        func saved() -> Int {
+            (FileManager.default.enumerator(atPath: units)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".json") }.count
+        }
+        let deadline = Date().addingTimeInterval(120)
+        while saved() < 2 && Date() < deadline { usleep(2_000) }
+        kill(running.process.processIdentifier, SIGKILL)
+        _ = try? running.wait()
+        let before = saved()
+        XCTAssertTrue(before >= 2 && before < 12, "killed after \(before) of 12 units")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out-study/study.csv")))
+        let again = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("\(12 - before) units trained, \(before) reused"), again.stdout)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/study.csv"))), expected)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/predictions.csv"))), predictions)
+    }
+
     /// The study's own `train` keys apply to every variant, and `split: samples` deals samples.
     func testStudy_commonTrainKeysAndSampleSplitApplyToEveryVariant() throws {
         let p = try project()
