@@ -71,6 +71,14 @@ public final class StudyRunner {
         var seconds = [String: Double]()
         var trained = 0, reused = 0, done = 0
         let cache = PretrainingCache()
+        // Units still to train (those saved with the same fingerprint are reused): the ETA counts these.
+        var toTrain = 0
+        for fold in 0..<evaluate.folds {
+            for v in variants where readUnit(unitPath(v.name, fold: fold), fingerprint: Self.unitFingerprint(dataHash, variant: v, fold: fold)) == nil {
+                toTrain += 1
+            }
+        }
+        if toTrain < total { observer.note("\(total - toTrain) of \(total) units already saved by an earlier run of this study; \(toTrain) to train") }
         let trainingStart = Date()
         for fold in 0..<evaluate.folds {
             let trainSamples = data.samples.indices.filter { foldOfSample[$0] != fold }
@@ -81,8 +89,8 @@ public final class StudyRunner {
                 var unit = readUnit(path, fingerprint: fingerprint)
                 if unit == nil {
                     let eta = trained > 0
-                        ? DurationText.clock(Date().timeIntervalSince(trainingStart) / Double(trained) * Double(total - done)) : "--"
-                    let prefix = "[unit \(done + 1)/\(total), study ETA \(eta)] fold \(fold + 1)/\(evaluate.folds) \(variant.name): "
+                        ? DurationText.clock(Date().timeIntervalSince(trainingStart) / Double(trained) * Double(max(toTrain - trained, 0))) : "--"
+                    let prefix = "[unit \(trained + 1)/\(toTrain) to train, study ETA \(eta)] fold \(fold + 1)/\(evaluate.folds) \(variant.name): "
                     let unitStart = Date()
                     let (models, _) = try ModelFitting.fit(
                         [variant.model], data: TrainingData(data: data, samples: trainSamples), settings: variant.settings,
