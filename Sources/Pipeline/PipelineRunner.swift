@@ -23,6 +23,20 @@ public struct RunSummary: Sendable {
     public var analyses: [String] = []
 }
 
+/// What one part of a run's training did (`socmap run --part i/n`).
+public struct PartSummary: Sendable {
+    /// "i/n".
+    public var part: String
+    /// The units of this part, as messages name them ("fold 2 transfer", "final rf").
+    public var units: [String]
+    /// Units trained by this process, and units an earlier process of this part had saved.
+    public var trained: Int, reused: Int
+    /// Units of the whole run.
+    public var total: Int
+    /// Wall time in seconds.
+    public var seconds: Double
+}
+
 /// Runs a pipeline's stages in order: stack, profiles, patches, report.
 public final class PipelineRunner {
     /// The parsed pipeline.
@@ -43,43 +57,48 @@ public final class PipelineRunner {
 
     /// Runs every stage into a staging folder and publishes the outputs only when all stages
     /// succeeded: a failed or interrupted run leaves the earlier outputs as they were.
-    /// `--overwrite` replaces the whole set of outputs an earlier run wrote.
-    public func run(overwrite: Bool, command: String = "socmap run") throws -> RunSummary {
+    /// `--overwrite` replaces the whole set of outputs an earlier run wrote. Training goes unit by
+    /// unit, each saved when done: a killed run continues with the units not yet saved. `merge`
+    /// trains nothing and needs every unit saved by the parts (`runPart`); without `maps` the map
+    /// stage is left to `socmap predict`.
+    public func run(overwrite: Bool, command: String = "socmap run", merge: Bool = false, maps: Bool = true) throws -> RunSummary {
         try PreflightChecks.run(config)
         let folder = try OutputFolder(OutputLayout(config), access: .exclusive, command: command)
         defer { folder.release() }
         for line in folder.recovered { observer.note(line) }
-        let entries = outputNames
+        let entries = maps ? outputNames : outputNames.filter { $0 != OutputLayout.maps }
         try folder.checkReplaceable(entries, overwrite: overwrite)
         let out = try folder.makeStaging()
         let (stack, profiles, data, patchReport) = try prepare()
+        let (used, selection, units) = try prepareTraining(stack: stack, data: data, layout: out, published: folder.layout)
 
         var evaluation: EvaluationResult?
         var modelFiles: [String] = []
-        var selection: SelectionResult?
-        var used = data   // with `select`: only the selected covariates' channels, for the final models, maps and patch file
-        if let train = config.train {
-            let all = data
-            if let select = config.select, let evaluate = config.evaluate {
-                let s = try SelectionStage.run(config, select, data: all, train: train, evaluate: evaluate, layout: out, observer: observer)
-                selection = s
-                used = all.selecting(channels: s.final.channels)
+        var unitNotes: [String] = []
+        if let units, let train = config.train {
+            if merge {
+                try units.checkComplete()
+                observer.note("merge: every one of the \(units.units.count) training units is saved")
+            } else {
+                if let line = units.discardOtherPipelines() { observer.note(line); unitNotes.append(line) }
+                observer.stageStarted("train: \(Self.unitsText(units)), each saved when done")
+                let (trained, reused) = try units.train(units.units, observer: observer)
+                if reused > 0 { unitNotes.append("\(reused) of \(trained + reused) training units were saved by an earlier, interrupted run and reused") }
             }
             if let evaluate = config.evaluate {
-                let perFold = selection.flatMap { $0.config.perFold ? $0.perFold.map(\.channels) : nil }
-                evaluation = try ModelStages.evaluate(config, data: perFold == nil ? used : all, train: train, evaluate: evaluate,
-                                                      stack: stack, layout: out, observer: observer, channelsOfFold: perFold)
+                evaluation = try ModelStages.evaluate(config, units: units, train: train, evaluate: evaluate,
+                                                      stack: stack, layout: out, observer: observer)
             }
-            modelFiles = try ModelStages.trainFinal(config, data: used, train: train, layout: out, observer: observer)
+            modelFiles = try ModelStages.trainFinal(config, units: units, train: train, layout: out, observer: observer)
         }
-        var maps: MapResult?
-        if let predict = config.predict {
-            maps = try MapStage.run(config, stack: stack, inputs: try MapStage.inputs(config, predict, layout: out, evaluation: evaluation, data: used),
-                                    output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
+        var mapResult: MapResult?
+        if let predict = config.predict, maps {
+            mapResult = try MapStage.run(config, stack: stack, inputs: try MapStage.inputs(config, predict, layout: out, evaluation: evaluation, data: used),
+                                         output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
         }
         let report = RunReport(config: config, stack: stack, profiles: profiles, data: used, patches: patchReport,
-                               evaluation: evaluation, modelFiles: modelFiles, maps: maps, recovered: folder.recovered,
-                               selection: selection)
+                               evaluation: evaluation, modelFiles: modelFiles, maps: mapResult, recovered: folder.recovered + unitNotes,
+                               selection: selection, mapsLeftToPredict: config.predict != nil && !maps)
         try write { try PatchFile.write(used, to: out.patches) }
         try write { try AtomicFile.write(Data(report.profilesCSV().utf8), to: out.path(OutputLayout.profiles)) }
         try write { try AtomicFile.write(Data(report.droppedSitesCSV().utf8), to: out.path(OutputLayout.droppedSites)) }
@@ -89,12 +108,64 @@ public final class PipelineRunner {
         let html = try HTMLReport(markdown: markdown, layout: out).html()
         try write { try AtomicFile.write(Data(html.utf8), to: out.path(OutputLayout.reportHTML)) }
         try folder.publish(entries, replacingAll: true)
+        units?.removeAll()
         let scores = evaluation.map { ScoreTables.terminal($0.table, unit: data.unit) }
             ?? ["Not cross-validated: the pipeline has no evaluate section, so there are no accuracy figures"
                 + (config.predict != nil ? " (the maps say \"not evaluated\")." : ".")]
         return RunSummary(outputFolder: config.output, files: entries, report: markdown,
                           warnings: CovariateChecks.warnings(stack.covariates, config: config), scores: scores,
-                          analyses: maps?.profiles.map { ProfileStage.summary($0, unit: data.unit, property: data.property) } ?? [])
+                          analyses: mapResult?.profiles.map { ProfileStage.summary($0, unit: data.unit, property: data.property) } ?? [])
+    }
+
+    /// Trains part `part` of the run's training units and saves them in the output folder, beside
+    /// the other parts (processes of a job array share the folder); `socmap run --merge` continues
+    /// once every part is done. `overwrite` is checked as the merge will check it, so that a part
+    /// fails at once when the merge could not publish.
+    public func runPart(_ part: RunPart, overwrite: Bool, maps: Bool = true, command: String = "socmap run --part") throws -> PartSummary {
+        try PreflightChecks.run(config)
+        guard config.train != nil else {
+            throw PipelineError(stage: "run", file: config.file, message: "--part shares the training units of a run between processes, and this pipeline has no 'train' section; run it without --part")
+        }
+        let start = Date()
+        let folder = try OutputFolder(OutputLayout(config), access: .shared, command: command)
+        defer { folder.release() }
+        try folder.checkReplaceable(maps ? outputNames : outputNames.filter { $0 != OutputLayout.maps }, overwrite: overwrite)
+        let scratch = try folder.makeStaging()   // the covariate selection's files (every part selects the same); removed on release
+        let (stack, _, data, _) = try prepare()
+        let (_, _, prepared) = try prepareTraining(stack: stack, data: data, layout: scratch, published: folder.layout)
+        let units = prepared!
+        try units.startPart(part)
+        let mine = units.units(of: part)
+        observer.stageStarted("train: part \(part) of \(Self.unitsText(units)): \(mine.count) units (\(mine.map(\.label).joined(separator: ", ")))")
+        let (trained, reused) = try units.train(mine, observer: observer)
+        return PartSummary(part: part.description, units: mine.map(\.label), trained: trained, reused: reused, total: units.units.count,
+                           seconds: Date().timeIntervalSince(start))
+    }
+
+    /// "12 units (5 folds x 2 models + 2 final models)".
+    static func unitsText(_ units: TrainingUnits) -> String {
+        let models = units.train.models.count
+        let folds = units.evaluate?.folds
+        return "\(units.units.count) units (" + (folds.map { "\($0) folds x \(models) \(models == 1 ? "model" : "models") + " } ?? "")
+            + "\(models) final \(models == 1 ? "model" : "models"))"
+    }
+
+    /// The covariate selection (when the pipeline has one) and the training units of the data: the
+    /// data the final models and maps read, the selection, and the units (nil without 'train').
+    func prepareTraining(stack: CovariateStack, data: PatchDataset, layout: OutputLayout, published: OutputLayout) throws
+        -> (used: PatchDataset, selection: SelectionResult?, units: TrainingUnits?) {
+        guard let train = config.train else { return (data, nil, nil) }
+        var used = data   // with `select`: only the selected covariates' channels, for the final models, maps and patch file
+        var selection: SelectionResult?
+        if let select = config.select, let evaluate = config.evaluate {
+            let s = try SelectionStage.run(config, select, data: data, train: train, evaluate: evaluate, layout: layout, observer: observer)
+            selection = s
+            used = data.selecting(channels: s.final.channels)
+        }
+        let perFold = selection.flatMap { $0.config.perFold ? $0.perFold.map(\.channels) : nil }
+        let units = try TrainingUnits(config, train: train, cvData: perFold == nil ? used : data, finalData: used,
+                                      channelsOfFold: perFold, layout: published)
+        return (used, selection, units)
     }
 
     /// The data stages every run and study starts with: soil tables (checked before any raster is

@@ -25,9 +25,10 @@ final class EvaluateCommandTests: XCTestCase {
         let r = try CLI.run(["run", p.pipeline])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("fold 3/3"), r.stderr)
-        // The whole cross-validation's ETA: unknown during the first fold, then a clock.
-        XCTAssertTrue(r.stderr.contains("fold 1/3 (CV ETA --) "), r.stderr)
-        XCTAssertNotNil(r.stderr.range(of: #"fold 3/3 \(CV ETA \d+:\d\d\) "#, options: .regularExpression), r.stderr)
+        // The whole training's ETA (16 units: 3 folds x 4 models and 4 final models): unknown during the first unit, then a clock.
+        XCTAssertTrue(r.stderr.contains("train: 16 units (3 folds x 4 models + 4 final models)"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("[unit 1/16, training ETA --] fold 1/3 transfer "), r.stderr)
+        XCTAssertNotNil(r.stderr.range(of: #"\[unit 16/16, training ETA \d+:\d\d\] final rf "#, options: .regularExpression), r.stderr)
         let eval = p.folder.file("out/evaluation")
         for f in ["metrics.csv", "metrics.json", "predictions.csv", "summary.md", "freeze_sweep.csv",
                   "plots/scatter_transfer.svg", "plots/scatter_rf.svg", "plots/density.svg", "plots/rmse_by_depth.svg",

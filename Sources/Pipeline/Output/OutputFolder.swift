@@ -163,6 +163,12 @@ public final class OutputFolder: @unchecked Sendable {
         if !partial.isEmpty {
             recovered.append("removed \(partial.count) unfinished map \(partial.count == 1 ? "tile" : "tiles") of an interrupted prediction")
         }
+        let units = layout.unitsFolder
+        let partialUnits = ((try? fm.contentsOfDirectory(atPath: units)) ?? []).filter { $0.contains(".partial-") }
+        for name in partialUnits { try? fm.removeItem(atPath: (units as NSString).appendingPathComponent(name)) }
+        if !partialUnits.isEmpty {
+            recovered.append("removed \(partialUnits.count) unfinished training \(partialUnits.count == 1 ? "unit" : "units") of an interrupted run")
+        }
     }
 
     static func fileCount(_ path: String) -> Int {

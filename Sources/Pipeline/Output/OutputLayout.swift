@@ -76,6 +76,8 @@ public struct OutputLayout: Sendable, Equatable {
     public var controlFolder: String { path(Self.control) }
     /// Resumable map tiles (kept between processes: resume and shards).
     public var tilesFolder: String { (controlFolder as NSString).appendingPathComponent("tiles") }
+    /// Saved training units (kept between processes: a killed run continues, `--part` shares them).
+    public var unitsFolder: String { (controlFolder as NSString).appendingPathComponent("units") }
     /// The saved final model of one kind.
     public func model(_ kind: ModelKind) -> String { (modelsFolder as NSString).appendingPathComponent(kind.rawValue) }
     /// A file of the saved final model of one kind, relative to the output folder: "models/<kind>/<file>".

@@ -21,6 +21,8 @@ struct RunReport {
     let recovered: [String]
     /// The covariate selection (`select`), if any.
     var selection: SelectionResult? = nil
+    /// The pipeline has a 'predict' section but this run left the maps to `socmap predict` (`--no-maps`).
+    var mapsLeftToPredict = false
 
     /// Sites read from the sites table, whether or not their coordinates could be transformed.
     var sitesRead: Int { profiles.sites.count + profiles.untransformable.count }
@@ -146,6 +148,8 @@ struct RunReport {
                 md += "  - of which \(r.files.count) from the analyses of the maps: " + r.files.prefix(3).map { "`\(OutputLayout.mapFile(($0 as NSString).deletingPathExtension))`" }.joined(separator: ", ")
                     + (r.files.count > 3 ? ", ..." : "") + "\n"
             }
+        } else if mapsLeftToPredict {
+            md += "- `\(OutputLayout.maps)/`: not made by this run (`--no-maps`); `socmap predict \(config.file)` (or its shards and `--merge`) maps the final models\n"
         }
         if !recovered.isEmpty {
             md += "\nLeft by an interrupted earlier run in the output folder:\n\n" + recovered.map { "- \($0)\n" }.joined()

@@ -104,22 +104,18 @@ enum ModelStages {
         }
     }
 
-    /// k-fold cross-validation grouped by site (or by spatial blocks); writes the evaluation folder
-    /// (and each fold's model of the mapped model when maps need the CV spread) into `layout`.
-    /// `channelsOfFold` (with `select.per_fold`): the channels of `data` each fold's models read.
-    /// The sites' coordinates (and spatial blocks) are in the CRS of the `stack`'s grid; `evaluate.zones`
-    /// is read on that grid.
-    static func evaluate(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, evaluate: EvaluateConfig,
-                         stack: CovariateStack, layout: OutputLayout, observer: PipelineObserver,
-                         channelsOfFold: [[Int]]? = nil) throws -> EvaluationResult {
+    /// k-fold cross-validation grouped by site (or by spatial blocks), assembled from the saved
+    /// training units (every unit must be saved); writes the evaluation folder (and each fold's model
+    /// of the mapped model when maps need the CV spread) into `layout`. The sites' coordinates (and
+    /// spatial blocks) are in the CRS of the `stack`'s grid; `evaluate.zones` is read on that grid.
+    static func evaluate(_ config: PipelineConfig, units: TrainingUnits, train: TrainConfig, evaluate: EvaluateConfig,
+                         stack: CovariateStack, layout: OutputLayout, observer: PipelineObserver) throws -> EvaluationResult {
         let crs = stack.grid.crs
+        let data = units.cvData
         observer.stageStarted("evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))")
         let start = Date()
-        try check(data, folds: evaluate.folds)
-        try checkAugmentation(train.settings, data: data, file: config.file)
-        // The sites' folds also give the area of applicability its threshold, whatever the split.
-        let foldOfSite = try folds(config, data: data, evaluate: evaluate)
-        let foldOfSample = try sampleFolds(config, data: data, evaluate: evaluate, siteFolds: foldOfSite)
+        let foldOfSite = units.foldOfSite
+        let foldOfSample = units.foldOfSample
         let names = train.models.map(\.rawValue)
         let sweepNames = evaluate.freezeSweep.map { "F=\($0)" }
         var predictions: [HeldOutPrediction] = []
@@ -132,32 +128,29 @@ enum ModelStages {
         for name in names {
             everySample[name] = [[Float]](repeating: [Float](repeating: .nan, count: data.samples.count), count: evaluate.folds)
         }
-        let foldsStart = Date()
         for fold in 0..<evaluate.folds {
-            // The whole stage's ETA from the folds done so far ("--" during the first).
-            let eta = fold > 0 ? DurationText.clock(Date().timeIntervalSince(foldsStart) / Double(fold) * Double(evaluate.folds - fold)) : "--"
             let trainSamples = data.samples.indices.filter { foldOfSample[$0] != fold }
             let testSamples = data.samples.indices.filter { foldOfSample[$0] == fold }
             guard !testSamples.isEmpty else { continue }
-            let foldData = channelsOfFold.map { data.selecting(channels: $0[fold]) } ?? data
-            let (models, sweep) = try ModelFitting.fit(
-                train.models, data: TrainingData(data: foldData, samples: trainSamples), settings: train.settings,
-                seed: config.seed &+ UInt64(fold) &* 7919, freezeSweep: evaluate.freezeSweep,
-                progress: eventHandler("fold \(fold + 1)/\(evaluate.folds) (CV ETA \(eta)) ", observer))
-            if let predict = config.predict, predict.mapsCVModels, let m = models[predict.model] {
+            if let predict = config.predict, predict.mapsCVModels, train.models.contains(predict.model) {
                 let folder = layout.cvModel(predict.model, fold: fold + 1)
-                try ModelStore.save(m, data: foldData, settings: train.settings, to: folder)
+                _ = try units.copyModel(TrainingUnit(fold: fold, model: predict.model), to: folder)
                 cvModelFolders.append(folder)
             }
             var byModel: [String: [Float]] = [:]
-            for kind in train.models {
-                byModel[kind.rawValue] = models[kind]!.predict(foldData, samples: testSamples)
-                let trained = models[kind]!.predict(foldData, samples: trainSamples)
-                for (i, s) in trainSamples.enumerated() { everySample[kind.rawValue]![fold][s] = trained[i] }
-                for (i, s) in testSamples.enumerated() { everySample[kind.rawValue]![fold][s] = byModel[kind.rawValue]![i] }
-            }
             var bySweep: [String: [Float]] = [:]
-            for (f, m) in sweep { bySweep["F=\(f)"] = m.predict(foldData, samples: testSamples) }
+            for kind in train.models {
+                let record = try units.record(TrainingUnit(fold: fold, model: kind))
+                guard let held = record.heldOut, let trained = record.trained, held.count == testSamples.count,
+                      trained.count == trainSamples.count else {
+                    throw PipelineError(stage: "evaluate", file: units.unitFolder(TrainingUnit(fold: fold, model: kind)),
+                                        message: "the saved training unit does not match the fold's samples; remove it and run again")
+                }
+                byModel[kind.rawValue] = held
+                for (i, s) in trainSamples.enumerated() { everySample[kind.rawValue]![fold][s] = trained[i] }
+                for (i, s) in testSamples.enumerated() { everySample[kind.rawValue]![fold][s] = held[i] }
+                if kind == .transfer, let sweep = record.sweep { bySweep = sweep }
+            }
             for (i, s) in testSamples.enumerated() {
                 let sample = data.samples[s]
                 var predicted: [String: Double] = [:]
@@ -261,19 +254,13 @@ enum ModelStages {
         }
     }
 
-    /// Fits every model on all samples and saves them in the layout's models folder; returns the files
-    /// written, relative to the output folder.
-    static func trainFinal(_ config: PipelineConfig, data: PatchDataset, train: TrainConfig, layout: OutputLayout,
+    /// Copies the final fit of every model from its saved unit into the layout's models folder;
+    /// returns the files written, relative to the output folder.
+    static func trainFinal(_ config: PipelineConfig, units: TrainingUnits, train: TrainConfig, layout: OutputLayout,
                            observer: PipelineObserver) throws -> [String] {
-        observer.stageStarted("train: final \(train.models.map(\.rawValue).joined(separator: ", ")) on all \(data.samples.count) samples")
-        try check(data, folds: nil)
-        try checkAugmentation(train.settings, data: data, file: config.file)
-        let (models, _) = try ModelFitting.fit(train.models, data: TrainingData(data: data, samples: Array(data.samples.indices)),
-                                               settings: train.settings, seed: config.seed &+ 104_729,
-                                               progress: eventHandler("final ", observer))
         var files: [String] = []
         for kind in train.models {
-            files += try ModelStore.save(models[kind]!, data: data, settings: train.settings, to: layout.model(kind))
+            files += try units.copyModel(TrainingUnit(fold: nil, model: kind), to: layout.model(kind))
                 .map { OutputLayout.modelFile(kind, $0) }
         }
         return files
