@@ -200,7 +200,7 @@ final class TrainingUnits {
     // MARK: Training
 
     /// Trains every unit of `todo` not saved yet, in order, saving each when done; returns how many
-    /// were trained and how many were already saved. `what` names the share in the progress lines.
+    /// were trained and how many were already saved.
     @discardableResult
     func train(_ todo: [TrainingUnit], observer: PipelineObserver) throws -> (trained: Int, reused: Int) {
         let missing = todo.filter { saved($0) == nil }
@@ -213,8 +213,11 @@ final class TrainingUnits {
         let start = Date()
         for (k, unit) in missing.enumerated() {
             let eta = doneCost > 0 ? DurationText.clock(Date().timeIntervalSince(start) / doneCost * (totalCost - doneCost)) : "--"
-            let foldText = unit.fold.map { "fold \($0 + 1)/\(evaluate!.folds) \(unit.model.rawValue)" } ?? "final \(unit.model.rawValue)"
-            let prefix = "[unit \(k + 1)/\(missing.count), training ETA \(eta)] \(foldText) "
+            let fit = unit.fold.map { "fold \($0 + 1)/\(evaluate!.folds)" } ?? "final"
+            // The model's name starts each progress stage ("transfer pre-train", "rf tuning 0-5cm").
+            let prefix = "[unit \(k + 1)/\(missing.count), training ETA \(eta)] \(fit) "
+            // One line per unit, also in logs that show no progress bars (a job array's output).
+            observer.note("unit \(k + 1)/\(missing.count): \(fit) \(unit.model.rawValue) (training ETA \(eta))")
             try trainUnit(unit, progress: ModelStages.eventHandler(prefix, observer))
             doneCost += cost(unit)
         }
