@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "SampleData", dependencies: ["RasterIO", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness", "Yams"],
+            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness", "Runtime", "Yams"],
             exclude: ["README.md"]),
 
         // MARK: Speed measurements (`socmap bench`), outside the library modules

@@ -21,6 +21,10 @@ public struct RunSummary: Sendable {
     public var scores: [String] = []
     /// The analyses of the maps for the terminal: depth consistency and total carbon stocks (empty: none).
     public var analyses: [String] = []
+    /// The reference grid, "width x height".
+    public var grid = ""
+    /// Cells the map stage predicted, and its seconds of prediction (0 without maps).
+    public var mapCells = 0, mapSeconds = 0.0
 }
 
 /// What one part of a run's training did (`socmap run --part i/n`).
@@ -96,6 +100,7 @@ public final class PipelineRunner {
             mapResult = try MapStage.run(config, stack: stack, inputs: try MapStage.inputs(config, predict, layout: out, evaluation: evaluation, data: used),
                                          output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
         }
+        observer.stageStarted("report: patch file, profiles, report.md, report.html, report.json")
         let report = RunReport(config: config, stack: stack, profiles: profiles, data: used, patches: patchReport,
                                evaluation: evaluation, modelFiles: modelFiles, maps: mapResult, recovered: folder.recovered + unitNotes,
                                selection: selection, mapsLeftToPredict: config.predict != nil && !maps)
@@ -108,13 +113,16 @@ public final class PipelineRunner {
         let html = try HTMLReport(markdown: markdown, layout: out).html()
         try write { try AtomicFile.write(Data(html.utf8), to: out.path(OutputLayout.reportHTML)) }
         try folder.publish(entries, replacingAll: true)
-        units?.removeAll()
+        // The units are the run's training, now in its outputs (an interrupted run's of a pipeline
+        // without 'train' go too).
+        TrainingUnits.removeAll(in: folder.layout)
         let scores = evaluation.map { ScoreTables.terminal($0.table, unit: data.unit) }
             ?? ["Not cross-validated: the pipeline has no evaluate section, so there are no accuracy figures"
                 + (config.predict != nil ? " (the maps say \"not evaluated\")." : ".")]
         return RunSummary(outputFolder: config.output, files: entries, report: markdown,
                           warnings: CovariateChecks.warnings(stack.covariates, config: config), scores: scores,
-                          analyses: mapResult?.profiles.map { ProfileStage.summary($0, unit: data.unit, property: data.property) } ?? [])
+                          analyses: mapResult?.profiles.map { ProfileStage.summary($0, unit: data.unit, property: data.property) } ?? [],
+                          grid: "\(stack.grid.width) x \(stack.grid.height)", mapCells: mapResult?.cells ?? 0, mapSeconds: mapResult?.seconds ?? 0)
     }
 
     /// Trains part `part` of the run's training units and saves them in the output folder, beside

@@ -11,11 +11,10 @@ import Foundation
 /// The settings are process-wide by nature (one BLAS library, one allocator, one pool of
 /// engine threads), hence one value per process rather than a parameter per call.
 ///
-/// Determinism: the forest's trees, predictions and files are the same for every thread
-/// count. The network's results depend on the thread count through the order of
-/// floating-point sums over batch shards (identical from run to run with the same count,
-/// but not between counts), so a network trained with `threads` 4 differs in the last bits
-/// from one trained with `threads` 2.
+/// Determinism: results do not depend on the thread count. The forest's trees, predictions
+/// and files are the same for every count, and so are the networks': their sums over batch
+/// shards run over shards fixed by the batch, in one order (`Parallel.reductionShards`), so
+/// a run with 1, 2 or 8 threads writes the same models, evaluation and maps (tested).
 public struct RuntimeConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// Worker threads of the network engine (batch shards, patch chunks, map tiles) and of the
     /// forest (trees, row blocks); at least 1 (checked when applied). OpenBLAS itself always

@@ -16,7 +16,10 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
         /// Six depth maps of the reference network over 512-cell tiles of a 40 x 1024 x 1024 stack: cells/s;
         /// and the dissimilarity index of that grid against 8,000 training sites (`aoa_*` figures).
         case predict
-        /// Every benchmark, one JSON object per target.
+        /// The whole pipeline on the synthetic China case at 1 km (generated once into --cache), with
+        /// short training and the full map stage: wall time and peak memory per stage, map cells/s.
+        case china
+        /// Every benchmark but china, one JSON object per target.
         case all
     }
 
@@ -32,17 +35,36 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
     @Flag(inversion: .prefixedNo, help: "predict: also the area of applicability (DI of a 1024 x 1024 grid, 8,000 sites, 40 covariates).")
     var aoa = true
 
+    @Option(help: "china: folder for the generated case (made once, reused) and the benchmark's run.")
+    var cache: String = ".build/bench-china"
+
+    @Option(help: "china: cell size in metres (1000: China at 1 km, 4797 x 4023 cells).")
+    var resolution: Double = 1000
+
+    @Option(help: "china: survey sites (the paper's 8,453).")
+    var sites: Int = 8453
+
+    @Option(help: "china: pre-training epochs of the short training (fine-tuning gets half).")
+    var epochs: Int = 2
+
+    @Option(help: "china: cross-validation folds.")
+    var folds: Int = 3
+
     @OptionGroup(title: "Runtime") var runtime: RuntimeOptions
 
     func validate() throws {
         guard (0...6).contains(freeze) else { throw ValidationError("--freeze must be between 0 and 6, got \(freeze)") }
+        guard resolution > 0 else { throw ValidationError("--resolution must be above 0 m, got \(resolution)") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        guard folds >= 2 else { throw ValidationError("--folds must be at least 2, got \(folds)") }
+        guard sites >= folds else { throw ValidationError("--sites must be at least --folds (\(folds)), got \(sites)") }
     }
 
     func run() throws {
         #if DEBUG
         eprint("warning: this is a debug build; speed figures need `swift build -c release`.")
         #endif
-        let targets = target == .all ? Target.allCases.filter { $0 != .all } : [target]
+        let targets = target == .all ? Target.allCases.filter { $0 != .all && $0 != .china } : [target]
         for t in targets {
             var figures: [String: Any] = ["target": t.rawValue]
             switch t {
@@ -54,6 +76,11 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
             case .predict:
                 for (k, v) in PredictBenchmark.run(seconds: max(seconds, 1), freeze: freeze) { figures[k] = v }
                 if aoa { for (k, v) in PredictBenchmark.applicability() { figures[k] = v } }
+            case .china:
+                try reportingErrors {
+                    let bench = ChinaBenchmark(cache: cache, resolution: resolution, sites: sites, epochs: epochs, folds: folds)
+                    for (k, v) in try bench.run(observer: TerminalObserver(quiet: false)) { figures[k] = v }
+                }
             case .all:
                 break
             }

@@ -91,3 +91,21 @@ final class RuntimeConfigurationTests: XCTestCase {
         #endif
     }
 }
+
+/// The peak resident size follows a large allocation and starts again after a reset.
+final class ProcessMemoryTests: XCTestCase {
+    func testPeak_followsAnAllocation_andResets() {
+        XCTAssertTrue(ProcessMemory.resetPeak())
+        let before = ProcessMemory.peak()
+        XCTAssertGreaterThan(before, 0)
+        do {
+            var block = [UInt8](repeating: 1, count: 300_000_000)
+            block[block.count - 1] = 2
+            XCTAssertGreaterThan(ProcessMemory.peak(), before + 250_000_000)
+            XCTAssertEqual(block[block.count - 1], 2)
+        }
+        XCTAssertTrue(ProcessMemory.resetPeak())
+        XCTAssertLessThan(ProcessMemory.peak(), before + 100_000_000, "a reset starts from the current size")
+        XCTAssertGreaterThan(ProcessMemory.current(), 0)
+    }
+}

@@ -6,6 +6,7 @@ import Models
 import NeuralNet
 import Patches
 import RasterIO
+import Runtime
 import TextFormat
 
 /// What the map stage maps with: the final model and, when there, the cross-validation models and metrics.
@@ -292,7 +293,7 @@ public enum MapStage {
             if !predict.keepTiles { try? FileManager.default.removeItem(atPath: store.folder) }
         }
         return MapResult(files: files, tilesPredicted: predicted, tilesTotal: plan.tiles.count, cells: cells,
-                         seconds: seconds, peakMemory: peakResidentMemory(), assembled: assemble && output != nil, sharedBlocks: shared,
+                         seconds: seconds, peakMemory: ProcessMemory.peak(), assembled: assemble && output != nil, sharedBlocks: shared,
                          applicability: applicability, profiles: profiles)
     }
 
@@ -390,18 +391,6 @@ public enum MapStage {
         let design = metrics.design?.shortDescription ?? "\(metrics.folds)-fold CV, fold design not recorded"
         let unitText = unit.isEmpty ? "" : ", \(unit)"
         return "\(depth): \(ScoreTables.compact(row.metrics)) (\(model.rawValue)\(unitText), \(design))"
-    }
-
-    /// Peak resident set size of this process in bytes (getrusage; 0 when unknown).
-    static func peakResidentMemory() -> Int {
-        var usage = rusage()
-        #if os(Linux)
-        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
-        #else
-        let who = RUSAGE_SELF
-        #endif
-        guard getrusage(who, &usage) == 0 else { return 0 }
-        return usage.ru_maxrss * 1024   // kilobytes on Linux
     }
 }
 

@@ -372,8 +372,8 @@ final class TrainingUnits {
         return "removed \(stale) training \(stale == 1 ? "unit" : "units") saved by an earlier run of another pipeline file"
     }
 
-    /// Removes the saved units once the run's outputs are published.
-    func removeAll() { try? FileManager.default.removeItem(atPath: folder) }
+    /// Removes the saved units of an output folder once a run's outputs are published.
+    static func removeAll(in layout: OutputLayout) { try? FileManager.default.removeItem(atPath: layout.unitsFolder) }
 
     private func fileExists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 }
