@@ -35,7 +35,7 @@ final class RuntimeOptionsTests: XCTestCase {
         XCTAssertNotNil(figures["blas_core"] as? String, r.stdout)
     }
 
-    /// Network training (pre-training, fine-tuning, cross-validation, maps) gives the same bytes on 1 and 2 threads.
+    /// Network training (pre-training, fine-tuning, cross-validation, maps) gives the same bytes on 1, 2 and 8 threads.
     func testRun_networkModelsAndMapsAreTheSameOnOneAndTwoThreads() throws {
         let p = try TinyProject()
         try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining
@@ -49,10 +49,12 @@ final class RuntimeOptionsTests: XCTestCase {
         let folders = ["models", "evaluation", "maps"].map { p.folder.file("out/\($0)") }
         let before = folders.map { FolderSnapshot($0) }
         XCTAssertTrue(before.allSatisfy { !$0.entries.isEmpty })
-        let two = try CLI.run(["run", p.pipeline, "-q", "--overwrite", "--threads", "2"])
-        XCTAssertEqual(two.status, 0, two.stderr)
-        for (folder, snapshot) in zip(folders, before) {
-            XCTAssertEqual(FolderSnapshot(folder).changes(since: snapshot), [], folder)
+        for threads in ["2", "8"] {
+            let again = try CLI.run(["run", p.pipeline, "-q", "--overwrite", "--threads", threads])
+            XCTAssertEqual(again.status, 0, again.stderr)
+            for (folder, snapshot) in zip(folders, before) {
+                XCTAssertEqual(FolderSnapshot(folder).changes(since: snapshot), [], "\(folder), \(threads) threads")
+            }
         }
     }
 
