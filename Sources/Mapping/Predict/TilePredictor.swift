@@ -80,11 +80,15 @@ public struct TilePredictor {
             }
         }
         guard any else { return [[Float]](repeating: [Float](repeating: .nan, count: out.cellCount), count: layers) }
-        let tensor = Tensor(shape: [block.channelCount, h, w], data: block.values)
-        var maps = model.denseMaps(tile: tensor, depths: depths)
+        // The networks run over the smallest window holding every mapped cell (a coast or border tile
+        // is mostly sea or nodata), and their maps are placed back into the tile.
+        let box = Self.boundingBox(mapped, width: out.width, height: out.height)
+        let tensor = Self.crop(block.values, channels: block.channelCount, width: w, rows: box.rows, cols: box.cols, patch: p)
+        let place = { (maps: [[Float]]) in maps.map { Self.place($0, rows: box.rows, cols: box.cols, into: out) } }
+        var maps = place(model.denseMaps(tile: tensor, depths: depths))
         var spread: [[Float]] = []
         if !ensemble.isEmpty {
-            let members = ensemble.map { $0.denseMaps(tile: tensor, depths: depths) }
+            let members = ensemble.map { place($0.denseMaps(tile: tensor, depths: depths)) }
             spread = (0..<depths).map { d in EnsembleSpread.standardDeviation(predictions: members.map { $0[d] }) }
         }
         if let interval {
@@ -102,6 +106,47 @@ public struct TilePredictor {
             for k in 0..<out.cellCount where !mapped[k] { maps[l][k] = .nan }
         }
         return maps
+    }
+
+    /// The rows and columns of a tile's output cells that hold every mapped cell (some cell is mapped).
+    static func boundingBox(_ mapped: [Bool], width: Int, height: Int) -> (rows: Range<Int>, cols: Range<Int>) {
+        var (r0, r1, c0, c1) = (height, -1, width, -1)
+        for r in 0..<height {
+            for c in 0..<width where mapped[r * width + c] {
+                r0 = min(r0, r); r1 = max(r1, r); c0 = min(c0, c); c1 = max(c1, c)
+            }
+        }
+        return (r0..<(r1 + 1), c0..<(c1 + 1))
+    }
+
+    /// The input window of the output cells `rows` x `cols` (each with its P x P patch) cut out of a
+    /// C x H x `width` block, as a tensor.
+    static func crop(_ values: [Float], channels: Int, width: Int, rows: Range<Int>, cols: Range<Int>, patch p: Int) -> Tensor {
+        let height = values.count / (channels * width)
+        let (h, w) = (rows.count + p - 1, cols.count + p - 1)
+        if h == height && w == width { return Tensor(shape: [channels, h, w], data: values) }
+        var out = [Float](repeating: 0, count: channels * h * w)
+        for ch in 0..<channels {
+            for r in 0..<h {
+                let from = ch * height * width + (rows.lowerBound + r) * width + cols.lowerBound
+                out.withUnsafeMutableBufferPointer { o in
+                    values.withUnsafeBufferPointer { v in
+                        (o.baseAddress! + (ch * h + r) * w).update(from: v.baseAddress! + from, count: w)
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [channels, h, w], data: out)
+    }
+
+    /// A map of the output cells `rows` x `cols` placed into a tile of `out`'s cells (NaN elsewhere).
+    static func place(_ map: [Float], rows: Range<Int>, cols: Range<Int>, into out: PixelWindow) -> [Float] {
+        if rows.count == out.height && cols.count == out.width { return map }
+        var full = [Float](repeating: .nan, count: out.cellCount)
+        for (i, r) in rows.enumerated() {
+            for (j, c) in cols.enumerated() { full[r * out.width + c] = map[i * cols.count + j] }
+        }
+        return full
     }
 
     /// The DI and AOA layers of a tile: the centre-cell covariates of every mapped cell against the
