@@ -149,7 +149,21 @@ free_port_pair() {
     die "no two free TCP ports from $1 on"
 }
 
+# Closes every file descriptor this script inherited beyond stdin, stdout and stderr (bash's own 255
+# is close-on-exec). The daemons would keep them open for as long as they run: a caller that reads
+# this script's output through a pipe, and leaked that pipe's other end into us as an extra
+# descriptor (Foundation's Process does), would otherwise wait for the end of its output forever.
+close_inherited_fds() {
+    local fd
+    for fd in "/proc/$$/fd/"*; do
+        fd=${fd##*/}
+        case "$fd" in 0 | 1 | 2 | 255) continue ;; esac
+        eval "exec $fd>&-" 2>/dev/null || true
+    done
+}
+
 start_cluster() {
+    close_inherited_fds
     [ "$(id -u)" -eq 0 ] || die "must run as root: slurmd starts jobs as their users and munged runs as the user munge"
     local tool missing=""
     for tool in munged slurmctld slurmd sinfo sbatch squeue scancel ss; do
