@@ -12,8 +12,10 @@ FUZZ_TARGETS := FuzzCSV FuzzHorizons FuzzPipeline
 all: build
 
 # The clients users open our outputs with, which the tests drive: QGIS (headless, Python) and a
-# browser (Chromium, headless) for report.html. Under `make test` a missing client fails its test.
-TEST_APT_PACKAGES := python3-qgis chromium
+# browser (Chromium, headless) for report.html; and Slurm with munge, for the one-node cluster on
+# which the slurm/ job scripts are tested (slurm/test-cluster.sh). Under `make test` a missing client
+# fails its test.
+TEST_APT_PACKAGES := python3-qgis chromium slurm-wlm munge
 
 # Installs the named apt packages, only when one of them is missing.
 define apt_install
