@@ -7,12 +7,14 @@
 #   3. predict-shard.sbatch  array of <shards> tasks: socmap predict <pipeline> --shard i/<shards>
 #   4. merge-maps.sbatch     socmap predict <pipeline> --merge
 #
-# usage: slurm/submit.sh [--wait] <pipeline.yaml> <parts> <shards>
+# usage: slurm/submit.sh [--wait] [--overwrite] <pipeline.yaml> <parts> <shards>
 #
 #   <shards> 0 leaves out jobs 3 and 4: the merge job then writes the maps itself (if the pipeline
 #   has a 'predict' section).
 #   --wait   stays until every job has ended, prints each task's result and exits 0 only when all
 #            succeeded (1 when any failed, 124 on SOCMAP_SLURM_WAIT_TIMEOUT).
+#   --overwrite  the output folder holds an earlier run's outputs: the merge replaces them (as
+#            `socmap run --overwrite`); without it the parts fail at once rather than after training.
 #
 # Environment:
 #   SOCMAP                      the socmap binary (default: socmap on PATH); passed on to the jobs
@@ -38,15 +40,17 @@ say() { echo "$me: $*" >&2; }
 die() { echo "$me: error: $*" >&2; exit 1; }
 
 usage() {
-    echo "usage: $me [--wait] <pipeline.yaml> <parts> <shards>   (see slurm/README.md)" >&2
+    echo "usage: $me [--wait] [--overwrite] <pipeline.yaml> <parts> <shards>   (see slurm/README.md)" >&2
     exit 2
 }
 
 wait_for_end=""
+overwrite=()
 args=()
 for a in "$@"; do
     case "$a" in
         --wait) wait_for_end=1 ;;
+        --overwrite) overwrite=(--overwrite) ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         -*) echo "$me: unknown option $a" >&2; usage ;;
         *) args+=("$a") ;;
@@ -65,15 +69,16 @@ pipeline="$(cd "$(dir_of "$pipeline")" && pwd)/${pipeline##*/}"
 # The same run as plain commands, for a machine without Slurm.
 by_hand() {
     local s=${SOCMAP:-socmap}
-    echo "  for i in \$(seq 1 $parts); do $s run $pipeline --part \$i/$parts; done   # parts: any order, at once or one by one"
+    local o=${overwrite[*]:+ --overwrite}
+    echo "  for i in \$(seq 1 $parts); do $s run $pipeline --part \$i/$parts$o; done   # parts: any order, at once or one by one"
     if [ "$shards" -gt 0 ]; then
-        echo "  $s run $pipeline --merge --no-maps"
+        echo "  $s run $pipeline --merge --no-maps$o"
         echo "  for i in \$(seq 1 $shards); do $s predict $pipeline --shard \$i/$shards; done"
         echo "  $s predict $pipeline --merge"
     else
-        echo "  $s run $pipeline --merge"
+        echo "  $s run $pipeline --merge$o"
     fi
-    echo "or the whole run in one process: $s run $pipeline"
+    echo "or the whole run in one process: $s run $pipeline$o"
 }
 
 for tool in sbatch squeue scancel; do
@@ -134,12 +139,12 @@ read -r -a predict_opts <<<"${SOCMAP_SLURM_PREDICT_OPTS:-}"
 read -r -a maps_opts <<<"${SOCMAP_SLURM_MAPS_OPTS:-}"
 
 train=$(submit train --array="1-$parts" --output="$logs/train-%A_%a.out" \
-    "${opts[@]}" "${train_opts[@]}" "$here/train-part.sbatch" "$pipeline" "$parts")
+    "${opts[@]}" "${train_opts[@]}" "$here/train-part.sbatch" "$pipeline" "$parts" "${overwrite[@]}")
 submitted=("$train")
 no_maps=()
 [ "$shards" -eq 0 ] || no_maps=(--no-maps)
 merge=$(submit merge-run --dependency="afterok:$train" --output="$logs/merge-run-%j.out" \
-    "${opts[@]}" "${merge_opts[@]}" "$here/merge-run.sbatch" "$pipeline" "${no_maps[@]}")
+    "${opts[@]}" "${merge_opts[@]}" "$here/merge-run.sbatch" "$pipeline" "${no_maps[@]}" "${overwrite[@]}")
 submitted+=("$merge")
 predict="" maps=""
 if [ "$shards" -gt 0 ]; then
