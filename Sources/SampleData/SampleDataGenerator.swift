@@ -124,7 +124,7 @@ struct SampleDataGenerator {
             report: progress)
 
         // The main grid's rasters; the same pass adds up the sites' weights over its land cells.
-        var weights = LandWeights()
+        var weights = LandWeights(chunkSize: LandWeights.chunkSize(forGridOf: mainGrid.cellCount))
         let mainSize = "\(mainGrid.width) x \(mainGrid.height)"
         try writeCovariates(on: main, continuous: mainCovariates, categorical: CovariateCatalog.categorical,
                             folder: folder, work: &work, eachStrip: { strip in

@@ -169,16 +169,12 @@ final class SampleDataStripTests: XCTestCase {
             cell += 1 + (rng.chance(0.2) ? rng.integer(in: 1...40) : 0)
             land.append((cell, rng.chance(0.05) ? 0 : rng.uniform(0, 3)))
         }
-        var weights = LandWeights()
         var cumulative: [Double] = []
         var total = 0.0
-        for (c, w) in land {
-            weights.append(cell: c, weight: w)
+        for (_, w) in land {
             total += max(w, 1e-9)
             cumulative.append(total)
         }
-        XCTAssertEqual(weights.total, total)
-        XCTAssertEqual(weights.landCount, land.count)
         let byCell = Dictionary(uniqueKeysWithValues: land.map { ($0.cell, $0.weight) })
         let lookup: (Range<Int>) -> [(cell: Int, weight: Double)] = { range in
             range.compactMap { c in byCell[c].map { (c, $0) } }
@@ -189,8 +185,16 @@ final class SampleDataStripTests: XCTestCase {
         }
         var targets = (0..<2000).map { _ in rng.uniform() * total }
         targets += cumulative.prefix(200) + [0, total, total * 2]  // exactly on running totals, and past the end
-        for target in targets {
-            XCTAssertEqual(weights.cell(at: target, landWeights: lookup), reference(target), "target \(target)")
+        for chunkSize in [1, 7, 64, 700, 1000] {
+            var weights = LandWeights(chunkSize: chunkSize)
+            for (c, w) in land { weights.append(cell: c, weight: w) }
+            XCTAssertEqual(weights.total, total)
+            XCTAssertEqual(weights.landCount, land.count)
+            for target in targets {
+                XCTAssertEqual(weights.cell(at: target, landWeights: lookup), reference(target), "chunks of \(chunkSize), target \(target)")
+            }
         }
+        XCTAssertEqual(LandWeights.chunkSize(forGridOf: 483 * 405), 1, "10 km")
+        XCTAssertEqual(LandWeights.chunkSize(forGridOf: 4797 * 4023), 64, "1 km")
     }
 }

@@ -4,11 +4,11 @@
 ///
 /// A weighted draw finds its chunk by binary search and adds up that chunk's weights again (the
 /// same weights in the same order from the same starting total, so the same sums bit for bit as
-/// a running total kept for every cell). Memory: 24 bytes per chunk (3.4 MB for the 9 million land
-/// cells of China at 1 km); a draw recomputes at most `chunkSize` weights.
+/// a running total kept for every cell). Memory: 24 bytes per chunk; a draw recomputes at most
+/// `chunkSize` weights.
 struct LandWeights: Sendable {
     /// Land cells per stored total.
-    static let chunkSize = 64
+    let chunkSize: Int
 
     /// The sum of every weight added so far.
     private(set) var total = 0.0
@@ -19,6 +19,19 @@ struct LandWeights: Sendable {
     /// The running total after the last land cell of each chunk.
     private var chunkTotals: [Double] = []
 
+    /// Running totals kept every `chunkSize` land cells (at least 1).
+    init(chunkSize: Int) {
+        precondition(chunkSize >= 1, "LandWeights: chunk size \(chunkSize) must be at least 1")
+        self.chunkSize = chunkSize
+    }
+
+    /// A chunk size for a grid of `cellCount` cells: one chunk per 2^18 cells of the grid, 1 to 64
+    /// land cells, so the totals take at most about 6 MB (3.4 MB for China at 1 km, 64 land cells a
+    /// chunk) and a draw recomputes few weights on small grids (one at 10 km).
+    static func chunkSize(forGridOf cellCount: Int) -> Int {
+        min(64, max(1, cellCount >> 18))
+    }
+
     /// The weight a land cell counts with: at least 1e-9, so every land cell can be drawn.
     static func effective(_ weight: Double) -> Double { max(weight, 1e-9) }
 
@@ -26,7 +39,7 @@ struct LandWeights: Sendable {
     mutating func append(cell: Int, weight: Double) {
         precondition(chunkCells.last.map { cell > $0.upperBound } ?? true, "LandWeights: cell \(cell) is not after the cells added before")
         total += Self.effective(weight)
-        if landCount % Self.chunkSize == 0 {
+        if landCount % chunkSize == 0 {
             chunkCells.append(cell...cell)
             chunkTotals.append(total)
         } else {
@@ -49,7 +62,7 @@ struct LandWeights: Sendable {
             if chunkTotals[mid] > target { hi = mid } else { lo = mid + 1 }
         }
         let cells = landWeights(chunkCells[lo].lowerBound..<(chunkCells[lo].upperBound + 1))
-        assert(cells.count == min(Self.chunkSize, landCount - lo * Self.chunkSize), "LandWeights: the chunk's land cells changed")
+        assert(cells.count == min(chunkSize, landCount - lo * chunkSize), "LandWeights: the chunk's land cells changed")
         var running = lo > 0 ? chunkTotals[lo - 1] : 0
         for (cell, weight) in cells {
             running += Self.effective(weight)
