@@ -52,15 +52,6 @@ func generateSampleData(
     return try generator.write(into: folder)
 }
 
-/// What `generateSampleData` reports while it works.
-public enum SampleDataProgress: Sendable, Equatable {
-    /// A line to show, e.g. "main grid: 4797 x 4023 cells of 1.0 km".
-    case note(String)
-    /// `done` of `total` units of the whole generation (every raster, then the sites), never going
-    /// back, with what is being done; the last report has done == total.
-    case work(done: Int, total: Int, detail: String)
-}
-
 /// The steps of `generateSampleData`: grids, covariate rasters (strip by strip), sites, horizons, README.
 struct SampleDataGenerator {
     /// Cells per strip by default: about 30 MB of samples and centres, whatever the grid.
@@ -114,20 +105,22 @@ struct SampleDataGenerator {
         let mainCovariates = CovariateCatalog.continuous.filter { $0.placement == .main }
         let coarseCovariates = CovariateCatalog.continuous.filter { $0.placement == .coarse }
         let geographicCovariates = CovariateCatalog.continuous.filter { $0.placement == .geographic }
-        var work = WorkCounter(
-            total: WorkCounter.units(grid: mainGrid, rasters: mainCovariates.count + CovariateCatalog.categorical.count,
-                                     stripRows: stripRows(on: mainGrid))
-                + WorkCounter.units(grid: coarseGrid, rasters: coarseCovariates.count, stripRows: stripRows(on: coarseGrid))
-                + WorkCounter.units(grid: geographicGrid, rasters: geographicCovariates.count,
-                                    stripRows: stripRows(on: geographicGrid))
-                + WorkCounter.units(sites: options.siteCount),
-            report: progress)
+        // The work is planned first (land estimated from every 64th cell) so that the bar's rate and
+        // ETA hold for the whole generation.
+        let plans = [
+            GridWork(surface: main, rasters: mainCovariates.count + CovariateCatalog.categorical.count,
+                     byteRasters: CovariateCatalog.categorical.count, stripRows: stripRows(on: mainGrid)),
+            GridWork(surface: coarse, rasters: coarseCovariates.count, byteRasters: 0, stripRows: stripRows(on: coarseGrid)),
+            GridWork(surface: geographic, rasters: geographicCovariates.count, byteRasters: 0,
+                     stripRows: stripRows(on: geographicGrid)),
+        ]
+        var work = WorkCounter(total: plans.map(\.cost).reduce(0, +) + WorkCost.sites(options.siteCount), report: progress)
 
         // The main grid's rasters; the same pass adds up the sites' weights over its land cells.
         var weights = LandWeights(chunkSize: LandWeights.chunkSize(forGridOf: mainGrid.cellCount))
         let mainSize = "\(mainGrid.width) x \(mainGrid.height)"
         try writeCovariates(on: main, continuous: mainCovariates, categorical: CovariateCatalog.categorical,
-                            folder: folder, work: &work, eachStrip: { strip in
+                            folder: folder, plan: plans[0], work: &work, eachStrip: { strip in
             for (i, sample) in strip.samples.enumerated() {
                 guard let sample, let p = strip.lonLat[i] else { continue }
                 weights.append(cell: strip.firstCell + i, weight: Self.siteWeight(lon: p.x, sample))
@@ -138,8 +131,10 @@ struct SampleDataGenerator {
                                       hint: "Use a finer resolution")
             }
         })
-        try writeCovariates(on: coarse, continuous: coarseCovariates, categorical: [], folder: folder, work: &work)
-        try writeCovariates(on: geographic, continuous: geographicCovariates, categorical: [], folder: folder, work: &work)
+        try writeCovariates(on: coarse, continuous: coarseCovariates, categorical: [], folder: folder, plan: plans[1],
+                            work: &work)
+        try writeCovariates(on: geographic, continuous: geographicCovariates, categorical: [], folder: folder,
+                            plan: plans[2], work: &work)
 
         work.advance(by: 0, detail: "sites and horizons: \(options.siteCount) sites")
         let sites = try makeSites(on: main, weights: weights)
@@ -162,7 +157,7 @@ struct SampleDataGenerator {
             geographicGrid: geographicGrid, horizons: horizons)
         try writeTextFile(readme.text, to: (folder as NSString).appendingPathComponent("README.md"))
         files.append("README.md")
-        work.advance(by: WorkCounter.units(sites: options.siteCount), detail: "sites, horizons and README written")
+        work.advance(by: WorkCost.sites(options.siteCount), detail: "sites, horizons and README written")
         progress?(.note("done: \(files.count) files"))
         return summary
     }
@@ -200,7 +195,7 @@ struct SampleDataGenerator {
     /// On any error every raster of the grid is removed.
     private mutating func writeCovariates(
         on surface: GridSurface, continuous: [ContinuousCovariate], categorical: [CategoricalCovariate],
-        folder: String, work: inout WorkCounter, eachStrip: (GridSurface.Strip) -> Void = { _ in },
+        folder: String, plan: GridWork, work: inout WorkCounter, eachStrip: (GridSurface.Strip) -> Void = { _ in },
         beforeFinishing: () throws -> Void = {}
     ) throws {
         let grid = surface.grid
@@ -222,15 +217,14 @@ struct SampleDataGenerator {
             })
         }
         let names = rasters.count == 1 ? rasters[0].relative : "\(rasters.count) rasters"
-        let rows = stripRows(on: grid)
-        for row in stride(from: 0, to: grid.height, by: rows) {
-            let strip = surface.strip(rows: row..<min(row + rows, grid.height))
+        precondition(plan.rasters == rasters.count, "writeCovariates: planned \(plan.rasters) rasters, writing \(rasters.count)")
+        for (rows, cost) in zip(plan.strips, plan.stripCosts) {
+            let strip = surface.strip(rows: rows)
             eachStrip(strip)
             for raster in rasters {
                 try raster.writer.append(strip.samples.map(raster.value))
             }
-            work.advance(by: WorkCounter.units(cells: strip.samples.count, rasters: rasters.count),
-                         detail: "\(names) of \(grid.width) x \(grid.height), row \(row + strip.samples.count / grid.width)")
+            work.advance(by: cost, detail: "\(names) of \(grid.width) x \(grid.height), row \(rows.upperBound)")
         }
         try beforeFinishing()
         for raster in rasters {
@@ -238,7 +232,8 @@ struct SampleDataGenerator {
             let path = (folder as NSString).appendingPathComponent(raster.relative)
             files.append(raster.relative)
             if FileManager.default.fileExists(atPath: path + ".aux.xml") { files.append(raster.relative + ".aux.xml") }
-            work.advance(by: WorkCounter.units(finishing: grid), detail: "statistics and overviews of \(raster.relative)")
+            work.advance(by: WorkCost.finishing(cells: grid.cellCount, dataType: raster.writer.writer.dataType),
+                         detail: "statistics and overviews of \(raster.relative)")
         }
     }
 
@@ -304,55 +299,5 @@ struct SampleDataGenerator {
             inputs.append(SOCTruth.Inputs(sample))
         }
         return (ids, coordinates, inputs)
-    }
-}
-
-/// The generation's work in units that take about the same time each, so that a progress bar's rate
-/// and ETA hold for the whole generation: a unit is about what computing the surface of a thousand
-/// cells takes. Writing a cell to a raster counts 1/48 of that and a raster's statistics and
-/// overviews 1/64 per cell (measured at 1 km: about 4 microseconds per cell of surface, whatever
-/// the grid; the main grid's 26 rasters add half again).
-struct WorkCounter {
-    let total: Int
-    private(set) var done = 0
-    let report: ((SampleDataProgress) -> Void)?
-    /// Work in thousandths of a unit, not yet reported.
-    private var milli = 0
-
-    /// The whole generation's work in thousandths of a unit.
-    private let totalMilli: Int
-
-    init(total milliUnits: Int, report: ((SampleDataProgress) -> Void)?) {
-        totalMilli = milliUnits
-        total = max(1, milliUnits / 1000)
-        self.report = report
-        report?(.work(done: 0, total: total, detail: "starting"))
-    }
-
-    /// Thousandths of a unit for computing `cells` cells and writing them to `rasters` rasters.
-    static func units(cells: Int, rasters: Int) -> Int { cells + cells * rasters / 48 }
-
-    /// Thousandths of a unit for finishing one raster on `grid`.
-    static func units(finishing grid: Grid) -> Int { grid.cellCount / 64 }
-
-    /// Thousandths of a unit for a whole grid with `rasters` rasters: its strips and its finishing.
-    static func units(grid: Grid, rasters: Int, stripRows: Int) -> Int {
-        var strips = 0
-        for row in stride(from: 0, to: grid.height, by: stripRows) {
-            strips += units(cells: min(stripRows, grid.height - row) * grid.width, rasters: rasters)
-        }
-        return strips + rasters * units(finishing: grid)
-    }
-
-    /// Thousandths of a unit for drawing the sites and writing the tables and README.
-    static func units(sites: Int) -> Int { 100 * sites }
-
-    /// Adds work done and reports it (done reaches total with the last piece of work).
-    mutating func advance(by milliUnits: Int, detail: String) {
-        milli += milliUnits
-        assert(milli <= totalMilli, "WorkCounter: more work done than planned")
-        // The end only when all of it is done, whatever the rounding.
-        done = milli >= totalMilli ? total : min(total - 1, milli / 1000)
-        report?(.work(done: done, total: total, detail: detail))
     }
 }

@@ -61,6 +61,18 @@ struct GridSurface {
         strip(cells: (rows.lowerBound * grid.width)..<(rows.upperBound * grid.width))
     }
 
+    /// About how many land cells `rows` hold, from the centres of every `step`-th cell of every
+    /// `step`-th row (the first row and column always): for planning progress, never for the data.
+    func estimatedLandCells(rows: Range<Int>, step: Int = 8) -> Int {
+        var centres: [(x: Double, y: Double)] = []
+        for row in stride(from: rows.lowerBound, to: rows.upperBound, by: step) {
+            for col in stride(from: 0, to: grid.width, by: step) { centres.append(grid.cellCenter(col: col, row: row)) }
+        }
+        guard !centres.isEmpty else { return 0 }
+        let land = lonLat(points: centres).filter { p in p.map { ChinaOutline.isLand(lon: $0.x, lat: $0.y) } ?? false }.count
+        return Int((Double(land) / Double(centres.count) * Double(rows.count * grid.width)).rounded())
+    }
+
     /// True when the centre of the cell is on land (without computing its sample).
     func isLand(col: Int, row: Int) -> Bool {
         guard let p = lonLat(cells: (row * grid.width + col)..<(row * grid.width + col + 1))[0] else { return false }
