@@ -20,10 +20,23 @@ let continuousNodata: Float = -9999
 
 /// Writes the synthetic China case into `folder` (created if missing; existing files are replaced):
 /// README.md, sites.csv, horizons.csv and covariates/*.tif. Deterministic: the same options give
-/// byte-identical files.
+/// byte-identical files. The rasters are computed and written a strip of rows at a time, so memory
+/// depends on the grid's width, not its size; `progress` hears notes and the work done of the
+/// whole generation.
 @discardableResult
 public func generateSampleData(
-    into folder: String, options: SampleDataOptions = SampleDataOptions(), progress: ((String) -> Void)? = nil
+    into folder: String, options: SampleDataOptions = SampleDataOptions(),
+    progress: ((SampleDataProgress) -> Void)? = nil
+) throws -> SampleDataSummary {
+    try generateSampleData(into: folder, options: options, stripCells: SampleDataGenerator.defaultStripCells,
+                           profile: .default, progress: progress)
+}
+
+/// `generateSampleData` with the strip size and the GeoTIFF profile open (for tests: neither the
+/// strip size nor anything but the profile's tile size may change the files).
+func generateSampleData(
+    into folder: String, options: SampleDataOptions, stripCells: Int, profile: GeoTIFFProfile,
+    progress: ((SampleDataProgress) -> Void)?
 ) throws -> SampleDataSummary {
     try options.validate()
     let covariateFolder = (folder as NSString).appendingPathComponent("covariates")
@@ -34,13 +47,18 @@ public func generateSampleData(
                               hint: "Check that the parent folder exists and is writable")
     }
     var generator = try SampleDataGenerator(options: options, progress: progress)
+    generator.stripCells = stripCells
+    generator.profile = profile
     return try generator.write(into: folder)
 }
 
-/// The steps of `generateSampleData`: grids, covariate rasters, sites, horizons, README.
+/// The steps of `generateSampleData`: grids, covariate rasters (strip by strip), sites, horizons, README.
 struct SampleDataGenerator {
+    /// Cells per strip by default: about 30 MB of samples and centres, whatever the grid.
+    static let defaultStripCells = 131_072
+
     let options: SampleDataOptions
-    let progress: ((String) -> Void)?
+    let progress: ((SampleDataProgress) -> Void)?
     let landscape: Landscape
     let albers: CRS
     let wgs84: CRS
@@ -50,9 +68,13 @@ struct SampleDataGenerator {
     let coarseGrid: Grid
     /// The EPSG:4326 grid at resolution / 100 km degrees.
     let geographicGrid: Grid
+    /// Cells computed and written at a time: whole rows, at least one.
+    var stripCells = defaultStripCells
+    /// The rasters' creation profile.
+    var profile = GeoTIFFProfile.default
     private var files: [String] = []
 
-    init(options: SampleDataOptions, progress: ((String) -> Void)?) throws {
+    init(options: SampleDataOptions, progress: ((SampleDataProgress) -> Void)?) throws {
         self.options = options
         self.progress = progress
         landscape = Landscape(seed: options.seed)
@@ -76,32 +98,46 @@ struct SampleDataGenerator {
 
     /// Writes everything and returns the summary.
     mutating func write(into folder: String) throws -> SampleDataSummary {
-        progress?("main grid: \(mainGrid.width) x \(mainGrid.height) cells of \(fixed(options.resolution / 1000, 1)) km")
-        let main = try surface(on: mainGrid)
-        let landCount = main.filter { $0 != nil }.count
-        guard landCount > 0 else {
-            throw SampleDataError("the \(mainGrid.width) x \(mainGrid.height) grid has no land cell",
-                                  hint: "Use a finer resolution")
-        }
-        let byPlacement: [GridPlacement: (grid: Grid, samples: [SurfaceSample?])] = [
-            .main: (mainGrid, main),
-            .coarse: (coarseGrid, try surface(on: coarseGrid)),
-            .geographic: (geographicGrid, try surface(on: geographicGrid)),
+        progress?(.note("main grid: \(mainGrid.width) x \(mainGrid.height) cells of \(fixed(options.resolution / 1000, 1)) km"))
+        let main = try GridSurface(grid: mainGrid, landscape: landscape, wgs84: wgs84)
+        let coarse = try GridSurface(grid: coarseGrid, landscape: landscape, wgs84: wgs84)
+        let geographic = try GridSurface(grid: geographicGrid, landscape: landscape, wgs84: wgs84)
+        let mainCovariates = CovariateCatalog.continuous.filter { $0.placement == .main }
+        let coarseCovariates = CovariateCatalog.continuous.filter { $0.placement == .coarse }
+        let geographicCovariates = CovariateCatalog.continuous.filter { $0.placement == .geographic }
+        // The work is planned first (land estimated from every 64th cell) so that the bar's rate and
+        // ETA hold for the whole generation.
+        let plans = [
+            GridWork(surface: main, rasters: mainCovariates.count + CovariateCatalog.categorical.count,
+                     byteRasters: CovariateCatalog.categorical.count, stripRows: stripRows(on: mainGrid)),
+            GridWork(surface: coarse, rasters: coarseCovariates.count, byteRasters: 0, stripRows: stripRows(on: coarseGrid)),
+            GridWork(surface: geographic, rasters: geographicCovariates.count, byteRasters: 0,
+                     stripRows: stripRows(on: geographicGrid)),
         ]
-        for spec in CovariateCatalog.continuous {
-            let (grid, samples) = byPlacement[spec.placement]!
-            let values = samples.map { $0.map { Float(spec.value($0)) } ?? continuousNodata }
-            try writeRaster(folder: folder, name: spec.name, grid: grid, values: values, dataType: .float32,
-                            nodata: Double(continuousNodata), unit: spec.unit, summary: spec.summary, categories: nil)
-        }
-        for spec in CovariateCatalog.categorical {
-            let values = main.map { $0.map { Float(spec.code($0)) } ?? 0 }
-            try writeRaster(folder: folder, name: spec.name, grid: mainGrid, values: values, dataType: .uint8,
-                            nodata: 0, unit: "", summary: spec.summary, categories: spec.categories)
-        }
+        var work = WorkCounter(total: plans.map(\.cost).reduce(0, +) + WorkCost.sites(options.siteCount), report: progress)
 
-        progress?("sites and horizons: \(options.siteCount) sites")
-        let sites = try makeSites(main: main)
+        // The main grid's rasters; the same pass adds up the sites' weights over its land cells.
+        var weights = LandWeights(chunkSize: LandWeights.chunkSize(forGridOf: mainGrid.cellCount))
+        let mainSize = "\(mainGrid.width) x \(mainGrid.height)"
+        try writeCovariates(on: main, continuous: mainCovariates, categorical: CovariateCatalog.categorical,
+                            folder: folder, plan: plans[0], work: &work, eachStrip: { strip in
+            for (i, sample) in strip.samples.enumerated() {
+                guard let sample, let p = strip.lonLat[i] else { continue }
+                weights.append(cell: strip.firstCell + i, weight: Self.siteWeight(lon: p.x, sample))
+            }
+        }, beforeFinishing: {
+            guard weights.landCount > 0 else {
+                throw SampleDataError("the \(mainSize) grid has no land cell",
+                                      hint: "Use a finer resolution")
+            }
+        })
+        try writeCovariates(on: coarse, continuous: coarseCovariates, categorical: [], folder: folder, plan: plans[1],
+                            work: &work)
+        try writeCovariates(on: geographic, continuous: geographicCovariates, categorical: [], folder: folder,
+                            plan: plans[2], work: &work)
+
+        work.advance(by: 0, detail: "sites and horizons: \(options.siteCount) sites")
+        let sites = try makeSites(on: main, weights: weights)
         var rng = SeededGenerator(seed: options.seed, stream: "horizons")
         var horizons = HorizonGenerator.generate(siteIDs: sites.ids, inputs: sites.inputs, rng: &rng)
         var problemRNG = SeededGenerator(seed: options.seed, stream: "problems")
@@ -114,86 +150,147 @@ struct SampleDataGenerator {
 
         let summary = SampleDataSummary(
             files: files + ["README.md"], gridWidth: mainGrid.width, gridHeight: mainGrid.height,
-            landCellCount: landCount, siteCount: sites.ids.count, horizonCount: horizons.count,
+            landCellCount: weights.landCount, siteCount: sites.ids.count, horizonCount: horizons.count,
             missingValueCount: horizons.filter { $0.soc == nil }.count, plantedProblems: problems)
         let readme = SampleDataReadme(
             options: options, summary: summary, mainGrid: mainGrid, coarseGrid: coarseGrid,
             geographicGrid: geographicGrid, horizons: horizons)
         try writeTextFile(readme.text, to: (folder as NSString).appendingPathComponent("README.md"))
         files.append("README.md")
-        progress?("done: \(files.count) files")
+        work.advance(by: WorkCost.sites(options.siteCount), detail: "sites, horizons and README written")
+        progress?(.note("done: \(files.count) files"))
         return summary
     }
 
-    /// The surface at every cell centre of a grid; nil outside the land mask.
+    /// Rows per strip on `grid`: `stripCells` cells, whole rows, at least one.
+    func stripRows(on grid: Grid) -> Int {
+        max(1, stripCells / grid.width)
+    }
+
+    /// The surface at every cell centre of a grid; nil outside the land mask. Holds the whole grid:
+    /// for `SampleTruth`, not for writing rasters.
     func surface(on grid: Grid) throws -> [SurfaceSample?] {
-        let centres = (0..<grid.cellCount).map { grid.cellCenter(col: $0 % grid.width, row: $0 / grid.width) }
-        let lonLat: [(x: Double, y: Double)?]
-        if grid.crs.isGeographic {
-            lonLat = centres
-        } else {
-            lonLat = try CoordinateTransformer(from: grid.crs, to: wgs84).transform(centres)
+        let surface = try GridSurface(grid: grid, landscape: landscape, wgs84: wgs84)
+        var samples: [SurfaceSample?] = []
+        samples.reserveCapacity(grid.cellCount)
+        let rows = stripRows(on: grid)
+        for row in stride(from: 0, to: grid.height, by: rows) {
+            samples += surface.strip(rows: row..<min(row + rows, grid.height)).samples
         }
-        return lonLat.map { p in
-            guard let p, ChinaOutline.isLand(lon: p.x, lat: p.y) else { return nil }
-            return landscape.sample(lon: p.x, lat: p.y)
-        }
+        return samples
     }
 
-    /// Writes one single-band GeoTIFF into covariates/ and records it (and any side file).
-    mutating func writeRaster(
-        folder: String, name: String, grid: Grid, values: [Float], dataType: RasterDataType, nodata: Double,
-        unit: String, summary: String, categories: [String]?
+    /// One raster being written: its file and how a cell's value is made.
+    private struct OpenRaster {
+        /// "covariates/<name>.tif".
+        let relative: String
+        let writer: GeoTIFFRowWriter
+        /// The value written for a cell (nodata off the land).
+        let value: (SurfaceSample?) -> Float
+    }
+
+    /// Writes the rasters of one grid a strip of rows at a time: each strip's surface is computed
+    /// once and every raster gets its rows, then the rasters are finished in catalogue order.
+    /// `eachStrip` sees the strips in row order; `beforeFinishing` may throw to write nothing.
+    /// On any error every raster of the grid is removed.
+    private mutating func writeCovariates(
+        on surface: GridSurface, continuous: [ContinuousCovariate], categorical: [CategoricalCovariate],
+        folder: String, plan: GridWork, work: inout WorkCounter, eachStrip: (GridSurface.Strip) -> Void = { _ in },
+        beforeFinishing: () throws -> Void = {}
     ) throws {
-        let relative = "covariates/\(name).tif"
-        let path = (folder as NSString).appendingPathComponent(relative)
-        progress?(relative)
-        let writer = try GeoTIFFWriter(path: path, grid: grid, bandCount: 1, dataType: dataType, nodata: nodata)
-        do {
-            writer.setDescription(band: 1, name)
-            if !unit.isEmpty { writer.setUnit(band: 1, unit) }
-            writer.setMetadata([
-                "SOCMAP_SAMPLE_DATA": "synthetic China-like covariate, seed \(options.seed)",
-                "SOCMAP_COVARIATE": summary,
-            ])
-            if let categories {
-                writer.setCategoryNames(band: 1, categories)
-                var table: [Int: String] = [:]
-                for (code, label) in categories.enumerated() where code > 0 { table[code] = label }
-                writer.setAttributeTable(band: 1, table)
-            }
-            try writer.write(band: 1, window: grid.fullWindow, values: values)
-            try writer.finish()
-        } catch {
-            writer.abort()
-            throw error
+        let grid = surface.grid
+        var rasters: [OpenRaster] = []
+        defer { for raster in rasters { raster.writer.abort() } }  // no-op for finished rasters
+        for spec in continuous {
+            let writer = try makeWriter(folder: folder, name: spec.name, grid: grid, dataType: .float32,
+                                        nodata: Double(continuousNodata), unit: spec.unit, summary: spec.summary,
+                                        categories: nil)
+            rasters.append(OpenRaster(relative: "covariates/\(spec.name).tif", writer: writer) {
+                $0.map { Float(spec.value($0)) } ?? continuousNodata
+            })
         }
-        files.append(relative)
-        if FileManager.default.fileExists(atPath: path + ".aux.xml") { files.append(relative + ".aux.xml") }
+        for spec in categorical {
+            let writer = try makeWriter(folder: folder, name: spec.name, grid: grid, dataType: .uint8, nodata: 0,
+                                        unit: "", summary: spec.summary, categories: spec.categories)
+            rasters.append(OpenRaster(relative: "covariates/\(spec.name).tif", writer: writer) {
+                $0.map { Float(spec.code($0)) } ?? 0
+            })
+        }
+        let names = rasters.count == 1 ? rasters[0].relative : "\(rasters.count) rasters"
+        precondition(plan.rasters == rasters.count, "writeCovariates: planned \(plan.rasters) rasters, writing \(rasters.count)")
+        for (rows, cost) in zip(plan.strips, plan.stripCosts) {
+            let strip = surface.strip(rows: rows)
+            eachStrip(strip)
+            for raster in rasters {
+                try raster.writer.append(strip.samples.map(raster.value))
+            }
+            work.advance(by: cost, detail: "\(names) of \(grid.width) x \(grid.height), row \(rows.upperBound)")
+        }
+        try beforeFinishing()
+        for raster in rasters {
+            try raster.writer.finish()
+            let path = (folder as NSString).appendingPathComponent(raster.relative)
+            files.append(raster.relative)
+            if FileManager.default.fileExists(atPath: path + ".aux.xml") { files.append(raster.relative + ".aux.xml") }
+            work.advance(by: WorkCost.finishing(cells: grid.cellCount, dataType: raster.writer.writer.dataType),
+                         detail: "statistics and overviews of \(raster.relative)")
+        }
     }
 
-    /// Site ids, WGS84 coordinates (rounded to 6 decimals) and truth inputs.
-    func makeSites(main: [SurfaceSample?]) throws
+    /// Creates one single-band GeoTIFF in covariates/ with its band properties and metadata.
+    private func makeWriter(
+        folder: String, name: String, grid: Grid, dataType: RasterDataType, nodata: Double,
+        unit: String, summary: String, categories: [String]?
+    ) throws -> GeoTIFFRowWriter {
+        let path = (folder as NSString).appendingPathComponent("covariates/\(name).tif")
+        let writer = try GeoTIFFWriter(path: path, grid: grid, bandCount: 1, dataType: dataType, nodata: nodata,
+                                       profile: profile)
+        writer.setDescription(band: 1, name)
+        if !unit.isEmpty { writer.setUnit(band: 1, unit) }
+        writer.setMetadata([
+            "SOCMAP_SAMPLE_DATA": "synthetic China-like covariate, seed \(options.seed)",
+            "SOCMAP_COVARIATE": summary,
+        ])
+        if let categories {
+            writer.setCategoryNames(band: 1, categories)
+            var table: [Int: String] = [:]
+            for (code, label) in categories.enumerated() where code > 0 { table[code] = label }
+            writer.setAttributeTable(band: 1, table)
+        }
+        return GeoTIFFRowWriter(writer)
+    }
+
+    /// A land cell's weight in the site draw: surveys are denser in the east and on farmland,
+    /// sparse on the plateau and in deserts.
+    static func siteWeight(lon: Double, _ s: SurfaceSample) -> Double {
+        let east = 0.15 + sigmoid((lon - 102) / 4)
+        return east * (0.4 + s.cropland / 100) * (s.climateZone == .plateau ? 0.6 : 1)
+    }
+
+    /// Site ids, WGS84 coordinates (rounded to 6 decimals) and truth inputs. `weights` holds the
+    /// main grid's land cells with `siteWeight`; cells are looked at again one by one, never the grid.
+    func makeSites(on main: GridSurface, weights: LandWeights) throws
         -> (ids: [String], coordinates: [(lon: Double, lat: Double)], inputs: [SOCTruth.Inputs])
     {
-        let toLonLat = try CoordinateTransformer(from: albers, to: wgs84)
-        let centresLonLat = toLonLat.transform((0..<mainGrid.cellCount).map {
-            mainGrid.cellCenter(col: $0 % mainGrid.width, row: $0 / mainGrid.width)
-        })
-        let sampler = SiteSampler(width: mainGrid.width, height: mainGrid.height, isLand: main.map { $0 != nil }) { cell in
-            guard let s = main[cell], let p = centresLonLat[cell] else { return 0 }
-            // Surveys are denser in the east and on farmland, sparse on the plateau and in deserts.
-            let east = 0.15 + sigmoid((p.x - 102) / 4)
-            return east * (0.4 + s.cropland / 100) * (s.climateZone == .plateau ? 0.6 : 1)
-        }
+        let sampler = SiteSampler(
+            width: mainGrid.width, height: mainGrid.height, weights: weights,
+            isLand: { col, row in main.isLand(col: col, row: row) },
+            landWeights: { cells in
+                let strip = main.strip(cells: cells)
+                return strip.samples.indices.compactMap { i in
+                    guard let sample = strip.samples[i], let p = strip.lonLat[i] else { return nil }
+                    return (strip.firstCell + i, Self.siteWeight(lon: p.x, sample))
+                }
+            })
         var rng = SeededGenerator(seed: options.seed, stream: "sites")
         let draws = sampler.draw(count: options.siteCount, clusterSigma: max(0.5, 60_000 / options.resolution), rng: &rng)
         let points = draws.map { d in mainGrid.transform.world(col: Double(d.col) + d.fx, row: Double(d.row) + d.fy) }
-        let lonLat = toLonLat.transform(points)
+        let lonLat = main.lonLat(points: points)
         let width = max(5, String(options.siteCount).count)
         var ids: [String] = [], coordinates: [(lon: Double, lat: Double)] = [], inputs: [SOCTruth.Inputs] = []
         for (i, (draw, p)) in zip(draws, lonLat).enumerated() {
-            guard let p, let sample = main[draw.row * mainGrid.width + draw.col] else {
+            let cell = draw.row * mainGrid.width + draw.col
+            guard let p, let sample = main.strip(cells: cell..<(cell + 1)).samples[0] else {
                 throw SampleDataError("site \(i + 1) at cell (\(draw.col), \(draw.row)) could not be placed on land")
             }
             let number = String(i + 1)

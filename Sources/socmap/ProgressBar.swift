@@ -28,7 +28,7 @@ final class ProgressBar {
             let width = 28
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            let text = String(format: "\r  %@ %@ %3.0f%% %d/%d  %@/s  ETA %@  %@\u{1B}[K", label, bar, fraction * 100, done, total,
+            let text = String(format: "\r  %@ %@ %3.0f%% %ld/%ld  %@/s  ETA %@  %@\u{1B}[K", label, bar, fraction * 100, done, total,
                               ProgressBar.short(rate), ProgressBar.clock(eta), detail)
             FileHandle.standardError.write(Data(text.utf8))
         } else {
@@ -38,7 +38,7 @@ final class ProgressBar {
             guard done >= total || (decile > lastDecile && slow) else { return }
             lastDecile = decile
             lastDraw = now
-            let text = String(format: "  %@ %3.0f%% %d/%d  ETA %@  %@\n", label, fraction * 100, done, total,
+            let text = String(format: "  %@ %3.0f%% %ld/%ld  ETA %@  %@\n", label, fraction * 100, done, total,
                               ProgressBar.clock(eta), detail)
             FileHandle.standardError.write(Data(text.utf8))
         }

@@ -33,7 +33,17 @@ struct SampleDataCommand: ParsableCommand {
                 throw ValidationError("'\(folder)' already holds sample data (\(existing.joined(separator: ", "))); pass --overwrite to replace it")
             }
             let options = SampleDataOptions(seed: seed, resolution: resolution, siteCount: sites)
-            let summary = try generateSampleData(into: folder, options: options) { eprint("  \($0)") }
+            let bar = ProgressBar()
+            let summary = try generateSampleData(into: folder, options: options) { event in
+                switch event {
+                case .note(let text):
+                    bar.finishLine()
+                    eprint("  \(text)")
+                case .work(let done, let total, let detail):
+                    bar.update("sample data", done: done, total: total, detail: detail)
+                }
+            }
+            bar.finishLine()
             print("Wrote \(summary.files.count) files to \(folder): grid \(summary.gridWidth) x \(summary.gridHeight), \(summary.siteCount) sites, \(summary.horizonCount) horizons.")
         }
     }

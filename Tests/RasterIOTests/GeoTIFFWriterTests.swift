@@ -121,3 +121,68 @@ final class GeoTIFFWriterTests: XCTestCase {
         XCTAssertTrue(a.lowerBound < m.lowerBound && m.lowerBound < z.lowerBound)
     }
 }
+
+/// `GeoTIFFRowWriter`: a raster appended in strips of any height is the same file.
+final class GeoTIFFRowWriterTests: XCTestCase {
+    /// Writes a 40 x 50 raster (tiles of 16: three columns and four rows of tiles) with the row
+    /// writer, appending strips of `stripRows` rows; returns the file's bytes.
+    private func writeInStrips(_ stripRows: Int, in dir: TemporaryDirectory, grid: Grid, tileSize: Int = 16) throws -> Data {
+        var profile = GeoTIFFProfile()
+        profile.tileSize = tileSize
+        let path = dir.file("strips-\(stripRows)-\(tileSize).tif")
+        let rows = GeoTIFFRowWriter(try GeoTIFFWriter(path: path, grid: grid, bandCount: 1, nodata: -9999, profile: profile))
+        rows.writer.setDescription(band: 1, "clay")
+        for row in stride(from: 0, to: grid.height, by: stripRows) {
+            let height = min(stripRows, grid.height - row)
+            try rows.append((0..<(height * grid.width)).map { Self.value(cell: row * grid.width + $0) })
+        }
+        XCTAssertTrue(rows.isComplete)
+        try rows.finish()
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    private static func value(cell: Int) -> Float { cell % 7 == 0 ? -9999 : Float(cell % 97) * 0.25 }
+
+    func testRowWriter_stripHeightNeverChangesTheFile() throws {
+        let dir = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 40, height: 50)
+        let reference = try writeInStrips(50, in: dir, grid: grid)
+        for strip in [1, 3, 16, 17, 33] {
+            XCTAssertEqual(try writeInStrips(strip, in: dir, grid: grid), reference, "strips of \(strip) rows")
+        }
+        let raster = try RasterDataset(path: dir.file("strips-50-16.tif"))
+        let block = try raster.read(band: 1, window: grid.fullWindow)
+        for cell in 0..<grid.cellCount {
+            let expected = Self.value(cell: cell)
+            XCTAssertEqual(block.valid[cell] ? block.values[cell] : -9999, expected, "cell \(cell)")
+        }
+        XCTAssertEqual(try raster.band(1).description, "clay")
+    }
+
+    func testRowWriter_oneRowOfTilesIsTheFileOfAFullWindowWrite() throws {
+        // A raster within one row of tiles gets the calls of GeoTIFFWriter.write over the whole grid.
+        let dir = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 40, height: 50)
+        let path = dir.file("whole.tif")
+        let writer = try GeoTIFFWriter(path: path, grid: grid, bandCount: 1, nodata: -9999)
+        writer.setDescription(band: 1, "clay")
+        try writer.write(band: 1, window: grid.fullWindow, values: (0..<grid.cellCount).map(Self.value(cell:)))
+        try writer.finish()
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        for strip in [1, 7, 50] {
+            XCTAssertEqual(try writeInStrips(strip, in: dir, grid: grid, tileSize: 512), whole, "strips of \(strip) rows")
+        }
+    }
+
+    func testRowWriter_abortLeavesNothing() throws {
+        let dir = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 40, height: 50)
+        var profile = GeoTIFFProfile()
+        profile.tileSize = 16
+        let rows = GeoTIFFRowWriter(try GeoTIFFWriter(path: dir.file("a.tif"), grid: grid, bandCount: 1, nodata: nil, profile: profile))
+        try rows.append([Float](repeating: 1, count: 20 * grid.width))
+        rows.abort()
+        rows.abort()
+        XCTAssertEqual(dir.contents(), [], "no file and no temporary file")
+    }
+}

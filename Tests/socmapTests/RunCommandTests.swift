@@ -76,6 +76,8 @@ final class RunCommandTests: XCTestCase {
         for folder in [a, b] {
             let r = try CLI.run(["sample-data", folder, "--resolution", "100000", "--sites", "60", "--seed", "3"])
             XCTAssertEqual(r.status, 0, r.stderr)
+            // One bar for the whole generation (not a terminal: its last line only, at 100 %).
+            XCTAssertTrue(r.stderr.contains("sample data 100%"), r.stderr)
         }
         let files = try FileManager.default.subpathsOfDirectory(atPath: a).sorted()
         XCTAssertGreaterThan(files.count, 20)

@@ -113,12 +113,29 @@ public final class GeoTIFFWriter {
         precondition(state == .writing, "GeoTIFFWriter.write after finish() or abort()")
         guard !window.isEmpty else { return }
         let b = try handle.band(band)
-        var copy = values
-        try copy.withUnsafeMutableBytes { buffer in
+        try values.withUnsafeBytes { buffer in
+            // GDALRasterIO takes a mutable pointer for reads and writes alike; GF_Write only reads it.
+            let pointer = UnsafeMutableRawPointer(mutating: buffer.baseAddress)
             try gdal(RasterError("cannot write raster '\(path)'", path: path, band: band, window: window,
                                  hint: "Check that the disk is not full")) {
                 GDALRasterIO(b, GF_Write, Int32(window.col), Int32(window.row), Int32(window.width), Int32(window.height),
-                             buffer.baseAddress, Int32(window.width), Int32(window.height), GDT_Float32, 0, 0)
+                             pointer, Int32(window.width), Int32(window.height), GDT_Float32, 0, 0)
+            }
+        }
+    }
+
+    /// Writes the blocks GDAL holds in its cache for every band to the file and frees them
+    /// (`GDALFlushRasterCache`), so a raster written window by window keeps only the blocks still
+    /// being filled in memory. Flush only after whole rows of tiles: a partly written tile that is
+    /// flushed is read back and written again when the rest of it arrives (the file stays valid,
+    /// but grows and no longer matches one written in one call). `GeoTIFFRowWriter` does this.
+    public func flushBlocks() throws {
+        precondition(state == .writing, "GeoTIFFWriter.flushBlocks after finish() or abort()")
+        for band in 1...bandCount {
+            let b = try handle.band(band)
+            try gdal(RasterError("cannot write raster '\(path)'", path: path, band: band,
+                                 hint: "Check that the disk is not full")) {
+                GDALFlushRasterCache(b)
             }
         }
     }

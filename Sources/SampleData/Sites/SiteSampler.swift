@@ -13,37 +13,30 @@ struct SiteSampler {
     let width: Int
     /// Grid height in cells.
     let height: Int
-    /// Row-major indices of the land cells.
-    let landCells: [Int]
-    /// True for a land cell (row-major, width * height).
-    let isLand: [Bool]
-    /// Running sums of the land cells' sampling weights.
-    private let cumulative: [Double]
+    /// The land cells' weights, added in row-major order.
+    let weights: LandWeights
+    /// True for a land cell (column, row).
+    let isLand: (_ col: Int, _ row: Int) -> Bool
+    /// The land cells of a run of row-major cells with their weights (those added to `weights`).
+    let landWeights: (Range<Int>) -> [(cell: Int, weight: Double)]
 
-    /// A sampler over the land cells with their (positive) weights.
-    init(width: Int, height: Int, isLand: [Bool], weight: (Int) -> Double) {
-        precondition(isLand.count == width * height, "SiteSampler: mask has \(isLand.count) cells for \(width) x \(height)")
+    /// A sampler over the land cells of a width x height grid whose weights are in `weights`.
+    init(
+        width: Int, height: Int, weights: LandWeights, isLand: @escaping (_ col: Int, _ row: Int) -> Bool,
+        landWeights: @escaping (Range<Int>) -> [(cell: Int, weight: Double)]
+    ) {
         self.width = width
         self.height = height
+        self.weights = weights
         self.isLand = isLand
-        landCells = isLand.indices.filter { isLand[$0] }
-        var total = 0.0
-        cumulative = landCells.map { cell in
-            total += max(weight(cell), 1e-9)
-            return total
-        }
+        self.landWeights = landWeights
     }
 
     /// A land cell drawn with probability proportional to its weight.
     func weightedCell(_ rng: inout SeededGenerator) -> Int {
-        precondition(!landCells.isEmpty, "SiteSampler: no land cell to place sites on")
-        let target = rng.uniform() * cumulative[cumulative.count - 1]
-        var lo = 0, hi = cumulative.count - 1
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if cumulative[mid] > target { hi = mid } else { lo = mid + 1 }
-        }
-        return landCells[lo]
+        precondition(weights.landCount > 0, "SiteSampler: no land cell to place sites on")
+        let target = rng.uniform() * weights.total
+        return weights.cell(at: target, landWeights: landWeights)
     }
 
     /// `count` site positions: a share `clusterShare` scattered (normal, sd `clusterSigma` cells)
@@ -59,7 +52,7 @@ struct SiteSampler {
                 for _ in 0..<30 {
                     let col = centre % width + Int((rng.normal() * clusterSigma).rounded())
                     let row = centre / width + Int((rng.normal() * clusterSigma).rounded())
-                    if col >= 0, row >= 0, col < width, row < height, isLand[row * width + col] {
+                    if col >= 0, row >= 0, col < width, row < height, isLand(col, row) {
                         cell = row * width + col
                         break
                     }
