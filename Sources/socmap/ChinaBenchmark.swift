@@ -72,7 +72,7 @@ struct ChinaBenchmark {
 
     /// The benchmark's pipeline: the sample pipeline's data keys on the generated case, transfer and
     /// rf with a few epochs, `folds`-fold CV, maps with the calibrated interval, the area of
-    /// applicability, the depth consistency and the stocks.
+    /// applicability and the depth consistency (the default map stage; no stocks section).
     func pipelineText() -> String {
         let data = (dataFolder as NSString).lastPathComponent
         return """
@@ -106,9 +106,6 @@ struct ChinaBenchmark {
               tile_size: 512
               uncertainty: true
               aoa: true
-            stocks:
-              bulk_density: covariates/bulk_density.tif
-              bulk_density_unit: g/cm3
 
             """
     }

@@ -1,11 +1,24 @@
 import CGDAL
+import Foundation
 
-/// GDAL's process-wide set-up: drivers registered once, lazily.
+/// GDAL's process-wide set-up: drivers registered once, lazily, and a bounded block cache.
 enum GDALRuntime {
-    /// Touch this before any GDAL call: registers all drivers exactly once.
+    /// GDAL's raster block cache unless GDAL_CACHEMAX says otherwise: GDAL's own default is 5 % of
+    /// the machine's memory (1.2 GB on 24 GB), which a country's covariates fill, so memory grew with
+    /// the grid; the stack and the maps read and write tile by tile and need about one row of tiles.
+    static let defaultCacheBytes: Int64 = 256 << 20
+
+    /// Touch this before any GDAL call: registers all drivers exactly once and bounds the cache.
     static let ready: Void = {
         GDALAllRegister()
+        if getenv("GDAL_CACHEMAX") == nil { GDALSetCacheMax64(defaultCacheBytes) }
     }()
+
+    /// The block cache's limit in force, in bytes.
+    static var cacheBytes: Int64 {
+        _ = ready
+        return GDALGetCacheMax64()
+    }
 }
 
 /// The one place where GDAL's error state is read and reset around a C call.
