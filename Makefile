@@ -7,7 +7,7 @@ PIPELINE ?= pipelines/sample.yaml
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := FuzzCSV FuzzHorizons FuzzPipeline
 
-.PHONY: all deps test-deps build run test fuzz fuzz-build bench sample-data clean
+.PHONY: all deps test-deps build run test fuzz fuzz-build bench bench-china sample-data clean
 
 all: build
 
@@ -63,6 +63,10 @@ fuzz: fuzz-build
 
 bench: build
 	$(SWIFT) run -c release --skip-build socmap bench all
+
+# The whole pipeline on the China case at 1 km (generated once into .build/bench-china): JSON figures.
+bench-china: build
+	$(SWIFT) run -c release --skip-build socmap bench china
 
 sample-data: build
 	$(SWIFT) run -c release --skip-build socmap sample-data sample-data --seed 2025 --overwrite
