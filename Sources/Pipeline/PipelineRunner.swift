@@ -205,10 +205,12 @@ public final class PipelineRunner {
     /// Maps every depth with the models an earlier run published. A whole prediction or a merge
     /// holds the output folder alone and replaces its maps folder when the maps are complete;
     /// a shard (`shard.count > 1`) shares the folder with the other shards and only adds tiles.
-    public func predict(shard: Shard, merge: Bool, overwrite: Bool, command: String = "socmap predict") throws -> MapResult {
+    /// `tilesOnly` (a `--shard i/n` of a job array, even 1/1) predicts tiles and leaves the maps to `--merge`.
+    public func predict(shard: Shard, merge: Bool, overwrite: Bool, tilesOnly: Bool = false,
+                        command: String = "socmap predict") throws -> MapResult {
         try PreflightChecks.run(config)
         let layout = OutputLayout(config)
-        let sharded = shard.count > 1 && !merge
+        let sharded = (shard.count > 1 || tilesOnly) && !merge
         let folder = try OutputFolder(layout, access: sharded ? .shared : .exclusive, command: command)
         defer { folder.release() }
         for line in folder.recovered { observer.note(line) }

@@ -41,7 +41,7 @@ struct Predict: ParsableCommand, RuntimeConfigurable {
             let maps = OutputLayout(config).mapsFolder
             let observer = TerminalObserver(quiet: options.quiet)
             let result = try PipelineRunner(config: config, observer: observer)
-                .predict(shard: parsedShard, merge: merge, overwrite: overwrite, command: commandLine())
+                .predict(shard: parsedShard, merge: merge, overwrite: overwrite, tilesOnly: shard != nil, command: commandLine())
             observer.stageStarted("done")
             if result.assembled {
                 print("Wrote \(result.files.count) files to \(maps):")

@@ -203,6 +203,20 @@ final class PredictCommandTests: XCTestCase {
         for (path, data) in zip(mapFiles(p), reference) { XCTAssertEqual(FileManager.default.contents(atPath: path), data, path) }
     }
 
+    /// `--shard 1/1` (a job array of one task) predicts tiles only, as any shard; `--merge` makes the maps.
+    func testOneShardAndMerge_giveTheSingleRunBytes() throws {
+        let p = try project()
+        XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
+        let reference = mapFiles(p).map { FileManager.default.contents(atPath: $0) }
+        try FileManager.default.removeItem(atPath: p.folder.file("out/maps"))
+        let one = try CLI.run(["predict", p.pipeline, "-q", "--shard", "1/1"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertTrue(one.stdout.contains("Shard 1/1: "), one.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: mapFiles(p)[0]), "a shard does not assemble")
+        XCTAssertEqual(try CLI.run(["predict", p.pipeline, "-q", "--merge"]).status, 0)
+        for (path, data) in zip(mapFiles(p), reference) { XCTAssertEqual(FileManager.default.contents(atPath: path), data, path) }
+    }
+
     func testMergeWithAMissingShard_isAClearError() throws {
         let p = try project()
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
