@@ -190,6 +190,18 @@ final class TrainingUnitsTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: p.folder.file("out/maps")))
     }
 
+    /// Six parts started at the same moment on a new output folder all take it (they race to make
+    /// its control folder, as the tasks of a job array do) and together train every unit once.
+    func testPartsStartedAtOnce_onANewFolder_allRun() throws {
+        let p = try project()
+        try p.editPipeline("epochs: 150", "epochs: 2")
+        try p.editPipeline("patience: 150", "patience: 2")
+        let parts = try (1...6).map { try CLI.start(["run", p.pipeline, "-q", "--part", "\($0)/6"]) }.map { try $0.wait() }
+        for (i, r) in parts.enumerated() { XCTAssertEqual(r.status, 0, "part \(i + 1): \(r.stderr)") }
+        XCTAssertEqual(savedUnits(p).count, 8)
+        XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q", "--merge"]).status, 0)
+    }
+
     /// A plain run after parts of another pipeline file starts over, saying so.
     func testRunAfterPartsOfAnotherPipeline_discardsTheirUnits() throws {
         let p = try project()

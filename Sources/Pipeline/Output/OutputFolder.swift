@@ -51,10 +51,16 @@ public final class OutputFolder: @unchecked Sendable {
             createdRoot = true
         }
         if !fm.fileExists(atPath: control) {
-            do { try fm.createDirectory(atPath: control, withIntermediateDirectories: false) } catch {
-                throw OutputError(layout.root, "cannot write in the output folder (\(SystemError.reason(error))); check its permissions or choose another 'output'")
+            do {
+                try fm.createDirectory(atPath: control, withIntermediateDirectories: false)
+                createdControl = true
+            } catch {
+                // Parts and shards of a job array start at once: another process may have made it just now.
+                var isFolder: ObjCBool = false
+                guard fm.fileExists(atPath: control, isDirectory: &isFolder), isFolder.boolValue else {
+                    throw OutputError(layout.root, "cannot write in the output folder (\(SystemError.reason(error))); check its permissions or choose another 'output'")
+                }
             }
-            createdControl = true
         }
         try lock(command: command)
         OutputFolder.register(self)
