@@ -73,7 +73,7 @@ public final class PipelineRunner {
         let entries = maps ? outputNames : outputNames.filter { $0 != OutputLayout.maps }
         try folder.checkReplaceable(entries, overwrite: overwrite)
         let out = try folder.makeStaging()
-        let (stack, profiles, data, patchReport) = try prepare()
+        let (stack, profiles, data, patchReport) = try prepare(statisticsFile: folder.layout.stackStatisticsFile)
         let (used, selection, units) = try prepareTraining(stack: stack, data: data, layout: out, published: folder.layout)
 
         var evaluation: EvaluationResult?
@@ -139,7 +139,7 @@ public final class PipelineRunner {
         defer { folder.release() }
         try folder.checkReplaceable(maps ? outputNames : outputNames.filter { $0 != OutputLayout.maps }, overwrite: overwrite)
         let scratch = try folder.makeStaging()   // the covariate selection's files (every part selects the same); removed on release
-        let (stack, _, data, _) = try prepare()
+        let (stack, _, data, _) = try prepare(statisticsFile: folder.layout.stackStatisticsFile)
         let (_, _, prepared) = try prepareTraining(stack: stack, data: data, layout: scratch, published: folder.layout)
         let units = prepared!
         try units.startPart(part)
@@ -178,10 +178,11 @@ public final class PipelineRunner {
 
     /// The data stages every run and study starts with: soil tables (checked before any raster is
     /// read), the covariate stack, the checks of stocks and zones, profiles at the depths, patches.
-    func prepare() throws -> (stack: CovariateStack, profiles: ProfilesResult, data: PatchDataset, patchReport: PatchReport) {
+    /// `statisticsFile`: where the stack's statistics are kept between processes (`StackStage.run`).
+    func prepare(statisticsFile: String? = nil) throws -> (stack: CovariateStack, profiles: ProfilesResult, data: PatchDataset, patchReport: PatchReport) {
         let tables = try ProfilesStage.read(config)   // bad soil tables fail before any raster is read
 
-        let stack = try StackStage.run(config, observer: observer)
+        let stack = try StackStage.run(config, observer: observer, statisticsFile: statisticsFile)
         _ = try ProfileStage.check(config, grid: stack.grid)   // stocks' rasters and units, before any training
         try ZoneStage.check(config, stack: stack)   // a wrong evaluate.zones fails before any training
         let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
@@ -216,7 +217,7 @@ public final class PipelineRunner {
         for line in folder.recovered { observer.note(line) }
         if overwrite && !sharded { try? FileManager.default.removeItem(atPath: layout.tilesFolder) }
         let inputs = try MapStage.savedInputs(config, try MapStage.predictSection(config), layout: layout)
-        let stack = try StackStage.run(config, observer: observer)
+        let stack = try StackStage.run(config, observer: observer, statisticsFile: layout.stackStatisticsFile)
         _ = try ProfileStage.check(config, grid: stack.grid)
         let output = sharded ? nil : try folder.makeStaging()
         let result = try MapStage.run(config, stack: stack, inputs: inputs, output: output, tiles: layout.tilesFolder,

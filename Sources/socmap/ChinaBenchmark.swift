@@ -51,6 +51,8 @@ struct ChinaBenchmark {
         let pipeline = (cache as NSString).appendingPathComponent("bench-china-\(Int(resolution))m.yaml")
         try pipelineText().write(toFile: pipeline, atomically: true, encoding: .utf8)
         let config = try loadPipeline(pipeline)
+        // Every stage from scratch: the earlier run's folder would lend this one its covariate statistics.
+        try? fm.removeItem(atPath: config.output)
         let start = Date()
         let summary = try PipelineRunner(config: config, observer: meter).run(overwrite: true, command: "socmap bench china")
         meter.stageStarted("done")

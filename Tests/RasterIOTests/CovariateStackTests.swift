@@ -81,6 +81,50 @@ final class CovariateStackTests: XCTestCase {
         XCTAssertEqual(raw.values, [23])
     }
 
+    /// Statistics saved as JSON and given to a new stack on the same inputs: no raster read, the same
+    /// covariates and channels to the bit. Any change of inputs (a file's time, the tile size, a
+    /// VRT's source) reads the rasters again.
+    func testSavedStatistics_ofUnchangedInputsGiveTheSameChannels_changedInputsAreReadAgain() throws {
+        let f = try makeFixture()
+        // A covariate whose sums are not round numbers, behind a VRT.
+        let frac = try writeTestGeoTIFF(path: f.dir.file("frac.tif"), grid: f.grid, nodata: -9999) { c, r in
+            Float(sin(Double(c) * 0.7) + Double(r) / 3)
+        }
+        let vrt = f.dir.file("frac.vrt")
+        XCTAssertNotNil(runTool("gdalbuildvrt", ["-q", vrt, frac]), "gdalbuildvrt")
+        let specs = [CovariateSpec(name: "clay", path: f.clay), CovariateSpec(name: "soil", path: f.soil),
+                     CovariateSpec(name: "frac", path: vrt)]
+        var reads = 0
+        let first = try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: 3) { _, _ in reads += 1 }
+        XCTAssertFalse(first.reusedStatistics)
+        XCTAssertEqual(reads, 6, "3 x 2 tiles")
+        XCTAssertEqual(first.statistics.inputs.fileCount, 5, "clay, soil and its .aux.xml (the class names), the VRT and its source")
+        let saved = try XCTUnwrap(StackStatistics.decoded(try first.statistics.encoded()))
+        XCTAssertEqual(saved, first.statistics, "JSON gives back every bit")
+
+        reads = 0
+        let second = try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: 3, saved: saved) { _, _ in reads += 1 }
+        XCTAssertTrue(second.reusedStatistics)
+        XCTAssertEqual(reads, 0, "no tile read for statistics")
+        XCTAssertEqual(second.covariates, first.covariates)
+        XCTAssertEqual(second.channels, first.channels)
+        XCTAssertEqual(try second.readScaled(window: f.grid.fullWindow).values, try first.readScaled(window: f.grid.fullWindow).values)
+
+        let other = try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: 4, saved: saved)
+        XCTAssertFalse(other.reusedStatistics, "another tile size sums in another order")
+        XCTAssertEqual(try CovariateStack(specs: Array(specs.prefix(2)), reference: .raster(path: f.clay), saved: saved).reusedStatistics,
+                       false, "other covariates")
+
+        // The VRT's source rewritten with other values: the VRT file itself is unchanged.
+        try writeTestGeoTIFF(path: frac, grid: f.grid, nodata: -9999) { c, r in Float(2 * sin(Double(c) * 0.7) + Double(r)) }
+        let later = Date().addingTimeInterval(2)
+        try FileManager.default.setAttributes([.modificationDate: later], ofItemAtPath: frac)
+        let changed = try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: 3, saved: saved)
+        XCTAssertFalse(changed.reusedStatistics, "a VRT's source is one of its files")
+        XCTAssertNotEqual(changed.covariates[2].max, first.covariates[2].max)
+        XCTAssertEqual(changed.covariates[0], first.covariates[0])
+    }
+
     func testStack_constantCovariateScalesToHalf() throws {
         let dir = try TemporaryDirectory()
         let grid = try makeTestGrid(width: 5, height: 5)

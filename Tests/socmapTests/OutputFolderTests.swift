@@ -180,7 +180,7 @@ final class OutputFolderTests: XCTestCase {
         XCTAssertTrue(next.stderr.contains("removed the unfinished outputs of an interrupted run (process \(pid)"), next.stderr)
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("interrupted run (process \(pid)"), report)
-        XCTAssertEqual(p.folder.contentsOf("out/.socmap").filter { !["lock", "outputs.json"].contains($0) }, [])
+        XCTAssertEqual(p.folder.contentsOf("out/.socmap").filter { !["lock", "outputs.json", "stack-statistics.json"].contains($0) }, [])
         let hidden = (FileManager.default.enumerator(atPath: p.output)?.allObjects as? [String] ?? []).filter { $0.contains(".partial") }
         XCTAssertEqual(hidden, [])
     }

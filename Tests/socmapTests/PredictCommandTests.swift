@@ -217,6 +217,35 @@ final class PredictCommandTests: XCTestCase {
         for (path, data) in zip(mapFiles(p), reference) { XCTAssertEqual(FileManager.default.contents(atPath: path), data, path) }
     }
 
+    /// `socmap predict` after `socmap run` takes the covariate statistics the run saved (and says so)
+    /// and writes the run's bytes; a covariate rewritten since is read again, so its new range is
+    /// seen: here the model no longer matches it, which is an error, not maps scaled with stale numbers.
+    func testPredictAfterRun_reusesTheSavedCovariateStatistics_untilACovariateChanges() throws {
+        let p = try project()
+        XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
+        let statistics = p.folder.file("out/.socmap/stack-statistics.json")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: statistics), "the run keeps its covariate statistics")
+        let reference = mapFiles(p).map { FileManager.default.contents(atPath: $0) }
+        // Three rasters, four files: the parent material's class names are in its .aux.xml.
+        let again = try CLI.run(["predict", p.pipeline, "--overwrite"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("covariate statistics: reused from \(statistics), saved by an earlier run"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("(the 4 files the covariates are read from have the same sizes and modification times)"), again.stderr)
+        XCTAssertFalse(again.stderr.contains("covariate statistics 100%"), "no raster read for statistics: \(again.stderr)")
+        for (path, data) in zip(mapFiles(p), reference) { XCTAssertEqual(FileManager.default.contents(atPath: path), data, path) }
+
+        // The wetness raster rewritten with twice its range: same file, new content and time.
+        let coarse = try makeTestGrid(width: 20, height: 15, resolution: 200)
+        try writeTestGeoTIFF(path: p.folder.file("covs/wet.tif"), grid: coarse, nodata: -9999) { c, r in
+            Float(5 + 2 * cos(Double(c + r) / 4))
+        }
+        let changed = try CLI.run(["predict", p.pipeline, "--overwrite"])
+        XCTAssertNotEqual(changed.status, 0, "stale statistics would have mapped silently: \(changed.stderr)")
+        XCTAssertFalse(changed.stderr.contains("reused from"), changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("covariate 'wet' is scaled differently than when the model was trained"), changed.stderr)
+        for (path, data) in zip(mapFiles(p), reference) { XCTAssertEqual(FileManager.default.contents(atPath: path), data, "maps kept: \(path)") }
+    }
+
     func testMergeWithAMissingShard_isAClearError() throws {
         let p = try project()
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)

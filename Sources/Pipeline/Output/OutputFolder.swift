@@ -312,10 +312,12 @@ public final class OutputFolder: @unchecked Sendable {
         let fm = FileManager.default
         if let staging { try? fm.removeItem(atPath: staging) }
         try? fm.removeItem(atPath: ownerFile)
-        // A folder this process made for a run that published nothing goes away again.
+        // A folder this process made for a run that published nothing goes away again (with the
+        // covariate statistics it may have kept).
         if !published && access == .exclusive && createdControl {
             let left = (try? fm.contentsOfDirectory(atPath: control)) ?? []
-            if left.allSatisfy({ $0 == "lock" }) {
+            let statistics = (layout.stackStatisticsFile as NSString).lastPathComponent
+            if left.allSatisfy({ $0 == "lock" || $0 == statistics }) {
                 try? fm.removeItem(atPath: control)
                 if createdRoot && ((try? fm.contentsOfDirectory(atPath: layout.root)) ?? ["?"]).isEmpty {
                     try? fm.removeItem(atPath: layout.root)

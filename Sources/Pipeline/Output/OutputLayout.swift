@@ -78,6 +78,9 @@ public struct OutputLayout: Sendable, Equatable {
     public var tilesFolder: String { (controlFolder as NSString).appendingPathComponent("tiles") }
     /// Saved training units (kept between processes: a killed run continues, `--part` shares them).
     public var unitsFolder: String { (controlFolder as NSString).appendingPathComponent("units") }
+    /// The covariate statistics of the last stack built for this folder, with their inputs (kept
+    /// between processes: parts, shards and later predictions on unchanged covariates reuse them).
+    public var stackStatisticsFile: String { (controlFolder as NSString).appendingPathComponent("stack-statistics.json") }
     /// The saved final model of one kind.
     public func model(_ kind: ModelKind) -> String { (modelsFolder as NSString).appendingPathComponent(kind.rawValue) }
     /// A file of the saved final model of one kind, relative to the output folder: "models/<kind>/<file>".

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import RasterIO
 
@@ -29,12 +30,26 @@ enum StackStage {
         return (specs, reference, try CovariateStack.check(specs: specs, reference: reference))
     }
 
-    static func run(_ config: PipelineConfig, observer: PipelineObserver) throws -> CovariateStack {
+    /// Builds the stack. With `statisticsFile` (in the output's control folder), statistics saved
+    /// there by an earlier process are reused when the covariates are unchanged (said in a note),
+    /// and new ones are saved there.
+    static func run(_ config: PipelineConfig, observer: PipelineObserver, statisticsFile: String? = nil) throws -> CovariateStack {
         observer.stageStarted("stack")
         let (specs, reference, _) = try check(config)
         observer.note("covariates: \(specs.count) rasters")
-        let stack = try CovariateStack(specs: specs, reference: reference, tileSize: config.covariates.tileSize) { done, total in
+        let saved = statisticsFile.flatMap { FileManager.default.contents(atPath: $0) }.flatMap(StackStatistics.decoded)
+        let stack = try CovariateStack(specs: specs, reference: reference, tileSize: config.covariates.tileSize, saved: saved) { done, total in
             observer.progress("covariate statistics", done: done, total: total)
+        }
+        if let statisticsFile {
+            if stack.reusedStatistics {
+                observer.note("covariate statistics: reused from \(statisticsFile), saved by an earlier run (the "
+                              + "\(stack.statistics.inputs.fileCount) files the covariates are read from have the same sizes and modification times)")
+            } else {
+                do { try AtomicFile.write(try stack.statistics.encoded(), to: statisticsFile) } catch let e as FileWriteError {
+                    throw PipelineError(stage: "stack", file: e.path, message: "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
+                }
+            }
         }
         observer.note("grid: \(stack.grid.width) x \(stack.grid.height) cells, \(stack.channels.count) channels")
         for warning in CovariateChecks.warnings(stack.covariates, config: config) { observer.note("warning: " + warning) }

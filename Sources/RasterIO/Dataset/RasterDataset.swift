@@ -106,4 +106,11 @@ public final class RasterDataset {
 
     /// Closes the file; idempotent. Later reads throw.
     public func close() { handle.close() }
+
+    /// Every file GDAL reads for this dataset (the raster, its sidecars, a VRT's sources); throws after close().
+    public func files() throws -> [String] {
+        let list = GDALGetFileList(try handle.get())
+        defer { CSLDestroy(list) }
+        return CStringList.strings(list)
+    }
 }

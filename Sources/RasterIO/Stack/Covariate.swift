@@ -16,7 +16,7 @@ public struct CategoryClass: Sendable, Equatable {
 }
 
 /// A covariate of a stack: where it comes from and its statistics over the reference grid.
-public struct Covariate: Sendable {
+public struct Covariate: Sendable, Equatable {
     /// The covariate's name.
     public var name: String
     /// The raster file.

@@ -27,10 +27,19 @@ public final class CovariateStack {
     /// Per covariate, the channel index of each class value (categorical only).
     private let classChannels: [[Int: Int]]
 
+    /// The statistics the channels were defined from, with their inputs (to save for a later process);
+    /// a `selecting` stack keeps those of the stack it was selected from.
+    public let statistics: StackStatistics
+    /// True when the statistics came from `saved` rather than from reading the rasters.
+    public let reusedStatistics: Bool
+
     /// Builds the stack: expands specs into covariates, opens each onto the reference grid, gathers
-    /// statistics and classes tile by tile and defines the channels. `progress` gets (tiles done, tiles).
+    /// statistics and classes tile by tile and defines the channels. `saved` statistics are used
+    /// instead of reading the grid when their inputs equal this stack's (same grid, tile size,
+    /// covariates and files of the same size and modification time); the channels are then the
+    /// same bits. `progress` gets (tiles done, tiles).
     public init(
-        specs: [CovariateSpec], reference: ReferenceGrid, tileSize: Int = 512,
+        specs: [CovariateSpec], reference: ReferenceGrid, tileSize: Int = 512, saved: StackStatistics? = nil,
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws {
         precondition(tileSize > 0, "CovariateStack: tile size \(tileSize) must be positive")
@@ -43,29 +52,18 @@ public final class CovariateStack {
         // 1. Expand specs into covariates and open one view per file, nodata and resampling.
         let planned = try Self.plan(specs: specs, grid: grid)
         sources = planned.map(\.source)
+        let inputs = try Self.inputs(planned, grid: grid, tileSize: tileSize)
 
-        // 2. Statistics and classes over the reference grid, tile by tile.
-        var statistics = planned.map { CovariateStatistics(kind: $0.kind) }
-        let tiles = grid.tiles(size: tileSize)
-        for (t, tile) in tiles.enumerated() {
-            for (i, source) in sources.enumerated() {
-                let block = try source.view.read(band: source.band, window: tile)
-                statistics[i].add(block)
-                if statistics[i].classCounts.count > Self.maximumClasses {
-                    throw RasterError(
-                        "categorical covariate '\(planned[i].name)' has more than \(Self.maximumClasses) classes on the grid",
-                        path: planned[i].path, band: planned[i].band,
-                        hint: "Declare it continuous (kind: continuous) or reclassify it")
-                }
-                if let bad = statistics[i].nonIntegerValue {
-                    throw RasterError(
-                        "categorical covariate '\(planned[i].name)' has the non-integer value \(bad)",
-                        path: planned[i].path, band: planned[i].band,
-                        hint: "Class codes must be whole numbers; declare the covariate continuous if it is a measurement")
-                }
-            }
-            progress?(t + 1, tiles.count)
+        // 2. Statistics and classes over the reference grid, tile by tile (or saved ones of the same inputs).
+        var statistics: [CovariateStatistics]
+        if let saved, saved.inputs == inputs, saved.covariates.map(\.kind) == planned.map(\.kind) {
+            statistics = saved.covariates
+            reusedStatistics = true
+        } else {
+            statistics = try Self.gather(planned, grid: grid, tileSize: tileSize, progress: progress)
+            reusedStatistics = false
         }
+        self.statistics = StackStatistics(inputs: inputs, covariates: statistics)
 
         // 3. Covariates and channels.
         var covariates: [Covariate] = []
@@ -117,9 +115,51 @@ public final class CovariateStack {
         self.classChannels = classChannels
     }
 
+    /// Statistics and classes of every planned covariate over the grid, tile by tile; throws for a
+    /// categorical covariate with too many classes or a non-integer class.
+    private static func gather(_ planned: [Planned], grid: Grid, tileSize: Int,
+                               progress: ((_ done: Int, _ total: Int) -> Void)?) throws -> [CovariateStatistics] {
+        var statistics = planned.map { CovariateStatistics(kind: $0.kind) }
+        let tiles = grid.tiles(size: tileSize)
+        for (t, tile) in tiles.enumerated() {
+            for (i, plan) in planned.enumerated() {
+                let block = try plan.source.view.read(band: plan.source.band, window: tile)
+                statistics[i].add(block)
+                if statistics[i].classCounts.count > Self.maximumClasses {
+                    throw RasterError(
+                        "categorical covariate '\(plan.name)' has more than \(Self.maximumClasses) classes on the grid",
+                        path: plan.path, band: plan.band,
+                        hint: "Declare it continuous (kind: continuous) or reclassify it")
+                }
+                if let bad = statistics[i].nonIntegerValue {
+                    throw RasterError(
+                        "categorical covariate '\(plan.name)' has the non-integer value \(bad)",
+                        path: plan.path, band: plan.band,
+                        hint: "Class codes must be whole numbers; declare the covariate continuous if it is a measurement")
+                }
+            }
+            progress?(t + 1, tiles.count)
+        }
+        return statistics
+    }
+
+    /// What the statistics of `planned` depend on: grid, tile size, covariates and the stamps of
+    /// every file GDAL reads for them.
+    private static func inputs(_ planned: [Planned], grid: Grid, tileSize: Int) throws -> StackStatistics.Inputs {
+        var files = Set<String>()
+        for p in planned { files.formUnion(try p.source.view.sourceFiles()) }
+        let covariates = planned.map { p in
+            "\(p.name) | \(p.path) | \(p.band) | \(p.kind.rawValue) | \(p.nodataOverride.map { "\($0)" } ?? "file's")"
+        }
+        return StackStatistics.Inputs(grid: StackStatistics.gridText(grid), tileSize: tileSize, covariates: covariates,
+                                      files: try files.sorted().map(StackStatistics.stamp))
+    }
+
     private init(grid: Grid, covariates: [Covariate], channels: [Channel], tileSize: Int, sources: [Source],
-                 classChannels: [[Int: Int]]) {
+                 classChannels: [[Int: Int]], statistics: StackStatistics, reusedStatistics: Bool) {
         self.grid = grid
+        self.statistics = statistics
+        self.reusedStatistics = reusedStatistics
         self.covariates = covariates
         self.channels = channels
         self.tileSize = tileSize
@@ -144,7 +184,8 @@ public final class CovariateStack {
             lookups.append(lookup)
         }
         return CovariateStack(grid: grid, covariates: kept.map { covariates[$0] }, channels: newChannels, tileSize: tileSize,
-                              sources: kept.map { sources[$0] }, classChannels: lookups)
+                              sources: kept.map { sources[$0] }, classChannels: lookups,
+                              statistics: statistics, reusedStatistics: reusedStatistics)
     }
 
     /// What `check` found: the north-up reference grid and the covariate names after expansion.

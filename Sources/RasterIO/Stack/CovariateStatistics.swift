@@ -1,5 +1,5 @@
 /// Running statistics of one covariate over the reference grid, fed tile by tile.
-struct CovariateStatistics {
+struct CovariateStatistics: Equatable, Sendable {
     let kind: CovariateKind
     private(set) var minimum = Double.infinity
     private(set) var maximum = -Double.infinity
@@ -10,6 +10,16 @@ struct CovariateStatistics {
     private(set) var nonIntegerValue: Float?
 
     init(kind: CovariateKind) { self.kind = kind }
+
+    /// Statistics gathered earlier (`StackStatistics`).
+    init(kind: CovariateKind, minimum: Double, maximum: Double, sum: Double, count: Int, classCounts: [Int: Int]) {
+        self.kind = kind
+        self.minimum = minimum
+        self.maximum = maximum
+        self.sum = sum
+        self.count = count
+        self.classCounts = classCounts
+    }
 
     /// Adds the valid cells of a block.
     mutating func add(_ block: RasterBlock) {

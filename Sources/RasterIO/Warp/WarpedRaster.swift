@@ -154,6 +154,9 @@ public final class WarpedRaster {
         return block
     }
 
+    /// Every file GDAL reads for the source raster (the raster, its sidecars, a VRT's sources).
+    public func sourceFiles() throws -> [String] { try source.files() }
+
     /// Closes the view and the source; idempotent. Later reads throw.
     public func close() {
         warped?.close()
