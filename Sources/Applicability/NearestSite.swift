@@ -82,6 +82,42 @@ public struct NearestSite: Sendable {
         }
     }
 
+    /// The scalar loop `for j { v = products[j] + norms[j]; if v < value { index = first + j; value = v } }`
+    /// in 16 lanes: each lane keeps its first strict minimum, then the lowest index among the lanes
+    /// holding the smallest value wins, so the site chosen (the first of the smallest) and its value
+    /// are the loop's bits. The values are finite (no NaN).
+    static func firstMinimum(_ products: UnsafeBufferPointer<Float>, _ norms: UnsafeBufferPointer<Float>, first: Int,
+                             index: inout Int, value: inout Float) {
+        typealias Lanes = SIMD16<Float>
+        let n = products.count, whole = n / Lanes.scalarCount * Lanes.scalarCount
+        var best = Lanes(repeating: .infinity)
+        var at = SIMD16<Int32>(repeating: -1)
+        var lane = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        let step = SIMD16<Int32>(repeating: Int32(Lanes.scalarCount))
+        let p = UnsafeRawPointer(products.baseAddress!), r = UnsafeRawPointer(norms.baseAddress!)
+        var j = 0
+        while j < whole {
+            let v = p.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + r.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
+            let smaller = v .< best
+            best.replace(with: v, where: smaller)
+            at.replace(with: lane, where: smaller)
+            lane &+= step
+            j += Lanes.scalarCount
+        }
+        // The lanes in index order of their first minimum, then the tail.
+        var blockIndex = -1, blockValue = Float.infinity
+        for l in 0..<Lanes.scalarCount where at[l] >= 0 {
+            if best[l] < blockValue || (best[l] == blockValue && Int(at[l]) < blockIndex) {
+                blockIndex = Int(at[l]); blockValue = best[l]
+            }
+        }
+        for t in whole..<n {
+            let v = products[t] + norms[t]
+            if v < blockValue { blockIndex = t; blockValue = v }
+        }
+        if blockIndex >= 0 && blockValue < value { index = first + blockIndex; value = blockValue }
+    }
+
     /// Exact distance from a point to site j (Double sums).
     func exactDistance(_ p: UnsafePointer<Float>, site j: Int) -> Double {
         var s = 0.0
@@ -101,11 +137,15 @@ public struct NearestSite: Sendable {
                 bestValue.withUnsafeMutableBufferPointer { bv in
                     scan(p, count: m) { i, first, products, _, rn in
                         // The nearest site minimises ‖r‖² − 2 q·r (‖q‖² is the same for every site).
+                        guard let excluding else {
+                            Self.firstMinimum(products, rn, first: first, index: &bi[i], value: &bv[i])
+                            return
+                        }
                         var index = bi[i], value = bv[i]
                         for j in 0..<products.count {
                             let v = products[j] + rn[j]
                             guard v < value else { continue }
-                            if let excluding, excluding(i, first + j) { continue }
+                            if excluding(i, first + j) { continue }
                             index = first + j; value = v
                         }
                         bi[i] = index; bv[i] = value

@@ -1,4 +1,4 @@
-import Applicability
+@testable import Applicability
 import Randomness
 import XCTest
 
@@ -87,6 +87,34 @@ final class DissimilarityIndexTests: XCTestCase {
         } }
         let mean = sum / Double(n * (n - 1) / 2)
         XCTAssertEqual(search.meanPairwiseDistance(), mean, accuracy: 1e-5 * mean)
+    }
+
+    /// The 16-lane nearest-site minimum against the scalar loop it replaces: the same site (the
+    /// first of equal minima) and the same bits, on values with many ties (and -0 against +0),
+    /// lengths around the lane count, and a minimum carried in from earlier site blocks.
+    func testFirstMinimum_isTheScalarLoopBitForBit() {
+        var random = SplitMix64(seed: 7)
+        let pool: [Float] = [-1, -0.5, -0.0, 0, 0.25, 1, 2]
+        for trial in 0..<4000 {
+            let n = trial % 53
+            let products = (0..<n).map { _ in pool[Int(random.nextUnitDouble() * Double(pool.count))] }
+            let norms = (0..<n).map { _ in pool[Int(random.nextUnitDouble() * Double(pool.count))] * 0.5 }
+            let carried: (Int, Float) = trial % 3 == 0 ? (-1, .infinity) : (7, pool[trial % pool.count])
+            let first = 100 * (trial % 5)
+            var (index, value) = carried
+            for j in 0..<n {
+                let v = products[j] + norms[j]
+                if v < value { index = first + j; value = v }
+            }
+            var (fastIndex, fastValue) = carried
+            products.withUnsafeBufferPointer { p in
+                norms.withUnsafeBufferPointer { r in
+                    NearestSite.firstMinimum(p, r, first: first, index: &fastIndex, value: &fastValue)
+                }
+            }
+            XCTAssertEqual(fastIndex, index, "trial \(trial)")
+            XCTAssertEqual(fastValue.bitPattern, value.bitPattern, "trial \(trial)")
+        }
     }
 
     func testThresholdRules_onKnownValues() {

@@ -166,6 +166,39 @@ final class CovariateStackTests: XCTestCase {
         XCTAssertEqual(block.value(channel: 3, col: 1, row: 1), 0)
     }
 
+    func testReadScaled_filesReadInParallelGiveTheSameBlock_oneCallPerFile() throws {
+        let f = try makeFixture()
+        let pair = try writeTestGeoTIFF(path: f.dir.file("pair.tif"), grid: f.grid,
+                                        bands: [(0..<48).map { Float($0 % 7) }, (0..<48).map { Float(100 - $0) }],
+                                        nodata: -9999, descriptions: ["a", "b"])
+        let stack = try CovariateStack(
+            specs: [CovariateSpec(name: "clay", path: f.clay), CovariateSpec(name: "pair", path: pair),
+                    CovariateSpec(name: "soil", path: f.soil)],
+            reference: .raster(path: f.clay))
+        XCTAssertEqual(stack.covariates.map(\.name), ["clay", "a", "b", "soil"])
+        let window = PixelWindow(col: -2, row: -1, width: 11, height: 8)
+        let serial = try stack.readScaled(window: window)
+        // Files on concurrent threads, and in reverse order: the same bits.
+        var calls: [Int] = []
+        let parallel = try stack.readScaled(window: window) { count, body in
+            calls.append(count)
+            withoutActuallyEscaping(body) { body in
+                nonisolated(unsafe) let shared = body   // each call writes its own file's channels
+                DispatchQueue.concurrentPerform(iterations: count) { shared($0) }
+            }
+        }
+        XCTAssertEqual(calls, [3], "one call per file: the two bands of pair.tif share a thread")
+        let reversed = try stack.readScaled(window: window) { count, body in
+            for i in (0..<count).reversed() { body(i) }
+        }
+        for other in [parallel, reversed] {
+            XCTAssertEqual(other.values.map { $0.bitPattern }, serial.values.map { $0.bitPattern })
+            XCTAssertEqual(other.valid, serial.valid)
+            XCTAssertEqual(other.validCount, serial.validCount)
+        }
+        XCTAssertEqual(serial.value(channel: 2, col: 2, row: 1), 1, "band b at (0, 0) is its maximum, 100")
+    }
+
     func testStack_explicitGridWarpsBothCovariates() throws {
         let f = try makeFixture()
         let crs = try CRS(epsg: 28355)

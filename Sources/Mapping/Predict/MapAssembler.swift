@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 import RasterIO
 
 /// Writes the stored tiles of each layer into one GeoTIFF per layer (then made cloud-optimised by the caller).
@@ -28,15 +29,31 @@ public enum MapAssembler {
             w.setUnit(band: 1, formats[k].unit ?? unit)
             w.setMetadata(metadata)
         }
+        // The layers' files are written on the engine's workers, each file by one thread at a time
+        // (GDAL handles are not shared); the staging files hold the same cells on any thread count.
         for (t, window) in plan.tiles.enumerated() {
             let maps = try store.read(t, cells: window.cellCount)
-            for (k, w) in writers.enumerated() {
+            try onEachLayer(writers.count) { k in
                 let fill = Float(formats[k].nodata)
-                try w.write(band: 1, window: window, values: maps[k].map { $0.isFinite ? $0 : fill })
+                try writers[k].write(band: 1, window: window, values: maps[k].map { $0.isFinite ? $0 : fill })
             }
             progress?(t + 1, plan.tiles.count)
         }
-        for w in writers { try w.finish() }
+        try onEachLayer(writers.count) { k in try writers[k].finish() }
+    }
+
+    /// Runs `body(k)` for every layer on the engine's workers; throws the lowest layer's error once all have run.
+    private static func onEachLayer(_ count: Int, _ body: (Int) throws -> Void) throws {
+        let lock = NSLock()
+        var failures: [Int: Error] = [:]
+        Parallel.forEach(count) { k in
+            do { try body(k) } catch {
+                lock.lock()
+                failures[k] = error
+                lock.unlock()
+            }
+        }
+        if let first = failures.keys.min() { throw failures[first]! }
     }
 }
 

@@ -58,7 +58,7 @@ public struct TilePredictor {
         let out = plan.tiles[index]
         let p = plan.patchSize, half = plan.halo
         let window = out.expanded(by: half)
-        let block = try stack.readScaled(window: window)
+        let block = try stack.readScaled(window: window, forEach: Parallel.forEach)   // files read in parallel
         let (h, w) = (window.height, window.width)
         // Which output cells are mapped: the centre has every covariate, and the patch is mostly data.
         var bad = [Int32](repeating: 0, count: (h + 1) * (w + 1))   // integral image of invalid cells

@@ -21,6 +21,8 @@ public final class CovariateStack {
     private struct Source {
         let view: WarpedRaster
         let band: Int
+        /// The file the view reads (covariates of one file are read by one thread).
+        let path: String
     }
 
     private let sources: [Source]
@@ -260,7 +262,7 @@ public final class CovariateStack {
                 firstPathOfName[name] = spec.path
                 let resampling: Resampling = kind == .categorical ? .nearest : .bilinear
                 planned.append(Planned(name: name, path: spec.path, band: band, kind: kind, nodataOverride: spec.nodata,
-                                       source: Source(view: try view(spec, resampling), band: band)))
+                                       source: Source(view: try view(spec, resampling), band: band, path: spec.path)))
             }
         }
         guard planned.count <= Int(UInt8.max) else {
@@ -272,53 +274,83 @@ public final class CovariateStack {
 
     /// Reads every channel over a window (which may extend outside the grid: halo or padding).
     /// Nodata and outside cells take the channel's fill; `valid` is true where every covariate has data.
-    public func readScaled(window: PixelWindow) throws -> StackBlock {
+    ///
+    /// `forEach(count, body)` runs `body(i)` for every i in 0..<count, on any threads (e.g. the
+    /// engine's `Parallel.forEach`): the files are read in parallel, each file's covariates by one
+    /// call, so no GDAL handle is used by two threads at once. The block is the same bits on any
+    /// number of threads.
+    public func readScaled(window: PixelWindow,
+                           forEach: (_ count: Int, _ body: (Int) -> Void) -> Void = { n, body in for i in 0..<n { body(i) } }
+    ) throws -> StackBlock {
         let n = window.cellCount
         var values = [Float](repeating: 0, count: channels.count * n)
-        var validCount = [UInt8](repeating: 0, count: n)
-        // Start from each channel's fill; valid cells are overwritten below.
-        values.withUnsafeMutableBufferPointer { out in
-            for (c, channel) in channels.enumerated() {
-                for i in 0..<n { out[c * n + i] = channel.fill }
-            }
-        }
-        var channelOfCovariate: [Int] = []  // first channel of each continuous covariate
+        var channelOfCovariate: [Int] = []  // first channel of each covariate
         var next = 0
         for covariate in covariates {
             channelOfCovariate.append(next)
             next += covariate.kind == .continuous ? 1 : covariate.classes.count
         }
-        for (k, covariate) in covariates.enumerated() {
-            let block = try readRaw(covariate: k, window: window)
-            let first = channelOfCovariate[k]
-            values.withUnsafeMutableBufferPointer { out in
-                block.values.withUnsafeBufferPointer { raw in
-                    block.valid.withUnsafeBufferPointer { ok in
-                        switch covariate.kind {
-                        case .continuous:
-                            let lo = Float(covariate.min), range = Float(covariate.max - covariate.min)
-                            let base = first * n
-                            for i in 0..<n where ok[i] {
-                                out[base + i] = range > 0 ? (raw[i] - lo) / range : 0.5
-                                validCount[i] &+= 1
-                            }
-                        case .categorical:
-                            let lookup = classChannels[k]
-                            let classChannelsRange = first..<(first + covariate.classes.count)
-                            for i in 0..<n where ok[i] {
-                                for c in classChannelsRange { out[c * n + i] = 0 }
-                                if let c = lookup[Int(raw[i])] { out[c * n + i] = 1 }
-                                validCount[i] &+= 1
-                            }
-                        }
+        // The covariates of each file, in covariate order.
+        var groupOfPath: [String: Int] = [:]
+        var groups: [[Int]] = []
+        for (k, source) in sources.enumerated() {
+            if let g = groupOfPath[source.path] { groups[g].append(k); continue }
+            groupOfPath[source.path] = groups.count
+            groups.append([k])
+        }
+        var outcomes = [Result<[Bool], Error>?](repeating: nil, count: covariates.count)
+        values.withUnsafeMutableBufferPointer { out in
+            outcomes.withUnsafeMutableBufferPointer { outcome in
+                // Each call writes only its own covariates' channels and outcomes.
+                forEach(groups.count) { g in
+                    for k in groups[g] {
+                        outcome[k] = Result { try scale(covariate: k, window: window, into: out, channel: channelOfCovariate[k]) }
                     }
                 }
             }
+        }
+        var validCount = [UInt8](repeating: 0, count: n)
+        for outcome in outcomes {
+            let valid = try outcome!.get()
+            for i in 0..<n where valid[i] { validCount[i] &+= 1 }
         }
         let all = UInt8(truncatingIfNeeded: covariates.count)
         let valid = validCount.map { $0 == all }
         return StackBlock(window: window, channelCount: channels.count, values: values, valid: valid,
                           validCount: validCount)
+    }
+
+    /// Reads covariate `k` and writes its channels (from `first`) of an n-cell block into `out`:
+    /// scaled where valid, the channel's fill elsewhere. Returns where the covariate is valid.
+    private func scale(covariate k: Int, window: PixelWindow, into out: UnsafeMutableBufferPointer<Float>,
+                       channel first: Int) throws -> [Bool] {
+        let n = window.cellCount
+        let covariate = covariates[k]
+        let width = covariate.kind == .continuous ? 1 : covariate.classes.count
+        for c in first..<(first + width) {
+            let fill = channels[c].fill
+            for i in 0..<n { out[c * n + i] = fill }
+        }
+        let block = try readRaw(covariate: k, window: window)
+        block.values.withUnsafeBufferPointer { raw in
+            block.valid.withUnsafeBufferPointer { ok in
+                switch covariate.kind {
+                case .continuous:
+                    let lo = Float(covariate.min), range = Float(covariate.max - covariate.min)
+                    let base = first * n
+                    for i in 0..<n where ok[i] {
+                        out[base + i] = range > 0 ? (raw[i] - lo) / range : 0.5
+                    }
+                case .categorical:
+                    let lookup = classChannels[k]
+                    for i in 0..<n where ok[i] {
+                        for c in first..<(first + width) { out[c * n + i] = 0 }
+                        if let c = lookup[Int(raw[i])] { out[c * n + i] = 1 }
+                    }
+                }
+            }
+        }
+        return block.valid
     }
 
     /// Reads one covariate on the reference grid, unscaled (outside cells invalid).
