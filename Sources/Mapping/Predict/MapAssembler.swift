@@ -1,5 +1,4 @@
 import Foundation
-import NeuralNet
 import RasterIO
 
 /// Writes the stored tiles of each layer into one GeoTIFF per layer (then made cloud-optimised by the caller).
@@ -33,27 +32,13 @@ public enum MapAssembler {
         // (GDAL handles are not shared); the staging files hold the same cells on any thread count.
         for (t, window) in plan.tiles.enumerated() {
             let maps = try store.read(t, cells: window.cellCount)
-            try onEachLayer(writers.count) { k in
+            try EachFile.run(writers.count) { k in
                 let fill = Float(formats[k].nodata)
                 try writers[k].write(band: 1, window: window, values: maps[k].map { $0.isFinite ? $0 : fill })
             }
             progress?(t + 1, plan.tiles.count)
         }
-        try onEachLayer(writers.count) { k in try writers[k].finish() }
-    }
-
-    /// Runs `body(k)` for every layer on the engine's workers; throws the lowest layer's error once all have run.
-    private static func onEachLayer(_ count: Int, _ body: (Int) throws -> Void) throws {
-        let lock = NSLock()
-        var failures: [Int: Error] = [:]
-        Parallel.forEach(count) { k in
-            do { try body(k) } catch {
-                lock.lock()
-                failures[k] = error
-                lock.unlock()
-            }
-        }
-        if let first = failures.keys.min() { throw failures[first]! }
+        try EachFile.run(writers.count) { k in try writers[k].finish() }
     }
 }
 

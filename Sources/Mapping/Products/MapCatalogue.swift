@@ -1,5 +1,4 @@
 import Foundation
-import NeuralNet
 import RasterIO
 import TextFormat
 
@@ -120,26 +119,16 @@ extension MapProducts {
         }
         // One COG per layer, the layers spread over the engine's workers (each file is written by
         // one thread from its own staging copy, so the bytes do not depend on the thread count).
-        let lock = NSLock()
-        var failures: [Int: Error] = [:]
         var done = 0
         let layers = catalogue.layers
-        Parallel.forEach(layers.count) { k in
+        try EachFile.run(layers.count, { k in
             let layer = layers[k]
-            do {
-                try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(layer.name + ".tif"),
-                              metadata: provenance.metadata(depth: layer.depth), overviewResampling: layer.format.overviewResampling)
-                lock.lock()
-                done += 1
-                progress?("cloud-optimised GeoTIFFs", done, layers.count)
-                lock.unlock()
-            } catch {
-                lock.lock()
-                failures[k] = error
-                lock.unlock()
-            }
-        }
-        if let first = failures.keys.min() { throw failures[first]! }
+            try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(layer.name + ".tif"),
+                          metadata: provenance.metadata(depth: layer.depth), overviewResampling: layer.format.overviewResampling)
+        }, finished: { _ in
+            done += 1
+            progress?("cloud-optimised GeoTIFFs", done, layers.count)
+        })
         var files = layers.map { $0.name + ".tif" }
         let derived = try derive?(folder) ?? (sets: [], files: [])
         files += derived.files
