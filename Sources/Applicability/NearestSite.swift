@@ -90,6 +90,7 @@ public struct NearestSite: Sendable {
                              index: inout Int, value: inout Float) {
         typealias Lanes = SIMD16<Float>
         let n = products.count, whole = n / Lanes.scalarCount * Lanes.scalarCount
+        guard n > 0 else { return }
         var best = Lanes(repeating: .infinity)
         var at = SIMD16<Int32>(repeating: -1)
         var lane = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
