@@ -62,14 +62,22 @@ let package = Package(
         // MARK: Maps: dense tiled prediction, COG, QGIS styles and project, quick-looks
         .target(
             name: "Mapping",
-            dependencies: ["RasterIO", "Models", "NeuralNet", "Applicability", "FileIO", "TextFormat", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["RasterIO", "Models", "NeuralNet", "Applicability", "FileIO", "TextFormat", "Runtime", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]),
+
+        // MARK: Experiments: fold plans, variants, units saved in one store, cross-validation
+        .target(
+            name: "Experiments", dependencies: ["Models", "Patches", "Evaluation", "FileIO", "Randomness", "Runtime", "TextFormat"],
+            exclude: ["README.md"]),
+
+        // MARK: The output folder: layout, lock, staging, publishing (files, not science)
+        .target(name: "Workspace", dependencies: ["FileIO"], exclude: ["README.md"]),
 
         // MARK: Orchestration
         .target(name: "SampleData", dependencies: ["RasterIO", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness", "Runtime", "Yams"],
+            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness", "Runtime", "Workspace", "Yams"],
             exclude: ["README.md"]),
 
         // MARK: Speed measurements (`socmap bench`), outside the library modules
@@ -79,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "socmap",
             dependencies: [
-                "Pipeline", "SampleData", "Mapping", "FileIO", "TextFormat", "Benchmarks", "Runtime",
+                "Pipeline", "SampleData", "Mapping", "FileIO", "TextFormat", "Benchmarks", "Runtime", "Workspace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -98,10 +106,11 @@ let package = Package(
         .testTarget(name: "ApplicabilityTests", dependencies: ["Applicability", "Randomness"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Models", "NeuralNet", "Patches", "SoilData", "Runtime"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness", "FileIO"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RasterIO", "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Experiments", "Workspace", "RasterIO", "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Runtime"]),
-        .testTarget(name: "socmapTests", dependencies: ["socmap", "TestSupport", "RasterIO", "Models", "Patches"]),
+        .testTarget(name: "socmapTests", dependencies: ["socmap", "Workspace", "TestSupport", "RasterIO", "Models", "Patches"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,9 +1,12 @@
+import Experiments
 import Evaluation
 import FileIO
 import Foundation
+import Workspace
 import Mapping
 import Patches
 import RasterIO
+import Runtime
 import SoilData
 
 /// What a run produced.
@@ -74,26 +77,27 @@ public final class PipelineRunner {
         try folder.checkReplaceable(entries, overwrite: overwrite)
         let out = try folder.makeStaging()
         let (stack, profiles, data, patchReport) = try prepare(statisticsFile: folder.layout.stackStatisticsFile)
-        let (used, selection, units) = try prepareTraining(stack: stack, data: data, layout: out, published: folder.layout)
+        let store = try RunTraining.store(config, layout: folder.layout)
+        var unitNotes: [String] = []
+        if !merge, let line = RunTraining.discardOtherPipelines(store) { observer.note(line); unitNotes.append(line) }
+        let (used, selection, training) = try prepareTraining(data: data, store: store, layout: out)
 
         var evaluation: EvaluationResult?
         var modelFiles: [String] = []
-        var unitNotes: [String] = []
-        if let units, let train = config.train {
+        if let training {
             if merge {
-                try units.checkComplete()
-                observer.note("merge: every one of the \(units.units.count) training units is saved")
+                try training.checkComplete()
+                observer.note("merge: every one of the \(training.experiment.units.count) training units is saved")
             } else {
-                if let line = units.discardOtherPipelines() { observer.note(line); unitNotes.append(line) }
-                observer.stageStarted("train: \(Self.unitsText(units)), each saved when done")
-                let (trained, reused) = try units.train(units.units, observer: observer)
+                observer.stageStarted("train: \(training.unitsText), each saved when done")
+                let (trained, reused) = try training.fit(training.experiment.units, observer: observer)
                 if reused > 0 { unitNotes.append("\(reused) of \(trained + reused) training units were saved by an earlier, interrupted run and reused") }
             }
             if let evaluate = config.evaluate {
-                evaluation = try ModelStages.evaluate(config, units: units, train: train, evaluate: evaluate,
-                                                      stack: stack, layout: out, observer: observer)
+                evaluation = try ModelStages.evaluate(config, training: training, evaluate: evaluate, stack: stack, layout: out,
+                                                      observer: observer)
             }
-            modelFiles = try ModelStages.trainFinal(config, units: units, train: train, layout: out, observer: observer)
+            modelFiles = try ModelStages.trainFinal(training, layout: out)
         }
         var mapResult: MapResult?
         if let predict = config.predict, maps {
@@ -115,7 +119,7 @@ public final class PipelineRunner {
         try folder.publish(entries, replacingAll: true)
         // The units are the run's training, now in its outputs (an interrupted run's of a pipeline
         // without 'train' go too).
-        TrainingUnits.removeAll(in: folder.layout)
+        store.removeAll()
         let scores = evaluation.map { ScoreTables.terminal($0.table, unit: data.unit) }
             ?? ["Not cross-validated: the pipeline has no evaluate section, so there are no accuracy figures"
                 + (config.predict != nil ? " (the maps say \"not evaluated\")." : ".")]
@@ -129,7 +133,7 @@ public final class PipelineRunner {
     /// the other parts (processes of a job array share the folder); `socmap run --merge` continues
     /// once every part is done. `overwrite` is checked as the merge will check it, so that a part
     /// fails at once when the merge could not publish.
-    public func runPart(_ part: RunPart, overwrite: Bool, maps: Bool = true, command: String = "socmap run --part") throws -> PartSummary {
+    public func runPart(_ part: Share, overwrite: Bool, maps: Bool = true, command: String = "socmap run --part") throws -> PartSummary {
         try PreflightChecks.run(config)
         guard config.train != nil else {
             throw PipelineError(stage: "run", file: config.file, message: "--part shares the training units of a run between processes, and this pipeline has no 'train' section; run it without --part")
@@ -140,40 +144,33 @@ public final class PipelineRunner {
         try folder.checkReplaceable(maps ? outputNames : outputNames.filter { $0 != OutputLayout.maps }, overwrite: overwrite)
         let scratch = try folder.makeStaging()   // the covariate selection's files (every part selects the same); removed on release
         let (stack, _, data, _) = try prepare(statisticsFile: folder.layout.stackStatisticsFile)
-        let (_, _, prepared) = try prepareTraining(stack: stack, data: data, layout: scratch, published: folder.layout)
-        let units = prepared!
-        try units.startPart(part)
-        let mine = units.units(of: part)
-        observer.stageStarted("train: part \(part) of \(Self.unitsText(units)): \(mine.count) units (\(mine.map(\.label).joined(separator: ", ")))")
-        let (trained, reused) = try units.train(mine, observer: observer)
-        return PartSummary(part: part.description, units: mine.map(\.label), trained: trained, reused: reused, total: units.units.count,
+        let store = try RunTraining.store(config, layout: folder.layout)
+        let training = try prepareTraining(data: data, store: store, layout: scratch).training!
+        try training.startPart(part)
+        let mine = training.experiment.units(of: part)
+        observer.stageStarted("train: part \(part) of \(training.unitsText): \(mine.count) units (\(mine.map(\.label).joined(separator: ", ")))")
+        let (trained, reused) = try training.fit(mine, observer: observer)
+        return PartSummary(part: part.description, units: mine.map(\.label), trained: trained, reused: reused, total: training.experiment.units.count,
                            seconds: Date().timeIntervalSince(start))
     }
 
-    /// "12 units (5 folds x 2 models + 2 final models)".
-    static func unitsText(_ units: TrainingUnits) -> String {
-        let models = units.train.models.count
-        let folds = units.evaluate?.folds
-        return "\(units.units.count) units (" + (folds.map { "\($0) folds x \(models) \(models == 1 ? "model" : "models") + " } ?? "")
-            + "\(models) final \(models == 1 ? "model" : "models"))"
-    }
-
-    /// The covariate selection (when the pipeline has one) and the training units of the data: the
-    /// data the final models and maps read, the selection, and the units (nil without 'train').
-    func prepareTraining(stack: CovariateStack, data: PatchDataset, layout: OutputLayout, published: OutputLayout) throws
-        -> (used: PatchDataset, selection: SelectionResult?, units: TrainingUnits?) {
+    /// The covariate selection (when the pipeline has one) and the training of the data: the data
+    /// the final models and maps read, the selection, and the run's training (nil without 'train').
+    /// The selection's fits and the training's are units of `store`.
+    func prepareTraining(data: PatchDataset, store: UnitStore, layout: OutputLayout) throws
+        -> (used: PatchDataset, selection: SelectionResult?, training: RunTraining?) {
         guard let train = config.train else { return (data, nil, nil) }
         var used = data   // with `select`: only the selected covariates' channels, for the final models, maps and patch file
         var selection: SelectionResult?
+        var channels = ChannelChoice.all
         if let select = config.select, let evaluate = config.evaluate {
-            let s = try SelectionStage.run(config, select, data: data, train: train, evaluate: evaluate, layout: layout, observer: observer)
+            let s = try SelectionStage.run(config, select, data: data, train: train, evaluate: evaluate, store: store, layout: layout,
+                                           observer: observer)
             selection = s
             used = data.selecting(channels: s.final.channels)
+            channels = select.perFold ? .perFold(s.perFold.map(\.channels), final: s.final.channels) : .fixed(s.final.channels)
         }
-        let perFold = selection.flatMap { $0.config.perFold ? $0.perFold.map(\.channels) : nil }
-        let units = try TrainingUnits(config, train: train, cvData: perFold == nil ? used : data, finalData: used,
-                                      channelsOfFold: perFold, layout: published)
-        return (used, selection, units)
+        return (used, selection, try RunTraining(config, train: train, data: data, channels: channels, store: store))
     }
 
     /// The data stages every run and study starts with: soil tables (checked before any raster is
@@ -207,7 +204,7 @@ public final class PipelineRunner {
     /// holds the output folder alone and replaces its maps folder when the maps are complete;
     /// a shard (`shard.count > 1`) shares the folder with the other shards and only adds tiles.
     /// `tilesOnly` (a `--shard i/n` of a job array, even 1/1) predicts tiles and leaves the maps to `--merge`.
-    public func predict(shard: Shard, merge: Bool, overwrite: Bool, tilesOnly: Bool = false,
+    public func predict(shard: Share, merge: Bool, overwrite: Bool, tilesOnly: Bool = false,
                         command: String = "socmap predict") throws -> MapResult {
         try PreflightChecks.run(config)
         let layout = OutputLayout(config)

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Workspace
 import Pipeline
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Workspace
+import Runtime
 import Mapping
 import Pipeline
 
@@ -16,8 +18,9 @@ struct Predict: ParsableCommand, RuntimeConfigurable {
 
     @OptionGroup var options: PipelineOptions
 
-    @Option(help: "Predict only shard i of n (1-based), e.g. --shard 2/3; assemble later with --merge.")
-    var shard: String?
+    @Option(help: ArgumentHelp("Predict only shard i of n (1-based), e.g. --shard 2/3; assemble later with --merge.", valueName: "i/n"),
+            transform: { try Share(parsing: $0) })
+    var shard: Share?
 
     @Flag(help: "Assemble the maps from the tiles of every shard.")
     var merge = false
@@ -37,7 +40,7 @@ struct Predict: ParsableCommand, RuntimeConfigurable {
     func run() throws {
         try reportingErrors {
             let config = try loadPipeline(options.pipeline)
-            let parsedShard = try shard.map { try Shard(parsing: $0) } ?? .whole
+            let parsedShard = shard ?? .whole
             let maps = OutputLayout(config).mapsFolder
             let observer = TerminalObserver(quiet: options.quiet)
             let result = try PipelineRunner(config: config, observer: observer)

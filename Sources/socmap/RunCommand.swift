@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Runtime
 import Pipeline
 
 /// `socmap run`: runs every stage of a pipeline and writes the outputs and a report.
@@ -26,8 +27,9 @@ struct Run: ParsableCommand, RuntimeConfigurable {
     @Flag(help: "Replace the whole set of outputs an earlier run wrote in the output folder.")
     var overwrite = false
 
-    @Option(help: "Train only part i of n of the training units (1-based), e.g. --part 2/3; several parts may run at once. Continue with --merge when every part is done.")
-    var part: String?
+    @Option(help: ArgumentHelp("Train only part i of n of the training units (1-based), e.g. --part 2/3; several parts may run at once. Continue with --merge when every part is done.", valueName: "i/n"),
+            transform: { try Share(parsing: $0) })
+    var part: Share?
 
     @Flag(help: "Continue a run whose training units the parts (--part) saved: assemble the evaluation, the final models, the maps and the report. Trains nothing; names the missing units.")
     var merge = false
@@ -43,12 +45,11 @@ struct Run: ParsableCommand, RuntimeConfigurable {
 
     func run() throws {
         try reportingErrors {
-            let parsedPart = try part.map { try RunPart(parsing: $0) }
             let config = try loadPipeline(options.pipeline)
             let observer = TerminalObserver(quiet: options.quiet)
             let start = Date()
             let runner = PipelineRunner(config: config, observer: observer)
-            if let parsedPart {
+            if let parsedPart = part {
                 let p = try runner.runPart(parsedPart, overwrite: overwrite, maps: !noMaps, command: commandLine())
                 observer.stageStarted("done")
                 print("Part \(p.part): \(p.units.count) of \(p.total) training units (\(p.trained) trained, \(p.reused) already saved) in \(String(format: "%.1f", p.seconds)) s: \(p.units.joined(separator: ", "))")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Runtime
 
 /// `socmap study`: named variants of the models on identical folds, with paired bootstrap differences.
 struct Study: ParsableCommand, RuntimeConfigurable {
@@ -24,7 +25,9 @@ struct Study: ParsableCommand, RuntimeConfigurable {
 
             Every variant is trained on the same folds and validation sites; transfer variants that differ \
             only in fine-tuning share one pre-training per fold. Each fold x variant unit is saved when done, \
-            so a study that is interrupted (or extended with new variants) continues where it stopped. \
+            so a study that is interrupted (or extended with new variants) continues where it stopped, \
+            and --part i/n shares the units between processes (e.g. a Slurm job array) that --merge \
+            completes. The pipeline's 'select' section is honoured: every variant reads the covariates it keeps. \
             Writes study.md, study.csv, study.json, predictions.csv and plots/ into the study's folder.
             """)
 
@@ -40,7 +43,19 @@ struct Study: ParsableCommand, RuntimeConfigurable {
     @Flag(help: "Check the study file against the pipeline and list the variants and units, without training.")
     var check = false
 
+    @Option(help: ArgumentHelp("Fit only part i of n of the study's units (1-based), e.g. --part 2/3; several parts may run at once. Continue with --merge when every part is done.", valueName: "i/n"),
+            transform: { try Share(parsing: $0) })
+    var part: Share?
+
+    @Flag(help: "Write the study from the units the parts (--part) saved. Fits nothing; names the missing units.")
+    var merge = false
+
     @OptionGroup(title: "Runtime") var runtime: RuntimeOptions
+
+    func validate() throws {
+        if part != nil && merge { throw ValidationError("--part and --merge exclude each other: run the parts, then --merge") }
+        if check && (part != nil || merge) { throw ValidationError("--check trains nothing: give it without --part or --merge") }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -58,7 +73,14 @@ struct Study: ParsableCommand, RuntimeConfigurable {
                 return
             }
             let observer = TerminalObserver(quiet: quiet)
-            let summary = try StudyRunner(study: study, observer: observer).run()
+            if let part {
+                let p = try StudyRunner(study: study, observer: observer).runPart(part, command: commandLine())
+                observer.stageStarted("done")
+                print("Part \(p.part): \(p.units.count) of \(p.total) units (\(p.trained) trained, \(p.reused) already saved) in \(String(format: "%.1f", p.seconds)) s: \(p.units.joined(separator: ", "))")
+                print("When every part is done: socmap study \(pipeline) \(variants) --merge")
+                return
+            }
+            let summary = try StudyRunner(study: study, observer: observer).run(merge: merge, command: commandLine())
             observer.stageStarted("done")
             let c = summary.comparison
             print("Study \(c.table.designText); \(summary.trained) units trained, \(summary.reused) reused, "

@@ -2,6 +2,7 @@ import Foundation
 import Models
 @testable import Pipeline
 import TestSupport
+import Workspace
 import XCTest
 
 /// `train.ensemble` and `train.augment` through a whole run: cross-validation, the saved models and the maps.

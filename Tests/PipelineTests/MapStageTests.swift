@@ -4,6 +4,7 @@ import Mapping
 import Models
 @testable import Pipeline
 import TestSupport
+import Workspace
 import XCTest
 
 /// The map stage as the pipeline runs it: the observer seam that stops a prediction, the fold models

@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import TestSupport
+import Workspace
 import XCTest
 
 /// OutputFolder's lock and the publication a killed run left half done.

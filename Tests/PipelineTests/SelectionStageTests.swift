@@ -1,3 +1,5 @@
+import Experiments
+import Foundation
 import Models
 import NeuralNet
 import Patches
@@ -51,8 +53,12 @@ final class SelectionStageTests: XCTestCase {
         var config = SelectConfig()
         config.model = .rf
         config.groupSize = group
-        return try SelectionStage.select(data, folds: folds, k: 3, select: config, settings: Self.settings, seed: 4,
-                                         label: "", observer: SilentObserver())
+        let store = UnitStore(folder: NSTemporaryDirectory() + "selection-units-\(UUID().uuidString)", tag: "test")
+        defer { store.removeAll() }
+        let plan = FoldPlan(k: 3, foldOfSite: folds, foldOfSample: data.samples.map { folds[$0.site] },
+                            design: .sites(folds: 3, seed: 4))
+        let context = SelectionStage.Context(data: data, select: config, settings: Self.settings, store: store, observer: SilentObserver())
+        return try SelectionStage.select(context, plan: plan, seed: 4, name: "all", label: "")
     }
 
     func testFilters_dropTheConstantAndTheLessCorrelatedTwin_keepOneHotTogether() throws {

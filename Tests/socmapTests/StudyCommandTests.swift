@@ -72,7 +72,7 @@ final class StudyCommandTests: XCTestCase {
 
         // Resume: a lost unit is trained again, the others reused; the results are the same bytes.
         let before = try Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("study.csv")))
-        try FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent("units/transfer-F0/fold-2.json"))
+        try FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(".socmap/units/cv_fold02_transfer-F0"))
         let again = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("1 units trained, 11 reused"), again.stdout)
@@ -96,9 +96,9 @@ final class StudyCommandTests: XCTestCase {
         let predictions = try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/predictions.csv")))
         try FileManager.default.removeItem(atPath: p.folder.file("out-study"))
         let running = try CLI.start(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
-        let units = p.folder.file("out-study/units")
+        let units = p.folder.file("out-study/.socmap/units")
         func saved() -> Int {
-            (FileManager.default.enumerator(atPath: units)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".json") }.count
+            ((try? FileManager.default.contentsOfDirectory(atPath: units)) ?? []).filter { $0.hasPrefix("cv_") }.count
         }
         let deadline = Date().addingTimeInterval(120)
         while saved() < 2 && Date() < deadline { usleep(2_000) }

@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 import RasterIO
 
 /// The tiling of a map: output windows of at most `tileSize` cells, each read with the model's halo
@@ -32,25 +33,3 @@ public struct MapPlan: Sendable, Equatable {
     }
 }
 
-/// A shard of a map run: `--shard 2/3` is index 1 of 3 (1-based on the command line).
-public struct Shard: Sendable, Equatable, CustomStringConvertible {
-    /// 0-based index.
-    public let index: Int
-    /// Number of shards.
-    public let count: Int
-
-    /// Parses "i/n" with 1 <= i <= n.
-    public init(parsing text: String) throws {
-        let parts = text.split(separator: "/").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (1...n).contains(i) else {
-            throw MappingError("shard '\(text)' must be i/n with 1 <= i <= n, e.g. 2/3")
-        }
-        index = i - 1
-        count = n
-    }
-
-    /// The whole map as one shard.
-    public static let whole = try! Shard(parsing: "1/1")
-
-    public var description: String { "\(index + 1)/\(count)" }
-}

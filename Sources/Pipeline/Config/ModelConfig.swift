@@ -1,6 +1,8 @@
+import Experiments
 import Applicability
 import Evaluation
 import Foundation
+import Workspace
 import Mapping
 import Models
 
@@ -28,14 +30,9 @@ public struct EvaluateConfig: Sendable {
     public var zoneMinSamples: Int = ZoneBreakdown.defaultMinimumCount
 }
 
-/// `evaluate.split`: what cross-validation deals into folds.
-public enum EvaluationSplit: String, Sendable, CaseIterable {
-    /// Whole sites (all depths of a profile in one fold; or spatial blocks of sites with `block_size`).
-    case sites
-    /// Single samples, a site at one depth (the paper's 90/10 split): other depths of a held-out
-    /// profile can be in training, which flatters the scores, the transfer model's most.
-    case samples
-}
+/// `evaluate.split`: what cross-validation deals into folds (whole sites, or single samples: the
+/// paper's split, which flatters the scores, the transfer model's most).
+public typealias EvaluationSplit = FoldSpec.Split
 
 /// `evaluate.zones` as written: a covariate name of the stack or a raster path (relative to the
 /// pipeline file); which one is decided against the covariates (`ZoneStage.resolve`).

@@ -1,4 +1,5 @@
 import Foundation
+import Workspace
 import Models
 import NeuralNet
 import SoilData

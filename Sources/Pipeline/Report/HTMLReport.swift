@@ -1,4 +1,5 @@
 import Foundation
+import Workspace
 import TextFormat
 
 /// report.html: one self-contained page a person opens, readable without the other files. It

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Workspace
 import Mapping
 import NeuralNet
 import Patches

@@ -1,5 +1,6 @@
 import FileIO
 import Foundation
+import Workspace
 import TextFormat
 
 /// The files and report text of `select`: `selection/selection.csv` (RMSE per depth per subset size,

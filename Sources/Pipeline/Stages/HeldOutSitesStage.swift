@@ -1,6 +1,7 @@
 import Evaluation
 import FileIO
 import Foundation
+import Workspace
 import Mapping
 import Patches
 import RasterIO

@@ -1,6 +1,7 @@
 import Applicability
 import Evaluation
 import Foundation
+import Workspace
 import Mapping
 import Models
 import NeuralNet
@@ -96,7 +97,7 @@ public enum MapStage {
             throw PipelineError(stage: "predict", file: layout.patches,
                                 message: "predict.aoa needs the training sites of the patch file (\(error)); run `socmap run \(config.file)` first")
         }
-        let folds = try ModelStages.folds(config, data: data, evaluate: evaluate)
+        let folds = try RunTraining.plan(config, evaluate.bySites, data: data).foldOfSite
         return try ApplicabilityStage.fit(predict, data: data, folds: folds, rfFolder: layout.model(.rf))
     }
 
@@ -159,7 +160,7 @@ public enum MapStage {
     /// `replaceStaleTiles` clears tiles of other models instead of refusing them (a new run).
     /// An error thrown by `observer.mapTileStored` stops the stage with the stored tiles kept.
     public static func run(_ config: PipelineConfig, stack: CovariateStack, inputs: MapInputs, output: OutputLayout?,
-                           tiles: String, shard: Shard = .whole, merge: Bool = false, replaceStaleTiles: Bool = false,
+                           tiles: String, shard: Share = .whole, merge: Bool = false, replaceStaleTiles: Bool = false,
                            observer: PipelineObserver) throws -> MapResult {
         let predict = try predictSection(config)
         let modelFolder = inputs.model

@@ -1,5 +1,7 @@
+import Experiments
 import Evaluation
 import Foundation
+import Workspace
 import Models
 import Patches
 import RasterIO
@@ -29,44 +31,11 @@ public struct EvaluationResult: Sendable {
 
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
 enum ModelStages {
-    /// Checks the patch data set before any training: finite values, enough sites, samples per depth.
     /// Checks that `train.augment_exclude` names covariates of the stack.
     static func checkAugmentation(_ settings: ModelSettings, data: PatchDataset, file: String) throws {
         do { try settings.validateAugmentation(channels: data.channels) } catch {
             throw PipelineError(stage: "train", file: file, message: "train.augment_exclude: \(error)")
         }
-    }
-
-    static func check(_ data: PatchDataset, folds: Int?) throws {
-        if let bad = data.patches.firstIndex(where: { !$0.isFinite }) {
-            let site = data.sites[bad / data.patchLength]
-            throw PipelineError(stage: "train", file: nil,
-                                message: "the patch of site '\(site.id)' holds a non-finite value (NaN or infinity); check the covariate rasters' nodata values")
-        }
-        if let bad = data.samples.first(where: { !$0.value.isFinite }) {
-            throw PipelineError(stage: "train", file: nil, message: "site '\(data.sites[bad.site].id)' has a non-finite value at \(data.depths[bad.depth].label)")
-        }
-        if let k = folds, data.sites.count < k {
-            throw PipelineError(stage: "evaluate", file: nil,
-                                message: "too few sites for \(k) folds: \(data.sites.count) sites have samples; lower evaluate.folds")
-        }
-    }
-
-    static func eventHandler(_ prefix: String, _ observer: PipelineObserver) -> (TrainingEvent) -> Void {
-        { e in
-            let detail = e.detail ?? (e.validationLoss.isFinite
-                ? String(format: "loss %.4f  val %.4f", e.trainLoss, e.validationLoss)
-                : String(format: "loss %.4f", e.trainLoss))
-            observer.progress("\(prefix)\(e.stage)", done: e.epoch, total: e.epochs, detail: detail)
-        }
-    }
-
-    /// The fold design of `evaluate`: random groups of sites, or spatial blocks in the unit of `crs`
-    /// (the sites' coordinates are in the grid's CRS).
-    static func foldDesign(_ evaluate: EvaluateConfig, seed: UInt64, crs: CRS) -> FoldDesign {
-        if evaluate.split == .samples { return .samples(folds: evaluate.folds, seed: seed) }
-        guard let block = evaluate.blockSize else { return .sites(folds: evaluate.folds, seed: seed) }
-        return .spatialBlocks(folds: evaluate.folds, size: block, unit: blockUnit(crs), seed: seed)
     }
 
     /// The unit of spatial block sizes: "degrees" in a geographic CRS, "m" in one whose PROJ string
@@ -77,98 +46,65 @@ enum ModelStages {
         return "CRS units"
     }
 
-    /// The fold of each site of `data`: grouped by site, or by spatial blocks (`evaluate.block_size`).
-    /// Deterministic for the pipeline's seed, so `socmap predict` finds the folds of the run.
-    static func folds(_ config: PipelineConfig, data: PatchDataset, evaluate: EvaluateConfig) throws -> [Int] {
-        do {
-            if let block = evaluate.blockSize {
-                return try Folds.spatialBlocks(x: data.sites.map(\.x), y: data.sites.map(\.y), blockSize: block,
-                                               k: evaluate.folds, seed: config.seed)
-            }
-            return try Folds.grouped(siteIDs: data.sites.map(\.id), k: evaluate.folds, seed: config.seed)
-        } catch {
-            throw PipelineError(stage: "evaluate", file: config.file, message: "\(error)")
-        }
-    }
-
-    /// The fold of each sample of `data`: its site's fold (`folds`), or with `evaluate.split: samples`
-    /// a fold of its own, dealt over the samples keyed by site id and depth.
-    static func sampleFolds(_ config: PipelineConfig, data: PatchDataset, evaluate: EvaluateConfig,
-                            siteFolds: [Int]) throws -> [Int] {
-        guard evaluate.split == .samples else { return data.samples.map { siteFolds[$0.site] } }
-        do {
-            return try Folds.samples(keys: data.samples.map { "\(data.sites[$0.site].id)\u{1F}\(data.depths[$0.depth].label)" },
-                                     k: evaluate.folds, seed: config.seed)
-        } catch {
-            throw PipelineError(stage: "evaluate", file: config.file, message: "\(error)")
-        }
-    }
-
     /// k-fold cross-validation grouped by site (or by spatial blocks), assembled from the saved
     /// training units (every unit must be saved); writes the evaluation folder (and each fold's model
     /// of the mapped model when maps need the CV spread) into `layout`. The sites' coordinates (and
     /// spatial blocks) are in the CRS of the `stack`'s grid; `evaluate.zones` is read on that grid.
-    static func evaluate(_ config: PipelineConfig, units: TrainingUnits, train: TrainConfig, evaluate: EvaluateConfig,
+    static func evaluate(_ config: PipelineConfig, training: RunTraining, evaluate: EvaluateConfig,
                          stack: CovariateStack, layout: OutputLayout, observer: PipelineObserver) throws -> EvaluationResult {
         let crs = stack.grid.crs
-        let data = units.cvData
+        let experiment = training.experiment
+        let data = experiment.data
+        let plan = experiment.plan!
+        let train = training.train
         observer.stageStarted("evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))")
         let start = Date()
-        let foldOfSite = units.foldOfSite
-        let foldOfSample = units.foldOfSample
         let names = train.models.map(\.rawValue)
         let sweepNames = evaluate.freezeSweep.map { "F=\($0)" }
         var predictions: [HeldOutPrediction] = []
         var sweepPredictions: [HeldOutPrediction] = []
         var unpredicted: [String: Int] = [:]
         var cvModelFolders: [String] = []
+        let heldOut: [String: [Float]]
+        let sweep: [String: [Float]]
         // Every fold model's prediction of every sample (held out or not), per model: the spread of the
         // other folds' models at a held-out sample is its difficulty s(x) for the adaptive interval.
         var everySample: [String: [[Float]]] = [:]
-        for name in names {
-            everySample[name] = [[Float]](repeating: [Float](repeating: .nan, count: data.samples.count), count: evaluate.folds)
+        do {
+            heldOut = Dictionary(uniqueKeysWithValues: try names.map { ($0, try experiment.heldOut($0)) })
+            sweep = train.models.contains(.transfer)
+                ? Dictionary(uniqueKeysWithValues: try sweepNames.map { ($0, try experiment.heldOutSweep("transfer", key: $0)) }) : [:]
+            for name in names { everySample[name] = try experiment.everyFoldPrediction(name) }
+        } catch let e as ExperimentError {
+            throw PipelineError(stage: "evaluate", file: e.path, message: e.message)
         }
-        for fold in 0..<evaluate.folds {
-            let trainSamples = data.samples.indices.filter { foldOfSample[$0] != fold }
-            let testSamples = data.samples.indices.filter { foldOfSample[$0] == fold }
+        for fold in 0..<plan.k {
+            let (trainSamples, testSamples) = plan.split(fold)
             guard !testSamples.isEmpty else { continue }
             if let predict = config.predict, predict.mapsCVModels, train.models.contains(predict.model) {
                 let folder = layout.cvModel(predict.model, fold: fold + 1)
-                _ = try units.copyModel(TrainingUnit(fold: fold, model: predict.model), to: folder)
+                _ = try training.copyModel(training.unit(predict.model, fold: fold), to: folder)
                 cvModelFolders.append(folder)
             }
-            var byModel: [String: [Float]] = [:]
-            var bySweep: [String: [Float]] = [:]
-            for kind in train.models {
-                let record = try units.record(TrainingUnit(fold: fold, model: kind))
-                guard let held = record.heldOut, let trained = record.trained, held.count == testSamples.count,
-                      trained.count == trainSamples.count else {
-                    throw PipelineError(stage: "evaluate", file: units.unitFolder(TrainingUnit(fold: fold, model: kind)),
-                                        message: "the saved training unit does not match the fold's samples; remove it and run again")
-                }
-                byModel[kind.rawValue] = held
-                for (i, s) in trainSamples.enumerated() { everySample[kind.rawValue]![fold][s] = trained[i] }
-                for (i, s) in testSamples.enumerated() { everySample[kind.rawValue]![fold][s] = held[i] }
-                if kind == .transfer, let sweep = record.sweep { bySweep = sweep }
-            }
-            for (i, s) in testSamples.enumerated() {
+            for s in testSamples {
                 let sample = data.samples[s]
                 var predicted: [String: Double] = [:]
-                for (name, values) in byModel {
-                    if values[i].isFinite { predicted[name] = Double(values[i]) } else { unpredicted[name, default: 0] += 1 }
+                for name in names {
+                    let value = heldOut[name]![s]
+                    if value.isFinite { predicted[name] = Double(value) } else { unpredicted[name, default: 0] += 1 }
                 }
                 predictions.append(HeldOutPrediction(siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold,
                                                      observed: Double(sample.value), predicted: predicted))
-                if !bySweep.isEmpty {
+                if !sweep.isEmpty {
                     sweepPredictions.append(HeldOutPrediction(
                         siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold, observed: Double(sample.value),
-                        predicted: bySweep.compactMapValues { $0[i].isFinite ? Double($0[i]) : nil }))
+                        predicted: sweep.compactMapValues { $0[s].isFinite ? Double($0[s]) : nil }))
                 }
             }
             observer.note("fold \(fold + 1)/\(evaluate.folds): \(trainSamples.count) training and \(testSamples.count) held-out samples")
         }
         let labels = data.depths.map(\.label)
-        let design = foldDesign(evaluate, seed: config.seed, crs: crs)
+        let design = plan.design
         let table = EvaluationTable.build(predictions: predictions, models: names, depthLabels: labels, design: design)
         var sweepEntries: [FreezeSweepEntry]?
         if !sweepNames.isEmpty {
@@ -177,7 +113,7 @@ enum ModelStages {
             sweepEntries = evaluate.freezeSweep.map { FreezeSweepEntry(f: $0, table: sweepTable, model: "F=\($0)") }
         }
         let intervals = IntervalSummary.build(
-            samples: intervalSamples(data, foldOfSample: foldOfSample, models: names, everySample: everySample, folds: evaluate.folds),
+            samples: intervalSamples(data, foldOfSample: plan.foldOfSample, models: names, everySample: everySample, folds: evaluate.folds),
             models: names, depthLabels: labels, folds: evaluate.folds, level: config.predict?.interval ?? 0.9,
             method: config.predict?.intervalMethod ?? .conformal,
             sweepModel: config.predict.map { $0.model.rawValue } ?? (names.contains("transfer") ? "transfer" : names[0]))
@@ -201,7 +137,7 @@ enum ModelStages {
         let siteFiles = try HeldOutSitesStage.write(config, data: data, predictions: predictions, models: names, stack: stack,
                                                     layout: layout)
         return EvaluationResult(table: table, files: files + siteFiles, unpredicted: unpredicted,
-                                seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: foldOfSite,
+                                seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: plan.foldOfSite,
                                 intervals: intervals, zones: zones)
     }
 
@@ -256,11 +192,10 @@ enum ModelStages {
 
     /// Copies the final fit of every model from its saved unit into the layout's models folder;
     /// returns the files written, relative to the output folder.
-    static func trainFinal(_ config: PipelineConfig, units: TrainingUnits, train: TrainConfig, layout: OutputLayout,
-                           observer: PipelineObserver) throws -> [String] {
+    static func trainFinal(_ training: RunTraining, layout: OutputLayout) throws -> [String] {
         var files: [String] = []
-        for kind in train.models {
-            files += try units.copyModel(TrainingUnit(fold: nil, model: kind), to: layout.model(kind))
+        for kind in training.train.models {
+            files += try training.copyModel(training.unit(kind, fold: nil), to: layout.model(kind))
                 .map { OutputLayout.modelFile(kind, $0) }
         }
         return files

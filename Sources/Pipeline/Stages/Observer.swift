@@ -1,13 +1,11 @@
+import Experiments
 import Foundation
 
 /// Receives stage changes, progress and notes while a pipeline runs (the CLI draws bars).
-public protocol PipelineObserver: AnyObject {
+/// Its progress and notes are an `ExperimentObserver`'s, so the experiment engine reports through it.
+public protocol PipelineObserver: ExperimentObserver {
     /// A stage starts.
     func stageStarted(_ name: String)
-    /// Progress within the current stage, with a short detail such as the current loss.
-    func progress(_ label: String, done: Int, total: Int, detail: String)
-    /// A line worth showing the user.
-    func note(_ text: String)
     /// The map stage stored a tile: `done` of the `total` tiles of this process's share are finished
     /// (tiles of an earlier, interrupted run included). Throwing stops the stage at once with the
     /// stored tiles kept, as an interruption would (tests stop a prediction this way). Does nothing by default.

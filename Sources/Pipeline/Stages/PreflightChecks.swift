@@ -1,4 +1,5 @@
 import Foundation
+import Workspace
 import RasterIO
 
 /// Checks made before a run does any work (and by `socmap validate`): the output folder can be

@@ -1,5 +1,7 @@
+import Experiments
 import Evaluation
 import Foundation
+import Workspace
 import Models
 import Patches
 
@@ -100,26 +102,28 @@ public struct SelectionResult: Sendable {
 /// inside each evaluation fold on its training sites only; writes `selection/`.
 enum SelectionStage {
     static func run(_ config: PipelineConfig, _ select: SelectConfig, data: PatchDataset, train: TrainConfig,
-                    evaluate: EvaluateConfig, layout: OutputLayout, observer: PipelineObserver) throws -> SelectionResult {
+                    evaluate: EvaluateConfig, store: UnitStore, layout: OutputLayout, observer: PipelineObserver) throws -> SelectionResult {
         let start = Date()
         observer.stageStarted("select: covariates by correlation, then subsets of \(select.groupSize) scored by \(evaluate.folds)-fold CV of \(select.model.rawValue)"
                               + (select.perFold ? ", redone inside each of the \(evaluate.folds) evaluation folds" : ""))
-        try ModelStages.check(data, folds: evaluate.folds)
-        let outer = try ModelStages.folds(config, data: data, evaluate: evaluate)
+        // Selection holds out whole sites (or blocks) whatever the evaluation's split.
+        let outer = try RunTraining.plan(config, evaluate.bySites, data: data)
+        let context = Context(data: data, select: select, settings: train.settings, store: store, observer: observer)
         var perFold: [CovariateSelection] = []
         if select.perFold {
             for fold in 0..<evaluate.folds {
-                let training = data.sites.indices.filter { outer[$0] != fold }
-                let inner = try innerFolds(config, data: data, sites: training, evaluate: evaluate, seed: config.seed &+ 31 &* UInt64(fold + 1))
-                let s = try self.select(data, folds: inner, k: evaluate.folds, select: select, settings: train.settings,
-                                        seed: config.seed &+ UInt64(fold + 1) &* 6151, label: "fold \(fold + 1)/\(evaluate.folds) ",
-                                        observer: observer)
+                let innerSpec = FoldSpec(folds: evaluate.folds, blockSize: evaluate.blockSize, seed: config.seed &+ 31 &* UInt64(fold + 1))
+                let inner: FoldPlan
+                do { inner = try outer.nested(in: fold, data: data, spec: innerSpec) } catch let e as ExperimentError {
+                    throw PipelineError(stage: "select", file: config.file, message: "the inner folds of select.per_fold: \(e.message)")
+                }
+                let s = try self.select(context, plan: inner, seed: config.seed &+ UInt64(fold + 1) &* 6151, name: "fold\(fold + 1)",
+                                        label: "fold \(fold + 1)/\(evaluate.folds) ")
                 observer.note("select fold \(fold + 1)/\(evaluate.folds): \(s.selected.count) of \(s.covariates.count) covariates on \(s.sites) training sites")
                 perFold.append(s)
             }
         }
-        let final = try self.select(data, folds: outer, k: evaluate.folds, select: select, settings: train.settings,
-                                    seed: config.seed &+ 6151, label: select.perFold ? "all sites " : "", observer: observer)
+        let final = try self.select(context, plan: outer, seed: config.seed &+ 6151, name: "all", label: select.perFold ? "all sites " : "")
         observer.note("select: \(final.droppedLow.count) dropped by |r| < \(fmt(select.minCorrelation)), \(final.droppedPair.count) by pairs above \(fmt(select.maxPairCorrelation)); "
                       + "best of \(final.subsets.count) subsets: \(final.selected.count) covariates (pooled RMSE \(fmt(final.subsets[final.best].pooledRMSE)))")
         var result = SelectionResult(config: select, final: final, perFold: perFold, depthLabels: data.depths.map(\.label),
@@ -129,31 +133,23 @@ enum SelectionStage {
         return result
     }
 
-    /// Inner folds over `sites` (the others get -1): random site groups, or spatial blocks like the evaluation's.
-    static func innerFolds(_ config: PipelineConfig, data: PatchDataset, sites: [Int], evaluate: EvaluateConfig,
-                           seed: UInt64) throws -> [Int] {
-        var out = [Int](repeating: -1, count: data.sites.count)
-        let assigned: [Int]
-        do {
-            if let block = evaluate.blockSize {
-                assigned = try Folds.spatialBlocks(x: sites.map { data.sites[$0].x }, y: sites.map { data.sites[$0].y },
-                                                   blockSize: block, k: evaluate.folds, seed: seed)
-            } else {
-                assigned = try Folds.grouped(siteIDs: sites.map { data.sites[$0].id }, k: evaluate.folds, seed: seed)
-            }
-        } catch {
-            throw PipelineError(stage: "select", file: config.file, message: "the inner folds of select.per_fold: \(error)")
-        }
-        for (i, s) in sites.enumerated() { out[s] = assigned[i] }
-        return out
+    /// What every selection of a run shares: the data, the settings, and where its units are saved.
+    struct Context {
+        let data: PatchDataset
+        let select: SelectConfig
+        let settings: ModelSettings
+        let store: UnitStore
+        let observer: PipelineObserver
     }
 
-    /// The selection on the sites whose fold in `folds` is 0..<k (sites with -1 are never read):
-    /// the filters, the ranking and the k-fold CV of every candidate subset.
-    static func select(_ data: PatchDataset, folds: [Int], k: Int, select: SelectConfig, settings: ModelSettings,
-                       seed: UInt64, label: String, observer: PipelineObserver) throws -> CovariateSelection {
-        let sites = data.sites.indices.filter { folds[$0] >= 0 }
-        let samples = data.samples.indices.filter { folds[data.samples[$0].site] >= 0 }
+    /// The selection on the sites of `plan` (sites outside it are never read): the filters, the
+    /// ranking and the cross-validation of every candidate subset on the plan's folds, each fit a
+    /// unit of the store (`name` tells this selection's units apart), so a killed selection
+    /// continues and parts of a run fit each unit once.
+    static func select(_ context: Context, plan: FoldPlan, seed: UInt64, name: String, label: String) throws -> CovariateSelection {
+        let data = context.data, select = context.select
+        let sites = data.sites.indices.filter { plan.foldOfSite[$0] >= 0 }
+        let samples = plan.allSamples
         var covariates = units(data)
         let x = ApplicabilityStage.centreCells(data)
         let c = data.channels.count
@@ -202,8 +198,11 @@ enum SelectionStage {
             for i in kept { rankScore[i] = covariates[i].correlation }
         case .forestImportance:
             let channels = kept.flatMap { covariates[$0].channels }.sorted()
-            let importance = try forestImportance(data.selecting(channels: channels), samples: samples, settings: settings,
-                                                  seed: seed &+ 44, label: label, observer: observer)
+            let ranking = Variant(name: "select_\(name)_ranking", model: .rf, settings: context.settings, channels: .fixed(channels),
+                                  seeds: SeedStream(root: seed &+ 44, finalOffset: 0), keepsFinalModel: false, recordsImportance: true)
+            let experiment = try self.experiment(context, plan: plan, variants: [ranking], folds: false)
+            try fit(experiment, context) { _ in "select \(label)ranking" }
+            let importance = try record(experiment, TrainingUnit(variant: ranking.name, fold: nil)).importance ?? []
             for i in kept {
                 rankScore[i] = covariates[i].channels.map { importance[channels.firstIndex(of: $0)!] }.reduce(0, +)
             }
@@ -213,14 +212,21 @@ enum SelectionStage {
             covariates[i].rank = r + 1
             covariates[i].score = rankScore[i]
         }
-        // Candidate subsets: the first g, 2g, ..., all ranked, each scored by k-fold CV.
+        // Candidate subsets: the first g, 2g, ..., all ranked, each scored by k-fold CV on the plan.
         let sizes = Array(stride(from: select.groupSize, to: ranked.count, by: select.groupSize)) + [ranked.count]
+        let variants = sizes.enumerated().map { n, size in
+            Variant(name: String(format: "select_%@_subset%02d", name, n + 1), model: select.model, settings: context.settings,
+                    channels: .fixed(ranked.prefix(size).flatMap { covariates[$0].channels }.sorted()),
+                    seeds: SeedStream(root: seed &+ UInt64(n) &* 7919, foldStride: 104_729))
+        }
+        let experiment = try self.experiment(context, plan: plan, variants: variants, folds: true)
+        try fit(experiment, context) { u in
+            let n = variants.firstIndex { $0.name == u.variant }!
+            return "select \(label)subset \(n + 1)/\(sizes.count) (\(sizes[n]) covariates) fold \(u.fold! + 1)/\(plan.k)"
+        }
         var subsets: [CovariateSelection.Subset] = []
         for (n, size) in sizes.enumerated() {
-            let channels = ranked.prefix(size).flatMap { covariates[$0].channels }.sorted()
-            let prefix = "select \(label)subset \(n + 1)/\(sizes.count) (\(size) covariates) "
-            subsets.append(try score(data.selecting(channels: channels), size: size, folds: folds, k: k, model: select.model,
-                                     settings: settings, seed: seed &+ UInt64(n) &* 7919, prefix: prefix, observer: observer))
+            subsets.append(try score(experiment, variants[n], size: size, model: select.model))
         }
         var best = 0
         for (n, s) in subsets.enumerated()
@@ -257,43 +263,48 @@ enum SelectionStage {
         return largest
     }
 
-    /// Impurity importance of each channel of `data`: a random forest per depth on the centre cells of `samples`, averaged over the depths.
-    static func forestImportance(_ data: PatchDataset, samples: [Int], settings: ModelSettings, seed: UInt64, label: String,
-                                 observer: PipelineObserver) throws -> [Double] {
-        let (models, _) = try ModelFitting.fit([.rf], data: TrainingData(data: data, samples: samples), settings: settings, seed: seed,
-                                               progress: ModelStages.eventHandler("select \(label)ranking ", observer))
-        guard case .forest(let forest)? = models[.rf] else { return [Double](repeating: 0, count: data.channels.count) }
-        var sum = [Double](repeating: 0, count: data.channels.count)
-        var n = 0
-        for f in forest.forests.compactMap({ $0 }) where f.featureImportance.count == sum.count {
-            for ch in sum.indices { sum[ch] += f.featureImportance[ch] }
-            n += 1
+    /// An experiment of the selection's variants on `plan`, saved in the run's unit store.
+    static func experiment(_ context: Context, plan: FoldPlan, variants: [Variant], folds: Bool) throws -> Experiment {
+        do {
+            return try Experiment(data: context.data, plan: plan, variants: variants, folds: folds, finals: !folds, store: context.store)
+        } catch let e as ExperimentError {
+            throw PipelineError(stage: "select", file: e.path, message: e.message)
         }
-        return n > 0 ? sum.map { $0 / Double(n) } : sum
     }
 
-    /// The k-fold cross-validated RMSE of `model` on `data` (already reduced to the subset's channels).
-    static func score(_ data: PatchDataset, size: Int, folds: [Int], k: Int, model: ModelKind, settings: ModelSettings,
-                      seed: UInt64, prefix: String, observer: PipelineObserver) throws -> CovariateSelection.Subset {
+    /// Fits the experiment's units not saved yet (parts of a run share them through the store).
+    static func fit(_ experiment: Experiment, _ context: Context, describe: @escaping (TrainingUnit) -> String) throws {
+        do { try experiment.fit(experiment.units, observer: context.observer, owner: "this pipeline", describe: describe) } catch let e as ExperimentError {
+            throw PipelineError(stage: "select", file: e.path, message: e.message)
+        }
+    }
+
+    /// A saved unit's record.
+    static func record(_ experiment: Experiment, _ unit: TrainingUnit) throws -> UnitRecord {
+        do { return try experiment.record(unit) } catch let e as ExperimentError {
+            throw PipelineError(stage: "select", file: e.path, message: e.message)
+        }
+    }
+
+    /// The cross-validated RMSE of a subset's variant from its saved units (held-out samples in fold order).
+    static func score(_ experiment: Experiment, _ variant: Variant, size: Int, model: ModelKind) throws -> CovariateSelection.Subset {
+        let data = experiment.data, plan = experiment.plan!
+        let values: [Float]
+        do { values = try experiment.heldOut(variant.name) } catch let e as ExperimentError {
+            throw PipelineError(stage: "select", file: e.path, message: e.message)
+        }
         var predictions: [HeldOutPrediction] = []
-        for fold in 0..<k {
-            let trainSamples = data.samples.indices.filter { folds[data.samples[$0].site] >= 0 && folds[data.samples[$0].site] != fold }
-            let testSamples = data.samples.indices.filter { folds[data.samples[$0].site] == fold }
-            guard !testSamples.isEmpty, !trainSamples.isEmpty else { continue }
-            let (models, _) = try ModelFitting.fit([model], data: TrainingData(data: data, samples: trainSamples), settings: settings,
-                                                   seed: seed &+ UInt64(fold) &* 104_729,
-                                                   progress: ModelStages.eventHandler("\(prefix)fold \(fold + 1)/\(k) ", observer))
-            let predicted = models[model]!.predict(data, samples: testSamples)
-            for (i, s) in testSamples.enumerated() where predicted[i].isFinite {
+        for fold in 0..<plan.k {
+            for s in plan.split(fold).heldOut where values[s].isFinite {
                 let sample = data.samples[s]
                 predictions.append(HeldOutPrediction(siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold,
-                                                     observed: Double(sample.value), predicted: [model.rawValue: Double(predicted[i])]))
+                                                     observed: Double(sample.value), predicted: [model.rawValue: Double(values[s])]))
             }
         }
         let labels = data.depths.map(\.label)
-        let table = EvaluationTable.build(predictions: predictions, models: [model.rawValue], depthLabels: labels, folds: k)
+        let table = EvaluationTable.build(predictions: predictions, models: [model.rawValue], depthLabels: labels, folds: plan.k)
         let pooled = table.row(model: model.rawValue, depth: EvaluationTable.allDepths)?.metrics
-        return CovariateSelection.Subset(size: size, channels: data.channels.count,
+        return CovariateSelection.Subset(size: size, channels: variant.channels.finalChannels?.count ?? data.channels.count,
                                          rmse: labels.map { table.row(model: model.rawValue, depth: $0)?.metrics.rmse ?? .nan },
                                          pooledRMSE: pooled?.rmse ?? .nan, n: pooled?.n ?? 0)
     }

@@ -1,10 +1,13 @@
 import Evaluation
+import Experiments
 import FileIO
 import Foundation
+import Workspace
 import Models
 import Patches
 import Randomness
 import RasterIO
+import Runtime
 import TextFormat
 
 /// What a study produced.
@@ -23,9 +26,10 @@ public struct StudySummary: Sendable {
     public var seconds: Double
 }
 
-/// Runs a study: every variant on the pipeline's folds, one unit (fold x variant) at a time, each
-/// unit's held-out predictions saved atomically so an interrupted study continues where it stopped;
-/// then the table, the paired bootstrap differences and the plots.
+/// Runs a study, a client of the experiment engine: every variant on the pipeline's folds (reading the
+/// covariates the pipeline's `select` keeps), one unit (fold x variant) at a time, each saved in the
+/// study folder's unit store so an interrupted study continues where it stopped and `--part i/n`
+/// shares the units out; then the table, the paired bootstrap differences and the plots.
 public final class StudyRunner {
     /// The parsed study.
     public let study: StudyConfig
@@ -40,86 +44,133 @@ public final class StudyRunner {
         self.observer = observer
     }
 
-    /// One finished unit as saved: the held-out samples' indices and predictions, and what made them.
-    struct Unit: Codable {
-        var fingerprint: String
-        var variant: String
-        var fold: Int
-        var seconds: Double
-        var samples: [Int]
-        var values: [Float]
+    /// Runs every unit not already saved with the same fingerprint (with `merge`, none: every unit
+    /// must be saved by the parts), then writes the study's files.
+    public func run(merge: Bool = false, command: String = "socmap study") throws -> StudySummary {
+        let start = Date()
+        let (folder, experiment, selection) = try open(access: .exclusive, command: command)
+        defer { folder.release() }
+        let evaluate = study.pipeline.evaluate!
+        let total = experiment.units.count
+        var trained = 0, reused = total
+        if merge {
+            do { try experiment.checkComplete(file: study.file, command: partCommand) } catch let e as ExperimentError {
+                throw PipelineError(stage: "study", file: e.path, message: e.message)
+            }
+            observer.note("merge: every one of the \(total) units is saved")
+        } else {
+            observer.stageStarted("study: \(study.variants.count) variants x \(evaluate.folds) folds = \(total) units (\(study.output))")
+            (trained, reused) = try fit(experiment, experiment.units)
+        }
+        return try report(experiment, selection: selection, trained: trained, reused: reused, start: start)
     }
 
-    /// Runs every unit not already saved with the same fingerprint, then writes the study's files.
-    public func run() throws -> StudySummary {
+    /// Fits part `part` of the study's units (`socmap study --part i/n`), beside the other parts
+    /// (the processes of a job array share the folder); `--merge` writes the study when every part is done.
+    public func runPart(_ part: Share, command: String = "socmap study --part") throws -> PartSummary {
         let start = Date()
+        let (folder, experiment, _) = try open(access: .shared, command: command)
+        defer { folder.release() }
+        do { try experiment.startPart(part, file: study.file) } catch let e as ExperimentError {
+            throw PipelineError(stage: "study", file: e.path, message: e.message)
+        }
+        let mine = experiment.units(of: part)
+        observer.stageStarted("study: part \(part) of \(experiment.units.count) units: \(mine.count) units (\(mine.map(\.label).joined(separator: ", ")))")
+        let (trained, reused) = try fit(experiment, mine)
+        return PartSummary(part: part.description, units: mine.map(\.label), trained: trained, reused: reused,
+                           total: experiment.units.count, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The command a part runs, without its `--part`.
+    var partCommand: String { "socmap study \(study.pipeline.file) \(study.file)" }
+
+    /// Takes the study's folder (a study folder, locked like a run's output folder), runs the
+    /// pipeline's data stages and its covariate selection, and makes the study's experiment.
+    func open(access: OutputFolder.Access, command: String) throws -> (OutputFolder, Experiment, SelectionResult?) {
         let config = study.pipeline
         try PreflightChecks.run(config)
         try claimFolder()
-        let runner = PipelineRunner(config: config, observer: observer)
-        let (_, _, data, _) = try runner.prepare()
-        let evaluate = config.evaluate!
-        try ModelStages.check(data, folds: evaluate.folds)
-        let siteFolds = try ModelStages.folds(config, data: data, evaluate: evaluate)
-        let foldOfSample = try ModelStages.sampleFolds(config, data: data, evaluate: evaluate, siteFolds: siteFolds)
-        let dataHash = Self.fingerprint(data, folds: foldOfSample)
+        let layout = OutputLayout(root: study.output, patchesFile: OutputLayout.defaultPatchesFile)
+        let folder = try OutputFolder(layout, access: access, command: command)
+        do {
+            let runner = PipelineRunner(config: config, observer: observer)
+            let (_, _, data, _) = try runner.prepare(statisticsFile: layout.stackStatisticsFile)
+            let evaluate = config.evaluate!
+            let store = UnitStore(folder: layout.unitsFolder, tag: try Self.tag(study))
+            // The pipeline's covariate selection, when it has one: its units go into the study's store.
+            var selection: SelectionResult?
+            var channels = ChannelChoice.all
+            if let select = config.select {
+                let s = try SelectionStage.run(config, select, data: data, train: config.train!, evaluate: evaluate, store: store,
+                                               layout: layout, observer: observer)
+                selection = s
+                channels = select.perFold ? .perFold(s.perFold.map(\.channels), final: s.final.channels) : .fixed(s.final.channels)
+            }
+            let plan = try RunTraining.plan(config, evaluate, data: data)
+            let variants = study.variants.map {
+                Experiments.Variant(name: $0.name, model: $0.model, settings: $0.settings, channels: channels, seeds: SeedStream(root: $0.seed))
+            }
+            do {
+                return (folder, try Experiment(data: data, plan: plan, variants: variants, finals: false, store: store), selection)
+            } catch let e as ExperimentError {
+                throw PipelineError(stage: "study", file: e.path ?? study.pipeline.file, message: e.message)
+            }
+        } catch {
+            folder.release()
+            throw error
+        }
+    }
+
+    /// Fits `todo`'s units not saved yet.
+    func fit(_ experiment: Experiment, _ todo: [TrainingUnit]) throws -> (trained: Int, reused: Int) {
+        do { return try experiment.fit(todo, observer: observer, owner: "this study") } catch let e as ExperimentError {
+            throw PipelineError(stage: "study", file: e.path, message: e.message)
+        }
+    }
+
+    /// The tag of the study's units: the pipeline file's and the study file's bytes (parts of one
+    /// study must share both).
+    static func tag(_ study: StudyConfig) throws -> String {
+        var h: UInt64 = 0
+        for path in [study.pipeline.file, study.file] {
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                throw PipelineError(stage: "study", file: path, message: "cannot read the file again to tag the study's units")
+            }
+            h = SplitMix64.mix(h ^ bytes.withUnsafeBytes { FNV1a.hash64($0) })
+        }
+        return String(format: "%016llx", h)
+    }
+
+    /// The comparison, table, plots and report from the saved units.
+    func report(_ experiment: Experiment, selection: SelectionResult?, trained: Int, reused: Int, start: Date) throws -> StudySummary {
+        let config = study.pipeline
+        let data = experiment.data, plan = experiment.plan!
         let variants = study.variants
-        let total = evaluate.folds * variants.count
-        observer.stageStarted("study: \(variants.count) variants x \(evaluate.folds) folds = \(total) units (\(study.output))")
         var predictions = [String: [Float]]()
-        for v in variants { predictions[v.name] = [Float](repeating: .nan, count: data.samples.count) }
         var seconds = [String: Double]()
-        var trained = 0, reused = 0, done = 0
-        let cache = PretrainingCache()
-        // Units still to train (those saved with the same fingerprint are reused): the ETA counts these.
-        var toTrain = 0
-        for fold in 0..<evaluate.folds {
-            for v in variants where readUnit(unitPath(v.name, fold: fold), fingerprint: Self.unitFingerprint(dataHash, variant: v, fold: fold)) == nil {
-                toTrain += 1
+        do {
+            for v in variants {
+                predictions[v.name] = try experiment.heldOut(v.name)
+                seconds[v.name] = try (0..<plan.k).reduce(0) { $0 + (try experiment.record(TrainingUnit(variant: v.name, fold: $1))).seconds }
             }
+        } catch let e as ExperimentError {
+            throw PipelineError(stage: "study", file: e.path, message: e.message)
         }
-        if toTrain < total { observer.note("\(total - toTrain) of \(total) units already saved by an earlier run of this study; \(toTrain) to train") }
-        let trainingStart = Date()
-        for fold in 0..<evaluate.folds {
-            let trainSamples = data.samples.indices.filter { foldOfSample[$0] != fold }
-            let testSamples = data.samples.indices.filter { foldOfSample[$0] == fold }
-            for variant in variants {
-                let fingerprint = Self.unitFingerprint(dataHash, variant: variant, fold: fold)
-                let path = unitPath(variant.name, fold: fold)
-                var unit = readUnit(path, fingerprint: fingerprint)
-                if unit == nil {
-                    let eta = trained > 0
-                        ? DurationText.clock(Date().timeIntervalSince(trainingStart) / Double(trained) * Double(max(toTrain - trained, 0))) : "--"
-                    let prefix = "[unit \(trained + 1)/\(toTrain) to train, study ETA \(eta)] fold \(fold + 1)/\(evaluate.folds) \(variant.name): "
-                    let unitStart = Date()
-                    let (models, _) = try ModelFitting.fit(
-                        [variant.model], data: TrainingData(data: data, samples: trainSamples), settings: variant.settings,
-                        seed: variant.seed &+ UInt64(fold) &* 7919, pretraining: cache,
-                        progress: ModelStages.eventHandler(prefix, observer))
-                    let values = testSamples.isEmpty ? [] : models[variant.model]!.predict(data, samples: testSamples)
-                    let made = Unit(fingerprint: fingerprint, variant: variant.name, fold: fold,
-                                    seconds: Date().timeIntervalSince(unitStart), samples: testSamples, values: values)
-                    try writeUnit(made, to: path)
-                    unit = made
-                    trained += 1
-                } else {
-                    reused += 1
-                }
-                done += 1
-                observer.progress("study units", done: done, total: total, detail: "\(variant.name), fold \(fold + 1)")
-                for (s, value) in zip(unit!.samples, unit!.values) { predictions[variant.name]![s] = value }
-                seconds[variant.name, default: 0] += unit!.seconds
-            }
-            cache.removeAll()
-        }
+        let total = experiment.units.count
         var notes: [String] = []
         if !study.common.isEmpty { notes.append("Every variant: \(study.common) (the study's own keys, over the pipeline's).") }
+        if let selection {
+            let f = selection.final
+            notes.append("Every variant reads the covariates the pipeline's `select` kept: \(f.selected.count) of \(f.covariates.count) (\(f.selected.joined(separator: ", ")))"
+                         + (selection.config.perFold ? ", selected again inside each fold on its training sites" : "") + "; see selection/selection.md.")
+        }
         if reused > 0 { notes.append("\(reused) of \(total) units reused from an earlier run of this study (same data, folds, settings and seed)") }
-        if cache.hits > 0 { notes.append("\(cache.hits) transfer pre-trainings shared between variants that differ only in fine-tuning") }
-        let held = Self.heldOut(data, foldOfSample: foldOfSample, predictions: predictions, variants: variants.map(\.name))
-        let design = ModelStages.foldDesign(evaluate, seed: config.seed, crs: try CRS(wkt: data.grid.crsWKT))
+        if experiment.sharedPretrainings > 0 {
+            notes.append("\(experiment.sharedPretrainings) transfer pre-trainings shared between variants that differ only in fine-tuning")
+        }
+        let held = Self.heldOut(data, foldOfSample: plan.foldOfSample, predictions: predictions, variants: variants.map(\.name))
         let comparison = StudyComparison.build(predictions: held, variants: variants.map(\.name), baselines: study.baselines,
-                                               depthLabels: data.depths.map(\.label), design: design, resamples: study.resamples,
+                                               depthLabels: data.depths.map(\.label), design: plan.design, resamples: study.resamples,
                                                seed: config.seed)
         let wall = Date().timeIntervalSince(start)
         let context = StudyReport.Context(
@@ -128,14 +179,15 @@ public final class StudyRunner {
                                                          changes: $0.changes.isEmpty ? "as the pipeline" : $0.changes,
                                                          seed: $0.seed, seconds: seconds[$0.name] ?? 0) },
             seedPairs: study.seedPairs, wallSeconds: wall, notes: notes, reference: study.reference)
-        let files: [String]
+        var files: [String]
         do {
             files = try StudyReport.write(comparison, predictions: held, context: context, to: study.output)
         } catch let e as EvaluationError {
             throw PipelineError(stage: "study", file: e.path, message: e.message)
         }
+        files += (selection?.files ?? []).map { (study.output as NSString).appendingPathComponent($0) }
         return StudySummary(outputFolder: study.output, files: files, comparison: comparison, trained: trained, reused: reused,
-                            sharedPretrainings: cache.hits, seconds: wall)
+                            sharedPretrainings: experiment.sharedPretrainings, seconds: wall)
     }
 
     /// Creates the study folder with its marker, or accepts it when it is a study folder or empty.
@@ -154,40 +206,12 @@ public final class StudyRunner {
             }
         }
         do {
-            try fm.createDirectory(atPath: (study.output as NSString).appendingPathComponent("units"), withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: study.output, withIntermediateDirectories: true)
             if !fm.fileExists(atPath: markerPath) {
                 try AtomicFile.write("A SOCMap study folder: `socmap study` continues the units saved here.\n", to: markerPath)
             }
         } catch {
             throw PipelineError(stage: "study", file: study.output, message: "cannot create the study folder: \(SystemError.reason(error))")
-        }
-    }
-
-    /// Where a unit is saved.
-    func unitPath(_ variant: String, fold: Int) -> String {
-        (study.output as NSString).appendingPathComponent("units/\(variant)/fold-\(fold + 1).json")
-    }
-
-    /// A saved unit with this fingerprint, or nil (missing, unreadable or made from other inputs).
-    func readUnit(_ path: String, fingerprint: String) -> Unit? {
-        guard let bytes = FileManager.default.contents(atPath: path),
-              let unit = try? JSONDecoder().decode(Unit.self, from: bytes), unit.fingerprint == fingerprint,
-              unit.samples.count == unit.values.count else { return nil }
-        return unit
-    }
-
-    /// Saves a unit atomically (its folder created).
-    func writeUnit(_ unit: Unit, to path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            try AtomicFile.write(try encoder.encode(unit), to: path)
-        } catch let e as FileWriteError {
-            throw PipelineError(stage: "study", file: path, message: "cannot save the unit: \(e.message)")
-        } catch {
-            throw PipelineError(stage: "study", file: path, message: "cannot save the unit: \(SystemError.reason(error))")
         }
     }
 
@@ -203,40 +227,5 @@ public final class StudyRunner {
             return HeldOutPrediction(siteID: data.sites[sample.site].id, depth: sample.depth, fold: foldOfSample[s],
                                      observed: Double(sample.value), predicted: predicted)
         }
-    }
-
-    /// A hash of the patches, samples and folds: units made from other data are not reused.
-    static func fingerprint(_ data: PatchDataset, folds: [Int]) -> UInt64 {
-        var h = data.patches.withUnsafeBytes { FNV1a.hash64($0) }
-        for (s, fold) in zip(data.samples, folds) {
-            let words = [UInt64(s.site), UInt64(s.depth), UInt64(s.value.bitPattern), UInt64(fold)]
-            h ^= words.withUnsafeBytes { FNV1a.hash64($0) }
-            h = SplitMix64.mix(h)
-        }
-        return h
-    }
-
-    /// The fingerprint of a unit: data, model, settings, seed and fold. Settings enter as the keys
-    /// that differ from the defaults, so a newer socmap with more (default) settings keeps the units.
-    static func unitFingerprint(_ dataHash: UInt64, variant: StudyConfig.Variant, fold: Int) -> String {
-        let h = FNV1a.hash64(Array("\(changedSettings(variant.settings))|\(variant.model.rawValue)|\(variant.seed)|\(fold)".utf8))
-        return String(format: "%016llx-%016llx", dataHash, h)
-    }
-
-    /// The settings that differ from `ModelSettings()`, as sorted "key=JSON" text.
-    static func changedSettings(_ settings: ModelSettings) -> String {
-        func fields(_ s: ModelSettings) -> [String: String] {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            guard let data = try? encoder.encode(s),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-            return object.mapValues { value in
-                (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
-                    .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
-            }
-        }
-        let defaults = fields(ModelSettings())
-        return fields(settings).filter { defaults[$0.key] != $0.value }.sorted { $0.key < $1.key }
-            .map { "\($0.key)=\($0.value)" }.joined(separator: ";")
     }
 }

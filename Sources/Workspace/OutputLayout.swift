@@ -1,11 +1,9 @@
-import Evaluation
 import Foundation
-import Mapping
-import Models
 
 /// Every path a run reads or writes inside its output folder. Names that come from the pipeline
-/// (`patches.file`, `predict.name`) are plain file names checked by `plainName`; no stage builds
-/// an output path any other way.
+/// (`patches.file`, `predict.name`) are plain file names checked by `problem(withPlainName:)`; no
+/// stage builds an output path any other way. It knows files, not science: models are named by
+/// their kind's name (the pipeline adds `ModelKind` overloads).
 public struct OutputLayout: Sendable, Equatable {
     /// The folder the paths are in: the output folder, or a run's staging folder inside it.
     public let root: String
@@ -42,13 +40,8 @@ public struct OutputLayout: Sendable, Equatable {
     public static let control = ".socmap"
 
     /// Names a pipeline-given name may not take (every fixed output and the control folder).
-    static let reserved: Set<String> = [profiles, droppedSites, reportMarkdown, reportJSON, reportHTML, selection, evaluation, models, maps,
+    public static let reserved: Set<String> = [profiles, droppedSites, reportMarkdown, reportJSON, reportHTML, selection, evaluation, models, maps,
                                         control]
-
-    /// The layout of `config`'s output folder.
-    public init(_ config: PipelineConfig) {
-        self.init(root: config.output, patchesFile: config.patches.file)
-    }
 
     /// A layout rooted at `root`.
     public init(root: String, patchesFile: String) {
@@ -81,29 +74,29 @@ public struct OutputLayout: Sendable, Equatable {
     /// The covariate statistics of the last stack built for this folder, with their inputs (kept
     /// between processes: parts, shards and later predictions on unchanged covariates reuse them).
     public var stackStatisticsFile: String { (controlFolder as NSString).appendingPathComponent("stack-statistics.json") }
-    /// The saved final model of one kind.
-    public func model(_ kind: ModelKind) -> String { (modelsFolder as NSString).appendingPathComponent(kind.rawValue) }
-    /// A file of the saved final model of one kind, relative to the output folder: "models/<kind>/<file>".
-    public static func modelFile(_ kind: ModelKind, _ file: String) -> String {
-        ((models as NSString).appendingPathComponent(kind.rawValue) as NSString).appendingPathComponent(file)
+    /// The saved final model named `model` (a model kind's name).
+    public func model(named model: String) -> String { (modelsFolder as NSString).appendingPathComponent(model) }
+    /// A file of the saved final model `model`, relative to the output folder: "models/<model>/<file>".
+    public static func modelFile(named model: String, _ file: String) -> String {
+        ((models as NSString).appendingPathComponent(model) as NSString).appendingPathComponent(file)
     }
-    /// The cross-validation models of one kind, one folder per fold.
-    public func cvModels(_ kind: ModelKind) -> String { (modelsFolder as NSString).appendingPathComponent("cv/\(kind.rawValue)") }
+    /// The cross-validation models of `model`, one folder per fold.
+    public func cvModels(named model: String) -> String { (modelsFolder as NSString).appendingPathComponent("cv/\(model)") }
     /// The model of one cross-validation fold (1-based): "fold_01", "fold_02", ...
-    public func cvModel(_ kind: ModelKind, fold: Int) -> String {
+    public func cvModel(named model: String, fold: Int) -> String {
         precondition(fold >= 1, "OutputLayout.cvModel: folds are numbered from 1, got \(fold)")
-        return (cvModels(kind) as NSString).appendingPathComponent(Self.foldFolderName(fold))
+        return (cvModels(named: model) as NSString).appendingPathComponent(Self.foldFolderName(fold))
     }
-    /// The cross-validation models of one kind saved on disk (`cvModel(kind, fold:)` folders), in
+    /// The cross-validation models of `model` saved on disk (`cvModel(named:fold:)` folders), in
     /// fold order; empty when there are none. The one place that lists them (`socmap predict`).
-    public func cvModelFolders(_ kind: ModelKind) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: cvModels(kind))) ?? []
+    public func cvModelFolders(named model: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: cvModels(named: model))) ?? []
         let folds = names.compactMap { name -> Int? in
             guard name.hasPrefix(Self.foldPrefix), let fold = Int(name.dropFirst(Self.foldPrefix.count)), fold >= 1,
                   name == Self.foldFolderName(fold) else { return nil }
             return fold
         }
-        return folds.sorted().map { cvModel(kind, fold: $0) }
+        return folds.sorted().map { cvModel(named: model, fold: $0) }
     }
     /// A map file relative to the output folder: "maps/<base>.tif" (bases from `Mapping.MapNames`, e.g.
     /// "soc_depth_inversions", "soc_stock_0-30cm"). The analyses of the maps (`ProfileProducts`) write
@@ -119,21 +112,9 @@ public struct OutputLayout: Sendable, Equatable {
     public static func relativeBiasPicture(depth: String) -> String { "evaluation/plots/relative_bias_\(depth).png" }
     /// The GeoPackage layer of one depth: "heldout_0-5cm".
     public static func heldOutLayer(depth: String) -> String { "heldout_\(depth)" }
-    /// The cross-validated metrics (the evaluation report's metrics.json).
-    public var metricsJSON: String { (evaluationFolder as NSString).appendingPathComponent(EvaluationReport.metricsJSONFile) }
 
     private static let foldPrefix = "fold_"
     private static func foldFolderName(_ fold: Int) -> String { foldPrefix + String(format: "%02d", fold) }
-
-    /// The top-level entries a run of `config` writes, in the order the summary lists them.
-    public static func entries(for config: PipelineConfig) -> [String] {
-        var names = [config.patches.file, profiles, droppedSites, reportMarkdown, reportHTML, reportJSON]
-        if config.select != nil { names.append(selection) }
-        if config.evaluate != nil { names.append(evaluation) }
-        if config.train != nil { names.append(models) }
-        if config.predict != nil { names.append(maps) }
-        return names
-    }
 
     /// Why `name` cannot be a file name inside the output folder, or nil when it can: it must be
     /// plain (no folder separators, not "." or "..", not hidden, no control characters) and

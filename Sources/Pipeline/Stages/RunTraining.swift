@@ -1,0 +1,139 @@
+import Experiments
+import Foundation
+import Workspace
+import Models
+import Patches
+import Randomness
+import RasterIO
+import Runtime
+
+/// A run's training as an experiment (`Experiments.Experiment`): the pipeline's models as variants on
+/// the evaluation's folds, and their final fits, saved unit by unit in the output folder's control
+/// folder. A killed run continues with the units not yet saved, `--part i/n` fits a deterministic
+/// share of them, and every unit gives the same bytes whichever process fits it.
+final class RunTraining {
+    let config: PipelineConfig
+    let train: TrainConfig
+    /// The cross-validation and final fits of the pipeline's models.
+    let experiment: Experiment
+    /// The unit store (tagged with the pipeline file's hash).
+    var store: UnitStore { experiment.store }
+
+    /// The run's experiment on `data` (every channel), its models reading `channels` (the covariate
+    /// selection's, or all), saved in the published layout's units folder.
+    init(_ config: PipelineConfig, train: TrainConfig, data: PatchDataset, channels: ChannelChoice, store: UnitStore) throws {
+        self.config = config
+        self.train = train
+        let finalData = channels.finalChannels.map { data.selecting(channels: $0) } ?? data
+        try ModelStages.checkAugmentation(train.settings, data: finalData, file: config.file)
+        let plan = try config.evaluate.map { try Self.plan(config, $0, data: data) }
+        let variants = train.models.map { kind in
+            Variant(name: kind.rawValue, model: kind, settings: train.settings, channels: channels, seeds: SeedStream(root: config.seed),
+                    freezeSweep: kind == .transfer ? config.evaluate?.freezeSweep ?? [] : [],
+                    keepsFoldModels: config.predict.map { $0.mapsCVModels && $0.model == kind } ?? false)
+        }
+        do {
+            experiment = try Experiment(data: data, plan: plan, variants: variants, finals: true, predictsTraining: true,
+                                        store: store)
+        } catch let e as ExperimentError {
+            throw PipelineError(stage: e.stage, file: e.kind == .folds ? config.file : e.path, message: e.message)
+        }
+    }
+
+    /// The unit store of a run's output folder, tagged with the pipeline file's hash.
+    static func store(_ config: PipelineConfig, layout: OutputLayout) throws -> UnitStore {
+        UnitStore(folder: layout.unitsFolder, tag: try pipelineHash(config))
+    }
+
+    /// The hash of the pipeline file's bytes: parts of one run must share it.
+    static func pipelineHash(_ config: PipelineConfig) throws -> String {
+        guard let bytes = FileManager.default.contents(atPath: config.file) else {
+            throw PipelineError(stage: "train", file: config.file, message: "cannot read the pipeline file again to fingerprint the training units")
+        }
+        return String(format: "%016llx", bytes.withUnsafeBytes { FNV1a.hash64($0) })
+    }
+
+    /// The folds of `evaluate` on `data` (spatial blocks in the unit of the grid's CRS).
+    static func plan(_ config: PipelineConfig, _ evaluate: EvaluateConfig, data: PatchDataset) throws -> FoldPlan {
+        do {
+            let unit = ModelStages.blockUnit(try CRS(wkt: data.grid.crsWKT))
+            return try FoldPlan.make(data, spec: evaluate.spec(seed: config.seed), blockUnit: unit)
+        } catch let e as ExperimentError {
+            throw PipelineError(stage: e.stage, file: e.kind == .folds ? config.file : e.path, message: e.message)
+        }
+    }
+
+    /// The unit of a model kind: on a 0-based fold, or the final fit (nil).
+    func unit(_ kind: ModelKind, fold: Int?) -> TrainingUnit { TrainingUnit(variant: kind.rawValue, fold: fold) }
+
+    /// "12 units (5 folds x 2 models + 2 final models)".
+    var unitsText: String {
+        let models = train.models.count
+        return "\(experiment.units.count) units (" + (experiment.plan.map { "\($0.k) folds x \(models) \(models == 1 ? "model" : "models") + " } ?? "")
+            + "\(models) final \(models == 1 ? "model" : "models"))"
+    }
+
+    /// Fits every unit of `todo` not saved yet.
+    @discardableResult
+    func fit(_ todo: [TrainingUnit], observer: PipelineObserver) throws -> (trained: Int, reused: Int) {
+        do { return try experiment.fit(todo, observer: observer, owner: "this pipeline") } catch let e as ExperimentError {
+            throw PipelineError(stage: e.stage, file: e.path, message: e.message)
+        }
+    }
+
+    /// Copies a unit's model into `destination`.
+    func copyModel(_ unit: TrainingUnit, to destination: String) throws -> [String] {
+        do { return try experiment.copyModel(unit, to: destination) } catch let e as ExperimentError {
+            throw PipelineError(stage: e.kind == .store ? "write" : "train", file: e.path,
+                                message: e.kind == .missingUnits ? "the training unit \(unit.label) is missing or was made from another pipeline; run `socmap run \(config.file)` again" : e.message)
+        }
+    }
+
+    // MARK: Parts and merge
+
+    /// Refuses a part when another part of the folder ran another pipeline file; then records this part.
+    func startPart(_ part: Share) throws {
+        do { try experiment.startPart(part, file: config.file) } catch let e as ExperimentError {
+            throw PipelineError(stage: "run", file: e.path, message: e.message)
+        }
+    }
+
+    /// Checks before a merge that every unit is saved from this pipeline and data; the error names
+    /// the parts that ran another pipeline, the missing units and the commands that train them.
+    func checkComplete() throws {
+        do { try experiment.checkComplete(file: config.file, command: "socmap run \(config.file)") } catch let e as ExperimentError {
+            throw PipelineError(stage: "merge", file: e.path, message: e.message)
+        }
+    }
+
+    /// Removes every saved unit of an earlier run of another pipeline file (a new run starts over);
+    /// returns a line for the report of what went, or nil.
+    static func discardOtherPipelines(_ store: UnitStore) -> String? {
+        guard let stale = store.discardOtherOwners() else { return nil }
+        return "removed \(stale) training \(stale == 1 ? "unit" : "units") saved by an earlier run of another pipeline file"
+    }
+}
+
+extension ChannelChoice {
+    /// The channels of the final fit; nil for every channel.
+    var finalChannels: [Int]? {
+        switch self {
+        case .all: return nil
+        case .fixed(let c): return c
+        case .perFold(_, let final): return final
+        }
+    }
+}
+
+extension EvaluateConfig {
+    /// The folds this section asks for, dealt with `seed`.
+    func spec(seed: UInt64) -> FoldSpec { FoldSpec(folds: folds, split: split, blockSize: blockSize, seed: seed) }
+
+    /// The same section holding out whole sites (the area of applicability and covariate selection
+    /// group by site whatever `split` says).
+    var bySites: EvaluateConfig {
+        var e = self
+        e.split = .sites
+        return e
+    }
+}
