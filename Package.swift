@@ -73,11 +73,17 @@ let package = Package(
         // MARK: The output folder: layout, lock, staging, publishing (files, not science)
         .target(name: "Workspace", dependencies: ["FileIO"], exclude: ["README.md"]),
 
+        // MARK: The pipeline file: schema, defaults, validation with line:column
+        .target(
+            name: "Configuration",
+            dependencies: ["SoilData", "Models", "NeuralNet", "Evaluation", "Experiments", "Mapping", "Applicability", "Workspace", "TextFormat", "Yams"],
+            exclude: ["README.md"]),
+
         // MARK: Orchestration
         .target(name: "SampleData", dependencies: ["RasterIO", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness", "Runtime", "Workspace", "Yams"],
+            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness", "Runtime", "Workspace", "Configuration"],
             exclude: ["README.md"]),
 
         // MARK: Speed measurements (`socmap bench`), outside the library modules
@@ -87,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "socmap",
             dependencies: [
-                "Pipeline", "SampleData", "Mapping", "FileIO", "TextFormat", "Benchmarks", "Runtime", "Workspace",
+                "Pipeline", "Configuration", "SampleData", "Mapping", "FileIO", "TextFormat", "Benchmarks", "Runtime", "Workspace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -108,9 +114,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Models", "NeuralNet", "Patches", "SoilData", "Runtime"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness", "FileIO"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Experiments", "Workspace", "RasterIO", "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Configuration", "Experiments", "Workspace", "RasterIO", "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Runtime"]),
-        .testTarget(name: "socmapTests", dependencies: ["socmap", "Workspace", "TestSupport", "RasterIO", "Models", "Patches"]),
+        .testTarget(name: "socmapTests", dependencies: ["socmap", "Configuration", "Workspace", "TestSupport", "RasterIO", "Models", "Patches"]),
     ],
     swiftLanguageModes: [.v6]
 )
@@ -123,6 +129,6 @@ if Context.environment["SOCMAP_FUZZ"] == "1" {
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzSupport"),
         .executableTarget(name: "FuzzCSV", dependencies: ["SoilData", "FuzzSupport"], path: "Fuzz/FuzzCSV"),
         .executableTarget(name: "FuzzHorizons", dependencies: ["SoilData", "FuzzSupport"], path: "Fuzz/FuzzHorizons"),
-        .executableTarget(name: "FuzzPipeline", dependencies: ["Pipeline", "FuzzSupport"], path: "Fuzz/FuzzPipeline"),
+        .executableTarget(name: "FuzzPipeline", dependencies: ["Pipeline", "Configuration", "FuzzSupport"], path: "Fuzz/FuzzPipeline"),
     ]
 }

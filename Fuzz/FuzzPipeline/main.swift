@@ -2,6 +2,7 @@
 // `PipelineConfig.parse(text:file:)` (Yams/libyaml, then our schema). Non-UTF-8 input is
 // rejected first, as `PipelineConfig.load(path:)` does. Thrown errors are fine; traps, crashes,
 // hangs and leaks are findings. See Fuzz/README.md.
+import Configuration
 import Foundation
 import FuzzSupport
 import Pipeline

@@ -1,6 +1,7 @@
 import Experiments
 import Evaluation
 import FileIO
+import Configuration
 import Foundation
 import Workspace
 import Mapping

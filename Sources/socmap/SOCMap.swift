@@ -1,5 +1,6 @@
 import ArgumentParser
 import FileIO
+import Configuration
 import Foundation
 import Pipeline
 import Runtime

@@ -1,3 +1,4 @@
+@testable import Configuration
 import Models
 import XCTest
 @testable import Pipeline

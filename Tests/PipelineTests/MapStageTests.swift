@@ -1,4 +1,5 @@
 import Evaluation
+@testable import Configuration
 import Foundation
 import Mapping
 import Models

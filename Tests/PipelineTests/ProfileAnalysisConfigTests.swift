@@ -1,3 +1,4 @@
+@testable import Configuration
 import Mapping
 @testable import Pipeline
 import RasterIO

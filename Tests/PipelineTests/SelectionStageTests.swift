@@ -1,4 +1,5 @@
 import Experiments
+@testable import Configuration
 import Foundation
 import Models
 import NeuralNet

@@ -1,4 +1,5 @@
 import XCTest
+@testable import Configuration
 import Models
 @testable import Pipeline
 

@@ -1,4 +1,5 @@
 import Evaluation
+import Configuration
 import Foundation
 import Workspace
 import Mapping
@@ -444,12 +445,7 @@ struct RunReport {
 }
 
 /// A compact number for reports: integers plain, others to four significant digits.
-func fmt(_ v: Double) -> String {
-    guard v.isFinite else { return "-" }
-    if v == v.rounded() && abs(v) < 1e12 { return String(Int(v)) }
-    if abs(v) >= 1000 { return String(format: "%.1f", v) }
-    return String(format: "%.4g", v)
-}
+func fmt(_ v: Double) -> String { NumberText.compact(v) }
 
 func fmtCoord(_ v: Double) -> String { NumberText.fixed(v, 3, nonFinite: "nan") }
 

@@ -1,4 +1,5 @@
 import Applicability
+import Configuration
 import Foundation
 import Models
 import Patches

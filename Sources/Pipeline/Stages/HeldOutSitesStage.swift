@@ -1,5 +1,6 @@
 import Evaluation
 import FileIO
+import Configuration
 import Foundation
 import Workspace
 import Mapping

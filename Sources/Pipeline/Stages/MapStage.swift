@@ -1,5 +1,6 @@
 import Applicability
 import Evaluation
+import Configuration
 import Foundation
 import Workspace
 import Mapping

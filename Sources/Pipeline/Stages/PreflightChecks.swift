@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import Workspace
 import RasterIO
@@ -68,19 +69,8 @@ public enum PreflightChecks {
             }
             return (grid.width, grid.height)
         case let .explicit(_, resolution, e):
-            return try explicitGridSize(resolution: resolution, extent: e, file: config.file)
+            return try PipelineConfig.explicitGridSize(resolution: resolution, extent: e, file: config.file)
         }
-    }
-
-    /// Width and height of an explicit grid, refusing sizes no raster can have.
-    static func explicitGridSize(resolution: Double, extent e: [Double], file: String) throws -> (width: Int, height: Int) {
-        let w = ((e[2] - e[0]) / resolution).rounded(.up), h = ((e[3] - e[1]) / resolution).rounded(.up)
-        let limit = Double(Int32.max)
-        guard w.isFinite, h.isFinite, w <= limit, h <= limit, w * h <= 1e12 else {
-            throw ConfigError(file: file, key: "covariates.grid.resolution", line: nil, column: nil, message:
-                "resolution \(resolution) over the extent gives \(w.isFinite ? String(format: "%.3g", w) : "infinitely many") x \(h.isFinite ? String(format: "%.3g", h) : "infinitely many") cells, more than a raster can hold; give the cell size in the grid CRS's units (metres for a projected CRS, degrees for EPSG:4326)")
-        }
-        return (max(1, Int(w)), max(1, Int(h)))
     }
 
     /// Bytes the largest stage needs, which stage that is, and what lowers it.

@@ -1,4 +1,5 @@
 import Experiments
+import Configuration
 import Foundation
 import Workspace
 import Models

@@ -1,5 +1,6 @@
 import Experiments
 import Evaluation
+import Configuration
 import Foundation
 import Workspace
 import Models

@@ -1,4 +1,5 @@
 import FileIO
+import Configuration
 import Foundation
 import RasterIO
 

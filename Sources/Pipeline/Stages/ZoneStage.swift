@@ -1,4 +1,5 @@
 import Evaluation
+import Configuration
 import Foundation
 import Patches
 import RasterIO

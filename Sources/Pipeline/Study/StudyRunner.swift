@@ -1,6 +1,7 @@
 import Evaluation
 import Experiments
 import FileIO
+import Configuration
 import Foundation
 import Workspace
 import Models

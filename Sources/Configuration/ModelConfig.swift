@@ -35,7 +35,7 @@ public struct EvaluateConfig: Sendable {
 public typealias EvaluationSplit = FoldSpec.Split
 
 /// `evaluate.zones` as written: a covariate name of the stack or a raster path (relative to the
-/// pipeline file); which one is decided against the covariates (`ZoneStage.resolve`).
+/// pipeline file); which one is decided against the covariates by the pipeline's zone stage.
 public struct ZoneSource: Sendable, Equatable {
     /// The value as written, e.g. "climate_zone" or "zones/koppen.tif".
     public var text: String

@@ -3,9 +3,9 @@ import Models
 
 /// The `train` keys of a settings value as a reader writes them: the report lists those that differ
 /// from design/model.md's defaults, so a run says exactly which protocol trained its models.
-enum TrainSettingsText {
+public enum TrainSettingsText {
     /// Every `train` key (YAML name) with the text of its value in `s`, in the order of pipelines/sample.yaml.
-    static func all(_ s: ModelSettings) -> [(key: String, value: String)] {
+    public static func all(_ s: ModelSettings) -> [(key: String, value: String)] {
         func list<T>(_ v: [T]) -> String { "[" + v.map { "\($0)" }.joined(separator: ", ") + "]" }
         func number(_ x: Float) -> String { "\(x)" }
         return [
@@ -26,7 +26,7 @@ enum TrainSettingsText {
     }
 
     /// The keys whose value differs from `ModelSettings()`, e.g. "epochs: 60".
-    static func changed(_ s: ModelSettings) -> [String] {
+    public static func changed(_ s: ModelSettings) -> [String] {
         let defaults = Dictionary(uniqueKeysWithValues: all(ModelSettings()).map { ($0.key, $0.value) })
         return all(s).filter { defaults[$0.key] != $0.value }.map { "\($0.key): \($0.value)" }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 import Workspace
 import Models
 import NeuralNet
@@ -131,7 +132,7 @@ extension PipelineConfig {
             guard extent.count == 4, extent[0] < extent[2], extent[1] < extent[3] else {
                 throw extentValue.error("extent must be [min_x, min_y, max_x, max_y] with min < max")
             }
-            do { _ = try PreflightChecks.explicitGridSize(resolution: res, extent: extent, file: m.source.file) } catch let e as ConfigError {
+            do { _ = try PipelineConfig.explicitGridSize(resolution: res, extent: extent, file: m.source.file) } catch let e as ConfigError {
                 throw g.optional("resolution")!.error(e.message)
             }
             grid = .explicit(crs: crs, resolution: res, extent: extent)
@@ -271,7 +272,7 @@ extension PipelineConfig {
     private static func scaleFactor(_ m: YAMLMapping, _ key: String, example: String) throws -> Double {
         guard let v = m.optional(key) else { return 1 }
         let x = try v.double()
-        guard x > 0 else { throw v.error("\(key) must be a number greater than 0 (e.g. \(example)), found \(fmt(x))") }
+        guard x > 0 else { throw v.error("\(key) must be a number greater than 0 (e.g. \(example)), found \(NumberText.compact(x))") }
         return x
     }
 

@@ -143,3 +143,18 @@ public struct StocksConfig: Sendable, Equatable {
     /// The unit of the SOC maps (`profiles.unit`, g/kg or %).
     public var socUnit: CarbonStock.SOCUnit
 }
+
+extension PipelineConfig {
+    /// The cells of an explicit grid (`covariates.grid.resolution` over `extent`); an error naming the
+    /// key when there are more than a raster can hold.
+    public static func explicitGridSize(resolution: Double, extent e: [Double], file: String) throws -> (width: Int, height: Int) {
+        let w = ((e[2] - e[0]) / resolution).rounded(.up), h = ((e[3] - e[1]) / resolution).rounded(.up)
+        let limit = Double(Int32.max)
+        guard w.isFinite, h.isFinite, w <= limit, h <= limit, w * h <= 1e12 else {
+            throw ConfigError(file: file, key: "covariates.grid.resolution", line: nil, column: nil, message:
+                "resolution \(resolution) over the extent gives \(w.isFinite ? String(format: "%.3g", w) : "infinitely many") x \(h.isFinite ? String(format: "%.3g", h) : "infinitely many") cells, more than a raster can hold; give the cell size in the grid CRS's units (metres for a projected CRS, degrees for EPSG:4326)")
+        }
+        return (max(1, Int(w)), max(1, Int(h)))
+    }
+
+}
