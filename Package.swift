@@ -41,15 +41,18 @@ let package = Package(
         // MARK: Runtime configuration (threads, BLAS kernels, heap), applied once per process
         .target(name: "Runtime", dependencies: ["COpenBLAS"], exclude: ["README.md"]),
 
+        // MARK: Compute, below the learners: the one sgemm wrapper and the one worker pool
+        .target(name: "Compute", dependencies: ["COpenBLAS", "Runtime"], exclude: ["README.md"]),
+
         // MARK: Learning
         .target(
-            name: "NeuralNet", dependencies: ["COpenBLAS", "Randomness", "FileIO", "TextFormat", "Runtime"], exclude: ["README.md"]),
+            name: "NeuralNet", dependencies: ["Compute", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
 
         .target(
-            name: "Forest", dependencies: ["Randomness", "FileIO", "Runtime"], exclude: ["README.md"]),
+            name: "Forest", dependencies: ["Compute", "Randomness", "FileIO", "Runtime"], exclude: ["README.md"]),
 
         // MARK: Area of applicability: dissimilarity of covariates to the training sites (sgemm nearest site)
-        .target(name: "Applicability", dependencies: ["NeuralNet"], exclude: ["README.md"]),
+        .target(name: "Applicability", dependencies: ["Compute"], exclude: ["README.md"]),
 
         // MARK: The four models behind one interface: transfer, cnn, mtcnn, rf
         .target(
@@ -62,7 +65,7 @@ let package = Package(
         // MARK: Maps: dense tiled prediction, COG, QGIS styles and project, quick-looks
         .target(
             name: "Mapping",
-            dependencies: ["RasterIO", "Models", "NeuralNet", "Applicability", "FileIO", "TextFormat", "Runtime", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["RasterIO", "Models", "NeuralNet", "Compute", "Applicability", "FileIO", "TextFormat", "Runtime", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]),
 
         // MARK: Experiments: fold plans, variants, units saved in one store, cross-validation
@@ -87,7 +90,7 @@ let package = Package(
             exclude: ["README.md"]),
 
         // MARK: Speed measurements (`socmap bench`), outside the library modules
-        .target(name: "Benchmarks", dependencies: ["NeuralNet", "Forest", "Models", "Applicability", "Mapping", "Randomness", "Runtime"], exclude: ["README.md"]),
+        .target(name: "Benchmarks", dependencies: ["Compute", "NeuralNet", "Forest", "Models", "Applicability", "Mapping", "Randomness", "Runtime"], exclude: ["README.md"]),
 
         // MARK: The command-line tool
         .executableTarget(
@@ -107,8 +110,9 @@ let package = Package(
         .testTarget(name: "SoilDataTests", dependencies: ["SoilData", "Randomness"]),
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "RasterIO", "SoilData", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Runtime"], exclude: ["Fixtures/README.md"], resources: [.copy("Fixtures/golden.json")]),
-        .testTarget(name: "ForestTests", dependencies: ["Forest", "Randomness", "Runtime"]),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute", "Runtime"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], exclude: ["Fixtures/README.md"], resources: [.copy("Fixtures/golden.json")]),
+        .testTarget(name: "ForestTests", dependencies: ["Forest", "Compute", "Randomness", "Runtime"]),
         .testTarget(name: "ApplicabilityTests", dependencies: ["Applicability", "Randomness"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),

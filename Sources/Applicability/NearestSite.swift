@@ -1,5 +1,5 @@
+import Compute
 import Foundation
-import NeuralNet
 
 /// Nearest-site search as a matrix product: for query points Q (m × k) and sites R (n × k), both
 /// row-major Float32, ‖q − r‖² = ‖q‖² + ‖r‖² − 2 q·r, the products from sgemm over blocks of
@@ -9,7 +9,7 @@ import NeuralNet
 /// distances from the product are used themselves (d̄), round-off below 0 is clamped at 0. The
 /// coordinates are the DI's standardised ones, centred on the training sites' mean, which keeps the
 /// norms, and so the cancellation in the product, small.
-/// Work is spread over NeuralNet's workers; memory is one `blockRows × n` block per worker.
+/// Work is spread over Compute's workers; memory is one `blockRows × n` block per worker.
 public struct NearestSite: Sendable {
     /// Sites, n × k row-major.
     public let sites: [Float]

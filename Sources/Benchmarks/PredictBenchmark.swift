@@ -1,4 +1,5 @@
 import Applicability
+import Compute
 import Foundation
 import Mapping
 import Models

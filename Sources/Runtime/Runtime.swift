@@ -2,12 +2,12 @@ import Foundation
 
 extension RuntimeConfiguration {
     /// Performs the process-wide set-up for this configuration, once per process: OpenBLAS on
-    /// one thread, its kernels (`blasKernel`), glibc's heap (`tunesAllocator`); the engine's and
-    /// the forest's thread counts are read from `current` afterwards.
+    /// one thread, its kernels (`blasKernel`), glibc's heap (`tunesAllocator`); the worker pool's
+    /// (module Compute) and the forest's thread counts are read from `current` afterwards.
     ///
     /// Idempotent: applying the configuration already in force does nothing and returns its
     /// status. Applying a different one afterwards throws `RuntimeError.alreadyApplied`, since
-    /// the BLAS kernels and the engine's thread pool cannot change once work has started;
+    /// the BLAS kernels and the worker pool cannot change once work has started;
     /// apply it before the first network or forest runs (the `socmap` command does so before
     /// any subcommand runs). Safe to call from any thread.
     @discardableResult

@@ -9,16 +9,16 @@ import Foundation
 /// `RuntimeConfiguration.current`, through the same `apply()`.
 ///
 /// The settings are process-wide by nature (one BLAS library, one allocator, one pool of
-/// engine threads), hence one value per process rather than a parameter per call.
+/// worker threads in module Compute), hence one value per process rather than a parameter per call.
 ///
 /// Determinism: results do not depend on the thread count. The forest's trees, predictions
 /// and files are the same for every count, and so are the networks': their sums over batch
 /// shards run over shards fixed by the batch, in one order (`Parallel.reductionShards`), so
 /// a run with 1, 2 or 8 threads writes the same models, evaluation and maps (tested).
 public struct RuntimeConfiguration: Sendable, Equatable, CustomStringConvertible {
-    /// Worker threads of the network engine (batch shards, patch chunks, map tiles) and of the
-    /// forest (trees, row blocks); at least 1 (checked when applied). OpenBLAS itself always
-    /// runs on one thread, so that its threads and the engine's never compete for the same cores.
+    /// Worker threads of Compute's pool, which the network engine (batch shards, patch chunks, map
+    /// tiles) and the forest (trees, row blocks) share; at least 1 (checked when applied). OpenBLAS
+    /// itself always runs on one thread, so that its threads and the workers never compete for the cores.
     public var threads: Int
     /// Which OpenBLAS kernels run the matrix products.
     public var blasKernel: BLASKernel

@@ -1,4 +1,5 @@
 // Seeds fix forests: same seed, same bytes, whatever the thread count; another seed, another forest.
+import Compute
 @testable import Forest
 import Runtime
 import XCTest
@@ -23,6 +24,17 @@ final class DeterminismTests: XCTestCase {
         XCTAssertEqual(one.serializedBytes(), two.serializedBytes())
         XCTAssertEqual(one.serializedBytes(), five.serializedBytes())
         XCTAssertEqual(one.predict(x: data.x, n: data.n, threads: 1), two.predict(x: data.x, n: data.n, threads: 3))
+    }
+
+    func testForestsFittedInsideAParallelRegion_areTheForestOfOneThread() {
+        // Inside a region Compute's pool is busy, so each fit's workers run on its calling thread.
+        let one = fit(seed: 42, threads: 1).serializedBytes()
+        var inside = [[UInt8]](repeating: [], count: 2)
+        inside.withUnsafeMutableBufferPointer { slots in
+            let slot = slots.baseAddress!
+            Parallel.forEach(2) { i in slot[i] = self.fit(seed: 42, threads: 3).serializedBytes() }
+        }
+        XCTAssertEqual(inside, [one, one])
     }
 
     func testDifferentSeeds_giveDifferentForests() {

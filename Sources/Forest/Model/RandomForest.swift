@@ -37,9 +37,10 @@ public struct RandomForest: Sendable, Codable, Equatable {
     }
 
     /// Fits a forest to the row-major `n` x `p` matrix `x` (no NaN) and targets `y` (finite).
-    /// Trees are built on `threads` threads (nil: the runtime configuration's,
-    /// `RuntimeConfiguration.current.threads`); each tree's random draws come from a seed derived
-    /// from `parameters.seed` and its index, so the forest is the same for any thread count.
+    /// Trees are built by `threads` workers on Compute's pool (nil: the runtime configuration's,
+    /// `RuntimeConfiguration.current.threads`, which is also the most that run at once); each
+    /// tree's random draws come from a seed derived from `parameters.seed` and its index, so the
+    /// forest is the same for any thread count.
     /// `progress(done, total)` is called after each tree, in order, possibly from a worker thread.
     public static func fit(x: [Float], n: Int, p: Int, y: [Float], parameters: ForestParameters,
                            threads: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) -> RandomForest {

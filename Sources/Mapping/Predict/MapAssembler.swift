@@ -28,7 +28,7 @@ public enum MapAssembler {
             w.setUnit(band: 1, formats[k].unit ?? unit)
             w.setMetadata(metadata)
         }
-        // The layers' files are written on the engine's workers, each file by one thread at a time
+        // The layers' files are written on Compute's workers, each file by one thread at a time
         // (GDAL handles are not shared); the staging files hold the same cells on any thread count.
         for (t, window) in plan.tiles.enumerated() {
             let maps = try store.read(t, cells: window.cellCount)

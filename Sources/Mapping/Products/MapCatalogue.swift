@@ -117,7 +117,7 @@ extension MapProducts {
                                unit: catalogue.unit, metadata: [:], formats: catalogue.layers.map(\.format)) { done, total in
             progress?("assemble", done, total)
         }
-        // One COG per layer, the layers spread over the engine's workers (each file is written by
+        // One COG per layer, the layers spread over Compute's workers (each file is written by
         // one thread from its own staging copy, so the bytes do not depend on the thread count).
         var done = 0
         let layers = catalogue.layers

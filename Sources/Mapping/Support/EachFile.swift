@@ -1,9 +1,9 @@
+import Compute
 import Foundation
-import NeuralNet
 
-/// Work on several files at once: one call per file on the engine's workers.
+/// Work on several files at once: one call per file on Compute's workers.
 enum EachFile {
-    /// Runs `body(k)` for k in 0..<count on the engine's workers (`Parallel.forEach`), each file's
+    /// Runs `body(k)` for k in 0..<count on Compute's workers (`Parallel.forEach`), each file's
     /// work on one thread; `finished(k)` runs under a lock after each success (progress). Once all
     /// have run, throws the error of the lowest k that failed.
     static func run(_ count: Int, _ body: (Int) throws -> Void, finished: ((Int) -> Void)? = nil) throws {

@@ -1,3 +1,5 @@
+import Compute
+
 /// Swish (SiLU): y = x · σ(x), elementwise on any shape.
 public final class Swish: Layer {
     private var input: Tensor?

@@ -1,3 +1,5 @@
+import Compute
+
 /// Batch normalisation over the channel dimension of [N, C] (BatchNorm1d) or
 /// [N, C, H, W] (BatchNorm2d) inputs, with PyTorch's semantics: training normalises
 /// with the batch mean and biased variance and updates the running statistics

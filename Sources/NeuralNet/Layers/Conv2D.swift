@@ -1,3 +1,5 @@
+import Compute
+
 /// 2-D convolution (cross-correlation, like PyTorch's Conv2d) with no padding,
 /// stride 1 and an optional dilation, computed block by block as im2row + one sgemm.
 ///

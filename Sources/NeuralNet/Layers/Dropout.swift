@@ -1,3 +1,5 @@
+import Compute
+
 /// Dropout with a seeded generator: in training each value is zeroed with
 /// probability p and the others scaled by 1/(1 − p); identity at inference.
 ///

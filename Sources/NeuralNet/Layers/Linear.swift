@@ -1,3 +1,5 @@
+import Compute
+
 /// Fully connected layer y = x · Wᵀ + b (PyTorch's Linear).
 ///
 /// Shapes: input [N, in] → output [N, out]; weight [out, in], bias [out].

@@ -1,3 +1,5 @@
+import Compute
+
 /// Max pooling over square windows with a stride (no padding, floor mode, like PyTorch's MaxPool2d).
 ///
 /// Shapes: input [N, C, H, W] → output [N, C, (H − k)/s + 1, (W − k)/s + 1].

@@ -1,3 +1,5 @@
+import Compute
+
 /// Dense (fully convolutional) maps of several depth networks over one tile, running the
 /// layers they have in common only once.
 ///

@@ -1,3 +1,5 @@
+import Compute
+
 /// Inference: patch-wise prediction in parallel chunks, and dense (fully convolutional) maps.
 extension Network {
     /// Samples per chunk of patch-wise inference (each chunk runs through the whole network on one core).

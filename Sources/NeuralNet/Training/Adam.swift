@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 
 /// Adam with PyTorch's semantics (torch.optim.Adam, amsgrad off): L2 weight decay

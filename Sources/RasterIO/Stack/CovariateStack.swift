@@ -275,8 +275,8 @@ public final class CovariateStack {
     /// Reads every channel over a window (which may extend outside the grid: halo or padding).
     /// Nodata and outside cells take the channel's fill; `valid` is true where every covariate has data.
     ///
-    /// `forEach(count, body)` runs `body(i)` for every i in 0..<count, on any threads (e.g. the
-    /// engine's `Parallel.forEach`): the files are read in parallel, each file's covariates by one
+    /// `forEach(count, body)` runs `body(i)` for every i in 0..<count, on any threads (e.g.
+    /// Compute's `Parallel.forEach`): the files are read in parallel, each file's covariates by one
     /// call, so no GDAL handle is used by two threads at once. The block is the same bits on any
     /// number of threads.
     public func readScaled(window: PixelWindow,

@@ -1,16 +1,17 @@
 import Foundation
 import Runtime
 
-/// Splitting work over the cores (BLAS itself runs single-threaded) with the engine's own
-/// helper threads (`WorkerPool`).
+/// Splitting work over the cores (BLAS itself runs single-threaded) with the process's one pool of
+/// helper threads (`WorkerPool`), shared by the network engine, the forest, the area of
+/// applicability and the map stage.
 ///
 /// The worker count is the `threads` of the process's runtime configuration
 /// (`RuntimeConfiguration.current`, read at the first parallel region; by default the
 /// active processors, or `SOCMAP_NN_THREADS`). Results do not depend on the worker count:
-/// work is split by sample, channel or element, and sums over shards (weight gradients) use
-/// `reductionShards`, a partition fixed by the data alone.
+/// callers split work by sample, channel, element, file or task, and sums over shards (the
+/// network's weight gradients) use `reductionShards`, a partition fixed by the data alone.
 public enum Parallel {
-    /// Number of workers the engine uses: `RuntimeConfiguration.current.threads`.
+    /// Number of workers: `RuntimeConfiguration.current.threads`.
     public static let workers: Int = RuntimeConfiguration.current.threads
 
     /// The helper threads (workers − 1 of them).
@@ -33,7 +34,7 @@ public enum Parallel {
     }
 
     /// `0..<total` cut into at most `parts` contiguous, near-equal, non-empty ranges.
-    static func split(_ total: Int, parts: Int) -> [Range<Int>] {
+    public static func split(_ total: Int, parts: Int) -> [Range<Int>] {
         let n = max(1, min(parts, total))
         if total == 0 { return [0..<0] }
         return (0..<n).map { i in (total * i / n)..<(total * (i + 1) / n) }
@@ -41,19 +42,19 @@ public enum Parallel {
 
     /// Shards of `0..<total` for work of about `nanosecondsPerItem` each on one core: one shard
     /// when the whole job takes less than about 50 µs, since waking a worker costs tens of µs.
-    static func shards(_ total: Int, nanosecondsPerItem: Double) -> [Range<Int>] {
+    public static func shards(_ total: Int, nanosecondsPerItem: Double) -> [Range<Int>] {
         let parts = Double(total) * nanosecondsPerItem < 50_000 ? 1 : workers
         return split(total, parts: parts)
     }
 
     /// Parts of a sum over shards (a weight gradient summed over the batch): a fixed count, so
     /// the sum runs in the same order and gives the same bits on any number of threads.
-    static let reductionParts = 8
+    public static let reductionParts = 8
 
     /// Shards of `0..<total` that do not depend on the worker count: `reductionParts` near-equal
     /// ranges, or one when the whole job takes less than about 50 µs. For work whose per-shard
     /// partial results are added up afterwards.
-    static func reductionShards(_ total: Int, nanosecondsPerItem: Double) -> [Range<Int>] {
+    public static func reductionShards(_ total: Int, nanosecondsPerItem: Double) -> [Range<Int>] {
         let parts = Double(total) * nanosecondsPerItem < 50_000 ? 1 : reductionParts
         return split(total, parts: parts)
     }

@@ -1,10 +1,10 @@
 import COpenBLAS
 import Runtime
 
-/// The one sgemm wrapper of the engine (row-major, named shapes). The process's runtime
-/// configuration (OpenBLAS on one thread, its kernels, the heap) is in force before the first
-/// call: the one the program applied, or `RuntimeConfiguration.default` applied here.
-/// Public for the area of applicability's nearest-site search (module Applicability).
+/// The process's one sgemm wrapper (row-major, named shapes), for the network engine's layers and
+/// the area of applicability's nearest-site search. The process's runtime configuration (OpenBLAS
+/// on one thread, its kernels, the heap) is in force before the first call: the one the program
+/// applied, or `RuntimeConfiguration.default` applied here.
 public enum BLAS {
     /// Applies the default runtime configuration if nobody applied one (once per process).
     private static let runtime: RuntimeConfiguration = RuntimeConfiguration.current

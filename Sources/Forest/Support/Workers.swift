@@ -1,6 +1,6 @@
-// Work sharing for the forest: a few worker threads pull task indices from one counter.
-// Results are written by index, so they do not depend on the scheduling.
-import Dispatch
+// Work sharing for the forest: a few workers pull task indices from one counter, on Compute's
+// worker pool. Results are written by index, so they do not depend on the scheduling.
+import Compute
 import Foundation
 import Runtime
 
@@ -59,13 +59,13 @@ final class SharedSlots<Element>: @unchecked Sendable {
     func toArray() -> [Element] { Array(buffer) }
 }
 
-/// Runs `worker(workerIndex)` on `threads` threads at once (the calling thread is one of them)
-/// and returns when all have finished. Each worker pulls its tasks from a shared `TaskCounter`.
+/// Runs `worker(w)` for w in 0..<threads on Compute's worker pool (`Parallel.forEach`) and returns
+/// when all have finished; the calling thread is one of them. Each worker pulls its tasks from a
+/// shared `TaskCounter` until none is left. At most `Parallel.workers` run at once (the process's
+/// thread count): a worker index beyond them runs after another one on the same thread and finds
+/// the tasks taken. Inside another parallel region (or while another thread's runs) every worker
+/// runs on the calling thread, one after the other.
 func runWorkers(threads: Int, _ worker: @Sendable (Int) -> Void) {
     precondition(threads >= 1, "thread count must be at least 1, got \(threads)")
-    if threads == 1 {
-        worker(0)
-    } else {
-        DispatchQueue.concurrentPerform(iterations: threads) { worker($0) }
-    }
+    Parallel.forEach(threads, worker)
 }

@@ -1,9 +1,9 @@
 import Foundation
 import Synchronization
 
-/// The engine's helper threads: `Parallel.forEach` hands each parallel region to them.
+/// The process's helper threads: `Parallel.forEach` hands each parallel region to them.
 ///
-/// A training step runs about twenty short regions (one per layer pass), each of a few
+/// A network's training step runs about twenty short regions (one per layer pass), each of a few
 /// hundred microseconds. Waking a sleeping thread for each costs tens of microseconds,
 /// so after a region the helpers watch for the next one for about 50 µs before they
 /// sleep on a condition. One region runs at a time; a region started while another is
@@ -35,7 +35,7 @@ final class WorkerPool: @unchecked Sendable {
         self.helpers = helpers
         for t in 0..<helpers {
             let thread = Thread { [self] in self.helperLoop(slot: t + 1) }
-            thread.name = "NeuralNet worker \(t + 1)"
+            thread.name = "Compute worker \(t + 1)"
             thread.start()
         }
     }

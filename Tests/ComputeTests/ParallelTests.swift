@@ -1,9 +1,9 @@
 import Dispatch
 import XCTest
-@testable import NeuralNet
+@testable import Compute
 import Runtime
 
-/// The engine's helper threads: every index once, from any thread, nested or concurrent.
+/// The worker pool: every index once, from any thread, nested or concurrent; shards fixed by the data.
 final class ParallelTests: XCTestCase {
     /// Runs forEach(count) and returns how often each index ran.
     private static func counts(_ count: Int, body extra: (Int) -> Void = { _ in }) -> [Int] {
@@ -22,6 +22,22 @@ final class ParallelTests: XCTestCase {
         XCTAssertEqual(Parallel.workers, RuntimeConfiguration.current.threads)
         // Nothing in the test bundle applies another configuration: today's rule, SOCMAP_NN_THREADS or the processors.
         XCTAssertEqual(Parallel.workers, RuntimeConfiguration.default.threads)
+    }
+
+    func testSplit_cutsContiguousNearEqualNonEmptyRanges() {
+        XCTAssertEqual(Parallel.split(10, parts: 3), [0..<3, 3..<6, 6..<10])
+        XCTAssertEqual(Parallel.split(2, parts: 8), [0..<1, 1..<2])
+        XCTAssertEqual(Parallel.split(0, parts: 4), [0..<0])
+        XCTAssertEqual(Parallel.split(5, parts: 0), [0..<5])
+    }
+
+    func testReductionShards_dependOnTheDataAlone() {
+        // A large job: eight parts whatever the worker count; a job under about 50 µs: one.
+        XCTAssertEqual(Parallel.reductionShards(1_000, nanosecondsPerItem: 100), Parallel.split(1_000, parts: 8))
+        XCTAssertEqual(Parallel.reductionParts, 8)
+        XCTAssertEqual(Parallel.reductionShards(1_000, nanosecondsPerItem: 1), [0..<1_000])
+        XCTAssertEqual(Parallel.shards(1_000, nanosecondsPerItem: 1), [0..<1_000])
+        XCTAssertEqual(Parallel.shards(1_000, nanosecondsPerItem: 100), Parallel.split(1_000, parts: Parallel.workers))
     }
 
     func testForEach_runsEveryIndexOnce() {
