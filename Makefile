@@ -7,7 +7,7 @@ PIPELINE ?= pipelines/sample.yaml
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := FuzzCSV FuzzHorizons FuzzPipeline
 
-.PHONY: all deps test-deps build run test fuzz fuzz-build bench bench-china sample-data clean
+.PHONY: all deps test-deps build run test test-fast lint format fuzz fuzz-build bench bench-china sample-data clean
 
 all: build
 
@@ -49,6 +49,24 @@ test: test-deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	SOCMAP_REQUIRE_CLIENTS=1 $(SWIFT) test $(TEST_FLAGS) --skip-build
 	$(MAKE) fuzz FUZZ_SECONDS=30
+
+# The edit loop: the suite without the tests that drive external clients (QGIS, Chromium, Slurm, GDAL's
+# COG validator) and without the slowest end-to-end identity tests (kill -9, parts, thread counts),
+# which `make test` runs. Same optimised build as `make test`.
+FAST_SKIP := SlurmClusterTests|ReportHTMLTests|QGISProjectTests|QGISStyleTests|COGTests|ApplicabilityMapTests|TrainingUnitsTests|RuntimeOptionsTests|BenchChinaTests|OutputFolderTests|PredictCommandTests|ExperimentEngineTests
+
+test-fast: deps
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	$(SWIFT) test $(TEST_FLAGS) --skip-build --skip '$(FAST_SKIP)'
+
+# The toolchain's formatter with the committed .swift-format: `make format` rewrites, `make lint` checks.
+FORMAT_PATHS := Package.swift Sources Tests Fuzz
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel $(FORMAT_PATHS)
 
 # libFuzzer targets (Fuzz/README.md): declared in Package.swift only with SOCMAP_FUZZ=1, built with
 # ASan and coverage in their own scratch folder, so `swift build` and `swift test` never see them.

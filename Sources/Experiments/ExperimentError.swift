@@ -31,7 +31,7 @@ public struct ExperimentError: Error, CustomStringConvertible, Sendable, Equatab
         self.message = message
     }
 
-    /// The stage a reader knows the failure by.
+    /// The stage a reader knows the failure by, as messages name it.
     public var stage: String {
         switch kind {
         case .data: return "train"

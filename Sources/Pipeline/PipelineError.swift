@@ -1,20 +1,35 @@
+import Experiments
 import Foundation
 
 /// A failure while running a stage, naming the stage, the file and what to do.
 public struct PipelineError: Error, CustomStringConvertible, Sendable {
+    /// The stages a failure is reported for (what callers and tests branch on).
+    public enum Stage: String, Sendable, CaseIterable {
+        case stack, profiles, patches, select, train, evaluate, predict, write, run, merge, study, validate
+
+        /// The stage an experiment's failure of `kind` belongs to.
+        public init(_ kind: ExperimentError.Kind) {
+            switch kind {
+            case .data, .store: self = .train
+            case .folds: self = .evaluate
+            case .missingUnits, .parts: self = .merge
+            }
+        }
+    }
+
     /// Stage that failed.
-    public let stage: String
+    public let stage: Stage
     /// File concerned, if any.
     public let file: String?
     /// What happened and what to do.
     public let message: String
 
     /// Creates an error.
-    public init(stage: String, file: String?, message: String) {
+    public init(stage: Stage, file: String?, message: String) {
         self.stage = stage; self.file = file; self.message = message
     }
 
     public var description: String {
-        "\(stage): " + (file.map { "'\($0)': " } ?? "") + message
+        "\(stage.rawValue): " + (file.map { "'\($0)': " } ?? "") + message
     }
 }

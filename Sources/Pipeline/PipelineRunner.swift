@@ -137,7 +137,7 @@ public final class PipelineRunner {
     public func runPart(_ part: Share, overwrite: Bool, maps: Bool = true, command: String = "socmap run --part") throws -> PartSummary {
         try PreflightChecks.run(config)
         guard config.train != nil else {
-            throw PipelineError(stage: "run", file: config.file, message: "--part shares the training units of a run between processes, and this pipeline has no 'train' section; run it without --part")
+            throw PipelineError(stage: .run, file: config.file, message: "--part shares the training units of a run between processes, and this pipeline has no 'train' section; run it without --part")
         }
         let start = Date()
         let folder = try OutputFolder(OutputLayout(config), access: .shared, command: command)
@@ -191,11 +191,11 @@ public final class PipelineRunner {
                 self.observer.progress("patches", done: done, total: total)
             }
         if data.samples.isEmpty {
-            throw PipelineError(stage: "patches", file: config.sites.file, message: Self.noSamplesMessage(patchReport, sites: profiles.sites.count))
+            throw PipelineError(stage: .patches, file: config.sites.file, message: Self.noSamplesMessage(patchReport, sites: profiles.sites.count))
         }
         if let message = Self.emptyDepthsMessage(data, profiles: profiles.profiles, depths: config.depths,
                                                  fromHorizons: profiles.horizonCount > 0) {
-            throw PipelineError(stage: "patches", file: config.profiles.file, message: message)
+            throw PipelineError(stage: .patches, file: config.profiles.file, message: message)
         }
         observer.note("patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each")
         return (stack, profiles, data, patchReport)
@@ -227,7 +227,7 @@ public final class PipelineRunner {
     /// Runs a write, turning a system error into one that names the output folder.
     func write(_ body: () throws -> Void) throws {
         do { try body() } catch let e as FileWriteError {
-            throw PipelineError(stage: "write", file: e.path, message: "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
+            throw PipelineError(stage: .write, file: e.path, message: "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
         }
     }
 

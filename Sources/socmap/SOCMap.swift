@@ -8,7 +8,7 @@ import Runtime
 /// The `socmap` command: soil property maps at standard depths with a depth-transfer CNN.
 @main
 struct SOCMap: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = "0.2.0"
 
     static let configuration = CommandConfiguration(
         commandName: "socmap",

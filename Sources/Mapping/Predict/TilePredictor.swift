@@ -47,14 +47,14 @@ public struct TilePredictor {
         self.interval = interval
     }
 
-    /// Layers per tile: the depth maps, then (with an ensemble) the CV models' SD per depth, then
-    /// (with an interval) its lower and upper bounds per depth, then (with `applicability`) the DI
-    /// and the AOA (1 inside, 0 outside).
-    public var layers: Int {
-        depths * (1 + (ensemble.isEmpty ? 0 : 1) + (interval == nil ? 0 : 2)) + (applicability == nil ? 0 : 2)
+    /// The layers of its tiles: the depth maps, then (with an ensemble) the CV models' SD per depth, then
+    /// (with an interval) its lower and upper bounds per depth, then (with `applicability`) the DI and the
+    /// AOA (1 inside, 0 outside).
+    public var layout: TileLayers {
+        TileLayers(depths: depths, spread: !ensemble.isEmpty, bounds: interval != nil, applicability: applicability != nil)
     }
 
-    /// Maps of one tile: `layers` arrays of the tile's cells, NaN where not mapped.
+    /// Maps of one tile: `layout.count` arrays of the tile's cells in the layout's order, NaN where not mapped.
     public func predict(tile index: Int) throws -> [[Float]] {
         let out = plan.tiles[index]
         let p = plan.patchSize, half = plan.halo
@@ -80,7 +80,7 @@ public struct TilePredictor {
                 if s <= limit { mapped[i * out.width + j] = true; any = true }
             }
         }
-        guard any else { return [[Float]](repeating: [Float](repeating: .nan, count: out.cellCount), count: layers) }
+        guard any else { return [[Float]](repeating: [Float](repeating: .nan, count: out.cellCount), count: layout.count) }
         // The networks run over the smallest window holding every mapped cell (a coast or border tile
         // is mostly sea or nodata), and their maps are placed back into the tile.
         let box = Self.boundingBox(mapped, width: out.width, height: out.height)
@@ -103,6 +103,7 @@ public struct TilePredictor {
         if let applicability {
             maps += Self.applicabilityLayers(applicability, block: block, tile: out, halo: half, mapped: mapped)
         }
+        assert(maps.count == layout.count, "TilePredictor: \(maps.count) maps for \(layout.count) layers")
         for l in 0..<maps.count {
             for k in 0..<out.cellCount where !mapped[k] { maps[l][k] = .nan }
         }

@@ -3,7 +3,7 @@ import RasterIO
 import TextFormat
 
 extension MapProducts {
-    /// The maps of one prediction, in the layer order of its tiles (`TilePredictor.layers`): a map
+    /// The maps of one prediction, in the layer order of its tiles (`TileLayers`): a map
     /// per depth, then with the CV spread each depth's SD, then with an interval its lower and upper bounds; with their
     /// band descriptions, the map sets (titles, ramps, contact sheets) and the QGIS project.
     public struct Catalogue: Sendable, Equatable {
@@ -24,6 +24,8 @@ extension MapProducts {
 
         /// The map files in tile-layer order.
         public let layers: [Layer]
+        /// The tile layout these maps are read from.
+        public let layout: TileLayers
         /// The sets drawn together: the depth maps, then the SD (with the spread), then the lower and
         /// upper bounds (with an interval).
         public let sets: [MapSet]
@@ -87,6 +89,8 @@ extension MapProducts {
                                 unit: "0 outside, 1 inside", ramp: .applicability, range: ValueRange(min: 0, max: 1),
                                 contactSheet: MapNames.contactSheet(aoa))]
             }
+            layout = TileLayers(depths: depths.count, spread: spread, bounds: level != nil, applicability: applicability)
+            precondition(all.count == layout.count, "MapProducts.Catalogue: \(all.count) maps for \(layout.count) tile layers")
             self.layers = all
             self.sets = sets
             self.unit = unit
@@ -107,8 +111,8 @@ extension MapProducts {
                                 folder: String, progress: ((_ step: String, _ done: Int, _ total: Int) -> Void)? = nil,
                                 derive: ((_ folder: String) throws -> (sets: [MapSet], files: [String]))? = nil)
         throws -> [String] {
-        precondition(store.layers == catalogue.layers.count,
-                     "MapProducts.assemble: \(store.layers) tile layers for \(catalogue.layers.count) maps")
+        precondition(store.layers == catalogue.layout.count,
+                     "MapProducts.assemble: \(store.layers) tile layers for \(catalogue.layout.count) maps")
         let fm = FileManager.default
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let staging = catalogue.layers.map { (folder as NSString).appendingPathComponent(".\($0.name).assembling.tif") }

@@ -66,7 +66,7 @@ enum ApplicabilityStage {
         guard choice == .rf else { return ([Double](repeating: 1, count: channels), .equal) }
         let (model, _) = try ModelStore.load(folder: rfFolder)
         guard case .forest(let forest) = model else {
-            throw PipelineError(stage: "predict", file: rfFolder, message: "predict.aoa_weights: rf needs the random forest model here; run `socmap run` with 'rf' among train.models")
+            throw PipelineError(stage: .predict, file: rfFolder, message: "predict.aoa_weights: rf needs the random forest model here; run `socmap run` with 'rf' among train.models")
         }
         var sum = [Double](repeating: 0, count: channels)
         var n = 0
@@ -81,7 +81,7 @@ enum ApplicabilityStage {
     /// Fits the index on `data`'s sites with their CV folds.
     static func fit(_ predict: PredictConfig, data: PatchDataset, folds: [Int], rfFolder: String) throws -> ApplicabilityFit {
         guard data.sites.count >= 2, Set(folds).count >= 2 else {
-            throw PipelineError(stage: "predict", file: nil, message: "predict.aoa needs at least two training sites in two folds")
+            throw PipelineError(stage: .predict, file: nil, message: "predict.aoa needs at least two training sites in two folds")
         }
         let c = data.channels.count
         let (w, used) = try weights(predict.aoaWeights, channels: c, rfFolder: rfFolder)
@@ -95,7 +95,7 @@ enum ApplicabilityStage {
         var usedWeights = used
         if !varying.contains(where: { chosen[$0] > 0 }) { chosen = [Double](repeating: 1, count: c); usedWeights = .equal }
         guard !varying.isEmpty else {
-            throw PipelineError(stage: "predict", file: nil, message: "predict.aoa: every covariate has the same value at all training sites")
+            throw PipelineError(stage: .predict, file: nil, message: "predict.aoa: every covariate has the same value at all training sites")
         }
         let index = DissimilarityIndex(features: x, count: data.sites.count, channels: c, weights: chosen, folds: folds,
                                        rule: predict.aoaThreshold)

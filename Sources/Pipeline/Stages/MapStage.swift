@@ -74,7 +74,7 @@ public enum MapStage {
         var applicability: ApplicabilityFit?
         if predict.aoa {
             guard let folds = evaluation?.foldOfSite, folds.count == data.sites.count else {
-                throw PipelineError(stage: "predict", file: config.file, message: aoaNeedsEvaluation)
+                throw PipelineError(stage: .predict, file: config.file, message: aoaNeedsEvaluation)
             }
             applicability = try ApplicabilityStage.fit(predict, data: data, folds: folds, rfFolder: layout.model(.rf))
         }
@@ -91,11 +91,11 @@ public enum MapStage {
     static func savedApplicability(_ config: PipelineConfig, _ predict: PredictConfig, layout: OutputLayout) throws -> ApplicabilityFit? {
         guard predict.aoa else { return nil }
         guard let evaluate = config.evaluate else {
-            throw PipelineError(stage: "predict", file: config.file, message: aoaNeedsEvaluation)
+            throw PipelineError(stage: .predict, file: config.file, message: aoaNeedsEvaluation)
         }
         let data: PatchDataset
         do { data = try PatchFile.read(path: layout.patches) } catch {
-            throw PipelineError(stage: "predict", file: layout.patches,
+            throw PipelineError(stage: .predict, file: layout.patches,
                                 message: "predict.aoa needs the training sites of the patch file (\(error)); run `socmap run \(config.file)` first")
         }
         let folds = try RunTraining.plan(config, evaluate.bySites, data: data).foldOfSite
@@ -105,7 +105,7 @@ public enum MapStage {
     /// SHA-256 of a metrics.json, an error naming the file when it cannot be read.
     static func metricsHash(_ path: String) throws -> String {
         do { return try SHA256Hasher.hex(fileAt: path) } catch {
-            throw PipelineError(stage: "predict", file: path, message: "cannot read the evaluation's metrics: \(error)")
+            throw PipelineError(stage: .predict, file: path, message: "cannot read the evaluation's metrics: \(error)")
         }
     }
 
@@ -117,20 +117,20 @@ public enum MapStage {
         var hash: String?
         if FileManager.default.fileExists(atPath: layout.metricsJSON) {
             do { metrics = try EvaluationReport.readTable(metricsJSON: layout.metricsJSON) } catch {
-                throw PipelineError(stage: "predict", file: layout.metricsJSON,
+                throw PipelineError(stage: .predict, file: layout.metricsJSON,
                                     message: "\(error); run `socmap run` again to rewrite the evaluation")
             }
             hash = try metricsHash(layout.metricsJSON)
         }
         let cvModels = predict.mapsCVModels ? layout.cvModelFolders(predict.model) : []
         if predict.mapsCVModels, cvModels.count < 2 {
-            throw PipelineError(stage: "predict", file: layout.cvModels(predict.model), message: uncertaintyNeedsCVModels)
+            throw PipelineError(stage: .predict, file: layout.cvModels(predict.model), message: uncertaintyNeedsCVModels)
         }
         var intervals: IntervalSummary?
         if predict.uncertainty {
             let path = (layout.evaluationFolder as NSString).appendingPathComponent(IntervalSummary.fileName)
             do { intervals = try IntervalSummary.read(path: path) } catch {
-                throw PipelineError(stage: "predict", file: path, message: "\(error); the prediction intervals are calibrated by `socmap run` with an 'evaluate' section")
+                throw PipelineError(stage: .predict, file: path, message: "\(error); the prediction intervals are calibrated by `socmap run` with an 'evaluate' section")
             }
         }
         return MapInputs(model: layout.model(predict.model), cvModels: cvModels, metrics: metrics, metricsSHA256: hash,
@@ -140,7 +140,7 @@ public enum MapStage {
     /// The model folder must exist: an error saying which run makes it.
     static func checkSaved(_ modelFolder: String, _ config: PipelineConfig, _ predict: PredictConfig) throws {
         guard FileManager.default.fileExists(atPath: modelFolder) else {
-            throw PipelineError(stage: "predict", file: modelFolder,
+            throw PipelineError(stage: .predict, file: modelFolder,
                                 message: "no saved \(predict.model.rawValue) model; run `socmap run \(config.file)` with '\(predict.model.rawValue)' among train.models first")
         }
     }
@@ -148,7 +148,7 @@ public enum MapStage {
     /// The pipeline's `predict` section; an error naming the file when it has none.
     static func predictSection(_ config: PipelineConfig) throws -> PredictConfig {
         guard let predict = config.predict else {
-            throw PipelineError(stage: "predict", file: config.file, message: "the pipeline has no 'predict' section; add one (see pipelines/sample.yaml)")
+            throw PipelineError(stage: .predict, file: config.file, message: "the pipeline has no 'predict' section; add one (see pipelines/sample.yaml)")
         }
         return predict
     }
@@ -175,13 +175,13 @@ public enum MapStage {
         var ensembleHashes: [String] = []
         if predict.mapsCVModels {
             guard inputs.cvModels.count >= 2 else {
-                throw PipelineError(stage: "predict", file: config.file, message: uncertaintyNeedsCVModels)
+                throw PipelineError(stage: .predict, file: config.file, message: uncertaintyNeedsCVModels)
             }
             for folder in inputs.cvModels {
                 let (member, d) = try ModelStore.load(folder: folder)
                 try checkCompatible(d, stack: stack, modelFolder: folder, pipeline: config.file)
                 guard member.halo == model.halo, d.depths == description.depths else {
-                    throw PipelineError(stage: "predict", file: folder,
+                    throw PipelineError(stage: .predict, file: folder,
                                         message: "this cross-validation model has patches of \(member.patchSize) cells and depths \(d.depths.joined(separator: ", ")), the final model \(model.patchSize) cells and \(description.depths.joined(separator: ", ")); run `socmap run \(config.file)` again")
                 }
                 ensemble.append(member)
@@ -194,10 +194,10 @@ public enum MapStage {
         let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, halo: model.halo)
         let aoa = predict.aoa ? inputs.applicability : nil
         if predict.aoa, aoa == nil {
-            throw PipelineError(stage: "predict", file: config.file, message: aoaNeedsEvaluation)
+            throw PipelineError(stage: .predict, file: config.file, message: aoaNeedsEvaluation)
         }
         if let aoa, aoa.index.channels != stack.channels.count {
-            throw PipelineError(stage: "predict", file: config.file,
+            throw PipelineError(stage: .predict, file: config.file,
                                 message: "the training sites have \(aoa.index.channels) channels, the stack \(stack.channels.count); run `socmap run \(config.file)` again")
         }
         let manifest = TileManifest(plan: plan, maxPatchNodata: predict.maxPatchNodata, model: predict.model.rawValue,
@@ -211,7 +211,8 @@ public enum MapStage {
         if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
             try? FileManager.default.removeItem(atPath: tiles)
         }
-        let store = try TileStore(folder: tiles, layers: predictor.layers, manifest: manifest)
+        let layout = predictor.layout
+        let store = try TileStore(folder: tiles, layers: layout.count, manifest: manifest)
 
         var predicted = 0, cells = 0
         let start = Date()
@@ -248,7 +249,7 @@ public enum MapStage {
             catalogue.points = heldOutPointLayers(config, predict, depths: description.depths, output: output)
             var extra = [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property]
             if let aoa {
-                let counts = try applicabilityCounts(plan: plan, store: store, layer: predictor.layers - 1)
+                let counts = try applicabilityCounts(plan: plan, store: store, layer: layout.aoa!)
                 let result = ApplicabilityResult(
                     weights: aoa.weights, rule: aoa.index.rule, threshold: aoa.index.threshold, meanDistance: aoa.index.meanDistance,
                     sites: aoa.index.sites, sitesAbove: aoa.index.trainingDI.filter { !aoa.index.inside($0) }.count,
@@ -259,8 +260,7 @@ public enum MapStage {
                                      100 * result.shareInside, result.threshold) + "\(result.weights.rawValue) weights)")
             }
             if let interval, let limit = interval.lowerLimit {
-                let raised = try raisedLowerBounds(plan: plan, store: store, depths: depthCount,
-                                                   firstLayer: depthCount * (ensemble.isEmpty ? 1 : 2), limit: limit)
+                let raised = try raisedLowerBounds(plan: plan, store: store, layout: layout, limit: limit)
                 let unit = description.unit
                 let text = "lower interval bounds below \(NumberText.significant(limit, 6)) \(unit) (the lower end of profiles.valid_range) raised to it: "
                     + zip(description.depths, raised).map { "\($0) \($1.raised) of \($1.mapped) cells" }.joined(separator: ", ")
@@ -300,15 +300,16 @@ public enum MapStage {
     }
 
     /// Per depth, mapped cells whose lower interval bound sits at `limit` (raised to it) and cells
-    /// mapped, from the stored tiles' lower-bound layers (`firstLayer` + depth).
-    static func raisedLowerBounds(plan: MapPlan, store: TileStore, depths: Int, firstLayer: Int,
+    /// mapped, from the stored tiles' lower-bound layers (`layout.lower(depth)`).
+    static func raisedLowerBounds(plan: MapPlan, store: TileStore, layout: TileLayers,
                                   limit: Double) throws -> [(raised: Int, mapped: Int)] {
+        let depths = layout.depths
         var counts = [(raised: Int, mapped: Int)](repeating: (0, 0), count: depths)
         let bound = Float(limit)
         for (t, window) in plan.tiles.enumerated() {
             let layers = try store.read(t, cells: window.cellCount)
             for d in 0..<depths {
-                for v in layers[firstLayer + d] where v.isFinite {
+                for v in layers[layout.lower(d)!] where v.isFinite {
                     counts[d].mapped += 1
                     if v == bound { counts[d].raised += 1 }
                 }
@@ -336,16 +337,16 @@ public enum MapStage {
     static func predictionInterval(_ intervals: IntervalSummary?, predict: PredictConfig, depths: [String],
                                    file: String, lowerLimit: Double?) throws -> PredictionInterval {
         guard let intervals else {
-            throw PipelineError(stage: "predict", file: file, message: "the prediction intervals need the cross-validation's held-out residuals; run the pipeline with an 'evaluate' section")
+            throw PipelineError(stage: .predict, file: file, message: "the prediction intervals need the cross-validation's held-out residuals; run the pipeline with an 'evaluate' section")
         }
         guard abs(intervals.level - predict.interval) < 1e-12 else {
-            throw PipelineError(stage: "predict", file: file, message: "the evaluation calibrated intervals at \(intervals.level), predict.interval asks for \(predict.interval); run `socmap run \(file)` again")
+            throw PipelineError(stage: .predict, file: file, message: "the evaluation calibrated intervals at \(intervals.level), predict.interval asks for \(predict.interval); run `socmap run \(file)` again")
         }
         var q: [Double] = [], floors: [Double] = []
         for depth in depths {
             let model = predict.model.rawValue
             guard let c = intervals.calibration(model: model, method: predict.intervalMethod, depth: depth), let h = c.q, h.isFinite else {
-                throw PipelineError(stage: "predict", file: file, message: "depth \(depth): no calibrated \(predict.intervalMethod.rawValue) interval of the \(model) model at predict.interval \(predict.interval) (a \(predict.interval) interval needs at least \(ConformalQuantile.minimumCount(level: predict.interval)) held-out residuals per depth); lower predict.interval or add samples")
+                throw PipelineError(stage: .predict, file: file, message: "depth \(depth): no calibrated \(predict.intervalMethod.rawValue) interval of the \(model) model at predict.interval \(predict.interval) (a \(predict.interval) interval needs at least \(ConformalQuantile.minimumCount(level: predict.interval)) held-out residuals per depth); lower predict.interval or add samples")
             }
             q.append(h)
             floors.append(c.floor)
@@ -359,11 +360,11 @@ public enum MapStage {
         let names = stack.channels.map(\.name)
         let trained = d.channels.map(\.name)
         guard names == trained else {
-            throw PipelineError(stage: "predict", file: modelFolder,
+            throw PipelineError(stage: .predict, file: modelFolder,
                                 message: "the model was trained on other covariates (\(trained.count) channels) than the stack has (\(names.count)); retrain with `socmap run \(pipeline)`")
         }
         for (a, b) in zip(stack.channels, d.channels) where abs(a.min - b.min) > 1e-6 * max(1, abs(a.min)) || abs(a.max - b.max) > 1e-6 * max(1, abs(a.max)) {
-            throw PipelineError(stage: "predict", file: modelFolder,
+            throw PipelineError(stage: .predict, file: modelFolder,
                                 message: "covariate '\(a.name)' is scaled differently than when the model was trained (range \(a.min)..\(a.max), trained on \(b.min)..\(b.max)); retrain the model")
         }
     }

@@ -35,7 +35,7 @@ enum ModelStages {
     /// Checks that `train.augment_exclude` names covariates of the stack.
     static func checkAugmentation(_ settings: ModelSettings, data: PatchDataset, file: String) throws {
         do { try settings.validateAugmentation(channels: data.channels) } catch {
-            throw PipelineError(stage: "train", file: file, message: "train.augment_exclude: \(error)")
+            throw PipelineError(stage: .train, file: file, message: "train.augment_exclude: \(error)")
         }
     }
 
@@ -77,7 +77,7 @@ enum ModelStages {
                 ? Dictionary(uniqueKeysWithValues: try sweepNames.map { ($0, try experiment.heldOutSweep("transfer", key: $0)) }) : [:]
             for name in names { everySample[name] = try experiment.everyFoldPrediction(name) }
         } catch let e as ExperimentError {
-            throw PipelineError(stage: "evaluate", file: e.path, message: e.message)
+            throw PipelineError(stage: .evaluate, file: e.path, message: e.message)
         }
         for fold in 0..<plan.k {
             let (trainSamples, testSamples) = plan.split(fold)
@@ -187,7 +187,7 @@ enum ModelStages {
             let why = method == .adaptive && c.n == 0
                 ? "no held-out sample has a spread of the other folds' models (it needs evaluate.folds >= 3); use predict.interval_method: conformal"
                 : "it has \(c.n) held-out residuals of the \(model) model and a \(level) interval needs at least \(need) (the interval would be infinite); lower predict.interval or add samples at this depth"
-            throw PipelineError(stage: "evaluate", file: file, message: "depth \(c.depth): no calibrated prediction interval: \(why)")
+            throw PipelineError(stage: .evaluate, file: file, message: "depth \(c.depth): no calibrated prediction interval: \(why)")
         }
     }
 

@@ -106,7 +106,7 @@ enum ProfileStage {
         guard predict.depthConsistency != nil || config.stocks != nil else { return nil }
         let intervals = try depths.map { label -> (top: Double, bottom: Double) in
             guard let d = config.depths.first(where: { $0.label == label }) ?? (try? DepthInterval.parse(label.replacingOccurrences(of: "cm", with: ""))) else {
-                throw PipelineError(stage: "predict", file: config.file, message: "the model's depth '\(label)' is not a depth interval; run `socmap run` again")
+                throw PipelineError(stage: .predict, file: config.file, message: "the model's depth '\(label)' is not a depth interval; run `socmap run` again")
             }
             return (d.top, d.bottom)
         }

@@ -79,7 +79,7 @@ enum ProfilesStage {
             located.append(LocatedSite(id: site.id, x: p.x, y: p.y, sourceX: site.x, sourceY: site.y, line: site.line))
         }
         if located.isEmpty {
-            throw PipelineError(stage: "profiles", file: config.sites.file,
+            throw PipelineError(stage: .profiles, file: config.sites.file,
                                 message: "no site coordinate could be transformed from \(siteCRS.name) to \(stackCRS.name); check sites.crs and the x/y columns")
         }
         observer.note(sitesNote(read: loaded.sites.count, untransformable: failed.count, issues: loaded.issues,

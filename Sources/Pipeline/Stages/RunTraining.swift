@@ -37,7 +37,7 @@ final class RunTraining {
             experiment = try Experiment(data: data, plan: plan, variants: variants, finals: true, predictsTraining: true,
                                         store: store)
         } catch let e as ExperimentError {
-            throw PipelineError(stage: e.stage, file: e.kind == .folds ? config.file : e.path, message: e.message)
+            throw PipelineError(stage: .init(e.kind), file: e.kind == .folds ? config.file : e.path, message: e.message)
         }
     }
 
@@ -49,7 +49,7 @@ final class RunTraining {
     /// The hash of the pipeline file's bytes: parts of one run must share it.
     static func pipelineHash(_ config: PipelineConfig) throws -> String {
         guard let bytes = FileManager.default.contents(atPath: config.file) else {
-            throw PipelineError(stage: "train", file: config.file, message: "cannot read the pipeline file again to fingerprint the training units")
+            throw PipelineError(stage: .train, file: config.file, message: "cannot read the pipeline file again to fingerprint the training units")
         }
         return String(format: "%016llx", bytes.withUnsafeBytes { FNV1a.hash64($0) })
     }
@@ -60,7 +60,7 @@ final class RunTraining {
             let unit = ModelStages.blockUnit(try CRS(wkt: data.grid.crsWKT))
             return try FoldPlan.make(data, spec: evaluate.spec(seed: config.seed), blockUnit: unit)
         } catch let e as ExperimentError {
-            throw PipelineError(stage: e.stage, file: e.kind == .folds ? config.file : e.path, message: e.message)
+            throw PipelineError(stage: .init(e.kind), file: e.kind == .folds ? config.file : e.path, message: e.message)
         }
     }
 
@@ -78,14 +78,14 @@ final class RunTraining {
     @discardableResult
     func fit(_ todo: [TrainingUnit], observer: PipelineObserver) throws -> (trained: Int, reused: Int) {
         do { return try experiment.fit(todo, observer: observer, owner: "this pipeline") } catch let e as ExperimentError {
-            throw PipelineError(stage: e.stage, file: e.path, message: e.message)
+            throw PipelineError(stage: .init(e.kind), file: e.path, message: e.message)
         }
     }
 
     /// Copies a unit's model into `destination`.
     func copyModel(_ unit: TrainingUnit, to destination: String) throws -> [String] {
         do { return try experiment.copyModel(unit, to: destination) } catch let e as ExperimentError {
-            throw PipelineError(stage: e.kind == .store ? "write" : "train", file: e.path,
+            throw PipelineError(stage: e.kind == .store ? .write : .train, file: e.path,
                                 message: e.kind == .missingUnits ? "the training unit \(unit.label) is missing or was made from another pipeline; run `socmap run \(config.file)` again" : e.message)
         }
     }
@@ -95,7 +95,7 @@ final class RunTraining {
     /// Refuses a part when another part of the folder ran another pipeline file; then records this part.
     func startPart(_ part: Share) throws {
         do { try experiment.startPart(part, file: config.file) } catch let e as ExperimentError {
-            throw PipelineError(stage: "run", file: e.path, message: e.message)
+            throw PipelineError(stage: .run, file: e.path, message: e.message)
         }
     }
 
@@ -103,7 +103,7 @@ final class RunTraining {
     /// the parts that ran another pipeline, the missing units and the commands that train them.
     func checkComplete() throws {
         do { try experiment.checkComplete(file: config.file, command: "socmap run \(config.file)") } catch let e as ExperimentError {
-            throw PipelineError(stage: "merge", file: e.path, message: e.message)
+            throw PipelineError(stage: .merge, file: e.path, message: e.message)
         }
     }
 

@@ -116,7 +116,7 @@ enum SelectionStage {
                 let innerSpec = FoldSpec(folds: evaluate.folds, blockSize: evaluate.blockSize, seed: config.seed &+ 31 &* UInt64(fold + 1))
                 let inner: FoldPlan
                 do { inner = try outer.nested(in: fold, data: data, spec: innerSpec) } catch let e as ExperimentError {
-                    throw PipelineError(stage: "select", file: config.file, message: "the inner folds of select.per_fold: \(e.message)")
+                    throw PipelineError(stage: .select, file: config.file, message: "the inner folds of select.per_fold: \(e.message)")
                 }
                 let s = try self.select(context, plan: inner, seed: config.seed &+ UInt64(fold + 1) &* 6151, name: "fold\(fold + 1)",
                                         label: "fold \(fold + 1)/\(evaluate.folds) ")
@@ -189,7 +189,7 @@ enum SelectionStage {
             if let worst { covariates[i].dropped = .pair(with: covariates[worst.j].name, r: worst.r) } else { kept.append(i) }
         }
         guard !kept.isEmpty else {
-            throw PipelineError(stage: "select", file: nil,
+            throw PipelineError(stage: .select, file: nil,
                                 message: "every covariate was dropped by select.min_correlation \(fmt(select.minCorrelation)) (the largest |r| with the property is \(fmt(covariates.map(\.correlation).max() ?? 0))); lower it")
         }
         // Ranking.
@@ -269,21 +269,21 @@ enum SelectionStage {
         do {
             return try Experiment(data: context.data, plan: plan, variants: variants, folds: folds, finals: !folds, store: context.store)
         } catch let e as ExperimentError {
-            throw PipelineError(stage: "select", file: e.path, message: e.message)
+            throw PipelineError(stage: .select, file: e.path, message: e.message)
         }
     }
 
     /// Fits the experiment's units not saved yet (parts of a run share them through the store).
     static func fit(_ experiment: Experiment, _ context: Context, describe: @escaping (TrainingUnit) -> String) throws {
         do { try experiment.fit(experiment.units, observer: context.observer, owner: "this pipeline", describe: describe) } catch let e as ExperimentError {
-            throw PipelineError(stage: "select", file: e.path, message: e.message)
+            throw PipelineError(stage: .select, file: e.path, message: e.message)
         }
     }
 
     /// A saved unit's record.
     static func record(_ experiment: Experiment, _ unit: TrainingUnit) throws -> UnitRecord {
         do { return try experiment.record(unit) } catch let e as ExperimentError {
-            throw PipelineError(stage: "select", file: e.path, message: e.message)
+            throw PipelineError(stage: .select, file: e.path, message: e.message)
         }
     }
 
@@ -292,7 +292,7 @@ enum SelectionStage {
         let data = experiment.data, plan = experiment.plan!
         let values: [Float]
         do { values = try experiment.heldOut(variant.name) } catch let e as ExperimentError {
-            throw PipelineError(stage: "select", file: e.path, message: e.message)
+            throw PipelineError(stage: .select, file: e.path, message: e.message)
         }
         var predictions: [HeldOutPrediction] = []
         for fold in 0..<plan.k {

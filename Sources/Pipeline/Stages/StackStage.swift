@@ -48,7 +48,7 @@ enum StackStage {
                               + "\(stack.statistics.inputs.fileCount) files the covariates are read from have the same sizes and modification times)")
             } else {
                 do { try AtomicFile.write(try stack.statistics.encoded(), to: statisticsFile) } catch let e as FileWriteError {
-                    throw PipelineError(stage: "stack", file: e.path, message: "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
+                    throw PipelineError(stage: .stack, file: e.path, message: "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
                 }
             }
         }

@@ -56,7 +56,7 @@ public final class StudyRunner {
         var trained = 0, reused = total
         if merge {
             do { try experiment.checkComplete(file: study.file, command: partCommand) } catch let e as ExperimentError {
-                throw PipelineError(stage: "study", file: e.path, message: e.message)
+                throw PipelineError(stage: .study, file: e.path, message: e.message)
             }
             observer.note("merge: every one of the \(total) units is saved")
         } else {
@@ -73,7 +73,7 @@ public final class StudyRunner {
         let (folder, experiment, _) = try open(access: .shared, command: command)
         defer { folder.release() }
         do { try experiment.startPart(part, file: study.file) } catch let e as ExperimentError {
-            throw PipelineError(stage: "study", file: e.path, message: e.message)
+            throw PipelineError(stage: .study, file: e.path, message: e.message)
         }
         let mine = experiment.units(of: part)
         observer.stageStarted("study: part \(part) of \(experiment.units.count) units: \(mine.count) units (\(mine.map(\.label).joined(separator: ", ")))")
@@ -114,7 +114,7 @@ public final class StudyRunner {
             do {
                 return (folder, try Experiment(data: data, plan: plan, variants: variants, finals: false, store: store), selection)
             } catch let e as ExperimentError {
-                throw PipelineError(stage: "study", file: e.path ?? study.pipeline.file, message: e.message)
+                throw PipelineError(stage: .study, file: e.path ?? study.pipeline.file, message: e.message)
             }
         } catch {
             folder.release()
@@ -125,7 +125,7 @@ public final class StudyRunner {
     /// Fits `todo`'s units not saved yet.
     func fit(_ experiment: Experiment, _ todo: [TrainingUnit]) throws -> (trained: Int, reused: Int) {
         do { return try experiment.fit(todo, observer: observer, owner: "this study") } catch let e as ExperimentError {
-            throw PipelineError(stage: "study", file: e.path, message: e.message)
+            throw PipelineError(stage: .study, file: e.path, message: e.message)
         }
     }
 
@@ -135,7 +135,7 @@ public final class StudyRunner {
         var h: UInt64 = 0
         for path in [study.pipeline.file, study.file] {
             guard let bytes = FileManager.default.contents(atPath: path) else {
-                throw PipelineError(stage: "study", file: path, message: "cannot read the file again to tag the study's units")
+                throw PipelineError(stage: .study, file: path, message: "cannot read the file again to tag the study's units")
             }
             h = SplitMix64.mix(h ^ bytes.withUnsafeBytes { FNV1a.hash64($0) })
         }
@@ -155,7 +155,7 @@ public final class StudyRunner {
                 seconds[v.name] = try (0..<plan.k).reduce(0) { $0 + (try experiment.record(TrainingUnit(variant: v.name, fold: $1))).seconds }
             }
         } catch let e as ExperimentError {
-            throw PipelineError(stage: "study", file: e.path, message: e.message)
+            throw PipelineError(stage: .study, file: e.path, message: e.message)
         }
         let total = experiment.units.count
         var notes: [String] = []
@@ -184,7 +184,7 @@ public final class StudyRunner {
         do {
             files = try StudyReport.write(comparison, predictions: held, context: context, to: study.output)
         } catch let e as EvaluationError {
-            throw PipelineError(stage: "study", file: e.path, message: e.message)
+            throw PipelineError(stage: .study, file: e.path, message: e.message)
         }
         files += (selection?.files ?? []).map { (study.output as NSString).appendingPathComponent($0) }
         return StudySummary(outputFolder: study.output, files: files, comparison: comparison, trained: trained, reused: reused,
@@ -198,11 +198,11 @@ public final class StudyRunner {
         var isFolder: ObjCBool = false
         if fm.fileExists(atPath: study.output, isDirectory: &isFolder) {
             guard isFolder.boolValue else {
-                throw PipelineError(stage: "study", file: study.file, message: "the study's output '\(study.output)' is a file; set 'output' to a folder")
+                throw PipelineError(stage: .study, file: study.file, message: "the study's output '\(study.output)' is a file; set 'output' to a folder")
             }
             let entries = (try? fm.contentsOfDirectory(atPath: study.output)) ?? []
             if !entries.isEmpty && !fm.fileExists(atPath: markerPath) {
-                throw PipelineError(stage: "study", file: study.file,
+                throw PipelineError(stage: .study, file: study.file,
                                     message: "the folder '\(study.output)' holds files a study did not write; set 'output' in the study file to a new or empty folder")
             }
         }
@@ -212,7 +212,7 @@ public final class StudyRunner {
                 try AtomicFile.write("A SOCMap study folder: `socmap study` continues the units saved here.\n", to: markerPath)
             }
         } catch {
-            throw PipelineError(stage: "study", file: study.output, message: "cannot create the study folder: \(SystemError.reason(error))")
+            throw PipelineError(stage: .study, file: study.output, message: "cannot create the study folder: \(SystemError.reason(error))")
         }
     }
 

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The layers of a map tile, in their one order: the depth maps, then (with the CV spread) each depth's
+/// SD, then (with an interval) each depth's lower bound and each depth's upper bound, then (with the area
+/// of applicability) the dissimilarity index and the AOA mask. The predictor writes tiles in this order,
+/// the catalogue names the maps in it, and the map stage reads layers back by it.
+public struct TileLayers: Sendable, Hashable {
+    /// Number of depth maps.
+    public let depths: Int
+    /// Whether each depth's CV spread (SD) is mapped.
+    public let spread: Bool
+    /// Whether each depth's interval bounds are mapped.
+    public let bounds: Bool
+    /// Whether the DI and the AOA are mapped.
+    public let applicability: Bool
+
+    /// The layout of a tile with these layers.
+    public init(depths: Int, spread: Bool, bounds: Bool, applicability: Bool) {
+        precondition(depths >= 1, "TileLayers: at least one depth, got \(depths)")
+        self.depths = depths
+        self.spread = spread
+        self.bounds = bounds
+        self.applicability = applicability
+    }
+
+    /// Layers per tile.
+    public var count: Int { depths * (1 + (spread ? 1 : 0) + (bounds ? 2 : 0)) + (applicability ? 2 : 0) }
+
+    /// The layer of depth `d`'s map.
+    public func prediction(_ d: Int) -> Int { checked(d) }
+    /// The layer of depth `d`'s CV spread; nil without the spread.
+    public func spread(_ d: Int) -> Int? { spread ? depths + checked(d) : nil }
+    /// The layer of depth `d`'s lower bound; nil without bounds.
+    public func lower(_ d: Int) -> Int? { bounds ? boundsStart + checked(d) : nil }
+    /// The layer of depth `d`'s upper bound; nil without bounds.
+    public func upper(_ d: Int) -> Int? { bounds ? boundsStart + depths + checked(d) : nil }
+    /// The dissimilarity index layer; nil without the area of applicability.
+    public var dissimilarity: Int? { applicability ? count - 2 : nil }
+    /// The AOA mask layer; nil without the area of applicability.
+    public var aoa: Int? { applicability ? count - 1 : nil }
+
+    private var boundsStart: Int { depths * (spread ? 2 : 1) }
+
+    private func checked(_ d: Int) -> Int {
+        precondition((0..<depths).contains(d), "TileLayers: depth \(d) of \(depths)")
+        return d
+    }
+}

@@ -1,0 +1,50 @@
+import Mapping
+import XCTest
+
+/// The one layer order of a map tile, and the catalogue naming its maps in that order.
+final class TileLayersTests: XCTestCase {
+    func testEveryLayer_hasItsPlace_inTheOneOrder() {
+        let all = TileLayers(depths: 6, spread: true, bounds: true, applicability: true)
+        XCTAssertEqual(all.count, 26)
+        XCTAssertEqual((0..<6).map(all.prediction), Array(0..<6))
+        XCTAssertEqual((0..<6).map { all.spread($0)! }, Array(6..<12))
+        XCTAssertEqual((0..<6).map { all.lower($0)! }, Array(12..<18))
+        XCTAssertEqual((0..<6).map { all.upper($0)! }, Array(18..<24))
+        XCTAssertEqual(all.dissimilarity, 24)
+        XCTAssertEqual(all.aoa, 25)
+        let bare = TileLayers(depths: 6, spread: false, bounds: true, applicability: false)
+        XCTAssertEqual(bare.count, 18)
+        XCTAssertNil(bare.spread(0))
+        XCTAssertEqual(bare.lower(0), 6)
+        XCTAssertEqual(bare.upper(5), 17)
+        XCTAssertNil(bare.aoa)
+        // Every layer is named once, whatever is mapped.
+        for spread in [false, true] {
+            for bounds in [false, true] {
+                for aoa in [false, true] {
+                    let l = TileLayers(depths: 3, spread: spread, bounds: bounds, applicability: aoa)
+                    var places = (0..<3).map(l.prediction) + (0..<3).compactMap(l.spread)
+                    places += (0..<3).compactMap(l.lower) + (0..<3).compactMap(l.upper)
+                    places += [l.dissimilarity, l.aoa].compactMap { $0 }
+                    XCTAssertEqual(places.sorted(), Array(0..<l.count), "\(l)")
+                }
+            }
+        }
+    }
+
+    func testCatalogue_namesTheMapsInTheTileOrder() {
+        let depths = ["0-5cm", "5-15cm"]
+        let c = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: depths,
+                                      spread: true, interval: 0.9, applicability: true, runName: "t")
+        let l = c.layout
+        XCTAssertEqual(c.layers.count, l.count)
+        for d in depths.indices {
+            XCTAssertEqual(c.layers[l.prediction(d)].name, "soc_\(depths[d])")
+            XCTAssertTrue(c.layers[l.spread(d)!].name.hasSuffix("cv_sd"), c.layers[l.spread(d)!].name)
+            XCTAssertTrue(c.layers[l.lower(d)!].name.hasSuffix("q05"), c.layers[l.lower(d)!].name)
+            XCTAssertTrue(c.layers[l.upper(d)!].name.hasSuffix("q95"), c.layers[l.upper(d)!].name)
+        }
+        XCTAssertEqual(c.layers[l.dissimilarity!].name, MapNames.dissimilarity("soc"))
+        XCTAssertEqual(c.layers[l.aoa!].name, MapNames.applicability("soc"))
+    }
+}
