@@ -84,9 +84,11 @@ let package = Package(
 
         // MARK: Orchestration
         .target(name: "SampleData", dependencies: ["RasterIO", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
+        // The run's record (report.json) and its renderings (report.md, report.html), from plain values.
+        .target(name: "Reports", dependencies: ["Evaluation", "TextFormat", "Workspace"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness", "Runtime", "Workspace", "Configuration"],
+            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness", "Runtime", "Workspace", "Configuration", "Reports"],
             exclude: ["README.md"]),
 
         // MARK: Speed measurements (`socmap bench`), outside the library modules
@@ -118,9 +120,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Models", "NeuralNet", "Patches", "SoilData", "Runtime"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness", "FileIO"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Configuration", "Experiments", "Workspace", "RasterIO", "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Reports", "Configuration", "Experiments", "Workspace", "RasterIO", "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Runtime"]),
-        .testTarget(name: "socmapTests", dependencies: ["socmap", "Configuration", "Workspace", "TestSupport", "RasterIO", "Models", "Patches"]),
+        .testTarget(name: "socmapTests", dependencies: ["socmap", "Reports", "Configuration", "Workspace", "TestSupport", "RasterIO", "Models", "Patches"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,7 @@ import Workspace
 import Mapping
 import Patches
 import RasterIO
+import Reports
 import Runtime
 import SoilData
 
@@ -77,45 +78,65 @@ public final class PipelineRunner {
         let entries = maps ? outputNames : outputNames.filter { $0 != OutputLayout.maps }
         try folder.checkReplaceable(entries, overwrite: overwrite)
         let out = try folder.makeStaging()
-        let (stack, profiles, data, patchReport) = try prepare(statisticsFile: folder.layout.stackStatisticsFile)
+        let clock = StageClock()
+        let (stack, profiles, data, patchReport) = try prepare(statisticsFile: folder.layout.stackStatisticsFile, clock: clock)
         let store = try RunTraining.store(config, layout: folder.layout)
         var unitNotes: [String] = []
         if !merge, let line = RunTraining.discardOtherPipelines(store) { observer.note(line); unitNotes.append(line) }
         let (used, selection, training) = try prepareTraining(data: data, store: store, layout: out)
+        let selectionSeconds = clock.lap()
+        if selection != nil { clock.timings.selection = selectionSeconds }
 
         var evaluation: EvaluationResult?
         var modelFiles: [String] = []
+        var trainingRecord: RunRecord.Training?
         if let training {
+            // The units saved before this process fits any: reused, not fitted here.
+            var fittedHere = Set(training.experiment.units.filter { training.experiment.saved($0) == nil })
             if merge {
                 try training.checkComplete()
+                fittedHere = []
                 observer.note("merge: every one of the \(training.experiment.units.count) training units is saved")
             } else {
                 observer.stageStarted("train: \(training.unitsText), each saved when done")
                 let (trained, reused) = try training.fit(training.experiment.units, observer: observer)
                 if reused > 0 { unitNotes.append("\(reused) of \(trained + reused) training units were saved by an earlier, interrupted run and reused") }
             }
+            clock.record(\.training)
+            trainingRecord = try training.record(fittedHere: fittedHere, wallSeconds: clock.timings.training ?? 0, merged: merge)
             if let evaluate = config.evaluate {
                 evaluation = try ModelStages.evaluate(config, training: training, evaluate: evaluate, stack: stack, layout: out,
                                                       observer: observer)
+                clock.record(\.evaluation)
             }
             modelFiles = try ModelStages.trainFinal(training, layout: out)
+            clock.record(\.finalModels)
         }
         var mapResult: MapResult?
         if let predict = config.predict, maps {
             mapResult = try MapStage.run(config, stack: stack, inputs: try MapStage.inputs(config, predict, layout: out, evaluation: evaluation, data: used),
                                          output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
+            clock.record(\.maps)
         }
         observer.stageStarted("report: patch file, profiles, report.md, report.html, report.json")
-        let report = RunReport(config: config, stack: stack, profiles: profiles, data: used, patches: patchReport,
-                               evaluation: evaluation, modelFiles: modelFiles, maps: mapResult, recovered: folder.recovered + unitNotes,
-                               selection: selection, mapsLeftToPredict: config.predict != nil && !maps)
         try write { try PatchFile.write(used, to: out.patches) }
-        try write { try AtomicFile.write(Data(report.profilesCSV().utf8), to: out.path(OutputLayout.profiles)) }
-        try write { try AtomicFile.write(Data(report.droppedSitesCSV().utf8), to: out.path(OutputLayout.droppedSites)) }
-        let markdown = report.markdown()
+        try write { try AtomicFile.write(Data(RunTables.profilesCSV(config: config, profiles: profiles, data: used).utf8),
+                                         to: out.path(OutputLayout.profiles)) }
+        try write { try AtomicFile.write(Data(RunTables.droppedSitesCSV(profiles: profiles, patches: patchReport).utf8),
+                                         to: out.path(OutputLayout.droppedSites)) }
+        var builder = RunRecordBuilder(config: config, stack: stack, profiles: profiles, data: used, patches: patchReport,
+                                       evaluation: evaluation, modelFiles: modelFiles, maps: mapResult,
+                                       recovered: folder.recovered + unitNotes, selection: selection,
+                                       mapsLeftToPredict: config.predict != nil && !maps, training: trainingRecord)
+        clock.record(\.report)
+        clock.timings.total = clock.total
+        builder.timings = clock.timings
+        // report.json is the record; report.md and report.html are rendered from it alone.
+        let record = builder.record()
+        let markdown = MarkdownReport.render(record)
         try write { try AtomicFile.write(Data(markdown.utf8), to: out.path(OutputLayout.reportMarkdown)) }
-        try write { try AtomicFile.write(try report.json(), to: out.path(OutputLayout.reportJSON)) }
-        let html = try HTMLReport(markdown: markdown, layout: out).html()
+        try write { try AtomicFile.write(try record.json(), to: out.path(OutputLayout.reportJSON)) }
+        let html = try HTMLReport(record: record, layout: out).html()
         try write { try AtomicFile.write(Data(html.utf8), to: out.path(OutputLayout.reportHTML)) }
         try folder.publish(entries, replacingAll: true)
         // The units are the run's training, now in its outputs (an interrupted run's of a pipeline
@@ -177,13 +198,20 @@ public final class PipelineRunner {
     /// The data stages every run and study starts with: soil tables (checked before any raster is
     /// read), the covariate stack, the checks of stocks and zones, profiles at the depths, patches.
     /// `statisticsFile`: where the stack's statistics are kept between processes (`StackStage.run`).
-    func prepare(statisticsFile: String? = nil) throws -> (stack: CovariateStack, profiles: ProfilesResult, data: PatchDataset, patchReport: PatchReport) {
+    /// `clock`, if given, gets the stack's, profiles' and patches' wall times.
+    func prepare(statisticsFile: String? = nil, clock: StageClock? = nil)
+        throws -> (stack: CovariateStack, profiles: ProfilesResult, data: PatchDataset, patchReport: PatchReport) {
+        clock?.restart()
         let tables = try ProfilesStage.read(config)   // bad soil tables fail before any raster is read
+        let readSeconds = clock?.lap() ?? 0
 
         let stack = try StackStage.run(config, observer: observer, statisticsFile: statisticsFile)
         _ = try ProfileStage.check(config, grid: stack.grid)   // stocks' rasters and units, before any training
         try ZoneStage.check(config, stack: stack)   // a wrong evaluate.zones fails before any training
+        clock?.record(\.stack)
         let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
+        clock?.record(\.profiles)
+        clock?.timings.profiles += readSeconds
         observer.stageStarted("patches")
         let (data, patchReport) = try PatchExtractor.extract(
             stack: stack, sites: profiles.sites, profiles: profiles.profiles, depths: config.depths,
@@ -198,6 +226,7 @@ public final class PipelineRunner {
             throw PipelineError(stage: .patches, file: config.profiles.file, message: message)
         }
         observer.note("patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each")
+        clock?.record(\.patches)
         return (stack, profiles, data, patchReport)
     }
 

@@ -68,3 +68,14 @@ final class TextFormatTests: XCTestCase {
         XCTAssertEqual(NumberText.significant(-.infinity, 6), "-inf")
     }
 }
+
+/// Durations in words for reports.
+final class DurationWordsTests: XCTestCase {
+    func testWords_tenthsBelowTenSeconds_minutesAndHoursAbove() {
+        XCTAssertEqual(DurationText.words(0.42), "0.4 s")
+        XCTAssertEqual(DurationText.words(42.4), "42 s")
+        XCTAssertEqual(DurationText.words(252), "4 min 12 s")
+        XCTAssertEqual(DurationText.words(7500), "2 h 05 min")
+        XCTAssertEqual(DurationText.words(-1), "unknown")
+    }
+}

@@ -69,6 +69,7 @@ final class ApplicabilityMapTests: XCTestCase {
         XCTAssertGreaterThan(checked, 0, "some training site lies on a mapped cell")
 
         // The report gives the threshold and the share inside.
+        try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("## Area of applicability"), report)
         XCTAssertTrue(report.contains("Inside the area of applicability: ") && report.contains("(\(inside) of \(mapped))"), report)

@@ -60,7 +60,7 @@ final class EvaluateCommandTests: XCTestCase {
         }
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("## Cross-validation (3 folds"), report)
-        XCTAssertTrue(report.contains("Training: design/model.md's protocol except `network.conv_widths: [4, 8, 8]`, `network.fc_widths: [8, 8, 4]`, `network.pool: 1`, `batch_size: 16`, `epochs: 3`, `fine_tune_epochs: 2`, `patience: 2`,"), report)
+        XCTAssertTrue(report.contains("Training: the paper's protocol (Han et al. 2025, Front. Environ. Sci. 13:1580085) except `network.conv_widths: [4, 8, 8]`, `network.fc_widths: [8, 8, 4]`, `network.pool: 1`, `batch_size: 16`, `epochs: 3`, `fine_tune_epochs: 2`, `patience: 2`,"), report)
         // Interval coverage (PICP) and width per depth, model and method.
         let summary = try String(contentsOfFile: (eval as NSString).appendingPathComponent("summary.md"), encoding: .utf8)
         for depth in ["0–5 cm", "100–200 cm", "Pooled over depths"] { XCTAssertTrue(summary.contains("| \(depth) | transfer |"), summary) }

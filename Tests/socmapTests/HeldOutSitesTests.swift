@@ -38,6 +38,7 @@ final class HeldOutSitesTests: XCTestCase {
         let summary = try String(contentsOfFile: eval + "/summary.md", encoding: .utf8)
         XCTAssertTrue(summary.contains("Accuracy by zone (geo)"), summary)
         XCTAssertTrue(summary.contains("**(too few)**"), "the tiny project's zones hold fewer than 10 samples")
+        try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("### Accuracy by zone (geo)"), report)
         let reportJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any]

@@ -61,6 +61,7 @@ final class ProfileAnalysisCommandTests: XCTestCase {
         XCTAssertTrue(stock.contains("SOCMAP_PIPELINE_SHA256="), "provenance like the depth maps: \(stock)")
 
         // The report's sections, report.json's objects and the terminal's lines.
+        try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("## Depth consistency") && report.contains("| 0-5cm | 5-15cm |"), report)
         XCTAssertTrue(report.contains("## Carbon stocks") && report.contains("| 0-30cm (sum) | `soc_stock_0-30cm.tif` |"), report)

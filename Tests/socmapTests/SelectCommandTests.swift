@@ -25,6 +25,7 @@ final class SelectCommandTests: XCTestCase {
         XCTAssertTrue(md.contains("### Cross-validated RMSE by subset size"), md)
         XCTAssertTrue(md.contains("Variant: **all data**"), md)
         XCTAssertGreaterThanOrEqual(csv.split(separator: "\n").count, 2, csv)
+        try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("Covariate selection"), report)
         // The final model and the patch file hold the selected covariates' channels only.

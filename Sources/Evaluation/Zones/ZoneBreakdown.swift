@@ -36,6 +36,13 @@ public struct ZoneBreakdown: Sendable, Codable, Equatable {
         public var label: String
         /// Sites with a held-out sample in this zone.
         public var sites: Int
+
+        /// A zone as computed (or read back from a report).
+        public init(code: Int, label: String, sites: Int) {
+            self.code = code
+            self.label = label
+            self.sites = sites
+        }
     }
 
     /// One model at one depth in one zone.
@@ -52,6 +59,16 @@ public struct ZoneBreakdown: Sendable, Codable, Equatable {
         public var metrics: Metrics
         /// True when `metrics.n` < the breakdown's `minimumCount`.
         public var tooFew: Bool
+
+        /// A row as computed (or read back from a report).
+        public init(model: String, depth: String, zone: Int, label: String, metrics: Metrics, tooFew: Bool) {
+            self.model = model
+            self.depth = depth
+            self.zone = zone
+            self.label = label
+            self.metrics = metrics
+            self.tooFew = tooFew
+        }
 
         enum CodingKeys: String, CodingKey {
             case model, depth, zone, label, metrics
@@ -77,6 +94,20 @@ public struct ZoneBreakdown: Sendable, Codable, Equatable {
     public var nodataSites: Int
     /// Their held-out samples (all depths).
     public var nodataSamples: Int
+
+    /// A breakdown as computed (or read back from a report, e.g. `Reports.RunRecord`).
+    public init(source: String, minimumCount: Int, models: [String], depthLabels: [String], zones: [Zone], rows: [Row],
+                samples: [[Int]], nodataSites: Int, nodataSamples: Int) {
+        self.source = source
+        self.minimumCount = minimumCount
+        self.models = models
+        self.depthLabels = depthLabels
+        self.zones = zones
+        self.rows = rows
+        self.samples = samples
+        self.nodataSites = nodataSites
+        self.nodataSamples = nodataSamples
+    }
 
     enum CodingKeys: String, CodingKey {
         case source, models, zones, rows, samples

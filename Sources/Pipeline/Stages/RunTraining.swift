@@ -6,6 +6,7 @@ import Models
 import Patches
 import Randomness
 import RasterIO
+import Reports
 import Runtime
 
 /// A run's training as an experiment (`Experiments.Experiment`): the pipeline's models as variants on
@@ -80,6 +81,23 @@ final class RunTraining {
         do { return try experiment.fit(todo, observer: observer, owner: "this pipeline") } catch let e as ExperimentError {
             throw PipelineError(stage: .init(e.kind), file: e.path, message: e.message)
         }
+    }
+
+    /// The training for the run's record: every unit with the seconds its record saved (whichever process
+    /// fitted it), `fittedHere` the units this process fitted, the protocol's changed keys.
+    func record(fittedHere: Set<TrainingUnit>, wallSeconds: Double, merged: Bool) throws -> RunRecord.Training {
+        var t = RunRecord.Training()
+        (t.models, t.changedSettings) = (train.models.map(\.rawValue), TrainSettingsText.changed(train.settings))
+        (t.wallSeconds, t.merged) = (wallSeconds, merged)
+        do {
+            t.units = try experiment.units.map { unit in
+                .init(name: unit.name, model: unit.variant, fold: unit.fold.map { $0 + 1 },
+                      seconds: try experiment.record(unit).seconds, fittedHere: fittedHere.contains(unit))
+            }
+        } catch let e as ExperimentError {
+            throw PipelineError(stage: .train, file: e.path, message: e.message)
+        }
+        return t
     }
 
     /// Copies a unit's model into `destination`.

@@ -1,17 +1,23 @@
 import Foundation
-import Workspace
 import TextFormat
+import Workspace
 
 /// report.html: one self-contained page a person opens, readable without the other files. It
 /// holds report.md, the cross-validation summary (evaluation/summary.md) and every figure the run
 /// made: the evaluation plots inline as SVG, and the PNGs of evaluation/ and evaluation/plots/ (the
 /// held-out relative bias) and the maps' contact sheets embedded as data. Built from the files in the run's (staging) output folder, so
 /// whatever a stage adds to report.md or the plots folder appears here too.
-struct HTMLReport {
-    /// The run's report.md text.
-    var markdown: String
+public struct HTMLReport {
+    /// The run's report.md text (`MarkdownReport.render` of the run's record).
+    public var markdown: String
     /// The folder the run writes into (the staging folder while it runs).
-    var layout: OutputLayout
+    public var layout: OutputLayout
+
+    /// The page of a run's record, with the figures of the run's (staging) folder `layout`.
+    public init(record: RunRecord, layout: OutputLayout) {
+        self.markdown = MarkdownReport.render(record)
+        self.layout = layout
+    }
 
     /// One figure: a caption and its HTML (an inline <svg> or an <img> with a data URL).
     struct Figure {
@@ -20,7 +26,7 @@ struct HTMLReport {
     }
 
     /// The whole page.
-    func html() throws -> String {
+    public func html() throws -> String {
         let title = markdown.split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) } ?? "SOCMap run"
         var sections: [(id: String, title: String)] = markdown.split(separator: "\n").compactMap { line in
             guard line.hasPrefix("## ") else { return nil }
