@@ -36,6 +36,8 @@ public struct PipelineConfig: Sendable {
     public var stocks: StocksConfig? = nil
     /// Notes on the file that do not stop it (a deprecated key, with file, line and column); the CLI prints them.
     public var warnings: [String] = []
+    /// Where each key the file gives stands, by key path: `error(at:_:)` names it after loading.
+    public var positions: [String: KeyPosition] = [:]
 }
 
 /// Where the reference grid comes from.

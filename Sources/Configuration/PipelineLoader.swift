@@ -31,40 +31,21 @@ extension PipelineConfig {
         // `data_folder`: the folder relative input paths start from (default: the pipeline file's);
         // the output folder stays relative to the file.
         var dataFolder = base
-        if let d = root.optional("data_folder") {
-            let text = try d.string()
-            guard !text.isEmpty else { throw d.error("give the folder that holds the input data, or remove the key") }
+        if let text = try root.given(RunKeys.dataFolder), let d = root.optional(RunKeys.dataFolder.name) {
             dataFolder = resolveAgainst(base, text)
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dataFolder, isDirectory: &isFolder), isFolder.boolValue else {
-                throw d.error("the data folder '\(dataFolder)' does not exist; set data_folder to the folder with the covariates and survey tables (relative to this file)")
+                throw d.error("the data folder '\(dataFolder)' does not exist; set data_folder to the folder with the "
+                              + "covariates and survey tables (relative to this file)")
             }
         }
         let resolve = { (p: String) -> String in resolveAgainst(dataFolder, p) }
 
-        let version = try root.int("version", default: 1)
-        if version != 1, let v = root.optional("version") {
-            throw v.error("this socmap reads pipeline version 1; found \(version)")
-        }
-        let name = try root.string("name", default: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
-        let seedValue = try root.int("seed", default: 2025)
-        if seedValue < 0, let v = root.optional("seed") { throw v.error("seed must be zero or positive") }
-        let output = resolveAgainst(base, try root.string("output", default: "out/\(name)"))
-
-        let depthList: [DepthInterval]
-        if let d = root.optional("depths") {
-            depthList = try d.list().map { item in
-                do { return try DepthInterval.parse(try item.string()) } catch let e as ConfigError { throw e } catch {
-                    throw item.error("not a depth interval like '0-5' (cm): \(error)")
-                }
-            }
-            guard !depthList.isEmpty else { throw d.error("list at least one depth interval") }
-            for (a, b) in zip(depthList, depthList.dropFirst()) where b.top < a.bottom {
-                throw d.error("depth intervals must be in order and not overlap (\(a.label) then \(b.label))")
-            }
-        } else {
-            depthList = DepthInterval.standard
-        }
+        _ = try root.read(RunKeys.version)
+        let name = try root.read(RunKeys.name, default: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
+        let seedValue = try root.read(RunKeys.seed)
+        let output = resolveAgainst(base, try root.read(RunKeys.output, default: "out/\(name)"))
+        let depthList = try root.read(RunKeys.depths)
 
         let covariates = try parseCovariates(try root.required("covariates", hint: "name the covariate rasters").mapping(), resolve: resolve)
         let sites = try parseSites(try root.required("sites", hint: "name the survey sites CSV").mapping(), resolve: resolve)
@@ -85,13 +66,16 @@ extension PipelineConfig {
         }
 
         var predict = try parsePredict(root.optional("predict")?.mapping(), property: profiles.property, unit: profiles.unit)
-        if let p = predict, p.aoa, evaluate == nil, let v = (try? root.optional("predict")?.mapping())??.optional("aoa") {
-            throw v.error("'predict.aoa' takes its threshold from the cross-validation folds: add an 'evaluate' section, or set aoa: false")
+        let predictMapping = (try? root.optional("predict")?.mapping()) ?? nil
+        if let p = predict, p.aoa, evaluate == nil, let v = predictMapping?.optional(PredictKeys.aoa.name) {
+            throw v.error("'predict.aoa' takes its threshold from the cross-validation folds: add an 'evaluate' section, "
+                          + "or set aoa: false")
         }
         if let p = predict, p.aoa {
             let trainsRF = train?.models.contains(.rf) ?? false
-            if p.aoaWeights == .rf, !trainsRF, let v = (try? root.optional("predict")?.mapping())??.optional("aoa_weights") {
-                throw v.error("'predict.aoa_weights: rf' needs the random forest: add 'rf' to train.models, or use aoa_weights: equal")
+            if p.aoaWeights == .rf, !trainsRF, let v = predictMapping?.optional(PredictKeys.aoaWeights.name) {
+                throw v.error("'predict.aoa_weights: rf' needs the random forest: add 'rf' to train.models, "
+                              + "or use aoa_weights: equal")
             }
             if p.aoaWeights == .auto { predict?.aoaWeights = trainsRF ? .rf : .equal }
         }
@@ -104,42 +88,39 @@ extension PipelineConfig {
 
         let select = try parseSelect(root.optional("select"), hasTrain: train != nil, hasEvaluate: evaluate != nil, predict: predict)
 
-        let unitNode = (try? root.optional("profiles")?.mapping())??.optional("unit")
+        let unitNode = (try? root.optional("profiles")?.mapping())??.optional(ProfilesKeys.unit.name)
         let stocks = try parseStocks(root.optional("stocks"), unit: profiles.unit, unitNode: unitNode, hasPredict: predict != nil,
                                      resolve: resolve)
 
         try root.finish()
         return PipelineConfig(file: file, baseDirectory: base, name: name, seed: UInt64(seedValue), output: output,
                               covariates: covariates, sites: sites, profiles: profiles, depths: depthList, patches: patches,
-                              train: train, select: select, evaluate: evaluate, predict: predict, stocks: stocks, warnings: warnings)
+                              train: train, select: select, evaluate: evaluate, predict: predict, stocks: stocks,
+                              warnings: warnings, positions: source.recorder.positions)
     }
 
     private static func parseCovariates(_ m: YAMLMapping, resolve: (String) -> String) throws -> CovariatesConfig {
+        typealias K = CovariatesKeys
         let gridValue = try m.required("grid", hint: "give 'raster: <file>' or 'crs', 'resolution' and 'extent'")
         let g = try gridValue.mapping()
         let grid: GridConfig
-        if let r = g.optional("raster") {
-            grid = .raster(path: resolve(try r.string()))
-            if g.has("crs") || g.has("resolution") || g.has("extent") {
+        if let raster = try g.given(K.raster) {
+            grid = .raster(path: resolve(raster))
+            if g.has(K.crs.name) || g.has(K.resolution.name) || g.has(K.extent.name) {
                 throw gridValue.error("give either 'raster' or 'crs' + 'resolution' + 'extent', not both")
             }
         } else {
-            let crs = try g.required("crs", hint: "or give 'raster: <file>' to use a raster's grid").string()
-            let res = try g.required("resolution").double()
-            guard res > 0 else { throw g.optional("resolution")!.error("resolution must be positive (in CRS units)") }
-            let extentValue = try g.required("extent", hint: "[min_x, min_y, max_x, max_y] in the grid CRS")
-            let extent = try extentValue.list().map { try $0.double() }
-            guard extent.count == 4, extent[0] < extent[2], extent[1] < extent[3] else {
-                throw extentValue.error("extent must be [min_x, min_y, max_x, max_y] with min < max")
-            }
+            let crs = try g.require(K.crs, hint: "or give 'raster: <file>' to use a raster's grid")
+            let res = try g.require(K.resolution)
+            let extent = try g.require(K.extent, hint: "[min_x, min_y, max_x, max_y] in the grid CRS")
             do { _ = try PipelineConfig.explicitGridSize(resolution: res, extent: extent, file: m.source.file) } catch let e as ConfigError {
-                throw g.optional("resolution")!.error(e.message)
+                throw g.optional(K.resolution.name)!.error(e.message)
             }
             grid = .explicit(crs: crs, resolution: res, extent: extent)
         }
         try g.finish()
 
-        let filesValue = try m.required("files", hint: "list covariate files, globs or folders")
+        let filesValue = try m.required(K.files.name, hint: "list covariate files, globs or folders")
         var sources: [CovariateSourceConfig] = []
         // An empty item ('-' alone, '~', '') would resolve to the pipeline's own folder: refuse it.
         func path(_ v: YAMLValue) throws -> String {
@@ -157,85 +138,68 @@ extension PipelineConfig {
                 sources.append(CovariateSourceConfig(path: try path(item), name: nil, band: nil, kind: nil, line: item.line))
             } else {
                 let f = try item.mapping()
-                guard let pathValue = f.optional("path") else {
+                guard let pathValue = f.optional(K.path.name) else {
                     throw item.error("this covariates.files entry has no path; give 'path: <raster file, glob or folder>'")
                 }
                 let path = try path(pathValue)
-                let name = try f.optional("name")?.string()
-                let band = try f.optional("band").map { v -> Int in
-                    let b = try v.int(); guard b >= 1 else { throw v.error("bands are numbered from 1") }; return b
-                }
-                let kind = try f.optional("kind").map { v -> String in
-                    let k = try v.string()
-                    guard ["continuous", "categorical", "auto"].contains(k) else {
-                        throw v.error("kind must be continuous, categorical or auto, found '\(k)'")
-                    }
-                    return k
-                }
-                let nodata = try f.optional("nodata").map { v -> Double in
-                    if case .scalar(let s) = v.node, s.string.lowercased() == "nan" { return .nan }
-                    return try v.double()
-                }
+                let kind = try f.read(K.kind)
+                let source = CovariateSourceConfig(path: path, name: try f.given(K.name), band: try f.given(K.band),
+                                                   kind: kind == "auto" ? nil : kind, nodata: try f.given(K.nodata),
+                                                   line: item.line)
                 try f.finish()
-                sources.append(CovariateSourceConfig(path: path, name: name, band: band, kind: kind == "auto" ? nil : kind,
-                                                     nodata: nodata, line: item.line))
+                sources.append(source)
             }
         }
         guard !sources.isEmpty else { throw filesValue.error("list at least one covariate file") }
-        let categorical = try m.optional("categorical")?.list().map { try $0.string() } ?? []
-        let tile = try m.int("tile_size", default: 512, in: 32...8192)
+        let config = CovariatesConfig(grid: grid, sources: sources, categorical: try m.read(K.categorical),
+                                      tileSize: try m.read(K.tileSize))
         try m.finish()
-        return CovariatesConfig(grid: grid, sources: sources, categorical: categorical, tileSize: tile)
+        return config
     }
 
     private static func parseSites(_ m: YAMLMapping, resolve: (String) -> String) throws -> SitesConfig {
-        let file = resolve(try m.required("file").string())
-        let config = SitesConfig(file: file,
-                                 idColumn: try m.string("id_column", default: "site_id"),
-                                 xColumn: try m.string("x_column", default: "lon"),
-                                 yColumn: try m.string("y_column", default: "lat"),
-                                 crs: try m.string("crs", default: "EPSG:4326"))
+        let config = SitesConfig(file: resolve(try m.require(SitesKeys.file)), idColumn: try m.read(SitesKeys.idColumn),
+                                 xColumn: try m.read(SitesKeys.xColumn), yColumn: try m.read(SitesKeys.yColumn),
+                                 crs: try m.read(SitesKeys.crs))
         try m.finish()
         return config
     }
 
     private static func parseProfiles(_ m: YAMLMapping, depths: [DepthInterval], resolve: (String) -> String) throws -> ProfilesConfig {
-        let property = try m.string("property", default: "SOC")
-        let unit = try m.string("unit", default: "g/kg")
-        let validRange = try parseValidRange(m, unit: unit)
+        typealias K = ProfilesKeys
+        let property = try m.read(K.property)
+        let unit = try m.read(K.unit)
+        let validRange = try m.given(K.validRange).map { ValidRange(min: $0[0], max: $0[1], origin: K.validRange.path) }
+            ?? ValidRange.default(forUnit: unit, key: K.validRange.path)
         let source: ProfilesSource
         if let h = m.optional("horizons") {
             if m.has("intervals") { throw h.error("give either 'horizons' or 'intervals', not both") }
             let hm = try h.mapping()
-            let file = resolve(try hm.required("file").string())
-            let columns = HorizonColumns(id: try hm.string("id_column", default: "site_id"),
-                                         top: try hm.string("top_column", default: "top"),
-                                         bottom: try hm.string("bottom_column", default: "bottom"),
-                                         value: try hm.required("value_column").string(),
-                                         valueScale: try scaleFactor(hm, "value_scale", example: "0.1 to turn g/kg into %"),
-                                         depthScale: try scaleFactor(hm, "depth_scale", example: "100 for depths in metres"),
+            let file = resolve(try hm.require(K.horizonsFile))
+            let columns = HorizonColumns(id: try hm.read(K.horizonsId), top: try hm.read(K.top),
+                                         bottom: try hm.read(K.bottom), value: try hm.require(K.valueColumn),
+                                         valueScale: try hm.read(K.horizonsScale), depthScale: try hm.read(K.depthScale),
                                          validRange: validRange, keyPrefix: "profiles.horizons")
             try hm.finish()
             var spline = SplineOptions()
             if let s = m.optional("spline") {
                 let sm = try s.mapping()
-                spline.lambda = try sm.double("lambda", default: 0.1, in: 0...1000)
-                spline.minValue = try sm.double("min", default: 0)
-                spline.maxValue = try sm.double("max", default: 1000)
+                spline.lambda = try sm.read(K.lambda)
+                spline.minValue = try sm.read(K.min)
+                spline.maxValue = try sm.read(K.max)
                 if spline.minValue >= spline.maxValue { throw s.error("spline min must be below max") }
                 try sm.finish()
             }
             source = .horizons(file: file, columns: columns, spline: spline)
         } else if let i = m.optional("intervals") {
             let im = try i.mapping()
-            let file = resolve(try im.required("file").string())
-            let colsValue = try im.required("columns", hint: "one column per depth interval")
-            let cols = try colsValue.list().map { try $0.string() }
+            let file = resolve(try im.require(K.intervalsFile))
+            let cols = try im.require(K.columns, hint: "one column per depth interval")
             guard cols.count == depths.count else {
-                throw colsValue.error("give one column per depth interval: \(depths.count) expected, \(cols.count) found")
+                throw im.optional(K.columns.name)!.error(
+                    "give one column per depth interval: \(depths.count) expected, \(cols.count) found")
             }
-            let columns = IntervalColumns(id: try im.string("id_column", default: "site_id"), columns: cols,
-                                          valueScale: try scaleFactor(im, "value_scale", example: "0.1 to turn g/kg into %"),
+            let columns = IntervalColumns(id: try im.read(K.intervalsId), columns: cols, valueScale: try im.read(K.intervalsScale),
                                           validRange: validRange, keyPrefix: "profiles.intervals")
             try im.finish()
             if let s = m.optional("spline") { throw s.error("the spline only applies to 'horizons'") }
@@ -268,40 +232,14 @@ extension PipelineConfig {
         return nil
     }
 
-    /// A scale factor (`value_scale`, `depth_scale`): 1 when absent, else a finite number > 0.
-    private static func scaleFactor(_ m: YAMLMapping, _ key: String, example: String) throws -> Double {
-        guard let v = m.optional(key) else { return 1 }
-        let x = try v.double()
-        guard x > 0 else { throw v.error("\(key) must be a number greater than 0 (e.g. \(example)), found \(NumberText.compact(x))") }
-        return x
-    }
-
-    /// `profiles.valid_range: [min, max]`, or the default for the unit (`ValidRange.default(forUnit:)`).
-    private static func parseValidRange(_ m: YAMLMapping, unit: String) throws -> ValidRange? {
-        guard let v = m.optional("valid_range") else { return ValidRange.default(forUnit: unit, key: "profiles.valid_range") }
-        let bounds = try v.list().map { try $0.double() }
-        guard bounds.count == 2, bounds[0] < bounds[1] else {
-            throw v.error("valid_range must be [min, max] with min < max, in the unit after value_scale (e.g. [0, 1000] for g/kg)")
-        }
-        return ValidRange(min: bounds[0], max: bounds[1], origin: "profiles.valid_range")
-    }
-
     /// The `patches` section, and the deprecated `patches.pool` (now `train.network.pool`) when given.
     private static func parsePatches(_ m: YAMLMapping?) throws -> (PatchesConfig, poolAlias: PoolAlias?) {
-        guard let m else { return (PatchesConfig(size: 13, file: OutputLayout.defaultPatchesFile), nil) }
-        let sizeValue = m.optional("size")
-        let size = try sizeValue?.int() ?? 13
-        let poolAlias = try m.optional("pool").map { PoolAlias(value: try m.int("pool", default: 3, in: 1...9), node: $0) }
-        if let sizeValue {
-            guard size % 2 == 1, (3...255).contains(size) else {
-                throw sizeValue.error("patch size must be odd and between 3 and 255 cells, found \(size)")
-            }
+        guard let m else {
+            return (PatchesConfig(size: PatchesKeys.size.defaultValue!, file: PatchesKeys.file.defaultValue!), nil)
         }
-        let fileValue = m.optional("file")
-        let file = try fileValue?.string() ?? OutputLayout.defaultPatchesFile
-        if let fileValue, let problem = OutputLayout.problem(withPlainName: file, reservedToo: true) {
-            throw fileValue.error("the patch file name \(problem)")
-        }
+        let size = try m.read(PatchesKeys.size)
+        let poolAlias = try m.given(PatchesKeys.pool).map { PoolAlias(value: $0, node: m.optional(PatchesKeys.pool.name)!) }
+        let file = try m.read(PatchesKeys.file)
         try m.finish()
         return (PatchesConfig(size: size, file: file), poolAlias)
     }

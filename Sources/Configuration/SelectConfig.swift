@@ -6,7 +6,8 @@ import Models
 public struct SelectConfig: Sendable, Equatable {
     /// `min_correlation`: covariates whose |r| with the property is below this are dropped.
     public var minCorrelation: Double = 0.05
-    /// `max_pair_correlation`: of two covariates correlated above this, the one less correlated with the property is dropped.
+    /// `max_pair_correlation`: of two covariates correlated above this, the one less correlated with the
+    /// property is dropped.
     public var maxPairCorrelation: Double = 0.8
     /// `group_size`: candidate subsets grow by this many covariates (the first g ranked, 2g, ..., all).
     public var groupSize: Int = 10
@@ -30,22 +31,22 @@ public enum SelectionOrder: String, Sendable, CaseIterable {
 extension PipelineConfig {
     /// The `select` section; it needs `train` (the settings of the scoring model) and `evaluate`
     /// (its folds score the subsets), which `hasTrain` and `hasEvaluate` say.
-    static func parseSelect(_ value: YAMLValue?, hasTrain: Bool, hasEvaluate: Bool, predict: PredictConfig?) throws -> SelectConfig? {
+    static func parseSelect(_ value: YAMLValue?, hasTrain: Bool, hasEvaluate: Bool,
+                            predict: PredictConfig?) throws -> SelectConfig? {
         guard let value else { return nil }
         let m = try value.mapping()
-        var s = SelectConfig()
-        s.minCorrelation = try m.double("min_correlation", default: s.minCorrelation, in: 0...1)
-        s.maxPairCorrelation = try m.double("max_pair_correlation", default: s.maxPairCorrelation, in: 0...1)
-        s.groupSize = try m.int("group_size", default: s.groupSize, in: 1...10_000)
-        s.order = try choice(m, "order", default: SelectionOrder.correlation)
-        s.model = try choice(m, "model", default: ModelKind.transfer)
-        s.perFold = try m.bool("per_fold", default: false)
+        typealias K = SelectKeys
+        let s = SelectConfig(minCorrelation: try m.read(K.minCorrelation), maxPairCorrelation: try m.read(K.maxPairCorrelation),
+                             groupSize: try m.read(K.groupSize), order: try m.read(K.order), model: try m.read(K.model),
+                             perFold: try m.read(K.perFold))
         try m.finish()
         guard hasTrain, hasEvaluate else {
-            throw value.error("'select' scores covariate subsets by cross-validation with the train settings: it needs a 'train' and an 'evaluate' section")
+            throw value.error("'select' scores covariate subsets by cross-validation with the train settings: it needs a "
+                              + "'train' and an 'evaluate' section")
         }
-        if s.perFold, let predict, predict.mapsCVModels, let v = m.optional("per_fold") {
-            throw v.error("with per_fold: true each fold's model reads its own covariates, so predict.cv_spread cannot map the fold models over one stack; set per_fold: false or cv_spread: false")
+        if s.perFold, let predict, predict.mapsCVModels, let v = m.optional(K.perFold.name) {
+            throw v.error("with per_fold: true each fold's model reads its own covariates, so predict.cv_spread cannot "
+                          + "map the fold models over one stack; set per_fold: false or cv_spread: false")
         }
         return s
     }

@@ -68,16 +68,13 @@ public struct StudyConfig: Sendable {
             train = try PipelineConfig.parseTrain(t, poolAlias: nil, base: train)!
             common = try describe(t)
         }
-        if let v = root.optional("split") {
-            let text = try v.string()
-            guard let split = EvaluationSplit(rawValue: text) else {
-                throw v.error("must be one of \(EvaluationSplit.allCases.map(\.rawValue).joined(separator: ", ")), found '\(text)'")
-            }
+        if let split = try root.given(EvaluateKeys.split), let v = root.optional(EvaluateKeys.split.name) {
             if split == .samples, evaluate.blockSize != nil {
-                throw v.error("split: samples deals single samples into folds, the pipeline's evaluate.block_size deals spatial blocks; remove one of them")
+                throw v.error("split: samples deals single samples into folds, the pipeline's evaluate.block_size deals "
+                              + "spatial blocks; remove one of them")
             }
             evaluate.split = split
-            common.append("split: \(text)")
+            common.append("split: \(split.rawValue)")
         }
         pipeline.evaluate = evaluate
         pipeline.train = train

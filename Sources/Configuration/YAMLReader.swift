@@ -50,7 +50,10 @@ struct YAMLValue {
 
     func list() throws -> [YAMLValue] {
         guard case .sequence(let seq) = node else { throw error("expected a list, found \(describe())") }
-        return seq.enumerated().map { YAMLValue(node: $1, path: "\(path)[\($0)]", source: source) }
+        return seq.enumerated().map { i, node in
+            source.recorder.record("\(path)[\(i)]", at: node.mark, in: source.text)
+            return YAMLValue(node: node, path: "\(path)[\(i)]", source: source)
+        }
     }
 
     func mapping() throws -> YAMLMapping {
@@ -92,6 +95,7 @@ final class YAMLMapping {
     func optional(_ key: String) -> YAMLValue? {
         used.insert(key)
         guard let e = entries.first(where: { $0.key == key }) else { return nil }
+        source.recorder.record(join(key), at: e.value.mark, in: source.text)
         let v = YAMLValue(node: e.value, path: join(key), source: source)
         return v.isNull ? nil : v
     }
@@ -154,10 +158,11 @@ final class YAMLMapping {
     }
 }
 
-/// The text and name of a YAML file, for error positions.
+/// The text and name of a YAML file, for error positions; `recorder` keeps the position of every key read.
 struct YAMLSource {
     let file: String
     let text: String
+    let recorder = PositionRecorder()
 
     func error(at mark: Mark?, key: String, _ message: String) -> ConfigError {
         ConfigError(file: file, key: key, line: mark?.line, column: mark?.column, message: message,

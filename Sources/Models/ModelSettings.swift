@@ -95,52 +95,90 @@ public enum FineTuneBatchNorm: String, Sendable, Codable, CaseIterable {
 }
 
 extension ModelSettings {
-    private enum CodingKeys: String, CodingKey {
-        case convWidths, fcWidths, kernelSize, poolSize, convDropout, fcDropout, batchSize, learningRate
-        case fineTuneLearningRate, weightDecay, epochs, fineTuneEpochs, patience, validationFraction, freeze, log1p
-        case trees, maxFeatures, minSamplesLeaf, tuningTrees
-        case targetScaling, fineTuneBatchSize, scorePretrained, l2SP, headFirstEpochs, fineTuneBatchNorm
-        case augment, augmentExclude, ensemble
+    /// model.json's names of the settings: the pipeline file's `train` key names (snake_case), checked one to one
+    /// against Configuration's `TrainKeys` by a test.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case convWidths = "conv_widths", fcWidths = "fc_widths", kernelSize = "kernel_size", poolSize = "pool"
+        case convDropout = "conv_dropout", fcDropout = "fc_dropout", batchSize = "batch_size"
+        case learningRate = "learning_rate", fineTuneLearningRate = "fine_tune_learning_rate"
+        case weightDecay = "weight_decay", epochs, fineTuneEpochs = "fine_tune_epochs", patience
+        case validationFraction = "validation_fraction", freeze, log1p
+        case trees, maxFeatures = "max_features", minSamplesLeaf = "min_samples_leaf", tuningTrees = "tuning_trees"
+        case targetScaling = "target_scaling", fineTuneBatchSize = "fine_tune_batch_size"
+        case scorePretrained = "score_pretrained", l2SP = "l2_sp", headFirstEpochs = "head_first_epochs"
+        case fineTuneBatchNorm = "fine_tune_batchnorm"
+        case augment, augmentExclude = "augment_exclude", ensemble
+
+        /// The name model.json files written before the snake_case names used (the Swift property's name).
+        var legacyName: String {
+            switch self {
+            case .poolSize: return "poolSize"
+            case .l2SP: return "l2SP"
+            case .fineTuneBatchNorm: return "fineTuneBatchNorm"
+            default:
+                let words = rawValue.split(separator: "_")
+                return String(words[0]) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+            }
+        }
     }
 
-    /// Decodes model.json's settings; keys added after the first release may be absent (files written
-    /// by earlier versions) and then take their defaults.
+    /// A key by its text, to read model.json's names and the earlier camelCase ones.
+    private struct AnyKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Decodes model.json's settings under their snake_case names, or the camelCase names of files written by
+    /// earlier versions; keys added after the first release may be absent and then take their defaults.
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        convWidths = try c.decode([Int].self, forKey: .convWidths)
-        fcWidths = try c.decode([Int].self, forKey: .fcWidths)
-        kernelSize = try c.decode(Int.self, forKey: .kernelSize)
-        poolSize = try c.decode(Int.self, forKey: .poolSize)
-        convDropout = try c.decode(Float.self, forKey: .convDropout)
-        fcDropout = try c.decode(Float.self, forKey: .fcDropout)
-        batchSize = try c.decode(Int.self, forKey: .batchSize)
-        learningRate = try c.decode(Float.self, forKey: .learningRate)
-        fineTuneLearningRate = try c.decode(Float.self, forKey: .fineTuneLearningRate)
-        weightDecay = try c.decode(Float.self, forKey: .weightDecay)
-        epochs = try c.decode(Int.self, forKey: .epochs)
-        fineTuneEpochs = try c.decode(Int.self, forKey: .fineTuneEpochs)
-        patience = try c.decode(Int.self, forKey: .patience)
-        validationFraction = try c.decode(Double.self, forKey: .validationFraction)
-        freeze = try c.decode(Int.self, forKey: .freeze)
-        log1p = try c.decode(Bool.self, forKey: .log1p)
-        trees = try c.decode(Int.self, forKey: .trees)
-        maxFeatures = try c.decode([Int].self, forKey: .maxFeatures)
-        minSamplesLeaf = try c.decode([Int].self, forKey: .minSamplesLeaf)
-        tuningTrees = try c.decode(Int.self, forKey: .tuningTrees)
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        func value<T: Decodable>(_ key: CodingKeys) throws -> T? {
+            if let v = try c.decodeIfPresent(T.self, forKey: AnyKey(stringValue: key.rawValue)) { return v }
+            return try c.decodeIfPresent(T.self, forKey: AnyKey(stringValue: key.legacyName))
+        }
+        func need<T: Decodable>(_ key: CodingKeys) throws -> T {
+            guard let v: T = try value(key) else {
+                throw DecodingError.keyNotFound(AnyKey(stringValue: key.rawValue), DecodingError.Context(
+                    codingPath: decoder.codingPath, debugDescription: "model.json's settings have no '\(key.rawValue)'"))
+            }
+            return v
+        }
+        convWidths = try need(.convWidths)
+        fcWidths = try need(.fcWidths)
+        kernelSize = try need(.kernelSize)
+        poolSize = try need(.poolSize)
+        convDropout = try need(.convDropout)
+        fcDropout = try need(.fcDropout)
+        batchSize = try need(.batchSize)
+        learningRate = try need(.learningRate)
+        fineTuneLearningRate = try need(.fineTuneLearningRate)
+        weightDecay = try need(.weightDecay)
+        epochs = try need(.epochs)
+        fineTuneEpochs = try need(.fineTuneEpochs)
+        patience = try need(.patience)
+        validationFraction = try need(.validationFraction)
+        freeze = try need(.freeze)
+        log1p = try need(.log1p)
+        trees = try need(.trees)
+        maxFeatures = try need(.maxFeatures)
+        minSamplesLeaf = try need(.minSamplesLeaf)
+        tuningTrees = try need(.tuningTrees)
         let defaults = ModelSettings()
-        targetScaling = try c.decodeIfPresent(TargetScaling.self, forKey: .targetScaling) ?? defaults.targetScaling
-        fineTuneBatchSize = try c.decodeIfPresent(Int.self, forKey: .fineTuneBatchSize)
-        scorePretrained = try c.decodeIfPresent(Bool.self, forKey: .scorePretrained) ?? defaults.scorePretrained
-        l2SP = try c.decodeIfPresent(Float.self, forKey: .l2SP) ?? defaults.l2SP
-        headFirstEpochs = try c.decodeIfPresent(Int.self, forKey: .headFirstEpochs) ?? defaults.headFirstEpochs
-        fineTuneBatchNorm = try c.decodeIfPresent(FineTuneBatchNorm.self, forKey: .fineTuneBatchNorm) ?? defaults.fineTuneBatchNorm
-        augment = try c.decodeIfPresent(Bool.self, forKey: .augment) ?? defaults.augment
-        augmentExclude = try c.decodeIfPresent([String].self, forKey: .augmentExclude) ?? defaults.augmentExclude
-        ensemble = try c.decodeIfPresent(Int.self, forKey: .ensemble) ?? defaults.ensemble
+        targetScaling = try value(.targetScaling) ?? defaults.targetScaling
+        fineTuneBatchSize = try value(.fineTuneBatchSize)
+        scorePretrained = try value(.scorePretrained) ?? defaults.scorePretrained
+        l2SP = try value(.l2SP) ?? defaults.l2SP
+        headFirstEpochs = try value(.headFirstEpochs) ?? defaults.headFirstEpochs
+        fineTuneBatchNorm = try value(.fineTuneBatchNorm) ?? defaults.fineTuneBatchNorm
+        augment = try value(.augment) ?? defaults.augment
+        augmentExclude = try value(.augmentExclude) ?? defaults.augmentExclude
+        ensemble = try value(.ensemble) ?? defaults.ensemble
     }
 
-    /// Encodes every setting; the options added later (fine-tuning, augmentation, ensembles) only when
-    /// they differ from their defaults, so that model.json of a run without them is what earlier versions wrote.
+    /// Encodes every setting under its snake_case name; the options added later (fine-tuning, augmentation,
+    /// ensembles) only when they differ from their defaults.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(convWidths, forKey: .convWidths)

@@ -23,12 +23,11 @@ public enum PipelineValidator {
         }
         let siteCRS: CRS
         do { siteCRS = try CRS(config.sites.crs) } catch {
-            throw ConfigError(file: config.file, key: "sites.crs", line: nil, column: nil,
-                              message: "'\(config.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")
+            throw config.error(at: "sites.crs", "'\(config.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")
         }
         do { _ = try CoordinateTransformer(from: siteCRS, to: checked.grid.crs) } catch {
-            throw ConfigError(file: config.file, key: "sites.crs", line: nil, column: nil,
-                              message: "\(error); give the CRS the site coordinates are in (e.g. EPSG:4326 for longitude/latitude)")
+            throw config.error(at: "sites.crs",
+                               "\(error); give the CRS the site coordinates are in (e.g. EPSG:4326 for longitude/latitude)")
         }
         done += try ProfileStage.check(config, grid: checked.grid)
         done.append("site coordinates transform from \(siteCRS.name) to the grid's CRS")

@@ -82,4 +82,43 @@ final class ModelStoreTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("train the model first"), "\(error)")
         }
     }
+
+    /// model.json names the settings as the pipeline's `train` keys (snake_case).
+    func testSettings_encodeWithTheTrainKeyNames() throws {
+        var s = ModelSettings()
+        s.l2SP = 0.5
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(s)) as? [String: Any])
+        XCTAssertEqual(json["conv_widths"] as? [Int], [32, 64, 128])
+        XCTAssertEqual(json["pool"] as? Int, 3)
+        XCTAssertEqual(json["fine_tune_epochs"] as? Int, 300)
+        XCTAssertEqual(json["l2_sp"] as? Double, 0.5)
+        XCTAssertNil(json["convWidths"])
+        XCTAssertEqual(try JSONDecoder().decode(ModelSettings.self, from: JSONEncoder().encode(s)), s)
+    }
+
+    /// The settings of a model.json written before the snake_case names (camelCase, as 0.2.0 wrote them) still load.
+    func testSettings_ofAnOldModelJSON_stillLoad() throws {
+        let old = """
+            {"convWidths":[4,8,8],"fcWidths":[8,8,4],"kernelSize":3,"poolSize":1,"convDropout":0.1,"fcDropout":0.2,
+             "batchSize":32,"learningRate":0.001,"fineTuneLearningRate":0.0001,"weightDecay":0,"epochs":60,
+             "fineTuneEpochs":30,"patience":5,"validationFraction":0.1,"freeze":2,"log1p":true,"trees":50,
+             "maxFeatures":[5,10],"minSamplesLeaf":[10],"tuningTrees":20,"l2SP":0.01,"fineTuneBatchNorm":"eval",
+             "fineTuneBatchSize":16,"augmentExclude":["aspect"]}
+            """
+        let s = try JSONDecoder().decode(ModelSettings.self, from: Data(old.utf8))
+        XCTAssertEqual(s.convWidths, [4, 8, 8])
+        XCTAssertEqual(s.poolSize, 1)
+        XCTAssertEqual(s.fineTuneEpochs, 30)
+        XCTAssertTrue(s.log1p)
+        XCTAssertEqual(s.maxFeatures, [5, 10])
+        XCTAssertEqual(s.l2SP, 0.01)
+        XCTAssertEqual(s.fineTuneBatchNorm, .eval)
+        XCTAssertEqual(s.fineTuneBatchSize, 16)
+        XCTAssertEqual(s.augmentExclude, ["aspect"])
+        XCTAssertEqual(s.targetScaling, .perDepth, "absent: the default")
+        XCTAssertEqual(s.ensemble, 1)
+        XCTAssertThrowsError(try JSONDecoder().decode(ModelSettings.self, from: Data(#"{"epochs": 3}"#.utf8))) { error in
+            XCTAssertTrue("\(error)".contains("conv_widths"), "\(error)")
+        }
+    }
 }

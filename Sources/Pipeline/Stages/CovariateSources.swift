@@ -25,8 +25,8 @@ enum CovariateSources {
         }
         let names = specs.map(\.name)
         for name in config.covariates.categorical where !names.contains(name) {
-            throw ConfigError(file: config.file, key: "covariates.categorical", line: nil, column: nil,
-                              message: "'\(name)' is not among the covariates (\(names.joined(separator: ", ")))")
+            throw config.error(at: "covariates.categorical",
+                               "'\(name)' is not among the covariates (\(names.joined(separator: ", ")))")
         }
         return specs
     }

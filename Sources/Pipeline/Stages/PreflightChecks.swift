@@ -17,7 +17,7 @@ public enum PreflightChecks {
         let estimate = memoryEstimate(config, cells: grid.width * grid.height)
         let available = physicalMemory()
         if available > 0 && estimate.bytes > available * 8 / 10 {
-            throw ConfigError(file: config.file, key: estimate.key, line: nil, column: nil, message:
+            throw config.error(at: estimate.key,
                 "the run would need about \(gigabytes(estimate.bytes)) of memory (\(estimate.what)); this machine has \(gigabytes(available)). \(estimate.advice)")
         }
         done.append("grid of \(grid.width) x \(grid.height) cells; memory needed about \(gigabytes(estimate.bytes)) of \(gigabytes(available))")
@@ -38,7 +38,7 @@ public enum PreflightChecks {
         for input in inputs {
             let path = canonical(input.path)
             for out in owned where path == out || path.hasPrefix(out + "/") {
-                throw ConfigError(file: config.file, key: input.key == "the pipeline file" ? "output" : input.key, line: nil, column: nil, message:
+                throw config.error(at: input.key == "the pipeline file" ? "output" : input.key,
                     "'\(input.path)' (\(input.key)) lies in '\(out)', which the run writes and replaces; move the input out of the output folder or choose another 'output'")
             }
         }
@@ -64,12 +64,14 @@ public enum PreflightChecks {
         case .raster(let path):
             let grid: Grid
             do { grid = try RasterDataset(path: path).grid() } catch {
-                throw ConfigError(file: config.file, key: "covariates.grid.raster", line: nil, column: nil,
-                                  message: "cannot use '\(path)' as the reference grid: \(error)")
+                throw config.error(at: "covariates.grid.raster",
+                                  "cannot use '\(path)' as the reference grid: \(error)")
             }
             return (grid.width, grid.height)
         case let .explicit(_, resolution, e):
-            return try PipelineConfig.explicitGridSize(resolution: resolution, extent: e, file: config.file)
+            do { return try PipelineConfig.explicitGridSize(resolution: resolution, extent: e, file: config.file) } catch let e as ConfigError {
+                throw config.error(at: e.key, e.message)
+            }
         }
     }
 

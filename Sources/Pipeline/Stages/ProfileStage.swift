@@ -18,8 +18,8 @@ enum ProfileStage {
                           config: config, plausible: stocks.bulkDensityUnit.plausible)
         if bd.shareInside < 0.5 {
             let other = CarbonStock.BulkDensityUnit.allCases.first { $0 != stocks.bulkDensityUnit && bd.median.map($0.plausible.contains) == true }
-            throw ConfigError(file: config.file, key: "stocks.bulk_density_unit", line: nil, column: nil,
-                              message: "the bulk density raster '\(stocks.bulkDensity)' has a median of \(fmt(bd.median ?? .nan)) and "
+            throw config.error(at: "stocks.bulk_density_unit",
+                              "the bulk density raster '\(stocks.bulkDensity)' has a median of \(fmt(bd.median ?? .nan)) and "
                                   + String(format: "%.0f %%", 100 * bd.shareInside) + " of its cells in the plausible range \(rangeText(stocks.bulkDensityUnit.plausible)) \(stocks.bulkDensityUnit.rawValue)"
                                   + (other.map { "; its values look like \($0.rawValue): set bulk_density_unit: \($0.rawValue)" } ?? "; check the raster and bulk_density_unit"))
         }
@@ -29,8 +29,8 @@ enum ProfileStage {
             let range = 0...(0.9999 / unit.fraction)
             let cf = try scan(path, grid: grid, tileSize: config.covariates.tileSize, key: "stocks.coarse_fragments", config: config, plausible: range)
             if cf.shareInside < 0.5 {
-                throw ConfigError(file: config.file, key: "stocks.coarse_fragments_unit", line: nil, column: nil,
-                                  message: "the coarse-fragment raster '\(path)' has a median of \(fmt(cf.median ?? .nan)) and "
+                throw config.error(at: "stocks.coarse_fragments_unit",
+                                  "the coarse-fragment raster '\(path)' has a median of \(fmt(cf.median ?? .nan)) and "
                                       + String(format: "%.0f %%", 100 * cf.shareInside) + " of its cells in [0, \(unit == .percent ? "100" : "1")) (\(unit.rawValue)); "
                                       + (unit == .fraction ? "set coarse_fragments_unit: % for percent" : "check the raster"))
             }
@@ -43,8 +43,8 @@ enum ProfileStage {
     /// are not of one size (a cell of 0.1 degree is 1.2 km² at the equator and 0.6 km² at 60 degrees).
     static func cellHectares(_ config: PipelineConfig, grid: Grid) throws -> Double {
         guard let metres = try grid.crs.metresPerUnit() else {
-            throw ConfigError(file: config.file, key: "stocks", line: nil, column: nil,
-                              message: "the grid's CRS \(grid.crs) is geographic (degrees), so its cells have no constant area and the total stock cannot be summed; map on a projected, preferably equal-area grid (covariates.grid with e.g. an Albers CRS)")
+            throw config.error(at: "stocks",
+                              "the grid's CRS \(grid.crs) is geographic (degrees), so its cells have no constant area and the total stock cannot be summed; map on a projected, preferably equal-area grid (covariates.grid with e.g. an Albers CRS)")
         }
         return abs(grid.transform.pixelWidth * grid.transform.pixelHeight) * metres * metres / 10_000
     }
@@ -54,12 +54,12 @@ enum ProfileStage {
     static func scan(_ path: String, grid: Grid, tileSize: Int, key: String, config: PipelineConfig,
                      plausible: ClosedRange<Double>) throws -> (valid: Int, shareInside: Double, median: Double?) {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError(file: config.file, key: key, line: nil, column: nil,
-                              message: "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
+            throw config.error(at: key,
+                              "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
         }
         let raster: WarpedRaster
         do { raster = try WarpedRaster(path: path, onto: grid, resampling: .bilinear) } catch {
-            throw ConfigError(file: config.file, key: key, line: nil, column: nil, message: "\(error)")
+            throw config.error(at: key, "\(error)")
         }
         defer { raster.close() }
         var valid = 0, inside = 0
@@ -81,8 +81,8 @@ enum ProfileStage {
             }
         }
         guard valid > 0 else {
-            throw ConfigError(file: config.file, key: key, line: nil, column: nil,
-                              message: "raster '\(path)' has no value over the grid; check that it covers the mapped area and its nodata value")
+            throw config.error(at: key,
+                              "raster '\(path)' has no value over the grid; check that it covers the mapped area and its nodata value")
         }
         // The median: in the bins, or below / above the range when the middle value is there.
         let middle = (valid + 1) / 2

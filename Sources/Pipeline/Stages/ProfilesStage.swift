@@ -67,8 +67,7 @@ enum ProfilesStage {
         let loaded = tables.sites
         let siteCRS: CRS
         do { siteCRS = try CRS(config.sites.crs) } catch {
-            throw ConfigError(file: config.file, key: "sites.crs", line: nil, column: nil,
-                              message: "'\(config.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")
+            throw config.error(at: "sites.crs", "'\(config.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")
         }
         let transformer = try CoordinateTransformer(from: siteCRS, to: stackCRS)
         let points = transformer.transform(loaded.sites.map { (x: $0.x, y: $0.y) })

@@ -9,15 +9,15 @@ enum StackStage {
         switch config.covariates.grid {
         case .raster(let path):
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ConfigError(file: config.file, key: "covariates.grid.raster", line: nil, column: nil,
-                                  message: "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
+                throw config.error(at: "covariates.grid.raster",
+                                  "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
             }
             return .raster(path: path)
         case let .explicit(crsText, resolution, e):
             let crs: CRS
             do { crs = try CRS(crsText) } catch {
-                throw ConfigError(file: config.file, key: "covariates.grid.crs", line: nil, column: nil,
-                                  message: "'\(crsText)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:3577 or a WKT/PROJ string")
+                throw config.error(at: "covariates.grid.crs",
+                                  "'\(crsText)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:3577 or a WKT/PROJ string")
             }
             return .explicit(crs: crs, resolution: resolution, extent: Extent(minX: e[0], minY: e[1], maxX: e[2], maxY: e[3]))
         }

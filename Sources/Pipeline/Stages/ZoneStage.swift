@@ -19,8 +19,7 @@ enum ZoneStage {
 
     /// An error naming `evaluate.zones` at its place in the pipeline file.
     static func error(_ config: PipelineConfig, _ zones: ZoneSource, _ message: String) -> ConfigError {
-        ConfigError(file: config.file, key: "evaluate.zones", line: zones.line, column: zones.column, message: message,
-                    snippet: zones.snippet)
+        config.error(at: "evaluate.zones", message)
     }
 
     /// A covariate name when one matches, else an existing raster file; an error naming the key

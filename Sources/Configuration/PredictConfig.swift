@@ -1,0 +1,133 @@
+import Experiments
+import Applicability
+import Evaluation
+import Foundation
+import Workspace
+import Mapping
+import Models
+
+/// The `predict` section: whole-grid maps with a saved model.
+public struct PredictConfig: Sendable {
+    /// Which saved model maps (models/<model>/).
+    public var model: ModelKind
+    /// Tile edge in output cells.
+    public var tileSize: Int
+    /// Largest share of nodata cells in a cell's patch for the cell to be mapped.
+    public var maxPatchNodata: Double
+    /// Base name of the map files, e.g. "soc" gives soc_0-5cm.tif.
+    public var name: String
+    /// Keep the tile folder after the maps are assembled.
+    public var keepTiles: Bool
+    /// Also map the bounds of the calibrated prediction interval (`_q05` / `_q95` at level 0.9).
+    public var uncertainty: Bool
+    /// The prediction interval's nominal coverage, in (0, 1) (`predict.interval`, default 0.9).
+    public var interval: Double = 0.9
+    /// How the interval's half-width varies from cell to cell (`predict.interval_method`).
+    public var intervalMethod: IntervalMethod = .conformal
+    /// Also map the spread (SD) of the k cross-validation models' predictions, `_cv_sd`
+    /// (`predict.cv_spread`; default: only for the adaptive interval, which needs it).
+    public var cvSpread: Bool = false
+
+    /// Whether the map stage runs the k cross-validation models: for `_cv_sd` maps, with `uncertainty`.
+    public var mapsCVModels: Bool { uncertainty && cvSpread }
+    /// Also map the dissimilarity index and the area of applicability (`predict.aoa`; needs `evaluate`).
+    public var aoa: Bool = false
+    /// The DI's channel weights (`predict.aoa_weights`; `auto` is resolved by the loader).
+    public var aoaWeights: AOAWeights = .auto
+    /// How the AOA threshold is taken from the training DIs (`predict.aoa_threshold`).
+    public var aoaThreshold: DissimilarityIndex.ThresholdRule = .cast
+    /// The depth-consistency threshold in the property's unit (`predict.depth_consistency.threshold`;
+    /// default by unit, `DepthConsistency.defaultThreshold`); nil: no depth-consistency check
+    /// (`depth_consistency: false`).
+    public var depthConsistency: Double? = nil
+    /// Rewrite the depth maps so values never rise with depth (`predict.depth_consistency.enforce_monotone`,
+    /// default false); the inversions are counted before the correction and the report says what changed.
+    public var enforceMonotone: Bool = false
+}
+
+/// The weights of the dissimilarity index's channels (`predict.aoa_weights`).
+public enum AOAWeights: String, Sendable, CaseIterable {
+    /// `rf` when the pipeline trains the random forest, else `equal`.
+    case auto
+    /// The random forest's impurity importance, averaged over the depths' forests.
+    case rf
+    /// Every channel weighs 1.
+    case equal
+}
+
+extension PipelineConfig {
+    /// The `predict` section, read through `PredictKeys`.
+    static func parsePredict(_ m: YAMLMapping?, property: String, unit: String) throws -> PredictConfig? {
+        guard let m else { return nil }
+        typealias K = PredictKeys
+        let defaultName = property.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
+        let method = try m.read(K.intervalMethod)
+        let cvSpread = try m.read(K.cvSpread, default: method == .adaptive)
+        if method == .adaptive, !cvSpread, let v = m.optional(K.cvSpread.name) {
+            throw v.error("'interval_method: adaptive' scales the interval by the spread of the cross-validation models, "
+                          + "so it needs cv_spread: true (or use interval_method: conformal)")
+        }
+        let consistency = try parseDepthConsistency(m.optional(K.depthConsistency.name), unit: unit)
+        let config = PredictConfig(
+            model: try m.read(K.model), tileSize: try m.read(K.tileSize), maxPatchNodata: try m.read(K.maxPatchNodata),
+            name: try m.read(K.name, default: defaultName.isEmpty ? "map" : defaultName),
+            keepTiles: try m.read(K.keepTiles), uncertainty: try m.read(K.uncertainty), interval: try m.read(K.interval),
+            intervalMethod: method, cvSpread: cvSpread, aoa: try m.read(K.aoa), aoaWeights: try m.read(K.aoaWeights),
+            aoaThreshold: try m.read(K.aoaThreshold), depthConsistency: consistency.threshold,
+            enforceMonotone: consistency.enforceMonotone)
+        try m.finish()
+        return config
+    }
+
+    /// `predict.depth_consistency`: `false` (off), `true` or absent (on, threshold by unit), or a
+    /// mapping with `threshold` (a number >= 0 in the property's unit) and `enforce_monotone` (default false).
+    static func parseDepthConsistency(_ v: YAMLValue?, unit: String) throws -> (threshold: Double?, enforceMonotone: Bool) {
+        let byUnit = DepthConsistency.defaultThreshold(unit: unit)
+        guard let v else { return (byUnit, false) }
+        if case .scalar = v.node { return (try v.bool() ? byUnit : nil, false) }
+        let m = try v.mapping()
+        let threshold = try m.read(PredictKeys.threshold, default: byUnit)
+        let enforce = try m.read(PredictKeys.enforceMonotone)
+        try m.finish()
+        return (threshold, enforce)
+    }
+
+    /// The `stocks` section, read through `StocksKeys`; `profiles.unit` must be g/kg or % (`unitNode` is its
+    /// YAML value, when given).
+    static func parseStocks(_ value: YAMLValue?, unit: String, unitNode: YAMLValue?, hasPredict: Bool,
+                            resolve: (String) -> String) throws -> StocksConfig? {
+        guard let value else { return nil }
+        typealias K = StocksKeys
+        guard hasPredict else {
+            throw value.error("'stocks' are computed from the maps: add a 'predict' section")
+        }
+        guard let socUnit = CarbonStock.SOCUnit(rawValue: unit) else {
+            let message = "profiles.unit '\(unit)' cannot make carbon stocks: the SOC maps must be in g/kg or % for "
+                + "'stocks' (or remove the 'stocks' section)"
+            throw (unitNode ?? value).error(message)
+        }
+        let m = try value.mapping()
+        let bdPath = try m.require(K.bulkDensity, hint: "the bulk density raster (any CRS and resolution; warped onto the grid)")
+        guard !bdPath.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw m.optional(K.bulkDensity.name)!.error("give the bulk density raster's path")
+        }
+        let bdUnit = try m.require(K.bulkDensityUnit, hint: "g/cm3 or kg/m3")
+        let cfUnit = try m.read(K.coarseFragmentsUnit)
+        var coarse = ProfileProducts.CoarseFragments.constant(0)
+        if let cf = m.optional(K.coarseFragments.name) {
+            if case .scalar(let s) = cf.node, let number = Double(s.string), number.isFinite {
+                let fraction = number * cfUnit.fraction
+                guard fraction >= 0, fraction < 1 else {
+                    throw cf.error("stocks.coarse_fragments is the volume share of stones and gravel: give a "
+                                   + (cfUnit == .percent ? "percent in [0, 100)" : "fraction in [0, 1)")
+                                   + " or a raster path, found \(number)")
+                }
+                coarse = .constant(fraction)
+            } else {
+                coarse = .raster(path: resolve(try m.read(K.coarseFragments)), unit: cfUnit)
+            }
+        }
+        try m.finish()
+        return StocksConfig(bulkDensity: resolve(bdPath), bulkDensityUnit: bdUnit, coarseFragments: coarse, socUnit: socUnit)
+    }
+}
