@@ -37,7 +37,7 @@ public final class Experiment {
     public private(set) var sharedPretrainings = 0
 
     private let byName: [String: Variant]
-    private var selected: [[Int]: PatchDataset] = [:]
+    private var selected: (channels: [Int], data: PatchDataset)?
 
     /// An experiment of `variants` on `plan`'s folds (with `folds`; none without a plan) and, with
     /// `finals`, on every sample of the plan (of the data without a plan).
@@ -178,15 +178,19 @@ public final class Experiment {
             doneCost += cost(unit)
         }
         sharedPretrainings += cache.hits
+        selected = nil   // the channel subset's copy of the patches goes with the fitting
         return (trained, todo.count - trained)
     }
 
-    /// The data a variant's unit reads: its channels of `data`.
+    /// The data a variant's unit reads: its channels of `data`. The last subset is kept for the next
+    /// unit (units go fold by fold, so neighbours share channels); no more, so memory holds at most
+    /// one copy of the patches besides `data`.
     func data(for variant: Variant, fold: Int?) -> PatchDataset {
         guard let channels = variant.channels.channels(fold: fold) else { return data }
-        if let d = selected[channels] { return d }
+        if let last = selected, last.channels == channels { return last.data }
+        selected = nil
         let d = data.selecting(channels: channels)
-        selected[channels] = d
+        selected = (channels, d)
         return d
     }
 
