@@ -18,7 +18,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         precondition(table.rows.count == table.lines.count, "one line number per row")
         for row in table.rows { precondition(row.count == table.header.count, "rows are as wide as the header") }
     } catch {
-        _ = "\(error)"   // the message a user would see must render too
+        _ = "\(error)"  // the message a user would see must render too
     }
     return 0
 }

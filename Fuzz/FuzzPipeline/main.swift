@@ -9,11 +9,13 @@ import Pipeline
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard let text = String(data: data.map { Data(bytes: $0, count: size) } ?? Data(), encoding: .utf8) else { return 0 }
+    guard let text = String(data: data.map { Data(bytes: $0, count: size) } ?? Data(), encoding: .utf8) else {
+        return 0
+    }
     do {
         _ = try PipelineConfig.parse(text: text, file: "/fuzz/pipelines/fuzz.yaml")
     } catch {
-        _ = "\(error)"   // renders the line:column snippet a user would see
+        _ = "\(error)"  // renders the line:column snippet a user would see
     }
     return 0
 }

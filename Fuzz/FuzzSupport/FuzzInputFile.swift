@@ -13,7 +13,9 @@ public enum FuzzInputFile {
         }
         let path = folder! + "/" + name
         guard let file = fopen(path, "wb") else { fatalError("FuzzInputFile: cannot write \(path)") }
-        if let data, size > 0 { precondition(fwrite(data, 1, size, file) == size, "FuzzInputFile: short write to \(path)") }
+        if let data, size > 0 {
+            precondition(fwrite(data, 1, size, file) == size, "FuzzInputFile: short write to \(path)")
+        }
         fclose(file)
         return path
     }

@@ -48,25 +48,40 @@ public struct DissimilarityIndex: Sendable {
 
     /// Fits the DI on `count` training sites × `channels` values (`features` row-major), with one
     /// weight ≥ 0 per channel (not all 0 among the varying channels) and each site's fold (at least two folds).
-    public init(features: [Float], count n: Int, channels c: Int, weights: [Double], folds: [Int], rule: ThresholdRule = .cast) {
-        precondition(n >= 2 && c >= 1 && features.count == n * c, "DissimilarityIndex: \(features.count) values for \(n) sites x \(c) channels")
-        precondition(weights.count == c && weights.allSatisfy { $0 >= 0 && $0.isFinite }, "DissimilarityIndex: one finite weight >= 0 per channel")
-        precondition(folds.count == n && Set(folds).count >= 2, "DissimilarityIndex: one fold per site, at least two folds")
-        var means = [Double](repeating: 0, count: c), sds = [Double](repeating: 0, count: c)
+    public init(
+        features: [Float], count n: Int, channels c: Int, weights: [Double], folds: [Int], rule: ThresholdRule = .cast
+    ) {
+        precondition(
+            n >= 2 && c >= 1 && features.count == n * c,
+            "DissimilarityIndex: \(features.count) values for \(n) sites x \(c) channels")
+        precondition(
+            weights.count == c && weights.allSatisfy { $0 >= 0 && $0.isFinite },
+            "DissimilarityIndex: one finite weight >= 0 per channel")
+        precondition(
+            folds.count == n && Set(folds).count >= 2, "DissimilarityIndex: one fold per site, at least two folds")
+        var means = [Double](repeating: 0, count: c)
+        var sds = [Double](repeating: 0, count: c)
         for ch in 0..<c {
             var s = 0.0
             for i in 0..<n { s += Double(features[i * c + ch]) }
             let mean = s / Double(n)
             var v = 0.0
-            for i in 0..<n { let e = Double(features[i * c + ch]) - mean; v += e * e }
+            for i in 0..<n {
+                let e = Double(features[i * c + ch]) - mean
+                v += e * e
+            }
             means[ch] = mean
             sds[ch] = (v / Double(n - 1)).squareRoot()
         }
         let constant = (0..<c).filter { !(sds[$0] > 0) }
         let factors = (0..<c).map { sds[$0] > 0 ? Float(weights[$0] / sds[$0]) : 0 }
         precondition(factors.contains { $0 > 0 }, "DissimilarityIndex: every varying channel has weight 0")
-        self.means = means; self.sds = sds; self.weights = weights; self.constantChannels = constant
-        self.factors = factors; self.rule = rule
+        self.means = means
+        self.sds = sds
+        self.weights = weights
+        self.constantChannels = constant
+        self.factors = factors
+        self.rule = rule
         let z = Self.transform(features, count: n, means: means, factors: factors)
         search = NearestSite(sites: z, count: n, dimensions: c)
         meanDistance = search.meanPairwiseDistance()
@@ -99,7 +114,8 @@ public struct DissimilarityIndex: Sendable {
     /// R's `quantile(x, p)` (type 7) of sorted values.
     static func quantile(sorted x: [Double], _ p: Double) -> Double {
         let h = Double(x.count - 1) * p
-        let lo = Int(h.rounded(.down)), hi = min(lo + 1, x.count - 1)
+        let lo = Int(h.rounded(.down))
+        let hi = min(lo + 1, x.count - 1)
         return x[lo] + (h - Double(lo)) * (x[hi] - x[lo])
     }
 
@@ -107,7 +123,8 @@ public struct DissimilarityIndex: Sendable {
     public static func threshold(_ trainingDI: [Double], rule: ThresholdRule) -> Double {
         let x = trainingDI.filter(\.isFinite).sorted()
         precondition(!x.isEmpty, "DissimilarityIndex.threshold: no finite training DI")
-        let q1 = quantile(sorted: x, 0.25), q3 = quantile(sorted: x, 0.75)
+        let q1 = quantile(sorted: x, 0.25)
+        let q3 = quantile(sorted: x, 0.75)
         let fence = q3 + 1.5 * (q3 - q1)
         switch rule {
         case .cast: return min(fence, x.last!)

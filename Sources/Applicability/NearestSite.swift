@@ -28,11 +28,17 @@ public struct NearestSite: Sendable {
     /// The search over `count` sites of `dimensions` coordinates each (`sites` row-major).
     public init(sites: [Float], count: Int, dimensions: Int) {
         precondition(count >= 1 && dimensions >= 1, "NearestSite: needs at least one site and one dimension")
-        precondition(sites.count == count * dimensions, "NearestSite: \(sites.count) values for \(count) x \(dimensions)")
-        self.sites = sites; self.count = count; self.dimensions = dimensions
+        precondition(
+            sites.count == count * dimensions, "NearestSite: \(sites.count) values for \(count) x \(dimensions)")
+        self.sites = sites
+        self.count = count
+        self.dimensions = dimensions
         norms = (0..<count).map { i in
             var s: Float = 0
-            for j in 0..<dimensions { let v = sites[i * dimensions + j]; s += v * v }
+            for j in 0..<dimensions {
+                let v = sites[i * dimensions + j]
+                s += v * v
+            }
             return s
         }
     }
@@ -41,12 +47,19 @@ public struct NearestSite: Sendable {
     /// `row(i, first, p, qn, rn)` gets p[j] = −2 q·r for sites first + j and their ‖r‖² in rn[j], and
     /// qn = ‖q‖², so the squared distance to site first + j is max(0, p[j] + qn + rn[j]) (the buffer is
     /// reused). A point's blocks come in site order from one worker; `row` must only write state of point i.
-    func scan(_ points: UnsafeBufferPointer<Float>, count m: Int,
-              _ row: (_ i: Int, _ first: Int, _ products: UnsafeBufferPointer<Float>, _ qn: Float,
-                      _ norms: UnsafeBufferPointer<Float>) -> Void) {
+    func scan(
+        _ points: UnsafeBufferPointer<Float>, count m: Int,
+        _ row: (
+            _ i: Int, _ first: Int, _ products: UnsafeBufferPointer<Float>, _ qn: Float,
+            _ norms: UnsafeBufferPointer<Float>
+        ) -> Void
+    ) {
         precondition(points.count >= m * dimensions, "NearestSite.scan: \(points.count) values for \(m) points")
         guard m > 0 else { return }
-        let k = dimensions, n = count, block = Self.blockRows, width = min(n, Self.blockSites)
+        let k = dimensions
+        let n = count
+        let block = Self.blockRows
+        let width = min(n, Self.blockSites)
         let blocks = (m + block - 1) / block
         let workers = max(1, min(Parallel.workers, blocks))
         sites.withUnsafeBufferPointer { r in
@@ -57,7 +70,8 @@ public struct NearestSite: Sendable {
                     var qn = [Float](repeating: 0, count: block)
                     var b = w
                     while b < blocks {
-                        let start = b * block, rows = min(block, m - start)
+                        let start = b * block
+                        let rows = min(block, m - start)
                         let q = points.baseAddress! + start * k
                         for i in 0..<rows {
                             var s: Float = 0
@@ -67,11 +81,14 @@ public struct NearestSite: Sendable {
                         var first = 0
                         while first < n {
                             let cols = min(width, n - first)
-                            BLAS.sgemm(transB: true, m: rows, n: cols, k: k, alpha: -2, a: q, lda: k,
-                                       b: r.baseAddress! + first * k, ldb: k, beta: 0, c: scratch, ldc: cols)
+                            BLAS.sgemm(
+                                transB: true, m: rows, n: cols, k: k, alpha: -2, a: q, lda: k,
+                                b: r.baseAddress! + first * k, ldb: k, beta: 0, c: scratch, ldc: cols)
                             let norms = UnsafeBufferPointer(rebasing: rn[first..<(first + cols)])
                             for i in 0..<rows {
-                                row(start + i, first, UnsafeBufferPointer(start: scratch + i * cols, count: cols), qn[i], norms)
+                                row(
+                                    start + i, first, UnsafeBufferPointer(start: scratch + i * cols, count: cols),
+                                    qn[i], norms)
                             }
                             first += cols
                         }
@@ -86,19 +103,25 @@ public struct NearestSite: Sendable {
     /// in 16 lanes: each lane keeps its first strict minimum, then the lowest index among the lanes
     /// holding the smallest value wins, so the site chosen (the first of the smallest) and its value
     /// are the loop's bits. The values are finite (no NaN).
-    static func firstMinimum(_ products: UnsafeBufferPointer<Float>, _ norms: UnsafeBufferPointer<Float>, first: Int,
-                             index: inout Int, value: inout Float) {
+    static func firstMinimum(
+        _ products: UnsafeBufferPointer<Float>, _ norms: UnsafeBufferPointer<Float>, first: Int,
+        index: inout Int, value: inout Float
+    ) {
         typealias Lanes = SIMD16<Float>
-        let n = products.count, whole = n / Lanes.scalarCount * Lanes.scalarCount
+        let n = products.count
+        let whole = n / Lanes.scalarCount * Lanes.scalarCount
         guard n > 0 else { return }
         var best = Lanes(repeating: .infinity)
         var at = SIMD16<Int32>(repeating: -1)
         var lane = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         let step = SIMD16<Int32>(repeating: Int32(Lanes.scalarCount))
-        let p = UnsafeRawPointer(products.baseAddress!), r = UnsafeRawPointer(norms.baseAddress!)
+        let p = UnsafeRawPointer(products.baseAddress!)
+        let r = UnsafeRawPointer(norms.baseAddress!)
         var j = 0
         while j < whole {
-            let v = p.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + r.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
+            let v =
+                p.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
+                + r.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
             let smaller = v .< best
             best.replace(with: v, where: smaller)
             at.replace(with: lane, where: smaller)
@@ -106,24 +129,35 @@ public struct NearestSite: Sendable {
             j += Lanes.scalarCount
         }
         // The lanes in index order of their first minimum, then the tail.
-        var blockIndex = -1, blockValue = Float.infinity
+        var blockIndex = -1
+        var blockValue = Float.infinity
         for l in 0..<Lanes.scalarCount where at[l] >= 0 {
             if best[l] < blockValue || (best[l] == blockValue && Int(at[l]) < blockIndex) {
-                blockIndex = Int(at[l]); blockValue = best[l]
+                blockIndex = Int(at[l])
+                blockValue = best[l]
             }
         }
         for t in whole..<n {
             let v = products[t] + norms[t]
-            if v < blockValue { blockIndex = t; blockValue = v }
+            if v < blockValue {
+                blockIndex = t
+                blockValue = v
+            }
         }
-        if blockIndex >= 0 && blockValue < value { index = first + blockIndex; value = blockValue }
+        if blockIndex >= 0 && blockValue < value {
+            index = first + blockIndex
+            value = blockValue
+        }
     }
 
     /// Exact distance from a point to site j (Double sums).
     func exactDistance(_ p: UnsafePointer<Float>, site j: Int) -> Double {
         var s = 0.0
         sites.withUnsafeBufferPointer { r in
-            for d in 0..<dimensions { let e = Double(p[d]) - Double(r[j * dimensions + d]); s += e * e }
+            for d in 0..<dimensions {
+                let e = Double(p[d]) - Double(r[j * dimensions + d])
+                s += e * e
+            }
         }
         return s.squareRoot()
     }
@@ -142,14 +176,17 @@ public struct NearestSite: Sendable {
                             Self.firstMinimum(products, rn, first: first, index: &bi[i], value: &bv[i])
                             return
                         }
-                        var index = bi[i], value = bv[i]
+                        var index = bi[i]
+                        var value = bv[i]
                         for j in 0..<products.count {
                             let v = products[j] + rn[j]
                             guard v < value else { continue }
                             if excluding(i, first + j) { continue }
-                            index = first + j; value = v
+                            index = first + j
+                            value = v
                         }
-                        bi[i] = index; bv[i] = value
+                        bi[i] = index
+                        bv[i] = value
                     }
                 }
             }
@@ -183,14 +220,19 @@ public struct NearestSite: Sendable {
     }
 
     /// The reference kernel: nearest-site distances by a loop over all pairs (Double sums).
-    public static func bruteForce(_ points: [Float], count m: Int, sites: [Float], siteCount n: Int, dimensions k: Int,
-                                  excluding: ((Int, Int) -> Bool)? = nil) -> [Double] {
+    public static func bruteForce(
+        _ points: [Float], count m: Int, sites: [Float], siteCount n: Int, dimensions k: Int,
+        excluding: ((Int, Int) -> Bool)? = nil
+    ) -> [Double] {
         (0..<m).map { i in
             var best = Double.infinity
             for j in 0..<n {
                 if let excluding, excluding(i, j) { continue }
                 var s = 0.0
-                for d in 0..<k { let e = Double(points[i * k + d]) - Double(sites[j * k + d]); s += e * e }
+                for d in 0..<k {
+                    let e = Double(points[i * k + d]) - Double(sites[j * k + d])
+                    s += e * e
+                }
                 best = min(best, s)
             }
             return best.squareRoot()

@@ -13,10 +13,13 @@ public enum ForestBenchmark {
     /// runtime configuration's; bench.py's scikit-learn runs 2 jobs), then
     /// predicts the same rows. Returns fit_s (fit, including the out-of-bag predictions),
     /// predict_s, oob_r2 (a sanity figure, near 0.9 at the default size) and the settings.
-    public static func run(rows: Int = 20000, features: Int = 40, trees: Int = 500, threads: Int? = nil,
-                           seed: UInt64 = 0) -> [String: Double] {
+    public static func run(
+        rows: Int = 20000, features: Int = 40, trees: Int = 500, threads: Int? = nil,
+        seed: UInt64 = 0
+    ) -> [String: Double] {
         let threads = threads ?? RuntimeConfiguration.current.threads
-        precondition(features >= 4, "ForestBenchmark.run needs at least 4 features (the target uses x0..x3), got \(features)")
+        precondition(
+            features >= 4, "ForestBenchmark.run needs at least 4 features (the target uses x0..x3), got \(features)")
         precondition(rows >= 2 && trees >= 1, "ForestBenchmark.run needs at least 2 rows and 1 tree")
         let (x, y) = data(rows: rows, features: features, seed: seed)
         let maxFeatures = max(1, Int(0.33 * Double(features)))
@@ -36,7 +39,7 @@ public enum ForestBenchmark {
             "oob_r2": forest.oobR2 ?? .nan,
             "rows": Double(rows), "features": Double(features), "trees": Double(trees),
             "threads": Double(threads), "max_features": Double(maxFeatures), "min_samples_leaf": 10,
-            "mean_nodes_per_tree": Double(nodes) / Double(trees),
+            "mean_nodes_per_tree": Double(nodes) / Double(trees)
         ]
     }
 
@@ -48,10 +51,13 @@ public enum ForestBenchmark {
         var y = [Float](repeating: 0, count: rows)
         for i in 0..<rows {
             let r = x[(i * features)...]
-            let u1 = max(rng.nextUnitDouble(), 0x1p-60), u2 = rng.nextUnitDouble()
+            let u1 = max(rng.nextUnitDouble(), 0x1p-60)
+            let u2 = rng.nextUnitDouble()
             let noise = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-            let x0 = Double(r[r.startIndex]), x1 = Double(r[r.startIndex + 1])
-            let x2 = Double(r[r.startIndex + 2]), x3 = Double(r[r.startIndex + 3])
+            let x0 = Double(r[r.startIndex])
+            let x1 = Double(r[r.startIndex + 1])
+            let x2 = Double(r[r.startIndex + 2])
+            let x3 = Double(r[r.startIndex + 3])
             let signal: Double = sin(6 * x0) + x1 * x2 + 0.5 * x3 * x3
             y[i] = Float(signal + 0.1 * noise)
         }

@@ -20,7 +20,8 @@ public enum NNBenchmark {
             for i in 0..<n { t.data[i * 6 + Int(g.next() % 6)] = 1 }
             return t
         }
-        let x = uniform([64, 40, 13, 13]), d = oneHot(64)
+        let x = uniform([64, 40, 13, 13])
+        let d = oneHot(64)
         let y = Tensor(shape: [64, 1], data: (0..<64).map { _ in g.nextNormal() })
         let adam = Adam(parameters: network.parameters, learningRate: 1e-3)
         network.train()
@@ -31,7 +32,8 @@ public enum NNBenchmark {
             }
         }
         network.eval()
-        let xi = uniform([4096, 40, 13, 13]), di = oneHot(4096)
+        let xi = uniform([4096, 40, 13, 13])
+        let di = oneHot(4096)
         let infer = medianRate(budget: seconds / 2, work: 4096) {
             _ = network.predict(patches: xi, depthOneHot: di)
         }
@@ -41,7 +43,8 @@ public enum NNBenchmark {
     /// Work per second of `body`: two warm-up runs, then at least five timed runs within about `budget` seconds.
     static func medianRate(budget: Double, work: Double, _ body: () -> Void) -> Double {
         let clock = ContinuousClock()
-        body(); body()
+        body()
+        body()
         var times: [Double] = []
         let start = clock.now
         while times.count < 5 || (clock.now - start) < .seconds(budget) {

@@ -1,6 +1,6 @@
-import Foundation
 import Evaluation
 import Experiments
+import Foundation
 
 /// The `evaluate` section: cross-validation.
 public struct EvaluateConfig: Sendable {
@@ -57,11 +57,13 @@ extension PipelineConfig {
         let minimum = try m.read(K.zoneMinSamples)
         let split = try m.read(K.split)
         if split == .samples, block != nil, let v = m.optional(K.split.name) {
-            throw v.error("split: samples deals single samples into folds, block_size deals spatial blocks of sites; "
-                          + "remove one of them")
+            throw v.error(
+                "split: samples deals single samples into folds, block_size deals spatial blocks of sites; "
+                    + "remove one of them")
         }
         try m.finish()
-        return EvaluateConfig(folds: folds, blockSize: block, split: split, freezeSweep: sweep, zones: zones,
-                              zoneMinSamples: minimum)
+        return EvaluateConfig(
+            folds: folds, blockSize: block, split: split, freezeSweep: sweep, zones: zones,
+            zoneMinSamples: minimum)
     }
 }

@@ -38,6 +38,7 @@ extension PipelineConfig {
     /// file leaves the key out).
     public func error(at key: String, _ message: String) -> ConfigError {
         let p = position(of: key)
-        return ConfigError(file: file, key: key, line: p?.line, column: p?.column, message: message, snippet: p?.snippet)
+        return ConfigError(
+            file: file, key: key, line: p?.line, column: p?.column, message: message, snippet: p?.snippet)
     }
 }

@@ -72,15 +72,20 @@ public struct Key<Value: Sendable>: Sendable {
     public let deprecated: Bool
 
     /// A key that allows any value of its type.
-    init(_ path: String, _ type: ValueType<Value>, default value: Value?, defaultText: String? = nil,
-         required: Bool = false, deprecated: Bool = false, _ doc: String) {
-        self.init(path, type, default: value, defaultText: defaultText, .any, required: required,
-                  deprecated: deprecated, doc)
+    init(
+        _ path: String, _ type: ValueType<Value>, default value: Value?, defaultText: String? = nil,
+        required: Bool = false, deprecated: Bool = false, _ doc: String
+    ) {
+        self.init(
+            path, type, default: value, defaultText: defaultText, .any, required: required,
+            deprecated: deprecated, doc)
     }
 
     /// A key whose values are limited by `allowed`.
-    init(_ path: String, _ type: ValueType<Value>, default value: Value?, defaultText: String? = nil,
-         _ allowed: Allowed<Value>, required: Bool = false, deprecated: Bool = false, _ doc: String) {
+    init(
+        _ path: String, _ type: ValueType<Value>, default value: Value?, defaultText: String? = nil,
+        _ allowed: Allowed<Value>, required: Bool = false, deprecated: Bool = false, _ doc: String
+    ) {
         self.path = path
         self.type = type
         self.defaultValue = value
@@ -96,8 +101,9 @@ public struct Key<Value: Sendable>: Sendable {
 
     /// The key as a table row.
     public var declaration: KeyDeclaration {
-        KeyDeclaration(path: path, type: type.name, defaultText: defaultText, allowed: allowed.text, doc: doc,
-                       required: required, deprecated: deprecated)
+        KeyDeclaration(
+            path: path, type: type.name, defaultText: defaultText, allowed: allowed.text, doc: doc,
+            required: required, deprecated: deprecated)
     }
 }
 
@@ -191,23 +197,26 @@ extension ValueType where Value: RawRepresentable & CaseIterable, Value.RawValue
     /// One of an enumeration's raw values; "unknown <noun> 'x'; choose from a, b" otherwise.
     static func choice(_: Value.Type, noun: String = "value") -> ValueType {
         let names = Value.allCases.map(\.rawValue).joined(separator: ", ")
-        return ValueType(name: "one of " + names, read: { v in
-            let text = try v.string()
-            guard let value = Value(rawValue: text) else {
-                throw v.error("unknown \(noun) '\(text)'; choose from \(names)")
-            }
-            return value
-        }, text: { $0.rawValue })
+        return ValueType(
+            name: "one of " + names,
+            read: { v in
+                let text = try v.string()
+                guard let value = Value(rawValue: text) else {
+                    throw v.error("unknown \(noun) '\(text)'; choose from \(names)")
+                }
+                return value
+            }, text: { $0.rawValue })
     }
 }
 
 extension ValueType {
     /// A list of an enumeration's raw values.
     static func choices<T: RawRepresentable & CaseIterable & Sendable>(_: T.Type, noun: String) -> ValueType
-        where T.RawValue == String, Value == [T] {
+    where T.RawValue == String, Value == [T] {
         let one = ValueType<T>.choice(T.self, noun: noun)
-        return ValueType(name: "list of " + T.allCases.map(\.rawValue).joined(separator: ", "),
-                         read: { try $0.list().map(one.read) }, text: { listText($0.map(\.rawValue)) })
+        return ValueType(
+            name: "list of " + T.allCases.map(\.rawValue).joined(separator: ", "),
+            read: { try $0.list().map(one.read) }, text: { listText($0.map(\.rawValue)) })
     }
 
     /// A value that may stay unset; `none` is the text of the unset value (what it falls back to).

@@ -110,15 +110,15 @@ public struct ProfilesConfig: Sendable {
     /// Plausible values (profiles.valid_range or the unit's default); nil: any finite value.
     public var validRange: ValidRange? {
         switch source {
-        case let .horizons(_, columns, _): return columns.validRange
-        case let .intervals(_, columns): return columns.validRange
+        case .horizons(_, let columns, _): return columns.validRange
+        case .intervals(_, let columns): return columns.validRange
         }
     }
 
     /// The horizon or interval table.
     public var file: String {
         switch source {
-        case let .horizons(file, _, _), let .intervals(file, _): return file
+        case .horizons(let file, _, _), .intervals(let file, _): return file
         }
     }
 }
@@ -149,12 +149,18 @@ public struct StocksConfig: Sendable, Equatable {
 extension PipelineConfig {
     /// The cells of an explicit grid (`covariates.grid.resolution` over `extent`); an error naming the
     /// key when there are more than a raster can hold.
-    public static func explicitGridSize(resolution: Double, extent e: [Double], file: String) throws -> (width: Int, height: Int) {
-        let w = ((e[2] - e[0]) / resolution).rounded(.up), h = ((e[3] - e[1]) / resolution).rounded(.up)
+    public static func explicitGridSize(
+        resolution: Double, extent e: [Double], file: String
+    ) throws -> (width: Int, height: Int) {
+        let w = ((e[2] - e[0]) / resolution).rounded(.up)
+        let h = ((e[3] - e[1]) / resolution).rounded(.up)
         let limit = Double(Int32.max)
         guard w.isFinite, h.isFinite, w <= limit, h <= limit, w * h <= 1e12 else {
-            throw ConfigError(file: file, key: "covariates.grid.resolution", line: nil, column: nil, message:
-                "resolution \(resolution) over the extent gives \(w.isFinite ? String(format: "%.3g", w) : "infinitely many") x \(h.isFinite ? String(format: "%.3g", h) : "infinitely many") cells, more than a raster can hold; give the cell size in the grid CRS's units (metres for a projected CRS, degrees for EPSG:4326)")
+            throw ConfigError(
+                file: file, key: "covariates.grid.resolution", line: nil, column: nil,
+                message:
+                    "resolution \(resolution) over the extent gives \(w.isFinite ? String(format: "%.3g", w) : "infinitely many") x \(h.isFinite ? String(format: "%.3g", h) : "infinitely many") cells, more than a raster can hold; give the cell size in the grid CRS's units (metres for a projected CRS, degrees for EPSG:4326)"
+            )
         }
         return (max(1, Int(w)), max(1, Int(h)))
     }

@@ -1,10 +1,10 @@
-import Experiments
 import Applicability
 import Evaluation
+import Experiments
 import Foundation
-import Workspace
 import Mapping
 import Models
+import Workspace
 
 /// The `predict` section: whole-grid maps with a saved model.
 public struct PredictConfig: Sendable {
@@ -64,14 +64,16 @@ extension PipelineConfig {
         let method = try m.read(K.intervalMethod)
         let cvSpread = try m.read(K.cvSpread, default: method == .adaptive)
         if method == .adaptive, !cvSpread, let v = m.optional(K.cvSpread.name) {
-            throw v.error("'interval_method: adaptive' scales the interval by the spread of the cross-validation models, "
-                          + "so it needs cv_spread: true (or use interval_method: conformal)")
+            throw v.error(
+                "'interval_method: adaptive' scales the interval by the spread of the cross-validation models, "
+                    + "so it needs cv_spread: true (or use interval_method: conformal)")
         }
         let consistency = try parseDepthConsistency(m.optional(K.depthConsistency.name), unit: unit)
         let config = PredictConfig(
             model: try m.read(K.model), tileSize: try m.read(K.tileSize), maxPatchNodata: try m.read(K.maxPatchNodata),
             name: try m.read(K.name, default: defaultName.isEmpty ? "map" : defaultName),
-            keepTiles: try m.read(K.keepTiles), uncertainty: try m.read(K.uncertainty), interval: try m.read(K.interval),
+            keepTiles: try m.read(K.keepTiles), uncertainty: try m.read(K.uncertainty),
+            interval: try m.read(K.interval),
             intervalMethod: method, cvSpread: cvSpread, aoa: try m.read(K.aoa), aoaWeights: try m.read(K.aoaWeights),
             aoaThreshold: try m.read(K.aoaThreshold), depthConsistency: consistency.threshold,
             enforceMonotone: consistency.enforceMonotone)
@@ -81,7 +83,9 @@ extension PipelineConfig {
 
     /// `predict.depth_consistency`: `false` (off), `true` or absent (on, threshold by unit), or a
     /// mapping with `threshold` (a number >= 0 in the property's unit) and `enforce_monotone` (default false).
-    static func parseDepthConsistency(_ v: YAMLValue?, unit: String) throws -> (threshold: Double?, enforceMonotone: Bool) {
+    static func parseDepthConsistency(
+        _ v: YAMLValue?, unit: String
+    ) throws -> (threshold: Double?, enforceMonotone: Bool) {
         let byUnit = DepthConsistency.defaultThreshold(unit: unit)
         guard let v else { return (byUnit, false) }
         if case .scalar = v.node { return (try v.bool() ? byUnit : nil, false) }
@@ -94,20 +98,24 @@ extension PipelineConfig {
 
     /// The `stocks` section, read through `StocksKeys`; `profiles.unit` must be g/kg or % (`unitNode` is its
     /// YAML value, when given).
-    static func parseStocks(_ value: YAMLValue?, unit: String, unitNode: YAMLValue?, hasPredict: Bool,
-                            resolve: (String) -> String) throws -> StocksConfig? {
+    static func parseStocks(
+        _ value: YAMLValue?, unit: String, unitNode: YAMLValue?, hasPredict: Bool,
+        resolve: (String) -> String
+    ) throws -> StocksConfig? {
         guard let value else { return nil }
         typealias K = StocksKeys
         guard hasPredict else {
             throw value.error("'stocks' are computed from the maps: add a 'predict' section")
         }
         guard let socUnit = CarbonStock.SOCUnit(rawValue: unit) else {
-            let message = "profiles.unit '\(unit)' cannot make carbon stocks: the SOC maps must be in g/kg or % for "
+            let message =
+                "profiles.unit '\(unit)' cannot make carbon stocks: the SOC maps must be in g/kg or % for "
                 + "'stocks' (or remove the 'stocks' section)"
             throw (unitNode ?? value).error(message)
         }
         let m = try value.mapping()
-        let bdPath = try m.require(K.bulkDensity, hint: "the bulk density raster (any CRS and resolution; warped onto the grid)")
+        let bdPath = try m.require(
+            K.bulkDensity, hint: "the bulk density raster (any CRS and resolution; warped onto the grid)")
         guard !bdPath.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw m.optional(K.bulkDensity.name)!.error("give the bulk density raster's path")
         }
@@ -118,9 +126,10 @@ extension PipelineConfig {
             if case .scalar(let s) = cf.node, let number = Double(s.string), number.isFinite {
                 let fraction = number * cfUnit.fraction
                 guard fraction >= 0, fraction < 1 else {
-                    throw cf.error("stocks.coarse_fragments is the volume share of stones and gravel: give a "
-                                   + (cfUnit == .percent ? "percent in [0, 100)" : "fraction in [0, 1)")
-                                   + " or a raster path, found \(number)")
+                    throw cf.error(
+                        "stocks.coarse_fragments is the volume share of stones and gravel: give a "
+                            + (cfUnit == .percent ? "percent in [0, 100)" : "fraction in [0, 1)")
+                            + " or a raster path, found \(number)")
                 }
                 coarse = .constant(fraction)
             } else {
@@ -128,6 +137,7 @@ extension PipelineConfig {
             }
         }
         try m.finish()
-        return StocksConfig(bulkDensity: resolve(bdPath), bulkDensityUnit: bdUnit, coarseFragments: coarse, socUnit: socUnit)
+        return StocksConfig(
+            bulkDensity: resolve(bdPath), bulkDensityUnit: bdUnit, coarseFragments: coarse, socUnit: socUnit)
     }
 }

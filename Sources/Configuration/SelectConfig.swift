@@ -31,22 +31,27 @@ public enum SelectionOrder: String, Sendable, CaseIterable {
 extension PipelineConfig {
     /// The `select` section; it needs `train` (the settings of the scoring model) and `evaluate`
     /// (its folds score the subsets), which `hasTrain` and `hasEvaluate` say.
-    static func parseSelect(_ value: YAMLValue?, hasTrain: Bool, hasEvaluate: Bool,
-                            predict: PredictConfig?) throws -> SelectConfig? {
+    static func parseSelect(
+        _ value: YAMLValue?, hasTrain: Bool, hasEvaluate: Bool,
+        predict: PredictConfig?
+    ) throws -> SelectConfig? {
         guard let value else { return nil }
         let m = try value.mapping()
         typealias K = SelectKeys
-        let s = SelectConfig(minCorrelation: try m.read(K.minCorrelation), maxPairCorrelation: try m.read(K.maxPairCorrelation),
-                             groupSize: try m.read(K.groupSize), order: try m.read(K.order), model: try m.read(K.model),
-                             perFold: try m.read(K.perFold))
+        let s = SelectConfig(
+            minCorrelation: try m.read(K.minCorrelation), maxPairCorrelation: try m.read(K.maxPairCorrelation),
+            groupSize: try m.read(K.groupSize), order: try m.read(K.order), model: try m.read(K.model),
+            perFold: try m.read(K.perFold))
         try m.finish()
         guard hasTrain, hasEvaluate else {
-            throw value.error("'select' scores covariate subsets by cross-validation with the train settings: it needs a "
-                              + "'train' and an 'evaluate' section")
+            throw value.error(
+                "'select' scores covariate subsets by cross-validation with the train settings: it needs a "
+                    + "'train' and an 'evaluate' section")
         }
         if s.perFold, let predict, predict.mapsCVModels, let v = m.optional(K.perFold.name) {
-            throw v.error("with per_fold: true each fold's model reads its own covariates, so predict.cv_spread cannot "
-                          + "map the fold models over one stack; set per_fold: false or cv_spread: false")
+            throw v.error(
+                "with per_fold: true each fold's model reads its own covariates, so predict.cv_spread cannot "
+                    + "map the fold models over one stack; set per_fold: false or cv_spread: false")
         }
         return s
     }

@@ -7,18 +7,25 @@ import Yams
 
 /// The keys of `select`; their defaults are `SelectConfig()`'s.
 public enum SelectKeys {
-    static let minCorrelation = Key("select.min_correlation", .double, default: SelectConfig().minCorrelation,
-                                    .range(0...1), "covariates with |r| below this are dropped")
-    static let maxPairCorrelation = Key("select.max_pair_correlation", .double,
-                                        default: SelectConfig().maxPairCorrelation, .range(0...1), "of a pair correlated above this, the weaker one is dropped")
-    static let groupSize = Key("select.group_size", .int, default: SelectConfig().groupSize, .range(1...10_000),
-                               "candidate subsets grow by this many covariates")
-    static let order = Key("select.order", .choice(SelectionOrder.self), default: SelectConfig().order,
-                           "how the covariates left by the filters are ranked")
-    static let model = Key("select.model", .choice(ModelKind.self), default: SelectConfig().model,
-                           "the model whose cross-validated RMSE scores each subset")
-    static let perFold = Key("select.per_fold", .bool, default: SelectConfig().perFold,
-                             "redo the selection inside each evaluation fold")
+    static let minCorrelation = Key(
+        "select.min_correlation", .double, default: SelectConfig().minCorrelation,
+        .range(0...1), "covariates with |r| below this are dropped")
+    static let maxPairCorrelation = Key(
+        "select.max_pair_correlation", .double,
+        default: SelectConfig().maxPairCorrelation, .range(0...1),
+        "of a pair correlated above this, the weaker one is dropped")
+    static let groupSize = Key(
+        "select.group_size", .int, default: SelectConfig().groupSize, .range(1...10_000),
+        "candidate subsets grow by this many covariates")
+    static let order = Key(
+        "select.order", .choice(SelectionOrder.self), default: SelectConfig().order,
+        "how the covariates left by the filters are ranked")
+    static let model = Key(
+        "select.model", .choice(ModelKind.self), default: SelectConfig().model,
+        "the model whose cross-validated RMSE scores each subset")
+    static let perFold = Key(
+        "select.per_fold", .bool, default: SelectConfig().perFold,
+        "redo the selection inside each evaluation fold")
 
     /// Every key of `select`.
     public static var all: [KeyDeclaration] {
@@ -29,101 +36,132 @@ public enum SelectKeys {
 /// The keys of `evaluate`.
 public enum EvaluateKeys {
     static let folds = Key("evaluate.folds", .int, default: 10, .range(2...1000), "number of cross-validation folds")
-    static let blockSize = Key("evaluate.block_size", .double, default: nil, defaultText: "none (random site folds)",
-                               Allowed(text: "more than 0") {
-                                   $0 > 0 ? nil : "block_size must be positive (grid CRS units, e.g. metres)"
-                               }, "edge of the spatial blocks dealt into folds, in grid CRS units")
-    static let split = Key("evaluate.split", .choice(EvaluationSplit.self), default: EvaluationSplit.sites,
-                           "what a fold holds out: whole sites or single samples")
-    static let freezeSweep = Key("evaluate.freeze_sweep", freezeDepths, default: [], defaultText: "false",
-                                 "the transfer model's metrics for each number of frozen blocks: true (0..6) or a list")
-    static let zones = Key("evaluate.zones", .string, default: nil, defaultText: "none",
-                           "categorical covariate or raster by whose zones every metric is broken down")
-    static let zoneMinSamples = Key("evaluate.zone_min_samples", .int, default: ZoneBreakdown.defaultMinimumCount,
-                                    .range(1...1_000_000), "zones with fewer held-out samples are marked")
+    static let blockSize = Key(
+        "evaluate.block_size", .double, default: nil, defaultText: "none (random site folds)",
+        Allowed(text: "more than 0") {
+            $0 > 0 ? nil : "block_size must be positive (grid CRS units, e.g. metres)"
+        }, "edge of the spatial blocks dealt into folds, in grid CRS units")
+    static let split = Key(
+        "evaluate.split", .choice(EvaluationSplit.self), default: EvaluationSplit.sites,
+        "what a fold holds out: whole sites or single samples")
+    static let freezeSweep = Key(
+        "evaluate.freeze_sweep", freezeDepths, default: [], defaultText: "false",
+        "the transfer model's metrics for each number of frozen blocks: true (0..6) or a list")
+    static let zones = Key(
+        "evaluate.zones", .string, default: nil, defaultText: "none",
+        "categorical covariate or raster by whose zones every metric is broken down")
+    static let zoneMinSamples = Key(
+        "evaluate.zone_min_samples", .int, default: ZoneBreakdown.defaultMinimumCount,
+        .range(1...1_000_000), "zones with fewer held-out samples are marked")
 
     /// Every key of `evaluate`.
-    public static var all: [KeyDeclaration] { declarations(folds, blockSize, split, freezeSweep, zones, zoneMinSamples) }
+    public static var all: [KeyDeclaration] {
+        declarations(folds, blockSize, split, freezeSweep, zones, zoneMinSamples)
+    }
 
     private static var freezeDepths: ValueType<[Int]> {
-        ValueType(name: "true, false or list of freeze depths 0 to 6", read: { v in
-            if case .scalar = v.node, let on = try? v.bool() { return on ? Array(0...6) : [] }
-            return try v.list().map { item in
-                let f = try item.int()
-                guard (0...6).contains(f) else { throw item.error("freeze depths run from 0 to 6, found \(f)") }
-                return f
-            }
-        }, text: listText)
+        ValueType(
+            name: "true, false or list of freeze depths 0 to 6",
+            read: { v in
+                if case .scalar = v.node, let on = try? v.bool() { return on ? Array(0...6) : [] }
+                return try v.list().map { item in
+                    let f = try item.int()
+                    guard (0...6).contains(f) else { throw item.error("freeze depths run from 0 to 6, found \(f)") }
+                    return f
+                }
+            }, text: listText)
     }
 }
 
 /// The keys of `predict`.
 public enum PredictKeys {
-    static let model = Key("predict.model", .choice(ModelKind.self, noun: "model"), default: ModelKind.transfer,
-                           "the saved model that maps (one of train.models)")
+    static let model = Key(
+        "predict.model", .choice(ModelKind.self, noun: "model"), default: ModelKind.transfer,
+        "the saved model that maps (one of train.models)")
     static let tileSize = Key("predict.tile_size", .int, default: 512, .range(16...8192), "output cells per tile edge")
-    static let maxPatchNodata = Key("predict.max_patch_nodata", .double, default: 0.5, .range(0...1),
-                                    "cells whose patch has a larger nodata share stay nodata")
-    static let name = Key("predict.name", .string, default: nil, defaultText: "the property in lower case",
-                          Allowed(text: "a plain file name") {
-                              OutputLayout.problem(withPlainName: $0, reservedToo: false)
-                                  .map { "the map base name \($0)" }
-                          }, "base name of the map files")
-    static let uncertainty = Key("predict.uncertainty", .bool, default: false,
-                                 "also map the bounds of a calibrated prediction interval")
-    static let interval = Key("predict.interval", .double, default: 0.9, Allowed(text: "between 0 and 1, exclusive") {
-        $0 > 0 && $0 < 1 ? nil
-            : "predict.interval is the prediction interval's coverage and must lie strictly between 0 and 1"
-            + " (e.g. 0.9 for 5 % and 95 % bounds), found \($0)"
-    }, "nominal coverage of the prediction interval")
-    static let intervalMethod = Key("predict.interval_method", .choice(IntervalMethod.self, noun: "interval method"),
-                                    default: IntervalMethod.conformal,
-                                    "how the interval's width varies from cell to cell")
-    static let cvSpread = Key("predict.cv_spread", .bool, default: nil,
-                              defaultText: "true for interval_method: adaptive, else false",
-                              "also map the spread (SD) of the cross-validation models' predictions")
-    static let aoa = Key("predict.aoa", .bool, default: false,
-                         "also map the dissimilarity index and area of applicability (needs evaluate)")
-    static let aoaWeights = Key("predict.aoa_weights", .choice(AOAWeights.self), default: AOAWeights.auto,
-                                "channel weights of the dissimilarity index")
-    static let aoaThreshold = Key("predict.aoa_threshold", .choice(DissimilarityIndex.ThresholdRule.self),
-                                  default: DissimilarityIndex.ThresholdRule.cast, "how the AOA threshold is taken")
+    static let maxPatchNodata = Key(
+        "predict.max_patch_nodata", .double, default: 0.5, .range(0...1),
+        "cells whose patch has a larger nodata share stay nodata")
+    static let name = Key(
+        "predict.name", .string, default: nil, defaultText: "the property in lower case",
+        Allowed(text: "a plain file name") {
+            OutputLayout.problem(withPlainName: $0, reservedToo: false)
+                .map { "the map base name \($0)" }
+        }, "base name of the map files")
+    static let uncertainty = Key(
+        "predict.uncertainty", .bool, default: false,
+        "also map the bounds of a calibrated prediction interval")
+    static let interval = Key(
+        "predict.interval", .double, default: 0.9,
+        Allowed(text: "between 0 and 1, exclusive") {
+            $0 > 0 && $0 < 1
+                ? nil
+                : "predict.interval is the prediction interval's coverage and must lie strictly between 0 and 1"
+                    + " (e.g. 0.9 for 5 % and 95 % bounds), found \($0)"
+        }, "nominal coverage of the prediction interval")
+    static let intervalMethod = Key(
+        "predict.interval_method", .choice(IntervalMethod.self, noun: "interval method"),
+        default: IntervalMethod.conformal,
+        "how the interval's width varies from cell to cell")
+    static let cvSpread = Key(
+        "predict.cv_spread", .bool, default: nil,
+        defaultText: "true for interval_method: adaptive, else false",
+        "also map the spread (SD) of the cross-validation models' predictions")
+    static let aoa = Key(
+        "predict.aoa", .bool, default: false,
+        "also map the dissimilarity index and area of applicability (needs evaluate)")
+    static let aoaWeights = Key(
+        "predict.aoa_weights", .choice(AOAWeights.self), default: AOAWeights.auto,
+        "channel weights of the dissimilarity index")
+    static let aoaThreshold = Key(
+        "predict.aoa_threshold", .choice(DissimilarityIndex.ThresholdRule.self),
+        default: DissimilarityIndex.ThresholdRule.cast, "how the AOA threshold is taken")
     static let keepTiles = Key("predict.keep_tiles", .bool, default: false, "keep maps/.tiles/ after assembly")
-    static let depthConsistency = Key("predict.depth_consistency",
-                                      ValueType<Bool>(name: "true, false or a mapping", read: { try $0.bool() },
-                                                      text: { "\($0)" }),
-                                      default: true, "check that values do not rise with depth")
-    static let threshold = Key("predict.depth_consistency.threshold", .double, default: nil,
-                               defaultText: "1 for g/kg and mg/g, 0.1 for %, else 0",
-                               Allowed(text: "0 or more") {
-                                   $0 >= 0 ? nil
-                                       : "predict.depth_consistency.threshold is how much (in profiles.unit) a "
-                                       + "deeper value may exceed the one above before it counts as inverted; give 0 or "
-                                       + "more, found \($0)"
-                               }, "rise with depth (in profiles.unit) that counts as an inversion")
-    static let enforceMonotone = Key("predict.depth_consistency.enforce_monotone", .bool, default: false,
-                                     "rewrite the depth maps so values never rise with depth")
+    static let depthConsistency = Key(
+        "predict.depth_consistency",
+        ValueType<Bool>(
+            name: "true, false or a mapping", read: { try $0.bool() },
+            text: { "\($0)" }),
+        default: true, "check that values do not rise with depth")
+    static let threshold = Key(
+        "predict.depth_consistency.threshold", .double, default: nil,
+        defaultText: "1 for g/kg and mg/g, 0.1 for %, else 0",
+        Allowed(text: "0 or more") {
+            $0 >= 0
+                ? nil
+                : "predict.depth_consistency.threshold is how much (in profiles.unit) a "
+                    + "deeper value may exceed the one above before it counts as inverted; give 0 or "
+                    + "more, found \($0)"
+        }, "rise with depth (in profiles.unit) that counts as an inversion")
+    static let enforceMonotone = Key(
+        "predict.depth_consistency.enforce_monotone", .bool, default: false,
+        "rewrite the depth maps so values never rise with depth")
 
     /// Every key of `predict`.
     public static var all: [KeyDeclaration] {
-        declarations(model, tileSize, maxPatchNodata, name, uncertainty, interval, intervalMethod, cvSpread, aoa,
-                     aoaWeights, aoaThreshold, keepTiles, depthConsistency, threshold, enforceMonotone)
+        declarations(
+            model, tileSize, maxPatchNodata, name, uncertainty, interval, intervalMethod, cvSpread, aoa,
+            aoaWeights, aoaThreshold, keepTiles, depthConsistency, threshold, enforceMonotone)
     }
 }
 
 /// The keys of `stocks`.
 public enum StocksKeys {
-    static let bulkDensity = Key("stocks.bulk_density", .path, default: nil, required: true,
-                                 "bulk density raster, warped onto the grid")
-    static let bulkDensityUnit = Key("stocks.bulk_density_unit",
-                                     .choice(CarbonStock.BulkDensityUnit.self, noun: "bulk density unit"),
-                                     default: nil, required: true, "unit of the bulk density raster")
-    static let coarseFragments = Key("stocks.coarse_fragments",
-                                     ValueType<String>(name: "number or path", read: { try $0.string() }, text: { $0 }),
-                                     default: "0", "volume share of stones and gravel: a constant or a raster")
-    static let coarseFragmentsUnit = Key("stocks.coarse_fragments_unit", .choice(CarbonStock.FractionUnit.self),
-                                         default: CarbonStock.FractionUnit.fraction,
-                                         "fraction (0-1) or % (0-100), for the constant and the raster")
+    static let bulkDensity = Key(
+        "stocks.bulk_density", .path, default: nil, required: true,
+        "bulk density raster, warped onto the grid")
+    static let bulkDensityUnit = Key(
+        "stocks.bulk_density_unit",
+        .choice(CarbonStock.BulkDensityUnit.self, noun: "bulk density unit"),
+        default: nil, required: true, "unit of the bulk density raster")
+    static let coarseFragments = Key(
+        "stocks.coarse_fragments",
+        ValueType<String>(name: "number or path", read: { try $0.string() }, text: { $0 }),
+        default: "0", "volume share of stones and gravel: a constant or a raster")
+    static let coarseFragmentsUnit = Key(
+        "stocks.coarse_fragments_unit", .choice(CarbonStock.FractionUnit.self),
+        default: CarbonStock.FractionUnit.fraction,
+        "fraction (0-1) or % (0-100), for the constant and the raster")
 
     /// Every key of `stocks`.
     public static var all: [KeyDeclaration] {

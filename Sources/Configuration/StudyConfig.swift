@@ -43,8 +43,11 @@ public struct StudyConfig: Sendable {
     /// Reads a study file for a loaded pipeline; errors name the file, key and line.
     public static func load(path: String, pipeline: PipelineConfig) throws -> StudyConfig {
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, key: "", line: nil, column: nil, message: "cannot read the study file as UTF-8 text; check the path")
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8)
+        else {
+            throw ConfigError(
+                file: path, key: "", line: nil, column: nil,
+                message: "cannot read the study file as UTF-8 text; check the path")
         }
         return try parse(text: text, file: url.path, pipeline: pipeline)
     }
@@ -54,24 +57,29 @@ public struct StudyConfig: Sendable {
         let source = YAMLSource(file: file, text: text)
         let root = try source.root().mapping()
         guard var train = pipeline.train else {
-            throw ConfigError(file: pipeline.file, key: "train", line: nil, column: nil,
-                              message: "a study varies the pipeline's 'train' section: add one (its models need not be listed)")
+            throw ConfigError(
+                file: pipeline.file, key: "train", line: nil, column: nil,
+                message: "a study varies the pipeline's 'train' section: add one (its models need not be listed)")
         }
         guard var evaluate = pipeline.evaluate else {
-            throw ConfigError(file: pipeline.file, key: "evaluate", line: nil, column: nil,
-                              message: "a study scores variants on the pipeline's cross-validation folds: add an 'evaluate' section")
+            throw ConfigError(
+                file: pipeline.file, key: "evaluate", line: nil, column: nil,
+                message: "a study scores variants on the pipeline's cross-validation folds: add an 'evaluate' section")
         }
         var pipeline = pipeline
         var common: [String] = []
         if let t = try root.optional("train")?.mapping() {
-            if let models = t.optional("models") { throw models.error("the study's models are its variants' 'model' keys") }
+            if let models = t.optional("models") {
+                throw models.error("the study's models are its variants' 'model' keys")
+            }
             train = try PipelineConfig.parseTrain(t, poolAlias: nil, base: train)!
             common = try describe(t)
         }
         if let split = try root.given(EvaluateKeys.split), let v = root.optional(EvaluateKeys.split.name) {
             if split == .samples, evaluate.blockSize != nil {
-                throw v.error("split: samples deals single samples into folds, the pipeline's evaluate.block_size deals "
-                              + "spatial blocks; remove one of them")
+                throw v.error(
+                    "split: samples deals single samples into folds, the pipeline's evaluate.block_size deals "
+                        + "spatial blocks; remove one of them")
             }
             evaluate.split = split
             common.append("split: \(split.rawValue)")
@@ -83,25 +91,31 @@ public struct StudyConfig: Sendable {
         if let o = root.optional("output") {
             let text = (try o.string() as NSString).expandingTildeInPath
             guard !text.isEmpty else { throw o.error("give a folder for the study's outputs") }
-            output = text.hasPrefix("/") ? text : URL(fileURLWithPath: base).appendingPathComponent(text).standardizedFileURL.path
+            output =
+                text.hasPrefix("/")
+                ? text : URL(fileURLWithPath: base).appendingPathComponent(text).standardizedFileURL.path
         }
         if output == pipeline.output {
-            throw root.optional("output")!.error("the study needs its own folder, not the pipeline's output folder (the run owns that)")
+            throw root.optional("output")!.error(
+                "the study needs its own folder, not the pipeline's output folder (the run owns that)")
         }
         let resamples = try root.int("bootstrap", default: 2000, in: 100...1_000_000)
-        let list = try root.required("variants", hint: "name each variant, e.g. 'transfer-F0: {model: transfer, train: {freeze: 0}}'")
+        let list = try root.required(
+            "variants", hint: "name each variant, e.g. 'transfer-F0: {model: transfer, train: {freeze: 0}}'")
         let variantMap = try list.mapping()
         var variants: [Variant] = []
         for name in variantMap.keys {
             let node = variantMap.optional(name)
             let m = try node?.mapping()
             guard name.range(of: #"^[A-Za-z0-9][A-Za-z0-9_.=+-]*$"#, options: .regularExpression) != nil else {
-                throw (node ?? list).error("variant names are letters, digits and _ . = + - (they name CSV columns and files)")
+                throw (node ?? list).error(
+                    "variant names are letters, digits and _ . = + - (they name CSV columns and files)")
             }
             let modelName = try m?.optional("model")?.string() ?? name
             guard let model = ModelKind(rawValue: modelName) else {
                 throw (m?.optional("model") ?? node ?? list).error(
-                    "'\(modelName)' is not a model; give 'model:' one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "'\(modelName)' is not a model; give 'model:' one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             var settings = train.settings
             var changes: [String] = []
@@ -110,7 +124,9 @@ public struct StudyConfig: Sendable {
                     throw models.error("a variant trains one model: give it as '\(name).model', not 'train.models'")
                 }
                 settings = try PipelineConfig.parseTrain(t, poolAlias: nil, base: train)!.settings
-                if model != .rf, let problem = PipelineConfig.networkGeometryProblem(patches: pipeline.patches, settings: settings) {
+                if model != .rf,
+                    let problem = PipelineConfig.networkGeometryProblem(patches: pipeline.patches, settings: settings)
+                {
                     throw (m?.optional("train") ?? list).error(problem)
                 }
                 changes = try describe(t)
@@ -123,7 +139,9 @@ public struct StudyConfig: Sendable {
                 changes.append("seed: \(v)")
             }
             try m?.finish()
-            variants.append(Variant(name: name, model: model, settings: settings, seed: seed, changes: changes.joined(separator: ", ")))
+            variants.append(
+                Variant(
+                    name: name, model: model, settings: settings, seed: seed, changes: changes.joined(separator: ", ")))
         }
         guard !variants.isEmpty else { throw list.error("list at least one variant") }
         let names = variants.map(\.name)
@@ -131,7 +149,10 @@ public struct StudyConfig: Sendable {
         if let b = root.optional("baselines") {
             baselines = try b.list().map { item in
                 let n = try item.string()
-                guard names.contains(n) else { throw item.error("'\(n)' is not a variant of this study; choose from \(names.joined(separator: ", "))") }
+                guard names.contains(n) else {
+                    throw item.error(
+                        "'\(n)' is not a variant of this study; choose from \(names.joined(separator: ", "))")
+                }
                 return n
             }
         }
@@ -139,14 +160,19 @@ public struct StudyConfig: Sendable {
         var reference: ReferenceScores?
         if let r = root.optional("reference") {
             let text = (try r.string() as NSString).expandingTildeInPath
-            let path = text.hasPrefix("/") ? text : URL(fileURLWithPath: base).appendingPathComponent(text).standardizedFileURL.path
-            do { reference = try ReferenceScores(path: path, label: (text as NSString).lastPathComponent) } catch let e as EvaluationError {
+            let path =
+                text.hasPrefix("/")
+                ? text : URL(fileURLWithPath: base).appendingPathComponent(text).standardizedFileURL.path
+            do { reference = try ReferenceScores(path: path, label: (text as NSString).lastPathComponent) } catch let e
+                as EvaluationError
+            {
                 throw r.error(e.message)
             }
         }
         try root.finish()
-        return StudyConfig(file: file, pipeline: pipeline, output: output, variants: variants, baselines: baselines,
-                           resamples: resamples, common: common.joined(separator: ", "), reference: reference)
+        return StudyConfig(
+            file: file, pipeline: pipeline, output: output, variants: variants, baselines: baselines,
+            resamples: resamples, common: common.joined(separator: ", "), reference: reference)
     }
 
     /// "key: value" for each key of a mapping as written, nested keys joined with dots.
@@ -163,7 +189,8 @@ public struct StudyConfig: Sendable {
         switch node {
         case .scalar(let s): return s.string
         case .sequence(let seq): return "[" + seq.map(flow).joined(separator: ", ") + "]"
-        case .mapping(let map): return "{" + map.map { "\(flow($0.key)): \(flow($0.value))" }.joined(separator: ", ") + "}"
+        case .mapping(let map):
+            return "{" + map.map { "\(flow($0.key)): \(flow($0.value))" }.joined(separator: ", ") + "}"
         default: return "\(node)"
         }
     }

@@ -30,10 +30,12 @@ extension PipelineConfig {
                 mapping = sub
             }
             if key.declaration.path == TrainKeys.pool.key.path, let poolAlias,
-               let p = mapping.optional(TrainKeys.pool.key.name) {
-                throw p.error("the pool is given twice: as 'train.network.pool' (line \(p.line ?? 0)) and as the "
-                              + "deprecated 'patches.pool' (line \(poolAlias.node.line ?? 0)); keep 'train.network.pool' "
-                              + "and remove 'patches.pool'")
+                let p = mapping.optional(TrainKeys.pool.key.name)
+            {
+                throw p.error(
+                    "the pool is given twice: as 'train.network.pool' (line \(p.line ?? 0)) and as the "
+                        + "deprecated 'patches.pool' (line \(poolAlias.node.line ?? 0)); keep 'train.network.pool' "
+                        + "and remove 'patches.pool'")
             }
             try key.read(from: mapping, into: &s)
         }
@@ -48,12 +50,14 @@ extension PipelineConfig {
     static func checkFineTuning(_ m: YAMLMapping, _ s: ModelSettings) throws {
         guard s.headFirstEpochs > 0, let v = m.optional(TrainKeys.headFirstEpochs.key.name) else { return }
         if s.headFirstEpochs >= s.fineTuneEpochs {
-            throw v.error("head_first_epochs (\(s.headFirstEpochs)) counts within fine_tune_epochs (\(s.fineTuneEpochs)) "
-                          + "and must be smaller, so that blocks F+1..6 fine-tune afterwards")
+            throw v.error(
+                "head_first_epochs (\(s.headFirstEpochs)) counts within fine_tune_epochs (\(s.fineTuneEpochs)) "
+                    + "and must be smaller, so that blocks F+1..6 fine-tune afterwards")
         }
         if s.freeze == 6 {
-            throw v.error("with freeze: 6 only the output layer fine-tunes anyway, so head_first_epochs changes "
-                          + "nothing; lower freeze or remove head_first_epochs")
+            throw v.error(
+                "with freeze: 6 only the output layer fine-tunes anyway, so head_first_epochs changes "
+                    + "nothing; lower freeze or remove head_first_epochs")
         }
     }
 }

@@ -16,7 +16,10 @@ struct YAMLValue {
     }
 
     var isNull: Bool {
-        if case .scalar(let s) = node { return s.tag == Tag(.null) || (s.string.isEmpty && s.style == .plain) || s.string == "~" || s.string == "null" }
+        if case .scalar(let s) = node {
+            return s.tag == Tag(.null) || (s.string.isEmpty && s.style == .plain) || s.string == "~"
+                || s.string == "null"
+        }
         return false
     }
 
@@ -33,7 +36,8 @@ struct YAMLValue {
     }
 
     func double() throws -> Double {
-        guard case .scalar(let s) = node, let v = Double(s.string.replacingOccurrences(of: "_", with: "")), v.isFinite else {
+        guard case .scalar(let s) = node, let v = Double(s.string.replacingOccurrences(of: "_", with: "")), v.isFinite
+        else {
             throw error("expected a number, found \(describe())")
         }
         return v
@@ -122,7 +126,9 @@ final class YAMLMapping {
     func int(_ key: String, default d: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let v = optional(key) else { return d }
         let n = try v.int()
-        guard range.contains(n) else { throw v.error("must be between \(range.lowerBound) and \(range.upperBound), found \(n)") }
+        guard range.contains(n) else {
+            throw v.error("must be between \(range.lowerBound) and \(range.upperBound), found \(n)")
+        }
         return n
     }
 
@@ -130,7 +136,9 @@ final class YAMLMapping {
     func double(_ key: String, default d: Double, in range: ClosedRange<Double>) throws -> Double {
         guard let v = optional(key) else { return d }
         let n = try v.double()
-        guard range.contains(n) else { throw v.error("must be between \(range.lowerBound) and \(range.upperBound), found \(n)") }
+        guard range.contains(n) else {
+            throw v.error("must be between \(range.lowerBound) and \(range.upperBound), found \(n)")
+        }
         return n
     }
 
@@ -138,7 +146,9 @@ final class YAMLMapping {
     func choice(_ key: String, default d: String, among options: [String]) throws -> String {
         guard let v = optional(key) else { return d }
         let s = try v.string()
-        guard options.contains(s) else { throw v.error("must be one of \(options.joined(separator: ", ")), found '\(s)'") }
+        guard options.contains(s) else {
+            throw v.error("must be one of \(options.joined(separator: ", ")), found '\(s)'")
+        }
         return s
     }
 
@@ -148,7 +158,8 @@ final class YAMLMapping {
             let candidates = Array(used) + known
             var message = "unknown key '\(e.key)'"
             if let best = candidates.min(by: { editDistance($0, e.key) < editDistance($1, e.key) }),
-               editDistance(best, e.key) <= max(2, e.key.count / 3) {
+                editDistance(best, e.key) <= max(2, e.key.count / 3)
+            {
                 message += "; did you mean '\(best)'?"
             } else if !used.isEmpty {
                 message += "; allowed here: \(used.sorted().joined(separator: ", "))"
@@ -165,8 +176,9 @@ struct YAMLSource {
     let recorder = PositionRecorder()
 
     func error(at mark: Mark?, key: String, _ message: String) -> ConfigError {
-        ConfigError(file: file, key: key, line: mark?.line, column: mark?.column, message: message,
-                    snippet: mark.map { $0.snippet(from: text) })
+        ConfigError(
+            file: file, key: key, line: mark?.line, column: mark?.column, message: message,
+            snippet: mark.map { $0.snippet(from: text) })
     }
 
     /// Parses the text into a root node; syntax errors keep libyaml's position.
@@ -180,11 +192,17 @@ struct YAMLSource {
             let key = duplicates.first ?? "?"
             let first = context.mark
             let at = Self.repeatedKey(key, after: first, in: text) ?? (first.line, first.column)
-            let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(at.line - 1).first.map(String.init) ?? ""
-            let caret = String(repeating: " ", count: line.unicodeScalars.prefix(at.column - 1).map { String($0) }.joined().utf16.count) + "^"
-            throw ConfigError(file: file, key: key, line: at.line, column: at.column,
-                              message: "key '\(key)' appears twice (first at line \(first.line)); keep one of them",
-                              snippet: line + "\n" + caret)
+            let line =
+                text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(at.line - 1).first.map(
+                    String.init) ?? ""
+            let caret =
+                String(
+                    repeating: " ",
+                    count: line.unicodeScalars.prefix(at.column - 1).map { String($0) }.joined().utf16.count) + "^"
+            throw ConfigError(
+                file: file, key: key, line: at.line, column: at.column,
+                message: "key '\(key)' appears twice (first at line \(first.line)); keep one of them",
+                snippet: line + "\n" + caret)
         } catch let e as YamlError {
             throw ConfigError(file: file, key: "", line: nil, column: nil, message: "not valid YAML: \(e)")
         }
@@ -242,7 +260,8 @@ extension Node {
 }
 
 public func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     var prev = Array(0...b.count)

@@ -65,8 +65,9 @@ public struct FoldPlan: Sendable, Equatable {
         let sites: [Int]
         do {
             if let block = spec.blockSize {
-                sites = try Folds.spatialBlocks(x: data.sites.map(\.x), y: data.sites.map(\.y), blockSize: block,
-                                                k: spec.folds, seed: spec.seed)
+                sites = try Folds.spatialBlocks(
+                    x: data.sites.map(\.x), y: data.sites.map(\.y), blockSize: block,
+                    k: spec.folds, seed: spec.seed)
             } else {
                 sites = try Folds.grouped(siteIDs: data.sites.map(\.id), k: spec.folds, seed: spec.seed)
             }
@@ -76,8 +77,9 @@ public struct FoldPlan: Sendable, Equatable {
         var samples = data.samples.map { sites[$0.site] }
         if spec.split == .samples {
             do {
-                samples = try Folds.samples(keys: data.samples.map { "\(data.sites[$0.site].id)\u{1F}\(data.depths[$0.depth].label)" },
-                                            k: spec.folds, seed: spec.seed)
+                samples = try Folds.samples(
+                    keys: data.samples.map { "\(data.sites[$0.site].id)\u{1F}\(data.depths[$0.depth].label)" },
+                    k: spec.folds, seed: spec.seed)
             } catch {
                 throw ExperimentError(.folds, message: "\(error)")
             }
@@ -101,8 +103,9 @@ public struct FoldPlan: Sendable, Equatable {
         let dealt: [Int]
         do {
             if let block = spec.blockSize {
-                dealt = try Folds.spatialBlocks(x: training.map { data.sites[$0].x }, y: training.map { data.sites[$0].y },
-                                                blockSize: block, k: spec.folds, seed: spec.seed)
+                dealt = try Folds.spatialBlocks(
+                    x: training.map { data.sites[$0].x }, y: training.map { data.sites[$0].y },
+                    blockSize: block, k: spec.folds, seed: spec.seed)
             } else {
                 dealt = try Folds.grouped(siteIDs: training.map { data.sites[$0].id }, k: spec.folds, seed: spec.seed)
             }
@@ -114,14 +117,16 @@ public struct FoldPlan: Sendable, Equatable {
         var nestedDesign = design
         nestedDesign.folds = spec.folds
         nestedDesign.seed = spec.seed
-        return FoldPlan(k: spec.folds, foldOfSite: sites, foldOfSample: data.samples.map { sites[$0.site] }, design: nestedDesign)
+        return FoldPlan(
+            k: spec.folds, foldOfSite: sites, foldOfSample: data.samples.map { sites[$0.site] }, design: nestedDesign)
     }
 
     /// The samples fold `fold` trains on and holds out, each in sample order: the one place a fold
     /// is cut. Samples outside the plan (-1) are in neither.
     public func split(_ fold: Int) -> (training: [Int], heldOut: [Int]) {
         precondition((0..<k).contains(fold), "FoldPlan.split: fold \(fold) of \(k)")
-        var training: [Int] = [], heldOut: [Int] = []
+        var training: [Int] = []
+        var heldOut: [Int] = []
         for (s, f) in foldOfSample.enumerated() where f >= 0 {
             if f == fold { heldOut.append(s) } else { training.append(s) }
         }
@@ -143,13 +148,21 @@ public struct FoldPlan: Sendable, Equatable {
     public static func check(_ data: PatchDataset, folds: Int?) throws {
         if let bad = data.patches.firstIndex(where: { !$0.isFinite }) {
             let site = data.sites[bad / data.patchLength]
-            throw ExperimentError(.data, message: "the patch of site '\(site.id)' holds a non-finite value (NaN or infinity); check the covariate rasters' nodata values")
+            throw ExperimentError(
+                .data,
+                message:
+                    "the patch of site '\(site.id)' holds a non-finite value (NaN or infinity); check the covariate rasters' nodata values"
+            )
         }
         if let bad = data.samples.first(where: { !$0.value.isFinite }) {
-            throw ExperimentError(.data, message: "site '\(data.sites[bad.site].id)' has a non-finite value at \(data.depths[bad.depth].label)")
+            throw ExperimentError(
+                .data,
+                message: "site '\(data.sites[bad.site].id)' has a non-finite value at \(data.depths[bad.depth].label)")
         }
         if let k = folds, data.sites.count < k {
-            throw ExperimentError(.folds, message: "too few sites for \(k) folds: \(data.sites.count) sites have samples; lower evaluate.folds")
+            throw ExperimentError(
+                .folds,
+                message: "too few sites for \(k) folds: \(data.sites.count) sites have samples; lower evaluate.folds")
         }
     }
 }

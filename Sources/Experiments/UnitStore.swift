@@ -1,8 +1,9 @@
 import FileIO
 import Foundation
 import Runtime
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a finished unit saved: its predictions, what else its variant keeps, and what made it.
@@ -57,7 +58,9 @@ public final class UnitStore: @unchecked Sendable {
     public func unitFolder(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
     /// The saved model folder of the unit named `name`.
     public func modelFolder(_ name: String) -> String { (unitFolder(name) as NSString).appendingPathComponent("model") }
-    private func recordPath(_ name: String) -> String { (unitFolder(name) as NSString).appendingPathComponent("unit.json") }
+    private func recordPath(_ name: String) -> String {
+        (unitFolder(name) as NSString).appendingPathComponent("unit.json")
+    }
 
     /// The saved record of `name` when its fingerprint is `fingerprint`; nil otherwise (missing,
     /// unreadable, or made from other inputs).
@@ -83,7 +86,9 @@ public final class UnitStore: @unchecked Sendable {
     /// Saves `record` as unit `name`: `writeModel` writes the model into the folder it is given
     /// (returning its files, or nil for none); the unit appears only when complete. A unit of the
     /// same name made from other inputs is replaced.
-    public func save(_ record: UnitRecord, as name: String, writeModel: (String) throws -> [String]? = { _ in nil }) throws {
+    public func save(
+        _ record: UnitRecord, as name: String, writeModel: (String) throws -> [String]? = { _ in nil }
+    ) throws {
         let fm = FileManager.default
         let target = unitFolder(name)
         let partial = (folder as NSString).appendingPathComponent(".\(name).partial-\(getpid())")
@@ -92,7 +97,11 @@ public final class UnitStore: @unchecked Sendable {
             try? fm.removeItem(atPath: partial)
             try fm.createDirectory(atPath: partial, withIntermediateDirectories: false)
         } catch {
-            throw ExperimentError(.store, path: folder, message: "cannot save training units (\(SystemError.reason(error))); check the output folder's permissions and free space")
+            throw ExperimentError(
+                .store, path: folder,
+                message:
+                    "cannot save training units (\(SystemError.reason(error))); check the output folder's permissions and free space"
+            )
         }
         var record = record
         record.modelFiles = try writeModel((partial as NSString).appendingPathComponent("model"))
@@ -105,25 +114,32 @@ public final class UnitStore: @unchecked Sendable {
         } catch let e as FileWriteError {
             throw ExperimentError(.store, path: e.path, message: "cannot save the training unit: \(e.message)")
         } catch {
-            throw ExperimentError(.store, path: target, message: "cannot save the training unit: \(SystemError.reason(error))")
+            throw ExperimentError(
+                .store, path: target, message: "cannot save the training unit: \(SystemError.reason(error))")
         }
     }
 
     /// Copies unit `name`'s saved model into `destination` (which must not exist).
     public func copyModel(_ name: String, to destination: String) throws {
         do {
-            try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (destination as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: modelFolder(name), toPath: destination)
         } catch {
-            throw ExperimentError(.store, path: destination, message: "cannot copy the model of \(name): \(SystemError.reason(error)); check that the output folder is writable and the disk has room")
+            throw ExperimentError(
+                .store, path: destination,
+                message:
+                    "cannot copy the model of \(name): \(SystemError.reason(error)); check that the output folder is writable and the disk has room"
+            )
         }
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try encoder.encode(value)
     }
 
@@ -135,7 +151,11 @@ public final class UnitStore: @unchecked Sendable {
         init(_ descriptor: Int32) { self.descriptor = descriptor }
         /// Lets other processes take the unit.
         public func release() {
-            if descriptor >= 0 { flock(descriptor, LOCK_UN); close(descriptor); descriptor = -1 }
+            if descriptor >= 0 {
+                flock(descriptor, LOCK_UN)
+                close(descriptor)
+                descriptor = -1
+            }
         }
         deinit { release() }
     }
@@ -145,19 +165,31 @@ public final class UnitStore: @unchecked Sendable {
     public func claim(_ name: String, wait: Bool) throws -> Claim? {
         let claims = (folder as NSString).appendingPathComponent(".claims")
         do { try FileManager.default.createDirectory(atPath: claims, withIntermediateDirectories: true) } catch {
-            throw ExperimentError(.store, path: claims, message: "cannot create the claims folder (\(SystemError.reason(error))); check the output folder's permissions")
+            throw ExperimentError(
+                .store, path: claims,
+                message:
+                    "cannot create the claims folder (\(SystemError.reason(error))); check the output folder's permissions"
+            )
         }
         let path = (claims as NSString).appendingPathComponent(name)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw ExperimentError(.store, path: path, message: "cannot open the unit's claim (\(String(cString: strerror(errno)))); check the output folder's permissions")
+            throw ExperimentError(
+                .store, path: path,
+                message:
+                    "cannot open the unit's claim (\(String(cString: strerror(errno)))); check the output folder's permissions"
+            )
         }
         while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
             if errno == EINTR { continue }
             let busy = errno == EWOULDBLOCK
             close(fd)
             if busy { return nil }
-            throw ExperimentError(.store, path: path, message: "cannot lock the unit's claim (\(String(cString: strerror(errno)))); is the output folder on a file system without locks?")
+            throw ExperimentError(
+                .store, path: path,
+                message:
+                    "cannot lock the unit's claim (\(String(cString: strerror(errno)))); is the output folder on a file system without locks?"
+            )
         }
         return Claim(fd)
     }
@@ -179,8 +211,9 @@ public final class UnitStore: @unchecked Sendable {
         let record = PartRecord(part: share.index + 1, of: share.count, pipeline: tag, file: file)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try AtomicFile.write(try Self.encode(record),
-                                 to: (folder as NSString).appendingPathComponent("part-\(share.index + 1)-of-\(share.count).json"))
+            try AtomicFile.write(
+                try Self.encode(record),
+                to: (folder as NSString).appendingPathComponent("part-\(share.index + 1)-of-\(share.count).json"))
         } catch let e as FileWriteError {
             throw ExperimentError(.store, path: e.path, message: "cannot record the part: \(e.message)")
         } catch {

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The one way SOCMap writes a finished file: the bytes go to a hidden temporary file in the
@@ -21,14 +22,24 @@ public enum AtomicFile {
             var offset = 0
             while offset < raw.count {
                 let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
                 offset += n
             }
         }
-        if failure == 0 && fsync(fd) != 0 { failure = errno; step = .flush }
+        if failure == 0 && fsync(fd) != 0 {
+            failure = errno
+            step = .flush
+        }
         close(fd)
         if failure == 0 {
-            do { try moveIntoPlace(temporary, at: path, flush: false) } catch { unlink(temporary); throw error }
+            do { try moveIntoPlace(temporary, at: path, flush: false) } catch {
+                unlink(temporary)
+                throw error
+            }
             return
         }
         unlink(temporary)
@@ -53,7 +64,9 @@ public enum AtomicFile {
     public static func moveIntoPlace(_ temporary: String, at path: String, flush: Bool = true) throws {
         if flush {
             let fd = open(temporary, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw FileWriteError(path: path, step: .flush, reason: String(cString: strerror(errno))) }
+            guard fd >= 0 else {
+                throw FileWriteError(path: path, step: .flush, reason: String(cString: strerror(errno)))
+            }
             let failed = fsync(fd) != 0
             let reason = String(cString: strerror(errno))
             close(fd)
@@ -66,9 +79,9 @@ public enum AtomicFile {
 }
 
 #if canImport(Glibc)
-private let systemWrite = Glibc.write
+    private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
-private let systemWrite = Darwin.write
+    private let systemWrite = Darwin.write
 #endif
 
 /// A file that could not be written: the file, the step that failed and the system's reason.

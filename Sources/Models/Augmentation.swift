@@ -11,7 +11,9 @@ struct PatchTransform: Hashable, Sendable {
     var mirrored: Bool
 
     /// The 8 transforms; index 0 is the identity.
-    static let all: [PatchTransform] = [false, true].flatMap { m in (0..<4).map { PatchTransform(quarterTurns: $0, mirrored: m) } }
+    static let all: [PatchTransform] = [false, true].flatMap { m in
+        (0..<4).map { PatchTransform(quarterTurns: $0, mirrored: m) }
+    }
 
     /// The identity.
     static let identity = PatchTransform(quarterTurns: 0, mirrored: false)
@@ -75,14 +77,21 @@ struct PatchAugmentation: Sendable, Equatable {
     /// Transforms each patch of `patches` [N, C, P, P] in place with its transform; `transformed` says which channels turn.
     static func apply(_ transforms: [PatchTransform], to patches: inout Tensor, transformed: [Bool]) {
         let (n, c, p) = (patches.shape[0], patches.shape[1], patches.shape[2])
-        precondition(transforms.count == n && transformed.count == c && patches.shape[3] == p,
-                     "PatchAugmentation.apply: \(transforms.count) transforms and \(transformed.count) channel flags for patches \(patches.shape)")
+        precondition(
+            transforms.count == n && transformed.count == c && patches.shape[3] == p,
+            "PatchAugmentation.apply: \(transforms.count) transforms and \(transformed.count) channel flags for patches \(patches.shape)"
+        )
         let plane = p * p
         var tables: [PatchTransform: [Int]] = [:]
         var scratch = [Float](repeating: 0, count: plane)
         for (i, t) in transforms.enumerated() where t != .identity {
             let source: [Int]
-            if let s = tables[t] { source = s } else { source = t.sourceIndices(patchSize: p); tables[t] = source }
+            if let s = tables[t] {
+                source = s
+            } else {
+                source = t.sourceIndices(patchSize: p)
+                tables[t] = source
+            }
             patches.data.withUnsafeMutableBufferPointer { x in
                 scratch.withUnsafeMutableBufferPointer { tmp in
                     for ch in 0..<c where transformed[ch] {
@@ -111,11 +120,15 @@ public struct AugmentationError: Error, CustomStringConvertible, Sendable {
 extension Batch {
     /// Patches [N, C, P, P] of the examples' sites, each turned and mirrored by a transform drawn from `generator`
     /// (one draw per example) when `augmentation` is given; exactly `patches(_:from:)` without one (no draw).
-    static func patches(_ examples: ArraySlice<Example>, from data: PatchDataset, augmentation: (PatchAugmentation, [Bool])?,
-                        generator: inout SeededGenerator) -> Tensor {
+    static func patches(
+        _ examples: ArraySlice<Example>, from data: PatchDataset, augmentation: (PatchAugmentation, [Bool])?,
+        generator: inout SeededGenerator
+    ) -> Tensor {
         var x = patches(examples, from: data)
         guard let (_, transformed) = augmentation else { return x }
-        let transforms = examples.map { _ in PatchTransform.all[Int.random(in: 0..<PatchTransform.all.count, using: &generator)] }
+        let transforms = examples.map { _ in
+            PatchTransform.all[Int.random(in: 0..<PatchTransform.all.count, using: &generator)]
+        }
         PatchAugmentation.apply(transforms, to: &x, transformed: transformed)
         return x
     }

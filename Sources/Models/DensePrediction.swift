@@ -34,13 +34,15 @@ extension NetworkModel {
         let cells = (tile.shape[1] - p + 1) * (tile.shape[2] - p + 1)
         var out = [[Float]](repeating: [Float](repeating: .nan, count: cells), count: depths)
         guard !present.isEmpty else { return out }
-        let mapper = DenseMapper(members: models.flatMap { m in present.map { (m.network(forDepth: $0)!, $0) } }, share: share)
+        let mapper = DenseMapper(
+            members: models.flatMap { m in present.map { (m.network(forDepth: $0)!, $0) } }, share: share)
         let maps = mapper.maps(tile: tile)
         for (i, d) in present.enumerated() {
-            out[d] = Self.mean(models.enumerated().map { e, model in
-                let plane = e * present.count + i
-                return maps.data[(plane * cells)..<((plane + 1) * cells)].map { model.scalers[d].unscale($0) }
-            })
+            out[d] = Self.mean(
+                models.enumerated().map { e, model in
+                    let plane = e * present.count + i
+                    return maps.data[(plane * cells)..<((plane + 1) * cells)].map { model.scalers[d].unscale($0) }
+                })
         }
         return out
     }

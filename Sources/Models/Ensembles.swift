@@ -10,7 +10,9 @@ extension NetworkTrainer {
     }
 
     /// Progress events of member `m` of `count`, their stage marked "member m/M" (a shared pre-training is not).
-    static func memberProgress(_ progress: ((TrainingEvent) -> Void)?, member m: Int, of count: Int) -> ((TrainingEvent) -> Void)? {
+    static func memberProgress(
+        _ progress: ((TrainingEvent) -> Void)?, member m: Int, of count: Int
+    ) -> ((TrainingEvent) -> Void)? {
         guard let progress, count > 1 else { return progress }
         return { event in
             var e = event
@@ -22,38 +24,53 @@ extension NetworkTrainer {
     /// Transfer ensembles of `settings.ensemble` members for each freeze depth: one pre-training (the first
     /// member's) shared by all, fine-tuned per member with its own validation sites and seeds.
     /// `cache` serves the shared pre-training (`PretrainingCache`).
-    public static func transferEnsemble(_ t: TrainingData, settings: ModelSettings, freezes: [Int], seed: UInt64,
-                                        cache: PretrainingCache? = nil,
-                                        progress: ((TrainingEvent) -> Void)? = nil) throws -> [Int: NetworkModel] {
+    public static func transferEnsemble(
+        _ t: TrainingData, settings: ModelSettings, freezes: [Int], seed: UInt64,
+        cache: PretrainingCache? = nil,
+        progress: ((TrainingEvent) -> Void)? = nil
+    ) throws -> [Int: NetworkModel] {
         let count = max(settings.ensemble, 1)
-        let first = try transfer(t, settings: settings, freezes: freezes, seed: seed, cache: cache,
-                                 progress: memberProgress(progress, member: 0, of: count))
-        guard count > 1, let any = first.values.first, let pre = any.pretrained, let preLog = any.logs["pre-train"] else { return first }
+        let first = try transfer(
+            t, settings: settings, freezes: freezes, seed: seed, cache: cache,
+            progress: memberProgress(progress, member: 0, of: count))
+        guard count > 1, let any = first.values.first, let pre = any.pretrained, let preLog = any.logs["pre-train"]
+        else { return first }
         var members = first.mapValues { [$0] }
         for m in 1..<count {
-            let more = try transfer(t, settings: settings, freezes: freezes, seed: memberSeed(seed, member: m),
-                                    pretraining: (pre, preLog), progress: memberProgress(progress, member: m, of: count))
+            let more = try transfer(
+                t, settings: settings, freezes: freezes, seed: memberSeed(seed, member: m),
+                pretraining: (pre, preLog), progress: memberProgress(progress, member: m, of: count))
             for (f, model) in more { members[f, default: []].append(model) }
         }
         return members.mapValues { NetworkModel(ensemble: $0) }
     }
 
     /// A cnn ensemble of `settings.ensemble` members, each trained from scratch with its own seed and validation sites.
-    public static func cnnEnsemble(_ t: TrainingData, settings: ModelSettings, seed: UInt64,
-                                   progress: ((TrainingEvent) -> Void)? = nil) throws -> NetworkModel {
+    public static func cnnEnsemble(
+        _ t: TrainingData, settings: ModelSettings, seed: UInt64,
+        progress: ((TrainingEvent) -> Void)? = nil
+    ) throws -> NetworkModel {
         let count = max(settings.ensemble, 1)
-        return NetworkModel(ensemble: try (0..<count).map { m in
-            try cnn(t, settings: settings, seed: memberSeed(seed, member: m), progress: memberProgress(progress, member: m, of: count))
-        })
+        return NetworkModel(
+            ensemble: try (0..<count).map { m in
+                try cnn(
+                    t, settings: settings, seed: memberSeed(seed, member: m),
+                    progress: memberProgress(progress, member: m, of: count))
+            })
     }
 
     /// An mtcnn ensemble of `settings.ensemble` members, each trained from scratch with its own seed and validation sites.
-    public static func mtcnnEnsemble(_ t: TrainingData, settings: ModelSettings, seed: UInt64,
-                                     progress: ((TrainingEvent) -> Void)? = nil) throws -> NetworkModel {
+    public static func mtcnnEnsemble(
+        _ t: TrainingData, settings: ModelSettings, seed: UInt64,
+        progress: ((TrainingEvent) -> Void)? = nil
+    ) throws -> NetworkModel {
         let count = max(settings.ensemble, 1)
-        return NetworkModel(ensemble: try (0..<count).map { m in
-            try mtcnn(t, settings: settings, seed: memberSeed(seed, member: m), progress: memberProgress(progress, member: m, of: count))
-        })
+        return NetworkModel(
+            ensemble: try (0..<count).map { m in
+                try mtcnn(
+                    t, settings: settings, seed: memberSeed(seed, member: m),
+                    progress: memberProgress(progress, member: m, of: count))
+            })
     }
 }
 

@@ -98,16 +98,34 @@ extension ModelSettings {
     /// model.json's names of the settings: the pipeline file's `train` key names (snake_case), checked one to one
     /// against Configuration's `TrainKeys` by a test.
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case convWidths = "conv_widths", fcWidths = "fc_widths", kernelSize = "kernel_size", poolSize = "pool"
-        case convDropout = "conv_dropout", fcDropout = "fc_dropout", batchSize = "batch_size"
-        case learningRate = "learning_rate", fineTuneLearningRate = "fine_tune_learning_rate"
-        case weightDecay = "weight_decay", epochs, fineTuneEpochs = "fine_tune_epochs", patience
-        case validationFraction = "validation_fraction", freeze, log1p
-        case trees, maxFeatures = "max_features", minSamplesLeaf = "min_samples_leaf", tuningTrees = "tuning_trees"
-        case targetScaling = "target_scaling", fineTuneBatchSize = "fine_tune_batch_size"
-        case scorePretrained = "score_pretrained", l2SP = "l2_sp", headFirstEpochs = "head_first_epochs"
+        case convWidths = "conv_widths"
+        case fcWidths = "fc_widths"
+        case kernelSize = "kernel_size"
+        case poolSize = "pool"
+        case convDropout = "conv_dropout"
+        case fcDropout = "fc_dropout"
+        case batchSize = "batch_size"
+        case learningRate = "learning_rate"
+        case fineTuneLearningRate = "fine_tune_learning_rate"
+        case weightDecay = "weight_decay"
+        case epochs
+        case fineTuneEpochs = "fine_tune_epochs"
+        case patience
+        case validationFraction = "validation_fraction"
+        case freeze, log1p
+        case trees
+        case maxFeatures = "max_features"
+        case minSamplesLeaf = "min_samples_leaf"
+        case tuningTrees = "tuning_trees"
+        case targetScaling = "target_scaling"
+        case fineTuneBatchSize = "fine_tune_batch_size"
+        case scorePretrained = "score_pretrained"
+        case l2SP = "l2_sp"
+        case headFirstEpochs = "head_first_epochs"
         case fineTuneBatchNorm = "fine_tune_batchnorm"
-        case augment, augmentExclude = "augment_exclude", ensemble
+        case augment
+        case augmentExclude = "augment_exclude"
+        case ensemble
 
         /// The name model.json files written before the snake_case names used (the Swift property's name).
         var legacyName: String {
@@ -140,8 +158,11 @@ extension ModelSettings {
         }
         func need<T: Decodable>(_ key: CodingKeys) throws -> T {
             guard let v: T = try value(key) else {
-                throw DecodingError.keyNotFound(AnyKey(stringValue: key.rawValue), DecodingError.Context(
-                    codingPath: decoder.codingPath, debugDescription: "model.json's settings have no '\(key.rawValue)'"))
+                throw DecodingError.keyNotFound(
+                    AnyKey(stringValue: key.rawValue),
+                    DecodingError.Context(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "model.json's settings have no '\(key.rawValue)'"))
             }
             return v
         }
@@ -207,10 +228,11 @@ extension ModelSettings {
         if scorePretrained != defaults.scorePretrained { try c.encode(scorePretrained, forKey: .scorePretrained) }
         if l2SP != defaults.l2SP { try c.encode(l2SP, forKey: .l2SP) }
         if headFirstEpochs != defaults.headFirstEpochs { try c.encode(headFirstEpochs, forKey: .headFirstEpochs) }
-        if fineTuneBatchNorm != defaults.fineTuneBatchNorm { try c.encode(fineTuneBatchNorm, forKey: .fineTuneBatchNorm) }
+        if fineTuneBatchNorm != defaults.fineTuneBatchNorm {
+            try c.encode(fineTuneBatchNorm, forKey: .fineTuneBatchNorm)
+        }
         if augment != defaults.augment { try c.encode(augment, forKey: .augment) }
         if augmentExclude != defaults.augmentExclude { try c.encode(augmentExclude, forKey: .augmentExclude) }
         if ensemble != defaults.ensemble { try c.encode(ensemble, forKey: .ensemble) }
     }
 }
-

@@ -41,23 +41,30 @@ public enum ModelStore {
 
     /// Writes a model into `folder` (created); returns the files written, relative to `folder`.
     @discardableResult
-    public static func save(_ model: TrainedModel, data: PatchDataset, settings: ModelSettings, to folder: String) throws -> [String] {
+    public static func save(
+        _ model: TrainedModel, data: PatchDataset, settings: ModelSettings, to folder: String
+    ) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let labels = data.depths.map(\.label)
         let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
         var files: [String] = []
-        var description = Description(kind: model.kind, property: data.property, unit: data.unit, depths: labels,
-                                      channels: data.channels, patchSize: data.patchSize, scalers: [], freeze: 0,
-                                      log1p: settings.log1p, files: [], pretrained: nil, settings: settings)
-        var meta = ["socmap.property": data.property, "socmap.unit": data.unit,
-                    "socmap.depths": labels.joined(separator: ","), "socmap.model": model.kind.rawValue]
+        var description = Description(
+            kind: model.kind, property: data.property, unit: data.unit, depths: labels,
+            channels: data.channels, patchSize: data.patchSize, scalers: [], freeze: 0,
+            log1p: settings.log1p, files: [], pretrained: nil, settings: settings)
+        var meta = [
+            "socmap.property": data.property, "socmap.unit": data.unit,
+            "socmap.depths": labels.joined(separator: ","), "socmap.model": model.kind.rawValue
+        ]
         switch model {
         case .network(let model):
             description.scalers = model.scalers
             // Target scaling travels inside each safetensors file too, for users of the weights alone.
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            let scalerText = { (s: [TargetScaler]) in String(decoding: (try? encoder.encode(s)) ?? Data(), as: UTF8.self) }
+            let scalerText = { (s: [TargetScaler]) in
+                String(decoding: (try? encoder.encode(s)) ?? Data(), as: UTF8.self)
+            }
             meta["socmap.target_scalers"] = scalerText(model.scalers)
             description.freeze = model.freeze
             if let pre = model.pretrained, model.heads == nil {
@@ -69,7 +76,9 @@ public enum ModelStore {
             for (i, m) in singles.enumerated() {
                 // Member 1 is written where a single model is; members 2..M in folders of their own.
                 let folderName = i == 0 ? "" : "member_\(i + 1)/"
-                if i > 0 { try FileManager.default.createDirectory(atPath: path(folderName), withIntermediateDirectories: true) }
+                if i > 0 {
+                    try FileManager.default.createDirectory(atPath: path(folderName), withIntermediateDirectories: true)
+                }
                 var memberMeta = meta
                 if singles.count > 1 { memberMeta["socmap.ensemble_member"] = "\(i + 1)/\(singles.count)" }
                 var memberFiles: [String] = []
@@ -80,7 +89,10 @@ public enum ModelStore {
                     memberFiles = labels.map { _ in name }
                 } else {
                     for (k, net) in m.perDepth.enumerated() {
-                        guard let net else { memberFiles.append(description.pretrained ?? ""); continue }
+                        guard let net else {
+                            memberFiles.append(description.pretrained ?? "")
+                            continue
+                        }
                         let name = folderName + "depth_\(labels[k]).safetensors"
                         var depthMeta = memberMeta
                         depthMeta["socmap.depth"] = labels[k]
@@ -90,11 +102,18 @@ public enum ModelStore {
                         memberFiles.append(name)
                     }
                 }
-                if i == 0 { description.files = memberFiles } else { description.members = (description.members ?? []) + [memberFiles] }
+                if i == 0 {
+                    description.files = memberFiles
+                } else {
+                    description.members = (description.members ?? []) + [memberFiles]
+                }
             }
         case .forest(let f):
             for (k, forest) in f.forests.enumerated() {
-                guard let forest else { description.files.append(""); continue }
+                guard let forest else {
+                    description.files.append("")
+                    continue
+                }
                 let name = "depth_\(labels[k]).forest"
                 try forest.save(to: path(name))
                 files.append(name)
@@ -137,7 +156,11 @@ extension ModelStore {
         switch d.kind {
         case .rf:
             let forests = try d.files.map { $0.isEmpty ? nil : try RandomForest.load(from: path($0)) }
-            return (.forest(ForestModel(forests: forests, tuning: forests.map { _ in [] }, log1p: d.log1p, patchSize: d.patchSize)), d)
+            return (
+                .forest(
+                    ForestModel(
+                        forests: forests, tuning: forests.map { _ in [] }, log1p: d.log1p, patchSize: d.patchSize)), d
+            )
         case .mtcnn, .transfer, .cnn:
             let config = architecture(d)
             let pretrained = try d.pretrained.map { try network(path($0), config: config) }
@@ -149,14 +172,19 @@ extension ModelStore {
     }
 
     /// One single model of a description: its files per depth (member 1's `files`, or an ensemble member's).
-    static func single(_ d: Description, files: [String], config: NetworkConfig, pretrained: Network?,
-                       folder: String) throws -> NetworkModel {
+    static func single(
+        _ d: Description, files: [String], config: NetworkConfig, pretrained: Network?,
+        folder: String
+    ) throws -> NetworkModel {
         let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
         if d.kind == .mtcnn {
-            guard let file = files.first else { throw LoadError(path: folder, message: "model.json names no network file") }
+            guard let file = files.first else {
+                throw LoadError(path: folder, message: "model.json names no network file")
+            }
             let heads = try network(path(file), config: config)
-            return NetworkModel(kind: .mtcnn, config: config, pretrained: nil, perDepth: [], heads: heads,
-                                scalers: d.scalers, freeze: 0, logs: [:])
+            return NetworkModel(
+                kind: .mtcnn, config: config, pretrained: nil, perDepth: [], heads: heads,
+                scalers: d.scalers, freeze: 0, logs: [:])
         }
         var cache: [String: Network] = [:]
         let perDepth: [Network?] = try files.map { file in
@@ -166,14 +194,16 @@ extension ModelStore {
             cache[file] = n
             return n
         }
-        return NetworkModel(kind: d.kind, config: config, pretrained: pretrained, perDepth: perDepth, heads: nil,
-                            scalers: d.scalers, freeze: d.freeze, logs: [:])
+        return NetworkModel(
+            kind: d.kind, config: config, pretrained: pretrained, perDepth: perDepth, heads: nil,
+            scalers: d.scalers, freeze: d.freeze, logs: [:])
     }
 
     /// The architecture model.json describes: channels, patch size and depths, and the settings' kernel, pool and widths.
     static func architecture(_ d: Description) -> NetworkConfig {
-        NetworkTrainer.config(d.kind == .mtcnn ? .heads : .depthInput, channels: d.channels.count, patchSize: d.patchSize,
-                              depths: d.depths.count, settings: d.settings)
+        NetworkTrainer.config(
+            d.kind == .mtcnn ? .heads : .depthInput, channels: d.channels.count, patchSize: d.patchSize,
+            depths: d.depths.count, settings: d.settings)
     }
 
     /// A network file, which must have the architecture `config`.
@@ -181,9 +211,12 @@ extension ModelStore {
         let network = try Network.loadSafetensors(path: file).network
         guard network.config == config else {
             let n = network.config
-            throw LoadError(path: file, message: "the network has patch size \(n.patchSize), kernel \(n.kernelSize), pool \(n.poolSize) "
-                            + "and \(n.channels) channels, but model.json describes patch size \(config.patchSize), kernel "
-                            + "\(config.kernelSize), pool \(config.poolSize) and \(config.channels) channels; train the model again")
+            throw LoadError(
+                path: file,
+                message: "the network has patch size \(n.patchSize), kernel \(n.kernelSize), pool \(n.poolSize) "
+                    + "and \(n.channels) channels, but model.json describes patch size \(config.patchSize), kernel "
+                    + "\(config.kernelSize), pool \(config.poolSize) and \(config.channels) channels; train the model again"
+            )
         }
         return network
     }

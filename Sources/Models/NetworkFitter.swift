@@ -42,12 +42,15 @@ public typealias TrainingProgress = (_ epoch: Int, _ epochs: Int, _ trainLoss: F
 
 /// Trains a network with Adam on mini-batches, early stopping on a validation set and keeping the best weights.
 enum NetworkFitter {
-    static func fit(_ network: Network, data: PatchDataset, train: [Example], validation: [Example],
-                    spec: FitSpec, seed: UInt64, progress: TrainingProgress?) -> FitLog {
+    static func fit(
+        _ network: Network, data: PatchDataset, train: [Example], validation: [Example],
+        spec: FitSpec, seed: UInt64, progress: TrainingProgress?
+    ) -> FitLog {
         let k = network.config.outputs
         let d = network.config.depths
         let useDepth = network.config.kind == .depthInput
-        let optimizer = Adam(parameters: network.parameters, learningRate: spec.learningRate, weightDecay: spec.weightDecay)
+        let optimizer = Adam(
+            parameters: network.parameters, learningRate: spec.learningRate, weightDecay: spec.weightDecay)
         let penalty = spec.l2SP > 0 ? L2SP(alpha: spec.l2SP, parameters: network.parameters) : nil
         var rng = SeededGenerator(seed: seed)
         var order = train
@@ -85,7 +88,8 @@ enum NetworkFitter {
                 let loss = network.trainStep(
                     patches: Batch.patches(slice, from: data, augmentation: augmentation, generator: &rng),
                     depthOneHot: useDepth ? Batch.depthOneHot(slice.map(\.depth), count: d) : nil,
-                    targets: Batch.targets(slice, outputs: k), mask: Batch.mask(slice, outputs: k), optimizer: optimizer,
+                    targets: Batch.targets(slice, outputs: k), mask: Batch.mask(slice, outputs: k),
+                    optimizer: optimizer,
                     penalty: penalty)
                 total += loss * Float(slice.count)
                 count += slice.count
@@ -124,9 +128,10 @@ enum NetworkFitter {
     static func loss(_ network: Network, data: PatchDataset, examples: [Example]) -> Float {
         let k = network.config.outputs
         let slice = examples[...]
-        let y = network.inferAll(patches: Batch.patches(slice, from: data),
-                                 depthOneHot: network.config.kind == .depthInput
-                                    ? Batch.depthOneHot(examples.map(\.depth), count: network.config.depths) : nil)
+        let y = network.inferAll(
+            patches: Batch.patches(slice, from: data),
+            depthOneHot: network.config.kind == .depthInput
+                ? Batch.depthOneHot(examples.map(\.depth), count: network.config.depths) : nil)
         var sum: Float = 0
         var weight: Float = 0
         for (i, e) in examples.enumerated() {

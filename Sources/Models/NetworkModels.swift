@@ -25,13 +25,24 @@ public final class NetworkModel: @unchecked Sendable {
     public let members: [NetworkModel]
 
     /// A model from its networks (as training or `ModelStore.load` makes them; the benchmarks build one directly).
-    public init(kind: ModelKind, config: NetworkConfig, pretrained: Network?, perDepth: [Network?], heads: Network?,
-         scalers: [TargetScaler], freeze: Int, logs: [String: FitLog]) {
+    public init(
+        kind: ModelKind, config: NetworkConfig, pretrained: Network?, perDepth: [Network?], heads: Network?,
+        scalers: [TargetScaler], freeze: Int, logs: [String: FitLog]
+    ) {
         for net in [pretrained, heads].compactMap({ $0 }) + perDepth.compactMap({ $0 }) {
-            precondition(net.config == config, "NetworkModel: a network has another architecture (\(net.config)) than the model (\(config))")
+            precondition(
+                net.config == config,
+                "NetworkModel: a network has another architecture (\(net.config)) than the model (\(config))")
         }
-        self.kind = kind; self.config = config; self.pretrained = pretrained; self.perDepth = perDepth; self.heads = heads
-        self.scalers = scalers; self.freeze = freeze; self.logs = logs; members = []
+        self.kind = kind
+        self.config = config
+        self.pretrained = pretrained
+        self.perDepth = perDepth
+        self.heads = heads
+        self.scalers = scalers
+        self.freeze = freeze
+        self.logs = logs
+        members = []
     }
 
     /// An ensemble of single models of one kind and architecture (a single model when given one).
@@ -39,11 +50,19 @@ public final class NetworkModel: @unchecked Sendable {
         precondition(!ensemble.isEmpty, "NetworkModel: an ensemble needs a member")
         let first = ensemble[0]
         for m in ensemble {
-            precondition(m.members.isEmpty && m.kind == first.kind && m.config == first.config && m.scalers.count == first.scalers.count,
-                         "NetworkModel: ensemble members must be single models of one kind and architecture")
+            precondition(
+                m.members.isEmpty && m.kind == first.kind && m.config == first.config
+                    && m.scalers.count == first.scalers.count,
+                "NetworkModel: ensemble members must be single models of one kind and architecture")
         }
-        kind = first.kind; config = first.config; pretrained = first.pretrained; perDepth = first.perDepth; heads = first.heads
-        scalers = first.scalers; freeze = first.freeze; logs = first.logs
+        kind = first.kind
+        config = first.config
+        pretrained = first.pretrained
+        perDepth = first.perDepth
+        heads = first.heads
+        scalers = first.scalers
+        freeze = first.freeze
+        logs = first.logs
         members = ensemble.count > 1 ? ensemble : []
     }
 
@@ -70,7 +89,9 @@ public final class NetworkModel: @unchecked Sendable {
         for d in 0..<depthCount {
             let positions = samples.indices.filter { data.samples[samples[$0]].depth == d }
             guard !positions.isEmpty, let net = network(forDepth: d) else { continue }
-            let examples = positions.map { Example(site: data.samples[samples[$0]].site, depth: d, targets: [], mask: nil) }
+            let examples = positions.map {
+                Example(site: data.samples[samples[$0]].site, depth: d, targets: [], mask: nil)
+            }
             let x = Batch.patches(examples[...], from: data)
             let y: [Float]
             if net.config.kind == .heads {
@@ -98,25 +119,32 @@ extension NetworkModel {
 /// Trains the network-based models.
 public enum NetworkTrainer {
     static func config(_ kind: NetworkConfig.Kind, data: PatchDataset, settings: ModelSettings) -> NetworkConfig {
-        config(kind, channels: data.channels.count, patchSize: data.patchSize, depths: data.depths.count, settings: settings)
+        config(
+            kind, channels: data.channels.count, patchSize: data.patchSize, depths: data.depths.count,
+            settings: settings)
     }
 
     /// The architecture of a model's networks: its kind, input and the settings' kernel, pool and widths.
-    static func config(_ kind: NetworkConfig.Kind, channels: Int, patchSize: Int, depths: Int, settings: ModelSettings) -> NetworkConfig {
-        NetworkConfig(kind: kind, channels: channels, patchSize: patchSize, depths: depths,
-                      poolSize: settings.poolSize, kernelSize: settings.kernelSize, convWidths: settings.convWidths,
-                      fcWidths: settings.fcWidths, convDropout: settings.convDropout, fcDropout: settings.fcDropout)
+    static func config(
+        _ kind: NetworkConfig.Kind, channels: Int, patchSize: Int, depths: Int, settings: ModelSettings
+    ) -> NetworkConfig {
+        NetworkConfig(
+            kind: kind, channels: channels, patchSize: patchSize, depths: depths,
+            poolSize: settings.poolSize, kernelSize: settings.kernelSize, convWidths: settings.convWidths,
+            fcWidths: settings.fcWidths, convDropout: settings.convDropout, fcDropout: settings.fcDropout)
     }
 
     static func spec(_ s: ModelSettings, fineTune: Bool) -> FitSpec {
         guard fineTune else {
-            return FitSpec(epochs: s.epochs, learningRate: s.learningRate, batchSize: s.batchSize, patience: s.patience,
-                           weightDecay: s.weightDecay, augmentation: PatchAugmentation(s))
+            return FitSpec(
+                epochs: s.epochs, learningRate: s.learningRate, batchSize: s.batchSize, patience: s.patience,
+                weightDecay: s.weightDecay, augmentation: PatchAugmentation(s))
         }
         // L2-SP replaces weight decay (towards zero) while fine-tuning.
-        return FitSpec(epochs: s.fineTuneEpochs, learningRate: s.fineTuneLearningRate, batchSize: s.effectiveFineTuneBatchSize,
-                       patience: s.patience, weightDecay: s.l2SP > 0 ? 0 : s.weightDecay, scoreStart: s.scorePretrained,
-                       l2SP: s.l2SP, headFirstEpochs: s.headFirstEpochs, augmentation: PatchAugmentation(s))
+        return FitSpec(
+            epochs: s.fineTuneEpochs, learningRate: s.fineTuneLearningRate, batchSize: s.effectiveFineTuneBatchSize,
+            patience: s.patience, weightDecay: s.l2SP > 0 ? 0 : s.weightDecay, scoreStart: s.scorePretrained,
+            l2SP: s.l2SP, headFirstEpochs: s.headFirstEpochs, augmentation: PatchAugmentation(s))
     }
 
     /// The target scalers of transfer and mtcnn, one per depth: each depth's own (`perDepth`), or one
@@ -141,16 +169,23 @@ public enum NetworkTrainer {
         }
     }
 
-    static func split(_ t: TrainingData, _ indices: [Int], validation sites: Set<Int>) -> (train: [Int], validation: [Int]) {
-        (indices.filter { !sites.contains(t.data.samples[$0].site) }, indices.filter { sites.contains(t.data.samples[$0].site) })
+    static func split(
+        _ t: TrainingData, _ indices: [Int], validation sites: Set<Int>
+    ) -> (train: [Int], validation: [Int]) {
+        (
+            indices.filter { !sites.contains(t.data.samples[$0].site) },
+            indices.filter { sites.contains(t.data.samples[$0].site) }
+        )
     }
 
     /// Transfer models for each freeze depth in `freezes`, sharing one pre-training.
     /// With `cache`, a pre-training identical to an earlier one (`PretrainingCache.key`) is reused; with
     /// `pretraining` (an ensemble's later members) that network and log are used instead of pre-training again.
-    public static func transfer(_ t: TrainingData, settings: ModelSettings, freezes: [Int], seed: UInt64,
-                                cache: PretrainingCache? = nil, pretraining: (network: Network, log: FitLog)? = nil,
-                                progress: ((TrainingEvent) -> Void)? = nil) throws -> [Int: NetworkModel] {
+    public static func transfer(
+        _ t: TrainingData, settings: ModelSettings, freezes: [Int], seed: UInt64,
+        cache: PretrainingCache? = nil, pretraining: (network: Network, log: FitLog)? = nil,
+        progress: ((TrainingEvent) -> Void)? = nil
+    ) throws -> [Int: NetworkModel] {
         let d = t.data.depths.count
         // By default each depth's targets are z-scored with that depth's mean and SD, so every depth
         // weighs the same in pre-training (deep layers have far smaller values and variance).
@@ -167,9 +202,10 @@ public enum NetworkTrainer {
             (pre, preLog) = found
         } else {
             pre = try Network(config: architecture, seed: seed)
-            preLog = NetworkFitter.fit(pre, data: t.data, train: examples(t, train) { scalers[$0] },
-                                       validation: examples(t, val) { scalers[$0] }, spec: spec(settings, fineTune: false),
-                                       seed: seed &+ 1, progress: event("transfer pre-train", progress))
+            preLog = NetworkFitter.fit(
+                pre, data: t.data, train: examples(t, train) { scalers[$0] },
+                validation: examples(t, val) { scalers[$0] }, spec: spec(settings, fineTune: false),
+                seed: seed &+ 1, progress: event("transfer pre-train", progress))
             if let cacheKey { cache?.store(cacheKey, network: pre, log: preLog) }
         }
         var models: [Int: NetworkModel] = [:]
@@ -179,27 +215,34 @@ public enum NetworkTrainer {
             for k in 0..<d {
                 let label = t.data.depths[k].label
                 let (dt, dv) = split(t, t.samples(atDepth: k), validation: valSites)
-                guard dt.count >= 2 else { perDepth.append(nil); continue }
+                guard dt.count >= 2 else {
+                    perDepth.append(nil)
+                    continue
+                }
                 let net = pre.copy()
                 net.train()
                 if f > 0 { net.freeze(blocks: 1...f) }
                 if settings.fineTuneBatchNorm == .eval { net.freezeBatchNormStatistics() }
-                logs[label] = NetworkFitter.fit(net, data: t.data, train: examples(t, dt) { scalers[$0] },
-                                                validation: examples(t, dv) { scalers[$0] }, spec: spec(settings, fineTune: true),
-                                                seed: seed &+ 100 &+ UInt64(k),
-                                                progress: event("transfer F=\(f) fine-tune \(label)", progress))
+                logs[label] = NetworkFitter.fit(
+                    net, data: t.data, train: examples(t, dt) { scalers[$0] },
+                    validation: examples(t, dv) { scalers[$0] }, spec: spec(settings, fineTune: true),
+                    seed: seed &+ 100 &+ UInt64(k),
+                    progress: event("transfer F=\(f) fine-tune \(label)", progress))
                 net.freezeBatchNormStatistics(false)
                 perDepth.append(net)
             }
-            models[f] = NetworkModel(kind: .transfer, config: architecture, pretrained: pre, perDepth: perDepth, heads: nil,
-                                     scalers: scalers, freeze: f, logs: logs)
+            models[f] = NetworkModel(
+                kind: .transfer, config: architecture, pretrained: pre, perDepth: perDepth, heads: nil,
+                scalers: scalers, freeze: f, logs: logs)
         }
         return models
     }
 
     /// One network per depth trained from scratch.
-    public static func cnn(_ t: TrainingData, settings: ModelSettings, seed: UInt64,
-                           progress: ((TrainingEvent) -> Void)? = nil) throws -> NetworkModel {
+    public static func cnn(
+        _ t: TrainingData, settings: ModelSettings, seed: UInt64,
+        progress: ((TrainingEvent) -> Void)? = nil
+    ) throws -> NetworkModel {
         let d = t.data.depths.count
         let valSites = t.validationSites(fraction: settings.validationFraction, seed: seed ^ 0x5EED)
         var perDepth: [Network?] = []
@@ -212,37 +255,52 @@ public enum NetworkTrainer {
             let scaler = TargetScaler(fitting: indices.map { t.data.samples[$0].value }, log1p: settings.log1p)
             scalers.append(scaler)
             let (dt, dv) = split(t, indices, validation: valSites)
-            guard dt.count >= 2 else { perDepth.append(nil); continue }
+            guard dt.count >= 2 else {
+                perDepth.append(nil)
+                continue
+            }
             let net = try Network(config: architecture, seed: seed &+ UInt64(k))
-            logs[label] = NetworkFitter.fit(net, data: t.data, train: examples(t, dt) { _ in scaler },
-                                            validation: examples(t, dv) { _ in scaler }, spec: spec(settings, fineTune: false),
-                                            seed: seed &+ 200 &+ UInt64(k), progress: event("cnn \(label)", progress))
+            logs[label] = NetworkFitter.fit(
+                net, data: t.data, train: examples(t, dt) { _ in scaler },
+                validation: examples(t, dv) { _ in scaler }, spec: spec(settings, fineTune: false),
+                seed: seed &+ 200 &+ UInt64(k), progress: event("cnn \(label)", progress))
             perDepth.append(net)
         }
-        return NetworkModel(kind: .cnn, config: architecture, pretrained: nil, perDepth: perDepth, heads: nil, scalers: scalers, freeze: 0, logs: logs)
+        return NetworkModel(
+            kind: .cnn, config: architecture, pretrained: nil, perDepth: perDepth, heads: nil, scalers: scalers,
+            freeze: 0, logs: logs)
     }
 
     /// A shared trunk with one head per depth; each site is one example with a masked loss over its depths.
-    public static func mtcnn(_ t: TrainingData, settings: ModelSettings, seed: UInt64,
-                             progress: ((TrainingEvent) -> Void)? = nil) throws -> NetworkModel {
+    public static func mtcnn(
+        _ t: TrainingData, settings: ModelSettings, seed: UInt64,
+        progress: ((TrainingEvent) -> Void)? = nil
+    ) throws -> NetworkModel {
         let d = t.data.depths.count
         let scalers = scalers(t, settings: settings)
         var bySite: [Int: [Int: Float]] = [:]
-        for i in t.samples { let s = t.data.samples[i]; bySite[s.site, default: [:]][s.depth] = s.value }
+        for i in t.samples {
+            let s = t.data.samples[i]
+            bySite[s.site, default: [:]][s.depth] = s.value
+        }
         let valSites = t.validationSites(fraction: settings.validationFraction, seed: seed ^ 0x5EED)
-        var train: [Example] = [], val: [Example] = []
+        var train: [Example] = []
+        var val: [Example] = []
         for site in bySite.keys.sorted() {
             let values = bySite[site]!
-            let e = Example(site: site, depth: 0,
-                            targets: (0..<d).map { k in values[k].map { scalers[k].scale($0) } ?? 0 },
-                            mask: (0..<d).map { k in values[k] == nil ? 0 : 1 })
+            let e = Example(
+                site: site, depth: 0,
+                targets: (0..<d).map { k in values[k].map { scalers[k].scale($0) } ?? 0 },
+                mask: (0..<d).map { k in values[k] == nil ? 0 : 1 })
             if valSites.contains(site) { val.append(e) } else { train.append(e) }
         }
         let net = try Network(config: config(.heads, data: t.data, settings: settings), seed: seed)
-        let log = NetworkFitter.fit(net, data: t.data, train: train, validation: val, spec: spec(settings, fineTune: false),
-                                    seed: seed &+ 300, progress: event("mtcnn", progress))
-        return NetworkModel(kind: .mtcnn, config: net.config, pretrained: nil, perDepth: [], heads: net, scalers: scalers, freeze: 0,
-                            logs: ["mtcnn": log])
+        let log = NetworkFitter.fit(
+            net, data: t.data, train: train, validation: val, spec: spec(settings, fineTune: false),
+            seed: seed &+ 300, progress: event("mtcnn", progress))
+        return NetworkModel(
+            kind: .mtcnn, config: net.config, pretrained: nil, perDepth: [], heads: net, scalers: scalers, freeze: 0,
+            logs: ["mtcnn": log])
     }
 
     static func event(_ stage: String, _ progress: ((TrainingEvent) -> Void)?) -> TrainingProgress? {

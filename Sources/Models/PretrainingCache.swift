@@ -15,7 +15,8 @@ public final class PretrainingCache: @unchecked Sendable {
 
     /// The cached network and log for `key`, counting a hit.
     func lookup(_ key: String) -> (network: Network, log: FitLog)? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard let found = entries[key] else { return nil }
         hits += 1
         return found
@@ -23,13 +24,15 @@ public final class PretrainingCache: @unchecked Sendable {
 
     /// Keeps a pre-training under `key`.
     func store(_ key: String, network: Network, log: FitLog) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         entries[key] = (network, log)
     }
 
     /// Forgets every entry (e.g. when a fold is done), keeping the hit count.
     public func removeAll() {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         entries.removeAll()
     }
 
@@ -50,7 +53,7 @@ public final class PretrainingCache: @unchecked Sendable {
         s.maxFeatures = defaults.maxFeatures
         s.minSamplesLeaf = defaults.minSamplesLeaf
         s.tuningTrees = defaults.tuningTrees
-        s.ensemble = defaults.ensemble   // an ensemble's members share its first member's pre-training
+        s.ensemble = defaults.ensemble  // an ensemble's members share its first member's pre-training
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let text = (try? encoder.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\(s)"

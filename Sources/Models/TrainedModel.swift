@@ -44,10 +44,13 @@ public enum ModelFitting {
     /// (they share one pre-training with the main transfer model); network models are ensembles of
     /// `settings.ensemble` members when it is above 1.
     /// A `pretraining` cache lets transfer models share an identical pre-training (a study's variants).
-    public static func fit(_ kinds: [ModelKind], data t: TrainingData, settings: ModelSettings, seed: UInt64,
-                           freezeSweep: [Int] = [], pretraining: PretrainingCache? = nil,
-                           progress: ((TrainingEvent) -> Void)? = nil) throws
-        -> (models: [ModelKind: TrainedModel], sweep: [Int: NetworkModel]) {
+    public static func fit(
+        _ kinds: [ModelKind], data t: TrainingData, settings: ModelSettings, seed: UInt64,
+        freezeSweep: [Int] = [], pretraining: PretrainingCache? = nil,
+        progress: ((TrainingEvent) -> Void)? = nil
+    ) throws
+        -> (models: [ModelKind: TrainedModel], sweep: [Int: NetworkModel])
+    {
         try PatchAugmentation.validate(settings, channels: t.data.channels)
         var models: [ModelKind: TrainedModel] = [:]
         var sweep: [Int: NetworkModel] = [:]
@@ -55,14 +58,17 @@ public enum ModelFitting {
             switch kind {
             case .transfer:
                 let freezes = Array(Set(freezeSweep + [settings.freeze])).sorted()
-                let all = try NetworkTrainer.transferEnsemble(t, settings: settings, freezes: freezes, seed: seed &+ 11,
-                                                               cache: pretraining, progress: progress)
+                let all = try NetworkTrainer.transferEnsemble(
+                    t, settings: settings, freezes: freezes, seed: seed &+ 11,
+                    cache: pretraining, progress: progress)
                 models[.transfer] = .network(all[settings.freeze]!)
                 if !freezeSweep.isEmpty { for f in freezeSweep { sweep[f] = all[f]! } }
             case .cnn:
-                models[.cnn] = .network(try NetworkTrainer.cnnEnsemble(t, settings: settings, seed: seed &+ 22, progress: progress))
+                models[.cnn] = .network(
+                    try NetworkTrainer.cnnEnsemble(t, settings: settings, seed: seed &+ 22, progress: progress))
             case .mtcnn:
-                models[.mtcnn] = .network(try NetworkTrainer.mtcnnEnsemble(t, settings: settings, seed: seed &+ 33, progress: progress))
+                models[.mtcnn] = .network(
+                    try NetworkTrainer.mtcnnEnsemble(t, settings: settings, seed: seed &+ 33, progress: progress))
             case .rf:
                 models[.rf] = .forest(ForestTrainer.fit(t, settings: settings, seed: seed &+ 44, progress: progress))
             }

@@ -20,7 +20,13 @@ public struct PatchSite: Sendable, Equatable, Codable {
 
     /// Creates a site record.
     public init(id: String, x: Double, y: Double, sourceX: Double, sourceY: Double, col: Int, row: Int) {
-        self.id = id; self.x = x; self.y = y; self.sourceX = sourceX; self.sourceY = sourceY; self.col = col; self.row = row
+        self.id = id
+        self.x = x
+        self.y = y
+        self.sourceX = sourceX
+        self.sourceY = sourceY
+        self.col = col
+        self.row = row
     }
 }
 
@@ -41,7 +47,12 @@ public struct PatchChannel: Sendable, Equatable, Codable {
 
     /// Creates a channel record.
     public init(name: String, covariate: String, classValue: Int?, min: Double, max: Double, fill: Float) {
-        self.name = name; self.covariate = covariate; self.classValue = classValue; self.min = min; self.max = max; self.fill = fill
+        self.name = name
+        self.covariate = covariate
+        self.classValue = classValue
+        self.min = min
+        self.max = max
+        self.fill = fill
     }
 }
 
@@ -55,7 +66,11 @@ public struct PatchSample: Sendable, Equatable {
     public var value: Float
 
     /// Creates a sample.
-    public init(site: Int, depth: Int, value: Float) { self.site = site; self.depth = depth; self.value = value }
+    public init(site: Int, depth: Int, value: Float) {
+        self.site = site
+        self.depth = depth
+        self.value = value
+    }
 }
 
 /// The reference grid the patches were cut from, kept so maps can be made on it later.
@@ -71,7 +86,10 @@ public struct PatchGrid: Sendable, Equatable, Codable {
 
     /// Creates a grid record.
     public init(crsWKT: String, geotransform: [Double], width: Int, height: Int) {
-        self.crsWKT = crsWKT; self.geotransform = geotransform; self.width = width; self.height = height
+        self.crsWKT = crsWKT
+        self.geotransform = geotransform
+        self.width = width
+        self.height = height
     }
 }
 
@@ -100,12 +118,22 @@ public struct PatchDataset: Sendable, Equatable {
     public var samples: [PatchSample]
 
     /// Creates a data set; the patch array must match the sites, channels and patch size.
-    public init(property: String, unit: String, patchSize: Int, channels: [PatchChannel], depths: [DepthInterval],
-                grid: PatchGrid, sites: [PatchSite], patches: [Float], samples: [PatchSample]) {
-        precondition(patches.count == sites.count * channels.count * patchSize * patchSize,
-                     "patch array has \(patches.count) values, expected sites x C x P x P")
-        self.property = property; self.unit = unit; self.patchSize = patchSize; self.channels = channels
-        self.depths = depths; self.grid = grid; self.sites = sites; self.patches = patches; self.samples = samples
+    public init(
+        property: String, unit: String, patchSize: Int, channels: [PatchChannel], depths: [DepthInterval],
+        grid: PatchGrid, sites: [PatchSite], patches: [Float], samples: [PatchSample]
+    ) {
+        precondition(
+            patches.count == sites.count * channels.count * patchSize * patchSize,
+            "patch array has \(patches.count) values, expected sites x C x P x P")
+        self.property = property
+        self.unit = unit
+        self.patchSize = patchSize
+        self.channels = channels
+        self.depths = depths
+        self.grid = grid
+        self.sites = sites
+        self.patches = patches
+        self.samples = samples
     }
 
     /// Number of values in one patch (C x P x P).
@@ -113,14 +141,15 @@ public struct PatchDataset: Sendable, Equatable {
 
     /// The patch of a site, `C x P x P`.
     public func patch(site: Int) -> ArraySlice<Float> {
-        patches[site * patchLength ..< (site + 1) * patchLength]
+        patches[site * patchLength..<(site + 1) * patchLength]
     }
 
     /// The same sites and samples with only the channels at `kept` (indices into `channels`, in the
     /// order given): what a model trained on a selection of covariates reads.
     public func selecting(channels kept: [Int]) -> PatchDataset {
-        precondition(kept.allSatisfy { channels.indices.contains($0) },
-                     "PatchDataset.selecting: channel indices \(kept) outside 0..<\(channels.count)")
+        precondition(
+            kept.allSatisfy { channels.indices.contains($0) },
+            "PatchDataset.selecting: channel indices \(kept) outside 0..<\(channels.count)")
         let area = patchSize * patchSize
         var out = [Float]()
         out.reserveCapacity(sites.count * kept.count * area)
@@ -128,8 +157,9 @@ public struct PatchDataset: Sendable, Equatable {
             let base = s * patchLength
             for c in kept { out.append(contentsOf: patches[(base + c * area)..<(base + (c + 1) * area)]) }
         }
-        return PatchDataset(property: property, unit: unit, patchSize: patchSize, channels: kept.map { channels[$0] },
-                            depths: depths, grid: grid, sites: sites, patches: out, samples: samples)
+        return PatchDataset(
+            property: property, unit: unit, patchSize: patchSize, channels: kept.map { channels[$0] },
+            depths: depths, grid: grid, sites: sites, patches: out, samples: samples)
     }
 
     /// Sample counts per depth interval.

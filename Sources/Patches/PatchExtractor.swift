@@ -19,7 +19,12 @@ public struct LocatedSite: Sendable, Equatable {
 
     /// Creates a located site.
     public init(id: String, x: Double, y: Double, sourceX: Double, sourceY: Double, line: Int) {
-        self.id = id; self.x = x; self.y = y; self.sourceX = sourceX; self.sourceY = sourceY; self.line = line
+        self.id = id
+        self.x = x
+        self.y = y
+        self.sourceX = sourceX
+        self.sourceY = sourceY
+        self.line = line
     }
 }
 
@@ -51,9 +56,11 @@ public enum PatchExtractor {
     ///   - profiles: values per site and depth interval (nil = missing).
     ///   - depths: the depth intervals of `profiles`.
     ///   - size: patch edge P (odd).
-    public static func extract(stack: CovariateStack, sites: [LocatedSite], profiles: [SiteProfile],
-                               depths: [DepthInterval], size: Int, property: String, unit: String,
-                               progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> (PatchDataset, PatchReport) {
+    public static func extract(
+        stack: CovariateStack, sites: [LocatedSite], profiles: [SiteProfile],
+        depths: [DepthInterval], size: Int, property: String, unit: String,
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> (PatchDataset, PatchReport) {
         precondition(size % 2 == 1, "patch size must be odd")
         let grid = stack.grid
         let half = size / 2
@@ -68,14 +75,21 @@ public enum PatchExtractor {
         report.profilesWithoutSite = profiles.map(\.siteID).filter { !siteIDs.contains($0) }
 
         // Sites that have values, located on the grid, grouped by tile.
-        struct Candidate { var index: Int; var col: Int; var row: Int; var profile: SiteProfile }
+        struct Candidate {
+            var index: Int
+            var col: Int
+            var row: Int
+            var profile: SiteProfile
+        }
         var candidates: [Candidate] = []
         for (i, s) in sites.enumerated() {
             guard let profile = profileByID[s.id], profile.values.contains(where: { $0 != nil }) else {
-                report.sitesWithoutValues.append((s.id, s.line)); continue
+                report.sitesWithoutValues.append((s.id, s.line))
+                continue
             }
             guard let cell = grid.cell(x: s.x, y: s.y) else {
-                report.outsideGrid.append((s.id, s.line)); continue
+                report.outsideGrid.append((s.id, s.line))
+                continue
             }
             candidates.append(Candidate(index: i, col: cell.col, row: cell.row, profile: profile))
         }
@@ -88,18 +102,23 @@ public enum PatchExtractor {
         }
         var patchOf = [[Float]?](repeating: nil, count: candidates.count)
         var done = 0
-        progress?(0, candidates.count)   // the bar starts when the work does, so its rate is true
+        progress?(0, candidates.count)  // the bar starts when the work does, so its rate is true
         for tileIndex in byTile.keys.sorted() {
             let members = byTile[tileIndex]!
-            let minCol = members.map { candidates[$0].col }.min()!, maxCol = members.map { candidates[$0].col }.max()!
-            let minRow = members.map { candidates[$0].row }.min()!, maxRow = members.map { candidates[$0].row }.max()!
-            let window = PixelWindow(col: minCol - half, row: minRow - half,
-                                     width: maxCol - minCol + size, height: maxRow - minRow + size)
+            let minCol = members.map { candidates[$0].col }.min()!
+            let maxCol = members.map { candidates[$0].col }.max()!
+            let minRow = members.map { candidates[$0].row }.min()!
+            let maxRow = members.map { candidates[$0].row }.max()!
+            let window = PixelWindow(
+                col: minCol - half, row: minRow - half,
+                width: maxCol - minCol + size, height: maxRow - minRow + size)
             let block = try stack.readScaled(window: window)
-            let w = window.width, h = window.height
+            let w = window.width
+            let h = window.height
             for k in members {
                 let cand = candidates[k]
-                let lc = cand.col - window.col, lr = cand.row - window.row
+                let lc = cand.col - window.col
+                let lr = cand.row - window.row
                 guard block.valid[lr * w + lc] else { continue }
                 var patch = [Float](repeating: 0, count: plen)
                 for ch in 0..<c {
@@ -122,9 +141,14 @@ public enum PatchExtractor {
         var samples: [PatchSample] = []
         for (k, cand) in candidates.enumerated() {
             let s = sites[cand.index]
-            guard let patch = patchOf[k] else { report.centreNodata.append((s.id, s.line)); continue }
+            guard let patch = patchOf[k] else {
+                report.centreNodata.append((s.id, s.line))
+                continue
+            }
             let siteIndex = outSites.count
-            outSites.append(PatchSite(id: s.id, x: s.x, y: s.y, sourceX: s.sourceX, sourceY: s.sourceY, col: cand.col, row: cand.row))
+            outSites.append(
+                PatchSite(
+                    id: s.id, x: s.x, y: s.y, sourceX: s.sourceX, sourceY: s.sourceY, col: cand.col, row: cand.row))
             patches.append(contentsOf: patch)
             if cand.col < half || cand.row < half || cand.col + half >= grid.width || cand.row + half >= grid.height {
                 report.paddedAtEdge += 1
@@ -137,13 +161,16 @@ public enum PatchExtractor {
         }
         report.sitesUsed = outSites.count
         let channels = stack.channels.map { ch in
-            PatchChannel(name: ch.name, covariate: stack.covariates[ch.covariate].name, classValue: ch.classValue,
-                         min: ch.min, max: ch.max, fill: ch.fill)
+            PatchChannel(
+                name: ch.name, covariate: stack.covariates[ch.covariate].name, classValue: ch.classValue,
+                min: ch.min, max: ch.max, fill: ch.fill)
         }
-        let patchGrid = PatchGrid(crsWKT: grid.crs.wkt, geotransform: grid.transform.coefficients,
-                                  width: grid.width, height: grid.height)
-        let data = PatchDataset(property: property, unit: unit, patchSize: size, channels: channels, depths: depths,
-                                grid: patchGrid, sites: outSites, patches: patches, samples: samples)
+        let patchGrid = PatchGrid(
+            crsWKT: grid.crs.wkt, geotransform: grid.transform.coefficients,
+            width: grid.width, height: grid.height)
+        let data = PatchDataset(
+            property: property, unit: unit, patchSize: size, channels: channels, depths: depths,
+            grid: patchGrid, sites: outSites, patches: patches, samples: samples)
         return (data, report)
     }
 }

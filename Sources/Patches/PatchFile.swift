@@ -49,13 +49,16 @@ public enum PatchFile {
 
     /// Writes a data set atomically (temporary file, then rename).
     public static func write(_ data: PatchDataset, to path: String) throws {
-        let c = data.channels.count, p = data.patchSize
-        var header = Header(version: version, property: data.property, unit: data.unit, patch_size: p,
-                            channels: data.channels, depths: data.depths.map { [$0.top, $0.bottom] },
-                            grid: data.grid, sites: data.sites,
-                            patches: ArrayInfo(dtype: "<f4", shape: [data.sites.count, c, p, p], offset: 0, fields: nil),
-                            samples: ArrayInfo(dtype: "<i4,<i4,<f4", shape: [data.samples.count], offset: 0,
-                                               fields: ["site", "depth", "value"]))
+        let c = data.channels.count
+        let p = data.patchSize
+        var header = Header(
+            version: version, property: data.property, unit: data.unit, patch_size: p,
+            channels: data.channels, depths: data.depths.map { [$0.top, $0.bottom] },
+            grid: data.grid, sites: data.sites,
+            patches: ArrayInfo(dtype: "<f4", shape: [data.sites.count, c, p, p], offset: 0, fields: nil),
+            samples: ArrayInfo(
+                dtype: "<i4,<i4,<f4", shape: [data.samples.count], offset: 0,
+                fields: ["site", "depth", "value"]))
         // Offsets depend on the header length, which depends on the offsets' digits: iterate to a fixed point.
         var json = Data()
         for _ in 0..<4 {
@@ -101,7 +104,8 @@ public enum PatchFile {
             throw PatchFileError(path: path, message: "unreadable header: \(error)")
         }
         guard header.version == version else {
-            throw PatchFileError(path: path, message: "format version \(header.version); this socmap reads version \(version)")
+            throw PatchFileError(
+                path: path, message: "format version \(header.version); this socmap reads version \(version)")
         }
         let count = header.patches.shape.reduce(1, *)
         let end = header.samples.offset + header.samples.shape[0] * 12
@@ -114,19 +118,28 @@ public enum PatchFile {
         bytes.withUnsafeBytes { raw in
             for i in 0..<header.samples.shape[0] {
                 let o = header.samples.offset + 12 * i
-                let site = Int32(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self)))
-                let depth = Int32(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o + 4, as: UInt32.self)))
-                let value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o + 8, as: UInt32.self)))
+                let site = Int32(
+                    bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self)))
+                let depth = Int32(
+                    bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o + 4, as: UInt32.self)))
+                let value = Float(
+                    bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o + 8, as: UInt32.self)))
                 samples.append(PatchSample(site: Int(site), depth: Int(depth), value: value))
             }
         }
         let depths = header.depths.map { DepthInterval(top: $0[0], bottom: $0[1]) }
-        guard samples.allSatisfy({ $0.site >= 0 && $0.site < header.sites.count && $0.depth >= 0 && $0.depth < depths.count }) else {
-            throw PatchFileError(path: path, message: "a sample points at a site or depth that does not exist (corrupt file)")
+        guard
+            samples.allSatisfy({
+                $0.site >= 0 && $0.site < header.sites.count && $0.depth >= 0 && $0.depth < depths.count
+            })
+        else {
+            throw PatchFileError(
+                path: path, message: "a sample points at a site or depth that does not exist (corrupt file)")
         }
-        return PatchDataset(property: header.property, unit: header.unit, patchSize: header.patch_size,
-                            channels: header.channels, depths: depths, grid: header.grid, sites: header.sites,
-                            patches: patches, samples: samples)
+        return PatchDataset(
+            property: header.property, unit: header.unit, patchSize: header.patch_size,
+            channels: header.channels, depths: depths, grid: header.grid, sites: header.sites,
+            patches: patches, samples: samples)
     }
 
     private static func encode(_ header: Header) throws -> Data {
@@ -145,9 +158,9 @@ func appendLE<T: FixedWidthInteger>(_ data: inout Data, _ value: T) {
 /// Appends Float32 values little-endian (a bulk copy on little-endian hosts).
 func appendLE(_ data: inout Data, floats: [Float]) {
     #if _endian(little)
-    floats.withUnsafeBytes { data.append(contentsOf: $0) }
+        floats.withUnsafeBytes { data.append(contentsOf: $0) }
     #else
-    for v in floats { appendLE(&data, v.bitPattern) }
+        for v in floats { appendLE(&data, v.bitPattern) }
     #endif
 }
 
@@ -156,9 +169,15 @@ func readLE(floats data: Data, at offset: Int, count: Int) -> [Float] {
     var out = [Float](repeating: 0, count: count)
     data.withUnsafeBytes { raw in
         #if _endian(little)
-        out.withUnsafeMutableBytes { dst in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset ..< offset + 4 * count])) }
+            out.withUnsafeMutableBytes { dst in
+                dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + 4 * count]))
+            }
         #else
-        for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self))) }
+            for i in 0..<count {
+                out[i] = Float(
+                    bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self))
+                )
+            }
         #endif
     }
     return out

@@ -24,15 +24,22 @@ public struct Inspection: Sendable {
     public var warnings: [String] = []
 
     /// Builds the stack and locates the sites, without writing anything.
-    public static func run(_ config: PipelineConfig, observer: PipelineObserver = SilentObserver()) throws -> Inspection {
+    public static func run(_ config: PipelineConfig, observer: PipelineObserver = SilentObserver()) throws -> Inspection
+    {
         let stack = try StackStage.run(config, observer: observer)
-        let loaded = try loadSites(path: config.sites.file,
-                                   columns: SiteColumns(id: config.sites.idColumn, x: config.sites.xColumn, y: config.sites.yColumn))
+        let loaded = try loadSites(
+            path: config.sites.file,
+            columns: SiteColumns(id: config.sites.idColumn, x: config.sites.xColumn, y: config.sites.yColumn))
         let transformer = try CoordinateTransformer(from: try CRS(config.sites.crs), to: stack.grid.crs)
-        var inside = 0, nodata = 0, outside = 0
+        var inside = 0
+        var nodata = 0
+        var outside = 0
         var cells: [(col: Int, row: Int)] = []
         for p in transformer.transform(loaded.sites.map { (x: $0.x, y: $0.y) }) {
-            guard let p, let cell = stack.grid.cell(x: p.x, y: p.y) else { outside += 1; continue }
+            guard let p, let cell = stack.grid.cell(x: p.x, y: p.y) else {
+                outside += 1
+                continue
+            }
             cells.append(cell)
         }
         // Check the centre cells tile by tile so memory stays bounded.
@@ -41,17 +48,23 @@ public struct Inspection: Sendable {
         let across = (stack.grid.width + t - 1) / t
         for c in cells { byTile[(c.row / t) * across + c.col / t, default: []].append(c) }
         for key in byTile.keys.sorted() {
-            let window = PixelWindow(col: (key % across) * t, row: (key / across) * t,
-                                     width: min(t, stack.grid.width - (key % across) * t),
-                                     height: min(t, stack.grid.height - (key / across) * t))
+            let window = PixelWindow(
+                col: (key % across) * t, row: (key / across) * t,
+                width: min(t, stack.grid.width - (key % across) * t),
+                height: min(t, stack.grid.height - (key / across) * t))
             let block = try stack.readScaled(window: window)
             for c in byTile[key]! {
-                if block.valid[(c.row - window.row) * window.width + (c.col - window.col)] { inside += 1 } else { nodata += 1 }
+                if block.valid[(c.row - window.row) * window.width + (c.col - window.col)] {
+                    inside += 1
+                } else {
+                    nodata += 1
+                }
             }
         }
-        return Inspection(grid: stack.grid, covariates: stack.covariates, channelCount: stack.channels.count,
-                          sitesRead: loaded.sites.count, sitesInside: inside, sitesOnNodata: nodata, sitesOutside: outside,
-                          warnings: CovariateChecks.warnings(stack.covariates, config: config))
+        return Inspection(
+            grid: stack.grid, covariates: stack.covariates, channelCount: stack.channels.count,
+            sitesRead: loaded.sites.count, sitesInside: inside, sitesOnNodata: nodata, sitesOutside: outside,
+            warnings: CovariateChecks.warnings(stack.covariates, config: config))
     }
 
     /// A plain-text account for the terminal.
@@ -60,7 +73,8 @@ public struct Inspection: Sendable {
         s += "  CRS         \(grid.crs)\n"
         s += "  cell size   \(fmt(grid.resolution.x)) x \(fmt(abs(grid.resolution.y)))\n"
         s += "  size        \(grid.width) x \(grid.height) cells\n"
-        s += "  extent      \(fmt(grid.extent.minX)), \(fmt(grid.extent.minY)) .. \(fmt(grid.extent.maxX)), \(fmt(grid.extent.maxY))\n\n"
+        s +=
+            "  extent      \(fmt(grid.extent.minX)), \(fmt(grid.extent.minY)) .. \(fmt(grid.extent.maxX)), \(fmt(grid.extent.maxY))\n\n"
         s += "Covariates (\(covariates.count) rasters, \(channelCount) input channels)\n"
         let width = max(8, covariates.map(\.name.count).max() ?? 8)
         let gridCRS = grid.crs.epsg.map { "EPSG:\($0)" } ?? grid.crs.displayName
@@ -68,7 +82,8 @@ public struct Inspection: Sendable {
             let name = c.name.padding(toLength: width, withPad: " ", startingAt: 0)
             let file = URL(fileURLWithPath: c.sourcePath).lastPathComponent
             let crs = c.sourceCRS == gridCRS ? "grid CRS" : c.sourceCRS
-            s += "  \(name)  \(c.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(file) [\(crs), \(fmt(c.sourceResolution.x)) cell, nodata \(nodataText(c))]"
+            s +=
+                "  \(name)  \(c.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(file) [\(crs), \(fmt(c.sourceResolution.x)) cell, nodata \(nodataText(c))]"
             s += "  range \(fmt(c.min)) .. \(fmt(c.max)), mean \(fmt(c.mean))\n"
             if c.kind == .categorical {
                 for k in c.classes { s += "      class \(k.value): \(k.label) (\(k.cellCount) cells)\n" }

@@ -26,7 +26,9 @@ public struct PipelineError: Error, CustomStringConvertible, Sendable {
 
     /// Creates an error.
     public init(stage: Stage, file: String?, message: String) {
-        self.stage = stage; self.file = file; self.message = message
+        self.stage = stage
+        self.file = file
+        self.message = message
     }
 
     public var description: String {

@@ -1,15 +1,15 @@
-import Experiments
-import Evaluation
-import FileIO
 import Configuration
+import Evaluation
+import Experiments
+import FileIO
 import Foundation
-import Workspace
 import Mapping
 import Patches
 import RasterIO
 import Reports
 import Runtime
 import SoilData
+import Workspace
 
 /// What a run produced.
 public struct RunSummary: Sendable {
@@ -70,7 +70,9 @@ public final class PipelineRunner {
     /// unit, each saved when done: a killed run continues with the units not yet saved. `merge`
     /// trains nothing and needs every unit saved by the parts (`runPart`); without `maps` the map
     /// stage is left to `socmap predict`.
-    public func run(overwrite: Bool, command: String = "socmap run", merge: Bool = false, maps: Bool = true) throws -> RunSummary {
+    public func run(
+        overwrite: Bool, command: String = "socmap run", merge: Bool = false, maps: Bool = true
+    ) throws -> RunSummary {
         try PreflightChecks.run(config)
         let folder = try OutputFolder(OutputLayout(config), access: .exclusive, command: command)
         defer { folder.release() }
@@ -79,10 +81,14 @@ public final class PipelineRunner {
         try folder.checkReplaceable(entries, overwrite: overwrite)
         let out = try folder.makeStaging()
         let clock = StageClock()
-        let (stack, profiles, data, patchReport) = try prepare(statisticsFile: folder.layout.stackStatisticsFile, clock: clock)
+        let (stack, profiles, data, patchReport) = try prepare(
+            statisticsFile: folder.layout.stackStatisticsFile, clock: clock)
         let store = try RunTraining.store(config, layout: folder.layout)
         var unitNotes: [String] = []
-        if !merge, let line = RunTraining.discardOtherPipelines(store) { observer.note(line); unitNotes.append(line) }
+        if !merge, let line = RunTraining.discardOtherPipelines(store) {
+            observer.note(line)
+            unitNotes.append(line)
+        }
         let (used, selection, training) = try prepareTraining(data: data, store: store, layout: out)
         let selectionSeconds = clock.lap()
         if selection != nil { clock.timings.selection = selectionSeconds }
@@ -100,13 +106,19 @@ public final class PipelineRunner {
             } else {
                 observer.stageStarted("train: \(training.unitsText), each saved when done")
                 let (trained, reused) = try training.fit(training.experiment.units, observer: observer)
-                if reused > 0 { unitNotes.append("\(reused) of \(trained + reused) training units were saved by an earlier, interrupted run and reused") }
+                if reused > 0 {
+                    unitNotes.append(
+                        "\(reused) of \(trained + reused) training units were saved by an earlier, interrupted run and reused"
+                    )
+                }
             }
             clock.record(\.training)
-            trainingRecord = try training.record(fittedHere: fittedHere, wallSeconds: clock.timings.training ?? 0, merged: merge)
+            trainingRecord = try training.record(
+                fittedHere: fittedHere, wallSeconds: clock.timings.training ?? 0, merged: merge)
             if let evaluate = config.evaluate {
-                evaluation = try ModelStages.evaluate(config, training: training, evaluate: evaluate, stack: stack, layout: out,
-                                                      observer: observer)
+                evaluation = try ModelStages.evaluate(
+                    config, training: training, evaluate: evaluate, stack: stack, layout: out,
+                    observer: observer)
                 clock.record(\.evaluation)
             }
             modelFiles = try ModelStages.trainFinal(training, layout: out)
@@ -114,20 +126,29 @@ public final class PipelineRunner {
         }
         var mapResult: MapResult?
         if let predict = config.predict, maps {
-            mapResult = try MapStage.run(config, stack: stack, inputs: try MapStage.inputs(config, predict, layout: out, evaluation: evaluation, data: used),
-                                         output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
+            mapResult = try MapStage.run(
+                config, stack: stack,
+                inputs: try MapStage.inputs(config, predict, layout: out, evaluation: evaluation, data: used),
+                output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
             clock.record(\.maps)
         }
         observer.stageStarted("report: patch file, profiles, report.md, report.html, report.json")
         try write { try PatchFile.write(used, to: out.patches) }
-        try write { try AtomicFile.write(Data(RunTables.profilesCSV(config: config, profiles: profiles, data: used).utf8),
-                                         to: out.path(OutputLayout.profiles)) }
-        try write { try AtomicFile.write(Data(RunTables.droppedSitesCSV(profiles: profiles, patches: patchReport).utf8),
-                                         to: out.path(OutputLayout.droppedSites)) }
-        var builder = RunRecordBuilder(config: config, stack: stack, profiles: profiles, data: used, patches: patchReport,
-                                       evaluation: evaluation, modelFiles: modelFiles, maps: mapResult,
-                                       recovered: folder.recovered + unitNotes, selection: selection,
-                                       mapsLeftToPredict: config.predict != nil && !maps, training: trainingRecord)
+        try write {
+            try AtomicFile.write(
+                Data(RunTables.profilesCSV(config: config, profiles: profiles, data: used).utf8),
+                to: out.path(OutputLayout.profiles))
+        }
+        try write {
+            try AtomicFile.write(
+                Data(RunTables.droppedSitesCSV(profiles: profiles, patches: patchReport).utf8),
+                to: out.path(OutputLayout.droppedSites))
+        }
+        var builder = RunRecordBuilder(
+            config: config, stack: stack, profiles: profiles, data: used, patches: patchReport,
+            evaluation: evaluation, modelFiles: modelFiles, maps: mapResult,
+            recovered: folder.recovered + unitNotes, selection: selection,
+            mapsLeftToPredict: config.predict != nil && !maps, training: trainingRecord)
         clock.record(\.report)
         clock.timings.total = clock.total
         builder.timings = clock.timings
@@ -142,55 +163,79 @@ public final class PipelineRunner {
         // The units are the run's training, now in its outputs (an interrupted run's of a pipeline
         // without 'train' go too).
         store.removeAll()
-        let scores = evaluation.map { ScoreTables.terminal($0.table, unit: data.unit) }
-            ?? ["Not cross-validated: the pipeline has no evaluate section, so there are no accuracy figures"
-                + (config.predict != nil ? " (the maps say \"not evaluated\")." : ".")]
-        return RunSummary(outputFolder: config.output, files: entries, report: markdown,
-                          warnings: CovariateChecks.warnings(stack.covariates, config: config), scores: scores,
-                          analyses: mapResult?.profiles.map { ProfileStage.summary($0, unit: data.unit, property: data.property) } ?? [],
-                          grid: "\(stack.grid.width) x \(stack.grid.height)", mapCells: mapResult?.cells ?? 0, mapSeconds: mapResult?.seconds ?? 0)
+        let scores =
+            evaluation.map { ScoreTables.terminal($0.table, unit: data.unit) }
+            ?? [
+                "Not cross-validated: the pipeline has no evaluate section, so there are no accuracy figures"
+                    + (config.predict != nil ? " (the maps say \"not evaluated\")." : ".")
+            ]
+        return RunSummary(
+            outputFolder: config.output, files: entries, report: markdown,
+            warnings: CovariateChecks.warnings(stack.covariates, config: config), scores: scores,
+            analyses: mapResult?.profiles.map { ProfileStage.summary($0, unit: data.unit, property: data.property) }
+                ?? [],
+            grid: "\(stack.grid.width) x \(stack.grid.height)", mapCells: mapResult?.cells ?? 0,
+            mapSeconds: mapResult?.seconds ?? 0)
     }
 
     /// Trains part `part` of the run's training units and saves them in the output folder, beside
     /// the other parts (processes of a job array share the folder); `socmap run --merge` continues
     /// once every part is done. `overwrite` is checked as the merge will check it, so that a part
     /// fails at once when the merge could not publish.
-    public func runPart(_ part: Share, overwrite: Bool, maps: Bool = true, command: String = "socmap run --part") throws -> PartSummary {
+    public func runPart(
+        _ part: Share, overwrite: Bool, maps: Bool = true, command: String = "socmap run --part"
+    ) throws -> PartSummary {
         try PreflightChecks.run(config)
         guard config.train != nil else {
-            throw PipelineError(stage: .run, file: config.file, message: "--part shares the training units of a run between processes, and this pipeline has no 'train' section; run it without --part")
+            throw PipelineError(
+                stage: .run, file: config.file,
+                message:
+                    "--part shares the training units of a run between processes, and this pipeline has no 'train' section; run it without --part"
+            )
         }
         let start = Date()
         let folder = try OutputFolder(OutputLayout(config), access: .shared, command: command)
         defer { folder.release() }
-        try folder.checkReplaceable(maps ? outputNames : outputNames.filter { $0 != OutputLayout.maps }, overwrite: overwrite)
-        let scratch = try folder.makeStaging()   // the covariate selection's files (every part selects the same); removed on release
+        try folder.checkReplaceable(
+            maps ? outputNames : outputNames.filter { $0 != OutputLayout.maps }, overwrite: overwrite)
+        // the covariate selection's files (every part selects the same); removed on release
+        let scratch = try folder.makeStaging()
         let (stack, _, data, _) = try prepare(statisticsFile: folder.layout.stackStatisticsFile)
         let store = try RunTraining.store(config, layout: folder.layout)
         let training = try prepareTraining(data: data, store: store, layout: scratch).training!
         try training.startPart(part)
         let mine = training.experiment.units(of: part)
-        observer.stageStarted("train: part \(part) of \(training.unitsText): \(mine.count) units (\(mine.map(\.label).joined(separator: ", ")))")
+        observer.stageStarted(
+            "train: part \(part) of \(training.unitsText): \(mine.count) units (\(mine.map(\.label).joined(separator: ", ")))"
+        )
         let (trained, reused) = try training.fit(mine, observer: observer)
-        return PartSummary(part: part.description, units: mine.map(\.label), trained: trained, reused: reused, total: training.experiment.units.count,
-                           seconds: Date().timeIntervalSince(start))
+        return PartSummary(
+            part: part.description, units: mine.map(\.label), trained: trained, reused: reused,
+            total: training.experiment.units.count,
+            seconds: Date().timeIntervalSince(start))
     }
 
     /// The covariate selection (when the pipeline has one) and the training of the data: the data
     /// the final models and maps read, the selection, and the run's training (nil without 'train').
     /// The selection's fits and the training's are units of `store`.
-    func prepareTraining(data: PatchDataset, store: UnitStore, layout: OutputLayout) throws
-        -> (used: PatchDataset, selection: SelectionResult?, training: RunTraining?) {
+    func prepareTraining(
+        data: PatchDataset, store: UnitStore, layout: OutputLayout
+    ) throws
+        -> (used: PatchDataset, selection: SelectionResult?, training: RunTraining?)
+    {
         guard let train = config.train else { return (data, nil, nil) }
-        var used = data   // with `select`: only the selected covariates' channels, for the final models, maps and patch file
+        // with `select`: only the selected covariates' channels, for the final models, maps and patch file
+        var used = data
         var selection: SelectionResult?
         var channels = ChannelChoice.all
         if let select = config.select, let evaluate = config.evaluate {
-            let s = try SelectionStage.run(config, select, data: data, train: train, evaluate: evaluate, store: store, layout: layout,
-                                           observer: observer)
+            let s = try SelectionStage.run(
+                config, select, data: data, train: train, evaluate: evaluate, store: store, layout: layout,
+                observer: observer)
             selection = s
             used = data.selecting(channels: s.final.channels)
-            channels = select.perFold ? .perFold(s.perFold.map(\.channels), final: s.final.channels) : .fixed(s.final.channels)
+            channels =
+                select.perFold ? .perFold(s.perFold.map(\.channels), final: s.final.channels) : .fixed(s.final.channels)
         }
         return (used, selection, try RunTraining(config, train: train, data: data, channels: channels, store: store))
     }
@@ -199,15 +244,18 @@ public final class PipelineRunner {
     /// read), the covariate stack, the checks of stocks and zones, profiles at the depths, patches.
     /// `statisticsFile`: where the stack's statistics are kept between processes (`StackStage.run`).
     /// `clock`, if given, gets the stack's, profiles' and patches' wall times.
-    func prepare(statisticsFile: String? = nil, clock: StageClock? = nil)
-        throws -> (stack: CovariateStack, profiles: ProfilesResult, data: PatchDataset, patchReport: PatchReport) {
+    func prepare(
+        statisticsFile: String? = nil, clock: StageClock? = nil
+    )
+        throws -> (stack: CovariateStack, profiles: ProfilesResult, data: PatchDataset, patchReport: PatchReport)
+    {
         clock?.restart()
-        let tables = try ProfilesStage.read(config)   // bad soil tables fail before any raster is read
+        let tables = try ProfilesStage.read(config)  // bad soil tables fail before any raster is read
         let readSeconds = clock?.lap() ?? 0
 
         let stack = try StackStage.run(config, observer: observer, statisticsFile: statisticsFile)
-        _ = try ProfileStage.check(config, grid: stack.grid)   // stocks' rasters and units, before any training
-        try ZoneStage.check(config, stack: stack)   // a wrong evaluate.zones fails before any training
+        _ = try ProfileStage.check(config, grid: stack.grid)  // stocks' rasters and units, before any training
+        try ZoneStage.check(config, stack: stack)  // a wrong evaluate.zones fails before any training
         clock?.record(\.stack)
         let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
         clock?.record(\.profiles)
@@ -215,17 +263,24 @@ public final class PipelineRunner {
         observer.stageStarted("patches")
         let (data, patchReport) = try PatchExtractor.extract(
             stack: stack, sites: profiles.sites, profiles: profiles.profiles, depths: config.depths,
-            size: config.patches.size, property: config.profiles.property, unit: config.profiles.unit) { done, total in
-                self.observer.progress("patches", done: done, total: total)
-            }
-        if data.samples.isEmpty {
-            throw PipelineError(stage: .patches, file: config.sites.file, message: Self.noSamplesMessage(patchReport, sites: profiles.sites.count))
+            size: config.patches.size, property: config.profiles.property, unit: config.profiles.unit
+        ) { done, total in
+            self.observer.progress("patches", done: done, total: total)
         }
-        if let message = Self.emptyDepthsMessage(data, profiles: profiles.profiles, depths: config.depths,
-                                                 fromHorizons: profiles.horizonCount > 0) {
+        if data.samples.isEmpty {
+            throw PipelineError(
+                stage: .patches, file: config.sites.file,
+                message: Self.noSamplesMessage(patchReport, sites: profiles.sites.count))
+        }
+        if let message = Self.emptyDepthsMessage(
+            data, profiles: profiles.profiles, depths: config.depths,
+            fromHorizons: profiles.horizonCount > 0)
+        {
             throw PipelineError(stage: .patches, file: config.profiles.file, message: message)
         }
-        observer.note("patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each")
+        observer.note(
+            "patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each"
+        )
         clock?.record(\.patches)
         return (stack, profiles, data, patchReport)
     }
@@ -234,8 +289,10 @@ public final class PipelineRunner {
     /// holds the output folder alone and replaces its maps folder when the maps are complete;
     /// a shard (`shard.count > 1`) shares the folder with the other shards and only adds tiles.
     /// `tilesOnly` (a `--shard i/n` of a job array, even 1/1) predicts tiles and leaves the maps to `--merge`.
-    public func predict(shard: Share, merge: Bool, overwrite: Bool, tilesOnly: Bool = false,
-                        command: String = "socmap predict") throws -> MapResult {
+    public func predict(
+        shard: Share, merge: Bool, overwrite: Bool, tilesOnly: Bool = false,
+        command: String = "socmap predict"
+    ) throws -> MapResult {
         try PreflightChecks.run(config)
         let layout = OutputLayout(config)
         let sharded = (shard.count > 1 || tilesOnly) && !merge
@@ -247,8 +304,9 @@ public final class PipelineRunner {
         let stack = try StackStage.run(config, observer: observer, statisticsFile: layout.stackStatisticsFile)
         _ = try ProfileStage.check(config, grid: stack.grid)
         let output = sharded ? nil : try folder.makeStaging()
-        let result = try MapStage.run(config, stack: stack, inputs: inputs, output: output, tiles: layout.tilesFolder,
-                                      shard: shard, merge: merge, replaceStaleTiles: !sharded && !merge, observer: observer)
+        let result = try MapStage.run(
+            config, stack: stack, inputs: inputs, output: output, tiles: layout.tilesFolder,
+            shard: shard, merge: merge, replaceStaleTiles: !sharded && !merge, observer: observer)
         if result.assembled { try folder.publish([OutputLayout.maps], replacingAll: false) }
         return result
     }
@@ -256,25 +314,32 @@ public final class PipelineRunner {
     /// Runs a write, turning a system error into one that names the output folder.
     func write(_ body: () throws -> Void) throws {
         do { try body() } catch let e as FileWriteError {
-            throw PipelineError(stage: .write, file: e.path, message: "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
+            throw PipelineError(
+                stage: .write, file: e.path,
+                message:
+                    "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
         }
     }
 
     /// Nil when every depth interval has a sample; else what is missing and what to do.
-    static func emptyDepthsMessage(_ data: PatchDataset, profiles: [SiteProfile], depths: [DepthInterval],
-                                   fromHorizons: Bool) -> String? {
+    static func emptyDepthsMessage(
+        _ data: PatchDataset, profiles: [SiteProfile], depths: [DepthInterval],
+        fromHorizons: Bool
+    ) -> String? {
         var samples = [Int](repeating: 0, count: depths.count)
         for s in data.samples { samples[s.depth] += 1 }
         let empty = depths.indices.filter { samples[$0] == 0 }
         guard !empty.isEmpty else { return nil }
         let details = empty.map { d -> String in
             let withValue = profiles.filter { $0.values[d] != nil }.count
-            return withValue == 0 ? "\(depths[d].label) (no profile reaches it)"
+            return withValue == 0
+                ? "\(depths[d].label) (no profile reaches it)"
                 : "\(depths[d].label) (\(withValue) profiles have a value but none of their sites gave a patch)"
         }
         return "no site has a value at \(details.joined(separator: ", ")), so no model can be fitted or mapped there. "
-            + (fromHorizons ? "Check the horizon depths (they must be in cm; use depth_scale for other units)"
-                            : "Check the interval columns (profiles.intervals.columns)")
+            + (fromHorizons
+                ? "Check the horizon depths (they must be in cm; use depth_scale for other units)"
+                : "Check the interval columns (profiles.intervals.columns)")
             + " or remove "
             + "\(empty.count == 1 ? "the depth" : "these depths") from 'depths' in the pipeline file"
     }

@@ -27,7 +27,8 @@ public struct HTMLReport {
 
     /// The whole page.
     public func html() throws -> String {
-        let title = markdown.split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) } ?? "SOCMap run"
+        let title =
+            markdown.split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) } ?? "SOCMap run"
         var sections: [(id: String, title: String)] = markdown.split(separator: "\n").compactMap { line in
             guard line.hasPrefix("## ") else { return nil }
             let text = String(line.dropFirst(3))
@@ -40,22 +41,34 @@ public struct HTMLReport {
             let text = summary.split(separator: "\n", omittingEmptySubsequences: false)
                 .drop { $0.hasPrefix("# ") }.joined(separator: "\n")
             sections.append(("cross-validation-details", "Cross-validation details"))
-            body += "\n<h2 id=\"cross-validation-details\">Cross-validation details</h2>\n"
+            body +=
+                "\n<h2 id=\"cross-validation-details\">Cross-validation details</h2>\n"
                 + MarkdownHTML.render(text, headingShift: 1, idPrefix: "cv-")
         }
         let plotsFolder = (layout.evaluationFolder as NSString).appendingPathComponent("plots")
-        let pictures = try pngFigures(in: plotsFolder, only: { _ in true })
+        let pictures =
+            try pngFigures(in: plotsFolder, only: { _ in true })
             + pngFigures(in: layout.evaluationFolder, only: { _ in true })
             + pngFigures(in: layout.mapsFolder, only: { $0.hasSuffix("_contact_sheet.png") })
         let plots = try svgFigures(in: plotsFolder)
         if !plots.isEmpty || !pictures.isEmpty {
             sections.append(("figures", "Figures"))
             body += "\n<h2 id=\"figures\">Figures</h2>\n"
-            if !plots.isEmpty { body += "<h3 id=\"figures-evaluation\">Cross-validation plots</h3>\n" + plots.map(figure).joined(separator: "\n") }
-            if !pictures.isEmpty { body += "\n<h3 id=\"figures-maps\">Maps and held-out sites</h3>\n" + pictures.map(figure).joined(separator: "\n") }
+            if !plots.isEmpty {
+                body +=
+                    "<h3 id=\"figures-evaluation\">Cross-validation plots</h3>\n"
+                    + plots.map(figure).joined(separator: "\n")
+            }
+            if !pictures.isEmpty {
+                body +=
+                    "\n<h3 id=\"figures-maps\">Maps and held-out sites</h3>\n"
+                    + pictures.map(figure).joined(separator: "\n")
+            }
         }
-        let toc = "<nav><strong>Contents</strong><ul>\n"
-            + sections.map { "<li><a href=\"#\($0.id)\">\(MarkdownHTML.escape($0.title))</a></li>" }.joined(separator: "\n")
+        let toc =
+            "<nav><strong>Contents</strong><ul>\n"
+            + sections.map { "<li><a href=\"#\($0.id)\">\(MarkdownHTML.escape($0.title))</a></li>" }.joined(
+                separator: "\n")
             + "\n</ul></nav>"
         return """
             <!DOCTYPE html>
@@ -87,7 +100,8 @@ public struct HTMLReport {
     func svgFigures(in folder: String) throws -> [Figure] {
         try files(in: folder, suffix: ".svg").enumerated().map { k, name in
             var svg = try String(contentsOfFile: (folder as NSString).appendingPathComponent(name), encoding: .utf8)
-            if let start = svg.range(of: "<svg") { svg = String(svg[start.lowerBound...]) }   // no XML declaration inside HTML
+            // no XML declaration inside HTML
+            if let start = svg.range(of: "<svg") { svg = String(svg[start.lowerBound...]) }
             let prefix = "f\(k + 1)-"
             svg = svg.replacingOccurrences(of: " id=\"", with: " id=\"\(prefix)")
                 .replacingOccurrences(of: "url(#", with: "url(#\(prefix)")
@@ -98,11 +112,15 @@ public struct HTMLReport {
 
     /// The PNGs of a folder whose names pass `only`, sorted by name, as data URLs.
     func pngFigures(in folder: String, only: (String) -> Bool) throws -> [Figure] {
-        let relative = String(folder.dropFirst(layout.root.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let relative = String(folder.dropFirst(layout.root.count)).trimmingCharacters(
+            in: CharacterSet(charactersIn: "/"))
         return try files(in: folder, suffix: ".png").filter(only).map { name in
             let data = try Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(name)))
-            return Figure(caption: relative + "/" + name,
-                          html: "<img alt=\"\(MarkdownHTML.escape(name))\" src=\"data:image/png;base64,\(data.base64EncodedString())\">")
+            return Figure(
+                caption: relative + "/" + name,
+                html:
+                    "<img alt=\"\(MarkdownHTML.escape(name))\" src=\"data:image/png;base64,\(data.base64EncodedString())\">"
+            )
         }
     }
 

@@ -11,20 +11,25 @@ extension MarkdownReport {
     static func crossValidation(_ r: RunRecord) -> String {
         guard let e = r.evaluation.crossValidation else {
             return "## Cross-validation\n\nNot evaluated: the pipeline has no `evaluate` section, so this run has no "
-                + "accuracy figures" + (r.maps != nil || r.mapsLeftToPredict ? " and its maps say \"not evaluated\"" : "") + ".\n\n"
+                + "accuracy figures"
+                + (r.maps != nil || r.mapsLeftToPredict ? " and its maps say \"not evaluated\"" : "") + ".\n\n"
         }
         var md = "## Cross-validation (\(e.folds) folds\(r.training.map(headingTime) ?? ""))\n\n"
-        md += "Held-out scores of every model: \(e.foldDesignText). Fold-to-fold spread and plots in `evaluation/summary.md`.\n\n"
+        md +=
+            "Held-out scores of every model: \(e.foldDesignText). Fold-to-fold spread and plots in `evaluation/summary.md`.\n\n"
         if let t = r.training {
             let changed: String = t.changedSettings.map { "`\($0)`" }.joined(separator: ", ")
-            let protocolText: String = t.changedSettings.isEmpty
-                ? "the paper's protocol (\(paper); every `train` key at its default)" : "the paper's protocol (\(paper)) except \(changed)"
+            let protocolText: String =
+                t.changedSettings.isEmpty
+                ? "the paper's protocol (\(paper); every `train` key at its default)"
+                : "the paper's protocol (\(paper)) except \(changed)"
             md += "Training: \(protocolText).\n\n"
             md += timeLine(t, assembly: r.timings.evaluation) + "\n\n"
         }
         md += ScoreTables.markdown(e.table, unit: r.unit, heading: "###")
         for (model, n) in e.unpredicted.sorted(by: { $0.key < $1.key }) {
-            md += "\n\(model): \(n) held-out samples without prediction (a depth with no training sample in their fold); "
+            md +=
+                "\n\(model): \(n) held-out samples without prediction (a depth with no training sample in their fold); "
                 + "left out of its metrics.\n"
         }
         if let intervals = r.predictionIntervals { md += intervalSection(intervals, unit: r.unit) }
@@ -44,12 +49,16 @@ extension MarkdownReport {
 
     /// Where the time went: the units' own seconds, this run's training wall time, the evaluation's assembly.
     static func timeLine(_ t: RunRecord.Training, assembly: Double?) -> String {
-        let cv = t.crossValidationUnits, here = t.units.filter(\.fittedHere).count
-        var line = "Time: the \(cv.count) cross-validation \(cv.count == 1 ? "unit" : "units") trained for "
+        let cv = t.crossValidationUnits
+        let here = t.units.filter(\.fittedHere).count
+        var line =
+            "Time: the \(cv.count) cross-validation \(cv.count == 1 ? "unit" : "units") trained for "
             + DurationText.words(cv.reduce(0) { $0 + $1.seconds }) + " and the \(t.finalUnits.count) final "
-            + "\(t.finalUnits.count == 1 ? "fit" : "fits") for " + DurationText.words(t.finalUnits.reduce(0) { $0 + $1.seconds })
+            + "\(t.finalUnits.count == 1 ? "fit" : "fits") for "
+            + DurationText.words(t.finalUnits.reduce(0) { $0 + $1.seconds })
             + " (each unit's own time, recorded when it was saved); "
-        line += t.merged
+        line +=
+            t.merged
             ? "every unit was fitted by `--part` processes and this merge trained none"
             : "this run's training took \(DurationText.words(t.wallSeconds)) of wall time, fitting \(here) of the \(t.units.count) units"
                 + (here < t.units.count ? " (\(t.units.count - here) reused from an earlier run)" : "")
@@ -60,7 +69,8 @@ extension MarkdownReport {
     static func intervalSection(_ s: RunRecord.PredictionIntervals, unit: String) -> String {
         let percent = NumberText.trimmed(s.level * 100, maxDecimals: 1, nonFinite: "?")
         var md = "\n### Prediction intervals (\(percent) %, \(s.sweepModel))\n\n"
-        md += "Coverage (PICP) and mean width (\(unit)) of the \(percent) % interval, calibrated on the held-out residuals of "
+        md +=
+            "Coverage (PICP) and mean width (\(unit)) of the \(percent) % interval, calibrated on the held-out residuals of "
             + "k - 1 folds and tried on the k-th, averaged over folds; every model in `evaluation/summary.md`. Maps use \(s.method).\n\n"
         md += "| depth | conformal PICP | conformal width | adaptive PICP | adaptive width |\n|---|---|---|---|---|\n"
         var depths: [String] = []
@@ -79,15 +89,23 @@ extension MarkdownReport {
     /// "## Timings": each stage's wall time in this run.
     static func timings(_ r: RunRecord) -> String {
         let t = r.timings
-        var rows: [(String, Double?)] = [("covariate stack", t.stack), ("soil tables and profiles", t.profiles),
-                                         ("patches", t.patches), ("covariate selection", t.selection)]
+        var rows: [(String, Double?)] = [
+            ("covariate stack", t.stack), ("soil tables and profiles", t.profiles),
+            ("patches", t.patches), ("covariate selection", t.selection)
+        ]
         if let training = r.training {
             let here = training.units.filter(\.fittedHere).count
-            rows.append((training.merged ? "training (checked: every unit fitted by `--part` processes)"
-                         : "training (\(here) of \(training.units.count) units fitted here)", t.training))
+            rows.append(
+                (
+                    training.merged
+                        ? "training (checked: every unit fitted by `--part` processes)"
+                        : "training (\(here) of \(training.units.count) units fitted here)", t.training
+                ))
         }
-        rows += [("evaluation (assembled from the units)", t.evaluation), ("final models", t.finalModels), ("maps", t.maps),
-                 ("patch file, tables and report", t.report), ("total", t.total)]
+        rows += [
+            ("evaluation (assembled from the units)", t.evaluation), ("final models", t.finalModels), ("maps", t.maps),
+            ("patch file, tables and report", t.report), ("total", t.total)
+        ]
         return "\n## Timings\n\nWall time of each stage of this run.\n\n| stage | wall time |\n|---|---|\n"
             + rows.compactMap { name, seconds in seconds.map { "| \(name) | \(DurationText.words($0)) |\n" } }.joined()
     }

@@ -31,7 +31,9 @@ public struct NullIfNaN: Codable, Equatable, Sendable {
 
 extension KeyedDecodingContainer {
     /// A list of numbers where `null` reads as NaN.
-    func decodeNumbers(forKey key: Key) throws -> [Double] { try decode([Double?].self, forKey: key).map { $0 ?? .nan } }
+    func decodeNumbers(forKey key: Key) throws -> [Double] {
+        try decode([Double?].self, forKey: key).map { $0 ?? .nan }
+    }
 }
 
 extension KeyedEncodingContainer {

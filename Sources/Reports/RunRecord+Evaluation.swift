@@ -14,7 +14,7 @@ extension RunRecord {
 
         /// The cross-validation, if any.
         public var crossValidation: CrossValidation? {
-            if case let .evaluated(cv) = self { return cv }
+            if case .evaluated(let cv) = self { return cv }
             return nil
         }
 
@@ -22,8 +22,10 @@ extension RunRecord {
         public init(from decoder: Decoder) throws {
             if let text = try? decoder.singleValueContainer().decode(String.self) {
                 guard text == Self.notEvaluatedText else {
-                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                            debugDescription: "expected \"\(Self.notEvaluatedText)\" or an object"))
+                    throw DecodingError.dataCorrupted(
+                        .init(
+                            codingPath: decoder.codingPath,
+                            debugDescription: "expected \"\(Self.notEvaluatedText)\" or an object"))
                 }
                 self = .notEvaluated
             } else {
@@ -37,7 +39,7 @@ extension RunRecord {
             case .notEvaluated:
                 var c = encoder.singleValueContainer()
                 try c.encode(Self.notEvaluatedText)
-            case let .evaluated(cv): try cv.encode(to: encoder)
+            case .evaluated(let cv): try cv.encode(to: encoder)
             }
         }
     }
@@ -62,14 +64,18 @@ extension RunRecord {
 
         /// The scores as `Evaluation`'s table (what `ScoreTables` renders).
         public var table: EvaluationTable {
-            EvaluationTable(models: models, depthLabels: depthLabels, folds: folds,
-                            rows: (perDepth + pooledOverDepths).map(\.row), design: foldDesign)
+            EvaluationTable(
+                models: models, depthLabels: depthLabels, folds: folds,
+                rows: (perDepth + pooledOverDepths).map(\.row), design: foldDesign)
         }
 
         enum CodingKeys: String, CodingKey {
             case folds, models, unpredicted, zones
-            case foldDesignText = "fold_design_text", foldDesign = "fold_design", depthLabels = "depth_labels"
-            case perDepth = "per_depth", pooledOverDepths = "pooled_over_depths"
+            case foldDesignText = "fold_design_text"
+            case foldDesign = "fold_design"
+            case depthLabels = "depth_labels"
+            case perDepth = "per_depth"
+            case pooledOverDepths = "pooled_over_depths"
         }
     }
 
@@ -89,8 +95,9 @@ extension RunRecord {
         /// Reads the metrics beside the row's own keys.
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            row = EvaluationTable.Row(model: try c.decode(String.self, forKey: .model), depth: try c.decode(String.self, forKey: .depth),
-                                      metrics: try Metrics(from: decoder), foldSD: try c.decode(FoldSpread.self, forKey: .foldSD))
+            row = EvaluationTable.Row(
+                model: try c.decode(String.self, forKey: .model), depth: try c.decode(String.self, forKey: .depth),
+                metrics: try Metrics(from: decoder), foldSD: try c.decode(FoldSpread.self, forKey: .foldSD))
         }
 
         /// Writes the metrics beside the row's own keys (the per-fold metrics are in evaluation/metrics.json).
@@ -114,7 +121,9 @@ extension RunRecord {
 
         enum CodingKeys: String, CodingKey {
             case source, zones, rows, models, samples
-            case minimumCount = "minimum_count", nodataSites = "nodata_sites", nodataSamples = "nodata_samples"
+            case minimumCount = "minimum_count"
+            case nodataSites = "nodata_sites"
+            case nodataSamples = "nodata_samples"
             case depthLabels = "depth_labels"
         }
 
@@ -131,9 +140,10 @@ extension RunRecord {
 
             init(from decoder: Decoder) throws {
                 let c = try decoder.container(keyedBy: RowKeys.self)
-                row = ZoneBreakdown.Row(model: try c.decode(String.self, forKey: .model), depth: try c.decode(String.self, forKey: .depth),
-                                        zone: try c.decode(Int.self, forKey: .zone), label: try c.decode(String.self, forKey: .label),
-                                        metrics: try Metrics(from: decoder), tooFew: try c.decode(Bool.self, forKey: .tooFew))
+                row = ZoneBreakdown.Row(
+                    model: try c.decode(String.self, forKey: .model), depth: try c.decode(String.self, forKey: .depth),
+                    zone: try c.decode(Int.self, forKey: .zone), label: try c.decode(String.self, forKey: .label),
+                    metrics: try Metrics(from: decoder), tooFew: try c.decode(Bool.self, forKey: .tooFew))
             }
 
             func encode(to encoder: Encoder) throws {
@@ -151,10 +161,14 @@ extension RunRecord {
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             breakdown = ZoneBreakdown(
-                source: try c.decode(String.self, forKey: .source), minimumCount: try c.decode(Int.self, forKey: .minimumCount),
-                models: try c.decode([String].self, forKey: .models), depthLabels: try c.decode([String].self, forKey: .depthLabels),
-                zones: try c.decode([ZoneBreakdown.Zone].self, forKey: .zones), rows: try c.decode([Row].self, forKey: .rows).map(\.row),
-                samples: try c.decode([[Int]].self, forKey: .samples), nodataSites: try c.decode(Int.self, forKey: .nodataSites),
+                source: try c.decode(String.self, forKey: .source),
+                minimumCount: try c.decode(Int.self, forKey: .minimumCount),
+                models: try c.decode([String].self, forKey: .models),
+                depthLabels: try c.decode([String].self, forKey: .depthLabels),
+                zones: try c.decode([ZoneBreakdown.Zone].self, forKey: .zones),
+                rows: try c.decode([Row].self, forKey: .rows).map(\.row),
+                samples: try c.decode([[Int]].self, forKey: .samples),
+                nodataSites: try c.decode(Int.self, forKey: .nodataSites),
                 nodataSamples: try c.decode(Int.self, forKey: .nodataSamples))
         }
 
@@ -217,7 +231,9 @@ extension RunRecord {
 
         enum CodingKeys: String, CodingKey {
             case level, method
-            case sweepModel = "sweep_model", coverageAllDepths = "coverage_all_depths", sweepModelCoverage = "sweep_model_coverage"
+            case sweepModel = "sweep_model"
+            case coverageAllDepths = "coverage_all_depths"
+            case sweepModelCoverage = "sweep_model_coverage"
         }
     }
 }

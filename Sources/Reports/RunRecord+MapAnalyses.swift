@@ -23,9 +23,15 @@ extension RunRecord {
 
         enum CodingKeys: String, CodingKey {
             case threshold, rule, weights
-            case meanDistance = "mean_distance", trainingSites = "training_sites", trainingSitesAbove = "training_sites_above"
-            case cellsInside = "cells_inside", cellsMapped = "cells_mapped", shareInside = "share_inside"
-            case constantChannels = "constant_channels", dissimilarityMap = "dissimilarity_map", applicabilityMap = "applicability_map"
+            case meanDistance = "mean_distance"
+            case trainingSites = "training_sites"
+            case trainingSitesAbove = "training_sites_above"
+            case cellsInside = "cells_inside"
+            case cellsMapped = "cells_mapped"
+            case shareInside = "share_inside"
+            case constantChannels = "constant_channels"
+            case dissimilarityMap = "dissimilarity_map"
+            case applicabilityMap = "applicability_map"
         }
     }
 
@@ -85,15 +91,20 @@ extension RunRecord {
             public var col: Int, row: Int, x: Double, y: Double
 
             /// One rise.
-            public init(upperDepth: String, lowerDepth: String, upper: Double, lower: Double, rise: Double,
-                        col: Int, row: Int, x: Double, y: Double) {
-                (self.upperDepth, self.lowerDepth, self.upper, self.lower, self.rise) = (upperDepth, lowerDepth, upper, lower, rise)
+            public init(
+                upperDepth: String, lowerDepth: String, upper: Double, lower: Double, rise: Double,
+                col: Int, row: Int, x: Double, y: Double
+            ) {
+                (self.upperDepth, self.lowerDepth, self.upper, self.lower, self.rise) = (
+                    upperDepth, lowerDepth, upper, lower, rise
+                )
                 (self.col, self.row, self.x, self.y) = (col, row, x, y)
             }
 
             enum CodingKeys: String, CodingKey {
                 case upper, lower, rise, col, row, x, y
-                case upperDepth = "upper_depth", lowerDepth = "lower_depth"
+                case upperDepth = "upper_depth"
+                case lowerDepth = "lower_depth"
             }
         }
 
@@ -127,19 +138,24 @@ extension RunRecord {
 
                 enum CodingKeys: String, CodingKey {
                     case depth, cells
-                    case meanDecrease = "mean_decrease", largestDecrease = "largest_decrease"
+                    case meanDecrease = "mean_decrease"
+                    case largestDecrease = "largest_decrease"
                 }
             }
 
             enum CodingKeys: String, CodingKey {
                 case depths
-                case cellsValid = "cells_valid", cellsChanged = "cells_changed", metadataKey = "metadata_key"
+                case cellsValid = "cells_valid"
+                case cellsChanged = "cells_changed"
+                case metadataKey = "metadata_key"
             }
         }
 
         enum CodingKeys: String, CodingKey {
             case model, threshold, corrected, pairs, largest, monotone
-            case inversionsMap = "inversions_map", cellsValid = "cells_valid", cellsInverted = "cells_inverted"
+            case inversionsMap = "inversions_map"
+            case cellsValid = "cells_valid"
+            case cellsInverted = "cells_inverted"
             case shareCellsInverted = "share_cells_inverted"
         }
     }
@@ -207,8 +223,10 @@ extension RunRecord {
             public var totalTg: Double, lowerTg: Double?, upperTg: Double?
 
             /// One layer.
-            public init(depth: String, sum: Bool, map: String, cells: Int, areaKm2: Double, meanTHa: Double, totalTg: Double,
-                        lowerTg: Double?, upperTg: Double?) {
+            public init(
+                depth: String, sum: Bool, map: String, cells: Int, areaKm2: Double, meanTHa: Double, totalTg: Double,
+                lowerTg: Double?, upperTg: Double?
+            ) {
                 (self.depth, self.sum, self.map, self.cells, self.areaKm2) = (depth, sum, map, cells, areaKm2)
                 self.meanTHa = meanTHa
                 (self.totalTg, self.lowerTg, self.upperTg) = (totalTg, lowerTg, upperTg)
@@ -216,16 +234,24 @@ extension RunRecord {
 
             enum CodingKeys: String, CodingKey {
                 case depth, sum, map, cells
-                case areaKm2 = "area_km2", meanTHa = "mean_t_ha", totalTg = "total_tg", lowerTg = "lower_tg", upperTg = "upper_tg"
+                case areaKm2 = "area_km2"
+                case meanTHa = "mean_t_ha"
+                case totalTg = "total_tg"
+                case lowerTg = "lower_tg"
+                case upperTg = "upper_tg"
             }
         }
 
         enum CodingKeys: String, CodingKey {
             case formula, unit, bounds, layers
-            case totalUnit = "total_unit", bulkDensity = "bulk_density", coarseFragments = "coarse_fragments"
-            case plausibleBulkDensity = "plausible_bulk_density", cellsWithoutBulkDensity = "cells_without_bulk_density"
+            case totalUnit = "total_unit"
+            case bulkDensity = "bulk_density"
+            case coarseFragments = "coarse_fragments"
+            case plausibleBulkDensity = "plausible_bulk_density"
+            case cellsWithoutBulkDensity = "cells_without_bulk_density"
             case cellsImplausibleBulkDensity = "cells_implausible_bulk_density"
-            case cellsWithoutCoarseFragments = "cells_without_coarse_fragments", sumsNotCovered = "sums_not_covered"
+            case cellsWithoutCoarseFragments = "cells_without_coarse_fragments"
+            case sumsNotCovered = "sums_not_covered"
         }
     }
 }

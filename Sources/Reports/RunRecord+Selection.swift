@@ -29,8 +29,12 @@ extension RunRecord {
 
         enum CodingKeys: String, CodingKey {
             case variant, order, model, folds, depths
-            case minCorrelation = "min_correlation", maxPairCorrelation = "max_pair_correlation", groupSize = "group_size"
-            case allSites = "all_sites", perFoldRuns = "per_fold", foldCounts = "fold_counts"
+            case minCorrelation = "min_correlation"
+            case maxPairCorrelation = "max_pair_correlation"
+            case groupSize = "group_size"
+            case allSites = "all_sites"
+            case perFoldRuns = "per_fold"
+            case foldCounts = "fold_counts"
         }
 
         /// Reads a selection ("fold_counts" is derived, so it is not read).
@@ -62,7 +66,9 @@ extension RunRecord {
             try c.encode(allSites, forKey: .allSites)
             if perFold {
                 try c.encodeIfPresent(perFoldRuns, forKey: .perFoldRuns)
-                try c.encode(Dictionary(foldCounts.map { ($0.name, $0.folds) }, uniquingKeysWith: { a, _ in a }), forKey: .foldCounts)
+                try c.encode(
+                    Dictionary(foldCounts.map { ($0.name, $0.folds) }, uniquingKeysWith: { a, _ in a }),
+                    forKey: .foldCounts)
             }
         }
 
@@ -91,7 +97,8 @@ extension RunRecord {
 
             enum CodingKeys: String, CodingKey {
                 case sites, selected, channels, covariates, subsets, correlation
-                case droppedLow = "dropped_low_correlation", droppedPair = "dropped_pair"
+                case droppedLow = "dropped_low_correlation"
+                case droppedPair = "dropped_pair"
             }
 
             /// A dropped pair for report.json.
@@ -121,9 +128,12 @@ extension RunRecord {
                 for i in marked.indices { marked[i].chosen = i == best }
                 try c.encode(marked, forKey: .subsets)
                 try c.encode(droppedLow.map(\.name), forKey: .droppedLow)
-                try c.encode(droppedPair.map { Dropped(covariate: $0.name, with: $0.with, r: $0.r) }, forKey: .droppedPair)
-                try c.encode(Dictionary(covariates.map { ($0.name, NullIfNaN(wrappedValue: $0.correlation)) },
-                                        uniquingKeysWith: { a, _ in a }), forKey: .correlation)
+                try c.encode(
+                    droppedPair.map { Dropped(covariate: $0.name, with: $0.with, r: $0.r) }, forKey: .droppedPair)
+                try c.encode(
+                    Dictionary(
+                        covariates.map { ($0.name, NullIfNaN(wrappedValue: $0.correlation)) },
+                        uniquingKeysWith: { a, _ in a }), forKey: .correlation)
             }
         }
 
@@ -143,8 +153,10 @@ extension RunRecord {
             public var with: String?, r: Double?
 
             /// One covariate.
-            public init(name: String, channels: Int, correlation: Double, score: Double?, rank: Int?, dropped: String?,
-                        with: String? = nil, r: Double? = nil) {
+            public init(
+                name: String, channels: Int, correlation: Double, score: Double?, rank: Int?, dropped: String?,
+                with: String? = nil, r: Double? = nil
+            ) {
                 (self.name, self.channels) = (name, channels)
                 self.correlation = correlation
                 (self.score, self.rank, self.dropped, self.with, self.r) = (score, rank, dropped, with, r)

@@ -50,7 +50,8 @@ extension RunRecord {
 
         enum CodingKeys: String, CodingKey {
             case models, merged, units
-            case changedSettings = "changed_settings", wallSeconds = "wall_seconds"
+            case changedSettings = "changed_settings"
+            case wallSeconds = "wall_seconds"
         }
     }
 
@@ -106,7 +107,9 @@ extension RunRecord {
 
         enum CodingKeys: String, CodingKey {
             case files, tiles, cells, seconds
-            case peakMemoryBytes = "peak_memory_bytes", sharedBlocks = "shared_blocks", analysisFiles = "analysis_files"
+            case peakMemoryBytes = "peak_memory_bytes"
+            case sharedBlocks = "shared_blocks"
+            case analysisFiles = "analysis_files"
         }
     }
 }

@@ -64,10 +64,14 @@ public struct RunRecord: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case name, pipeline, seed, property, unit, grid, covariates, channels, sites, issues, depths, samples, patches
         case evaluation, training, maps, stocks, recovered, timings
-        case covariateWarnings = "covariate_warnings", dataChecks = "data_checks"
-        case predictionIntervals = "prediction_intervals", covariateSelection = "covariate_selection"
-        case modelFiles = "model_files", mapsLeftToPredict = "maps_left_to_predict"
-        case areaOfApplicability = "area_of_applicability", depthConsistency = "depth_consistency"
+        case covariateWarnings = "covariate_warnings"
+        case dataChecks = "data_checks"
+        case predictionIntervals = "prediction_intervals"
+        case covariateSelection = "covariate_selection"
+        case modelFiles = "model_files"
+        case mapsLeftToPredict = "maps_left_to_predict"
+        case areaOfApplicability = "area_of_applicability"
+        case depthConsistency = "depth_consistency"
     }
 
     /// report.json: the record with sorted keys, pretty printed.
@@ -100,7 +104,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case crs, width, height, geotransform, extent
-            case crsCode = "crs_code", cellSize = "cell_size"
+            case crsCode = "crs_code"
+            case cellSize = "cell_size"
         }
     }
 
@@ -149,8 +154,11 @@ public struct RunRecord: Codable, Equatable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case name, kind, source, band, nodata, min, max, mean, classes
-            case nodataFromPipeline = "nodata_from_pipeline", nodataText = "nodata_text", sourceCRS = "source_crs"
-            case sourceCellSize = "source_cell_size", validCells = "valid_cells"
+            case nodataFromPipeline = "nodata_from_pipeline"
+            case nodataText = "nodata_text"
+            case sourceCRS = "source_crs"
+            case sourceCellSize = "source_cell_size"
+            case validCells = "valid_cells"
         }
     }
 
@@ -168,8 +176,12 @@ public struct RunRecord: Codable, Equatable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case table, rows, read, untransformable, used
-            case repeatedRows = "repeated_rows", skippedRows = "skipped_rows", withoutValues = "without_values"
-            case outsideGrid = "outside_grid", centreNodata = "centre_nodata", paddedAtEdge = "padded_at_edge"
+            case repeatedRows = "repeated_rows"
+            case skippedRows = "skipped_rows"
+            case withoutValues = "without_values"
+            case outsideGrid = "outside_grid"
+            case centreNodata = "centre_nodata"
+            case paddedAtEdge = "padded_at_edge"
             case profilesWithoutSite = "profiles_without_site"
         }
     }
@@ -188,7 +200,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case lines
-            case validRange = "valid_range", harmonisedHorizons = "harmonised_horizons"
+            case validRange = "valid_range"
+            case harmonisedHorizons = "harmonised_horizons"
         }
     }
 

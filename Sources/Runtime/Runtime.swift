@@ -43,7 +43,7 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .alreadyApplied(current, requested):
+        case .alreadyApplied(let current, let requested):
             return "the runtime configuration (\(current)) is already in force, so \(requested) cannot be applied; "
                 + "apply it once, before the first network or forest runs"
         }
@@ -58,7 +58,8 @@ final class RuntimeState: @unchecked Sendable {
     private var applied: RuntimeStatus?
 
     func apply(_ configuration: RuntimeConfiguration) throws -> RuntimeStatus {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if let applied {
             guard applied.configuration == configuration else {
                 throw RuntimeError.alreadyApplied(applied.configuration, requested: configuration)
@@ -71,7 +72,8 @@ final class RuntimeState: @unchecked Sendable {
     }
 
     func status() -> RuntimeStatus {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if let applied { return applied }
         let status = ProcessSetup.perform(.default)
         applied = status

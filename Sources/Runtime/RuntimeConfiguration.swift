@@ -41,8 +41,9 @@ public struct RuntimeConfiguration: Sendable, Equatable, CustomStringConvertible
     /// - `blasKernel`: `.library` when `OPENBLAS_CORETYPE` is set (OpenBLAS honours it), else `.automatic`;
     /// - `tunesAllocator`: false when `GLIBC_TUNABLES` or any `MALLOC_*` variable is set, else true.
     public static var `default`: RuntimeConfiguration {
-        defaults(environment: ProcessInfo.processInfo.environment,
-                 activeProcessors: ProcessInfo.processInfo.activeProcessorCount)
+        defaults(
+            environment: ProcessInfo.processInfo.environment,
+            activeProcessors: ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// The environment variable that sets the default thread count.
@@ -53,7 +54,8 @@ public struct RuntimeConfiguration: Sendable, Equatable, CustomStringConvertible
         var threads = max(1, activeProcessors)
         if let text = environment[threadsVariable], let n = Int(text), n > 0 { threads = n }
         let kernel: BLASKernel = environment["OPENBLAS_CORETYPE"] == nil ? .automatic : .library
-        let tunes = environment["GLIBC_TUNABLES"] == nil && !environment.keys.contains(where: { $0.hasPrefix("MALLOC_") })
+        let tunes =
+            environment["GLIBC_TUNABLES"] == nil && !environment.keys.contains(where: { $0.hasPrefix("MALLOC_") })
         return RuntimeConfiguration(threads: threads, blasKernel: kernel, tunesAllocator: tunes)
     }
 
@@ -78,7 +80,9 @@ public enum BLASKernel: String, Sendable, CaseIterable {
     /// the feature flags `cpuFlags` (as in /proc/cpuinfo); nil to keep OpenBLAS's choice.
     static func automaticCore(libraryCore: String, cpuFlags: Set<String>) -> String? {
         guard libraryCore.lowercased() == "prescott" else { return nil }
-        if ["avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512cd"].allSatisfy(cpuFlags.contains) { return "SkylakeX" }
+        if ["avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512cd"].allSatisfy(cpuFlags.contains) {
+            return "SkylakeX"
+        }
         if ["avx2", "fma"].allSatisfy(cpuFlags.contains) { return "Haswell" }
         return nil
     }

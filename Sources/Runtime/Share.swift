@@ -12,12 +12,16 @@ public struct Share: Sendable, Hashable, CustomStringConvertible {
     public struct ParseError: Error, CustomStringConvertible, Sendable {
         /// The text given.
         public let text: String
-        public var description: String { "'\(text)' must be i/n with 1 <= i <= n (numbered from 1), e.g. 1/3, 2/3 and 3/3 for three" }
+        public var description: String {
+            "'\(text)' must be i/n with 1 <= i <= n (numbered from 1), e.g. 1/3, 2/3 and 3/3 for three"
+        }
     }
 
     /// Parses "i/n" with 1 <= i <= n.
     public init(parsing text: String) throws {
-        let fields = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let fields = text.split(separator: "/", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
         guard fields.count == 2, let i = fields[0], let n = fields[1], n >= 1, (1...n).contains(i) else {
             throw ParseError(text: text)
         }

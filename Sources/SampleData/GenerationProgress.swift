@@ -62,11 +62,13 @@ struct GridWork {
         let grid = surface.grid
         strips = stride(from: 0, to: grid.height, by: stripRows).map { $0..<min($0 + stripRows, grid.height) }
         stripCosts = strips.map { rows in
-            WorkCost.strip(cells: rows.count * grid.width, landCells: surface.estimatedLandCells(rows: rows),
-                           projected: !grid.crs.isGeographic, rasters: rasters)
+            WorkCost.strip(
+                cells: rows.count * grid.width, landCells: surface.estimatedLandCells(rows: rows),
+                projected: !grid.crs.isGeographic, rasters: rasters)
         }
         self.rasters = rasters
-        finishingCost = WorkCost.finishing(cells: grid.cellCount, dataType: .float32) * (rasters - byteRasters)
+        finishingCost =
+            WorkCost.finishing(cells: grid.cellCount, dataType: .float32) * (rasters - byteRasters)
             + WorkCost.finishing(cells: grid.cellCount, dataType: .uint8) * byteRasters
     }
 

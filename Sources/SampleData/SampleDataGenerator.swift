@@ -28,8 +28,9 @@ public func generateSampleData(
     into folder: String, options: SampleDataOptions = SampleDataOptions(),
     progress: ((SampleDataProgress) -> Void)? = nil
 ) throws -> SampleDataSummary {
-    try generateSampleData(into: folder, options: options, stripCells: SampleDataGenerator.defaultStripCells,
-                           profile: .default, progress: progress)
+    try generateSampleData(
+        into: folder, options: options, stripCells: SampleDataGenerator.defaultStripCells,
+        profile: .default, progress: progress)
 }
 
 /// `generateSampleData` with the strip size and the GeoTIFF profile open (for tests: neither the
@@ -43,8 +44,9 @@ func generateSampleData(
     do {
         try FileManager.default.createDirectory(atPath: covariateFolder, withIntermediateDirectories: true)
     } catch {
-        throw SampleDataError("cannot create the folder '\(covariateFolder)': \(error.localizedDescription)",
-                              hint: "Check that the parent folder exists and is writable")
+        throw SampleDataError(
+            "cannot create the folder '\(covariateFolder)': \(error.localizedDescription)",
+            hint: "Check that the parent folder exists and is writable")
     }
     var generator = try SampleDataGenerator(options: options, progress: progress)
     generator.stripCells = stripCells
@@ -98,7 +100,9 @@ struct SampleDataGenerator {
 
     /// Writes everything and returns the summary.
     mutating func write(into folder: String) throws -> SampleDataSummary {
-        progress?(.note("main grid: \(mainGrid.width) x \(mainGrid.height) cells of \(fixed(options.resolution / 1000, 1)) km"))
+        progress?(
+            .note(
+                "main grid: \(mainGrid.width) x \(mainGrid.height) cells of \(fixed(options.resolution / 1000, 1)) km"))
         let main = try GridSurface(grid: mainGrid, landscape: landscape, wgs84: wgs84)
         let coarse = try GridSurface(grid: coarseGrid, landscape: landscape, wgs84: wgs84)
         let geographic = try GridSurface(grid: geographicGrid, landscape: landscape, wgs84: wgs84)
@@ -108,33 +112,43 @@ struct SampleDataGenerator {
         // The work is planned first (land estimated from every 64th cell) so that the bar's rate and
         // ETA hold for the whole generation.
         let plans = [
-            GridWork(surface: main, rasters: mainCovariates.count + CovariateCatalog.categorical.count,
-                     byteRasters: CovariateCatalog.categorical.count, stripRows: stripRows(on: mainGrid)),
-            GridWork(surface: coarse, rasters: coarseCovariates.count, byteRasters: 0, stripRows: stripRows(on: coarseGrid)),
-            GridWork(surface: geographic, rasters: geographicCovariates.count, byteRasters: 0,
-                     stripRows: stripRows(on: geographicGrid)),
+            GridWork(
+                surface: main, rasters: mainCovariates.count + CovariateCatalog.categorical.count,
+                byteRasters: CovariateCatalog.categorical.count, stripRows: stripRows(on: mainGrid)),
+            GridWork(
+                surface: coarse, rasters: coarseCovariates.count, byteRasters: 0, stripRows: stripRows(on: coarseGrid)),
+            GridWork(
+                surface: geographic, rasters: geographicCovariates.count, byteRasters: 0,
+                stripRows: stripRows(on: geographicGrid))
         ]
-        var work = WorkCounter(total: plans.map(\.cost).reduce(0, +) + WorkCost.sites(options.siteCount), report: progress)
+        var work = WorkCounter(
+            total: plans.map(\.cost).reduce(0, +) + WorkCost.sites(options.siteCount), report: progress)
 
         // The main grid's rasters; the same pass adds up the sites' weights over its land cells.
         var weights = LandWeights(chunkSize: LandWeights.chunkSize(forGridOf: mainGrid.cellCount))
         let mainSize = "\(mainGrid.width) x \(mainGrid.height)"
-        try writeCovariates(on: main, continuous: mainCovariates, categorical: CovariateCatalog.categorical,
-                            folder: folder, plan: plans[0], work: &work, eachStrip: { strip in
-            for (i, sample) in strip.samples.enumerated() {
-                guard let sample, let p = strip.lonLat[i] else { continue }
-                weights.append(cell: strip.firstCell + i, weight: Self.siteWeight(lon: p.x, sample))
-            }
-        }, beforeFinishing: {
-            guard weights.landCount > 0 else {
-                throw SampleDataError("the \(mainSize) grid has no land cell",
-                                      hint: "Use a finer resolution")
-            }
-        })
-        try writeCovariates(on: coarse, continuous: coarseCovariates, categorical: [], folder: folder, plan: plans[1],
-                            work: &work)
-        try writeCovariates(on: geographic, continuous: geographicCovariates, categorical: [], folder: folder,
-                            plan: plans[2], work: &work)
+        try writeCovariates(
+            on: main, continuous: mainCovariates, categorical: CovariateCatalog.categorical,
+            folder: folder, plan: plans[0], work: &work,
+            eachStrip: { strip in
+                for (i, sample) in strip.samples.enumerated() {
+                    guard let sample, let p = strip.lonLat[i] else { continue }
+                    weights.append(cell: strip.firstCell + i, weight: Self.siteWeight(lon: p.x, sample))
+                }
+            },
+            beforeFinishing: {
+                guard weights.landCount > 0 else {
+                    throw SampleDataError(
+                        "the \(mainSize) grid has no land cell",
+                        hint: "Use a finer resolution")
+                }
+            })
+        try writeCovariates(
+            on: coarse, continuous: coarseCovariates, categorical: [], folder: folder, plan: plans[1],
+            work: &work)
+        try writeCovariates(
+            on: geographic, continuous: geographicCovariates, categorical: [], folder: folder,
+            plan: plans[2], work: &work)
 
         work.advance(by: 0, detail: "sites and horizons: \(options.siteCount) sites")
         let sites = try makeSites(on: main, weights: weights)
@@ -142,8 +156,9 @@ struct SampleDataGenerator {
         var horizons = HorizonGenerator.generate(siteIDs: sites.ids, inputs: sites.inputs, rng: &rng)
         var problemRNG = SeededGenerator(seed: options.seed, stream: "problems")
         let problems = HorizonGenerator.plantProblems(&horizons, rng: &problemRNG)
-        try writeTextFile(sitesCSV(ids: sites.ids, coordinates: sites.coordinates),
-                          to: (folder as NSString).appendingPathComponent("sites.csv"))
+        try writeTextFile(
+            sitesCSV(ids: sites.ids, coordinates: sites.coordinates),
+            to: (folder as NSString).appendingPathComponent("sites.csv"))
         files.append("sites.csv")
         try writeTextFile(horizonsCSV(horizons), to: (folder as NSString).appendingPathComponent("horizons.csv"))
         files.append("horizons.csv")
@@ -202,22 +217,27 @@ struct SampleDataGenerator {
         var rasters: [OpenRaster] = []
         defer { for raster in rasters { raster.writer.abort() } }  // no-op for finished rasters
         for spec in continuous {
-            let writer = try makeWriter(folder: folder, name: spec.name, grid: grid, dataType: .float32,
-                                        nodata: Double(continuousNodata), unit: spec.unit, summary: spec.summary,
-                                        categories: nil)
-            rasters.append(OpenRaster(relative: "covariates/\(spec.name).tif", writer: writer) {
-                $0.map { Float(spec.value($0)) } ?? continuousNodata
-            })
+            let writer = try makeWriter(
+                folder: folder, name: spec.name, grid: grid, dataType: .float32,
+                nodata: Double(continuousNodata), unit: spec.unit, summary: spec.summary,
+                categories: nil)
+            rasters.append(
+                OpenRaster(relative: "covariates/\(spec.name).tif", writer: writer) {
+                    $0.map { Float(spec.value($0)) } ?? continuousNodata
+                })
         }
         for spec in categorical {
-            let writer = try makeWriter(folder: folder, name: spec.name, grid: grid, dataType: .uint8, nodata: 0,
-                                        unit: "", summary: spec.summary, categories: spec.categories)
-            rasters.append(OpenRaster(relative: "covariates/\(spec.name).tif", writer: writer) {
-                $0.map { Float(spec.code($0)) } ?? 0
-            })
+            let writer = try makeWriter(
+                folder: folder, name: spec.name, grid: grid, dataType: .uint8, nodata: 0,
+                unit: "", summary: spec.summary, categories: spec.categories)
+            rasters.append(
+                OpenRaster(relative: "covariates/\(spec.name).tif", writer: writer) {
+                    $0.map { Float(spec.code($0)) } ?? 0
+                })
         }
         let names = rasters.count == 1 ? rasters[0].relative : "\(rasters.count) rasters"
-        precondition(plan.rasters == rasters.count, "writeCovariates: planned \(plan.rasters) rasters, writing \(rasters.count)")
+        precondition(
+            plan.rasters == rasters.count, "writeCovariates: planned \(plan.rasters) rasters, writing \(rasters.count)")
         for (rows, cost) in zip(plan.strips, plan.stripCosts) {
             let strip = surface.strip(rows: rows)
             eachStrip(strip)
@@ -232,8 +252,9 @@ struct SampleDataGenerator {
             let path = (folder as NSString).appendingPathComponent(raster.relative)
             files.append(raster.relative)
             if FileManager.default.fileExists(atPath: path + ".aux.xml") { files.append(raster.relative + ".aux.xml") }
-            work.advance(by: WorkCost.finishing(cells: grid.cellCount, dataType: raster.writer.writer.dataType),
-                         detail: "statistics and overviews of \(raster.relative)")
+            work.advance(
+                by: WorkCost.finishing(cells: grid.cellCount, dataType: raster.writer.writer.dataType),
+                detail: "statistics and overviews of \(raster.relative)")
         }
     }
 
@@ -243,13 +264,14 @@ struct SampleDataGenerator {
         unit: String, summary: String, categories: [String]?
     ) throws -> GeoTIFFRowWriter {
         let path = (folder as NSString).appendingPathComponent("covariates/\(name).tif")
-        let writer = try GeoTIFFWriter(path: path, grid: grid, bandCount: 1, dataType: dataType, nodata: nodata,
-                                       profile: profile)
+        let writer = try GeoTIFFWriter(
+            path: path, grid: grid, bandCount: 1, dataType: dataType, nodata: nodata,
+            profile: profile)
         writer.setDescription(band: 1, name)
         if !unit.isEmpty { writer.setUnit(band: 1, unit) }
         writer.setMetadata([
             "SOCMAP_SAMPLE_DATA": "synthetic China-like covariate, seed \(options.seed)",
-            "SOCMAP_COVARIATE": summary,
+            "SOCMAP_COVARIATE": summary
         ])
         if let categories {
             writer.setCategoryNames(band: 1, categories)
@@ -269,7 +291,9 @@ struct SampleDataGenerator {
 
     /// Site ids, WGS84 coordinates (rounded to 6 decimals) and truth inputs. `weights` holds the
     /// main grid's land cells with `siteWeight`; cells are looked at again one by one, never the grid.
-    func makeSites(on main: GridSurface, weights: LandWeights) throws
+    func makeSites(
+        on main: GridSurface, weights: LandWeights
+    ) throws
         -> (ids: [String], coordinates: [(lon: Double, lat: Double)], inputs: [SOCTruth.Inputs])
     {
         let sampler = SiteSampler(
@@ -283,11 +307,14 @@ struct SampleDataGenerator {
                 }
             })
         var rng = SeededGenerator(seed: options.seed, stream: "sites")
-        let draws = sampler.draw(count: options.siteCount, clusterSigma: max(0.5, 60_000 / options.resolution), rng: &rng)
+        let draws = sampler.draw(
+            count: options.siteCount, clusterSigma: max(0.5, 60_000 / options.resolution), rng: &rng)
         let points = draws.map { d in mainGrid.transform.world(col: Double(d.col) + d.fx, row: Double(d.row) + d.fy) }
         let lonLat = main.lonLat(points: points)
         let width = max(5, String(options.siteCount).count)
-        var ids: [String] = [], coordinates: [(lon: Double, lat: Double)] = [], inputs: [SOCTruth.Inputs] = []
+        var ids: [String] = []
+        var coordinates: [(lon: Double, lat: Double)] = []
+        var inputs: [SOCTruth.Inputs] = []
         for (i, (draw, p)) in zip(draws, lonLat).enumerated() {
             let cell = draw.row * mainGrid.width + draw.col
             guard let p, let sample = main.strip(cells: cell..<(cell + 1)).samples[0] else {

@@ -17,12 +17,14 @@ public struct SampleDataOptions: Sendable, Equatable {
     /// Throws a `SampleDataError` naming the bad option.
     public func validate() throws {
         guard resolution.isFinite, resolution >= 1_000, resolution <= 200_000 else {
-            throw SampleDataError("sample-data resolution \(resolution) m is outside 1000...200000 m",
-                                  hint: "Give a cell size in metres, e.g. 10000 for 10 km")
+            throw SampleDataError(
+                "sample-data resolution \(resolution) m is outside 1000...200000 m",
+                hint: "Give a cell size in metres, e.g. 10000 for 10 km")
         }
         guard (1...100_000).contains(siteCount) else {
-            throw SampleDataError("sample-data site count \(siteCount) is outside 1...100000",
-                                  hint: "Give a site count such as 3000")
+            throw SampleDataError(
+                "sample-data site count \(siteCount) is outside 1...100000",
+                hint: "Give a site count such as 3000")
         }
     }
 }

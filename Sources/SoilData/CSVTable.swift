@@ -30,13 +30,16 @@ public struct CSVTable: Sendable {
     }
 
     init(bytes: [UInt8], path: String, delimiter: Character) throws {
-        precondition(delimiter.isASCII && delimiter != "\"" && !delimiter.isNewline,
-                     "CSVTable: the delimiter must be one ASCII character other than a quote or newline")
+        precondition(
+            delimiter.isASCII && delimiter != "\"" && !delimiter.isNewline,
+            "CSVTable: the delimiter must be one ASCII character other than a quote or newline")
         try CSVFile.checkEncoding(bytes, path: path)
         let parsed = try CSVParser.parse(bytes, path: path, delimiter: delimiter.asciiValue!)
         guard let first = parsed.records.first else {
-            throw SoilDataError(.emptyFile, path: path, line: nil, message:
-                "\(path) is empty: expected a header line with column names and then one row per record")
+            throw SoilDataError(
+                .emptyFile, path: path, line: nil,
+                message:
+                    "\(path) is empty: expected a header line with column names and then one row per record")
         }
         self.path = path
         self.header = first
@@ -47,10 +50,12 @@ public struct CSVTable: Sendable {
         for k in 1..<parsed.records.count {
             let r = parsed.records[k]
             if r.count != first.count {
-                throw SoilDataError(.raggedRow, path: path, line: parsed.lines[k], message:
-                    "\(path) line \(parsed.lines[k]) has \(r.count) field\(r.count == 1 ? "" : "s") but the header "
-                    + "(line \(parsed.lines[0])) has \(first.count); check for a stray delimiter, an unquoted "
-                    + "'\(Character(UnicodeScalar(delimiter.asciiValue!)))' inside a value, or a missing field")
+                throw SoilDataError(
+                    .raggedRow, path: path, line: parsed.lines[k],
+                    message:
+                        "\(path) line \(parsed.lines[k]) has \(r.count) field\(r.count == 1 ? "" : "s") but the header "
+                        + "(line \(parsed.lines[0])) has \(first.count); check for a stray delimiter, an unquoted "
+                        + "'\(Character(UnicodeScalar(delimiter.asciiValue!)))' inside a value, or a missing field")
             }
             rows.append(r)
             lines.append(parsed.lines[k])
@@ -62,8 +67,10 @@ public struct CSVTable: Sendable {
     /// Throws when the table has a header but no rows; `what` names a row, e.g. "site" or "horizon".
     public func requireRows(_ what: String) throws {
         guard rows.isEmpty else { return }
-        throw SoilDataError(.noRows, path: path, line: headerLine, message:
-            "\(path) has a header (line \(headerLine)) but no rows: expected one row per \(what) below it")
+        throw SoilDataError(
+            .noRows, path: path, line: headerLine,
+            message:
+                "\(path) has a header (line \(headerLine)) but no rows: expected one row per \(what) below it")
     }
 
     /// The index of column `name`; `role` says what it is for, e.g. "the site x column, key sites.x_column".
@@ -73,20 +80,26 @@ public struct CSVTable: Sendable {
         let exact = header.indices.filter { header[$0] == name }
         if exact.count == 1 { return exact[0] }
         if exact.count > 1 {
-            throw SoilDataError(.ambiguousColumn, path: path, line: headerLine, message:
-                "\(path) has \(exact.count) columns named '\(name)' (columns \(exact.map { String($0 + 1) }.joined(separator: ", "))) "
-                + "for \(role); rename all but one")
+            throw SoilDataError(
+                .ambiguousColumn, path: path, line: headerLine,
+                message:
+                    "\(path) has \(exact.count) columns named '\(name)' (columns \(exact.map { String($0 + 1) }.joined(separator: ", "))) "
+                    + "for \(role); rename all but one")
         }
         func norm(_ s: String) -> String { s.trimmingCharacters(in: .whitespaces).lowercased() }
         let loose = header.indices.filter { norm(header[$0]) == norm(name) }
         if loose.count == 1 { return loose[0] }
         if loose.count > 1 {
-            throw SoilDataError(.ambiguousColumn, path: path, line: headerLine, message:
-                "\(path) has no column exactly '\(name)' (\(role)) and several that differ only in case or spaces: "
-                + loose.map { "'\(header[$0])'" }.joined(separator: ", ") + "; give the exact name")
+            throw SoilDataError(
+                .ambiguousColumn, path: path, line: headerLine,
+                message:
+                    "\(path) has no column exactly '\(name)' (\(role)) and several that differ only in case or spaces: "
+                    + loose.map { "'\(header[$0])'" }.joined(separator: ", ") + "; give the exact name")
         }
-        throw SoilDataError(.missingColumn, path: path, line: headerLine, message:
-            "\(path) has no column '\(name)' (\(role)); columns are: \(header.joined(separator: ", "))")
+        throw SoilDataError(
+            .missingColumn, path: path, line: headerLine,
+            message:
+                "\(path) has no column '\(name)' (\(role)); columns are: \(header.joined(separator: ", "))")
     }
 }
 
@@ -106,7 +119,7 @@ enum CSVParser {
         var recordLine = 1
         var inQuotes = false
         var quoteLine = 1
-        var afterQuote = false   // just closed a quoted field
+        var afterQuote = false  // just closed a quoted field
         var fieldQuoted = false  // the current field was quoted
 
         func endField() {
@@ -163,9 +176,11 @@ enum CSVParser {
                     continue
                 }
                 if afterQuote {
-                    throw SoilDataError(.malformedCSV, path: path, line: line, message:
-                        "\(path) line \(line): unexpected text after a closing quote; a quoted field must end at a "
-                        + "delimiter or line end (write a quote inside a quoted field as \"\")")
+                    throw SoilDataError(
+                        .malformedCSV, path: path, line: line,
+                        message:
+                            "\(path) line \(line): unexpected text after a closing quote; a quoted field must end at a "
+                            + "delimiter or line end (write a quote inside a quoted field as \"\")")
                 }
                 if c == quote {
                     if field.isEmpty {
@@ -175,17 +190,21 @@ enum CSVParser {
                         i += 1
                         continue
                     }
-                    throw SoilDataError(.malformedCSV, path: path, line: line, message:
-                        "\(path) line \(line): a quote inside an unquoted field; quote the whole field and write "
-                        + "the inner quote as \"\"")
+                    throw SoilDataError(
+                        .malformedCSV, path: path, line: line,
+                        message:
+                            "\(path) line \(line): a quote inside an unquoted field; quote the whole field and write "
+                            + "the inner quote as \"\"")
                 }
                 field.append(c)
                 i += 1
             }
         }
         if inQuotes {
-            throw SoilDataError(.malformedCSV, path: path, line: quoteLine, message:
-                "\(path) line \(quoteLine): a quoted field is never closed; add the closing quote")
+            throw SoilDataError(
+                .malformedCSV, path: path, line: quoteLine,
+                message:
+                    "\(path) line \(quoteLine): a quoted field is never closed; add the closing quote")
         }
         if !field.isEmpty || !record.isEmpty || afterQuote || fieldQuoted {
             endField()

@@ -120,8 +120,10 @@ public struct DataIssues: Sendable {
                 return e.siteID.map { "site \($0)" } ?? "?"
             }
             let more = count > examples ? ", … \(count - examples) more" : ""
-            let fileText = files.count == 1 ? (files[0] as NSString).lastPathComponent
-                                            : files.map { ($0 as NSString).lastPathComponent }.joined(separator: "+")
+            let fileText =
+                files.count == 1
+                ? (files[0] as NSString).lastPathComponent
+                : files.map { ($0 as NSString).lastPathComponent }.joined(separator: "+")
             let noun = items.prefix(examples).allSatisfy { $0.line != nil } ? (count == 1 ? " line" : " lines") : ""
             return "\(kind.rawValue): \(count) (\(action)) — \(fileText)\(noun) \(shown.joined(separator: ", "))\(more)"
         }

@@ -27,8 +27,10 @@ public struct DepthInterval: Sendable, Equatable, Hashable, Codable, CustomStrin
     /// Reads "0-5", "0-5cm", "0–5 cm" (en dash) or mpspline2's "000_005_cm".
     public static func parse(_ s: String) throws -> DepthInterval {
         func fail(_ why: String) -> SoilDataError {
-            SoilDataError(.badDepthInterval, path: nil, message:
-                "'\(s)' is not a depth interval (\(why)); write it as top-bottom in cm, e.g. 0-5 or 0-5cm")
+            SoilDataError(
+                .badDepthInterval, path: nil,
+                message:
+                    "'\(s)' is not a depth interval (\(why)); write it as top-bottom in cm, e.g. 0-5 or 0-5cm")
         }
         var t = s.trimmingCharacters(in: .whitespaces).lowercased()
         t = t.replacingOccurrences(of: "\u{2013}", with: "-").replacingOccurrences(of: "\u{2014}", with: "-")
@@ -64,8 +66,10 @@ public struct DepthInterval: Sendable, Equatable, Hashable, Codable, CustomStrin
         let top = try c.decode(Double.self, forKey: .top)
         let bottom = try c.decode(Double.self, forKey: .bottom)
         guard top.isFinite, bottom.isFinite, top < bottom else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                debugDescription: "depth interval top (\(top)) must be less than bottom (\(bottom))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "depth interval top (\(top)) must be less than bottom (\(bottom))"))
         }
         self.init(top: top, bottom: bottom)
     }
@@ -78,11 +82,11 @@ public struct DepthInterval: Sendable, Equatable, Hashable, Codable, CustomStrin
     }
 }
 
-public extension DepthInterval {
+extension DepthInterval {
     /// The GlobalSoilMap depths: 0-5, 5-15, 15-30, 30-60, 60-100, 100-200 cm.
-    static let standard: [DepthInterval] = [
+    public static let standard: [DepthInterval] = [
         DepthInterval(top: 0, bottom: 5), DepthInterval(top: 5, bottom: 15),
         DepthInterval(top: 15, bottom: 30), DepthInterval(top: 30, bottom: 60),
-        DepthInterval(top: 60, bottom: 100), DepthInterval(top: 100, bottom: 200),
+        DepthInterval(top: 60, bottom: 100), DepthInterval(top: 100, bottom: 200)
     ]
 }

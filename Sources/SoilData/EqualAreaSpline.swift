@@ -32,7 +32,8 @@ public struct SplineOptions: Sendable, Equatable {
     /// Makes options; `lambda` >= 0, `minValue` <= `maxValue`.
     public init(lambda: Double = 0.1, minValue: Double = 0, maxValue: Double = 1000, depthTolerance: Double = 0.001) {
         precondition(lambda >= 0 && lambda.isFinite, "SplineOptions: lambda must be finite and >= 0 (got \(lambda))")
-        precondition(minValue <= maxValue, "SplineOptions: minValue (\(minValue)) must not exceed maxValue (\(maxValue))")
+        precondition(
+            minValue <= maxValue, "SplineOptions: minValue (\(minValue)) must not exceed maxValue (\(maxValue))")
         precondition(depthTolerance >= 0, "SplineOptions: depthTolerance must be >= 0")
         self.lambda = lambda
         self.minValue = minValue
@@ -77,7 +78,8 @@ public struct SplineFit: Sendable {
 
     /// The part of [from, to] inside the profile, or nil when thinner than `options.depthTolerance`.
     public func coveredRange(from: Double, to: Double) -> (top: Double, bottom: Double)? {
-        let u = max(from, top), v = min(to, bottom)
+        let u = max(from, top)
+        let v = min(to, bottom)
         guard v - u > options.depthTolerance || (options.depthTolerance == 0 && v > u) else { return nil }
         return (u, v)
     }
@@ -88,7 +90,8 @@ public struct SplineFit: Sendable {
     /// Mean of the clamped curve over the covered part of [from, to]; nil if none is covered.
     public func mean(from: Double, to: Double) -> Double? {
         guard let (u, v) = coveredRange(from: from, to: to) else { return nil }
-        let lo = options.minValue, hi = options.maxValue
+        let lo = options.minValue
+        let hi = options.maxValue
         let total = integrate(u, v) { $0.clampedIntegral(from: $1, to: $2, lo: lo, hi: hi) }
         return min(max(total / (v - u), lo), hi)
     }
@@ -108,7 +111,8 @@ public struct SplineFit: Sendable {
     }
 
     private func pieceIndex(_ d: Double) -> Int {
-        var lo = 0, hi = pieces.count - 1
+        var lo = 0
+        var hi = pieces.count - 1
         while lo < hi {
             let mid = (lo + hi) / 2
             if d > pieces[mid].end { lo = mid + 1 } else { hi = mid }
@@ -128,20 +132,23 @@ public func fitEqualAreaSpline(_ horizons: [HorizonValue], options: SplineOption
     precondition(!horizons.isEmpty, "fitEqualAreaSpline: needs at least one horizon")
     let h = horizons.sorted { ($0.top, $0.bottom) < ($1.top, $1.bottom) }
     for (k, x) in h.enumerated() {
-        precondition(x.top.isFinite && x.bottom.isFinite && x.value.isFinite,
-                     "fitEqualAreaSpline: horizon \(k) has a non-finite depth or value")
+        precondition(
+            x.top.isFinite && x.bottom.isFinite && x.value.isFinite,
+            "fitEqualAreaSpline: horizon \(k) has a non-finite depth or value")
         precondition(x.top < x.bottom, "fitEqualAreaSpline: horizon \(x.top)-\(x.bottom) has top >= bottom")
         if k > 0 {
-            precondition(x.top >= h[k - 1].bottom,
-                         "fitEqualAreaSpline: horizons \(h[k - 1].top)-\(h[k - 1].bottom) and \(x.top)-\(x.bottom) overlap; "
-                         + "remove overlaps first (harmonise does)")
+            precondition(
+                x.top >= h[k - 1].bottom,
+                "fitEqualAreaSpline: horizons \(h[k - 1].top)-\(h[k - 1].bottom) and \(x.top)-\(x.bottom) overlap; "
+                    + "remove overlaps first (harmonise does)")
         }
     }
     let n = h.count
     if n == 1 {
         let piece = QuadraticPiece(start: h[0].top, end: h[0].bottom, a: h[0].value, b: 0, c: 0)
-        return SplineFit(horizons: h, fittedHorizonMeans: [h[0].value], boundarySlopes: [],
-                         options: options, pieces: [piece])
+        return SplineFit(
+            horizons: h, fittedHorizonMeans: [h[0].value], boundarySlopes: [],
+            options: options, pieces: [piece])
     }
     let m = n - 1
     let th = h.map { $0.bottom - $0.top }
@@ -150,7 +157,7 @@ public func fitEqualAreaSpline(_ horizons: [HorizonValue], options: SplineOption
 
     // (R + 6nλ QQᵀ) b = 6 Q y, symmetric positive definite and tridiagonal: Thomas algorithm.
     var diag = [Double](repeating: 0, count: m)
-    var off = [Double](repeating: 0, count: max(m - 1, 0))   // A[i, i+1] = A[i+1, i]
+    var off = [Double](repeating: 0, count: max(m - 1, 0))  // A[i, i+1] = A[i+1, i]
     var rhs = [Double](repeating: 0, count: m)
     for i in 0..<m {
         let gap = h[i + 1].top - h[i].bottom
@@ -192,11 +199,14 @@ public func fitEqualAreaSpline(_ horizons: [HorizonValue], options: SplineOption
     var pieces: [QuadraticPiece] = []
     pieces.reserveCapacity(2 * n)
     for i in 0..<n {
-        pieces.append(QuadraticPiece(start: h[i].top, end: h[i].bottom, a: alfa[i], b: i > 0 ? b[i - 1] : 0, c: gamma[i]))
+        pieces.append(
+            QuadraticPiece(start: h[i].top, end: h[i].bottom, a: alfa[i], b: i > 0 ? b[i - 1] : 0, c: gamma[i]))
         if i < m, h[i + 1].top > h[i].bottom {
             let gap = h[i + 1].top - h[i].bottom
-            pieces.append(QuadraticPiece(start: h[i].bottom, end: h[i + 1].top,
-                                         a: alfa[i + 1] - b[i] * gap, b: b[i], c: 0))
+            pieces.append(
+                QuadraticPiece(
+                    start: h[i].bottom, end: h[i + 1].top,
+                    a: alfa[i + 1] - b[i] * gap, b: b[i], c: 0))
         }
     }
     return SplineFit(horizons: h, fittedHorizonMeans: sBar, boundarySlopes: b, options: options, pieces: pieces)

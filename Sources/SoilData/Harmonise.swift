@@ -33,8 +33,10 @@ public struct SiteProfile: Sendable, Equatable {
 /// estimates it has, `mean(..., na.rm = TRUE)`), one at or below the deepest bottom is nil, and so is one
 /// above the first top. Sites that cover none of the intervals are left out (counted).
 /// `source` names the horizons file in the issues.
-public func harmonise(_ horizons: [Horizon], depths: [DepthInterval], options: SplineOptions = SplineOptions(),
-                      source: String = "horizons", issues: inout DataIssues) -> [SiteProfile] {
+public func harmonise(
+    _ horizons: [Horizon], depths: [DepthInterval], options: SplineOptions = SplineOptions(),
+    source: String = "horizons", issues: inout DataIssues
+) -> [SiteProfile] {
     precondition(!depths.isEmpty, "harmonise: needs at least one depth interval")
     var order: [String] = []
     var groups: [String: [Horizon]] = [:]
@@ -45,8 +47,10 @@ public func harmonise(_ horizons: [Horizon], depths: [DepthInterval], options: S
     var profiles: [SiteProfile] = []
     profiles.reserveCapacity(order.count)
     for id in order {
-        if let profile = harmoniseSite(id, groups[id]!, depths: depths, options: options, source: source,
-                                       issues: &issues) {
+        if let profile = harmoniseSite(
+            id, groups[id]!, depths: depths, options: options, source: source,
+            issues: &issues)
+        {
             profiles.append(profile)
         }
     }
@@ -54,8 +58,10 @@ public func harmonise(_ horizons: [Horizon], depths: [DepthInterval], options: S
 }
 
 /// The per-site part of `harmonise`; nil when the site is skipped.
-private func harmoniseSite(_ id: String, _ input: [Horizon], depths: [DepthInterval], options: SplineOptions,
-                           source: String, issues: inout DataIssues) -> SiteProfile? {
+private func harmoniseSite(
+    _ id: String, _ input: [Horizon], depths: [DepthInterval], options: SplineOptions,
+    source: String, issues: inout DataIssues
+) -> SiteProfile? {
     let tol = options.depthTolerance
     let firstLine = input.map(\.line).min()
     func note(_ kind: DataIssue.Kind, _ line: Int?, _ message: String, _ action: String) {
@@ -70,7 +76,9 @@ private func harmoniseSite(_ id: String, _ input: [Horizon], depths: [DepthInter
         } else if h.top < 0 || h.bottom < 0 {
             note(.negativeDepth, h.line, "site '\(id)': negative depth \(span(h))", "skipped horizon")
         } else if h.top >= h.bottom {
-            note(.topNotAboveBottom, h.line, "site '\(id)': horizon \(span(h)) has top at or below bottom", "skipped horizon")
+            note(
+                .topNotAboveBottom, h.line, "site '\(id)': horizon \(span(h)) has top at or below bottom",
+                "skipped horizon")
         } else {
             usable.append(h)
         }
@@ -79,36 +87,50 @@ private func harmoniseSite(_ id: String, _ input: [Horizon], depths: [DepthInter
 
     var kept: [Horizon] = []
     for var h in usable {
-        guard let prev = kept.last else { kept.append(h); continue }
+        guard let prev = kept.last else {
+            kept.append(h)
+            continue
+        }
         if abs(h.top - prev.top) <= tol && abs(h.bottom - prev.bottom) <= tol {
             if h.value == prev.value {
-                note(.duplicateHorizon, h.line, "site '\(id)': horizon \(span(h)) repeats line \(prev.line)",
-                     "skipped horizon")
+                note(
+                    .duplicateHorizon, h.line, "site '\(id)': horizon \(span(h)) repeats line \(prev.line)",
+                    "skipped horizon")
                 continue
             }
-            note(.duplicateHorizon, h.line, "site '\(id)': lines \(prev.line) and \(h.line) both give \(span(h)) "
-                 + "with different values (\(formatShort(prev.value)) and \(formatShort(h.value)))", "skipped site")
+            note(
+                .duplicateHorizon, h.line,
+                "site '\(id)': lines \(prev.line) and \(h.line) both give \(span(h)) "
+                    + "with different values (\(formatShort(prev.value)) and \(formatShort(h.value)))", "skipped site")
             return nil
         }
         if h.top < prev.bottom - tol {
-            note(.overlappingHorizons, h.line, "site '\(id)': horizons \(span(prev)) (line \(prev.line)) and "
-                 + "\(span(h)) (line \(h.line)) overlap", "skipped site")
+            note(
+                .overlappingHorizons, h.line,
+                "site '\(id)': horizons \(span(prev)) (line \(prev.line)) and "
+                    + "\(span(h)) (line \(h.line)) overlap", "skipped site")
             return nil
         }
         if h.top < prev.bottom {
             let old = h.top
             h.top = prev.bottom
             if h.top >= h.bottom {
-                note(.topNotAboveBottom, h.line, "site '\(id)': horizon \(formatShort(old))-\(formatShort(h.bottom))cm "
-                     + "lies within the tolerance of line \(prev.line)'s bottom", "skipped horizon")
+                note(
+                    .topNotAboveBottom, h.line,
+                    "site '\(id)': horizon \(formatShort(old))-\(formatShort(h.bottom))cm "
+                        + "lies within the tolerance of line \(prev.line)'s bottom", "skipped horizon")
                 continue
             }
-            note(.adjustedDepth, h.line, "site '\(id)': top \(old) overlaps line \(prev.line)'s bottom \(prev.bottom) "
-                 + "by less than \(formatShort(tol)) cm", "adjusted top to \(formatNumber(prev.bottom))")
+            note(
+                .adjustedDepth, h.line,
+                "site '\(id)': top \(old) overlaps line \(prev.line)'s bottom \(prev.bottom) "
+                    + "by less than \(formatShort(tol)) cm", "adjusted top to \(formatNumber(prev.bottom))")
         } else if h.top > prev.bottom + tol {
-            note(.gapBetweenHorizons, h.line, "site '\(id)': no horizon between \(formatShort(prev.bottom)) and "
-                 + "\(formatShort(h.top)) cm (line \(prev.line) ends, line \(h.line) starts)",
-                 "spline fitted across the gap (a straight line in it)")
+            note(
+                .gapBetweenHorizons, h.line,
+                "site '\(id)': no horizon between \(formatShort(prev.bottom)) and "
+                    + "\(formatShort(h.top)) cm (line \(prev.line) ends, line \(h.line) starts)",
+                "spline fitted across the gap (a straight line in it)")
         }
         kept.append(h)
     }
@@ -117,8 +139,9 @@ private func harmoniseSite(_ id: String, _ input: [Horizon], depths: [DepthInter
         return nil
     }
 
-    let fit = fitEqualAreaSpline(kept.map { HorizonValue(top: $0.top, bottom: $0.bottom, value: $0.value) },
-                                 options: options)
+    let fit = fitEqualAreaSpline(
+        kept.map { HorizonValue(top: $0.top, bottom: $0.bottom, value: $0.value) },
+        options: options)
     var values: [Double?] = []
     values.reserveCapacity(depths.count)
     var aboveTop = false
@@ -128,30 +151,39 @@ private func harmoniseSite(_ id: String, _ input: [Horizon], depths: [DepthInter
             values.append(nil)
             continue
         }
-        guard mean.isFinite else {   // NaN passes the clamp: the fit left double precision
-            note(.nonNumeric, firstLine, "site '\(id)': the spline through its horizons is not finite "
-                 + "(values or depths too large, or a horizon too thin)", "skipped site")
+        guard mean.isFinite else {  // NaN passes the clamp: the fit left double precision
+            note(
+                .nonNumeric, firstLine,
+                "site '\(id)': the spline through its horizons is not finite "
+                    + "(values or depths too large, or a horizon too thin)", "skipped site")
             return nil
         }
         if u > d.top + tol || v < d.bottom - tol {
-            note(.partialCoverage, firstLine, "site '\(id)': profile covers only \(formatShort(u))-\(formatShort(v))cm "
-                 + "of \(d.label)", "averaged over the covered part")
+            note(
+                .partialCoverage, firstLine,
+                "site '\(id)': profile covers only \(formatShort(u))-\(formatShort(v))cm "
+                    + "of \(d.label)", "averaged over the covered part")
             if u > d.top + tol { aboveTop = true }
         }
         if let raw = fit.unclampedMean(from: u, to: v), abs(raw - mean) > 1e-9 * max(1, abs(raw)) {
             let limits = "[\(formatShort(options.minValue)), \(formatShort(options.maxValue))]"
-            note(.clampedValue, firstLine, "site '\(id)' \(d.label): fitted curve leaves \(limits); mean "
-                 + "\(formatShort(mean)) instead of \(formatShort(raw))", "clamped the curve to \(limits)")
+            note(
+                .clampedValue, firstLine,
+                "site '\(id)' \(d.label): fitted curve leaves \(limits); mean "
+                    + "\(formatShort(mean)) instead of \(formatShort(raw))", "clamped the curve to \(limits)")
         }
         values.append(mean)
     }
     if aboveTop {
-        note(.startsBelowSurface, firstLine, "site '\(id)': first horizon starts at \(formatShort(fit.top))cm",
-             "intervals above it left missing or averaged over the covered part")
+        note(
+            .startsBelowSurface, firstLine, "site '\(id)': first horizon starts at \(formatShort(fit.top))cm",
+            "intervals above it left missing or averaged over the covered part")
     }
     if values.allSatisfy({ $0 == nil }) {
-        note(.noDepthCovered, firstLine, "site '\(id)': horizons \(formatShort(fit.top))-\(formatShort(fit.bottom))cm "
-             + "cover none of the depth intervals", "skipped site")
+        note(
+            .noDepthCovered, firstLine,
+            "site '\(id)': horizons \(formatShort(fit.top))-\(formatShort(fit.bottom))cm "
+                + "cover none of the depth intervals", "skipped site")
         return nil
     }
     return SiteProfile(siteID: id, values: values, line: firstLine)

@@ -16,16 +16,21 @@ public struct LocatedProfile: Sendable, Equatable {
 
 /// Joins profiles to sites by id, keeping the profiles' order; a profile whose site is not in `sites`
 /// is skipped and counted as `unknownSite` (with `profilesFile` and the profile's line).
-public func locate(_ profiles: [SiteProfile], sites: [Site], profilesFile: String,
-                   issues: inout DataIssues) -> [LocatedProfile] {
+public func locate(
+    _ profiles: [SiteProfile], sites: [Site], profilesFile: String,
+    issues: inout DataIssues
+) -> [LocatedProfile] {
     var byID: [String: Site] = [:]
     for s in sites where byID[s.id] == nil { byID[s.id] = s }
     var out: [LocatedProfile] = []
     out.reserveCapacity(profiles.count)
     for p in profiles {
         guard let site = byID[p.siteID] else {
-            issues.append(DataIssue(kind: .unknownSite, file: profilesFile, line: p.line, siteID: p.siteID,
-                message: "site '\(p.siteID)' is not in the sites table (or was skipped there)", action: "skipped site"))
+            issues.append(
+                DataIssue(
+                    kind: .unknownSite, file: profilesFile, line: p.line, siteID: p.siteID,
+                    message: "site '\(p.siteID)' is not in the sites table (or was skipped there)",
+                    action: "skipped site"))
             continue
         }
         out.append(LocatedProfile(site: site, profile: p))

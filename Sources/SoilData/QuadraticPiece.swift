@@ -31,7 +31,8 @@ struct QuadraticPiece: Sendable, Equatable {
         cuts.sort()
         var total = 0.0
         for k in 0..<(cuts.count - 1) {
-            let u = cuts[k], v = cuts[k + 1]
+            let u = cuts[k]
+            let v = cuts[k + 1]
             guard v > u else { continue }
             let mid = value(at: 0.5 * (u + v))
             if mid < lo {

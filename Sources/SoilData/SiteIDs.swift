@@ -13,15 +13,19 @@ struct SiteIDs {
     private var firstLine: [String: Int] = [:]
 
     init(path: String, header: String, duplicateAdvice: String) {
-        self.path = path; self.header = header; self.duplicateAdvice = duplicateAdvice
+        self.path = path
+        self.header = header
+        self.duplicateAdvice = duplicateAdvice
     }
 
     /// The trimmed id of a row, or nil (noted in `issues`) when it is empty; repeats are not checked.
     func trimmed(_ raw: String, line: Int, issues: inout DataIssues) -> String? {
         let id = raw.trimmingCharacters(in: .whitespaces)
         if id.isEmpty {
-            issues.append(DataIssue(kind: .missingID, file: path, line: line, siteID: nil,
-                message: "empty site id in column '\(header)'", action: "skipped site"))
+            issues.append(
+                DataIssue(
+                    kind: .missingID, file: path, line: line, siteID: nil,
+                    message: "empty site id in column '\(header)'", action: "skipped site"))
             return nil
         }
         return id
@@ -31,8 +35,10 @@ struct SiteIDs {
     mutating func read(_ raw: String, line: Int, issues: inout DataIssues) throws -> String? {
         guard let id = trimmed(raw, line: line, issues: &issues) else { return nil }
         if let earlier = firstLine[id] {
-            throw SoilDataError(.duplicateSite, path: path, line: line, message:
-                "\(path): site id '\(id)' appears on line \(earlier) and line \(line); \(duplicateAdvice)")
+            throw SoilDataError(
+                .duplicateSite, path: path, line: line,
+                message:
+                    "\(path): site id '\(id)' appears on line \(earlier) and line \(line); \(duplicateAdvice)")
         }
         firstLine[id] = line
         return id

@@ -68,11 +68,18 @@ public func loadSites(path: String, columns: SiteColumns) throws -> (sites: [Sit
             switch parseNumber(row[col]) {
             case .value(let v): coords.append(v)
             case .missing:
-                problem = problem ?? DataIssue(kind: .missingCoordinate, file: path, line: line, siteID: id,
-                    message: "site '\(id)' has no value in column '\(table.header[col])'", action: action)
+                problem =
+                    problem
+                    ?? DataIssue(
+                        kind: .missingCoordinate, file: path, line: line, siteID: id,
+                        message: "site '\(id)' has no value in column '\(table.header[col])'", action: action)
             case .invalid(let text):
-                problem = problem ?? DataIssue(kind: .nonNumeric, file: path, line: line, siteID: id,
-                    message: "site '\(id)': '\(text)' in column '\(table.header[col])' is not a number", action: action)
+                problem =
+                    problem
+                    ?? DataIssue(
+                        kind: .nonNumeric, file: path, line: line, siteID: id,
+                        message: "site '\(id)': '\(text)' in column '\(table.header[col])' is not a number",
+                        action: action)
             }
         }
         if let problem {
@@ -81,15 +88,19 @@ public func loadSites(path: String, columns: SiteColumns) throws -> (sites: [Sit
         }
         if let earlier {
             guard earlier.x == coords[0], earlier.y == coords[1] else {
-                throw SoilDataError(.duplicateSite, path: path, line: line, message:
-                    "\(path): site id '\(id)' appears on line \(earlier.line) and line \(line) with different coordinates "
-                    + "((\(formatNumber(earlier.x)), \(formatNumber(earlier.y))) and (\(formatNumber(coords[0])), \(formatNumber(coords[1])))); "
-                    + "a site may repeat on several rows only with the same coordinates: correct one of the lines, "
-                    + "or give the sites distinct ids (column '\(table.header[idCol])', key \(p).id_column)")
+                throw SoilDataError(
+                    .duplicateSite, path: path, line: line,
+                    message:
+                        "\(path): site id '\(id)' appears on line \(earlier.line) and line \(line) with different coordinates "
+                        + "((\(formatNumber(earlier.x)), \(formatNumber(earlier.y))) and (\(formatNumber(coords[0])), \(formatNumber(coords[1])))); "
+                        + "a site may repeat on several rows only with the same coordinates: correct one of the lines, "
+                        + "or give the sites distinct ids (column '\(table.header[idCol])', key \(p).id_column)")
             }
-            issues.append(DataIssue(kind: .repeatedSiteRow, file: path, line: line, siteID: id,
-                message: "site '\(id)' repeats line \(earlier.line) with the same coordinates",
-                action: "kept the site once"))
+            issues.append(
+                DataIssue(
+                    kind: .repeatedSiteRow, file: path, line: line, siteID: id,
+                    message: "site '\(id)' repeats line \(earlier.line) with the same coordinates",
+                    action: "kept the site once"))
             continue
         }
         indexOf[id] = sites.count
@@ -97,9 +108,11 @@ public func loadSites(path: String, columns: SiteColumns) throws -> (sites: [Sit
     }
     guard !sites.isEmpty else {
         let first = issues.entries.first.map { ": first problem: \($0)" } ?? ""
-        throw SoilDataError(.noUsableSites, path: path, line: nil, message:
-            "none of the \(table.rows.count) rows of \(path) has a usable id and coordinates\(first); "
-            + "check \(p).x_column and \(p).y_column")
+        throw SoilDataError(
+            .noUsableSites, path: path, line: nil,
+            message:
+                "none of the \(table.rows.count) rows of \(path) has a usable id and coordinates\(first); "
+                + "check \(p).x_column and \(p).y_column")
     }
     return (sites, issues)
 }

@@ -15,7 +15,8 @@ public struct ValidRange: Sendable, Equatable, CustomStringConvertible {
 
     /// Makes a range; `min` must be below `max`, both finite.
     public init(min: Double, max: Double, origin: String) {
-        precondition(min.isFinite && max.isFinite && min < max, "ValidRange: need finite min < max (got \(min), \(max))")
+        precondition(
+            min.isFinite && max.isFinite && min < max, "ValidRange: need finite min < max (got \(min), \(max))")
         self.min = min
         self.max = max
         self.origin = origin

@@ -3,7 +3,7 @@ import Foundation
 /// JSON text written by hand (where the bytes must be fixed: file headers, manifests).
 public enum JSONText {
     private static let replacements: [Unicode.Scalar: String] = [
-        "\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+        "\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"
     ]
 
     /// `text` as a JSON string literal, quotes included: `"` and `\` escaped, newline, return and

@@ -20,14 +20,20 @@ public enum MarkdownHTML {
             paragraph = []
         }
         func flushList() {
-            if !list.isEmpty { html.append("<ul>\n" + list.map { "<li>" + inline($0) + "</li>" }.joined(separator: "\n") + "\n</ul>") }
+            if !list.isEmpty {
+                html.append("<ul>\n" + list.map { "<li>" + inline($0) + "</li>" }.joined(separator: "\n") + "\n</ul>")
+            }
             list = []
         }
         func flushTable() {
             if !table.isEmpty { html.append(renderTable(table)) }
             table = []
         }
-        func flushAll() { flushParagraph(); flushList(); flushTable() }
+        func flushAll() {
+            flushParagraph()
+            flushList()
+            flushTable()
+        }
 
         for raw in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = String(raw)
@@ -42,31 +48,46 @@ public enum MarkdownHTML {
                 }
                 continue
             }
-            if trimmed.hasPrefix("```") { flushAll(); code = []; continue }
-            if trimmed.isEmpty { flushAll(); continue }
+            if trimmed.hasPrefix("```") {
+                flushAll()
+                code = []
+                continue
+            }
+            if trimmed.isEmpty {
+                flushAll()
+                continue
+            }
             if let (level, text) = heading(trimmed) {
                 flushAll()
                 let h = min(6, level + headingShift)
                 var id = idPrefix + slug(text)
-                if let n = usedIDs[id] { usedIDs[id] = n + 1; id += "-\(n + 1)" } else { usedIDs[id] = 1 }
+                if let n = usedIDs[id] {
+                    usedIDs[id] = n + 1
+                    id += "-\(n + 1)"
+                } else {
+                    usedIDs[id] = 1
+                }
                 html.append("<h\(h) id=\"\(escape(id))\">" + inline(text) + "</h\(h)>")
                 continue
             }
             if trimmed.hasPrefix("|") {
-                flushParagraph(); flushList()
+                flushParagraph()
+                flushList()
                 table.append(cells(trimmed))
                 continue
             }
             if trimmed.hasPrefix("- ") || trimmed.hasPrefix("* ") {
-                flushParagraph(); flushTable()
+                flushParagraph()
+                flushTable()
                 list.append(String(trimmed.dropFirst(2)))
                 continue
             }
-            if !list.isEmpty, line.hasPrefix("  ") {   // a list item's continuation line
+            if !list.isEmpty, line.hasPrefix("  ") {  // a list item's continuation line
                 list[list.count - 1] += " " + trimmed
                 continue
             }
-            flushList(); flushTable()
+            flushList()
+            flushTable()
             paragraph.append(trimmed)
         }
         if let block = code { html.append("<pre><code>" + escape(block.joined(separator: "\n")) + "</code></pre>") }
@@ -86,10 +107,16 @@ public enum MarkdownHTML {
         var body = Substring(row)
         if body.hasPrefix("|") { body = body.dropFirst() }
         if body.hasSuffix("|") && !body.hasSuffix("\\|") { body = body.dropLast() }
-        var out: [String] = [], current = ""
+        var out: [String] = []
+        var current = ""
         var previous: Character = " "
         for ch in body {
-            if ch == "|" && previous != "\\" { out.append(current); current = "" } else { current.append(ch) }
+            if ch == "|" && previous != "\\" {
+                out.append(current)
+                current = ""
+            } else {
+                current.append(ch)
+            }
             previous = ch
         }
         out.append(current)
@@ -163,7 +190,8 @@ public enum MarkdownHTML {
 
     /// "Cross-validation (10 folds, 652 s)" -> "cross-validation-10-folds-652-s".
     public static func slug(_ text: String) -> String {
-        var out = "", dash = false
+        var out = ""
+        var dash = false
         for scalar in text.lowercased().unicodeScalars {
             if CharacterSetASCII.isAlphanumeric(scalar) {
                 out.unicodeScalars.append(scalar)

@@ -13,7 +13,9 @@ public enum NumberText {
     }
 
     /// `x` with exactly `decimals` decimals ("12.50"); `nonFinite` for NaN and infinities.
-    public static func fixed(_ x: Double, _ decimals: Int, nonFinite: String = "NA", rounding: Rounding = .correctly) -> String {
+    public static func fixed(
+        _ x: Double, _ decimals: Int, nonFinite: String = "NA", rounding: Rounding = .correctly
+    ) -> String {
         guard x.isFinite else { return nonFinite }
         let decimals = max(0, decimals)
         if rounding == .halfAwayFromZero, decimals <= 18, let text = scaledHalfAwayFromZero(x, decimals) { return text }
@@ -32,7 +34,8 @@ public enum NumberText {
         let scaled = Int64(product)
         if scaled == 0 { return decimals == 0 ? "0" : "0." + String(repeating: "0", count: decimals) }
         let magnitude = scaled.magnitude
-        let whole = magnitude / UInt64(scale), fraction = magnitude % UInt64(scale)
+        let whole = magnitude / UInt64(scale)
+        let fraction = magnitude % UInt64(scale)
         var text = (scaled < 0 ? "-" : "") + String(whole)
         if decimals > 0 {
             let digits = String(fraction)

@@ -1,7 +1,7 @@
 /// Escaping for XML (and SVG) attribute values and text.
 public enum XMLText {
     private static let replacements: [Unicode.Scalar: String] = [
-        "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;", "\n": "&#10;", "\t": "&#9;",
+        "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;", "\n": "&#10;", "\t": "&#9;"
     ]
 
     /// `&`, `<`, `>`, `"` and `'` as entities, newline and tab as character references (so they

@@ -1,7 +1,8 @@
 import FileIO
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A run's hold on its output folder: a lock (a second run fails at once, naming the first), a
@@ -46,7 +47,10 @@ public final class OutputFolder: @unchecked Sendable {
         try Self.checkFolder(layout.root, creating: true)
         if !fm.fileExists(atPath: layout.root) {
             do { try fm.createDirectory(atPath: layout.root, withIntermediateDirectories: true) } catch {
-                throw OutputError(layout.root, "cannot create the output folder (\(SystemError.reason(error))); check the 'output' key and the permissions of its parent folder")
+                throw OutputError(
+                    layout.root,
+                    "cannot create the output folder (\(SystemError.reason(error))); check the 'output' key and the permissions of its parent folder"
+                )
             }
             createdRoot = true
         }
@@ -58,7 +62,10 @@ public final class OutputFolder: @unchecked Sendable {
                 // Parts and shards of a job array start at once: another process may have made it just now.
                 var isFolder: ObjCBool = false
                 guard fm.fileExists(atPath: control, isDirectory: &isFolder), isFolder.boolValue else {
-                    throw OutputError(layout.root, "cannot write in the output folder (\(SystemError.reason(error))); check its permissions or choose another 'output'")
+                    throw OutputError(
+                        layout.root,
+                        "cannot write in the output folder (\(SystemError.reason(error))); check its permissions or choose another 'output'"
+                    )
                 }
             }
         }
@@ -75,10 +82,14 @@ public final class OutputFolder: @unchecked Sendable {
         var isFolder: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isFolder) {
             guard isFolder.boolValue else {
-                throw OutputError(path, "exists and is not a folder; set 'output' to a folder (it is created when missing)")
+                throw OutputError(
+                    path, "exists and is not a folder; set 'output' to a folder (it is created when missing)")
             }
             guard Glibc.access(path, W_OK | X_OK) == 0 else {
-                throw OutputError(path, "the output folder is not writable (\(String(cString: strerror(errno)))); check its permissions or choose another 'output'")
+                throw OutputError(
+                    path,
+                    "the output folder is not writable (\(String(cString: strerror(errno)))); check its permissions or choose another 'output'"
+                )
             }
             return
         }
@@ -92,7 +103,10 @@ public final class OutputFolder: @unchecked Sendable {
             throw OutputError(path, "cannot be created: '\(ancestor)' is a file, not a folder; check the 'output' key")
         }
         guard Glibc.access(ancestor, W_OK | X_OK) == 0 else {
-            throw OutputError(path, "cannot be created: '\(ancestor)' is not writable (\(String(cString: strerror(errno)))); check the 'output' key or the folder's permissions")
+            throw OutputError(
+                path,
+                "cannot be created: '\(ancestor)' is not writable (\(String(cString: strerror(errno)))); check the 'output' key or the folder's permissions"
+            )
         }
     }
 
@@ -103,19 +117,30 @@ public final class OutputFolder: @unchecked Sendable {
         for _ in 0..<20 {
             let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
-                throw OutputError(layout.root, "cannot open the lock file '\(lockPath)' (\(String(cString: strerror(errno)))); check the folder's permissions")
+                throw OutputError(
+                    layout.root,
+                    "cannot open the lock file '\(lockPath)' (\(String(cString: strerror(errno)))); check the folder's permissions"
+                )
             }
             if flock(fd, (access == .exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 {
                 let busy = errno == EWOULDBLOCK
                 close(fd)
                 if busy {
-                    throw OutputError(layout.root, "is in use by \(holders()); wait for it to finish, stop it, or choose another 'output'")
+                    throw OutputError(
+                        layout.root,
+                        "is in use by \(holders()); wait for it to finish, stop it, or choose another 'output'")
                 }
-                throw OutputError(layout.root, "cannot lock the output folder (\(String(cString: strerror(errno)))); is it on a file system without locks?")
+                throw OutputError(
+                    layout.root,
+                    "cannot lock the output folder (\(String(cString: strerror(errno)))); is it on a file system without locks?"
+                )
             }
             // The lock file may have been replaced while we waited: hold the one at the path.
-            var held = stat(), current = stat()
-            if fstat(fd, &held) == 0, stat(lockPath, &current) == 0, held.st_ino == current.st_ino, held.st_dev == current.st_dev {
+            var held = stat()
+            var current = stat()
+            if fstat(fd, &held) == 0, stat(lockPath, &current) == 0, held.st_ino == current.st_ino,
+                held.st_dev == current.st_dev
+            {
                 lockDescriptor = fd
                 let started = ISO8601DateFormatter().string(from: Date())
                 try? Data("\(getpid())\n\(command)\n\(started)\n".utf8).write(to: URL(fileURLWithPath: ownerFile))
@@ -123,7 +148,8 @@ public final class OutputFolder: @unchecked Sendable {
             }
             close(fd)
         }
-        throw OutputError(layout.root, "cannot lock the output folder: its lock file keeps changing; is another program deleting it?")
+        throw OutputError(
+            layout.root, "cannot lock the output folder: its lock file keeps changing; is another program deleting it?")
     }
 
     /// "socmap process 123 (socmap run p.yaml, started ...)" for each process holding the folder.
@@ -131,7 +157,10 @@ public final class OutputFolder: @unchecked Sendable {
         let fm = FileManager.default
         let owners = ((try? fm.contentsOfDirectory(atPath: control)) ?? []).filter { $0.hasPrefix("owner.") }.sorted()
         let described = owners.compactMap { name -> String? in
-            guard let text = try? String(contentsOfFile: (control as NSString).appendingPathComponent(name), encoding: .utf8) else { return nil }
+            guard
+                let text = try? String(
+                    contentsOfFile: (control as NSString).appendingPathComponent(name), encoding: .utf8)
+            else { return nil }
             let lines = text.split(separator: "\n").map(String.init)
             guard lines.count >= 3, let pid = Int32(lines[0]), kill(pid, 0) == 0 || errno == EPERM else { return nil }
             return "socmap process \(pid) (\(lines[1]), started \(lines[2]))"
@@ -147,10 +176,15 @@ public final class OutputFolder: @unchecked Sendable {
         let fm = FileManager.default
         if let data = fm.contents(atPath: journalFile) {
             guard let journal = try? JSONDecoder().decode(Journal.self, from: data) else {
-                throw OutputError(journalFile, "is unreadable; it records an interrupted publication of outputs. Move it away and check the outputs by hand")
+                throw OutputError(
+                    journalFile,
+                    "is unreadable; it records an interrupted publication of outputs. Move it away and check the outputs by hand"
+                )
             }
             try finish(journal)
-            recovered.append("finished publishing the outputs of an interrupted run (process \(journal.process)): \(journal.add.joined(separator: ", "))")
+            recovered.append(
+                "finished publishing the outputs of an interrupted run (process \(journal.process)): \(journal.add.joined(separator: ", "))"
+            )
         }
         for name in ((try? fm.contentsOfDirectory(atPath: control)) ?? []).sorted() {
             let path = (control as NSString).appendingPathComponent(name)
@@ -158,7 +192,9 @@ public final class OutputFolder: @unchecked Sendable {
                 let files = Self.fileCount(path)
                 try? fm.removeItem(atPath: path)
                 let pid = name.split(separator: ".").last.map(String.init) ?? "?"
-                recovered.append("removed the unfinished outputs of an interrupted run (process \(pid), \(files) \(files == 1 ? "file" : "files")); the earlier outputs were not touched")
+                recovered.append(
+                    "removed the unfinished outputs of an interrupted run (process \(pid), \(files) \(files == 1 ? "file" : "files")); the earlier outputs were not touched"
+                )
             } else if name.hasPrefix("owner."), path != ownerFile {
                 try? fm.removeItem(atPath: path)
             }
@@ -167,13 +203,17 @@ public final class OutputFolder: @unchecked Sendable {
         let partial = ((try? fm.contentsOfDirectory(atPath: tiles)) ?? []).filter { $0.contains(".partial-") }
         for name in partial { try? fm.removeItem(atPath: (tiles as NSString).appendingPathComponent(name)) }
         if !partial.isEmpty {
-            recovered.append("removed \(partial.count) unfinished map \(partial.count == 1 ? "tile" : "tiles") of an interrupted prediction")
+            recovered.append(
+                "removed \(partial.count) unfinished map \(partial.count == 1 ? "tile" : "tiles") of an interrupted prediction"
+            )
         }
         let units = layout.unitsFolder
         let partialUnits = ((try? fm.contentsOfDirectory(atPath: units)) ?? []).filter { $0.contains(".partial-") }
         for name in partialUnits { try? fm.removeItem(atPath: (units as NSString).appendingPathComponent(name)) }
         if !partialUnits.isEmpty {
-            recovered.append("removed \(partialUnits.count) unfinished training \(partialUnits.count == 1 ? "unit" : "units") of an interrupted run")
+            recovered.append(
+                "removed \(partialUnits.count) unfinished training \(partialUnits.count == 1 ? "unit" : "units") of an interrupted run"
+            )
         }
     }
 
@@ -185,7 +225,11 @@ public final class OutputFolder: @unchecked Sendable {
         var n = 0
         while let item = e?.nextObject() as? String {
             var sub: ObjCBool = false
-            if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(item), isDirectory: &sub), !sub.boolValue { n += 1 }
+            if FileManager.default.fileExists(
+                atPath: (path as NSString).appendingPathComponent(item), isDirectory: &sub), !sub.boolValue
+            {
+                n += 1
+            }
         }
         return n
     }
@@ -195,7 +239,8 @@ public final class OutputFolder: @unchecked Sendable {
     /// The outputs the last published run wrote (top-level names), from the folder's record.
     public func recordedOutputs() -> [String] {
         guard let data = FileManager.default.contents(atPath: recordFile),
-              let record = try? JSONDecoder().decode(Record.self, from: data) else { return [] }
+            let record = try? JSONDecoder().decode(Record.self, from: data)
+        else { return [] }
         return record.outputs
     }
 
@@ -207,11 +252,17 @@ public final class OutputFolder: @unchecked Sendable {
         let existing = entries.filter { fm.fileExists(atPath: layout.path($0)) || isSymbolicLink(layout.path($0)) }
         let foreign = existing.filter { !recorded.contains($0) }
         if !foreign.isEmpty {
-            throw OutputError(layout.root, "holds \(foreign.map { "'\($0)'" }.joined(separator: ", ")), which this run would write but SOCMap did not write; move \(foreign.count == 1 ? "it" : "them") away or choose another 'output' (or another 'patches.file')")
+            throw OutputError(
+                layout.root,
+                "holds \(foreign.map { "'\($0)'" }.joined(separator: ", ")), which this run would write but SOCMap did not write; move \(foreign.count == 1 ? "it" : "them") away or choose another 'output' (or another 'patches.file')"
+            )
         }
         let earlier = (recorded.filter { fm.fileExists(atPath: layout.path($0)) }).sorted()
         if !overwrite && !earlier.isEmpty {
-            throw OutputError(layout.root, "holds outputs of an earlier run (\(earlier.joined(separator: ", "))); pass --overwrite to replace them all or change 'output'")
+            throw OutputError(
+                layout.root,
+                "holds outputs of an earlier run (\(earlier.joined(separator: ", "))); pass --overwrite to replace them all or change 'output'"
+            )
         }
     }
 
@@ -229,7 +280,9 @@ public final class OutputFolder: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: path)
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         } catch {
-            throw OutputError(layout.root, "cannot write in the output folder (\(SystemError.reason(error))); check its permissions or free space")
+            throw OutputError(
+                layout.root,
+                "cannot write in the output folder (\(SystemError.reason(error))); check its permissions or free space")
         }
         staging = path
         return layout.moved(to: path)
@@ -245,13 +298,17 @@ public final class OutputFolder: @unchecked Sendable {
         let recorded = recordedOutputs()
         let remove = replacingAll ? Array(Set(recorded).union(entries)).sorted() : entries
         let kept = replacingAll ? [] : recorded.filter { !entries.contains($0) }
-        let journal = Journal(process: Int(getpid()), staging: (staging as NSString).lastPathComponent, remove: remove,
-                              add: entries, record: kept + entries)
+        let journal = Journal(
+            process: Int(getpid()), staging: (staging as NSString).lastPathComponent, remove: remove,
+            add: entries, record: kept + entries)
         do {
             try write(JSONEncoder().encode(journal), to: journalFile)
             try finish(journal)
         } catch let e as OutputError { throw e } catch {
-            throw OutputError(layout.root, "cannot publish the outputs (\(SystemError.reason(error))); the next run finishes or clears what was left")
+            throw OutputError(
+                layout.root,
+                "cannot publish the outputs (\(SystemError.reason(error))); the next run finishes or clears what was left"
+            )
         }
         published = true
     }
@@ -335,11 +392,15 @@ public final class OutputFolder: @unchecked Sendable {
     private static let activeLock = NSLock()
 
     private static func register(_ folder: OutputFolder) {
-        activeLock.lock(); active[ObjectIdentifier(folder)] = folder; activeLock.unlock()
+        activeLock.lock()
+        active[ObjectIdentifier(folder)] = folder
+        activeLock.unlock()
     }
 
     private static func unregister(_ folder: OutputFolder) {
-        activeLock.lock(); active[ObjectIdentifier(folder)] = nil; activeLock.unlock()
+        activeLock.lock()
+        active[ObjectIdentifier(folder)] = nil
+        activeLock.unlock()
     }
 
     /// Releases every folder this process holds (a publication in progress finishes first).
@@ -369,7 +430,10 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
     /// What is wrong and what to do.
     public let message: String
 
-    init(_ path: String, _ message: String) { self.path = path; self.message = message }
+    init(_ path: String, _ message: String) {
+        self.path = path
+        self.message = message
+    }
 
     public var description: String { "output '\(path)': \(message)" }
 }

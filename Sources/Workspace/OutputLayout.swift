@@ -40,8 +40,10 @@ public struct OutputLayout: Sendable, Equatable {
     public static let control = ".socmap"
 
     /// Names a pipeline-given name may not take (every fixed output and the control folder).
-    public static let reserved: Set<String> = [profiles, droppedSites, reportMarkdown, reportJSON, reportHTML, selection, evaluation, models, maps,
-                                        control]
+    public static let reserved: Set<String> = [
+        profiles, droppedSites, reportMarkdown, reportJSON, reportHTML, selection, evaluation, models, maps,
+        control
+    ]
 
     /// A layout rooted at `root`.
     public init(root: String, patchesFile: String) {
@@ -73,7 +75,9 @@ public struct OutputLayout: Sendable, Equatable {
     public var unitsFolder: String { (controlFolder as NSString).appendingPathComponent("units") }
     /// The covariate statistics of the last stack built for this folder, with their inputs (kept
     /// between processes: parts, shards and later predictions on unchanged covariates reuse them).
-    public var stackStatisticsFile: String { (controlFolder as NSString).appendingPathComponent("stack-statistics.json") }
+    public var stackStatisticsFile: String {
+        (controlFolder as NSString).appendingPathComponent("stack-statistics.json")
+    }
     /// The saved final model named `model` (a model kind's name).
     public func model(named model: String) -> String { (modelsFolder as NSString).appendingPathComponent(model) }
     /// A file of the saved final model `model`, relative to the output folder: "models/<model>/<file>".
@@ -81,7 +85,9 @@ public struct OutputLayout: Sendable, Equatable {
         ((models as NSString).appendingPathComponent(model) as NSString).appendingPathComponent(file)
     }
     /// The cross-validation models of `model`, one folder per fold.
-    public func cvModels(named model: String) -> String { (modelsFolder as NSString).appendingPathComponent("cv/\(model)") }
+    public func cvModels(named model: String) -> String {
+        (modelsFolder as NSString).appendingPathComponent("cv/\(model)")
+    }
     /// The model of one cross-validation fold (1-based): "fold_01", "fold_02", ...
     public func cvModel(named model: String, fold: Int) -> String {
         precondition(fold >= 1, "OutputLayout.cvModel: folds are numbered from 1, got \(fold)")
@@ -93,7 +99,8 @@ public struct OutputLayout: Sendable, Equatable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: cvModels(named: model))) ?? []
         let folds = names.compactMap { name -> Int? in
             guard name.hasPrefix(Self.foldPrefix), let fold = Int(name.dropFirst(Self.foldPrefix.count)), fold >= 1,
-                  name == Self.foldFolderName(fold) else { return nil }
+                name == Self.foldFolderName(fold)
+            else { return nil }
             return fold
         }
         return folds.sorted().map { cvModel(named: model, fold: $0) }
@@ -131,7 +138,8 @@ public struct OutputLayout: Sendable, Equatable {
         }
         if name.utf8.count > 200 { return "is longer than 200 bytes; give a shorter file name" }
         if reservedToo && reserved.contains(name) {
-            return "'\(name)' is the name of another output of the run (\(reserved.filter { !$0.hasPrefix(".") }.sorted().joined(separator: ", "))); choose another name"
+            return
+                "'\(name)' is the name of another output of the run (\(reserved.filter { !$0.hasPrefix(".") }.sorted().joined(separator: ", "))); choose another name"
         }
         return nil
     }

@@ -6,7 +6,9 @@ import Runtime
 /// `socmap bench`: speed figures as one JSON object (run it from a release build).
 struct Bench: ParsableCommand, RuntimeConfigurable {
     static let configuration = CommandConfiguration(
-        abstract: "Measure speed and print one JSON object; compare with ../shared/anchors/bench.py run just before or after.")
+        abstract:
+            "Measure speed and print one JSON object; compare with ../shared/anchors/bench.py run just before or after."
+    )
 
     enum Target: String, ExpressibleByArgument, CaseIterable {
         /// The reference network: training samples/s and patch-wise inference patches/s.
@@ -29,10 +31,13 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
     @Option(help: "Seconds to spend measuring.")
     var seconds: Double = 10
 
-    @Option(help: "predict: blocks 1...F frozen in the benchmark's transfer model (0-6), hence shared by the six depths.")
+    @Option(
+        help: "predict: blocks 1...F frozen in the benchmark's transfer model (0-6), hence shared by the six depths.")
     var freeze: Int = 2
 
-    @Flag(inversion: .prefixedNo, help: "predict: also the area of applicability (DI of a 1024 x 1024 grid, 8,000 sites, 40 covariates).")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "predict: also the area of applicability (DI of a 1024 x 1024 grid, 8,000 sites, 40 covariates).")
     var aoa = true
 
     @Option(help: "china: folder for the generated case (made once, reused) and the benchmark's run.")
@@ -62,7 +67,7 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
 
     func run() throws {
         #if DEBUG
-        eprint("warning: this is a debug build; speed figures need `swift build -c release`.")
+            eprint("warning: this is a debug build; speed figures need `swift build -c release`.")
         #endif
         let targets = target == .all ? Target.allCases.filter { $0 != .all && $0 != .china } : [target]
         for t in targets {
@@ -78,7 +83,8 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
                 if aoa { for (k, v) in PredictBenchmark.applicability() { figures[k] = v } }
             case .china:
                 try reportingErrors {
-                    let bench = ChinaBenchmark(cache: cache, resolution: resolution, sites: sites, epochs: epochs, folds: folds)
+                    let bench = ChinaBenchmark(
+                        cache: cache, resolution: resolution, sites: sites, epochs: epochs, folds: folds)
                     for (k, v) in try bench.run(observer: TerminalObserver(quiet: false)) { figures[k] = v }
                 }
             case .all:

@@ -1,9 +1,10 @@
 import Dispatch
 import Foundation
-import Workspace
 import Pipeline
+import Workspace
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SIGINT and SIGTERM: the run's unfinished outputs are removed, its lock released, and the

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import Workspace
-import Runtime
 import Mapping
 import Pipeline
+import Runtime
+import Workspace
 
 /// `socmap predict`: maps every depth with the models a run saved, without retraining.
 struct Predict: ParsableCommand, RuntimeConfigurable {
@@ -18,8 +18,10 @@ struct Predict: ParsableCommand, RuntimeConfigurable {
 
     @OptionGroup var options: PipelineOptions
 
-    @Option(help: ArgumentHelp("Predict only shard i of n (1-based), e.g. --shard 2/3; assemble later with --merge.", valueName: "i/n"),
-            transform: { try Share(parsing: $0) })
+    @Option(
+        help: ArgumentHelp(
+            "Predict only shard i of n (1-based), e.g. --shard 2/3; assemble later with --merge.", valueName: "i/n"),
+        transform: { try Share(parsing: $0) })
     var shard: Share?
 
     @Flag(help: "Assemble the maps from the tiles of every shard.")
@@ -31,9 +33,13 @@ struct Predict: ParsableCommand, RuntimeConfigurable {
     @OptionGroup(title: "Runtime") var runtime: RuntimeOptions
 
     func validate() throws {
-        if shard != nil && merge { throw ValidationError("--shard and --merge exclude each other: run the shards, then --merge") }
+        if shard != nil && merge {
+            throw ValidationError("--shard and --merge exclude each other: run the shards, then --merge")
+        }
         if shard != nil && overwrite {
-            throw ValidationError("--overwrite with --shard would delete the tiles the other shards are writing; to start the shards afresh, remove the tile folder <output>/.socmap/tiles once before the job array")
+            throw ValidationError(
+                "--overwrite with --shard would delete the tiles the other shards are writing; to start the shards afresh, remove the tile folder <output>/.socmap/tiles once before the job array"
+            )
         }
     }
 
@@ -44,16 +50,23 @@ struct Predict: ParsableCommand, RuntimeConfigurable {
             let maps = OutputLayout(config).mapsFolder
             let observer = TerminalObserver(quiet: options.quiet)
             let result = try PipelineRunner(config: config, observer: observer)
-                .predict(shard: parsedShard, merge: merge, overwrite: overwrite, tilesOnly: shard != nil, command: commandLine())
+                .predict(
+                    shard: parsedShard, merge: merge, overwrite: overwrite, tilesOnly: shard != nil,
+                    command: commandLine())
             observer.stageStarted("done")
             if result.assembled {
                 print("Wrote \(result.files.count) files to \(maps):")
                 for f in result.files { print("  \(f)") }
             } else {
-                print("Shard \(parsedShard): \(result.tilesPredicted) tiles predicted; run `socmap predict \(options.pipeline) --merge` when every shard is done.")
+                print(
+                    "Shard \(parsedShard): \(result.tilesPredicted) tiles predicted; run `socmap predict \(options.pipeline) --merge` when every shard is done."
+                )
             }
             if result.seconds > 0 && result.cells > 0 {
-                print(String(format: "%.0f cells/s, peak memory %.0f MB", Double(result.cells) / result.seconds, Double(result.peakMemory) / 1e6))
+                print(
+                    String(
+                        format: "%.0f cells/s, peak memory %.0f MB", Double(result.cells) / result.seconds,
+                        Double(result.peakMemory) / 1e6))
             }
         }
     }

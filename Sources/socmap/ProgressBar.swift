@@ -1,6 +1,6 @@
 import Foundation
-import TextFormat
 import Pipeline
+import TextFormat
 
 /// A terminal progress bar with rate and ETA on stderr; plain lines every 10 % when not a terminal.
 final class ProgressBar {
@@ -16,7 +16,11 @@ final class ProgressBar {
     func update(_ label: String, done: Int, total: Int, detail: String = "") {
         if label != self.label || !active {
             finishLine()
-            self.label = label; start = Date(); lastDecile = -1; active = true; firstDone = done
+            self.label = label
+            start = Date()
+            lastDecile = -1
+            active = true
+            firstDone = done
         }
         let now = Date()
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
@@ -28,8 +32,9 @@ final class ProgressBar {
             let width = 28
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            let text = String(format: "\r  %@ %@ %3.0f%% %ld/%ld  %@/s  ETA %@  %@\u{1B}[K", label, bar, fraction * 100, done, total,
-                              ProgressBar.short(rate), ProgressBar.clock(eta), detail)
+            let text = String(
+                format: "\r  %@ %@ %3.0f%% %ld/%ld  %@/s  ETA %@  %@\u{1B}[K", label, bar, fraction * 100, done, total,
+                ProgressBar.short(rate), ProgressBar.clock(eta), detail)
             FileHandle.standardError.write(Data(text.utf8))
         } else {
             // Logs (CI, files): the end of each bar, and a line every 10 % only for bars that run long.
@@ -38,8 +43,9 @@ final class ProgressBar {
             guard done >= total || (decile > lastDecile && slow) else { return }
             lastDecile = decile
             lastDraw = now
-            let text = String(format: "  %@ %3.0f%% %ld/%ld  ETA %@  %@\n", label, fraction * 100, done, total,
-                              ProgressBar.clock(eta), detail)
+            let text = String(
+                format: "  %@ %3.0f%% %ld/%ld  ETA %@  %@\n", label, fraction * 100, done, total,
+                ProgressBar.clock(eta), detail)
             FileHandle.standardError.write(Data(text.utf8))
         }
         if done >= total { finishLine() }
@@ -64,7 +70,8 @@ final class ProgressBar {
 
     static func short(_ v: Double) -> String {
         guard v.isFinite else { return "--" }
-        return v >= 1e6 ? String(format: "%.1fM", v / 1e6) : v >= 1e3 ? String(format: "%.1fk", v / 1e3) : String(format: "%.0f", v)
+        return v >= 1e6
+            ? String(format: "%.1fM", v / 1e6) : v >= 1e3 ? String(format: "%.1fk", v / 1e3) : String(format: "%.0f", v)
     }
 }
 

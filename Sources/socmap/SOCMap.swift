@@ -1,6 +1,6 @@
 import ArgumentParser
-import FileIO
 import Configuration
+import FileIO
 import Foundation
 import Pipeline
 import Runtime
@@ -18,7 +18,10 @@ struct SOCMap: ParsableCommand {
             Start with `socmap validate pipelines/sample.yaml`, then `socmap run pipelines/sample.yaml`.
             """,
         version: version,
-        subcommands: [Run.self, Validate.self, Inspect.self, Predict.self, Study.self, SampleDataCommand.self, SampleTruthCommand.self, Bench.self])
+        subcommands: [
+            Run.self, Validate.self, Inspect.self, Predict.self, Study.self, SampleDataCommand.self,
+            SampleTruthCommand.self, Bench.self
+        ])
 
     /// Installs the SIGINT/SIGTERM handlers, parses the command line, applies the runtime
     /// configuration (threads, BLAS kernels: the command's `--threads` and `--blas-kernel`, or the

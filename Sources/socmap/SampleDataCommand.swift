@@ -7,7 +7,9 @@ struct SampleDataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample-data",
         abstract: "Write the synthetic China-like sample case: covariate GeoTIFFs, sites and horizon tables.",
-        discussion: "The same seed and options give byte-identical files. The repository's sample-data/ was made with the defaults.")
+        discussion:
+            "The same seed and options give byte-identical files. The repository's sample-data/ was made with the defaults."
+    )
 
     @Argument(help: "Folder to write into.", completion: .directory)
     var folder: String = "sample-data"
@@ -30,7 +32,9 @@ struct SampleDataCommand: ParsableCommand {
                 FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0))
             }
             if !existing.isEmpty && !overwrite {
-                throw ValidationError("'\(folder)' already holds sample data (\(existing.joined(separator: ", "))); pass --overwrite to replace it")
+                throw ValidationError(
+                    "'\(folder)' already holds sample data (\(existing.joined(separator: ", "))); pass --overwrite to replace it"
+                )
             }
             let options = SampleDataOptions(seed: seed, resolution: resolution, siteCount: sites)
             let bar = ProgressBar()
@@ -44,7 +48,9 @@ struct SampleDataCommand: ParsableCommand {
                 }
             }
             bar.finishLine()
-            print("Wrote \(summary.files.count) files to \(folder): grid \(summary.gridWidth) x \(summary.gridHeight), \(summary.siteCount) sites, \(summary.horizonCount) horizons.")
+            print(
+                "Wrote \(summary.files.count) files to \(folder): grid \(summary.gridWidth) x \(summary.gridHeight), \(summary.siteCount) sites, \(summary.horizonCount) horizons."
+            )
         }
     }
 }

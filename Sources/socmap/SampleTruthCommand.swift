@@ -8,7 +8,8 @@ import SampleData
 struct SampleTruthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample-truth",
-        abstract: "Score maps of the sample data against its known truth: error of each depth map and the share of cells whose true value lies in the prediction interval.",
+        abstract:
+            "Score maps of the sample data against its known truth: error of each depth map and the share of cells whose true value lies in the prediction interval.",
         discussion: """
             Reads <name>_<depth>.tif and its interval bounds (_q05/_q95 for --interval 0.9) from the maps \
             folder of a run on sample-data/ (pipelines/sample.yaml with predict.uncertainty: true) and \
@@ -72,7 +73,8 @@ struct SampleTruthCommand: ParsableCommand {
             if let json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                let report = Report(maps: maps, name: name, interval: interval, seed: seed, resolution: resolution, depths: scores)
+                let report = Report(
+                    maps: maps, name: name, interval: interval, seed: seed, resolution: resolution, depths: scores)
                 try AtomicFile.write(try encoder.encode(report), to: json)
             }
         }
@@ -85,12 +87,13 @@ struct SampleTruthCommand: ParsableCommand {
             "Maps in \(maps) against the sample's truth (seed \(seed), \(String(format: "%g", resolution / 1000)) km), \(level) % interval:",
             "",
             "| depth | cells | RMSE vs truth | ME vs truth | mean width | truth in band | new obs. in band |",
-            "|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|"
         ]
         for s in scores {
-            lines.append("| \(s.depth) | \(s.cells) | \(String(format: "%.2f", s.rmse)) | \(String(format: "%+.2f", s.meanError)) | "
-                         + "\(String(format: "%.2f", s.meanWidth)) | \(String(format: "%.3f", s.truthInBand)) | "
-                         + "\(String(format: "%.3f", s.observationInBand)) |")
+            lines.append(
+                "| \(s.depth) | \(s.cells) | \(String(format: "%.2f", s.rmse)) | \(String(format: "%+.2f", s.meanError)) | "
+                    + "\(String(format: "%.2f", s.meanWidth)) | \(String(format: "%.3f", s.truthInBand)) | "
+                    + "\(String(format: "%.3f", s.observationInBand)) |")
         }
         return lines.joined(separator: "\n")
     }

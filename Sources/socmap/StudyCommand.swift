@@ -7,7 +7,8 @@ import Runtime
 /// `socmap study`: named variants of the models on identical folds, with paired bootstrap differences.
 struct Study: ParsableCommand, RuntimeConfigurable {
     static let configuration = CommandConfiguration(
-        abstract: "Compare variants of the models on the pipeline's cross-validation folds, with paired bootstrap intervals.",
+        abstract:
+            "Compare variants of the models on the pipeline's cross-validation folds, with paired bootstrap intervals.",
         discussion: """
             The study file names variants, each a model and the train keys it changes, e.g.
 
@@ -32,7 +33,8 @@ struct Study: ParsableCommand, RuntimeConfigurable {
             Writes study.md, study.csv, study.json, predictions.csv and plots/ into the study's folder.
             """)
 
-    @Argument(help: "Pipeline YAML file (its data, folds and train section).", completion: .file(extensions: ["yaml", "yml"]))
+    @Argument(
+        help: "Pipeline YAML file (its data, folds and train section).", completion: .file(extensions: ["yaml", "yml"]))
     var pipeline: String
 
     @Argument(help: "Study YAML file (the variants).", completion: .file(extensions: ["yaml", "yml"]))
@@ -44,8 +46,11 @@ struct Study: ParsableCommand, RuntimeConfigurable {
     @Flag(help: "Check the study file against the pipeline and list the variants and units, without training.")
     var check = false
 
-    @Option(help: ArgumentHelp("Fit only part i of n of the study's units (1-based), e.g. --part 2/3; several parts may run at once. Continue with --merge when every part is done.", valueName: "i/n"),
-            transform: { try Share(parsing: $0) })
+    @Option(
+        help: ArgumentHelp(
+            "Fit only part i of n of the study's units (1-based), e.g. --part 2/3; several parts may run at once. Continue with --merge when every part is done.",
+            valueName: "i/n"),
+        transform: { try Share(parsing: $0) })
     var part: Share?
 
     @Flag(help: "Write the study from the units the parts (--part) saved. Fits nothing; names the missing units.")
@@ -54,8 +59,12 @@ struct Study: ParsableCommand, RuntimeConfigurable {
     @OptionGroup(title: "Runtime") var runtime: RuntimeOptions
 
     func validate() throws {
-        if part != nil && merge { throw ValidationError("--part and --merge exclude each other: run the parts, then --merge") }
-        if check && (part != nil || merge) { throw ValidationError("--check trains nothing: give it without --part or --merge") }
+        if part != nil && merge {
+            throw ValidationError("--part and --merge exclude each other: run the parts, then --merge")
+        }
+        if check && (part != nil || merge) {
+            throw ValidationError("--check trains nothing: give it without --part or --merge")
+        }
     }
 
     func run() throws {
@@ -64,7 +73,9 @@ struct Study: ParsableCommand, RuntimeConfigurable {
             let study = try StudyConfig.load(path: variants, pipeline: config)
             if check {
                 let folds = study.pipeline.evaluate!.folds
-                print("\(study.variants.count) variants x \(folds) folds = \(study.variants.count * folds) units, into \(study.output)")
+                print(
+                    "\(study.variants.count) variants x \(folds) folds = \(study.variants.count * folds) units, into \(study.output)"
+                )
                 if !study.common.isEmpty { print("every variant: \(study.common)") }
                 for v in study.variants {
                     let role = study.baselines.contains(v.name) ? " (baseline)" : ""
@@ -77,15 +88,19 @@ struct Study: ParsableCommand, RuntimeConfigurable {
             if let part {
                 let p = try StudyRunner(study: study, observer: observer).runPart(part, command: commandLine())
                 observer.stageStarted("done")
-                print("Part \(p.part): \(p.units.count) of \(p.total) units (\(p.trained) trained, \(p.reused) already saved) in \(String(format: "%.1f", p.seconds)) s: \(p.units.joined(separator: ", "))")
+                print(
+                    "Part \(p.part): \(p.units.count) of \(p.total) units (\(p.trained) trained, \(p.reused) already saved) in \(String(format: "%.1f", p.seconds)) s: \(p.units.joined(separator: ", "))"
+                )
                 print("When every part is done: socmap study \(pipeline) \(variants) --merge")
                 return
             }
             let summary = try StudyRunner(study: study, observer: observer).run(merge: merge, command: commandLine())
             observer.stageStarted("done")
             let c = summary.comparison
-            print("Study \(c.table.designText); \(summary.trained) units trained, \(summary.reused) reused, "
-                  + "\(summary.sharedPretrainings) pre-trainings shared, \(String(format: "%.0f", summary.seconds)) s.")
+            print(
+                "Study \(c.table.designText); \(summary.trained) units trained, \(summary.reused) reused, "
+                    + "\(summary.sharedPretrainings) pre-trainings shared, \(String(format: "%.0f", summary.seconds)) s."
+            )
             print("RMSE per depth, then pooled (\(config.profiles.unit)):")
             for key in c.table.depthKeys {
                 let cells = c.table.models.map { v in

@@ -1,6 +1,7 @@
-@testable import Applicability
 import Randomness
 import XCTest
+
+@testable import Applicability
 
 final class DissimilarityIndexTests: XCTestCase {
     /// Four training sites in two channels, weights (2, 1), folds (0, 1, 0, 1), worked by hand.
@@ -35,7 +36,8 @@ final class DissimilarityIndexTests: XCTestCase {
         for (a, b) in zip(values, expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
         XCTAssertEqual(values.map(di.inside), [true, true, false, true])
 
-        let trimmed = DissimilarityIndex(features: train, count: 4, channels: 2, weights: [2, 1], folds: folds, rule: .trimmedMax)
+        let trimmed = DissimilarityIndex(
+            features: train, count: 4, channels: 2, weights: [2, 1], folds: folds, rule: .trimmedMax)
         XCTAssertEqual(trimmed.threshold, 0.5806781858782233, accuracy: 1e-5)
         XCTAssertEqual(trimmed.index(queries, count: 4).map(trimmed.inside), [true, true, false, false])
     }
@@ -45,7 +47,8 @@ final class DissimilarityIndexTests: XCTestCase {
         let train: [Float] = [0, 5, 1, 5, 3, 5, 7, 5]
         let di = DissimilarityIndex(features: train, count: 4, channels: 2, weights: [1, 1], folds: [0, 1, 0, 1])
         XCTAssertEqual(di.constantChannels, [1])
-        let a = di.index([2, 5], count: 1)[0], b = di.index([2, 100], count: 1)[0]
+        let a = di.index([2, 5], count: 1)[0]
+        let b = di.index([2, 100], count: 1)[0]
         XCTAssertEqual(a, b, accuracy: 1e-9)
     }
 
@@ -64,10 +67,12 @@ final class DissimilarityIndexTests: XCTestCase {
     /// The sgemm search against the pairwise loop on seeded random data: 1e-5 relative.
     func testSgemmSearch_matchesBruteForce() {
         var random = SplitMix64(seed: 2025)
-        let k = 40, n = 700, m = 1000
+        let k = 40
+        let n = 700
+        let m = 1000
         let sites = (0..<(n * k)).map { _ in Float(random.nextUnitDouble() * 4 - 2) }
         var points = (0..<(m * k)).map { _ in Float(random.nextUnitDouble() * 6 - 3) }
-        for d in 0..<k { points[5 * k + d] = sites[3 * k + d] }   // a point on a site
+        for d in 0..<k { points[5 * k + d] = sites[3 * k + d] }  // a point on a site
         let search = NearestSite(sites: sites, count: n, dimensions: k)
         let fast = search.distances(points, count: m)
         let slow = NearestSite.bruteForce(points, count: m, sites: sites, siteCount: n, dimensions: k)
@@ -76,15 +81,21 @@ final class DissimilarityIndexTests: XCTestCase {
         // With exclusions (as for the training DIs: other folds only).
         let excluding: (Int, Int) -> Bool = { i, j in (i + j) % 4 == 0 }
         let fastX = search.distances(points, count: m, excluding: excluding)
-        let slowX = NearestSite.bruteForce(points, count: m, sites: sites, siteCount: n, dimensions: k, excluding: excluding)
+        let slowX = NearestSite.bruteForce(
+            points, count: m, sites: sites, siteCount: n, dimensions: k, excluding: excluding)
         for i in 0..<m { XCTAssertEqual(fastX[i], slowX[i], accuracy: 1e-5 * slowX[i], "point \(i)") }
         // Mean pairwise distance against the loop.
         var sum = 0.0
-        for i in 0..<n { for j in (i + 1)..<n {
-            var s = 0.0
-            for d in 0..<k { let e = Double(sites[i * k + d]) - Double(sites[j * k + d]); s += e * e }
-            sum += s.squareRoot()
-        } }
+        for i in 0..<n {
+            for j in (i + 1)..<n {
+                var s = 0.0
+                for d in 0..<k {
+                    let e = Double(sites[i * k + d]) - Double(sites[j * k + d])
+                    s += e * e
+                }
+                sum += s.squareRoot()
+            }
+        }
         let mean = sum / Double(n * (n - 1) / 2)
         XCTAssertEqual(search.meanPairwiseDistance(), mean, accuracy: 1e-5 * mean)
     }
@@ -104,7 +115,10 @@ final class DissimilarityIndexTests: XCTestCase {
             var (index, value) = carried
             for j in 0..<n {
                 let v = products[j] + norms[j]
-                if v < value { index = first + j; value = v }
+                if v < value {
+                    index = first + j
+                    value = v
+                }
             }
             var (fastIndex, fastValue) = carried
             products.withUnsafeBufferPointer { p in

@@ -15,7 +15,8 @@ final class ForestBenchmarkTests: XCTestCase {
 
     /// Without a thread count the benchmark runs on the runtime configuration's.
     func testDefaultThreads_areTheRuntimeConfigurations() {
-        XCTAssertEqual(ForestBenchmark.run(rows: 200, features: 4, trees: 3)["threads"],
-                       Double(RuntimeConfiguration.current.threads))
+        XCTAssertEqual(
+            ForestBenchmark.run(rows: 200, features: 4, trees: 3)["threads"],
+            Double(RuntimeConfiguration.current.threads))
     }
 }

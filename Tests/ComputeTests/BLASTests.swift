@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Compute
 
 /// `BLAS.sgemm` against a plain triple loop: every transpose, padded strides, alpha and beta, empty sizes.
@@ -37,7 +38,9 @@ final class BLASTests: XCTestCase {
         for transA in [false, true] {
             for transB in [false, true] {
                 for (alpha, beta) in [(Float(1), Float(0)), (-2, 1), (0.5, -0.25)] {
-                    let lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 1
+                    let lda = (transA ? m : k) + 3
+                    let ldb = (transB ? k : n) + 2
+                    let ldc = n + 1
                     let a = Self.values((transA ? k : m) * lda, seed: 1)
                     let b = Self.values((transB ? n : k) * ldb, seed: 2)
                     let c0 = Self.values(m * ldc, seed: 3)
@@ -45,23 +48,26 @@ final class BLASTests: XCTestCase {
                     a.withUnsafeBufferPointer { ap in
                         b.withUnsafeBufferPointer { bp in
                             c.withUnsafeMutableBufferPointer { cp in
-                                BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                                           a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
-                                           beta: beta, c: cp.baseAddress!, ldc: ldc)
+                                BLAS.sgemm(
+                                    transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                                    a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
+                                    beta: beta, c: cp.baseAddress!, ldc: ldc)
                             }
                         }
                     }
-                    let expected = Self.reference(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                                                  a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c0, ldc: ldc)
+                    let expected = Self.reference(
+                        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c0, ldc: ldc)
                     for i in 0..<m {
                         for j in 0..<ldc {
                             let (got, want) = (c[i * ldc + j], expected[i * ldc + j])
                             if j >= n {
                                 XCTAssertEqual(got, c0[i * ldc + j], "padding of row \(i) changed")
                             } else {
-                                XCTAssertEqual(got, want, accuracy: 1e-5 * max(1, abs(want)),
-                                               "transA \(transA) transB \(transB) alpha \(alpha) beta \(beta) "
-                                                   + "[\(i), \(j)]")
+                                XCTAssertEqual(
+                                    got, want, accuracy: 1e-5 * max(1, abs(want)),
+                                    "transA \(transA) transB \(transB) alpha \(alpha) beta \(beta) "
+                                        + "[\(i), \(j)]")
                             }
                         }
                     }
@@ -71,13 +77,15 @@ final class BLASTests: XCTestCase {
     }
 
     func testSgemm_withNoInnerDimension_scalesC_andBetaZeroClearsIt() {
-        let a: [Float] = [1], b: [Float] = [1]
+        let a: [Float] = [1]
+        let b: [Float] = [1]
         var c: [Float] = [.nan, 2, 3, 4]
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
-                    BLAS.sgemm(m: 2, n: 2, k: 0, a: ap.baseAddress!, lda: 1, b: bp.baseAddress!, ldb: 2,
-                               beta: 0, c: cp.baseAddress!, ldc: 2)
+                    BLAS.sgemm(
+                        m: 2, n: 2, k: 0, a: ap.baseAddress!, lda: 1, b: bp.baseAddress!, ldb: 2,
+                        beta: 0, c: cp.baseAddress!, ldc: 2)
                 }
             }
         }
@@ -86,8 +94,9 @@ final class BLASTests: XCTestCase {
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
-                    BLAS.sgemm(m: 2, n: 2, k: 0, a: ap.baseAddress!, lda: 1, b: bp.baseAddress!, ldb: 2,
-                               beta: 2, c: cp.baseAddress!, ldc: 2)
+                    BLAS.sgemm(
+                        m: 2, n: 2, k: 0, a: ap.baseAddress!, lda: 1, b: bp.baseAddress!, ldb: 2,
+                        beta: 2, c: cp.baseAddress!, ldc: 2)
                 }
             }
         }

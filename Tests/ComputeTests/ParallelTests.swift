@@ -1,7 +1,8 @@
 import Dispatch
-import XCTest
-@testable import Compute
 import Runtime
+import XCTest
+
+@testable import Compute
 
 /// The worker pool: every index once, from any thread, nested or concurrent; shards fixed by the data.
 final class ParallelTests: XCTestCase {
@@ -79,6 +80,14 @@ final class ParallelTests: XCTestCase {
 private final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func increment() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func increment() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+    }
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
 }

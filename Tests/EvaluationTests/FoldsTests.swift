@@ -1,5 +1,6 @@
 import Randomness
 import XCTest
+
 @testable import Evaluation
 
 final class FoldsTests: XCTestCase {
@@ -17,8 +18,10 @@ final class FoldsTests: XCTestCase {
         XCTAssertEqual(try Folds.grouped(siteIDs: ids, k: 4, seed: 99), a)
         let reversed = Array(ids.reversed())
         let b = try Folds.grouped(siteIDs: reversed, k: 4, seed: 99)
-        XCTAssertEqual(Dictionary(uniqueKeysWithValues: zip(reversed, b)), Dictionary(uniqueKeysWithValues: zip(ids, a)))
-        XCTAssertNotEqual(try Folds.grouped(siteIDs: ids, k: 4, seed: 100), a, "another seed should deal the sites differently")
+        XCTAssertEqual(
+            Dictionary(uniqueKeysWithValues: zip(reversed, b)), Dictionary(uniqueKeysWithValues: zip(ids, a)))
+        XCTAssertNotEqual(
+            try Folds.grouped(siteIDs: ids, k: 4, seed: 100), a, "another seed should deal the sites differently")
     }
 
     func testGrouped_keepsEveryDepthOfASiteInOneFold() throws {
@@ -48,9 +51,12 @@ final class FoldsTests: XCTestCase {
 
     /// Eight clusters of five sites, each cluster inside one 1000-unit block and far from the others.
     private func clusters() -> (x: [Double], y: [Double], cluster: [Int]) {
-        var x: [Double] = [], y: [Double] = [], cluster: [Int] = []
+        var x: [Double] = []
+        var y: [Double] = []
+        var cluster: [Int] = []
         for c in 0..<8 {
-            let cx = 5_000.0 * Double(c % 4) + 300, cy = 7_000.0 * Double(c / 4) + 300
+            let cx = 5_000.0 * Double(c % 4) + 300
+            let cy = 7_000.0 * Double(c / 4) + 300
             for s in 0..<5 {
                 x.append(cx + Double(s) * 90)
                 y.append(cy + Double(s * s) * 20)
@@ -68,7 +74,8 @@ final class FoldsTests: XCTestCase {
             XCTAssertEqual(foldsOfCluster.count, 1, "cluster \(c) is split across folds \(foldsOfCluster)")
         }
         XCTAssertEqual(Set(folds), Set(0..<4))
-        XCTAssertEqual(try Folds.spatialBlocks(x: x, y: y, blockSize: 1_000, k: 4, seed: 5), folds, "same seed, same folds")
+        XCTAssertEqual(
+            try Folds.spatialBlocks(x: x, y: y, blockSize: 1_000, k: 4, seed: 5), folds, "same seed, same folds")
     }
 
     func testSpatialBlocks_sitesInOneSquareShareAFoldAndFoldsAreBalanced() throws {
@@ -85,8 +92,9 @@ final class FoldsTests: XCTestCase {
             blockSizes[key, default: 0] += 1
         }
         let sizes = (0..<5).map { f in folds.filter { $0 == f }.count }
-        XCTAssertLessThanOrEqual(sizes.max()! - sizes.min()!, blockSizes.values.max()!,
-                                 "greedy balancing keeps folds within one block of each other: \(sizes)")
+        XCTAssertLessThanOrEqual(
+            sizes.max()! - sizes.min()!, blockSizes.values.max()!,
+            "greedy balancing keeps folds within one block of each other: \(sizes)")
     }
 
     func testSpatialBlocks_tooFewBlocksNamesBothKeys() {
@@ -99,8 +107,12 @@ final class FoldsTests: XCTestCase {
     }
 
     func testSpatialBlocks_rejectsBadInput() {
-        XCTAssertEqual(evaluationError { _ = try Folds.spatialBlocks(x: [0, 1], y: [0], blockSize: 1, k: 2, seed: 1) }?.kind, .invalidInput)
-        XCTAssertEqual(evaluationError { _ = try Folds.spatialBlocks(x: [0, 5], y: [0, 5], blockSize: 0, k: 2, seed: 1) }?.kind, .invalidInput)
+        XCTAssertEqual(
+            evaluationError { _ = try Folds.spatialBlocks(x: [0, 1], y: [0], blockSize: 1, k: 2, seed: 1) }?.kind,
+            .invalidInput)
+        XCTAssertEqual(
+            evaluationError { _ = try Folds.spatialBlocks(x: [0, 5], y: [0, 5], blockSize: 0, k: 2, seed: 1) }?.kind,
+            .invalidInput)
         let nan = evaluationError { _ = try Folds.spatialBlocks(x: [0, .nan], y: [0, 5], blockSize: 1, k: 2, seed: 1) }
         XCTAssertTrue(nan?.message.contains("site 2") ?? false, nan?.message ?? "")
     }

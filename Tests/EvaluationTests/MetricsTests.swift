@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Evaluation
 
 final class MetricsTests: XCTestCase {
@@ -103,7 +104,8 @@ final class MetricsTests: XCTestCase {
     }
 
     func testCompute_largeOffsetsKeepPrecision() {
-        let o = [1.0, 2, 3, 4].map { $0 + 1e9 }, p = [2.0, 2, 4, 4].map { $0 + 1e9 }
+        let o = [1.0, 2, 3, 4].map { $0 + 1e9 }
+        let p = [2.0, 2, 4, 4].map { $0 + 1e9 }
         let m = Metrics.compute(observed: o, predicted: p)
         XCTAssertEqual(m.r, 0.894427191, accuracy: 1e-7)
         XCTAssertEqual(m.r2, 0.6, accuracy: 1e-7)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Evaluation
 
 final class PairedBootstrapTests: XCTestCase {
@@ -22,7 +23,8 @@ final class PairedBootstrapTests: XCTestCase {
         }
         let d = PairedBootstrap.rmseDifference(sites, resamples: 1000, seed: 7)
         let n = Double(sites.count * 2)
-        let sa = sites.reduce(0) { $0 + $1.a }, sb = sites.reduce(0) { $0 + $1.b }
+        let sa = sites.reduce(0) { $0 + $1.a }
+        let sb = sites.reduce(0) { $0 + $1.b }
         XCTAssertEqual(d.difference, (sa / n).squareRoot() - (sb / n).squareRoot(), accuracy: 1e-12)
         XCTAssertLessThan(d.upper, 0)
         XCTAssertLessThanOrEqual(d.lower, d.difference)
@@ -34,7 +36,8 @@ final class PairedBootstrapTests: XCTestCase {
     /// Noise only: the 95 % interval of a difference whose sign is random per site contains 0, and it
     /// resamples sites (a site's samples move together), so more samples per site do not narrow it.
     func testNoise_intervalContainsZeroAndResamplesSitesNotSamples() {
-        let one = (0..<60).map { i in PairedBootstrap.SiteErrors(a: i % 2 == 0 ? 2 : 1, b: i % 2 == 0 ? 1 : 2, count: 1) }
+        let one = (0..<60).map { i in PairedBootstrap.SiteErrors(a: i % 2 == 0 ? 2 : 1, b: i % 2 == 0 ? 1 : 2, count: 1)
+        }
         let many = one.map { PairedBootstrap.SiteErrors(a: $0.a * 10, b: $0.b * 10, count: 10) }
         let d1 = PairedBootstrap.rmseDifference(one, resamples: 2000, seed: 3)
         let d10 = PairedBootstrap.rmseDifference(many, resamples: 2000, seed: 3)

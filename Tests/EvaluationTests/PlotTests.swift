@@ -1,8 +1,10 @@
 import TextFormat
 import XCTest
+
 @testable import Evaluation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 final class PlotTests: XCTestCase {
@@ -65,7 +67,9 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(TextFormatting.depthDisplay("topsoil"), "topsoil")
         XCTAssertEqual(TextFormatting.depthDisplay("all"), "Pooled over depths")
         XCTAssertEqual(TextFormatting.fileSafe("Random forest/v2"), "Random_forest_v2")
-        XCTAssertEqual(EvaluationReport.scatterFileNames(["a b", "a/b", "c"]), ["scatter_a_b.svg", "scatter_a_b_2.svg", "scatter_c.svg"])
+        XCTAssertEqual(
+            EvaluationReport.scatterFileNames(["a b", "a/b", "c"]),
+            ["scatter_a_b.svg", "scatter_a_b_2.svg", "scatter_c.svg"])
         XCTAssertEqual(NumberText.fixed(-0.0001, 2), "0.00")
         XCTAssertEqual(TextFormatting.csvNumber(.nan), "NA")
         XCTAssertEqual(CSVText.field("a,\"b\""), "\"a,\"\"b\"\"\"")
@@ -84,8 +88,10 @@ private final class XMLShape: NSObject, XMLParserDelegate {
     var depth = 0
     var closedAll = false
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
-                qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+        qualifiedName: String?, attributes: [String: String] = [:]
+    ) {
         if root == nil { root = name }
         depth += 1
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Randomness
 import XCTest
+
 @testable import Evaluation
 
 /// A temporary folder removed when the value is released.
@@ -21,8 +22,10 @@ final class TempFolder {
 /// Deterministic synthetic cross-validation output: `sites` sites with up to `depths` samples
 /// each (a few missing), observed values falling with depth, and models of graded skill
 /// (model i has noise 0.2 + 0.1 i); "rf" misses every tenth prediction when present.
-func syntheticPredictions(sites: Int = 60, depths: Int = 3, folds: Int = 5,
-                          models: [String] = ["transfer", "cnn", "rf"], seed: UInt64 = 11) throws -> [HeldOutPrediction] {
+func syntheticPredictions(
+    sites: Int = 60, depths: Int = 3, folds: Int = 5,
+    models: [String] = ["transfer", "cnn", "rf"], seed: UInt64 = 11
+) throws -> [HeldOutPrediction] {
     var random = SplitMix64(seed: seed)
     func uniform() -> Double { Double(random.next() >> 11) * 0x1.0p-53 }
     func normal() -> Double { (-2 * log(max(uniform(), 1e-12))).squareRoot() * cos(2 * .pi * uniform()) }
@@ -33,7 +36,7 @@ func syntheticPredictions(sites: Int = 60, depths: Int = 3, folds: Int = 5,
     for (s, id) in ids.enumerated() {
         let level = 10 * exp(0.4 * normal())
         for d in 0..<depths {
-            if s % 7 == 3, d == depths - 1 { continue }          // some profiles are shallower
+            if s % 7 == 3, d == depths - 1 { continue }  // some profiles are shallower
             let observed = level * exp(-0.4 * Double(d)) * exp(0.15 * normal())
             var predicted: [String: Double] = [:]
             for (i, m) in models.enumerated() {
@@ -48,14 +51,17 @@ func syntheticPredictions(sites: Int = 60, depths: Int = 3, folds: Int = 5,
 }
 
 /// Asserts two doubles are equal within `accuracy`, treating NaN as equal to NaN.
-func assertClose(_ a: Double, _ b: Double, accuracy: Double = 1e-12, _ message: String = "",
-                 file: StaticString = #filePath, line: UInt = #line) {
+func assertClose(
+    _ a: Double, _ b: Double, accuracy: Double = 1e-12, _ message: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) {
     if a.isNaN && b.isNaN { return }
     XCTAssertEqual(a, b, accuracy: accuracy, message, file: file, line: line)
 }
 
 /// Runs `body` and returns the EvaluationError it throws (failing when it throws none or another error).
-func evaluationError(file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) -> EvaluationError? {
+func evaluationError(file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) -> EvaluationError?
+{
     do {
         try body()
         XCTFail("expected an EvaluationError", file: file, line: line)

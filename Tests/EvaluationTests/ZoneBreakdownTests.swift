@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Evaluation
 
 /// The metrics per zone (`evaluate.zones`) on a case small enough to compute by hand.
@@ -13,14 +14,16 @@ final class ZoneBreakdownTests: XCTestCase {
         HeldOutPrediction(siteID: "c", depth: 0, fold: 1, observed: 8, predicted: ["m1": 8]),
         HeldOutPrediction(siteID: "d", depth: 0, fold: 0, observed: 30, predicted: ["m1": 1, "m2": 1]),
         HeldOutPrediction(siteID: "d", depth: 1, fold: 0, observed: 15, predicted: ["m1": 1, "m2": 1]),
-        HeldOutPrediction(siteID: "e", depth: 0, fold: 1, observed: 3, predicted: ["m1": 3, "m2": 3]),
+        HeldOutPrediction(siteID: "e", depth: 0, fold: 1, observed: 3, predicted: ["m1": 3, "m2": 3])
     ]
     static let zoneOfSite: [String: Int?] = ["a": 1, "b": 1, "c": 2, "d": Int?.none]
-    let assignment = ZoneAssignment(source: "climate", labels: [1: "Humid", 2: "Arid", 3: "Alpine"], zoneOfSite: zoneOfSite)
+    let assignment = ZoneAssignment(
+        source: "climate", labels: [1: "Humid", 2: "Arid", 3: "Alpine"], zoneOfSite: zoneOfSite)
 
     func build(minimum: Int = 2) -> ZoneBreakdown {
-        ZoneBreakdown.build(predictions: predictions, models: ["m1", "m2"], depthLabels: ["0-5cm", "5-15cm"],
-                            assignment: assignment, minimumCount: minimum)
+        ZoneBreakdown.build(
+            predictions: predictions, models: ["m1", "m2"], depthLabels: ["0-5cm", "5-15cm"],
+            assignment: assignment, minimumCount: minimum)
     }
 
     func testBreakdown_computesEveryMetricPerModelDepthAndZone() throws {
@@ -38,7 +41,8 @@ final class ZoneBreakdownTests: XCTestCase {
         XCTAssertEqual(m1.rrmse, 100 * 10.0.squareRoot() / 15, accuracy: 1e-9)
         // R2 = 1 - SSres/SStot = 1 - 20/50.
         XCTAssertEqual(m1.r2, 0.6, accuracy: 1e-12)
-        XCTAssertEqual(m1, Metrics.compute(observed: [10, 20], predicted: [12, 16]), "the same metrics as the main table")
+        XCTAssertEqual(
+            m1, Metrics.compute(observed: [10, 20], predicted: [12, 16]), "the same metrics as the main table")
         // Zone 1, depth 0, m2: errors -1 and +1.
         let m2 = try XCTUnwrap(b.row(model: "m2", depth: "0-5cm", zone: 1)).metrics
         XCTAssertEqual(m2.rmse, 1, accuracy: 1e-12)
@@ -75,8 +79,9 @@ final class ZoneBreakdownTests: XCTestCase {
         XCTAssertTrue(md.contains("2 held-out sites (3 samples) lie on nodata"), md)
         XCTAssertEqual(ZoneBreakdown.defaultMinimumCount, 10)
         // A code found at a site but missing from the raster's labels is listed as "class <code>".
-        let extra = ZoneBreakdown.build(predictions: predictions, models: ["m1"], depthLabels: ["0-5cm", "5-15cm"],
-                                        assignment: ZoneAssignment(source: "z", labels: [1: "Humid"], zoneOfSite: ["a": 1, "c": 9]))
+        let extra = ZoneBreakdown.build(
+            predictions: predictions, models: ["m1"], depthLabels: ["0-5cm", "5-15cm"],
+            assignment: ZoneAssignment(source: "z", labels: [1: "Humid"], zoneOfSite: ["a": 1, "c": 9]))
         XCTAssertEqual(extra.zones.map(\.label), ["Humid", "class 9"])
         XCTAssertEqual(build(minimum: 10).rows.filter(\.tooFew).count, 12)
     }
@@ -84,17 +89,21 @@ final class ZoneBreakdownTests: XCTestCase {
     func testReport_writesZonesCSVPlotJSONAndCoordinates() throws {
         let folder = try TempFolder()
         let b = build()
-        let table = EvaluationTable.build(predictions: predictions, models: ["m1", "m2"], depthLabels: ["0-5cm", "5-15cm"], folds: 2)
+        let table = EvaluationTable.build(
+            predictions: predictions, models: ["m1", "m2"], depthLabels: ["0-5cm", "5-15cm"], folds: 2)
         let locations = ["a": SiteLocation(x: 1000, y: 2000, lon: 100.5, lat: 30.25)]
-        let written = try EvaluationReport.write(table: table, predictions: predictions, locations: locations, zones: b,
-                                                 to: folder.path, title: "T", unit: "g/kg")
+        let written = try EvaluationReport.write(
+            table: table, predictions: predictions, locations: locations, zones: b,
+            to: folder.path, title: "T", unit: "g/kg")
         XCTAssertTrue(written.contains(folder.file("zones.csv")))
         XCTAssertTrue(written.contains(folder.file("plots/rmse_by_zone.svg")))
         let svg = try String(contentsOfFile: folder.file("plots/rmse_by_zone.svg"), encoding: .utf8)
         XCTAssertTrue(svg.contains("Arid* (n=1)"), "too-few zones marked in the plot")
         let summary = try String(contentsOfFile: folder.file("summary.md"), encoding: .utf8)
         XCTAssertTrue(summary.contains("Accuracy by zone (climate)"))
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("metrics.json")))) as? [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("metrics.json"))))
+            as? [String: Any]
         let zones = json?["zones"] as? [String: Any]
         XCTAssertEqual((zones?["rows"] as? [Any])?.count, 12)
         XCTAssertEqual(zones?["nodata_sites"] as? Int, 2)

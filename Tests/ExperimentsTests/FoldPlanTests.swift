@@ -16,8 +16,11 @@ final class FoldPlanTests: XCTestCase {
         }
         XCTAssertEqual(heldOutAll.sorted(), Array(data.samples.indices), "every sample held out exactly once")
         // Sites: all depths of a site in one fold.
-        for (s, sample) in data.samples.enumerated() { XCTAssertEqual(plan.foldOfSample[s], plan.foldOfSite[sample.site]) }
-        XCTAssertEqual(plan.design.description.hasPrefix("3-fold cross-validation, folds of randomly grouped sites"), true)
+        for (s, sample) in data.samples.enumerated() {
+            XCTAssertEqual(plan.foldOfSample[s], plan.foldOfSite[sample.site])
+        }
+        XCTAssertEqual(
+            plan.design.description.hasPrefix("3-fold cross-validation, folds of randomly grouped sites"), true)
     }
 
     func testSampleSplit_dealsDepthsOfASiteApart_andKeepsTheSiteFolds() throws {
@@ -34,7 +37,11 @@ final class FoldPlanTests: XCTestCase {
         let outer = try FoldPlan.make(data, spec: FoldSpec(folds: 3, seed: 5))
         let inner = try outer.nested(in: 1, data: data, spec: FoldSpec(folds: 3, seed: 9))
         for s in data.sites.indices {
-            if outer.foldOfSite[s] == 1 { XCTAssertEqual(inner.foldOfSite[s], -1) } else { XCTAssertTrue((0..<3).contains(inner.foldOfSite[s])) }
+            if outer.foldOfSite[s] == 1 {
+                XCTAssertEqual(inner.foldOfSite[s], -1)
+            } else {
+                XCTAssertTrue((0..<3).contains(inner.foldOfSite[s]))
+            }
         }
         // Samples outside the nested plan are in neither side of any split, nor in allSamples.
         let outside = Set(data.samples.indices.filter { outer.foldOfSample[$0] == 1 })

@@ -31,8 +31,9 @@ final class AtomicFileTests: XCTestCase {
         let reader = try XCTUnwrap(FileHandle(forReadingAtPath: path))
         defer { try? reader.close() }
         try AtomicFile.write("new", to: path)
-        XCTAssertEqual(String(decoding: reader.readDataToEndOfFile(), as: UTF8.self), "old",
-                       "the old file was renamed over, not truncated or deleted and rewritten")
+        XCTAssertEqual(
+            String(decoding: reader.readDataToEndOfFile(), as: UTF8.self), "old",
+            "the old file was renamed over, not truncated or deleted and rewritten")
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "new")
     }
 
@@ -73,11 +74,13 @@ final class AtomicFileTests: XCTestCase {
     func testWrite_overAFolder_failsAtTheRenameAndKeepsTheFolder() throws {
         let dir = try makeFolder()
         let path = (dir as NSString).appendingPathComponent("taken")
-        try FileManager.default.createDirectory(atPath: (path as NSString).appendingPathComponent("inner"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).appendingPathComponent("inner"), withIntermediateDirectories: true)
         XCTAssertThrowsError(try AtomicFile.write("x", to: path)) { error in
             XCTAssertEqual((error as? FileWriteError)?.step, .rename)
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("inner")))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["taken"], "the temporary file is removed")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: dir), ["taken"], "the temporary file is removed")
     }
 }

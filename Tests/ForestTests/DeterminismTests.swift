@@ -1,26 +1,31 @@
 // Seeds fix forests: same seed, same bytes, whatever the thread count; another seed, another forest.
 import Compute
-@testable import Forest
 import Runtime
 import XCTest
+
+@testable import Forest
 
 final class DeterminismTests: XCTestCase {
     private let data = Dataset.smooth(n: 500, p: 6, seed: 21)
 
     private func fit(seed: UInt64, threads: Int) -> RandomForest {
-        RandomForest.fit(x: data.x, n: data.n, p: data.p, y: data.y,
-                         parameters: ForestParameters(trees: 24, maxFeatures: 2, minSamplesLeaf: 3, seed: seed), threads: threads)
+        RandomForest.fit(
+            x: data.x, n: data.n, p: data.p, y: data.y,
+            parameters: ForestParameters(trees: 24, maxFeatures: 2, minSamplesLeaf: 3, seed: seed), threads: threads)
     }
 
     func testSameSeed_givesIdenticalForestPredictionsAndBytes() {
-        let a = fit(seed: 42, threads: 2), b = fit(seed: 42, threads: 2)
+        let a = fit(seed: 42, threads: 2)
+        let b = fit(seed: 42, threads: 2)
         XCTAssertEqual(a, b)
         XCTAssertEqual(a.predict(x: data.x, n: data.n), b.predict(x: data.x, n: data.n))
         XCTAssertEqual(a.serializedBytes(), b.serializedBytes())
     }
 
     func testThreadCount_doesNotChangeTheForestOrItsPredictions() {
-        let one = fit(seed: 42, threads: 1), two = fit(seed: 42, threads: 2), five = fit(seed: 42, threads: 5)
+        let one = fit(seed: 42, threads: 1)
+        let two = fit(seed: 42, threads: 2)
+        let five = fit(seed: 42, threads: 5)
         XCTAssertEqual(one.serializedBytes(), two.serializedBytes())
         XCTAssertEqual(one.serializedBytes(), five.serializedBytes())
         XCTAssertEqual(one.predict(x: data.x, n: data.n, threads: 1), two.predict(x: data.x, n: data.n, threads: 3))
@@ -38,7 +43,8 @@ final class DeterminismTests: XCTestCase {
     }
 
     func testDifferentSeeds_giveDifferentForests() {
-        let a = fit(seed: 1, threads: 2), b = fit(seed: 2, threads: 2)
+        let a = fit(seed: 1, threads: 2)
+        let b = fit(seed: 2, threads: 2)
         XCTAssertNotEqual(a.trees, b.trees)
         XCTAssertNotEqual(a.predict(x: data.x, n: data.n), b.predict(x: data.x, n: data.n))
         XCTAssertNotEqual(a.bootstrapCounts(forTree: 0), b.bootstrapCounts(forTree: 0))
@@ -56,9 +62,13 @@ final class DeterminismTests: XCTestCase {
             var calls: [[Int]] = []
         }
         let log = Log()
-        _ = RandomForest.fit(x: data.x, n: data.n, p: data.p, y: data.y,
-                             parameters: ForestParameters(trees: 9, maxFeatures: 2, seed: 1), threads: 2) { done, total in
-            log.lock.lock(); log.calls.append([done, total]); log.lock.unlock()
+        _ = RandomForest.fit(
+            x: data.x, n: data.n, p: data.p, y: data.y,
+            parameters: ForestParameters(trees: 9, maxFeatures: 2, seed: 1), threads: 2
+        ) { done, total in
+            log.lock.lock()
+            log.calls.append([done, total])
+            log.lock.unlock()
         }
         XCTAssertEqual(log.calls, (1...9).map { [$0, 9] })
     }
@@ -89,12 +99,15 @@ final class RuntimeThreadsTests: XCTestCase {
         func fit(_ threads: Int?) -> RandomForest {
             RandomForest.fit(x: data.x, n: data.n, p: data.p, y: data.y, parameters: parameters, threads: threads)
         }
-        let configured = fit(nil), one = fit(1), two = fit(2)
+        let configured = fit(nil)
+        let one = fit(1)
+        let two = fit(2)
         XCTAssertEqual(configured.serializedBytes(), one.serializedBytes())
         XCTAssertEqual(configured.serializedBytes(), two.serializedBytes())
         XCTAssertEqual(configured.predict(x: data.x, n: data.n), one.predict(x: data.x, n: data.n, threads: 1))
         let tuned = ForestTuning.tune(x: data.x, n: data.n, p: data.p, y: data.y, trees: 4, finalTrees: 4, seed: 2)
-        let tunedOnOne = ForestTuning.tune(x: data.x, n: data.n, p: data.p, y: data.y, trees: 4, finalTrees: 4, seed: 2, threads: 1)
+        let tunedOnOne = ForestTuning.tune(
+            x: data.x, n: data.n, p: data.p, y: data.y, trees: 4, finalTrees: 4, seed: 2, threads: 1)
         XCTAssertEqual(tuned.best, tunedOnOne.best)
         XCTAssertEqual(tuned.table, tunedOnOne.table)
     }

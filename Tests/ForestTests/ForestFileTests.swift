@@ -17,7 +17,8 @@ final class ForestFileTests: XCTestCase {
 
     private func forest(bootstrap: Bool = true, maxDepth: Int? = nil) -> (RandomForest, Dataset) {
         let data = Dataset.smooth(n: 300, p: 4, seed: 31)
-        let parameters = ForestParameters(trees: 7, maxFeatures: 2, minSamplesLeaf: 4, bootstrap: bootstrap, maxDepth: maxDepth, seed: 9)
+        let parameters = ForestParameters(
+            trees: 7, maxFeatures: 2, minSamplesLeaf: 4, bootstrap: bootstrap, maxDepth: maxDepth, seed: 9)
         return (RandomForest.fit(x: data.x, n: data.n, p: data.p, y: data.y, parameters: parameters), data)
     }
 

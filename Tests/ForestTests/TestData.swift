@@ -25,7 +25,8 @@ struct Dataset {
     /// y = x0 + 2 sin(6 x1) + noise * N(0, 1), x uniform in [0, 1), with `p - 2` irrelevant features.
     static func smooth(n: Int, p: Int = 5, noise: Float = 0.1, seed: UInt64) -> Dataset {
         var rng = SplitMix64(seed: seed)
-        var x = [Float](repeating: 0, count: n * p), y = [Float](repeating: 0, count: n)
+        var x = [Float](repeating: 0, count: n * p)
+        var y = [Float](repeating: 0, count: n)
         for i in 0..<n {
             for f in 0..<p { x[i * p + f] = rng.unit() }
             y[i] = x[i * p] + 2 * sin(6 * x[i * p + 1]) + noise * rng.normal()
@@ -37,7 +38,8 @@ struct Dataset {
 /// R2 = 1 - SSres / SStot of predictions against targets.
 func rSquared(_ predictions: [Float], _ targets: [Float]) -> Double {
     let mean = targets.reduce(0.0) { $0 + Double($1) } / Double(targets.count)
-    var residual = 0.0, total = 0.0
+    var residual = 0.0
+    var total = 0.0
     for (p, t) in zip(predictions, targets) {
         residual += (Double(p) - Double(t)) * (Double(p) - Double(t))
         total += (Double(t) - mean) * (Double(t) - mean)
@@ -47,5 +49,6 @@ func rSquared(_ predictions: [Float], _ targets: [Float]) -> Double {
 
 /// Mean squared error of predictions against targets.
 func meanSquaredError(_ predictions: [Float], _ targets: [Float]) -> Double {
-    zip(predictions, targets).reduce(0.0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) } / Double(targets.count)
+    zip(predictions, targets).reduce(0.0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) }
+        / Double(targets.count)
 }

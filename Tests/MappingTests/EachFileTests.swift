@@ -1,6 +1,7 @@
 import Foundation
-@testable import Mapping
 import XCTest
+
+@testable import Mapping
 
 /// `EachFile.run`: every file's work runs even when some fail, the lowest failing file's error is
 /// thrown, and `finished` is called once for each success.
@@ -9,11 +10,18 @@ final class EachFileTests: XCTestCase {
 
     func testRun_runsEveryFile_throwsTheLowestFailure_reportsEachSuccess() {
         let lock = NSLock()
-        var ran: Set<Int> = [], finished: [Int] = []
-        XCTAssertThrowsError(try EachFile.run(7, { k in
-            lock.lock(); ran.insert(k); lock.unlock()
-            if k == 5 || k == 2 { throw Failure(file: k) }
-        }, finished: { finished.append($0) })) { error in
+        var ran: Set<Int> = []
+        var finished: [Int] = []
+        XCTAssertThrowsError(
+            try EachFile.run(
+                7,
+                { k in
+                    lock.lock()
+                    ran.insert(k)
+                    lock.unlock()
+                    if k == 5 || k == 2 { throw Failure(file: k) }
+                }, finished: { finished.append($0) })
+        ) { error in
             XCTAssertEqual(error as? Failure, Failure(file: 2))
         }
         XCTAssertEqual(ran, Set(0..<7))

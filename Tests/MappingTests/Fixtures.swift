@@ -4,7 +4,9 @@ import TestSupport
 
 /// Six small depth maps in a folder, written the way the pipeline will: GeoTIFFWriter, then COG.write.
 /// Values fall with depth, a nodata "sea" covers the left quarter.
-func writeDepthMaps(in dir: TemporaryDirectory, width: Int = 96, height: Int = 64) throws -> [(name: String, title: String)] {
+func writeDepthMaps(
+    in dir: TemporaryDirectory, width: Int = 96, height: Int = 64
+) throws -> [(name: String, title: String)] {
     let depths = ["0-5cm", "5-15cm", "15-30cm", "30-60cm", "60-100cm", "100-200cm"]
     let grid = try makeTestGrid(width: width, height: height, resolution: 1000)
     var result: [(name: String, title: String)] = []

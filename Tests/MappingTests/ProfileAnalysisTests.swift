@@ -1,8 +1,9 @@
 import Foundation
-@testable import Mapping
 import RasterIO
 import TestSupport
 import XCTest
+
+@testable import Mapping
 
 /// Depth consistency and carbon stocks on hand-made grids, against values computed by hand.
 final class ProfileAnalysisTests: XCTestCase {
@@ -19,15 +20,16 @@ final class ProfileAnalysisTests: XCTestCase {
         let grid = try makeTestGrid(width: 3, height: 2, resolution: 100)
         var c = DepthConsistency(labels: ["0-5cm", "5-15cm", "15-30cm"], threshold: 1, keep: 3)
         let nan = Float.nan
-        let map = c.add(values: [[10, 10, 10, 5, nan, nan], [8, 12, 10.5, 7, 7, nan], [6, 6, 20, 9, 6, 3]],
-                        window: grid.fullWindow, grid: grid)
+        let map = c.add(
+            values: [[10, 10, 10, 5, nan, nan], [8, 12, 10.5, 7, 7, nan], [6, 6, 20, 9, 6, 3]],
+            window: grid.fullWindow, grid: grid)
         XCTAssertEqual(map, [0, 1, 1, 2, 0, DepthConsistency.nodata])
-        XCTAssertEqual(c.pairs[0].valid, 4)      // cells 0-3
-        XCTAssertEqual(c.pairs[0].inverted, 2)   // cells 1 and 3
+        XCTAssertEqual(c.pairs[0].valid, 4)  // cells 0-3
+        XCTAssertEqual(c.pairs[0].inverted, 2)  // cells 1 and 3
         XCTAssertEqual(c.pairs[0].share, 0.5)
         XCTAssertEqual(c.pairs[0].largestRise, 2)
-        XCTAssertEqual(c.pairs[1].valid, 5)      // cells 0-4
-        XCTAssertEqual(c.pairs[1].inverted, 2)   // cells 2 and 3
+        XCTAssertEqual(c.pairs[1].valid, 5)  // cells 0-4
+        XCTAssertEqual(c.pairs[1].inverted, 2)  // cells 2 and 3
         XCTAssertEqual(c.pairs[1].largestRise, 9.5)
         XCTAssertEqual(c.cellsValid, 5)
         XCTAssertEqual(c.cellsInverted, 3)
@@ -48,7 +50,11 @@ final class ProfileAnalysisTests: XCTestCase {
         var tiled = DepthConsistency(labels: ["a", "b", "c", "d"], threshold: 2, keep: 5)
         var tiledMap = [Float](repeating: -1, count: grid.cellCount)
         for window in grid.tiles(size: 4).reversed() {
-            let part = layers.map { layer in (0..<window.cellCount).map { layer[(window.row + $0 / window.width) * grid.width + window.col + $0 % window.width] } }
+            let part = layers.map { layer in
+                (0..<window.cellCount).map {
+                    layer[(window.row + $0 / window.width) * grid.width + window.col + $0 % window.width]
+                }
+            }
             for (i, v) in tiled.add(values: part, window: window, grid: grid).enumerated() {
                 tiledMap[(window.row + i / window.width) * grid.width + window.col + i % window.width] = v
             }
@@ -86,27 +92,39 @@ final class ProfileAnalysisTests: XCTestCase {
 
     func testStock_handComputedValues() {
         // 10 g/kg x 1.3 g/cm3 x (1 - 0) x 30 cm x 0.1 = 39 t/ha.
-        XCTAssertEqual(CarbonStock.stock(soc: 10, socUnit: .gramsPerKilogram, bulkDensity: 1.3, coarseFraction: 0, thickness: 30), 39, accuracy: 1e-12)
+        XCTAssertEqual(
+            CarbonStock.stock(soc: 10, socUnit: .gramsPerKilogram, bulkDensity: 1.3, coarseFraction: 0, thickness: 30),
+            39, accuracy: 1e-12)
         // 1 % = 10 g/kg: the same 39 t/ha.
-        XCTAssertEqual(CarbonStock.stock(soc: 1, socUnit: .percent, bulkDensity: 1.3, coarseFraction: 0, thickness: 30), 39, accuracy: 1e-12)
+        XCTAssertEqual(
+            CarbonStock.stock(soc: 1, socUnit: .percent, bulkDensity: 1.3, coarseFraction: 0, thickness: 30), 39,
+            accuracy: 1e-12)
         // 25 % gravel: 20 x 1.2 x 0.75 x 5 x 0.1 = 9 t/ha.
-        XCTAssertEqual(CarbonStock.stock(soc: 20, socUnit: .gramsPerKilogram, bulkDensity: 1.2, coarseFraction: 0.25, thickness: 5), 9, accuracy: 1e-12)
+        XCTAssertEqual(
+            CarbonStock.stock(
+                soc: 20, socUnit: .gramsPerKilogram, bulkDensity: 1.2, coarseFraction: 0.25, thickness: 5), 9,
+            accuracy: 1e-12)
         // 1300 kg/m3 is 1.3 g/cm3.
-        XCTAssertEqual(1300 * CarbonStock.BulkDensityUnit.kilogramsPerCubicMetre.gramsPerCubicCentimetre, 1.3, accuracy: 1e-12)
+        XCTAssertEqual(
+            1300 * CarbonStock.BulkDensityUnit.kilogramsPerCubicMetre.gramsPerCubicCentimetre, 1.3, accuracy: 1e-12)
         XCTAssertEqual(CarbonStock.BulkDensityUnit.kilogramsPerCubicMetre.plausible.upperBound, 2650, accuracy: 1e-9)
         XCTAssertEqual(40 * CarbonStock.FractionUnit.percent.fraction, 0.4, accuracy: 1e-12)
     }
 
     func testSums_needDepthsThatTileFromTheSurface() {
         let standard: [(top: Double, bottom: Double)] = [(0, 5), (5, 15), (15, 30), (30, 60), (60, 100), (100, 200)]
-        XCTAssertEqual(CarbonStock.sums(depths: standard, bottoms: [30, 100]),
-                       [CarbonStock.Sum(label: "0-30cm", bottom: 30, members: [0, 1, 2]),
-                        CarbonStock.Sum(label: "0-100cm", bottom: 100, members: [0, 1, 2, 3, 4])])
+        XCTAssertEqual(
+            CarbonStock.sums(depths: standard, bottoms: [30, 100]),
+            [
+                CarbonStock.Sum(label: "0-30cm", bottom: 30, members: [0, 1, 2]),
+                CarbonStock.Sum(label: "0-100cm", bottom: 100, members: [0, 1, 2, 3, 4])
+            ])
         // A gap (15-20 missing), and a boundary that misses 30: nothing to sum.
         XCTAssertEqual(CarbonStock.sums(depths: [(0, 15), (20, 30)], bottoms: [30]), [])
         XCTAssertEqual(CarbonStock.sums(depths: [(0, 20), (20, 40)], bottoms: [30]), [])
         // Depths that stop above 100 cm.
-        XCTAssertEqual(CarbonStock.sums(depths: [(0, 10), (10, 30), (30, 60)], bottoms: [30, 100]).map(\.label), ["0-30cm"])
+        XCTAssertEqual(
+            CarbonStock.sums(depths: [(0, 10), (10, 30), (30, 60)], bottoms: [30, 100]).map(\.label), ["0-30cm"])
     }
 
     // MARK: The maps, tile by tile
@@ -117,25 +135,33 @@ final class ProfileAnalysisTests: XCTestCase {
         let dir = try TemporaryDirectory(prefix: "socmap-profiles")
         let grid = try makeTestGrid(width: 5, height: 4, resolution: 100)
         let soc: [[Float]] = [
-            (0..<20).map { Float(30 - $0 % 5) },          // 0-5 cm
-            (0..<20).map { $0 == 7 ? 40 : 20 },            // 5-15 cm: cell 7 (col 2, row 1) rises by 12
-            (0..<20).map { $0 == 19 ? -9999 : 10 },        // 15-30 cm: cell 19 nodata
+            (0..<20).map { Float(30 - $0 % 5) },  // 0-5 cm
+            (0..<20).map { $0 == 7 ? 40 : 20 },  // 5-15 cm: cell 7 (col 2, row 1) rises by 12
+            (0..<20).map { $0 == 19 ? -9999 : 10 }  // 15-30 cm: cell 19 nodata
         ]
         let labels = ["0-5cm", "5-15cm", "15-30cm"]
         for (d, label) in labels.enumerated() {
             try writeTestGeoTIFF(path: dir.file("soc_\(label).tif"), grid: grid, bands: [soc[d]], nodata: -9999)
         }
         // Bulk density 1200 kg/m3 except cell 0, which is 5000 (implausible), and cell 1 nodata.
-        try writeTestGeoTIFF(path: dir.file("bd.tif"), grid: grid, bands: [(0..<20).map { $0 == 0 ? 5000 : $0 == 1 ? -9999 : 1200 }], nodata: -9999)
+        try writeTestGeoTIFF(
+            path: dir.file("bd.tif"), grid: grid, bands: [(0..<20).map { $0 == 0 ? 5000 : $0 == 1 ? -9999 : 1200 }],
+            nodata: -9999)
         let settings = ProfileProducts.Settings(
-            name: "soc", property: "SOC", unit: "g/kg", depths: labels, intervals: [(0, 5), (5, 15), (15, 30)], tileSize: 2,
+            name: "soc", property: "SOC", unit: "g/kg", depths: labels, intervals: [(0, 5), (5, 15), (15, 30)],
+            tileSize: 2,
             consistencyThreshold: 1,
-            stocks: ProfileProducts.StockInputs(socUnit: .gramsPerKilogram, bulkDensity: dir.file("bd.tif"),
-                                                bulkDensityUnit: .kilogramsPerCubicMetre, coarseFragments: .constant(0.1), cellHectares: 1),
+            stocks: ProfileProducts.StockInputs(
+                socUnit: .gramsPerKilogram, bulkDensity: dir.file("bd.tif"),
+                bulkDensityUnit: .kilogramsPerCubicMetre, coarseFragments: .constant(0.1), cellHectares: 1),
             intervalLevel: nil)
         let r = try ProfileProducts.run(settings, folder: dir.path, grid: grid, metadata: ["SOCMAP_TEST": "1"])
-        XCTAssertEqual(r.files, ["soc_depth_inversions.tif", "soc_stock_0-5cm.tif", "soc_stock_5-15cm.tif", "soc_stock_15-30cm.tif",
-                                 "soc_stock_0-30cm.tif"])
+        XCTAssertEqual(
+            r.files,
+            [
+                "soc_depth_inversions.tif", "soc_stock_0-5cm.tif", "soc_stock_5-15cm.tif", "soc_stock_15-30cm.tif",
+                "soc_stock_0-30cm.tif"
+            ])
         // Inversions: only cell 7 (0-5 cm 28 -> 5-15 cm 40: a rise of 12 > 1; 40 -> 10 none).
         let c = try XCTUnwrap(r.consistency)
         XCTAssertEqual(c.pairs.map(\.inverted), [1, 0])
@@ -151,15 +177,19 @@ final class ProfileAnalysisTests: XCTestCase {
 
         // Stocks: SOC x 1.2 x 0.9 x thickness x 0.1. Cell 2 (col 2, row 0): 28, 20, 10 g/kg.
         func read(_ label: String) throws -> [Float] {
-            let block = try RasterDataset(path: dir.file("soc_stock_\(label).tif")).read(band: 1, window: grid.fullWindow)
+            let block = try RasterDataset(path: dir.file("soc_stock_\(label).tif")).read(
+                band: 1, window: grid.fullWindow)
             return zip(block.values, block.valid).map { $1 ? $0 : .nan }
         }
-        let s05 = try read("0-5cm"), s515 = try read("5-15cm"), s1530 = try read("15-30cm"), s030 = try read("0-30cm")
+        let s05 = try read("0-5cm")
+        let s515 = try read("5-15cm")
+        let s1530 = try read("15-30cm")
+        let s030 = try read("0-30cm")
         let f = 1.2 * 0.9 * 0.1
-        XCTAssertEqual(Double(s05[2]), 28 * f * 5, accuracy: 1e-4)        // 15.12
-        XCTAssertEqual(Double(s515[2]), 20 * f * 10, accuracy: 1e-4)      // 21.6
-        XCTAssertEqual(Double(s1530[2]), 10 * f * 15, accuracy: 1e-4)     // 16.2
-        XCTAssertEqual(Double(s030[2]), 28 * f * 5 + 20 * f * 10 + 10 * f * 15, accuracy: 1e-3)   // 52.92
+        XCTAssertEqual(Double(s05[2]), 28 * f * 5, accuracy: 1e-4)  // 15.12
+        XCTAssertEqual(Double(s515[2]), 20 * f * 10, accuracy: 1e-4)  // 21.6
+        XCTAssertEqual(Double(s1530[2]), 10 * f * 15, accuracy: 1e-4)  // 16.2
+        XCTAssertEqual(Double(s030[2]), 28 * f * 5 + 20 * f * 10 + 10 * f * 15, accuracy: 1e-3)  // 52.92
         XCTAssertTrue(s05[0].isNaN && s05[1].isNaN, "implausible and missing bulk density: no stock")
         XCTAssertTrue(s030[19].isNaN && !s05[19].isNaN, "a sum needs every member depth")
         let st = try XCTUnwrap(r.stocks)
@@ -169,7 +199,7 @@ final class ProfileAnalysisTests: XCTestCase {
         // Totals: 1 ha per cell, so tonnes are the sums of the map values.
         let total030 = try XCTUnwrap(st.totals.first { $0.label == "0-30cm" })
         XCTAssertTrue(total030.isSum)
-        XCTAssertEqual(total030.cells, 17)   // 20 - cells 0, 1 (bulk density), 19 (15-30 nodata)
+        XCTAssertEqual(total030.cells, 17)  // 20 - cells 0, 1 (bulk density), 19 (15-30 nodata)
         XCTAssertEqual(total030.tonnes, s030.filter(\.isFinite).reduce(0) { $0 + Double($1) }, accuracy: 1e-6)
         XCTAssertEqual(total030.hectares, 17)
         let stockMeta = try RasterDataset(path: dir.file("soc_stock_0-30cm.tif")).metadata()
@@ -177,7 +207,12 @@ final class ProfileAnalysisTests: XCTestCase {
         XCTAssertEqual(stockMeta["SOCMAP_TEST"], "1")
         XCTAssertTrue(stockMeta[ProfileProducts.formulaKey]?.hasPrefix("stock (t/ha) = SOC (g/kg)") ?? false)
         // The sets style and group them: inversions, stocks per interval, the sum.
-        XCTAssertEqual(r.sets.map { $0.maps.map(\.name) }, [["soc_depth_inversions"], ["soc_stock_0-5cm", "soc_stock_5-15cm", "soc_stock_15-30cm"], ["soc_stock_0-30cm"]])
+        XCTAssertEqual(
+            r.sets.map { $0.maps.map(\.name) },
+            [
+                ["soc_depth_inversions"], ["soc_stock_0-5cm", "soc_stock_5-15cm", "soc_stock_15-30cm"],
+                ["soc_stock_0-30cm"]
+            ])
     }
 
     func testRun_enforceMonotone_rewritesTheDepthMapsAndStocksUseThem() throws {
@@ -190,8 +225,9 @@ final class ProfileAnalysisTests: XCTestCase {
         var settings = ProfileProducts.Settings(
             name: "soc", property: "SOC", unit: "g/kg", depths: labels, intervals: [(0, 10), (10, 30)], tileSize: 2,
             consistencyThreshold: 1,
-            stocks: ProfileProducts.StockInputs(socUnit: .gramsPerKilogram, bulkDensity: dir.file("bd.tif"),
-                                                bulkDensityUnit: .gramsPerCubicCentimetre, coarseFragments: .constant(0), cellHectares: 1),
+            stocks: ProfileProducts.StockInputs(
+                socUnit: .gramsPerKilogram, bulkDensity: dir.file("bd.tif"),
+                bulkDensityUnit: .gramsPerCubicCentimetre, coarseFragments: .constant(0), cellHectares: 1),
             intervalLevel: nil)
         settings.enforceMonotone = true
         let r = try ProfileProducts.run(settings, folder: dir.path, grid: grid, metadata: [:])
@@ -208,19 +244,27 @@ final class ProfileAnalysisTests: XCTestCase {
 
     func testRun_stockBoundsFromTheIntervalMaps() throws {
         let dir = try TemporaryDirectory(prefix: "socmap-profiles")
-        let grid = try makeTestGrid(width: 3, height: 2, resolution: 200)   // 4 ha per cell
+        let grid = try makeTestGrid(width: 3, height: 2, resolution: 200)  // 4 ha per cell
         let labels = ["0-10cm", "10-30cm"]
         for label in labels {
-            try writeTestGeoTIFF(path: dir.file("soc_\(label).tif"), grid: grid, bands: [[Float](repeating: 10, count: 6)], nodata: -9999)
-            try writeTestGeoTIFF(path: dir.file("soc_\(label)_q05.tif"), grid: grid, bands: [[Float](repeating: -2, count: 6)], nodata: -9999)
-            try writeTestGeoTIFF(path: dir.file("soc_\(label)_q95.tif"), grid: grid, bands: [[Float](repeating: 15, count: 6)], nodata: -9999)
+            try writeTestGeoTIFF(
+                path: dir.file("soc_\(label).tif"), grid: grid, bands: [[Float](repeating: 10, count: 6)], nodata: -9999
+            )
+            try writeTestGeoTIFF(
+                path: dir.file("soc_\(label)_q05.tif"), grid: grid, bands: [[Float](repeating: -2, count: 6)],
+                nodata: -9999)
+            try writeTestGeoTIFF(
+                path: dir.file("soc_\(label)_q95.tif"), grid: grid, bands: [[Float](repeating: 15, count: 6)],
+                nodata: -9999)
         }
-        try writeTestGeoTIFF(path: dir.file("bd.tif"), grid: grid, bands: [[Float](repeating: 1, count: 6)], nodata: -9999)
+        try writeTestGeoTIFF(
+            path: dir.file("bd.tif"), grid: grid, bands: [[Float](repeating: 1, count: 6)], nodata: -9999)
         let settings = ProfileProducts.Settings(
             name: "soc", property: "SOC", unit: "g/kg", depths: labels, intervals: [(0, 10), (10, 30)], tileSize: 512,
             consistencyThreshold: nil,
-            stocks: ProfileProducts.StockInputs(socUnit: .gramsPerKilogram, bulkDensity: dir.file("bd.tif"),
-                                                bulkDensityUnit: .gramsPerCubicCentimetre, coarseFragments: .constant(0), cellHectares: 4),
+            stocks: ProfileProducts.StockInputs(
+                socUnit: .gramsPerKilogram, bulkDensity: dir.file("bd.tif"),
+                bulkDensityUnit: .gramsPerCubicCentimetre, coarseFragments: .constant(0), cellHectares: 4),
             intervalLevel: 0.9)
         let r = try ProfileProducts.run(settings, folder: dir.path, grid: grid, metadata: [:])
         XCTAssertNil(r.consistency)

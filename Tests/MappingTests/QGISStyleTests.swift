@@ -1,10 +1,11 @@
 import FileIO
 import Foundation
-@testable import Mapping
-import RasterIO
 import Randomness
+import RasterIO
 import TestSupport
 import XCTest
+
+@testable import Mapping
 
 final class QGISStyleTests: XCTestCase {
     func testQML_isWellFormedAndHoldsRangeAndRamp() throws {
@@ -17,7 +18,8 @@ final class QGISStyleTests: XCTestCase {
         XCTAssertEqual(renderer.attributes["classificationMin"], "0")
         XCTAssertEqual(renderer.attributes["classificationMax"], "80")
         XCTAssertEqual(renderer.attributes["nodataColor"], "", "nodata stays transparent")
-        XCTAssertEqual(renderer.all("limits").first?.text, "None", "QGIS keeps the given range, it does not recompute it")
+        XCTAssertEqual(
+            renderer.all("limits").first?.text, "None", "QGIS keeps the given range, it does not recompute it")
         let shader = try XCTUnwrap(root.all("colorrampshader").first)
         XCTAssertEqual(shader.attributes["colorRampType"], "INTERPOLATED")
         XCTAssertEqual(shader.attributes["minimumValue"], "0")
@@ -28,7 +30,8 @@ final class QGISStyleTests: XCTestCase {
         XCTAssertEqual(items.first?.attributes["color"], "#ffffe5", "YlOrBr starts pale yellow")
         XCTAssertEqual(items.last?.attributes["color"], "#662506", "YlOrBr ends dark brown")
         XCTAssertEqual(root.all("rampLegendSettings").first?.attributes["suffix"], " g/kg")
-        let props = Dictionary(uniqueKeysWithValues: root.all("prop").map { ($0.attributes["k"]!, $0.attributes["v"]!) })
+        let props = Dictionary(
+            uniqueKeysWithValues: root.all("prop").map { ($0.attributes["k"]!, $0.attributes["v"]!) })
         XCTAssertEqual(props["color1"], "255,255,229,255")
         XCTAssertEqual(props["color2"], "102,37,6,255")
         XCTAssertEqual(props["stops"]?.split(separator: ":").count, 7)
@@ -79,7 +82,9 @@ final class QGISStyleTests: XCTestCase {
             // The quantiles equal those of the sorted array (linear interpolation).
             let range = ValueRange.percentiles(of: [values], lower: 0.02, upper: 0.98)!
             func q(_ p: Double) -> Double {
-                let pos = p * Double(n - 1), i = Int(pos.rounded(.down)), j = min(i + 1, n - 1)
+                let pos = p * Double(n - 1)
+                let i = Int(pos.rounded(.down))
+                let j = min(i + 1, n - 1)
                 return Double(sorted[i]) + (Double(sorted[j]) - Double(sorted[i])) * (pos - Double(i))
             }
             if q(0.98) > q(0.02) {
@@ -90,8 +95,10 @@ final class QGISStyleTests: XCTestCase {
     }
 
     func testValueRange_coveringTakesTheOuterStatistics() throws {
-        let stats = [BandStatistics(minimum: 2, maximum: 40, mean: 10, standardDeviation: 3),
-                     nil, BandStatistics(minimum: 0.5, maximum: 12, mean: 4, standardDeviation: 2)]
+        let stats = [
+            BandStatistics(minimum: 2, maximum: 40, mean: 10, standardDeviation: 3),
+            nil, BandStatistics(minimum: 0.5, maximum: 12, mean: 4, standardDeviation: 2)
+        ]
         XCTAssertEqual(ValueRange.covering(stats), ValueRange(min: 0.5, max: 40))
         XCTAssertNil(ValueRange.covering([nil]))
     }
@@ -112,17 +119,18 @@ final class QGISStyleTests: XCTestCase {
         let maps = try writeDepthMaps(in: dir)
         let qml = dir.file("soc_0-5cm.qml")
         try AtomicFile.write(QGISStyle.qml(min: 0, max: 80, unit: "g/kg"), to: qml)
-        let output = try runWithQGIS("""
-        layer = QgsRasterLayer("\(dir.file(maps[0].name + ".tif"))", "soc")
-        check(layer.isValid(), "layer")
-        message, ok = layer.loadNamedStyle("\(qml)")
-        check(ok, "loadNamedStyle: " + message)
-        r = layer.renderer()
-        check(r.type() == "singlebandpseudocolor", "renderer type " + r.type())
-        check(r.classificationMin() == 0 and r.classificationMax() == 80, "range %s %s" % (r.classificationMin(), r.classificationMax()))
-        items = r.shader().rasterShaderFunction().colorRampItemList()
-        print("items", len(items), items[0].color.name(), items[-1].color.name(), items[-1].value)
-        """)
+        let output = try runWithQGIS(
+            """
+            layer = QgsRasterLayer("\(dir.file(maps[0].name + ".tif"))", "soc")
+            check(layer.isValid(), "layer")
+            message, ok = layer.loadNamedStyle("\(qml)")
+            check(ok, "loadNamedStyle: " + message)
+            r = layer.renderer()
+            check(r.type() == "singlebandpseudocolor", "renderer type " + r.type())
+            check(r.classificationMin() == 0 and r.classificationMax() == 80, "range %s %s" % (r.classificationMin(), r.classificationMax()))
+            items = r.shader().rasterShaderFunction().colorRampItemList()
+            print("items", len(items), items[0].color.name(), items[-1].color.name(), items[-1].value)
+            """)
         XCTAssertTrue(output.contains("items 9 #ffffe5 #662506 80.0"), output)
     }
 }

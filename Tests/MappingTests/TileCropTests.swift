@@ -1,8 +1,9 @@
 import Foundation
-@testable import Mapping
 import NeuralNet
 import RasterIO
 import XCTest
+
+@testable import Mapping
 
 /// The networks of a tile run over the smallest window holding its mapped cells: the box, the
 /// cut-out input (every patch of the box whole) and the maps placed back.
@@ -20,7 +21,9 @@ final class TileCropTests: XCTestCase {
         // 2 channels of a 5 x 6 input block (a 3 x 4 tile with P = 3): value = 100 ch + 10 r + c.
         let (channels, h, w, p) = (2, 5, 6, 3)
         var values = [Float](repeating: 0, count: channels * h * w)
-        for ch in 0..<channels { for r in 0..<h { for c in 0..<w { values[(ch * h + r) * w + c] = Float(100 * ch + 10 * r + c) } } }
+        for ch in 0..<channels {
+            for r in 0..<h { for c in 0..<w { values[(ch * h + r) * w + c] = Float(100 * ch + 10 * r + c) } }
+        }
         let tensor = TilePredictor.crop(values, channels: channels, width: w, rows: 1..<3, cols: 2..<3, patch: p)
         XCTAssertEqual(tensor.shape, [2, 4, 3])
         // The output cell (1, 2) reads input rows 1...3 and columns 2...4.

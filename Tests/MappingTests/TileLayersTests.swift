@@ -34,8 +34,9 @@ final class TileLayersTests: XCTestCase {
 
     func testCatalogue_namesTheMapsInTheTileOrder() {
         let depths = ["0-5cm", "5-15cm"]
-        let c = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: depths,
-                                      spread: true, interval: 0.9, applicability: true, runName: "t")
+        let c = MapProducts.Catalogue(
+            name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: depths,
+            spread: true, interval: 0.9, applicability: true, runName: "t")
         let l = c.layout
         XCTAssertEqual(c.layers.count, l.count)
         for d in depths.indices {

@@ -1,15 +1,17 @@
 import Foundation
-@testable import Mapping
 import RasterIO
 import TestSupport
 import XCTest
+
+@testable import Mapping
 
 /// The tile folder's manifest is a value: compared field by field, written as JSON.
 final class TileManifestTests: XCTestCase {
     func manifest(cv: [String] = ["c1", "c2"]) throws -> TileManifest {
         let plan = MapPlan(grid: try makeTestGrid(width: 40, height: 30), tileSize: 16, halo: 3)
-        return TileManifest(plan: plan, maxPatchNodata: 0.5, model: "transfer", modelSHA256: "ab12", depths: ["0-5cm", "5-15cm"],
-                            cvModelsSHA256: cv)
+        return TileManifest(
+            plan: plan, maxPatchNodata: 0.5, model: "transfer", modelSHA256: "ab12", depths: ["0-5cm", "5-15cm"],
+            cvModelsSHA256: cv)
     }
 
     func testPlan_isBuiltFromTheHalo() throws {
@@ -24,7 +26,10 @@ final class TileManifestTests: XCTestCase {
         let decoded = try JSONDecoder().decode(TileManifest.self, from: Data(try m.json().utf8))
         XCTAssertEqual(decoded, m)
         let text = try m.json()
-        for key in ["\"cv_models_sha256\"", "\"patch_size\" : 7", "\"tile_size\" : 16", "\"max_patch_nodata\" : 0.5", "\"model_sha256\""] {
+        for key in [
+            "\"cv_models_sha256\"", "\"patch_size\" : 7", "\"tile_size\" : 16", "\"max_patch_nodata\" : 0.5",
+            "\"model_sha256\""
+        ] {
             XCTAssertTrue(text.contains(key), text)
         }
     }
@@ -68,10 +73,12 @@ final class TileManifestTests: XCTestCase {
 /// The names, descriptions and sets of a prediction's maps.
 final class MapCatalogueTests: XCTestCase {
     func testCatalogue_withoutSpread_hasOneMapPerDepth() {
-        let c = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: ["0-5cm", "5-15cm"],
-                                      spread: false, runName: "sample")
+        let c = MapProducts.Catalogue(
+            name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: ["0-5cm", "5-15cm"],
+            spread: false, runName: "sample")
         XCTAssertEqual(c.layers.map(\.name), ["soc_0-5cm", "soc_5-15cm"])
-        XCTAssertEqual(c.layers.map(\.description), ["SOC 0-5cm (g/kg), transfer model", "SOC 5-15cm (g/kg), transfer model"])
+        XCTAssertEqual(
+            c.layers.map(\.description), ["SOC 0-5cm (g/kg), transfer model", "SOC 5-15cm (g/kg), transfer model"])
         XCTAssertEqual(c.layers.map(\.depth), ["0-5cm", "5-15cm"])
         XCTAssertEqual(c.sets.count, 1)
         XCTAssertEqual(c.sets[0].title, "SOC (g/kg), transfer")
@@ -82,18 +89,33 @@ final class MapCatalogueTests: XCTestCase {
     }
 
     func testCatalogue_withSpread_addsCVSpreadAndIntervalBoundsInTileLayerOrder() {
-        let c = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "cnn", depths: ["0-5cm", "5-15cm"],
-                                      spread: true, interval: 0.9, runName: "sample")
-        XCTAssertEqual(c.layers.map(\.name), ["soc_0-5cm", "soc_5-15cm", "soc_0-5cm_cv_sd", "soc_5-15cm_cv_sd",
-                                              "soc_0-5cm_q05", "soc_5-15cm_q05", "soc_0-5cm_q95", "soc_5-15cm_q95"])
+        let c = MapProducts.Catalogue(
+            name: "soc", property: "SOC", unit: "g/kg", model: "cnn", depths: ["0-5cm", "5-15cm"],
+            spread: true, interval: 0.9, runName: "sample")
+        XCTAssertEqual(
+            c.layers.map(\.name),
+            [
+                "soc_0-5cm", "soc_5-15cm", "soc_0-5cm_cv_sd", "soc_5-15cm_cv_sd",
+                "soc_0-5cm_q05", "soc_5-15cm_q05", "soc_0-5cm_q95", "soc_5-15cm_q95"
+            ])
         XCTAssertEqual(c.layers[3].description, "SOC 5-15cm (g/kg), cnn model: spread (SD) of the CV models")
-        XCTAssertEqual(c.layers[4].description, "SOC 0-5cm (g/kg), cnn model: lower bound (5 %) of the 90 % prediction interval")
-        XCTAssertEqual(c.layers.map(\.depth), ["0-5cm", "5-15cm", "0-5cm", "5-15cm", "0-5cm", "5-15cm", "0-5cm", "5-15cm"])
-        XCTAssertEqual(c.sets.map(\.title), ["SOC (g/kg), cnn", "Spread (SD) of the CV models",
-                                             "Lower bound (5 %) of the 90 % prediction interval",
-                                             "Upper bound (95 %) of the 90 % prediction interval"])
-        XCTAssertEqual(c.sets.map(\.contactSheet), ["soc_contact_sheet.png", "soc_cv_sd_contact_sheet.png",
-                                                    "soc_q05_contact_sheet.png", "soc_q95_contact_sheet.png"])
+        XCTAssertEqual(
+            c.layers[4].description, "SOC 0-5cm (g/kg), cnn model: lower bound (5 %) of the 90 % prediction interval")
+        XCTAssertEqual(
+            c.layers.map(\.depth), ["0-5cm", "5-15cm", "0-5cm", "5-15cm", "0-5cm", "5-15cm", "0-5cm", "5-15cm"])
+        XCTAssertEqual(
+            c.sets.map(\.title),
+            [
+                "SOC (g/kg), cnn", "Spread (SD) of the CV models",
+                "Lower bound (5 %) of the 90 % prediction interval",
+                "Upper bound (95 %) of the 90 % prediction interval"
+            ])
+        XCTAssertEqual(
+            c.sets.map(\.contactSheet),
+            [
+                "soc_contact_sheet.png", "soc_cv_sd_contact_sheet.png",
+                "soc_q05_contact_sheet.png", "soc_q95_contact_sheet.png"
+            ])
         XCTAssertEqual(c.sets.map(\.ramp), [.socDefault, .uncertainty, .socDefault, .socDefault])
         // The predictions and their bounds share one colour range; the spread has its own.
         XCTAssertEqual(c.sets[0].rangeGroup, c.sets[2].rangeGroup)
@@ -103,23 +125,31 @@ final class MapCatalogueTests: XCTestCase {
     }
 
     func testCatalogue_namesTheBoundsByTheLevel() {
-        let c80 = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "rf", depths: ["0-5cm"], spread: true,
-                                        interval: 0.8, runName: "s")
+        let c80 = MapProducts.Catalogue(
+            name: "soc", property: "SOC", unit: "g/kg", model: "rf", depths: ["0-5cm"], spread: true,
+            interval: 0.8, runName: "s")
         XCTAssertEqual(c80.layers.map(\.name), ["soc_0-5cm", "soc_0-5cm_cv_sd", "soc_0-5cm_q10", "soc_0-5cm_q90"])
-        let c95 = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "rf", depths: ["0-5cm"], spread: true,
-                                        interval: 0.95, runName: "s")
+        let c95 = MapProducts.Catalogue(
+            name: "soc", property: "SOC", unit: "g/kg", model: "rf", depths: ["0-5cm"], spread: true,
+            interval: 0.95, runName: "s")
         XCTAssertEqual(c95.layers.map(\.name), ["soc_0-5cm", "soc_0-5cm_cv_sd", "soc_0-5cm_q02p5", "soc_0-5cm_q97p5"])
     }
 
     func testCatalogue_intervalWithoutSpread_andSpreadWithoutInterval() {
-        let bounds = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: ["0-5cm", "5-15cm"],
-                                           spread: false, interval: 0.9, runName: "s")
-        XCTAssertEqual(bounds.layers.map(\.name), ["soc_0-5cm", "soc_5-15cm", "soc_0-5cm_q05", "soc_5-15cm_q05",
-                                                   "soc_0-5cm_q95", "soc_5-15cm_q95"])
+        let bounds = MapProducts.Catalogue(
+            name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: ["0-5cm", "5-15cm"],
+            spread: false, interval: 0.9, runName: "s")
+        XCTAssertEqual(
+            bounds.layers.map(\.name),
+            [
+                "soc_0-5cm", "soc_5-15cm", "soc_0-5cm_q05", "soc_5-15cm_q05",
+                "soc_0-5cm_q95", "soc_5-15cm_q95"
+            ])
         XCTAssertEqual(bounds.sets.count, 3)
         XCTAssertEqual(bounds.sets[0].rangeGroup, bounds.sets[1].rangeGroup)
-        let spread = MapProducts.Catalogue(name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: ["0-5cm"],
-                                           spread: true, runName: "s")
+        let spread = MapProducts.Catalogue(
+            name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: ["0-5cm"],
+            spread: true, runName: "s")
         XCTAssertEqual(spread.layers.map(\.name), ["soc_0-5cm", "soc_0-5cm_cv_sd"])
     }
 }

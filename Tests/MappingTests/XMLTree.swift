@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// A parsed XML element, for checking the QGIS files the module writes.
@@ -29,8 +30,12 @@ final class XMLNode {
         let builder = Builder()
         parser.delegate = builder
         guard parser.parse(), let root = builder.root else {
-            throw NSError(domain: "XMLTree", code: 1, userInfo: [NSLocalizedDescriptionKey:
-                "not well-formed XML at line \(parser.lineNumber): \(parser.parserError.map { "\($0)" } ?? "?")"])
+            throw NSError(
+                domain: "XMLTree", code: 1,
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        "not well-formed XML at line \(parser.lineNumber): \(parser.parserError.map { "\($0)" } ?? "?")"
+                ])
         }
         return root
     }
@@ -39,8 +44,10 @@ final class XMLNode {
         var root: XMLNode?
         var stack: [XMLNode] = []
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String]
+        ) {
             let node = XMLNode(name: name, attributes: attributes)
             if let parent = stack.last { parent.children.append(node) } else { root = node }
             stack.append(node)

@@ -1,9 +1,10 @@
 import Foundation
-@testable import Models
 import NeuralNet
 import Patches
 import SoilData
 import XCTest
+
+@testable import Models
 
 /// `train.ensemble`: M networks per network model, averaged.
 final class EnsembleTests: XCTestCase {
@@ -20,9 +21,12 @@ final class EnsembleTests: XCTestCase {
 
     static let networkKinds: [ModelKind] = [.transfer, .cnn, .mtcnn]
 
-    func networkModels(_ data: PatchDataset, settings: ModelSettings, seed: UInt64 = 5) throws -> [ModelKind: NetworkModel] {
-        let (models, _) = try ModelFitting.fit(Self.networkKinds, data: TrainingData(data: data, samples: Array(data.samples.indices)),
-                                               settings: settings, seed: seed)
+    func networkModels(
+        _ data: PatchDataset, settings: ModelSettings, seed: UInt64 = 5
+    ) throws -> [ModelKind: NetworkModel] {
+        let (models, _) = try ModelFitting.fit(
+            Self.networkKinds, data: TrainingData(data: data, samples: Array(data.samples.indices)),
+            settings: settings, seed: seed)
         return models.compactMapValues { if case .network(let m) = $0 { return m } else { return nil } }
     }
 
@@ -32,12 +36,17 @@ final class EnsembleTests: XCTestCase {
         let p = data.patchSize
         var patches: [Float] = []
         for (i, j) in corners {
-            for ch in 0..<c { for r in 0..<p { for q in 0..<p { patches.append(tile.data[(ch * h + i + r) * w + j + q]) } } }
+            for ch in 0..<c {
+                for r in 0..<p { for q in 0..<p { patches.append(tile.data[(ch * h + i + r) * w + j + q]) } }
+            }
         }
-        let samples = corners.indices.flatMap { s in data.depths.indices.map { PatchSample(site: s, depth: $0, value: 0) } }
+        let samples = corners.indices.flatMap { s in
+            data.depths.indices.map { PatchSample(site: s, depth: $0, value: 0) }
+        }
         let sites = corners.indices.map { PatchSite(id: "T\($0)", x: 0, y: 0, sourceX: 0, sourceY: 0, col: 0, row: 0) }
-        return PatchDataset(property: data.property, unit: data.unit, patchSize: p, channels: data.channels, depths: data.depths,
-                            grid: data.grid, sites: sites, patches: patches, samples: samples)
+        return PatchDataset(
+            property: data.property, unit: data.unit, patchSize: p, channels: data.channels, depths: data.depths,
+            grid: data.grid, sites: sites, patches: patches, samples: samples)
     }
 
     func testEnsembleOfTwo_predictsTheMeanOfItsMembers_patchWiseAndDensely() throws {
@@ -60,13 +69,17 @@ final class EnsembleTests: XCTestCase {
             // Densely: the mean of the members' maps, and what cutting a patch around every cell gives.
             let dense = model.denseMaps(tile: tile, depths: 6)
             let memberMaps = members.map { $0.denseMaps(tile: tile, depths: 6) }
-            for d in 0..<6 { XCTAssertEqual(dense[d], zip(memberMaps[0][d], memberMaps[1][d]).map { ($0 + $1) / 2 }, "\(kind) depth \(d)") }
+            for d in 0..<6 {
+                XCTAssertEqual(
+                    dense[d], zip(memberMaps[0][d], memberMaps[1][d]).map { ($0 + $1) / 2 }, "\(kind) depth \(d)")
+            }
             let patchWise = model.predict(tileData, samples: Array(tileData.samples.indices))
             let ow = 20 - 13 + 1
             for (k, sample) in tileData.samples.enumerated() {
                 let (i, j) = corners[sample.site]
                 let v = dense[sample.depth][i * ow + j]
-                XCTAssertEqual(v, patchWise[k], accuracy: 1e-4 * max(1, abs(v)), "\(kind) depth \(sample.depth) cell (\(i), \(j))")
+                XCTAssertEqual(
+                    v, patchWise[k], accuracy: 1e-4 * max(1, abs(v)), "\(kind) depth \(sample.depth) cell (\(i), \(j))")
             }
         }
         // Transfer members share one pre-training, so maps compute its frozen blocks once for every member and depth.
@@ -104,14 +117,17 @@ final class EnsembleTests: XCTestCase {
         XCTAssertEqual(cache.hits, 1)
         XCTAssertEqual(three.members.count, 3)
         XCTAssertTrue(three.members.allSatisfy { $0.pretrained === two.pretrained })
-        XCTAssertEqual(three.members[1].perDepth[0]!.namedTensors, two.members[1].perDepth[0]!.namedTensors, "member 2 is the same network")
+        XCTAssertEqual(
+            three.members[1].perDepth[0]!.namedTensors, two.members[1].perDepth[0]!.namedTensors,
+            "member 2 is the same network")
     }
 
     func testEnsemble_savesAndLoadsEveryMember() throws {
         let data = syntheticData(sites: 40)
         let models = try networkModels(data, settings: settings)
         let all = Array(data.samples.indices)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-ensemble-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-ensemble-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for kind in Self.networkKinds {
             let model = models[kind]!
@@ -129,13 +145,16 @@ final class EnsembleTests: XCTestCase {
                 XCTAssertFalse(files.contains("member_2/pretrained.safetensors"), "one pre-training, saved once")
                 XCTAssertTrue(read.members[0].pretrained === read.members[1].pretrained)
             }
-            let meta = try Network.loadSafetensors(path: (folder as NSString).appendingPathComponent(files.first { $0.hasPrefix("member_2/") }!)).metadata
+            let meta = try Network.loadSafetensors(
+                path: (folder as NSString).appendingPathComponent(files.first { $0.hasPrefix("member_2/") }!)
+            ).metadata
             XCTAssertEqual(meta["socmap.ensemble_member"], "2/2")
             let again = (dir as NSString).appendingPathComponent("\(kind.rawValue)-again")
             try ModelStore.save(loaded, data: data, settings: settings, to: again)
             for f in files {
-                XCTAssertEqual(FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(f)),
-                               FileManager.default.contents(atPath: (again as NSString).appendingPathComponent(f)), "\(kind)/\(f)")
+                XCTAssertEqual(
+                    FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(f)),
+                    FileManager.default.contents(atPath: (again as NSString).appendingPathComponent(f)), "\(kind)/\(f)")
             }
         }
     }
@@ -150,22 +169,27 @@ final class EnsembleTests: XCTestCase {
         let singles: [ModelKind: NetworkModel] = [
             .transfer: try NetworkTrainer.transfer(t, settings: s, freezes: [s.freeze], seed: 5 &+ 11)[s.freeze]!,
             .cnn: try NetworkTrainer.cnn(t, settings: s, seed: 5 &+ 22),
-            .mtcnn: try NetworkTrainer.mtcnn(t, settings: s, seed: 5 &+ 33),
+            .mtcnn: try NetworkTrainer.mtcnn(t, settings: s, seed: 5 &+ 33)
         ]
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-ensemble1-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-ensemble1-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for kind in Self.networkKinds {
             XCTAssertTrue(models[kind]!.members.isEmpty)
-            let a = (dir as NSString).appendingPathComponent("\(kind.rawValue)-a"), b = (dir as NSString).appendingPathComponent("\(kind.rawValue)-b")
+            let a = (dir as NSString).appendingPathComponent("\(kind.rawValue)-a")
+            let b = (dir as NSString).appendingPathComponent("\(kind.rawValue)-b")
             let files = try ModelStore.save(.network(models[kind]!), data: data, settings: s, to: a)
             XCTAssertEqual(try ModelStore.save(.network(singles[kind]!), data: data, settings: s, to: b), files)
             XCTAssertFalse(files.contains { $0.contains("member") })
             for f in files {
-                XCTAssertEqual(FileManager.default.contents(atPath: (a as NSString).appendingPathComponent(f)),
-                               FileManager.default.contents(atPath: (b as NSString).appendingPathComponent(f)), "\(kind)/\(f)")
+                XCTAssertEqual(
+                    FileManager.default.contents(atPath: (a as NSString).appendingPathComponent(f)),
+                    FileManager.default.contents(atPath: (b as NSString).appendingPathComponent(f)), "\(kind)/\(f)")
             }
             let json = try String(contentsOfFile: (a as NSString).appendingPathComponent("model.json"), encoding: .utf8)
-            for key in ["members", "ensemble", "augment"] { XCTAssertFalse(json.contains("\"\(key)"), "model.json has no \(key) key") }
+            for key in ["members", "ensemble", "augment"] {
+                XCTAssertFalse(json.contains("\"\(key)"), "model.json has no \(key) key")
+            }
         }
     }
 

@@ -1,8 +1,9 @@
 import Foundation
-@testable import Models
-@testable import NeuralNet
 import Patches
 import XCTest
+
+@testable import Models
+@testable import NeuralNet
 
 /// The fine-tuning options of issue #13: target scaling, fine-tune batch size, scoring the
 /// pre-trained weights, L2-SP, LP-FT (head first) and BatchNorm in eval mode while fine-tuning.
@@ -61,7 +62,9 @@ final class FineTuningTests: XCTestCase {
         // Without the options, the settings encode to what earlier versions wrote, under the `train` keys' names.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        XCTAssertEqual(String(decoding: try encoder.encode(ModelSettings()), as: UTF8.self), """
+        XCTAssertEqual(
+            String(decoding: try encoder.encode(ModelSettings()), as: UTF8.self),
+            """
             {"batch_size":64,"conv_dropout":0.1,"conv_widths":[32,64,128],"epochs":600,"fc_dropout":0.2,\
             "fc_widths":[128,64,32],"fine_tune_epochs":300,"fine_tune_learning_rate":0.0001,"freeze":2,"kernel_size":3,\
             "learning_rate":0.001,"log1p":false,"max_features":[5,10,15,20,25,30,35,40,45,50,55,60,65,70,75,80,85,90,95,100],\
@@ -79,8 +82,10 @@ final class FineTuningTests: XCTestCase {
         s.headFirstEpochs = 3
         s.fineTuneBatchNorm = .eval
         let text = String(decoding: try JSONEncoder().encode(s), as: UTF8.self)
-        for key in ["target_scaling", "fine_tune_batch_size", "score_pretrained", "l2_sp", "head_first_epochs",
-                    "fine_tune_batchnorm"] {
+        for key in [
+            "target_scaling", "fine_tune_batch_size", "score_pretrained", "l2_sp", "head_first_epochs",
+            "fine_tune_batchnorm"
+        ] {
             XCTAssertTrue(text.contains("\"\(key)\""), key)
         }
         XCTAssertEqual(try JSONDecoder().decode(ModelSettings.self, from: Data(text.utf8)), s)
@@ -129,8 +134,9 @@ final class FineTuningTests: XCTestCase {
         let small = try NetworkTrainer.transfer(t, settings: s, freezes: [2], seed: 2)[2]!
         let large = try NetworkTrainer.transfer(t, settings: big, freezes: [2], seed: 2)[2]!
         XCTAssertEqual(small.pretrained!.namedTensors, large.pretrained!.namedTensors, "same pre-training")
-        XCTAssertGreaterThan(squaredDistance(small.perDepth[0]!, small.pretrained!),
-                             squaredDistance(large.perDepth[0]!, large.pretrained!))
+        XCTAssertGreaterThan(
+            squaredDistance(small.perDepth[0]!, small.pretrained!),
+            squaredDistance(large.perDepth[0]!, large.pretrained!))
     }
 
     // MARK: score_pretrained
@@ -138,7 +144,7 @@ final class FineTuningTests: XCTestCase {
     func testScorePretrained_keepsThePretrainedWeightsWhenNoEpochBeatsThem() throws {
         let t = training(60)
         var s = settings
-        s.fineTuneLearningRate = 1   // ruins the weights: no fine-tuning epoch beats the pre-trained ones
+        s.fineTuneLearningRate = 1  // ruins the weights: no fine-tuning epoch beats the pre-trained ones
         s.patience = 2
         s.scorePretrained = true
         let model = try NetworkTrainer.transfer(t, settings: s, freezes: [2], seed: 3)[2]!
@@ -149,7 +155,8 @@ final class FineTuningTests: XCTestCase {
             XCTAssertEqual(log.bestValidationLoss, try XCTUnwrap(log.startValidationLoss), label)
             XCTAssertLessThan(log.bestValidationLoss, log.validationLoss.min()!, label)
         }
-        XCTAssertEqual(model.perDepth[1]!.namedTensors, model.pretrained!.namedTensors, "the pre-trained weights are kept")
+        XCTAssertEqual(
+            model.perDepth[1]!.namedTensors, model.pretrained!.namedTensors, "the pre-trained weights are kept")
         // Without scoring, the best fine-tuned epoch is kept, however bad.
         s.scorePretrained = false
         let unscored = try NetworkTrainer.transfer(t, settings: s, freezes: [2], seed: 3)[2]!
@@ -161,7 +168,7 @@ final class FineTuningTests: XCTestCase {
     func testScorePretrained_keepsAFineTunedEpochThatBeatsThem() throws {
         let t = training(60)
         var s = settings
-        s.epochs = 2           // a poorly pre-trained network that fine-tuning improves
+        s.epochs = 2  // a poorly pre-trained network that fine-tuning improves
         s.fineTuneEpochs = 8
         s.fineTuneLearningRate = 3e-3
         s.scorePretrained = true
@@ -176,7 +183,7 @@ final class FineTuningTests: XCTestCase {
     func testL2SP_keepsFineTunedWeightsCloserToThePretrainedOnes() throws {
         let t = training()
         var s = settings
-        s.validationFraction = 0      // keep the last epoch: the distance is what training did
+        s.validationFraction = 0  // keep the last epoch: the distance is what training did
         s.fineTuneEpochs = 6
         s.fineTuneLearningRate = 2e-3
         let free = try NetworkTrainer.transfer(t, settings: s, freezes: [2], seed: 5)[2]!
@@ -209,16 +216,19 @@ final class FineTuningTests: XCTestCase {
             var spec = NetworkTrainer.spec(settings, fineTune: true)
             spec.epochs = epochs
             spec.headFirstEpochs = headFirst
-            _ = NetworkFitter.fit(net, data: t.data, train: examples, validation: [], spec: spec, seed: 7, progress: nil)
+            _ = NetworkFitter.fit(
+                net, data: t.data, train: examples, validation: [], spec: spec, seed: 7, progress: nil)
             return net
         }
         // All epochs in the head phase: only the output layer moved (BatchNorm statistics too stayed).
         let headOnly = fineTune(epochs: 2, headFirst: 2)
-        let before = start.namedTensors, after = headOnly.namedTensors
+        let before = start.namedTensors
+        let after = headOnly.namedTensors
         let changed = before.keys.filter { before[$0] != after[$0] }.sorted()
         XCTAssertEqual(changed, ["out.bias", "out.weight"])
-        XCTAssertEqual((1...6).map { headOnly.isFrozen(block: $0) }, [true, true, false, false, false, false],
-                       "the configured freeze is restored")
+        XCTAssertEqual(
+            (1...6).map { headOnly.isFrozen(block: $0) }, [true, true, false, false, false, false],
+            "the configured freeze is restored")
         // Then blocks 3...6 fine-tune too; blocks 1...2 stay frozen.
         let both = fineTune(epochs: 4, headFirst: 2).namedTensors
         for name in ["fc3.weight", "fc1.weight", "conv3.weight", "bn4.running_mean"] {
@@ -233,7 +243,7 @@ final class FineTuningTests: XCTestCase {
         s.fineTuneEpochs = 6
         s.patience = 1
         s.headFirstEpochs = 4
-        s.fineTuneLearningRate = 1e-7   // nothing improves much: without the head phase patience 1 would stop at epoch 2
+        s.fineTuneLearningRate = 1e-7  // nothing improves much: without the head phase patience 1 would stop at epoch 2
         let model = try NetworkTrainer.transfer(t, settings: s, freezes: [2], seed: 8)[2]!
         for (label, log) in model.logs where label != "pre-train" {
             XCTAssertGreaterThanOrEqual(log.epochs, 5, label)
@@ -251,7 +261,8 @@ final class FineTuningTests: XCTestCase {
         s.fineTuneBatchNorm = .train
         let train = try NetworkTrainer.transfer(t, settings: s, freezes: [2], seed: 9)[2]!
         let pre = eval.pretrained!.namedTensors
-        let tunedEval = eval.perDepth[2]!.namedTensors, tunedTrain = train.perDepth[2]!.namedTensors
+        let tunedEval = eval.perDepth[2]!.namedTensors
+        let tunedTrain = train.perDepth[2]!.namedTensors
         for bn in ["bn3", "bn4", "bn5"] {
             XCTAssertEqual(tunedEval["\(bn).running_mean"], pre["\(bn).running_mean"], bn)
             XCTAssertEqual(tunedEval["\(bn).running_var"], pre["\(bn).running_var"], bn)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Models
 
 final class ForestProgressTests: XCTestCase {
@@ -12,7 +13,9 @@ final class ForestProgressTests: XCTestCase {
         s.maxFeatures = [2]
         s.minSamplesLeaf = [2]
         var events: [TrainingEvent] = []
-        _ = ForestTrainer.fit(TrainingData(data: data, samples: Array(data.samples.indices)), settings: s, seed: 3) { events.append($0) }
+        _ = ForestTrainer.fit(TrainingData(data: data, samples: Array(data.samples.indices)), settings: s, seed: 3) {
+            events.append($0)
+        }
         for label in data.depths.map(\.label) {
             let mine = events.filter { $0.stage == "rf \(label)" }
             XCTAssertEqual(mine.map(\.epoch), Array(1...12) + [12], label)

@@ -1,8 +1,9 @@
 import Foundation
-@testable import Models
 import NeuralNet
 import Patches
 import XCTest
+
+@testable import Models
 
 final class ModelStoreTests: XCTestCase {
     func testEveryModelKind_savesAndLoadsWithIdenticalPredictions() throws {
@@ -17,8 +18,10 @@ final class ModelStoreTests: XCTestCase {
         s.maxFeatures = [2, 3]
         s.minSamplesLeaf = [2]
         let all = Array(data.samples.indices)
-        let (models, _) = try ModelFitting.fit(ModelKind.allCases, data: TrainingData(data: data, samples: all), settings: s, seed: 5)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-store-\(UUID().uuidString)").path
+        let (models, _) = try ModelFitting.fit(
+            ModelKind.allCases, data: TrainingData(data: data, samples: all), settings: s, seed: 5)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-store-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for kind in ModelKind.allCases {
             let folder = (dir as NSString).appendingPathComponent(kind.rawValue)
@@ -42,8 +45,9 @@ final class ModelStoreTests: XCTestCase {
             let again = (dir as NSString).appendingPathComponent("\(kind.rawValue)-again")
             try ModelStore.save(loaded, data: data, settings: s, to: again)
             for f in files {
-                XCTAssertEqual(FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(f)),
-                               FileManager.default.contents(atPath: (again as NSString).appendingPathComponent(f)), "\(kind)/\(f)")
+                XCTAssertEqual(
+                    FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(f)),
+                    FileManager.default.contents(atPath: (again as NSString).appendingPathComponent(f)), "\(kind)/\(f)")
             }
         }
         // The safetensors metadata carries the target scaling.
@@ -60,9 +64,11 @@ final class ModelStoreTests: XCTestCase {
         s.epochs = 1
         s.convWidths = [4, 8, 8]
         s.fcWidths = [8, 8, 4]
-        let (models, _) = try ModelFitting.fit([.cnn], data: TrainingData(data: data, samples: Array(data.samples.indices)),
-                                               settings: s, seed: 5)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-store-\(UUID().uuidString)").path
+        let (models, _) = try ModelFitting.fit(
+            [.cnn], data: TrainingData(data: data, samples: Array(data.samples.indices)),
+            settings: s, seed: 5)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-store-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try ModelStore.save(models[.cnn]!, data: data, settings: s, to: dir)
         let path = (dir as NSString).appendingPathComponent("model.json")
@@ -72,7 +78,8 @@ final class ModelStoreTests: XCTestCase {
         XCTAssertThrowsError(try ModelStore.load(folder: dir)) { error in
             XCTAssertTrue("\(error)".contains("depth_0-5cm.safetensors"), "\(error)")
             XCTAssertTrue("\(error)".contains("pool 3"), "\(error)")
-            XCTAssertTrue("\(error)".contains("model.json describes patch size \(data.patchSize), kernel 3, pool 1"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("model.json describes patch size \(data.patchSize), kernel 3, pool 1"), "\(error)")
         }
     }
 
@@ -117,7 +124,8 @@ final class ModelStoreTests: XCTestCase {
         XCTAssertEqual(s.augmentExclude, ["aspect"])
         XCTAssertEqual(s.targetScaling, .perDepth, "absent: the default")
         XCTAssertEqual(s.ensemble, 1)
-        XCTAssertThrowsError(try JSONDecoder().decode(ModelSettings.self, from: Data(#"{"epochs": 3}"#.utf8))) { error in
+        XCTAssertThrowsError(try JSONDecoder().decode(ModelSettings.self, from: Data(#"{"epochs": 3}"#.utf8))) {
+            error in
             XCTAssertTrue("\(error)".contains("conv_widths"), "\(error)")
         }
     }

@@ -1,9 +1,10 @@
 import Foundation
-@testable import Models
 import NeuralNet
 import Patches
 import SoilData
 import XCTest
+
+@testable import Models
 
 /// A synthetic patch data set whose value is a known function of the patch and the depth.
 func syntheticData(sites: Int, channels: Int = 3, seed: UInt64 = 1, missingDeep: Bool = true) -> PatchDataset {
@@ -16,8 +17,11 @@ func syntheticData(sites: Int, channels: Int = 3, seed: UInt64 = 1, missingDeep:
         // Each channel is a smooth ramp with a random level and slope: the centre mean drives the value.
         var centre: Float = 0
         for c in 0..<channels {
-            let level = Float.random(in: 0...1, using: &rng), slope = Float.random(in: -0.03...0.03, using: &rng)
-            for r in 0..<p { for q in 0..<p { patches[s * len + (c * p + r) * p + q] = max(0, min(1, level + slope * Float(q - 6))) } }
+            let level = Float.random(in: 0...1, using: &rng)
+            let slope = Float.random(in: -0.03...0.03, using: &rng)
+            for r in 0..<p {
+                for q in 0..<p { patches[s * len + (c * p + r) * p + q] = max(0, min(1, level + slope * Float(q - 6))) }
+            }
             if c < 2 { centre += level * (c == 0 ? 3 : -1) }
         }
         let deepest = missingDeep && s % 3 == 0 ? 4 : 6
@@ -26,11 +30,16 @@ func syntheticData(sites: Int, channels: Int = 3, seed: UInt64 = 1, missingDeep:
             samples.append(PatchSample(site: s, depth: d, value: value))
         }
     }
-    let chans = (0..<channels).map { PatchChannel(name: "c\($0)", covariate: "c\($0)", classValue: nil, min: 0, max: 1, fill: 0.5) }
-    let sitesList = (0..<sites).map { PatchSite(id: "S\($0)", x: Double($0), y: 0, sourceX: 0, sourceY: 0, col: $0, row: 0) }
-    return PatchDataset(property: "SOC", unit: "g/kg", patchSize: p, channels: chans, depths: DepthInterval.standard,
-                        grid: PatchGrid(crsWKT: "", geotransform: [0, 1, 0, 0, 0, -1], width: sites, height: 1),
-                        sites: sitesList, patches: patches, samples: samples)
+    let chans = (0..<channels).map {
+        PatchChannel(name: "c\($0)", covariate: "c\($0)", classValue: nil, min: 0, max: 1, fill: 0.5)
+    }
+    let sitesList = (0..<sites).map {
+        PatchSite(id: "S\($0)", x: Double($0), y: 0, sourceX: 0, sourceY: 0, col: $0, row: 0)
+    }
+    return PatchDataset(
+        property: "SOC", unit: "g/kg", patchSize: p, channels: chans, depths: DepthInterval.standard,
+        grid: PatchGrid(crsWKT: "", geotransform: [0, 1, 0, 0, 0, -1], width: sites, height: 1),
+        sites: sitesList, patches: patches, samples: samples)
 }
 
 func r2(_ obs: [Float], _ pred: [Float]) -> Double {
@@ -87,7 +96,9 @@ final class NetworkModelsTests: XCTestCase {
         let tile = Tensor(shape: [3, 30, 26], data: (0..<(3 * 30 * 26)).map { _ in Float(g.next() % 1000) / 1000 })
         for model in [transfer, transfers[4]!, cnn, mtcnn] {
             let shared = model.denseMaps(tile: tile, depths: 6)
-            XCTAssertTrue(shared == model.denseMaps(tile: tile, depths: 6, share: false), "\(model.kind): shared and whole runs are bitwise equal")
+            XCTAssertTrue(
+                shared == model.denseMaps(tile: tile, depths: 6, share: false),
+                "\(model.kind): shared and whole runs are bitwise equal")
             XCTAssertEqual(shared.map(\.count), [Int](repeating: 18 * 14, count: 6))
             XCTAssertFalse(shared.joined().contains { !$0.isFinite }, "\(model.kind)")
         }
@@ -110,8 +121,9 @@ final class NetworkModelsTests: XCTestCase {
         var s = settings
         s.epochs = 60
         s.patience = 3
-        s.learningRate = 0.05   // unstable on purpose: validation loss soon stops improving
-        let model = try NetworkTrainer.cnn(TrainingData(data: data, samples: Array(data.samples.indices)), settings: s, seed: 1)
+        s.learningRate = 0.05  // unstable on purpose: validation loss soon stops improving
+        let model = try NetworkTrainer.cnn(
+            TrainingData(data: data, samples: Array(data.samples.indices)), settings: s, seed: 1)
         let log = model.logs["0-5cm"]!
         XCTAssertLessThan(log.epochs, 60)
         XCTAssertEqual(log.epochs - log.bestEpoch, 3, "stops `patience` epochs after the best")
@@ -123,7 +135,8 @@ final class NetworkModelsTests: XCTestCase {
         let data = syntheticData(sites: 30)
         var s = settings
         s.epochs = 2
-        let model = try NetworkTrainer.mtcnn(TrainingData(data: data, samples: Array(data.samples.indices)), settings: s, seed: 1)
+        let model = try NetworkTrainer.mtcnn(
+            TrainingData(data: data, samples: Array(data.samples.indices)), settings: s, seed: 1)
         let pred = model.predict(data, samples: Array(data.samples.indices))
         XCTAssertEqual(pred.count, data.samples.count)
         XCTAssertFalse(pred.contains { !$0.isFinite })

@@ -1,9 +1,11 @@
-@testable import NeuralNet
 import XCTest
 
+@testable import NeuralNet
+
 final class DenseMapperTests: XCTestCase {
-    let config = NetworkConfig(kind: .depthInput, channels: 2, patchSize: 13, depths: 4, convWidths: [4, 5, 6],
-                               fcWidths: [6, 5, 4])
+    let config = NetworkConfig(
+        kind: .depthInput, channels: 2, patchSize: 13, depths: 4, convWidths: [4, 5, 6],
+        fcWidths: [6, 5, 4])
 
     /// A pre-trained network with non-trivial BatchNorm statistics, in inference mode.
     func pretrained() throws -> Network {
@@ -24,8 +26,12 @@ final class DenseMapperTests: XCTestCase {
             let tensors = net.namedTensors
             for (k, name) in net.trainableTensorNames.enumerated() {
                 let t = tensors[name]!
-                try net.setTensor(name, Tensor(shape: t.shape, data: randomTensor(t.shape, seed: UInt64(100 * d + k), low: 0.9, high: 1.1)
-                    .data.enumerated().map { t.data[$0.offset] * $0.element }))
+                try net.setTensor(
+                    name,
+                    Tensor(
+                        shape: t.shape,
+                        data: randomTensor(t.shape, seed: UInt64(100 * d + k), low: 0.9, high: 1.1)
+                            .data.enumerated().map { t.data[$0.offset] * $0.element }))
             }
             return net
         }
@@ -44,11 +50,13 @@ final class DenseMapperTests: XCTestCase {
             XCTAssertEqual(maps.shape, [4, 19, 17])
             let whole = DenseMapper(members: members, share: false)
             XCTAssertEqual(whole.sharedBlocks, 0)
-            XCTAssertTrue(maps == whole.maps(tile: tile, chunkSize: 7), "F = \(frozen): shared and whole runs are bitwise equal")
+            XCTAssertTrue(
+                maps == whole.maps(tile: tile, chunkSize: 7), "F = \(frozen): shared and whole runs are bitwise equal")
             for (d, net) in nets.enumerated() {
                 // Same output chunks, same kernels: bitwise equal (other chunk sizes differ in the last bit).
                 let own = net.denseMap(tile: tile, depthIndex: d, chunkSize: 7)
-                XCTAssertTrue(Array(maps.data[(d * 19 * 17)..<((d + 1) * 19 * 17)]) == own.data, "F = \(frozen), depth \(d)")
+                XCTAssertTrue(
+                    Array(maps.data[(d * 19 * 17)..<((d + 1) * 19 * 17)]) == own.data, "F = \(frozen), depth \(d)")
             }
             if frozen >= 1 {
                 // The members really differ: the test would not pass with one network's maps copied.
@@ -77,7 +85,9 @@ final class DenseMapperTests: XCTestCase {
         XCTAssertEqual(mapper.sharedBlocks, 3)
         let maps = mapper.maps(tile: tile)
         for d in 0..<4 {
-            XCTAssertTrue(Array(maps.data[(d * 8 * 12)..<((d + 1) * 8 * 12)]) == net.denseMap(tile: tile, depthIndex: d).data, "head \(d)")
+            XCTAssertTrue(
+                Array(maps.data[(d * 8 * 12)..<((d + 1) * 8 * 12)]) == net.denseMap(tile: tile, depthIndex: d).data,
+                "head \(d)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import NeuralNet
 
 /// Matches PyTorch's numbers in Fixtures/golden.json (a copy of ../shared/anchors/golden.json, written
@@ -8,8 +9,9 @@ final class GoldenTests: XCTestCase {
     private var golden: [String: Any] = [:]
 
     override func setUpWithError() throws {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "golden", withExtension: "json"),
-                                "the test fixture golden.json is missing from the NeuralNetTests bundle")
+        let url = try XCTUnwrap(
+            Bundle.module.url(forResource: "golden", withExtension: "json"),
+            "the test fixture golden.json is missing from the NeuralNetTests bundle")
         let data = try Data(contentsOf: url)
         golden = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
     }

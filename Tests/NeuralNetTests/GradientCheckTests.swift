@@ -1,12 +1,15 @@
 import XCTest
+
 @testable import NeuralNet
 
 /// Central-difference checks of every layer's backward pass and of the whole network.
 final class GradientCheckTests: XCTestCase {
     /// Checks d(Σ w·layer(x))/dx and d/dθ for every parameter at sampled indices.
     /// `reset` restores any state that changes the output between calls (the Dropout generator).
-    private func checkLayer(_ layer: any Layer, input: Tensor, seed: UInt64 = 1, reset: (() -> Void)? = nil,
-                            _ name: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func checkLayer(
+        _ layer: any Layer, input: Tensor, seed: UInt64 = 1, reset: (() -> Void)? = nil,
+        _ name: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         reset?()
         let y = layer.forward(input)
         let weights = randomTensor(y.shape, seed: seed)
@@ -19,7 +22,8 @@ final class GradientCheckTests: XCTestCase {
         checkGradient(value: input, analytic: dx, "\(name) input", file: file, line: line) { f($0) }
         for p in layer.parameters {
             if p.frozen {
-                XCTAssertEqual(p.gradient.data.map(abs).max() ?? 0, 0, "\(name).\(p.name) is frozen", file: file, line: line)
+                XCTAssertEqual(
+                    p.gradient.data.map(abs).max() ?? 0, 0, "\(name).\(p.name) is frozen", file: file, line: line)
                 continue
             }
             let original = p.value
@@ -34,21 +38,24 @@ final class GradientCheckTests: XCTestCase {
 
     func testConv2D_backwardMatchesCentralDifferences() {
         var g = SeededGenerator(seed: 1)
-        checkLayer(Conv2D(inChannels: 3, outChannels: 4, kernelSize: 3, generator: &g),
-                   input: randomTensor([2, 3, 7, 6], seed: 2), "conv")
+        checkLayer(
+            Conv2D(inChannels: 3, outChannels: 4, kernelSize: 3, generator: &g),
+            input: randomTensor([2, 3, 7, 6], seed: 2), "conv")
     }
 
     func testConv2D_dilatedBackwardMatchesCentralDifferences() {
         var g = SeededGenerator(seed: 3)
-        checkLayer(Conv2D(inChannels: 2, outChannels: 3, kernelSize: 3, dilation: 2, generator: &g),
-                   input: randomTensor([2, 2, 8, 9], seed: 4), "dilated conv")
+        checkLayer(
+            Conv2D(inChannels: 2, outChannels: 3, kernelSize: 3, dilation: 2, generator: &g),
+            input: randomTensor([2, 2, 8, 9], seed: 4), "dilated conv")
     }
 
     func testConv2D_shardedAndBlockedBackwardMatchesCentralDifferences() {
         // Large enough to be split over threads and, within a shard, into several sample blocks.
         var g = SeededGenerator(seed: 5)
-        checkLayer(Conv2D(inChannels: 16, outChannels: 4, kernelSize: 3, generator: &g),
-                   input: randomTensor([12, 16, 20, 20], seed: 6), "blocked conv")
+        checkLayer(
+            Conv2D(inChannels: 16, outChannels: 4, kernelSize: 3, generator: &g),
+            input: randomTensor([12, 16, 20, 20], seed: 6), "blocked conv")
     }
 
     func testMaxPool2D_backwardMatchesCentralDifferences() {
@@ -57,7 +64,8 @@ final class GradientCheckTests: XCTestCase {
         var values = (0..<(2 * 3 * 7 * 7)).map { Float($0) * 0.05 }
         values.shuffle(using: &g)
         checkLayer(MaxPool2D(kernelSize: 3), input: Tensor(shape: [2, 3, 7, 7], data: values), "pool")
-        checkLayer(MaxPool2D(kernelSize: 2, stride: 1), input: Tensor(shape: [2, 3, 7, 7], data: values), "pool stride 1")
+        checkLayer(
+            MaxPool2D(kernelSize: 2, stride: 1), input: Tensor(shape: [2, 3, 7, 7], data: values), "pool stride 1")
     }
 
     func testBatchNorm2D_trainingBackwardMatchesCentralDifferences() {
@@ -121,14 +129,15 @@ final class GradientCheckTests: XCTestCase {
 
     func testLinear_backwardMatchesCentralDifferences() {
         var g = SeededGenerator(seed: 21)
-        checkLayer(Linear(inFeatures: 7, outFeatures: 5, generator: &g), input: randomTensor([6, 7], seed: 22), "linear")
+        checkLayer(
+            Linear(inFeatures: 7, outFeatures: 5, generator: &g), input: randomTensor([6, 7], seed: 22), "linear")
     }
 
     func testSequential_backwardMatchesCentralDifferences() {
         var g = SeededGenerator(seed: 23)
         let net = Sequential([
             Conv2D(inChannels: 2, outChannels: 3, kernelSize: 3, generator: &g), Swish(), BatchNorm(features: 3),
-            Flatten(), Linear(inFeatures: 3 * 3 * 3, outFeatures: 4, generator: &g), Swish(),
+            Flatten(), Linear(inFeatures: 3 * 3 * 3, outFeatures: 4, generator: &g), Swish()
         ])
         checkLayer(net, input: randomTensor([5, 2, 5, 5], seed: 24), "sequential")
     }
@@ -137,8 +146,9 @@ final class GradientCheckTests: XCTestCase {
     func testReferenceNetwork_backwardMatchesCentralDifferences() throws {
         // P = 19 leaves conv3 a 3 x 3 output, so the flatten order matters too.
         for (kind, side) in [(NetworkConfig.Kind.depthInput, 13), (.heads, 13), (.depthInput, 19)] {
-            let config = NetworkConfig(kind: kind, channels: 2, patchSize: side, depths: 3, convWidths: [4, 4, 6],
-                                       fcWidths: [6, 5, 4], convDropout: 0, fcDropout: 0)
+            let config = NetworkConfig(
+                kind: kind, channels: 2, patchSize: side, depths: 3, convWidths: [4, 4, 6],
+                fcWidths: [6, 5, 4], convDropout: 0, fcDropout: 0)
             let network = try Network(config: config, seed: 25)
             for bn in network.batchNorms {  // non-trivial affine parameters
                 bn.weight.value = randomTensor([bn.features], seed: UInt64(bn.features) + 26, low: 0.6, high: 1.4)
@@ -158,7 +168,8 @@ final class GradientCheckTests: XCTestCase {
             for (name, p) in network.namedParameters {
                 let original = p.value
                 let analytic = p.gradient
-                checkGradient(value: original, analytic: analytic, samples: 8, step: 2e-3, "\(kind) P\(side) \(name)") { v in
+                checkGradient(value: original, analytic: analytic, samples: 8, step: 2e-3, "\(kind) P\(side) \(name)") {
+                    v in
                     p.value = v
                     defer { p.value = original }
                     return f(x)

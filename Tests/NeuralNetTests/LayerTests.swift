@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import NeuralNet
 
 /// Forward values of the layers against naive reference computations, and their modes.
@@ -9,20 +10,32 @@ final class LayerTests: XCTestCase {
         let (cout, k) = (w.shape[0], w.shape[2])
         let (ho, wo) = (h - d * (k - 1), wd - d * (k - 1))
         var y = Tensor(shape: [n, cout, ho, wo])
-        for s in 0..<n { for o in 0..<cout { for oy in 0..<ho { for ox in 0..<wo {
-            var sum = Double(b.data[o])
-            for c in 0..<cin { for i in 0..<k { for j in 0..<k {
-                sum += Double(x[s, c, oy + i * d, ox + j * d]) * Double(w[o, c, i, j])
-            } } }
-            y[s, o, oy, ox] = Float(sum)
-        } } } }
+        for s in 0..<n {
+            for o in 0..<cout {
+                for oy in 0..<ho {
+                    for ox in 0..<wo {
+                        var sum = Double(b.data[o])
+                        for c in 0..<cin {
+                            for i in 0..<k {
+                                for j in 0..<k {
+                                    sum += Double(x[s, c, oy + i * d, ox + j * d]) * Double(w[o, c, i, j])
+                                }
+                            }
+                        }
+                        y[s, o, oy, ox] = Float(sum)
+                    }
+                }
+            }
+        }
         return y
     }
 
     func testConv2D_matchesNaiveConvolution_forShardsBlocksBandsAndDilation() {
         // Small batches, a batch in several sample blocks, and an image large enough for row bands.
-        for (n, cin, cout, side, d) in [(2, 3, 4, 7, 1), (3, 2, 5, 11, 3), (12, 16, 6, 20, 1), (1, 1, 1, 3, 1),
-                                        (1, 8, 3, 70, 2)] {
+        for (n, cin, cout, side, d) in [
+            (2, 3, 4, 7, 1), (3, 2, 5, 11, 3), (12, 16, 6, 20, 1), (1, 1, 1, 3, 1),
+            (1, 8, 3, 70, 2)
+        ] {
             var g = SeededGenerator(seed: UInt64(n * 100 + side))
             let conv = Conv2D(inChannels: cin, outChannels: cout, kernelSize: 3, dilation: d, generator: &g)
             let x = randomTensor([n, cin, side, side], seed: UInt64(side))
@@ -40,11 +53,13 @@ final class LayerTests: XCTestCase {
         conv.prepareForInference()
         _ = conv.infer(x)
         conv.weight.value.data[4] += 0.5  // in place, as the optimizer does
-        assertClose(conv.infer(x).data, naiveConv(x, conv.weight.value, conv.bias.value, dilation: 1).data,
-                    relative: 1e-5, absolute: 1e-5, "a stale kept copy is not used")
+        assertClose(
+            conv.infer(x).data, naiveConv(x, conv.weight.value, conv.bias.value, dilation: 1).data,
+            relative: 1e-5, absolute: 1e-5, "a stale kept copy is not used")
         conv.prepareForInference()
-        assertClose(conv.infer(x).data, naiveConv(x, conv.weight.value, conv.bias.value, dilation: 1).data,
-                    relative: 1e-5, absolute: 1e-5, "after preparing again")
+        assertClose(
+            conv.infer(x).data, naiveConv(x, conv.weight.value, conv.bias.value, dilation: 1).data,
+            relative: 1e-5, absolute: 1e-5, "after preparing again")
     }
 
     func testConv2D_initialisesUniformWithinPyTorchBound() {
@@ -57,23 +72,32 @@ final class LayerTests: XCTestCase {
         let mean = conv.weight.value.data.reduce(0, +) / Float(conv.weight.value.count)
         XCTAssertEqual(mean, 0, accuracy: 0.05 * bound)
         var g2 = SeededGenerator(seed: 1)
-        XCTAssertEqual(Conv2D(inChannels: 40, outChannels: 32, kernelSize: 3, generator: &g2).weight.value,
-                       conv.weight.value, "same seed, same weights")
+        XCTAssertEqual(
+            Conv2D(inChannels: 40, outChannels: 32, kernelSize: 3, generator: &g2).weight.value,
+            conv.weight.value, "same seed, same weights")
     }
 
     func testMaxPool2D_takesMaximumAndSendsGradientToFirstOfTies() {
-        let x = Tensor(shape: [1, 1, 3, 4], data: [1, 5, 2, 2,
-                                                  5, 0, 2, 7,
-                                                  9, 9, 2, 2])
+        let x = Tensor(
+            shape: [1, 1, 3, 4],
+            data: [
+                1, 5, 2, 2,
+                5, 0, 2, 7,
+                9, 9, 2, 2
+            ])
         let pool = MaxPool2D(kernelSize: 2, stride: 1)
         let y = pool.forward(x)
         XCTAssertEqual(y.shape, [1, 1, 2, 3])
         XCTAssertEqual(y.data, [5, 5, 7, 9, 9, 7])
         let dx = pool.backward(Tensor(shape: [1, 1, 2, 3], data: [1, 10, 100, 1000, 10000, 100000]))
         // Window (0,0) ties 5 at (0,1) and (1,0): the first in row-major order wins, as in PyTorch.
-        XCTAssertEqual(dx.data, [0, 11, 0, 0,
-                                 0, 0, 0, 100_100,
-                                 1000, 10000, 0, 0])
+        XCTAssertEqual(
+            dx.data,
+            [
+                0, 11, 0, 0,
+                0, 0, 0, 100_100,
+                1000, 10000, 0, 0
+            ])
         XCTAssertEqual(pool.infer(x), y)
         let nanInput = Tensor(shape: [1, 1, 2, 2], data: [1, .nan, 3, 2])
         XCTAssertTrue(MaxPool2D(kernelSize: 2).infer(nanInput).data[0].isNaN, "NaN propagates like PyTorch")
@@ -91,7 +115,8 @@ final class LayerTests: XCTestCase {
         // Channel 0 holds 1, 2, 3, 4; channel 1 holds 10, 10, 30, 30 (batch 2, 1 x 2 images).
         let x = Tensor(shape: [2, 2, 1, 2], data: [1, 2, 10, 10, 3, 4, 30, 30])
         let y = bn.forward(x)
-        let var0: Float = 1.25, var1: Float = 100
+        let var0: Float = 1.25
+        let var1: Float = 100
         XCTAssertEqual(y[0, 0, 0, 0], (1 - 2.5) / (var0 + 1e-5).squareRoot(), accuracy: 1e-5)
         XCTAssertEqual(y[1, 1, 0, 1], (30 - 20) / (var1 + 1e-5).squareRoot(), accuracy: 1e-5)
         // running = 0.9 · old + 0.1 · batch, with the unbiased variance (4/3 of the biased one).
@@ -119,9 +144,11 @@ final class LayerTests: XCTestCase {
 
     func testDropout_isIdentityAtInferenceAndSeededInTraining() {
         let x = randomTensor([8, 4, 10, 10], seed: 5, low: 1, high: 2)
-        let a = Dropout(probability: 0.25, seed: 42), b = Dropout(probability: 0.25, seed: 42)
+        let a = Dropout(probability: 0.25, seed: 42)
+        let b = Dropout(probability: 0.25, seed: 42)
         XCTAssertEqual(a.infer(x), x)
-        let ya = a.forward(x), yb = b.forward(x)
+        let ya = a.forward(x)
+        let yb = b.forward(x)
         XCTAssertEqual(ya, yb, "same seed, same mask")
         let dropped = ya.data.filter { $0 == 0 }.count
         XCTAssertEqual(Double(dropped) / Double(x.count), 0.25, accuracy: 0.02)
@@ -138,7 +165,8 @@ final class LayerTests: XCTestCase {
         let y = linear.infer(x)
         for i in 0..<4 {
             for o in 0..<3 {
-                let expected = linear.bias.value.data[o]
+                let expected =
+                    linear.bias.value.data[o]
                     + (0..<5).map { x[i, $0] * linear.weight.value[o, $0] }.reduce(0, +)
                 XCTAssertEqual(y[i, o], expected, accuracy: 1e-5)
             }
@@ -174,7 +202,9 @@ final class LayerTests: XCTestCase {
     func testAdam_matchesPyTorchFormulaWithWeightDecay() {
         let p = Parameter(name: "w", value: Tensor(shape: [3], data: [1, -2, 0.5]))
         let adam = Adam(parameters: [p], learningRate: 0.01, weightDecay: 0.1)
-        var theta: [Double] = [1, -2, 0.5], m = [Double](repeating: 0, count: 3), v = m
+        var theta: [Double] = [1, -2, 0.5]
+        var m = [Double](repeating: 0, count: 3)
+        var v = m
         let grads: [[Double]] = [[0.3, -1, 0], [0.1, 0.2, -0.4], [-0.5, 0.5, 2]]
         for (t, grad) in grads.enumerated() {
             p.gradient = Tensor(shape: [3], data: grad.map(Float.init))

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import NeuralNet
 
 /// A tiny network must learn a known smooth function of a 5 x 5 patch.
@@ -21,7 +22,7 @@ final class LearningTests: XCTestCase {
             Conv2D(inChannels: 1, outChannels: 16, kernelSize: 3, generator: &g), Swish(),
             Conv2D(inChannels: 16, outChannels: 32, kernelSize: 3, generator: &g), Swish(),
             Flatten(), Linear(inFeatures: 32, outFeatures: 32, generator: &g), Swish(),
-            Linear(inFeatures: 32, outFeatures: 1, generator: &g),
+            Linear(inFeatures: 32, outFeatures: 1, generator: &g)
         ])
         let adam = Adam(parameters: network.parameters, learningRate: 3e-3)
         let (train, trainY) = data(2048, seed: 2)

@@ -1,11 +1,13 @@
 import XCTest
+
 @testable import NeuralNet
 
 /// The reference network: architecture checks, modes, freezing, copies, heads, prediction, dense maps.
 final class NetworkTests: XCTestCase {
     private func smallConfig(_ kind: NetworkConfig.Kind = .depthInput, dropout: Float = 0.1) -> NetworkConfig {
-        NetworkConfig(kind: kind, channels: 3, patchSize: 13, depths: 4, convWidths: [4, 6, 8], fcWidths: [8, 6, 4],
-                      convDropout: dropout, fcDropout: 2 * dropout)
+        NetworkConfig(
+            kind: kind, channels: 3, patchSize: 13, depths: 4, convWidths: [4, 6, 8], fcWidths: [8, 6, 4],
+            convDropout: dropout, fcDropout: 2 * dropout)
     }
 
     private func batch(_ n: Int, seed: UInt64, channels: Int = 3, depths: Int = 4) -> (Tensor, Tensor, Tensor) {
@@ -50,9 +52,12 @@ final class NetworkTests: XCTestCase {
             for _ in 0..<3 { network.trainStep(patches: x, depthOneHot: d, targets: y, optimizer: adam) }
             return network
         }
-        let a = try trained(), b = try trained()
+        let a = try trained()
+        let b = try trained()
         XCTAssertEqual(a.namedTensors, b.namedTensors)
-        XCTAssertNotEqual(try Network(config: smallConfig(), seed: 8).namedTensors, try Network(config: smallConfig(), seed: 7).namedTensors)
+        XCTAssertNotEqual(
+            try Network(config: smallConfig(), seed: 8).namedTensors,
+            try Network(config: smallConfig(), seed: 7).namedTensors)
     }
 
     func testEvalMode_forwardEqualsPredictAndIsDeterministic() throws {
@@ -63,11 +68,13 @@ final class NetworkTests: XCTestCase {
         XCTAssertEqual(out.shape, [70, 1])
         XCTAssertEqual(network.predict(patches: x, depthOneHot: d), out.data)
         // One patch at a time gives the same values (BatchNorm uses running statistics, dropout off).
-        let single = network.predict(patches: Tensor(shape: [1, 3, 13, 13], data: Array(x.data[(69 * 507)..<(70 * 507)])),
-                                     depthOneHot: Tensor(shape: [1, 4], data: Array(d.data[(69 * 4)..<(70 * 4)])))
+        let single = network.predict(
+            patches: Tensor(shape: [1, 3, 13, 13], data: Array(x.data[(69 * 507)..<(70 * 507)])),
+            depthOneHot: Tensor(shape: [1, 4], data: Array(d.data[(69 * 4)..<(70 * 4)])))
         XCTAssertEqual(single[0], out.data[69], accuracy: 1e-6)
         network.train()
-        XCTAssertNotEqual(network.forward(patches: x, depthOneHot: d).data, out.data, "training mode uses batch statistics")
+        XCTAssertNotEqual(
+            network.forward(patches: x, depthOneHot: d).data, out.data, "training mode uses batch statistics")
     }
 
     func testTrainStep_lowersTheLossOnAFixedBatch() throws {
@@ -92,7 +99,8 @@ final class NetworkTests: XCTestCase {
         for _ in 0..<3 { network.trainStep(patches: x, depthOneHot: d, targets: y, optimizer: adam) }
         let after = network.namedTensors
         for name in before.keys {
-            let frozen = name.hasPrefix("conv1.") || name.hasPrefix("bn1.") || name.hasPrefix("conv2.") || name.hasPrefix("bn2.")
+            let frozen =
+                name.hasPrefix("conv1.") || name.hasPrefix("bn1.") || name.hasPrefix("conv2.") || name.hasPrefix("bn2.")
             if frozen {
                 XCTAssertEqual(after[name], before[name], "\(name) is frozen")
             } else {
@@ -124,8 +132,9 @@ final class NetworkTests: XCTestCase {
         let (x, d, y) = batch(8, seed: 11)
         copy.trainStep(patches: x, depthOneHot: d, targets: y, optimizer: Adam(parameters: copy.parameters))
         XCTAssertNotEqual(copy.namedTensors["fc1.weight"], network.namedTensors["fc1.weight"])
-        XCTAssertEqual(try Network(config: smallConfig(), seed: 10).namedTensors["fc1.weight"], network.namedTensors["fc1.weight"],
-                       "the original is untouched")
+        XCTAssertEqual(
+            try Network(config: smallConfig(), seed: 10).namedTensors["fc1.weight"], network.namedTensors["fc1.weight"],
+            "the original is untouched")
     }
 
     func testHeads_maskedLossTrainsOnlyHeadsWithTargets() throws {
@@ -133,10 +142,14 @@ final class NetworkTests: XCTestCase {
         let (x, _, _) = batch(8, seed: 13)
         let targets = randomTensor([8, 4], seed: 14)
         var mask = Tensor(shape: [8, 4])
-        for i in 0..<8 { mask[i, 1] = 1; if i < 4 { mask[i, 3] = 1 } }  // heads 0 and 2 have no targets
+        for i in 0..<8 {
+            mask[i, 1] = 1
+            if i < 4 { mask[i, 3] = 1 }
+        }  // heads 0 and 2 have no targets
         let before = network.namedTensors
-        network.trainStep(patches: x, depthOneHot: nil, targets: targets, mask: mask,
-                          optimizer: Adam(parameters: network.parameters))
+        network.trainStep(
+            patches: x, depthOneHot: nil, targets: targets, mask: mask,
+            optimizer: Adam(parameters: network.parameters))
         let after = network.namedTensors
         XCTAssertEqual(after["heads.0.fc1.weight"], before["heads.0.fc1.weight"])
         XCTAssertEqual(after["heads.2.out.bias"], before["heads.2.out.bias"])
@@ -159,12 +172,15 @@ final class NetworkTests: XCTestCase {
 
     func testDenseMap_equalsPatchwisePrediction() throws {
         for kind in [NetworkConfig.Kind.depthInput, .heads] {
-            let config = NetworkConfig(kind: kind, channels: 2, patchSize: 19, depths: 3, convWidths: [4, 5, 6],
-                                       fcWidths: [6, 5, 4])
+            let config = NetworkConfig(
+                kind: kind, channels: 2, patchSize: 19, depths: 3, convWidths: [4, 5, 6],
+                fcWidths: [6, 5, 4])
             let network = try Network(config: config, seed: 17)
             // Non-trivial running statistics.
             let (x, d, y) = batch(16, seed: 18, channels: 2, depths: 3)
-            _ = x; _ = d; _ = y
+            _ = x
+            _ = d
+            _ = y
             for bn in network.batchNorms {
                 bn.runningMean = randomTensor([bn.features], seed: 19, low: -0.2, high: 0.2)
                 bn.runningVariance = randomTensor([bn.features], seed: 20, low: 0.5, high: 1.5)
@@ -174,24 +190,40 @@ final class NetworkTests: XCTestCase {
             let map = network.denseMap(tile: tile, depthIndex: 1, chunkSize: 4)
             XCTAssertEqual(map.shape, [7, 5])
             var patches = Tensor(shape: [35, 2, 19, 19])
-            for i in 0..<7 { for j in 0..<5 { for c in 0..<2 { for a in 0..<19 { for b in 0..<19 {
-                patches[i * 5 + j, c, a, b] = tile[c, i + a, j + b]
-            } } } } }
-            let expected = network.predict(patches: patches, depthOneHot: oneHot([Int](repeating: 1, count: 35), width: 3))
+            for i in 0..<7 {
+                for j in 0..<5 {
+                    for c in 0..<2 {
+                        for a in 0..<19 {
+                            for b in 0..<19 {
+                                patches[i * 5 + j, c, a, b] = tile[c, i + a, j + b]
+                            }
+                        }
+                    }
+                }
+            }
+            let expected = network.predict(
+                patches: patches, depthOneHot: oneHot([Int](repeating: 1, count: 35), width: 3))
             assertClose(map.data, expected, relative: 1e-4, absolute: 1e-5, "\(kind) dense vs patch-wise")
         }
     }
 
     func testTrainableTensorNames_leaveOutFrozenBlocksWithTheirRunningStatistics() throws {
-        let network = try Network(config: NetworkConfig(kind: .depthInput, channels: 2, patchSize: 13, depths: 3,
-                                                        convWidths: [4, 5, 6], fcWidths: [6, 5, 4]), seed: 5)
+        let network = try Network(
+            config: NetworkConfig(
+                kind: .depthInput, channels: 2, patchSize: 13, depths: 3,
+                convWidths: [4, 5, 6], fcWidths: [6, 5, 4]), seed: 5)
         XCTAssertEqual(network.trainableTensorNames, network.namedTensors.keys.sorted())
         network.freeze(blocks: 1...2)
         let names = network.trainableTensorNames
-        XCTAssertFalse(names.contains { $0.hasPrefix("conv1.") || $0.hasPrefix("bn1.") || $0.hasPrefix("conv2.") || $0.hasPrefix("bn2.") }, "\(names)")
+        XCTAssertFalse(
+            names.contains {
+                $0.hasPrefix("conv1.") || $0.hasPrefix("bn1.") || $0.hasPrefix("conv2.") || $0.hasPrefix("bn2.")
+            }, "\(names)")
         for name in ["conv3.weight", "bn3.running_mean", "bn3.running_var", "fc1.weight", "out.bias"] {
             XCTAssertTrue(names.contains(name), name)
         }
-        XCTAssertEqual(names.count, network.namedTensors.count - 2 * 2 - 2 * 4, "conv1/conv2 weight+bias, bn1/bn2 four tensors each")
+        XCTAssertEqual(
+            names.count, network.namedTensors.count - 2 * 2 - 2 * 4,
+            "conv1/conv2 weight+bias, bn1/bn2 four tensors each")
     }
 }

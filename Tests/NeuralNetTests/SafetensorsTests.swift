@@ -1,11 +1,13 @@
 import XCTest
+
 @testable import NeuralNet
 
 /// Saving and loading models in the safetensors format.
 final class SafetensorsTests: XCTestCase {
     private func trainedNetwork(_ kind: NetworkConfig.Kind = .depthInput) throws -> Network {
-        let config = NetworkConfig(kind: kind, channels: 2, patchSize: 13, depths: 3, convWidths: [4, 4, 6],
-                                   fcWidths: [6, 5, 4])
+        let config = NetworkConfig(
+            kind: kind, channels: 2, patchSize: 13, depths: 3, convWidths: [4, 4, 6],
+            fcWidths: [6, 5, 4])
         let network = try Network(config: config, seed: 3)
         let x = randomTensor([8, 2, 13, 13], seed: 4)
         let d = oneHot([0, 1, 2, 0, 1, 2, 0, 1], width: 3)
@@ -38,7 +40,9 @@ final class SafetensorsTests: XCTestCase {
             try network.saveSafetensors(path: path, metadata: metadata)
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), bytes, "overwriting is deterministic")
         }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".partial-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter {
+            $0.contains(".partial-")
+        }
         XCTAssertEqual(leftovers, [], "no temporary files left behind")
     }
 
@@ -49,8 +53,10 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertEqual(headerLength % 8, 0)
         XCTAssertEqual(bytes.count, 8 + headerLength + 4 * 5)
         let header = String(decoding: bytes[8..<(8 + headerLength)], as: UTF8.self)
-        XCTAssertEqual(header.trimmingCharacters(in: .whitespaces),
-                       #"{"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[1,3],"data_offsets":[0,12]},"b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}}"#)
+        XCTAssertEqual(
+            header.trimmingCharacters(in: .whitespaces),
+            #"{"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[1,3],"data_offsets":[0,12]},"b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}}"#
+        )
         // Little-endian IEEE floats: 0.5 is 00 00 00 3F.
         XCTAssertEqual(Array(bytes[(8 + headerLength)..<(12 + headerLength)]), [0, 0, 0, 0x3F])
     }
@@ -79,7 +85,8 @@ final class SafetensorsTests: XCTestCase {
         }
         expectError([1, 2, 3], containing: "fewer than the 8-byte")
         expectError([255, 0, 0, 0, 0, 0, 0, 0, 32], containing: "exceeds the file size")
-        expectError(Safetensors.encode(["w": Tensor(shape: [1], data: [1])], metadata: [:]), containing: "socmap.architecture")
+        expectError(
+            Safetensors.encode(["w": Tensor(shape: [1], data: [1])], metadata: [:]), containing: "socmap.architecture")
 
         // A model file with one tensor missing, and one with a wrong shape.
         let network = try trainedNetwork()
@@ -91,7 +98,8 @@ final class SafetensorsTests: XCTestCase {
         tensors["fc2.weight"] = Tensor(shape: [2, 2])
         expectError(Safetensors.encode(tensors, metadata: metadata), containing: "fc2.weight")
         metadata[Network.architectureKey] = "{}"
-        expectError(Safetensors.encode(network.namedTensors, metadata: metadata), containing: "not a valid architecture")
+        expectError(
+            Safetensors.encode(network.namedTensors, metadata: metadata), containing: "not a valid architecture")
         XCTAssertThrowsError(try Network.loadSafetensors(path: dir.appendingPathComponent("missing").path)) { error in
             XCTAssertTrue("\(error)".contains("missing"))
         }

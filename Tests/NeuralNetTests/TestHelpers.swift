@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import NeuralNet
 
 /// A tensor of uniform values in [low, high) from a seeded generator.
@@ -16,15 +17,20 @@ func oneHot(_ indices: [Int], width: Int) -> Tensor {
 }
 
 /// Fails unless every pair of values agrees to `relative` of the larger magnitude (or `absolute`).
-func assertClose(_ actual: [Float], _ expected: [Float], relative: Float = 1e-4, absolute: Float = 1e-6,
-                 _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+func assertClose(
+    _ actual: [Float], _ expected: [Float], relative: Float = 1e-4, absolute: Float = 1e-6,
+    _ message: String = "", file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(actual.count, expected.count, "\(message): counts differ", file: file, line: line)
     var worst: (Int, Float, Float)?
     var worstExcess: Float = 0
     for (i, (a, e)) in zip(actual, expected).enumerated() {
         let allowed = max(absolute, relative * max(abs(a), abs(e)))
         let excess = abs(a - e) / allowed
-        if excess > 1, excess > worstExcess { worstExcess = excess; worst = (i, a, e) }
+        if excess > 1, excess > worstExcess {
+            worstExcess = excess
+            worst = (i, a, e)
+        }
     }
     if let (i, a, e) = worst {
         XCTFail("\(message): index \(i): \(a) vs expected \(e) (\(worstExcess)x the tolerance)", file: file, line: line)
@@ -72,8 +78,10 @@ func checkGradient(
         var h = step
         var smooth: (derivative: Double, step: Float)?
         for _ in 0..<4 {
-            let plus = shifted(h), minus = shifted(-h)
-            let right = (plus.value - centre) / plus.step, left = (centre - minus.value) / -minus.step
+            let plus = shifted(h)
+            let minus = shifted(-h)
+            let right = (plus.value - centre) / plus.step
+            let left = (centre - minus.value) / -minus.step
             if abs(right - left) <= max(floor, tolerance * max(abs(right), abs(left))) {
                 smooth = ((plus.value - minus.value) / (plus.step - minus.step), h)
                 break
@@ -85,11 +93,13 @@ func checkGradient(
             continue
         }
         let a = Double(analytic.data[i])
-        XCTAssertLessThanOrEqual(abs(n - a), max(floor, tolerance * max(abs(n), abs(a))),
-                                 "\(name)[\(i)]: analytic \(a), numeric \(n) (step \(used))", file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            abs(n - a), max(floor, tolerance * max(abs(n), abs(a))),
+            "\(name)[\(i)]: analytic \(a), numeric \(n) (step \(used))", file: file, line: line)
     }
-    XCTAssertLessThanOrEqual(skipped, max(1, indices.count / 4), "\(name): too many indices at kinks (\(skipped))",
-                             file: file, line: line)
+    XCTAssertLessThanOrEqual(
+        skipped, max(1, indices.count / 4), "\(name): too many indices at kinks (\(skipped))",
+        file: file, line: line)
 }
 
 /// A fresh temporary directory, removed by the test's teardown block.

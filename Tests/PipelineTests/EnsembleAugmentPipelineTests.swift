@@ -1,10 +1,11 @@
-@testable import Configuration
 import Foundation
 import Models
-@testable import Pipeline
 import TestSupport
 import Workspace
 import XCTest
+
+@testable import Configuration
+@testable import Pipeline
 
 /// `train.ensemble` and `train.augment` through a whole run: cross-validation, the saved models and the maps.
 final class EnsembleAugmentPipelineTests: XCTestCase {
@@ -50,8 +51,17 @@ final class EnsembleAugmentPipelineTests: XCTestCase {
         XCTAssertEqual(config.train?.settings.augmentExclude, ["wet"])
         let (q, plain) = try project("")
         defer { withExtendedLifetime(q) {} }
-        XCTAssertEqual(plain.train?.settings, ModelSettings().with { $0.convWidths = [4, 8, 8]; $0.fcWidths = [8, 8, 4]; $0.poolSize = 1
-            $0.epochs = 3; $0.fineTuneEpochs = 2; $0.patience = 2; $0.batchSize = 16 })
+        XCTAssertEqual(
+            plain.train?.settings,
+            ModelSettings().with {
+                $0.convWidths = [4, 8, 8]
+                $0.fcWidths = [8, 8, 4]
+                $0.poolSize = 1
+                $0.epochs = 3
+                $0.fineTuneEpochs = 2
+                $0.patience = 2
+                $0.batchSize = 16
+            })
         XCTAssertThrowsError(try project("  ensemble: 0")) { XCTAssertTrue("\($0)".contains("ensemble"), "\($0)") }
     }
 
@@ -60,7 +70,8 @@ final class EnsembleAugmentPipelineTests: XCTestCase {
         defer { withExtendedLifetime(p) {} }
         XCTAssertThrowsError(try PipelineRunner(config: config).run(overwrite: false)) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains("train.augment_exclude: unknown covariate 'aspect'; the stack's covariates are "), text)
+            XCTAssertTrue(
+                text.contains("train.augment_exclude: unknown covariate 'aspect'; the stack's covariates are "), text)
             XCTAssertTrue(text.contains("elev") && text.contains("geo"), text)
         }
     }
@@ -80,9 +91,14 @@ final class EnsembleAugmentPipelineTests: XCTestCase {
         let (fold, _) = try ModelStore.load(folder: layout.cvModel(.transfer, fold: 1))
         guard case .network(let cv) = fold else { return XCTFail("fold model") }
         XCTAssertEqual(cv.members.count, 2, "the fold models of the CV spread are ensembles too")
-        XCTAssertTrue(recorder.stages.contains { $0.contains("the mean of 2 ensemble members") && $0.contains("computed once for all depths and members") },
-                      "\(recorder.stages)")
-        let maps = try FileManager.default.contentsOfDirectory(atPath: layout.mapsFolder).filter { $0.hasSuffix(".tif") }
+        XCTAssertTrue(
+            recorder.stages.contains {
+                $0.contains("the mean of 2 ensemble members") && $0.contains("computed once for all depths and members")
+            },
+            "\(recorder.stages)")
+        let maps = try FileManager.default.contentsOfDirectory(atPath: layout.mapsFolder).filter {
+            $0.hasSuffix(".tif")
+        }
         XCTAssertEqual(maps.count, 25, "\(maps)")
     }
 }

@@ -1,6 +1,7 @@
-@testable import Configuration
 import Models
 import XCTest
+
+@testable import Configuration
 @testable import Pipeline
 
 /// The fine-tuning keys of `train` (issue #13): defaults, values, and errors naming the key and line.
@@ -53,7 +54,8 @@ final class FineTuneConfigTests: XCTestCase {
     }
 
     func testEveryKey_parses() throws {
-        let s = try parse("""
+        let s = try parse(
+            """
               batch_size: 32
               target_scaling: pooled
               fine_tune_batch_size: 8
@@ -80,7 +82,7 @@ final class FineTuneConfigTests: XCTestCase {
             ("  fine_tune_batch_size: 1\n", "train.fine_tune_batch_size", "between 2 and 65536"),
             ("  l2_sp: -0.1\n", "train.l2_sp", "between 0"),
             ("  score_pretrained: maybe\n", "train.score_pretrained", "true or false"),
-            ("  head_first_epochs: -1\n", "train.head_first_epochs", "between 0"),
+            ("  head_first_epochs: -1\n", "train.head_first_epochs", "between 0")
         ]
         for (extra, key, message) in cases {
             guard let e = error(extra) else { continue }
@@ -110,12 +112,18 @@ final class FineTuneConfigTests: XCTestCase {
 
     /// pipelines/sample.yaml documents the keys commented out; uncommented, they parse.
     func testSamplePipeline_fineTuningKeysUncommented_parse() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let path = root.appendingPathComponent("pipelines/sample.yaml").path
-        let keys = ["target_scaling", "fine_tune_batch_size", "score_pretrained", "l2_sp", "head_first_epochs", "fine_tune_batchnorm"]
+        let keys = [
+            "target_scaling", "fine_tune_batch_size", "score_pretrained", "l2_sp", "head_first_epochs",
+            "fine_tune_batchnorm"
+        ]
         var found: [String] = []
         var lines: [String] = []
-        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in try String(contentsOfFile: path, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        {
             if let key = keys.first(where: { line.hasPrefix("  # \($0):") }) {
                 found.append(key)
                 lines.append("  " + String(line.dropFirst(4)))
@@ -136,7 +144,8 @@ final class FineTuneConfigTests: XCTestCase {
     }
 
     func testFineTuningKeys_withoutTransferInModels_areAllowed() throws {
-        let text = minimal.replacingOccurrences(of: "models: [transfer, mtcnn]", with: "models: [cnn, rf]")
+        let text =
+            minimal.replacingOccurrences(of: "models: [transfer, mtcnn]", with: "models: [cnn, rf]")
             + "  l2_sp: 0.1\n  score_pretrained: true\n  target_scaling: pooled\n"
         let c = try PipelineConfig.parse(text: text, file: "/data/project/p.yaml")
         XCTAssertEqual(c.train?.settings.l2SP, 0.1)

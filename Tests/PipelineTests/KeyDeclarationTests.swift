@@ -1,9 +1,10 @@
-@testable import Configuration
 import Foundation
-@testable import Models
-@testable import Pipeline
 import TestSupport
 import XCTest
+
+@testable import Configuration
+@testable import Models
+@testable import Pipeline
 
 /// The key declarations (issue #23): pipelines/sample.yaml documents every declared key and no other,
 /// the `train` declarations are model.json's names, and checks after loading keep line and column.
@@ -41,8 +42,9 @@ final class KeyDeclarationTests: XCTestCase {
             let item = content.hasPrefix("- ")
             if item { content = content.dropFirst(2) }
             guard let colon = content.firstIndex(of: ":"),
-                  content[..<colon].allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }), !content[..<colon].isEmpty,
-                  content.index(after: colon) == content.endIndex || content[content.index(after: colon)] == " "
+                content[..<colon].allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }),
+                !content[..<colon].isEmpty,
+                content.index(after: colon) == content.endIndex || content[content.index(after: colon)] == " "
             else { continue }
             let name = String(content[..<colon])
             let keyIndent = item ? indent + 2 : indent
@@ -79,13 +81,15 @@ final class KeyDeclarationTests: XCTestCase {
     func testSample_loaderReadsTheWrittenKeys() throws {
         let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
         let config = try PipelineConfig.parse(text: text, file: Self.sample)
-        let read = Set(config.positions.keys.filter { !$0.hasSuffix("]") }
-            .map { $0.replacingOccurrences(of: #"\[[0-9]+\]"#, with: "[]", options: .regularExpression) })
+        let read = Set(
+            config.positions.keys.filter { !$0.hasSuffix("]") }
+                .map { $0.replacingOccurrences(of: #"\[[0-9]+\]"#, with: "[]", options: .regularExpression) })
         let written = Set(Self.sampleKeys(text).filter { !$0.commented }.map(\.path))
         XCTAssertEqual(read, written)
         let paths = Set(PipelineKeys.all.map(\.path))
         for path in read where !paths.contains(path) {
-            XCTAssertTrue(paths.contains { $0.hasPrefix(path + ".") }, "the loader reads '\(path)', which is not declared")
+            XCTAssertTrue(
+                paths.contains { $0.hasPrefix(path + ".") }, "the loader reads '\(path)', which is not declared")
         }
     }
 
@@ -126,7 +130,8 @@ final class KeyDeclarationTests: XCTestCase {
 
     /// `PipelineConfig.error(at:_:)` names the key's line and column, or its section's when the key is absent.
     func testErrorAt_namesTheKeysPositionOrItsSections() throws {
-        let text = "name: t\ncovariates:\n  grid: {raster: a.tif}\n  files: [covs/]\nsites:\n  file: s.csv\n"
+        let text =
+            "name: t\ncovariates:\n  grid: {raster: a.tif}\n  files: [covs/]\nsites:\n  file: s.csv\n"
             + "  crs: EPSG:4326\nprofiles:\n  horizons: {file: h.csv, value_column: soc}\n"
         let config = try PipelineConfig.parse(text: text, file: "/data/p.yaml")
         let e = config.error(at: "sites.crs", "bad")

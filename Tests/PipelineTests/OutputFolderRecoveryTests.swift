@@ -6,7 +6,9 @@ import XCTest
 
 /// OutputFolder's lock and the publication a killed run left half done.
 final class OutputFolderRecoveryTests: XCTestCase {
-    func layout(_ d: TemporaryDirectory) -> OutputLayout { OutputLayout(root: d.file("out"), patchesFile: "patches.socp") }
+    func layout(_ d: TemporaryDirectory) -> OutputLayout {
+        OutputLayout(root: d.file("out"), patchesFile: "patches.socp")
+    }
 
     func testPublish_replacesTheRecordedSet_andKeepsOtherFiles() throws {
         let d = try TemporaryDirectory()
@@ -28,7 +30,8 @@ final class OutputFolderRecoveryTests: XCTestCase {
         try "two".write(toFile: staged.path("report.md"), atomically: false, encoding: .utf8)
         try folder.publish(["report.md"], replacingAll: true)
         folder.release()
-        XCTAssertEqual(d.contentsOf("out"), [".socmap", "notes.txt", "report.md"], "the earlier models folder went with the set")
+        XCTAssertEqual(
+            d.contentsOf("out"), [".socmap", "notes.txt", "report.md"], "the earlier models folder went with the set")
         XCTAssertEqual(try String(contentsOfFile: d.file("out/report.md"), encoding: .utf8), "two")
         XCTAssertEqual(d.contentsOf("out/.socmap"), ["lock", "outputs.json"])
     }
@@ -41,18 +44,22 @@ final class OutputFolderRecoveryTests: XCTestCase {
         try fm.createDirectory(atPath: d.file("out/.socmap/staging.424242/maps"), withIntermediateDirectories: true)
         try fm.createDirectory(atPath: d.file("out/.socmap/trash.424242"), withIntermediateDirectories: true)
         try "new".write(toFile: d.file("out/.socmap/staging.424242/report.md"), atomically: false, encoding: .utf8)
-        try "new map".write(toFile: d.file("out/.socmap/staging.424242/maps/soc.tif"), atomically: false, encoding: .utf8)
+        try "new map".write(
+            toFile: d.file("out/.socmap/staging.424242/maps/soc.tif"), atomically: false, encoding: .utf8)
         // The old report was already moved to the trash; the old maps not yet.
         try "old".write(toFile: d.file("out/.socmap/trash.424242/report.md"), atomically: false, encoding: .utf8)
         try fm.createDirectory(atPath: d.file("out/maps"), withIntermediateDirectories: true)
         try "old map".write(toFile: d.file("out/maps/soc.tif"), atomically: false, encoding: .utf8)
         try "old models".write(toFile: d.file("out/models"), atomically: false, encoding: .utf8)
-        let journal = #"{"process": 424242, "staging": "staging.424242", "remove": ["maps", "models", "report.md"], "add": ["report.md", "maps"], "record": ["report.md", "maps"]}"#
+        let journal =
+            #"{"process": 424242, "staging": "staging.424242", "remove": ["maps", "models", "report.md"], "add": ["report.md", "maps"], "record": ["report.md", "maps"]}"#
         try journal.write(toFile: d.file("out/.socmap/publishing.json"), atomically: false, encoding: .utf8)
 
         let folder = try OutputFolder(layout(d), access: .exclusive, command: "test")
         XCTAssertEqual(folder.recovered.count, 1)
-        XCTAssertTrue(folder.recovered[0].contains("finished publishing the outputs of an interrupted run (process 424242)"), "\(folder.recovered)")
+        XCTAssertTrue(
+            folder.recovered[0].contains("finished publishing the outputs of an interrupted run (process 424242)"),
+            "\(folder.recovered)")
         folder.release()
         XCTAssertEqual(d.contentsOf("out"), [".socmap", "maps", "report.md"])
         XCTAssertEqual(try String(contentsOfFile: d.file("out/report.md"), encoding: .utf8), "new")
@@ -64,14 +71,16 @@ final class OutputFolderRecoveryTests: XCTestCase {
         let d = try TemporaryDirectory()
         let first = try OutputFolder(layout(d), access: .exclusive, command: "socmap run first.yaml")
         XCTAssertThrowsError(try OutputFolder(layout(d), access: .exclusive, command: "second")) { error in
-            XCTAssertTrue("\(error)".contains("is in use by socmap process \(getpid()) (socmap run first.yaml"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("is in use by socmap process \(getpid()) (socmap run first.yaml"), "\(error)")
         }
         XCTAssertThrowsError(try OutputFolder(layout(d), access: .shared, command: "shard"))
         first.release()
         let a = try OutputFolder(layout(d), access: .shared, command: "shard 1")
         let b = try OutputFolder(layout(d), access: .shared, command: "shard 2")
         XCTAssertThrowsError(try OutputFolder(layout(d), access: .exclusive, command: "merge"))
-        a.release(); b.release()
+        a.release()
+        b.release()
         XCTAssertNoThrow(try OutputFolder(layout(d), access: .exclusive, command: "merge").release())
     }
 }

@@ -1,8 +1,9 @@
-@testable import Configuration
-import XCTest
-@testable import Pipeline
 import SoilData
 import TestSupport
+import XCTest
+
+@testable import Configuration
+@testable import Pipeline
 
 final class PipelineConfigTests: XCTestCase {
     let minimal = """
@@ -33,7 +34,9 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(c.sites.crs, "EPSG:4326")
         XCTAssertEqual(c.depths, DepthInterval.standard)
         XCTAssertEqual(c.patches.size, 13)
-        guard case let .horizons(file, columns, spline) = c.profiles.source else { return XCTFail("expected horizons") }
+        guard case .horizons(let file, let columns, let spline) = c.profiles.source else {
+            return XCTFail("expected horizons")
+        }
         XCTAssertEqual(file, "/data/project/horizons.csv")
         XCTAssertEqual(columns.value, "soc")
         XCTAssertEqual(spline.lambda, 0.1)
@@ -48,7 +51,9 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(c.sites.file, survey + "/sites.csv")
         XCTAssertEqual(c.covariates.grid, .raster(path: survey + "/covs/a.tif"))
         XCTAssertEqual(c.output, URL(fileURLWithPath: dir.file("out/t")).standardizedFileURL.path)
-        XCTAssertThrowsError(try PipelineConfig.parse(text: "data_folder: nowhere\n" + minimal, file: dir.file("p.yaml"))) { error in
+        XCTAssertThrowsError(
+            try PipelineConfig.parse(text: "data_folder: nowhere\n" + minimal, file: dir.file("p.yaml"))
+        ) { error in
             let e = error as? ConfigError
             XCTAssertEqual(e?.key, "data_folder")
             XCTAssertEqual(e?.line, 1)
@@ -156,13 +161,14 @@ final class PipelineConfigTests: XCTestCase {
         let c = try parse(text)
         XCTAssertEqual(c.depths.map(\.label), ["0-10cm", "10-30cm", "30-50cm", "50-70cm", "70-90cm"])
         XCTAssertEqual(c.covariates.grid, .explicit(crs: "EPSG:28355", resolution: 100, extent: [0, 0, 1000, 1000]))
-        guard case let .intervals(_, columns) = c.profiles.source else { return XCTFail("expected intervals") }
+        guard case .intervals(_, let columns) = c.profiles.source else { return XCTFail("expected intervals") }
         XCTAssertEqual(columns.columns, ["a", "b", "c", "d", "e"])
     }
 
     func testIntervalColumnCount_mustMatchDepths() {
-        let text = minimal.replacingOccurrences(of: "  horizons:\n    file: horizons.csv\n    value_column: soc",
-                                                with: "  intervals:\n    file: v.csv\n    columns: [a, b]")
+        let text = minimal.replacingOccurrences(
+            of: "  horizons:\n    file: horizons.csv\n    value_column: soc",
+            with: "  intervals:\n    file: v.csv\n    columns: [a, b]")
         XCTAssertThrowsError(try parse(text)) { error in
             XCTAssertTrue("\(error)".contains("6 expected, 2 found"), "\(error)")
         }
@@ -171,7 +177,8 @@ final class PipelineConfigTests: XCTestCase {
     // Found by Fuzz/FuzzPipeline: value_scale 0 reached IntervalColumns' precondition and trapped.
     func testIntervalValueScaleZeroOrNegative_isAnErrorNotACrash() {
         for scale in ["0", "-0.1"] {
-            let text = minimal.replacingOccurrences(of: "  horizons:\n    file: horizons.csv\n    value_column: soc",
+            let text = minimal.replacingOccurrences(
+                of: "  horizons:\n    file: horizons.csv\n    value_column: soc",
                 with: "  intervals:\n    file: v.csv\n    columns: [a, b, c, d, e, f]\n    value_scale: \(scale)")
             XCTAssertThrowsError(try parse(text)) { error in
                 XCTAssertEqual((error as? ConfigError)?.key, "profiles.intervals.value_scale")

@@ -1,9 +1,10 @@
 import Foundation
 import Mapping
 import RasterIO
-@testable import SampleData
 import TestSupport
 import XCTest
+
+@testable import SampleData
 
 /// The sample-data generator works a strip of rows at a time: the strip height never changes the
 /// files, the files are those the whole-grid generator wrote, and progress runs once to completion.
@@ -46,7 +47,7 @@ final class SampleDataStripTests: XCTestCase {
         "covariates/temperature_range.tif": "5fd74ceb13ec309414c913dbf0972f962932e2c6c41a869609453ce7a7ef647f",
         "covariates/twi.tif": "7e57816948163f7f8c71706b6a360d99a5ed689997cecee725d73d965d4dd133",
         "horizons.csv": "574fa075f856eed1cdc81ac7f0b6e0f416fbad126b126debbc99e133b250d85c",
-        "sites.csv": "d5f6b5a9d0ebecb365dad9ee85d9c585a58be337a09860a42e490a0bb4f30979",
+        "sites.csv": "d5f6b5a9d0ebecb365dad9ee85d9c585a58be337a09860a42e490a0bb4f30979"
     ]
 
     /// The same for "--resolution 40000 --sites 500" (123 x 103 cells), also from commit 2173140.
@@ -83,7 +84,7 @@ final class SampleDataStripTests: XCTestCase {
         "covariates/temperature_range.tif": "9f3c0a1e539b963ed72b63e8480c8d87745914d48d449dd44ee06f0aacc150dc",
         "covariates/twi.tif": "8da4e5eb4acf2791f114e14c27b3fc6a680d7b4f152f3139a54fe952e4cac9eb",
         "horizons.csv": "71806cd0fbe9a38f5db9ada53038083ca612c6b21a2571ef6dd033e5d0e6c7fc",
-        "sites.csv": "caf6ba017d4ab70cf94e9e1ff09ffb2d41e78235a9c37256c7a26ff4e34e7158",
+        "sites.csv": "caf6ba017d4ab70cf94e9e1ff09ffb2d41e78235a9c37256c7a26ff4e34e7158"
     ]
 
     /// Generates into a fresh folder with the given strip size and GeoTIFF profile.
@@ -92,8 +93,9 @@ final class SampleDataStripTests: XCTestCase {
         progress: ((SampleDataProgress) -> Void)? = nil
     ) throws -> (dir: TemporaryDirectory, summary: SampleDataSummary) {
         let dir = try TemporaryDirectory(prefix: "socmap-SampleDataStripTests")
-        let summary = try generateSampleData(into: dir.path, options: options, stripCells: stripCells,
-                                             profile: profile, progress: progress)
+        let summary = try generateSampleData(
+            into: dir.path, options: options, stripCells: stripCells,
+            profile: profile, progress: progress)
         return (dir, summary)
     }
 
@@ -152,7 +154,9 @@ final class SampleDataStripTests: XCTestCase {
         XCTAssertEqual(work.first?.done, 0, "the bar starts at 0")
         let total = try XCTUnwrap(work.first?.total)
         XCTAssertTrue(work.allSatisfy { $0.total == total }, "one total for the whole generation")
-        for (a, b) in zip(work, work.dropFirst()) { XCTAssertLessThanOrEqual(a.done, b.done, "progress never goes back") }
+        for (a, b) in zip(work, work.dropFirst()) {
+            XCTAssertLessThanOrEqual(a.done, b.done, "progress never goes back")
+        }
         XCTAssertEqual(work.last?.done, total, "the last report is the end")
         XCTAssertEqual(work.filter { $0.done == total }.count, 1, "the end is reported once")
         // Every strip of every grid and every raster's finish report: more than one report per raster.
@@ -191,7 +195,9 @@ final class SampleDataStripTests: XCTestCase {
             XCTAssertEqual(weights.total, total)
             XCTAssertEqual(weights.landCount, land.count)
             for target in targets {
-                XCTAssertEqual(weights.cell(at: target, landWeights: lookup), reference(target), "chunks of \(chunkSize), target \(target)")
+                XCTAssertEqual(
+                    weights.cell(at: target, landWeights: lookup), reference(target),
+                    "chunks of \(chunkSize), target \(target)")
             }
         }
         XCTAssertEqual(LandWeights.chunkSize(forGridOf: 483 * 405), 1, "10 km")

@@ -1,9 +1,10 @@
 import Foundation
 import RasterIO
-@testable import SampleData
 import SoilData
 import TestSupport
 import XCTest
+
+@testable import SampleData
 
 /// The sample-data generator: determinism, file contents, the truth function and the planted problems.
 /// Every end-to-end test uses a small option set (100 km cells, 200 sites) to stay quick.
@@ -11,7 +12,9 @@ final class SampleDataTests: XCTestCase {
     static let small = SampleDataOptions(seed: 2025, resolution: 100_000, siteCount: 200)
 
     /// Generates the small case into a fresh temporary folder.
-    private func generateSmall(_ options: SampleDataOptions = small) throws -> (dir: TemporaryDirectory, summary: SampleDataSummary) {
+    private func generateSmall(
+        _ options: SampleDataOptions = small
+    ) throws -> (dir: TemporaryDirectory, summary: SampleDataSummary) {
         let dir = try TemporaryDirectory(prefix: "socmap-SampleDataTests")
         let summary = try generateSampleData(into: dir.path, options: options)
         return (dir, summary)
@@ -23,8 +26,10 @@ final class SampleDataTests: XCTestCase {
         var files: [String] = []
         while let item = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(item), isDirectory: &isDirectory),
-               !isDirectory.boolValue {
+            if FileManager.default.fileExists(
+                atPath: (root as NSString).appendingPathComponent(item), isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            {
                 files.append(item)
             }
         }
@@ -34,7 +39,9 @@ final class SampleDataTests: XCTestCase {
     /// Rows of a CSV without quoting (what the generator writes), header dropped.
     private func csvRows(_ path: String) throws -> [[String]] {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        return text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        return text.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     // MARK: - Determinism
@@ -42,9 +49,11 @@ final class SampleDataTests: XCTestCase {
     func testGenerate_sameSeedGivesByteIdenticalFiles() throws {
         let (a, summaryA) = try generateSmall()
         let (b, summaryB) = try generateSmall()
-        let filesA = listFiles(a.path), filesB = listFiles(b.path)
+        let filesA = listFiles(a.path)
+        let filesB = listFiles(b.path)
         XCTAssertEqual(filesA, filesB)
-        XCTAssertEqual(filesA, summaryA.files.sorted(), "the summary lists every file written, and nothing else is left")
+        XCTAssertEqual(
+            filesA, summaryA.files.sorted(), "the summary lists every file written, and nothing else is left")
         XCTAssertEqual(summaryA, summaryB)
         XCTAssertGreaterThanOrEqual(filesA.filter { $0.hasSuffix(".tif") }.count, 20)
         for file in filesA {
@@ -62,8 +71,9 @@ final class SampleDataTests: XCTestCase {
         _ = try generateSampleData(into: dir.path, options: Self.small)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir.file("covariates/elevation.tif"))), before)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir.file("horizons.csv"))), csvBefore)
-        XCTAssertFalse(listFiles(dir.path).contains { $0.contains("partial") || $0.hasPrefix(".") },
-                       "no temporary file is left behind")
+        XCTAssertFalse(
+            listFiles(dir.path).contains { $0.contains("partial") || $0.hasPrefix(".") },
+            "no temporary file is left behind")
     }
 
     func testGenerate_differentSeedGivesDifferentSitesAndCovariates() throws {
@@ -72,16 +82,19 @@ final class SampleDataTests: XCTestCase {
         options.seed = 2026
         let (b, _) = try generateSmall(options)
         XCTAssertNotEqual(try csvRows(a.file("sites.csv")), try csvRows(b.file("sites.csv")))
-        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: a.file("covariates/elevation.tif"))),
-                          try Data(contentsOf: URL(fileURLWithPath: b.file("covariates/elevation.tif"))))
+        XCTAssertNotEqual(
+            try Data(contentsOf: URL(fileURLWithPath: a.file("covariates/elevation.tif"))),
+            try Data(contentsOf: URL(fileURLWithPath: b.file("covariates/elevation.tif"))))
     }
 
     func testOptions_rejectResolutionAndSiteCountOutOfRange() throws {
         let dir = try TemporaryDirectory(prefix: "socmap-SampleDataTests")
-        XCTAssertThrowsError(try generateSampleData(into: dir.path, options: SampleDataOptions(resolution: 10))) { error in
+        XCTAssertThrowsError(try generateSampleData(into: dir.path, options: SampleDataOptions(resolution: 10))) {
+            error in
             XCTAssertTrue("\(error)".contains("resolution"), "\(error)")
         }
-        XCTAssertThrowsError(try generateSampleData(into: dir.path, options: SampleDataOptions(siteCount: 0))) { error in
+        XCTAssertThrowsError(try generateSampleData(into: dir.path, options: SampleDataOptions(siteCount: 0))) {
+            error in
             XCTAssertTrue("\(error)".contains("site count"), "\(error)")
         }
         XCTAssertEqual(listFiles(dir.path), [], "nothing is written for bad options")
@@ -161,7 +174,8 @@ final class SampleDataTests: XCTestCase {
         let block = try elevation.read(band: 1, window: grid.fullWindow)
         let toAlbers = try CoordinateTransformer(from: try CRS(epsg: 4326), to: grid.crs)
         for row in sites {
-            let lon = try XCTUnwrap(Double(row[1])), lat = try XCTUnwrap(Double(row[2]))
+            let lon = try XCTUnwrap(Double(row[1]))
+            let lat = try XCTUnwrap(Double(row[2]))
             XCTAssertEqual(row[1].split(separator: ".").last?.count, 6, "6 decimals: \(row)")
             XCTAssertTrue((73...135).contains(lon) && (18...54).contains(lat), "\(row) is in China's box")
             let p = try toAlbers.transform(x: lon, y: lat)
@@ -176,10 +190,12 @@ final class SampleDataTests: XCTestCase {
         XCTAssertEqual(rows.count, summary.horizonCount)
         XCTAssertEqual(summary.plantedProblems.count, 2, "\(summary.plantedProblems)")
         var bySite: [String: [(top: Int, bottom: Int)]] = [:]
-        var badOrder = 0, na = 0
+        var badOrder = 0
+        var na = 0
         for r in rows {
             XCTAssertEqual(r.count, 4)
-            let top = try XCTUnwrap(Int(r[1])), bottom = try XCTUnwrap(Int(r[2]))
+            let top = try XCTUnwrap(Int(r[1]))
+            let bottom = try XCTUnwrap(Int(r[2]))
             if top >= bottom { badOrder += 1 }
             if r[3] == "NA" { na += 1 } else { XCTAssertGreaterThan(try XCTUnwrap(Double(r[3])), 0) }
             bySite[r[0], default: []].append((top, bottom))
@@ -201,9 +217,12 @@ final class SampleDataTests: XCTestCase {
 
     func testHorizons_socDecreasesWithDepthOnAverage() throws {
         let (dir, _) = try generateSmall()
-        var sums = [Double](repeating: 0, count: 4), counts = [Int](repeating: 0, count: 4)
+        var sums = [Double](repeating: 0, count: 4)
+        var counts = [Int](repeating: 0, count: 4)
         for r in try csvRows(dir.file("horizons.csv")) {
-            guard let top = Double(r[1]), let bottom = Double(r[2]), let soc = Double(r[3]), top < bottom else { continue }
+            guard let top = Double(r[1]), let bottom = Double(r[2]), let soc = Double(r[3]), top < bottom else {
+                continue
+            }
             let mid = (top + bottom) / 2
             let bin = mid < 15 ? 0 : mid < 40 ? 1 : mid < 80 ? 2 : 3
             sums[bin] += soc
@@ -250,7 +269,8 @@ final class SampleDataTests: XCTestCase {
         var logRatios: [Double] = []
         for r in try csvRows(dir.file("horizons.csv")) {
             guard let top = Double(r[1]), let bottom = Double(r[2]), let soc = Double(r[3]), top < bottom,
-                  let x = inputs[r[0]] else { continue }
+                let x = inputs[r[0]]
+            else { continue }
             logRatios.append(log(soc / SOCTruth.mean(x, top: top, bottom: bottom)))
         }
         XCTAssertGreaterThan(logRatios.count, 500)
@@ -268,7 +288,9 @@ final class SampleDataTests: XCTestCase {
         var (horizons, issues) = try loadHorizons(path: dir.file("horizons.csv"), columns: columns)
         XCTAssertEqual(issues.count(of: .missingValue), summary.missingValueCount)
         XCTAssertEqual(issues.count(of: .topNotAboveBottom), 1)
-        let depths = [(0.0, 5.0), (5, 15), (15, 30), (30, 60), (60, 100), (100, 200)].map { DepthInterval(top: $0.0, bottom: $0.1) }
+        let depths = [(0.0, 5.0), (5, 15), (15, 30), (30, 60), (60, 100), (100, 200)].map {
+            DepthInterval(top: $0.0, bottom: $0.1)
+        }
         let profiles = harmonise(horizons, depths: depths, issues: &issues)
         XCTAssertEqual(issues.count(of: .overlappingHorizons), 1)
         XCTAssertGreaterThan(profiles.count, 190)
@@ -291,8 +313,10 @@ final class SampleDataTests: XCTestCase {
     // MARK: - Pieces
 
     func testSeededGenerator_sameSeedAndStreamRepeatOthersDiffer() {
-        var a = SeededGenerator(seed: 7, stream: "sites"), b = SeededGenerator(seed: 7, stream: "sites")
-        var c = SeededGenerator(seed: 7, stream: "horizons"), d = SeededGenerator(seed: 8, stream: "sites")
+        var a = SeededGenerator(seed: 7, stream: "sites")
+        var b = SeededGenerator(seed: 7, stream: "sites")
+        var c = SeededGenerator(seed: 7, stream: "horizons")
+        var d = SeededGenerator(seed: 8, stream: "sites")
         let xs = (0..<5).map { _ in a.next() }
         XCTAssertEqual(xs, (0..<5).map { _ in b.next() })
         XCTAssertNotEqual(xs, (0..<5).map { _ in c.next() })
@@ -308,7 +332,8 @@ final class SampleDataTests: XCTestCase {
         let m = SmoothNoise(seed: 1, field: "test", frequency: 0.5, octaves: 4)
         var values: [Double] = []
         for i in 0..<400 {
-            let lon = 75 + Double(i % 20) * 3.1, lat = 18 + Double(i / 20) * 1.8
+            let lon = 75 + Double(i % 20) * 3.1
+            let lat = 18 + Double(i / 20) * 1.8
             let v = n(lon: lon, lat: lat)
             XCTAssertEqual(v, m(lon: lon, lat: lat))
             XCTAssertTrue(abs(v) <= 1.5, "noise \(v) at \(lon), \(lat)")
@@ -336,7 +361,8 @@ final class SampleDataTests: XCTestCase {
 
     func testBoundaries_startAtZeroIncreaseAndStayWithinProfileDepths() {
         var rng = SeededGenerator(seed: 3, stream: "test")
-        var counts = Set<Int>(), deepest = Set<Int>()
+        var counts = Set<Int>()
+        var deepest = Set<Int>()
         for _ in 0..<2000 {
             let b = HorizonGenerator.boundaries(&rng)
             XCTAssertEqual(b.first, 0)
@@ -351,16 +377,23 @@ final class SampleDataTests: XCTestCase {
 
     func testTruth_decreasesWithDepthAndMeanMatchesTheIntegral() {
         var s = SurfaceSample()
-        s.ndvi = 0.6; s.temperature = 8; s.aridity = 0.8; s.elevation = 500; s.clay = 25; s.soilType = .brownForest
+        s.ndvi = 0.6
+        s.temperature = 8
+        s.aridity = 0.8
+        s.elevation = 500
+        s.clay = 25
+        s.soilType = .brownForest
         let x = SOCTruth.Inputs(s)
         XCTAssertGreaterThan(SOCTruth.value(x, depth: 0), SOCTruth.value(x, depth: 30))
         XCTAssertGreaterThan(SOCTruth.value(x, depth: 30), SOCTruth.value(x, depth: 150))
-        XCTAssertEqual(SOCTruth.value(x, depth: 1000) / SOCTruth.value(x, depth: 0), SOCTruth.floorFraction, accuracy: 1e-6)
+        XCTAssertEqual(
+            SOCTruth.value(x, depth: 1000) / SOCTruth.value(x, depth: 0), SOCTruth.floorFraction, accuracy: 1e-6)
         // Midpoint rule over 1 mm steps from 12 to 45 cm approximates the closed-form mean.
         let steps = (0..<330).map { SOCTruth.value(x, depth: 12.05 + 0.1 * Double($0)) }
         XCTAssertEqual(SOCTruth.mean(x, top: 12, bottom: 45), steps.reduce(0, +) / 330, accuracy: 1e-3)
         var desert = s
         desert.soilType = .desert
-        XCTAssertLessThan(SOCTruth.surface(SOCTruth.Inputs(desert)), SOCTruth.surface(x), "desert soils hold less carbon")
+        XCTAssertLessThan(
+            SOCTruth.surface(SOCTruth.Inputs(desert)), SOCTruth.surface(x), "desert soils hold less carbon")
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import RasterIO
-@testable import SampleData
 import TestSupport
 import XCTest
+
+@testable import SampleData
 
 /// `SampleTruth` (the noise-free truth of the sample on its main grid) and its comparison with maps,
 /// on the small case (100 km cells).
@@ -58,8 +59,9 @@ final class SampleTruthTests: XCTestCase {
         try writeMap(dir.file("m.tif"), grid: truth.grid, t)
         try writeMap(dir.file("lo.tif"), grid: truth.grid, zip(t, east).map { v, e in v.map { e ? $0 + 1 : $0 - 1 } })
         try writeMap(dir.file("hi.tif"), grid: truth.grid, zip(t, east).map { v, e in v.map { e ? $0 + 3 : $0 + 1 } })
-        let files = TruthComparisonFiles(depth: "0-5cm", top: 0, bottom: 5, map: dir.file("m.tif"),
-                                         lower: dir.file("lo.tif"), upper: dir.file("hi.tif"))
+        let files = TruthComparisonFiles(
+            depth: "0-5cm", top: 0, bottom: 5, map: dir.file("m.tif"),
+            lower: dir.file("lo.tif"), upper: dir.file("hi.tif"))
         let score = try XCTUnwrap(try truth.compare([files], seed: 7, tileSize: 16).first)
         let land = zip(t, east).filter { $0.0 != nil }
         let inside = land.filter { !$0.1 }.count
@@ -82,8 +84,9 @@ final class SampleTruthTests: XCTestCase {
         let truth = try SampleTruth(options: Self.small)
         let other = Grid(crs: truth.grid.crs, extent: truth.grid.extent, resolution: 200_000)
         try writeMap(dir.file("m.tif"), grid: other, Array(repeating: 1, count: other.cellCount))
-        let files = TruthComparisonFiles(depth: "0-5cm", top: 0, bottom: 5, map: dir.file("m.tif"),
-                                         lower: dir.file("m.tif"), upper: dir.file("m.tif"))
+        let files = TruthComparisonFiles(
+            depth: "0-5cm", top: 0, bottom: 5, map: dir.file("m.tif"),
+            lower: dir.file("m.tif"), upper: dir.file("m.tif"))
         XCTAssertThrowsError(try truth.compare([files], seed: 1)) { error in
             XCTAssertTrue("\(error)".contains(dir.file("m.tif")), "\(error)")
             XCTAssertTrue("\(error)".contains("not on the sample's main grid"), "\(error)")

@@ -1,6 +1,7 @@
-import XCTest
-@testable import Configuration
 import Models
+import XCTest
+
+@testable import Configuration
 @testable import Pipeline
 
 final class TrainSettingsTextTests: XCTestCase {
@@ -29,6 +30,8 @@ final class TrainSettingsTextTests: XCTestCase {
         s.poolSize = 1
         s.ensemble = 5
         s.maxFeatures = [5, 10]
-        XCTAssertEqual(TrainSettingsText.changed(s), ["network.pool: 1", "epochs: 60", "ensemble: 5", "forest.max_features: [5, 10]"])
+        XCTAssertEqual(
+            TrainSettingsText.changed(s),
+            ["network.pool: 1", "epochs: 60", "ensemble: 5", "forest.max_features: [5, 10]"])
     }
 }

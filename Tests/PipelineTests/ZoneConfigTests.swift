@@ -1,8 +1,9 @@
-@testable import Configuration
 import Foundation
 import RasterIO
 import TestSupport
 import XCTest
+
+@testable import Configuration
 @testable import Pipeline
 
 /// `evaluate.zones`: a categorical covariate or raster; wrong values are errors naming the key.
@@ -31,7 +32,9 @@ final class ZoneConfigTests: XCTestCase {
         XCTAssertThrowsError(try PipelineValidator.validate(config), file: file, line: line) { validateError = $0 }
         let stack = try StackStage.run(config, observer: SilentObserver())
         XCTAssertThrowsError(try ZoneStage.check(config, stack: stack), file: file, line: line) { error in
-            XCTAssertEqual("\(error)", "\(validateError.map { "\($0)" } ?? "")", "validate and run say the same", file: file, line: line)
+            XCTAssertEqual(
+                "\(error)", "\(validateError.map { "\($0)" } ?? "")", "validate and run say the same", file: file,
+                line: line)
         }
         let e = validateError as? ConfigError
         XCTAssertEqual(e?.key, "evaluate.zones", "\(String(describing: validateError))", file: file, line: line)
@@ -41,7 +44,9 @@ final class ZoneConfigTests: XCTestCase {
 
     func testUnknownCovariateName_suggestsTheClosest() throws {
         let e = try zoneError("goe")
-        XCTAssertTrue(e?.message.contains("'goe' is neither a covariate nor a file; did you mean 'geo'?") ?? false, "\(String(describing: e))")
+        XCTAssertTrue(
+            e?.message.contains("'goe' is neither a covariate nor a file; did you mean 'geo'?") ?? false,
+            "\(String(describing: e))")
     }
 
     func testMissingFile_namesThePath() throws {
@@ -70,9 +75,12 @@ final class ZoneConfigTests: XCTestCase {
         let q = try project(zones: "zones.tif")
         let grid = try makeTestGrid(width: 40, height: 30, resolution: 100)
         var codes = [Float](repeating: 0, count: grid.cellCount)
-        for r in 0..<grid.height { for c in 0..<grid.width { codes[r * grid.width + c] = c < 10 ? 0 : (r < 15 ? 4 : 7) } }
-        try writeTestGeoTIFF(path: q.folder.file("zones.tif"), grid: grid, bands: [codes], nodata: 0, dataType: .uint8,
-                             classes: [1: [4: "North", 7: "South"]])
+        for r in 0..<grid.height {
+            for c in 0..<grid.width { codes[r * grid.width + c] = c < 10 ? 0 : (r < 15 ? 4 : 7) }
+        }
+        try writeTestGeoTIFF(
+            path: q.folder.file("zones.tif"), grid: grid, bands: [codes], nodata: 0, dataType: .uint8,
+            classes: [1: [4: "North", 7: "South"]])
         let fileConfig = try PipelineConfig.load(path: q.pipeline)
         XCTAssertTrue(try PipelineValidator.validate(fileConfig).contains { $0.contains("zones.tif' with 2 classes") })
         let stack = try StackStage.run(fileConfig, observer: SilentObserver())

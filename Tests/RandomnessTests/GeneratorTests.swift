@@ -12,7 +12,9 @@ final class GeneratorTests: XCTestCase {
 
     func testXoshiro256_matchesTheReferenceOutput() {
         var zero = Xoshiro256(seed: 0)
-        XCTAssertEqual([zero.next(), zero.next(), zero.next()], [0x99EC_5F36_CB75_F2B4, 0xBF6E_1F78_4956_452A, 0x1A5F_849D_4933_E6E0])
+        XCTAssertEqual(
+            [zero.next(), zero.next(), zero.next()],
+            [0x99EC_5F36_CB75_F2B4, 0xBF6E_1F78_4956_452A, 0x1A5F_849D_4933_E6E0])
         var seeded = Xoshiro256(seed: 2025)
         XCTAssertEqual([seeded.next(), seeded.next()], [0xC9FC_BF65_C046_112F, 0x7B7B_3399_E150_A198])
     }
@@ -23,13 +25,19 @@ final class GeneratorTests: XCTestCase {
         var large = Xoshiro256(seed: 9)
         XCTAssertEqual((0..<4).map { _ in large.next(below: 1_000_003) }, [2583, 251_490, 132_462, 732_696])
         var seen = Set<Int>()
-        for _ in 0..<500 { let v = small.next(below: 7); XCTAssertTrue((0..<7).contains(v)); seen.insert(v) }
+        for _ in 0..<500 {
+            let v = small.next(below: 7)
+            XCTAssertTrue((0..<7).contains(v))
+            seen.insert(v)
+        }
         XCTAssertEqual(seen, Set(0..<7))
     }
 
     func testShuffle_isASeededPermutation() {
-        var a = SplitMix64(seed: 4), b = SplitMix64(seed: 4)
-        var x = Array(0..<50), y = Array(0..<50)
+        var a = SplitMix64(seed: 4)
+        var b = SplitMix64(seed: 4)
+        var x = Array(0..<50)
+        var y = Array(0..<50)
         a.shuffle(&x)
         b.shuffle(&y)
         XCTAssertEqual(x.sorted(), Array(0..<50))

@@ -8,10 +8,11 @@ func cogValidatorCommand() -> [String]? {
     let python = "/usr/bin/python3"
     let candidates = [
         "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_cloud_optimized_geotiff.py",
-        "/usr/share/doc/python3-gdal/examples/validate_cloud_optimized_geotiff.py",
+        "/usr/share/doc/python3-gdal/examples/validate_cloud_optimized_geotiff.py"
     ]
     guard FileManager.default.isExecutableFile(atPath: python),
-          let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
+        let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) })
+    else { return nil }
     return [python, script]
 }
 
@@ -31,7 +32,9 @@ func runCommand(_ command: [String]) throws -> (status: Int32, output: String) {
 
 final class COGTests: XCTestCase {
     /// A 600 x 520 Float32 map (big enough for overviews) with a nodata corner.
-    private func writeSource(_ dir: TemporaryDirectory, name: String = "source.tif", statistics: Bool = true) throws -> String {
+    private func writeSource(
+        _ dir: TemporaryDirectory, name: String = "source.tif", statistics: Bool = true
+    ) throws -> String {
         let grid = try makeTestGrid(width: 600, height: 520)
         var values = [Float](repeating: 0, count: grid.cellCount)
         for row in 0..<grid.height {
@@ -56,7 +59,8 @@ final class COGTests: XCTestCase {
         let out = dir.file("soc_0-5cm.tif")
         try COG.write(from: source, to: out, metadata: ["SOCMAP_MODEL_SHA256": "abc123"])
         guard let validator = cogValidatorCommand() else {
-            throw missingClient("GDAL's validate_cloud_optimized_geotiff.py is not installed (apt-get install python3-gdal)")
+            throw missingClient(
+                "GDAL's validate_cloud_optimized_geotiff.py is not installed (apt-get install python3-gdal)")
         }
         let result = try runCommand(validator + [out])
         XCTAssertEqual(result.status, 0, result.output)
@@ -64,7 +68,9 @@ final class COGTests: XCTestCase {
         XCTAssertFalse(result.output.contains("NOT"), result.output)
         // The validator must be able to fail: a striped GeoTIFF over 1024 cells wide is not a COG.
         let striped = dir.file("striped.tif")
-        let made = try runCommand(["/usr/bin/gdal_translate", "-q", "-outsize", "1100", "520", "-co", "TILED=NO", source, striped])
+        let made = try runCommand([
+            "/usr/bin/gdal_translate", "-q", "-outsize", "1100", "520", "-co", "TILED=NO", source, striped
+        ])
         XCTAssertEqual(made.status, 0, made.output)
         let rejected = try runCommand(validator + [striped])
         XCTAssertNotEqual(rejected.status, 0, "the validator rejects a striped file: \(rejected.output)")
@@ -74,8 +80,10 @@ final class COGTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let source = try writeSource(dir)
         let out = dir.file("soc_0-5cm.tif")
-        let metadata = ["SOCMAP_PIPELINE_SHA256": "ba7816bf", "SOCMAP_COVARIATES": "dem,slope,ndvi",
-                        "SOCMAP_CV_SCORES": "R2=0.41 RMSE=8.2 g/kg; MAE=6.0", "TIFFTAG_SOFTWARE": "SOCMap 0.4.0"]
+        let metadata = [
+            "SOCMAP_PIPELINE_SHA256": "ba7816bf", "SOCMAP_COVARIATES": "dem,slope,ndvi",
+            "SOCMAP_CV_SCORES": "R2=0.41 RMSE=8.2 g/kg; MAE=6.0", "TIFFTAG_SOFTWARE": "SOCMap 0.4.0"
+        ]
         try COG.write(from: source, to: out, metadata: metadata)
         XCTAssertEqual(dir.contents(), ["soc_0-5cm.tif", "source.tif"], "no temporary or side file left")
         let written = try RasterDataset(path: out)
@@ -86,7 +94,8 @@ final class COGTests: XCTestCase {
         XCTAssertEqual(band.unit, "g/kg")
         XCTAssertEqual(band.dataType, .float32)
         let stats = try XCTUnwrap(try written.statistics(band: 1))
-        XCTAssertEqual(stats.minimum, 2.0, accuracy: 1e-6, "the nodata corner is left out: min is (30 + 0) / 10 or (0 + 20) / 10")
+        XCTAssertEqual(
+            stats.minimum, 2.0, accuracy: 1e-6, "the nodata corner is left out: min is (30 + 0) / 10 or (0 + 20) / 10")
         XCTAssertEqual(stats.maximum, Double(Float(599 + 519) / 10), accuracy: 1e-4)
         XCTAssertEqual(try written.overviewCount(band: 1), 1, "600 x 520 with 512 tiles: one overview level")
         let items = try written.metadata()
@@ -97,7 +106,8 @@ final class COGTests: XCTestCase {
         let block = try written.read(band: 1, window: PixelWindow(col: 29, row: 19, width: 2, height: 1))
         XCTAssertEqual(block.valid, [false, true])
         XCTAssertEqual(block.values[1], 4.9, accuracy: 1e-6, "(30 + 19) / 10")
-        XCTAssertTrue(try RasterDataset(path: source).metadata()["SOCMAP_COVARIATES"] == nil, "the source is not changed")
+        XCTAssertTrue(
+            try RasterDataset(path: source).metadata()["SOCMAP_COVARIATES"] == nil, "the source is not changed")
     }
 
     func testWrite_twiceGivesIdenticalBytes() throws {
@@ -122,7 +132,8 @@ final class COGTests: XCTestCase {
         try COG.write(from: source, to: dir.file("out.tif"))
         let stats = try XCTUnwrap(try RasterDataset(path: dir.file("out.tif")).statistics(band: 1))
         // The same map written with GDAL's own statistics gives the same figures.
-        let gdalStats = try XCTUnwrap(try RasterDataset(path: try writeSource(dir, name: "gdal.tif")).statistics(band: 1))
+        let gdalStats = try XCTUnwrap(
+            try RasterDataset(path: try writeSource(dir, name: "gdal.tif")).statistics(band: 1))
         XCTAssertEqual(stats.minimum, gdalStats.minimum, accuracy: 1e-9)
         XCTAssertEqual(stats.maximum, gdalStats.maximum, accuracy: 1e-9)
         XCTAssertEqual(stats.mean, gdalStats.mean, accuracy: 1e-6)
@@ -144,15 +155,20 @@ final class COGTests: XCTestCase {
         let stats = try XCTUnwrap(try written.statistics(band: 1))
         XCTAssertEqual(stats.minimum, 0)
         XCTAssertEqual(stats.maximum, 10)
-        guard let validator = cogValidatorCommand() else { throw missingClient("GDAL's COG validator is not installed (apt-get install python3-gdal)") }
+        guard let validator = cogValidatorCommand() else {
+            throw missingClient("GDAL's COG validator is not installed (apt-get install python3-gdal)")
+        }
         XCTAssertEqual(try runCommand(validator + [dir.file("out.tif")]).status, 0)
     }
 
     func testWrite_missingSourceOrFolderThrowsNamingThePath() throws {
         let dir = try TemporaryDirectory()
-        assertRasterError(try COG.write(from: dir.file("nope.tif"), to: dir.file("out.tif")), contains: ["nope.tif", "does not exist"])
+        assertRasterError(
+            try COG.write(from: dir.file("nope.tif"), to: dir.file("out.tif")), contains: ["nope.tif", "does not exist"]
+        )
         let source = try writeSource(dir)
-        assertRasterError(try COG.write(from: source, to: dir.file("missing/out.tif")), contains: ["missing", "does not exist"])
+        assertRasterError(
+            try COG.write(from: source, to: dir.file("missing/out.tif")), contains: ["missing", "does not exist"])
         XCTAssertEqual(dir.contents(), ["source.tif"])
     }
 
@@ -183,7 +199,8 @@ final class COGTests: XCTestCase {
         let red = try png.read(band: 1, window: PixelWindow(col: 0, row: 0, width: 7, height: 1))
         XCTAssertEqual(red.values, (0..<7).map(Float.init))
         XCTAssertEqual(try png.read(band: 3, window: PixelWindow(col: 3, row: 2, width: 1, height: 1)).values, [200])
-        try PNGFile.write(pixels: [UInt8](repeating: 9, count: 2 * 2 * 4), width: 2, height: 2, channels: 4, to: dir.file("rgba.png"))
+        try PNGFile.write(
+            pixels: [UInt8](repeating: 9, count: 2 * 2 * 4), width: 2, height: 2, channels: 4, to: dir.file("rgba.png"))
         XCTAssertEqual(try RasterDataset(path: dir.file("rgba.png")).bandCount, 4)
         XCTAssertEqual(dir.contents(), ["rgb.png", "rgba.png"])
     }

@@ -61,7 +61,8 @@ final class CRSTests: XCTestCase {
     func testTransformer_engineeringCRSCannotBeRelatedToGeographic() throws {
         let local = try CRS(wkt: #"LOCAL_CS["site grid",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]"#)
         XCTAssertNil(local.epsg)
-        assertRasterError(try CoordinateTransformer(from: local, to: try CRS(epsg: 4326)),
-                          contains: ["cannot transform coordinates from site grid"])
+        assertRasterError(
+            try CoordinateTransformer(from: local, to: try CRS(epsg: 4326)),
+            contains: ["cannot transform coordinates from site grid"])
     }
 }

@@ -22,9 +22,10 @@ final class CovariateStackTests: XCTestCase {
         let coarse = try makeTestGrid(width: 4, height: 3, resolution: 200, originX: 700_000, originY: 6_600_000)
         var codes = [Float](repeating: 0, count: 12)
         for r in 0..<3 { for c in 0..<4 { codes[r * 4 + c] = r == 0 ? 0 : Float([1, 1, 3, 4][c]) } }
-        let soil = try writeTestGeoTIFF(path: dir.file("soil.tif"), grid: coarse, bands: [codes], nodata: 0,
-                                        dataType: .uint8, descriptions: ["SOIL"],
-                                        classes: [1: [1: "Vertosol", 3: "Sodosol", 4: "Kandosol", 9: "unused"]])
+        let soil = try writeTestGeoTIFF(
+            path: dir.file("soil.tif"), grid: coarse, bands: [codes], nodata: 0,
+            dataType: .uint8, descriptions: ["SOIL"],
+            classes: [1: [1: "Vertosol", 3: "Sodosol", 4: "Kandosol", 9: "unused"]])
         return Fixture(dir: dir, grid: grid, clay: clay, soil: soil)
     }
 
@@ -40,14 +41,19 @@ final class CovariateStackTests: XCTestCase {
         XCTAssertEqual(soil.sourceNodata, 0)
         XCTAssertEqual(soil.sourceCRS, "EPSG:28355")
         // 200 m cells become 2 x 2 blocks; row 0 of the coarse raster (rows 0-1 here) is nodata.
-        XCTAssertEqual(soil.classes, [CategoryClass(value: 1, label: "Vertosol", cellCount: 16),
-                                      CategoryClass(value: 3, label: "Sodosol", cellCount: 8),
-                                      CategoryClass(value: 4, label: "Kandosol", cellCount: 8)])
+        XCTAssertEqual(
+            soil.classes,
+            [
+                CategoryClass(value: 1, label: "Vertosol", cellCount: 16),
+                CategoryClass(value: 3, label: "Sodosol", cellCount: 8),
+                CategoryClass(value: 4, label: "Kandosol", cellCount: 8)
+            ])
         XCTAssertEqual(soil.validCells, 32)
         XCTAssertEqual(soil.min, 1)
         XCTAssertEqual(soil.max, 4)
-        XCTAssertEqual(stack.channels.map(\.name),
-                       ["clay", "soil=1 (Vertosol)", "soil=3 (Sodosol)", "soil=4 (Kandosol)"])
+        XCTAssertEqual(
+            stack.channels.map(\.name),
+            ["clay", "soil=1 (Vertosol)", "soil=3 (Sodosol)", "soil=4 (Kandosol)"])
         XCTAssertEqual(stack.channels.map(\.classValue), [nil, 1, 3, 4])
         XCTAssertEqual(stack.channels[1].fill, 0.5)
         XCTAssertEqual(stack.channels[2].fill, 0.25)
@@ -62,8 +68,9 @@ final class CovariateStackTests: XCTestCase {
 
     func testStack_statisticsAndMinMaxScaling() throws {
         let f = try makeFixture()
-        let stack = try CovariateStack(specs: [CovariateSpec(name: "clay", path: f.clay)],
-                                       reference: .raster(path: f.clay), tileSize: 3)
+        let stack = try CovariateStack(
+            specs: [CovariateSpec(name: "clay", path: f.clay)],
+            reference: .raster(path: f.clay), tileSize: 3)
         let clay = stack.covariates[0]
         // Values col + 10 row over 8 x 6 cells without (1, 1) = 11.
         var all: [Double] = []
@@ -92,31 +99,44 @@ final class CovariateStackTests: XCTestCase {
         }
         let vrt = f.dir.file("frac.vrt")
         XCTAssertNotNil(runTool("gdalbuildvrt", ["-q", vrt, frac]), "gdalbuildvrt")
-        let specs = [CovariateSpec(name: "clay", path: f.clay), CovariateSpec(name: "soil", path: f.soil),
-                     CovariateSpec(name: "frac", path: vrt)]
+        let specs = [
+            CovariateSpec(name: "clay", path: f.clay), CovariateSpec(name: "soil", path: f.soil),
+            CovariateSpec(name: "frac", path: vrt)
+        ]
         var reads = 0
-        let first = try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: 3) { _, _ in reads += 1 }
+        let first = try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: 3) { _, _ in reads += 1
+        }
         XCTAssertFalse(first.reusedStatistics)
         XCTAssertEqual(reads, 6, "3 x 2 tiles")
-        XCTAssertEqual(first.statistics.inputs.fileCount, 5, "clay, soil and its .aux.xml (the class names), the VRT and its source")
+        XCTAssertEqual(
+            first.statistics.inputs.fileCount, 5,
+            "clay, soil and its .aux.xml (the class names), the VRT and its source")
         let saved = try XCTUnwrap(StackStatistics.decoded(try first.statistics.encoded()))
         XCTAssertEqual(saved, first.statistics, "JSON gives back every bit")
 
         reads = 0
-        let second = try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: 3, saved: saved) { _, _ in reads += 1 }
+        let second = try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: 3, saved: saved) {
+            _, _ in reads += 1
+        }
         XCTAssertTrue(second.reusedStatistics)
         XCTAssertEqual(reads, 0, "no tile read for statistics")
         XCTAssertEqual(second.covariates, first.covariates)
         XCTAssertEqual(second.channels, first.channels)
-        XCTAssertEqual(try second.readScaled(window: f.grid.fullWindow).values, try first.readScaled(window: f.grid.fullWindow).values)
+        XCTAssertEqual(
+            try second.readScaled(window: f.grid.fullWindow).values,
+            try first.readScaled(window: f.grid.fullWindow).values)
 
         let other = try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: 4, saved: saved)
         XCTAssertFalse(other.reusedStatistics, "another tile size sums in another order")
-        XCTAssertEqual(try CovariateStack(specs: Array(specs.prefix(2)), reference: .raster(path: f.clay), saved: saved).reusedStatistics,
-                       false, "other covariates")
+        XCTAssertEqual(
+            try CovariateStack(specs: Array(specs.prefix(2)), reference: .raster(path: f.clay), saved: saved)
+                .reusedStatistics,
+            false, "other covariates")
 
         // The VRT's source rewritten with other values: the VRT file itself is unchanged.
-        try writeTestGeoTIFF(path: frac, grid: f.grid, nodata: -9999) { c, r in Float(2 * sin(Double(c) * 0.7) + Double(r)) }
+        try writeTestGeoTIFF(path: frac, grid: f.grid, nodata: -9999) { c, r in
+            Float(2 * sin(Double(c) * 0.7) + Double(r))
+        }
         let later = Date().addingTimeInterval(2)
         try FileManager.default.setAttributes([.modificationDate: later], ofItemAtPath: frac)
         let changed = try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: 3, saved: saved)
@@ -168,12 +188,15 @@ final class CovariateStackTests: XCTestCase {
 
     func testReadScaled_filesReadInParallelGiveTheSameBlock_oneCallPerFile() throws {
         let f = try makeFixture()
-        let pair = try writeTestGeoTIFF(path: f.dir.file("pair.tif"), grid: f.grid,
-                                        bands: [(0..<48).map { Float($0 % 7) }, (0..<48).map { Float(100 - $0) }],
-                                        nodata: -9999, descriptions: ["a", "b"])
+        let pair = try writeTestGeoTIFF(
+            path: f.dir.file("pair.tif"), grid: f.grid,
+            bands: [(0..<48).map { Float($0 % 7) }, (0..<48).map { Float(100 - $0) }],
+            nodata: -9999, descriptions: ["a", "b"])
         let stack = try CovariateStack(
-            specs: [CovariateSpec(name: "clay", path: f.clay), CovariateSpec(name: "pair", path: pair),
-                    CovariateSpec(name: "soil", path: f.soil)],
+            specs: [
+                CovariateSpec(name: "clay", path: f.clay), CovariateSpec(name: "pair", path: pair),
+                CovariateSpec(name: "soil", path: f.soil)
+            ],
             reference: .raster(path: f.clay))
         XCTAssertEqual(stack.covariates.map(\.name), ["clay", "a", "b", "soil"])
         let window = PixelWindow(col: -2, row: -1, width: 11, height: 8)
@@ -183,7 +206,7 @@ final class CovariateStackTests: XCTestCase {
         let parallel = try stack.readScaled(window: window) { count, body in
             calls.append(count)
             withoutActuallyEscaping(body) { body in
-                nonisolated(unsafe) let shared = body   // each call writes its own file's channels
+                nonisolated(unsafe) let shared = body  // each call writes its own file's channels
                 DispatchQueue.concurrentPerform(iterations: count) { shared($0) }
             }
         }
@@ -205,8 +228,9 @@ final class CovariateStackTests: XCTestCase {
         var reported: [(Int, Int)] = []
         let stack = try CovariateStack(
             specs: [CovariateSpec(name: "clay", path: f.clay), CovariateSpec(name: "soil", path: f.soil)],
-            reference: .explicit(crs: crs, resolution: 50,
-                                 extent: Extent(minX: 700_000, minY: 6_599_400, maxX: 700_800, maxY: 6_600_000)),
+            reference: .explicit(
+                crs: crs, resolution: 50,
+                extent: Extent(minX: 700_000, minY: 6_599_400, maxX: 700_800, maxY: 6_600_000)),
             tileSize: 8, progress: { reported.append(($0, $1)) })
         XCTAssertEqual(stack.grid.width, 16)
         XCTAssertEqual(stack.grid.height, 12)
@@ -220,13 +244,15 @@ final class CovariateStackTests: XCTestCase {
     func testStack_multiBandFileNamesBandsByDescriptionOrIndex() throws {
         let dir = try TemporaryDirectory()
         let grid = try makeTestGrid(width: 4, height: 4)
-        let path = try writeTestGeoTIFF(path: dir.file("evi.tif"), grid: grid,
-                                        bands: [Array(repeating: 1, count: 16), (0..<16).map(Float.init)],
-                                        descriptions: ["EV1", ""])
+        let path = try writeTestGeoTIFF(
+            path: dir.file("evi.tif"), grid: grid,
+            bands: [Array(repeating: 1, count: 16), (0..<16).map(Float.init)],
+            descriptions: ["EV1", ""])
         let stack = try CovariateStack(specs: [CovariateSpec(name: "evi", path: path)], reference: .raster(path: path))
         XCTAssertEqual(stack.covariates.map(\.name), ["EV1", "evi_b2"])
         XCTAssertEqual(stack.covariates.map(\.band), [1, 2])
-        let second = try CovariateStack(specs: [CovariateSpec(name: "pc2", path: path, band: 2)], reference: .raster(path: path))
+        let second = try CovariateStack(
+            specs: [CovariateSpec(name: "pc2", path: path, band: 2)], reference: .raster(path: path))
         XCTAssertEqual(second.covariates.map(\.name), ["pc2"])
         XCTAssertEqual(second.covariates[0].max, 15)
     }
@@ -234,32 +260,41 @@ final class CovariateStackTests: XCTestCase {
     func testStack_badInputsAreErrorsNamingTheFile() throws {
         let f = try makeFixture()
         assertRasterError(
-            try CovariateStack(specs: [CovariateSpec(name: "x", path: f.clay), CovariateSpec(name: "x", path: f.soil)],
-                               reference: .raster(path: f.clay)),
+            try CovariateStack(
+                specs: [CovariateSpec(name: "x", path: f.clay), CovariateSpec(name: "x", path: f.soil)],
+                reference: .raster(path: f.clay)),
             contains: ["covariate name 'x' is used twice", "clay.tif", "soil.tif"])
         // A categorical declaration of a raster with 100 distinct values.
-        let many = try writeTestGeoTIFF(path: f.dir.file("many.tif"), grid: try makeTestGrid(width: 10, height: 10)) { c, r in
+        let many = try writeTestGeoTIFF(path: f.dir.file("many.tif"), grid: try makeTestGrid(width: 10, height: 10)) {
+            c, r in
             Float(c + 10 * r)
         }
         assertRasterError(
-            try CovariateStack(specs: [CovariateSpec(name: "m", path: many, kind: .categorical)], reference: .raster(path: many)),
+            try CovariateStack(
+                specs: [CovariateSpec(name: "m", path: many, kind: .categorical)], reference: .raster(path: many)),
             contains: ["more than 64 classes", "many.tif"])
-        let fractional = try writeTestGeoTIFF(path: f.dir.file("frac.tif"), grid: try makeTestGrid(width: 2, height: 2)) { _, _ in 1.5 }
+        let fractional = try writeTestGeoTIFF(path: f.dir.file("frac.tif"), grid: try makeTestGrid(width: 2, height: 2))
+        { _, _ in 1.5 }
         assertRasterError(
-            try CovariateStack(specs: [CovariateSpec(name: "f", path: fractional, kind: .categorical)],
-                               reference: .raster(path: fractional)),
+            try CovariateStack(
+                specs: [CovariateSpec(name: "f", path: fractional, kind: .categorical)],
+                reference: .raster(path: fractional)),
             contains: ["non-integer value 1.5", "frac.tif"])
         // A raster far from the reference grid has no valid cell on it.
-        let away = try writeTestGeoTIFF(path: f.dir.file("away.tif"),
-                                        grid: try makeTestGrid(width: 4, height: 4, originX: 100_000, originY: 7_000_000)) { _, _ in 1 }
+        let away = try writeTestGeoTIFF(
+            path: f.dir.file("away.tif"),
+            grid: try makeTestGrid(width: 4, height: 4, originX: 100_000, originY: 7_000_000)
+        ) { _, _ in 1 }
         assertRasterError(
             try CovariateStack(specs: [CovariateSpec(name: "a", path: away)], reference: .raster(path: f.clay)),
             contains: ["no valid cell on the reference grid", "away.tif"])
         assertRasterError(
-            try CovariateStack(specs: [CovariateSpec(name: "c", path: f.clay, band: 3)], reference: .raster(path: f.clay)),
+            try CovariateStack(
+                specs: [CovariateSpec(name: "c", path: f.clay, band: 3)], reference: .raster(path: f.clay)),
             contains: ["band 3 does not exist", "clay.tif"])
         assertRasterError(
-            try CovariateStack(specs: [CovariateSpec(name: "c", path: f.dir.file("missing.tif"))], reference: .raster(path: f.clay)),
+            try CovariateStack(
+                specs: [CovariateSpec(name: "c", path: f.dir.file("missing.tif"))], reference: .raster(path: f.clay)),
             contains: ["missing.tif", "does not exist"])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RasterIO
 import XCTest
+
+@testable import RasterIO
 
 /// GDAL's block cache is bounded (its own default, 5 % of the machine's memory, grew with a country's
 /// grid), unless the user sets GDAL_CACHEMAX.

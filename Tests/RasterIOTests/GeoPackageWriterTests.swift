@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import XCTest
+
 @testable import RasterIO
 
 /// Point layers written with OGR's GeoPackage driver, read back with GDAL's ogrinfo.
@@ -9,13 +10,15 @@ final class GeoPackageWriterTests: XCTestCase {
 
     func write(_ path: String) throws {
         let writer = try GeoPackageWriter(path: path, crs: try CRS(epsg: 28355))
-        try writer.addLayer(name: "first", fields: fields, features: [
-            PointFeature(x: 500_050, y: 6_000_050, values: [.string("A1"), .integer(3), .real(1.25)]),
-            PointFeature(x: 500_150, y: 6_000_250, values: [.string("B2"), .null, .real(.nan)]),
-        ])
+        try writer.addLayer(
+            name: "first", fields: fields,
+            features: [
+                PointFeature(x: 500_050, y: 6_000_050, values: [.string("A1"), .integer(3), .real(1.25)]),
+                PointFeature(x: 500_150, y: 6_000_250, values: [.string("B2"), .null, .real(.nan)])
+            ])
         try writer.addLayer(name: "second", fields: fields, features: [])
         try writer.finish()
-        try writer.finish()   // idempotent
+        try writer.finish()  // idempotent
     }
 
     func testLayers_readBackWithTheirFieldsPointsAndNulls() throws {
@@ -29,7 +32,9 @@ final class GeoPackageWriterTests: XCTestCase {
         XCTAssertTrue(all.contains("fold (Integer64) = 3"), all)
         XCTAssertTrue(all.contains("value (Real) = 1.25"), all)
         XCTAssertTrue(all.contains("POINT (500050 6000050)"), all)
-        XCTAssertTrue(all.contains("fold (Integer64) = (null)") && all.contains("value (Real) = (null)"), "NaN and .null are NULL: \(all)")
+        XCTAssertTrue(
+            all.contains("fold (Integer64) = (null)") && all.contains("value (Real) = (null)"),
+            "NaN and .null are NULL: \(all)")
         XCTAssertTrue(try XCTUnwrap(runTool("ogrinfo", ["-so", path, "first"])).contains("28355"), "the layer's CRS")
         // No temporary file is left beside it.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }, [])
@@ -40,8 +45,9 @@ final class GeoPackageWriterTests: XCTestCase {
         try write(dir.file("a.gpkg"))
         Thread.sleep(forTimeInterval: 1.1)
         try write(dir.file("b.gpkg"))
-        XCTAssertEqual(FileManager.default.contents(atPath: dir.file("a.gpkg")),
-                       FileManager.default.contents(atPath: dir.file("b.gpkg")), "timestamps are fixed")
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: dir.file("a.gpkg")),
+            FileManager.default.contents(atPath: dir.file("b.gpkg")), "timestamps are fixed")
     }
 
     func testAbort_leavesNothingAndAMissingFolderIsAnError() throws {
@@ -51,7 +57,8 @@ final class GeoPackageWriterTests: XCTestCase {
         writer.abort()
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
         XCTAssertThrowsError(try writer.addLayer(name: "m", fields: fields, features: []))
-        assertRasterError(try GeoPackageWriter(path: dir.file("missing/x.gpkg"), crs: try CRS(epsg: 4326)),
-                          contains: ["missing", "does not exist"])
+        assertRasterError(
+            try GeoPackageWriter(path: dir.file("missing/x.gpkg"), crs: try CRS(epsg: 4326)),
+            contains: ["missing", "does not exist"])
     }
 }

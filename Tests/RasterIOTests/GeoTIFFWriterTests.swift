@@ -23,7 +23,9 @@ final class GeoTIFFWriterTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: path))
         XCTAssertEqual(dir.contents(), ["big.tif"], "no temporary or .aux.xml file left")
 
-        guard let info = runTool("gdalinfo", [path]) else { throw missingClient("gdalinfo is not installed (apt-get install gdal-bin)") }
+        guard let info = runTool("gdalinfo", [path]) else {
+            throw missingClient("gdalinfo is not installed (apt-get install gdal-bin)")
+        }
         XCTAssertTrue(info.contains("Block=512x512"), info)
         XCTAssertTrue(info.contains("COMPRESSION=DEFLATE"), info)
         XCTAssertTrue(info.contains("PREDICTOR=3"), info)
@@ -80,9 +82,10 @@ final class GeoTIFFWriterTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let grid = try makeTestGrid(width: 16, height: 16)
         let values = (0..<256).map { Float($0 % 3 + 1) }
-        let path = try writeTestGeoTIFF(path: dir.file("soil.tif"), grid: grid, bands: [values], nodata: 0,
-                                        dataType: .uint8, descriptions: ["soil"],
-                                        classes: [1: [1: "Vertosol", 2: "Sodosol", 3: "Kandosol"]])
+        let path = try writeTestGeoTIFF(
+            path: dir.file("soil.tif"), grid: grid, bands: [values], nodata: 0,
+            dataType: .uint8, descriptions: ["soil"],
+            classes: [1: [1: "Vertosol", 2: "Sodosol", 3: "Kandosol"]])
         XCTAssertEqual(dir.contents(), ["soil.tif", "soil.tif.aux.xml"])
         let dataset = try RasterDataset(path: path)
         let band = try dataset.band(1)
@@ -95,8 +98,9 @@ final class GeoTIFFWriterTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let grid = try makeTestGrid(width: 8, height: 8)
         let path = dir.file("m.tif")
-        try writeTestGeoTIFF(path: path, grid: grid, bands: [Array(repeating: 1, count: 64)], dataType: .uint8,
-                             classes: [1: [1: "a"]])
+        try writeTestGeoTIFF(
+            path: path, grid: grid, bands: [Array(repeating: 1, count: 64)], dataType: .uint8,
+            classes: [1: [1: "a"]])
         XCTAssertTrue(FileManager.default.fileExists(atPath: path + ".aux.xml"))
         try writeTestGeoTIFF(path: path, grid: grid, bands: [Array(repeating: 2, count: 64)])
         XCTAssertEqual(dir.contents(), ["m.tif"])
@@ -116,8 +120,9 @@ final class GeoTIFFWriterTests: XCTestCase {
         }
         XCTAssertEqual(files[0], files[1], "same input gives byte-identical files")
         let text = String(decoding: files[0], as: UTF8.self)
-        let a = try XCTUnwrap(text.range(of: "alpha")), m = try XCTUnwrap(text.range(of: "\"mid\"")),
-            z = try XCTUnwrap(text.range(of: "zeta"))
+        let a = try XCTUnwrap(text.range(of: "alpha"))
+        let m = try XCTUnwrap(text.range(of: "\"mid\""))
+        let z = try XCTUnwrap(text.range(of: "zeta"))
         XCTAssertTrue(a.lowerBound < m.lowerBound && m.lowerBound < z.lowerBound)
     }
 }
@@ -126,11 +131,14 @@ final class GeoTIFFWriterTests: XCTestCase {
 final class GeoTIFFRowWriterTests: XCTestCase {
     /// Writes a 40 x 50 raster (tiles of 16: three columns and four rows of tiles) with the row
     /// writer, appending strips of `stripRows` rows; returns the file's bytes.
-    private func writeInStrips(_ stripRows: Int, in dir: TemporaryDirectory, grid: Grid, tileSize: Int = 16) throws -> Data {
+    private func writeInStrips(
+        _ stripRows: Int, in dir: TemporaryDirectory, grid: Grid, tileSize: Int = 16
+    ) throws -> Data {
         var profile = GeoTIFFProfile()
         profile.tileSize = tileSize
         let path = dir.file("strips-\(stripRows)-\(tileSize).tif")
-        let rows = GeoTIFFRowWriter(try GeoTIFFWriter(path: path, grid: grid, bandCount: 1, nodata: -9999, profile: profile))
+        let rows = GeoTIFFRowWriter(
+            try GeoTIFFWriter(path: path, grid: grid, bandCount: 1, nodata: -9999, profile: profile))
         rows.writer.setDescription(band: 1, "clay")
         for row in stride(from: 0, to: grid.height, by: stripRows) {
             let height = min(stripRows, grid.height - row)
@@ -170,7 +178,8 @@ final class GeoTIFFRowWriterTests: XCTestCase {
         try writer.finish()
         let whole = try Data(contentsOf: URL(fileURLWithPath: path))
         for strip in [1, 7, 50] {
-            XCTAssertEqual(try writeInStrips(strip, in: dir, grid: grid, tileSize: 512), whole, "strips of \(strip) rows")
+            XCTAssertEqual(
+                try writeInStrips(strip, in: dir, grid: grid, tileSize: 512), whole, "strips of \(strip) rows")
         }
     }
 
@@ -179,7 +188,8 @@ final class GeoTIFFRowWriterTests: XCTestCase {
         let grid = try makeTestGrid(width: 40, height: 50)
         var profile = GeoTIFFProfile()
         profile.tileSize = 16
-        let rows = GeoTIFFRowWriter(try GeoTIFFWriter(path: dir.file("a.tif"), grid: grid, bandCount: 1, nodata: nil, profile: profile))
+        let rows = GeoTIFFRowWriter(
+            try GeoTIFFWriter(path: dir.file("a.tif"), grid: grid, bandCount: 1, nodata: nil, profile: profile))
         try rows.append([Float](repeating: 1, count: 20 * grid.width))
         rows.abort()
         rows.abort()

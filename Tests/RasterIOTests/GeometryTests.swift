@@ -24,8 +24,9 @@ final class GeometryTests: XCTestCase {
         XCTAssertEqual(halo.intersection(raster), PixelWindow(col: 0, row: 45, width: 7, height: 5))
         XCTAssertNil(PixelWindow(col: 100, row: 0, width: 5, height: 5).intersection(raster))
         XCTAssertNil(PixelWindow(col: 3, row: 3, width: 0, height: 5).intersection(raster))
-        XCTAssertEqual(PixelWindow(col: 5, row: 5, width: 2, height: 3).expanded(by: 2),
-                       PixelWindow(col: 3, row: 3, width: 6, height: 7))
+        XCTAssertEqual(
+            PixelWindow(col: 5, row: 5, width: 2, height: 3).expanded(by: 2),
+            PixelWindow(col: 3, row: 3, width: 6, height: 7))
         XCTAssertEqual(PixelWindow(col: 5, row: 5, width: 2, height: 3).expanded(by: -2).cellCount, 0)
         XCTAssertTrue(halo.contains(col: -6, row: 57))
         XCTAssertFalse(halo.contains(col: 7, row: 45))
@@ -81,16 +82,20 @@ final class GeometryTests: XCTestCase {
         XCTAssertEqual(offset.col, 3)
         XCTAssertEqual(offset.row, 2)
         XCTAssertNil(big.offset(of: try makeTestGrid(width: 5, height: 5, originX: 1350, originY: 4800)))
-        XCTAssertNil(big.offset(of: try makeTestGrid(width: 5, height: 5, resolution: 50, originX: 1300, originY: 4800)))
+        XCTAssertNil(
+            big.offset(of: try makeTestGrid(width: 5, height: 5, resolution: 50, originX: 1300, originY: 4800)))
         XCTAssertNil(big.offset(of: try makeTestGrid(width: 20, height: 20, originX: 1000, originY: 5000, epsg: 28356)))
         XCTAssertTrue(big.isAligned(with: big))
     }
 
     func testRasterError_descriptionIsOneSentenceWithContext() {
-        let error = RasterError("cannot read raster 'covs/dem.tif'", path: "covs/dem.tif", band: 2,
-                                window: PixelWindow(col: 1, row: 2, width: 3, height: 4),
-                                gdalMessage: "TIFFReadEncodedTile() failed.\n", hint: "Check the file")
-        XCTAssertEqual(error.description,
-                       "cannot read raster 'covs/dem.tif' (band 2, window at col 1, row 2, 3 x 4 cells): TIFFReadEncodedTile() failed. Check the file.")
+        let error = RasterError(
+            "cannot read raster 'covs/dem.tif'", path: "covs/dem.tif", band: 2,
+            window: PixelWindow(col: 1, row: 2, width: 3, height: 4),
+            gdalMessage: "TIFFReadEncodedTile() failed.\n", hint: "Check the file")
+        XCTAssertEqual(
+            error.description,
+            "cannot read raster 'covs/dem.tif' (band 2, window at col 1, row 2, 3 x 4 cells): TIFFReadEncodedTile() failed. Check the file."
+        )
     }
 }

@@ -17,9 +17,13 @@ final class RasterDatasetTests: XCTestCase {
         XCTAssertEqual(dataset.bandCount, 1)
         let block = try dataset.read(band: 1, window: PixelWindow(col: -2, row: -1, width: 5, height: 3))
         // Rows -1..1, cols -2..2: only cols 0..2 of rows 0..1 are inside; (2, 1) is nodata.
-        XCTAssertEqual(block.valid, [false, false, false, false, false,
-                                     false, false, true, true, true,
-                                     false, false, true, true, false])
+        XCTAssertEqual(
+            block.valid,
+            [
+                false, false, false, false, false,
+                false, false, true, true, true,
+                false, false, true, true, false
+            ])
         XCTAssertEqual(block.value(col: 2, row: 1), 0)
         XCTAssertEqual(block.value(col: 4, row: 1), 2)
         XCTAssertEqual(block.value(col: 3, row: 2), 11)
@@ -39,8 +43,9 @@ final class RasterDatasetTests: XCTestCase {
     }
 
     func testOpen_missingFileSaysSoPlainly() {
-        assertRasterError(try RasterDataset(path: "/nonexistent/covs/dem.tif"),
-                          contains: ["'/nonexistent/covs/dem.tif'", "does not exist"])
+        assertRasterError(
+            try RasterDataset(path: "/nonexistent/covs/dem.tif"),
+            contains: ["'/nonexistent/covs/dem.tif'", "does not exist"])
     }
 
     func testOpen_corruptFileGivesGDALMessageAndPath() throws {
@@ -76,8 +81,9 @@ final class RasterDatasetTests: XCTestCase {
         let path = try writeASCIIGridWithoutCRS(path: dir.file("nocrs.asc"), width: 4, height: 4) { _, _ in 1 }
         let dataset = try RasterDataset(path: path)
         XCTAssertNil(dataset.crs)
-        assertRasterError(try dataset.grid(),
-                          contains: ["raster '\(path)' has no coordinate reference system", "gdal_edit.py -a_srs EPSG:"])
+        assertRasterError(
+            try dataset.grid(),
+            contains: ["raster '\(path)' has no coordinate reference system", "gdal_edit.py -a_srs EPSG:"])
     }
 
     func testBand_outOfRangeAndUseAfterCloseThrow() throws {
@@ -94,18 +100,19 @@ final class RasterDatasetTests: XCTestCase {
     func testBand_readsRATFromRealStyleAuxXML() throws {
         let dir = try TemporaryDirectory()
         let grid = try makeTestGrid(width: 4, height: 4)
-        let path = try writeTestGeoTIFF(path: dir.file("geo.tif"), grid: grid, bands: [Array(repeating: 2, count: 16)],
-                                        nodata: 0, dataType: .uint8)
+        let path = try writeTestGeoTIFF(
+            path: dir.file("geo.tif"), grid: grid, bands: [Array(repeating: 2, count: 16)],
+            nodata: 0, dataType: .uint8)
         // The layout of the Edgeroi PMTGEO5.tif.aux.xml: VALUE (MinMax usage) and CLASS (Name usage).
         let aux = """
-        <PAMDataset><PAMRasterBand band="1"><Description>PMTGEO5</Description>
-        <GDALRasterAttributeTable tableType="thematic">
-        <FieldDefn index="0"><Name>VALUE</Name><Type>0</Type><Usage>5</Usage></FieldDefn>
-        <FieldDefn index="1"><Name>CLASS</Name><Type>2</Type><Usage>2</Usage></FieldDefn>
-        <Row index="0"><F>1</F><F>Qd</F></Row><Row index="1"><F>2</F><F>Qrs</F></Row>
-        <Row index="2"><F>7</F><F>Tv</F></Row>
-        </GDALRasterAttributeTable></PAMRasterBand></PAMDataset>
-        """
+            <PAMDataset><PAMRasterBand band="1"><Description>PMTGEO5</Description>
+            <GDALRasterAttributeTable tableType="thematic">
+            <FieldDefn index="0"><Name>VALUE</Name><Type>0</Type><Usage>5</Usage></FieldDefn>
+            <FieldDefn index="1"><Name>CLASS</Name><Type>2</Type><Usage>2</Usage></FieldDefn>
+            <Row index="0"><F>1</F><F>Qd</F></Row><Row index="1"><F>2</F><F>Qrs</F></Row>
+            <Row index="2"><F>7</F><F>Tv</F></Row>
+            </GDALRasterAttributeTable></PAMRasterBand></PAMDataset>
+            """
         try aux.write(toFile: path + ".aux.xml", atomically: true, encoding: .utf8)
         let band = try RasterDataset(path: path).band(1)
         XCTAssertEqual(band.description, "PMTGEO5")

@@ -6,9 +6,10 @@ import XCTest
 final class WarpedRasterTests: XCTestCase {
     /// A lon/lat raster around Edgeroi (0.01 degree cells) with a nodata hole.
     private func writeLonLatFixture(_ dir: TemporaryDirectory) throws -> String {
-        let grid = Grid(crs: try CRS(epsg: 4326),
-                        transform: GeoTransform(originX: 149.6, pixelWidth: 0.01, originY: -30.0, pixelHeight: -0.01),
-                        width: 50, height: 40)
+        let grid = Grid(
+            crs: try CRS(epsg: 4326),
+            transform: GeoTransform(originX: 149.6, pixelWidth: 0.01, originY: -30.0, pixelHeight: -0.01),
+            width: 50, height: 40)
         return try writeTestGeoTIFF(path: dir.file("lonlat.tif"), grid: grid, nodata: -9999) { col, row in
             (10...13).contains(col) && (5...8).contains(row) ? -9999 : Float(col * 3 + row * row) / 7
         }
@@ -19,11 +20,15 @@ final class WarpedRasterTests: XCTestCase {
         let source = try writeLonLatFixture(dir)
         let target = try makeTestGrid(width: 60, height: 50, resolution: 500, originX: 745_000, originY: 6_680_000)
         let e = target.extent
-        guard runTool("gdalwarp", [
-            "-q", "-t_srs", "EPSG:28355", "-te", "\(e.minX)", "\(e.minY)", "\(e.maxX)", "\(e.maxY)",
-            "-ts", "60", "50", "-r", "bilinear", "-ot", "Float32", "-dstnodata", "-9999",
-            source, dir.file("reference.tif"),
-        ]) != nil, FileManager.default.fileExists(atPath: dir.file("reference.tif")) else {
+        guard
+            runTool(
+                "gdalwarp",
+                [
+                    "-q", "-t_srs", "EPSG:28355", "-te", "\(e.minX)", "\(e.minY)", "\(e.maxX)", "\(e.maxY)",
+                    "-ts", "60", "50", "-r", "bilinear", "-ot", "Float32", "-dstnodata", "-9999",
+                    source, dir.file("reference.tif")
+                ]) != nil, FileManager.default.fileExists(atPath: dir.file("reference.tif"))
+        else {
             throw missingClient("gdalwarp is not installed (apt-get install gdal-bin)")
         }
         let reference = try RasterDataset(path: dir.file("reference.tif"))
@@ -72,13 +77,16 @@ final class WarpedRasterTests: XCTestCase {
     func testWarp_alignedSourceIsReadDirectlyWithOffset() throws {
         let dir = try TemporaryDirectory()
         let sourceGrid = try makeTestGrid(width: 10, height: 8, resolution: 100, originX: 1_000, originY: 9_000)
-        let path = try writeTestGeoTIFF(path: dir.file("s.tif"), grid: sourceGrid, nodata: -1) { c, r in Float(r * 100 + c) }
+        let path = try writeTestGeoTIFF(path: dir.file("s.tif"), grid: sourceGrid, nodata: -1) { c, r in
+            Float(r * 100 + c)
+        }
         // The target starts 2 cells west and 1 cell south of the source's corner.
         let target = try makeTestGrid(width: 6, height: 5, resolution: 100, originX: 800, originY: 8_900)
         let view = try WarpedRaster(path: path, onto: target, resampling: .bilinear)
         XCTAssertTrue(view.isDirect)
         let block = try view.read(band: 1, window: PixelWindow(col: 0, row: 0, width: 7, height: 1))
-        XCTAssertEqual(block.valid, [false, false, true, true, true, true, false], "last cell is outside the target grid")
+        XCTAssertEqual(
+            block.valid, [false, false, true, true, true, true, false], "last cell is outside the target grid")
         XCTAssertEqual(block.values[2], 100)
         XCTAssertEqual(block.values[5], 103)
     }
@@ -87,18 +95,21 @@ final class WarpedRasterTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let grid = try makeTestGrid(width: 4, height: 4)
         let path = try writeASCIIGridWithoutCRS(path: dir.file("nocrs.asc"), width: 4, height: 4) { _, _ in 1 }
-        assertRasterError(try WarpedRaster(path: path, onto: grid, resampling: .nearest),
-                          contains: ["nocrs.asc", "no coordinate reference system"])
+        assertRasterError(
+            try WarpedRaster(path: path, onto: grid, resampling: .nearest),
+            contains: ["nocrs.asc", "no coordinate reference system"])
     }
 
     func testWarp_unrelatableCRSIsAClearError() throws {
         let dir = try TemporaryDirectory()
         let local = try CRS(wkt: #"LOCAL_CS["site grid",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]"#)
-        let grid = Grid(crs: local, transform: GeoTransform(originX: 0, pixelWidth: 1, originY: 10, pixelHeight: -1),
-                        width: 10, height: 10)
+        let grid = Grid(
+            crs: local, transform: GeoTransform(originX: 0, pixelWidth: 1, originY: 10, pixelHeight: -1),
+            width: 10, height: 10)
         let path = try writeTestGeoTIFF(path: dir.file("local.tif"), grid: grid) { _, _ in 1 }
         let target = try makeTestGrid(width: 4, height: 4)
-        assertRasterError(try WarpedRaster(path: path, onto: target, resampling: .nearest),
-                          contains: ["cannot warp raster '\(path)'"])
+        assertRasterError(
+            try WarpedRaster(path: path, onto: target, resampling: .nearest),
+            contains: ["cannot warp raster '\(path)'"])
     }
 }

@@ -4,6 +4,7 @@
 // whole test bundle shares this process.
 import Foundation
 import XCTest
+
 @testable import Runtime
 
 final class RuntimeConfigurationTests: XCTestCase {
@@ -37,8 +38,9 @@ final class RuntimeConfigurationTests: XCTestCase {
 
     func testDefault_readsThisProcess() {
         let environment = ProcessInfo.processInfo.environment
-        XCTAssertEqual(RuntimeConfiguration.default,
-                       defaults(environment, processors: ProcessInfo.processInfo.activeProcessorCount))
+        XCTAssertEqual(
+            RuntimeConfiguration.default,
+            defaults(environment, processors: ProcessInfo.processInfo.activeProcessorCount))
     }
 
     func testAutomaticKernel_upgradesPrescottOnlyOnCapableCPUs() {
@@ -83,11 +85,12 @@ final class RuntimeConfigurationTests: XCTestCase {
         XCTAssertEqual(status.core, ProcessSetup.coreName())
         XCTAssertFalse(status.core.isEmpty)
         if status.configuration.blasKernel == .automatic, let flags = ProcessSetup.cpuFlags(),
-           let upgrade = BLASKernel.automaticCore(libraryCore: status.detectedCore, cpuFlags: flags) {
+            let upgrade = BLASKernel.automaticCore(libraryCore: status.detectedCore, cpuFlags: flags)
+        {
             XCTAssertEqual(status.core, upgrade, "detected \(status.detectedCore)")
         }
         #if os(Linux)
-        XCTAssertEqual(status.allocatorTuned, status.configuration.tunesAllocator)
+            XCTAssertEqual(status.allocatorTuned, status.configuration.tunesAllocator)
         #endif
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import SoilData
 
 final class CSVTableTests: XCTestCase {
@@ -40,8 +41,9 @@ final class CSVTableTests: XCTestCase {
         let e = soilError { _ = try CSVTable(path: path) }
         XCTAssertEqual(e?.kind, .raggedRow)
         XCTAssertEqual(e?.line, 3)
-        XCTAssertTrue(e?.message.contains("\(path) line 3 has 2 fields but the header (line 1) has 3") ?? false,
-                      e?.message ?? "")
+        XCTAssertTrue(
+            e?.message.contains("\(path) line 3 has 2 fields but the header (line 1) has 3") ?? false,
+            e?.message ?? "")
     }
 
     func testCSV_emptyFileErrorNamesFile() throws {
@@ -75,7 +77,8 @@ final class CSVTableTests: XCTestCase {
         let t = try CSVTable(text: "A,B,C\n1,2,3\n", path: "sites.csv")
         let e = soilError { _ = try t.column("LON", role: "the site x column, key sites.x_column") }
         XCTAssertEqual(e?.kind, .missingColumn)
-        XCTAssertEqual(e?.message,
+        XCTAssertEqual(
+            e?.message,
             "sites.csv has no column 'LON' (the site x column, key sites.x_column); columns are: A, B, C")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import SoilData
 
 final class DepthIntervalTests: XCTestCase {
@@ -10,8 +11,9 @@ final class DepthIntervalTests: XCTestCase {
     }
 
     func testStandard_isTheSixGlobalSoilMapDepths() {
-        XCTAssertEqual(DepthInterval.standard.map(\.label),
-                       ["0-5cm", "5-15cm", "15-30cm", "30-60cm", "60-100cm", "100-200cm"])
+        XCTAssertEqual(
+            DepthInterval.standard.map(\.label),
+            ["0-5cm", "5-15cm", "15-30cm", "30-60cm", "60-100cm", "100-200cm"])
     }
 
     func testParse_acceptsCommonSpellings() throws {
@@ -32,7 +34,8 @@ final class DepthIntervalTests: XCTestCase {
         let d = DepthInterval(top: 15, bottom: 30)
         let data = try JSONEncoder().encode(d)
         XCTAssertEqual(try JSONDecoder().decode(DepthInterval.self, from: data), d)
-        let fromText = try JSONDecoder().decode([DepthInterval].self, from: Data(#"["0-5cm", {"top": 5, "bottom": 15}]"#.utf8))
+        let fromText = try JSONDecoder().decode(
+            [DepthInterval].self, from: Data(#"["0-5cm", {"top": 5, "bottom": 15}]"#.utf8))
         XCTAssertEqual(fromText, [DepthInterval(top: 0, bottom: 5), DepthInterval(top: 5, bottom: 15)])
         XCTAssertThrowsError(try JSONDecoder().decode(DepthInterval.self, from: Data(#"{"top": 5, "bottom": 5}"#.utf8)))
     }

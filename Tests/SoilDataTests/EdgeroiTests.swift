@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import SoilData
 
 /// Harmonises the real Edgeroi horizons (shared/real-data, next to the repository) to the six standard
@@ -10,7 +11,7 @@ final class EdgeroiTests: XCTestCase {
             .deletingLastPathComponent()
         let candidates = [
             ProcessInfo.processInfo.environment["SOCMAP_SHARED"].map { "\($0)/real-data/edgeroi/horizons.csv" },
-            repo.deletingLastPathComponent().appendingPathComponent("shared/real-data/edgeroi/horizons.csv").path,
+            repo.deletingLastPathComponent().appendingPathComponent("shared/real-data/edgeroi/horizons.csv").path
         ].compactMap { $0 }
         guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             throw XCTSkip("Edgeroi horizons.csv not found (looked in \(candidates.joined(separator: ", ")))")
@@ -25,8 +26,9 @@ final class EdgeroiTests: XCTestCase {
         var issues = loadIssues
         let profiles = harmonise(horizons, depths: DepthInterval.standard, source: path, issues: &issues)
         let perDepth = (0..<6).map { k in profiles.filter { $0.values[k] != nil }.count }
-        print("Edgeroi: \(horizons.count) horizons, \(profiles.count) profiles; sites with a value per depth "
-              + zip(DepthInterval.standard, perDepth).map { "\($0.label)=\($1)" }.joined(separator: " "))
+        print(
+            "Edgeroi: \(horizons.count) horizons, \(profiles.count) profiles; sites with a value per depth "
+                + zip(DepthInterval.standard, perDepth).map { "\($0.label)=\($1)" }.joined(separator: " "))
         for line in issues.summary() { print("  " + line) }
 
         // The data set's README: 359 profiles, 325 with organic carbon, covering all six depths.

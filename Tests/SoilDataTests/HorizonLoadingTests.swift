@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import SoilData
 
 final class HorizonLoadingTests: XCTestCase {
@@ -6,7 +7,9 @@ final class HorizonLoadingTests: XCTestCase {
 
     func testLoadHorizons_eachCheckIsCountedWithItsLine() throws {
         let dir = try TempDir()
-        let path = try dir.write("horizons.csv", """
+        let path = try dir.write(
+            "horizons.csv",
+            """
             SID,UD,LD,OC
             a,0,10,1.5
             a,10,20,NA
@@ -22,8 +25,12 @@ final class HorizonLoadingTests: XCTestCase {
             b,0,10,NA
             """)
         let (horizons, issues) = try loadHorizons(path: path, columns: columns)
-        XCTAssertEqual(horizons, [Horizon(siteID: "a", top: 0, bottom: 10, value: 1.5, line: 2),
-                                  Horizon(siteID: "a", top: 80, bottom: 90, value: 0.5, line: 12)])
+        XCTAssertEqual(
+            horizons,
+            [
+                Horizon(siteID: "a", top: 0, bottom: 10, value: 1.5, line: 2),
+                Horizon(siteID: "a", top: 80, bottom: 90, value: 0.5, line: 12)
+            ])
         XCTAssertEqual(issues.entries(of: .missingValue).map(\.line), [3, 4, 5, 13])
         XCTAssertEqual(issues.entries(of: .nonNumeric).map(\.line), [6, 10])
         XCTAssertEqual(issues.entries(of: .topNotAboveBottom).map(\.line), [7, 8])
@@ -50,8 +57,9 @@ final class HorizonLoadingTests: XCTestCase {
         let (horizons, issues) = try loadHorizons(path: path, columns: columns)
         XCTAssertEqual(horizons.filter { $0.siteID == "a" }.map { [$0.top, $0.bottom] }, [[0, 10], [10, 20], [20, 30]])
         XCTAssertEqual(issues.entries(of: .missingDepth).map(\.line), [2, 4, 6])
-        XCTAssertEqual(issues.entries(of: .missingDepth).map(\.action),
-                       ["set top to 0", "set bottom to top + 10 = 30", "skipped horizon"])
+        XCTAssertEqual(
+            issues.entries(of: .missingDepth).map(\.action),
+            ["set top to 0", "set bottom to top + 10 = 30", "skipped horizon"])
     }
 
     func testLoadHorizons_tableWithNoUsableHorizonsThrowsNamingTheFile() throws {
@@ -70,7 +78,9 @@ final class HorizonLoadingTests: XCTestCase {
         let dir = try TempDir()
         let path = try dir.write("h.csv", "SID,UD,LD,ORCDRC\na,0,10,1\n")
         let e = soilError { _ = try loadHorizons(path: path, columns: self.columns) }
-        XCTAssertEqual(e?.message, "\(path) has no column 'OC' (the horizon value column, key horizons.value_column); "
-                       + "columns are: SID, UD, LD, ORCDRC")
+        XCTAssertEqual(
+            e?.message,
+            "\(path) has no column 'OC' (the horizon value column, key horizons.value_column); "
+                + "columns are: SID, UD, LD, ORCDRC")
     }
 }

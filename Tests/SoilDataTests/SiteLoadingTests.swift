@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import SoilData
 
 final class SiteLoadingTests: XCTestCase {
@@ -8,7 +9,8 @@ final class SiteLoadingTests: XCTestCase {
         let dir = try TempDir()
         let path = try dir.write("sites.csv", "ID,LON,LAT\n s1 ,149.5,-30.1\ns2,149.6,-30.2\n")
         let (sites, issues) = try loadSites(path: path, columns: columns)
-        XCTAssertEqual(sites, [Site(id: "s1", x: 149.5, y: -30.1, line: 2), Site(id: "s2", x: 149.6, y: -30.2, line: 3)])
+        XCTAssertEqual(
+            sites, [Site(id: "s1", x: 149.5, y: -30.1, line: 2), Site(id: "s2", x: 149.6, y: -30.2, line: 3)])
         XCTAssertTrue(issues.isEmpty)
     }
 
@@ -43,7 +45,8 @@ final class SiteLoadingTests: XCTestCase {
         let dir = try TempDir()
         let path = try dir.write("sites.csv", "ID,X,LAT\ns1,1,2\n")
         let e = soilError { _ = try loadSites(path: path, columns: self.columns) }
-        XCTAssertEqual(e?.message, "\(path) has no column 'LON' (the site x column, key sites.x_column); columns are: ID, X, LAT")
+        XCTAssertEqual(
+            e?.message, "\(path) has no column 'LON' (the site x column, key sites.x_column); columns are: ID, X, LAT")
     }
 
     func testLocate_profileWithoutSiteIsCountedAsUnknownSite() {

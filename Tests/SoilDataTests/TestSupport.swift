@@ -1,6 +1,7 @@
 import Foundation
 import Randomness
 import XCTest
+
 @testable import SoilData
 
 /// A temporary folder for CSV fixtures, removed when the test ends.

@@ -39,7 +39,7 @@ public struct FolderSnapshot: Equatable, CustomStringConvertible {
             switch (before.entries[key], entries[key]) {
             case (nil, _?): return "added \(key)"
             case (_?, nil): return "removed \(key)"
-            case let (a?, b?) where a != b: return "changed \(key)"
+            case (let a?, let b?) where a != b: return "changed \(key)"
             default: return nil
             }
         }

@@ -8,10 +8,12 @@ import RasterIO
 public func writeSouthUpCopy(of source: String, to path: String) throws -> String {
     try writeCopy(of: source, to: path, flipRows: true) { grid in
         let t = grid.transform
-        return Grid(crs: grid.crs,
-                    transform: GeoTransform(originX: t.originX, pixelWidth: t.pixelWidth,
-                                            originY: t.originY + Double(grid.height) * t.pixelHeight, pixelHeight: -t.pixelHeight),
-                    width: grid.width, height: grid.height)
+        return Grid(
+            crs: grid.crs,
+            transform: GeoTransform(
+                originX: t.originX, pixelWidth: t.pixelWidth,
+                originY: t.originY + Double(grid.height) * t.pixelHeight, pixelHeight: -t.pixelHeight),
+            width: grid.width, height: grid.height)
     }
 }
 
@@ -26,7 +28,9 @@ public func writeRotatedCopy(of source: String, to path: String, terms: (Double,
     }
 }
 
-private func writeCopy(of source: String, to path: String, flipRows: Bool, grid makeGrid: (Grid) -> Grid) throws -> String {
+private func writeCopy(
+    of source: String, to path: String, flipRows: Bool, grid makeGrid: (Grid) -> Grid
+) throws -> String {
     let dataset = try RasterDataset(path: source)
     defer { dataset.close() }
     let grid = try dataset.grid()
@@ -45,21 +49,25 @@ private func writeCopy(of source: String, to path: String, flipRows: Bool, grid 
         descriptions.append(info.description)
         if let table = info.attributeTable { classes[b] = table }
     }
-    return try writeTestGeoTIFF(path: path, grid: makeGrid(grid), bands: bands, nodata: first.nodata,
-                                dataType: first.dataType, descriptions: descriptions, classes: classes)
+    return try writeTestGeoTIFF(
+        path: path, grid: makeGrid(grid), bands: bands, nodata: first.nodata,
+        dataType: first.dataType, descriptions: descriptions, classes: classes)
 }
 
 /// What `gdallocationinfo -valonly -geoloc` reads in band 1 of a raster at map points (in the raster's
 /// CRS): one value per point, nil off the raster. Nil for every point when the tool is missing.
 public func gdalLocationValues(_ path: String, at points: [(x: Double, y: Double)]) -> [Double?] {
-    guard let tool = ["/usr/bin/gdallocationinfo", "/usr/local/bin/gdallocationinfo"]
-        .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+    guard
+        let tool = ["/usr/bin/gdallocationinfo", "/usr/local/bin/gdallocationinfo"]
+            .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+    else {
         return Array(repeating: nil, count: points.count)
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: tool)
     process.arguments = ["-valonly", "-geoloc", path]
-    let input = Pipe(), output = Pipe()
+    let input = Pipe()
+    let output = Pipe()
     process.standardInput = input
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
@@ -69,6 +77,7 @@ public func gdalLocationValues(_ path: String, at points: [(x: Double, y: Double
     try? input.fileHandleForWriting.close()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(
+        String.init)
     return points.indices.map { i in i < lines.count ? Double(lines[i].trimmingCharacters(in: .whitespaces)) : nil }
 }

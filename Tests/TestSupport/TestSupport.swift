@@ -33,9 +33,10 @@ public func makeTestGrid(
     width: Int = 64, height: Int = 64, resolution: Double = 100,
     originX: Double = 750_000, originY: Double = 6_650_000, epsg: Int = 28355
 ) throws -> Grid {
-    Grid(crs: try CRS(epsg: epsg),
-         transform: GeoTransform(originX: originX, pixelWidth: resolution, originY: originY, pixelHeight: -resolution),
-         width: width, height: height)
+    Grid(
+        crs: try CRS(epsg: epsg),
+        transform: GeoTransform(originX: originX, pixelWidth: resolution, originY: originY, pixelHeight: -resolution),
+        width: width, height: height)
 }
 
 /// Writes a GeoTIFF fixture with RasterIO's writer: one array of row-major values per band
@@ -47,10 +48,13 @@ public func writeTestGeoTIFF(
     classes: [Int: [Int: String]] = [:], profile: GeoTIFFProfile = .default
 ) throws -> String {
     precondition(!bands.isEmpty, "writeTestGeoTIFF needs at least one band")
-    let writer = try GeoTIFFWriter(path: path, grid: grid, bandCount: bands.count, dataType: dataType,
-                                   nodata: nodata, profile: profile)
+    let writer = try GeoTIFFWriter(
+        path: path, grid: grid, bandCount: bands.count, dataType: dataType,
+        nodata: nodata, profile: profile)
     for (i, values) in bands.enumerated() {
-        precondition(values.count == grid.cellCount, "writeTestGeoTIFF: band \(i + 1) has \(values.count) values for \(grid.cellCount) cells")
+        precondition(
+            values.count == grid.cellCount,
+            "writeTestGeoTIFF: band \(i + 1) has \(values.count) values for \(grid.cellCount) cells")
         try writer.write(band: i + 1, window: grid.fullWindow, values: values)
         if let descriptions { writer.setDescription(band: i + 1, descriptions[i]) }
         if let table = classes[i + 1] { writer.setAttributeTable(band: i + 1, table) }
@@ -69,8 +73,9 @@ public func writeTestGeoTIFF(
     for row in 0..<grid.height {
         for col in 0..<grid.width { values[row * grid.width + col] = value(col, row) }
     }
-    return try writeTestGeoTIFF(path: path, grid: grid, bands: [values], nodata: nodata, dataType: dataType,
-                                descriptions: description.map { [$0] })
+    return try writeTestGeoTIFF(
+        path: path, grid: grid, bands: [values], nodata: nodata, dataType: dataType,
+        descriptions: description.map { [$0] })
 }
 
 /// Runs a command-line tool (e.g. gdalinfo) and returns its standard output; nil when it cannot run.
@@ -99,8 +104,9 @@ public func assertRasterError<T>(
         XCTFail("expected a RasterError containing \(fragments)", file: file, line: line)
     } catch let error as RasterError {
         for fragment in fragments {
-            XCTAssertTrue(error.description.contains(fragment),
-                          "'\(error.description)' does not contain '\(fragment)'", file: file, line: line)
+            XCTAssertTrue(
+                error.description.contains(fragment),
+                "'\(error.description)' does not contain '\(fragment)'", file: file, line: line)
         }
     } catch {
         XCTFail("expected a RasterError, got \(error)", file: file, line: line)
@@ -113,7 +119,8 @@ public func assertRasterError<T>(
 public func writeASCIIGridWithoutCRS(
     path: String, width: Int, height: Int, cellSize: Double = 100, nodata: Double = -9999, value: (Int, Int) -> Float
 ) throws -> String {
-    var text = "ncols \(width)\nnrows \(height)\nxllcorner 0\nyllcorner 0\ncellsize \(cellSize)\nNODATA_value \(nodata)\n"
+    var text =
+        "ncols \(width)\nnrows \(height)\nxllcorner 0\nyllcorner 0\ncellsize \(cellSize)\nNODATA_value \(nodata)\n"
     for row in 0..<height {
         text += (0..<width).map { String(value($0, row)) }.joined(separator: " ") + "\n"
     }

@@ -19,7 +19,8 @@ public final class TinyProject {
         grid = try makeTestGrid(width: 40, height: 30, resolution: 100)
         try FileManager.default.createDirectory(atPath: folder.file("covs"), withIntermediateDirectories: true)
         // Elevation with a nodata "sea" block in the top-left corner.
-        try writeTestGeoTIFF(path: folder.file("covs/elev.tif"), grid: grid, nodata: -9999, description: "elevation") { c, r in
+        try writeTestGeoTIFF(path: folder.file("covs/elev.tif"), grid: grid, nodata: -9999, description: "elevation") {
+            c, r in
             c < 4 && r < 4 ? -9999 : Float(200 + 3 * c + 2 * r) + Float(sin(Double(c) / 3) * 5)
         }
         // Wetness on a coarser 200 m grid covering the same area.
@@ -30,14 +31,16 @@ public final class TinyProject {
         // Parent material: three classes with labels.
         var classes = [Float](repeating: 0, count: grid.cellCount)
         for r in 0..<grid.height { for c in 0..<grid.width { classes[r * grid.width + c] = Float(1 + (c / 14)) } }
-        try writeTestGeoTIFF(path: folder.file("covs/geo.tif"), grid: grid, bands: [classes], nodata: 0, dataType: .uint8,
-                             classes: [1: [1: "Alluvium", 2: "Basalt", 3: "Sandstone"]])
+        try writeTestGeoTIFF(
+            path: folder.file("covs/geo.tif"), grid: grid, bands: [classes], nodata: 0, dataType: .uint8,
+            classes: [1: [1: "Alluvium", 2: "Basalt", 3: "Sandstone"]])
         // Sites in lon/lat (GDA94) at cell centres.
         let toGeo = try CoordinateTransformer(from: grid.crs, to: try CRS(epsg: 4283))
         var sitesCSV = "id,lon,lat\n"
         var horizonsCSV = "id,top,bottom,oc\n"
         for i in 0..<sites {
-            let col = 5 + (i * 7) % 33, row = 5 + (i * 5) % 23
+            let col = 5 + (i * 7) % 33
+            let row = 5 + (i * 5) % 23
             let centre = grid.cellCenter(col: col, row: row)
             let p = try toGeo.transform(x: centre.x, y: centre.y)
             let id = String(format: "S%03d", i + 1)

@@ -6,7 +6,9 @@ import XCTest
 final class TextFormatTests: XCTestCase {
     func testXMLText_escapesSpecialCharactersAndDropsControls() {
         XCTAssertEqual(XMLText.escape("a < b & \"c\" > 'd'"), "a &lt; b &amp; &quot;c&quot; &gt; &apos;d&apos;")
-        XCTAssertEqual(XMLText.escape("line\nnext\tcol\u{1}"), "line&#10;next&#9;col", "newline and tab kept, other controls dropped")
+        XCTAssertEqual(
+            XMLText.escape("line\nnext\tcol\u{1}"), "line&#10;next&#9;col",
+            "newline and tab kept, other controls dropped")
         XCTAssertEqual(XMLText.escape("R² g/kg"), "R² g/kg")
     }
 
@@ -46,7 +48,8 @@ final class TextFormatTests: XCTestCase {
         XCTAssertEqual(NumberText.fixed(-0.0004, 3, rounding: .halfAwayFromZero), "0.000")
         XCTAssertEqual(NumberText.fixed(105.000001, 6, rounding: .halfAwayFromZero), "105.000001")
         XCTAssertEqual(NumberText.fixed(7, 1, rounding: .halfAwayFromZero), "7.0")
-        XCTAssertEqual(NumberText.fixed(1e300, 2, rounding: .halfAwayFromZero), String(format: "%.2f", 1e300), "too large: printf")
+        XCTAssertEqual(
+            NumberText.fixed(1e300, 2, rounding: .halfAwayFromZero), String(format: "%.2f", 1e300), "too large: printf")
         XCTAssertEqual(NumberText.fixed(.nan, 2, rounding: .halfAwayFromZero), "NA")
         XCTAssertEqual(NumberText.fixed(.infinity, 2, nonFinite: "–"), "–")
     }
@@ -62,7 +65,8 @@ final class TextFormatTests: XCTestCase {
         XCTAssertEqual(NumberText.significant(1200, 6), "1200")
         XCTAssertEqual(NumberText.significant(189.999997615814, 6), "190")
         XCTAssertEqual(NumberText.significant(1.2e-5, 6), "1.2e-05")
-        XCTAssertEqual(NumberText.significant(1.2e-5, 2), "1e-05", "outside 1e-4...1e15: %g with digits - 1 significant digits")
+        XCTAssertEqual(
+            NumberText.significant(1.2e-5, 2), "1e-05", "outside 1e-4...1e15: %g with digits - 1 significant digits")
         XCTAssertEqual(NumberText.significant(-0.0, 6), "0")
         XCTAssertEqual(NumberText.significant(.nan, 6), "nan")
         XCTAssertEqual(NumberText.significant(-.infinity, 6), "-inf")

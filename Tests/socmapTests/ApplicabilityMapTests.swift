@@ -1,14 +1,16 @@
-@testable import Configuration
 import Foundation
 import Patches
 import RasterIO
 import TestSupport
 import XCTest
 
+@testable import Configuration
+
 /// `predict.aoa`: the dissimilarity index and area-of-applicability maps of a real run.
 final class ApplicabilityMapTests: XCTestCase {
     static let sections = PredictCommandTests.sections
-        .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  aoa: true\nevaluate:\n  folds: 3\n")
+        .replacingOccurrences(
+            of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  aoa: true\nevaluate:\n  folds: 3\n")
 
     func testAOA_writesDIAndMaskCOGs_zeroAtTrainingSites_shareInReport() throws {
         let p = try TinyProject()
@@ -18,22 +20,30 @@ final class ApplicabilityMapTests: XCTestCase {
         let maps = p.folder.file("out/maps")
         let files = try FileManager.default.contentsOfDirectory(atPath: maps)
         for name in ["soc_di", "soc_aoa"] {
-            for ext in ["tif", "qml", "png"] { XCTAssertTrue(files.contains("\(name).\(ext)"), "\(name).\(ext) in \(files)") }
+            for ext in ["tif", "qml", "png"] {
+                XCTAssertTrue(files.contains("\(name).\(ext)"), "\(name).\(ext) in \(files)")
+            }
         }
         let project = try String(contentsOfFile: p.folder.file("out/maps/soc_maps.qgs"), encoding: .utf8)
-        XCTAssertTrue(project.contains("soc_di.tif") && project.contains("soc_aoa.tif"), "both layers in the QGIS project")
+        XCTAssertTrue(
+            project.contains("soc_di.tif") && project.contains("soc_aoa.tif"), "both layers in the QGIS project")
 
         // Valid COGs: Float32 DI, Byte mask with nodata, the threshold and share in the metadata.
         let diInfo = runTool("gdalinfo", [p.folder.file("out/maps/soc_di.tif")]) ?? ""
         let aoaInfo = runTool("gdalinfo", [p.folder.file("out/maps/soc_aoa.tif")]) ?? ""
         XCTAssertTrue(diInfo.contains("LAYOUT=COG") && diInfo.contains("Type=Float32"), diInfo)
-        XCTAssertTrue(aoaInfo.contains("LAYOUT=COG") && aoaInfo.contains("Type=Byte") && aoaInfo.contains("NoData Value=255"), aoaInfo)
+        XCTAssertTrue(
+            aoaInfo.contains("LAYOUT=COG") && aoaInfo.contains("Type=Byte") && aoaInfo.contains("NoData Value=255"),
+            aoaInfo)
         for info in [diInfo, aoaInfo] {
             XCTAssertTrue(info.contains("SOCMAP_AOA_THRESHOLD=") && info.contains("SOCMAP_AOA_SHARE_INSIDE="), info)
-            XCTAssertTrue(info.contains("SOCMAP_AOA_WEIGHTS=rf"), "rf is trained, so auto weighs by its importance: \(info)")
+            XCTAssertTrue(
+                info.contains("SOCMAP_AOA_WEIGHTS=rf"), "rf is trained, so auto weighs by its importance: \(info)")
         }
-        let validators = ["/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_cloud_optimized_geotiff.py",
-                          "/usr/share/doc/python3-gdal/examples/validate_cloud_optimized_geotiff.py"]
+        let validators = [
+            "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_cloud_optimized_geotiff.py",
+            "/usr/share/doc/python3-gdal/examples/validate_cloud_optimized_geotiff.py"
+        ]
         if let script = validators.first(where: { FileManager.default.fileExists(atPath: $0) }) {
             for name in ["soc_di", "soc_aoa"] {
                 let out = runTool("python3", [script, p.folder.file("out/maps/\(name).tif")]) ?? ""
@@ -44,17 +54,24 @@ final class ApplicabilityMapTests: XCTestCase {
         let threshold = Float(thresholdLine.split(separator: "=").last!.trimmingCharacters(in: .whitespaces))!
 
         // DI >= 0 where mapped, nodata exactly where the depth maps are; AOA = DI <= threshold.
-        let read = { (name: String) in try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow) }
-        let di = try read("soc_di"), aoa = try read("soc_aoa"), map = try read("soc_0-5cm")
+        let read = { (name: String) in
+            try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow)
+        }
+        let di = try read("soc_di")
+        let aoa = try read("soc_aoa")
+        let map = try read("soc_0-5cm")
         XCTAssertEqual(di.valid, map.valid, "the DI is mapped where the maps are")
         XCTAssertEqual(aoa.valid, map.valid, "the AOA is mapped where the maps are")
-        var inside = 0, mapped = 0
+        var inside = 0
+        var mapped = 0
         for k in di.values.indices where di.valid[k] {
             mapped += 1
             XCTAssertGreaterThanOrEqual(di.values[k], 0)
             XCTAssertTrue(aoa.values[k] == 0 || aoa.values[k] == 1)
             if aoa.values[k] == 1 { inside += 1 }
-            if abs(di.values[k] - threshold) > 1e-5 { XCTAssertEqual(aoa.values[k] == 1, di.values[k] <= threshold, "cell \(k)") }
+            if abs(di.values[k] - threshold) > 1e-5 {
+                XCTAssertEqual(aoa.values[k] == 1, di.values[k] <= threshold, "cell \(k)")
+            }
         }
         XCTAssertGreaterThan(mapped, 0)
         // The training sites' cells: DI 0 (their covariates are a training point).
@@ -72,23 +89,32 @@ final class ApplicabilityMapTests: XCTestCase {
         try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("## Area of applicability"), report)
-        XCTAssertTrue(report.contains("Inside the area of applicability: ") && report.contains("(\(inside) of \(mapped))"), report)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as! [String: Any]
+        XCTAssertTrue(
+            report.contains("Inside the area of applicability: ") && report.contains("(\(inside) of \(mapped))"), report
+        )
+        let json =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as! [String: Any]
         let a = json["area_of_applicability"] as! [String: Any]
         XCTAssertEqual(a["share_inside"] as! Double, Double(inside) / Double(mapped), accuracy: 1e-12)
         XCTAssertEqual(a["threshold"] as! Double, Double(threshold), accuracy: 1e-5 * Double(threshold))
 
         // `socmap predict` finds the same sites, folds and weights on disk: the same DI and mask bytes.
-        let before = try ["soc_di.tif", "soc_aoa.tif"].map { try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)"))) }
+        let before = try ["soc_di.tif", "soc_aoa.tif"].map {
+            try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)")))
+        }
         let again = try CLI.run(["predict", p.pipeline, "-q"])
         XCTAssertEqual(again.status, 0, again.stderr)
-        let after = try ["soc_di.tif", "soc_aoa.tif"].map { try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)"))) }
+        let after = try ["soc_di.tif", "soc_aoa.tif"].map {
+            try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)")))
+        }
         XCTAssertEqual(before, after, "predict gives the run's DI and AOA maps byte for byte")
     }
 
     func testAOAWithoutEvaluate_isAnErrorNamingTheKey() throws {
         let p = try TinyProject()
-        let sections = PredictCommandTests.sections.replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  aoa: true\n")
+        let sections = PredictCommandTests.sections.replacingOccurrences(
+            of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  aoa: true\n")
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["validate", p.pipeline])
         XCTAssertNotEqual(r.status, 0)
@@ -105,7 +131,11 @@ final class ApplicabilityMapTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("aoa_weights") && r.stderr.contains("rf"), r.stderr)
 
         let q = try TinyProject()
-        try q.editPipeline("  size: 7\n", "  size: 7\n" + Self.sections.replacingOccurrences(of: "  aoa: true\n", with: "  aoa: true\n  aoa_threshold: median\n"))
+        try q.editPipeline(
+            "  size: 7\n",
+            "  size: 7\n"
+                + Self.sections.replacingOccurrences(
+                    of: "  aoa: true\n", with: "  aoa: true\n  aoa_threshold: median\n"))
         let s = try CLI.run(["validate", q.pipeline])
         XCTAssertNotEqual(s.status, 0)
         XCTAssertTrue(s.stderr.contains("aoa_threshold") && s.stderr.contains("cast, trimmed_max"), s.stderr)

@@ -5,7 +5,8 @@ import XCTest
 /// Bad input: a clear error naming the problem and the place, a non-zero exit, no output written.
 final class BadInputTests: XCTestCase {
     /// Runs the pipeline and checks failure, message fragments and that nothing was written.
-    func assertFails(_ p: TinyProject, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertFails(_ p: TinyProject, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) throws
+    {
         let r = try CLI.run(["run", p.pipeline, "--quiet"])
         XCTAssertNotEqual(r.status, 0, "expected failure; stdout: \(r.stdout)", file: file, line: line)
         for f in fragments {
@@ -24,13 +25,16 @@ final class BadInputTests: XCTestCase {
 
     func testCorruptRaster() throws {
         let p = try TinyProject()
-        try Data((0..<4000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: p.folder.file("covs/broken.tif")))
+        try Data((0..<4000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(
+            to: URL(fileURLWithPath: p.folder.file("covs/broken.tif")))
         try assertFails(p, ["broken.tif", "not recognized"])
     }
 
     func testRasterWithNoCRS() throws {
         let p = try TinyProject()
-        try writeASCIIGridWithoutCRS(path: p.folder.file("covs/nocrs.asc"), width: 10, height: 10) { c, r in Float(c + r) }
+        try writeASCIIGridWithoutCRS(path: p.folder.file("covs/nocrs.asc"), width: 10, height: 10) { c, r in
+            Float(c + r)
+        }
         try assertFails(p, ["nocrs.asc", "no coordinate reference system"])
     }
 
@@ -47,7 +51,10 @@ final class BadInputTests: XCTestCase {
     /// and `predict` with the old models refuses the changed stack.
     func testFewerCovariatesAfterAnEarlierRun() throws {
         let p = try TinyProject()
-        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining.replacingOccurrences(of: "model: transfer", with: "model: rf"))
+        try p.editPipeline(
+            "  size: 7\n",
+            "  size: 7\n"
+                + OutputFolderTests.quickTraining.replacingOccurrences(of: "model: transfer", with: "model: rf"))
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
         try FileManager.default.removeItem(atPath: p.folder.file("covs/wet.tif"))
         let predict = try CLI.run(["predict", p.pipeline, "-q"])
@@ -79,7 +86,9 @@ final class BadInputTests: XCTestCase {
         let p = try TinyProject()
         try p.edit("sites.csv") { text in
             text.split(separator: "\n").enumerated().map { i, l in
-                i == 0 ? String(l) : l.split(separator: ",").enumerated().map { $0 == 1 ? "east" : String($1) }.joined(separator: ",")
+                i == 0
+                    ? String(l)
+                    : l.split(separator: ",").enumerated().map { $0 == 1 ? "east" : String($1) }.joined(separator: ",")
             }.joined(separator: "\n") + "\n"
         }
         try assertFails(p, ["sites.csv", "lon"])

@@ -7,17 +7,24 @@ import XCTest
 final class BenchChinaTests: XCTestCase {
     func testBenchChina_measuresEveryStage_andReusesTheCase() throws {
         let cache = try TemporaryDirectory(prefix: "socmap-bench-china")
-        let arguments = ["bench", "china", "--cache", cache.path, "--resolution", "40000", "--sites", "300", "--epochs", "1", "--folds", "2"]
+        let arguments = [
+            "bench", "china", "--cache", cache.path, "--resolution", "40000", "--sites", "300", "--epochs", "1",
+            "--folds", "2"
+        ]
         let first = try CLI.run(arguments)
         XCTAssertEqual(first.status, 0, first.stderr)
-        let figures = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any], first.stdout)
+        let figures = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any], first.stdout)
         XCTAssertEqual(figures["target"] as? String, "china")
         XCTAssertEqual(figures["generated_now"] as? Bool, true)
         XCTAssertEqual(figures["grid"] as? String, "123 x 103")
         let stages = try XCTUnwrap(figures["stages"] as? [[String: Any]])
         let names = stages.compactMap { $0["name"] as? String }
-        for expected in ["generate", "stack", "profiles", "patches", "train", "evaluate", "predict", "maps: cloud-optimised GeoTIFFs",
-                         "analyses: styles and quick-looks", "report"] {
+        for expected in [
+            "generate", "stack", "profiles", "patches", "train", "evaluate", "predict",
+            "maps: cloud-optimised GeoTIFFs",
+            "analyses: styles and quick-looks", "report"
+        ] {
             XCTAssertTrue(names.contains(expected), "\(expected) in \(names)")
         }
         for stage in stages {

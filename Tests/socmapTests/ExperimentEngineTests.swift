@@ -49,9 +49,12 @@ final class ExperimentEngineTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
         let run = try rows(p.folder.file("out/evaluation/predictions.csv"))
         let studied = try rows(p.folder.file("out-study/predictions.csv"))
-        let runRF = try XCTUnwrap(run[0].firstIndex(of: "rf")), studyRF = try XCTUnwrap(studied[0].firstIndex(of: "rf"))
+        let runRF = try XCTUnwrap(run[0].firstIndex(of: "rf"))
+        let studyRF = try XCTUnwrap(studied[0].firstIndex(of: "rf"))
         XCTAssertEqual(run.count, studied.count)
-        for (a, b) in zip(run.dropFirst(), studied.dropFirst()) { XCTAssertEqual(a[runRF], b[studyRF], "\(a[0]) \(a[1])") }
+        for (a, b) in zip(run.dropFirst(), studied.dropFirst()) {
+            XCTAssertEqual(a[runRF], b[studyRF], "\(a[0]) \(a[1])")
+        }
         // The control: without `select` the study's rf reads every covariate, and predicts otherwise.
         try p.editPipeline(Self.select, "")
         let all = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
@@ -66,7 +69,9 @@ final class ExperimentEngineTests: XCTestCase {
         XCTAssertEqual(whole.status, 0, whole.stderr)
         let table = try read(p.folder.file("out/selection/selection.csv"))
         let metrics = try read(p.folder.file("out/evaluation/metrics.json"))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/.socmap/units")), "units go once the outputs are published")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: p.folder.file("out/.socmap/units")),
+            "units go once the outputs are published")
         try FileManager.default.removeItem(atPath: p.output)
 
         // Killed once the selection's third unit starts: two are saved, and the rerun keeps them.
@@ -75,9 +80,15 @@ final class ExperimentEngineTests: XCTestCase {
         nonisolated(unsafe) var text = ""
         running.err.fileHandleForReading.readabilityHandler = { h in
             let d = h.availableData
-            lock.lock(); text += String(decoding: d, as: UTF8.self); lock.unlock()
+            lock.lock()
+            text += String(decoding: d, as: UTF8.self)
+            lock.unlock()
         }
-        func current() -> String { lock.lock(); defer { lock.unlock() }; return text }
+        func current() -> String {
+            lock.lock()
+            defer { lock.unlock() }
+            return text
+        }
         let deadline = Date().addingTimeInterval(120)
         while !current().contains("unit 3/") && running.process.isRunning && Date() < deadline { usleep(200) }
         XCTAssertTrue(running.process.isRunning, current())
@@ -119,7 +130,8 @@ final class ExperimentEngineTests: XCTestCase {
 
     func testStudyParts_andMerge_giveTheSingleProcessStudy() throws {
         let p = try project()
-        try "variants:\n  rf: {}\n  rf-leaf: {model: rf, train: {forest: {min_samples_leaf: [3]}}}\n  rf-seed: {model: rf, seed: 7}\n"
+        try
+            "variants:\n  rf: {}\n  rf-leaf: {model: rf, train: {forest: {min_samples_leaf: [3]}}}\n  rf-seed: {model: rf, seed: 7}\n"
             .write(toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)
         let single = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
         XCTAssertEqual(single.status, 0, single.stderr)
@@ -143,17 +155,21 @@ final class ExperimentEngineTests: XCTestCase {
         let merged = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q", "--merge"])
         XCTAssertEqual(merged.status, 0, merged.stderr)
         XCTAssertTrue(merged.stdout.contains("0 units trained, 9 reused"), merged.stdout)
-        XCTAssertEqual(try ["study.csv", "predictions.csv"].map { try read(p.folder.file("out-study/\($0)")) }, expected)
+        XCTAssertEqual(
+            try ["study.csv", "predictions.csv"].map { try read(p.folder.file("out-study/\($0)")) }, expected)
     }
 
     func testStudyFolder_isLockedWhileAStudyRuns() throws {
         let p = try project()
         try p.editPipeline("forest: {trees: 20, tuning_trees: 10", "forest: {trees: 400, tuning_trees: 200")
-        try "variants:\n  rf: {}\n  rf-seed: {model: rf, seed: 7}\n".write(toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)
+        try "variants:\n  rf: {}\n  rf-seed: {model: rf, seed: 7}\n".write(
+            toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)
         let first = try CLI.start(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
         let units = p.folder.file("out-study/.socmap/units")
         let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: units) && first.process.isRunning && Date() < deadline { usleep(2_000) }
+        while !FileManager.default.fileExists(atPath: units) && first.process.isRunning && Date() < deadline {
+            usleep(2_000)
+        }
         XCTAssertTrue(first.process.isRunning, "the first study ended before the second started")
         let second = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
         XCTAssertEqual(second.status, 1)

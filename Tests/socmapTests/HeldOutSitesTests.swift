@@ -16,7 +16,8 @@ final class HeldOutSitesTests: XCTestCase {
         let eval = p.folder.file("out/evaluation")
 
         // zones.csv: every class of 'geo' at every depth for both models, with counts that add up.
-        let zones = try String(contentsOfFile: eval + "/zones.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        let zones = try String(contentsOfFile: eval + "/zones.csv", encoding: .utf8).split(separator: "\n").map(
+            String.init)
         XCTAssertEqual(zones[0], "model,depth,zone,zone_label,n,r,r2,rmse,rrmse,mae,me,kge,too_few")
         XCTAssertEqual(zones.count, 1 + 2 * 6 * 3)
         let predictions = try String(contentsOfFile: eval + "/predictions.csv", encoding: .utf8)
@@ -41,18 +42,26 @@ final class HeldOutSitesTests: XCTestCase {
         try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("### Accuracy by zone (geo)"), report)
-        let reportJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any]
+        let reportJSON =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any]
         let zonesJSON = (reportJSON?["evaluation"] as? [String: Any])?["zones"] as? [String: Any]
-        XCTAssertEqual((zonesJSON?["zones"] as? [[String: Any]])?.compactMap { $0["label"] as? String }, ["Alluvium", "Basalt", "Sandstone"])
+        XCTAssertEqual(
+            (zonesJSON?["zones"] as? [[String: Any]])?.compactMap { $0["label"] as? String },
+            ["Alluvium", "Basalt", "Sandstone"])
         XCTAssertEqual(zonesJSON?["nodata_sites"] as? Int, 0)
-        let metricsJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: eval + "/metrics.json"))) as? [String: Any]
+        let metricsJSON =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: eval + "/metrics.json")))
+            as? [String: Any]
         XCTAssertEqual(((metricsJSON?["zones"] as? [String: Any])?["rows"] as? [Any])?.count, 2 * 6 * 3)
         XCTAssertTrue(FileManager.default.fileExists(atPath: eval + "/plots/rmse_by_zone.svg"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: eval + "/plots/relative_bias_0-5cm.png"))
         // lon/lat are the sites' own (GDA94 ~ WGS84 to a metre) coordinates.
-        let sites = try String(contentsOfFile: p.folder.file("sites.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        let sites = try String(contentsOfFile: p.folder.file("sites.csv"), encoding: .utf8).split(separator: "\n")
+            .dropFirst()
             .map { $0.split(separator: ",").map(String.init) }
-        let site1 = try XCTUnwrap(sites.first { $0[0] == "S001" }), row1 = try XCTUnwrap(rows.first { $0[0] == "S001" })
+        let site1 = try XCTUnwrap(sites.first { $0[0] == "S001" })
+        let row1 = try XCTUnwrap(rows.first { $0[0] == "S001" })
         XCTAssertEqual(Double(row1[8])!, Double(site1[1])!, accuracy: 1e-4)
         XCTAssertEqual(Double(row1[9])!, Double(site1[2])!, accuracy: 1e-4)
 
@@ -62,7 +71,10 @@ final class HeldOutSitesTests: XCTestCase {
         for depth in ["0-5cm", "5-15cm", "15-30cm", "30-60cm", "60-100cm", "100-200cm"] {
             XCTAssertTrue(summaryInfo.contains("Layer name: heldout_\(depth)"), summaryInfo)
         }
-        for field in ["site: String", "fold: Integer64", "observed: Real", "pred_transfer: Real", "res_rf: Real", "rbias_transfer: Real"] {
+        for field in [
+            "site: String", "fold: Integer64", "observed: Real", "pred_transfer: Real", "res_rf: Real",
+            "rbias_transfer: Real"
+        ] {
             XCTAssertTrue(summaryInfo.contains(field), "\(field): \(summaryInfo)")
         }
         let features = try parseOGRInfo(try XCTUnwrap(runTool("ogrinfo", ["-al", "-q", gpkg])))
@@ -71,9 +83,12 @@ final class HeldOutSitesTests: XCTestCase {
             let f = try XCTUnwrap(features["heldout_\(row[1])|\(row[0])"], "\(row[0]) \(row[1])")
             XCTAssertEqual(f["fold"].flatMap { Int($0) }, Int(row[2])! + 1, "fold is 1-based in the GeoPackage")
             let observed = Double(row[3])!
-            for (key, csvValue) in [("observed", row[3]), ("pred_transfer", row[4]), ("pred_rf", row[5]), ("x", row[6]), ("y", row[7])] {
+            for (key, csvValue) in [
+                ("observed", row[3]), ("pred_transfer", row[4]), ("pred_rf", row[5]), ("x", row[6]), ("y", row[7])
+            ] {
                 let value = try XCTUnwrap(f[key].flatMap(Double.init), "\(key) of \(row[0])")
-                XCTAssertEqual(value, Double(csvValue)!, accuracy: 1e-9 * max(1, abs(value)), "\(key) of \(row[0]) \(row[1])")
+                XCTAssertEqual(
+                    value, Double(csvValue)!, accuracy: 1e-9 * max(1, abs(value)), "\(key) of \(row[0]) \(row[1])")
             }
             for (model, column) in [("transfer", 4), ("rf", 5)] {
                 let predicted = Double(row[column])!
@@ -90,7 +105,8 @@ final class HeldOutSitesTests: XCTestCase {
         let style = eval + "/heldout_sites.qml"
         XCTAssertTrue(try String(contentsOfFile: style, encoding: .utf8).contains("attr=\"rbias_transfer\""))
         let project = p.folder.file("out/maps/soc_maps.qgs")
-        let output = try runWithQGIS("""
+        let output = try runWithQGIS(
+            """
             layer = QgsVectorLayer("\(gpkg)|layername=heldout_0-5cm", "heldout", "ogr")
             check(layer.isValid(), "the GeoPackage layer opens")
             check(layer.featureCount() == \(rows.filter { $0[1] == "0-5cm" }.count), "feature count %d" % layer.featureCount())
@@ -116,8 +132,12 @@ final class HeldOutSitesTests: XCTestCase {
     /// Features of `ogrinfo -al -q` keyed by "<layer>|<site>": field values as printed, plus x and y.
     func parseOGRInfo(_ text: String) throws -> [String: [String: String]] {
         var out: [String: [String: String]] = [:]
-        var layer = "", current: [String: String] = [:]
-        func flush() { if let site = current["site"] { out["\(layer)|\(site)"] = current }; current = [:] }
+        var layer = ""
+        var current: [String: String] = [:]
+        func flush() {
+            if let site = current["site"] { out["\(layer)|\(site)"] = current }
+            current = [:]
+        }
         for line in text.split(separator: "\n").map(String.init) {
             if line.hasPrefix("OGRFeature(") {
                 flush()

@@ -21,13 +21,16 @@ final class ModuleReadmeTests: XCTestCase {
             let folder = Self.sources.appendingPathComponent(module)
             let readme = try String(contentsOf: folder.appendingPathComponent("README.md"), encoding: .utf8)
             guard let allowed = Self.mayImport(readme, known: known) else {
-                XCTFail("\(module)/README.md has no 'May import:' line"); continue
+                XCTFail("\(module)/README.md has no 'May import:' line")
+                continue
             }
             let imports = Self.imports(in: folder).subtracting(Self.platform)
-            XCTAssertEqual(imports.subtracting(allowed).sorted(), [],
-                           "\(module) imports modules its README does not allow (README: \(allowed.sorted()))")
-            XCTAssertEqual(allowed.subtracting(imports).sorted(), [],
-                           "\(module)/README.md allows modules the sources never import (imports: \(imports.sorted()))")
+            XCTAssertEqual(
+                imports.subtracting(allowed).sorted(), [],
+                "\(module) imports modules its README does not allow (README: \(allowed.sorted()))")
+            XCTAssertEqual(
+                allowed.subtracting(imports).sorted(), [],
+                "\(module)/README.md allows modules the sources never import (imports: \(imports.sorted()))")
         }
     }
 
@@ -46,11 +49,14 @@ final class ModuleReadmeTests: XCTestCase {
         var found = Set<String>()
         let files = FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String] ?? []
         for file in files where file.hasSuffix(".swift") {
-            guard let text = try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8) else { continue }
+            guard let text = try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8) else {
+                continue
+            }
             for line in text.split(separator: "\n") {
                 let words = line.trimmingCharacters(in: .whitespaces).split(separator: " ").map(String.init)
                 guard let i = words.firstIndex(of: "import"), i + 1 < words.count,
-                      words[..<i].allSatisfy({ $0.hasPrefix("@") || ["public", "internal", "private"].contains($0) }) else { continue }
+                    words[..<i].allSatisfy({ $0.hasPrefix("@") || ["public", "internal", "private"].contains($0) })
+                else { continue }
                 found.insert(String(words[i + 1].split(separator: ".").first ?? ""))
             }
         }

@@ -37,21 +37,27 @@ final class OutputFolderTests: XCTestCase {
         """
 
     /// Runs socmap expecting failure; checks the message and that nothing in the project changed.
-    func assertRefused(_ p: TinyProject, _ arguments: [String], _ fragments: [String],
-                       file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertRefused(
+        _ p: TinyProject, _ arguments: [String], _ fragments: [String],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let before = FolderSnapshot(p.folder.path)
         let r = try CLI.run(arguments)
         XCTAssertEqual(r.status, 1, "expected failure; stdout: \(r.stdout) stderr: \(r.stderr)", file: file, line: line)
         XCTAssertTrue(r.stderr.hasPrefix("error: "), r.stderr, file: file, line: line)
-        for f in fragments { XCTAssertTrue(r.stderr.contains(f), "stderr lacks '\(f)': \(r.stderr)", file: file, line: line) }
-        XCTAssertEqual(FolderSnapshot(p.folder.path).changes(since: before), [], "nothing may change", file: file, line: line)
+        for f in fragments {
+            XCTAssertTrue(r.stderr.contains(f), "stderr lacks '\(f)': \(r.stderr)", file: file, line: line)
+        }
+        XCTAssertEqual(
+            FolderSnapshot(p.folder.path).changes(since: before), [], "nothing may change", file: file, line: line)
     }
 
     func testPatchFileNames_mustBePlainNamesInsideTheOutputFolder() throws {
         let cases: [(String, String)] = [
             ("\"..\"", "is a folder, not a file name"), ("\"\"", "is empty"), ("../sites.csv", "folder separator"),
-            ("report.md", "another output of the run"), ("maps", "another output of the run"), (".hidden", "starts with '.'"),
-            ("sub/patches.socp", "folder separator"),
+            ("report.md", "another output of the run"), ("maps", "another output of the run"),
+            (".hidden", "starts with '.'"),
+            ("sub/patches.socp", "folder separator")
         ]
         for (name, fragment) in cases {
             let p = try TinyProject()
@@ -64,7 +70,11 @@ final class OutputFolderTests: XCTestCase {
 
     func testMapBaseName_mustBePlain() throws {
         let p = try TinyProject()
-        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.quickTraining.replacingOccurrences(of: "  model: transfer\n", with: "  model: transfer\n  name: ../soc\n"))
+        try p.editPipeline(
+            "  size: 7\n",
+            "  size: 7\n"
+                + Self.quickTraining.replacingOccurrences(
+                    of: "  model: transfer\n", with: "  model: transfer\n  name: ../soc\n"))
         try assertRefused(p, ["validate", p.pipeline], ["predict.name", "folder separator"])
     }
 
@@ -81,13 +91,15 @@ final class OutputFolderTests: XCTestCase {
         let q = try TinyProject()
         try FileManager.default.createDirectory(atPath: q.output, withIntermediateDirectories: true)
         try "mine".write(toFile: q.folder.file("out/report.md"), atomically: true, encoding: .utf8)
-        try assertRefused(q, ["run", q.pipeline, "-q", "--overwrite"], ["'report.md'", "SOCMap did not write", "move it away"])
+        try assertRefused(
+            q, ["run", q.pipeline, "-q", "--overwrite"], ["'report.md'", "SOCMap did not write", "move it away"])
     }
 
     func testInputInsideTheOutputs_isRefused() throws {
         let p = try TinyProject()
         try FileManager.default.createDirectory(atPath: p.folder.file("out/maps"), withIntermediateDirectories: true)
-        try FileManager.default.moveItem(atPath: p.folder.file("sites.csv"), toPath: p.folder.file("out/maps/sites.csv"))
+        try FileManager.default.moveItem(
+            atPath: p.folder.file("sites.csv"), toPath: p.folder.file("out/maps/sites.csv"))
         try p.editPipeline("file: sites.csv", "file: out/maps/sites.csv")
         try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.quickTraining)
         try assertRefused(p, ["run", p.pipeline, "-q"], ["sites.file", "out/maps", "which the run writes and replaces"])
@@ -110,7 +122,9 @@ final class OutputFolderTests: XCTestCase {
         let p = try TinyProject()
         try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.quickTraining)
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
-        let folds = { try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/models/cv/transfer")).sorted() }
+        let folds = {
+            try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/models/cv/transfer")).sorted()
+        }
         XCTAssertEqual(try folds(), ["fold_01", "fold_02", "fold_03"])
         try p.editPipeline("  folds: 3\n", "  folds: 2\n")
         let second = try CLI.run(["run", p.pipeline, "-q", "--overwrite"])
@@ -121,10 +135,13 @@ final class OutputFolderTests: XCTestCase {
         let column = try XCTUnwrap(rows.first?.firstIndex(of: "folds"))
         XCTAssertEqual(Set(rows.dropFirst().map { $0[column] }), ["2"])
         // Without train, evaluate and predict: only the six basic outputs remain.
-        try p.editPipeline("  size: 7\n" + Self.quickTraining.replacingOccurrences(of: "folds: 3", with: "folds: 2"), "  size: 7\n")
+        try p.editPipeline(
+            "  size: 7\n" + Self.quickTraining.replacingOccurrences(of: "folds: 3", with: "folds: 2"), "  size: 7\n")
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q", "--overwrite"]).status, 0)
         let left = p.folder.contentsOf("out")
-        XCTAssertEqual(left, [".socmap", "dropped_sites.csv", "patches.socp", "profiles.csv", "report.html", "report.json", "report.md"])
+        XCTAssertEqual(
+            left,
+            [".socmap", "dropped_sites.csv", "patches.socp", "profiles.csv", "report.html", "report.json", "report.md"])
     }
 
     func testTwoRunsAtOnce_theSecondFailsNamingTheFirst() throws {
@@ -135,7 +152,8 @@ final class OutputFolderTests: XCTestCase {
         try waitForStaging(p, pid: first.process.processIdentifier)
         let second = try CLI.run(["run", p.pipeline, "-q", "--overwrite"])
         XCTAssertEqual(second.status, 1)
-        XCTAssertTrue(second.stderr.contains("is in use by socmap process \(first.process.processIdentifier)"), second.stderr)
+        XCTAssertTrue(
+            second.stderr.contains("is in use by socmap process \(first.process.processIdentifier)"), second.stderr)
         XCTAssertTrue(second.stderr.contains("socmap run \(p.pipeline) -q"), second.stderr)
         let predict = try CLI.run(["predict", p.pipeline, "-q"])
         XCTAssertEqual(predict.status, 1)
@@ -158,7 +176,8 @@ final class OutputFolderTests: XCTestCase {
             XCTAssertEqual(r.status, status, r.stderr)
             XCTAssertTrue(r.stderr.contains("unfinished outputs removed"), r.stderr)
             XCTAssertEqual(FolderSnapshot(p.output, excluding: [".socmap"]).changes(since: earlier), [])
-            XCTAssertEqual(p.folder.contentsOf("out/.socmap").filter { $0.hasPrefix("staging") || $0.hasPrefix("owner") }, [])
+            XCTAssertEqual(
+                p.folder.contentsOf("out/.socmap").filter { $0.hasPrefix("staging") || $0.hasPrefix("owner") }, [])
         }
     }
 
@@ -177,11 +196,17 @@ final class OutputFolderTests: XCTestCase {
         try p.editPipeline("  size: 7\n" + Self.endlessTraining, "  size: 7\n")
         let next = try CLI.run(["run", p.pipeline, "--overwrite"])
         XCTAssertEqual(next.status, 0, next.stderr)
-        XCTAssertTrue(next.stderr.contains("removed the unfinished outputs of an interrupted run (process \(pid)"), next.stderr)
+        XCTAssertTrue(
+            next.stderr.contains("removed the unfinished outputs of an interrupted run (process \(pid)"), next.stderr)
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("interrupted run (process \(pid)"), report)
-        XCTAssertEqual(p.folder.contentsOf("out/.socmap").filter { !["lock", "outputs.json", "stack-statistics.json"].contains($0) }, [])
-        let hidden = (FileManager.default.enumerator(atPath: p.output)?.allObjects as? [String] ?? []).filter { $0.contains(".partial") }
+        XCTAssertEqual(
+            p.folder.contentsOf("out/.socmap").filter {
+                !["lock", "outputs.json", "stack-statistics.json"].contains($0)
+            }, [])
+        let hidden = (FileManager.default.enumerator(atPath: p.output)?.allObjects as? [String] ?? []).filter {
+            $0.contains(".partial")
+        }
         XCTAssertEqual(hidden, [])
     }
 
@@ -189,7 +214,9 @@ final class OutputFolderTests: XCTestCase {
     /// validates and runs, with a note; giving both is refused naming both keys.
     func testDeprecatedPatchesPool_loadsWithANote_andBothKeysAreRefused() throws {
         let p = try TinyProject()
-        try p.editPipeline("  size: 7\n", "  size: 7\n  pool: 1\n" + Self.quickTraining.replacingOccurrences(of: ", pool: 1}", with: "}"))
+        try p.editPipeline(
+            "  size: 7\n",
+            "  size: 7\n  pool: 1\n" + Self.quickTraining.replacingOccurrences(of: ", pool: 1}", with: "}"))
         let valid = try CLI.run(["validate", p.pipeline])
         XCTAssertEqual(valid.status, 0, valid.stderr)
         XCTAssertTrue(valid.stderr.contains("note: \(p.pipeline):"), valid.stderr)
@@ -202,7 +229,8 @@ final class OutputFolderTests: XCTestCase {
     func testNetworkGeometry_isValidatedNamingTheKeys() throws {
         let p = try TinyProject()
         try p.editPipeline("  size: 7\n", "  size: 13\ntrain:\n  network: {kernel_size: 5, pool: 3}\n")
-        try assertRefused(p, ["validate", p.pipeline], ["patches.size 13", "train.network.pool 3", "train.network.kernel_size 5"])
+        try assertRefused(
+            p, ["validate", p.pipeline], ["patches.size 13", "train.network.pool 3", "train.network.kernel_size 5"])
         try p.editPipeline("  size: 13\n", "  size: 23\n")
         let valid = try CLI.run(["validate", p.pipeline])
         XCTAssertEqual(valid.status, 0, valid.stderr)
@@ -213,9 +241,11 @@ final class OutputFolderTests: XCTestCase {
     func testGridResolutionThatCannotBeARaster_isRefused() throws {
         for resolution in ["1e-300", "0.000001"] {
             let p = try TinyProject()
-            try p.editPipeline("grid: {raster: covs/elev.tif}",
-                               "grid: {crs: EPSG:28355, resolution: \(resolution), extent: [750000, 6647000, 754000, 6650000]}")
-            try assertRefused(p, ["validate", p.pipeline], ["covariates.grid.resolution", "more than a raster can hold"])
+            try p.editPipeline(
+                "grid: {raster: covs/elev.tif}",
+                "grid: {crs: EPSG:28355, resolution: \(resolution), extent: [750000, 6647000, 754000, 6650000]}")
+            try assertRefused(
+                p, ["validate", p.pipeline], ["covariates.grid.resolution", "more than a raster can hold"])
             try assertRefused(p, ["run", p.pipeline, "-q"], ["covariates.grid.resolution"])
         }
     }
@@ -223,7 +253,8 @@ final class OutputFolderTests: XCTestCase {
     func testDuplicateYAMLKey_pointsAtTheDuplicate() throws {
         let p = try TinyProject()
         try p.editPipeline("seed: 7\n", "seed: 7\nname: again\n")
-        try assertRefused(p, ["validate", p.pipeline], ["pipeline.yaml:3:1", "key 'name' appears twice (first at line 1)"])
+        try assertRefused(
+            p, ["validate", p.pipeline], ["pipeline.yaml:3:1", "key 'name' appears twice (first at line 1)"])
     }
 
     /// Waits until the run has made its staging folder (it is past its checks and writing).

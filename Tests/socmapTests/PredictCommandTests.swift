@@ -40,7 +40,9 @@ final class PredictCommandTests: XCTestCase {
         let maps = p.folder.file("out/maps")
         let files = try FileManager.default.contentsOfDirectory(atPath: maps).sorted()
         for label in DepthIntervalLabels.all {
-            for ext in ["tif", "qml", "png"] { XCTAssertTrue(files.contains("soc_\(label).\(ext)"), "soc_\(label).\(ext) in \(files)") }
+            for ext in ["tif", "qml", "png"] {
+                XCTAssertTrue(files.contains("soc_\(label).\(ext)"), "soc_\(label).\(ext) in \(files)")
+            }
         }
         XCTAssertTrue(files.contains("soc_maps.qgs"))
         XCTAssertTrue(files.contains("soc_contact_sheet.png"))
@@ -74,10 +76,13 @@ final class PredictCommandTests: XCTestCase {
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let metricsPath = p.folder.file("out/evaluation/metrics.json")
-        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metricsPath))) as? [String: Any])
+        let json = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metricsPath)))
+                as? [String: Any])
         let rows = try XCTUnwrap(json["rows"] as? [[String: Any]])
         func metric(_ depth: String, _ key: String) -> Double? {
-            (rows.first { $0["model"] as? String == "transfer" && $0["depth"] as? String == depth }?["metrics"] as? [String: Any])?[key] as? Double
+            (rows.first { $0["model"] as? String == "transfer" && $0["depth"] as? String == depth }?["metrics"]
+                as? [String: Any])?[key] as? Double
         }
         let sha = try XCTUnwrap(runTool("sha256sum", [metricsPath])?.split(separator: " ").first.map(String.init))
         var stamped: [String: String] = [:]
@@ -85,8 +90,11 @@ final class PredictCommandTests: XCTestCase {
             let path = p.folder.file("out/maps/soc_\(depth).tif")
             let scores = try XCTUnwrap(metadataItem(path, "SOCMAP_CV_SCORES"), depth)
             let f = { (x: Double?) in x.map { String(format: "%.3g", $0) } ?? "NA" }
-            XCTAssertTrue(scores.hasPrefix("\(depth): R2=\(f(metric(depth, "r2"))) RMSE=\(f(metric(depth, "rmse"))) rRMSE=\(f(metric(depth, "rrmse")))% ME=\(f(metric(depth, "me"))) "),
-                          "\(depth): \(scores)")
+            XCTAssertTrue(
+                scores.hasPrefix(
+                    "\(depth): R2=\(f(metric(depth, "r2"))) RMSE=\(f(metric(depth, "rmse"))) rRMSE=\(f(metric(depth, "rrmse")))% ME=\(f(metric(depth, "me"))) "
+                ),
+                "\(depth): \(scores)")
             XCTAssertTrue(scores.hasSuffix(" (transfer, g/kg, 3-fold CV of randomly grouped sites, seed 7)"), scores)
             XCTAssertEqual(metadataItem(path, "SOCMAP_CV_METRICS_SHA256"), sha, depth)
             XCTAssertEqual(metadataItem(path, "SOCMAP_DEPTH"), depth)
@@ -94,8 +102,9 @@ final class PredictCommandTests: XCTestCase {
         }
         XCTAssertNotEqual(stamped["0-5cm"], stamped["100-200cm"], "each depth its own scores")
         XCTAssertNotEqual(metric("0-5cm", "rmse"), metric("all", "rmse"))
-        XCTAssertFalse(stamped.values.contains { $0.contains("RMSE=\(String(format: "%.3g", metric("all", "rmse") ?? .nan)) ") },
-                       "the pooled figure is not stamped")
+        XCTAssertFalse(
+            stamped.values.contains { $0.contains("RMSE=\(String(format: "%.3g", metric("all", "rmse") ?? .nan)) ") },
+            "the pooled figure is not stamped")
 
         // socmap predict reads the published metrics.json: the same stamps.
         let again = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"])
@@ -107,8 +116,9 @@ final class PredictCommandTests: XCTestCase {
         }
         // The project of `socmap predict` still shows the published held-out sites.
         let projectPath = p.folder.file("out/maps/soc_maps.qgs")
-        XCTAssertTrue(try String(contentsOfFile: projectPath, encoding: .utf8)
-            .contains("../evaluation/heldout_sites.gpkg|layername=heldout_0-5cm"))
+        XCTAssertTrue(
+            try String(contentsOfFile: projectPath, encoding: .utf8)
+                .contains("../evaluation/heldout_sites.gpkg|layername=heldout_0-5cm"))
 
         // A run of the pipeline without its evaluate section: no scores of the earlier run survive.
         try p.editPipeline("evaluate:\n  folds: 3\n", "")
@@ -116,8 +126,9 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertEqual(plain.status, 0, plain.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: metricsPath))
         XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/evaluation/heldout_sites.gpkg")))
-        XCTAssertFalse(try String(contentsOfFile: projectPath, encoding: .utf8).contains("heldout_sites.gpkg"),
-                       "no held-out layers without an evaluation")
+        XCTAssertFalse(
+            try String(contentsOfFile: projectPath, encoding: .utf8).contains("heldout_sites.gpkg"),
+            "no held-out layers without an evaluation")
         for depth in ["0-5cm", "100-200cm"] {
             let path = p.folder.file("out/maps/soc_\(depth).tif")
             XCTAssertEqual(metadataItem(path, "SOCMAP_CV_SCORES"), "not evaluated", depth)
@@ -134,8 +145,9 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
         let data = try PatchFile.read(path: p.folder.file("out/patches.socp"))
         let (model, _) = try ModelStore.load(folder: p.folder.file("out/models/transfer"))
-        XCTAssertTrue(data.sites.contains { $0.col % 16 == 0 || $0.col % 16 == 15 || $0.row % 16 == 0 || $0.row % 16 == 15 },
-                      "some sites sit on tile borders")
+        XCTAssertTrue(
+            data.sites.contains { $0.col % 16 == 0 || $0.col % 16 == 15 || $0.row % 16 == 0 || $0.row % 16 == 15 },
+            "some sites sit on tile borders")
         for (d, path) in mapFiles(p).enumerated() {
             let map = try RasterDataset(path: path)
             let samples = data.sites.indices.map { PatchSample(site: $0, depth: d, value: 0) }
@@ -143,18 +155,23 @@ final class PredictCommandTests: XCTestCase {
             probe.samples = samples
             let patchwise = model.predict(probe, samples: Array(samples.indices))
             for (i, site) in data.sites.enumerated() {
-                let v = try map.read(band: 1, window: PixelWindow(col: site.col, row: site.row, width: 1, height: 1)).values[0]
-                XCTAssertEqual(v, patchwise[i], accuracy: 1e-4 * max(1, abs(patchwise[i])), "depth \(d) site \(site.id)")
+                let v = try map.read(band: 1, window: PixelWindow(col: site.col, row: site.row, width: 1, height: 1))
+                    .values[0]
+                XCTAssertEqual(
+                    v, patchwise[i], accuracy: 1e-4 * max(1, abs(patchwise[i])), "depth \(d) site \(site.id)")
             }
         }
         // Cells on nodata covariates are nodata in the maps.
-        let corner = try RasterDataset(path: mapFiles(p)[0]).read(band: 1, window: PixelWindow(col: 0, row: 0, width: 3, height: 3))
+        let corner = try RasterDataset(path: mapFiles(p)[0]).read(
+            band: 1, window: PixelWindow(col: 0, row: 0, width: 3, height: 3))
         XCTAssertFalse(corner.valid.contains(true), "the sea corner is nodata")
     }
 
     /// Finished tiles in a tile folder (not the `.partial-<pid>` files of a tile being written).
     func storedTiles(_ folder: String) -> Int {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("tile_") && $0.hasSuffix(".f32") }.count
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+            $0.hasPrefix("tile_") && $0.hasSuffix(".f32")
+        }.count
     }
 
     /// A real `kill -9` of the real binary in the middle of a prediction, then a resume. The grid is
@@ -163,12 +180,14 @@ final class PredictCommandTests: XCTestCase {
     func testKilledPrediction_resumesToIdenticalBytes() throws {
         let p = try project()
         let e = p.grid.extent
-        try p.editPipeline("  grid: {raster: covs/elev.tif}\n",
-                           "  grid: {crs: \"EPSG:28355\", resolution: 25, extent: [\(e.minX), \(e.minY), \(e.maxX), \(e.maxY)]}\n")
+        try p.editPipeline(
+            "  grid: {raster: covs/elev.tif}\n",
+            "  grid: {crs: \"EPSG:28355\", resolution: 25, extent: [\(e.minX), \(e.minY), \(e.maxX), \(e.maxY)]}\n")
         let run = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let reference = mapFiles(p).map { FileManager.default.contents(atPath: $0) }
-        let tiles = p.folder.file("out/.socmap/tiles"), total = 80
+        let tiles = p.folder.file("out/.socmap/tiles")
+        let total = 80
         let prediction = try CLI.start(["predict", p.pipeline, "-q", "--overwrite"])
         let deadline = Date().addingTimeInterval(300)
         while storedTiles(tiles) < 2 && prediction.process.isRunning && Date() < deadline { usleep(200) }
@@ -195,12 +214,16 @@ final class PredictCommandTests: XCTestCase {
         let reference = mapFiles(p).map { FileManager.default.contents(atPath: $0) }
         try FileManager.default.removeItem(atPath: p.folder.file("out/maps"))
         // Three processes at once, as a job array would run them.
-        let results = try (1...3).map { i in try CLI.start(["predict", p.pipeline, "-q", "--shard", "\(i)/3"]) }.map { try $0.wait() }
+        let results = try (1...3).map { i in try CLI.start(["predict", p.pipeline, "-q", "--shard", "\(i)/3"]) }.map {
+            try $0.wait()
+        }
         for r in results { XCTAssertEqual(r.status, 0, r.stderr) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: mapFiles(p)[0]), "shards do not assemble")
         let merged = try CLI.run(["predict", p.pipeline, "-q", "--merge"])
         XCTAssertEqual(merged.status, 0, merged.stderr)
-        for (path, data) in zip(mapFiles(p), reference) { XCTAssertEqual(FileManager.default.contents(atPath: path), data, path) }
+        for (path, data) in zip(mapFiles(p), reference) {
+            XCTAssertEqual(FileManager.default.contents(atPath: path), data, path)
+        }
     }
 
     /// `--shard 1/1` (a job array of one task) predicts tiles only, as any shard; `--merge` makes the maps.
@@ -214,7 +237,9 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertTrue(one.stdout.contains("Shard 1/1: "), one.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: mapFiles(p)[0]), "a shard does not assemble")
         XCTAssertEqual(try CLI.run(["predict", p.pipeline, "-q", "--merge"]).status, 0)
-        for (path, data) in zip(mapFiles(p), reference) { XCTAssertEqual(FileManager.default.contents(atPath: path), data, path) }
+        for (path, data) in zip(mapFiles(p), reference) {
+            XCTAssertEqual(FileManager.default.contents(atPath: path), data, path)
+        }
     }
 
     /// `socmap predict` after `socmap run` takes the covariate statistics the run saved (and says so)
@@ -229,10 +254,17 @@ final class PredictCommandTests: XCTestCase {
         // Three rasters, four files: the parent material's class names are in its .aux.xml.
         let again = try CLI.run(["predict", p.pipeline, "--overwrite"])
         XCTAssertEqual(again.status, 0, again.stderr)
-        XCTAssertTrue(again.stderr.contains("covariate statistics: reused from \(statistics), saved by an earlier run"), again.stderr)
-        XCTAssertTrue(again.stderr.contains("(the 4 files the covariates are read from have the same sizes and modification times)"), again.stderr)
-        XCTAssertFalse(again.stderr.contains("covariate statistics 100%"), "no raster read for statistics: \(again.stderr)")
-        for (path, data) in zip(mapFiles(p), reference) { XCTAssertEqual(FileManager.default.contents(atPath: path), data, path) }
+        XCTAssertTrue(
+            again.stderr.contains("covariate statistics: reused from \(statistics), saved by an earlier run"),
+            again.stderr)
+        XCTAssertTrue(
+            again.stderr.contains(
+                "(the 4 files the covariates are read from have the same sizes and modification times)"), again.stderr)
+        XCTAssertFalse(
+            again.stderr.contains("covariate statistics 100%"), "no raster read for statistics: \(again.stderr)")
+        for (path, data) in zip(mapFiles(p), reference) {
+            XCTAssertEqual(FileManager.default.contents(atPath: path), data, path)
+        }
 
         // The wetness raster rewritten with twice its range: same file, new content and time.
         let coarse = try makeTestGrid(width: 20, height: 15, resolution: 200)
@@ -242,8 +274,12 @@ final class PredictCommandTests: XCTestCase {
         let changed = try CLI.run(["predict", p.pipeline, "--overwrite"])
         XCTAssertNotEqual(changed.status, 0, "stale statistics would have mapped silently: \(changed.stderr)")
         XCTAssertFalse(changed.stderr.contains("reused from"), changed.stderr)
-        XCTAssertTrue(changed.stderr.contains("covariate 'wet' is scaled differently than when the model was trained"), changed.stderr)
-        for (path, data) in zip(mapFiles(p), reference) { XCTAssertEqual(FileManager.default.contents(atPath: path), data, "maps kept: \(path)") }
+        XCTAssertTrue(
+            changed.stderr.contains("covariate 'wet' is scaled differently than when the model was trained"),
+            changed.stderr)
+        for (path, data) in zip(mapFiles(p), reference) {
+            XCTAssertEqual(FileManager.default.contents(atPath: path), data, "maps kept: \(path)")
+        }
     }
 
     func testMergeWithAMissingShard_isAClearError() throws {
@@ -265,21 +301,30 @@ final class UncertaintyMapTests: XCTestCase {
     func testUncertainty_mapsTheCVSpreadAndTheCalibratedIntervalBounds() throws {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections
-            .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\n  cv_spread: true\nevaluate:\n  folds: 3\n")
+            .replacingOccurrences(
+                of: "  keep_tiles: false\n",
+                with: "  keep_tiles: false\n  uncertainty: true\n  cv_spread: true\nevaluate:\n  folds: 3\n")
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let folds = try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/models/cv/transfer")).sorted()
+        let folds = try FileManager.default.contentsOfDirectory(atPath: p.folder.file("out/models/cv/transfer"))
+            .sorted()
         XCTAssertEqual(folds, ["fold_01", "fold_02", "fold_03"])
-        XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/maps/soc_0-5cm_sd.tif")), "the old name is gone")
-        let read = { (name: String) in try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow) }
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: p.folder.file("out/maps/soc_0-5cm_sd.tif")), "the old name is gone")
+        let read = { (name: String) in
+            try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow)
+        }
         for depth in DepthIntervalLabels.all {
-            let sd = try read("soc_\(depth)_cv_sd"), lo = try read("soc_\(depth)_q05"), hi = try read("soc_\(depth)_q95")
+            let sd = try read("soc_\(depth)_cv_sd")
+            let lo = try read("soc_\(depth)_q05")
+            let hi = try read("soc_\(depth)_q95")
             let mean = try read("soc_\(depth)")
             XCTAssertEqual(sd.valid, mean.valid, "uncertainty is mapped where the map is")
             XCTAssertEqual(lo.valid, mean.valid)
             XCTAssertEqual(hi.valid, mean.valid)
-            var positive = 0, widths = Set<Float>()
+            var positive = 0
+            var widths = Set<Float>()
             for k in sd.values.indices where sd.valid[k] {
                 XCTAssertGreaterThanOrEqual(sd.values[k], 0)
                 XCTAssertLessThanOrEqual(lo.values[k], mean.values[k], depth)
@@ -296,10 +341,12 @@ final class UncertaintyMapTests: XCTestCase {
         XCTAssertTrue(summary.contains("Prediction intervals (90 %)"), summary)
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("conformal PICP"), report)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: p.folder.file("out/evaluation/plots/interval_coverage.svg")))
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: p.folder.file("out/evaluation/plots/interval_coverage.svg")))
         XCTAssertTrue(FileManager.default.fileExists(atPath: p.folder.file("out/maps/soc_cv_sd_contact_sheet.png")))
         // One colour range for the predictions and their interval bounds.
-        let qml = { (name: String) in try String(contentsOfFile: p.folder.file("out/maps/\(name).qml"), encoding: .utf8) }
+        let qml = { (name: String) in try String(contentsOfFile: p.folder.file("out/maps/\(name).qml"), encoding: .utf8)
+        }
         XCTAssertEqual(try qml("soc_0-5cm"), try qml("soc_0-5cm_q05"))
         XCTAssertEqual(try qml("soc_0-5cm"), try qml("soc_100-200cm_q95"))
         // socmap predict finds the calibration on disk and maps the same bytes.
@@ -312,20 +359,28 @@ final class UncertaintyMapTests: XCTestCase {
     func testConformalInterval_withoutTheCVSpread_mapsBoundsWithoutRunningTheCVModels() throws {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections
-            .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
+            .replacingOccurrences(
+                of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/models/cv")), "no fold models are saved")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: p.folder.file("out/models/cv")), "no fold models are saved")
         XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/maps/soc_0-5cm_cv_sd.tif")))
         // The bounds are the map ± the conformal q of intervals.json.
-        let intervals = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/evaluation/intervals.json")))) as? [String: Any]
+        let intervals =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/evaluation/intervals.json"))))
+            as? [String: Any]
         let text = String(describing: intervals ?? [:])
         XCTAssertTrue(text.contains("conformal"), text)
-        let read = { (name: String) in try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow) }
+        let read = { (name: String) in
+            try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow)
+        }
         for depth in DepthIntervalLabels.all {
-            let lo = try read("soc_\(depth)_q05"), hi = try read("soc_\(depth)_q95"), mean = try read("soc_\(depth)")
+            let lo = try read("soc_\(depth)_q05")
+            let hi = try read("soc_\(depth)_q95")
+            let mean = try read("soc_\(depth)")
             XCTAssertEqual(lo.valid, mean.valid)
             var halfWidths = Set<Int>()
             for k in mean.values.indices where mean.valid[k] {
@@ -333,18 +388,24 @@ final class UncertaintyMapTests: XCTestCase {
                 // Symmetric around the map, except that no bound goes below 0 (the unit's lowest value).
                 XCTAssertGreaterThanOrEqual(lo.values[k], 0)
                 if lo.values[k] > 0 {
-                    XCTAssertEqual(mean.values[k] - lo.values[k], hi.values[k] - mean.values[k], accuracy: 1e-3 * max(1, abs(mean.values[k])))
+                    XCTAssertEqual(
+                        mean.values[k] - lo.values[k], hi.values[k] - mean.values[k],
+                        accuracy: 1e-3 * max(1, abs(mean.values[k])))
                 }
             }
-            XCTAssertLessThanOrEqual(halfWidths.count, 2, "one half-width per depth (up to Float rounding): \(halfWidths)")
+            XCTAssertLessThanOrEqual(
+                halfWidths.count, 2, "one half-width per depth (up to Float rounding): \(halfWidths)")
         }
     }
 
     func testAdaptiveWithoutTheCVSpread_isAnErrorNamingTheKey() throws {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections
-            .replacingOccurrences(of: "  keep_tiles: false\n",
-                                  with: "  keep_tiles: false\n  uncertainty: true\n  interval_method: adaptive\n  cv_spread: false\nevaluate:\n  folds: 3\n")
+            .replacingOccurrences(
+                of: "  keep_tiles: false\n",
+                with:
+                    "  keep_tiles: false\n  uncertainty: true\n  interval_method: adaptive\n  cv_spread: false\nevaluate:\n  folds: 3\n"
+            )
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["validate", p.pipeline])
         XCTAssertNotEqual(r.status, 0)
@@ -356,7 +417,9 @@ final class UncertaintyMapTests: XCTestCase {
         let p = try TinyProject()
         // 24 sites per depth; a 97 % interval needs ceil(1 / 0.03) - 1 = 33 residuals.
         let sections = PredictCommandTests.sections
-            .replacingOccurrences(of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\n  interval: 0.97\nevaluate:\n  folds: 3\n")
+            .replacingOccurrences(
+                of: "  keep_tiles: false\n",
+                with: "  keep_tiles: false\n  uncertainty: true\n  interval: 0.97\nevaluate:\n  folds: 3\n")
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertNotEqual(r.status, 0)
@@ -368,13 +431,21 @@ final class UncertaintyMapTests: XCTestCase {
     func testAdaptiveInterval_mapsBoundsAroundThePrediction() throws {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections
-            .replacingOccurrences(of: "  keep_tiles: false\n",
-                                  with: "  keep_tiles: false\n  uncertainty: true\n  interval: 0.8\n  interval_method: adaptive\nevaluate:\n  folds: 3\n")
+            .replacingOccurrences(
+                of: "  keep_tiles: false\n",
+                with:
+                    "  keep_tiles: false\n  uncertainty: true\n  interval: 0.8\n  interval_method: adaptive\nevaluate:\n  folds: 3\n"
+            )
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let read = { (name: String) in try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow) }
-        let sd = try read("soc_0-5cm_cv_sd"), lo = try read("soc_0-5cm_q10"), hi = try read("soc_0-5cm_q90"), mean = try read("soc_0-5cm")
+        let read = { (name: String) in
+            try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow)
+        }
+        let sd = try read("soc_0-5cm_cv_sd")
+        let lo = try read("soc_0-5cm_q10")
+        let hi = try read("soc_0-5cm_q90")
+        let mean = try read("soc_0-5cm")
         var pairs: [(Float, Float)] = []
         for k in sd.values.indices where sd.valid[k] {
             XCTAssertLessThanOrEqual(lo.values[k], mean.values[k])
@@ -382,7 +453,8 @@ final class UncertaintyMapTests: XCTestCase {
             pairs.append((sd.values[k], hi.values[k] - lo.values[k]))
         }
         // The width grows with the spread: the narrowest cell has the smallest spread.
-        let narrow = pairs.min { $0.1 < $1.1 }!, wide = pairs.max { $0.1 < $1.1 }!
+        let narrow = pairs.min { $0.1 < $1.1 }!
+        let wide = pairs.max { $0.1 < $1.1 }!
         XCTAssertLessThan(narrow.0, wide.0)
     }
 }

@@ -26,14 +26,19 @@ final class ProfileAnalysisCommandTests: XCTestCase {
     func value(_ file: String, _ p: TinyProject, col: Int, row: Int, line: UInt = #line) throws -> Double {
         let centre = p.grid.cellCenter(col: col, row: row)
         let out = runTool("gdallocationinfo", ["-valonly", "-geoloc", file, String(centre.x), String(centre.y)]) ?? ""
-        return try XCTUnwrap(Double(out.trimmingCharacters(in: .whitespacesAndNewlines)), "gdallocationinfo \(file): '\(out)'", line: line)
+        return try XCTUnwrap(
+            Double(out.trimmingCharacters(in: .whitespacesAndNewlines)), "gdallocationinfo \(file): '\(out)'",
+            line: line)
     }
 
     func testRun_writesInversionAndStockMaps_reportSections_andStocksEqualTheFormula() throws {
         let p = try TinyProject()
         try writeBulkDensity(p)
         // The interval without the CV spread (the default): stock bounds come from the SOC bounds alone.
-        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining.replacingOccurrences(of: "  cv_spread: true\n", with: "") + Self.stocks)
+        try p.editPipeline(
+            "  size: 7\n",
+            "  size: 7\n" + OutputFolderTests.quickTraining.replacingOccurrences(of: "  cv_spread: true\n", with: "")
+                + Self.stocks)
         let r = try CLI.run(["run", p.pipeline])
         XCTAssertEqual(r.status, 0, r.stderr)
         let maps = p.folder.file("out/maps")
@@ -41,7 +46,9 @@ final class ProfileAnalysisCommandTests: XCTestCase {
         var names = ["soc_depth_inversions", "soc_stock_0-30cm", "soc_stock_0-100cm"]
         names += ["0-5cm", "5-15cm", "15-30cm", "30-60cm", "60-100cm", "100-200cm"].map { "soc_stock_\($0)" }
         for name in names {
-            for ext in ["tif", "qml", "png"] { XCTAssertTrue(files.contains("\(name).\(ext)"), "\(name).\(ext) in \(files.sorted())") }
+            for ext in ["tif", "qml", "png"] {
+                XCTAssertTrue(files.contains("\(name).\(ext)"), "\(name).\(ext) in \(files.sorted())")
+            }
         }
         for name in ["soc_stock_0-30cm_q05", "soc_stock_0-30cm_q95", "soc_stock_15-30cm_q05"] {
             XCTAssertTrue(files.contains("\(name).tif"), "interval bounds of the stocks: \(name).tif")
@@ -53,20 +60,28 @@ final class ProfileAnalysisCommandTests: XCTestCase {
 
         // Valid COGs: a Byte count of inverted pairs, Float32 stocks in t/ha with the formula in the metadata.
         let inversions = runTool("gdalinfo", [p.folder.file("out/maps/soc_depth_inversions.tif")]) ?? ""
-        XCTAssertTrue(inversions.contains("LAYOUT=COG") && inversions.contains("Type=Byte") && inversions.contains("NoData Value=255"), inversions)
+        XCTAssertTrue(
+            inversions.contains("LAYOUT=COG") && inversions.contains("Type=Byte")
+                && inversions.contains("NoData Value=255"), inversions)
         XCTAssertTrue(inversions.contains("SOCMAP_DEPTH_INVERSION_THRESHOLD=1 g/kg"), inversions)
         let stock = runTool("gdalinfo", [p.folder.file("out/maps/soc_stock_0-30cm.tif")]) ?? ""
-        XCTAssertTrue(stock.contains("LAYOUT=COG") && stock.contains("Type=Float32") && stock.contains("Unit Type: t/ha"), stock)
-        XCTAssertTrue(stock.contains("SOCMAP_STOCK_FORMULA=stock (t/ha) = SOC (g/kg) x BD (g/cm3) x (1 - CF) x thickness (cm) x 0.1"), stock)
+        XCTAssertTrue(
+            stock.contains("LAYOUT=COG") && stock.contains("Type=Float32") && stock.contains("Unit Type: t/ha"), stock)
+        XCTAssertTrue(
+            stock.contains(
+                "SOCMAP_STOCK_FORMULA=stock (t/ha) = SOC (g/kg) x BD (g/cm3) x (1 - CF) x thickness (cm) x 0.1"), stock)
         XCTAssertTrue(stock.contains("SOCMAP_PIPELINE_SHA256="), "provenance like the depth maps: \(stock)")
 
         // The report's sections, report.json's objects and the terminal's lines.
         try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("## Depth consistency") && report.contains("| 0-5cm | 5-15cm |"), report)
-        XCTAssertTrue(report.contains("## Carbon stocks") && report.contains("| 0-30cm (sum) | `soc_stock_0-30cm.tif` |"), report)
+        XCTAssertTrue(
+            report.contains("## Carbon stocks") && report.contains("| 0-30cm (sum) | `soc_stock_0-30cm.tif` |"), report)
         XCTAssertTrue(report.contains("conservative"), "how the bounds are combined: \(report)")
-        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any])
+        let json = try XCTUnwrap(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any])
         let consistency = try XCTUnwrap(json["depth_consistency"] as? [String: Any])
         XCTAssertEqual((consistency["pairs"] as? [Any])?.count, 5)
         XCTAssertEqual(consistency["corrected"] as? Bool, false)
@@ -91,17 +106,23 @@ final class ProfileAnalysisCommandTests: XCTestCase {
             sum += expected
             let lower = try value(p.folder.file("out/maps/soc_\(label)_q05.tif"), p, col: col, row: row)
             let stockLower = try value(p.folder.file("out/maps/soc_stock_\(label)_q05.tif"), p, col: col, row: row)
-            XCTAssertEqual(stockLower, max(0, lower) * bd * 0.9 * thickness * 0.1, accuracy: 1e-5 * max(1, sum), "lower bound \(label)")
+            XCTAssertEqual(
+                stockLower, max(0, lower) * bd * 0.9 * thickness * 0.1, accuracy: 1e-5 * max(1, sum),
+                "lower bound \(label)")
         }
-        XCTAssertEqual(try value(p.folder.file("out/maps/soc_stock_0-30cm.tif"), p, col: col, row: row), sum, accuracy: 1e-4 * max(1, sum))
+        XCTAssertEqual(
+            try value(p.folder.file("out/maps/soc_stock_0-30cm.tif"), p, col: col, row: row), sum,
+            accuracy: 1e-4 * max(1, sum))
     }
 
     func testValidate_bulkDensityInTheWrongUnit_namesTheKeyAndTheUnitThatFits() throws {
         let p = try TinyProject()
-        try writeBulkDensity(p, scale: 1000)   // kg/m3 declared as g/cm3
+        try writeBulkDensity(p, scale: 1000)  // kg/m3 declared as g/cm3
         try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining + Self.stocks)
         let r = try CLI.run(["validate", p.pipeline])
         XCTAssertEqual(r.status, 1, r.stdout)
-        XCTAssertTrue(r.stderr.contains("stocks.bulk_density_unit") && r.stderr.contains("set bulk_density_unit: kg/m3"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains("stocks.bulk_density_unit") && r.stderr.contains("set bulk_density_unit: kg/m3"), r.stderr
+        )
     }
 }

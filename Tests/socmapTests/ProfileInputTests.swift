@@ -8,8 +8,10 @@ import XCTest
 final class ProfileInputTests: XCTestCase {
     /// Runs `socmap <command>` and checks failure, message fragments, no raw Foundation error, no output,
     /// and no change anywhere in the project folder.
-    func assertFails(_ p: TinyProject, _ fragments: [String], command: String = "run",
-                     file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertFails(
+        _ p: TinyProject, _ fragments: [String], command: String = "run",
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let before = FolderSnapshot(p.folder.path)
         let r = try CLI.run(command == "run" ? ["run", p.pipeline, "--quiet"] : [command, p.pipeline])
         XCTAssertNotEqual(r.status, 0, "expected failure; stdout: \(r.stdout)", file: file, line: line)
@@ -17,17 +19,22 @@ final class ProfileInputTests: XCTestCase {
         for f in fragments {
             XCTAssertTrue(r.stderr.contains(f), "stderr lacks '\(f)': \(r.stderr)", file: file, line: line)
         }
-        XCTAssertFalse(r.stderr.contains("NSCocoaErrorDomain") || r.stderr.contains("Code="), r.stderr, file: file, line: line)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: p.output), "no output may be written", file: file, line: line)
+        XCTAssertFalse(
+            r.stderr.contains("NSCocoaErrorDomain") || r.stderr.contains("Code="), r.stderr, file: file, line: line)
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: p.output), "no output may be written", file: file, line: line)
         XCTAssertEqual(FolderSnapshot(p.folder.path).changes(since: before), [], file: file, line: line)
     }
 
     /// Runs `socmap run`, checks success and that only out/ changed; returns report.md and the stderr notes.
-    func runSucceeds(_ p: TinyProject, file: StaticString = #filePath, line: UInt = #line) throws -> (report: String, notes: String) {
+    func runSucceeds(
+        _ p: TinyProject, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> (report: String, notes: String) {
         let before = FolderSnapshot(p.folder.path)
         let r = try CLI.run(["run", p.pipeline])
         XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
-        XCTAssertEqual(FolderSnapshot(p.folder.path, excluding: ["out"]).changes(since: before), [], file: file, line: line)
+        XCTAssertEqual(
+            FolderSnapshot(p.folder.path, excluding: ["out"]).changes(since: before), [], file: file, line: line)
         let report = (try? String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)) ?? ""
         return (report, r.stderr)
     }
@@ -36,7 +43,10 @@ final class ProfileInputTests: XCTestCase {
     func editRows(_ p: TinyProject, _ name: String, _ change: @escaping ([String]) -> [String]) throws {
         try p.edit(name) { text in
             text.split(separator: "\n").enumerated().map { i, l in
-                i == 0 ? String(l) : change(l.split(separator: ",", omittingEmptySubsequences: false).map(String.init)).joined(separator: ",")
+                i == 0
+                    ? String(l)
+                    : change(l.split(separator: ",", omittingEmptySubsequences: false).map(String.init)).joined(
+                        separator: ",")
             }.joined(separator: "\n") + "\n"
         }
     }
@@ -46,12 +56,16 @@ final class ProfileInputTests: XCTestCase {
     func testDepthsInMetres_failBeforeAnyWorkNamingFileColumnsKeysAndTheFix() throws {
         let p = try TinyProject()
         try editRows(p, "horizons.csv") { f in [f[0], String(Double(f[1])! / 100), String(Double(f[2])! / 100), f[3]] }
-        let fragments = ["horizons.csv", "look like metres", "column 'bottom', key profiles.horizons.bottom_column",
-                         "reach only 1.1 (median 0.4)", "intervals reach 200 cm", "profiles.horizons.top_column", "in cm", "depth_scale: 100"]
+        let fragments = [
+            "horizons.csv", "look like metres", "column 'bottom', key profiles.horizons.bottom_column",
+            "reach only 1.1 (median 0.4)", "intervals reach 200 cm", "profiles.horizons.top_column", "in cm",
+            "depth_scale: 100"
+        ]
         try assertFails(p, fragments)
         try assertFails(p, fragments, command: "validate")
         let loud = try CLI.run(["run", p.pipeline])
-        XCTAssertFalse(loud.stderr.contains("covariates:"), "the tables are checked before any raster is read: \(loud.stderr)")
+        XCTAssertFalse(
+            loud.stderr.contains("covariates:"), "the tables are checked before any raster is read: \(loud.stderr)")
     }
 
     func testDepthScale_turnsMetresIntoCentimetres_andMustBePositive() throws {
@@ -65,7 +79,8 @@ final class ProfileInputTests: XCTestCase {
         try FileManager.default.removeItem(atPath: p.output)
         for bad in ["0", "-100"] {
             try p.editPipeline("depth_scale: 100", "depth_scale: \(bad)")
-            try assertFails(p, ["pipeline.yaml:23:", "profiles.horizons.depth_scale", "greater than 0"], command: "validate")
+            try assertFails(
+                p, ["pipeline.yaml:23:", "profiles.horizons.depth_scale", "greater than 0"], command: "validate")
             try p.editPipeline("depth_scale: \(bad)", "depth_scale: 100")
         }
     }
@@ -76,10 +91,14 @@ final class ProfileInputTests: XCTestCase {
         let p = try TinyProject()
         // S001's second horizon starts at 20 instead of 15 (line 3), S002's third at 50 instead of 40 (line 7).
         try p.edit("horizons.csv") {
-            $0.replacingOccurrences(of: "S001,15,40,", with: "S001,20,40,").replacingOccurrences(of: "S002,40,110,", with: "S002,50,110,")
+            $0.replacingOccurrences(of: "S001,15,40,", with: "S001,20,40,").replacingOccurrences(
+                of: "S002,40,110,", with: "S002,50,110,")
         }
         let (report, _) = try runSucceeds(p)
-        XCTAssertTrue(report.contains("gapBetweenHorizons: 2 (spline fitted across the gap (a straight line in it)) — horizons.csv lines 3, 7"), report)
+        XCTAssertTrue(
+            report.contains(
+                "gapBetweenHorizons: 2 (spline fitted across the gap (a straight line in it)) — horizons.csv lines 3, 7"
+            ), report)
         XCTAssertTrue(report.contains("| 15-30cm | 24 |"), "sites with a gap keep their values: \(report)")
     }
 
@@ -96,7 +115,10 @@ final class ProfileInputTests: XCTestCase {
         }
         let (report, _) = try runSucceeds(p)
         XCTAssertTrue(report.contains("outOfRange: 2 (skipped horizon) — horizons.csv lines 5, 8"), report)
-        XCTAssertTrue(report.contains("Values outside [0, 1000] (the default for unit g/kg; set profiles.valid_range to change it) were skipped"), report)
+        XCTAssertTrue(
+            report.contains(
+                "Values outside [0, 1000] (the default for unit g/kg; set profiles.valid_range to change it) were skipped"
+            ), report)
         let json = try String(contentsOfFile: p.folder.file("out/report.json"), encoding: .utf8)
         XCTAssertTrue(json.contains("\"outOfRange\" : 2") || json.contains("\"outOfRange\": 2"), json)
     }
@@ -109,7 +131,8 @@ final class ProfileInputTests: XCTestCase {
         XCTAssertTrue(report.contains("(skipped horizon) — horizons.csv line"), report)
         let validate = try CLI.run(["validate", p.pipeline])
         XCTAssertEqual(validate.status, 0, validate.stderr)
-        XCTAssertTrue(validate.stdout.contains("values outside [0, 30] (profiles.valid_range) skipped: "), validate.stdout)
+        XCTAssertTrue(
+            validate.stdout.contains("values outside [0, 30] (profiles.valid_range) skipped: "), validate.stdout)
 
         try p.editPipeline("valid_range: [0, 30]", "valid_range: [30, 0]")
         try FileManager.default.removeItem(atPath: p.output)
@@ -122,9 +145,12 @@ final class ProfileInputTests: XCTestCase {
         let p = try TinyProject()
         try p.editPipeline("  unit: g/kg\n", "  unit: kg/m2\n")
         let (report, _) = try runSucceeds(p)
-        XCTAssertTrue(report.contains("No valid range for unit kg/m2: only non-numbers were rejected; set profiles.valid_range."), report)
+        XCTAssertTrue(
+            report.contains("No valid range for unit kg/m2: only non-numbers were rejected; set profiles.valid_range."),
+            report)
         let validate = try CLI.run(["validate", p.pipeline])
-        XCTAssertTrue(validate.stdout.contains("no valid range for unit 'kg/m2' (set profiles.valid_range)"), validate.stdout)
+        XCTAssertTrue(
+            validate.stdout.contains("no valid range for unit 'kg/m2' (set profiles.valid_range)"), validate.stdout)
     }
 
     /// An interval table made from the tiny project's sites: surface value 20 + i, halving with depth.
@@ -134,15 +160,18 @@ final class ProfileInputTests: XCTestCase {
             lines.append(([id] + (0..<6).map { String(Double(20 + i) / Double(1 << $0)) }).joined(separator: ","))
         }
         edit(&lines)
-        try (lines.joined(separator: "\n") + "\n").write(toFile: p.folder.file("intervals.csv"), atomically: true, encoding: .utf8)
-        try p.editPipeline("""
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: p.folder.file("intervals.csv"), atomically: true, encoding: .utf8)
+        try p.editPipeline(
+            """
               horizons:
                 file: horizons.csv
                 id_column: id
                 top_column: top
                 bottom_column: bottom
                 value_column: oc
-            """, """
+            """,
+            """
               intervals:
                 file: intervals.csv
                 id_column: site
@@ -169,13 +198,15 @@ final class ProfileInputTests: XCTestCase {
         let p = try TinyProject()
         try useIntervals(p, valueScale: "0")
         for command in ["validate", "run"] {
-            try assertFails(p, ["pipeline.yaml:21:", "profiles.intervals.value_scale", "greater than 0"], command: command)
+            try assertFails(
+                p, ["pipeline.yaml:21:", "profiles.intervals.value_scale", "greater than 0"], command: command)
         }
         let q = try TinyProject()
         for bad in ["0", "-0.1"] {
             try q.editPipeline("    value_column: oc\n", "    value_column: oc\n    value_scale: \(bad)\n")
             for command in ["validate", "run"] {
-                try assertFails(q, ["pipeline.yaml:23:", "profiles.horizons.value_scale", "greater than 0"], command: command)
+                try assertFails(
+                    q, ["pipeline.yaml:23:", "profiles.horizons.value_scale", "greater than 0"], command: command)
             }
             try q.editPipeline("    value_scale: \(bad)\n", "")
         }
@@ -185,10 +216,16 @@ final class ProfileInputTests: XCTestCase {
 
     func testDepthWithNoSample_failsBeforeTrainingNamingTheDepth() throws {
         let p = try TinyProject()
-        try p.editPipeline("  size: 7\n", "  size: 7\ndepths: [\"0-5\", \"5-15\", \"15-30\", \"30-60\", \"60-100\", \"100-200\", \"200-300\"]\n"
-                           + EvaluateCommandTests.training)
-        try assertFails(p, ["no site has a value at 200-300cm (no profile reaches it)", "horizon depths", "cm",
-                            "remove the depth from 'depths'", "horizons.csv"])
+        try p.editPipeline(
+            "  size: 7\n",
+            "  size: 7\ndepths: [\"0-5\", \"5-15\", \"15-30\", \"30-60\", \"60-100\", \"100-200\", \"200-300\"]\n"
+                + EvaluateCommandTests.training)
+        try assertFails(
+            p,
+            [
+                "no site has a value at 200-300cm (no profile reaches it)", "horizon depths", "cm",
+                "remove the depth from 'depths'", "horizons.csv"
+            ])
     }
 
     // MARK: 6. Sites whose coordinates cannot be transformed
@@ -201,7 +238,8 @@ final class ProfileInputTests: XCTestCase {
         XCTAssertTrue(report.contains("| sites read | 25 |"), report)
         XCTAssertTrue(report.contains("| coordinates not transformable | 1 |"), report)
         XCTAssertTrue(report.contains("| **used** | **24** |"), report)
-        XCTAssertTrue(notes.contains("sites: 25 read from sites.csv; 1 with coordinates that could not be transformed"), notes)
+        XCTAssertTrue(
+            notes.contains("sites: 25 read from sites.csv; 1 with coordinates that could not be transformed"), notes)
         let dropped = try String(contentsOfFile: p.folder.file("out/dropped_sites.csv"), encoding: .utf8)
         XCTAssertTrue(dropped.contains("POLE,26,coordinates could not be transformed"), dropped)
     }
@@ -210,10 +248,15 @@ final class ProfileInputTests: XCTestCase {
 
     /// Writes long.csv: the horizon table with each site's coordinates repeated on every row.
     func writeLongTable(_ p: TinyProject) throws {
-        let sites = try String(contentsOfFile: p.folder.file("sites.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        let sites = try String(contentsOfFile: p.folder.file("sites.csv"), encoding: .utf8).split(separator: "\n")
+            .dropFirst()
         var coords: [String: String] = [:]
-        for s in sites { let f = s.split(separator: ","); coords[String(f[0])] = "\(f[1]),\(f[2])" }
-        let horizons = try String(contentsOfFile: p.folder.file("horizons.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        for s in sites {
+            let f = s.split(separator: ",")
+            coords[String(f[0])] = "\(f[1]),\(f[2])"
+        }
+        let horizons = try String(contentsOfFile: p.folder.file("horizons.csv"), encoding: .utf8).split(separator: "\n")
+            .dropFirst()
         let rows = horizons.map { h -> String in
             let f = h.split(separator: ",", maxSplits: 1)
             return "\(f[0]),\(coords[String(f[0])]!),\(f[1])"
@@ -232,9 +275,12 @@ final class ProfileInputTests: XCTestCase {
         XCTAssertTrue(report.contains("| repeated rows of a site (same coordinates) | 48 |"), report)
         XCTAssertTrue(report.contains("| sites read | 24 |"), report)
         XCTAssertTrue(report.contains("| **used** | **24** |"), report)
-        XCTAssertTrue(report.contains("repeatedSiteRow: 48 (kept the site once) — long.csv lines 3, 4, 6, 7, 9"), report)
+        XCTAssertTrue(
+            report.contains("repeatedSiteRow: 48 (kept the site once) — long.csv lines 3, 4, 6, 7, 9"), report)
         XCTAssertTrue(notes.contains("sites: 24 read from long.csv (48 repeated rows)"), notes)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any]
         let sites = json?["sites"] as? [String: Any]
         XCTAssertEqual(sites?["read"] as? Int, 24)
         XCTAssertEqual(sites?["repeated_rows"] as? Int, 48)
@@ -246,20 +292,24 @@ final class ProfileInputTests: XCTestCase {
         try writeLongTable(p)
         try p.edit("long.csv") { text in
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            var f = lines[3].split(separator: ",").map(String.init)   // S001's third horizon, line 4
+            var f = lines[3].split(separator: ",").map(String.init)  // S001's third horizon, line 4
             f[2] = String(Double(f[2])! + 0.01)
             lines[3] = f.joined(separator: ",")
             return lines.joined(separator: "\n")
         }
-        try assertFails(p, ["long.csv", "site id 'S001' appears on line 2 and line 4 with different coordinates", "sites.id_column"])
+        try assertFails(
+            p, ["long.csv", "site id 'S001' appears on line 2 and line 4 with different coordinates", "sites.id_column"]
+        )
     }
 
     // MARK: 8. Files and encodings
 
     func utf16(_ text: String, bigEndian: Bool) -> Data {
-        Data((bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE]) + text.utf16.flatMap {
-            bigEndian ? [UInt8($0 >> 8), UInt8($0 & 0xFF)] : [UInt8($0 & 0xFF), UInt8($0 >> 8)]
-        })
+        Data(
+            (bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE])
+                + text.utf16.flatMap {
+                    bigEndian ? [UInt8($0 >> 8), UInt8($0 & 0xFF)] : [UInt8($0 & 0xFF), UInt8($0 >> 8)]
+                })
     }
 
     func testUTF16Tables_failNamingFileAndEncoding() throws {
@@ -267,7 +317,9 @@ final class ProfileInputTests: XCTestCase {
             let p = try TinyProject()
             let text = try String(contentsOfFile: p.folder.file("sites.csv"), encoding: .utf8)
             try utf16(text, bigEndian: bigEndian).write(to: URL(fileURLWithPath: p.folder.file("sites.csv")))
-            let fragments = ["sites.csv", "UTF-16 \(bigEndian ? "big" : "little")-endian", "not UTF-8", "save it as UTF-8"]
+            let fragments = [
+                "sites.csv", "UTF-16 \(bigEndian ? "big" : "little")-endian", "not UTF-8", "save it as UTF-8"
+            ]
             try assertFails(p, fragments)
             try assertFails(p, fragments, command: "validate")
         }
@@ -276,7 +328,7 @@ final class ProfileInputTests: XCTestCase {
     func testLatin1Table_failsNamingFileLineAndEncoding() throws {
         let p = try TinyProject()
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: p.folder.file("horizons.csv"))))
-        bytes += Array("S001,110,120,".utf8) + [0xB5] + Array("\n".utf8)   // Latin-1 µ on line 74
+        bytes += Array("S001,110,120,".utf8) + [0xB5] + Array("\n".utf8)  // Latin-1 µ on line 74
         try Data(bytes).write(to: URL(fileURLWithPath: p.folder.file("horizons.csv")))
         try assertFails(p, ["horizons.csv line 74", "not UTF-8", "Latin-1", "save it as UTF-8"])
     }
@@ -312,9 +364,12 @@ final class ProfileInputTests: XCTestCase {
         try assertFails(p, ["nothere.csv", "no such file", "check the path"])
         try p.editPipeline("    file: nothere.csv", "    file: horizons.csv")
 
-        guard getuid() != 0 else { return }   // root reads any file: permissions cannot make one unreadable
+        guard getuid() != 0 else { return }  // root reads any file: permissions cannot make one unreadable
         try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: p.folder.file("horizons.csv"))
-        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: p.folder.file("horizons.csv")) }
+        defer {
+            try? FileManager.default.setAttributes(
+                [.posixPermissions: 0o644], ofItemAtPath: p.folder.file("horizons.csv"))
+        }
         try assertFails(p, ["horizons.csv", "permission denied"])
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import socmap
 
 /// The progress bar's rate and ETA count only what was done while the bar was shown.

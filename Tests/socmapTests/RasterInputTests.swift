@@ -11,8 +11,10 @@ import XCTest
 final class RasterInputTests: XCTestCase {
     /// Runs `socmap <command> <pipeline>` and checks: non-zero exit, every fragment in stderr, no output
     /// folder, and no change to the project's files.
-    private func assertRefused(_ p: TinyProject, _ command: String, _ fragments: [String],
-                               file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertRefused(
+        _ p: TinyProject, _ command: String, _ fragments: [String],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let before = FolderSnapshot(p.folder.path, excluding: ["out"])
         let r = try CLI.run([command, p.pipeline])
         XCTAssertNotEqual(r.status, 0, "expected \(command) to fail; stdout: \(r.stdout)", file: file, line: line)
@@ -20,17 +22,22 @@ final class RasterInputTests: XCTestCase {
         for f in fragments {
             XCTAssertTrue(r.stderr.contains(f), "\(command): stderr lacks '\(f)': \(r.stderr)", file: file, line: line)
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: p.output), "no output folder may be written", file: file, line: line)
-        XCTAssertEqual(FolderSnapshot(p.folder.path, excluding: ["out"]).changes(since: before), [], file: file, line: line)
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: p.output), "no output folder may be written", file: file, line: line)
+        XCTAssertEqual(
+            FolderSnapshot(p.folder.path, excluding: ["out"]).changes(since: before), [], file: file, line: line)
     }
 
     /// Runs `socmap run` (no --quiet, so notes are printed), expecting success and no change outside `out`.
-    private func runSucceeds(_ p: TinyProject, overwrite: Bool = false,
-                             file: StaticString = #filePath, line: UInt = #line) throws -> CLIResult {
+    private func runSucceeds(
+        _ p: TinyProject, overwrite: Bool = false,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> CLIResult {
         let before = FolderSnapshot(p.folder.path, excluding: ["out"])
         let r = try CLI.run(["run", p.pipeline] + (overwrite ? ["--overwrite"] : []))
         XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
-        XCTAssertEqual(FolderSnapshot(p.folder.path, excluding: ["out"]).changes(since: before), [], file: file, line: line)
+        XCTAssertEqual(
+            FolderSnapshot(p.folder.path, excluding: ["out"]).changes(since: before), [], file: file, line: line)
         return r
     }
 
@@ -62,7 +69,8 @@ final class RasterInputTests: XCTestCase {
         for i in s.patches.indices { XCTAssertEqual(s.patches[i], n.patches[i], accuracy: 1e-5, "patch value \(i)") }
 
         // Centre cells against GDAL reading the south-up files at the site coordinates (grid CRS).
-        let half = s.patchSize / 2, plen = s.patchLength
+        let half = s.patchSize / 2
+        let plen = s.patchLength
         func centre(_ site: Int, channel: Int) -> Double {
             Double(s.patches[site * plen + (channel * s.patchSize + half) * s.patchSize + half])
         }
@@ -75,7 +83,9 @@ final class RasterInputTests: XCTestCase {
             let value = ch.min + centre(k, channel: elev) * (ch.max - ch.min)
             XCTAssertEqual(value, elevGDAL[k] ?? .nan, accuracy: 1e-3 * max(1, abs(value)), "elev at site \(site.id)")
             for (c, channel) in s.channels.enumerated() where channel.covariate == "geo" {
-                XCTAssertEqual(centre(k, channel: c), channel.classValue == geoGDAL[k].map(Int.init) ? 1 : 0, "geo at site \(site.id)")
+                XCTAssertEqual(
+                    centre(k, channel: c), channel.classValue == geoGDAL[k].map(Int.init) ? 1 : 0,
+                    "geo at site \(site.id)")
             }
         }
         let report = try String(contentsOfFile: south.folder.file("out/report.md"), encoding: .utf8)
@@ -106,10 +116,14 @@ final class RasterInputTests: XCTestCase {
         // No nodata value; columns 0-5 are a "sea" of -9999 (site S001 sits in column 5).
         try writeTestGeoTIFF(path: p.folder.file("covs/sea.tif"), grid: p.grid) { c, r in c < 6 ? -9999 : Float(c + r) }
         let r = try runSucceeds(p)
-        XCTAssertTrue(r.stderr.contains("warning: covariate 'sea' (covs/sea.tif) has no nodata value and its minimum on the grid is -9999"),
-                      r.stderr)
-        XCTAssertTrue(r.stderr.contains("set it on the covariates.files entry (line 6) that names it: {path: covs/, nodata: -9999}"),
-                      r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains(
+                "warning: covariate 'sea' (covs/sea.tif) has no nodata value and its minimum on the grid is -9999"),
+            r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains(
+                "set it on the covariates.files entry (line 6) that names it: {path: covs/, nodata: -9999}"),
+            r.stderr)
         XCTAssertTrue(r.stderr.contains("or list the file on its own as {path: covs/sea.tif, nodata: -9999}"), r.stderr)
         XCTAssertTrue(r.stdout.contains("1 covariate warning: see \"Covariate checks\" in the report"), r.stdout)
         var report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
@@ -118,14 +132,17 @@ final class RasterInputTests: XCTestCase {
         XCTAssertTrue(report.contains("{path: covs/sea.tif, nodata: -9999}"), report)
         XCTAssertTrue(report.contains("{path: covs/, nodata: -9999}"), report)
         XCTAssertTrue(report.contains("| **used** | **24** |"), "the sea is taken as data: \(report)")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as! [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as! [String: Any]
         XCTAssertEqual((json["covariate_warnings"] as? [String])?.count, 1)
         let inspect = try CLI.run(["inspect", p.pipeline, "--quiet"])
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
         XCTAssertTrue(inspect.stdout.contains("Covariate checks (1 warning)"), inspect.stdout)
         XCTAssertTrue(inspect.stdout.contains("nodata: -9999"), inspect.stdout)
 
-        try p.editPipeline("files: [covs/]", "files: [covs/elev.tif, covs/wet.tif, covs/geo.tif, {path: covs/sea.tif, nodata: -9999}]")
+        try p.editPipeline(
+            "files: [covs/]", "files: [covs/elev.tif, covs/wet.tif, covs/geo.tif, {path: covs/sea.tif, nodata: -9999}]")
         let fixed = try runSucceeds(p, overwrite: true)
         XCTAssertFalse(fixed.stderr.contains("warning:"), fixed.stderr)
         XCTAssertFalse(fixed.stdout.contains("warning"), fixed.stdout)
@@ -134,7 +151,9 @@ final class RasterInputTests: XCTestCase {
         XCTAssertTrue(report.contains("-9999 (set by nodata:)"), report)
         XCTAssertTrue(report.contains("| centre cell nodata | 1 |"), report)
         XCTAssertTrue(report.contains("| **used** | **23** |"), report)
-        let fixedJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as! [String: Any]
+        let fixedJSON =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as! [String: Any]
         let sea = (fixedJSON["covariates"] as! [[String: Any]]).first { $0["name"] as? String == "sea" }!
         XCTAssertEqual(sea["min"] as? Double, 6, "the sea is nodata in the statistics")
         XCTAssertEqual(sea["valid_cells"] as? Int, 34 * 30)
@@ -164,17 +183,22 @@ final class RasterInputTests: XCTestCase {
         try writeTestGeoTIFF(path: p.folder.file("more/elev.tif"), grid: p.grid, nodata: -9999) { c, _ in Float(c) }
         try p.editPipeline("files: [covs/]", "files: [covs/, more/]")
         for command in ["validate", "run"] {
-            try assertRefused(p, command, ["'elev' is used twice", p.folder.file("covs/elev.tif"), p.folder.file("more/elev.tif"), "name:"])
+            try assertRefused(
+                p, command,
+                ["'elev' is used twice", p.folder.file("covs/elev.tif"), p.folder.file("more/elev.tif"), "name:"])
         }
     }
 
     func testCovariateCRSThatCannotBeTransformed_isRefusedNamingBothCRSs() throws {
         let p = try TinyProject()
         let local = try CRS(wkt: #"LOCAL_CS["plot grid",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]"#)
-        let grid = Grid(crs: local, transform: GeoTransform(originX: 0, pixelWidth: 1, originY: 10, pixelHeight: -1), width: 10, height: 10)
+        let grid = Grid(
+            crs: local, transform: GeoTransform(originX: 0, pixelWidth: 1, originY: 10, pixelHeight: -1), width: 10,
+            height: 10)
         try writeTestGeoTIFF(path: p.folder.file("covs/plot.tif"), grid: grid) { c, _ in Float(c) }
         for command in ["validate", "run"] {
-            try assertRefused(p, command, ["covs/plot.tif", "plot grid", "GDA94 / MGA zone 55", "cannot be transformed"])
+            try assertRefused(
+                p, command, ["covs/plot.tif", "plot grid", "GDA94 / MGA zone 55", "cannot be transformed"])
         }
     }
 
@@ -183,12 +207,16 @@ final class RasterInputTests: XCTestCase {
     func testExistingPathWithGlobCharacters_isTakenLiterally() throws {
         let p = try TinyProject()
         try FileManager.default.createDirectory(atPath: p.folder.file("lit"), withIntermediateDirectories: true)
-        try writeTestGeoTIFF(path: p.folder.file("lit/elev[1].tif"), grid: p.grid, nodata: -9999) { c, r in Float(3 * c + r) }
+        try writeTestGeoTIFF(path: p.folder.file("lit/elev[1].tif"), grid: p.grid, nodata: -9999) { c, r in
+            Float(3 * c + r)
+        }
         // What the glob 'elev[1].tif' would match instead.
         try writeTestGeoTIFF(path: p.folder.file("lit/elev1.tif"), grid: p.grid, nodata: -9999) { _, _ in 77 }
         try p.editPipeline("files: [covs/]", "files:\n    - covs/\n    - 'lit/elev[1].tif'")
         _ = try runSucceeds(p)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as! [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as! [String: Any]
         let sources = (json["covariates"] as! [[String: Any]]).map { $0["source"] as! String }
         XCTAssertEqual(sources.filter { $0.hasSuffix("lit/elev[1].tif") }.count, 1, "\(sources)")
         XCTAssertFalse(sources.contains { $0.hasSuffix("elev1.tif") }, "\(sources)")

@@ -8,7 +8,8 @@ import XCTest
 final class ReportHTMLTests: XCTestCase {
     /// Chromium's path; `missingClient` (a skip, a failure under `make test` and in CI) where it is missing.
     func chromium() throws -> String {
-        for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] where FileManager.default.isExecutableFile(atPath: path) {
+        for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        where FileManager.default.isExecutableFile(atPath: path) {
             return path
         }
         throw missingClient("Chromium is not installed (apt-get install chromium, as `make test` does)")
@@ -18,17 +19,24 @@ final class ReportHTMLTests: XCTestCase {
     func runChromium(_ binary: String, _ arguments: [String], home: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                             "--no-first-run", "--user-data-dir=\(home)/profile"] + arguments
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--user-data-dir=\(home)/profile"
+            ] + arguments
         process.environment = ["HOME": home, "PATH": "/usr/bin:/bin"]
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
@@ -39,9 +47,12 @@ final class ReportHTMLTests: XCTestCase {
     func testReportHTML_rendersEverySectionAndEveryImageInChromium() throws {
         let browser = try chromium()
         let p = try TinyProject()
-        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining
-                            .replacingOccurrences(of: "  uncertainty: true\n", with: "  uncertainty: true\n  aoa: true\n")
-                            .replacingOccurrences(of: "  folds: 3\n", with: "  folds: 3\n  zones: geo\n"))
+        try p.editPipeline(
+            "  size: 7\n",
+            "  size: 7\n"
+                + OutputFolderTests.quickTraining
+                .replacingOccurrences(of: "  uncertainty: true\n", with: "  uncertainty: true\n  aoa: true\n")
+                .replacingOccurrences(of: "  folds: 3\n", with: "  folds: 3\n  zones: geo\n"))
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let html = try String(contentsOfFile: p.folder.file("out/report.html"), encoding: .utf8)
@@ -75,17 +86,22 @@ final class ReportHTMLTests: XCTestCase {
         let home = p.folder.file("chromium")
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let checked = p.folder.file("checked.html")
-        try html.replacingOccurrences(of: "</body>", with: check + "\n</body>").write(toFile: checked, atomically: true, encoding: .utf8)
-        let dom = try runChromium(browser, ["--virtual-time-budget=10000", "--dump-dom", "file://" + checked], home: home)
-        let start = try XCTUnwrap(dom.range(of: "<pre id=\"socmap-check\">"), "the check script ran: \(dom.suffix(500))")
+        try html.replacingOccurrences(of: "</body>", with: check + "\n</body>").write(
+            toFile: checked, atomically: true, encoding: .utf8)
+        let dom = try runChromium(
+            browser, ["--virtual-time-budget=10000", "--dump-dom", "file://" + checked], home: home)
+        let start = try XCTUnwrap(
+            dom.range(of: "<pre id=\"socmap-check\">"), "the check script ran: \(dom.suffix(500))")
         let end = try XCTUnwrap(dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex))
         let json = String(dom[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "&quot;", with: "\"")
             .replacingOccurrences(of: "&amp;", with: "&")
         print("report.html in Chromium: \(json)")
         let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], json)
         let sections = try XCTUnwrap(result["sections"] as? [String])
-        for expected in ["Cross-validation", "Grid", "Covariates", "Sites", "Data checks", "Samples per depth",
-                         "Area of applicability", "Outputs", "Cross-validation details", "Figures"] {
+        for expected in [
+            "Cross-validation", "Grid", "Covariates", "Sites", "Data checks", "Samples per depth",
+            "Area of applicability", "Outputs", "Cross-validation details", "Figures"
+        ] {
             XCTAssertTrue(sections.contains { $0.hasPrefix(expected) }, "section '\(expected)' in \(sections)")
         }
         XCTAssertGreaterThanOrEqual(result["images"] as? Int ?? 0, 4, "contact sheets of the maps, bounds, DI and AOA")
@@ -100,12 +116,17 @@ final class ReportHTMLTests: XCTestCase {
         XCTAssertTrue(html.contains("PICP"))
 
         // It prints: a PDF with the figures, and a screenshot that is not blank.
-        let pdf = p.folder.file("report.pdf"), png = p.folder.file("report.png")
-        _ = try runChromium(browser, ["--print-to-pdf=" + pdf, "--no-pdf-header-footer", "file://" + p.folder.file("out/report.html")], home: home)
+        let pdf = p.folder.file("report.pdf")
+        let png = p.folder.file("report.png")
+        _ = try runChromium(
+            browser, ["--print-to-pdf=" + pdf, "--no-pdf-header-footer", "file://" + p.folder.file("out/report.html")],
+            home: home)
         let pdfData = try Data(contentsOf: URL(fileURLWithPath: pdf))
         XCTAssertEqual(String(decoding: pdfData.prefix(5), as: UTF8.self), "%PDF-")
         XCTAssertGreaterThan(pdfData.count, 50_000, "a PDF with figures")
-        _ = try runChromium(browser, ["--screenshot=" + png, "--window-size=1280,1600", "file://" + p.folder.file("out/report.html")], home: home)
+        _ = try runChromium(
+            browser, ["--screenshot=" + png, "--window-size=1280,1600", "file://" + p.folder.file("out/report.html")],
+            home: home)
         let shot = try Data(contentsOf: URL(fileURLWithPath: png))
         XCTAssertEqual(Array(shot.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG screenshot")
         XCTAssertGreaterThan(shot.count, 20_000, "the screenshot shows the page, not a blank")

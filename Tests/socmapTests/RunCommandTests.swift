@@ -72,7 +72,8 @@ final class RunCommandTests: XCTestCase {
 
     func testSampleData_sameSeedSameBytes() throws {
         let dir = try TemporaryDirectory()
-        let a = dir.file("a"), b = dir.file("b")
+        let a = dir.file("a")
+        let b = dir.file("b")
         for folder in [a, b] {
             let r = try CLI.run(["sample-data", folder, "--resolution", "100000", "--sites", "60", "--seed", "3"])
             XCTAssertEqual(r.status, 0, r.stderr)
@@ -82,8 +83,9 @@ final class RunCommandTests: XCTestCase {
         let files = try FileManager.default.subpathsOfDirectory(atPath: a).sorted()
         XCTAssertGreaterThan(files.count, 20)
         for f in files where !f.hasSuffix("covariates") {
-            XCTAssertEqual(FileManager.default.contents(atPath: (a as NSString).appendingPathComponent(f)),
-                           FileManager.default.contents(atPath: (b as NSString).appendingPathComponent(f)), f)
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: (a as NSString).appendingPathComponent(f)),
+                FileManager.default.contents(atPath: (b as NSString).appendingPathComponent(f)), f)
         }
         let again = try CLI.run(["sample-data", a])
         XCTAssertNotEqual(again.status, 0, "must refuse to overwrite without --overwrite")
@@ -100,7 +102,8 @@ func corner(_ p: TinyProject, col: Int, row: Int) throws -> String {
 /// The committed sample-data/ is exactly what `socmap sample-data` writes with the defaults.
 final class CommittedSampleDataTests: XCTestCase {
     func testRegeneratingSampleData_givesTheCommittedBytes() throws {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let committed = repo.appendingPathComponent("sample-data").path
         let dir = try TemporaryDirectory()
         let r = try CLI.run(["sample-data", dir.file("s")])
@@ -109,9 +112,10 @@ final class CommittedSampleDataTests: XCTestCase {
         XCTAssertEqual(files, try FileManager.default.subpathsOfDirectory(atPath: dir.file("s")).sorted())
         XCTAssertGreaterThan(files.count, 30)
         for f in files where !f.hasSuffix("covariates") {
-            XCTAssertEqual(FileManager.default.contents(atPath: (committed as NSString).appendingPathComponent(f)),
-                           FileManager.default.contents(atPath: (dir.file("s") as NSString).appendingPathComponent(f)),
-                           "\(f) differs from the committed file; regenerate with `make sample-data` if the change is intended")
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: (committed as NSString).appendingPathComponent(f)),
+                FileManager.default.contents(atPath: (dir.file("s") as NSString).appendingPathComponent(f)),
+                "\(f) differs from the committed file; regenerate with `make sample-data` if the change is intended")
         }
     }
 }

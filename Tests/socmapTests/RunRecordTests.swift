@@ -24,9 +24,11 @@ final class RunRecordTests: XCTestCase {
             let data = try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))
             let record = try RunRecord.read(data)
             let markdown = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
-            XCTAssertEqual(MarkdownReport.render(record), markdown, "report.md is the decoded record's rendering, byte for byte")
-            XCTAssertEqual(String(decoding: try record.json(), as: UTF8.self), String(decoding: data, as: UTF8.self),
-                           "the decoded record encodes to report.json's bytes")
+            XCTAssertEqual(
+                MarkdownReport.render(record), markdown, "report.md is the decoded record's rendering, byte for byte")
+            XCTAssertEqual(
+                String(decoding: try record.json(), as: UTF8.self), String(decoding: data, as: UTF8.self),
+                "the decoded record encodes to report.json's bytes")
             let html = try String(contentsOfFile: p.folder.file("out/report.html"), encoding: .utf8)
             XCTAssertTrue(html.contains("<h1"), "report.html renders the same record")
         }
@@ -37,18 +39,22 @@ final class RunRecordTests: XCTestCase {
     static func assertRecordIsTheReport(_ out: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: (out as NSString).appendingPathComponent("report.json")))
         let record = try RunRecord.read(data)
-        let markdown = try String(contentsOfFile: (out as NSString).appendingPathComponent("report.md"), encoding: .utf8)
+        let markdown = try String(
+            contentsOfFile: (out as NSString).appendingPathComponent("report.md"), encoding: .utf8)
         XCTAssertEqual(MarkdownReport.render(record), markdown, "report.md renders report.json", file: file, line: line)
-        XCTAssertEqual(String(decoding: try record.json(), as: UTF8.self), String(decoding: data, as: UTF8.self),
-                       "report.json round-trips", file: file, line: line)
+        XCTAssertEqual(
+            String(decoding: try record.json(), as: UTF8.self), String(decoding: data, as: UTF8.self),
+            "report.json round-trips", file: file, line: line)
     }
 
     func notEvaluatedRun() throws -> TinyProject {
         let p = try TinyProject()
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json"))))
-        XCTAssertEqual((json as? [String: Any])?["evaluation"] as? String, "not evaluated", "the string stays the wire format")
+        let json = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json"))))
+        XCTAssertEqual(
+            (json as? [String: Any])?["evaluation"] as? String, "not evaluated", "the string stays the wire format")
         return p
     }
 
@@ -57,8 +63,9 @@ final class RunRecordTests: XCTestCase {
     func testCrossValidationHeading_namesTheUnitsTrainingTime_andEveryStageIsTimed() throws {
         let p = try evaluatedRun()
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
-        let json = try XCTUnwrap(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any])
+        let json = try XCTUnwrap(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any])
         let training = try XCTUnwrap(json["training"] as? [String: Any])
         let units = try XCTUnwrap(training["units"] as? [[String: Any]])
         XCTAssertEqual(units.count, 3 * 2 + 2, "3 folds x 2 models + 2 final fits")
@@ -67,24 +74,33 @@ final class RunRecordTests: XCTestCase {
         XCTAssertEqual(cv.count, 6)
         XCTAssertGreaterThan(cvSeconds, 0, "the units recorded their training time")
 
-        let heading = try XCTUnwrap(report.split(separator: "\n").first { $0.hasPrefix("## Cross-validation (") }, report)
+        let heading = try XCTUnwrap(
+            report.split(separator: "\n").first { $0.hasPrefix("## Cross-validation (") }, report)
         XCTAssertTrue(heading.hasPrefix("## Cross-validation (3 folds; units trained for "), String(heading))
-        let named = try XCTUnwrap(Self.seconds(inWords: String(heading.split(separator: ";")[1]
-            .replacingOccurrences(of: " units trained for ", with: "").prefix { $0 != ")" && $0 != "," })), String(heading))
-        XCTAssertGreaterThanOrEqual(named + 0.05, cvSeconds, "the heading names at least the CV units' saved seconds: \(heading)")
+        let named = try XCTUnwrap(
+            Self.seconds(
+                inWords: String(
+                    heading.split(separator: ";")[1]
+                        .replacingOccurrences(of: " units trained for ", with: "").prefix { $0 != ")" && $0 != "," })),
+            String(heading))
+        XCTAssertGreaterThanOrEqual(
+            named + 0.05, cvSeconds, "the heading names at least the CV units' saved seconds: \(heading)")
         XCTAssertLessThanOrEqual(named, cvSeconds + 0.5, String(heading))
         XCTAssertTrue(report.contains("Time: the 6 cross-validation units trained for "), report)
 
         let timings = try XCTUnwrap(json["timings"] as? [String: Double])
-        for stage in ["stack", "profiles", "patches", "training", "evaluation", "final_models", "maps", "report", "total"] {
+        for stage in [
+            "stack", "profiles", "patches", "training", "evaluation", "final_models", "maps", "report", "total"
+        ] {
             XCTAssertNotNil(timings[stage], "timings.\(stage): \(timings)")
         }
         XCTAssertNil(timings["selection"], "no select section: no selection time")
         let fittedHere = units.filter { $0["fitted_here"] as? Bool == true }
         XCTAssertEqual(fittedHere.count, units.count, "a first run fits every unit")
         let fittedSeconds = fittedHere.compactMap { $0["seconds"] as? Double }.reduce(0, +)
-        XCTAssertGreaterThanOrEqual(try XCTUnwrap(timings["training"]) + 0.01, fittedSeconds,
-                                    "the units are fitted one after another within the training stage")
+        XCTAssertGreaterThanOrEqual(
+            try XCTUnwrap(timings["training"]) + 0.01, fittedSeconds,
+            "the units are fitted one after another within the training stage")
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(timings["total"]), try XCTUnwrap(timings["training"]))
         XCTAssertTrue(report.contains("\n## Timings\n"), report)
     }
@@ -100,13 +116,16 @@ final class RunRecordTests: XCTestCase {
             for prefix in ["docs/", "pipelines/"] {
                 for part in text.components(separatedBy: prefix).dropFirst() {
                     let path = prefix + part.prefix { !" `)(,;\"\n".contains($0) }
-                    XCTAssertTrue(FileManager.default.fileExists(atPath: Self.repository.appendingPathComponent(path).path),
-                                  "\(name) names \(path), which is not in the repository")
+                    XCTAssertTrue(
+                        FileManager.default.fileExists(atPath: Self.repository.appendingPathComponent(path).path),
+                        "\(name) names \(path), which is not in the repository")
                 }
             }
         }
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
-        XCTAssertTrue(report.contains("Training: the paper's protocol (Han et al. 2025, Front. Environ. Sci. 13:1580085) except "), report)
+        XCTAssertTrue(
+            report.contains(
+                "Training: the paper's protocol (Han et al. 2025, Front. Environ. Sci. 13:1580085) except "), report)
     }
 
     /// Seconds of a duration in `DurationText.words` form: "3.2 s", "42 s", "4 min 12 s", "2 h 05 min".

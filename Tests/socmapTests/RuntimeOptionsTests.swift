@@ -9,7 +9,8 @@ final class RuntimeOptionsTests: XCTestCase {
         for command in ["run", "predict", "bench"] {
             let r = try CLI.run([command, "--help"])
             XCTAssertEqual(r.status, 0, r.stderr)
-            for fragment in ["--threads <threads>", "SOCMAP_NN_THREADS", "--blas-kernel <blas-kernel>", "values: auto"] {
+            for fragment in ["--threads <threads>", "SOCMAP_NN_THREADS", "--blas-kernel <blas-kernel>", "values: auto"]
+            {
                 XCTAssertTrue(r.stdout.contains(fragment), "\(command) --help lacks '\(fragment)': \(r.stdout)")
             }
         }
@@ -28,7 +29,8 @@ final class RuntimeOptionsTests: XCTestCase {
 
     /// The option reaches the engine (its worker count) and wins over SOCMAP_NN_THREADS.
     func testThreadsOption_setsTheEnginesWorkers() throws {
-        let r = try CLI.run(["bench", "nn", "--seconds", "0.1", "--threads", "1"], environment: ["SOCMAP_NN_THREADS": "2"])
+        let r = try CLI.run(
+            ["bench", "nn", "--seconds", "0.1", "--threads", "1"], environment: ["SOCMAP_NN_THREADS": "2"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let figures = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout)
         XCTAssertEqual(figures["threads"] as? Double, 1)
@@ -38,12 +40,15 @@ final class RuntimeOptionsTests: XCTestCase {
     /// Network training (pre-training, fine-tuning, cross-validation, maps) gives the same bytes on 1, 2 and 8 threads.
     func testRun_networkModelsAndMapsAreTheSameOnOneAndTwoThreads() throws {
         let p = try TinyProject()
-        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining
-            .replacingOccurrences(of: "models: [transfer, rf]", with: "models: [transfer, mtcnn]")
-            .replacingOccurrences(of: "  cv_spread: true\n", with: "")
-            // Wide enough and batches large enough that conv2 is split into shards (over 50 µs a batch).
-            .replacingOccurrences(of: "conv_widths: [4, 8, 8]", with: "conv_widths: [16, 32, 32]")
-            .replacingOccurrences(of: "batch_size: 16", with: "batch_size: 64"))
+        try p.editPipeline(
+            "  size: 7\n",
+            "  size: 7\n"
+                + OutputFolderTests.quickTraining
+                .replacingOccurrences(of: "models: [transfer, rf]", with: "models: [transfer, mtcnn]")
+                .replacingOccurrences(of: "  cv_spread: true\n", with: "")
+                // Wide enough and batches large enough that conv2 is split into shards (over 50 µs a batch).
+                .replacingOccurrences(of: "conv_widths: [4, 8, 8]", with: "conv_widths: [16, 32, 32]")
+                .replacingOccurrences(of: "batch_size: 16", with: "batch_size: 64"))
         let one = try CLI.run(["run", p.pipeline, "-q", "--threads", "1"])
         XCTAssertEqual(one.status, 0, one.stderr)
         let folders = ["models", "evaluation", "maps"].map { p.folder.file("out/\($0)") }
@@ -61,9 +66,12 @@ final class RuntimeOptionsTests: XCTestCase {
     /// The forest models (and everything else rf-only training writes) are the same bytes on 1 and 2 threads.
     func testRun_rfModelsAreTheSameOnOneAndTwoThreads() throws {
         let p = try TinyProject()
-        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining
-            .replacingOccurrences(of: "models: [transfer, rf]", with: "models: [rf]")
-            .replacingOccurrences(of: "model: transfer", with: "model: rf"))
+        try p.editPipeline(
+            "  size: 7\n",
+            "  size: 7\n"
+                + OutputFolderTests.quickTraining
+                .replacingOccurrences(of: "models: [transfer, rf]", with: "models: [rf]")
+                .replacingOccurrences(of: "model: transfer", with: "model: rf"))
         let one = try CLI.run(["run", p.pipeline, "-q", "--threads", "1"])
         XCTAssertEqual(one.status, 0, one.stderr)
         let models = p.folder.file("out/models")

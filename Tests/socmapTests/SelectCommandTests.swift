@@ -45,7 +45,8 @@ final class SelectCommandTests: XCTestCase {
 
     func testSelectWithoutEvaluate_isAnErrorNamingTheKey() throws {
         let p = try TinyProject()
-        try p.editPipeline("  size: 7\n", "  size: 7\ntrain:\n  models: [rf]\n  network: {pool: 1}\nselect:\n  model: rf\n")
+        try p.editPipeline(
+            "  size: 7\n", "  size: 7\ntrain:\n  models: [rf]\n  network: {pool: 1}\nselect:\n  model: rf\n")
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("select") && r.stderr.contains("evaluate"), r.stderr)

@@ -9,7 +9,8 @@ final class ShippedPipelinesTests: XCTestCase {
 
     func testEveryShippedPipelineValidates() throws {
         let folder = Self.repository.appendingPathComponent("pipelines")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
+            .sorted()
         XCTAssertTrue(Set(["sample.yaml", "paper.yaml", "edgeroi.yaml"]).isSubset(of: Set(files)), "\(files)")
         // edgeroi.yaml reads ../shared/real-data beside the repository (there in CI, not in a clone under /tmp).
         let shared = Self.repository.deletingLastPathComponent().appendingPathComponent("shared/real-data/edgeroi").path
@@ -27,11 +28,14 @@ final class ShippedPipelinesTests: XCTestCase {
     /// Every study in pipelines/studies/ checks against the pipeline of its name (`socmap study --check`).
     func testEveryShippedStudyChecks() throws {
         let folder = Self.repository.appendingPathComponent("pipelines/studies")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
+            .sorted()
         XCTAssertFalse(files.isEmpty)
         let shared = Self.repository.deletingLastPathComponent().appendingPathComponent("shared/real-data/edgeroi").path
         for file in files {
-            let pipeline = Self.repository.appendingPathComponent("pipelines/\(file.split(separator: "-")[0].replacingOccurrences(of: ".yaml", with: "")).yaml").path
+            let pipeline = Self.repository.appendingPathComponent(
+                "pipelines/\(file.split(separator: "-")[0].replacingOccurrences(of: ".yaml", with: "")).yaml"
+            ).path
             XCTAssertTrue(FileManager.default.fileExists(atPath: pipeline), "\(file): no pipeline \(pipeline)")
             if pipeline.hasSuffix("edgeroi.yaml") && !FileManager.default.fileExists(atPath: shared) {
                 print("ShippedPipelinesTests: \(file) not checked, \(shared) is absent")

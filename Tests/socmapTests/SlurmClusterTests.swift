@@ -14,25 +14,33 @@ final class SlurmClusterTests: XCTestCase {
     /// Runs `bash <arguments>` under coreutils' `timeout` (exit 124 after `timeout` seconds). `environment`
     /// is added to this process's, or replaces it when `inherit` is false. The output goes through files,
     /// not pipes: a daemon the script starts may hold on to a pipe, and its end would never come.
-    static func bash(_ arguments: [String], environment: [String: String] = [:], inherit: Bool = true,
-                     in directory: String? = nil, timeout: TimeInterval) throws -> CLIResult {
+    static func bash(
+        _ arguments: [String], environment: [String: String] = [:], inherit: Bool = true,
+        in directory: String? = nil, timeout: TimeInterval
+    ) throws -> CLIResult {
         let files = try TemporaryDirectory(prefix: "socmap-bash")
         _ = FileManager.default.createFile(atPath: files.file("out"), contents: nil)
         _ = FileManager.default.createFile(atPath: files.file("err"), contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: files.file("out")))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: files.file("err")))
-        defer { try? out.close(); try? err.close() }
+        defer {
+            try? out.close()
+            try? err.close()
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
         process.arguments = ["--kill-after=10", String(Int(timeout)), "/bin/bash"] + arguments
-        process.environment = inherit ? ProcessInfo.processInfo.environment.merging(environment, uniquingKeysWith: { $1 }) : environment
+        process.environment =
+            inherit ? ProcessInfo.processInfo.environment.merging(environment, uniquingKeysWith: { $1 }) : environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = err
         try process.run()
         process.waitUntilExit()
-        let read = { (name: String) in String(decoding: FileManager.default.contents(atPath: files.file(name)) ?? Data(), as: UTF8.self) }
+        let read = { (name: String) in
+            String(decoding: FileManager.default.contents(atPath: files.file(name)) ?? Data(), as: UTF8.self)
+        }
         return CLIResult(status: process.terminationStatus, stdout: read("out"), stderr: read("err"))
     }
 
@@ -44,9 +52,10 @@ final class SlurmClusterTests: XCTestCase {
         try "name: x\n".write(toFile: folder.file("p.yaml"), atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: folder.file("empty-path"), withIntermediateDirectories: true)
         // A PATH with nothing on it: no sbatch (and no other program) can be found.
-        let r = try Self.bash([Self.submit, "p.yaml", "3", "2"],
-                              environment: ["PATH": folder.file("empty-path"), "SOCMAP": CLI.binary.path],
-                              inherit: false, in: folder.path, timeout: 30)
+        let r = try Self.bash(
+            [Self.submit, "p.yaml", "3", "2"],
+            environment: ["PATH": folder.file("empty-path"), "SOCMAP": CLI.binary.path],
+            inherit: false, in: folder.path, timeout: 30)
         XCTAssertNotEqual(r.status, 0)
         XCTAssertEqual(r.stdout, "")
         let pipeline = folder.file("p.yaml")
@@ -57,7 +66,7 @@ final class SlurmClusterTests: XCTestCase {
             "for i in $(seq 1 3); do \(socmap) run \(pipeline) --part $i/3; done",
             "\(socmap) run \(pipeline) --merge --no-maps",
             "for i in $(seq 1 2); do \(socmap) predict \(pipeline) --shard $i/2; done",
-            "\(socmap) predict \(pipeline) --merge",
+            "\(socmap) predict \(pipeline) --merge"
         ] {
             XCTAssertTrue(r.stderr.contains(fragment), "stderr lacks '\(fragment)': \(r.stderr)")
         }
@@ -96,16 +105,19 @@ final class SlurmClusterTests: XCTestCase {
         let folder = try TemporaryDirectory(prefix: "socmap-slurm")
         try "name: x\n".write(toFile: folder.file("p.yaml"), atomically: true, encoding: .utf8)
         let bin = try fakeSlurm(in: folder)
-        let r = try Self.bash([Self.submit, "p.yaml", "2", "3"], environment: [
-            "PATH": "\(bin):/usr/bin:/bin", "SOCMAP": CLI.binary.path, "SOCMAP_SLURM_LOGS": folder.file("logs"),
-            "SOCMAP_SLURM_OPTS": "--account=soil", "SOCMAP_SLURM_TRAIN_OPTS": "--cpus-per-task=2 --time=1:00:00",
-        ], in: folder.path, timeout: 30)
+        let r = try Self.bash(
+            [Self.submit, "p.yaml", "2", "3"],
+            environment: [
+                "PATH": "\(bin):/usr/bin:/bin", "SOCMAP": CLI.binary.path, "SOCMAP_SLURM_LOGS": folder.file("logs"),
+                "SOCMAP_SLURM_OPTS": "--account=soil", "SOCMAP_SLURM_TRAIN_OPTS": "--cpus-per-task=2 --time=1:00:00"
+            ], in: folder.path, timeout: 30)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("jobs: 101 102 103 104"), r.stdout)
         let calls = try sbatchCalls(folder)
         XCTAssertEqual(calls.count, 4, "\(calls)")
         guard calls.count == 4 else { return }
-        let pipeline = folder.file("p.yaml"), logs = folder.file("logs")
+        let pipeline = folder.file("p.yaml")
+        let logs = folder.file("logs")
         for call in calls {
             for option in ["--parsable", "--export=ALL", "--kill-on-invalid-dep=yes", "--account=soil"] {
                 XCTAssertTrue(call.contains(option), "\(call) lacks \(option)")
@@ -113,7 +125,9 @@ final class SlurmClusterTests: XCTestCase {
         }
         XCTAssertTrue(calls[0].contains("--array=1-2"))
         XCTAssertTrue(calls[0].contains("--output=\(logs)/train-%A_%a.out"), "\(calls[0])")
-        XCTAssertEqual(Array(calls[0].suffix(5)), ["--cpus-per-task=2", "--time=1:00:00", "\(Self.slurm)/train-part.sbatch", pipeline, "2"])
+        XCTAssertEqual(
+            Array(calls[0].suffix(5)),
+            ["--cpus-per-task=2", "--time=1:00:00", "\(Self.slurm)/train-part.sbatch", pipeline, "2"])
         XCTAssertFalse(calls[0].contains { $0.hasPrefix("--dependency") })
         XCTAssertTrue(calls[1].contains("--dependency=afterok:101"), "\(calls[1])")
         XCTAssertEqual(Array(calls[1].suffix(3)), ["\(Self.slurm)/merge-run.sbatch", pipeline, "--no-maps"])
@@ -122,13 +136,16 @@ final class SlurmClusterTests: XCTestCase {
         XCTAssertEqual(Array(calls[2].suffix(3)), ["\(Self.slurm)/predict-shard.sbatch", pipeline, "3"])
         XCTAssertTrue(calls[3].contains("--dependency=afterok:103"), "\(calls[3])")
         XCTAssertEqual(Array(calls[3].suffix(2)), ["\(Self.slurm)/merge-maps.sbatch", pipeline])
-        XCTAssertFalse(calls[1...].contains { $0.contains("--cpus-per-task=2") }, "the training options went to other steps")
+        XCTAssertFalse(
+            calls[1...].contains { $0.contains("--cpus-per-task=2") }, "the training options went to other steps")
 
         // No shards: training and a merge that writes the maps.
         try FileManager.default.removeItem(atPath: folder.file("sbatch.log"))
-        let noMaps = try Self.bash([Self.submit, "p.yaml", "1", "0"], environment: [
-            "PATH": "\(bin):/usr/bin:/bin", "SOCMAP": CLI.binary.path, "SOCMAP_SLURM_LOGS": logs,
-        ], in: folder.path, timeout: 30)
+        let noMaps = try Self.bash(
+            [Self.submit, "p.yaml", "1", "0"],
+            environment: [
+                "PATH": "\(bin):/usr/bin:/bin", "SOCMAP": CLI.binary.path, "SOCMAP_SLURM_LOGS": logs
+            ], in: folder.path, timeout: 30)
         XCTAssertEqual(noMaps.status, 0, noMaps.stderr)
         let two = try sbatchCalls(folder)
         XCTAssertEqual(two.count, 2)
@@ -136,16 +153,22 @@ final class SlurmClusterTests: XCTestCase {
     }
 
     func testSubmit_withoutSocmap_namesTheVariableSOCMAP() throws {
-        guard !FileManager.default.isExecutableFile(atPath: "/usr/bin/socmap") else { throw XCTSkip("socmap is installed in /usr/bin") }
+        guard !FileManager.default.isExecutableFile(atPath: "/usr/bin/socmap") else {
+            throw XCTSkip("socmap is installed in /usr/bin")
+        }
         let folder = try TemporaryDirectory(prefix: "socmap-slurm")
         try "name: x\n".write(toFile: folder.file("p.yaml"), atomically: true, encoding: .utf8)
         let bin = try fakeSlurm(in: folder)
-        let r = try Self.bash([Self.submit, "p.yaml", "2", "2"], environment: ["PATH": "\(bin):/usr/bin:/bin"],
-                              inherit: false, in: folder.path, timeout: 30)
+        let r = try Self.bash(
+            [Self.submit, "p.yaml", "2", "2"], environment: ["PATH": "\(bin):/usr/bin:/bin"],
+            inherit: false, in: folder.path, timeout: 30)
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.stderr.contains("socmap not found on PATH: set SOCMAP to the socmap binary's full path"), r.stderr)
-        let wrong = try Self.bash([Self.submit, "p.yaml", "2", "2"], environment: ["PATH": "\(bin):/usr/bin:/bin", "SOCMAP": "/nonexistent/socmap"],
-                                  inherit: false, in: folder.path, timeout: 30)
+        XCTAssertTrue(
+            r.stderr.contains("socmap not found on PATH: set SOCMAP to the socmap binary's full path"), r.stderr)
+        let wrong = try Self.bash(
+            [Self.submit, "p.yaml", "2", "2"],
+            environment: ["PATH": "\(bin):/usr/bin:/bin", "SOCMAP": "/nonexistent/socmap"],
+            inherit: false, in: folder.path, timeout: 30)
         XCTAssertNotEqual(wrong.status, 0)
         XCTAssertTrue(wrong.stderr.contains("SOCMAP=/nonexistent/socmap is not an executable file"), wrong.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.file("sbatch.log")), "nothing may be submitted")
@@ -167,9 +190,13 @@ final class SlurmClusterTests: XCTestCase {
             guard getuid() == 0 else {
                 throw missingClient("the Slurm cluster test needs root (slurmd, munged as the user munge)")
             }
-            for tool in ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged", "/usr/bin/sbatch", "/usr/bin/sinfo"]
+            for tool in [
+                "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged", "/usr/bin/sbatch", "/usr/bin/sinfo"
+            ]
             where !FileManager.default.isExecutableFile(atPath: tool) {
-                throw missingClient("\(tool) is missing: Slurm and munge are not installed (apt-get install slurm-wlm munge, as `make test` does)")
+                throw missingClient(
+                    "\(tool) is missing: Slurm and munge are not installed (apt-get install slurm-wlm munge, as `make test` does)"
+                )
             }
             folder = try TemporaryDirectory(prefix: "socmap-cluster")
             let start = Date()
@@ -177,8 +204,9 @@ final class SlurmClusterTests: XCTestCase {
             startSeconds = Date().timeIntervalSince(start)
             // A failed start stops what it started itself.
             guard r.status == 0 else {
-                throw NSError(domain: "SlurmClusterTests", code: Int(r.status),
-                              userInfo: [NSLocalizedDescriptionKey: "test-cluster.sh start failed: \(r.stdout)\(r.stderr)"])
+                throw NSError(
+                    domain: "SlurmClusterTests", code: Int(r.status),
+                    userInfo: [NSLocalizedDescriptionKey: "test-cluster.sh start failed: \(r.stdout)\(r.stderr)"])
             }
             let pids = (try? String(contentsOfFile: folder.file("pids"), encoding: .utf8)) ?? ""
             daemons = pids.split(separator: "\n").compactMap { line in
@@ -221,7 +249,8 @@ final class SlurmClusterTests: XCTestCase {
         XCTAssertEqual(cluster.daemons.map { $0.name }, ["munged", "slurmctld", "slurmd"])
         XCTAssertLessThan(cluster.startSeconds, 60)
         let out = cluster.folder.file("array")
-        let submit = try cluster.shell("""
+        let submit = try cluster.shell(
+            """
             set -e
             id=$(sbatch --parsable --array=1-3 --cpus-per-task=1 --output='\(out)-%a.out' \
                 --wrap 'echo task $SLURM_ARRAY_TASK_ID on $(hostname); date +%s.%N; sleep 2; date +%s.%N')
@@ -245,7 +274,8 @@ final class SlurmClusterTests: XCTestCase {
         // The most tasks running at one moment: at some task's start, how many had started and not ended.
         let most = intervals.map { s in intervals.filter { $0.0 <= s.0 && s.0 < $0.1 }.count }.max() ?? 0
         if ProcessInfo.processInfo.activeProcessorCount >= 2 {
-            XCTAssertEqual(most, 2, "1-CPU tasks at once on \(ProcessInfo.processInfo.activeProcessorCount) CPUs: \(intervals)")
+            XCTAssertEqual(
+                most, 2, "1-CPU tasks at once on \(ProcessInfo.processInfo.activeProcessorCount) CPUs: \(intervals)")
         }
     }
 
@@ -257,10 +287,12 @@ final class SlurmClusterTests: XCTestCase {
         let p = try TinyProject()
         try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining)
         let logs = p.folder.file("slurm-logs")
-        let submitted = try Self.bash([Self.submit, "--wait", p.pipeline, "2", "2"], environment: [
-            "SLURM_CONF": cluster.conf, "SOCMAP": CLI.binary.path, "SOCMAP_SLURM_LOGS": logs,
-            "SOCMAP_SLURM_POLL": "1", "SOCMAP_SLURM_WAIT_TIMEOUT": "100",
-        ], in: p.folder.path, timeout: 130)
+        let submitted = try Self.bash(
+            [Self.submit, "--wait", p.pipeline, "2", "2"],
+            environment: [
+                "SLURM_CONF": cluster.conf, "SOCMAP": CLI.binary.path, "SOCMAP_SLURM_LOGS": logs,
+                "SOCMAP_SLURM_POLL": "1", "SOCMAP_SLURM_WAIT_TIMEOUT": "100"
+            ], in: p.folder.path, timeout: 130)
         let logText = ((try? FileManager.default.contentsOfDirectory(atPath: logs)) ?? []).sorted().map { name in
             "== \(name)\n" + ((try? String(contentsOfFile: "\(logs)/\(name)", encoding: .utf8)) ?? "")
         }.joined(separator: "\n")

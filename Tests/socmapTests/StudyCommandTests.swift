@@ -27,7 +27,9 @@ final class StudyCommandTests: XCTestCase {
     }
 
     func rows(_ path: String) throws -> [[String]] {
-        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     func testStudy_scoresVariantsOnTheRunsFoldsSharesPretrainingAndResumes() throws {
@@ -37,46 +39,66 @@ final class StudyCommandTests: XCTestCase {
         // 3 folds x 4 variants; transfer-F0 differs from transfer only in fine-tuning: one pre-training per fold shared.
         XCTAssertTrue(r.stdout.contains("12 units trained, 0 reused, 3 pre-trainings shared"), r.stdout)
         let folder = p.folder.file("out-study")
-        for f in ["study.md", "study.csv", "study.json", "predictions.csv", "plots/rmse_by_depth.svg", "plots/rmse_difference_rf.svg"] {
+        for f in [
+            "study.md", "study.csv", "study.json", "predictions.csv", "plots/rmse_by_depth.svg",
+            "plots/rmse_difference_rf.svg"
+        ] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(f)), f)
         }
         // The study's transfer and rf predictions are those of `socmap run`'s cross-validation (same folds, seeds).
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
         let run = try rows(p.folder.file("out/evaluation/predictions.csv"))
         let study = try rows((folder as NSString).appendingPathComponent("predictions.csv"))
-        XCTAssertEqual(study[0].prefix(8), ["site", "depth", "fold", "observed", "rf", "transfer", "transfer-F0", "transfer-seed9"])
+        XCTAssertEqual(
+            study[0].prefix(8), ["site", "depth", "fold", "observed", "rf", "transfer", "transfer-F0", "transfer-seed9"]
+        )
         XCTAssertEqual(run.count, study.count)
-        let runTransfer = run[0].firstIndex(of: "transfer")!, runRF = run[0].firstIndex(of: "rf")!
+        let runTransfer = run[0].firstIndex(of: "transfer")!
+        let runRF = run[0].firstIndex(of: "rf")!
         for (a, b) in zip(run.dropFirst(), study.dropFirst()) {
             XCTAssertEqual(Array(a.prefix(4)), Array(b.prefix(4)))
             XCTAssertEqual(a[runTransfer], b[5], "transfer at \(a[0]) \(a[1])")
             XCTAssertEqual(a[runRF], b[4], "rf at \(a[0]) \(a[1])")
         }
-        XCTAssertNotEqual(study.dropFirst().map { $0[5] }, study.dropFirst().map { $0[7] }, "another seed gives other predictions")
+        XCTAssertNotEqual(
+            study.dropFirst().map { $0[5] }, study.dropFirst().map { $0[7] }, "another seed gives other predictions")
         // Differences to the baseline: the point inside its interval; rf against itself is not listed.
         let csv = try rows((folder as NSString).appendingPathComponent("study.csv"))
-        XCTAssertEqual(csv[0], ["variant", "depth", "n", "r", "r2", "rmse", "mae", "me", "kge", "rmse_minus_rf", "rmse_minus_rf_lower", "rmse_minus_rf_upper"])
+        XCTAssertEqual(
+            csv[0],
+            [
+                "variant", "depth", "n", "r", "r2", "rmse", "mae", "me", "kge", "rmse_minus_rf", "rmse_minus_rf_lower",
+                "rmse_minus_rf_upper"
+            ])
         XCTAssertEqual(csv.count, 1 + 4 * 7)
         for row in csv.dropFirst() where row[0] != "rf" {
             let (d, lo, hi) = (Double(row[9])!, Double(row[10])!, Double(row[11])!)
             XCTAssertTrue(lo <= d && d <= hi, "\(row)")
-            XCTAssertEqual(Double(row[5])! - Double(csv.first { $0[0] == "rf" && $0[1] == row[1] }![5])!, d, accuracy: 1e-9)
+            XCTAssertEqual(
+                Double(row[5])! - Double(csv.first { $0[0] == "rf" && $0[1] == row[1] }![5])!, d, accuracy: 1e-9)
         }
         XCTAssertEqual(csv.filter { $0[0] == "rf" }.map { $0[9] }, Array(repeating: "NA", count: 7))
         let md = try String(contentsOfFile: (folder as NSString).appendingPathComponent("study.md"), encoding: .utf8)
-        for heading in ["## Variants", "## RMSE (g/kg) per depth", "## R² per depth", "## RMSE difference to rf", "## Seed-to-seed noise"] {
+        for heading in [
+            "## Variants", "## RMSE (g/kg) per depth", "## R² per depth", "## RMSE difference to rf",
+            "## Seed-to-seed noise"
+        ] {
             XCTAssertTrue(md.contains(heading), heading)
         }
         XCTAssertTrue(md.contains("| transfer-F0 | transfer | freeze: 0, fine_tune_epochs: 3 |"), md)
         XCTAssertTrue(md.contains("| transfer − transfer-seed9 |"), md)
 
         // Resume: a lost unit is trained again, the others reused; the results are the same bytes.
-        let before = try Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("study.csv")))
-        try FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(".socmap/units/cv_fold02_transfer-F0"))
+        let before = try Data(
+            contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("study.csv")))
+        try FileManager.default.removeItem(
+            atPath: (folder as NSString).appendingPathComponent(".socmap/units/cv_fold02_transfer-F0"))
         let again = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("1 units trained, 11 reused"), again.stdout)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("study.csv"))), before)
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("study.csv"))), before
+        )
         // A changed variant invalidates only its own units.
         try p.edit("study.yaml") { $0.replacingOccurrences(of: "fine_tune_epochs: 3", with: "fine_tune_epochs: 4") }
         let changed = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
@@ -111,7 +133,8 @@ final class StudyCommandTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("\(12 - before) units trained, \(before) reused"), again.stdout)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/study.csv"))), expected)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/predictions.csv"))), predictions)
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/predictions.csv"))), predictions)
     }
 
     /// The study's own `train` keys apply to every variant, and `split: samples` deals samples.
@@ -119,7 +142,9 @@ final class StudyCommandTests: XCTestCase {
         let p = try project()
         try #"{"models": {"rf": {"0-5": {"RMSE": 2.0, "R2": 0.1}, "all": {"RMSE": 4.0}}}}"#
             .write(toFile: p.folder.file("reference.json"), atomically: true, encoding: .utf8)
-        try ("train: {epochs: 2}\nsplit: samples\nreference: reference.json\n" + Self.variants.replacingOccurrences(of: "  transfer-seed9: {model: transfer, seed: 9}\n", with: ""))
+        try
+            ("train: {epochs: 2}\nsplit: samples\nreference: reference.json\n"
+            + Self.variants.replacingOccurrences(of: "  transfer-seed9: {model: transfer, seed: 9}\n", with: ""))
             .write(toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)
         let r = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -129,11 +154,15 @@ final class StudyCommandTests: XCTestCase {
         // The reference's rf scores beside the study's rf: RMSE ours / theirs (change %), "–" where it has none.
         let csv = try rows(p.folder.file("out-study/study.csv"))
         let rf05 = Double(csv.first { $0[0] == "rf" && $0[1] == "0-5cm" }![5])!
-        let line = try XCTUnwrap(md.split(separator: "\n").first { $0.hasPrefix("| rf | ") && $0.contains(" / 2.") }, md)
-        XCTAssertTrue(line.contains(String(format: "(%@%.1f %%)", rf05 >= 2 ? "+" : "", (rf05 / 2 - 1) * 100)), String(line))
+        let line = try XCTUnwrap(
+            md.split(separator: "\n").first { $0.hasPrefix("| rf | ") && $0.contains(" / 2.") }, md)
+        XCTAssertTrue(
+            line.contains(String(format: "(%@%.1f %%)", rf05 >= 2 ? "+" : "", (rf05 / 2 - 1) * 100)), String(line))
         XCTAssertTrue(line.contains("| – |"), String(line))
         XCTAssertTrue(md.contains("## Against the reference (reference.json)"), md)
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/study.json")))) as? [String: Any])
+        let json = try XCTUnwrap(
+            JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out-study/study.json")))) as? [String: Any])
         let variants = try XCTUnwrap(json["variants"] as? [[String: Any]])
         XCTAssertEqual(variants.map { $0["name"] as? String }, ["rf", "transfer", "transfer-F0"])
         let study = try rows(p.folder.file("out-study/predictions.csv"))
@@ -145,16 +174,19 @@ final class StudyCommandTests: XCTestCase {
     func testStudy_badInputNamesTheKeyAndWritesNothing() throws {
         let p = try project()
         let cases: [(String, String, String)] = [
-            ("transfer-F0: {model: transfer, train: {freeze: 0, fine_tune_epochs: 3}}",
-             "transfer-F0: {model: transfer, train: {freez: 0}}", "freez"),
+            (
+                "transfer-F0: {model: transfer, train: {freeze: 0, fine_tune_epochs: 3}}",
+                "transfer-F0: {model: transfer, train: {freez: 0}}", "freez"
+            ),
             ("transfer: {}", "transfer: {model: transformer}", "'transformer' is not a model"),
             ("transfer: {}", "transfer: {train: {models: [cnn]}}", "give it as 'transfer.model'"),
             ("bootstrap: 300", "bootstrap: 300\nbaselines: [forest]", "'forest' is not a variant"),
             ("bootstrap: 300", "bootstrap: 300\noutput: out", "not the pipeline's output folder"),
-            ("bootstrap: 300", "bootstrap: 300\nreference: missing.json", "cannot read the reference scores"),
+            ("bootstrap: 300", "bootstrap: 300\nreference: missing.json", "cannot read the reference scores")
         ]
         for (old, new, expected) in cases {
-            try Self.variants.replacingOccurrences(of: old, with: new).write(toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)
+            try Self.variants.replacingOccurrences(of: old, with: new).write(
+                toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)
             let r = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
             XCTAssertNotEqual(r.status, 0, new)
             XCTAssertTrue(r.stderr.contains(expected) && r.stderr.contains("study.yaml"), "\(new): \(r.stderr)")

@@ -40,7 +40,9 @@ final class TrainingUnitsTests: XCTestCase {
         Dictionary(uniqueKeysWithValues: Self.outputs.map { ($0, FolderSnapshot(p.folder.file("out/\($0)"))) })
     }
 
-    func assertSame(_ p: TinyProject, as reference: [String: FolderSnapshot], file: StaticString = #filePath, line: UInt = #line) {
+    func assertSame(
+        _ p: TinyProject, as reference: [String: FolderSnapshot], file: StaticString = #filePath, line: UInt = #line
+    ) {
         for name in Self.outputs {
             let now = FolderSnapshot(p.folder.file("out/\(name)"))
             XCTAssertFalse(now.entries.isEmpty, name, file: file, line: line)
@@ -61,10 +63,16 @@ final class TrainingUnitsTests: XCTestCase {
         nonisolated(unsafe) var text = ""
         running.err.fileHandleForReading.readabilityHandler = { h in
             let d = h.availableData
-            lock.lock(); text += String(decoding: d, as: UTF8.self); lock.unlock()
+            lock.lock()
+            text += String(decoding: d, as: UTF8.self)
+            lock.unlock()
         }
         let deadline = Date().addingTimeInterval(300)
-        func current() -> String { lock.lock(); defer { lock.unlock() }; return text }
+        func current() -> String {
+            lock.lock()
+            defer { lock.unlock() }
+            return text
+        }
         while !condition(current()) && running.process.isRunning && Date() < deadline { usleep(200) }
         XCTAssertTrue(running.process.isRunning, "the run ended before the kill: \(current())")
         kill(running.process.processIdentifier, SIGKILL)
@@ -81,7 +89,9 @@ final class TrainingUnitsTests: XCTestCase {
         let whole = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(whole.status, 0, whole.stderr)
         let reference = snapshot(p)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/.socmap/units")), "units go once the outputs are published")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: p.folder.file("out/.socmap/units")),
+            "units go once the outputs are published")
         try FileManager.default.removeItem(atPath: p.output)
 
         // 1. During the pre-training of fold 2's transfer model (units 1 and 2 saved).
@@ -91,8 +101,11 @@ final class TrainingUnitsTests: XCTestCase {
 
         // 2. During fold 2's forest.
         let second = try runAndKill(p) { $0.contains("unit 2/6: fold 2/3 rf") }
-        XCTAssertTrue(second.contains("training: 2 of 8 units saved by an earlier run of this pipeline; 6 to train"), second)
-        XCTAssertEqual(savedUnits(p), ["cv_fold01_rf", "cv_fold01_transfer", "cv_fold02_transfer"], "killed inside the forest: \(second)")
+        XCTAssertTrue(
+            second.contains("training: 2 of 8 units saved by an earlier run of this pipeline; 6 to train"), second)
+        XCTAssertEqual(
+            savedUnits(p), ["cv_fold01_rf", "cv_fold01_transfer", "cv_fold02_transfer"],
+            "killed inside the forest: \(second)")
 
         // 3. Between units: as soon as fold 3's transfer unit is saved.
         _ = try runAndKill(p) { _ in self.savedUnits(p).contains("cv_fold03_transfer") }
@@ -101,10 +114,15 @@ final class TrainingUnitsTests: XCTestCase {
 
         let last = try CLI.run(["run", p.pipeline])
         XCTAssertEqual(last.status, 0, last.stderr)
-        XCTAssertTrue(last.stderr.contains("training: \(saved) of 8 units saved by an earlier run of this pipeline; \(8 - saved) to train"), last.stderr)
+        XCTAssertTrue(
+            last.stderr.contains(
+                "training: \(saved) of 8 units saved by an earlier run of this pipeline; \(8 - saved) to train"),
+            last.stderr)
         assertSame(p, as: reference)
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
-        XCTAssertTrue(report.contains("\(saved) of 8 training units were saved by an earlier, interrupted run and reused"), report)
+        XCTAssertTrue(
+            report.contains("\(saved) of 8 training units were saved by an earlier, interrupted run and reused"), report
+        )
         XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/.socmap/units")))
     }
 
@@ -121,7 +139,9 @@ final class TrainingUnitsTests: XCTestCase {
         XCTAssertTrue(parts[0].stdout.contains("Part 1/2: "), parts[0].stdout)
         XCTAssertTrue(parts[0].stdout.contains("socmap run \(p.pipeline) --merge"), parts[0].stdout)
         // Every unit trained once, by one part: the shares are disjoint and cover the run.
-        let trained = parts.map { r in r.stdout.split(separator: "\n").first { $0.hasPrefix("Part ") }.map(String.init) ?? "" }
+        let trained = parts.map { r in
+            r.stdout.split(separator: "\n").first { $0.hasPrefix("Part ") }.map(String.init) ?? ""
+        }
         let names = trained.flatMap { $0.components(separatedBy: " s: ").last!.components(separatedBy: ", ") }
         XCTAssertEqual(names.count, 8, "\(trained)")
         XCTAssertEqual(Set(names).count, 8, "\(trained)")
@@ -137,7 +157,9 @@ final class TrainingUnitsTests: XCTestCase {
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("not made by this run (`--no-maps`)"), report)
 
-        let shards = try (1...2).map { try CLI.start(["predict", p.pipeline, "-q", "--shard", "\($0)/2"]) }.map { try $0.wait() }
+        let shards = try (1...2).map { try CLI.start(["predict", p.pipeline, "-q", "--shard", "\($0)/2"]) }.map {
+            try $0.wait()
+        }
         for r in shards { XCTAssertEqual(r.status, 0, r.stderr) }
         XCTAssertEqual(try CLI.run(["predict", p.pipeline, "-q", "--merge"]).status, 0)
         assertSame(p, as: reference)
@@ -151,7 +173,7 @@ final class TrainingUnitsTests: XCTestCase {
         try p.editPipeline("patience: 150", "patience: 3")
         for bad in ["0/3", "4/3", "3", "a/b", "1/0"] {
             let r = try CLI.run(["run", p.pipeline, "--part", bad])
-            XCTAssertEqual(r.status, 64, bad)   // the argument parser reads "i/n" (a usage error)
+            XCTAssertEqual(r.status, 64, bad)  // the argument parser reads "i/n" (a usage error)
             XCTAssertTrue(r.stderr.contains("--part <i/n>': '\(bad)' must be i/n with 1 <= i <= n"), r.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: p.output), "nothing written for \(bad)")
         }
@@ -170,14 +192,16 @@ final class TrainingUnitsTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("4 of 8 training units are not saved: "), missing.stderr)
         XCTAssertTrue(missing.stderr.contains("Rerun socmap run \(p.pipeline) --part 2/2"), missing.stderr)
         XCTAssertFalse(missing.stderr.contains("--part 1/2"), missing.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: p.folder.file("out/models")), "a failed merge publishes nothing")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: p.folder.file("out/models")), "a failed merge publishes nothing")
 
         // The second part with other models: refused, naming the first part's file.
         try p.editPipeline("models: [transfer, rf]", "models: [transfer, cnn, rf]")
         let other = try CLI.run(["run", p.pipeline, "--part", "2/2"])
         XCTAssertEqual(other.status, 1)
         XCTAssertTrue(other.stderr.contains("part 1/2 of this output folder ran the pipeline file"), other.stderr)
-        XCTAssertTrue(other.stderr.contains("Every part of one run must use the same pipeline file and models"), other.stderr)
+        XCTAssertTrue(
+            other.stderr.contains("Every part of one run must use the same pipeline file and models"), other.stderr)
         let otherMerge = try CLI.run(["run", p.pipeline, "--merge"])
         XCTAssertEqual(otherMerge.status, 1)
         XCTAssertTrue(otherMerge.stderr.contains("part 1/2 ran the pipeline file"), otherMerge.stderr)
@@ -196,7 +220,9 @@ final class TrainingUnitsTests: XCTestCase {
         let p = try project()
         try p.editPipeline("epochs: 150", "epochs: 2")
         try p.editPipeline("patience: 150", "patience: 2")
-        let parts = try (1...6).map { try CLI.start(["run", p.pipeline, "-q", "--part", "\($0)/6"]) }.map { try $0.wait() }
+        let parts = try (1...6).map { try CLI.start(["run", p.pipeline, "-q", "--part", "\($0)/6"]) }.map {
+            try $0.wait()
+        }
         for (i, r) in parts.enumerated() { XCTAssertEqual(r.status, 0, "part \(i + 1): \(r.stderr)") }
         XCTAssertEqual(savedUnits(p).count, 8)
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q", "--merge"]).status, 0)

@@ -66,11 +66,14 @@ public struct FoldDesign: Sendable, Codable, Equatable {
     public var description: String {
         switch grouping {
         case .sites:
-            return "\(folds)-fold cross-validation, folds of randomly grouped sites (all depths of a site in one fold), seed \(seed)"
+            return
+                "\(folds)-fold cross-validation, folds of randomly grouped sites (all depths of a site in one fold), seed \(seed)"
         case .spatialBlocks:
-            return "\(folds)-fold cross-validation, folds of \(groupingText) (every site of a block, at all depths, in one fold), seed \(seed)"
+            return
+                "\(folds)-fold cross-validation, folds of \(groupingText) (every site of a block, at all depths, in one fold), seed \(seed)"
         case .samples:
-            return "\(folds)-fold cross-validation, folds of randomly dealt samples (other depths of a held-out profile can be in training, which flatters the scores), seed \(seed)"
+            return
+                "\(folds)-fold cross-validation, folds of randomly dealt samples (other depths of a held-out profile can be in training, which flatters the scores), seed \(seed)"
         }
     }
 
@@ -93,9 +96,11 @@ public struct FoldDesign: Sendable, Codable, Equatable {
     /// Decodes a design (the `description` key is for readers and is ignored).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(folds: try c.decode(Int.self, forKey: .folds), grouping: try c.decode(Grouping.self, forKey: .grouping),
-                  blockSize: try c.decodeIfPresent(Double.self, forKey: .blockSize),
-                  blockUnit: try c.decodeIfPresent(String.self, forKey: .blockUnit), seed: try c.decode(UInt64.self, forKey: .seed))
+        self.init(
+            folds: try c.decode(Int.self, forKey: .folds), grouping: try c.decode(Grouping.self, forKey: .grouping),
+            blockSize: try c.decodeIfPresent(Double.self, forKey: .blockSize),
+            blockUnit: try c.decodeIfPresent(String.self, forKey: .blockUnit),
+            seed: try c.decode(UInt64.self, forKey: .seed))
     }
 
     /// Encodes the design with its `description` sentence, so consumers of metrics.json can print it.

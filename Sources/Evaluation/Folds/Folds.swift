@@ -15,13 +15,17 @@ public enum Folds {
     public static func grouped(siteIDs: [String], k: Int, seed: UInt64) throws -> [Int] {
         try checkK(k)
         guard siteIDs.count >= k else {
-            throw EvaluationError(.tooFewSites, message:
-                "too few sites for k folds: \(siteIDs.count) sites, k = \(k); lower evaluate.folds")
+            throw EvaluationError(
+                .tooFewSites,
+                message:
+                    "too few sites for k folds: \(siteIDs.count) sites, k = \(k); lower evaluate.folds")
         }
         var seen = Set<String>()
         for id in siteIDs where !seen.insert(id).inserted {
-            throw EvaluationError(.duplicateSite, message:
-                "site '\(id)' is listed twice for fold assignment; pass each site once (its samples follow it)")
+            throw EvaluationError(
+                .duplicateSite,
+                message:
+                    "site '\(id)' is listed twice for fold assignment; pass each site once (its samples follow it)")
         }
         var order = Array(siteIDs.indices).sorted { siteIDs[$0] < siteIDs[$1] }
         var random = SplitMix64(seed: seed)
@@ -39,19 +43,28 @@ public enum Folds {
     /// `x[i]`, `y[i]` are the coordinates of site i; the result gives its fold at index i.
     /// Throws when there are fewer non-empty blocks than folds, a coordinate is not finite,
     /// the block size is not positive or k < 2.
-    public static func spatialBlocks(x: [Double], y: [Double], blockSize: Double, k: Int, seed: UInt64) throws -> [Int] {
+    public static func spatialBlocks(x: [Double], y: [Double], blockSize: Double, k: Int, seed: UInt64) throws -> [Int]
+    {
         try checkK(k)
         guard x.count == y.count else {
-            throw EvaluationError(.invalidInput, message:
-                "spatial blocks need one x and one y per site; got \(x.count) x and \(y.count) y values")
+            throw EvaluationError(
+                .invalidInput,
+                message:
+                    "spatial blocks need one x and one y per site; got \(x.count) x and \(y.count) y values")
         }
         guard blockSize.isFinite, blockSize > 0 else {
-            throw EvaluationError(.invalidInput, message:
-                "the spatial block size must be a positive number of CRS units, got \(blockSize); fix evaluate.block_size")
+            throw EvaluationError(
+                .invalidInput,
+                message:
+                    "the spatial block size must be a positive number of CRS units, got \(blockSize); fix evaluate.block_size"
+            )
         }
         for i in x.indices where !(x[i].isFinite && y[i].isFinite) {
-            throw EvaluationError(.invalidInput, message:
-                "site \(i + 1) has no finite coordinates (x = \(x[i]), y = \(y[i])); drop it or fix the sites table")
+            throw EvaluationError(
+                .invalidInput,
+                message:
+                    "site \(i + 1) has no finite coordinates (x = \(x[i]), y = \(y[i])); drop it or fix the sites table"
+            )
         }
         // Sites per block, blocks keyed by their integer grid indices.
         struct Block: Hashable, Comparable {
@@ -60,13 +73,16 @@ public enum Folds {
         }
         var members: [Block: [Int]] = [:]
         for i in x.indices {
-            let block = Block(column: Int64((x[i] / blockSize).rounded(.down)), row: Int64((y[i] / blockSize).rounded(.down)))
+            let block = Block(
+                column: Int64((x[i] / blockSize).rounded(.down)), row: Int64((y[i] / blockSize).rounded(.down)))
             members[block, default: []].append(i)
         }
         guard members.count >= k else {
-            throw EvaluationError(.tooFewBlocks, message:
-                "too few spatial blocks for k folds: the \(x.count) sites fall in \(members.count) blocks of "
-                + "\(blockSize) units, k = \(k); lower evaluate.block_size or evaluate.folds")
+            throw EvaluationError(
+                .tooFewBlocks,
+                message:
+                    "too few spatial blocks for k folds: the \(x.count) sites fall in \(members.count) blocks of "
+                    + "\(blockSize) units, k = \(k); lower evaluate.block_size or evaluate.folds")
         }
         var blocks = members.keys.sorted()
         var random = SplitMix64(seed: seed)
@@ -90,8 +106,10 @@ public enum Folds {
     public static func samples(keys: [String], k: Int, seed: UInt64) throws -> [Int] {
         try checkK(k)
         guard keys.count >= k else {
-            throw EvaluationError(.tooFewSites, message:
-                "too few samples for k folds: \(keys.count) samples, k = \(k); lower evaluate.folds")
+            throw EvaluationError(
+                .tooFewSites,
+                message:
+                    "too few samples for k folds: \(keys.count) samples, k = \(k); lower evaluate.folds")
         }
         return try grouped(siteIDs: keys, k: k, seed: seed)
     }
@@ -99,8 +117,10 @@ public enum Folds {
     /// Rejects fold counts below two.
     private static func checkK(_ k: Int) throws {
         guard k >= 2 else {
-            throw EvaluationError(.invalidInput, message:
-                "cross-validation needs at least 2 folds, got k = \(k); set evaluate.folds to 2 or more")
+            throw EvaluationError(
+                .invalidInput,
+                message:
+                    "cross-validation needs at least 2 folds, got k = \(k); set evaluate.folds to 2 or more")
         }
     }
 }

@@ -37,7 +37,8 @@ public enum ConformalQuantile {
     /// The median of `values` (mean of the middle two for an even count); NaN when empty.
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
-        let s = values.sorted(), m = s.count / 2
+        let s = values.sorted()
+        let m = s.count / 2
         return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
     }
 }

@@ -17,7 +17,11 @@ public struct IntervalSample: Sendable, Equatable {
 
     /// Makes a sample.
     public init(depth: Int, fold: Int, observed: Double, predicted: Double, spread: Double = .nan) {
-        self.depth = depth; self.fold = fold; self.observed = observed; self.predicted = predicted; self.spread = spread
+        self.depth = depth
+        self.fold = fold
+        self.observed = observed
+        self.predicted = predicted
+        self.spread = spread
     }
 }
 
@@ -44,12 +48,15 @@ public struct IntervalCalibration: Codable, Sendable, Equatable {
     /// Calibrates on `samples` (one depth): scores |observed − predicted| (conformal) or
     /// |observed − predicted| / (s + floor) (adaptive, samples without a spread left out). q is nil
     /// when too few scores, or (adaptive) when no sample has a positive spread.
-    public static func calibrate(_ samples: [IntervalSample], method: IntervalMethod, level: Double,
-                                 model: String, depth: String) -> IntervalCalibration {
+    public static func calibrate(
+        _ samples: [IntervalSample], method: IntervalMethod, level: Double,
+        model: String, depth: String
+    ) -> IntervalCalibration {
         let (scores, floor) = self.scores(samples, method: method)
         let q = floor.isFinite ? ConformalQuantile.quantile(of: scores, level: level) : nil
-        return IntervalCalibration(model: model, method: method, depth: depth, n: scores.count, q: q,
-                                   floor: floor.isFinite ? floor : 0)
+        return IntervalCalibration(
+            model: model, method: method, depth: depth, n: scores.count, q: q,
+            floor: floor.isFinite ? floor : 0)
     }
 
     /// The scores of `samples` and the floor (NaN when the adaptive method has no positive spread).

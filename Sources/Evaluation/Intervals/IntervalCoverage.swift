@@ -27,46 +27,70 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
     }
 
     /// Makes a row.
-    public init(model: String, method: IntervalMethod, depth: String, level: Double, picp: Double, meanWidth: Double,
-                folds: Int, n: Int) {
-        self.model = model; self.method = method; self.depth = depth; self.level = level
-        self.picp = picp; self.meanWidth = meanWidth; self.folds = folds; self.n = n
+    public init(
+        model: String, method: IntervalMethod, depth: String, level: Double, picp: Double, meanWidth: Double,
+        folds: Int, n: Int
+    ) {
+        self.model = model
+        self.method = method
+        self.depth = depth
+        self.level = level
+        self.picp = picp
+        self.meanWidth = meanWidth
+        self.folds = folds
+        self.n = n
     }
 
     /// Decodes a row; `null` reads as NaN.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(model: try c.decode(String.self, forKey: .model), method: try c.decode(IntervalMethod.self, forKey: .method),
-                  depth: try c.decode(String.self, forKey: .depth), level: try c.decode(Double.self, forKey: .level),
-                  picp: try c.decodeIfPresent(Double.self, forKey: .picp) ?? .nan,
-                  meanWidth: try c.decodeIfPresent(Double.self, forKey: .meanWidth) ?? .nan,
-                  folds: try c.decode(Int.self, forKey: .folds), n: try c.decode(Int.self, forKey: .n))
+        self.init(
+            model: try c.decode(String.self, forKey: .model),
+            method: try c.decode(IntervalMethod.self, forKey: .method),
+            depth: try c.decode(String.self, forKey: .depth), level: try c.decode(Double.self, forKey: .level),
+            picp: try c.decodeIfPresent(Double.self, forKey: .picp) ?? .nan,
+            meanWidth: try c.decodeIfPresent(Double.self, forKey: .meanWidth) ?? .nan,
+            folds: try c.decode(Int.self, forKey: .folds), n: try c.decode(Int.self, forKey: .n))
     }
 
     /// Encodes a row; NaN as `null`.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(model, forKey: .model); try c.encode(method, forKey: .method); try c.encode(depth, forKey: .depth)
-        try c.encode(level, forKey: .level); try c.encode(folds, forKey: .folds); try c.encode(n, forKey: .n)
+        try c.encode(model, forKey: .model)
+        try c.encode(method, forKey: .method)
+        try c.encode(depth, forKey: .depth)
+        try c.encode(level, forKey: .level)
+        try c.encode(folds, forKey: .folds)
+        try c.encode(n, forKey: .n)
         if picp.isFinite { try c.encode(picp, forKey: .picp) } else { try c.encodeNil(forKey: .picp) }
-        if meanWidth.isFinite { try c.encode(meanWidth, forKey: .meanWidth) } else { try c.encodeNil(forKey: .meanWidth) }
+        if meanWidth.isFinite {
+            try c.encode(meanWidth, forKey: .meanWidth)
+        } else {
+            try c.encodeNil(forKey: .meanWidth)
+        }
     }
 
     /// Coverage of one model per depth and over all depths (last) at `level`, measured by calibrating
     /// on k − 1 folds and trying the k-th. Depths are `depthLabels` indices.
-    public static func measure(_ samples: [IntervalSample], model: String, method: IntervalMethod, level: Double,
-                               depthLabels: [String], folds: Int) -> [IntervalCoverage] {
+    public static func measure(
+        _ samples: [IntervalSample], model: String, method: IntervalMethod, level: Double,
+        depthLabels: [String], folds: Int
+    ) -> [IntervalCoverage] {
         // counts[fold][depth] = (inside, tried, width sum)
         var counts = [[(inside: Int, tried: Int, width: Double)]](
-            repeating: [(inside: Int, tried: Int, width: Double)](repeating: (0, 0, 0), count: depthLabels.count), count: folds)
+            repeating: [(inside: Int, tried: Int, width: Double)](repeating: (0, 0, 0), count: depthLabels.count),
+            count: folds)
         var byDepth = [[IntervalSample]](repeating: [], count: depthLabels.count)
-        for s in samples where depthLabels.indices.contains(s.depth) && (0..<folds).contains(s.fold) { byDepth[s.depth].append(s) }
+        for s in samples where depthLabels.indices.contains(s.depth) && (0..<folds).contains(s.fold) {
+            byDepth[s.depth].append(s)
+        }
         for d in depthLabels.indices {
             for f in 0..<folds {
                 let test = byDepth[d].filter { $0.fold == f && $0.observed.isFinite && $0.predicted.isFinite }
                 guard !test.isEmpty else { continue }
-                let c = IntervalCalibration.calibrate(byDepth[d].filter { $0.fold != f }, method: method, level: level,
-                                                      model: model, depth: depthLabels[d])
+                let c = IntervalCalibration.calibrate(
+                    byDepth[d].filter { $0.fold != f }, method: method, level: level,
+                    model: model, depth: depthLabels[d])
                 guard c.q != nil else { continue }
                 for s in test {
                     guard let h = c.halfWidth(spread: s.spread), h.isFinite else { continue }
@@ -78,16 +102,22 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
         }
         func row(_ depth: String, _ cells: [(inside: Int, tried: Int, width: Double)]) -> IntervalCoverage {
             let used = cells.filter { $0.tried > 0 }
-            let picp = used.isEmpty ? .nan : used.map { Double($0.inside) / Double($0.tried) }.reduce(0, +) / Double(used.count)
+            let picp =
+                used.isEmpty
+                ? .nan : used.map { Double($0.inside) / Double($0.tried) }.reduce(0, +) / Double(used.count)
             let width = used.isEmpty ? .nan : used.map { $0.width / Double($0.tried) }.reduce(0, +) / Double(used.count)
-            return IntervalCoverage(model: model, method: method, depth: depth, level: level, picp: picp, meanWidth: width,
-                                    folds: used.count, n: used.map(\.tried).reduce(0, +))
+            return IntervalCoverage(
+                model: model, method: method, depth: depth, level: level, picp: picp, meanWidth: width,
+                folds: used.count, n: used.map(\.tried).reduce(0, +))
         }
         var rows = depthLabels.indices.map { d in row(depthLabels[d], (0..<folds).map { counts[$0][d] }) }
         // All depths: per fold, the share over the depths pooled, then averaged over folds.
-        rows.append(row(EvaluationTable.allDepths, (0..<folds).map { f in
-            counts[f].reduce((0, 0, 0.0)) { ($0.0 + $1.inside, $0.1 + $1.tried, $0.2 + $1.width) }
-        }))
+        rows.append(
+            row(
+                EvaluationTable.allDepths,
+                (0..<folds).map { f in
+                    counts[f].reduce((0, 0, 0.0)) { ($0.0 + $1.inside, $0.1 + $1.tried, $0.2 + $1.width) }
+                }))
         return rows
     }
 }

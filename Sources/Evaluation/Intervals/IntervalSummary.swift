@@ -31,26 +31,34 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
     }
 
     /// Calibrates and measures every model of `samples` (by model name) with both methods.
-    public static func build(samples: [String: [IntervalSample]], models: [String], depthLabels: [String], folds: Int,
-                             level: Double, method: IntervalMethod, sweepModel: String) -> IntervalSummary {
-        var calibration: [IntervalCalibration] = [], coverage: [IntervalCoverage] = [], sweep: [IntervalCoverage] = []
+    public static func build(
+        samples: [String: [IntervalSample]], models: [String], depthLabels: [String], folds: Int,
+        level: Double, method: IntervalMethod, sweepModel: String
+    ) -> IntervalSummary {
+        var calibration: [IntervalCalibration] = []
+        var coverage: [IntervalCoverage] = []
+        var sweep: [IntervalCoverage] = []
         for model in models {
             let all = samples[model] ?? []
             for m in IntervalMethod.allCases {
                 for (d, label) in depthLabels.enumerated() {
-                    calibration.append(.calibrate(all.filter { $0.depth == d }, method: m, level: level, model: model, depth: label))
+                    calibration.append(
+                        .calibrate(all.filter { $0.depth == d }, method: m, level: level, model: model, depth: label))
                 }
-                coverage += IntervalCoverage.measure(all, model: model, method: m, level: level, depthLabels: depthLabels, folds: folds)
+                coverage += IntervalCoverage.measure(
+                    all, model: model, method: m, level: level, depthLabels: depthLabels, folds: folds)
                 if model == sweepModel {
                     for l in sweepLevels {
-                        sweep += IntervalCoverage.measure(all, model: model, method: m, level: l, depthLabels: depthLabels,
-                                                          folds: folds)
+                        sweep += IntervalCoverage.measure(
+                            all, model: model, method: m, level: l, depthLabels: depthLabels,
+                            folds: folds)
                     }
                 }
             }
         }
-        return IntervalSummary(level: level, method: method, sweepModel: sweepModel, calibration: calibration,
-                               coverage: coverage, levelSweep: sweep)
+        return IntervalSummary(
+            level: level, method: method, sweepModel: sweepModel, calibration: calibration,
+            coverage: coverage, levelSweep: sweep)
     }
 
     /// The calibration of `model` with `method` at `depth`.
@@ -68,12 +76,16 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
     /// Reads `intervals.json` of a report folder.
     public static func read(path: String) throws -> IntervalSummary {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EvaluationError(.invalidInput, path: path, message: "cannot read \(path); run `socmap run` again to rewrite the evaluation")
+            throw EvaluationError(
+                .invalidInput, path: path,
+                message: "cannot read \(path); run `socmap run` again to rewrite the evaluation")
         }
         do {
             return try JSONDecoder().decode(IntervalSummary.self, from: data)
         } catch {
-            throw EvaluationError(.invalidInput, path: path, message: "\(path) is not a SOCMap intervals.json: \(error); run `socmap run` again")
+            throw EvaluationError(
+                .invalidInput, path: path,
+                message: "\(path) is not a SOCMap intervals.json: \(error); run `socmap run` again")
         }
     }
 }

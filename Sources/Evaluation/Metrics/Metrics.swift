@@ -40,8 +40,10 @@ public struct Metrics: Sendable, Codable, Equatable {
     public var kge: Double
 
     /// Makes metrics from given values (use `compute` to compute them).
-    public init(n: Int, r: Double, r2: Double, rmse: Double, rrmse: Double = .nan, mae: Double, me: Double = .nan,
-                kge: Double) {
+    public init(
+        n: Int, r: Double, r2: Double, rmse: Double, rrmse: Double = .nan, mae: Double, me: Double = .nan,
+        kge: Double
+    ) {
         self.n = n
         self.r = r
         self.r2 = r2
@@ -57,20 +59,27 @@ public struct Metrics: Sendable, Codable, Equatable {
 
     /// The metrics in report order (the column order of metrics.csv and of every table).
     public static let definitions: [MetricDefinition] = [
-        MetricDefinition(key: "r", label: "R", best: .highest, scale: .unitless, value: \.r,
-                         meaning: "Pearson's correlation of predicted and observed values"),
-        MetricDefinition(key: "r2", label: "R²", best: .highest, scale: .unitless, value: \.r2,
-                         meaning: "coefficient of determination 1 - SSres/SStot (negative when worse than the observed mean)"),
-        MetricDefinition(key: "rmse", label: "RMSE", best: .lowest, scale: .valueUnit, value: \.rmse,
-                         meaning: "root mean squared error, in the property's unit"),
-        MetricDefinition(key: "rrmse", label: "rRMSE %", best: .lowest, scale: .percent, value: \.rrmse,
-                         meaning: "RMSE relative to the mean observed value of the same samples, in percent"),
-        MetricDefinition(key: "mae", label: "MAE", best: .lowest, scale: .valueUnit, value: \.mae,
-                         meaning: "mean absolute error, in the property's unit"),
-        MetricDefinition(key: "me", label: "ME", best: .closestToZero, scale: .valueUnit, value: \.me,
-                         meaning: "mean error (bias): mean of predicted - observed, in the property's unit; positive over-predicts"),
-        MetricDefinition(key: "kge", label: "KGE", best: .highest, scale: .unitless, value: \.kge,
-                         meaning: "Kling-Gupta efficiency (1 is perfect)"),
+        MetricDefinition(
+            key: "r", label: "R", best: .highest, scale: .unitless, value: \.r,
+            meaning: "Pearson's correlation of predicted and observed values"),
+        MetricDefinition(
+            key: "r2", label: "R²", best: .highest, scale: .unitless, value: \.r2,
+            meaning: "coefficient of determination 1 - SSres/SStot (negative when worse than the observed mean)"),
+        MetricDefinition(
+            key: "rmse", label: "RMSE", best: .lowest, scale: .valueUnit, value: \.rmse,
+            meaning: "root mean squared error, in the property's unit"),
+        MetricDefinition(
+            key: "rrmse", label: "rRMSE %", best: .lowest, scale: .percent, value: \.rrmse,
+            meaning: "RMSE relative to the mean observed value of the same samples, in percent"),
+        MetricDefinition(
+            key: "mae", label: "MAE", best: .lowest, scale: .valueUnit, value: \.mae,
+            meaning: "mean absolute error, in the property's unit"),
+        MetricDefinition(
+            key: "me", label: "ME", best: .closestToZero, scale: .valueUnit, value: \.me,
+            meaning: "mean error (bias): mean of predicted - observed, in the property's unit; positive over-predicts"),
+        MetricDefinition(
+            key: "kge", label: "KGE", best: .highest, scale: .unitless, value: \.kge,
+            meaning: "Kling-Gupta efficiency (1 is perfect)")
     ]
 
     /// The definition of the metric called `key`, if any.
@@ -90,14 +99,20 @@ public struct Metrics: Sendable, Codable, Equatable {
     ///
     /// The arrays must have the same length; pass only finite values (filter missing ones first).
     public static func compute(observed: [Double], predicted: [Double]) -> Metrics {
-        precondition(observed.count == predicted.count,
-                     "Metrics.compute: \(observed.count) observed but \(predicted.count) predicted values")
+        precondition(
+            observed.count == predicted.count,
+            "Metrics.compute: \(observed.count) observed but \(predicted.count) predicted values")
         let n = observed.count
         guard n > 0 else { return .empty }
         let count = Double(n)
         let meanObs = Statistics.mean(observed)
         let meanPred = Statistics.mean(predicted)
-        var ssObs = 0.0, ssPred = 0.0, cross = 0.0, ssRes = 0.0, absRes = 0.0, sumRes = 0.0
+        var ssObs = 0.0
+        var ssPred = 0.0
+        var cross = 0.0
+        var ssRes = 0.0
+        var absRes = 0.0
+        var sumRes = 0.0
         observed.withUnsafeBufferPointer { o in
             predicted.withUnsafeBufferPointer { p in
                 for i in 0..<n {
@@ -121,11 +136,11 @@ public struct Metrics: Sendable, Codable, Equatable {
         let r = (n >= 2 && ssObs > 0 && ssPred > 0) ? cross / (ssObs * ssPred).squareRoot() : .nan
         var kge = Double.nan
         if r.isFinite, meanObs != 0 {
-            let alpha = (ssPred / ssObs).squareRoot()      // the n or n-1 divisor cancels
+            let alpha = (ssPred / ssObs).squareRoot()  // the n or n-1 divisor cancels
             let beta = meanPred / meanObs
             kge = 1 - ((r - 1) * (r - 1) + (alpha - 1) * (alpha - 1) + (beta - 1) * (beta - 1)).squareRoot()
         }
-        let clamped = r.isNaN ? r : min(max(r, -1), 1)     // rounding can step just past ±1
+        let clamped = r.isNaN ? r : min(max(r, -1), 1)  // rounding can step just past ±1
         return Metrics(n: n, r: clamped, r2: r2, rmse: rmse, rrmse: rrmse, mae: mae, me: me, kge: kge)
     }
 
@@ -182,8 +197,10 @@ public struct MetricDefinition: Sendable {
     public let meaning: String
 
     /// Makes a definition.
-    public init(key: String, label: String, best: Best, scale: Scale, value: WritableKeyPath<Metrics, Double> & Sendable,
-                meaning: String) {
+    public init(
+        key: String, label: String, best: Best, scale: Scale, value: WritableKeyPath<Metrics, Double> & Sendable,
+        meaning: String
+    ) {
         self.key = key
         self.label = label
         self.best = best
@@ -212,7 +229,11 @@ public struct MetricDefinition: Sendable {
     static func encodeValues(of m: Metrics, to c: inout KeyedEncodingContainer<MetricCodingKey>) throws {
         for d in Metrics.definitions {
             let v = m[keyPath: d.value]
-            if v.isFinite { try c.encode(v, forKey: MetricCodingKey(d.key)) } else { try c.encodeNil(forKey: MetricCodingKey(d.key)) }
+            if v.isFinite {
+                try c.encode(v, forKey: MetricCodingKey(d.key))
+            } else {
+                try c.encodeNil(forKey: MetricCodingKey(d.key))
+            }
         }
     }
 
@@ -226,7 +247,8 @@ public struct MetricDefinition: Sendable {
     /// Whether every defined metric of `a` and `b` is equal, NaN equal to NaN.
     static func sameValues(_ a: Metrics, _ b: Metrics) -> Bool {
         Metrics.definitions.allSatisfy { d in
-            let x = a[keyPath: d.value], y = b[keyPath: d.value]
+            let x = a[keyPath: d.value]
+            let y = b[keyPath: d.value]
             return x == y || (x.isNaN && y.isNaN)
         }
     }

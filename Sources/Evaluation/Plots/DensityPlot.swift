@@ -8,19 +8,22 @@ import Foundation
 /// the curves into a corner.
 enum DensityPlot {
     /// The SVG text.
-    static func render(table: EvaluationTable, predictions: [HeldOutPrediction], title: String, unit: String) -> String {
+    static func render(table: EvaluationTable, predictions: [HeldOutPrediction], title: String, unit: String) -> String
+    {
         let depths = table.depthLabels
         let models = table.models
         let grid = PanelGrid(count: depths.count)
 
         // Per depth: the value axis, the sample points, and the curves (observed first, then each model).
-        var ranges: [AxisScale] = [], samples: [[Double]] = []
+        var ranges: [AxisScale] = []
+        var samples: [[Double]] = []
         var curves: [[[Double]]] = []
         var counts: [Int] = []
         var empty: [[Bool]] = []
         for d in depths.indices {
             let atDepth = predictions.filter { $0.depth == d && $0.observed.isFinite }
-            let series = [atDepth.map(\.observed)]
+            let series =
+                [atDepth.map(\.observed)]
                 + models.map { m in atDepth.compactMap { p in p.predicted[m].flatMap { $0.isFinite ? $0 : nil } } }
             let pooled = series.flatMap { $0 }.sorted()
             let lo = pooled.first ?? 0
@@ -37,7 +40,8 @@ enum DensityPlot {
             AxisScale.nice(min: 0, max: c.flatMap { $0 }.max() ?? 1, targetTicks: 4, includeZero: true)
         }
 
-        let plotWidth = 250.0, plotHeight = 160.0
+        let plotWidth = 250.0
+        let plotHeight = 160.0
         let tickRoom = yScales.map(PlotPanel.yLabelRoom).max() ?? 40
         let cellWidth = tickRoom + plotWidth + 22
         let cellHeight = 26 + plotHeight + 28
@@ -46,7 +50,8 @@ enum DensityPlot {
 
         var entries = [Legend.Entry(label: "Observed", key: .box(fill: Palette.observedFill, stroke: Palette.observed))]
         for (i, m) in models.enumerated() {
-            entries.append(Legend.Entry(label: m, key: .line(colour: Palette.model(i), dash: Palette.dash(i), width: 2)))
+            entries.append(
+                Legend.Entry(label: m, key: .line(colour: Palette.model(i), dash: Palette.dash(i), width: 2)))
         }
         let legend = Legend(entries)
         let legendHeight = legend.horizontalHeight(maxWidth: width - 40)
@@ -59,10 +64,12 @@ enum DensityPlot {
 
         for (d, label) in depths.enumerated() {
             let (column, row) = grid.cell(d)
-            let panel = PlotPanel(left: outerLeft + Double(column) * cellWidth + tickRoom,
-                                  top: top + Double(row) * cellHeight + 26,
-                                  width: plotWidth, height: plotHeight, x: ranges[d], y: yScales[d])
-            let range = ranges[d], samplePoints = samples[d]
+            let panel = PlotPanel(
+                left: outerLeft + Double(column) * cellWidth + tickRoom,
+                top: top + Double(row) * cellHeight + 26,
+                width: plotWidth, height: plotHeight, x: ranges[d], y: yScales[d])
+            let range = ranges[d]
+            let samplePoints = samples[d]
             panel.drawTitle(&doc, "\(TextFormatting.depthDisplay(label)) (n = \(counts[d]))")
             if counts[d] == 0 {
                 panel.drawAxes(&doc, xGrid: false, yGrid: false, xTicks: false, yTicks: false)
@@ -72,8 +79,11 @@ enum DensityPlot {
             panel.drawAxes(&doc, xGrid: false)
             panel.clip(&doc)
             let observedPoints = zip(samplePoints, curves[d][0]).map { (x: panel.px($0), y: panel.py($1)) }
-            doc.polygon([(x: panel.px(range.lower), y: panel.bottom)] + observedPoints + [(x: panel.px(range.upper), y: panel.bottom)],
-                        fill: Palette.observedFill, opacity: 0.6)
+            doc.polygon(
+                [(x: panel.px(range.lower), y: panel.bottom)] + observedPoints + [
+                    (x: panel.px(range.upper), y: panel.bottom)
+                ],
+                fill: Palette.observedFill, opacity: 0.6)
             doc.polyline(observedPoints, stroke: Palette.observed, width: 1.2)
             for (i, _) in models.enumerated() where empty[d][i + 1] == false {
                 let points = zip(samplePoints, curves[d][i + 1]).map { (x: panel.px($0), y: panel.py($1)) }
@@ -83,8 +93,9 @@ enum DensityPlot {
         }
         let gridMiddleY = top + Double(grid.rows) * cellHeight / 2
         doc.text("Density", x: 18, y: gridMiddleY, size: 13, anchor: .middle, rotate: -90)
-        doc.text(PlotText.withUnit("Observed or predicted value", unit), x: outerLeft + Double(grid.columns) * cellWidth / 2,
-                 y: height - 14, size: 13, anchor: .middle)
+        doc.text(
+            PlotText.withUnit("Observed or predicted value", unit), x: outerLeft + Double(grid.columns) * cellWidth / 2,
+            y: height - 14, size: 13, anchor: .middle)
         return doc.render()
     }
 

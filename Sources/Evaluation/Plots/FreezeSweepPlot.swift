@@ -23,7 +23,8 @@ enum FreezeSweepPlot {
 
         let legend = Legend.depthSeries(depthLabels)
 
-        let plotWidth = 290.0, plotHeight = 230.0
+        let plotWidth = 290.0
+        let plotHeight = 230.0
         let tickRoom = scales.map(PlotPanel.yLabelRoom).max() ?? 40
         let cellWidth = 26 + tickRoom + plotWidth + 16
         let outerLeft = 10.0
@@ -47,7 +48,9 @@ enum FreezeSweepPlot {
                 doc.polyline(points, stroke: colour, width: isAll ? 3 : 1.6)
                 for p in points { doc.circle(p.x, p.y, r: isAll ? 3.5 : 3, fill: colour) }
             }
-            doc.text(metric.label, x: panelLeft - tickRoom - 12, y: top + plotHeight / 2, size: 13, anchor: .middle, rotate: -90)
+            doc.text(
+                metric.label, x: panelLeft - tickRoom - 12, y: top + plotHeight / 2, size: 13, anchor: .middle,
+                rotate: -90)
             doc.text("Frozen layers F", x: panel.left + plotWidth / 2, y: panel.bottom + 36, size: 13, anchor: .middle)
         }
         legend.drawVertical(&doc, left: legendLeft, top: top + 4)

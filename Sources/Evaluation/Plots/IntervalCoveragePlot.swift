@@ -14,7 +14,8 @@ enum IntervalCoveragePlot {
 
         let legend = Legend.depthSeries(depthLabels)
 
-        let plotWidth = 290.0, plotHeight = 250.0
+        let plotWidth = 290.0
+        let plotHeight = 250.0
         let tickRoom = PlotPanel.yLabelRoom(y)
         let cellWidth = 26 + tickRoom + plotWidth + 16
         let methods = IntervalMethod.allCases
@@ -35,15 +36,18 @@ enum IntervalCoveragePlot {
                 let isAll = key == EvaluationTable.allDepths
                 let colour = isAll ? "#000000" : Palette.ordered(k, of: depthLabels.count)
                 let points = levels.compactMap { level -> (x: Double, y: Double)? in
-                    guard let row = summary.levelSweep.first(where: {
-                        $0.method == method && $0.depth == key && abs($0.level - level) < 1e-9
-                    }), row.picp.isFinite else { return nil }
+                    guard
+                        let row = summary.levelSweep.first(where: {
+                            $0.method == method && $0.depth == key && abs($0.level - level) < 1e-9
+                        }), row.picp.isFinite
+                    else { return nil }
                     return (x: panel.px(level), y: panel.py(row.picp))
                 }
                 doc.polyline(points, stroke: colour, width: isAll ? 3 : 1.6)
                 for p in points { doc.circle(p.x, p.y, r: isAll ? 3.5 : 3, fill: colour) }
             }
-            doc.text("PICP", x: panelLeft - tickRoom - 12, y: top + plotHeight / 2, size: 13, anchor: .middle, rotate: -90)
+            doc.text(
+                "PICP", x: panelLeft - tickRoom - 12, y: top + plotHeight / 2, size: 13, anchor: .middle, rotate: -90)
             doc.text("Nominal level", x: panel.left + plotWidth / 2, y: panel.bottom + 36, size: 13, anchor: .middle)
         }
         legend.drawVertical(&doc, left: legendLeft, top: top + 4)

@@ -26,8 +26,12 @@ enum KernelDensity {
         return sorted.withUnsafeBufferPointer { v in
             grid.map { g in
                 // Only values within 6 bandwidths contribute measurably.
-                var lo = 0, hi = v.count
-                while lo < hi { let mid = (lo + hi) / 2; if v[mid] < g - reach { lo = mid + 1 } else { hi = mid } }
+                var lo = 0
+                var hi = v.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if v[mid] < g - reach { lo = mid + 1 } else { hi = mid }
+                }
                 var sum = 0.0
                 var i = lo
                 while i < v.count, v[i] <= g + reach {

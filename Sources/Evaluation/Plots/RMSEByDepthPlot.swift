@@ -20,9 +20,10 @@ enum RMSEByDepthPlot {
         let outerLeft = 36.0 + PlotPanel.yLabelRoom(y)
         let width = outerLeft + plotWidth + 24
 
-        let legend = Legend(models.enumerated().map { i, m in
-            Legend.Entry(label: m, key: .box(fill: Palette.model(i), stroke: nil))
-        })
+        let legend = Legend(
+            models.enumerated().map { i, m in
+                Legend.Entry(label: m, key: .box(fill: Palette.model(i), stroke: nil))
+            })
         let legendHeight = legend.horizontalHeight(maxWidth: width - 40)
         let plotTop = 44 + legendHeight + 14
         let plotHeight = 280.0
@@ -37,18 +38,21 @@ enum RMSEByDepthPlot {
         for (k, key) in keys.enumerated() {
             let centre = panel.px(Double(k) + 0.5)
             if key == EvaluationTable.allDepths, k > 0 {
-                doc.line(panel.px(Double(k)), panel.top, panel.px(Double(k)), panel.bottom, stroke: "#AAAAAA", dash: "4 3")
+                doc.line(
+                    panel.px(Double(k)), panel.top, panel.px(Double(k)), panel.bottom, stroke: "#AAAAAA", dash: "4 3")
             }
             let groupLeft = centre - Double(models.count) * barWidth / 2
             for (i, model) in models.enumerated() {
                 guard let row = table.row(model: model, depth: key), row.metrics.rmse.isFinite else { continue }
                 let barLeft = groupLeft + Double(i) * barWidth
                 let value = row.metrics.rmse
-                doc.rect(barLeft + 1, panel.py(value), barWidth - 2, panel.bottom - panel.py(value), fill: Palette.model(i))
+                doc.rect(
+                    barLeft + 1, panel.py(value), barWidth - 2, panel.bottom - panel.py(value), fill: Palette.model(i))
                 let sd = row.foldSD.rmse
                 if sd.isFinite, sd > 0 {
                     let mid = barLeft + barWidth / 2
-                    let yHigh = panel.py(value + sd), yLow = panel.py(max(0, value - sd))
+                    let yHigh = panel.py(value + sd)
+                    let yLow = panel.py(max(0, value - sd))
                     doc.line(mid, yHigh, mid, yLow, stroke: Palette.ink, width: 1.2)
                     doc.line(mid - 3.5, yHigh, mid + 3.5, yHigh, stroke: Palette.ink, width: 1.2)
                     doc.line(mid - 3.5, yLow, mid + 3.5, yLow, stroke: Palette.ink, width: 1.2)
@@ -56,9 +60,12 @@ enum RMSEByDepthPlot {
             }
             doc.text(TextFormatting.depthDisplay(key), x: centre, y: panel.bottom + 18, size: 12, anchor: .middle)
         }
-        doc.text(PlotText.withUnit("RMSE", unit), x: 18, y: panel.top + plotHeight / 2, size: 13, anchor: .middle, rotate: -90)
-        doc.text("Depth (error bars: ± 1 SD across \(table.folds) folds)", x: panel.left + plotWidth / 2,
-                 y: height - 16, size: 13, anchor: .middle)
+        doc.text(
+            PlotText.withUnit("RMSE", unit), x: 18, y: panel.top + plotHeight / 2, size: 13, anchor: .middle,
+            rotate: -90)
+        doc.text(
+            "Depth (error bars: ± 1 SD across \(table.folds) folds)", x: panel.left + plotWidth / 2,
+            y: height - 16, size: 13, anchor: .middle)
         return doc.render()
     }
 }

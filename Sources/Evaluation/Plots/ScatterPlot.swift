@@ -9,8 +9,10 @@ import TextFormat
 enum ScatterPlot {
     /// The SVG text for `model` (the `modelIndex`-th, which picks its colour); `ranges` holds one
     /// axis per depth (see `depthRanges`).
-    static func render(model: String, modelIndex: Int, table: EvaluationTable, predictions: [HeldOutPrediction],
-                       ranges: [AxisScale], title: String, unit: String) -> String {
+    static func render(
+        model: String, modelIndex: Int, table: EvaluationTable, predictions: [HeldOutPrediction],
+        ranges: [AxisScale], title: String, unit: String
+    ) -> String {
         precondition(ranges.count == table.depthLabels.count, "ScatterPlot: one range per depth is needed")
         let depths = table.depthLabels
         let grid = PanelGrid(count: depths.count)
@@ -18,7 +20,9 @@ enum ScatterPlot {
         let tickRoom = ranges.map(PlotPanel.yLabelRoom).max() ?? 40
         let cellWidth = tickRoom + side + 30
         let cellHeight = 26 + side + 28
-        let outerLeft = 34.0, top = 52.0, bottom = 40.0
+        let outerLeft = 34.0
+        let top = 52.0
+        let bottom = 40.0
         let width = outerLeft + Double(grid.columns) * cellWidth + 8
         let height = top + Double(grid.rows) * cellHeight + bottom
         let heading = "\(title): \(model), predicted vs observed"
@@ -29,12 +33,14 @@ enum ScatterPlot {
         for (d, label) in depths.enumerated() {
             let range = ranges[d]
             let (column, row) = grid.cell(d)
-            let panel = PlotPanel(left: outerLeft + Double(column) * cellWidth + tickRoom,
-                                  top: top + Double(row) * cellHeight + 26,
-                                  width: side, height: side, x: range, y: range)
+            let panel = PlotPanel(
+                left: outerLeft + Double(column) * cellWidth + tickRoom,
+                top: top + Double(row) * cellHeight + 26,
+                width: side, height: side, x: range, y: range)
             panel.drawTitle(&doc, TextFormatting.depthDisplay(label))
 
-            var observed: [Double] = [], predicted: [Double] = []
+            var observed: [Double] = []
+            var predicted: [Double] = []
             for p in predictions where p.depth == d {
                 if p.observed.isFinite, let v = p.predicted[model], v.isFinite {
                     observed.append(p.observed)
@@ -52,15 +58,19 @@ enum ScatterPlot {
             for (o, p) in zip(observed, predicted) {
                 doc.circle(panel.px(o), panel.py(p), r: 2.4, fill: colour, opacity: opacity)
             }
-            doc.line(panel.px(range.lower), panel.py(range.lower), panel.px(range.upper), panel.py(range.upper),
-                     stroke: "#333333", width: 1.2, dash: "5 4")
+            doc.line(
+                panel.px(range.lower), panel.py(range.lower), panel.px(range.upper), panel.py(range.upper),
+                stroke: "#333333", width: 1.2, dash: "5 4")
             doc.endGroup()
 
-            let metrics = table.row(model: model, depth: label)?.metrics
+            let metrics =
+                table.row(model: model, depth: label)?.metrics
                 ?? Metrics.compute(observed: observed, predicted: predicted)
-            let lines = ["R² = \(NumberText.fixed(metrics.r2, 2, nonFinite: "–"))",
-                         "RMSE = \(PlotText.short(metrics.rmse))",
-                         "n = \(metrics.n)"]
+            let lines = [
+                "R² = \(NumberText.fixed(metrics.r2, 2, nonFinite: "–"))",
+                "RMSE = \(PlotText.short(metrics.rmse))",
+                "n = \(metrics.n)"
+            ]
             let boxWidth = (lines.map { SVGDocument.textWidth($0, size: 11) }.max() ?? 0) + 10
             doc.rect(panel.left + 4, panel.top + 4, boxWidth, 46, fill: "#FFFFFF", stroke: "#CCCCCC", opacity: 0.88)
             for (i, line) in lines.enumerated() {
@@ -69,8 +79,9 @@ enum ScatterPlot {
         }
         let gridMiddleY = top + Double(grid.rows) * cellHeight / 2
         doc.text(PlotText.withUnit("Predicted", unit), x: 18, y: gridMiddleY, size: 13, anchor: .middle, rotate: -90)
-        doc.text(PlotText.withUnit("Observed", unit), x: outerLeft + Double(grid.columns) * cellWidth / 2,
-                 y: height - 14, size: 13, anchor: .middle)
+        doc.text(
+            PlotText.withUnit("Observed", unit), x: outerLeft + Double(grid.columns) * cellWidth / 2,
+            y: height - 14, size: 13, anchor: .middle)
         return doc.render()
     }
 
@@ -81,8 +92,14 @@ enum ScatterPlot {
         var hi = [Double](repeating: -.infinity, count: depthCount)
         for p in predictions where p.observed.isFinite && (0..<depthCount).contains(p.depth) {
             let d = p.depth
-            lo[d] = min(lo[d], p.observed); hi[d] = max(hi[d], p.observed)
-            for m in models { if let v = p.predicted[m], v.isFinite { lo[d] = min(lo[d], v); hi[d] = max(hi[d], v) } }
+            lo[d] = min(lo[d], p.observed)
+            hi[d] = max(hi[d], p.observed)
+            for m in models {
+                if let v = p.predicted[m], v.isFinite {
+                    lo[d] = min(lo[d], v)
+                    hi[d] = max(hi[d], v)
+                }
+            }
         }
         return (0..<depthCount).map { d in
             AxisScale.nice(min: lo[d], max: hi[d], targetTicks: 5, includeZero: lo[d] >= 0 && lo[d] < 0.25 * hi[d])

@@ -15,7 +15,8 @@ enum ZonePlot {
         let y = AxisScale.nice(min: 0, max: top > 0 ? top : 1, targetTicks: 5, includeZero: true)
         let x = AxisScale(lower: 0, upper: Double(max(1, zones.count)), ticks: [], decimals: 0)
         let yRoom = 30.0 + PlotPanel.yLabelRoom(y)
-        let labelRoom = min(150, (zones.map { SVGDocument.textWidth(label($0, b: b, depth: nil), size: 10) }.max() ?? 20) * 0.72 + 16)
+        let labelRoom = min(
+            150, (zones.map { SVGDocument.textWidth(label($0, b: b, depth: nil), size: 10) }.max() ?? 20) * 0.72 + 16)
         let plotHeight = 180.0
         // Room left of the panel for the y labels, or for the first zone's slanted label if that is longer.
         let inset = max(yRoom, labelRoom - groupWidth / 2 + 4)
@@ -23,9 +24,13 @@ enum ZonePlot {
         let cellHeight = 26 + plotHeight + labelRoom
         let grid = PanelGrid(count: max(1, b.depthLabels.count), maxColumns: 2)
         let width = Double(grid.columns) * cellWidth + 20
-        let legend = Legend(models.enumerated().map { i, m in Legend.Entry(label: m, key: .box(fill: Palette.model(i), stroke: nil)) }
-                            + [Legend.Entry(label: "pale, *: fewer than \(b.minimumCount) held-out samples",
-                                            key: .box(fill: "#DDDDDD", stroke: nil))])
+        let legend = Legend(
+            models.enumerated().map { i, m in Legend.Entry(label: m, key: .box(fill: Palette.model(i), stroke: nil)) }
+                + [
+                    Legend.Entry(
+                        label: "pale, *: fewer than \(b.minimumCount) held-out samples",
+                        key: .box(fill: "#DDDDDD", stroke: nil))
+                ])
         let legendHeight = legend.horizontalHeight(maxWidth: width - 40)
         let gridTop = 44 + legendHeight + 14
         let height = gridTop + Double(grid.rows) * cellHeight + 30
@@ -45,15 +50,21 @@ enum ZonePlot {
                 let groupLeft = centre - Double(models.count) * barWidth / 2
                 let few = b.samples[d][z] < b.minimumCount
                 for (i, model) in models.enumerated() {
-                    guard let r = b.row(model: model, depth: depth, zone: zone.code), r.metrics.rmse.isFinite else { continue }
+                    guard let r = b.row(model: model, depth: depth, zone: zone.code), r.metrics.rmse.isFinite else {
+                        continue
+                    }
                     let barLeft = groupLeft + Double(i) * barWidth
-                    doc.rect(barLeft + 1, panel.py(r.metrics.rmse), barWidth - 2, panel.bottom - panel.py(r.metrics.rmse),
-                             fill: Palette.model(i), opacity: few ? 0.3 : nil)
+                    doc.rect(
+                        barLeft + 1, panel.py(r.metrics.rmse), barWidth - 2, panel.bottom - panel.py(r.metrics.rmse),
+                        fill: Palette.model(i), opacity: few ? 0.3 : nil)
                 }
-                doc.text(label(zone, b: b, depth: d), x: centre + 3, y: panel.bottom + 10, size: 10, anchor: .end, rotate: -45)
+                doc.text(
+                    label(zone, b: b, depth: d), x: centre + 3, y: panel.bottom + 10, size: 10, anchor: .end,
+                    rotate: -45)
             }
-            doc.text(PlotText.withUnit("RMSE", unit), x: left - yRoom + 12, y: panel.top + plotHeight / 2, size: 11,
-                     anchor: .middle, rotate: -90)
+            doc.text(
+                PlotText.withUnit("RMSE", unit), x: left - yRoom + 12, y: panel.top + plotHeight / 2, size: 11,
+                anchor: .middle, rotate: -90)
         }
         return doc.render()
     }

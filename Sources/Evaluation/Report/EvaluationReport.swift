@@ -28,10 +28,12 @@ public enum EvaluationReport {
     ///   - zones: the metrics per zone (`zones.csv`, `plots/rmse_by_zone.svg`, a section of summary.md and
     ///     `zones` in metrics.json), if any.
     @discardableResult
-    public static func write(table: EvaluationTable, predictions: [HeldOutPrediction],
-                             freezeSweep: [FreezeSweepEntry]? = nil, intervals: IntervalSummary? = nil,
-                             locations: [String: SiteLocation]? = nil, zones: ZoneBreakdown? = nil,
-                             to folder: String, title: String, unit: String) throws -> [String] {
+    public static func write(
+        table: EvaluationTable, predictions: [HeldOutPrediction],
+        freezeSweep: [FreezeSweepEntry]? = nil, intervals: IntervalSummary? = nil,
+        locations: [String: SiteLocation]? = nil, zones: ZoneBreakdown? = nil,
+        to folder: String, title: String, unit: String
+    ) throws -> [String] {
         var files = try ReportFiles(folder: folder)
         func put(_ text: String, _ relative: String) throws { try files.put(text, relative) }
 
@@ -39,7 +41,9 @@ public enum EvaluationReport {
         let predictions = ReportTables.canonicalOrder(predictions)
         try put(ReportTables.metricsCSV(table), "metrics.csv")
         do {
-            try put(try ReportTables.metricsJSON(table, sweep: sweep, title: title, unit: unit, intervals: intervals, zones: zones), metricsJSONFile)
+            try put(
+                try ReportTables.metricsJSON(
+                    table, sweep: sweep, title: title, unit: unit, intervals: intervals, zones: zones), metricsJSONFile)
             if let intervals { try put(try intervals.json(), IntervalSummary.fileName) }
         } catch let error as EvaluationError {
             throw error
@@ -51,24 +55,31 @@ public enum EvaluationReport {
         if let sweep { try put(ReportTables.freezeSweepCSV(sweep), "freeze_sweep.csv") }
 
         var plots: [String] = []
-        let ranges = ScatterPlot.depthRanges(predictions: predictions, models: table.models, depthCount: table.depthLabels.count)
+        let ranges = ScatterPlot.depthRanges(
+            predictions: predictions, models: table.models, depthCount: table.depthLabels.count)
         for (i, (model, name)) in zip(table.models, scatterFileNames(table.models)).enumerated() {
             let relative = "plots/\(name)"
-            try put(ScatterPlot.render(model: model, modelIndex: i, table: table, predictions: predictions,
-                                       ranges: ranges, title: title, unit: unit), relative)
+            try put(
+                ScatterPlot.render(
+                    model: model, modelIndex: i, table: table, predictions: predictions,
+                    ranges: ranges, title: title, unit: unit), relative)
             plots.append(relative)
         }
-        try put(DensityPlot.render(table: table, predictions: predictions, title: title, unit: unit), "plots/density.svg")
+        try put(
+            DensityPlot.render(table: table, predictions: predictions, title: title, unit: unit), "plots/density.svg")
         plots.append("plots/density.svg")
         try put(RMSEByDepthPlot.render(table: table, title: title, unit: unit), "plots/rmse_by_depth.svg")
         plots.append("plots/rmse_by_depth.svg")
         if let sweep {
-            try put(FreezeSweepPlot.render(sweep: sweep, depthLabels: table.depthLabels, title: title, unit: unit),
-                    "plots/freeze_sweep.svg")
+            try put(
+                FreezeSweepPlot.render(sweep: sweep, depthLabels: table.depthLabels, title: title, unit: unit),
+                "plots/freeze_sweep.svg")
             plots.append("plots/freeze_sweep.svg")
         }
         if let intervals {
-            try put(IntervalCoveragePlot.render(intervals, depthLabels: table.depthLabels, title: title), "plots/interval_coverage.svg")
+            try put(
+                IntervalCoveragePlot.render(intervals, depthLabels: table.depthLabels, title: title),
+                "plots/interval_coverage.svg")
             plots.append("plots/interval_coverage.svg")
         }
         if let zones {
@@ -76,7 +87,8 @@ public enum EvaluationReport {
             try put(ZonePlot.render(zones, title: title, unit: unit), relative)
             plots.append(relative)
         }
-        try put(SummaryMarkdown.render(table: table, sweep: sweep, title: title, unit: unit, plots: plots)
+        try put(
+            SummaryMarkdown.render(table: table, sweep: sweep, title: title, unit: unit, plots: plots)
                 + (intervals.map { IntervalReportText.markdown($0, unit: unit) } ?? "")
                 + (zones.map { "\n" + ZoneTables.markdown($0, unit: unit) } ?? ""), "summary.md")
         return files.written
@@ -89,12 +101,15 @@ public enum EvaluationReport {
         }
         do {
             let content = try JSONDecoder().decode(ReportTables.ReportJSON.self, from: data)
-            return EvaluationTable(models: content.models, depthLabels: content.depthLabels,
-                                   folds: content.folds, rows: content.rows,
-                                   design: content.design?.folds == content.folds ? content.design : nil)
+            return EvaluationTable(
+                models: content.models, depthLabels: content.depthLabels,
+                folds: content.folds, rows: content.rows,
+                design: content.design?.folds == content.folds ? content.design : nil)
         } catch {
-            throw EvaluationError(.invalidInput, path: path, message:
-                "\(path) is not a SOCMap metrics.json: \(error); rewrite the report")
+            throw EvaluationError(
+                .invalidInput, path: path,
+                message:
+                    "\(path) is not a SOCMap metrics.json: \(error); rewrite the report")
         }
     }
 
@@ -105,7 +120,10 @@ public enum EvaluationReport {
             let base = "scatter_" + TextFormatting.fileSafe(model)
             var name = base
             var k = 2
-            while used.contains(name.lowercased()) { name = "\(base)_\(k)"; k += 1 }
+            while used.contains(name.lowercased()) {
+                name = "\(base)_\(k)"
+                k += 1
+            }
             used.insert(name.lowercased())
             return name + ".svg"
         }

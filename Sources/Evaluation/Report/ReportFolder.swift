@@ -8,8 +8,10 @@ enum ReportFolder {
         do {
             try AtomicFile.write(text, to: path)
         } catch let e as FileWriteError {
-            throw EvaluationError(.writeFailed, path: path, message:
-                "cannot write \(path): \(e.message); check that the report folder is writable")
+            throw EvaluationError(
+                .writeFailed, path: path,
+                message:
+                    "cannot write \(path): \(e.message); check that the report folder is writable")
         }
     }
 
@@ -18,16 +20,20 @@ enum ReportFolder {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
             guard isFolder.boolValue else {
-                throw EvaluationError(.writeFailed, path: path, message:
-                    "\(path) exists and is not a folder; choose another report folder or remove the file")
+                throw EvaluationError(
+                    .writeFailed, path: path,
+                    message:
+                        "\(path) exists and is not a folder; choose another report folder or remove the file")
             }
             return
         }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw EvaluationError(.writeFailed, path: path, message:
-                "cannot create the report folder \(path): \(SystemError.reason(error)); check the output path")
+            throw EvaluationError(
+                .writeFailed, path: path,
+                message:
+                    "cannot create the report folder \(path): \(SystemError.reason(error)); check the output path")
         }
     }
 }

@@ -11,7 +11,8 @@ enum ReportTables {
 
     /// One CSV line of a row's metrics and fold spread, after the key field.
     private static func metricFields(_ row: EvaluationTable.Row) -> [String] {
-        let m = row.metrics, s = row.foldSD
+        let m = row.metrics
+        let s = row.foldSD
         return [CSVText.field(row.depth), String(m.n)]
             + Metrics.definitions.map { TextFormatting.csvNumber(m[keyPath: $0.value]) }
             + [String(s.folds)]
@@ -39,15 +40,21 @@ enum ReportTables {
     /// predictions.csv: site, depth label, fold, observed, then one column per model (NA when
     /// missing), then with `locations` the site's x, y (grid CRS) and lon, lat (WGS84; NA when
     /// unknown); sorted by site and depth so the bytes do not depend on the order folds finished.
-    static func predictionsCSV(_ predictions: [HeldOutPrediction], table: EvaluationTable,
-                               locations: [String: SiteLocation]? = nil) -> String {
-        var lines = [(["site", "depth", "fold", "observed"] + table.models.map(CSVText.field)
-                      + (locations == nil ? [] : ["x", "y", "lon", "lat"])).joined(separator: ",")]
+    static func predictionsCSV(
+        _ predictions: [HeldOutPrediction], table: EvaluationTable,
+        locations: [String: SiteLocation]? = nil
+    ) -> String {
+        var lines = [
+            (["site", "depth", "fold", "observed"] + table.models.map(CSVText.field)
+                + (locations == nil ? [] : ["x", "y", "lon", "lat"])).joined(separator: ",")
+        ]
         lines.reserveCapacity(predictions.count + 1)
         for p in canonicalOrder(predictions) {
             let depth = table.depthLabels.indices.contains(p.depth) ? table.depthLabels[p.depth] : String(p.depth)
-            var fields = [CSVText.field(p.siteID), CSVText.field(depth), String(p.fold),
-                          TextFormatting.csvNumber(p.observed)]
+            var fields = [
+                CSVText.field(p.siteID), CSVText.field(depth), String(p.fold),
+                TextFormatting.csvNumber(p.observed)
+            ]
             for m in table.models { fields.append(TextFormatting.csvNumber(p.predicted[m] ?? .nan)) }
             if let locations {
                 let l = locations[p.siteID]
@@ -89,11 +96,14 @@ enum ReportTables {
 
     /// metrics.json: the table (pooled metrics, fold SDs and per-fold metrics), the freeze sweep and the intervals;
     /// keys sorted, NaN as null.
-    static func metricsJSON(_ table: EvaluationTable, sweep: [FreezeSweepEntry]?, title: String, unit: String,
-                            intervals: IntervalSummary? = nil, zones: ZoneBreakdown? = nil) throws -> String {
-        let content = ReportJSON(title: title, unit: unit, folds: table.folds, design: table.design, models: table.models,
-                                 depthLabels: table.depthLabels, rows: table.rows,
-                                 freezeSweep: sweep?.sorted { $0.f < $1.f }, intervals: intervals, zones: zones)
+    static func metricsJSON(
+        _ table: EvaluationTable, sweep: [FreezeSweepEntry]?, title: String, unit: String,
+        intervals: IntervalSummary? = nil, zones: ZoneBreakdown? = nil
+    ) throws -> String {
+        let content = ReportJSON(
+            title: title, unit: unit, folds: table.folds, design: table.design, models: table.models,
+            depthLabels: table.depthLabels, rows: table.rows,
+            freezeSweep: sweep?.sorted { $0.f < $1.f }, intervals: intervals, zones: zones)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(content)

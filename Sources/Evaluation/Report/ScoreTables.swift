@@ -24,7 +24,8 @@ public enum ScoreTables {
             let rows = table.rows(depth: depth)
             let best = bestValues(rows)
             for (i, row) in rows.enumerated() {
-                let cells = [i == 0 ? TextFormatting.depthDisplay(depth) : "", escape(row.model), String(row.metrics.n)]
+                let cells =
+                    [i == 0 ? TextFormatting.depthDisplay(depth) : "", escape(row.model), String(row.metrics.n)]
                     + cellTexts(row, best: best, decimals: decimals)
                 out += "| " + cells.joined(separator: " | ") + " |\n"
             }
@@ -61,24 +62,28 @@ public enum ScoreTables {
         let depthWidth = max(8, (table.depthLabels + ["pooled"]).map(\.count).max() ?? 0)
         let modelWidth = max(5, table.models.map(\.count).max() ?? 0)
         func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
-        func padLeft(_ s: String, _ w: Int) -> String { s.count >= w ? s : String(repeating: " ", count: w - s.count) + s }
+        func padLeft(_ s: String, _ w: Int) -> String {
+            s.count >= w ? s : String(repeating: " ", count: w - s.count) + s
+        }
         let widths = Metrics.definitions.map { max($0.label.count, 8) }
         func line(_ first: String, _ model: String, _ n: String, _ cells: [String]) -> String {
             ("  " + pad(first, depthWidth) + "  " + pad(model, modelWidth) + "  " + padLeft(n, 6) + "  "
-             + zip(cells, widths).map { padLeft($0, $1) }.joined(separator: "  "))
+                + zip(cells, widths).map { padLeft($0, $1) }.joined(separator: "  "))
                 .replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression)
         }
         lines.append(line("depth", "model", "n", Metrics.definitions.map(\.label)))
         for depth in table.depthLabels {
             for (i, row) in table.rows(depth: depth).enumerated() {
-                lines.append(line(i == 0 ? depth : "", row.model, String(row.metrics.n), plainCells(row, decimals: decimals)))
+                lines.append(
+                    line(i == 0 ? depth : "", row.model, String(row.metrics.n), plainCells(row, decimals: decimals)))
             }
         }
         let pooled = table.rows(depth: EvaluationTable.allDepths)
         if !pooled.isEmpty {
             lines.append("Pooled over depths (R² inflated by the depth trend; compare per depth):")
             for (i, row) in pooled.enumerated() {
-                lines.append(line(i == 0 ? "pooled" : "", row.model, String(row.metrics.n), plainCells(row, decimals: decimals)))
+                lines.append(
+                    line(i == 0 ? "pooled" : "", row.model, String(row.metrics.n), plainCells(row, decimals: decimals)))
             }
         }
         return lines
@@ -88,7 +93,8 @@ public enum ScoreTables {
     /// MAE=8.1 KGE=0.52 n=480": three significant digits, "NA" when not finite.
     public static func compact(_ m: Metrics) -> String {
         let f = { (x: Double) in x.isFinite ? String(format: "%.3g", x) : "NA" }
-        return "R2=\(f(m.r2)) RMSE=\(f(m.rmse)) rRMSE=\(f(m.rrmse))% ME=\(f(m.me)) MAE=\(f(m.mae)) KGE=\(f(m.kge)) n=\(m.n)"
+        return
+            "R2=\(f(m.r2)) RMSE=\(f(m.rmse)) rRMSE=\(f(m.rrmse))% ME=\(f(m.me)) MAE=\(f(m.mae)) KGE=\(f(m.kge)) n=\(m.n)"
     }
 
     /// The decimals of a metric in tables: three for unitless ones, one for percentages, and for
@@ -116,7 +122,9 @@ public enum ScoreTables {
 
     /// A row's cells for the terminal: values only ("-" when not finite).
     static func plainCells(_ row: EvaluationTable.Row, decimals errorDecimals: Int) -> [String] {
-        Metrics.definitions.map { NumberText.fixed(row.metrics[keyPath: $0.value], decimals($0, errorDecimals: errorDecimals), nonFinite: "-") }
+        Metrics.definitions.map {
+            NumberText.fixed(row.metrics[keyPath: $0.value], decimals($0, errorDecimals: errorDecimals), nonFinite: "-")
+        }
     }
 
     /// The best value of each metric among rows (as the metric's definition prefers).

@@ -37,10 +37,14 @@ public enum PairedBootstrap {
 
     /// The difference of RMSEs and its `level` percentile interval over `resamples` resamples of the
     /// sites, drawn from `seed` (the same inputs give the same interval). NaN without a site.
-    public static func rmseDifference(_ sites: [SiteErrors], resamples: Int, level: Double = 0.95, seed: UInt64) -> Interval {
+    public static func rmseDifference(
+        _ sites: [SiteErrors], resamples: Int, level: Double = 0.95, seed: UInt64
+    ) -> Interval {
         let n = sites.count
         let samples = sites.reduce(0) { $0 + $1.count }
-        guard n > 0, samples > 0 else { return Interval(difference: .nan, lower: .nan, upper: .nan, sites: n, samples: samples) }
+        guard n > 0, samples > 0 else {
+            return Interval(difference: .nan, lower: .nan, upper: .nan, sites: n, samples: samples)
+        }
         func difference(_ a: Double, _ b: Double, _ count: Int) -> Double {
             (a / Double(count)).squareRoot() - (b / Double(count)).squareRoot()
         }
@@ -49,24 +53,32 @@ public enum PairedBootstrap {
         var draws: [Double] = []
         draws.reserveCapacity(resamples)
         for _ in 0..<max(resamples, 0) {
-            var a = 0.0, b = 0.0, count = 0
+            var a = 0.0
+            var b = 0.0
+            var count = 0
             for _ in 0..<n {
                 let s = sites[Int(random.next() % UInt64(n))]
-                a += s.a; b += s.b; count += s.count
+                a += s.a
+                b += s.b
+                count += s.count
             }
             if count > 0 { draws.append(difference(a, b, count)) }
         }
-        guard !draws.isEmpty else { return Interval(difference: point, lower: .nan, upper: .nan, sites: n, samples: samples) }
+        guard !draws.isEmpty else {
+            return Interval(difference: point, lower: .nan, upper: .nan, sites: n, samples: samples)
+        }
         draws.sort()
         let tail = (1 - level) / 2
-        return Interval(difference: point, lower: percentile(draws, tail), upper: percentile(draws, 1 - tail), sites: n,
-                        samples: samples)
+        return Interval(
+            difference: point, lower: percentile(draws, tail), upper: percentile(draws, 1 - tail), sites: n,
+            samples: samples)
     }
 
     /// The `p` quantile of sorted values, interpolated linearly between order statistics.
     static func percentile(_ sorted: [Double], _ p: Double) -> Double {
         let position = p * Double(sorted.count - 1)
-        let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
+        let low = Int(position.rounded(.down))
+        let high = min(low + 1, sorted.count - 1)
         return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
     }
 }

@@ -30,13 +30,17 @@ public struct ReferenceScores: Sendable, Equatable {
     public init(path: String, label: String) throws {
         struct File: Decodable { var models: [String: [String: Score]] }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EvaluationError(.invalidInput, path: path, message: "cannot read the reference scores \(path); check the path")
+            throw EvaluationError(
+                .invalidInput, path: path, message: "cannot read the reference scores \(path); check the path")
         }
         do {
             models = try JSONDecoder().decode(File.self, from: data).models
         } catch {
-            throw EvaluationError(.invalidInput, path: path, message:
-                "\(path) is not a reference scores file ({\"models\": {model: {depth: {\"RMSE\": x, \"R2\": y}}}}): \(error)")
+            throw EvaluationError(
+                .invalidInput, path: path,
+                message:
+                    "\(path) is not a reference scores file ({\"models\": {model: {depth: {\"RMSE\": x, \"R2\": y}}}}): \(error)"
+            )
         }
         self.label = label
     }

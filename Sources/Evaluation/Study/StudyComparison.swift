@@ -33,16 +33,21 @@ public struct StudyComparison: Sendable, Codable, Equatable {
 
     /// Scores the variants on their held-out predictions (keyed by variant name) and compares each
     /// variant with each baseline on the samples both predicted, resampling sites `resamples` times.
-    public static func build(predictions: [HeldOutPrediction], variants: [String], baselines: [String], depthLabels: [String],
-                             design: FoldDesign, resamples: Int, level: Double = 0.95, seed: UInt64) -> StudyComparison {
-        let table = EvaluationTable.build(predictions: predictions, models: variants, depthLabels: depthLabels, design: design)
+    public static func build(
+        predictions: [HeldOutPrediction], variants: [String], baselines: [String], depthLabels: [String],
+        design: FoldDesign, resamples: Int, level: Double = 0.95, seed: UInt64
+    ) -> StudyComparison {
+        let table = EvaluationTable.build(
+            predictions: predictions, models: variants, depthLabels: depthLabels, design: design)
         var differences: [Difference] = []
         for variant in variants {
             for baseline in baselines where baseline != variant {
                 for (k, key) in (depthLabels + [EvaluationTable.allDepths]).enumerated() {
                     var bySite: [String: PairedBootstrap.SiteErrors] = [:]
                     for p in predictions where key == EvaluationTable.allDepths || p.depth == k {
-                        guard let a = p.predicted[variant], let b = p.predicted[baseline], a.isFinite, b.isFinite else { continue }
+                        guard let a = p.predicted[variant], let b = p.predicted[baseline], a.isFinite, b.isFinite else {
+                            continue
+                        }
                         var e = bySite[p.siteID] ?? PairedBootstrap.SiteErrors(a: 0, b: 0, count: 0)
                         e.a += (a - p.observed) * (a - p.observed)
                         e.b += (b - p.observed) * (b - p.observed)
@@ -51,12 +56,16 @@ public struct StudyComparison: Sendable, Codable, Equatable {
                     }
                     let sites = bySite.keys.sorted().map { bySite[$0]! }
                     let stream = seed ^ (UInt64(k) &* 0x9E37_79B9_7F4A_7C15)
-                    differences.append(Difference(variant: variant, baseline: baseline, depth: key,
-                                                  rmse: PairedBootstrap.rmseDifference(sites, resamples: resamples, level: level,
-                                                                                       seed: stream)))
+                    differences.append(
+                        Difference(
+                            variant: variant, baseline: baseline, depth: key,
+                            rmse: PairedBootstrap.rmseDifference(
+                                sites, resamples: resamples, level: level,
+                                seed: stream)))
                 }
             }
         }
-        return StudyComparison(table: table, baselines: baselines, differences: differences, resamples: resamples, level: level)
+        return StudyComparison(
+            table: table, baselines: baselines, differences: differences, resamples: resamples, level: level)
     }
 }

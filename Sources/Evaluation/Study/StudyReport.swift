@@ -20,7 +20,11 @@ public enum StudyReport {
 
         /// Describes a variant.
         public init(name: String, model: String, changes: String, seed: UInt64, seconds: Double) {
-            self.name = name; self.model = model; self.changes = changes; self.seed = seed; self.seconds = seconds
+            self.name = name
+            self.model = model
+            self.changes = changes
+            self.seed = seed
+            self.seconds = seconds
         }
     }
 
@@ -42,10 +46,17 @@ public enum StudyReport {
         public var reference: ReferenceScores? = nil
 
         /// Makes a context.
-        public init(title: String, unit: String, variants: [Variant], seedPairs: [(String, String)], wallSeconds: Double,
-                    notes: [String], reference: ReferenceScores? = nil) {
-            self.title = title; self.unit = unit; self.variants = variants; self.seedPairs = seedPairs
-            self.wallSeconds = wallSeconds; self.notes = notes; self.reference = reference
+        public init(
+            title: String, unit: String, variants: [Variant], seedPairs: [(String, String)], wallSeconds: Double,
+            notes: [String], reference: ReferenceScores? = nil
+        ) {
+            self.title = title
+            self.unit = unit
+            self.variants = variants
+            self.seedPairs = seedPairs
+            self.wallSeconds = wallSeconds
+            self.notes = notes
+            self.reference = reference
         }
     }
 
@@ -58,15 +69,18 @@ public enum StudyReport {
 
     /// Writes the study files into `folder` (created if missing); returns the paths written.
     @discardableResult
-    public static func write(_ study: StudyComparison, predictions: [HeldOutPrediction], context: Context,
-                             to folder: String) throws -> [String] {
+    public static func write(
+        _ study: StudyComparison, predictions: [HeldOutPrediction], context: Context,
+        to folder: String
+    ) throws -> [String] {
         var files = try ReportFiles(folder: folder)
         func put(_ text: String, _ relative: String) throws { try files.put(text, relative) }
         var plotFiles = ["plots/rmse_by_depth.svg"]
         try put(RMSEByDepthPlot.render(table: study.table, title: context.title, unit: context.unit), plotFiles[0])
         for baseline in study.baselines {
             let name = "plots/rmse_difference_\(TextFormatting.fileSafe(baseline)).svg"
-            try put(StudyDifferencePlot.render(study, baseline: baseline, title: context.title, unit: context.unit), name)
+            try put(
+                StudyDifferencePlot.render(study, baseline: baseline, title: context.title, unit: context.unit), name)
             plotFiles.append(name)
         }
         try put(csv(study), csvFile)
@@ -118,10 +132,12 @@ public enum StudyReport {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let file = File(title: context.title, unit: context.unit, design: study.table.designText,
-                        wall_seconds: (context.wallSeconds * 10).rounded() / 10, variants: context.variants,
-                        seed_pairs: context.seedPairs.map { [$0.0, $0.1] }, study: study, notes: context.notes)
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let file = File(
+            title: context.title, unit: context.unit, design: study.table.designText,
+            wall_seconds: (context.wallSeconds * 10).rounded() / 10, variants: context.variants,
+            seed_pairs: context.seedPairs.map { [$0.0, $0.1] }, study: study, notes: context.notes)
         return String(decoding: try encoder.encode(file), as: UTF8.self) + "\n"
     }
 
@@ -129,26 +145,33 @@ public enum StudyReport {
     static func markdown(_ study: StudyComparison, context: Context, plots: [String]) -> String {
         let t = study.table
         let keys = t.depthKeys
-        let decimals = max(2, TextFormatting.decimals(forMagnitude: t.rows.map(\.metrics.rmse).filter(\.isFinite).min() ?? 1) + 1)
+        let decimals = max(
+            2, TextFormatting.decimals(forMagnitude: t.rows.map(\.metrics.rmse).filter(\.isFinite).min() ?? 1) + 1)
         func number(_ x: Double, _ d: Int) -> String { NumberText.fixed(x, d, nonFinite: "–") }
         let depthHeader = "| Variant | " + keys.map(TextFormatting.depthDisplay).joined(separator: " | ") + " |"
         let rule = "|---|" + keys.map { _ in "---|" }.joined()
         var md = "# Study: \(context.title)\n\n"
-        md += "Folds: \(t.designText). Every variant is trained and scored on the same folds and the same validation sites"
+        md +=
+            "Folds: \(t.designText). Every variant is trained and scored on the same folds and the same validation sites"
         md += " (unless its seed differs); scores are per depth first, then pooled over depths. "
         md += "Wall time \(Int(context.wallSeconds.rounded())) s.\n\n"
         for note in context.notes { md += "- \(note)\n" }
         if !context.notes.isEmpty { md += "\n" }
-        md += "## Variants\n\n| Variant | Model | Changes from the pipeline | Seed | Training s |\n|---|---|---|---|---|\n"
+        md +=
+            "## Variants\n\n| Variant | Model | Changes from the pipeline | Seed | Training s |\n|---|---|---|---|---|\n"
         for v in context.variants {
-            md += "| \(v.name)\(study.baselines.contains(v.name) ? " (baseline)" : "") | \(v.model) | \(v.changes) | \(v.seed) | \(Int(v.seconds.rounded())) |\n"
+            md +=
+                "| \(v.name)\(study.baselines.contains(v.name) ? " (baseline)" : "") | \(v.model) | \(v.changes) | \(v.seed) | \(Int(v.seconds.rounded())) |\n"
         }
-        for (metric, label, lowerIsBetter) in [("rmse", PlotText.withUnit("RMSE", context.unit), true), ("r2", "R²", false)] {
+        for (metric, label, lowerIsBetter) in [
+            ("rmse", PlotText.withUnit("RMSE", context.unit), true), ("r2", "R²", false)
+        ] {
             md += "\n## \(label) per depth (best in bold)\n\n\(depthHeader)\n\(rule)\n"
             for v in t.models {
                 var cells: [String] = []
                 for key in keys {
-                    let values = t.models.compactMap { t.row(model: $0, depth: key)?.metrics.value(metric) }.filter(\.isFinite)
+                    let values = t.models.compactMap { t.row(model: $0, depth: key)?.metrics.value(metric) }.filter(
+                        \.isFinite)
                     let best = lowerIsBetter ? values.min() : values.max()
                     let x = t.row(model: v, depth: key)?.metrics.value(metric) ?? .nan
                     let text = number(x, metric == "rmse" ? decimals : 3)
@@ -167,18 +190,21 @@ public enum StudyReport {
                 let cells = keys.map { key -> String in
                     guard let d = study.difference(v, b, depth: key)?.rmse, d.difference.isFinite else { return "–" }
                     let mark = d.upper < 0 ? " ↓" : (d.lower > 0 ? " ↑" : "")
-                    return "\(number(d.difference, decimals)) [\(number(d.lower, decimals)), \(number(d.upper, decimals))]\(mark)"
+                    return
+                        "\(number(d.difference, decimals)) [\(number(d.lower, decimals)), \(number(d.upper, decimals))]\(mark)"
                 }
                 md += "| \(v) | " + cells.joined(separator: " | ") + " |\n"
             }
         }
         if !context.seedPairs.isEmpty {
             md += "\n## Seed-to-seed noise\n\nPairs of variants that differ only in their seed: how far apart the same "
-            md += "configuration lands by chance (RMSE difference, \(context.unit)). A variant's difference to a baseline "
+            md +=
+                "configuration lands by chance (RMSE difference, \(context.unit)). A variant's difference to a baseline "
             md += "smaller than this is not a finding.\n\n\(depthHeader)\n\(rule)\n"
             for (a, b) in context.seedPairs {
                 let cells = keys.map { key -> String in
-                    guard let ra = t.row(model: a, depth: key)?.metrics.rmse, let rb = t.row(model: b, depth: key)?.metrics.rmse
+                    guard let ra = t.row(model: a, depth: key)?.metrics.rmse,
+                        let rb = t.row(model: b, depth: key)?.metrics.rmse
                     else { return "–" }
                     return number(ra - rb, decimals)
                 }
@@ -189,17 +215,23 @@ public enum StudyReport {
             let matched = t.models.filter { reference.models[$0] != nil }
             md += "\n## Against the reference (\(reference.label))\n\n"
             if matched.isEmpty {
-                md += "No variant has the name of a model of the reference (\(reference.models.keys.sorted().joined(separator: ", "))).\n"
+                md +=
+                    "No variant has the name of a model of the reference (\(reference.models.keys.sorted().joined(separator: ", "))).\n"
             } else {
-                md += "RMSE of this study / of the reference (\(context.unit)) and the change in percent; same data, folds of the "
-                md += "same design but not the same draw, so differences within the seed-to-seed noise are not findings.\n\n"
+                md +=
+                    "RMSE of this study / of the reference (\(context.unit)) and the change in percent; same data, folds of the "
+                md +=
+                    "same design but not the same draw, so differences within the seed-to-seed noise are not findings.\n\n"
                 md += "\(depthHeader)\n\(rule)\n"
                 for v in matched {
                     let cells = keys.map { key -> String in
-                        guard let ours = t.row(model: v, depth: key)?.metrics.rmse, let theirs = reference.score(v, depth: key)?.rmse,
-                              ours.isFinite, theirs.isFinite, theirs > 0 else { return "–" }
+                        guard let ours = t.row(model: v, depth: key)?.metrics.rmse,
+                            let theirs = reference.score(v, depth: key)?.rmse,
+                            ours.isFinite, theirs.isFinite, theirs > 0
+                        else { return "–" }
                         let change = (ours / theirs - 1) * 100
-                        return "\(number(ours, decimals)) / \(number(theirs, decimals)) (\(change >= 0 ? "+" : "")\(number(change, 1)) %)"
+                        return
+                            "\(number(ours, decimals)) / \(number(theirs, decimals)) (\(change >= 0 ? "+" : "")\(number(change, 1)) %)"
                     }
                     md += "| \(v) | " + cells.joined(separator: " | ") + " |\n"
                 }

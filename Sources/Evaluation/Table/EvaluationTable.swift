@@ -22,7 +22,9 @@ public struct EvaluationTable: Sendable, Codable, Equatable {
         public var perFold: [Metrics]
 
         /// Makes a row; the spread and per-fold metrics may be left unknown.
-        public init(model: String, depth: String, metrics: Metrics, foldSD: FoldSpread = .unknown, perFold: [Metrics] = []) {
+        public init(
+            model: String, depth: String, metrics: Metrics, foldSD: FoldSpread = .unknown, perFold: [Metrics] = []
+        ) {
             self.model = model
             self.depth = depth
             self.metrics = metrics
@@ -50,8 +52,9 @@ public struct EvaluationTable: Sendable, Codable, Equatable {
 
     /// Makes a table from rows that are already computed (e.g. read back from metrics.json).
     public init(models: [String], depthLabels: [String], folds: Int, rows: [Row], design: FoldDesign? = nil) {
-        precondition(design == nil || design?.folds == folds,
-                     "EvaluationTable: the design has \(design?.folds ?? 0) folds, the table \(folds)")
+        precondition(
+            design == nil || design?.folds == folds,
+            "EvaluationTable: the design has \(design?.folds ?? 0) folds, the table \(folds)")
         self.models = models
         self.depthLabels = depthLabels
         self.folds = folds
@@ -79,9 +82,12 @@ public struct EvaluationTable: Sendable, Codable, Equatable {
     }
 
     /// Computes the table from held-out predictions of cross-validation with the folds of `design`.
-    public static func build(predictions: [HeldOutPrediction], models: [String], depthLabels: [String], design: FoldDesign) -> EvaluationTable {
+    public static func build(
+        predictions: [HeldOutPrediction], models: [String], depthLabels: [String], design: FoldDesign
+    ) -> EvaluationTable {
         let table = build(predictions: predictions, models: models, depthLabels: depthLabels, folds: design.folds)
-        return EvaluationTable(models: models, depthLabels: depthLabels, folds: design.folds, rows: table.rows, design: design)
+        return EvaluationTable(
+            models: models, depthLabels: depthLabels, folds: design.folds, rows: table.rows, design: design)
     }
 
     /// Computes the table from held-out predictions of `folds`-fold cross-validation (fold design not recorded).
@@ -90,22 +96,31 @@ public struct EvaluationTable: Sendable, Codable, Equatable {
     /// model count. Pooled metrics use every such sample of the depth; the spread is the sample
     /// standard deviation of the metrics computed fold by fold.
     /// Every prediction's `depth` must index `depthLabels` and its `fold` must lie in 0..<folds.
-    public static func build(predictions: [HeldOutPrediction], models: [String], depthLabels: [String], folds: Int) -> EvaluationTable {
+    public static func build(
+        predictions: [HeldOutPrediction], models: [String], depthLabels: [String], folds: Int
+    ) -> EvaluationTable {
         precondition(folds >= 1, "EvaluationTable.build: folds must be at least 1, got \(folds)")
         precondition(Set(models).count == models.count, "EvaluationTable.build: model names must be unique: \(models)")
-        precondition(!depthLabels.contains(allDepths), "EvaluationTable.build: '\(allDepths)' is reserved and cannot be a depth label")
-        precondition(Set(depthLabels).count == depthLabels.count, "EvaluationTable.build: depth labels must be unique: \(depthLabels)")
+        precondition(
+            !depthLabels.contains(allDepths),
+            "EvaluationTable.build: '\(allDepths)' is reserved and cannot be a depth label")
+        precondition(
+            Set(depthLabels).count == depthLabels.count,
+            "EvaluationTable.build: depth labels must be unique: \(depthLabels)")
         for p in predictions {
-            precondition(depthLabels.indices.contains(p.depth),
-                         "EvaluationTable.build: site \(p.siteID) has depth index \(p.depth), outside 0..<\(depthLabels.count)")
-            precondition((0..<folds).contains(p.fold),
-                         "EvaluationTable.build: site \(p.siteID) has fold \(p.fold), outside 0..<\(folds)")
+            precondition(
+                depthLabels.indices.contains(p.depth),
+                "EvaluationTable.build: site \(p.siteID) has depth index \(p.depth), outside 0..<\(depthLabels.count)")
+            precondition(
+                (0..<folds).contains(p.fold),
+                "EvaluationTable.build: site \(p.siteID) has fold \(p.fold), outside 0..<\(folds)")
         }
         var rows: [Row] = []
         for depthIndex in Array(depthLabels.indices) + [-1] {
             let selected = depthIndex < 0 ? predictions : predictions.filter { $0.depth == depthIndex }
             for model in models {
-                var observed: [Double] = [], predicted: [Double] = []
+                var observed: [Double] = []
+                var predicted: [Double] = []
                 var foldObserved = [[Double]](repeating: [], count: folds)
                 var foldPredicted = [[Double]](repeating: [], count: folds)
                 for p in selected {
@@ -115,10 +130,14 @@ public struct EvaluationTable: Sendable, Codable, Equatable {
                     foldObserved[p.fold].append(p.observed)
                     foldPredicted[p.fold].append(value)
                 }
-                let perFold = (0..<folds).map { Metrics.compute(observed: foldObserved[$0], predicted: foldPredicted[$0]) }
-                rows.append(Row(model: model, depth: depthIndex < 0 ? allDepths : depthLabels[depthIndex],
-                                metrics: Metrics.compute(observed: observed, predicted: predicted),
-                                foldSD: FoldSpread(perFold: perFold), perFold: perFold))
+                let perFold = (0..<folds).map {
+                    Metrics.compute(observed: foldObserved[$0], predicted: foldPredicted[$0])
+                }
+                rows.append(
+                    Row(
+                        model: model, depth: depthIndex < 0 ? allDepths : depthLabels[depthIndex],
+                        metrics: Metrics.compute(observed: observed, predicted: predicted),
+                        foldSD: FoldSpread(perFold: perFold), perFold: perFold))
             }
         }
         return EvaluationTable(models: models, depthLabels: depthLabels, folds: folds, rows: rows)

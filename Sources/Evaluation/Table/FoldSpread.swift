@@ -31,8 +31,10 @@ public struct FoldSpread: Sendable, Codable, Equatable {
     }
 
     /// Makes a spread from given values (metrics not named are NaN).
-    public init(folds: Int, r: Double, r2: Double, rmse: Double, rrmse: Double = .nan, mae: Double, me: Double = .nan,
-                kge: Double) {
+    public init(
+        folds: Int, r: Double, r2: Double, rmse: Double, rrmse: Double = .nan, mae: Double, me: Double = .nan,
+        kge: Double
+    ) {
         self.init(folds: folds, sd: Metrics(n: 0, r: r, r2: r2, rmse: rmse, rrmse: rrmse, mae: mae, me: me, kge: kge))
     }
 

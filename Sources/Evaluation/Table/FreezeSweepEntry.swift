@@ -15,7 +15,8 @@ public struct FreezeSweepEntry: Sendable, Codable, Equatable {
 
     /// Takes `model`'s rows (every depth and all depths) from a table cross-validated with F = `f`.
     public init(f: Int, table: EvaluationTable, model: String) {
-        precondition(table.models.contains(model), "FreezeSweepEntry: model '\(model)' is not in the table (\(table.models))")
+        precondition(
+            table.models.contains(model), "FreezeSweepEntry: model '\(model)' is not in the table (\(table.models))")
         self.init(f: f, rows: table.rows.filter { $0.model == model })
     }
 

@@ -96,8 +96,10 @@ public struct ZoneBreakdown: Sendable, Codable, Equatable {
     public var nodataSamples: Int
 
     /// A breakdown as computed (or read back from a report, e.g. `Reports.RunRecord`).
-    public init(source: String, minimumCount: Int, models: [String], depthLabels: [String], zones: [Zone], rows: [Row],
-                samples: [[Int]], nodataSites: Int, nodataSamples: Int) {
+    public init(
+        source: String, minimumCount: Int, models: [String], depthLabels: [String], zones: [Zone], rows: [Row],
+        samples: [[Int]], nodataSites: Int, nodataSamples: Int
+    ) {
         self.source = source
         self.minimumCount = minimumCount
         self.models = models
@@ -126,8 +128,10 @@ public struct ZoneBreakdown: Sendable, Codable, Equatable {
     /// prediction of its own, as `EvaluationTable` does; every prediction's `depth` indexes `depthLabels`.
     /// A site missing from `assignment.zoneOfSite` counts as nodata. A zone code found at a site but
     /// not among the labels is added as "class <code>".
-    public static func build(predictions: [HeldOutPrediction], models: [String], depthLabels: [String],
-                             assignment: ZoneAssignment, minimumCount: Int = defaultMinimumCount) -> ZoneBreakdown {
+    public static func build(
+        predictions: [HeldOutPrediction], models: [String], depthLabels: [String],
+        assignment: ZoneAssignment, minimumCount: Int = defaultMinimumCount
+    ) -> ZoneBreakdown {
         precondition(minimumCount >= 0, "ZoneBreakdown.build: minimumCount \(minimumCount) is negative")
         var labels = assignment.labels
         for case let code? in assignment.zoneOfSite.values where labels[code] == nil { labels[code] = "class \(code)" }
@@ -138,12 +142,14 @@ public struct ZoneBreakdown: Sendable, Codable, Equatable {
         var nodataSamples = 0
         var samples = [[Int]](repeating: [Int](repeating: 0, count: codes.count), count: depthLabels.count)
         // Pairs per depth, zone and model.
-        var observed = [[[String: [Double]]]](repeating: [[String: [Double]]](repeating: [:], count: codes.count),
-                                              count: depthLabels.count)
+        var observed = [[[String: [Double]]]](
+            repeating: [[String: [Double]]](repeating: [:], count: codes.count),
+            count: depthLabels.count)
         var predicted = observed
         for p in predictions {
-            precondition(depthLabels.indices.contains(p.depth),
-                         "ZoneBreakdown.build: site \(p.siteID) has depth index \(p.depth), outside 0..<\(depthLabels.count)")
+            precondition(
+                depthLabels.indices.contains(p.depth),
+                "ZoneBreakdown.build: site \(p.siteID) has depth index \(p.depth), outside 0..<\(depthLabels.count)")
             guard let code = assignment.zoneOfSite[p.siteID] ?? nil, let z = zoneIndex[code] else {
                 nodataSites.insert(p.siteID)
                 nodataSamples += 1
@@ -162,15 +168,19 @@ public struct ZoneBreakdown: Sendable, Codable, Equatable {
         for (d, depth) in depthLabels.enumerated() {
             for (z, code) in codes.enumerated() {
                 for model in models {
-                    let m = Metrics.compute(observed: observed[d][z][model] ?? [], predicted: predicted[d][z][model] ?? [])
-                    rows.append(Row(model: model, depth: depth, zone: code, label: labels[code]!, metrics: m,
-                                    tooFew: m.n < minimumCount))
+                    let m = Metrics.compute(
+                        observed: observed[d][z][model] ?? [], predicted: predicted[d][z][model] ?? [])
+                    rows.append(
+                        Row(
+                            model: model, depth: depth, zone: code, label: labels[code]!, metrics: m,
+                            tooFew: m.n < minimumCount))
                 }
             }
         }
         let zones = codes.enumerated().map { Zone(code: $1, label: labels[$1]!, sites: sitesInZone[$0].count) }
-        return ZoneBreakdown(source: assignment.source, minimumCount: minimumCount, models: models, depthLabels: depthLabels,
-                             zones: zones, rows: rows, samples: samples, nodataSites: nodataSites.count,
-                             nodataSamples: nodataSamples)
+        return ZoneBreakdown(
+            source: assignment.source, minimumCount: minimumCount, models: models, depthLabels: depthLabels,
+            zones: zones, rows: rows, samples: samples, nodataSites: nodataSites.count,
+            nodataSamples: nodataSamples)
     }
 }

@@ -43,20 +43,24 @@ public struct DecisionTree: Sendable, Codable, Equatable {
     /// A tree from its arrays (one entry per node; children after their parent, right = left + 1).
     init(nodes: [Node], values: [Float], sampleCounts: [Int32], drawCounts: [Int32]) {
         precondition(!nodes.isEmpty, "DecisionTree needs at least a root node")
-        precondition(values.count == nodes.count && sampleCounts.count == nodes.count && drawCounts.count == nodes.count,
-                     "DecisionTree arrays must have one entry per node (\(nodes.count) nodes)")
+        precondition(
+            values.count == nodes.count && sampleCounts.count == nodes.count && drawCounts.count == nodes.count,
+            "DecisionTree arrays must have one entry per node (\(nodes.count) nodes)")
         self.nodes = nodes
         self.values = values
         self.sampleCounts = sampleCounts
         self.drawCounts = drawCounts
         packed = nodes.enumerated().map { i, node in
-            node.isLeaf ? PackedNode(feature: 0, threshold: .infinity, left: Int32(i))
-                        : PackedNode(feature: node.feature, threshold: node.threshold, left: node.left)
+            node.isLeaf
+                ? PackedNode(feature: 0, threshold: .infinity, left: Int32(i))
+                : PackedNode(feature: node.feature, threshold: node.threshold, left: node.left)
         }
         var depths = [Int](repeating: 0, count: nodes.count)
         var deepest = 0
-        for (i, node) in nodes.enumerated() where !node.isLeaf && node.left > i && node.right > i
-            && Int(node.left) < nodes.count && Int(node.right) < nodes.count {
+        for (i, node) in nodes.enumerated()
+        where !node.isLeaf && node.left > i && node.right > i
+            && Int(node.left) < nodes.count && Int(node.right) < nodes.count
+        {
             depths[Int(node.left)] = depths[i] + 1
             depths[Int(node.right)] = depths[i] + 1
             deepest = max(deepest, depths[i] + 1)
@@ -73,12 +77,17 @@ public struct DecisionTree: Sendable, Codable, Equatable {
         let values = try c.decode([Float].self, forKey: .values)
         let samples = try c.decode([Int32].self, forKey: .sampleCounts)
         let draws = try c.decode([Int32].self, forKey: .drawCounts)
-        guard !nodes.isEmpty, values.count == nodes.count, samples.count == nodes.count, draws.count == nodes.count else {
-            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "DecisionTree arrays must be non-empty with one entry per node"))
+        guard !nodes.isEmpty, values.count == nodes.count, samples.count == nodes.count, draws.count == nodes.count
+        else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: c.codingPath,
+                    debugDescription: "DecisionTree arrays must be non-empty with one entry per node"))
         }
         self.init(nodes: nodes, values: values, sampleCounts: samples, drawCounts: draws)
         if let problem = structuralProblem(featureCount: Int(Int32.max)) {
-            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "not a tree: \(problem)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: c.codingPath, debugDescription: "not a tree: \(problem)"))
         }
     }
 
@@ -105,7 +114,9 @@ public struct DecisionTree: Sendable, Codable, Equatable {
         var i = 0
         while !nodes[i].isLeaf {
             let node = nodes[i]
-            precondition(Int(node.feature) < row.count, "DecisionTree.leafIndex: the row has \(row.count) values, the tree splits on feature \(node.feature)")
+            precondition(
+                Int(node.feature) < row.count,
+                "DecisionTree.leafIndex: the row has \(row.count) values, the tree splits on feature \(node.feature)")
             i = Int(row[Int(node.feature)] <= node.threshold ? node.left : node.right)
         }
         return i
@@ -126,19 +137,51 @@ public struct DecisionTree: Sendable, Codable, Equatable {
             }
             var r = 0
             while r + 8 <= count {
-                let x0 = rows + r * stride, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride
-                let x4 = x3 + stride, x5 = x4 + stride, x6 = x5 + stride, x7 = x6 + stride
-                var i0: Int32 = 0, i1: Int32 = 0, i2: Int32 = 0, i3: Int32 = 0
-                var i4: Int32 = 0, i5: Int32 = 0, i6: Int32 = 0, i7: Int32 = 0
+                let x0 = rows + r * stride
+                let x1 = x0 + stride
+                let x2 = x1 + stride
+                let x3 = x2 + stride
+                let x4 = x3 + stride
+                let x5 = x4 + stride
+                let x6 = x5 + stride
+                let x7 = x6 + stride
+                var i0: Int32 = 0
+                var i1: Int32 = 0
+                var i2: Int32 = 0
+                var i3: Int32 = 0
+                var i4: Int32 = 0
+                var i5: Int32 = 0
+                var i6: Int32 = 0
+                var i7: Int32 = 0
                 while true {
-                    let n0 = step(i0, x0), n1 = step(i1, x1), n2 = step(i2, x2), n3 = step(i3, x3)
-                    let n4 = step(i4, x4), n5 = step(i5, x5), n6 = step(i6, x6), n7 = step(i7, x7)
-                    let moved = (n0 ^ i0) | (n1 ^ i1) | (n2 ^ i2) | (n3 ^ i3) | (n4 ^ i4) | (n5 ^ i5) | (n6 ^ i6) | (n7 ^ i7)
+                    let n0 = step(i0, x0)
+                    let n1 = step(i1, x1)
+                    let n2 = step(i2, x2)
+                    let n3 = step(i3, x3)
+                    let n4 = step(i4, x4)
+                    let n5 = step(i5, x5)
+                    let n6 = step(i6, x6)
+                    let n7 = step(i7, x7)
+                    let moved =
+                        (n0 ^ i0) | (n1 ^ i1) | (n2 ^ i2) | (n3 ^ i3) | (n4 ^ i4) | (n5 ^ i5) | (n6 ^ i6) | (n7 ^ i7)
                     if moved == 0 { break }
-                    i0 = n0; i1 = n1; i2 = n2; i3 = n3; i4 = n4; i5 = n5; i6 = n6; i7 = n7
+                    i0 = n0
+                    i1 = n1
+                    i2 = n2
+                    i3 = n3
+                    i4 = n4
+                    i5 = n5
+                    i6 = n6
+                    i7 = n7
                 }
-                leaves[r] = i0; leaves[r + 1] = i1; leaves[r + 2] = i2; leaves[r + 3] = i3
-                leaves[r + 4] = i4; leaves[r + 5] = i5; leaves[r + 6] = i6; leaves[r + 7] = i7
+                leaves[r] = i0
+                leaves[r + 1] = i1
+                leaves[r + 2] = i2
+                leaves[r + 3] = i3
+                leaves[r + 4] = i4
+                leaves[r + 5] = i5
+                leaves[r + 6] = i6
+                leaves[r + 7] = i7
                 r += 8
             }
             while r < count {
@@ -161,12 +204,18 @@ public struct DecisionTree: Sendable, Codable, Equatable {
         seen[0] = true
         for (i, node) in nodes.enumerated() {
             if node.isLeaf {
-                if node.feature != -1 || node.left != -1 || node.right != -1 { return "leaf node \(i) has children or a feature" }
+                if node.feature != -1 || node.left != -1 || node.right != -1 {
+                    return "leaf node \(i) has children or a feature"
+                }
                 continue
             }
-            if Int(node.feature) >= featureCount { return "node \(i) splits on feature \(node.feature) of \(featureCount)" }
+            if Int(node.feature) >= featureCount {
+                return "node \(i) splits on feature \(node.feature) of \(featureCount)"
+            }
             guard node.feature >= 0 else { return "node \(i) has feature \(node.feature)" }
-            guard node.right == node.left &+ 1 else { return "node \(i)'s right child \(node.right) does not follow its left child \(node.left)" }
+            guard node.right == node.left &+ 1 else {
+                return "node \(i)'s right child \(node.right) does not follow its left child \(node.left)"
+            }
             for child in [node.left, node.right] {
                 guard Int(child) > i, Int(child) < nodes.count, !seen[Int(child)] else {
                     return "node \(i) has a bad child index \(child)"

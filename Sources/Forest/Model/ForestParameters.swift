@@ -17,8 +17,10 @@ public struct ForestParameters: Sendable, Equatable, Codable {
     public var seed: UInt64
 
     /// Parameters with model.md's defaults for everything but `maxFeatures` and `seed`.
-    public init(trees: Int = 500, maxFeatures: Int, minSamplesLeaf: Int = 10, bootstrap: Bool = true,
-                maxDepth: Int? = nil, seed: UInt64 = 0) {
+    public init(
+        trees: Int = 500, maxFeatures: Int, minSamplesLeaf: Int = 10, bootstrap: Bool = true,
+        maxDepth: Int? = nil, seed: UInt64 = 0
+    ) {
         self.trees = trees
         self.maxFeatures = maxFeatures
         self.minSamplesLeaf = minSamplesLeaf

@@ -24,8 +24,10 @@ public struct RandomForest: Sendable, Codable, Equatable {
     public let featureImportance: [Double]
 
     /// A forest from its parts (used by `load`); `fit` is the usual way to make one.
-    init(parameters: ForestParameters, featureCount: Int, trainingRows: Int, trees: [DecisionTree],
-         oobPredictions: [Float?], oobMSE: Double?, oobR2: Double?, featureImportance: [Double]) {
+    init(
+        parameters: ForestParameters, featureCount: Int, trainingRows: Int, trees: [DecisionTree],
+        oobPredictions: [Float?], oobMSE: Double?, oobR2: Double?, featureImportance: [Double]
+    ) {
         self.parameters = parameters
         self.featureCount = featureCount
         self.trainingRows = trainingRows
@@ -42,8 +44,10 @@ public struct RandomForest: Sendable, Codable, Equatable {
     /// tree's random draws come from a seed derived from `parameters.seed` and its index, so the
     /// forest is the same for any thread count.
     /// `progress(done, total)` is called after each tree, in order, possibly from a worker thread.
-    public static func fit(x: [Float], n: Int, p: Int, y: [Float], parameters: ForestParameters,
-                           threads: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) -> RandomForest {
+    public static func fit(
+        x: [Float], n: Int, p: Int, y: [Float], parameters: ForestParameters,
+        threads: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) -> RandomForest {
         precondition(n >= 1 && p >= 1, "RandomForest.fit needs at least one row and one feature, got \(n) x \(p)")
         precondition(x.count == n * p, "RandomForest.fit: x has \(x.count) values, expected n * p = \(n) * \(p)")
         precondition(y.count == n, "RandomForest.fit: y has \(y.count) values, expected n = \(n)")
@@ -75,18 +79,22 @@ public struct RandomForest: Sendable, Codable, Equatable {
 
         let oob = outOfBagPredictions(trees: trees, inBag: results.map(\.inBag), x: x, n: n, p: p, threads: threads)
         let (mse, r2) = outOfBagScores(oob, y: y)
-        return RandomForest(parameters: parameters, featureCount: p, trainingRows: n, trees: trees,
-                            oobPredictions: oob, oobMSE: mse, oobR2: r2, featureImportance: importance)
+        return RandomForest(
+            parameters: parameters, featureCount: p, trainingRows: n, trees: trees,
+            oobPredictions: oob, oobMSE: mse, oobR2: r2, featureImportance: importance)
     }
 
     /// Predictions for the row-major `n` x `featureCount` matrix `x`: the mean of the trees'
     /// predictions (summed in tree order in Double, so the result does not depend on `threads`;
     /// nil: the runtime configuration's). `x` must hold no NaN (fill missing values first).
     public func predict(x: [Float], n: Int, threads: Int? = nil) -> [Float] {
-        precondition(x.count == n * featureCount,
-                     "RandomForest.predict: x has \(x.count) values, expected n * featureCount = \(n) * \(featureCount)")
+        precondition(
+            x.count == n * featureCount,
+            "RandomForest.predict: x has \(x.count) values, expected n * featureCount = \(n) * \(featureCount)")
         if let bad = x.firstIndex(where: { $0.isNaN }) {
-            preconditionFailure("RandomForest.predict: x holds NaN at row \(bad / featureCount), feature \(bad % featureCount); fill or drop missing values first")
+            preconditionFailure(
+                "RandomForest.predict: x holds NaN at row \(bad / featureCount), feature \(bad % featureCount); fill or drop missing values first"
+            )
         }
         let sums = RandomForest.treeSums(trees: trees, x: x, n: n, p: featureCount, threads: threadCount(threads)).sums
         let scale = 1 / Double(trees.count)
@@ -101,7 +109,8 @@ public struct RandomForest: Sendable, Codable, Equatable {
     /// How many times each training row was drawn into tree `tree`'s bootstrap sample (all 1
     /// without bootstrap); regenerated from the seed, as used when the tree was fitted.
     public func bootstrapCounts(forTree tree: Int) -> [Int32] {
-        precondition(trees.indices.contains(tree), "RandomForest.bootstrapCounts: no tree \(tree) in a forest of \(trees.count)")
+        precondition(
+            trees.indices.contains(tree), "RandomForest.bootstrapCounts: no tree \(tree) in a forest of \(trees.count)")
         var rng = Xoshiro256(seed: ForestSeeds.tree(tree, forestSeed: parameters.seed))
         return Forest.bootstrapCounts(rows: trainingRows, bootstrap: parameters.bootstrap, rng: &rng)
     }
@@ -112,8 +121,10 @@ public struct RandomForest: Sendable, Codable, Equatable {
     /// Per-row sum (in tree order, in Double) and count of the trees' predictions, parallel over
     /// blocks of rows. With `inBag` (one bitmap of `(n + 63) / 64` words per tree, concatenated),
     /// a tree counts for a row only if the row's bit is clear (out of bag).
-    static func treeSums(trees: [DecisionTree], x: [Float], n: Int, p: Int, threads: Int,
-                         inBag: [UInt64]? = nil) -> (sums: [Double], counts: [Int32]) {
+    static func treeSums(
+        trees: [DecisionTree], x: [Float], n: Int, p: Int, threads: Int,
+        inBag: [UInt64]? = nil
+    ) -> (sums: [Double], counts: [Int32]) {
         precondition(threads >= 1, "thread count must be at least 1, got \(threads)")
         let sums = SharedSlots<Double>(count: n, repeating: 0)
         let counts = SharedSlots<Int32>(count: n, repeating: 0)
@@ -121,12 +132,14 @@ public struct RandomForest: Sendable, Codable, Equatable {
         let blocks = (n + blockRows - 1) / blockRows
         let counter = TaskCounter(count: blocks)
         runWorkers(threads: max(1, min(threads, blocks))) { _ in
-            let sum = sums.buffer, count = counts.buffer
+            let sum = sums.buffer
+            let count = counts.buffer
             let leaves = UnsafeMutablePointer<Int32>.allocate(capacity: blockRows)
             defer { leaves.deallocate() }
             x.withUnsafeBufferPointer { xs in
                 while let b = counter.take() {
-                    let start = b * blockRows, end = min(n, start + blockRows)
+                    let start = b * blockRows
+                    let end = min(n, start + blockRows)
                     for t in trees.indices {
                         let tree = trees[t]
                         tree.leaves(rows: xs.baseAddress! + start * p, stride: p, count: end - start, into: leaves)
@@ -154,22 +167,30 @@ public struct RandomForest: Sendable, Codable, Equatable {
     }
 
     /// Out-of-bag predictions: each row averaged over the trees that did not draw it.
-    private static func outOfBagPredictions(trees: [DecisionTree], inBag: [[UInt64]], x: [Float], n: Int, p: Int,
-                                            threads: Int) -> [Float?] {
+    private static func outOfBagPredictions(
+        trees: [DecisionTree], inBag: [[UInt64]], x: [Float], n: Int, p: Int,
+        threads: Int
+    ) -> [Float?] {
         let (sums, counts) = treeSums(trees: trees, x: x, n: n, p: p, threads: threads, inBag: inBag.flatMap { $0 })
         return zip(sums, counts).map { $1 > 0 ? Float($0 / Double($1)) : nil }
     }
 
     /// Mean squared error and R2 of the out-of-bag predictions that exist.
     static func outOfBagScores(_ oob: [Float?], y: [Float]) -> (mse: Double?, r2: Double?) {
-        var count = 0, sum = 0.0
-        for (i, o) in oob.enumerated() where o != nil { count += 1; sum += Double(y[i]) }
+        var count = 0
+        var sum = 0.0
+        for (i, o) in oob.enumerated() where o != nil {
+            count += 1
+            sum += Double(y[i])
+        }
         guard count > 0 else { return (nil, nil) }
         let mean = sum / Double(count)
-        var residual = 0.0, spread = 0.0
+        var residual = 0.0
+        var spread = 0.0
         for (i, o) in oob.enumerated() {
             guard let o else { continue }
-            let e = Double(o) - Double(y[i]), d = Double(y[i]) - mean
+            let e = Double(o) - Double(y[i])
+            let d = Double(y[i]) - mean
             residual += e * e
             spread += d * d
         }

@@ -53,7 +53,9 @@ struct ByteReader {
         guard remaining >= size else { throw truncated(what) }
         var value: T = 0
         withUnsafeMutableBytes(of: &value) { dst in
-            bytes.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[offset..<offset + size])) }
+            bytes.withUnsafeBytes { src in
+                dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[offset..<offset + size]))
+            }
         }
         offset += size
         return T(littleEndian: value)
@@ -78,7 +80,9 @@ struct ByteReader {
         let size = count * MemoryLayout<T>.size
         var out = [T](repeating: 0, count: count)
         out.withUnsafeMutableBytes { dst in
-            bytes.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[offset..<offset + size])) }
+            bytes.withUnsafeBytes { src in
+                dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[offset..<offset + size]))
+            }
         }
         offset += size
         if UInt16(1).littleEndian != 1 { out = out.map { T(littleEndian: $0) } }
@@ -87,6 +91,9 @@ struct ByteReader {
 
     /// The error for a file that ends too early.
     func truncated(_ what: String) -> ForestFileError {
-        ForestFileError(path: path, reason: "file ends at byte \(bytes.count) while reading \(what); the file is truncated, save the forest again")
+        ForestFileError(
+            path: path,
+            reason:
+                "file ends at byte \(bytes.count) while reading \(what); the file is truncated, save the forest again")
     }
 }

@@ -72,24 +72,37 @@ extension RandomForest {
 
     /// Reads a forest from bytes written by `serializedBytes()`; `path` names the source in errors.
     public init(serializedBytes bytes: [UInt8], path: String = "<memory>") throws {
-        guard bytes.count >= RandomForest.magic.count + 12, Array(bytes.prefix(RandomForest.magic.count)) == RandomForest.magic else {
-            throw ForestFileError(path: path, reason: "not a SOCMap forest file (it does not start with SOCMAPRF); give the path of a file written by RandomForest.save(to:)")
+        guard bytes.count >= RandomForest.magic.count + 12,
+            Array(bytes.prefix(RandomForest.magic.count)) == RandomForest.magic
+        else {
+            throw ForestFileError(
+                path: path,
+                reason:
+                    "not a SOCMap forest file (it does not start with SOCMAPRF); give the path of a file written by RandomForest.save(to:)"
+            )
         }
         let body = bytes.count - 8
         var tail = ByteReader(Array(bytes[body...]), path: path)
         let stored = try tail.read(UInt64.self, "checksum")
         guard stored == FNV1a.hash64(bytes[..<body]) else {
-            throw ForestFileError(path: path, reason: "checksum mismatch: the file is corrupt or truncated; save the forest again")
+            throw ForestFileError(
+                path: path, reason: "checksum mismatch: the file is corrupt or truncated; save the forest again")
         }
         var r = ByteReader(Array(bytes[..<body]), path: path)
         _ = try r.read(bytes: RandomForest.magic.count, "magic")
         let version = try r.read(UInt32.self, "version")
         guard version == RandomForest.formatVersion else {
-            throw ForestFileError(path: path, reason: "format version \(version), this build reads version \(RandomForest.formatVersion); refit or save the forest with this build")
+            throw ForestFileError(
+                path: path,
+                reason:
+                    "format version \(version), this build reads version \(RandomForest.formatVersion); refit or save the forest with this build"
+            )
         }
         func count(_ what: String, max: Int = Int(Int32.max)) throws -> Int {
             let v = try r.read(Int64.self, what)
-            guard v >= 0, v <= Int64(max) else { throw ForestFileError(path: path, reason: "\(what) is \(v), out of range; the file is corrupt") }
+            guard v >= 0, v <= Int64(max) else {
+                throw ForestFileError(path: path, reason: "\(what) is \(v), out of range; the file is corrupt")
+            }
             return Int(v)
         }
         let trees = try count("parameters.trees")
@@ -98,13 +111,15 @@ extension RandomForest {
         let bootstrap = try r.read(UInt8.self, "parameters.bootstrap") != 0
         let depth = try r.read(Int64.self, "parameters.maxDepth")
         let seed = try r.read(UInt64.self, "parameters.seed")
-        let parameters = ForestParameters(trees: trees, maxFeatures: maxFeatures, minSamplesLeaf: minSamplesLeaf,
-                                          bootstrap: bootstrap, maxDepth: depth < 0 ? nil : Int(depth), seed: seed)
+        let parameters = ForestParameters(
+            trees: trees, maxFeatures: maxFeatures, minSamplesLeaf: minSamplesLeaf,
+            bootstrap: bootstrap, maxDepth: depth < 0 ? nil : Int(depth), seed: seed)
         let p = try count("featureCount")
         let n = try count("trainingRows")
         var importance: [Double] = []
         for _ in 0..<p { importance.append(try r.readDouble("featureImportance")) }
-        let mse = try r.readDouble("oobMSE"), r2 = try r.readDouble("oobR2")
+        let mse = try r.readDouble("oobMSE")
+        let r2 = try r.readDouble("oobR2")
         guard r.remaining / 4 >= n else { throw r.truncated("oobPredictions") }
         var oob: [Float?] = []
         oob.reserveCapacity(n)
@@ -114,12 +129,15 @@ extension RandomForest {
         }
         let treeCount = try count("tree count")
         guard treeCount == trees, treeCount >= 1 else {
-            throw ForestFileError(path: path, reason: "holds \(treeCount) trees but its parameters say \(trees); the file is corrupt")
+            throw ForestFileError(
+                path: path, reason: "holds \(treeCount) trees but its parameters say \(trees); the file is corrupt")
         }
         var forestTrees: [DecisionTree] = []
         for t in 0..<treeCount {
             let nodeCount = try count("tree \(t) node count")
-            guard nodeCount >= 1 else { throw ForestFileError(path: path, reason: "tree \(t) has no nodes; the file is corrupt") }
+            guard nodeCount >= 1 else {
+                throw ForestFileError(path: path, reason: "tree \(t) has no nodes; the file is corrupt")
+            }
             let feature = try r.read(array: Int32.self, count: nodeCount, "tree \(t) features")
             let threshold = try r.read(array: UInt32.self, count: nodeCount, "tree \(t) thresholds")
             let left = try r.read(array: Int32.self, count: nodeCount, "tree \(t) left children")
@@ -128,19 +146,23 @@ extension RandomForest {
             let samples = try r.read(array: Int32.self, count: nodeCount, "tree \(t) sample counts")
             let draws = try r.read(array: Int32.self, count: nodeCount, "tree \(t) draw counts")
             let nodes = (0..<nodeCount).map {
-                DecisionTree.Node(feature: feature[$0], threshold: Float(bitPattern: threshold[$0]), left: left[$0], right: right[$0])
+                DecisionTree.Node(
+                    feature: feature[$0], threshold: Float(bitPattern: threshold[$0]), left: left[$0], right: right[$0])
             }
-            let tree = DecisionTree(nodes: nodes, values: value.map(Float.init(bitPattern:)), sampleCounts: samples, drawCounts: draws)
+            let tree = DecisionTree(
+                nodes: nodes, values: value.map(Float.init(bitPattern:)), sampleCounts: samples, drawCounts: draws)
             if let problem = tree.structuralProblem(featureCount: p) {
                 throw ForestFileError(path: path, reason: "tree \(t): \(problem); the file is corrupt")
             }
             forestTrees.append(tree)
         }
         guard r.remaining == 0 else {
-            throw ForestFileError(path: path, reason: "\(r.remaining) unexpected bytes after the last tree; the file is corrupt")
+            throw ForestFileError(
+                path: path, reason: "\(r.remaining) unexpected bytes after the last tree; the file is corrupt")
         }
-        self.init(parameters: parameters, featureCount: p, trainingRows: n, trees: forestTrees, oobPredictions: oob,
-                  oobMSE: mse.isNaN ? nil : mse, oobR2: r2.isNaN ? nil : r2, featureImportance: importance)
+        self.init(
+            parameters: parameters, featureCount: p, trainingRows: n, trees: forestTrees, oobPredictions: oob,
+            oobMSE: mse.isNaN ? nil : mse, oobR2: r2.isNaN ? nil : r2, featureImportance: importance)
     }
 
     /// Writes the forest to `path` atomically (`FileIO.AtomicFile`).

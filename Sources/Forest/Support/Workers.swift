@@ -24,7 +24,8 @@ final class TaskCounter: @unchecked Sendable {
 
     /// The next task index, or nil when every task has been handed out.
     func take() -> Int? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard nextIndex < count else { return nil }
         nextIndex += 1
         return nextIndex - 1
@@ -32,7 +33,8 @@ final class TaskCounter: @unchecked Sendable {
 
     /// Marks one task finished and calls `report(finished, count)` under the lock, so reports arrive in order.
     func finish(report: (@Sendable (Int, Int) -> Void)?) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         finished += 1
         report?(finished, count)
     }

@@ -27,13 +27,16 @@ struct FeatureRanks: Sendable {
         for f in 0..<p {
             for i in 0..<n {
                 let v = x[i * p + f]
-                precondition(!v.isNaN, "RandomForest.fit: x holds NaN at row \(i), feature \(f); fill or drop missing values first")
+                precondition(
+                    !v.isNaN,
+                    "RandomForest.fit: x holds NaN at row \(i), feature \(f); fill or drop missing values first")
                 column[i] = v == 0 ? 0 : v  // -0 and +0 are one value
                 order[i] = Int32(i)
             }
             column.withUnsafeBufferPointer { col in
                 order.sort { a, b in
-                    let va = col[Int(a)], vb = col[Int(b)]
+                    let va = col[Int(a)]
+                    let vb = col[Int(b)]
                     return va < vb || (va == vb && a < b)
                 }
             }

@@ -5,8 +5,10 @@
 /// stably, and returns the buffer holding the result (`keys` or `scratch`).
 /// `minRank` and `maxRank` bound the ranks present; buckets needs room for 2048 counters.
 @inline(__always)
-func sortByRank(_ keys: UnsafeMutablePointer<UInt64>, scratch: UnsafeMutablePointer<UInt64>, count m: Int,
-                minRank: UInt32, maxRank: UInt32, buckets: UnsafeMutablePointer<Int32>) -> UnsafeMutablePointer<UInt64> {
+func sortByRank(
+    _ keys: UnsafeMutablePointer<UInt64>, scratch: UnsafeMutablePointer<UInt64>, count m: Int,
+    minRank: UInt32, maxRank: UInt32, buckets: UnsafeMutablePointer<Int32>
+) -> UnsafeMutablePointer<UInt64> {
     if m <= 24 {
         // Insertion sort on the whole word: equal ranks keep their position order.
         for i in 1..<max(m, 1) {
@@ -28,7 +30,8 @@ func sortByRank(_ keys: UnsafeMutablePointer<UInt64>, scratch: UnsafeMutablePoin
     let digitBits = (bits + passes - 1) / passes
     let bucketCount = 1 << digitBits
     let mask = UInt32(bucketCount - 1)
-    var source = keys, target = scratch
+    var source = keys
+    var target = scratch
     for pass in 0..<passes {
         let shift = UInt32(pass * digitBits)
         buckets.update(repeating: 0, count: bucketCount)

@@ -58,9 +58,12 @@ final class TreeBuilder {
     }
 
     deinit {
-        samples.deallocate(); partitionScratch.deallocate()
-        keys.deallocate(); keyScratch.deallocate()
-        nodeWeight.deallocate(); nodeWeightedY.deallocate()
+        samples.deallocate()
+        partitionScratch.deallocate()
+        keys.deallocate()
+        keyScratch.deallocate()
+        nodeWeight.deallocate()
+        nodeWeightedY.deallocate()
         buckets.deallocate()
     }
 
@@ -114,7 +117,8 @@ final class TreeBuilder {
             data.ranks.ranks.withUnsafeBufferPointer { ranks in
                 counts.withUnsafeBufferPointer { w in
                     func stats(_ start: Int, _ end: Int) -> NodeStats {
-                        var weight = 0.0, sum = 0.0
+                        var weight = 0.0
+                        var sum = 0.0
                         for k in start..<end {
                             let row = Int(samples[k])
                             weight += Double(w[row])
@@ -138,25 +142,34 @@ final class TreeBuilder {
                     }
 
                     let rootStats = stats(0, rowCount)
-                    var stack = [Pending(node: addNode(rootStats, rows: rowCount), start: 0, end: rowCount, depth: 0, stats: rootStats)]
+                    var stack = [
+                        Pending(
+                            node: addNode(rootStats, rows: rowCount), start: 0, end: rowCount, depth: 0,
+                            stats: rootStats)
+                    ]
                     while let task = stack.popLast() {
                         let m = task.end - task.start
-                        if m < 2 || m < 2 * minLeaf || task.depth >= maxDepth || task.stats.impurity <= Double.ulpOfOne {
+                        if m < 2 || m < 2 * minLeaf || task.depth >= maxDepth || task.stats.impurity <= Double.ulpOfOne
+                        {
                             continue
                         }
-                        let split = bestSplit(task, maxFeatures: maxFeatures, minLeaf: minLeaf,
-                                              featureOrder: &featureOrder, rng: &rng, ranks: ranks, y: y, w: w)
+                        let split = bestSplit(
+                            task, maxFeatures: maxFeatures, minLeaf: minLeaf,
+                            featureOrder: &featureOrder, rng: &rng, ranks: ranks, y: y, w: w)
                         guard split.feature >= 0 else { continue }
 
                         // Stable partition: rows keep their (ascending) order on both sides.
                         let column = ranks.baseAddress! + split.feature * n
-                        var write = task.start, spill = 0
+                        var write = task.start
+                        var spill = 0
                         for k in task.start..<task.end {
                             let row = samples[k]
                             if column[Int(row)] <= split.lowRank {
-                                samples[write] = row; write += 1
+                                samples[write] = row
+                                write += 1
                             } else {
-                                partitionScratch[spill] = row; spill += 1
+                                partitionScratch[spill] = row
+                                spill += 1
                             }
                         }
                         (samples + write).update(from: partitionScratch, count: spill)
@@ -164,20 +177,25 @@ final class TreeBuilder {
 
                         let leftStats = stats(task.start, write)
                         let rightStats = stats(write, task.end)
-                        importance[split.feature] += task.stats.weight * task.stats.impurity
+                        importance[split.feature] +=
+                            task.stats.weight * task.stats.impurity
                             - leftStats.weight * leftStats.impurity - rightStats.weight * rightStats.impurity
                         let left = addNode(leftStats, rows: write - task.start)
                         let right = addNode(rightStats, rows: task.end - write)
                         nodes[task.node] = DecisionTree.Node(
                             feature: Int32(split.feature),
-                            threshold: data.ranks.threshold(feature: split.feature, lowRank: split.lowRank, highRank: split.highRank),
+                            threshold: data.ranks.threshold(
+                                feature: split.feature, lowRank: split.lowRank, highRank: split.highRank),
                             left: Int32(left), right: Int32(right))
-                        stack.append(Pending(node: right, start: write, end: task.end, depth: task.depth + 1, stats: rightStats))
-                        stack.append(Pending(node: left, start: task.start, end: write, depth: task.depth + 1, stats: leftStats))
+                        stack.append(
+                            Pending(node: right, start: write, end: task.end, depth: task.depth + 1, stats: rightStats))
+                        stack.append(
+                            Pending(node: left, start: task.start, end: write, depth: task.depth + 1, stats: leftStats))
                     }
                     let total = importance.reduce(0, +)
                     if total > 0 { for f in 0..<p { importance[f] /= total } }
-                    let tree = DecisionTree(nodes: nodes, values: values, sampleCounts: sampleCounts, drawCounts: drawCounts)
+                    let tree = DecisionTree(
+                        nodes: nodes, values: values, sampleCounts: sampleCounts, drawCounts: drawCounts)
                     return BuiltTree(tree: tree, inBag: inBag, importance: importance)
                 }
             }
@@ -186,9 +204,11 @@ final class TreeBuilder {
 
     /// The best split of a node over up to `maxFeatures` non-constant features drawn without
     /// replacement (a partial Fisher-Yates shuffle of `featureOrder`); feature -1 if none is valid.
-    private func bestSplit(_ task: Pending, maxFeatures: Int, minLeaf: Int, featureOrder: inout [Int],
-                           rng: inout Xoshiro256, ranks: UnsafeBufferPointer<UInt32>,
-                           y: UnsafeBufferPointer<Float>, w: UnsafeBufferPointer<Int32>) -> Split {
+    private func bestSplit(
+        _ task: Pending, maxFeatures: Int, minLeaf: Int, featureOrder: inout [Int],
+        rng: inout Xoshiro256, ranks: UnsafeBufferPointer<UInt32>,
+        y: UnsafeBufferPointer<Float>, w: UnsafeBufferPointer<Int32>
+    ) -> Split {
         let m = task.end - task.start
         let rows = samples + task.start
         for j in 0..<m {
@@ -197,7 +217,8 @@ final class TreeBuilder {
             nodeWeight[j] = weight
             nodeWeightedY[j] = weight * Double(y[row])
         }
-        let totalWeight = task.stats.weight, totalSum = task.stats.sum
+        let totalWeight = task.stats.weight
+        let totalSum = task.stats.sum
         let lastLeft = m - minLeaf
         var best = Split()
         var visited = 0
@@ -209,17 +230,20 @@ final class TreeBuilder {
             drawn += 1
 
             let column = ranks.baseAddress! + f * n
-            var lo = UInt32.max, hi = UInt32.min
+            var lo = UInt32.max
+            var hi = UInt32.min
             for j in 0..<m {
                 let r = column[Int(rows[j])]
-                lo = min(lo, r); hi = max(hi, r)
+                lo = min(lo, r)
+                hi = max(hi, r)
                 keys[j] = UInt64(r) &<< 32 | UInt64(j)
             }
             if lo == hi { continue }  // constant in this node: does not count (as scikit-learn)
             visited += 1
 
             let sorted = sortByRank(keys, scratch: keyScratch, count: m, minRank: lo, maxRank: hi, buckets: buckets)
-            var leftWeight = 0.0, leftSum = 0.0
+            var leftWeight = 0.0
+            var leftSum = 0.0
             // The first minLeaf - 1 rows always go left.
             for i in 0..<(minLeaf - 1) {
                 let j = Int(UInt32(truncatingIfNeeded: sorted[i]))
@@ -234,11 +258,13 @@ final class TreeBuilder {
                 leftSum += nodeWeightedY[j]
                 let next = sorted[i + 1]
                 if v &>> 32 == next &>> 32 { continue }
-                let rightWeight = totalWeight - leftWeight, rightSum = totalSum - leftSum
+                let rightWeight = totalWeight - leftWeight
+                let rightSum = totalSum - leftSum
                 let proxy = leftSum * leftSum / leftWeight + rightSum * rightSum / rightWeight
                 if proxy > best.proxy {
-                    best = Split(feature: f, proxy: proxy, lowRank: UInt32(truncatingIfNeeded: v &>> 32),
-                                 highRank: UInt32(truncatingIfNeeded: next &>> 32), leftCount: i + 1)
+                    best = Split(
+                        feature: f, proxy: proxy, lowRank: UInt32(truncatingIfNeeded: v &>> 32),
+                        highRank: UInt32(truncatingIfNeeded: next &>> 32), leftCount: i + 1)
                 }
             }
         }

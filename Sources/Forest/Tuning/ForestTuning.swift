@@ -23,7 +23,9 @@ public enum ForestTuning {
             let capped = min(f, featureCount)
             if !features.contains(capped) { features.append(capped) }
         }
-        return features.flatMap { f in stride(from: 10, through: 100, by: 10).map { (maxFeatures: f, minSamplesLeaf: $0) } }
+        return features.flatMap { f in
+            stride(from: 10, through: 100, by: 10).map { (maxFeatures: f, minSamplesLeaf: $0) }
+        }
     }
 
     /// Fits one forest of `trees` trees per grid point on the row-major `n` x `p` matrix `x` and
@@ -35,23 +37,32 @@ public enum ForestTuning {
     /// tuning several times faster at the cost of a noisier out-of-bag error per candidate.
     /// Each forest is fitted on `threads` threads (nil: the runtime configuration's).
     /// `progress(done, total)` counts fitted candidates, possibly from a worker thread.
-    public static func tune(x: [Float], n: Int, p: Int, y: [Float], trees: Int = 500, finalTrees: Int = 500,
-                            seed: UInt64, threads: Int? = nil,
-                            progress: (@Sendable (Int, Int) -> Void)? = nil) -> (best: ForestParameters, table: [Entry]) {
-        precondition(trees >= 1 && finalTrees >= 1, "ForestTuning.tune needs at least one tree, got trees \(trees), finalTrees \(finalTrees)")
+    public static func tune(
+        x: [Float], n: Int, p: Int, y: [Float], trees: Int = 500, finalTrees: Int = 500,
+        seed: UInt64, threads: Int? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) -> (best: ForestParameters, table: [Entry]) {
+        precondition(
+            trees >= 1 && finalTrees >= 1,
+            "ForestTuning.tune needs at least one tree, got trees \(trees), finalTrees \(finalTrees)")
         let candidates = grid(featureCount: p)
         let threads = threadCount(threads)
         var table: [Entry] = []
         for (i, c) in candidates.enumerated() {
-            let parameters = ForestParameters(trees: trees, maxFeatures: c.maxFeatures, minSamplesLeaf: c.minSamplesLeaf,
-                                              bootstrap: true, seed: seed)
+            let parameters = ForestParameters(
+                trees: trees, maxFeatures: c.maxFeatures, minSamplesLeaf: c.minSamplesLeaf,
+                bootstrap: true, seed: seed)
             let forest = RandomForest.fit(x: x, n: n, p: p, y: y, parameters: parameters, threads: threads)
-            table.append(Entry(maxFeatures: c.maxFeatures, minSamplesLeaf: c.minSamplesLeaf, oobMSE: forest.oobMSE ?? .infinity))
+            table.append(
+                Entry(maxFeatures: c.maxFeatures, minSamplesLeaf: c.minSamplesLeaf, oobMSE: forest.oobMSE ?? .infinity))
             progress?(i + 1, candidates.count)
         }
         var best = table[0]
         for e in table.dropFirst() where e.oobMSE < best.oobMSE { best = e }
-        return (ForestParameters(trees: finalTrees, maxFeatures: best.maxFeatures, minSamplesLeaf: best.minSamplesLeaf,
-                                 bootstrap: true, seed: seed), table)
+        return (
+            ForestParameters(
+                trees: finalTrees, maxFeatures: best.maxFeatures, minSamplesLeaf: best.minSamplesLeaf,
+                bootstrap: true, seed: seed), table
+        )
     }
 }

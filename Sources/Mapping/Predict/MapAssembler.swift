@@ -9,19 +9,25 @@ public enum MapAssembler {
     /// One GeoTIFF per layer at `paths[layer]`, tiles in plan order (so bytes do not depend on
     /// which process or shard computed a tile). Every tile must be in the store. Layers are Float32
     /// with nodata -9999 in `unit` unless `formats` gives a layer another type, nodata or unit.
-    public static func write(plan: MapPlan, store: TileStore, paths: [String], descriptions: [String], unit: String,
-                             metadata: [String: String], formats: [LayerFormat]? = nil,
-                             progress: ((Int, Int) -> Void)? = nil) throws {
-        precondition(paths.count == store.layers && descriptions.count == store.layers, "MapAssembler: one path per layer")
+    public static func write(
+        plan: MapPlan, store: TileStore, paths: [String], descriptions: [String], unit: String,
+        metadata: [String: String], formats: [LayerFormat]? = nil,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws {
+        precondition(
+            paths.count == store.layers && descriptions.count == store.layers, "MapAssembler: one path per layer")
         let formats = formats ?? [LayerFormat](repeating: LayerFormat(), count: store.layers)
         precondition(formats.count == store.layers, "MapAssembler: one format per layer")
         let missing = store.missing(Array(plan.tiles.indices))
         if !missing.isEmpty {
-            throw MappingError("\(missing.count) of \(plan.tiles.count) tiles are not predicted yet (first: tile \(missing[0])); run the missing shards, or run without --shard")
+            throw MappingError(
+                "\(missing.count) of \(plan.tiles.count) tiles are not predicted yet (first: tile \(missing[0])); run the missing shards, or run without --shard"
+            )
         }
         let writers = try zip(paths, formats).map {
-            try GeoTIFFWriter(path: $0, grid: plan.grid, bandCount: 1, dataType: $1.dataType, nodata: $1.nodata,
-                              profile: .intermediate)
+            try GeoTIFFWriter(
+                path: $0, grid: plan.grid, bandCount: 1, dataType: $1.dataType, nodata: $1.nodata,
+                profile: .intermediate)
         }
         for (k, w) in writers.enumerated() {
             w.setDescription(band: 1, descriptions[k])
@@ -54,9 +60,14 @@ public struct LayerFormat: Sendable, Equatable {
     public var overviewResampling: String
 
     /// A format; the default is a Float32 map with nodata -9999, averaged overviews.
-    public init(dataType: RasterDataType = .float32, nodata: Double = Double(MapAssembler.nodata), unit: String? = nil,
-                overviewResampling: String = "AVERAGE") {
-        self.dataType = dataType; self.nodata = nodata; self.unit = unit; self.overviewResampling = overviewResampling
+    public init(
+        dataType: RasterDataType = .float32, nodata: Double = Double(MapAssembler.nodata), unit: String? = nil,
+        overviewResampling: String = "AVERAGE"
+    ) {
+        self.dataType = dataType
+        self.nodata = nodata
+        self.unit = unit
+        self.overviewResampling = overviewResampling
     }
 
     /// A mask of classes 0 and 1 stored as Byte, nodata 255, nearest-neighbour overviews.

@@ -1,6 +1,6 @@
 import Foundation
-import Runtime
 import RasterIO
+import Runtime
 
 /// The tiling of a map: output windows of at most `tileSize` cells, each read with the model's halo
 /// (the patch radius P/2, from `TrainedModel.halo`) on every side.
@@ -32,4 +32,3 @@ public struct MapPlan: Sendable, Equatable {
         return tiles.indices.filter { $0 % count == index }
     }
 }
-

@@ -31,8 +31,10 @@ public struct TileManifest: Codable, Equatable, Sendable {
     public static let fileName = "manifest.json"
 
     /// The manifest of a run that tiles `plan` with the model and CV models whose folder hashes are given.
-    public init(plan: MapPlan, maxPatchNodata: Double, model: String, modelSHA256: String, depths: [String],
-                cvModelsSHA256: [String], applicabilitySHA256: String? = nil, interval: String? = nil) {
+    public init(
+        plan: MapPlan, maxPatchNodata: Double, model: String, modelSHA256: String, depths: [String],
+        cvModelsSHA256: [String], applicabilitySHA256: String? = nil, interval: String? = nil
+    ) {
         grid = plan.grid.description
         geotransform = plan.grid.transform.coefficients
         tileSize = plan.tileSize
@@ -68,8 +70,9 @@ public struct TileManifest: Codable, Equatable, Sendable {
         let path = (folder as NSString).appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         do { return try JSONDecoder().decode(TileManifest.self, from: data) } catch {
-            throw MappingError("the tile manifest '\(path)' is not readable (\(error))", path: path,
-                               hint: "Delete the tile folder or pass --overwrite")
+            throw MappingError(
+                "the tile manifest '\(path)' is not readable (\(error))", path: path,
+                hint: "Delete the tile folder or pass --overwrite")
         }
     }
 }

@@ -28,20 +28,31 @@ public struct TilePredictor {
 
     /// Creates a predictor; the plan's halo must be the model's (and every ensemble member's). An
     /// interval has one half-width per depth; an adaptive one needs an ensemble.
-    public init(stack: CovariateStack, model: TrainedModel, depths: Int, plan: MapPlan, maxPatchNodata: Double,
-                ensemble: [TrainedModel] = [], interval: PredictionInterval? = nil, applicability: DissimilarityIndex? = nil) {
-        precondition(interval == nil || interval?.halfWidths.count == depths,
-                     "TilePredictor: the prediction interval needs \(depths) half-widths")
-        precondition(interval?.adaptive != true || !ensemble.isEmpty,
-                     "TilePredictor: an adaptive interval scales by the CV models' spread, so it needs an ensemble")
+    public init(
+        stack: CovariateStack, model: TrainedModel, depths: Int, plan: MapPlan, maxPatchNodata: Double,
+        ensemble: [TrainedModel] = [], interval: PredictionInterval? = nil, applicability: DissimilarityIndex? = nil
+    ) {
+        precondition(
+            interval == nil || interval?.halfWidths.count == depths,
+            "TilePredictor: the prediction interval needs \(depths) half-widths")
+        precondition(
+            interval?.adaptive != true || !ensemble.isEmpty,
+            "TilePredictor: an adaptive interval scales by the CV models' spread, so it needs an ensemble")
         for (i, m) in ([model] + ensemble).enumerated() {
-            precondition(m.halo == plan.halo, "TilePredictor: model \(i) reads a halo of \(m.halo) cells, the plan \(plan.halo)")
+            precondition(
+                m.halo == plan.halo, "TilePredictor: model \(i) reads a halo of \(m.halo) cells, the plan \(plan.halo)")
         }
-        self.stack = stack; self.model = model; self.depths = depths; self.plan = plan; self.maxPatchNodata = maxPatchNodata
+        self.stack = stack
+        self.model = model
+        self.depths = depths
+        self.plan = plan
+        self.maxPatchNodata = maxPatchNodata
         self.ensemble = ensemble
         if let applicability {
-            precondition(applicability.channels == stack.channels.count,
-                         "TilePredictor: the dissimilarity index has \(applicability.channels) channels, the stack \(stack.channels.count)")
+            precondition(
+                applicability.channels == stack.channels.count,
+                "TilePredictor: the dissimilarity index has \(applicability.channels) channels, the stack \(stack.channels.count)"
+            )
         }
         self.applicability = applicability
         self.interval = interval
@@ -51,18 +62,20 @@ public struct TilePredictor {
     /// (with an interval) its lower and upper bounds per depth, then (with `applicability`) the DI and the
     /// AOA (1 inside, 0 outside).
     public var layout: TileLayers {
-        TileLayers(depths: depths, spread: !ensemble.isEmpty, bounds: interval != nil, applicability: applicability != nil)
+        TileLayers(
+            depths: depths, spread: !ensemble.isEmpty, bounds: interval != nil, applicability: applicability != nil)
     }
 
     /// Maps of one tile: `layout.count` arrays of the tile's cells in the layout's order, NaN where not mapped.
     public func predict(tile index: Int) throws -> [[Float]] {
         let out = plan.tiles[index]
-        let p = plan.patchSize, half = plan.halo
+        let p = plan.patchSize
+        let half = plan.halo
         let window = out.expanded(by: half)
-        let block = try stack.readScaled(window: window, forEach: Parallel.forEach)   // files read in parallel
+        let block = try stack.readScaled(window: window, forEach: Parallel.forEach)  // files read in parallel
         let (h, w) = (window.height, window.width)
         // Which output cells are mapped: the centre has every covariate, and the patch is mostly data.
-        var bad = [Int32](repeating: 0, count: (h + 1) * (w + 1))   // integral image of invalid cells
+        var bad = [Int32](repeating: 0, count: (h + 1) * (w + 1))  // integral image of invalid cells
         for r in 0..<h {
             var rowSum: Int32 = 0
             for c in 0..<w {
@@ -76,15 +89,23 @@ public struct TilePredictor {
         for i in 0..<out.height {
             for j in 0..<out.width {
                 guard block.valid[(i + half) * w + j + half] else { continue }
-                let s = bad[(i + p) * (w + 1) + j + p] - bad[i * (w + 1) + j + p] - bad[(i + p) * (w + 1) + j] + bad[i * (w + 1) + j]
-                if s <= limit { mapped[i * out.width + j] = true; any = true }
+                let s =
+                    bad[(i + p) * (w + 1) + j + p] - bad[i * (w + 1) + j + p] - bad[(i + p) * (w + 1) + j]
+                    + bad[i * (w + 1) + j]
+                if s <= limit {
+                    mapped[i * out.width + j] = true
+                    any = true
+                }
             }
         }
-        guard any else { return [[Float]](repeating: [Float](repeating: .nan, count: out.cellCount), count: layout.count) }
+        guard any else {
+            return [[Float]](repeating: [Float](repeating: .nan, count: out.cellCount), count: layout.count)
+        }
         // The networks run over the smallest window holding every mapped cell (a coast or border tile
         // is mostly sea or nodata), and their maps are placed back into the tile.
         let box = Self.boundingBox(mapped, width: out.width, height: out.height)
-        let tensor = Self.crop(block.values, channels: block.channelCount, width: w, rows: box.rows, cols: box.cols, patch: p)
+        let tensor = Self.crop(
+            block.values, channels: block.channelCount, width: w, rows: box.rows, cols: box.cols, patch: p)
         let place = { (maps: [[Float]]) in maps.map { Self.place($0, rows: box.rows, cols: box.cols, into: out) } }
         var maps = place(model.denseMaps(tile: tensor, depths: depths))
         var spread: [[Float]] = []
@@ -115,7 +136,10 @@ public struct TilePredictor {
         var (r0, r1, c0, c1) = (height, -1, width, -1)
         for r in 0..<height {
             for c in 0..<width where mapped[r * width + c] {
-                r0 = min(r0, r); r1 = max(r1, r); c0 = min(c0, c); c1 = max(c1, c)
+                r0 = min(r0, r)
+                r1 = max(r1, r)
+                c0 = min(c0, c)
+                c1 = max(c1, c)
             }
         }
         return (r0..<(r1 + 1), c0..<(c1 + 1))
@@ -123,7 +147,9 @@ public struct TilePredictor {
 
     /// The input window of the output cells `rows` x `cols` (each with its P x P patch) cut out of a
     /// C x H x `width` block, as a tensor.
-    static func crop(_ values: [Float], channels: Int, width: Int, rows: Range<Int>, cols: Range<Int>, patch p: Int) -> Tensor {
+    static func crop(
+        _ values: [Float], channels: Int, width: Int, rows: Range<Int>, cols: Range<Int>, patch p: Int
+    ) -> Tensor {
         let height = values.count / (channels * width)
         let (h, w) = (rows.count + p - 1, cols.count + p - 1)
         if h == height && w == width { return Tensor(shape: [channels, h, w], data: values) }
@@ -153,8 +179,10 @@ public struct TilePredictor {
 
     /// The DI and AOA layers of a tile: the centre-cell covariates of every mapped cell against the
     /// training sites (NaN elsewhere).
-    static func applicabilityLayers(_ index: DissimilarityIndex, block: StackBlock, tile out: PixelWindow, halo: Int,
-                                    mapped: [Bool]) -> [[Float]] {
+    static func applicabilityLayers(
+        _ index: DissimilarityIndex, block: StackBlock, tile out: PixelWindow, halo: Int,
+        mapped: [Bool]
+    ) -> [[Float]] {
         let (h, w, c) = (block.window.height, block.window.width, block.channelCount)
         let cells = mapped.indices.filter { mapped[$0] }
         var points = [Float](repeating: 0, count: cells.count * c)
@@ -163,7 +191,8 @@ public struct TilePredictor {
             for ch in 0..<c { points[n * c + ch] = block.values[ch * h * w + at] }
         }
         let di = index.index(points, count: cells.count)
-        var diLayer = [Float](repeating: .nan, count: out.cellCount), aoa = diLayer
+        var diLayer = [Float](repeating: .nan, count: out.cellCount)
+        var aoa = diLayer
         for (n, k) in cells.enumerated() {
             diLayer[k] = Float(di[n])
             aoa[k] = index.inside(di[n]) ? 1 : 0
@@ -173,8 +202,10 @@ public struct TilePredictor {
 
     /// Predicts and stores the given tiles that the store does not hold yet; reports tiles done and
     /// cells after each stored tile. An error thrown by `progress` stops the run (stored tiles stay).
-    public func run(tiles: [Int], store: TileStore,
-                    progress: ((_ done: Int, _ total: Int, _ cells: Int) throws -> Void)? = nil) throws {
+    public func run(
+        tiles: [Int], store: TileStore,
+        progress: ((_ done: Int, _ total: Int, _ cells: Int) throws -> Void)? = nil
+    ) throws {
         let todo = store.missing(tiles)
         var cells = 0
         try progress?(tiles.count - todo.count, tiles.count, 0)

@@ -18,10 +18,13 @@ public final class TileStore {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if let existing = try TileManifest.read(folder: folder) {
             guard existing == manifest else {
-                throw MappingError("the tile folder '\(folder)' holds tiles of another run (different grid, models or settings); delete it or pass --overwrite")
+                throw MappingError(
+                    "the tile folder '\(folder)' holds tiles of another run (different grid, models or settings); delete it or pass --overwrite"
+                )
             }
         } else {
-            try AtomicFile.write(try manifest.json(), to: (folder as NSString).appendingPathComponent(TileManifest.fileName))
+            try AtomicFile.write(
+                try manifest.json(), to: (folder as NSString).appendingPathComponent(TileManifest.fileName))
         }
     }
 
@@ -32,7 +35,9 @@ public final class TileStore {
         return existing == manifest
     }
 
-    func path(_ tile: Int) -> String { (folder as NSString).appendingPathComponent(String(format: "tile_%06d.f32", tile)) }
+    func path(_ tile: Int) -> String {
+        (folder as NSString).appendingPathComponent(String(format: "tile_%06d.f32", tile))
+    }
 
     /// Whether a tile is complete (tiles are renamed into place only when fully written).
     public func has(_ tile: Int) -> Bool { FileManager.default.fileExists(atPath: path(tile)) }
@@ -53,11 +58,14 @@ public final class TileStore {
     /// Reads the maps of a tile of `cells` cells per layer.
     public func read(_ tile: Int, cells: Int) throws -> [[Float]] {
         guard let data = FileManager.default.contents(atPath: path(tile)), data.count == layers * cells * 4 else {
-            throw MappingError("tile file '\(path(tile))' is missing or has the wrong size; run the missing shards again")
+            throw MappingError(
+                "tile file '\(path(tile))' is missing or has the wrong size; run the missing shards again")
         }
         return data.withUnsafeBytes { raw in
             (0..<layers).map { l in
-                Array(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: Float.self) + l * cells, count: cells))
+                Array(
+                    UnsafeBufferPointer(
+                        start: raw.baseAddress!.assumingMemoryBound(to: Float.self) + l * cells, count: cells))
             }
         }
     }

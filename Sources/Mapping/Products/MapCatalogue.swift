@@ -43,8 +43,10 @@ extension MapProducts {
         /// the bounds of the prediction interval (named by their quantiles, "_q05" / "_q95" for 0.9),
         /// which share one colour range with the depth maps; `applicability` adds one dissimilarity index
         /// map and one area-of-applicability mask for all depths; `runName` titles the project.
-        public init(name: String, property: String, unit: String, model: String, depths: [String], spread: Bool,
-                    interval level: Double? = nil, applicability: Bool = false, runName: String) {
+        public init(
+            name: String, property: String, unit: String, model: String, depths: [String], spread: Bool,
+            interval level: Double? = nil, applicability: Bool = false, runName: String
+        ) {
             precondition(!depths.isEmpty, "MapProducts.Catalogue needs at least one depth")
             let bases = depths.map { MapNames.depthMap(name: name, depthLabel: $0) }
             let described = depths.map { "\(property) \($0) (\(unit)), \(model) model" }
@@ -52,45 +54,71 @@ extension MapProducts {
             func layers(_ names: [String], _ suffix: String) -> [Layer] {
                 zip(zip(names, described), depths).map { Layer(name: $0.0, description: $0.1 + suffix, depth: $1) }
             }
-            func set(_ title: String, _ names: [String], ramp: ColourRamp, sheet: String, rangeGroup: String? = nil) -> MapSet {
-                MapSet(title: title, maps: zip(names, titles).map { Map(name: $0, title: $1) }, unit: unit, ramp: ramp,
-                       contactSheet: MapNames.contactSheet(sheet), rangeGroup: rangeGroup)
+            func set(
+                _ title: String, _ names: [String], ramp: ColourRamp, sheet: String, rangeGroup: String? = nil
+            ) -> MapSet {
+                MapSet(
+                    title: title, maps: zip(names, titles).map { Map(name: $0, title: $1) }, unit: unit, ramp: ramp,
+                    contactSheet: MapNames.contactSheet(sheet), rangeGroup: rangeGroup)
             }
             var all = layers(bases, "")
             let valueRange = "\(name) values"
-            var sets = [set("\(property) (\(unit)), \(model)", bases, ramp: .socDefault, sheet: name, rangeGroup: valueRange)]
+            var sets = [
+                set("\(property) (\(unit)), \(model)", bases, ramp: .socDefault, sheet: name, rangeGroup: valueRange)
+            ]
             if spread {
                 let sd = bases.map(MapNames.spread)
                 all += layers(sd, ": spread (SD) of the CV models")
                 sets += [set("Spread (SD) of the CV models", sd, ramp: .uncertainty, sheet: MapNames.spread(name))]
             }
             if let level {
-                precondition(level > 0 && level < 1, "MapProducts.Catalogue: interval level \(level) must lie in (0, 1)")
-                let lowerQ = (1 - level) / 2, upperQ = (1 + level) / 2
+                precondition(
+                    level > 0 && level < 1, "MapProducts.Catalogue: interval level \(level) must lie in (0, 1)")
+                let lowerQ = (1 - level) / 2
+                let upperQ = (1 + level) / 2
                 let percent = { (p: Double) in NumberText.trimmed(p * 100, maxDecimals: 1, nonFinite: "?") }
                 let interval = "\(percent(level)) % prediction interval"
-                let lower = bases.map { MapNames.quantile($0, lowerQ) }, upper = bases.map { MapNames.quantile($0, upperQ) }
-                all += layers(lower, ": lower bound (\(percent(lowerQ)) %) of the \(interval)")
+                let lower = bases.map { MapNames.quantile($0, lowerQ) }
+                let upper = bases.map { MapNames.quantile($0, upperQ) }
+                all +=
+                    layers(lower, ": lower bound (\(percent(lowerQ)) %) of the \(interval)")
                     + layers(upper, ": upper bound (\(percent(upperQ)) %) of the \(interval)")
-                sets += [set("Lower bound (\(percent(lowerQ)) %) of the \(interval)", lower, ramp: .socDefault,
-                             sheet: MapNames.quantile(name, lowerQ), rangeGroup: valueRange),
-                         set("Upper bound (\(percent(upperQ)) %) of the \(interval)", upper, ramp: .socDefault,
-                             sheet: MapNames.quantile(name, upperQ), rangeGroup: valueRange)]
+                sets += [
+                    set(
+                        "Lower bound (\(percent(lowerQ)) %) of the \(interval)", lower, ramp: .socDefault,
+                        sheet: MapNames.quantile(name, lowerQ), rangeGroup: valueRange),
+                    set(
+                        "Upper bound (\(percent(upperQ)) %) of the \(interval)", upper, ramp: .socDefault,
+                        sheet: MapNames.quantile(name, upperQ), rangeGroup: valueRange)
+                ]
             }
             if applicability {
-                let di = MapNames.dissimilarity(name), aoa = MapNames.applicability(name)
-                all += [Layer(name: di, description: "Dissimilarity index of the covariates to the training sites (Meyer & Pebesma 2021)",
-                              depth: Self.allDepths, format: LayerFormat(unit: "")),
-                        Layer(name: aoa, description: "Area of applicability: 1 inside (DI <= threshold), 0 outside",
-                              depth: Self.allDepths, format: .mask)]
-                sets += [MapSet(title: "Dissimilarity index", maps: [Map(name: di, title: "all depths")], unit: "DI",
-                                ramp: .viridis, contactSheet: MapNames.contactSheet(di)),
-                         MapSet(title: "Area of applicability", maps: [Map(name: aoa, title: "all depths")],
-                                unit: "0 outside, 1 inside", ramp: .applicability, range: ValueRange(min: 0, max: 1),
-                                contactSheet: MapNames.contactSheet(aoa))]
+                let di = MapNames.dissimilarity(name)
+                let aoa = MapNames.applicability(name)
+                all += [
+                    Layer(
+                        name: di,
+                        description:
+                            "Dissimilarity index of the covariates to the training sites (Meyer & Pebesma 2021)",
+                        depth: Self.allDepths, format: LayerFormat(unit: "")),
+                    Layer(
+                        name: aoa, description: "Area of applicability: 1 inside (DI <= threshold), 0 outside",
+                        depth: Self.allDepths, format: .mask)
+                ]
+                sets += [
+                    MapSet(
+                        title: "Dissimilarity index", maps: [Map(name: di, title: "all depths")], unit: "DI",
+                        ramp: .viridis, contactSheet: MapNames.contactSheet(di)),
+                    MapSet(
+                        title: "Area of applicability", maps: [Map(name: aoa, title: "all depths")],
+                        unit: "0 outside, 1 inside", ramp: .applicability, range: ValueRange(min: 0, max: 1),
+                        contactSheet: MapNames.contactSheet(aoa))
+                ]
             }
-            layout = TileLayers(depths: depths.count, spread: spread, bounds: level != nil, applicability: applicability)
-            precondition(all.count == layout.count, "MapProducts.Catalogue: \(all.count) maps for \(layout.count) tile layers")
+            layout = TileLayers(
+                depths: depths.count, spread: spread, bounds: level != nil, applicability: applicability)
+            precondition(
+                all.count == layout.count, "MapProducts.Catalogue: \(all.count) maps for \(layout.count) tile layers")
             self.layers = all
             self.sets = sets
             self.unit = unit
@@ -99,7 +127,6 @@ extension MapProducts {
         }
     }
 
-
     /// Writes a catalogue's maps from the finished tiles of `store` into `folder` (created): a
     /// cloud-optimised GeoTIFF per layer with `provenance.metadata(depth:)` of the layer's depth (its
     /// `Provenance.Key.depth` and that depth's CV scores), then
@@ -107,37 +134,55 @@ extension MapProducts {
     /// written. `progress` receives a step name, items done and items in all. `derive` runs once the
     /// COGs are written (e.g. `ProfileProducts.run` on them): the maps it writes into the folder and
     /// returns as sets get their styles and quick-looks and join the project, after the catalogue's.
-    public static func assemble(_ catalogue: Catalogue, plan: MapPlan, store: TileStore, provenance: Provenance,
-                                folder: String, progress: ((_ step: String, _ done: Int, _ total: Int) -> Void)? = nil,
-                                derive: ((_ folder: String) throws -> (sets: [MapSet], files: [String]))? = nil)
-        throws -> [String] {
-        precondition(store.layers == catalogue.layout.count,
-                     "MapProducts.assemble: \(store.layers) tile layers for \(catalogue.layout.count) maps")
+    public static func assemble(
+        _ catalogue: Catalogue, plan: MapPlan, store: TileStore, provenance: Provenance,
+        folder: String, progress: ((_ step: String, _ done: Int, _ total: Int) -> Void)? = nil,
+        derive: ((_ folder: String) throws -> (sets: [MapSet], files: [String]))? = nil
+    )
+        throws -> [String]
+    {
+        precondition(
+            store.layers == catalogue.layout.count,
+            "MapProducts.assemble: \(store.layers) tile layers for \(catalogue.layout.count) maps")
         let fm = FileManager.default
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let staging = catalogue.layers.map { (folder as NSString).appendingPathComponent(".\($0.name).assembling.tif") }
-        defer { for s in staging { try? fm.removeItem(atPath: s); try? fm.removeItem(atPath: s + ".aux.xml") } }
-        try MapAssembler.write(plan: plan, store: store, paths: staging, descriptions: catalogue.layers.map(\.description),
-                               unit: catalogue.unit, metadata: [:], formats: catalogue.layers.map(\.format)) { done, total in
+        defer {
+            for s in staging {
+                try? fm.removeItem(atPath: s)
+                try? fm.removeItem(atPath: s + ".aux.xml")
+            }
+        }
+        try MapAssembler.write(
+            plan: plan, store: store, paths: staging, descriptions: catalogue.layers.map(\.description),
+            unit: catalogue.unit, metadata: [:], formats: catalogue.layers.map(\.format)
+        ) { done, total in
             progress?("assemble", done, total)
         }
         // One COG per layer, the layers spread over Compute's workers (each file is written by
         // one thread from its own staging copy, so the bytes do not depend on the thread count).
         var done = 0
         let layers = catalogue.layers
-        try EachFile.run(layers.count, { k in
-            let layer = layers[k]
-            try COG.write(from: staging[k], to: (folder as NSString).appendingPathComponent(layer.name + ".tif"),
-                          metadata: provenance.metadata(depth: layer.depth), overviewResampling: layer.format.overviewResampling)
-        }, finished: { _ in
-            done += 1
-            progress?("cloud-optimised GeoTIFFs", done, layers.count)
-        })
+        try EachFile.run(
+            layers.count,
+            { k in
+                let layer = layers[k]
+                try COG.write(
+                    from: staging[k], to: (folder as NSString).appendingPathComponent(layer.name + ".tif"),
+                    metadata: provenance.metadata(depth: layer.depth),
+                    overviewResampling: layer.format.overviewResampling)
+            },
+            finished: { _ in
+                done += 1
+                progress?("cloud-optimised GeoTIFFs", done, layers.count)
+            })
         var files = layers.map { $0.name + ".tif" }
         let derived = try derive?(folder) ?? (sets: [], files: [])
         files += derived.files
-        let written = try write(sets: catalogue.sets + derived.sets, folder: folder, projectName: catalogue.projectName,
-                                title: catalogue.projectTitle, points: catalogue.points) { done, total in
+        let written = try write(
+            sets: catalogue.sets + derived.sets, folder: folder, projectName: catalogue.projectName,
+            title: catalogue.projectTitle, points: catalogue.points
+        ) { done, total in
             progress?("styles and quick-looks", done, total)
         }
         return files + written.files

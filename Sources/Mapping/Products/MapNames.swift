@@ -33,7 +33,8 @@ public enum MapNames {
     public static func quantile(_ base: String, _ p: Double) -> String {
         precondition(p > 0 && p < 1, "MapNames.quantile: \(p) must lie in (0, 1)")
         let tenths = Int((p * 1000).rounded())
-        let whole = tenths / 10, fraction = tenths % 10
+        let whole = tenths / 10
+        let fraction = tenths % 10
         return base + "_q" + (whole < 10 ? "0" : "") + String(whole) + (fraction == 0 ? "" : "p\(fraction)")
     }
 

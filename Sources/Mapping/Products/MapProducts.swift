@@ -14,7 +14,8 @@ public enum MapProducts {
 
         /// Creates a map entry.
         public init(name: String, title: String) {
-            precondition(!name.isEmpty && !name.contains("/"), "MapProducts.Map: name '\(name)' must be a plain file base name")
+            precondition(
+                !name.isEmpty && !name.contains("/"), "MapProducts.Map: name '\(name)' must be a plain file base name")
             self.name = name
             self.title = title
         }
@@ -39,8 +40,10 @@ public enum MapProducts {
         public var rangeGroup: String?
 
         /// Creates a set.
-        public init(title: String, maps: [Map], unit: String, ramp: ColourRamp = .socDefault, range: ValueRange? = nil,
-                    contactSheet: String, rangeGroup: String? = nil) {
+        public init(
+            title: String, maps: [Map], unit: String, ramp: ColourRamp = .socDefault, range: ValueRange? = nil,
+            contactSheet: String, rangeGroup: String? = nil
+        ) {
             precondition(!maps.isEmpty, "MapProducts.MapSet '\(title)' needs at least one map")
             self.title = title
             self.maps = maps
@@ -64,16 +67,23 @@ public enum MapProducts {
     /// each set's contact sheet, and "<projectName>.qgs" with one group per set. Throws when a map is
     /// missing, its CRS or grid cannot be read, or a set has no valid value to take a range from.
     /// `points` go into the project above the maps. `progress` receives the maps styled and drawn so far.
-    public static func write(sets: [MapSet], folder: String, projectName: String, title: String,
-                             points: [QGISProject.PointLayer] = [],
-                             progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Written {
+    public static func write(
+        sets: [MapSet], folder: String, projectName: String, title: String,
+        points: [QGISProject.PointLayer] = [],
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> Written {
         precondition(!sets.isEmpty, "MapProducts.write needs at least one map set")
-        var files: [String] = [], ranges: [ValueRange] = [], layers: [QGISProject.Layer] = []
+        var files: [String] = []
+        var ranges: [ValueRange] = []
+        var layers: [QGISProject.Layer] = []
         var projectGrid: Grid?
-        func paths(_ set: MapSet) -> [String] { set.maps.map { (folder as NSString).appendingPathComponent($0.name + ".tif") } }
+        func paths(_ set: MapSet) -> [String] {
+            set.maps.map { (folder as NSString).appendingPathComponent($0.name + ".tif") }
+        }
         for path in sets.flatMap(paths) where !FileManager.default.fileExists(atPath: path) {
-            throw MappingError("map '\(path)' does not exist", path: path,
-                               hint: "Write the maps (COG.write) before their styles, pictures and project")
+            throw MappingError(
+                "map '\(path)' does not exist", path: path,
+                hint: "Write the maps (COG.write) before their styles, pictures and project")
         }
         let total = sets.reduce(0) { $0 + $1.maps.count }
         var done = 0
@@ -81,8 +91,9 @@ public enum MapProducts {
         var groupRanges: [String: ValueRange?] = [:]
         for set in sets where set.range == nil {
             guard let group = set.rangeGroup, groupRanges[group] == nil else { continue }
-            groupRanges[group] = try ValueRange.percentiles(ofMaps: sets.filter { $0.rangeGroup == group && $0.range == nil }
-                .flatMap(paths))?.rounded()
+            groupRanges[group] = try ValueRange.percentiles(
+                ofMaps: sets.filter { $0.rangeGroup == group && $0.range == nil }
+                    .flatMap(paths))?.rounded()
         }
         for set in sets {
             let paths = paths(set)
@@ -94,8 +105,9 @@ public enum MapProducts {
             } else if let found = try ValueRange.percentiles(ofMaps: paths) {
                 range = found.rounded()
             } else {
-                throw MappingError("the maps of '\(set.title)' hold no valid value to take a colour range from",
-                                   path: paths.first, hint: "Check the predictions, or give the set a range")
+                throw MappingError(
+                    "the maps of '\(set.title)' hold no valid value to take a colour range from",
+                    path: paths.first, hint: "Check the predictions, or give the set a range")
             }
             ranges.append(range)
             let style = QGISStyle(range: range, unit: set.unit, ramp: set.ramp)
@@ -105,18 +117,22 @@ public enum MapProducts {
                 files.append(map.name + ".qml")
                 let panel = try QuickLook.panel(fromMap: path, title: map.title)
                 panels.append(panel)
-                try QuickLook.png(values: panel.values, width: panel.width, height: panel.height, min: range.min,
-                                  max: range.max, ramp: set.ramp, title: "\(set.title) \(map.title)", unit: set.unit,
-                                  to: (folder as NSString).appendingPathComponent(map.name + ".png"))
+                try QuickLook.png(
+                    values: panel.values, width: panel.width, height: panel.height, min: range.min,
+                    max: range.max, ramp: set.ramp, title: "\(set.title) \(map.title)", unit: set.unit,
+                    to: (folder as NSString).appendingPathComponent(map.name + ".png"))
                 files.append(map.name + ".png")
-                layers.append(QGISProject.Layer(name: map.name, path: map.name + ".tif", style: style,
-                                                stylePath: map.name + ".qml", group: set.title))
+                layers.append(
+                    QGISProject.Layer(
+                        name: map.name, path: map.name + ".tif", style: style,
+                        stylePath: map.name + ".qml", group: set.title))
                 if projectGrid == nil { projectGrid = try RasterDataset(path: path).grid() }
                 done += 1
                 progress?(done, total)
             }
-            try QuickLook.contactSheet(panels: panels, min: range.min, max: range.max, ramp: set.ramp, unit: set.unit,
-                                       title: set.title, to: (folder as NSString).appendingPathComponent(set.contactSheet))
+            try QuickLook.contactSheet(
+                panels: panels, min: range.min, max: range.max, ramp: set.ramp, unit: set.unit,
+                title: set.title, to: (folder as NSString).appendingPathComponent(set.contactSheet))
             files.append(set.contactSheet)
         }
         let grid = projectGrid!

@@ -54,8 +54,10 @@ public enum CarbonStock {
     /// The stock of a layer in t/ha: `soc` in `socUnit`, `bulkDensity` in g/cm³, `coarseFraction` a
     /// volume fraction 0-1, `thickness` in cm.
     @inlinable
-    public static func stock(soc: Double, socUnit: SOCUnit, bulkDensity: Double, coarseFraction: Double,
-                             thickness: Double) -> Double {
+    public static func stock(
+        soc: Double, socUnit: SOCUnit, bulkDensity: Double, coarseFraction: Double,
+        thickness: Double
+    ) -> Double {
         soc * socUnit.gramsPerKilogram * bulkDensity * (1 - coarseFraction) * thickness * 0.1
     }
 

@@ -57,7 +57,9 @@ public struct DepthConsistency: Sendable, Equatable {
     /// Starts the count for maps of `labels` (at least two depths, top first).
     public init(labels: [String], threshold: Double, keep: Int = 10) {
         precondition(labels.count >= 2, "DepthConsistency needs at least two depths, got \(labels.count)")
-        precondition(threshold.isFinite && threshold >= 0, "DepthConsistency: threshold \(threshold) must be finite and not negative")
+        precondition(
+            threshold.isFinite && threshold >= 0,
+            "DepthConsistency: threshold \(threshold) must be finite and not negative")
         precondition(keep >= 0, "DepthConsistency: keep \(keep) must not be negative")
         self.labels = labels
         self.threshold = threshold
@@ -69,13 +71,19 @@ public struct DepthConsistency: Sendable, Equatable {
     /// non-finite for nodata. Returns the inversion map of the window: per cell the number of
     /// inverted pairs (0 ... depths - 1), or `nodata` where no pair has two values.
     public mutating func add(values: [[Float]], window: PixelWindow, grid: Grid) -> [Float] {
-        precondition(values.count == labels.count, "DepthConsistency.add: \(values.count) depth layers for \(labels.count) depths")
-        precondition(values.allSatisfy { $0.count == window.cellCount }, "DepthConsistency.add: every layer needs \(window.cellCount) cells")
+        precondition(
+            values.count == labels.count,
+            "DepthConsistency.add: \(values.count) depth layers for \(labels.count) depths")
+        precondition(
+            values.allSatisfy { $0.count == window.cellCount },
+            "DepthConsistency.add: every layer needs \(window.cellCount) cells")
         var map = [Float](repeating: Self.nodata, count: window.cellCount)
         for i in 0..<window.cellCount {
-            var validPairs = 0, inverted = 0
+            var validPairs = 0
+            var inverted = 0
             for p in pairs.indices {
-                let upper = values[p][i], lower = values[p + 1][i]
+                let upper = values[p][i]
+                let lower = values[p + 1][i]
                 guard upper.isFinite, lower.isFinite else { continue }
                 validPairs += 1
                 pairs[p].valid += 1
@@ -84,7 +92,8 @@ public struct DepthConsistency: Sendable, Equatable {
                 inverted += 1
                 pairs[p].inverted += 1
                 pairs[p].largestRise = max(pairs[p].largestRise ?? rise, rise)
-                let col = window.col + i % window.width, row = window.row + i / window.width
+                let col = window.col + i % window.width
+                let row = window.row + i / window.width
                 consider(Jump(pair: p, upper: upper, lower: lower, col: col, row: row, x: 0, y: 0), grid: grid)
             }
             guard validPairs > 0 else { continue }

@@ -30,12 +30,16 @@ public struct MonotoneProfile: Sendable, Equatable {
 
     /// Caps `values[d][i]` (depth d's values over a window, non-finite for nodata) in place.
     public mutating func apply(_ values: inout [[Float]]) {
-        precondition(values.count == changes.count, "MonotoneProfile.apply: \(values.count) depth layers for \(changes.count) depths")
+        precondition(
+            values.count == changes.count,
+            "MonotoneProfile.apply: \(values.count) depth layers for \(changes.count) depths")
         let n = values.first?.count ?? 0
         for i in 0..<n {
-            var changed = false, valid = values[0][i].isFinite
+            var changed = false
+            var valid = values[0][i].isFinite
             for d in 1..<max(1, values.count) {
-                let upper = values[d - 1][i], value = values[d][i]
+                let upper = values[d - 1][i]
+                let value = values[d][i]
                 guard value.isFinite else { continue }
                 valid = true
                 guard upper.isFinite, value > upper else { continue }

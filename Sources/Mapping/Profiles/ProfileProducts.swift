@@ -30,9 +30,12 @@ public enum ProfileProducts {
         public var cellHectares: Double
 
         /// Creates the inputs.
-        public init(socUnit: CarbonStock.SOCUnit, bulkDensity: String, bulkDensityUnit: CarbonStock.BulkDensityUnit,
-                    coarseFragments: CoarseFragments, cellHectares: Double) {
-            precondition(cellHectares > 0 && cellHectares.isFinite, "StockInputs: cell area \(cellHectares) ha must be positive")
+        public init(
+            socUnit: CarbonStock.SOCUnit, bulkDensity: String, bulkDensityUnit: CarbonStock.BulkDensityUnit,
+            coarseFragments: CoarseFragments, cellHectares: Double
+        ) {
+            precondition(
+                cellHectares > 0 && cellHectares.isFinite, "StockInputs: cell area \(cellHectares) ha must be positive")
             self.socUnit = socUnit
             self.bulkDensity = bulkDensity
             self.bulkDensityUnit = bulkDensityUnit
@@ -63,11 +66,19 @@ public enum ProfileProducts {
         public var enforceMonotone = false
 
         /// Creates the settings.
-        public init(name: String, property: String, unit: String, depths: [String], intervals: [(top: Double, bottom: Double)],
-                    tileSize: Int, consistencyThreshold: Double?, stocks: StockInputs?, intervalLevel: Double?) {
+        public init(
+            name: String, property: String, unit: String, depths: [String], intervals: [(top: Double, bottom: Double)],
+            tileSize: Int, consistencyThreshold: Double?, stocks: StockInputs?, intervalLevel: Double?
+        ) {
             precondition(depths.count == intervals.count, "ProfileProducts.Settings: one interval per depth label")
-            self.name = name; self.property = property; self.unit = unit; self.depths = depths; self.intervals = intervals
-            self.tileSize = tileSize; self.consistencyThreshold = consistencyThreshold; self.stocks = stocks
+            self.name = name
+            self.property = property
+            self.unit = unit
+            self.depths = depths
+            self.intervals = intervals
+            self.tileSize = tileSize
+            self.consistencyThreshold = consistencyThreshold
+            self.stocks = stocks
             self.intervalLevel = intervalLevel
         }
     }
@@ -133,48 +144,67 @@ public enum ProfileProducts {
     /// The formula, as written into the stock maps.
     public static let formula = "stock (t/ha) = SOC (g/kg) x BD (g/cm3) x (1 - CF) x thickness (cm) x 0.1"
     /// How the stock bounds are made, as written into the maps and the report.
-    public static let boundsNote = "the SOC interval bounds (lower bound clamped at 0) times BD and (1 - CF), which are treated as exact; "
+    public static let boundsNote =
+        "the SOC interval bounds (lower bound clamped at 0) times BD and (1 - CF), which are treated as exact; "
         + "the bounds of a sum are the sums of the depths' bounds, which are conservative (wider than the sum's own interval "
         + "unless the depths' errors are perfectly correlated)"
 
     /// Reads the depth maps in `folder` tile by tile and writes the asked-for maps there. `metadata`
     /// goes into every new map (the provenance), with `Provenance.Key.depth` of the layer added.
-    public static func run(_ s: Settings, folder: String, grid: Grid, metadata: [String: String],
-                           progress: ((_ step: String, _ done: Int, _ total: Int) -> Void)? = nil) throws -> Result {
+    public static func run(
+        _ s: Settings, folder: String, grid: Grid, metadata: [String: String],
+        progress: ((_ step: String, _ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> Result {
         let bases = s.depths.map { MapNames.depthMap(name: s.name, depthLabel: $0) }
         let path = { (base: String) in (folder as NSString).appendingPathComponent(base + ".tif") }
         let maps = try bases.map { try RasterDataset(path: path($0)) }
         defer { for m in maps { m.close() } }
 
-        var consistency = s.consistencyThreshold.flatMap { s.depths.count >= 2 ? DepthConsistency(labels: s.depths, threshold: $0) : nil }
+        var consistency = s.consistencyThreshold.flatMap {
+            s.depths.count >= 2 ? DepthConsistency(labels: s.depths, threshold: $0) : nil
+        }
         var outputs: [Output] = []
         var sets: [MapProducts.MapSet] = []
         if consistency != nil {
             let name = MapNames.depthInversions(s.name)
-            outputs.append(Output(name: name, description: "Adjacent depth pairs where the deeper \(s.property) exceeds the upper one by more than \(short(s.consistencyThreshold!)) \(s.unit)",
-                                  depth: MapProducts.Catalogue.allDepths, format: LayerFormat(dataType: .uint8, nodata: 255, unit: "pairs", overviewResampling: "NEAREST"),
-                                  extra: [thresholdKey: "\(short(s.consistencyThreshold!)) \(s.unit)"]))
-            sets.append(MapProducts.MapSet(title: "Depth inversions > \(short(s.consistencyThreshold!)) \(s.unit)",
-                                           maps: [MapProducts.Map(name: name, title: "all depths")], unit: "inverted pairs",
-                                           ramp: .inversions, range: ValueRange(min: 0, max: Double(s.depths.count - 1)),
-                                           contactSheet: MapNames.contactSheet(name)))
+            outputs.append(
+                Output(
+                    name: name,
+                    description:
+                        "Adjacent depth pairs where the deeper \(s.property) exceeds the upper one by more than \(short(s.consistencyThreshold!)) \(s.unit)",
+                    depth: MapProducts.Catalogue.allDepths,
+                    format: LayerFormat(dataType: .uint8, nodata: 255, unit: "pairs", overviewResampling: "NEAREST"),
+                    extra: [thresholdKey: "\(short(s.consistencyThreshold!)) \(s.unit)"]))
+            sets.append(
+                MapProducts.MapSet(
+                    title: "Depth inversions > \(short(s.consistencyThreshold!)) \(s.unit)",
+                    maps: [MapProducts.Map(name: name, title: "all depths")], unit: "inverted pairs",
+                    ramp: .inversions, range: ValueRange(min: 0, max: Double(s.depths.count - 1)),
+                    contactSheet: MapNames.contactSheet(name)))
         }
 
         // Stocks: layers per interval, then per sum; with bounds the same again for the lower and upper bounds.
         var stockPlan: StockPlan?
-        var bdRaster: WarpedRaster?, cfRaster: WarpedRaster?
-        var lowerMaps: [RasterDataset] = [], upperMaps: [RasterDataset] = []
-        defer { bdRaster?.close(); cfRaster?.close(); for m in lowerMaps + upperMaps { m.close() } }
+        var bdRaster: WarpedRaster?
+        var cfRaster: WarpedRaster?
+        var lowerMaps: [RasterDataset] = []
+        var upperMaps: [RasterDataset] = []
+        defer {
+            bdRaster?.close()
+            cfRaster?.close()
+            for m in lowerMaps + upperMaps { m.close() }
+        }
         if let stocks = s.stocks {
             let sums = CarbonStock.sums(depths: s.intervals, bottoms: CarbonStock.standardSumBottoms)
-                .filter { $0.members.count > 1 }   // a sum of one interval is that interval's map
+                .filter { $0.members.count > 1 }  // a sum of one interval is that interval's map
             var result = StockResult(totals: [])
             result.sumsNotCovered = CarbonStock.standardSumBottoms.map { "0-\(Int($0))cm" }.filter { label in
                 !sums.contains { $0.label == label } && !s.depths.contains(label)
             }
             var boundNames: (lower: [String], upper: [String])?
             if let level = s.intervalLevel {
-                let lower = bases.map { MapNames.quantile($0, (1 - level) / 2) }, upper = bases.map { MapNames.quantile($0, (1 + level) / 2) }
+                let lower = bases.map { MapNames.quantile($0, (1 - level) / 2) }
+                let upper = bases.map { MapNames.quantile($0, (1 + level) / 2) }
                 if (lower + upper).allSatisfy({ FileManager.default.fileExists(atPath: path($0)) }) {
                     boundNames = (lower, upper)
                     lowerMaps = try lower.map { try RasterDataset(path: path($0)) }
@@ -183,36 +213,54 @@ public enum ProfileProducts {
                 }
             }
             bdRaster = try WarpedRaster(path: stocks.bulkDensity, onto: grid, resampling: .bilinear)
-            if case let .raster(cfPath, _) = stocks.coarseFragments {
+            if case .raster(let cfPath, _) = stocks.coarseFragments {
                 cfRaster = try WarpedRaster(path: cfPath, onto: grid, resampling: .bilinear)
             }
             let labels = s.depths + sums.map(\.label)
             let stockNames = labels.map { MapNames.stock(s.name, depthLabel: $0) }
             result.totals = zip(labels, stockNames).enumerated().map { k, pair in
-                StockTotal(label: pair.0, isSum: k >= s.depths.count, map: pair.1,
-                           lowerTonnes: boundNames == nil ? nil : 0, upperTonnes: boundNames == nil ? nil : 0)
+                StockTotal(
+                    label: pair.0, isSum: k >= s.depths.count, map: pair.1,
+                    lowerTonnes: boundNames == nil ? nil : 0, upperTonnes: boundNames == nil ? nil : 0)
             }
             let cfText: String
             switch stocks.coarseFragments {
-            case let .constant(f): cfText = "constant volume fraction \(short(f))"
-            case let .raster(p, unit): cfText = "\((p as NSString).lastPathComponent) (\(unit.rawValue))"
+            case .constant(let f): cfText = "constant volume fraction \(short(f))"
+            case .raster(let p, let unit): cfText = "\((p as NSString).lastPathComponent) (\(unit.rawValue))"
             }
-            let stockExtra = [formulaKey: formula + (boundNames != nil ? "; bounds: " + boundsNote : ""),
-                              "SOCMAP_BULK_DENSITY": "\((stocks.bulkDensity as NSString).lastPathComponent) (\(stocks.bulkDensityUnit.rawValue))",
-                              "SOCMAP_COARSE_FRAGMENTS": cfText]
+            let stockExtra = [
+                formulaKey: formula + (boundNames != nil ? "; bounds: " + boundsNote : ""),
+                "SOCMAP_BULK_DENSITY":
+                    "\((stocks.bulkDensity as NSString).lastPathComponent) (\(stocks.bulkDensityUnit.rawValue))",
+                "SOCMAP_COARSE_FRAGMENTS": cfText
+            ]
             let stockFormat = LayerFormat(unit: "t/ha")
             func layers(_ names: [String], _ what: String) -> [Output] {
                 zip(names, labels).map { name, label in
-                    Output(name: name, description: "\(s.property) stock \(label) (t/ha)\(what)", depth: label, format: stockFormat, extra: stockExtra)
+                    Output(
+                        name: name, description: "\(s.property) stock \(label) (t/ha)\(what)", depth: label,
+                        format: stockFormat, extra: stockExtra)
                 }
             }
-            let intervalTitles = s.depths.map(MapNames.depthTitle(label:)), sumTitles = sums.map { MapNames.depthTitle(label: $0.label) }
+            let intervalTitles = s.depths.map(MapNames.depthTitle(label:))
+            let sumTitles = sums.map { MapNames.depthTitle(label: $0.label) }
             func stockSets(_ names: [String], _ title: String, sheet: String) -> [MapProducts.MapSet] {
-                var sets = [MapProducts.MapSet(title: "\(title) per depth interval", maps: zip(names, intervalTitles).map { MapProducts.Map(name: $0, title: $1) },
-                                               unit: "t/ha", ramp: .socDefault, contactSheet: MapNames.contactSheet(sheet), rangeGroup: "stock intervals")]
+                var sets = [
+                    MapProducts.MapSet(
+                        title: "\(title) per depth interval",
+                        maps: zip(names, intervalTitles).map { MapProducts.Map(name: $0, title: $1) },
+                        unit: "t/ha", ramp: .socDefault, contactSheet: MapNames.contactSheet(sheet),
+                        rangeGroup: "stock intervals")
+                ]
                 if !sums.isEmpty {
-                    sets.append(MapProducts.MapSet(title: "\(title) from the surface", maps: zip(names.dropFirst(s.depths.count), sumTitles).map { MapProducts.Map(name: $0, title: $1) },
-                                                   unit: "t/ha", ramp: .socDefault, contactSheet: MapNames.contactSheet(sheet + "_sums"), rangeGroup: "stock sums"))
+                    sets.append(
+                        MapProducts.MapSet(
+                            title: "\(title) from the surface",
+                            maps: zip(names.dropFirst(s.depths.count), sumTitles).map {
+                                MapProducts.Map(name: $0, title: $1)
+                            },
+                            unit: "t/ha", ramp: .socDefault, contactSheet: MapNames.contactSheet(sheet + "_sums"),
+                            rangeGroup: "stock sums"))
                 }
                 return sets
             }
@@ -220,22 +268,40 @@ public enum ProfileProducts {
             outputs += layers(stockNames, "")
             sets += stockSets(stockNames, "\(s.property) stock (t/ha)", sheet: stockBase)
             if let boundNames, let level = s.intervalLevel {
-                let lowerQ = (1 - level) / 2, upperQ = (1 + level) / 2
-                let lower = stockNames.map { MapNames.quantile($0, lowerQ) }, upper = stockNames.map { MapNames.quantile($0, upperQ) }
+                let lowerQ = (1 - level) / 2
+                let upperQ = (1 + level) / 2
+                let lower = stockNames.map { MapNames.quantile($0, lowerQ) }
+                let upper = stockNames.map { MapNames.quantile($0, upperQ) }
                 let percent = short(level * 100)
-                outputs += layers(lower, ": lower bound from the \(percent) % interval's \(boundNames.lower.first!.suffix(3)) maps")
-                    + layers(upper, ": upper bound from the \(percent) % interval's \(boundNames.upper.first!.suffix(3)) maps")
-                sets += stockSets(lower, "\(s.property) stock, lower bound (\(short(lowerQ * 100)) %)", sheet: MapNames.quantile(stockBase, lowerQ))
-                sets += stockSets(upper, "\(s.property) stock, upper bound (\(short(upperQ * 100)) %)", sheet: MapNames.quantile(stockBase, upperQ))
+                outputs +=
+                    layers(
+                        lower,
+                        ": lower bound from the \(percent) % interval's \(boundNames.lower.first!.suffix(3)) maps")
+                    + layers(
+                        upper,
+                        ": upper bound from the \(percent) % interval's \(boundNames.upper.first!.suffix(3)) maps")
+                sets += stockSets(
+                    lower, "\(s.property) stock, lower bound (\(short(lowerQ * 100)) %)",
+                    sheet: MapNames.quantile(stockBase, lowerQ))
+                sets += stockSets(
+                    upper, "\(s.property) stock, upper bound (\(short(upperQ * 100)) %)",
+                    sheet: MapNames.quantile(stockBase, upperQ))
             }
             stockPlan = StockPlan(inputs: stocks, sums: sums, result: result)
         }
         var monotone = s.enforceMonotone && s.depths.count >= 2 ? MonotoneProfile(labels: s.depths) : nil
-        guard !outputs.isEmpty || monotone != nil else { return Result(consistency: nil, stocks: nil, monotone: nil, sets: [], files: []) }
+        guard !outputs.isEmpty || monotone != nil else {
+            return Result(consistency: nil, stocks: nil, monotone: nil, sets: [], files: [])
+        }
 
         let fm = FileManager.default
         let staging = outputs.map { (folder as NSString).appendingPathComponent(".\($0.name).assembling.tif") }
-        defer { for p in staging { try? fm.removeItem(atPath: p); try? fm.removeItem(atPath: p + ".aux.xml") } }
+        defer {
+            for p in staging {
+                try? fm.removeItem(atPath: p)
+                try? fm.removeItem(atPath: p + ".aux.xml")
+            }
+        }
         let writers = try zip(staging, outputs).map { p, o in
             try GeoTIFFWriter(path: p, grid: grid, bandCount: 1, dataType: o.format.dataType, nodata: o.format.nodata)
         }
@@ -246,8 +312,15 @@ public enum ProfileProducts {
         // The corrected depth maps (every depth but the top one), written beside the originals first.
         let corrected = monotone == nil ? [] : Array(bases.dropFirst())
         let correctedStaging = corrected.map { (folder as NSString).appendingPathComponent(".\($0).monotone.tif") }
-        defer { for p in correctedStaging { try? fm.removeItem(atPath: p); try? fm.removeItem(atPath: p + ".aux.xml") } }
-        let correctedWriters = try correctedStaging.map { try GeoTIFFWriter(path: $0, grid: grid, bandCount: 1, nodata: Double(MapAssembler.nodata)) }
+        defer {
+            for p in correctedStaging {
+                try? fm.removeItem(atPath: p)
+                try? fm.removeItem(atPath: p + ".aux.xml")
+            }
+        }
+        let correctedWriters = try correctedStaging.map {
+            try GeoTIFFWriter(path: $0, grid: grid, bandCount: 1, nodata: Double(MapAssembler.nodata))
+        }
         for (k, w) in correctedWriters.enumerated() {
             let band = try maps[k + 1].band(1)
             w.setDescription(band: 1, band.description)
@@ -261,14 +334,16 @@ public enum ProfileProducts {
             if monotone != nil {
                 monotone!.apply(&values)
                 for (k, w) in correctedWriters.enumerated() {
-                    try w.write(band: 1, window: window, values: values[k + 1].map { $0.isFinite ? $0 : MapAssembler.nodata })
+                    try w.write(
+                        band: 1, window: window, values: values[k + 1].map { $0.isFinite ? $0 : MapAssembler.nodata })
                 }
             }
             if var plan = stockPlan {
-                layers += try plan.add(values: values, lower: lowerMaps.map { try readValues($0, window: window) },
-                                       upper: upperMaps.map { try readValues($0, window: window) },
-                                       bulkDensity: try readValues(bdRaster!, window: window),
-                                       coarse: try cfRaster.map { try readValues($0, window: window) }, s: s)
+                layers += try plan.add(
+                    values: values, lower: lowerMaps.map { try readValues($0, window: window) },
+                    upper: upperMaps.map { try readValues($0, window: window) },
+                    bulkDensity: try readValues(bdRaster!, window: window),
+                    coarse: try cfRaster.map { try readValues($0, window: window) }, s: s)
                 stockPlan = plan
             }
             for (k, w) in writers.enumerated() {
@@ -282,7 +357,8 @@ public enum ProfileProducts {
             for (k, base) in corrected.enumerated() {
                 var items = try maps[k + 1].metadata()
                 let change = monotone.changes[k + 1]
-                items[monotoneKey] = "enforced: values capped at the depth above; \(change.cells) cells lowered here, by up to \(short(change.largest)) \(s.unit) (mean \(short(change.mean)))"
+                items[monotoneKey] =
+                    "enforced: values capped at the depth above; \(change.cells) cells lowered here, by up to \(short(change.largest)) \(s.unit) (mean \(short(change.mean)))"
                 try COG.write(from: correctedStaging[k], to: path(base), metadata: items)
             }
         }
@@ -290,7 +366,8 @@ public enum ProfileProducts {
         for (k, o) in outputs.enumerated() {
             var items = metadata.merging(o.extra) { _, b in b }
             items[Provenance.Key.depth] = o.depth
-            try COG.write(from: staging[k], to: path(o.name), metadata: items, overviewResampling: o.format.overviewResampling)
+            try COG.write(
+                from: staging[k], to: path(o.name), metadata: items, overviewResampling: o.format.overviewResampling)
             files.append(o.name + ".tif")
             progress?("analysis GeoTIFFs", k + 1, outputs.count)
         }
@@ -328,34 +405,48 @@ public enum ProfileProducts {
 
         /// The stock layers of one window: per interval, per sum, then (with bounds) the same for
         /// the lower and the upper bounds.
-        mutating func add(values: [[Float]], lower: [[Float]], upper: [[Float]], bulkDensity: [Float], coarse: [Float]?,
-                          s: Settings) throws -> [[Float]] {
-            let n = bulkDensity.count, depths = values.count
+        mutating func add(
+            values: [[Float]], lower: [[Float]], upper: [[Float]], bulkDensity: [Float], coarse: [Float]?,
+            s: Settings
+        ) throws -> [[Float]] {
+            let n = bulkDensity.count
+            let depths = values.count
             let plausible = CarbonStock.plausibleBulkDensity
             // Per cell: BD in g/cm3 times the fine-earth fraction, NaN where unusable.
             var fineEarth = [Double](repeating: .nan, count: n)
             for i in 0..<n {
                 let hasSOC = values.contains { $0[i].isFinite }
                 let bd = Double(bulkDensity[i]) * inputs.bulkDensityUnit.gramsPerCubicCentimetre
-                guard bd.isFinite else { if hasSOC { result.cellsWithoutBulkDensity += 1 }; continue }
-                guard plausible.contains(bd) else { if hasSOC { result.cellsImplausibleBulkDensity += 1 }; continue }
+                guard bd.isFinite else {
+                    if hasSOC { result.cellsWithoutBulkDensity += 1 }
+                    continue
+                }
+                guard plausible.contains(bd) else {
+                    if hasSOC { result.cellsImplausibleBulkDensity += 1 }
+                    continue
+                }
                 let cf: Double
                 switch inputs.coarseFragments {
-                case let .constant(f): cf = f
-                case let .raster(_, unit): cf = Double(coarse![i]) * unit.fraction
+                case .constant(let f): cf = f
+                case .raster(_, let unit): cf = Double(coarse![i]) * unit.fraction
                 }
-                guard cf.isFinite, cf >= 0, cf < 1 else { if hasSOC { result.cellsWithoutCoarseFragments += 1 }; continue }
+                guard cf.isFinite, cf >= 0, cf < 1 else {
+                    if hasSOC { result.cellsWithoutCoarseFragments += 1 }
+                    continue
+                }
                 fineEarth[i] = bd * (1 - cf)
             }
-            func stocks(_ soc: [[Float]], clampAtZero: Bool, total: WritableKeyPath<StockTotal, Double?>?) -> [[Float]] {
+            func stocks(_ soc: [[Float]], clampAtZero: Bool, total: WritableKeyPath<StockTotal, Double?>?) -> [[Float]]
+            {
                 var out = [[Float]](repeating: [Float](repeating: .nan, count: n), count: depths + sums.count)
                 var perInterval = [[Double]](repeating: [Double](repeating: .nan, count: n), count: depths)
                 for d in 0..<depths {
                     let thickness = s.intervals[d].bottom - s.intervals[d].top
                     for i in 0..<n where fineEarth[i].isFinite && soc[d][i].isFinite {
                         let value = clampAtZero ? max(0, Double(soc[d][i])) : Double(soc[d][i])
-                        let stock = CarbonStock.stock(soc: value, socUnit: inputs.socUnit, bulkDensity: fineEarth[i],
-                                                      coarseFraction: 0, thickness: thickness)
+                        let stock = CarbonStock.stock(
+                            soc: value, socUnit: inputs.socUnit, bulkDensity: fineEarth[i],
+                            coarseFraction: 0, thickness: thickness)
                         perInterval[d][i] = stock
                         out[d][i] = Float(stock)
                     }

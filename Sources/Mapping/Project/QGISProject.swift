@@ -19,7 +19,8 @@ public enum QGISProject {
 
         /// Creates a layer.
         public init(name: String, path: String, style: QGISStyle, stylePath: String? = nil, group: String = "") {
-            precondition(!path.hasPrefix("/"), "QGISProject.Layer '\(name)': path '\(path)' must be relative to the project")
+            precondition(
+                !path.hasPrefix("/"), "QGISProject.Layer '\(name)': path '\(path)' must be relative to the project")
             self.name = name
             self.path = path
             self.style = style
@@ -45,7 +46,9 @@ public enum QGISProject {
 
         /// Makes a point layer.
         public init(name: String, path: String, layer: String, field: String, stylePath: String? = nil, group: String) {
-            precondition(!path.hasPrefix("/"), "QGISProject.PointLayer '\(name)': path '\(path)' must be relative to the project")
+            precondition(
+                !path.hasPrefix("/"), "QGISProject.PointLayer '\(name)': path '\(path)' must be relative to the project"
+            )
             self.name = name
             self.path = path
             self.layer = layer
@@ -61,7 +64,9 @@ public enum QGISProject {
     /// The .qgs document. `extent` (in `crs`) is the initial view. Within each group only the first
     /// layer is switched on and the group is mutually exclusive (one depth shown at a time); groups
     /// and layers keep the order given, the first on top; `points` come first, above the maps.
-    public static func qgs(layers: [Layer], points: [PointLayer] = [], crs: CRS, extent: Extent, title: String) -> String {
+    public static func qgs(
+        layers: [Layer], points: [PointLayer] = [], crs: CRS, extent: Extent, title: String
+    ) -> String {
         precondition(!layers.isEmpty, "QGISProject.qgs needs at least one layer")
         let ids = layerIDs(layers)
         let pointIDs = points.enumerated().map { "\(idBase($0.element.name))_points_\($0.offset + 1)" }
@@ -84,13 +89,17 @@ public enum QGISProject {
         x += "  </layerorder>\n"
         x += "  <properties>\n"
         x += "    <Paths>\n      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n"
-        x += "    <SpatialRefSys>\n      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n    </SpatialRefSys>\n"
+        x +=
+            "    <SpatialRefSys>\n      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n    </SpatialRefSys>\n"
         x += "  </properties>\n"
         x += "  <visibility-presets/>\n  <transformContext/>\n"
         x += "  <projectMetadata>\n    <identifier></identifier>\n    <parentidentifier></parentidentifier>\n"
-        x += "    <language></language>\n    <type></type>\n    <title>\(XMLText.escape(title))</title>\n    <abstract></abstract>\n    <links/>\n  </projectMetadata>\n"
+        x +=
+            "    <language></language>\n    <type></type>\n    <title>\(XMLText.escape(title))</title>\n    <abstract></abstract>\n    <links/>\n  </projectMetadata>\n"
         x += "  <ProjectViewSettings UseProjectScales=\"0\" rotation=\"0\">\n    <Scales/>\n"
-        x += "    <DefaultViewExtent \(extentAttributes(extent))>\n" + spatialRefSys(crs, indent: "      ") + "    </DefaultViewExtent>\n"
+        x +=
+            "    <DefaultViewExtent \(extentAttributes(extent))>\n" + spatialRefSys(crs, indent: "      ")
+            + "    </DefaultViewExtent>\n"
         x += "  </ProjectViewSettings>\n"
         x += "</qgis>\n"
         return x
@@ -103,10 +112,11 @@ public enum QGISProject {
 
     /// A layer name reduced to [A-Za-z0-9_] ("layer" when nothing is left).
     static func idBase(_ name: String) -> String {
-        let cleaned = String(name.unicodeScalars.map { scalar -> Character in
-            let c = Character(scalar)
-            return (c.isASCII && (c.isLetter || c.isNumber)) ? c : "_"
-        })
+        let cleaned = String(
+            name.unicodeScalars.map { scalar -> Character in
+                let c = Character(scalar)
+                return (c.isASCII && (c.isLetter || c.isNumber)) ? c : "_"
+            })
         return cleaned.isEmpty ? "layer" : cleaned
     }
 
@@ -123,20 +133,25 @@ public enum QGISProject {
         return result
     }
 
-    private static func layerTree(_ layers: [Layer], ids: [String], points: [PointLayer], pointIDs: [String]) -> String {
+    private static func layerTree(_ layers: [Layer], ids: [String], points: [PointLayer], pointIDs: [String]) -> String
+    {
         func treeLayer(_ i: Int, checked: Bool, indent: String) -> String {
             let layer = layers[i]
-            return "\(indent)<layer-tree-layer id=\"\(ids[i])\" name=\"\(XMLText.escape(layer.name))\" source=\"\(XMLText.escape(relativeSource(layer.path)))\" providerKey=\"gdal\" checked=\"\(checked ? "Qt::Checked" : "Qt::Unchecked")\" expanded=\"1\" legend_exp=\"\">\n\(indent)  <customproperties>\n\(indent)    <Option/>\n\(indent)  </customproperties>\n\(indent)</layer-tree-layer>\n"
+            return
+                "\(indent)<layer-tree-layer id=\"\(ids[i])\" name=\"\(XMLText.escape(layer.name))\" source=\"\(XMLText.escape(relativeSource(layer.path)))\" providerKey=\"gdal\" checked=\"\(checked ? "Qt::Checked" : "Qt::Unchecked")\" expanded=\"1\" legend_exp=\"\">\n\(indent)  <customproperties>\n\(indent)    <Option/>\n\(indent)  </customproperties>\n\(indent)</layer-tree-layer>\n"
         }
         var x = "  <layer-tree-group>\n    <customproperties>\n      <Option/>\n    </customproperties>\n"
         var pointGroups: [String] = []
         for p in points where !pointGroups.contains(p.group) { pointGroups.append(p.group) }
         for group in pointGroups {
-            x += "    <layer-tree-group name=\"\(XMLText.escape(group))\" checked=\"Qt::Checked\" expanded=\"1\" mutually-exclusive=\"1\" mutually-exclusive-child=\"0\">\n"
+            x +=
+                "    <layer-tree-group name=\"\(XMLText.escape(group))\" checked=\"Qt::Checked\" expanded=\"1\" mutually-exclusive=\"1\" mutually-exclusive-child=\"0\">\n"
             x += "      <customproperties>\n        <Option/>\n      </customproperties>\n"
             for (k, i) in points.indices.filter({ points[$0].group == group }).enumerated() {
-                let p = points[i], indent = "      "
-                x += "\(indent)<layer-tree-layer id=\"\(pointIDs[i])\" name=\"\(XMLText.escape(p.name))\" source=\"\(XMLText.escape(p.source))\" providerKey=\"ogr\" checked=\"\(k == 0 ? "Qt::Checked" : "Qt::Unchecked")\" expanded=\"1\" legend_exp=\"\">\n\(indent)  <customproperties>\n\(indent)    <Option/>\n\(indent)  </customproperties>\n\(indent)</layer-tree-layer>\n"
+                let p = points[i]
+                let indent = "      "
+                x +=
+                    "\(indent)<layer-tree-layer id=\"\(pointIDs[i])\" name=\"\(XMLText.escape(p.name))\" source=\"\(XMLText.escape(p.source))\" providerKey=\"ogr\" checked=\"\(k == 0 ? "Qt::Checked" : "Qt::Unchecked")\" expanded=\"1\" legend_exp=\"\">\n\(indent)  <customproperties>\n\(indent)    <Option/>\n\(indent)  </customproperties>\n\(indent)</layer-tree-layer>\n"
             }
             x += "    </layer-tree-group>\n"
         }
@@ -144,7 +159,8 @@ public enum QGISProject {
             if group.name.isEmpty {
                 for i in group.members { x += treeLayer(i, checked: true, indent: "    ") }
             } else {
-                x += "    <layer-tree-group name=\"\(XMLText.escape(group.name))\" checked=\"Qt::Checked\" expanded=\"1\" mutually-exclusive=\"1\" mutually-exclusive-child=\"0\">\n"
+                x +=
+                    "    <layer-tree-group name=\"\(XMLText.escape(group.name))\" checked=\"Qt::Checked\" expanded=\"1\" mutually-exclusive=\"1\" mutually-exclusive-child=\"0\">\n"
                 x += "      <customproperties>\n        <Option/>\n      </customproperties>\n"
                 for (k, i) in group.members.enumerated() { x += treeLayer(i, checked: k == 0, indent: "      ") }
                 x += "    </layer-tree-group>\n"
@@ -158,12 +174,15 @@ public enum QGISProject {
     }
 
     private static func mapLayer(_ layer: Layer, id: String, crs: CRS, extent: Extent) -> String {
-        var x = "    <maplayer type=\"raster\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\" styleCategories=\"AllStyleCategories\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" refreshOnNotifyMessage=\"\" legendPlaceholderImage=\"\">\n"
+        var x =
+            "    <maplayer type=\"raster\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\" styleCategories=\"AllStyleCategories\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" refreshOnNotifyMessage=\"\" legendPlaceholderImage=\"\">\n"
         x += layerIdentity(extent: extent, id: id, source: relativeSource(layer.path), name: layer.name, crs: crs)
         x += "      <provider>gdal</provider>\n"
-        x += "      <noData>\n        <noDataList bandNo=\"\(layer.style.band)\" useSrcNoData=\"1\"/>\n      </noData>\n"
-        x += layerProperties(stylePath: layer.stylePath,
-                             options: ["          <Option type=\"QString\" name=\"identify/format\" value=\"Value\"/>\n"])
+        x +=
+            "      <noData>\n        <noDataList bandNo=\"\(layer.style.band)\" useSrcNoData=\"1\"/>\n      </noData>\n"
+        x += layerProperties(
+            stylePath: layer.stylePath,
+            options: ["          <Option type=\"QString\" name=\"identify/format\" value=\"Value\"/>\n"])
         x += layer.style.pipeXML(indent: "      ")
         x += "      <blendMode>0</blendMode>\n"
         x += "    </maplayer>\n"
@@ -183,24 +202,29 @@ public enum QGISProject {
     /// A layer's style manager, flags and custom properties: `options` first, then the path of its
     /// .qml style when it has one.
     private static func layerProperties(stylePath: String?, options: [String]) -> String {
-        var x = "      <map-layer-style-manager current=\"default\">\n        <map-layer-style name=\"default\"/>\n      </map-layer-style-manager>\n"
-        x += "      <flags>\n        <Identifiable>1</Identifiable>\n        <Removable>1</Removable>\n        <Searchable>1</Searchable>\n        <Private>0</Private>\n      </flags>\n"
+        var x =
+            "      <map-layer-style-manager current=\"default\">\n        <map-layer-style name=\"default\"/>\n      </map-layer-style-manager>\n"
+        x +=
+            "      <flags>\n        <Identifiable>1</Identifiable>\n        <Removable>1</Removable>\n        <Searchable>1</Searchable>\n        <Private>0</Private>\n      </flags>\n"
         x += "      <customproperties>\n        <Option type=\"Map\">\n"
         x += options.joined()
         if let stylePath {
-            x += "          <Option type=\"QString\" name=\"socmap/style\" value=\"\(XMLText.escape(relativeSource(stylePath)))\"/>\n"
+            x +=
+                "          <Option type=\"QString\" name=\"socmap/style\" value=\"\(XMLText.escape(relativeSource(stylePath)))\"/>\n"
         }
         x += "        </Option>\n      </customproperties>\n"
         return x
     }
 
     private static func pointLayer(_ layer: PointLayer, id: String, crs: CRS, extent: Extent) -> String {
-        var x = "    <maplayer type=\"vector\" geometry=\"Point\" wkbType=\"Point\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\" styleCategories=\"AllStyleCategories\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" refreshOnNotifyMessage=\"\" readOnly=\"0\" simplifyAlgorithm=\"0\" simplifyDrawingHints=\"0\" simplifyDrawingTol=\"1\" simplifyLocal=\"1\" simplifyMaxScale=\"1\" labelsEnabled=\"0\" symbologyReferenceScale=\"-1\">\n"
+        var x =
+            "    <maplayer type=\"vector\" geometry=\"Point\" wkbType=\"Point\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\" styleCategories=\"AllStyleCategories\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" refreshOnNotifyMessage=\"\" readOnly=\"0\" simplifyAlgorithm=\"0\" simplifyDrawingHints=\"0\" simplifyDrawingTol=\"1\" simplifyLocal=\"1\" simplifyMaxScale=\"1\" labelsEnabled=\"0\" symbologyReferenceScale=\"-1\">\n"
         x += layerIdentity(extent: extent, id: id, source: layer.source, name: layer.name, crs: crs)
         x += "      <provider encoding=\"UTF-8\">ogr</provider>\n"
         x += layerProperties(stylePath: layer.stylePath, options: [])
         x += RelativeBiasStyle.rendererXML(field: layer.field, indent: "      ")
-        x += "      <blendMode>0</blendMode>\n      <featureBlendMode>0</featureBlendMode>\n      <layerOpacity>1</layerOpacity>\n"
+        x +=
+            "      <blendMode>0</blendMode>\n      <featureBlendMode>0</featureBlendMode>\n      <layerOpacity>1</layerOpacity>\n"
         x += "    </maplayer>\n"
         return x
     }

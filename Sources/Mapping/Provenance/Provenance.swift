@@ -55,7 +55,8 @@ public struct Provenance: Sendable, Equatable {
     /// Creates provenance from its parts.
     public init(
         pipelineHash: String, modelHash: String, covariates: [String], cvScores: String,
-        cvScoresByDepth: [String: String] = [:], cvMetricsHash: String = Provenance.notEvaluated, softwareVersion: String,
+        cvScoresByDepth: [String: String] = [:], cvMetricsHash: String = Provenance.notEvaluated,
+        softwareVersion: String,
         extra: [String: String] = [:]
     ) {
         self.pipelineHash = pipelineHash
@@ -71,12 +72,14 @@ public struct Provenance: Sendable, Equatable {
     /// Hashes the pipeline file and the model folder and takes the rest as given.
     public init(
         pipelineFile: String, modelFolder: String, covariates: [String], cvScores: String,
-        cvScoresByDepth: [String: String] = [:], cvMetricsHash: String = Provenance.notEvaluated, softwareVersion: String,
+        cvScoresByDepth: [String: String] = [:], cvMetricsHash: String = Provenance.notEvaluated,
+        softwareVersion: String,
         extra: [String: String] = [:]
     ) throws {
-        self.init(pipelineHash: try SHA256Hasher.hex(fileAt: pipelineFile), modelHash: try Self.hash(folderAt: modelFolder),
-                  covariates: covariates, cvScores: cvScores, cvScoresByDepth: cvScoresByDepth, cvMetricsHash: cvMetricsHash,
-                  softwareVersion: softwareVersion, extra: extra)
+        self.init(
+            pipelineHash: try SHA256Hasher.hex(fileAt: pipelineFile), modelHash: try Self.hash(folderAt: modelFolder),
+            covariates: covariates, cvScores: cvScores, cvScoresByDepth: cvScoresByDepth, cvMetricsHash: cvMetricsHash,
+            softwareVersion: softwareVersion, extra: extra)
     }
 
     /// The items for `COG.write(metadata:)` of a map that shows no single depth: the keys in `Key`
@@ -105,8 +108,9 @@ public struct Provenance: Sendable, Equatable {
     public static func hash(folderAt path: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw MappingError("model folder '\(path)' does not exist", path: path,
-                               hint: "Train the model first or check the model path in the pipeline file")
+            throw MappingError(
+                "model folder '\(path)' does not exist", path: path,
+                hint: "Train the model first or check the model path in the pipeline file")
         }
         guard let enumerator = FileManager.default.enumerator(atPath: path) else {
             throw MappingError("cannot list the model folder '\(path)'", path: path)

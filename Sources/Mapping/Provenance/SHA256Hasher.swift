@@ -13,7 +13,9 @@ public struct SHA256Hasher {
 
     /// Feeds bytes.
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable {
+            hasher.update(bufferPointer: UnsafeRawBufferPointer($0))
+        }
         if contiguous == nil { hasher.update(data: Array(bytes)) }
     }
 
@@ -28,7 +30,8 @@ public struct SHA256Hasher {
     /// Feeds a file's bytes, read in 1 MiB pieces.
     public mutating func update(fileAt path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw MappingError("cannot read '\(path)' to hash it", path: path, hint: "Check that the file exists and is readable")
+            throw MappingError(
+                "cannot read '\(path)' to hash it", path: path, hint: "Check that the file exists and is readable")
         }
         defer { try? handle.close() }
         while true {

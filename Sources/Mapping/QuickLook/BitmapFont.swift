@@ -31,8 +31,9 @@ enum BitmapFont {
     private static let glyphs: [Character: Glyph] = {
         var table: [Character: Glyph] = [:]
         for (c, pattern) in patterns {
-            precondition(pattern.count <= ascent + descent && pattern.allSatisfy { $0.count == 5 },
-                         "BitmapFont: bad glyph pattern for '\(c)'")
+            precondition(
+                pattern.count <= ascent + descent && pattern.allSatisfy { $0.count == 5 },
+                "BitmapFont: bad glyph pattern for '\(c)'")
             var rows = pattern.map { $0.map { $0 == "#" } }
             while rows.count < ascent + descent { rows.append(Array(repeating: false, count: 5)) }
             let inked = (0..<5).filter { col in rows.contains { $0[col] } }
@@ -132,7 +133,7 @@ enum BitmapFont {
         "?": [".###.", "#...#", "....#", "...#.", "..#..", ".....", "..#.."],
         "±": ["..#..", "..#..", "#####", "..#..", "..#..", ".....", "#####"],
         "µ": [".....", ".....", "#...#", "#...#", "#...#", "##..#", "#.##.", "#....", "#...."],
-        "°": [".##..", "#..#.", ".##..", ".....", ".....", ".....", "....."],
+        "°": [".##..", "#..#.", ".##..", ".....", ".....", ".....", "....."]
     ]
     // swiftlint:enable line_length
 }

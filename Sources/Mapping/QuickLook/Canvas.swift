@@ -22,14 +22,19 @@ struct Canvas {
 
     /// Fills a rectangle (clipped to the canvas).
     mutating func fill(x: Int, y: Int, width w: Int, height h: Int, _ c: RGB) {
-        let x0 = max(0, x), y0 = max(0, y), x1 = min(width, x + w), y1 = min(height, y + h)
+        let x0 = max(0, x)
+        let y0 = max(0, y)
+        let x1 = min(width, x + w)
+        let y1 = min(height, y + h)
         guard x0 < x1, y0 < y1 else { return }
         let cw = width
         pixels.withUnsafeMutableBufferPointer { p in
             for row in y0..<y1 {
                 for col in x0..<x1 {
                     let i = (row * cw + col) * 3
-                    p[i] = c.red; p[i + 1] = c.green; p[i + 2] = c.blue
+                    p[i] = c.red
+                    p[i + 1] = c.green
+                    p[i + 2] = c.blue
                 }
             }
         }

@@ -34,13 +34,18 @@ struct LegendBar {
         let (values, step) = Ticks.values(in: range, target: Swift.max(2, Swift.min(8, barWidth / 70)))
         let all = values.map { v -> (x: Int, label: String) in
             let t = (v - range.min) / (range.max - range.min)
-            return (Int((t * Double(barWidth - 1)).rounded()), NumberText.fixed(v, Self.tickDecimals(step), nonFinite: "nan"))
+            return (
+                Int((t * Double(barWidth - 1)).rounded()),
+                NumberText.fixed(v, Self.tickDecimals(step), nonFinite: "nan")
+            )
         }
         var every = 1
         while every < all.count {
             let kept = stride(from: 0, to: all.count, by: every).map { all[$0] }
             let fits = zip(kept, kept.dropFirst()).allSatisfy { a, b in
-                let half = (Canvas.textWidth(a.label, scale: Self.labelScale) + Canvas.textWidth(b.label, scale: Self.labelScale)) / 2
+                let half =
+                    (Canvas.textWidth(a.label, scale: Self.labelScale)
+                        + Canvas.textWidth(b.label, scale: Self.labelScale)) / 2
                 return b.x - a.x >= half + 10
             }
             if fits { break }
@@ -59,8 +64,9 @@ struct LegendBar {
         canvas.frame(x: barX - 1, y: y - 1, width: barWidth + 2, height: Self.barHeight + 2, QuickLook.ink)
         for tick in ticks() {
             canvas.fill(x: barX + tick.x, y: y + Self.barHeight, width: 1, height: Self.tickLength, QuickLook.ink)
-            canvas.text(tick.label, centreX: barX + tick.x + 1, y: y + Self.barHeight + Self.tickLength + 4,
-                        scale: Self.labelScale, QuickLook.ink)
+            canvas.text(
+                tick.label, centreX: barX + tick.x + 1, y: y + Self.barHeight + Self.tickLength + 4,
+                scale: Self.labelScale, QuickLook.ink)
         }
         if !unit.isEmpty {
             let textY = y + (Self.barHeight - BitmapFont.ascent * Self.labelScale) / 2

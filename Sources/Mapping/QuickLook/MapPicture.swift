@@ -3,7 +3,9 @@ enum MapPicture {
     /// Fits a row-major array (NaN = nodata) into `maxWidth` x `maxHeight`: enlarged by a whole
     /// factor (nearest) when it is small, shrunk by box averaging of valid cells when it is large
     /// (a picture cell is nodata when fewer than half its cells are valid).
-    static func fit(_ values: [Float], width: Int, height: Int, maxWidth: Int, maxHeight: Int)
+    static func fit(
+        _ values: [Float], width: Int, height: Int, maxWidth: Int, maxHeight: Int
+    )
         -> (values: [Float], width: Int, height: Int)
     {
         precondition(values.count == width * height, "MapPicture.fit: \(values.count) values for \(width) x \(height)")
@@ -22,10 +24,13 @@ enum MapPicture {
         var out = [Float](repeating: .nan, count: outW * outH)
         values.withUnsafeBufferPointer { v in
             for r in 0..<outH {
-                let r0 = r * height / outH, r1 = max(r0 + 1, (r + 1) * height / outH)
+                let r0 = r * height / outH
+                let r1 = max(r0 + 1, (r + 1) * height / outH)
                 for c in 0..<outW {
-                    let c0 = c * width / outW, c1 = max(c0 + 1, (c + 1) * width / outW)
-                    var sum = 0.0, valid = 0
+                    let c0 = c * width / outW
+                    let c1 = max(c0 + 1, (c + 1) * width / outW)
+                    var sum = 0.0
+                    var valid = 0
                     for rr in r0..<r1 {
                         for cc in c0..<c1 where v[rr * width + cc].isFinite {
                             sum += Double(v[rr * width + cc])

@@ -53,10 +53,12 @@ public struct ColourRamp: Sendable, Equatable {
     /// Creates a ramp; positions must rise from 0 to 1.
     public init(name: String, stops: [Stop]) {
         precondition(stops.count >= 2, "ColourRamp '\(name)' needs at least two stops")
-        precondition(stops.first!.position == 0 && stops.last!.position == 1,
-                     "ColourRamp '\(name)' must start at 0 and end at 1")
-        precondition(zip(stops, stops.dropFirst()).allSatisfy { $0.position < $1.position },
-                     "ColourRamp '\(name)': stop positions must rise")
+        precondition(
+            stops.first!.position == 0 && stops.last!.position == 1,
+            "ColourRamp '\(name)' must start at 0 and end at 1")
+        precondition(
+            zip(stops, stops.dropFirst()).allSatisfy { $0.position < $1.position },
+            "ColourRamp '\(name)': stop positions must rise")
         self.name = name
         self.stops = stops
     }
@@ -73,32 +75,42 @@ public struct ColourRamp: Sendable, Equatable {
         let x = t.isNaN ? 0 : min(1, max(0, t))
         var upper = 1
         while upper < stops.count - 1 && stops[upper].position < x { upper += 1 }
-        let a = stops[upper - 1], b = stops[upper]
+        let a = stops[upper - 1]
+        let b = stops[upper]
         let f = (x - a.position) / (b.position - a.position)
         func mix(_ p: UInt8, _ q: UInt8) -> UInt8 { UInt8((Double(p) + (Double(q) - Double(p)) * f).rounded()) }
-        return RGB(mix(a.colour.red, b.colour.red), mix(a.colour.green, b.colour.green), mix(a.colour.blue, b.colour.blue))
+        return RGB(
+            mix(a.colour.red, b.colour.red), mix(a.colour.green, b.colour.green), mix(a.colour.blue, b.colour.blue))
     }
 
     /// ColorBrewer's 9-class YlOrBr, light yellow (little carbon) to dark brown (much): the default for SOC.
-    public static let socDefault = ColourRamp(name: "YlOrBr", colours: [
-        0xffffe5, 0xfff7bc, 0xfee391, 0xfec44f, 0xfe9929, 0xec7014, 0xcc4c02, 0x993404, 0x662506,
-    ].map(RGB.init(hex:)))
+    public static let socDefault = ColourRamp(
+        name: "YlOrBr",
+        colours: [
+            0xffffe5, 0xfff7bc, 0xfee391, 0xfec44f, 0xfe9929, 0xec7014, 0xcc4c02, 0x993404, 0x662506
+        ].map(RGB.init(hex:)))
 
     /// matplotlib's viridis (9 samples), perceptually uniform and colour-blind safe.
-    public static let viridis = ColourRamp(name: "Viridis", colours: [
-        0x440154, 0x472d7b, 0x3b528b, 0x2c728e, 0x21918c, 0x28ae80, 0x5ec962, 0xaddc30, 0xfde725,
-    ].map(RGB.init(hex:)))
+    public static let viridis = ColourRamp(
+        name: "Viridis",
+        colours: [
+            0x440154, 0x472d7b, 0x3b528b, 0x2c728e, 0x21918c, 0x28ae80, 0x5ec962, 0xaddc30, 0xfde725
+        ].map(RGB.init(hex:)))
 
     /// ColorBrewer's 9-class BuPu, pale (certain) to purple (uncertain): the default for the CV spread.
-    public static let uncertainty = ColourRamp(name: "BuPu", colours: [
-        0xf7fcfd, 0xe0ecf4, 0xbfd3e6, 0x9ebcda, 0x8c96c6, 0x8c6bb1, 0x88419d, 0x810f7c, 0x4d004b,
-    ].map(RGB.init(hex:)))
+    public static let uncertainty = ColourRamp(
+        name: "BuPu",
+        colours: [
+            0xf7fcfd, 0xe0ecf4, 0xbfd3e6, 0x9ebcda, 0x8c96c6, 0x8c6bb1, 0x88419d, 0x810f7c, 0x4d004b
+        ].map(RGB.init(hex:)))
 
     /// Grey (outside) to green (inside the area of applicability), for the AOA mask.
     public static let applicability = ColourRamp(name: "AOA", colours: [RGB(hex: 0xBDBDBD), RGB(hex: 0x1A9850)])
 
     /// Light grey (no inverted pair) through orange to dark red (every pair inverted), for the depth-inversion counts.
-    public static let inversions = ColourRamp(name: "Inversions", colours: [
-        0xf0f0f0, 0xfdae61, 0xf46d43, 0xd73027, 0xa50026,
-    ].map(RGB.init(hex:)))
+    public static let inversions = ColourRamp(
+        name: "Inversions",
+        colours: [
+            0xf0f0f0, 0xfdae61, 0xf46d43, 0xd73027, 0xa50026
+        ].map(RGB.init(hex:)))
 }

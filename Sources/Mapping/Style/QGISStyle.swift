@@ -30,16 +30,21 @@ public struct QGISStyle: Sendable, Equatable {
     }
 
     /// A .qml file for a single-band map: `min`...`max` spread over `ramp` in `classes` items.
-    public static func qml(min: Double, max: Double, unit: String, ramp: ColourRamp = .socDefault, classes: Int = 9) -> String {
+    public static func qml(
+        min: Double, max: Double, unit: String, ramp: ColourRamp = .socDefault, classes: Int = 9
+    ) -> String {
         QGISStyle(range: ValueRange(min: min, max: max), unit: unit, ramp: ramp, classes: classes).qml
     }
 
     /// The whole .qml document (QGIS 3 "Save Style" layout, all style categories).
     public var qml: String {
         var xml = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-        xml += "<qgis version=\"\(Self.qgisVersion)\" styleCategories=\"AllStyleCategories\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\">\n"
-        xml += "  <flags>\n    <Identifiable>1</Identifiable>\n    <Removable>1</Removable>\n    <Searchable>1</Searchable>\n    <Private>0</Private>\n  </flags>\n"
-        xml += "  <customproperties>\n    <Option type=\"Map\">\n      <Option type=\"QString\" name=\"identify/format\" value=\"Value\"/>\n    </Option>\n  </customproperties>\n"
+        xml +=
+            "<qgis version=\"\(Self.qgisVersion)\" styleCategories=\"AllStyleCategories\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\">\n"
+        xml +=
+            "  <flags>\n    <Identifiable>1</Identifiable>\n    <Removable>1</Removable>\n    <Searchable>1</Searchable>\n    <Private>0</Private>\n  </flags>\n"
+        xml +=
+            "  <customproperties>\n    <Option type=\"Map\">\n      <Option type=\"QString\" name=\"identify/format\" value=\"Value\"/>\n    </Option>\n  </customproperties>\n"
         xml += pipeXML(indent: "  ")
         xml += "  <blendMode>0</blendMode>\n"
         xml += "</qgis>\n"
@@ -56,25 +61,38 @@ public struct QGISStyle: Sendable, Equatable {
 
     /// The layer's `<pipe>` element (renderer, brightness, hue, resampler), indented by `indent`.
     func pipeXML(indent: String) -> String {
-        let i1 = indent, i2 = indent + "  ", i3 = i2 + "  ", i4 = i3 + "  ", i5 = i4 + "  ", i6 = i5 + "  "
-        let lo = NumberText.significant(range.min, 10), hi = NumberText.significant(range.max, 10)
+        let i1 = indent
+        let i2 = indent + "  "
+        let i3 = i2 + "  "
+        let i4 = i3 + "  "
+        let i5 = i4 + "  "
+        let i6 = i5 + "  "
+        let lo = NumberText.significant(range.min, 10)
+        let hi = NumberText.significant(range.max, 10)
         let suffix = unit.isEmpty ? "" : " " + unit
         var x = "\(i1)<pipe>\n"
-        x += "\(i2)<provider>\n\(i3)<resampling enabled=\"false\" zoomedInResamplingMethod=\"nearestNeighbour\" zoomedOutResamplingMethod=\"nearestNeighbour\" maxOversampling=\"2\"/>\n\(i2)</provider>\n"
-        x += "\(i2)<rasterrenderer type=\"singlebandpseudocolor\" band=\"\(band)\" opacity=\"1\" alphaBand=\"-1\" nodataColor=\"\" classificationMin=\"\(lo)\" classificationMax=\"\(hi)\">\n"
+        x +=
+            "\(i2)<provider>\n\(i3)<resampling enabled=\"false\" zoomedInResamplingMethod=\"nearestNeighbour\" zoomedOutResamplingMethod=\"nearestNeighbour\" maxOversampling=\"2\"/>\n\(i2)</provider>\n"
+        x +=
+            "\(i2)<rasterrenderer type=\"singlebandpseudocolor\" band=\"\(band)\" opacity=\"1\" alphaBand=\"-1\" nodataColor=\"\" classificationMin=\"\(lo)\" classificationMax=\"\(hi)\">\n"
         x += "\(i3)<rasterTransparency/>\n"
         x += "\(i3)<minMaxOrigin>\n"
-        x += "\(i4)<limits>None</limits>\n\(i4)<extent>WholeRaster</extent>\n\(i4)<statAccuracy>Estimated</statAccuracy>\n"
-        x += "\(i4)<cumulativeCutLower>0.02</cumulativeCutLower>\n\(i4)<cumulativeCutUpper>0.98</cumulativeCutUpper>\n\(i4)<stdDevFactor>2</stdDevFactor>\n"
+        x +=
+            "\(i4)<limits>None</limits>\n\(i4)<extent>WholeRaster</extent>\n\(i4)<statAccuracy>Estimated</statAccuracy>\n"
+        x +=
+            "\(i4)<cumulativeCutLower>0.02</cumulativeCutLower>\n\(i4)<cumulativeCutUpper>0.98</cumulativeCutUpper>\n\(i4)<stdDevFactor>2</stdDevFactor>\n"
         x += "\(i3)</minMaxOrigin>\n"
         x += "\(i3)<rastershader>\n"
-        x += "\(i4)<colorrampshader colorRampType=\"INTERPOLATED\" classificationMode=\"2\" clip=\"0\" minimumValue=\"\(lo)\" maximumValue=\"\(hi)\" labelPrecision=\"\(labelPrecision)\">\n"
-        let first = ramp.stops.first!.colour, last = ramp.stops.last!.colour
+        x +=
+            "\(i4)<colorrampshader colorRampType=\"INTERPOLATED\" classificationMode=\"2\" clip=\"0\" minimumValue=\"\(lo)\" maximumValue=\"\(hi)\" labelPrecision=\"\(labelPrecision)\">\n"
+        let first = ramp.stops.first!.colour
+        let last = ramp.stops.last!.colour
         let inner = ramp.stops.dropFirst().dropLast()
             .map { "\(NumberText.significant($0.position, 6));\($0.colour.qgisString)" }.joined(separator: ":")
-        let props: [(String, String)] = [
-            ("color1", first.qgisString), ("color2", last.qgisString), ("discrete", "0"), ("rampType", "gradient"),
-        ] + (inner.isEmpty ? [] : [("stops", inner)])
+        let props: [(String, String)] =
+            [
+                ("color1", first.qgisString), ("color2", last.qgisString), ("discrete", "0"), ("rampType", "gradient")
+            ] + (inner.isEmpty ? [] : [("stops", inner)])
         x += "\(i5)<colorramp type=\"gradient\" name=\"[source]\">\n"
         x += "\(i6)<Option type=\"Map\">\n"
         for (k, v) in props { x += "\(i6)  <Option type=\"QString\" name=\"\(k)\" value=\"\(XMLText.escape(v))\"/>\n" }
@@ -84,9 +102,11 @@ public struct QGISStyle: Sendable, Equatable {
         for item in items {
             let value = NumberText.significant(item.value, 10)
             let label = NumberText.significant(item.value, 4)
-            x += "\(i5)<item alpha=\"255\" color=\"\(item.colour.hexString)\" value=\"\(value)\" label=\"\(XMLText.escape(label))\"/>\n"
+            x +=
+                "\(i5)<item alpha=\"255\" color=\"\(item.colour.hexString)\" value=\"\(value)\" label=\"\(XMLText.escape(label))\"/>\n"
         }
-        x += "\(i5)<rampLegendSettings prefix=\"\" suffix=\"\(XMLText.escape(suffix))\" minimumLabel=\"\" maximumLabel=\"\" orientation=\"2\" direction=\"0\" useContinuousLegend=\"1\">\n"
+        x +=
+            "\(i5)<rampLegendSettings prefix=\"\" suffix=\"\(XMLText.escape(suffix))\" minimumLabel=\"\" maximumLabel=\"\" orientation=\"2\" direction=\"0\" useContinuousLegend=\"1\">\n"
         x += "\(i6)<numericFormat id=\"basic\">\n"
         x += "\(i6)  <Option type=\"Map\">\n"
         x += "\(i6)    <Option type=\"QChar\" name=\"decimal_separator\" value=\"\"/>\n"
@@ -103,7 +123,8 @@ public struct QGISStyle: Sendable, Equatable {
         x += "\(i3)</rastershader>\n"
         x += "\(i2)</rasterrenderer>\n"
         x += "\(i2)<brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
-        x += "\(i2)<huesaturation saturation=\"0\" grayscaleMode=\"0\" invertColors=\"0\" colorizeOn=\"0\" colorizeRed=\"255\" colorizeGreen=\"128\" colorizeBlue=\"128\" colorizeStrength=\"100\"/>\n"
+        x +=
+            "\(i2)<huesaturation saturation=\"0\" grayscaleMode=\"0\" invertColors=\"0\" colorizeOn=\"0\" colorizeRed=\"255\" colorizeGreen=\"128\" colorizeBlue=\"128\" colorizeStrength=\"100\"/>\n"
         x += "\(i2)<rasterresampler maxOversampling=\"2\"/>\n"
         x += "\(i2)<resamplingStage>resamplingFilter</resamplingStage>\n"
         x += "\(i1)</pipe>\n"

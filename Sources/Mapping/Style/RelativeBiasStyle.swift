@@ -30,7 +30,7 @@ public enum RelativeBiasStyle {
         Class(lower: -0.1, upper: 0.1, label: "-10 to 10 %", colour: RGB(247, 247, 247)),
         Class(lower: 0.1, upper: 0.25, label: "10 to 25 %", colour: RGB(253, 219, 199)),
         Class(lower: 0.25, upper: 0.5, label: "25 to 50 %", colour: RGB(239, 138, 98)),
-        Class(lower: 0.5, upper: openEnd, label: "50 % and above", colour: RGB(178, 24, 43)),
+        Class(lower: 0.5, upper: openEnd, label: "50 % and above", colour: RGB(178, 24, 43))
     ]
 
     /// The class of a relative bias, nil for NaN.
@@ -52,17 +52,23 @@ public enum RelativeBiasStyle {
 
     /// The `<renderer-v2>` element, indented by `indent` (also embedded in the QGIS project).
     static func rendererXML(field: String, indent: String) -> String {
-        let i1 = indent, i2 = indent + "  ", i3 = i2 + "  "
-        var x = "\(i1)<renderer-v2 type=\"graduatedSymbol\" attr=\"\(XMLText.escape(field))\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
+        let i1 = indent
+        let i2 = indent + "  "
+        let i3 = i2 + "  "
+        var x =
+            "\(i1)<renderer-v2 type=\"graduatedSymbol\" attr=\"\(XMLText.escape(field))\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
         x += "\(i2)<ranges>\n"
         for (i, c) in classes.enumerated() {
-            x += "\(i3)<range lower=\"\(NumberText.significant(c.lower, 12))\" upper=\"\(NumberText.significant(c.upper, 12))\" symbol=\"\(i)\" label=\"\(XMLText.escape(c.label))\" render=\"true\"/>\n"
+            x +=
+                "\(i3)<range lower=\"\(NumberText.significant(c.lower, 12))\" upper=\"\(NumberText.significant(c.upper, 12))\" symbol=\"\(i)\" label=\"\(XMLText.escape(c.label))\" render=\"true\"/>\n"
         }
         x += "\(i2)</ranges>\n"
         x += "\(i2)<symbols>\n"
         for (i, c) in classes.enumerated() { x += markerXML(name: String(i), colour: c.colour, indent: i3) }
         x += "\(i2)</symbols>\n"
-        x += "\(i2)<source-symbol>\n" + markerXML(name: "0", colour: RGB(247, 247, 247), indent: i3) + "\(i2)</source-symbol>\n"
+        x +=
+            "\(i2)<source-symbol>\n" + markerXML(name: "0", colour: RGB(247, 247, 247), indent: i3)
+            + "\(i2)</source-symbol>\n"
         x += "\(i2)<mode name=\"manual\"/>\n"
         x += "\(i2)<symmetricMode enabled=\"true\" symmetryPoint=\"0\" astride=\"false\"/>\n"
         x += "\(i2)<rotation/>\n\(i2)<sizescale/>\n"
@@ -72,14 +78,19 @@ public enum RelativeBiasStyle {
     }
 
     private static func markerXML(name: String, colour: RGB, indent: String) -> String {
-        let i1 = indent, i2 = indent + "  ", i3 = i2 + "  ", i4 = i3 + "  "
+        let i1 = indent
+        let i2 = indent + "  "
+        let i3 = i2 + "  "
+        let i4 = i3 + "  "
         let rgba = "\(colour.red),\(colour.green),\(colour.blue),255"
         var x = "\(i1)<symbol type=\"marker\" name=\"\(name)\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
         x += "\(i2)<layer class=\"SimpleMarker\" pass=\"0\" locked=\"0\" enabled=\"1\">\n"
         x += "\(i3)<Option type=\"Map\">\n"
-        for (key, value) in [("angle", "0"), ("color", rgba), ("joinstyle", "bevel"), ("name", "circle"),
-                             ("outline_color", "60,60,60,255"), ("outline_style", "solid"), ("outline_width", "0.2"),
-                             ("outline_width_unit", "MM"), ("scale_method", "diameter"), ("size", "2.4"), ("size_unit", "MM")] {
+        for (key, value) in [
+            ("angle", "0"), ("color", rgba), ("joinstyle", "bevel"), ("name", "circle"),
+            ("outline_color", "60,60,60,255"), ("outline_style", "solid"), ("outline_width", "0.2"),
+            ("outline_width_unit", "MM"), ("scale_method", "diameter"), ("size", "2.4"), ("size_unit", "MM")
+        ] {
             x += "\(i4)<Option type=\"QString\" name=\"\(key)\" value=\"\(value)\"/>\n"
         }
         x += "\(i3)</Option>\n"

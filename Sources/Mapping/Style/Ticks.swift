@@ -17,7 +17,8 @@ public enum Ticks {
     /// Round values inside `range` about `target` intervals apart, with the step used.
     public static func values(in range: ValueRange, target: Int = 5) -> (values: [Double], step: Double) {
         let step = niceStep(span: range.max - range.min, target: target)
-        let first = Int((range.min / step - 1e-9).rounded(.up)), last = Int((range.max / step + 1e-9).rounded(.down))
+        let first = Int((range.min / step - 1e-9).rounded(.up))
+        let last = Int((range.max / step + 1e-9).rounded(.down))
         let values = first > last ? [] : (first...last).map { k -> Double in k == 0 ? 0 : Double(k) * step }
         return (values, step)
     }

@@ -11,7 +11,8 @@ public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
 
     /// Creates a range; a degenerate range (min == max) is widened by 1 % (or 1 around zero) so a ramp has room.
     public init(min: Double, max: Double) {
-        precondition(min.isFinite && max.isFinite && max >= min, "ValueRange: \(min)...\(max) is not a finite rising range")
+        precondition(
+            min.isFinite && max.isFinite && max >= min, "ValueRange: \(min)...\(max) is not a finite rising range")
         if max > min {
             self.min = min
             self.max = max
@@ -56,7 +57,8 @@ public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
         // linear time (the group of a prediction with its interval bounds pools millions of cells).
         func quantile(_ p: Double) -> Double {
             let position = p * Double(pooled.count - 1)
-            let i = Int(position.rounded(.down)), j = Swift.min(i + 1, pooled.count - 1)
+            let i = Int(position.rounded(.down))
+            let j = Swift.min(i + 1, pooled.count - 1)
             let f = position - Double(i)
             let vi = Double(select(&pooled, i))
             // After the selection every element right of i is >= the i-th smallest, so the
@@ -71,7 +73,8 @@ public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
     /// <= it and everything right of it >= it (quickselect, median-of-three pivots; no NaN allowed).
     static func select(_ values: inout [Float], _ k: Int) -> Float {
         precondition(k >= 0 && k < values.count, "ValueRange.select: \(k) outside 0..<\(values.count)")
-        var lo = 0, hi = values.count - 1
+        var lo = 0
+        var hi = values.count - 1
         while lo < hi {
             let mid = lo + (hi - lo) / 2
             // Median of three as the pivot, moved to `hi`.
@@ -80,11 +83,20 @@ public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
             if values[mid] < values[hi] { values.swapAt(mid, hi) }
             let pivot = values[hi]
             // Three-way partition: [lo, lt) < pivot, [lt, gt] == pivot, (gt, hi] > pivot.
-            var lt = lo, i = lo, gt = hi
+            var lt = lo
+            var i = lo
+            var gt = hi
             while i <= gt {
-                if values[i] < pivot { values.swapAt(lt, i); lt += 1; i += 1 }
-                else if values[i] > pivot { values.swapAt(i, gt); gt -= 1 }
-                else { i += 1 }
+                if values[i] < pivot {
+                    values.swapAt(lt, i)
+                    lt += 1
+                    i += 1
+                } else if values[i] > pivot {
+                    values.swapAt(i, gt)
+                    gt -= 1
+                } else {
+                    i += 1
+                }
             }
             if k < lt { hi = lt - 1 } else if k > gt { lo = gt + 1 } else { return pivot }
         }
@@ -106,10 +118,11 @@ public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
 
     /// The full range of map files from their stored statistics (nil when none has statistics).
     public static func covering(maps paths: [String], band: Int = 1) throws -> ValueRange? {
-        covering(try paths.map { path in
-            let dataset = try RasterDataset(path: path)
-            defer { dataset.close() }
-            return try dataset.statistics(band: band)
-        })
+        covering(
+            try paths.map { path in
+                let dataset = try RasterDataset(path: path)
+                defer { dataset.close() }
+                return try dataset.statistics(band: band)
+            })
     }
 }

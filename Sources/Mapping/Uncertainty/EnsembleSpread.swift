@@ -14,17 +14,21 @@ public struct EnsembleSpread: Sendable {
     public init(predictions: [[Float]], lowerQuantile: Double = 0.05, upperQuantile: Double = 0.95) {
         precondition(!predictions.isEmpty, "EnsembleSpread needs the predictions of at least one model")
         let cells = predictions[0].count
-        precondition(predictions.allSatisfy { $0.count == cells },
-                     "EnsembleSpread: every model must predict the same \(cells) cells, got \(predictions.map(\.count))")
-        precondition(0 <= lowerQuantile && lowerQuantile <= upperQuantile && upperQuantile <= 1,
-                     "EnsembleSpread: quantiles must satisfy 0 <= lower <= upper <= 1")
+        precondition(
+            predictions.allSatisfy { $0.count == cells },
+            "EnsembleSpread: every model must predict the same \(cells) cells, got \(predictions.map(\.count))")
+        precondition(
+            0 <= lowerQuantile && lowerQuantile <= upperQuantile && upperQuantile <= 1,
+            "EnsembleSpread: quantiles must satisfy 0 <= lower <= upper <= 1")
         let k = predictions.count
         var sd = [Float](repeating: .nan, count: cells)
-        var lo = [Float](repeating: .nan, count: cells), hi = [Float](repeating: .nan, count: cells)
+        var lo = [Float](repeating: .nan, count: cells)
+        var hi = [Float](repeating: .nan, count: cells)
         var column = [Double](repeating: 0, count: k)
         func quantile(_ sorted: [Double], _ p: Double) -> Double {
             let position = p * Double(sorted.count - 1)
-            let i = Int(position.rounded(.down)), j = Swift.min(i + 1, sorted.count - 1)
+            let i = Int(position.rounded(.down))
+            let j = Swift.min(i + 1, sorted.count - 1)
             return sorted[i] + (sorted[j] - sorted[i]) * (position - Double(i))
         }
         cellLoop: for c in 0..<cells {
@@ -49,9 +53,11 @@ public struct EnsembleSpread: Sendable {
     /// any model has no value): what the maps' `_cv_sd` layer and the adaptive interval use.
     public static func standardDeviation(predictions: [[Float]]) -> [Float] {
         precondition(!predictions.isEmpty, "EnsembleSpread needs the predictions of at least one model")
-        let cells = predictions[0].count, k = predictions.count
-        precondition(predictions.allSatisfy { $0.count == cells },
-                     "EnsembleSpread: every model must predict the same \(cells) cells, got \(predictions.map(\.count))")
+        let cells = predictions[0].count
+        let k = predictions.count
+        precondition(
+            predictions.allSatisfy { $0.count == cells },
+            "EnsembleSpread: every model must predict the same \(cells) cells, got \(predictions.map(\.count))")
         var sd = [Float](repeating: .nan, count: cells)
         cellLoop: for c in 0..<cells {
             var sum = 0.0
@@ -62,7 +68,10 @@ public struct EnsembleSpread: Sendable {
             }
             let mean = sum / Double(k)
             var squares = 0.0
-            for m in 0..<k { let d = Double(predictions[m][c]) - mean; squares += d * d }
+            for m in 0..<k {
+                let d = Double(predictions[m][c]) - mean
+                squares += d * d
+            }
             sd[c] = Float(k > 1 ? (squares / Double(k - 1)).squareRoot() : 0)
         }
         return sd

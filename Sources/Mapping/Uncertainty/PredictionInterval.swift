@@ -22,10 +22,14 @@ public struct PredictionInterval: Sendable, Equatable {
     public init(level: Double, adaptive: Bool, halfWidths: [Double], floors: [Double], lowerLimit: Double? = nil) {
         precondition(level > 0 && level < 1, "PredictionInterval: level \(level) must lie in (0, 1)")
         precondition(halfWidths.count == floors.count, "PredictionInterval: one floor per half-width")
-        precondition(halfWidths.allSatisfy { $0.isFinite && $0 >= 0 } && floors.allSatisfy { $0.isFinite && $0 >= 0 },
-                     "PredictionInterval: half-widths and floors must be finite and non-negative")
+        precondition(
+            halfWidths.allSatisfy { $0.isFinite && $0 >= 0 } && floors.allSatisfy { $0.isFinite && $0 >= 0 },
+            "PredictionInterval: half-widths and floors must be finite and non-negative")
         precondition(lowerLimit?.isFinite ?? true, "PredictionInterval: the lower limit must be finite")
-        self.level = level; self.adaptive = adaptive; self.halfWidths = halfWidths; self.floors = floors
+        self.level = level
+        self.adaptive = adaptive
+        self.halfWidths = halfWidths
+        self.floors = floors
         self.lowerLimit = lowerLimit
     }
 
@@ -37,11 +41,14 @@ public struct PredictionInterval: Sendable, Equatable {
     /// Lower and upper bounds of `depth` for a tile's `prediction` and, for an adaptive interval,
     /// the cells' `spread` (NaN stays NaN; a plain interval ignores the spread).
     public func bounds(prediction: [Float], spread: [Float]?, depth: Int) -> (lower: [Float], upper: [Float]) {
-        precondition(spread == nil || prediction.count == spread!.count,
-                     "PredictionInterval.bounds: \(prediction.count) predictions, \(spread!.count) spreads")
+        precondition(
+            spread == nil || prediction.count == spread!.count,
+            "PredictionInterval.bounds: \(prediction.count) predictions, \(spread!.count) spreads")
         precondition(!adaptive || spread != nil, "PredictionInterval.bounds: an adaptive interval needs the spread")
-        let q = halfWidths[depth], floor = floors[depth]
-        var lower = [Float](repeating: .nan, count: prediction.count), upper = lower
+        let q = halfWidths[depth]
+        let floor = floors[depth]
+        var lower = [Float](repeating: .nan, count: prediction.count)
+        var upper = lower
         for c in prediction.indices {
             let h = adaptive ? q * (Double(spread![c]) + floor) : q
             let p = Double(prediction[c])

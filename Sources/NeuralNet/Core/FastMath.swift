@@ -29,8 +29,10 @@ enum FastMath {
     static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     /// sigmoid[i] = σ(x[i]) and y[i] = x[i] · σ(x[i]) for i in 0..<count (Swish, keeping σ for backward).
-    static func swish(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                      sigmoid: UnsafeMutablePointer<Float>?, count: Int) {
+    static func swish(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+        sigmoid: UnsafeMutablePointer<Float>?, count: Int
+    ) {
         if let sigmoid {
             for i in 0..<count {
                 let s = FastMath.sigmoid(x[i])

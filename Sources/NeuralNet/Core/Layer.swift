@@ -60,8 +60,9 @@ extension Layer {
 /// Shared by layers with parameters: assigns a tensor to a parameter after checking its shape.
 func assign(_ value: Tensor, to parameter: Parameter, layer: String) throws {
     guard value.shape == parameter.value.shape else {
-        throw NeuralNetError.shapeMismatch(name: parameter.name, expected: parameter.value.shape,
-                                           found: value.shape, context: layer)
+        throw NeuralNetError.shapeMismatch(
+            name: parameter.name, expected: parameter.value.shape,
+            found: value.shape, context: layer)
     }
     parameter.value = value
 }

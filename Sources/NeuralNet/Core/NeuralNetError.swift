@@ -16,18 +16,18 @@ public enum NeuralNetError: Error, CustomStringConvertible, Equatable {
     /// A message naming what is wrong and what to do.
     public var description: String {
         switch self {
-        case let .unknownTensor(name, context):
+        case .unknownTensor(let name, let context):
             return "unknown tensor '\(name)' (\(context)): the file was written for another architecture"
-        case let .shapeMismatch(name, expected, found, context):
+        case .shapeMismatch(let name, let expected, let found, let context):
             return "tensor '\(name)' has shape \(found), the model needs \(expected) (\(context)): "
                 + "check that the architecture (channels, patch size, widths) matches the file"
-        case let .missingTensor(name, path):
+        case .missingTensor(let name, let path):
             return "\(path): tensor '\(name)' is missing: the file is incomplete or for another architecture"
-        case let .badFile(path, reason):
+        case .badFile(let path, let reason):
             return "\(path): \(reason)"
-        case let .badArchitecture(reason):
+        case .badArchitecture(let reason):
             return "invalid network architecture: \(reason)"
-        case let .io(path, reason):
+        case .io(let path, let reason):
             return "\(path): \(reason)"
         }
     }

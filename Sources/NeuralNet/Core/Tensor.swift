@@ -9,8 +9,9 @@ public struct Tensor: Sendable, Equatable {
     /// A tensor with the given shape and values (row-major).
     public init(shape: [Int], data: [Float]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        precondition(shape.reduce(1, *) == data.count,
-                     "Tensor: shape \(shape) needs \(shape.reduce(1, *)) values, got \(data.count)")
+        precondition(
+            shape.reduce(1, *) == data.count,
+            "Tensor: shape \(shape) needs \(shape.reduce(1, *)) values, got \(data.count)")
         self.shape = shape
         self.data = data
     }
@@ -42,8 +43,9 @@ public struct Tensor: Sendable, Equatable {
 
     /// The same values seen with another shape of the same element count.
     public func reshaped(_ newShape: [Int]) -> Tensor {
-        precondition(newShape.reduce(1, *) == count,
-                     "Tensor.reshaped: cannot view shape \(shape) as \(newShape)")
+        precondition(
+            newShape.reduce(1, *) == count,
+            "Tensor.reshaped: cannot view shape \(shape) as \(newShape)")
         return Tensor(shape: newShape, data: data)
     }
 

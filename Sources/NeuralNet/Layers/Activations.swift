@@ -29,7 +29,8 @@ public final class Swish: Layer {
         return Tensor(shape: input.shape) { out in
             input.withPointer { x in
                 sigmoid.withUnsafeMutableBufferPointer { sb in
-                    let sp = sb.baseAddress!, op = out.baseAddress!
+                    let sp = sb.baseAddress!
+                    let op = out.baseAddress!
                     Parallel.forEach(parts.count) { p in
                         let r = parts[p]
                         FastMath.swish(x + r.lowerBound, op + r.lowerBound, sigmoid: sp + r.lowerBound, count: r.count)
@@ -42,15 +43,17 @@ public final class Swish: Layer {
     /// dy · σ(x)(1 + x(1 − σ(x))).
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("Swish.backward called before forward") }
-        precondition(outputGradient.shape == input.shape,
-                     "Swish.backward: gradient shape \(outputGradient.shape), expected \(input.shape)")
+        precondition(
+            outputGradient.shape == input.shape,
+            "Swish.backward: gradient shape \(outputGradient.shape), expected \(input.shape)")
         guard needsInputGradient else { return nil }
         let parts = Parallel.shards(input.count, nanosecondsPerItem: 0.5)
         return Tensor(shape: input.shape) { dx in
             input.withPointer { x in
                 outputGradient.withPointer { dy in
                     sigmoid.withUnsafeBufferPointer { sb in
-                        let sp = sb.baseAddress!, dp = dx.baseAddress!
+                        let sp = sb.baseAddress!
+                        let dp = dx.baseAddress!
                         Parallel.forEach(parts.count) { p in
                             for i in parts[p] {
                                 let s = sp[i]
@@ -92,8 +95,9 @@ public final class ReLU: Layer {
     /// dy where x > 0, else 0.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("ReLU.backward called before forward") }
-        precondition(outputGradient.shape == input.shape,
-                     "ReLU.backward: gradient shape \(outputGradient.shape), expected \(input.shape)")
+        precondition(
+            outputGradient.shape == input.shape,
+            "ReLU.backward: gradient shape \(outputGradient.shape), expected \(input.shape)")
         guard needsInputGradient else { return nil }
         return Tensor(shape: input.shape) { dx in
             input.withPointer { x in

@@ -15,7 +15,9 @@ public final class AppendFeatures {
     /// [N, F] ++ [N, E] → [N, F + E].
     public func infer(_ input: Tensor, extra: Tensor) -> Tensor {
         precondition(input.rank == 2, "AppendFeatures: input must be [N, F], got \(input.shape)")
-        let n = input.shape[0], f = input.shape[1], e = extraFeatures
+        let n = input.shape[0]
+        let f = input.shape[1]
+        let e = extraFeatures
         precondition(extra.shape == [n, e], "AppendFeatures: extra must be [\(n), \(e)], got \(extra.shape)")
         return Tensor(shape: [n, f + e]) { out in
             input.withPointer { x in
@@ -37,9 +39,11 @@ public final class AppendFeatures {
 
     /// [N, F + E] → the gradient of the [N, F] part.
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        let f = featureCount, e = extraFeatures
-        precondition(outputGradient.rank == 2 && outputGradient.shape[1] == f + e,
-                     "AppendFeatures.backward: gradient must be [N, \(f + e)], got \(outputGradient.shape)")
+        let f = featureCount
+        let e = extraFeatures
+        precondition(
+            outputGradient.rank == 2 && outputGradient.shape[1] == f + e,
+            "AppendFeatures.backward: gradient must be [N, \(f + e)], got \(outputGradient.shape)")
         let n = outputGradient.shape[0]
         return Tensor(shape: [n, f]) { dx in
             outputGradient.withPointer { dy in

@@ -64,20 +64,24 @@ public final class BatchNorm: Layer {
         case "bias": try assign(value, to: bias, layer: "BatchNorm")
         case "running_mean", "running_var":
             guard value.shape == [features] else {
-                throw NeuralNetError.shapeMismatch(name: name, expected: [features], found: value.shape,
-                                                   context: "BatchNorm")
+                throw NeuralNetError.shapeMismatch(
+                    name: name, expected: [features], found: value.shape,
+                    context: "BatchNorm")
             }
             if name == "running_mean" { runningMean = value } else { runningVariance = value }
         default:
-            throw NeuralNetError.unknownTensor(name: name, context: "BatchNorm has weight, bias, running_mean, running_var")
+            throw NeuralNetError.unknownTensor(
+                name: name, context: "BatchNorm has weight, bias, running_mean, running_var")
         }
     }
 
     /// A deep copy (parameters, running statistics, frozen flags, `statisticsFrozen`).
     public func copy() -> any Layer {
         let c = BatchNorm(features: features, epsilon: epsilon, momentum: momentum)
-        c.weight.value = weight.value; c.weight.frozen = weight.frozen
-        c.bias.value = bias.value; c.bias.frozen = bias.frozen
+        c.weight.value = weight.value
+        c.weight.frozen = weight.frozen
+        c.bias.value = bias.value
+        c.bias.frozen = bias.frozen
         c.runningMean = runningMean
         c.runningVariance = runningVariance
         c.statisticsFrozen = statisticsFrozen
@@ -86,8 +90,9 @@ public final class BatchNorm: Layer {
 
     /// (batch N, spatial size S) of an input [N, C, ...].
     private func layout(_ shape: [Int]) -> (n: Int, s: Int) {
-        precondition(shape.count >= 2 && shape[1] == features,
-                     "BatchNorm: input must be [N, \(features)] or [N, \(features), H, W], got \(shape)")
+        precondition(
+            shape.count >= 2 && shape[1] == features,
+            "BatchNorm: input must be [N, \(features)] or [N, \(features), H, W], got \(shape)")
         return (shape[0], shape.dropFirst(2).reduce(1, *))
     }
 
@@ -100,7 +105,8 @@ public final class BatchNorm: Layer {
                 for i in 0..<n {
                     for ch in 0..<c {
                         let base = (i * c + ch) * s
-                        let a = scale[ch], b = shift[ch]
+                        let a = scale[ch]
+                        let b = shift[ch]
                         for j in 0..<s { out[base + j] = x[base + j] * a + b }
                     }
                 }
@@ -143,7 +149,12 @@ public final class BatchNorm: Layer {
                 for i in 0..<n {
                     var v = V(repeating: 0)
                     for l in 0..<width { v[l] = x[i * c + ch + l] }
-                    if center != nil { let d = v - mu; acc += d * d } else { acc += v }
+                    if center != nil {
+                        let d = v - mu
+                        acc += d * d
+                    } else {
+                        acc += v
+                    }
                 }
                 for l in 0..<width { out[ch + l] = acc[l] }
                 ch += width
@@ -163,13 +174,20 @@ public final class BatchNorm: Layer {
                         acc += d * d
                         j += 8
                     }
-                    while j < s { let d = p[j] - mu; tail += d * d; j += 1 }
+                    while j < s {
+                        let d = p[j] - mu
+                        tail += d * d
+                        j += 1
+                    }
                 } else {
                     while j + 8 <= s {
                         acc += UnsafeRawPointer(p + j).loadUnaligned(as: V.self)
                         j += 8
                     }
-                    while j < s { tail += p[j]; j += 1 }
+                    while j < s {
+                        tail += p[j]
+                        j += 1
+                    }
                 }
             }
             out[ch] = acc.sum() + tail
@@ -201,8 +219,10 @@ public final class BatchNorm: Layer {
                         variances.withUnsafeMutableBufferPointer { va in
                             weight.value.withPointer { g in
                                 bias.value.withPointer { b in
-                                    let (mup, invp, vap, op) = (mu.baseAddress!, inv.baseAddress!, va.baseAddress!,
-                                                                out.baseAddress!)
+                                    let (mup, invp, vap, op) = (
+                                        mu.baseAddress!, inv.baseAddress!, va.baseAddress!,
+                                        out.baseAddress!
+                                    )
                                     Parallel.forEach(parts.count) { p in
                                         let r = parts[p]
                                         Self.channelSums(x, n: n, c: c, s: s, channels: r, center: nil, into: mup)
@@ -214,7 +234,8 @@ public final class BatchNorm: Layer {
                                         }
                                         for i in 0..<n {
                                             for ch in r {
-                                                let a = g[ch] * invp[ch], shift = b[ch] - mup[ch] * a
+                                                let a = g[ch] * invp[ch]
+                                                let shift = b[ch] - mup[ch] * a
                                                 let base = (i * c + ch) * s
                                                 for j in 0..<s { op[base + j] = x[base + j] * a + shift }
                                             }
@@ -239,8 +260,9 @@ public final class BatchNorm: Layer {
     /// used the running ones: then y = γ·x̂ + β with x̂ = (x − running mean)·σ⁻¹ is affine in x).
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("BatchNorm.backward called before forward") }
-        precondition(outputGradient.shape == input.shape,
-                     "BatchNorm.backward: gradient shape \(outputGradient.shape), expected \(input.shape)")
+        precondition(
+            outputGradient.shape == input.shape,
+            "BatchNorm.backward: gradient shape \(outputGradient.shape), expected \(input.shape)")
         let (n, s) = layout(input.shape)
         let c = features
         if usedRunningStatistics {
@@ -263,8 +285,10 @@ public final class BatchNorm: Layer {
                             self.weight.value.withPointer { g in
                                 self.mean.withUnsafeBufferPointer { mu in
                                     self.inverseStd.withUnsafeBufferPointer { inv in
-                                        let (dgp, dbp, mup, invp) = (dg.baseAddress!, db.baseAddress!, mu.baseAddress!,
-                                                                     inv.baseAddress!)
+                                        let (dgp, dbp, mup, invp) = (
+                                            dg.baseAddress!, db.baseAddress!, mu.baseAddress!,
+                                            inv.baseAddress!
+                                        )
                                         Parallel.forEach(parts.count) { p in
                                             let r = parts[p]
                                             Self.channelSums(dy, n: n, c: c, s: s, channels: r, center: nil, into: dbp)
@@ -343,7 +367,8 @@ public final class BatchNorm: Layer {
             var tail: Float = 0
             let mu = mean[ch]
             for i in 0..<n {
-                let pa = a + (i * c + ch) * s, pb = b + (i * c + ch) * s
+                let pa = a + (i * c + ch) * s
+                let pb = b + (i * c + ch) * s
                 var j = 0
                 while j + 8 <= s {
                     let va = UnsafeRawPointer(pa + j).loadUnaligned(as: V.self)
@@ -351,7 +376,10 @@ public final class BatchNorm: Layer {
                     acc += va * (vb - mu)
                     j += 8
                 }
-                while j < s { tail += pa[j] * (pb[j] - mu); j += 1 }
+                while j < s {
+                    tail += pa[j] * (pb[j] - mu)
+                    j += 1
+                }
             }
             out[ch] = acc.sum() + tail
         }

@@ -28,19 +28,23 @@ public final class Conv2D: Layer {
     private var patchOrdered: (version: Int, values: [Float]) = (-1, [])
 
     /// A convolution initialised like PyTorch's default: weight and bias uniform in ±1/√(Cin·k·k).
-    public convenience init(inChannels: Int, outChannels: Int, kernelSize: Int, dilation: Int = 1,
-                            generator: inout SeededGenerator) {
+    public convenience init(
+        inChannels: Int, outChannels: Int, kernelSize: Int, dilation: Int = 1,
+        generator: inout SeededGenerator
+    ) {
         let fanIn = inChannels * kernelSize * kernelSize
-        let weight = Initializer.kaimingUniform(shape: [outChannels, inChannels, kernelSize, kernelSize],
-                                                fanIn: fanIn, generator: &generator)
+        let weight = Initializer.kaimingUniform(
+            shape: [outChannels, inChannels, kernelSize, kernelSize],
+            fanIn: fanIn, generator: &generator)
         let bias = Initializer.kaimingUniform(shape: [outChannels], fanIn: fanIn, generator: &generator)
         self.init(weight: weight, bias: bias, dilation: dilation)
     }
 
     /// A convolution with the given weight [Cout, Cin, k, k] and bias [Cout].
     public init(weight: Tensor, bias: Tensor, dilation: Int = 1) {
-        precondition(weight.rank == 4 && weight.shape[2] == weight.shape[3],
-                     "Conv2D: weight must be [Cout, Cin, k, k], got \(weight.shape)")
+        precondition(
+            weight.rank == 4 && weight.shape[2] == weight.shape[3],
+            "Conv2D: weight must be [Cout, Cin, k, k], got \(weight.shape)")
         precondition(bias.shape == [weight.shape[0]], "Conv2D: bias must be [\(weight.shape[0])], got \(bias.shape)")
         precondition(dilation >= 1, "Conv2D: dilation must be at least 1, got \(dilation)")
         outChannels = weight.shape[0]
@@ -53,11 +57,13 @@ public final class Conv2D: Layer {
 
     /// Output shape for an input shape [N, Cin, H, W].
     public func outputShape(for shape: [Int]) -> [Int] {
-        precondition(shape.count == 4 && shape[1] == inChannels,
-                     "Conv2D: input must be [N, \(inChannels), H, W], got \(shape)")
+        precondition(
+            shape.count == 4 && shape[1] == inChannels,
+            "Conv2D: input must be [N, \(inChannels), H, W], got \(shape)")
         let span = dilation * (kernelSize - 1)
-        precondition(shape[2] > span && shape[3] > span,
-                     "Conv2D: input \(shape[2])x\(shape[3]) is smaller than the kernel span \(span + 1)")
+        precondition(
+            shape[2] > span && shape[3] > span,
+            "Conv2D: input \(shape[2])x\(shape[3]) is smaller than the kernel span \(span + 1)")
         return [shape[0], outChannels, shape[2] - span, shape[3] - span]
     }
 
@@ -86,8 +92,9 @@ public final class Conv2D: Layer {
 
     private func geometry(_ inputShape: [Int]) -> ConvKernels.Geometry {
         let o = outputShape(for: inputShape)
-        return ConvKernels.Geometry(cin: inChannels, h: inputShape[2], w: inputShape[3], ho: o[2], wo: o[3],
-                                    k: kernelSize, d: dilation, cout: outChannels)
+        return ConvKernels.Geometry(
+            cin: inChannels, h: inputShape[2], w: inputShape[3], ho: o[2], wo: o[3],
+            k: kernelSize, d: dilation, cout: outChannels)
     }
 
     /// Refreshes the patch-ordered copy of the weight.
@@ -95,7 +102,9 @@ public final class Conv2D: Layer {
         guard patchOrdered.version != weight.version else { return }
         var values = [Float](repeating: 0, count: weight.value.count)
         values.withUnsafeMutableBufferPointer { wp in
-            weight.value.withPointer { ConvKernels.patchOrder($0, wp.baseAddress!, cout: outChannels, cin: inChannels, k: kernelSize) }
+            weight.value.withPointer {
+                ConvKernels.patchOrder($0, wp.baseAddress!, cout: outChannels, cin: inChannels, k: kernelSize)
+            }
         }
         patchOrdered = (weight.version, values)
     }
@@ -107,7 +116,9 @@ public final class Conv2D: Layer {
             return patchOrdered.values.withUnsafeBufferPointer { body($0.baseAddress!) }
         }
         return withScratch(weight.value.count) { wp in
-            weight.value.withPointer { ConvKernels.patchOrder($0, wp, cout: outChannels, cin: inChannels, k: kernelSize) }
+            weight.value.withPointer {
+                ConvKernels.patchOrder($0, wp, cout: outChannels, cin: inChannels, k: kernelSize)
+            }
             return body(wp)
         }
     }
@@ -119,8 +130,9 @@ public final class Conv2D: Layer {
             input.withPointer { x in
                 withPatchOrderedWeight { wp in
                     bias.value.withPointer { b in
-                        Self.forwardSamples(x: x, samples: 0..<input.shape[0], g: g, weight: wp, bias: b,
-                                            out: out.baseAddress!)
+                        Self.forwardSamples(
+                            x: x, samples: 0..<input.shape[0], g: g, weight: wp, bias: b,
+                            out: out.baseAddress!)
                     }
                 }
             }
@@ -154,9 +166,11 @@ public final class Conv2D: Layer {
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("Conv2D.backward called before forward") }
         let g = geometry(input.shape)
-        precondition(outputGradient.shape == outputShape(for: input.shape),
-                     "Conv2D.backward: gradient shape \(outputGradient.shape), expected \(outputShape(for: input.shape))")
-        let wantWeight = !weight.frozen, wantBias = !bias.frozen
+        precondition(
+            outputGradient.shape == outputShape(for: input.shape),
+            "Conv2D.backward: gradient shape \(outputGradient.shape), expected \(outputShape(for: input.shape))")
+        let wantWeight = !weight.frozen
+        let wantBias = !bias.frozen
         let shards = shards
         let partSize = g.cout * g.patch + g.cout
         var inputGradient: Tensor?
@@ -166,10 +180,11 @@ public final class Conv2D: Layer {
                     withPatchOrderedWeight { wp in
                         let run = { (dx: UnsafeMutablePointer<Float>?) in
                             Parallel.forEach(shards.count) { s in
-                                Self.backwardSamples(x: x, dOut: dOut, samples: shards[s], g: g, weight: wp,
-                                                     weightGradient: wantWeight ? parts + partSize * s : nil,
-                                                     biasGradient: wantBias ? parts + partSize * s + g.cout * g.patch : nil,
-                                                     dx: dx)
+                                Self.backwardSamples(
+                                    x: x, dOut: dOut, samples: shards[s], g: g, weight: wp,
+                                    weightGradient: wantWeight ? parts + partSize * s : nil,
+                                    biasGradient: wantBias ? parts + partSize * s + g.cout * g.patch : nil,
+                                    dx: dx)
                             }
                         }
                         if needsInputGradient {
@@ -207,18 +222,23 @@ public final class Conv2D: Layer {
             // Large images (dense maps): one sample at a time, in bands of output rows.
             let band = max(1, ConvKernels.Geometry.budget / (patch * g.wo))
             withScratch(plane + band * g.wo * (patch + cout)) { scratch in
-                let channelLast = scratch, rows = scratch + plane, product = rows + band * g.wo * patch
+                let channelLast = scratch
+                let rows = scratch + plane
+                let product = rows + band * g.wo * patch
                 for n in samples {
-                    ConvKernels.toChannelLast(x + n * plane, channelLast, samples: 1, channels: g.cin, positions: g.h * g.w)
+                    ConvKernels.toChannelLast(
+                        x + n * plane, channelLast, samples: 1, channels: g.cin, positions: g.h * g.w)
                     var oy = 0
                     while oy < g.ho {
                         let r = oy..<min(g.ho, oy + band)
                         let m = r.count * g.wo
                         ConvKernels.im2row(channelLast, rows, samples: 1, g: g, outputRows: r)
-                        BLAS.sgemm(transB: true, m: m, n: cout, k: patch, a: rows, lda: patch, b: weight, ldb: patch,
-                                   beta: 0, c: product, ldc: cout)
-                        epilogue(product, out + n * cout * cells + oy * g.wo, positions: m, stride: cells,
-                                 cout: cout, bias: bias)
+                        BLAS.sgemm(
+                            transB: true, m: m, n: cout, k: patch, a: rows, lda: patch, b: weight, ldb: patch,
+                            beta: 0, c: product, ldc: cout)
+                        epilogue(
+                            product, out + n * cout * cells + oy * g.wo, positions: m, stride: cells,
+                            cout: cout, bias: bias)
                         oy = r.upperBound
                     }
                 }
@@ -227,17 +247,22 @@ public final class Conv2D: Layer {
         }
         let block = min(g.block, samples.count)
         withScratch(block * (plane + cells * patch + cells * cout)) { scratch in
-            let channelLast = scratch, rows = scratch + block * plane, product = rows + block * cells * patch
+            let channelLast = scratch
+            let rows = scratch + block * plane
+            let product = rows + block * cells * patch
             var lo = samples.lowerBound
             while lo < samples.upperBound {
                 let b = min(block, samples.upperBound - lo)
-                ConvKernels.toChannelLast(x + lo * plane, channelLast, samples: b, channels: g.cin, positions: g.h * g.w)
+                ConvKernels.toChannelLast(
+                    x + lo * plane, channelLast, samples: b, channels: g.cin, positions: g.h * g.w)
                 ConvKernels.im2row(channelLast, rows, samples: b, g: g)
-                BLAS.sgemm(transB: true, m: b * cells, n: cout, k: patch, a: rows, lda: patch, b: weight, ldb: patch,
-                           beta: 0, c: product, ldc: cout)
+                BLAS.sgemm(
+                    transB: true, m: b * cells, n: cout, k: patch, a: rows, lda: patch, b: weight, ldb: patch,
+                    beta: 0, c: product, ldc: cout)
                 for j in 0..<b {
-                    epilogue(product + j * cells * cout, out + (lo + j) * cout * cells, positions: cells, stride: cells,
-                             cout: cout, bias: bias)
+                    epilogue(
+                        product + j * cells * cout, out + (lo + j) * cout * cells, positions: cells, stride: cells,
+                        cout: cout, bias: bias)
                 }
                 lo += b
             }
@@ -246,10 +271,13 @@ public final class Conv2D: Layer {
 
     /// out[c·stride + p] = product[p·Cout + c] + bias[c] for p in 0..<positions (channel-last to NCHW).
     @inline(__always)
-    private static func epilogue(_ product: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, positions: Int,
-                                 stride: Int, cout: Int, bias: UnsafePointer<Float>) {
-        ConvKernels.transpose(product, rows: positions, columns: cout, sourceStride: cout, out, destinationStride: stride,
-                              adding: bias)
+    private static func epilogue(
+        _ product: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, positions: Int,
+        stride: Int, cout: Int, bias: UnsafePointer<Float>
+    ) {
+        ConvKernels.transpose(
+            product, rows: positions, columns: cout, sourceStride: cout, out, destinationStride: stride,
+            adding: bias)
     }
 
     /// Backward for `samples`, block by block (the patch matrix is rebuilt, cheaply, rather than
@@ -267,7 +295,9 @@ public final class Conv2D: Layer {
         if let biasGradient { biasGradient.update(repeating: 0, count: cout) }
         if samples.isEmpty, let weightGradient { weightGradient.update(repeating: 0, count: cout * patch) }
         withScratch(block * (plane + cells * patch + cells * cout)) { scratch in
-            let channelLast = scratch, rows = scratch + block * plane, dy = rows + block * cells * patch
+            let channelLast = scratch
+            let rows = scratch + block * plane
+            let dy = rows + block * cells * patch
             var lo = samples.lowerBound
             var first = true
             while lo < samples.upperBound {
@@ -279,10 +309,12 @@ public final class Conv2D: Layer {
                     }
                 }
                 if let weightGradient {
-                    ConvKernels.toChannelLast(x + lo * plane, channelLast, samples: b, channels: g.cin, positions: g.h * g.w)
+                    ConvKernels.toChannelLast(
+                        x + lo * plane, channelLast, samples: b, channels: g.cin, positions: g.h * g.w)
                     ConvKernels.im2row(channelLast, rows, samples: b, g: g)
-                    BLAS.sgemm(m: cout, n: patch, k: ld, a: dy, lda: ld, b: rows, ldb: patch,
-                               beta: first ? 0 : 1, c: weightGradient, ldc: patch)
+                    BLAS.sgemm(
+                        m: cout, n: patch, k: ld, a: dy, lda: ld, b: rows, ldb: patch,
+                        beta: first ? 0 : 1, c: weightGradient, ldc: patch)
                 }
                 if let biasGradient {
                     for c in 0..<cout {
@@ -290,18 +322,26 @@ public final class Conv2D: Layer {
                         var tail: Float = 0
                         let row = dy + c * ld
                         var i = 0
-                        while i + 8 <= ld { acc += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self); i += 8 }
-                        while i < ld { tail += row[i]; i += 1 }
+                        while i + 8 <= ld {
+                            acc += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+                            i += 8
+                        }
+                        while i < ld {
+                            tail += row[i]
+                            i += 1
+                        }
                         biasGradient[c] += acc.sum() + tail
                     }
                 }
                 if let dx {
-                    BLAS.sgemm(transA: true, m: ld, n: patch, k: cout, a: dy, lda: ld, b: weight, ldb: patch,
-                               beta: 0, c: rows, ldc: patch)
+                    BLAS.sgemm(
+                        transA: true, m: ld, n: patch, k: cout, a: dy, lda: ld, b: weight, ldb: patch,
+                        beta: 0, c: rows, ldc: patch)
                     channelLast.update(repeating: 0, count: b * plane)
                     ConvKernels.row2im(rows, channelLast, samples: b, g: g)
-                    ConvKernels.toChannelFirst(channelLast, dx + lo * plane, samples: b, channels: g.cin,
-                                               positions: g.h * g.w)
+                    ConvKernels.toChannelFirst(
+                        channelLast, dx + lo * plane, samples: b, channels: g.cin,
+                        positions: g.h * g.w)
                 }
                 first = false
                 lo += b

@@ -19,29 +19,38 @@ enum ConvKernels {
     }
 
     /// dst[s, p, c] = src[s, c, p] for `samples` samples of `channels` × `positions` (NCHW → NHWC).
-    static func toChannelLast(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
-                              samples: Int, channels: Int, positions: Int) {
+    static func toChannelLast(
+        _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+        samples: Int, channels: Int, positions: Int
+    ) {
         for s in 0..<samples {
-            transpose(src + s * channels * positions, rows: channels, columns: positions, sourceStride: positions,
-                      dst + s * channels * positions, destinationStride: channels, adding: nil)
+            transpose(
+                src + s * channels * positions, rows: channels, columns: positions, sourceStride: positions,
+                dst + s * channels * positions, destinationStride: channels, adding: nil)
         }
     }
 
     /// dst[s, c, p] = src[s, p, c] (NHWC → NCHW), the inverse of `toChannelLast`.
-    static func toChannelFirst(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
-                               samples: Int, channels: Int, positions: Int) {
+    static func toChannelFirst(
+        _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+        samples: Int, channels: Int, positions: Int
+    ) {
         for s in 0..<samples {
-            transpose(src + s * channels * positions, rows: positions, columns: channels, sourceStride: channels,
-                      dst + s * channels * positions, destinationStride: positions, adding: nil)
+            transpose(
+                src + s * channels * positions, rows: positions, columns: channels, sourceStride: channels,
+                dst + s * channels * positions, destinationStride: positions, adding: nil)
         }
     }
 
     /// dst[j·destinationStride + i] = src[i·sourceStride + j] (+ adding[j]) for a rows × columns
     /// source, in 4 × 4 tiles of vector shuffles.
-    static func transpose(_ src: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
-                          _ dst: UnsafeMutablePointer<Float>, destinationStride: Int, adding: UnsafePointer<Float>?) {
+    static func transpose(
+        _ src: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
+        _ dst: UnsafeMutablePointer<Float>, destinationStride: Int, adding: UnsafePointer<Float>?
+    ) {
         typealias V = SIMD4<Float>
-        let rows4 = rows & ~3, columns4 = columns & ~3
+        let rows4 = rows & ~3
+        let columns4 = columns & ~3
         var i = 0
         while i < rows4 {
             var j = 0
@@ -50,10 +59,15 @@ enum ConvKernels {
                 let b = UnsafeRawPointer(src + (i + 1) * sourceStride + j).loadUnaligned(as: V.self)
                 let c = UnsafeRawPointer(src + (i + 2) * sourceStride + j).loadUnaligned(as: V.self)
                 let d = UnsafeRawPointer(src + (i + 3) * sourceStride + j).loadUnaligned(as: V.self)
-                var t0 = V(a[0], b[0], c[0], d[0]), t1 = V(a[1], b[1], c[1], d[1])
-                var t2 = V(a[2], b[2], c[2], d[2]), t3 = V(a[3], b[3], c[3], d[3])
+                var t0 = V(a[0], b[0], c[0], d[0])
+                var t1 = V(a[1], b[1], c[1], d[1])
+                var t2 = V(a[2], b[2], c[2], d[2])
+                var t3 = V(a[3], b[3], c[3], d[3])
                 if let adding {
-                    t0 += adding[j]; t1 += adding[j + 1]; t2 += adding[j + 2]; t3 += adding[j + 3]
+                    t0 += adding[j]
+                    t1 += adding[j + 1]
+                    t2 += adding[j + 2]
+                    t3 += adding[j + 3]
                 }
                 UnsafeMutableRawPointer(dst + j * destinationStride + i).storeBytes(of: t0, as: V.self)
                 UnsafeMutableRawPointer(dst + (j + 1) * destinationStride + i).storeBytes(of: t1, as: V.self)
@@ -75,8 +89,10 @@ enum ConvKernels {
     /// rows[(s·Ho + oy)·Wo + ox, (i·k + j)·Cin + c] = x[s, oy + i·d, ox + j·d, c] for the B samples
     /// of the channel-last block `x` [B, H, W, Cin] (only output rows `outputRows` of each sample,
     /// numbered from 0, when given).
-    static func im2row(_ x: UnsafePointer<Float>, _ rows: UnsafeMutablePointer<Float>, samples: Int, g: Geometry,
-                       outputRows: Range<Int>? = nil) {
+    static func im2row(
+        _ x: UnsafePointer<Float>, _ rows: UnsafeMutablePointer<Float>, samples: Int, g: Geometry,
+        outputRows: Range<Int>? = nil
+    ) {
         let (cin, h, w, k, d) = (g.cin, g.h, g.w, g.k, g.d)
         let patch = g.patch
         var out = rows
@@ -132,12 +148,14 @@ enum ConvKernels {
         }
         var i = 0
         while i + 8 <= count {
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: V.self), as: V.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(
+                of: UnsafeRawPointer(src + i).loadUnaligned(as: V.self), as: V.self)
             i += 8
         }
         if i < count {
             let t = count - 8
-            UnsafeMutableRawPointer(dst + t).storeBytes(of: UnsafeRawPointer(src + t).loadUnaligned(as: V.self), as: V.self)
+            UnsafeMutableRawPointer(dst + t).storeBytes(
+                of: UnsafeRawPointer(src + t).loadUnaligned(as: V.self), as: V.self)
         }
     }
 
@@ -148,7 +166,9 @@ enum ConvKernels {
     }
 
     /// The weight [Cout, Cin, k, k] reordered to rows of patch order [Cout, (i·k + j)·Cin + c].
-    static func patchOrder(_ weight: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, cout: Int, cin: Int, k: Int) {
+    static func patchOrder(
+        _ weight: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, cout: Int, cin: Int, k: Int
+    ) {
         for o in 0..<cout {
             for c in 0..<cin {
                 for t in 0..<(k * k) { out[(o * k * k + t) * cin + c] = weight[(o * cin + c) * k * k + t] }
@@ -157,8 +177,10 @@ enum ConvKernels {
     }
 
     /// The inverse of `patchOrder`, added into `weight`.
-    static func addFromPatchOrder(_ patchOrdered: UnsafePointer<Float>, _ weight: UnsafeMutablePointer<Float>,
-                                  cout: Int, cin: Int, k: Int) {
+    static func addFromPatchOrder(
+        _ patchOrdered: UnsafePointer<Float>, _ weight: UnsafeMutablePointer<Float>,
+        cout: Int, cin: Int, k: Int
+    ) {
         for o in 0..<cout {
             for c in 0..<cin {
                 for t in 0..<(k * k) { weight[(o * cin + c) * k * k + t] += patchOrdered[(o * k * k + t) * cin + c] }

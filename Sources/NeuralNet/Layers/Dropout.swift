@@ -75,8 +75,9 @@ public final class Dropout: Layer {
 
     /// dy times the last mask.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        precondition(outputGradient.shape == inputShape,
-                     "Dropout.backward: gradient shape \(outputGradient.shape), expected \(inputShape)")
+        precondition(
+            outputGradient.shape == inputShape,
+            "Dropout.backward: gradient shape \(outputGradient.shape), expected \(inputShape)")
         guard needsInputGradient else { return nil }
         guard probability > 0 else { return outputGradient }
         let parts = Parallel.shards(mask.count, nanosecondsPerItem: 0.4)

@@ -17,7 +17,8 @@ public final class Linear: Layer {
 
     /// A layer initialised like PyTorch's default: weight and bias uniform in ±1/√in.
     public convenience init(inFeatures: Int, outFeatures: Int, generator: inout SeededGenerator) {
-        let weight = Initializer.kaimingUniform(shape: [outFeatures, inFeatures], fanIn: inFeatures, generator: &generator)
+        let weight = Initializer.kaimingUniform(
+            shape: [outFeatures, inFeatures], fanIn: inFeatures, generator: &generator)
         let bias = Initializer.kaimingUniform(shape: [outFeatures], fanIn: inFeatures, generator: &generator)
         self.init(weight: weight, bias: bias)
     }
@@ -56,8 +57,9 @@ public final class Linear: Layer {
     }
 
     private func check(_ shape: [Int]) -> Int {
-        precondition(shape.count == 2 && shape[1] == inFeatures,
-                     "Linear: input must be [N, \(inFeatures)], got \(shape)")
+        precondition(
+            shape.count == 2 && shape[1] == inFeatures,
+            "Linear: input must be [N, \(inFeatures)], got \(shape)")
         return shape[0]
     }
 
@@ -72,8 +74,9 @@ public final class Linear: Layer {
             }
             input.withPointer { x in
                 weight.value.withPointer { w in
-                    BLAS.sgemm(transB: true, m: n, n: outF, k: inF, a: x, lda: inF, b: w, ldb: inF,
-                               beta: 1, c: y, ldc: outF)
+                    BLAS.sgemm(
+                        transB: true, m: n, n: outF, k: inF, a: x, lda: inF, b: w, ldb: inF,
+                        beta: 1, c: y, ldc: outF)
                 }
             }
         }
@@ -90,14 +93,16 @@ public final class Linear: Layer {
         guard let input else { preconditionFailure("Linear.backward called before forward") }
         let n = input.shape[0]
         let (inF, outF) = (inFeatures, outFeatures)
-        precondition(outputGradient.shape == [n, outF],
-                     "Linear.backward: gradient shape \(outputGradient.shape), expected \([n, outF])")
+        precondition(
+            outputGradient.shape == [n, outF],
+            "Linear.backward: gradient shape \(outputGradient.shape), expected \([n, outF])")
         outputGradient.withPointer { dy in
             if !weight.frozen {
                 input.withPointer { x in
                     weight.gradient.withMutablePointer { gw in
-                        BLAS.sgemm(transA: true, m: outF, n: inF, k: n, a: dy, lda: outF, b: x, ldb: inF,
-                                   beta: 1, c: gw, ldc: inF)
+                        BLAS.sgemm(
+                            transA: true, m: outF, n: inF, k: n, a: dy, lda: outF, b: x, ldb: inF,
+                            beta: 1, c: gw, ldc: inF)
                     }
                 }
             }
@@ -111,8 +116,9 @@ public final class Linear: Layer {
         return Tensor(shape: [n, inF]) { dx in
             outputGradient.withPointer { dy in
                 weight.value.withPointer { w in
-                    BLAS.sgemm(m: n, n: inF, k: outF, a: dy, lda: outF, b: w, ldb: inF, beta: 0,
-                               c: dx.baseAddress!, ldc: inF)
+                    BLAS.sgemm(
+                        m: n, n: inF, k: outF, a: dy, lda: outF, b: w, ldb: inF, beta: 0,
+                        c: dx.baseAddress!, ldc: inF)
                 }
             }
         }

@@ -26,8 +26,9 @@ public final class MaxPool2D: Layer {
     /// Output shape for an input shape [N, C, H, W].
     public func outputShape(for shape: [Int]) -> [Int] {
         precondition(shape.count == 4, "MaxPool2D: input must be [N, C, H, W], got \(shape)")
-        precondition(shape[2] >= kernelSize && shape[3] >= kernelSize,
-                     "MaxPool2D: input \(shape[2])x\(shape[3]) is smaller than the window \(kernelSize)")
+        precondition(
+            shape[2] >= kernelSize && shape[3] >= kernelSize,
+            "MaxPool2D: input \(shape[2])x\(shape[3]) is smaller than the window \(kernelSize)")
         return [shape[0], shape[1], (shape[2] - kernelSize) / stride + 1, (shape[3] - kernelSize) / stride + 1]
     }
 
@@ -52,7 +53,9 @@ public final class MaxPool2D: Layer {
         let planes = input.shape[0] * input.shape[1]
         let (h, w, ho, wo, k, s) = (input.shape[2], input.shape[3], outShape[2], outShape[3], kernelSize, stride)
         precondition(h * w <= Int(Int32.max), "MaxPool2D: plane \(h)x\(w) too large")
-        let parts = recordArgmax == nil ? [0..<planes] : Parallel.shards(planes, nanosecondsPerItem: 1.3 * Double(ho * wo * k * k))
+        let parts =
+            recordArgmax == nil
+            ? [0..<planes] : Parallel.shards(planes, nanosecondsPerItem: 1.3 * Double(ho * wo * k * k))
         return Tensor(shape: outShape) { out in
             input.withPointer { x in
                 let outBase = out.baseAddress!
@@ -95,7 +98,10 @@ public final class MaxPool2D: Layer {
         for i in 0..<k {
             for j in 0..<k {
                 let v = src[corner + i * w + j]
-                if v > best || v.isNaN { best = v; bestIndex = corner + i * w + j }
+                if v > best || v.isNaN {
+                    best = v
+                    bestIndex = corner + i * w + j
+                }
             }
         }
         return (best, bestIndex)
@@ -104,8 +110,9 @@ public final class MaxPool2D: Layer {
     /// Each output gradient added to the input its maximum came from.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         precondition(!inputShape.isEmpty, "MaxPool2D.backward called before forward")
-        precondition(outputGradient.shape == outputShape(for: inputShape),
-                     "MaxPool2D.backward: gradient shape \(outputGradient.shape), expected \(outputShape(for: inputShape))")
+        precondition(
+            outputGradient.shape == outputShape(for: inputShape),
+            "MaxPool2D.backward: gradient shape \(outputGradient.shape), expected \(outputShape(for: inputShape))")
         guard needsInputGradient else { return nil }
         let planes = inputShape[0] * inputShape[1]
         let planeIn = inputShape[2] * inputShape[3]

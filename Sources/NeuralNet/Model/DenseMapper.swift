@@ -34,10 +34,12 @@ public final class DenseMapper {
         precondition(!members.isEmpty, "DenseMapper: no members")
         let config = members[0].network.config
         for (i, m) in members.enumerated() {
-            precondition(m.network.config == config,
-                         "DenseMapper: member \(i) has another architecture than member 0 (\(m.network.config) vs \(config))")
-            precondition((0..<config.depths).contains(m.depthIndex),
-                         "DenseMapper: member \(i) depth index \(m.depthIndex) not in 0..<\(config.depths)")
+            precondition(
+                m.network.config == config,
+                "DenseMapper: member \(i) has another architecture than member 0 (\(m.network.config) vs \(config))")
+            precondition(
+                (0..<config.depths).contains(m.depthIndex),
+                "DenseMapper: member \(i) depth index \(m.depthIndex) not in 0..<\(config.depths)")
         }
         self.config = config
         memberCount = members.count
@@ -45,11 +47,18 @@ public final class DenseMapper {
         let convBlocks = share ? Self.commonConvBlocks(members.map(\.network)) : 0
         let cut = Self.blockLayerCounts.prefix(convBlocks).reduce(0, +)
         let fc1 = layers.map { $0[cut] as? Conv2D }
-        if convBlocks == 3, let first = fc1[0], fc1.allSatisfy({ $0.map { Self.bitwiseEqual($0.weight.value, first.weight.value) } ?? false }) {
+        if convBlocks == 3, let first = fc1[0],
+            fc1.allSatisfy({ $0.map { Self.bitwiseEqual($0.weight.value, first.weight.value) } ?? false })
+        {
             // fc1's product is the same for every member; only its bias (with the depth column folded in) differs.
             sharedBlocks = 4
-            shared = Array(layers[0].prefix(cut))
-                + [Conv2D(weight: first.weight.value, bias: Tensor(shape: first.bias.value.shape), dilation: first.dilation)]
+            shared =
+                Array(layers[0].prefix(cut))
+                + [
+                    Conv2D(
+                        weight: first.weight.value, bias: Tensor(shape: first.bias.value.shape),
+                        dilation: first.dilation)
+                ]
             rest = zip(layers, fc1).map { (bias: $1!.bias.value.data, layers: Array($0.dropFirst(cut + 1))) }
         } else {
             sharedBlocks = convBlocks
@@ -72,7 +81,8 @@ public final class DenseMapper {
         }
         var blocks = 0
         while blocks < first.convBlocks.count,
-              networks.allSatisfy({ $0.config == first.config && same($0.convBlocks[blocks], first.convBlocks[blocks]) }) {
+            networks.allSatisfy({ $0.config == first.config && same($0.convBlocks[blocks], first.convBlocks[blocks]) })
+        {
             blocks += 1
         }
         return blocks
@@ -99,9 +109,10 @@ public final class DenseMapper {
     /// each chunk runs the shared blocks once for all members.
     public func maps(tile: Tensor, chunkSize: Int = 48) -> Tensor {
         let c = config
-        precondition(tile.rank == 3 && tile.shape[0] == c.channels && tile.shape[1] >= c.patchSize
-                     && tile.shape[2] >= c.patchSize,
-                     "DenseMapper: tile must be [\(c.channels), H >= \(c.patchSize), W >= \(c.patchSize)], got \(tile.shape)")
+        precondition(
+            tile.rank == 3 && tile.shape[0] == c.channels && tile.shape[1] >= c.patchSize
+                && tile.shape[2] >= c.patchSize,
+            "DenseMapper: tile must be [\(c.channels), H >= \(c.patchSize), W >= \(c.patchSize)], got \(tile.shape)")
         precondition(chunkSize >= 1, "DenseMapper: chunkSize must be positive, got \(chunkSize)")
         let (h, w) = (tile.shape[1], tile.shape[2])
         let (oh, ow) = (h - c.patchSize + 1, w - c.patchSize + 1)
@@ -123,8 +134,9 @@ public final class DenseMapper {
                     input.withMutablePointer { dst in
                         for ch in 0..<c.channels {
                             for i in 0..<th {
-                                (dst + (ch * th + i) * tw).update(from: x + (ch * h + rows.lowerBound + i) * w + cols.lowerBound,
-                                                                  count: tw)
+                                (dst + (ch * th + i) * tw).update(
+                                    from: x + (ch * h + rows.lowerBound + i) * w + cols.lowerBound,
+                                    count: tw)
                             }
                         }
                     }
@@ -132,12 +144,14 @@ public final class DenseMapper {
                     for (m, member) in rest.enumerated() {
                         let start = member.bias.map { Self.addingChannelBias($0, to: trunk) } ?? trunk
                         let y = member.layers.reduce(start) { $1.infer($0) }
-                        precondition(y.shape == [1, 1, rows.count, cols.count], "DenseMapper: internal shape \(y.shape)")
+                        precondition(
+                            y.shape == [1, 1, rows.count, cols.count], "DenseMapper: internal shape \(y.shape)")
                         let plane = outBase + m * oh * ow
                         y.withPointer { v in
                             for i in 0..<rows.count {
-                                (plane + (rows.lowerBound + i) * ow + cols.lowerBound).update(from: v + i * cols.count,
-                                                                                              count: cols.count)
+                                (plane + (rows.lowerBound + i) * ow + cols.lowerBound).update(
+                                    from: v + i * cols.count,
+                                    count: cols.count)
                             }
                         }
                     }

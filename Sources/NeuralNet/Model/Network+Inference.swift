@@ -36,7 +36,8 @@ extension Network {
             let outBase = out.baseAddress!
             patches.withPointer { x in
                 Parallel.forEach(chunks) { c in
-                    let lo = c * chunk, hi = min(n, lo + chunk)
+                    let lo = c * chunk
+                    let hi = min(n, lo + chunk)
                     let part = Tensor(shape: [hi - lo] + patches.shape.dropFirst()) { buffer in
                         buffer.baseAddress!.update(from: x + lo * sampleSize, count: (hi - lo) * sampleSize)
                     }
@@ -55,8 +56,9 @@ extension Network {
     /// sample's head (the index of its largest entry).
     public func predict(patches: Tensor, depthOneHot: Tensor) -> [Float] {
         let n = checkInputs(patches, depthOneHot)
-        precondition(depthOneHot.shape == [n, config.depths],
-                     "Network.predict: depthOneHot must be [\(n), \(config.depths)], got \(depthOneHot.shape)")
+        precondition(
+            depthOneHot.shape == [n, config.depths],
+            "Network.predict: depthOneHot must be [\(n), \(config.depths)], got \(depthOneHot.shape)")
         let y = inferAll(patches: patches, depthOneHot: depthOneHot)
         if config.kind == .depthInput { return y.data }
         let d = config.depths
@@ -69,7 +71,8 @@ extension Network {
 
     /// Every head's prediction [N, D] for `.heads` (inference mode).
     public func predictHeads(patches: Tensor) -> Tensor {
-        precondition(config.kind == .heads, "Network.predictHeads needs a .heads network; use predict(patches:depthOneHot:)")
+        precondition(
+            config.kind == .heads, "Network.predictHeads needs a .heads network; use predict(patches:depthOneHot:)")
         return inferAll(patches: patches, depthOneHot: nil)
     }
 
@@ -92,11 +95,13 @@ extension Network {
             let conv = l as! Conv2D
             return Conv2D(weight: conv.weight.value, bias: conv.bias.value, dilation: dilation)
         }
-        let b1 = convBlocks[0].layers, b2 = convBlocks[1].layers, b3 = convBlocks[2].layers
+        let b1 = convBlocks[0].layers
+        let b2 = convBlocks[1].layers
+        let b3 = convBlocks[2].layers
         var layers: [any Layer] = [
             conv(b1[0], dilation: 1), Swish(), b1[2],
             conv(b2[0], dilation: 1), Swish(), MaxPool2D(kernelSize: pool, stride: 1), b2[3],
-            conv(b3[0], dilation: pool), Swish(), b3[2],
+            conv(b3[0], dilation: pool), Swish(), b3[2]
         ]
         let head = heads[c.kind == .heads ? depthIndex : 0]
         // fc1 as a side × side convolution (dilated by the pool size) over conv3's channels.
@@ -111,14 +116,18 @@ extension Network {
             for i in 0..<trunk { weight[o * trunk + i] = fc1.weight.value.data[o * fc1.inFeatures + i] }
             if c.kind == .depthInput { bias[o] += fc1.weight.value.data[o * fc1.inFeatures + trunk + depthIndex] }
         }
-        layers.append(Conv2D(weight: Tensor(shape: [f1, w3, side, side], data: weight),
-                             bias: Tensor(shape: [f1], data: bias), dilation: pool))
+        layers.append(
+            Conv2D(
+                weight: Tensor(shape: [f1, w3, side, side], data: weight),
+                bias: Tensor(shape: [f1], data: bias), dilation: pool))
         layers += [head[0].layers[1], head[0].layers[2]]
         for block in head.dropFirst() {
             for layer in block.layers {
                 if let linear = layer as? Linear {
-                    layers.append(Conv2D(weight: linear.weight.value.reshaped([linear.outFeatures, linear.inFeatures, 1, 1]),
-                                         bias: linear.bias.value))
+                    layers.append(
+                        Conv2D(
+                            weight: linear.weight.value.reshaped([linear.outFeatures, linear.inFeatures, 1, 1]),
+                            bias: linear.bias.value))
                 } else if !(layer is Dropout) {
                     layers.append(layer)
                 }

@@ -3,13 +3,15 @@ extension Network {
     /// Checks patches [N, C, P, P] and, for `.depthInput`, the depth one-hot [N, D]; returns N.
     func checkInputs(_ patches: Tensor, _ depthOneHot: Tensor?) -> Int {
         let c = config
-        precondition(patches.rank == 4 && patches.shape[1] == c.channels && patches.shape[2] == c.patchSize
-                     && patches.shape[3] == c.patchSize,
-                     "Network: patches must be [N, \(c.channels), \(c.patchSize), \(c.patchSize)], got \(patches.shape)")
+        precondition(
+            patches.rank == 4 && patches.shape[1] == c.channels && patches.shape[2] == c.patchSize
+                && patches.shape[3] == c.patchSize,
+            "Network: patches must be [N, \(c.channels), \(c.patchSize), \(c.patchSize)], got \(patches.shape)")
         let n = patches.shape[0]
         if c.kind == .depthInput {
-            precondition(depthOneHot?.shape == [n, c.depths],
-                         "Network: depthOneHot must be [\(n), \(c.depths)], got \(depthOneHot?.shape ?? [])")
+            precondition(
+                depthOneHot?.shape == [n, c.depths],
+                "Network: depthOneHot must be [\(n), \(c.depths)], got \(depthOneHot?.shape ?? [])")
         }
         return n
     }
@@ -34,8 +36,9 @@ extension Network {
     @discardableResult
     public func backward(outputGradient: Tensor, needsInputGradient: Bool = false) -> Tensor? {
         precondition(isTraining, "Network.backward needs a training-mode forward: call train() before forward")
-        precondition(outputGradient.rank == 2 && outputGradient.shape[1] == config.outputs,
-                     "Network.backward: gradient must be [N, \(config.outputs)], got \(outputGradient.shape)")
+        precondition(
+            outputGradient.rank == 2 && outputGradient.shape[1] == config.outputs,
+            "Network.backward: gradient must be [N, \(config.outputs)], got \(outputGradient.shape)")
         let n = outputGradient.shape[0]
         let trunkTrainable = convBlocks.contains { $0.isTrainable }
         let needTrunk = trunkTrainable || needsInputGradient
@@ -82,8 +85,10 @@ extension Network {
     /// backward, the gradient of `penalty` if any, and one step of `optimizer`. Returns the MSE loss
     /// before the step (without the penalty).
     @discardableResult
-    public func trainStep(patches: Tensor, depthOneHot: Tensor?, targets: Tensor, mask: Tensor? = nil,
-                          optimizer: Adam, penalty: L2SP? = nil) -> Float {
+    public func trainStep(
+        patches: Tensor, depthOneHot: Tensor?, targets: Tensor, mask: Tensor? = nil,
+        optimizer: Adam, penalty: L2SP? = nil
+    ) -> Float {
         precondition(isTraining, "Network.trainStep needs training mode: call train() first")
         optimizer.zeroGradients()
         let output = forward(patches: patches, depthOneHot: depthOneHot)

@@ -28,24 +28,34 @@ public final class Network {
         let (w1, w2, w3) = (c.convWidths[0], c.convWidths[1], c.convWidths[2])
         let k = c.kernelSize
         func dropout(_ p: Float) -> Dropout { Dropout(probability: p, seed: g.next()) }
-        let conv1 = Sequential([Conv2D(inChannels: c.channels, outChannels: w1, kernelSize: k, generator: &g),
-                                Swish(), BatchNorm(features: w1), dropout(c.convDropout)])
-        let conv2 = Sequential([Conv2D(inChannels: w1, outChannels: w2, kernelSize: k, generator: &g),
-                                Swish(), MaxPool2D(kernelSize: c.poolSize), BatchNorm(features: w2),
-                                dropout(c.convDropout)])
-        let conv3 = Sequential([Conv2D(inChannels: w2, outChannels: w3, kernelSize: k, generator: &g),
-                                Swish(), BatchNorm(features: w3), dropout(c.convDropout)])
+        let conv1 = Sequential([
+            Conv2D(inChannels: c.channels, outChannels: w1, kernelSize: k, generator: &g),
+            Swish(), BatchNorm(features: w1), dropout(c.convDropout)
+        ])
+        let conv2 = Sequential([
+            Conv2D(inChannels: w1, outChannels: w2, kernelSize: k, generator: &g),
+            Swish(), MaxPool2D(kernelSize: c.poolSize), BatchNorm(features: w2),
+            dropout(c.convDropout)
+        ])
+        let conv3 = Sequential([
+            Conv2D(inChannels: w2, outChannels: w3, kernelSize: k, generator: &g),
+            Swish(), BatchNorm(features: w3), dropout(c.convDropout)
+        ])
         let headInput = c.trunkFeatures + (c.kind == .depthInput ? c.depths : 0)
         let (f1, f2, f3) = (c.fcWidths[0], c.fcWidths[1], c.fcWidths[2])
         var heads: [[Sequential]] = []
         for _ in 0..<c.outputs {
             heads.append([
-                Sequential([Linear(inFeatures: headInput, outFeatures: f1, generator: &g), Swish(),
-                            BatchNorm(features: f1), dropout(c.fcDropout)]),
-                Sequential([Linear(inFeatures: f1, outFeatures: f2, generator: &g), ReLU(),
-                            BatchNorm(features: f2), dropout(c.fcDropout)]),
+                Sequential([
+                    Linear(inFeatures: headInput, outFeatures: f1, generator: &g), Swish(),
+                    BatchNorm(features: f1), dropout(c.fcDropout)
+                ]),
+                Sequential([
+                    Linear(inFeatures: f1, outFeatures: f2, generator: &g), ReLU(),
+                    BatchNorm(features: f2), dropout(c.fcDropout)
+                ]),
                 Sequential([Linear(inFeatures: f2, outFeatures: f3, generator: &g), ReLU()]),
-                Sequential([Linear(inFeatures: f3, outFeatures: 1, generator: &g)]),
+                Sequential([Linear(inFeatures: f3, outFeatures: 1, generator: &g)])
             ])
         }
         self.init(config: c, convBlocks: [conv1, conv2, conv3], heads: heads)
@@ -61,9 +71,10 @@ public final class Network {
     /// A deep copy (weights, BatchNorm statistics, frozen flags, dropout generators, mode) for
     /// per-depth fine-tuning; gradients start at zero and no optimizer state is shared.
     public func copy() -> Network {
-        let c = Network(config: config,
-                        convBlocks: convBlocks.map { $0.copy() as! Sequential },
-                        heads: heads.map { $0.map { $0.copy() as! Sequential } })
+        let c = Network(
+            config: config,
+            convBlocks: convBlocks.map { $0.copy() as! Sequential },
+            heads: heads.map { $0.map { $0.copy() as! Sequential } })
         c.isTraining = isTraining
         return c
     }
@@ -84,7 +95,8 @@ public final class Network {
 
     /// The Sequentials of block `id` (1...6): one for conv blocks, one per head for fc blocks.
     func blocks(_ id: Int) -> [Sequential] {
-        precondition((1...6).contains(id), "Network: block ids are 1...6 (conv1, conv2, conv3, fc1, fc2, fc3), got \(id)")
+        precondition(
+            (1...6).contains(id), "Network: block ids are 1...6 (conv1, conv2, conv3, fc1, fc2, fc3), got \(id)")
         return id <= 3 ? [convBlocks[id - 1]] : heads.map { $0[id - 4] }
     }
 
@@ -142,7 +154,8 @@ public final class Network {
     /// Names of the saved tensors that training can still change, sorted: those of every layer with
     /// a parameter not frozen (its BatchNorm running statistics included).
     public var trainableTensorNames: [String] {
-        namedLayers.filter { $0.1.isTrainable }.flatMap { name, layer in layer.state.keys.map { "\(name).\($0)" } }.sorted()
+        namedLayers.filter { $0.1.isTrainable }.flatMap { name, layer in layer.state.keys.map { "\(name).\($0)" } }
+            .sorted()
     }
 
     /// Every parameter by full name (conv1.weight, ..., out.bias), sorted by name.
@@ -154,7 +167,8 @@ public final class Network {
     /// Replaces the tensor with full name `name` (e.g. "bn2.running_var"); throws if unknown or of another shape.
     public func setTensor(_ name: String, _ value: Tensor) throws {
         guard let dot = name.lastIndex(of: "."),
-              let layer = namedLayers.first(where: { $0.0 == String(name[..<dot]) })?.1 else {
+            let layer = namedLayers.first(where: { $0.0 == String(name[..<dot]) })?.1
+        else {
             throw NeuralNetError.unknownTensor(name: name, context: "not a tensor of this \(config.kind) network")
         }
         do {

@@ -36,9 +36,11 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     public var fcDropout: Float
 
     /// The reference network for `channels` input channels (other values from design/model.md).
-    public init(kind: Kind = .depthInput, channels: Int, patchSize: Int = 13, depths: Int = 6, poolSize: Int = 3,
-                kernelSize: Int = 3, convWidths: [Int] = [32, 64, 128], fcWidths: [Int] = [128, 64, 32],
-                convDropout: Float = 0.1, fcDropout: Float = 0.2) {
+    public init(
+        kind: Kind = .depthInput, channels: Int, patchSize: Int = 13, depths: Int = 6, poolSize: Int = 3,
+        kernelSize: Int = 3, convWidths: [Int] = [32, 64, 128], fcWidths: [Int] = [128, 64, 32],
+        convDropout: Float = 0.1, fcDropout: Float = 0.2
+    ) {
         self.kind = kind
         self.channels = channels
         self.patchSize = patchSize
@@ -78,12 +80,15 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
         }
         let afterConv2 = patchSize - 2 * (kernelSize - 1)
         if afterConv2 < poolSize || afterConv2 % poolSize != 0 {
-            try fail("patchSize \(patchSize) minus \(2 * (kernelSize - 1)) = \(afterConv2) must be a positive multiple of "
-                + "poolSize \(poolSize), so that the pooling windows tile conv2's output (e.g. patchSize 13, poolSize 3)")
+            try fail(
+                "patchSize \(patchSize) minus \(2 * (kernelSize - 1)) = \(afterConv2) must be a positive multiple of "
+                    + "poolSize \(poolSize), so that the pooling windows tile conv2's output (e.g. patchSize 13, poolSize 3)"
+            )
         }
         if trunkOutputSide < 1 {
-            try fail("patchSize \(patchSize) with poolSize \(poolSize) leaves nothing for conv3 "
-                + "(needs (patchSize - \(2 * (kernelSize - 1))) / poolSize >= \(kernelSize))")
+            try fail(
+                "patchSize \(patchSize) with poolSize \(poolSize) leaves nothing for conv3 "
+                    + "(needs (patchSize - \(2 * (kernelSize - 1))) / poolSize >= \(kernelSize))")
         }
     }
 }

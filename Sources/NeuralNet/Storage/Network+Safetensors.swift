@@ -10,8 +10,9 @@ extension Network {
     /// (conv1.weight, bn1.running_var, ...), so numpy/safetensors users can open the file;
     /// `metadata` (e.g. scaling of covariates and targets) is stored beside the architecture.
     public func saveSafetensors(path: String, metadata: [String: String] = [:]) throws {
-        precondition(metadata[Self.architectureKey] == nil && metadata["format"] == nil,
-                     "Network.saveSafetensors: metadata keys '\(Self.architectureKey)' and 'format' are reserved")
+        precondition(
+            metadata[Self.architectureKey] == nil && metadata["format"] == nil,
+            "Network.saveSafetensors: metadata keys '\(Self.architectureKey)' and 'format' are reserved")
         var all = metadata
         all[Self.architectureKey] = Self.encodeArchitecture(config)
         all["format"] = "pt"
@@ -23,13 +24,16 @@ extension Network {
     public static func loadSafetensors(path: String) throws -> (network: Network, metadata: [String: String]) {
         let (tensors, metadata) = try Safetensors.read(path: path)
         guard let text = metadata[architectureKey] else {
-            throw NeuralNetError.badFile(path: path, reason: "metadata has no '\(architectureKey)': the file was not written by Network.saveSafetensors")
+            throw NeuralNetError.badFile(
+                path: path,
+                reason: "metadata has no '\(architectureKey)': the file was not written by Network.saveSafetensors")
         }
         let config: NetworkConfig
         do {
             config = try JSONDecoder().decode(NetworkConfig.self, from: Data(text.utf8))
         } catch {
-            throw NeuralNetError.badFile(path: path, reason: "metadata '\(architectureKey)' is not a valid architecture (\(error))")
+            throw NeuralNetError.badFile(
+                path: path, reason: "metadata '\(architectureKey)' is not a valid architecture (\(error))")
         }
         let network: Network
         do {
@@ -43,7 +47,8 @@ extension Network {
         }
         for (name, value) in tensors {
             guard expected[name] != nil else {
-                throw NeuralNetError.badFile(path: path, reason: "tensor '\(name)' does not belong to a \(config.kind) network")
+                throw NeuralNetError.badFile(
+                    path: path, reason: "tensor '\(name)' does not belong to a \(config.kind) network")
             }
             do {
                 try network.setTensor(name, value)

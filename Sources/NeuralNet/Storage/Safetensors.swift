@@ -23,7 +23,8 @@ public enum Safetensors {
         var header = "{"
         if !metadata.isEmpty {
             header += JSONText.quoted("__metadata__") + ":{"
-            header += metadata.keys.sorted().map { JSONText.quoted($0) + ":" + JSONText.quoted(metadata[$0]!) }.joined(separator: ",")
+            header += metadata.keys.sorted().map { JSONText.quoted($0) + ":" + JSONText.quoted(metadata[$0]!) }.joined(
+                separator: ",")
             header += "}"
         }
         var offset = 0
@@ -32,7 +33,8 @@ public enum Safetensors {
             let t = tensors[name]!
             let end = offset + 4 * t.count
             if i > 0 || !metadata.isEmpty { header += "," }
-            header += JSONText.quoted(name) + ":{\"dtype\":\"F32\",\"shape\":["
+            header +=
+                JSONText.quoted(name) + ":{\"dtype\":\"F32\",\"shape\":["
                 + t.shape.map(String.init).joined(separator: ",") + "],\"data_offsets\":[\(offset),\(end)]}"
             offset = end
         }
@@ -57,14 +59,19 @@ public enum Safetensors {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw NeuralNetError.io(path: path, reason: "cannot read the file (\(SystemError.reason(error))): check the path")
+            throw NeuralNetError.io(
+                path: path, reason: "cannot read the file (\(SystemError.reason(error))): check the path")
         }
         return try decode([UInt8](data), path: path)
     }
 
     /// Parses a file's bytes; `path` only names the file in errors.
-    public static func decode(_ bytes: [UInt8], path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        func bad(_ reason: String) -> NeuralNetError { .badFile(path: path, reason: reason + " (not a valid safetensors file)") }
+    public static func decode(
+        _ bytes: [UInt8], path: String
+    ) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        func bad(_ reason: String) -> NeuralNetError {
+            .badFile(path: path, reason: reason + " (not a valid safetensors file)")
+        }
         guard bytes.count >= 8 else { throw bad("file has \(bytes.count) bytes, fewer than the 8-byte header length") }
         var headerLength: UInt64 = 0
         for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
@@ -92,19 +99,24 @@ public enum Safetensors {
                 continue
             }
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shapeValues = entry["shape"] as? [Any], let offsetValues = entry["data_offsets"] as? [Any],
-                  offsetValues.count == 2 else {
+                let shapeValues = entry["shape"] as? [Any], let offsetValues = entry["data_offsets"] as? [Any],
+                offsetValues.count == 2
+            else {
                 throw bad("tensor '\(name)' lacks dtype, shape or data_offsets")
             }
             guard dtype == "F32" else {
-                throw NeuralNetError.badFile(path: path, reason: "tensor '\(name)' has dtype \(dtype); only F32 is supported: convert it to float32")
+                throw NeuralNetError.badFile(
+                    path: path,
+                    reason: "tensor '\(name)' has dtype \(dtype); only F32 is supported: convert it to float32")
             }
             let shape = try shapeValues.map { v -> Int in
                 guard let n = (v as? NSNumber)?.intValue, n >= 0 else { throw bad("tensor '\(name)' has a bad shape") }
                 return n
             }
             let offsets = try offsetValues.map { v -> Int in
-                guard let n = (v as? NSNumber)?.intValue, n >= 0 else { throw bad("tensor '\(name)' has bad data_offsets") }
+                guard let n = (v as? NSNumber)?.intValue, n >= 0 else {
+                    throw bad("tensor '\(name)' has bad data_offsets")
+                }
                 return n
             }
             let count = shape.reduce(1, *)
@@ -115,7 +127,9 @@ public enum Safetensors {
             let start = dataStart + offsets[0]
             for i in 0..<count {
                 let p = start + 4 * i
-                let bits = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
+                let bits =
+                    UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3])
+                    << 24
                 values[i] = Float(bitPattern: bits)
             }
             tensors[name] = Tensor(shape: shape, data: values)

@@ -43,18 +43,22 @@ public final class Adam {
     private let states: [State]
 
     /// An optimizer for `parameters` with PyTorch's defaults.
-    public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0) {
+    public init(
+        parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, weightDecay: Float = 0
+    ) {
         precondition(learningRate >= 0, "Adam: learning rate must be non-negative, got \(learningRate)")
-        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas must be in [0, 1), got \(beta1), \(beta2)")
+        precondition(
+            (0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas must be in [0, 1), got \(beta1), \(beta2)")
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
-        precondition(Set(parameters.map(ObjectIdentifier.init)).count == parameters.count,
-                     "Adam: a parameter is listed twice")
+        precondition(
+            Set(parameters.map(ObjectIdentifier.init)).count == parameters.count,
+            "Adam: a parameter is listed twice")
         states = parameters.map { State(count: $0.value.count) }
     }
 
@@ -65,14 +69,20 @@ public final class Adam {
         var jobs: [(slot: Int, range: Range<Int>)] = []
         var scales: [(stepSize: Float, rootCorrection: Float)] = []
         for (slot, index) in active.enumerated() {
-            precondition(parameters[index].value.count == states[index].count,
-                         "Adam: parameter \(parameters[index].name) changed size since the optimizer was made")
+            precondition(
+                parameters[index].value.count == states[index].count,
+                "Adam: parameter \(parameters[index].name) changed size since the optimizer was made")
             states[index].step += 1
             let t = Double(states[index].step)
-            scales.append((Float(Double(learningRate) / (1 - pow(Double(beta1), t))),
-                           Float((1 - pow(Double(beta2), t)).squareRoot())))
+            scales.append(
+                (
+                    Float(Double(learningRate) / (1 - pow(Double(beta1), t))),
+                    Float((1 - pow(Double(beta2), t)).squareRoot())
+                ))
             let count = parameters[index].value.count
-            for r in Parallel.split(count, parts: max(1, min(Parallel.workers, count / 32_768))) { jobs.append((slot, r)) }
+            for r in Parallel.split(count, parts: max(1, min(Parallel.workers, count / 32_768))) {
+                jobs.append((slot, r))
+            }
         }
         let (b1, b2, eps, wd) = (beta1, beta2, epsilon, weightDecay)
         withPointers(active, 0, []) { pointers in
@@ -91,8 +101,10 @@ public final class Adam {
         }
     }
 
-    private typealias Pointers = (UnsafeMutablePointer<Float>, UnsafePointer<Float>,
-                                  UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+    private typealias Pointers = (
+        UnsafeMutablePointer<Float>, UnsafePointer<Float>,
+        UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>
+    )
 
     /// Calls `body` with (value, gradient, first moment, second moment) pointers of the parameters
     /// `indices[k...]` appended to `collected`, each valid for the whole call.

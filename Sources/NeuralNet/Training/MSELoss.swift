@@ -6,14 +6,18 @@ public enum MSELoss {
     /// mse_loss. With a mask (same shape, 0 or 1, or any non-negative weight): the
     /// weighted mean Σ m·(p − t)² / Σ m, so that the missing targets of a multi-head
     /// network contribute nothing; a mask that sums to zero gives loss 0 and gradient 0.
-    public static func evaluate(prediction: Tensor, target: Tensor, mask: Tensor? = nil)
+    public static func evaluate(
+        prediction: Tensor, target: Tensor, mask: Tensor? = nil
+    )
         -> (loss: Float, gradient: Tensor)
     {
-        precondition(prediction.shape == target.shape,
-                     "MSELoss: prediction shape \(prediction.shape) differs from target shape \(target.shape)")
+        precondition(
+            prediction.shape == target.shape,
+            "MSELoss: prediction shape \(prediction.shape) differs from target shape \(target.shape)")
         if let mask {
-            precondition(mask.shape == prediction.shape,
-                         "MSELoss: mask shape \(mask.shape) differs from prediction shape \(prediction.shape)")
+            precondition(
+                mask.shape == prediction.shape,
+                "MSELoss: mask shape \(mask.shape) differs from prediction shape \(prediction.shape)")
         }
         let count = prediction.count
         let weights = mask?.data

@@ -17,8 +17,11 @@ enum CovariateChecks {
             if let entry = entry(naming: c.sourcePath, config: config), entry.path != c.sourcePath {
                 let line = entry.line.map { " (line \($0))" } ?? ""
                 var isFolder: ObjCBool = false
-                let folderMark = FileManager.default.fileExists(atPath: entry.path, isDirectory: &isFolder) && isFolder.boolValue ? "/" : ""
-                fix = "set it on the covariates.files entry\(line) that names it: {path: \(displayPath(entry.path, base: config.baseDirectory))\(folderMark), "
+                let folderMark =
+                    FileManager.default.fileExists(atPath: entry.path, isDirectory: &isFolder) && isFolder.boolValue
+                    ? "/" : ""
+                fix =
+                    "set it on the covariates.files entry\(line) that names it: {path: \(displayPath(entry.path, base: config.baseDirectory))\(folderMark), "
                     + "nodata: \(text)}, which applies to every file of that entry, or list the file on its own as "
                     + "{path: \(file), nodata: \(text)} and leave it out of that entry"
             }

@@ -53,7 +53,9 @@ struct RunRecordBuilder {
         r.channels = stack.channels.map(\.name)
         r.covariateWarnings = CovariateChecks.warnings(stack.covariates, config: config)
         r.sites = sites()
-        for (kind, n) in profiles.siteIssues.counts + profiles.valueIssues.counts { r.issues[kind.rawValue, default: 0] += n }
+        for (kind, n) in profiles.siteIssues.counts + profiles.valueIssues.counts {
+            r.issues[kind.rawValue, default: 0] += n
+        }
         r.dataChecks.lines = profiles.siteIssues.summary() + profiles.valueIssues.summary()
         r.dataChecks.validRange = config.profiles.validRange.map { "\($0)" }
         r.dataChecks.harmonisedHorizons = profiles.horizonCount
@@ -95,7 +97,9 @@ struct RunRecordBuilder {
         s.rows = sitesRead + profiles.siteIssues.entries.count
         (s.read, s.repeatedRows, s.skippedRows) = (sitesRead, repeated, profiles.siteIssues.entries.count - repeated)
         (s.untransformable, s.withoutValues) = (profiles.untransformable.count, patches.sitesWithoutValues.count)
-        (s.outsideGrid, s.centreNodata, s.used) = (patches.outsideGrid.count, patches.centreNodata.count, patches.sitesUsed)
+        (s.outsideGrid, s.centreNodata, s.used) = (
+            patches.outsideGrid.count, patches.centreNodata.count, patches.sitesUsed
+        )
         (s.paddedAtEdge, s.profilesWithoutSite) = (patches.paddedAtEdge, patches.profilesWithoutSite.count)
         return s
     }
@@ -111,7 +115,8 @@ struct RunRecordBuilder {
             guard !v.isEmpty else { return o }
             let mean = v.reduce(0, +) / Double(v.count)
             o.mean = mean
-            o.sd = v.count > 1 ? (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(v.count - 1)).squareRoot() : 0
+            o.sd =
+                v.count > 1 ? (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(v.count - 1)).squareRoot() : 0
             (o.min, o.max) = (v.min()!, v.max()!)
             return o
         }
@@ -144,15 +149,21 @@ struct RunRecordBuilder {
     /// The maps, the area of applicability, the depth consistency and the stocks.
     func mapSections(_ m: MapResult, into r: inout RunRecord) {
         var maps = RunRecord.Maps()
-        (maps.files, maps.tiles, maps.cells, maps.seconds, maps.peakMemoryBytes) = (m.files, m.tilesTotal, m.cells, m.seconds, m.peakMemory)
+        (maps.files, maps.tiles, maps.cells, maps.seconds, maps.peakMemoryBytes) = (
+            m.files, m.tilesTotal, m.cells, m.seconds, m.peakMemory
+        )
         maps.sharedBlocks = m.sharedBlocks > 0 ? DenseMapper.describe(sharedBlocks: m.sharedBlocks) : nil
         maps.analysisFiles = m.profiles?.files ?? []
         r.maps = maps
         let name = config.predict?.name ?? ""
         if let a = m.applicability {
             var o = RunRecord.Applicability()
-            (o.threshold, o.meanDistance, o.rule, o.weights) = (a.threshold, a.meanDistance, a.rule.rawValue, a.weights.rawValue)
-            (o.trainingSites, o.trainingSitesAbove, o.cellsInside, o.cellsMapped) = (a.sites, a.sitesAbove, a.cellsInside, a.cellsMapped)
+            (o.threshold, o.meanDistance, o.rule, o.weights) = (
+                a.threshold, a.meanDistance, a.rule.rawValue, a.weights.rawValue
+            )
+            (o.trainingSites, o.trainingSitesAbove, o.cellsInside, o.cellsMapped) = (
+                a.sites, a.sitesAbove, a.cellsInside, a.cellsMapped
+            )
             (o.shareInside, o.constantChannels) = (a.shareInside, a.constantChannels)
             o.dissimilarityMap = MapNames.dissimilarity(name) + ".tif"
             o.applicabilityMap = MapNames.applicability(name) + ".tif"
@@ -162,16 +173,28 @@ struct RunRecordBuilder {
             var o = RunRecord.DepthConsistency()
             o.model = config.predict?.model.rawValue ?? ""
             o.inversionsMap = OutputLayout.mapFile(MapNames.depthInversions(name))
-            (o.threshold, o.cellsValid, o.cellsInverted, o.shareCellsInverted) = (c.threshold, c.cellsValid, c.cellsInverted, c.shareOfCellsInverted)
-            o.pairs = c.pairs.map { .init(upper: $0.upper, lower: $0.lower, cells: $0.valid, inverted: $0.inverted, share: $0.share,
-                                          largestRise: $0.largestRise ?? .nan) }
-            o.largest = c.largest.map { .init(upperDepth: c.labels[$0.pair], lowerDepth: c.labels[$0.pair + 1], upper: Double($0.upper),
-                                              lower: Double($0.lower), rise: $0.rise, col: $0.col, row: $0.row, x: $0.x, y: $0.y) }
+            (o.threshold, o.cellsValid, o.cellsInverted, o.shareCellsInverted) = (
+                c.threshold, c.cellsValid, c.cellsInverted, c.shareOfCellsInverted
+            )
+            o.pairs = c.pairs.map {
+                .init(
+                    upper: $0.upper, lower: $0.lower, cells: $0.valid, inverted: $0.inverted, share: $0.share,
+                    largestRise: $0.largestRise ?? .nan)
+            }
+            o.largest = c.largest.map {
+                .init(
+                    upperDepth: c.labels[$0.pair], lowerDepth: c.labels[$0.pair + 1], upper: Double($0.upper),
+                    lower: Double($0.lower), rise: $0.rise, col: $0.col, row: $0.row, x: $0.x, y: $0.y)
+            }
             if let mono = m.profiles?.monotone {
                 o.corrected = true
                 var t = RunRecord.DepthConsistency.Monotone()
-                (t.cellsValid, t.cellsChanged, t.metadataKey) = (mono.cellsValid, mono.cellsChanged, ProfileProducts.monotoneKey)
-                t.depths = mono.changes.dropFirst().map { .init(depth: $0.label, cells: $0.cells, meanDecrease: $0.mean, largestDecrease: $0.largest) }
+                (t.cellsValid, t.cellsChanged, t.metadataKey) = (
+                    mono.cellsValid, mono.cellsChanged, ProfileProducts.monotoneKey
+                )
+                t.depths = mono.changes.dropFirst().map {
+                    .init(depth: $0.label, cells: $0.cells, meanDecrease: $0.mean, largestDecrease: $0.largest)
+                }
                 o.monotone = t
             }
             r.depthConsistency = o
@@ -183,20 +206,26 @@ struct RunRecordBuilder {
     func stocks(_ st: ProfileProducts.StockResult) -> RunRecord.Stocks {
         var o = RunRecord.Stocks()
         o.formula = ProfileProducts.formula
-        (o.cellsWithoutBulkDensity, o.cellsImplausibleBulkDensity) = (st.cellsWithoutBulkDensity, st.cellsImplausibleBulkDensity)
+        (o.cellsWithoutBulkDensity, o.cellsImplausibleBulkDensity) = (
+            st.cellsWithoutBulkDensity, st.cellsImplausibleBulkDensity
+        )
         o.cellsWithoutCoarseFragments = st.cellsWithoutCoarseFragments
         o.sumsNotCovered = st.sumsNotCovered
-        o.plausibleBulkDensity = [CarbonStock.plausibleBulkDensity.lowerBound, CarbonStock.plausibleBulkDensity.upperBound]
+        o.plausibleBulkDensity = [
+            CarbonStock.plausibleBulkDensity.lowerBound, CarbonStock.plausibleBulkDensity.upperBound
+        ]
         o.layers = st.totals.map { t in
             let bounds = t.lowerTonnes.flatMap { lo in t.upperTonnes.map { (lo / 1e6, $0 / 1e6) } }
-            return .init(depth: t.label, sum: t.isSum, map: OutputLayout.mapFile(t.map), cells: t.cells, areaKm2: t.hectares / 100,
-                         meanTHa: t.meanPerHectare, totalTg: t.teragrams, lowerTg: bounds?.0, upperTg: bounds?.1)
+            return .init(
+                depth: t.label, sum: t.isSum, map: OutputLayout.mapFile(t.map), cells: t.cells,
+                areaKm2: t.hectares / 100,
+                meanTHa: t.meanPerHectare, totalTg: t.teragrams, lowerTg: bounds?.0, upperTg: bounds?.1)
         }
         if let s = config.stocks {
             o.bulkDensity = .init(raster: s.bulkDensity, unit: s.bulkDensityUnit.rawValue)
             switch s.coarseFragments {
-            case let .constant(f): o.coarseFragments = .init(constantFraction: f)
-            case let .raster(path, unit): o.coarseFragments = .init(raster: path, unit: unit.rawValue)
+            case .constant(let f): o.coarseFragments = .init(constantFraction: f)
+            case .raster(let path, let unit): o.coarseFragments = .init(raster: path, unit: unit.rawValue)
             }
         }
         if st.hasBounds { o.bounds = ProfileProducts.boundsNote }

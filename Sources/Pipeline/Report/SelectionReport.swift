@@ -11,9 +11,14 @@ enum SelectionReport {
     /// Writes the selection folder into `layout`; returns the files written, relative to the output folder.
     static func write(_ r: SelectionResult, unit: String, layout: OutputLayout) throws -> [String] {
         try FileManager.default.createDirectory(atPath: layout.selectionFolder, withIntermediateDirectories: true)
-        let files = [(OutputLayout.selectionCSV, csv(r)), (OutputLayout.selectionMarkdown,
-                                    "# Covariate selection\n\n" + SelectionMarkdown.render(record(r), unit: unit, heading: "##")),
-                     (OutputLayout.selectedCovariates, r.final.selected.map { $0 + "\n" }.joined())]
+        let files = [
+            (OutputLayout.selectionCSV, csv(r)),
+            (
+                OutputLayout.selectionMarkdown,
+                "# Covariate selection\n\n" + SelectionMarkdown.render(record(r), unit: unit, heading: "##")
+            ),
+            (OutputLayout.selectedCovariates, r.final.selected.map { $0 + "\n" }.joined())
+        ]
         for (name, text) in files { try AtomicFile.write(Data(text.utf8), to: layout.path(name)) }
         return files.map(\.0)
     }
@@ -21,13 +26,21 @@ enum SelectionReport {
     /// One row per selection (`all`, or `fold N` with per_fold) and subset size: covariates, channels,
     /// RMSE per depth, pooled RMSE, held-out samples, and whether the size was kept.
     static func csv(_ r: SelectionResult) -> String {
-        var text = (["selection", "covariates", "channels"] + r.depthLabels.map { "rmse_\($0)" } + ["rmse_pooled", "n", "chosen"])
+        var text =
+            (["selection", "covariates", "channels"] + r.depthLabels.map { "rmse_\($0)" } + [
+                "rmse_pooled", "n", "chosen"
+            ])
             .map(CSVText.field).joined(separator: ",") + "\n"
         let scopes = [("all", r.final)] + r.perFold.enumerated().map { ("fold \($0.offset + 1)", $0.element) }
         for (scope, s) in scopes {
             for (i, subset) in s.subsets.enumerated() {
-                text += ([scope, "\(subset.size)", "\(subset.channels)"] + subset.rmse.map { NumberText.trimmed($0, maxDecimals: 6) }
-                         + [NumberText.trimmed(subset.pooledRMSE, maxDecimals: 6), "\(subset.n)", i == s.best ? "true" : "false"])
+                text +=
+                    ([scope, "\(subset.size)", "\(subset.channels)"]
+                    + subset.rmse.map { NumberText.trimmed($0, maxDecimals: 6) }
+                    + [
+                        NumberText.trimmed(subset.pooledRMSE, maxDecimals: 6), "\(subset.n)",
+                        i == s.best ? "true" : "false"
+                    ])
                     .map(CSVText.field).joined(separator: ",") + "\n"
             }
         }
@@ -42,19 +55,26 @@ enum SelectionReport {
             o.covariates = s.covariates.map { c in
                 switch c.dropped {
                 case .lowCorrelation?:
-                    return .init(name: c.name, channels: c.channels.count, correlation: c.correlation, score: c.score, rank: c.rank,
-                                 dropped: RunRecord.Selection.Candidate.lowCorrelation)
-                case let .pair(with, rr)?:
-                    return .init(name: c.name, channels: c.channels.count, correlation: c.correlation, score: c.score, rank: c.rank,
-                                 dropped: RunRecord.Selection.Candidate.pair, with: with, r: rr)
+                    return .init(
+                        name: c.name, channels: c.channels.count, correlation: c.correlation, score: c.score,
+                        rank: c.rank,
+                        dropped: RunRecord.Selection.Candidate.lowCorrelation)
+                case .pair(let with, let rr)?:
+                    return .init(
+                        name: c.name, channels: c.channels.count, correlation: c.correlation, score: c.score,
+                        rank: c.rank,
+                        dropped: RunRecord.Selection.Candidate.pair, with: with, r: rr)
                 case nil:
-                    return .init(name: c.name, channels: c.channels.count, correlation: c.correlation, score: c.score, rank: c.rank,
-                                 dropped: nil)
+                    return .init(
+                        name: c.name, channels: c.channels.count, correlation: c.correlation, score: c.score,
+                        rank: c.rank,
+                        dropped: nil)
                 }
             }
             o.subsets = s.subsets.enumerated().map { i, x in
-                var subset = RunRecord.Selection.Subset(covariates: x.size, channels: x.channels, rmse: x.rmse, rmsePooled: x.pooledRMSE,
-                                                        n: x.n)
+                var subset = RunRecord.Selection.Subset(
+                    covariates: x.size, channels: x.channels, rmse: x.rmse, rmsePooled: x.pooledRMSE,
+                    n: x.n)
                 subset.chosen = i == s.best
                 return subset
             }
@@ -62,7 +82,9 @@ enum SelectionReport {
         }
         var o = RunRecord.Selection()
         (o.perFold, o.order, o.model) = (r.config.perFold, r.config.order.rawValue, r.config.model.rawValue)
-        (o.minCorrelation, o.maxPairCorrelation, o.groupSize) = (r.config.minCorrelation, r.config.maxPairCorrelation, r.config.groupSize)
+        (o.minCorrelation, o.maxPairCorrelation, o.groupSize) = (
+            r.config.minCorrelation, r.config.maxPairCorrelation, r.config.groupSize
+        )
         (o.folds, o.depths, o.allSites) = (r.folds, r.depthLabels, run(r.final))
         o.perFoldRuns = r.config.perFold ? r.perFold.map(run) : nil
         return o

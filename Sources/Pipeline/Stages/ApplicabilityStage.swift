@@ -40,11 +40,13 @@ public struct ApplicabilityResult: Sendable {
 
     /// Metadata items for the maps.
     var metadata: [String: String] {
-        ["SOCMAP_AOA_THRESHOLD": String(format: "%.6g", threshold),
-         "SOCMAP_AOA_RULE": rule.rawValue,
-         "SOCMAP_AOA_WEIGHTS": weights.rawValue,
-         "SOCMAP_AOA_MEAN_DISTANCE": String(format: "%.6g", meanDistance),
-         "SOCMAP_AOA_SHARE_INSIDE": shareInside.isFinite ? String(format: "%.6f", shareInside) : "nan"]
+        [
+            "SOCMAP_AOA_THRESHOLD": String(format: "%.6g", threshold),
+            "SOCMAP_AOA_RULE": rule.rawValue,
+            "SOCMAP_AOA_WEIGHTS": weights.rawValue,
+            "SOCMAP_AOA_MEAN_DISTANCE": String(format: "%.6g", meanDistance),
+            "SOCMAP_AOA_SHARE_INSIDE": shareInside.isFinite ? String(format: "%.6f", shareInside) : "nan"
+        ]
     }
 }
 
@@ -52,7 +54,9 @@ public struct ApplicabilityResult: Sendable {
 enum ApplicabilityStage {
     /// The centre-cell covariate values of every site of `data`, sites × channels row-major.
     static func centreCells(_ data: PatchDataset) -> [Float] {
-        let p = data.patchSize, c = data.channels.count, centre = (p / 2) * p + p / 2
+        let p = data.patchSize
+        let c = data.channels.count
+        let centre = (p / 2) * p + p / 2
         var x = [Float](repeating: 0, count: data.sites.count * c)
         for s in data.sites.indices {
             for ch in 0..<c { x[s * c + ch] = data.patches[s * data.patchLength + ch * p * p + centre] }
@@ -62,11 +66,17 @@ enum ApplicabilityStage {
 
     /// The channel weights: the random forest's impurity importance averaged over its depth forests
     /// (`rf`), or 1 each (`equal`, also when the forest gives every channel 0).
-    static func weights(_ choice: AOAWeights, channels: Int, rfFolder: String) throws -> (weights: [Double], used: AOAWeights) {
+    static func weights(
+        _ choice: AOAWeights, channels: Int, rfFolder: String
+    ) throws -> (weights: [Double], used: AOAWeights) {
         guard choice == .rf else { return ([Double](repeating: 1, count: channels), .equal) }
         let (model, _) = try ModelStore.load(folder: rfFolder)
         guard case .forest(let forest) = model else {
-            throw PipelineError(stage: .predict, file: rfFolder, message: "predict.aoa_weights: rf needs the random forest model here; run `socmap run` with 'rf' among train.models")
+            throw PipelineError(
+                stage: .predict, file: rfFolder,
+                message:
+                    "predict.aoa_weights: rf needs the random forest model here; run `socmap run` with 'rf' among train.models"
+            )
         }
         var sum = [Double](repeating: 0, count: channels)
         var n = 0
@@ -79,9 +89,12 @@ enum ApplicabilityStage {
     }
 
     /// Fits the index on `data`'s sites with their CV folds.
-    static func fit(_ predict: PredictConfig, data: PatchDataset, folds: [Int], rfFolder: String) throws -> ApplicabilityFit {
+    static func fit(
+        _ predict: PredictConfig, data: PatchDataset, folds: [Int], rfFolder: String
+    ) throws -> ApplicabilityFit {
         guard data.sites.count >= 2, Set(folds).count >= 2 else {
-            throw PipelineError(stage: .predict, file: nil, message: "predict.aoa needs at least two training sites in two folds")
+            throw PipelineError(
+                stage: .predict, file: nil, message: "predict.aoa needs at least two training sites in two folds")
         }
         let c = data.channels.count
         let (w, used) = try weights(predict.aoaWeights, channels: c, rfFolder: rfFolder)
@@ -93,13 +106,20 @@ enum ApplicabilityStage {
             return data.sites.indices.contains { x[$0 * c + ch] != first }
         }
         var usedWeights = used
-        if !varying.contains(where: { chosen[$0] > 0 }) { chosen = [Double](repeating: 1, count: c); usedWeights = .equal }
-        guard !varying.isEmpty else {
-            throw PipelineError(stage: .predict, file: nil, message: "predict.aoa: every covariate has the same value at all training sites")
+        if !varying.contains(where: { chosen[$0] > 0 }) {
+            chosen = [Double](repeating: 1, count: c)
+            usedWeights = .equal
         }
-        let index = DissimilarityIndex(features: x, count: data.sites.count, channels: c, weights: chosen, folds: folds,
-                                       rule: predict.aoaThreshold)
-        return ApplicabilityFit(index: index, weights: usedWeights,
-                                constantChannels: index.constantChannels.map { data.channels[$0].name })
+        guard !varying.isEmpty else {
+            throw PipelineError(
+                stage: .predict, file: nil,
+                message: "predict.aoa: every covariate has the same value at all training sites")
+        }
+        let index = DissimilarityIndex(
+            features: x, count: data.sites.count, channels: c, weights: chosen, folds: folds,
+            rule: predict.aoaThreshold)
+        return ApplicabilityFit(
+            index: index, weights: usedWeights,
+            constantChannels: index.constantChannels.map { data.channels[$0].name })
     }
 }

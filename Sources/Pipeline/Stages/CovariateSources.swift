@@ -13,20 +13,23 @@ enum CovariateSources {
         for source in config.covariates.sources {
             let files = try expand(source, pipeline: config.file)
             if source.name != nil && files.count > 1 {
-                throw ConfigError(file: config.file, key: "covariates.files", line: source.line, column: nil,
-                                  message: "'name' needs a single file, but '\(source.path)' matches \(files.count)")
+                throw ConfigError(
+                    file: config.file, key: "covariates.files", line: source.line, column: nil,
+                    message: "'name' needs a single file, but '\(source.path)' matches \(files.count)")
             }
             for file in files {
                 let name = source.name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
                 var kind: CovariateKind? = source.kind.flatMap(CovariateKind.init(rawValue:))
                 if categorical.contains(name) { kind = .categorical }
-                specs.append(CovariateSpec(name: name, path: file, band: source.band, kind: kind, nodata: source.nodata))
+                specs.append(
+                    CovariateSpec(name: name, path: file, band: source.band, kind: kind, nodata: source.nodata))
             }
         }
         let names = specs.map(\.name)
         for name in config.covariates.categorical where !names.contains(name) {
-            throw config.error(at: "covariates.categorical",
-                               "'\(name)' is not among the covariates (\(names.joined(separator: ", ")))")
+            throw config.error(
+                at: "covariates.categorical",
+                "'\(name)' is not among the covariates (\(names.joined(separator: ", ")))")
         }
         return specs
     }
@@ -41,22 +44,27 @@ enum CovariateSources {
         if !exists && (path.contains("*") || path.contains("?") || path.contains("[")) {
             let matches = glob(path).filter { rasterExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
             guard !matches.isEmpty else {
-                throw ConfigError(file: pipeline, key: "covariates.files", line: source.line, column: nil,
-                                  message: "the pattern '\(path)' matches no raster file")
+                throw ConfigError(
+                    file: pipeline, key: "covariates.files", line: source.line, column: nil,
+                    message: "the pattern '\(path)' matches no raster file")
             }
             return matches
         }
         guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw ConfigError(file: pipeline, key: "covariates.files", line: source.line, column: nil,
-                              message: "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
+            throw ConfigError(
+                file: pipeline, key: "covariates.files", line: source.line, column: nil,
+                message: "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
         }
         if isDir.boolValue {
             let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
-            let files = entries.filter { rasterExtensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }
-                .sorted().map { (path as NSString).appendingPathComponent($0) }
+            let files = entries.filter {
+                rasterExtensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".")
+            }
+            .sorted().map { (path as NSString).appendingPathComponent($0) }
             guard !files.isEmpty else {
-                throw ConfigError(file: pipeline, key: "covariates.files", line: source.line, column: nil,
-                                  message: "folder '\(path)' holds no raster (.tif, .tiff, .vrt, .img)")
+                throw ConfigError(
+                    file: pipeline, key: "covariates.files", line: source.line, column: nil,
+                    message: "folder '\(path)' holds no raster (.tif, .tiff, .vrt, .img)")
             }
             return files
         }

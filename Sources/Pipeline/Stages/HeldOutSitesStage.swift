@@ -1,11 +1,11 @@
+import Configuration
 import Evaluation
 import FileIO
-import Configuration
 import Foundation
-import Workspace
 import Mapping
 import Patches
 import RasterIO
+import Workspace
 
 /// The held-out sites of cross-validation as GIS layers (the paper's Figs. 11-12): a GeoPackage with
 /// one point layer per depth (every model's prediction, residual and relative bias), its QGIS style,
@@ -35,8 +35,10 @@ enum HeldOutSitesStage {
     }
 
     /// Writes the GeoPackage, its style and the quick-look into `layout`; returns the paths written.
-    static func write(_ config: PipelineConfig, data: PatchDataset, predictions: [HeldOutPrediction], models: [String],
-                      stack: CovariateStack, layout: OutputLayout) throws -> [String] {
+    static func write(
+        _ config: PipelineConfig, data: PatchDataset, predictions: [HeldOutPrediction], models: [String],
+        stack: CovariateStack, layout: OutputLayout
+    ) throws -> [String] {
         let siteIndex = Dictionary(uniqueKeysWithValues: data.sites.enumerated().map { ($1.id, $0) })
         let sorted = predictions.sorted { ($0.siteID, $0.depth) < ($1.siteID, $1.depth) }
         let gpkg = layout.path(OutputLayout.heldOutSites)
@@ -53,7 +55,8 @@ enum HeldOutSitesStage {
                 values += predicted.map { .real(relativeBias(predicted: $0, observed: p.observed)) }
                 features.append(PointFeature(x: site.x, y: site.y, values: values))
             }
-            try writer.addLayer(name: OutputLayout.heldOutLayer(depth: depth.label), fields: layerFields, features: features)
+            try writer.addLayer(
+                name: OutputLayout.heldOutLayer(depth: depth.label), fields: layerFields, features: features)
         }
         try writer.finish()
         let style = layout.path(OutputLayout.heldOutSitesStyle)
@@ -65,35 +68,47 @@ enum HeldOutSitesStage {
         let scaleX = Double(background.width) / Double(stack.grid.width)
         let scaleY = Double(background.height) / Double(stack.grid.height)
         let panels = models.map { model in
-            QuickLook.SitePanel(title: model, sites: sorted.filter { $0.depth == 0 }.map { p in
-                let site = data.sites[siteIndex[p.siteID]!]
-                let cell = stack.grid.transform.pixel(x: site.x, y: site.y)
-                return (cell.col * scaleX, cell.row * scaleY,
-                        relativeBias(predicted: p.predicted[model] ?? .nan, observed: p.observed))
-            })
+            QuickLook.SitePanel(
+                title: model,
+                sites: sorted.filter { $0.depth == 0 }.map { p in
+                    let site = data.sites[siteIndex[p.siteID]!]
+                    let cell = stack.grid.transform.pixel(x: site.x, y: site.y)
+                    return (
+                        cell.col * scaleX, cell.row * scaleY,
+                        relativeBias(predicted: p.predicted[model] ?? .nan, observed: p.observed)
+                    )
+                })
         }
         let picture = layout.path(OutputLayout.relativeBiasPicture(depth: first.label))
-        try QuickLook.siteBiasSheet(background: background.values, width: background.width, height: background.height,
-                                    panels: panels, title: "Relative bias of held-out sites, \(first.label) (pred - obs) / obs",
-                                    to: picture)
+        try QuickLook.siteBiasSheet(
+            background: background.values, width: background.width, height: background.height,
+            panels: panels, title: "Relative bias of held-out sites, \(first.label) (pred - obs) / obs",
+            to: picture)
         return [gpkg, style, picture]
     }
 
     /// The background of the quick-look: the grid raster's covariate (else the first), every k-th
     /// cell of every k-th row so that it is at most about 840 cells wide (memory bounded by a row).
-    static func backgroundMap(_ config: PipelineConfig, stack: CovariateStack) throws -> (values: [Float], width: Int, height: Int) {
+    static func backgroundMap(
+        _ config: PipelineConfig, stack: CovariateStack
+    ) throws -> (values: [Float], width: Int, height: Int) {
         var k = 0
         if case .raster(let path) = config.covariates.grid,
-           let i = stack.covariates.firstIndex(where: { URL(fileURLWithPath: $0.sourcePath).standardizedFileURL.path
-                                                     == URL(fileURLWithPath: path).standardizedFileURL.path }) {
+            let i = stack.covariates.firstIndex(where: {
+                URL(fileURLWithPath: $0.sourcePath).standardizedFileURL.path
+                    == URL(fileURLWithPath: path).standardizedFileURL.path
+            })
+        {
             k = i
         }
         let grid = stack.grid
         let step = max(1, (max(grid.width, grid.height) + 839) / 840)
-        let width = (grid.width + step - 1) / step, height = (grid.height + step - 1) / step
+        let width = (grid.width + step - 1) / step
+        let height = (grid.height + step - 1) / step
         var values = [Float](repeating: .nan, count: width * height)
         for r in 0..<height {
-            let block = try stack.readRaw(covariate: k, window: PixelWindow(col: 0, row: r * step, width: grid.width, height: 1))
+            let block = try stack.readRaw(
+                covariate: k, window: PixelWindow(col: 0, row: r * step, width: grid.width, height: 1))
             for c in 0..<width where block.valid[c * step] { values[r * width + c] = block.values[c * step] }
         }
         return (values, width, height)

@@ -1,12 +1,12 @@
-import Experiments
-import Evaluation
 import Configuration
+import Evaluation
+import Experiments
 import Foundation
-import Workspace
 import Models
 import Patches
 import RasterIO
 import TextFormat
+import Workspace
 
 /// What cross-validation produced.
 public struct EvaluationResult: Sendable {
@@ -51,14 +51,18 @@ enum ModelStages {
     /// training units (every unit must be saved); writes the evaluation folder (and each fold's model
     /// of the mapped model when maps need the CV spread) into `layout`. The sites' coordinates (and
     /// spatial blocks) are in the CRS of the `stack`'s grid; `evaluate.zones` is read on that grid.
-    static func evaluate(_ config: PipelineConfig, training: RunTraining, evaluate: EvaluateConfig,
-                         stack: CovariateStack, layout: OutputLayout, observer: PipelineObserver) throws -> EvaluationResult {
+    static func evaluate(
+        _ config: PipelineConfig, training: RunTraining, evaluate: EvaluateConfig,
+        stack: CovariateStack, layout: OutputLayout, observer: PipelineObserver
+    ) throws -> EvaluationResult {
         let crs = stack.grid.crs
         let experiment = training.experiment
         let data = experiment.data
         let plan = experiment.plan!
         let train = training.train
-        observer.stageStarted("evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))")
+        observer.stageStarted(
+            "evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))"
+        )
         let start = Date()
         let names = train.models.map(\.rawValue)
         let sweepNames = evaluate.freezeSweep.map { "F=\($0)" }
@@ -73,8 +77,11 @@ enum ModelStages {
         var everySample: [String: [[Float]]] = [:]
         do {
             heldOut = Dictionary(uniqueKeysWithValues: try names.map { ($0, try experiment.heldOut($0)) })
-            sweep = train.models.contains(.transfer)
-                ? Dictionary(uniqueKeysWithValues: try sweepNames.map { ($0, try experiment.heldOutSweep("transfer", key: $0)) }) : [:]
+            sweep =
+                train.models.contains(.transfer)
+                ? Dictionary(
+                    uniqueKeysWithValues: try sweepNames.map { ($0, try experiment.heldOutSweep("transfer", key: $0)) })
+                : [:]
             for name in names { everySample[name] = try experiment.everyFoldPrediction(name) }
         } catch let e as ExperimentError {
             throw PipelineError(stage: .evaluate, file: e.path, message: e.message)
@@ -94,52 +101,67 @@ enum ModelStages {
                     let value = heldOut[name]![s]
                     if value.isFinite { predicted[name] = Double(value) } else { unpredicted[name, default: 0] += 1 }
                 }
-                predictions.append(HeldOutPrediction(siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold,
-                                                     observed: Double(sample.value), predicted: predicted))
+                predictions.append(
+                    HeldOutPrediction(
+                        siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold,
+                        observed: Double(sample.value), predicted: predicted))
                 if !sweep.isEmpty {
-                    sweepPredictions.append(HeldOutPrediction(
-                        siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold, observed: Double(sample.value),
-                        predicted: sweep.compactMapValues { $0[s].isFinite ? Double($0[s]) : nil }))
+                    sweepPredictions.append(
+                        HeldOutPrediction(
+                            siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold,
+                            observed: Double(sample.value),
+                            predicted: sweep.compactMapValues { $0[s].isFinite ? Double($0[s]) : nil }))
                 }
             }
-            observer.note("fold \(fold + 1)/\(evaluate.folds): \(trainSamples.count) training and \(testSamples.count) held-out samples")
+            observer.note(
+                "fold \(fold + 1)/\(evaluate.folds): \(trainSamples.count) training and \(testSamples.count) held-out samples"
+            )
         }
         let labels = data.depths.map(\.label)
         let design = plan.design
         let table = EvaluationTable.build(predictions: predictions, models: names, depthLabels: labels, design: design)
         var sweepEntries: [FreezeSweepEntry]?
         if !sweepNames.isEmpty {
-            let sweepTable = EvaluationTable.build(predictions: sweepPredictions, models: sweepNames, depthLabels: labels,
-                                                   design: design)
+            let sweepTable = EvaluationTable.build(
+                predictions: sweepPredictions, models: sweepNames, depthLabels: labels,
+                design: design)
             sweepEntries = evaluate.freezeSweep.map { FreezeSweepEntry(f: $0, table: sweepTable, model: "F=\($0)") }
         }
         let intervals = IntervalSummary.build(
-            samples: intervalSamples(data, foldOfSample: plan.foldOfSample, models: names, everySample: everySample, folds: evaluate.folds),
+            samples: intervalSamples(
+                data, foldOfSample: plan.foldOfSample, models: names, everySample: everySample, folds: evaluate.folds),
             models: names, depthLabels: labels, folds: evaluate.folds, level: config.predict?.interval ?? 0.9,
             method: config.predict?.intervalMethod ?? .conformal,
-            sweepModel: config.predict.map { $0.model.rawValue } ?? (names.contains("transfer") ? "transfer" : names[0]))
+            sweepModel: config.predict.map { $0.model.rawValue } ?? (names.contains("transfer") ? "transfer" : names[0])
+        )
         if let predict = config.predict, predict.uncertainty {
-            try checkIntervals(intervals, model: predict.model.rawValue, method: predict.intervalMethod, level: predict.interval,
-                               file: config.file)
+            try checkIntervals(
+                intervals, model: predict.model.rawValue, method: predict.intervalMethod, level: predict.interval,
+                file: config.file)
         }
         var zones: ZoneBreakdown?
         if let source = evaluate.zones {
             let assignment = try ZoneStage.assignment(config, source, stack: stack, data: data)
-            zones = ZoneBreakdown.build(predictions: predictions, models: names, depthLabels: labels, assignment: assignment,
-                                        minimumCount: evaluate.zoneMinSamples)
+            zones = ZoneBreakdown.build(
+                predictions: predictions, models: names, depthLabels: labels, assignment: assignment,
+                minimumCount: evaluate.zoneMinSamples)
             if let z = zones {
-                observer.note("zones (\(source.text)): \(z.zones.count) zones, \(z.zones.filter { $0.sites > 0 }.count) with held-out sites"
-                              + (z.nodataSites > 0 ? "; \(z.nodataSites) sites on nodata in the zone raster" : ""))
+                observer.note(
+                    "zones (\(source.text)): \(z.zones.count) zones, \(z.zones.filter { $0.sites > 0 }.count) with held-out sites"
+                        + (z.nodataSites > 0 ? "; \(z.nodataSites) sites on nodata in the zone raster" : ""))
             }
         }
-        let files = try EvaluationReport.write(table: table, predictions: predictions, freezeSweep: sweepEntries, intervals: intervals,
-                                               locations: try siteLocations(data, crs: crs), zones: zones,
-                                               to: layout.evaluationFolder, title: "\(config.name): \(data.property)", unit: data.unit)
-        let siteFiles = try HeldOutSitesStage.write(config, data: data, predictions: predictions, models: names, stack: stack,
-                                                    layout: layout)
-        return EvaluationResult(table: table, files: files + siteFiles, unpredicted: unpredicted,
-                                seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: plan.foldOfSite,
-                                intervals: intervals, zones: zones)
+        let files = try EvaluationReport.write(
+            table: table, predictions: predictions, freezeSweep: sweepEntries, intervals: intervals,
+            locations: try siteLocations(data, crs: crs), zones: zones,
+            to: layout.evaluationFolder, title: "\(config.name): \(data.property)", unit: data.unit)
+        let siteFiles = try HeldOutSitesStage.write(
+            config, data: data, predictions: predictions, models: names, stack: stack,
+            layout: layout)
+        return EvaluationResult(
+            table: table, files: files + siteFiles, unpredicted: unpredicted,
+            seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: plan.foldOfSite,
+            intervals: intervals, zones: zones)
     }
 
     /// Each site's coordinates in the grid's CRS and in WGS84 longitude/latitude (OSR; NaN where PROJ cannot).
@@ -155,8 +177,10 @@ enum ModelStages {
 
     /// Each model's held-out samples with their difficulty s(x): the SD (n - 1) of the other folds'
     /// models' predictions at the sample (NaN with fewer than two other folds, or any missing).
-    static func intervalSamples(_ data: PatchDataset, foldOfSample: [Int], models: [String], everySample: [String: [[Float]]],
-                                folds: Int) -> [String: [IntervalSample]] {
+    static func intervalSamples(
+        _ data: PatchDataset, foldOfSample: [Int], models: [String], everySample: [String: [[Float]]],
+        folds: Int
+    ) -> [String: [IntervalSample]] {
         var out: [String: [IntervalSample]] = [:]
         for name in models {
             let byFold = everySample[name]!
@@ -169,10 +193,13 @@ enum ModelStages {
                 var spread = Double.nan
                 if others.count >= 2, others.allSatisfy(\.isFinite) {
                     let mean = others.reduce(0, +) / Double(others.count)
-                    spread = (others.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(others.count - 1)).squareRoot()
+                    spread = (others.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(others.count - 1))
+                        .squareRoot()
                 }
-                list.append(IntervalSample(depth: sample.depth, fold: fold, observed: Double(sample.value), predicted: Double(own),
-                                           spread: spread))
+                list.append(
+                    IntervalSample(
+                        depth: sample.depth, fold: fold, observed: Double(sample.value), predicted: Double(own),
+                        spread: spread))
             }
             out[name] = list
         }
@@ -180,14 +207,18 @@ enum ModelStages {
     }
 
     /// The mapped model's interval must be finite at every depth: an error naming the depth and the key otherwise.
-    static func checkIntervals(_ intervals: IntervalSummary, model: String, method: IntervalMethod, level: Double,
-                               file: String) throws {
+    static func checkIntervals(
+        _ intervals: IntervalSummary, model: String, method: IntervalMethod, level: Double,
+        file: String
+    ) throws {
         for c in intervals.calibration where c.model == model && c.method == method && c.q == nil {
             let need = ConformalQuantile.minimumCount(level: level)
-            let why = method == .adaptive && c.n == 0
+            let why =
+                method == .adaptive && c.n == 0
                 ? "no held-out sample has a spread of the other folds' models (it needs evaluate.folds >= 3); use predict.interval_method: conformal"
                 : "it has \(c.n) held-out residuals of the \(model) model and a \(level) interval needs at least \(need) (the interval would be infinite); lower predict.interval or add samples at this depth"
-            throw PipelineError(stage: .evaluate, file: file, message: "depth \(c.depth): no calibrated prediction interval: \(why)")
+            throw PipelineError(
+                stage: .evaluate, file: file, message: "depth \(c.depth): no calibrated prediction interval: \(why)")
         }
     }
 

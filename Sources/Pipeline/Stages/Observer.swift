@@ -14,7 +14,9 @@ public protocol PipelineObserver: ExperimentObserver {
 
 extension PipelineObserver {
     /// Progress without detail.
-    public func progress(_ label: String, done: Int, total: Int) { progress(label, done: done, total: total, detail: "") }
+    public func progress(_ label: String, done: Int, total: Int) {
+        progress(label, done: done, total: total, detail: "")
+    }
 
     /// Does nothing: the map stage goes on.
     public func mapTileStored(done: Int, total: Int) throws {}

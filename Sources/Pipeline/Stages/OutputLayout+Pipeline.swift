@@ -1,5 +1,5 @@
-import Evaluation
 import Configuration
+import Evaluation
 import Foundation
 import Models
 import Workspace
@@ -33,5 +33,7 @@ extension OutputLayout {
     /// The cross-validation models of one kind saved on disk, in fold order.
     public func cvModelFolders(_ kind: ModelKind) -> [String] { cvModelFolders(named: kind.rawValue) }
     /// The cross-validated metrics (the evaluation report's metrics.json).
-    public var metricsJSON: String { (evaluationFolder as NSString).appendingPathComponent(EvaluationReport.metricsJSONFile) }
+    public var metricsJSON: String {
+        (evaluationFolder as NSString).appendingPathComponent(EvaluationReport.metricsJSONFile)
+    }
 }

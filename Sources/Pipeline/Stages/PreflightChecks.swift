@@ -1,7 +1,7 @@
 import Configuration
 import Foundation
-import Workspace
 import RasterIO
+import Workspace
 
 /// Checks made before a run does any work (and by `socmap validate`): the output folder can be
 /// written, no input lies inside what the run replaces, and the grid and patches fit the machine.
@@ -17,10 +17,14 @@ public enum PreflightChecks {
         let estimate = memoryEstimate(config, cells: grid.width * grid.height)
         let available = physicalMemory()
         if available > 0 && estimate.bytes > available * 8 / 10 {
-            throw config.error(at: estimate.key,
-                "the run would need about \(gigabytes(estimate.bytes)) of memory (\(estimate.what)); this machine has \(gigabytes(available)). \(estimate.advice)")
+            throw config.error(
+                at: estimate.key,
+                "the run would need about \(gigabytes(estimate.bytes)) of memory (\(estimate.what)); this machine has \(gigabytes(available)). \(estimate.advice)"
+            )
         }
-        done.append("grid of \(grid.width) x \(grid.height) cells; memory needed about \(gigabytes(estimate.bytes)) of \(gigabytes(available))")
+        done.append(
+            "grid of \(grid.width) x \(grid.height) cells; memory needed about \(gigabytes(estimate.bytes)) of \(gigabytes(available))"
+        )
         return done
     }
 
@@ -28,7 +32,9 @@ public enum PreflightChecks {
     static func checkInputsOutsideOutputs(_ config: PipelineConfig) throws {
         let layout = OutputLayout(config)
         let owned = (OutputLayout.entries(for: config) + [OutputLayout.control]).map { canonical(layout.path($0)) }
-        var inputs: [(key: String, path: String)] = [("the pipeline file", config.file), ("sites.file", config.sites.file)]
+        var inputs: [(key: String, path: String)] = [
+            ("the pipeline file", config.file), ("sites.file", config.sites.file)
+        ]
         switch config.profiles.source {
         case .horizons(let file, _, _): inputs.append(("profiles.horizons.file", file))
         case .intervals(let file, _): inputs.append(("profiles.intervals.file", file))
@@ -38,8 +44,10 @@ public enum PreflightChecks {
         for input in inputs {
             let path = canonical(input.path)
             for out in owned where path == out || path.hasPrefix(out + "/") {
-                throw config.error(at: input.key == "the pipeline file" ? "output" : input.key,
-                    "'\(input.path)' (\(input.key)) lies in '\(out)', which the run writes and replaces; move the input out of the output folder or choose another 'output'")
+                throw config.error(
+                    at: input.key == "the pipeline file" ? "output" : input.key,
+                    "'\(input.path)' (\(input.key)) lies in '\(out)', which the run writes and replaces; move the input out of the output folder or choose another 'output'"
+                )
             }
         }
     }
@@ -64,33 +72,45 @@ public enum PreflightChecks {
         case .raster(let path):
             let grid: Grid
             do { grid = try RasterDataset(path: path).grid() } catch {
-                throw config.error(at: "covariates.grid.raster",
-                                  "cannot use '\(path)' as the reference grid: \(error)")
+                throw config.error(
+                    at: "covariates.grid.raster",
+                    "cannot use '\(path)' as the reference grid: \(error)")
             }
             return (grid.width, grid.height)
-        case let .explicit(_, resolution, e):
-            do { return try PipelineConfig.explicitGridSize(resolution: resolution, extent: e, file: config.file) } catch let e as ConfigError {
+        case .explicit(_, let resolution, let e):
+            do {
+                return try PipelineConfig.explicitGridSize(resolution: resolution, extent: e, file: config.file)
+            } catch let e as ConfigError {
                 throw config.error(at: e.key, e.message)
             }
         }
     }
 
     /// Bytes the largest stage needs, which stage that is, and what lowers it.
-    static func memoryEstimate(_ config: PipelineConfig, cells: Int) -> (bytes: Int, what: String, key: String, advice: String) {
+    static func memoryEstimate(
+        _ config: PipelineConfig, cells: Int
+    ) -> (bytes: Int, what: String, key: String, advice: String) {
         let channels = max(1, config.covariates.sources.count)
         let p = config.patches.size
         let sites = csvRowCount(config.sites.file)
         let patches = sites * channels * p * p * 4
         let stackTile = config.covariates.tileSize * config.covariates.tileSize * channels * 4 * 3
         var candidates: [(Int, String, String, String)] = [
-            (patches, "\(sites) site patches of \(channels)+ channels x \(p) x \(p)", "patches.size", "Lower patches.size or use fewer sites or covariates."),
-            (stackTile, "stack tiles of \(config.covariates.tileSize) cells", "covariates.tile_size", "Lower covariates.tile_size."),
+            (
+                patches, "\(sites) site patches of \(channels)+ channels x \(p) x \(p)", "patches.size",
+                "Lower patches.size or use fewer sites or covariates."
+            ),
+            (
+                stackTile, "stack tiles of \(config.covariates.tileSize) cells", "covariates.tile_size",
+                "Lower covariates.tile_size."
+            )
         ]
         if let predict = config.predict {
             let side = predict.tileSize + p
             let widest = (config.train?.settings.convWidths.max() ?? 128) + channels
             let tile = side * side * widest * 4 * 4
-            candidates.append((tile, "map tiles of \(predict.tileSize) cells", "predict.tile_size", "Lower predict.tile_size."))
+            candidates.append(
+                (tile, "map tiles of \(predict.tileSize) cells", "predict.tile_size", "Lower predict.tile_size."))
         }
         let top = candidates.max { $0.0 < $1.0 }!
         return (top.0 + 200_000_000, top.1, top.2, top.3)
@@ -103,7 +123,8 @@ public enum PreflightChecks {
     }
 
     static func physicalMemory() -> Int {
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        let pages = sysconf(Int32(_SC_PHYS_PAGES))
+        let size = sysconf(Int32(_SC_PAGESIZE))
         return pages > 0 && size > 0 ? pages * size : 0
     }
 

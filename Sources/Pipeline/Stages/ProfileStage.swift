@@ -14,27 +14,41 @@ enum ProfileStage {
     static func check(_ config: PipelineConfig, grid: Grid) throws -> [String] {
         guard let stocks = config.stocks else { return [] }
         _ = try cellHectares(config, grid: grid)
-        let bd = try scan(stocks.bulkDensity, grid: grid, tileSize: config.covariates.tileSize, key: "stocks.bulk_density",
-                          config: config, plausible: stocks.bulkDensityUnit.plausible)
+        let bd = try scan(
+            stocks.bulkDensity, grid: grid, tileSize: config.covariates.tileSize, key: "stocks.bulk_density",
+            config: config, plausible: stocks.bulkDensityUnit.plausible)
         if bd.shareInside < 0.5 {
-            let other = CarbonStock.BulkDensityUnit.allCases.first { $0 != stocks.bulkDensityUnit && bd.median.map($0.plausible.contains) == true }
-            throw config.error(at: "stocks.bulk_density_unit",
-                              "the bulk density raster '\(stocks.bulkDensity)' has a median of \(fmt(bd.median ?? .nan)) and "
-                                  + String(format: "%.0f %%", 100 * bd.shareInside) + " of its cells in the plausible range \(rangeText(stocks.bulkDensityUnit.plausible)) \(stocks.bulkDensityUnit.rawValue)"
-                                  + (other.map { "; its values look like \($0.rawValue): set bulk_density_unit: \($0.rawValue)" } ?? "; check the raster and bulk_density_unit"))
-        }
-        var lines = ["bulk density raster warps onto the grid: \(bd.valid) cells with a value, median \(fmt(bd.median ?? .nan)) \(stocks.bulkDensityUnit.rawValue), "
-                     + String(format: "%.1f %%", 100 * bd.shareInside) + " within \(rangeText(stocks.bulkDensityUnit.plausible))"]
-        if case let .raster(path, unit) = stocks.coarseFragments {
-            let range = 0...(0.9999 / unit.fraction)
-            let cf = try scan(path, grid: grid, tileSize: config.covariates.tileSize, key: "stocks.coarse_fragments", config: config, plausible: range)
-            if cf.shareInside < 0.5 {
-                throw config.error(at: "stocks.coarse_fragments_unit",
-                                  "the coarse-fragment raster '\(path)' has a median of \(fmt(cf.median ?? .nan)) and "
-                                      + String(format: "%.0f %%", 100 * cf.shareInside) + " of its cells in [0, \(unit == .percent ? "100" : "1")) (\(unit.rawValue)); "
-                                      + (unit == .fraction ? "set coarse_fragments_unit: % for percent" : "check the raster"))
+            let other = CarbonStock.BulkDensityUnit.allCases.first {
+                $0 != stocks.bulkDensityUnit && bd.median.map($0.plausible.contains) == true
             }
-            lines.append("coarse-fragment raster warps onto the grid: median \(fmt(cf.median ?? .nan)) (\(unit.rawValue))")
+            throw config.error(
+                at: "stocks.bulk_density_unit",
+                "the bulk density raster '\(stocks.bulkDensity)' has a median of \(fmt(bd.median ?? .nan)) and "
+                    + String(format: "%.0f %%", 100 * bd.shareInside)
+                    + " of its cells in the plausible range \(rangeText(stocks.bulkDensityUnit.plausible)) \(stocks.bulkDensityUnit.rawValue)"
+                    + (other.map { "; its values look like \($0.rawValue): set bulk_density_unit: \($0.rawValue)" }
+                        ?? "; check the raster and bulk_density_unit"))
+        }
+        var lines = [
+            "bulk density raster warps onto the grid: \(bd.valid) cells with a value, median \(fmt(bd.median ?? .nan)) \(stocks.bulkDensityUnit.rawValue), "
+                + String(format: "%.1f %%", 100 * bd.shareInside)
+                + " within \(rangeText(stocks.bulkDensityUnit.plausible))"
+        ]
+        if case .raster(let path, let unit) = stocks.coarseFragments {
+            let range = 0...(0.9999 / unit.fraction)
+            let cf = try scan(
+                path, grid: grid, tileSize: config.covariates.tileSize, key: "stocks.coarse_fragments", config: config,
+                plausible: range)
+            if cf.shareInside < 0.5 {
+                throw config.error(
+                    at: "stocks.coarse_fragments_unit",
+                    "the coarse-fragment raster '\(path)' has a median of \(fmt(cf.median ?? .nan)) and "
+                        + String(format: "%.0f %%", 100 * cf.shareInside)
+                        + " of its cells in [0, \(unit == .percent ? "100" : "1")) (\(unit.rawValue)); "
+                        + (unit == .fraction ? "set coarse_fragments_unit: % for percent" : "check the raster"))
+            }
+            lines.append(
+                "coarse-fragment raster warps onto the grid: median \(fmt(cf.median ?? .nan)) (\(unit.rawValue))")
         }
         return lines
     }
@@ -43,55 +57,77 @@ enum ProfileStage {
     /// are not of one size (a cell of 0.1 degree is 1.2 km² at the equator and 0.6 km² at 60 degrees).
     static func cellHectares(_ config: PipelineConfig, grid: Grid) throws -> Double {
         guard let metres = try grid.crs.metresPerUnit() else {
-            throw config.error(at: "stocks",
-                              "the grid's CRS \(grid.crs) is geographic (degrees), so its cells have no constant area and the total stock cannot be summed; map on a projected, preferably equal-area grid (covariates.grid with e.g. an Albers CRS)")
+            throw config.error(
+                at: "stocks",
+                "the grid's CRS \(grid.crs) is geographic (degrees), so its cells have no constant area and the total stock cannot be summed; map on a projected, preferably equal-area grid (covariates.grid with e.g. an Albers CRS)"
+            )
         }
         return abs(grid.transform.pixelWidth * grid.transform.pixelHeight) * metres * metres / 10_000
     }
 
     /// Cells with a value, the share within `plausible` and the median, read tile by tile
     /// (the median from a histogram of 0.1 % bins of the plausible range, with the values outside it).
-    static func scan(_ path: String, grid: Grid, tileSize: Int, key: String, config: PipelineConfig,
-                     plausible: ClosedRange<Double>) throws -> (valid: Int, shareInside: Double, median: Double?) {
+    static func scan(
+        _ path: String, grid: Grid, tileSize: Int, key: String, config: PipelineConfig,
+        plausible: ClosedRange<Double>
+    ) throws -> (valid: Int, shareInside: Double, median: Double?) {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw config.error(at: key,
-                              "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
+            throw config.error(
+                at: key,
+                "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
         }
         let raster: WarpedRaster
         do { raster = try WarpedRaster(path: path, onto: grid, resampling: .bilinear) } catch {
             throw config.error(at: key, "\(error)")
         }
         defer { raster.close() }
-        var valid = 0, inside = 0
-        var below = 0, above = 0
+        var valid = 0
+        var inside = 0
+        var below = 0
+        var above = 0
         let bins = 1000
         var histogram = [Int](repeating: 0, count: bins)
-        var lowest = Double.infinity, highest = -Double.infinity
+        var lowest = Double.infinity
+        var highest = -Double.infinity
         let width = plausible.upperBound - plausible.lowerBound
         for window in grid.tiles(size: tileSize) {
             let block = try raster.read(band: 1, window: window)
             for (v, ok) in zip(block.values, block.valid) where ok && v.isFinite {
                 let x = Double(v)
                 valid += 1
-                lowest = min(lowest, x); highest = max(highest, x)
-                if x < plausible.lowerBound { below += 1 } else if x > plausible.upperBound { above += 1 } else {
+                lowest = min(lowest, x)
+                highest = max(highest, x)
+                if x < plausible.lowerBound {
+                    below += 1
+                } else if x > plausible.upperBound {
+                    above += 1
+                } else {
                     inside += 1
                     histogram[min(bins - 1, Int((x - plausible.lowerBound) / width * Double(bins)))] += 1
                 }
             }
         }
         guard valid > 0 else {
-            throw config.error(at: key,
-                              "raster '\(path)' has no value over the grid; check that it covers the mapped area and its nodata value")
+            throw config.error(
+                at: key,
+                "raster '\(path)' has no value over the grid; check that it covers the mapped area and its nodata value"
+            )
         }
         // The median: in the bins, or below / above the range when the middle value is there.
         let middle = (valid + 1) / 2
         var median: Double?
-        if middle <= below { median = lowest } else if middle > below + inside { median = highest } else {
+        if middle <= below {
+            median = lowest
+        } else if middle > below + inside {
+            median = highest
+        } else {
             var seen = below
             for (b, n) in histogram.enumerated() {
                 seen += n
-                if seen >= middle { median = plausible.lowerBound + (Double(b) + 0.5) * width / Double(bins); break }
+                if seen >= middle {
+                    median = plausible.lowerBound + (Double(b) + 0.5) * width / Double(bins)
+                    break
+                }
             }
         }
         return (valid, Double(inside) / Double(valid), median)
@@ -101,23 +137,32 @@ enum ProfileStage {
 
     /// What `ProfileProducts.run` computes for this pipeline's maps of `depths` (labels of the model),
     /// or nil when nothing is asked for.
-    static func settings(_ config: PipelineConfig, _ predict: PredictConfig, property: String, unit: String, depths: [String],
-                         grid: Grid, intervalLevel: Double?) throws -> ProfileProducts.Settings? {
+    static func settings(
+        _ config: PipelineConfig, _ predict: PredictConfig, property: String, unit: String, depths: [String],
+        grid: Grid, intervalLevel: Double?
+    ) throws -> ProfileProducts.Settings? {
         guard predict.depthConsistency != nil || config.stocks != nil else { return nil }
         let intervals = try depths.map { label -> (top: Double, bottom: Double) in
-            guard let d = config.depths.first(where: { $0.label == label }) ?? (try? DepthInterval.parse(label.replacingOccurrences(of: "cm", with: ""))) else {
-                throw PipelineError(stage: .predict, file: config.file, message: "the model's depth '\(label)' is not a depth interval; run `socmap run` again")
+            guard
+                let d = config.depths.first(where: { $0.label == label })
+                    ?? (try? DepthInterval.parse(label.replacingOccurrences(of: "cm", with: "")))
+            else {
+                throw PipelineError(
+                    stage: .predict, file: config.file,
+                    message: "the model's depth '\(label)' is not a depth interval; run `socmap run` again")
             }
             return (d.top, d.bottom)
         }
         var stocks: ProfileProducts.StockInputs?
         if let s = config.stocks {
-            stocks = ProfileProducts.StockInputs(socUnit: s.socUnit, bulkDensity: s.bulkDensity, bulkDensityUnit: s.bulkDensityUnit,
-                                                 coarseFragments: s.coarseFragments, cellHectares: try cellHectares(config, grid: grid))
+            stocks = ProfileProducts.StockInputs(
+                socUnit: s.socUnit, bulkDensity: s.bulkDensity, bulkDensityUnit: s.bulkDensityUnit,
+                coarseFragments: s.coarseFragments, cellHectares: try cellHectares(config, grid: grid))
         }
-        var settings = ProfileProducts.Settings(name: predict.name, property: property, unit: unit, depths: depths, intervals: intervals,
-                                                tileSize: predict.tileSize, consistencyThreshold: predict.depthConsistency, stocks: stocks,
-                                                intervalLevel: intervalLevel)
+        var settings = ProfileProducts.Settings(
+            name: predict.name, property: property, unit: unit, depths: depths, intervals: intervals,
+            tileSize: predict.tileSize, consistencyThreshold: predict.depthConsistency, stocks: stocks,
+            intervalLevel: intervalLevel)
         settings.enforceMonotone = predict.enforceMonotone
         return settings
     }
@@ -126,18 +171,25 @@ enum ProfileStage {
     static func summary(_ r: ProfileProducts.Result, unit: String, property: String) -> [String] {
         var lines: [String] = []
         if let c = r.consistency {
-            lines.append("depth consistency: " + percent(c.shareOfCellsInverted) + " of the mapped cells have a deeper value more than \(fmt(c.threshold)) \(unit) above the one above it ("
-                         + c.pairs.map { "\($0.upper)/\($0.lower) \(percent($0.share))" }.joined(separator: ", ") + ")")
+            lines.append(
+                "depth consistency: " + percent(c.shareOfCellsInverted)
+                    + " of the mapped cells have a deeper value more than \(fmt(c.threshold)) \(unit) above the one above it ("
+                    + c.pairs.map { "\($0.upper)/\($0.lower) \(percent($0.share))" }.joined(separator: ", ") + ")")
         }
         if let m = r.monotone {
-            lines.append("monotone profile enforced (predict.depth_consistency.enforce_monotone): \(m.cellsChanged) of \(m.cellsValid) cells lowered at some depth ("
-                         + m.changes.dropFirst().filter { $0.cells > 0 }.map { "\($0.label) \($0.cells), up to \(fmt($0.largest)) \(unit)" }.joined(separator: "; ") + ")")
+            lines.append(
+                "monotone profile enforced (predict.depth_consistency.enforce_monotone): \(m.cellsChanged) of \(m.cellsValid) cells lowered at some depth ("
+                    + m.changes.dropFirst().filter { $0.cells > 0 }.map {
+                        "\($0.label) \($0.cells), up to \(fmt($0.largest)) \(unit)"
+                    }.joined(separator: "; ") + ")")
         }
         if let s = r.stocks {
             let shown = s.totals.filter { $0.isSum || $0.label == "0-30cm" || $0.label == "0-100cm" }
             for t in shown.isEmpty ? s.totals : shown {
                 var line = "\(property) stock \(MapNames.depthTitle(label: t.label)): \(fmt(t.teragrams)) Tg"
-                if let lo = t.lowerTonnes, let hi = t.upperTonnes { line += " (interval bounds \(fmt(lo / 1e6))-\(fmt(hi / 1e6)) Tg)" }
+                if let lo = t.lowerTonnes, let hi = t.upperTonnes {
+                    line += " (interval bounds \(fmt(lo / 1e6))-\(fmt(hi / 1e6)) Tg)"
+                }
                 line += " over \(fmt(t.hectares / 100)) km², mean \(fmt(t.meanPerHectare)) t/ha"
                 lines.append(line)
             }

@@ -39,17 +39,19 @@ enum ProfilesStage {
     /// Reads the sites and value tables and harmonises horizons; depths that look like metres are an error here,
     /// before any work on rasters.
     static func read(_ config: PipelineConfig) throws -> ProfileTables {
-        let sites = try loadSites(path: config.sites.file,
-                                  columns: SiteColumns(id: config.sites.idColumn, x: config.sites.xColumn, y: config.sites.yColumn))
+        let sites = try loadSites(
+            path: config.sites.file,
+            columns: SiteColumns(id: config.sites.idColumn, x: config.sites.xColumn, y: config.sites.yColumn))
         switch config.profiles.source {
-        case let .horizons(file, columns, spline):
+        case .horizons(let file, let columns, let spline):
             let h = try loadHorizons(path: file, columns: columns)
             try checkDepthUnits(h.horizons, depths: config.depths, path: file, columns: columns)
             var issues = h.issues
             let profiles = harmonise(h.horizons, depths: config.depths, options: spline, source: file, issues: &issues)
-            return ProfileTables(sites: sites, profiles: profiles, issues: issues, horizonCount: h.horizons.count,
-                                 lambda: spline.lambda)
-        case let .intervals(file, columns):
+            return ProfileTables(
+                sites: sites, profiles: profiles, issues: issues, horizonCount: h.horizons.count,
+                lambda: spline.lambda)
+        case .intervals(let file, let columns):
             let r = try loadIntervalValues(path: file, columns: columns, depths: config.depths)
             return ProfileTables(sites: sites, profiles: r.profiles, issues: r.issues, horizonCount: 0, lambda: nil)
         }
@@ -61,33 +63,47 @@ enum ProfilesStage {
     }
 
     /// Locates the sites of tables read by `read` in the stack CRS.
-    static func run(_ config: PipelineConfig, tables: ProfileTables, stackCRS: CRS,
-                    observer: PipelineObserver) throws -> ProfilesResult {
+    static func run(
+        _ config: PipelineConfig, tables: ProfileTables, stackCRS: CRS,
+        observer: PipelineObserver
+    ) throws -> ProfilesResult {
         observer.stageStarted("profiles")
         let loaded = tables.sites
         let siteCRS: CRS
         do { siteCRS = try CRS(config.sites.crs) } catch {
-            throw config.error(at: "sites.crs", "'\(config.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")
+            throw config.error(
+                at: "sites.crs", "'\(config.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")
         }
         let transformer = try CoordinateTransformer(from: siteCRS, to: stackCRS)
         let points = transformer.transform(loaded.sites.map { (x: $0.x, y: $0.y) })
         var located: [LocatedSite] = []
         var failed: [(id: String, line: Int)] = []
         for (site, p) in zip(loaded.sites, points) {
-            guard let p else { failed.append((site.id, site.line)); continue }
+            guard let p else {
+                failed.append((site.id, site.line))
+                continue
+            }
             located.append(LocatedSite(id: site.id, x: p.x, y: p.y, sourceX: site.x, sourceY: site.y, line: site.line))
         }
         if located.isEmpty {
-            throw PipelineError(stage: .profiles, file: config.sites.file,
-                                message: "no site coordinate could be transformed from \(siteCRS.name) to \(stackCRS.name); check sites.crs and the x/y columns")
+            throw PipelineError(
+                stage: .profiles, file: config.sites.file,
+                message:
+                    "no site coordinate could be transformed from \(siteCRS.name) to \(stackCRS.name); check sites.crs and the x/y columns"
+            )
         }
-        observer.note(sitesNote(read: loaded.sites.count, untransformable: failed.count, issues: loaded.issues,
-                                file: config.sites.file))
+        observer.note(
+            sitesNote(
+                read: loaded.sites.count, untransformable: failed.count, issues: loaded.issues,
+                file: config.sites.file))
         if let lambda = tables.lambda {
-            observer.note("horizons: \(tables.horizonCount) harmonised to \(config.depths.count) depth intervals by equal-area spline (lambda \(lambda))")
+            observer.note(
+                "horizons: \(tables.horizonCount) harmonised to \(config.depths.count) depth intervals by equal-area spline (lambda \(lambda))"
+            )
         }
-        return ProfilesResult(sites: located, untransformable: failed, profiles: tables.profiles, siteIssues: loaded.issues,
-                              valueIssues: tables.issues, horizonCount: tables.horizonCount)
+        return ProfilesResult(
+            sites: located, untransformable: failed, profiles: tables.profiles, siteIssues: loaded.issues,
+            valueIssues: tables.issues, horizonCount: tables.horizonCount)
     }
 
     /// "sites: 24 read from sites.csv (48 repeated rows; 1 row skipped, see the report); 2 with coordinates

@@ -1,5 +1,5 @@
-import FileIO
 import Configuration
+import FileIO
 import Foundation
 import RasterIO
 
@@ -9,23 +9,28 @@ enum StackStage {
         switch config.covariates.grid {
         case .raster(let path):
             guard FileManager.default.fileExists(atPath: path) else {
-                throw config.error(at: "covariates.grid.raster",
-                                  "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
+                throw config.error(
+                    at: "covariates.grid.raster",
+                    "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
             }
             return .raster(path: path)
-        case let .explicit(crsText, resolution, e):
+        case .explicit(let crsText, let resolution, let e):
             let crs: CRS
             do { crs = try CRS(crsText) } catch {
-                throw config.error(at: "covariates.grid.crs",
-                                  "'\(crsText)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:3577 or a WKT/PROJ string")
+                throw config.error(
+                    at: "covariates.grid.crs",
+                    "'\(crsText)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:3577 or a WKT/PROJ string")
             }
-            return .explicit(crs: crs, resolution: resolution, extent: Extent(minX: e[0], minY: e[1], maxX: e[2], maxY: e[3]))
+            return .explicit(
+                crs: crs, resolution: resolution, extent: Extent(minX: e[0], minY: e[1], maxX: e[2], maxY: e[3]))
         }
     }
 
     /// Checks every covariate before any cell is read: files open, orientation (north- or south-up), bands,
     /// CRSs transformable to the grid's, unique names. Used by `validate` and at the start of every run.
-    static func check(_ config: PipelineConfig) throws -> (specs: [CovariateSpec], reference: ReferenceGrid, check: CovariateStack.Check) {
+    static func check(
+        _ config: PipelineConfig
+    ) throws -> (specs: [CovariateSpec], reference: ReferenceGrid, check: CovariateStack.Check) {
         let specs = try CovariateSources.specs(for: config)
         let reference = try referenceGrid(config)
         return (specs, reference, try CovariateStack.check(specs: specs, reference: reference))
@@ -34,26 +39,40 @@ enum StackStage {
     /// Builds the stack. With `statisticsFile` (in the output's control folder), statistics saved
     /// there by an earlier process are reused when the covariates are unchanged (said in a note),
     /// and new ones are saved there.
-    static func run(_ config: PipelineConfig, observer: PipelineObserver, statisticsFile: String? = nil) throws -> CovariateStack {
+    static func run(
+        _ config: PipelineConfig, observer: PipelineObserver, statisticsFile: String? = nil
+    ) throws -> CovariateStack {
         observer.stageStarted("stack")
         let (specs, reference, _) = try check(config)
         observer.note("covariates: \(specs.count) rasters")
         let saved = statisticsFile.flatMap { FileManager.default.contents(atPath: $0) }.flatMap(StackStatistics.decoded)
-        let stack = try CovariateStack(specs: specs, reference: reference, tileSize: config.covariates.tileSize, saved: saved) { done, total in
+        let stack = try CovariateStack(
+            specs: specs, reference: reference, tileSize: config.covariates.tileSize, saved: saved
+        ) { done, total in
             observer.progress("covariate statistics", done: done, total: total)
         }
         if let statisticsFile {
             if stack.reusedStatistics {
-                observer.note("covariate statistics: reused from \(statisticsFile), saved by an earlier run (the "
-                              + "\(stack.statistics.inputs.fileCount) files the covariates are read from have the same sizes and modification times)")
+                observer.note(
+                    "covariate statistics: reused from \(statisticsFile), saved by an earlier run (the "
+                        + "\(stack.statistics.inputs.fileCount) files the covariates are read from have the same sizes and modification times)"
+                )
             } else {
-                do { try AtomicFile.write(try stack.statistics.encoded(), to: statisticsFile) } catch let e as FileWriteError {
-                    throw PipelineError(stage: .stack, file: e.path, message: "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
+                do { try AtomicFile.write(try stack.statistics.encoded(), to: statisticsFile) } catch let e
+                    as FileWriteError
+                {
+                    throw PipelineError(
+                        stage: .stack, file: e.path,
+                        message:
+                            "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room"
+                    )
                 }
             }
         }
         observer.note("grid: \(stack.grid.width) x \(stack.grid.height) cells, \(stack.channels.count) channels")
-        for warning in CovariateChecks.warnings(stack.covariates, config: config) { observer.note("warning: " + warning) }
+        for warning in CovariateChecks.warnings(stack.covariates, config: config) {
+            observer.note("warning: " + warning)
+        }
         return stack
     }
 }

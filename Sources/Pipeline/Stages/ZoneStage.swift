@@ -1,5 +1,5 @@
-import Evaluation
 import Configuration
+import Evaluation
 import Foundation
 import Patches
 import RasterIO
@@ -29,17 +29,25 @@ enum ZoneStage {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: zones.path, isDirectory: &isFolder) {
             guard !isFolder.boolValue else {
-                throw error(config, zones, "'\(zones.text)' is a folder; give a covariate name or the path of one categorical raster")
+                throw error(
+                    config, zones,
+                    "'\(zones.text)' is a folder; give a covariate name or the path of one categorical raster")
             }
             return .file(zones.path)
         }
-        let looksLikePath = zones.text.contains("/") || CovariateSources.rasterExtensions.contains((zones.text as NSString).pathExtension.lowercased())
+        let looksLikePath =
+            zones.text.contains("/")
+            || CovariateSources.rasterExtensions.contains((zones.text as NSString).pathExtension.lowercased())
         if looksLikePath {
-            throw error(config, zones, "raster '\(zones.path)' does not exist; check the path (relative to the pipeline file), or give the name of a categorical covariate")
+            throw error(
+                config, zones,
+                "raster '\(zones.path)' does not exist; check the path (relative to the pipeline file), or give the name of a categorical covariate"
+            )
         }
         var message = "'\(zones.text)' is neither a covariate nor a file"
         if let best = covariateNames.min(by: { editDistance($0, zones.text) < editDistance($1, zones.text) }),
-           editDistance(best, zones.text) <= max(2, zones.text.count / 3) {
+            editDistance(best, zones.text) <= max(2, zones.text.count / 3)
+        {
             message += "; did you mean '\(best)'?"
         } else {
             message += "; covariates: \(covariateNames.joined(separator: ", "))"
@@ -49,7 +57,9 @@ enum ZoneStage {
 
     /// Checks `evaluate.zones` without reading a cell (for `validate`): the covariate is declared
     /// categorical or has a class table; a file opens, has a class table and transforms to the grid.
-    static func check(_ config: PipelineConfig, specs: [CovariateSpec], covariateNames: [String], grid: Grid) throws -> String? {
+    static func check(
+        _ config: PipelineConfig, specs: [CovariateSpec], covariateNames: [String], grid: Grid
+    ) throws -> String? {
         guard let zones = config.evaluate?.zones else { return nil }
         switch try resolve(config, zones, covariateNames: covariateNames) {
         case .covariate(let name):
@@ -82,26 +92,35 @@ enum ZoneStage {
     }
 
     private static func notCategorical(_ config: PipelineConfig, _ zones: ZoneSource, covariate: Bool) -> ConfigError {
-        error(config, zones, covariate
-              ? "covariate '\(zones.text)' is continuous; zones need class codes: list it under covariates.categorical (or give it a raster attribute table), or name a categorical covariate"
-              : "raster '\(zones.path)' is not categorical (its band 1 has no raster attribute table or category names); give it class labels (e.g. a .aux.xml attribute table) or name a categorical covariate")
+        error(
+            config, zones,
+            covariate
+                ? "covariate '\(zones.text)' is continuous; zones need class codes: list it under covariates.categorical (or give it a raster attribute table), or name a categorical covariate"
+                : "raster '\(zones.path)' is not categorical (its band 1 has no raster attribute table or category names); give it class labels (e.g. a .aux.xml attribute table) or name a categorical covariate"
+        )
     }
 
     /// The class labels of band 1 of a zone file; errors name the key.
-    private static func fileLabels(_ config: PipelineConfig, _ zones: ZoneSource, path: String, grid: Grid) throws -> [Int: String] {
+    private static func fileLabels(
+        _ config: PipelineConfig, _ zones: ZoneSource, path: String, grid: Grid
+    ) throws -> [Int: String] {
         let view: WarpedRaster
         do { view = try WarpedRaster(path: path, onto: grid, resampling: .nearest) } catch {
             throw self.error(config, zones, "\(error)")
         }
         defer { view.close() }
         let info = try view.band(1)
-        guard info.isCategorical, let table = info.attributeTable else { throw notCategorical(config, zones, covariate: false) }
+        guard info.isCategorical, let table = info.attributeTable else {
+            throw notCategorical(config, zones, covariate: false)
+        }
         return table
     }
 
     /// The zone of every site of `data` (nil where the zone raster is nodata at the site's cell) and
     /// the raster's labels.
-    static func assignment(_ config: PipelineConfig, _ zones: ZoneSource, stack: CovariateStack, data: PatchDataset) throws -> ZoneAssignment {
+    static func assignment(
+        _ config: PipelineConfig, _ zones: ZoneSource, stack: CovariateStack, data: PatchDataset
+    ) throws -> ZoneAssignment {
         let resolved = try resolve(config, zones, covariateNames: stack.covariates.map(\.name))
         var labels: [Int: String] = [:]
         let read: (PixelWindow) throws -> RasterBlock

@@ -13,14 +13,17 @@ public final class CoordinateTransformer {
     public init(from source: CRS, to target: CRS) throws {
         self.source = source
         self.target = target
-        let s = try SpatialReference(source), t = try SpatialReference(target)
+        let s = try SpatialReference(source)
+        let t = try SpatialReference(target)
         try s.useTraditionalGISAxisOrder()
         try t.useTraditionalGISAxisOrder()
-        let sh = try s.get(), th = try t.get()
+        let sh = try s.get()
+        let th = try t.get()
         handle = try gdal(
             RasterError(
                 "cannot transform coordinates from \(source) to \(target)",
-                hint: "Use CRSs that PROJ can relate (an engineering or local CRS cannot be related to a geographic one)")
+                hint:
+                    "Use CRSs that PROJ can relate (an engineering or local CRS cannot be related to a geographic one)")
         ) { OCTNewCoordinateTransformation(sh, th) }
     }
 
@@ -34,7 +37,9 @@ public final class CoordinateTransformer {
             throw RasterError(
                 "cannot transform the point (\(x), \(y)) from \(source) to \(target)",
                 gdalMessage: lastFailure,
-                hint: "Check that the coordinates are in \(source.name) and in (x, y) = (lon, lat) or (easting, northing) order")
+                hint:
+                    "Check that the coordinates are in \(source.name) and in (x, y) = (lon, lat) or (easting, northing) order"
+            )
         }
         return result
     }
@@ -49,11 +54,16 @@ public final class CoordinateTransformer {
     private func transformAll(_ points: [(x: Double, y: Double)]) throws -> [(x: Double, y: Double)?] {
         guard let handle else { throw RasterError("coordinate transformer used after release") }
         guard !points.isEmpty else { return [] }
-        var xs = points.map(\.x), ys = points.map(\.y), zs = [Double](repeating: 0, count: points.count)
+        var xs = points.map(\.x)
+        var ys = points.map(\.y)
+        var zs = [Double](repeating: 0, count: points.count)
         var ok = [Int32](repeating: 0, count: points.count)
         // Non-finite input is refused before PROJ sees it.
         let finite = points.map { $0.x.isFinite && $0.y.isFinite }
-        for i in points.indices where !finite[i] { xs[i] = 0; ys[i] = 0 }
+        for i in points.indices where !finite[i] {
+            xs[i] = 0
+            ys[i] = 0
+        }
         lastFailure = nil
         _ = GDALRuntime.ready
         CPLPushErrorHandler(CPLQuietErrorHandler)

@@ -58,13 +58,15 @@ final class SpatialReference {
     func epsg() throws -> Int? {
         let h = try get()
         if let authority = gdalString(OSRGetAuthorityName(h, nil)), authority.uppercased() == "EPSG",
-           let code = gdalString(OSRGetAuthorityCode(h, nil)).flatMap(Int.init) {
+            let code = gdalString(OSRGetAuthorityCode(h, nil)).flatMap(Int.init)
+        {
             return code
         }
         let copy = SpatialReference(cloning: h)
         let identified = gdalQuietly { OSRAutoIdentifyEPSG(try? copy.get()) == OGRERR_NONE }
         guard identified, let authority = gdalString(OSRGetAuthorityName(try copy.get(), nil)),
-              authority.uppercased() == "EPSG" else { return nil }
+            authority.uppercased() == "EPSG"
+        else { return nil }
         return gdalString(OSRGetAuthorityCode(try copy.get(), nil)).flatMap(Int.init)
     }
 

@@ -32,21 +32,27 @@ extension DatasetHandle {
     /// column (or the row's bin), the label from the Name column or the first string column.
     static func attributeTable(_ rat: GDALRasterAttributeTableH?) -> [Int: String]? {
         guard let rat else { return nil }
-        let rows = Int(GDALRATGetRowCount(rat)), cols = Int(GDALRATGetColumnCount(rat))
+        let rows = Int(GDALRATGetRowCount(rat))
+        let cols = Int(GDALRATGetColumnCount(rat))
         guard rows > 0, cols > 0 else { return nil }
         let columns = (0..<Int32(cols)).map { c in
-            (index: c,
-             name: (gdalString(GDALRATGetNameOfCol(rat, c)) ?? "").uppercased(),
-             usage: GDALRATGetUsageOfCol(rat, c),
-             type: GDALRATGetTypeOfCol(rat, c))
+            (
+                index: c,
+                name: (gdalString(GDALRATGetNameOfCol(rat, c)) ?? "").uppercased(),
+                usage: GDALRATGetUsageOfCol(rat, c),
+                type: GDALRATGetTypeOfCol(rat, c)
+            )
         }
-        let valueColumn = columns.first { $0.usage == GFU_MinMax }?.index
+        let valueColumn =
+            columns.first { $0.usage == GFU_MinMax }?.index
             ?? columns.first { $0.name == "VALUE" && $0.type != GFT_String }?.index
             ?? columns.first { $0.usage == GFU_Min }?.index
-        let labelColumn = columns.first { $0.usage == GFU_Name && $0.index != valueColumn }?.index
+        let labelColumn =
+            columns.first { $0.usage == GFU_Name && $0.index != valueColumn }?.index
             ?? columns.first { $0.type == GFT_String && $0.index != valueColumn }?.index
         guard let labelColumn else { return nil }
-        var row0 = 0.0, binSize = 0.0
+        var row0 = 0.0
+        var binSize = 0.0
         let linear = valueColumn == nil && GDALRATGetLinearBinning(rat, &row0, &binSize) != 0
         var table: [Int: String] = [:]
         for r in 0..<Int32(rows) {

@@ -14,7 +14,8 @@ public struct BandStatistics: Sendable, Equatable {
     public var validPercent: Double?
 
     /// Creates statistics.
-    public init(minimum: Double, maximum: Double, mean: Double, standardDeviation: Double, validPercent: Double? = nil) {
+    public init(minimum: Double, maximum: Double, mean: Double, standardDeviation: Double, validPercent: Double? = nil)
+    {
         self.minimum = minimum
         self.maximum = maximum
         self.mean = mean
@@ -49,11 +50,15 @@ extension RasterDataset {
 
     /// Statistics already known for a band handle (never computed here).
     static func storedStatistics(_ band: GDALRasterBandH) -> BandStatistics? {
-        var minimum = 0.0, maximum = 0.0, mean = 0.0, sd = 0.0
+        var minimum = 0.0
+        var maximum = 0.0
+        var mean = 0.0
+        var sd = 0.0
         // bApproxOK = FALSE, bForce = FALSE: CE_None only when exact statistics are stored.
         guard GDALGetRasterStatistics(band, 0, 0, &minimum, &maximum, &mean, &sd) == CE_None else { return nil }
         let valid = gdalString(GDALGetMetadataItem(band, "STATISTICS_VALID_PERCENT", nil)).flatMap(Double.init)
-        return BandStatistics(minimum: minimum, maximum: maximum, mean: mean, standardDeviation: sd, validPercent: valid)
+        return BandStatistics(
+            minimum: minimum, maximum: maximum, mean: mean, standardDeviation: sd, validPercent: valid)
     }
 
     /// KEY=VALUE list -> dictionary (items without "=" are skipped).

@@ -13,8 +13,9 @@ public struct DecimatedBand: Sendable {
 
     /// Creates a reduced band; `values` must hold width * height elements.
     public init(width: Int, height: Int, values: [Float], factor: Double) {
-        precondition(width > 0 && height > 0 && values.count == width * height,
-                     "DecimatedBand: \(values.count) values for \(width) x \(height)")
+        precondition(
+            width > 0 && height > 0 && values.count == width * height,
+            "DecimatedBand: \(values.count) values for \(width) x \(height)")
         self.width = width
         self.height = height
         self.values = values
@@ -27,7 +28,8 @@ extension RasterDataset {
     /// GDAL reads from the closest overview and averages the rest (nodata-aware), so a large map
     /// costs little when it has overviews (as COGs do).
     public func readDecimated(band index: Int, maxWidth: Int, maxHeight: Int? = nil) throws -> DecimatedBand {
-        precondition(maxWidth > 0 && (maxHeight ?? 1) > 0, "readDecimated: maxWidth \(maxWidth) and maxHeight must be positive")
+        precondition(
+            maxWidth > 0 && (maxHeight ?? 1) > 0, "readDecimated: maxWidth \(maxWidth) and maxHeight must be positive")
         let limitH = maxHeight ?? Int.max
         let factor = Swift.max(1, Double(width) / Double(maxWidth), Double(height) / Double(limitH))
         let outW = Swift.max(1, Swift.min(maxWidth, Int((Double(width) / factor).rounded())))
@@ -41,8 +43,9 @@ extension RasterDataset {
         let (w, h) = (width, height)
         try values.withUnsafeMutableBytes { buffer in
             try gdal(RasterError("cannot read a reduced copy of raster '\(path)'", path: path, band: index)) {
-                GDALRasterIOEx(band, GF_Read, 0, 0, Int32(w), Int32(h), buffer.baseAddress, Int32(outW), Int32(outH),
-                               GDT_Float32, 0, 0, &extra)
+                GDALRasterIOEx(
+                    band, GF_Read, 0, 0, Int32(w), Int32(h), buffer.baseAddress, Int32(outW), Int32(outH),
+                    GDT_Float32, 0, 0, &extra)
             }
         }
         if let nodata {

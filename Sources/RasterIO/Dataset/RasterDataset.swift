@@ -26,17 +26,20 @@ public final class RasterDataset {
         if !path.hasPrefix("/vsi") {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw RasterError("raster file '\(path)' does not exist", path: path,
-                                  hint: "Check the path (relative paths are relative to the pipeline file)")
+                throw RasterError(
+                    "raster file '\(path)' does not exist", path: path,
+                    hint: "Check the path (relative paths are relative to the pipeline file)")
             }
             guard !isDirectory.boolValue else {
-                throw RasterError("'\(path)' is a folder, not a raster file", path: path,
-                                  hint: "Name a raster file such as a GeoTIFF")
+                throw RasterError(
+                    "'\(path)' is a folder, not a raster file", path: path,
+                    hint: "Name a raster file such as a GeoTIFF")
             }
         }
         let h = try gdal(
-            RasterError("cannot open raster '\(path)'", path: path,
-                        hint: "Check that the file is a raster GDAL can read (e.g. a GeoTIFF) and is not damaged")
+            RasterError(
+                "cannot open raster '\(path)'", path: path,
+                hint: "Check that the file is a raster GDAL can read (e.g. a GeoTIFF) and is not damaged")
         ) {
             GDALOpenEx(path, UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR), nil, nil, nil)
         }
@@ -62,12 +65,14 @@ public final class RasterDataset {
     /// The raster's grid; throws when it has no CRS or no geotransform.
     public func grid() throws -> Grid {
         guard let crs else {
-            throw RasterError("raster '\(path)' has no coordinate reference system", path: path,
-                              hint: "Assign one with gdal_edit.py -a_srs EPSG:xxxx")
+            throw RasterError(
+                "raster '\(path)' has no coordinate reference system", path: path,
+                hint: "Assign one with gdal_edit.py -a_srs EPSG:xxxx")
         }
         guard hasGeoTransform else {
-            throw RasterError("raster '\(path)' has no geotransform (it is not georeferenced)", path: path,
-                              hint: "Georeference it, e.g. with gdal_edit.py -a_ullr or gdal_translate -a_ullr")
+            throw RasterError(
+                "raster '\(path)' has no geotransform (it is not georeferenced)", path: path,
+                hint: "Georeference it, e.g. with gdal_edit.py -a_ullr or gdal_translate -a_ullr")
         }
         return Grid(crs: crs, transform: transform, width: width, height: height)
     }
@@ -77,12 +82,16 @@ public final class RasterDataset {
     public func northUpGrid() throws -> Grid {
         let own = try grid()
         guard let upright = own.northUp else {
-            let what = !transform.coefficients.allSatisfy(\.isFinite) ? "a geotransform with non-finite terms"
+            let what =
+                !transform.coefficients.allSatisfy(\.isFinite)
+                ? "a geotransform with non-finite terms"
                 : transform.isAxisAligned ? "a zero cell size in its geotransform" : "a rotated or sheared geotransform"
             throw RasterError(
                 "raster '\(path)' has \(what) (\(transform.coefficients.map { String(format: "%.10g", $0) }.joined(separator: ", "))); "
                     + "SOCMap reads north-up and south-up rasters only", path: path,
-                hint: "Warp it to a north-up grid first, e.g. gdalwarp -r bilinear '\(path)' north_up.tif (-r near for class codes), and use that file")
+                hint:
+                    "Warp it to a north-up grid first, e.g. gdalwarp -r bilinear '\(path)' north_up.tif (-r near for class codes), and use that file"
+            )
         }
         return upright
     }

@@ -51,7 +51,8 @@ public struct GeoTransform: Sendable, Equatable, CustomStringConvertible {
     public func pixel(x: Double, y: Double) -> (col: Double, row: Double) {
         let det = pixelWidth * pixelHeight - rowRotation * columnRotation
         precondition(det != 0, "GeoTransform \(coefficients) is not invertible")
-        let dx = x - originX, dy = y - originY
+        let dx = x - originX
+        let dy = y - originY
         return ((dx * pixelHeight - dy * rowRotation) / det, (dy * pixelWidth - dx * columnRotation) / det)
     }
 

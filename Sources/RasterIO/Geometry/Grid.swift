@@ -42,12 +42,17 @@ public struct Grid: Sendable, Equatable, CustomStringConvertible {
     /// reversed for a mirrored one; the grid itself when north-up, nil when rotated, sheared or degenerate.
     public var northUp: Grid? {
         let t = transform
-        guard t.isAxisAligned, t.pixelWidth != 0, t.pixelHeight != 0, t.coefficients.allSatisfy(\.isFinite) else { return nil }
+        guard t.isAxisAligned, t.pixelWidth != 0, t.pixelHeight != 0, t.coefficients.allSatisfy(\.isFinite) else {
+            return nil
+        }
         if t.isNorthUp { return self }
         let e = extent
-        return Grid(crs: crs, transform: GeoTransform(originX: e.minX, pixelWidth: abs(t.pixelWidth),
-                                                      originY: e.maxY, pixelHeight: -abs(t.pixelHeight)),
-                    width: width, height: height)
+        return Grid(
+            crs: crs,
+            transform: GeoTransform(
+                originX: e.minX, pixelWidth: abs(t.pixelWidth),
+                originY: e.maxY, pixelHeight: -abs(t.pixelHeight)),
+            width: width, height: height)
     }
 
     /// The bounding box of the grid's cells in map coordinates.
@@ -79,7 +84,8 @@ public struct Grid: Sendable, Equatable, CustomStringConvertible {
     public func cell(x: Double, y: Double) -> (col: Int, row: Int)? {
         guard x.isFinite, y.isFinite else { return nil }
         let p = transform.pixel(x: x, y: y)
-        let col = p.col.rounded(.down), row = p.row.rounded(.down)
+        let col = p.col.rounded(.down)
+        let row = p.row.rounded(.down)
         guard col >= 0, row >= 0, col < Double(width), row < Double(height) else { return nil }
         return (Int(col), Int(row))
     }
@@ -90,7 +96,8 @@ public struct Grid: Sendable, Equatable, CustomStringConvertible {
         var result: [PixelWindow] = []
         for row in stride(from: 0, to: height, by: size) {
             for col in stride(from: 0, to: width, by: size) {
-                result.append(PixelWindow(col: col, row: row, width: min(size, width - col), height: min(size, height - row)))
+                result.append(
+                    PixelWindow(col: col, row: row, width: min(size, width - col), height: min(size, height - row)))
             }
         }
         return result
@@ -105,14 +112,17 @@ public struct Grid: Sendable, Equatable, CustomStringConvertible {
     /// Whole-cell offset of `other`'s top-left cell in this grid when both share CRS, cell size
     /// and alignment (to `tolerance` of a cell); nil otherwise.
     public func offset(of other: Grid, tolerance: Double = 1e-6) -> (col: Int, row: Int)? {
-        let a = transform, b = other.transform
+        let a = transform
+        let b = other.transform
         guard a.isNorthUp, b.isNorthUp else { return nil }
-        let rx = abs(a.pixelWidth), ry = abs(a.pixelHeight)
+        let rx = abs(a.pixelWidth)
+        let ry = abs(a.pixelHeight)
         guard abs(a.pixelWidth - b.pixelWidth) <= tolerance * rx / Double(max(width, other.width, 1)),
-              abs(a.pixelHeight - b.pixelHeight) <= tolerance * ry / Double(max(height, other.height, 1))
+            abs(a.pixelHeight - b.pixelHeight) <= tolerance * ry / Double(max(height, other.height, 1))
         else { return nil }
         let p = transform.pixel(x: b.originX, y: b.originY)
-        let col = p.col.rounded(), row = p.row.rounded()
+        let col = p.col.rounded()
+        let row = p.row.rounded()
         guard abs(p.col - col) <= tolerance, abs(p.row - row) <= tolerance else { return nil }
         guard crs == other.crs else { return nil }
         return (Int(col), Int(row))

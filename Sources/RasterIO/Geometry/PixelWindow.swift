@@ -29,8 +29,10 @@ public struct PixelWindow: Sendable, Equatable, Hashable, CustomStringConvertibl
 
     /// The overlap with `other`, nil when they share no cell.
     public func intersection(_ other: PixelWindow) -> PixelWindow? {
-        let c0 = max(col, other.col), r0 = max(row, other.row)
-        let c1 = min(endCol, other.endCol), r1 = min(endRow, other.endRow)
+        let c0 = max(col, other.col)
+        let r0 = max(row, other.row)
+        let c1 = min(endCol, other.endCol)
+        let r1 = min(endRow, other.endRow)
         guard c1 > c0, r1 > r0 else { return nil }
         return PixelWindow(col: c0, row: r0, width: c1 - c0, height: r1 - r0)
     }

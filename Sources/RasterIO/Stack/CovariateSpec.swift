@@ -44,12 +44,14 @@ public enum ReferenceGrid: Sendable {
             return try dataset.northUpGrid()
         case .explicit(let crs, let resolution, let extent):
             guard resolution > 0, resolution.isFinite else {
-                throw RasterError("the reference grid's resolution \(resolution) is not a positive number",
-                                  hint: "Give the cell size in the units of the CRS (metres for a projected CRS)")
+                throw RasterError(
+                    "the reference grid's resolution \(resolution) is not a positive number",
+                    hint: "Give the cell size in the units of the CRS (metres for a projected CRS)")
             }
             guard extent.width > 0, extent.height > 0 else {
-                throw RasterError("the reference grid's extent (\(extent)) is empty",
-                                  hint: "Give minX < maxX and minY < maxY in the units of the CRS")
+                throw RasterError(
+                    "the reference grid's extent (\(extent)) is empty",
+                    hint: "Give minX < maxX and minY < maxY in the units of the CRS")
             }
             return Grid(crs: crs, extent: extent, resolution: resolution)
         }

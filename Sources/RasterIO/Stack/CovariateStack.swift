@@ -75,39 +75,46 @@ public final class CovariateStack {
             let stats = statistics[i]
             guard stats.count > 0 else {
                 throw RasterError(
-                    "covariate '\(plan.name)' has no valid cell on the reference grid", path: plan.path, band: plan.band,
+                    "covariate '\(plan.name)' has no valid cell on the reference grid", path: plan.path,
+                    band: plan.band,
                     hint: "Check that the raster overlaps the reference grid and that its nodata value is right")
             }
             let view = plan.source.view
             let sourceInfo = try view.sourceBand(plan.band)
             let table = try view.band(plan.band).attributeTable ?? [:]
             let classes = stats.classCounts.keys.sorted().map { value in
-                CategoryClass(value: value, label: table[value] ?? "class \(value)", cellCount: stats.classCounts[value]!)
+                CategoryClass(
+                    value: value, label: table[value] ?? "class \(value)", cellCount: stats.classCounts[value]!)
             }
-            let suspect = sourceInfo.nodata == nil && plan.nodataOverride == nil
+            let suspect =
+                sourceInfo.nodata == nil && plan.nodataOverride == nil
                 ? NodataSentinel.suspect(minimum: stats.minimum, maximum: stats.maximum, dataType: sourceInfo.dataType)
                 : nil
-            covariates.append(Covariate(
-                name: plan.name, sourcePath: plan.path, band: plan.band, kind: plan.kind,
-                sourceCRS: view.sourceGrid.crs.epsg.map { "EPSG:\($0)" } ?? view.sourceGrid.crs.displayName,
-                sourceResolutionX: view.sourceGrid.resolution.x, sourceResolutionY: view.sourceGrid.resolution.y,
-                sourceNodata: sourceInfo.nodata, nodataOverride: plan.nodataOverride, suspectNodata: suspect,
-                min: stats.minimum, max: stats.maximum, mean: stats.mean, validCells: stats.count,
-                classes: plan.kind == .categorical ? classes : []))
+            covariates.append(
+                Covariate(
+                    name: plan.name, sourcePath: plan.path, band: plan.band, kind: plan.kind,
+                    sourceCRS: view.sourceGrid.crs.epsg.map { "EPSG:\($0)" } ?? view.sourceGrid.crs.displayName,
+                    sourceResolutionX: view.sourceGrid.resolution.x, sourceResolutionY: view.sourceGrid.resolution.y,
+                    sourceNodata: sourceInfo.nodata, nodataOverride: plan.nodataOverride, suspectNodata: suspect,
+                    min: stats.minimum, max: stats.maximum, mean: stats.mean, validCells: stats.count,
+                    classes: plan.kind == .categorical ? classes : []))
             var lookup: [Int: Int] = [:]
             switch plan.kind {
             case .continuous:
                 let range = stats.maximum - stats.minimum
                 let fill = range > 0 ? (stats.mean - stats.minimum) / range : 0.5
-                channels.append(Channel(name: plan.name, covariate: i, classValue: nil,
-                                        min: stats.minimum, max: stats.maximum, fill: Float(fill)))
+                channels.append(
+                    Channel(
+                        name: plan.name, covariate: i, classValue: nil,
+                        min: stats.minimum, max: stats.maximum, fill: Float(fill)))
             case .categorical:
                 for cls in classes {
                     lookup[cls.value] = channels.count
                     let label = table[cls.value].map { " (\($0))" } ?? ""
-                    channels.append(Channel(
-                        name: "\(plan.name)=\(cls.value)\(label)", covariate: i, classValue: cls.value,
-                        min: 0, max: 1, fill: Float(Double(cls.cellCount) / Double(stats.count))))
+                    channels.append(
+                        Channel(
+                            name: "\(plan.name)=\(cls.value)\(label)", covariate: i, classValue: cls.value,
+                            min: 0, max: 1, fill: Float(Double(cls.cellCount) / Double(stats.count))))
                 }
             }
             classChannels.append(lookup)
@@ -119,8 +126,10 @@ public final class CovariateStack {
 
     /// Statistics and classes of every planned covariate over the grid, tile by tile; throws for a
     /// categorical covariate with too many classes or a non-integer class.
-    private static func gather(_ planned: [Planned], grid: Grid, tileSize: Int,
-                               progress: ((_ done: Int, _ total: Int) -> Void)?) throws -> [CovariateStatistics] {
+    private static func gather(
+        _ planned: [Planned], grid: Grid, tileSize: Int,
+        progress: ((_ done: Int, _ total: Int) -> Void)?
+    ) throws -> [CovariateStatistics] {
         var statistics = planned.map { CovariateStatistics(kind: $0.kind) }
         let tiles = grid.tiles(size: tileSize)
         for (t, tile) in tiles.enumerated() {
@@ -137,7 +146,9 @@ public final class CovariateStack {
                     throw RasterError(
                         "categorical covariate '\(plan.name)' has the non-integer value \(bad)",
                         path: plan.path, band: plan.band,
-                        hint: "Class codes must be whole numbers; declare the covariate continuous if it is a measurement")
+                        hint:
+                            "Class codes must be whole numbers; declare the covariate continuous if it is a measurement"
+                    )
                 }
             }
             progress?(t + 1, tiles.count)
@@ -153,12 +164,15 @@ public final class CovariateStack {
         let covariates = planned.map { p in
             "\(p.name) | \(p.path) | \(p.band) | \(p.kind.rawValue) | \(p.nodataOverride.map { "\($0)" } ?? "file's")"
         }
-        return StackStatistics.Inputs(grid: StackStatistics.gridText(grid), tileSize: tileSize, covariates: covariates,
-                                      files: try files.sorted().map(StackStatistics.stamp))
+        return StackStatistics.Inputs(
+            grid: StackStatistics.gridText(grid), tileSize: tileSize, covariates: covariates,
+            files: try files.sorted().map(StackStatistics.stamp))
     }
 
-    private init(grid: Grid, covariates: [Covariate], channels: [Channel], tileSize: Int, sources: [Source],
-                 classChannels: [[Int: Int]], statistics: StackStatistics, reusedStatistics: Bool) {
+    private init(
+        grid: Grid, covariates: [Covariate], channels: [Channel], tileSize: Int, sources: [Source],
+        classChannels: [[Int: Int]], statistics: StackStatistics, reusedStatistics: Bool
+    ) {
         self.grid = grid
         self.statistics = statistics
         self.reusedStatistics = reusedStatistics
@@ -185,9 +199,10 @@ public final class CovariateStack {
             }
             lookups.append(lookup)
         }
-        return CovariateStack(grid: grid, covariates: kept.map { covariates[$0] }, channels: newChannels, tileSize: tileSize,
-                              sources: kept.map { sources[$0] }, classChannels: lookups,
-                              statistics: statistics, reusedStatistics: reusedStatistics)
+        return CovariateStack(
+            grid: grid, covariates: kept.map { covariates[$0] }, channels: newChannels, tileSize: tileSize,
+            sources: kept.map { sources[$0] }, classChannels: lookups,
+            statistics: statistics, reusedStatistics: reusedStatistics)
     }
 
     /// What `check` found: the north-up reference grid and the covariate names after expansion.
@@ -257,17 +272,21 @@ public final class CovariateStack {
                         "covariate name '\(name)' is used twice ('\(other)' and '\(spec.path)')", path: spec.path,
                         hint: other == spec.path
                             ? "Give every covariate (and every band of a multi-band file) its own name"
-                            : "Give one of them another name with `name:` (two files with the same name in two folders get the same covariate name)")
+                            : "Give one of them another name with `name:` (two files with the same name in two folders get the same covariate name)"
+                    )
                 }
                 firstPathOfName[name] = spec.path
                 let resampling: Resampling = kind == .categorical ? .nearest : .bilinear
-                planned.append(Planned(name: name, path: spec.path, band: band, kind: kind, nodataOverride: spec.nodata,
-                                       source: Source(view: try view(spec, resampling), band: band, path: spec.path)))
+                planned.append(
+                    Planned(
+                        name: name, path: spec.path, band: band, kind: kind, nodataOverride: spec.nodata,
+                        source: Source(view: try view(spec, resampling), band: band, path: spec.path)))
             }
         }
         guard planned.count <= Int(UInt8.max) else {
-            throw RasterError("\(planned.count) covariates are more than a stack holds (\(UInt8.max))",
-                              hint: "Select fewer covariates or bands")
+            throw RasterError(
+                "\(planned.count) covariates are more than a stack holds (\(UInt8.max))",
+                hint: "Select fewer covariates or bands")
         }
         return planned
     }
@@ -279,8 +298,9 @@ public final class CovariateStack {
     /// Compute's `Parallel.forEach`): the files are read in parallel, each file's covariates by one
     /// call, so no GDAL handle is used by two threads at once. The block is the same bits on any
     /// number of threads.
-    public func readScaled(window: PixelWindow,
-                           forEach: (_ count: Int, _ body: (Int) -> Void) -> Void = { n, body in for i in 0..<n { body(i) } }
+    public func readScaled(
+        window: PixelWindow,
+        forEach: (_ count: Int, _ body: (Int) -> Void) -> Void = { n, body in for i in 0..<n { body(i) } }
     ) throws -> StackBlock {
         let n = window.cellCount
         var values = [Float](repeating: 0, count: channels.count * n)
@@ -294,7 +314,10 @@ public final class CovariateStack {
         var groupOfPath: [String: Int] = [:]
         var groups: [[Int]] = []
         for (k, source) in sources.enumerated() {
-            if let g = groupOfPath[source.path] { groups[g].append(k); continue }
+            if let g = groupOfPath[source.path] {
+                groups[g].append(k)
+                continue
+            }
             groupOfPath[source.path] = groups.count
             groups.append([k])
         }
@@ -304,7 +327,9 @@ public final class CovariateStack {
                 // Each call writes only its own covariates' channels and outcomes.
                 forEach(groups.count) { g in
                     for k in groups[g] {
-                        outcome[k] = Result { try scale(covariate: k, window: window, into: out, channel: channelOfCovariate[k]) }
+                        outcome[k] = Result {
+                            try scale(covariate: k, window: window, into: out, channel: channelOfCovariate[k])
+                        }
                     }
                 }
             }
@@ -316,14 +341,17 @@ public final class CovariateStack {
         }
         let all = UInt8(truncatingIfNeeded: covariates.count)
         let valid = validCount.map { $0 == all }
-        return StackBlock(window: window, channelCount: channels.count, values: values, valid: valid,
-                          validCount: validCount)
+        return StackBlock(
+            window: window, channelCount: channels.count, values: values, valid: valid,
+            validCount: validCount)
     }
 
     /// Reads covariate `k` and writes its channels (from `first`) of an n-cell block into `out`:
     /// scaled where valid, the channel's fill elsewhere. Returns where the covariate is valid.
-    private func scale(covariate k: Int, window: PixelWindow, into out: UnsafeMutableBufferPointer<Float>,
-                       channel first: Int) throws -> [Bool] {
+    private func scale(
+        covariate k: Int, window: PixelWindow, into out: UnsafeMutableBufferPointer<Float>,
+        channel first: Int
+    ) throws -> [Bool] {
         let n = window.cellCount
         let covariate = covariates[k]
         let width = covariate.kind == .continuous ? 1 : covariate.classes.count
@@ -336,7 +364,8 @@ public final class CovariateStack {
             block.valid.withUnsafeBufferPointer { ok in
                 switch covariate.kind {
                 case .continuous:
-                    let lo = Float(covariate.min), range = Float(covariate.max - covariate.min)
+                    let lo = Float(covariate.min)
+                    let range = Float(covariate.max - covariate.min)
                     let base = first * n
                     for i in 0..<n where ok[i] {
                         out[base + i] = range > 0 ? (raw[i] - lo) / range : 0.5
@@ -355,8 +384,9 @@ public final class CovariateStack {
 
     /// Reads one covariate on the reference grid, unscaled (outside cells invalid).
     public func readRaw(covariate: Int, window: PixelWindow) throws -> RasterBlock {
-        precondition(covariate >= 0 && covariate < covariates.count,
-                     "CovariateStack.readRaw: covariate \(covariate) of \(covariates.count)")
+        precondition(
+            covariate >= 0 && covariate < covariates.count,
+            "CovariateStack.readRaw: covariate \(covariate) of \(covariates.count)")
         let source = sources[covariate]
         return try source.view.read(band: source.band, window: window)
     }

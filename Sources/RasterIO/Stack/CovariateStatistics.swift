@@ -23,7 +23,10 @@ struct CovariateStatistics: Equatable, Sendable {
 
     /// Adds the valid cells of a block.
     mutating func add(_ block: RasterBlock) {
-        var lo = minimum, hi = maximum, s = sum, n = count
+        var lo = minimum
+        var hi = maximum
+        var s = sum
+        var n = count
         block.values.withUnsafeBufferPointer { values in
             block.valid.withUnsafeBufferPointer { valid in
                 for i in 0..<values.count where valid[i] {

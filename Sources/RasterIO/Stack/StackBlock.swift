@@ -13,8 +13,9 @@ public struct StackBlock: Sendable {
 
     /// Creates a block; sizes must match the window and channel count.
     public init(window: PixelWindow, channelCount: Int, values: [Float], valid: [Bool], validCount: [UInt8]? = nil) {
-        precondition(values.count == channelCount * window.cellCount,
-                     "StackBlock: \(values.count) values for \(channelCount) channels of \(window)")
+        precondition(
+            values.count == channelCount * window.cellCount,
+            "StackBlock: \(values.count) values for \(channelCount) channels of \(window)")
         precondition(valid.count == window.cellCount, "StackBlock: \(valid.count) flags for \(window)")
         precondition(validCount.map { $0.count == window.cellCount } ?? true, "StackBlock: validCount size")
         self.window = window
@@ -27,8 +28,9 @@ public struct StackBlock: Sendable {
     /// The value of a channel at a cell (col/row relative to the window).
     public func value(channel: Int, col: Int, row: Int) -> Float {
         precondition(channel >= 0 && channel < channelCount, "StackBlock: channel \(channel) of \(channelCount)")
-        precondition(col >= 0 && col < window.width && row >= 0 && row < window.height,
-                     "StackBlock: (\(col), \(row)) outside \(window)")
+        precondition(
+            col >= 0 && col < window.width && row >= 0 && row < window.height,
+            "StackBlock: (\(col), \(row)) outside \(window)")
         return values[(channel * window.height + row) * window.width + col]
     }
 }

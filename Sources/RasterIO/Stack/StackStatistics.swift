@@ -53,8 +53,9 @@ public struct StackStatistics: Codable, Equatable, Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let reason = String(cString: strerror(errno))
-            throw RasterError("cannot examine covariate file '\(path)' (\(reason))", path: path,
-                              hint: "Check that the file exists and is readable")
+            throw RasterError(
+                "cannot examine covariate file '\(path)' (\(reason))", path: path,
+                hint: "Check that the file exists and is readable")
         }
         let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
         return FileStamp(path: path, bytes: Int64(info.st_size), modifiedNanoseconds: modified)
@@ -76,14 +77,18 @@ extension CovariateStatistics: Codable {
         guard let kind = CovariateKind(rawValue: try c.decode(String.self, forKey: .kind)) else {
             throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown covariate kind")
         }
-        self.init(kind: kind, minimum: try c.decode(Double.self, forKey: .minimum), maximum: try c.decode(Double.self, forKey: .maximum),
-                  sum: try c.decode(Double.self, forKey: .sum), count: try c.decode(Int.self, forKey: .count),
-                  classCounts: Dictionary(uniqueKeysWithValues: try c.decode([[Int]].self, forKey: .classCounts).map { pair in
-                      guard pair.count == 2 else {
-                          throw DecodingError.dataCorruptedError(forKey: .classCounts, in: c, debugDescription: "a class count is [value, cells]")
-                      }
-                      return (pair[0], pair[1])
-                  }))
+        self.init(
+            kind: kind, minimum: try c.decode(Double.self, forKey: .minimum),
+            maximum: try c.decode(Double.self, forKey: .maximum),
+            sum: try c.decode(Double.self, forKey: .sum), count: try c.decode(Int.self, forKey: .count),
+            classCounts: Dictionary(
+                uniqueKeysWithValues: try c.decode([[Int]].self, forKey: .classCounts).map { pair in
+                    guard pair.count == 2 else {
+                        throw DecodingError.dataCorruptedError(
+                            forKey: .classCounts, in: c, debugDescription: "a class count is [value, cells]")
+                    }
+                    return (pair[0], pair[1])
+                }))
     }
 
     func encode(to encoder: Encoder) throws {

@@ -79,12 +79,18 @@ public final class GeoPackageWriter {
         try? FileManager.default.removeItem(atPath: temporaryPath)
         _ = GDALRuntime.ready
         let temp = temporaryPath
-        let driver = try gdal(RasterError("GDAL has no GPKG driver", path: path,
-                                          hint: "Install a GDAL built with SQLite (Debian's libgdal has it)")) {
+        let driver = try gdal(
+            RasterError(
+                "GDAL has no GPKG driver", path: path,
+                hint: "Install a GDAL built with SQLite (Debian's libgdal has it)")
+        ) {
             GDALGetDriverByName("GPKG")
         }
-        let h = try gdal(RasterError("cannot create GeoPackage '\(path)'", path: path,
-                                     hint: "Check that the output folder is writable and the disk has room")) {
+        let h = try gdal(
+            RasterError(
+                "cannot create GeoPackage '\(path)'", path: path,
+                hint: "Check that the output folder is writable and the disk has room")
+        ) {
             GDALCreate(driver, temp, 0, 0, 0, GDT_Unknown, nil)
         }
         handle = DatasetHandle(h, path: path)
@@ -98,7 +104,9 @@ public final class GeoPackageWriter {
     public func addLayer(name: String, fields: [VectorField], features: [PointFeature]) throws {
         guard !finished else { throw RasterError("GeoPackage '\(path)' was used after it was finished", path: path) }
         let h = try handle.get()
-        let context = { (what: String) in RasterError("cannot write layer '\(name)' of GeoPackage '\(self.path)': \(what)", path: self.path) }
+        let context = { (what: String) in
+            RasterError("cannot write layer '\(name)' of GeoPackage '\(self.path)': \(what)", path: self.path)
+        }
         let options = CStringList(options: [("SPATIAL_INDEX", "YES"), ("FID", "fid"), ("GEOMETRY_NAME", "geom")])
         let layer = try withFixedDate {
             try gdal(context("cannot create the layer")) {
@@ -112,15 +120,19 @@ public final class GeoPackageWriter {
             case .integer: type = OFTInteger64
             case .real: type = OFTReal
             }
-            guard let definition = OGR_Fld_Create(field.name, type) else { throw context("cannot define field '\(field.name)'") }
+            guard let definition = OGR_Fld_Create(field.name, type) else {
+                throw context("cannot define field '\(field.name)'")
+            }
             defer { OGR_Fld_Destroy(definition) }
             try gdal(context("cannot add field '\(field.name)'")) { OGR_L_CreateField(layer, definition, 1) }
         }
         try gdal(context("cannot start a transaction")) { OGR_L_StartTransaction(layer) }
         let layerDefinition = OGR_L_GetLayerDefn(layer)
         for (i, feature) in features.enumerated() {
-            precondition(feature.values.count == fields.count,
-                         "GeoPackageWriter.addLayer '\(name)': feature \(i) has \(feature.values.count) values for \(fields.count) fields")
+            precondition(
+                feature.values.count == fields.count,
+                "GeoPackageWriter.addLayer '\(name)': feature \(i) has \(feature.values.count) values for \(fields.count) fields"
+            )
             guard let f = OGR_F_Create(layerDefinition) else { throw context("cannot make feature \(i + 1)") }
             defer { OGR_F_Destroy(f) }
             for (k, value) in feature.values.enumerated() {
@@ -132,7 +144,9 @@ public final class GeoPackageWriter {
                 case .real, .null: OGR_F_SetFieldNull(f, index)
                 }
             }
-            guard let point = OGR_G_CreateGeometry(wkbPoint) else { throw context("cannot make the point of feature \(i + 1)") }
+            guard let point = OGR_G_CreateGeometry(wkbPoint) else {
+                throw context("cannot make the point of feature \(i + 1)")
+            }
             OGR_G_SetPoint_2D(point, 0, feature.x, feature.y)
             try gdal(context("cannot set the point of feature \(i + 1)")) { OGR_F_SetGeometryDirectly(f, point) }
             try gdal(context("cannot write feature \(i + 1)")) { OGR_L_CreateFeature(layer, f) }
@@ -164,7 +178,9 @@ public final class GeoPackageWriter {
     }
 
     private func removeTemporary() {
-        for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporaryPath + suffix) }
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: temporaryPath + suffix)
+        }
     }
 
     /// Runs `body` with GDAL's OGR_CURRENT_DATE set to `fixedDate` on this thread.

@@ -33,8 +33,9 @@ public final class WarpedRaster {
     /// rotated geotransform, or has a CRS that cannot be transformed to the grid's.
     public init(path: String, onto grid: Grid, resampling: Resampling, nodata nodataOverride: Double? = nil) throws {
         guard grid.transform.isNorthUp else {
-            throw RasterError("cannot view raster '\(path)' on a grid that is not north-up (\(grid.transform))", path: path,
-                              hint: "Give a north-up target grid (ReferenceGrid.resolve returns one)")
+            throw RasterError(
+                "cannot view raster '\(path)' on a grid that is not north-up (\(grid.transform))", path: path,
+                hint: "Give a north-up target grid (ReferenceGrid.resolve returns one)")
         }
         self.path = path
         self.grid = grid
@@ -70,7 +71,9 @@ public final class WarpedRaster {
                 throw RasterError(
                     "cannot warp raster '\(path)' onto the grid: its CRS \(sourceGrid.crs) cannot be transformed to the grid's CRS \(grid.crs)",
                     path: path, gdalMessage: error.gdalMessage,
-                    hint: "Assign the raster its right CRS (gdal_edit.py -a_srs EPSG:xxxx) or reproject it with gdalwarp -t_srs")
+                    hint:
+                        "Assign the raster its right CRS (gdal_edit.py -a_srs EPSG:xxxx) or reproject it with gdalwarp -t_srs"
+                )
             }
         }
         let nodata = sourceInfos.map { info -> Double in
@@ -84,7 +87,7 @@ public final class WarpedRaster {
             "-te", Self.number(e.minX), Self.number(e.minY), Self.number(e.maxX), Self.number(e.maxY),
             "-ts", String(grid.width), String(grid.height),
             "-r", resampling.gdalName,
-            "-dstnodata", nodata.map(Self.number).joined(separator: " "),
+            "-dstnodata", nodata.map(Self.number).joined(separator: " ")
         ]
         if let nodataOverride { arguments += ["-srcnodata", Self.number(nodataOverride)] }
         let context = RasterError(
@@ -114,8 +117,9 @@ public final class WarpedRaster {
     /// warped view has none); description, unit, data type and classes of the source band.
     public func band(_ i: Int) throws -> BandInfo {
         guard i >= 1, i <= infos.count else {
-            throw RasterError("raster '\(path)' has \(infos.count) band\(infos.count == 1 ? "" : "s"); band \(i) does not exist",
-                              path: path, band: i, hint: "Bands are numbered from 1")
+            throw RasterError(
+                "raster '\(path)' has \(infos.count) band\(infos.count == 1 ? "" : "s"); band \(i) does not exist",
+                path: path, band: i, hint: "Bands are numbered from 1")
         }
         return infos[i - 1]
     }
@@ -165,8 +169,10 @@ public final class WarpedRaster {
 
     /// The block with its rows and/or columns in reverse order.
     private static func mirrored(_ block: RasterBlock, rows: Bool, cols: Bool) -> RasterBlock {
-        let w = block.window.width, h = block.window.height
-        var values = block.values, valid = block.valid
+        let w = block.window.width
+        let h = block.window.height
+        var values = block.values
+        var valid = block.valid
         for r in 0..<h {
             let from = rows ? h - 1 - r : r
             for c in 0..<w {

@@ -25,18 +25,23 @@ public enum COG {
         overviewResampling: String = "AVERAGE", compression: String = "DEFLATE", predictor: Int? = nil,
         blockSize: Int = 512, level: Int = 6, overviews: Overviews = .rebuild
     ) throws {
-        precondition(blockSize >= 128 && blockSize % 16 == 0, "COG.write: blockSize \(blockSize) must be a multiple of 16, at least 128")
-        precondition(predictor.map { [1, 2, 3].contains($0) } ?? true, "COG.write: predictor \(predictor!) must be 1, 2 or 3")
+        precondition(
+            blockSize >= 128 && blockSize % 16 == 0,
+            "COG.write: blockSize \(blockSize) must be a multiple of 16, at least 128")
+        precondition(
+            predictor.map { [1, 2, 3].contains($0) } ?? true, "COG.write: predictor \(predictor!) must be 1, 2 or 3")
         for key in metadata.keys {
-            precondition(!key.isEmpty && !key.contains("=") && !key.contains(where: \.isWhitespace),
-                         "COG.write: metadata key '\(key)' must be non-empty without '=' or spaces")
+            precondition(
+                !key.isEmpty && !key.contains("=") && !key.contains(where: \.isWhitespace),
+                "COG.write: metadata key '\(key)' must be non-empty without '=' or spaces")
         }
         let input = try RasterDataset(path: source)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RasterError("cannot write COG '\(path)': the folder '\(folder)' does not exist", path: path,
-                              hint: "Create the output folder first")
+            throw RasterError(
+                "cannot write COG '\(path)': the folder '\(folder)' does not exist", path: path,
+                hint: "Create the output folder first")
         }
         let expected = try (1...input.bandCount).map { try input.band($0) }
 
@@ -44,8 +49,9 @@ public enum COG {
         let context = RasterError("cannot prepare '\(source)' for COG conversion", path: source)
         let vrtDriver = try gdal(context) { GDALGetDriverByName("VRT") }
         let sourceHandle = try input.handle.get()
-        let vrt = DatasetHandle(try gdal(context) { GDALCreateCopy(vrtDriver, "", sourceHandle, 0, nil, nil, nil) },
-                                path: source)
+        let vrt = DatasetHandle(
+            try gdal(context) { GDALCreateCopy(vrtDriver, "", sourceHandle, 0, nil, nil, nil) },
+            path: source)
         defer { vrt.close() }
         let withStatistics = try ensureStatistics(vrt, input: input)
         let h = try vrt.get()
@@ -55,15 +61,19 @@ public enum COG {
 
         let temporary = AtomicFile.temporaryPath(for: path, suffix: ".tif")
         removeQuietly([temporary, temporary + ".aux.xml", temporary + ".ovr.tmp"])
-        let options = CStringList(options: creationOptions(
-            overviewResampling: overviewResampling, compression: compression, predictor: predictor,
-            blockSize: blockSize, level: level, overviews: overviews))
+        let options = CStringList(
+            options: creationOptions(
+                overviewResampling: overviewResampling, compression: compression, predictor: predictor,
+                blockSize: blockSize, level: level, overviews: overviews))
         let cogDriver = try gdal(RasterError("GDAL has no COG driver", hint: "Install GDAL 3.1 or later")) {
             GDALGetDriverByName("COG")
         }
         do {
-            let out = try gdal(RasterError("cannot write COG '\(path)' from '\(source)'", path: path,
-                                           hint: "Check that the folder is writable and the disk is not full")) {
+            let out = try gdal(
+                RasterError(
+                    "cannot write COG '\(path)' from '\(source)'", path: path,
+                    hint: "Check that the folder is writable and the disk is not full")
+            ) {
                 GDALCreateCopy(cogDriver, temporary, h, 0, options.pointer, nil, nil)
             }
             try DatasetHandle(out, path: temporary).closeChecked()
@@ -77,14 +87,15 @@ public enum COG {
 
     /// The COG driver's creation options for the given settings (sorted, so the call is reproducible).
     static func creationOptions(
-        overviewResampling: String, compression: String, predictor: Int?, blockSize: Int, level: Int, overviews: Overviews
+        overviewResampling: String, compression: String, predictor: Int?, blockSize: Int, level: Int,
+        overviews: Overviews
     ) -> [(String, String)] {
         var options: [(String, String)] = [
             ("BIGTIFF", "IF_SAFER"),
             ("BLOCKSIZE", String(blockSize)),
             ("COMPRESS", compression.uppercased()),
             ("NUM_THREADS", "1"),
-            ("OVERVIEWS", overviews.rawValue),
+            ("OVERVIEWS", overviews.rawValue)
         ]
         if ["DEFLATE", "LZW", "ZSTD"].contains(compression.uppercased()) {
             options.append(("PREDICTOR", predictor.map(String.init) ?? "YES"))
@@ -111,12 +122,14 @@ public enum COG {
                 continue
             }
             guard let stats = try exactStatistics(input, band: index) else { continue }
-            let context = RasterError("cannot set the statistics of raster '\(input.path)'", path: input.path, band: index)
+            let context = RasterError(
+                "cannot set the statistics of raster '\(input.path)'", path: input.path, band: index)
             try gdal(context) {
                 GDALSetRasterStatistics(band, stats.minimum, stats.maximum, stats.mean, stats.standardDeviation)
             }
             try gdal(context) {
-                GDALSetMetadataItem(band, "STATISTICS_VALID_PERCENT", String(format: "%.4g", stats.validPercent ?? 100), nil)
+                GDALSetMetadataItem(
+                    band, "STATISTICS_VALID_PERCENT", String(format: "%.4g", stats.validPercent ?? 100), nil)
             }
             result.insert(index)
         }
@@ -126,8 +139,11 @@ public enum COG {
     /// Min, max, mean, population standard deviation and valid percentage of a band's valid cells,
     /// read in strips of 256 rows; nil when no cell is valid.
     static func exactStatistics(_ input: RasterDataset, band: Int) throws -> BandStatistics? {
-        var count = 0, mean = 0.0, m2 = 0.0
-        var minimum = Double.infinity, maximum = -Double.infinity
+        var count = 0
+        var mean = 0.0
+        var m2 = 0.0
+        var minimum = Double.infinity
+        var maximum = -Double.infinity
         for row in stride(from: 0, to: input.height, by: 256) {
             let window = PixelWindow(col: 0, row: row, width: input.width, height: Swift.min(256, input.height - row))
             let block = try input.read(band: band, window: window)
@@ -144,8 +160,9 @@ public enum COG {
             }
         }
         guard count > 0 else { return nil }
-        return BandStatistics(minimum: minimum, maximum: maximum, mean: mean, standardDeviation: (m2 / Double(count)).squareRoot(),
-                              validPercent: 100 * Double(count) / Double(input.width * input.height))
+        return BandStatistics(
+            minimum: minimum, maximum: maximum, mean: mean, standardDeviation: (m2 / Double(count)).squareRoot(),
+            validPercent: 100 * Double(count) / Double(input.width * input.height))
     }
 
     /// Re-opens the written file and checks that what the maps need survived the conversion.
@@ -155,13 +172,16 @@ public enum COG {
         let written = try RasterDataset(path: file)
         defer { written.close() }
         func lost(_ what: String, band: Int? = nil) -> RasterError {
-            RasterError("the COG driver dropped \(what) while writing '\(finalPath)'", path: finalPath, band: band,
-                        hint: "This GDAL version's COG driver does not keep it; report the GDAL version")
+            RasterError(
+                "the COG driver dropped \(what) while writing '\(finalPath)'", path: finalPath, band: band,
+                hint: "This GDAL version's COG driver does not keep it; report the GDAL version")
         }
         guard written.bandCount == expected.count else { throw lost("bands") }
         for info in expected {
             let got = try written.band(info.index)
-            if info.description != got.description { throw lost("the band description '\(info.description)'", band: info.index) }
+            if info.description != got.description {
+                throw lost("the band description '\(info.description)'", band: info.index)
+            }
             if info.unit != got.unit { throw lost("the unit '\(info.unit)'", band: info.index) }
             let sameNodata = info.nodata == got.nodata || (info.nodata?.isNaN == true && got.nodata?.isNaN == true)
             if !sameNodata { throw lost("the nodata value", band: info.index) }

@@ -10,8 +10,9 @@ enum FinishedRaster {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RasterError("cannot write \(what) '\(path)': the folder '\(folder)' does not exist", path: path,
-                              hint: "Create the output folder first")
+            throw RasterError(
+                "cannot write \(what) '\(path)': the folder '\(folder)' does not exist", path: path,
+                hint: "Create the output folder first")
         }
     }
 
@@ -25,8 +26,9 @@ enum FinishedRaster {
         do {
             try AtomicFile.moveIntoPlace(temporary, at: path)
         } catch let e as FileWriteError {
-            throw RasterError("cannot move '\(temporary)' to '\(path)'", path: path, gdalMessage: e.reason,
-                              hint: "Check that the output path is writable")
+            throw RasterError(
+                "cannot move '\(temporary)' to '\(path)'", path: path, gdalMessage: e.reason,
+                hint: "Check that the output path is writable")
         }
         guard sideFile else { return }
         if fm.fileExists(atPath: side) {

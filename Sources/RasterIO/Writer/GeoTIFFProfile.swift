@@ -40,13 +40,14 @@ public struct GeoTIFFProfile: Sendable, Equatable {
 
     /// GDAL creation options for a data type.
     func creationOptions(for type: RasterDataType) -> [(String, String)] {
-        precondition(tileSize > 0 && tileSize % 16 == 0, "GeoTIFFProfile.tileSize \(tileSize) must be a positive multiple of 16")
+        precondition(
+            tileSize > 0 && tileSize % 16 == 0, "GeoTIFFProfile.tileSize \(tileSize) must be a positive multiple of 16")
         var options: [(String, String)] = [
             ("TILED", "YES"),
             ("BLOCKXSIZE", String(tileSize)),
             ("BLOCKYSIZE", String(tileSize)),
             ("COMPRESS", compression),
-            ("BIGTIFF", bigTIFF),
+            ("BIGTIFF", bigTIFF)
         ]
         let compressed = compression.uppercased() != "NONE"
         if compressed && ["DEFLATE", "LZW", "ZSTD", "LERC_DEFLATE", "LERC_ZSTD"].contains(compression.uppercased()) {

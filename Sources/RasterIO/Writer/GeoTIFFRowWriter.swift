@@ -34,12 +34,16 @@ public final class GeoTIFFRowWriter {
     /// Appends the next rows of every band: `bands[b]` holds band b + 1's values, row-major, a whole
     /// number of rows (the same number for every band) that must not run past the bottom.
     public func append(_ bands: [[Float]]) throws {
-        precondition(bands.count == writer.bandCount, "GeoTIFFRowWriter.append: \(bands.count) bands for a \(writer.bandCount)-band raster")
+        precondition(
+            bands.count == writer.bandCount,
+            "GeoTIFFRowWriter.append: \(bands.count) bands for a \(writer.bandCount)-band raster")
         let count = bands[0].count
         precondition(count % width == 0, "GeoTIFFRowWriter.append: \(count) values are not whole rows of \(width)")
         precondition(bands.allSatisfy { $0.count == count }, "GeoTIFFRowWriter.append: bands of different lengths")
         let rows = count / width
-        precondition(rowsAppended + rows <= height, "GeoTIFFRowWriter.append: rows \(rowsAppended)..<\(rowsAppended + rows) run past the \(height) rows")
+        precondition(
+            rowsAppended + rows <= height,
+            "GeoTIFFRowWriter.append: rows \(rowsAppended)..<\(rowsAppended + rows) run past the \(height) rows")
         let tile = writer.profile.tileSize
         var offset = 0
         while offset < rows {

@@ -45,13 +45,16 @@ public final class GeoTIFFWriter {
         self.profile = profile
         temporaryPath = AtomicFile.temporaryPath(for: path, suffix: ".tif")
         try FinishedRaster.requireFolder(of: path, what: "raster")
-        let context = RasterError("cannot create raster '\(path)'", path: path,
-                                  hint: "Check that the folder is writable and the disk is not full")
+        let context = RasterError(
+            "cannot create raster '\(path)'", path: path,
+            hint: "Check that the folder is writable and the disk is not full")
         let driver = try gdal(context) { GDALGetDriverByName("GTiff") }
         let options = CStringList(options: profile.creationOptions(for: dataType))
         let temp = temporaryPath
         let h = try gdal(context) {
-            GDALCreate(driver, temp, Int32(grid.width), Int32(grid.height), Int32(bandCount), dataType.gdalType, options.pointer)
+            GDALCreate(
+                driver, temp, Int32(grid.width), Int32(grid.height), Int32(bandCount), dataType.gdalType,
+                options.pointer)
         }
         handle = DatasetHandle(h, path: temp)
         do {
@@ -108,7 +111,9 @@ public final class GeoTIFFWriter {
     /// Writes a window of one band; `values` is row-major with `window.cellCount` elements.
     public func write(band: Int, window: PixelWindow, values: [Float]) throws {
         checkBand(band)
-        precondition(grid.fullWindow.contains(window), "GeoTIFFWriter.write: \(window) is outside the \(grid.width) x \(grid.height) grid")
+        precondition(
+            grid.fullWindow.contains(window),
+            "GeoTIFFWriter.write: \(window) is outside the \(grid.width) x \(grid.height) grid")
         precondition(values.count == window.cellCount, "GeoTIFFWriter.write: \(values.count) values for \(window)")
         precondition(state == .writing, "GeoTIFFWriter.write after finish() or abort()")
         guard !window.isEmpty else { return }
@@ -116,10 +121,14 @@ public final class GeoTIFFWriter {
         try values.withUnsafeBytes { buffer in
             // GDALRasterIO takes a mutable pointer for reads and writes alike; GF_Write only reads it.
             let pointer = UnsafeMutableRawPointer(mutating: buffer.baseAddress)
-            try gdal(RasterError("cannot write raster '\(path)'", path: path, band: band, window: window,
-                                 hint: "Check that the disk is not full")) {
-                GDALRasterIO(b, GF_Write, Int32(window.col), Int32(window.row), Int32(window.width), Int32(window.height),
-                             pointer, Int32(window.width), Int32(window.height), GDT_Float32, 0, 0)
+            try gdal(
+                RasterError(
+                    "cannot write raster '\(path)'", path: path, band: band, window: window,
+                    hint: "Check that the disk is not full")
+            ) {
+                GDALRasterIO(
+                    b, GF_Write, Int32(window.col), Int32(window.row), Int32(window.width), Int32(window.height),
+                    pointer, Int32(window.width), Int32(window.height), GDT_Float32, 0, 0)
             }
         }
     }
@@ -133,8 +142,11 @@ public final class GeoTIFFWriter {
         precondition(state == .writing, "GeoTIFFWriter.flushBlocks after finish() or abort()")
         for band in 1...bandCount {
             let b = try handle.band(band)
-            try gdal(RasterError("cannot write raster '\(path)'", path: path, band: band,
-                                 hint: "Check that the disk is not full")) {
+            try gdal(
+                RasterError(
+                    "cannot write raster '\(path)'", path: path, band: band,
+                    hint: "Check that the disk is not full")
+            ) {
                 GDALFlushRasterCache(b)
             }
         }
@@ -215,14 +227,18 @@ public final class GeoTIFFWriter {
     private func computeStatistics() throws {
         for band in 1...bandCount {
             let b = try handle.band(band)
-            var minimum = 0.0, maximum = 0.0, mean = 0.0, sd = 0.0
+            var minimum = 0.0
+            var maximum = 0.0
+            var mean = 0.0
+            var sd = 0.0
             // A band with no valid cell has no statistics; that is not an error.
             let (status, message) = gdalCapturingMessage {
                 GDALComputeRasterStatistics(b, 0, &minimum, &maximum, &mean, &sd, nil, nil)
             }
             if status == CE_Failure, !message.lowercased().contains("no valid pixels") {
-                throw RasterError("cannot compute statistics of raster '\(path)'", path: path, band: band,
-                                  gdalMessage: message)
+                throw RasterError(
+                    "cannot compute statistics of raster '\(path)'", path: path, band: band,
+                    gdalMessage: message)
             }
         }
     }

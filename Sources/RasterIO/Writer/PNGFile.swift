@@ -7,16 +7,21 @@ import Foundation
 public enum PNGFile {
     /// Writes `pixels` (row-major, interleaved, `channels` bytes per pixel: 3 = RGB, 4 = RGBA) to `path`.
     public static func write(pixels: [UInt8], width: Int, height: Int, channels: Int, to path: String) throws {
-        precondition(channels == 3 || channels == 4, "PNGFile.write: channels must be 3 (RGB) or 4 (RGBA), got \(channels)")
-        precondition(width > 0 && height > 0 && pixels.count == width * height * channels,
-                     "PNGFile.write: \(pixels.count) bytes for \(width) x \(height) x \(channels)")
+        precondition(
+            channels == 3 || channels == 4, "PNGFile.write: channels must be 3 (RGB) or 4 (RGBA), got \(channels)")
+        precondition(
+            width > 0 && height > 0 && pixels.count == width * height * channels,
+            "PNGFile.write: \(pixels.count) bytes for \(width) x \(height) x \(channels)")
         try FinishedRaster.requireFolder(of: path, what: "PNG")
-        let context = RasterError("cannot write PNG '\(path)'", path: path,
-                                  hint: "Check that the folder is writable and the disk is not full")
+        let context = RasterError(
+            "cannot write PNG '\(path)'", path: path,
+            hint: "Check that the folder is writable and the disk is not full")
         let memDriver = try gdal(context) { GDALGetDriverByName("MEM") }
         let pngDriver = try gdal(context) { GDALGetDriverByName("PNG") }
         let mem = DatasetHandle(
-            try gdal(context) { GDALCreate(memDriver, "", Int32(width), Int32(height), Int32(channels), GDT_Byte, nil) },
+            try gdal(context) {
+                GDALCreate(memDriver, "", Int32(width), Int32(height), Int32(channels), GDT_Byte, nil)
+            },
             path: path)
         defer { mem.close() }
         let interpretations = [GCI_RedBand, GCI_GreenBand, GCI_BlueBand, GCI_AlphaBand]
@@ -26,8 +31,9 @@ public enum PNGFile {
             try pixels.withUnsafeBytes { buffer in
                 let start = UnsafeMutableRawPointer(mutating: buffer.baseAddress! + (b - 1))
                 try gdal(context) {
-                    GDALRasterIO(band, GF_Write, 0, 0, Int32(width), Int32(height), start, Int32(width), Int32(height),
-                                 GDT_Byte, Int32(channels), Int32(width * channels))
+                    GDALRasterIO(
+                        band, GF_Write, 0, 0, Int32(width), Int32(height), start, Int32(width), Int32(height),
+                        GDT_Byte, Int32(channels), Int32(width * channels))
                 }
             }
         }

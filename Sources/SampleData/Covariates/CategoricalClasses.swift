@@ -1,7 +1,8 @@
 /// Climate zones of the synthetic China (class codes 1...8, 0 = nodata), derived from temperature,
 /// precipitation and the Tibetan plateau.
 enum ClimateZone: UInt8, CaseIterable, Sendable {
-    case tropical = 1, subtropical, warmTemperate, temperate, coldTemperate, semiArid, arid, plateau
+    case tropical = 1
+    case subtropical, warmTemperate, temperate, coldTemperate, semiArid, arid, plateau
 
     /// The category name written to the raster.
     var name: String {
@@ -18,7 +19,9 @@ enum ClimateZone: UInt8, CaseIterable, Sendable {
     }
 
     /// The zone for a cell's climate (the thresholds are part of the documented truth).
-    static func classify(temperature t: Double, precipitation p: Double, elevation e: Double, plateauness: Double) -> ClimateZone {
+    static func classify(
+        temperature t: Double, precipitation p: Double, elevation e: Double, plateauness: Double
+    ) -> ClimateZone {
         if e > 3000 && plateauness > 0.3 { return .plateau }
         if p < 200 { return .arid }
         if p < 400 && t < 14 { return .semiArid }
@@ -33,7 +36,8 @@ enum ClimateZone: UInt8, CaseIterable, Sendable {
 /// Soil types of the synthetic China (class codes 1...10, 0 = nodata), named after the Genetic Soil
 /// Classification of China with the nearest WRB reference groups.
 enum SoilType: UInt8, CaseIterable, Sendable {
-    case latosol = 1, redYellowEarth, paddy, fluvoAquic, brownForest, blackChernozem, loess, chestnut, desert, alpine
+    case latosol = 1
+    case redYellowEarth, paddy, fluvoAquic, brownForest, blackChernozem, loess, chestnut, desert, alpine
 
     /// The category name written to the raster.
     var name: String {

@@ -30,7 +30,7 @@ enum ChinaOutline {
         (91.0, 45.0), (93.5, 44.9), (95.4, 44.3), (96.4, 42.7), (100.0, 42.6),
         (105.0, 41.6), (107.0, 42.3), (110.4, 42.6), (111.9, 43.7), (114.5, 44.9),
         (116.5, 46.4), (117.4, 46.6), (119.7, 47.0), (118.5, 47.9), (115.6, 47.9),
-        (116.2, 49.0), (117.8, 49.5), (119.2, 50.1), (120.7, 52.5),
+        (116.2, 49.0), (117.8, 49.5), (119.2, 50.1), (120.7, 52.5)
     ]
 
     /// Indices into `mainland` of the sea coast (inclusive).
@@ -39,7 +39,7 @@ enum ChinaOutline {
     /// Hainan island.
     static let hainan: [(lon: Double, lat: Double)] = [
         (108.6, 19.2), (109.2, 20.0), (110.0, 20.1), (110.7, 20.0), (111.0, 19.6),
-        (110.5, 18.7), (109.5, 18.2), (108.7, 18.5),
+        (110.5, 18.7), (109.5, 18.2), (108.7, 18.5)
     ]
 
     /// Large lakes, cut out of the land mask as ellipses: centre and semi-axes in degrees.
@@ -47,7 +47,7 @@ enum ChinaOutline {
         (100.2, 36.9, 0.38, 0.20),  // Qinghai Lake
         (116.3, 29.1, 0.22, 0.30),  // Poyang
         (112.9, 29.3, 0.20, 0.15),  // Dongting
-        (120.2, 31.2, 0.17, 0.17),  // Tai
+        (120.2, 31.2, 0.17, 0.17)  // Tai
     ]
 
     /// Every land polygon.
@@ -57,7 +57,8 @@ enum ChinaOutline {
     static func isLand(lon: Double, lat: Double) -> Bool {
         guard lon > 72, lon < 136, lat > 17, lat < 54 else { return false }
         for lake in lakes {
-            let u = (lon - lake.lon) / lake.rLon, v = (lat - lake.lat) / lake.rLat
+            let u = (lon - lake.lon) / lake.rLon
+            let v = (lat - lake.lat) / lake.rLat
             if u * u + v * v <= 1 { return false }
         }
         return polygons.contains { contains($0, lon: lon, lat: lat) }
@@ -68,7 +69,8 @@ enum ChinaOutline {
         var inside = false
         var j = polygon.count - 1
         for i in 0..<polygon.count {
-            let a = polygon[i], b = polygon[j]
+            let a = polygon[i]
+            let b = polygon[j]
             if (a.lat > lat) != (b.lat > lat) {
                 let crossLon = a.lon + (lat - a.lat) / (b.lat - a.lat) * (b.lon - a.lon)
                 if lon < crossLon { inside.toggle() }
@@ -96,12 +98,16 @@ enum ChinaOutline {
         let kmPerDegLon = 111.2 * cos(lat * .pi / 180)
         var best = Double.infinity
         for (a, b) in coastSegments {
-            let ax = (a.lon - lon) * kmPerDegLon, ay = (a.lat - lat) * kmPerDegLat
-            let bx = (b.lon - lon) * kmPerDegLon, by = (b.lat - lat) * kmPerDegLat
-            let ex = bx - ax, ey = by - ay
+            let ax = (a.lon - lon) * kmPerDegLon
+            let ay = (a.lat - lat) * kmPerDegLat
+            let bx = (b.lon - lon) * kmPerDegLon
+            let by = (b.lat - lat) * kmPerDegLat
+            let ex = bx - ax
+            let ey = by - ay
             let len2 = ex * ex + ey * ey
             let t = len2 > 0 ? min(1, max(0, -(ax * ex + ay * ey) / len2)) : 0
-            let px = ax + t * ex, py = ay + t * ey
+            let px = ax + t * ex
+            let py = ay + t * ey
             best = min(best, (px * px + py * py).squareRoot())
         }
         return best
@@ -112,7 +118,8 @@ enum ChinaOutline {
         var points: [(lon: Double, lat: Double)] = []
         for polygon in polygons {
             for i in 0..<polygon.count {
-                let a = polygon[i], b = polygon[(i + 1) % polygon.count]
+                let a = polygon[i]
+                let b = polygon[(i + 1) % polygon.count]
                 for k in 0..<perEdge {
                     let t = Double(k) / Double(perEdge)
                     points.append((a.lon + t * (b.lon - a.lon), a.lat + t * (b.lat - a.lat)))

@@ -10,12 +10,16 @@ struct Polyline: Sendable {
         let k = SmoothNoise.lonScale
         var best = Double.infinity
         for i in 0..<(points.count - 1) {
-            let a = points[i], b = points[i + 1]
-            let ax = (a.lon - lon) * k, ay = a.lat - lat
-            let ex = (b.lon - a.lon) * k, ey = b.lat - a.lat
+            let a = points[i]
+            let b = points[i + 1]
+            let ax = (a.lon - lon) * k
+            let ay = a.lat - lat
+            let ex = (b.lon - a.lon) * k
+            let ey = b.lat - a.lat
             let len2 = ex * ex + ey * ey
             let t = len2 > 0 ? min(1, max(0, -(ax * ex + ay * ey) / len2)) : 0
-            let px = ax + t * ex, py = ay + t * ey
+            let px = ax + t * ex
+            let py = ay + t * ey
             best = min(best, px * px + py * py)
         }
         return best.squareRoot()
@@ -56,7 +60,8 @@ struct Dome: Sendable {
 
     /// Shape in [0, 1] at a point.
     func shape(lon: Double, lat: Double) -> Double {
-        let u = (lon - self.lon) / rLon, v = (lat - self.lat) / rLat
+        let u = (lon - self.lon) / rLon
+        let v = (lat - self.lat) / rLat
         let r2 = u * u + v * v
         guard r2 < 16 else { return 0 }
         return exp(-pow(r2, flatness))

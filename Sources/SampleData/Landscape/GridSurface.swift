@@ -69,7 +69,8 @@ struct GridSurface {
             for col in stride(from: 0, to: grid.width, by: step) { centres.append(grid.cellCenter(col: col, row: row)) }
         }
         guard !centres.isEmpty else { return 0 }
-        let land = lonLat(points: centres).filter { p in p.map { ChinaOutline.isLand(lon: $0.x, lat: $0.y) } ?? false }.count
+        let land = lonLat(points: centres).filter { p in p.map { ChinaOutline.isLand(lon: $0.x, lat: $0.y) } ?? false }
+            .count
         return Int((Double(land) / Double(centres.count) * Double(rows.count * grid.width)).rounded())
     }
 

@@ -55,7 +55,8 @@ struct Landscape: Sendable {
         let wt = lat + 0.6 * warpLat(lon: lon, lat: lat)
         let landforms = Relief.landforms(lon: wl, lat: wt)
         // Ranges rise and fall along their crests.
-        let mountains = Relief.mountains(lon: wl, lat: wt) * clamp(0.75 + 0.8 * ridgeStrength(lon: lon, lat: lat), 0.3, 1.3)
+        let mountains =
+            Relief.mountains(lon: wl, lat: wt) * clamp(0.75 + 0.8 * ridgeStrength(lon: lon, lat: lat), 0.3, 1.3)
         let localRelief = 40 + 0.45 * mountains + 0.1 * max(0, landforms - 300)
         let n = relief(lon: lon, lat: lat)
         return (max(-150, landforms + mountains + localRelief * n), mountains, localRelief)
@@ -70,8 +71,10 @@ struct Landscape: Sendable {
         // Relief: elevation, slope and aspect from central differences.
         let (e, mountains, localRelief) = elevation(lon: lon, lat: lat)
         let h = Landscape.step
-        let eE = elevation(lon: lon + h, lat: lat).total, eW = elevation(lon: lon - h, lat: lat).total
-        let eN = elevation(lon: lon, lat: lat + h).total, eS = elevation(lon: lon, lat: lat - h).total
+        let eE = elevation(lon: lon + h, lat: lat).total
+        let eW = elevation(lon: lon - h, lat: lat).total
+        let eN = elevation(lon: lon, lat: lat + h).total
+        let eS = elevation(lon: lon, lat: lat - h).total
         let metresPerDegree = 111_200.0
         let gx = (eE - eW) / (2 * h * metresPerDegree * cos(lat * .pi / 180))
         let gy = (eN - eS) / (2 * h * metresPerDegree)
@@ -92,10 +95,12 @@ struct Landscape: Sendable {
 
         // Climate.
         let d = lat - 18
-        let t = 27 - 0.6 * d - 0.006 * d * d - 0.0058 * max(e, 0) + 6 * plateau
+        let t =
+            27 - 0.6 * d - 0.006 * d * d - 0.0058 * max(e, 0) + 6 * plateau
             + 0.8 * temperatureNoise(lon: lon, lat: lat)
         let coast = ChinaOutline.distanceToCoastKm(lon: lon, lat: lat)
-        let range = 10 + 0.75 * d + 6 * sigmoid((coast - 400) / 300) - 6 * plateau + 0.8 * rangeNoise(lon: lon, lat: lat)
+        let range =
+            10 + 0.75 * d + 6 * sigmoid((coast - 400) / 300) - 6 * plateau + 0.8 * rangeNoise(lon: lon, lat: lat)
         var logP = 6.31 + 0.07 * (min(lon, 118) - 116) + 0.02 * max(0, lon - 118) - 0.07 * (lat - 40)
         logP += 0.6 * gaussian(lon, lat, 100, 25, 7, 5.5)  // south-west monsoon
         logP += 0.8 * gaussian(lon, lat, 94, 29, 4, 2)  // Brahmaputra corridor
@@ -107,7 +112,8 @@ struct Landscape: Sendable {
         logP -= 0.8 * gaussian(lon, lat, 101, 40.5, 4, 2)  // Alxa deserts
         logP += 0.15 * rainNoise(lon: lon, lat: lat)
         let p = clamp(exp(logP), 15, 2800)
-        let solar = 5200 - 30 * (lat - 30) + 2200 * plateau + 700 * exp(-p / 600)
+        let solar =
+            5200 - 30 * (lat - 30) + 2200 * plateau + 700 * exp(-p / 600)
             - 1300 * gaussian(lon, lat, 106.5, 29, 3.5, 2.5) + 150 * solarNoise(lon: lon, lat: lat)
         let pet = 520 + 36 * max(t, -6) + 380 * exp(-p / 250) + 0.02 * (solar - 5000)
         s.temperature = round(t, 1)
@@ -126,12 +132,14 @@ struct Landscape: Sendable {
         s.evi = round(clamp(0.6 * ndvi - 0.015 + 0.015 * eviNoise(lon: lon, lat: lat), 0, 0.7), 3)
         s.npp = round(1200 * pow(ndvi, 1.4) * sigmoid(t / 4 + 0.5), 0)
         s.lstDay = round(t + 6 + 10 * (1 - ndvi) + 2 * (1 - moist), 1)
-        let crop = 95 * exp(-slope / 3) * sigmoid((1500 - e) / 250) * sigmoid((p - 350) / 80)
+        let crop =
+            95 * exp(-slope / 3) * sigmoid((1500 - e) / 250) * sigmoid((p - 350) / 80)
             * (0.55 + 0.45 * sigmoid((lon - 100) / 4)) * (0.75 + 0.35 * cropNoise(lon: lon, lat: lat))
         s.cropland = round(clamp(crop, 0, 100), 1)
         var glow = 0.0
         for city in Cities.all {
-            let dl = (lon - city.lon) * SmoothNoise.lonScale, dt = lat - city.lat
+            let dl = (lon - city.lon) * SmoothNoise.lonScale
+            let dt = lat - city.lat
             let sigma = 0.22 * city.size.squareRoot()
             glow += city.size * exp(-(dl * dl + dt * dt) / (2 * sigma * sigma))
         }
@@ -144,19 +152,24 @@ struct Landscape: Sendable {
 
         // Soil properties.
         let wet = sigmoid((p - 700) / 250)
-        let clay = 7 + 22 * wet + 10 * wet * sigmoid((t - 14) / 4)
+        let clay =
+            7 + 22 * wet + 10 * wet * sigmoid((t - 14) / 4)
             + 6 * sigmoid((p - 450) / 120) * sigmoid((8 - t) / 3) - 4 * plateau + 4 * clayNoise(lon: lon, lat: lat)
         s.clay = round(clamp(clay, 2, 60), 1)
-        let sand = 18 + 55 * (1 - sigmoid((p - 280) / 120)) - 25 * loess + 8 * plateau + 6 * sandNoise(lon: lon, lat: lat)
+        let sand =
+            18 + 55 * (1 - sigmoid((p - 280) / 120)) - 25 * loess + 8 * plateau + 6 * sandNoise(lon: lon, lat: lat)
         s.sand = round(clamp(sand, 3, 97 - s.clay), 1)
         s.silt = round(100 - s.clay - s.sand, 1)
-        let ph = 8.5 - 3.4 * sigmoid((p - 900) / 220) - 0.5 * sigmoid((p - 500) / 100) * sigmoid((6 - t) / 2)
+        let ph =
+            8.5 - 3.4 * sigmoid((p - 900) / 220) - 0.5 * sigmoid((p - 500) / 100) * sigmoid((6 - t) / 2)
             + 0.25 * phNoise(lon: lon, lat: lat)
         s.ph = round(clamp(ph, 4, 9.3), 2)
-        let density = 1.52 - 0.28 * ndvi + 0.002 * (s.sand - 40) - 0.1 * plateau * moist
+        let density =
+            1.52 - 0.28 * ndvi + 0.002 * (s.sand - 40) - 0.1 * plateau * moist
             + 0.04 * densityNoise(lon: lon, lat: lat)
         s.bulkDensity = round(clamp(density, 0.85, 1.75), 2)
-        s.soilMoisture = round(clamp(0.04 + 0.36 * (1 - exp(-1.6 * p / pet)) + 0.03 * moistureNoise(lon: lon, lat: lat), 0.02, 0.5), 3)
+        s.soilMoisture = round(
+            clamp(0.04 + 0.36 * (1 - exp(-1.6 * p / pet)) + 0.03 * moistureNoise(lon: lon, lat: lat), 0.02, 0.5), 3)
 
         // Classes.
         s.climateZone = ClimateZone.classify(temperature: t, precipitation: p, elevation: e, plateauness: plateau)
@@ -167,8 +180,11 @@ struct Landscape: Sendable {
     }
 
     /// An axis-aligned Gaussian bump (sd in degrees) with peak 1.
-    private func gaussian(_ lon: Double, _ lat: Double, _ cLon: Double, _ cLat: Double, _ sLon: Double, _ sLat: Double) -> Double {
-        let u = (lon - cLon) / sLon, v = (lat - cLat) / sLat
+    private func gaussian(
+        _ lon: Double, _ lat: Double, _ cLon: Double, _ cLat: Double, _ sLon: Double, _ sLat: Double
+    ) -> Double {
+        let u = (lon - cLon) / sLon
+        let v = (lat - cLat) / sLat
         return exp(-0.5 * (u * u + v * v))
     }
 }

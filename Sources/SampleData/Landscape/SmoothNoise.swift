@@ -21,7 +21,7 @@ struct SmoothNoise: Sendable {
     private static let gradients: [(Double, Double)] = [
         (1, 0), (-1, 0), (0, 1), (0, -1),
         (0.707_106_781_186_547_5, 0.707_106_781_186_547_5), (-0.707_106_781_186_547_5, 0.707_106_781_186_547_5),
-        (0.707_106_781_186_547_5, -0.707_106_781_186_547_5), (-0.707_106_781_186_547_5, -0.707_106_781_186_547_5),
+        (0.707_106_781_186_547_5, -0.707_106_781_186_547_5), (-0.707_106_781_186_547_5, -0.707_106_781_186_547_5)
     ]
 
     /// Noise for `seed` and a field name, so each field draws from its own lattice.
@@ -37,7 +37,9 @@ struct SmoothNoise: Sendable {
     func callAsFunction(lon: Double, lat: Double) -> Double {
         var x = lon * SmoothNoise.lonScale * frequency
         var y = lat * frequency
-        var amplitude = 1.0, total = 0.0, norm = 0.0
+        var amplitude = 1.0
+        var total = 0.0
+        var norm = 0.0
         for octave in 0..<octaves {
             total += amplitude * gradientNoise(x: x, y: y, octave: UInt64(octave))
             norm += amplitude
@@ -51,10 +53,14 @@ struct SmoothNoise: Sendable {
 
     /// One octave of gradient noise in lattice units.
     private func gradientNoise(x: Double, y: Double, octave: UInt64) -> Double {
-        let fx = x.rounded(.down), fy = y.rounded(.down)
-        let ix = Int64(fx), iy = Int64(fy)
-        let dx = x - fx, dy = y - fy
-        let u = SmoothNoise.fade(dx), v = SmoothNoise.fade(dy)
+        let fx = x.rounded(.down)
+        let fy = y.rounded(.down)
+        let ix = Int64(fx)
+        let iy = Int64(fy)
+        let dx = x - fx
+        let dy = y - fy
+        let u = SmoothNoise.fade(dx)
+        let v = SmoothNoise.fade(dy)
         let n00 = dot(ix, iy, dx, dy, octave)
         let n10 = dot(ix + 1, iy, dx - 1, dy, octave)
         let n01 = dot(ix, iy + 1, dx, dy - 1, octave)

@@ -11,8 +11,9 @@ func writeTextFile(_ text: String, to path: String) throws {
     do {
         try AtomicFile.write(text, to: path)
     } catch let e as FileWriteError {
-        throw SampleDataError("cannot write '\(path)': \(e.message)",
-                              hint: "Check that the folder is writable and the disk is not full")
+        throw SampleDataError(
+            "cannot write '\(path)': \(e.message)",
+            hint: "Check that the folder is writable and the disk is not full")
     }
 }
 

@@ -47,7 +47,8 @@ enum HorizonGenerator {
     }
 
     /// Horizons for every site, `inputs[i]` being site i's truth inputs.
-    static func generate(siteIDs: [String], inputs: [SOCTruth.Inputs], rng: inout SeededGenerator) -> [GeneratedHorizon] {
+    static func generate(siteIDs: [String], inputs: [SOCTruth.Inputs], rng: inout SeededGenerator) -> [GeneratedHorizon]
+    {
         precondition(siteIDs.count == inputs.count, "HorizonGenerator: \(siteIDs.count) ids for \(inputs.count) inputs")
         var rows: [GeneratedHorizon] = []
         for (id, x) in zip(siteIDs, inputs) {
@@ -58,8 +59,10 @@ enum HorizonGenerator {
                 let sigma = SOCTruth.noiseSigma
                 let observed = expected * exp(sigma * z - sigma * sigma / 2)
                 let missing = rng.chance(missingShare)
-                rows.append(GeneratedHorizon(siteID: id, top: b[i], bottom: b[i + 1],
-                                             soc: missing ? nil : max(0.05, round(observed, 2))))
+                rows.append(
+                    GeneratedHorizon(
+                        siteID: id, top: b[i], bottom: b[i + 1],
+                        soc: missing ? nil : max(0.05, round(observed, 2))))
             }
         }
         return rows
@@ -76,7 +79,8 @@ enum HorizonGenerator {
             while end + 1 < rows.count, rows[end + 1].siteID == rows[start].siteID { end += 1 }
             if end - start + 1 >= 4 {
                 // Rows with values (and a previous row with one) so the loader reaches the depth checks.
-                middles.append(contentsOf: ((start + 1)..<end).filter { rows[$0].soc != nil && rows[$0 - 1].soc != nil })
+                middles.append(
+                    contentsOf: ((start + 1)..<end).filter { rows[$0].soc != nil && rows[$0 - 1].soc != nil })
             }
             start = end + 1
         }
@@ -89,14 +93,17 @@ enum HorizonGenerator {
         let r = rows[first]
         rows[first].top = r.bottom
         rows[first].bottom = r.top
-        notes.append("site \(r.siteID): horizon \(r.top)-\(r.bottom) cm written as top \(r.bottom), bottom \(r.top) (top >= bottom)")
+        notes.append(
+            "site \(r.siteID): horizon \(r.top)-\(r.bottom) cm written as top \(r.bottom), bottom \(r.top) (top >= bottom)"
+        )
 
         let o = rows[second]
         let previous = rows[second - 1]
         let shift = min(3, previous.bottom - previous.top - 1)
         rows[second].top = o.top - shift
-        notes.append("site \(o.siteID): horizon \(o.top)-\(o.bottom) cm written as \(o.top - shift)-\(o.bottom), "
-            + "overlapping \(previous.top)-\(previous.bottom) (overlapping horizons)")
+        notes.append(
+            "site \(o.siteID): horizon \(o.top)-\(o.bottom) cm written as \(o.top - shift)-\(o.bottom), "
+                + "overlapping \(previous.top)-\(previous.bottom) (overlapping horizons)")
         return notes
     }
 }

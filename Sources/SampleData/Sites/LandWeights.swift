@@ -37,7 +37,9 @@ struct LandWeights: Sendable {
 
     /// Adds the next land cell (row-major `cell`, after every cell added before) with its weight.
     mutating func append(cell: Int, weight: Double) {
-        precondition(chunkCells.last.map { cell > $0.upperBound } ?? true, "LandWeights: cell \(cell) is not after the cells added before")
+        precondition(
+            chunkCells.last.map { cell > $0.upperBound } ?? true,
+            "LandWeights: cell \(cell) is not after the cells added before")
         total += Self.effective(weight)
         if landCount % chunkSize == 0 {
             chunkCells.append(cell...cell)
@@ -56,7 +58,8 @@ struct LandWeights: Sendable {
     func cell(at target: Double, landWeights: (Range<Int>) -> [(cell: Int, weight: Double)]) -> Int {
         precondition(landCount > 0, "LandWeights: no land cell to draw from")
         // The first chunk whose closing total is above the target, else the last chunk.
-        var lo = 0, hi = chunkTotals.count - 1
+        var lo = 0
+        var hi = chunkTotals.count - 1
         while lo < hi {
             let mid = (lo + hi) / 2
             if chunkTotals[mid] > target { hi = mid } else { lo = mid + 1 }

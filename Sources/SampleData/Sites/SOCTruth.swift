@@ -40,7 +40,8 @@ enum SOCTruth {
     /// S0: SOC at the surface (g/kg).
     static func surface(_ x: Inputs) -> Double {
         let ai = clamp(x.aridity, 0.05, 3)
-        let logS = intercept + 1.4 * (x.ndvi - 0.45) - 0.035 * (x.temperature - 10) + 0.25 * log(ai / 0.6)
+        let logS =
+            intercept + 1.4 * (x.ndvi - 0.45) - 0.035 * (x.temperature - 10) + 0.25 * log(ai / 0.6)
             + 0.4 * sigmoid((x.elevation - 3000) / 300) + 0.006 * (x.clay - 20) + x.soilType.socEffect
         return exp(logS)
     }

@@ -60,7 +60,8 @@ struct SiteSampler {
             }
             if cell < 0 { cell = weightedCell(&rng) }
             // Keep 2% of a cell from its edges so rounded coordinates stay in the cell.
-            let fx = rng.uniform(0.02, 0.98), fy = rng.uniform(0.02, 0.98)
+            let fx = rng.uniform(0.02, 0.98)
+            let fy = rng.uniform(0.02, 0.98)
             draws.append(Draw(col: cell % width, row: cell / width, fx: fx, fy: fy))
         }
         return draws

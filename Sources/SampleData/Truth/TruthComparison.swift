@@ -64,7 +64,9 @@ extension SampleTruth {
             guard own.isAligned(with: grid) else {
                 throw SampleDataError(
                     "'\(path)' is not on the sample's main grid (\(own.width) x \(own.height) cells; the sample's is \(grid.width) x \(grid.height) of \(Int(grid.transform.pixelWidth)) m)",
-                    hint: "Compare maps made from sample-data/ with the grid of covariates/elevation.tif, and give the seed and resolution the sample was made with")
+                    hint:
+                        "Compare maps made from sample-data/ with the grid of covariates/elevation.tif, and give the seed and resolution the sample was made with"
+                )
             }
             return dataset
         }
@@ -74,7 +76,12 @@ extension SampleTruth {
         var rng = SeededGenerator(seed: seed, stream: "truth-observations \(files.depth)")
         let sigma = Self.noiseSigma
         let observations = truth.map { t in t.map { $0 * exp(sigma * rng.normal() - sigma * sigma / 2) } }
-        var n = 0, squared = 0.0, error = 0.0, width = 0.0, truthIn = 0, observationIn = 0
+        var n = 0
+        var squared = 0.0
+        var error = 0.0
+        var width = 0.0
+        var truthIn = 0
+        var observationIn = 0
         // Strips of whole rows, so the sums run in row-major order whatever the strip height.
         let strips = stride(from: 0, to: grid.height, by: tileSize).map {
             PixelWindow(col: 0, row: $0, width: grid.width, height: min(tileSize, grid.height - $0))
@@ -87,7 +94,9 @@ extension SampleTruth {
                     let cell = (window.row + r) * grid.width + window.col + c
                     guard let t = truth[cell], let observed = observations[cell] else { continue }
                     guard blocks[0].valid[i], blocks[1].valid[i], blocks[2].valid[i] else { continue }
-                    let m = Double(blocks[0].values[i]), lo = Double(blocks[1].values[i]), hi = Double(blocks[2].values[i])
+                    let m = Double(blocks[0].values[i])
+                    let lo = Double(blocks[1].values[i])
+                    let hi = Double(blocks[2].values[i])
                     n += 1
                     squared += (m - t) * (m - t)
                     error += m - t
@@ -98,12 +107,14 @@ extension SampleTruth {
             }
         }
         guard n > 0 else {
-            throw SampleDataError("'\(files.map)' and its bounds share no valid cell with the sample's land",
-                                  hint: "Check that the maps were made from sample-data/")
+            throw SampleDataError(
+                "'\(files.map)' and its bounds share no valid cell with the sample's land",
+                hint: "Check that the maps were made from sample-data/")
         }
         let count = Double(n)
-        return TruthScore(depth: files.depth, cells: n, rmse: (squared / count).squareRoot(), meanError: error / count,
-                          meanWidth: width / count, truthInBand: Double(truthIn) / count,
-                          observationInBand: Double(observationIn) / count)
+        return TruthScore(
+            depth: files.depth, cells: n, rmse: (squared / count).squareRoot(), meanError: error / count,
+            meanWidth: width / count, truthInBand: Double(truthIn) / count,
+            observationInBand: Double(observationIn) / count)
     }
 }

@@ -28,7 +28,10 @@ struct AxisScale {
         var a = lo.isFinite ? lo : 0
         var b = hi.isFinite ? hi : 1
         if a > b { swap(&a, &b) }
-        if includeZero { a = Swift.min(a, 0); b = Swift.max(b, 0) }
+        if includeZero {
+            a = Swift.min(a, 0)
+            b = Swift.max(b, 0)
+        }
         if b - a <= Swift.max(abs(a), abs(b)) * 1e-12 {
             let pad = a == 0 ? 1 : abs(a) * 0.1
             a -= pad
@@ -51,9 +54,11 @@ struct AxisScale {
 
     /// An axis for integer categories (e.g. F = 0...6), padded by half a step at each end.
     static func integers(_ values: [Int]) -> AxisScale {
-        let lo = values.min() ?? 0, hi = values.max() ?? 1
-        return AxisScale(lower: Double(lo) - 0.5, upper: Double(hi) + 0.5,
-                         ticks: (lo...hi).map(Double.init), decimals: 0)
+        let lo = values.min() ?? 0
+        let hi = values.max() ?? 1
+        return AxisScale(
+            lower: Double(lo) - 0.5, upper: Double(hi) + 0.5,
+            ticks: (lo...hi).map(Double.init), decimals: 0)
     }
 
     /// The smallest 1, 2 or 5 times a power of ten that is at least `raw`.

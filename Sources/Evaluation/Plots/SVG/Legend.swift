@@ -77,13 +77,13 @@ struct Legend {
 
     private func draw(_ e: Entry, _ doc: inout SVGDocument, x: Double, middleY y: Double) {
         switch e.key {
-        case let .line(colour, dash, width):
+        case .line(let colour, let dash, let width):
             doc.line(x, y, x + keyWidth, y, stroke: colour, width: width, dash: dash)
-        case let .box(fill, stroke):
+        case .box(let fill, let stroke):
             doc.rect(x + 4, y - 6, keyWidth - 8, 12, fill: fill, stroke: stroke)
-        case let .point(colour):
+        case .point(let colour):
             doc.circle(x + keyWidth / 2, y, r: 4, fill: colour)
-        case let .lineWithPoint(colour, dash, width):
+        case .lineWithPoint(let colour, let dash, let width):
             doc.line(x, y, x + keyWidth, y, stroke: colour, width: width, dash: dash)
             doc.circle(x + keyWidth / 2, y, r: 3.5, fill: colour)
         }
@@ -96,8 +96,9 @@ extension Legend {
     /// depths" entry: the legend of the plots that draw a series per depth.
     static func depthSeries(_ depthLabels: [String]) -> Legend {
         var entries: [Entry] = depthLabels.enumerated().map { i, label in
-            Entry(label: TextFormatting.depthDisplay(label),
-                  key: .lineWithPoint(colour: Palette.ordered(i, of: depthLabels.count), dash: nil, width: 1.6))
+            Entry(
+                label: TextFormatting.depthDisplay(label),
+                key: .lineWithPoint(colour: Palette.ordered(i, of: depthLabels.count), dash: nil, width: 1.6))
         }
         entries.append(Entry(label: "Pooled over depths", key: .lineWithPoint(colour: "#000000", dash: nil, width: 3)))
         return Legend(entries)

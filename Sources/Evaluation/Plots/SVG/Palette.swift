@@ -24,7 +24,7 @@ enum Palette {
     /// Viridis stops from dark purple to green (yellow left out so lines stay visible on white).
     private static let viridis: [(Double, Double, Double)] = [
         (68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
-        (31, 158, 137), (53, 183, 121), (109, 205, 89), (180, 222, 44),
+        (31, 158, 137), (53, 183, 121), (109, 205, 89), (180, 222, 44)
     ]
 
     /// The colour of ordered item `index` of `count` (e.g. depths, shallow to deep): light to dark.
@@ -33,7 +33,8 @@ enum Palette {
         let position = t * 0.8 * Double(viridis.count - 1)
         let i = min(Int(position), viridis.count - 2)
         let f = position - Double(i)
-        let a = viridis[i], b = viridis[i + 1]
+        let a = viridis[i]
+        let b = viridis[i + 1]
         func channel(_ x: Double, _ y: Double) -> Int { Int((x + (y - x) * f).rounded()) }
         return String(format: "#%02X%02X%02X", channel(a.0, b.0), channel(a.1, b.1), channel(a.2, b.2))
     }

@@ -33,7 +33,9 @@ struct PlotPanel {
     var right: Double { left + width }
 
     /// Draws grid lines, the frame, tick marks and tick labels (x below, y to the left); each part can be left out.
-    func drawAxes(_ doc: inout SVGDocument, xGrid: Bool = true, yGrid: Bool = true, xTicks: Bool = true, yTicks: Bool = true) {
+    func drawAxes(
+        _ doc: inout SVGDocument, xGrid: Bool = true, yGrid: Bool = true, xTicks: Bool = true, yTicks: Bool = true
+    ) {
         if xGrid {
             for t in x.ticks { doc.line(px(t), top, px(t), bottom, stroke: Palette.grid) }
         }

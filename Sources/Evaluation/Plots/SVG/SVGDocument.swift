@@ -30,17 +30,22 @@ struct SVGDocument {
     }
 
     /// A line segment.
-    mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double,
-                       stroke: String, width: Double = 1, dash: String? = nil, opacity: Double? = nil) {
-        var a = "x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\""
+    mutating func line(
+        _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double,
+        stroke: String, width: Double = 1, dash: String? = nil, opacity: Double? = nil
+    ) {
+        var a =
+            "x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\""
         if let dash { a += " stroke-dasharray=\"\(dash)\"" }
         if let opacity { a += " stroke-opacity=\"\(n(opacity))\"" }
         body.append("<line \(a)/>")
     }
 
     /// A rectangle, filled and/or outlined.
-    mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double,
-                       fill: String, stroke: String? = nil, strokeWidth: Double = 1, opacity: Double? = nil) {
+    mutating func rect(
+        _ x: Double, _ y: Double, _ w: Double, _ h: Double,
+        fill: String, stroke: String? = nil, strokeWidth: Double = 1, opacity: Double? = nil
+    ) {
         var a = "x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(max(0, w)))\" height=\"\(n(max(0, h)))\" fill=\"\(fill)\""
         if let opacity { a += " fill-opacity=\"\(n(opacity))\"" }
         if let stroke { a += " stroke=\"\(stroke)\" stroke-width=\"\(n(strokeWidth))\"" }
@@ -48,7 +53,9 @@ struct SVGDocument {
     }
 
     /// A filled circle.
-    mutating func circle(_ cx: Double, _ cy: Double, r: Double, fill: String, opacity: Double? = nil, stroke: String? = nil) {
+    mutating func circle(
+        _ cx: Double, _ cy: Double, r: Double, fill: String, opacity: Double? = nil, stroke: String? = nil
+    ) {
         var a = "cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(n(r))\" fill=\"\(fill)\""
         if let opacity { a += " fill-opacity=\"\(n(opacity))\"" }
         if let stroke { a += " stroke=\"\(stroke)\" stroke-width=\"1\"" }
@@ -56,10 +63,13 @@ struct SVGDocument {
     }
 
     /// An open line through points.
-    mutating func polyline(_ points: [(x: Double, y: Double)], stroke: String, width: Double = 1.5,
-                           dash: String? = nil, opacity: Double? = nil) {
+    mutating func polyline(
+        _ points: [(x: Double, y: Double)], stroke: String, width: Double = 1.5,
+        dash: String? = nil, opacity: Double? = nil
+    ) {
         guard points.count >= 2 else { return }
-        var a = "points=\"\(pointList(points))\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\""
+        var a =
+            "points=\"\(pointList(points))\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\""
         if let dash { a += " stroke-dasharray=\"\(dash)\"" }
         if let opacity { a += " stroke-opacity=\"\(n(opacity))\"" }
         body.append("<polyline \(a)/>")
@@ -74,8 +84,10 @@ struct SVGDocument {
     }
 
     /// A line of text; `y` is the baseline, `rotate` turns it about (x, y) in degrees.
-    mutating func text(_ content: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start,
-                       bold: Bool = false, fill: String = "#222222", rotate: Double? = nil) {
+    mutating func text(
+        _ content: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start,
+        bold: Bool = false, fill: String = "#222222", rotate: Double? = nil
+    ) {
         var a = "x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" fill=\"\(fill)\""
         if anchor != .start { a += " text-anchor=\"\(anchor.rawValue)\"" }
         if bold { a += " font-weight=\"bold\"" }
@@ -87,7 +99,9 @@ struct SVGDocument {
     mutating func beginClip(_ x: Double, _ y: Double, _ w: Double, _ h: Double) {
         clipCount += 1
         let id = "clip\(clipCount)"
-        defs.append("<clipPath id=\"\(id)\"><rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(w))\" height=\"\(n(h))\"/></clipPath>")
+        defs.append(
+            "<clipPath id=\"\(id)\"><rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(w))\" height=\"\(n(h))\"/></clipPath>"
+        )
         body.append("<g clip-path=\"url(#\(id))\">")
     }
 
@@ -132,7 +146,7 @@ struct SVGDocument {
         let room = width - 24
         var fitted = content
         var fontSize = size
-        let natural = Self.textWidth(content, size: size) * 1.12     // bold is wider
+        let natural = Self.textWidth(content, size: size) * 1.12  // bold is wider
         if natural > room { fontSize = max(11, size * room / natural) }
         while Self.textWidth(fitted, size: fontSize) * 1.12 > room, fitted.count > 4 {
             fitted = String(fitted.dropLast(2)) + "…"
