@@ -8,12 +8,12 @@ let package = Package(
     name: "SOCMap",
     platforms: [.macOS(.v15)],  // Synchronization.Atomic
     products: [
-        .executable(name: "socmap", targets: ["socmap"]),
+        .executable(name: "socmap", targets: ["socmap"])
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0")
     ],
     targets: [
         // MARK: System libraries (module map + shim header + pkg-config)
@@ -65,12 +65,16 @@ let package = Package(
         // MARK: Maps: dense tiled prediction, COG, QGIS styles and project, quick-looks
         .target(
             name: "Mapping",
-            dependencies: ["RasterIO", "Models", "NeuralNet", "Compute", "Applicability", "FileIO", "TextFormat", "Runtime", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "RasterIO", "Models", "NeuralNet", "Compute", "Applicability", "FileIO", "TextFormat", "Runtime",
+                .product(name: "Crypto", package: "swift-crypto")
+            ],
             exclude: ["README.md"]),
 
         // MARK: Experiments: fold plans, variants, units saved in one store, cross-validation
         .target(
-            name: "Experiments", dependencies: ["Models", "Patches", "Evaluation", "FileIO", "Randomness", "Runtime", "TextFormat"],
+            name: "Experiments",
+            dependencies: ["Models", "Patches", "Evaluation", "FileIO", "Randomness", "Runtime", "TextFormat"],
             exclude: ["README.md"]),
 
         // MARK: The output folder: layout, lock, staging, publishing (files, not science)
@@ -79,27 +83,41 @@ let package = Package(
         // MARK: The pipeline file: schema, defaults, validation with line:column
         .target(
             name: "Configuration",
-            dependencies: ["SoilData", "Models", "NeuralNet", "Evaluation", "Experiments", "Mapping", "Applicability", "Workspace", "TextFormat", "Yams"],
+            dependencies: [
+                "SoilData", "Models", "NeuralNet", "Evaluation", "Experiments", "Mapping", "Applicability", "Workspace",
+                "TextFormat", "Yams"
+            ],
             exclude: ["README.md"]),
 
         // MARK: Orchestration
-        .target(name: "SampleData", dependencies: ["RasterIO", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
+        .target(
+            name: "SampleData", dependencies: ["RasterIO", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]
+        ),
         // The run's record (report.json) and its renderings (report.md, report.html), from plain values.
         .target(name: "Reports", dependencies: ["Evaluation", "TextFormat", "Workspace"], exclude: ["README.md"]),
         .target(
             name: "Pipeline",
-            dependencies: ["RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness", "Runtime", "Workspace", "Configuration", "Reports"],
+            dependencies: [
+                "RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping",
+                "Applicability", "FileIO", "TextFormat", "Randomness", "Runtime", "Workspace", "Configuration",
+                "Reports"
+            ],
             exclude: ["README.md"]),
 
         // MARK: Speed measurements (`socmap bench`), outside the library modules
-        .target(name: "Benchmarks", dependencies: ["Compute", "NeuralNet", "Forest", "Models", "Applicability", "Mapping", "Randomness", "Runtime"], exclude: ["README.md"]),
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "Compute", "NeuralNet", "Forest", "Models", "Applicability", "Mapping", "Randomness", "Runtime"
+            ], exclude: ["README.md"]),
 
         // MARK: The command-line tool
         .executableTarget(
             name: "socmap",
             dependencies: [
-                "Pipeline", "Configuration", "SampleData", "Mapping", "FileIO", "TextFormat", "Benchmarks", "Runtime", "Workspace",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Pipeline", "Configuration", "SampleData", "Mapping", "FileIO", "TextFormat", "Benchmarks", "Runtime",
+                "Workspace",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ],
             exclude: ["README.md"]),
 
@@ -113,16 +131,29 @@ let package = Package(
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "RasterIO", "SoilData", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "Runtime"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], exclude: ["Fixtures/README.md"], resources: [.copy("Fixtures/golden.json")]),
+        .testTarget(
+            name: "NeuralNetTests", dependencies: ["NeuralNet"], exclude: ["Fixtures/README.md"],
+            resources: [.copy("Fixtures/golden.json")]),
         .testTarget(name: "ForestTests", dependencies: ["Forest", "Compute", "Randomness", "Runtime"]),
         .testTarget(name: "ApplicabilityTests", dependencies: ["Applicability", "Randomness"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Models", "NeuralNet", "Patches", "SoilData", "Runtime"]),
+        .testTarget(
+            name: "ExperimentsTests",
+            dependencies: ["Experiments", "Models", "NeuralNet", "Patches", "SoilData", "Runtime", "Randomness"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness", "FileIO"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Reports", "Configuration", "Experiments", "Workspace", "RasterIO", "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "Randomness", "Pipeline", "Reports", "Configuration", "Experiments", "Workspace", "RasterIO",
+                "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"
+            ]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Runtime"]),
-        .testTarget(name: "socmapTests", dependencies: ["socmap", "Reports", "Configuration", "Workspace", "TestSupport", "RasterIO", "Models", "Patches"]),
+        .testTarget(
+            name: "socmapTests",
+            dependencies: [
+                "socmap", "Reports", "Configuration", "Workspace", "TestSupport", "RasterIO", "Models", "Patches"
+            ])
     ],
     swiftLanguageModes: [.v6]
 )
@@ -135,6 +166,7 @@ if Context.environment["SOCMAP_FUZZ"] == "1" {
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzSupport"),
         .executableTarget(name: "FuzzCSV", dependencies: ["SoilData", "FuzzSupport"], path: "Fuzz/FuzzCSV"),
         .executableTarget(name: "FuzzHorizons", dependencies: ["SoilData", "FuzzSupport"], path: "Fuzz/FuzzHorizons"),
-        .executableTarget(name: "FuzzPipeline", dependencies: ["Pipeline", "Configuration", "FuzzSupport"], path: "Fuzz/FuzzPipeline"),
+        .executableTarget(
+            name: "FuzzPipeline", dependencies: ["Pipeline", "Configuration", "FuzzSupport"], path: "Fuzz/FuzzPipeline")
     ]
 }

@@ -41,8 +41,10 @@ public final class Experiment {
 
     /// An experiment of `variants` on `plan`'s folds (with `folds`; none without a plan) and, with
     /// `finals`, on every sample of the plan (of the data without a plan).
-    public init(data: PatchDataset, plan: FoldPlan?, variants: [Variant], folds: Bool = true, finals: Bool,
-                predictsTraining: Bool = false, store: UnitStore) throws {
+    public init(
+        data: PatchDataset, plan: FoldPlan?, variants: [Variant], folds: Bool = true, finals: Bool,
+        predictsTraining: Bool = false, store: UnitStore
+    ) throws {
         precondition(Set(variants.map(\.name)).count == variants.count, "Experiment: variant names must be unique")
         try FoldPlan.check(data, folds: plan?.k)
         self.data = data
@@ -68,17 +70,18 @@ public final class Experiment {
         return v
     }
 
-    /// The seed of a unit.
+    /// The seed of a unit: its variant's stream `fold/k`, or `final`.
     public func seed(_ unit: TrainingUnit) -> UInt64 {
         let s = variant(unit.variant).seeds
-        return unit.fold.map { s.fold($0) } ?? s.final
+        return unit.fold.map { s.child("fold").child($0).seed } ?? s.child("final").seed
     }
 
     /// What a unit's record must carry to be reused: the data and folds, the variant's model,
     /// changed settings, channels, seed and what it keeps, and the unit.
     public func fingerprint(_ unit: TrainingUnit) -> String {
         let v = variant(unit.variant)
-        let text = "\(Variant.changedSettings(v.settings))|\(v.model.rawValue)|\(v.channels.channels(fold: unit.fold).map { "\($0)" } ?? "all")"
+        let text =
+            "\(Variant.changedSettings(v.settings))|\(v.model.rawValue)|\(v.channels.channels(fold: unit.fold).map { "\($0)" } ?? "all")"
             + "|\(seed(unit))|\(v.freezeSweep)|\(v.keepsFoldModels)|\(v.keepsFinalModel)|\(v.recordsImportance)|\(predictsTraining)"
         return String(format: "%@-%016llx-%@", dataHash, FNV1a.hash64(Array(text.utf8)), unit.name)
     }
@@ -111,8 +114,11 @@ public final class Experiment {
     /// A saved unit's record; an error naming it when it is missing (fit or check every unit first).
     public func record(_ unit: TrainingUnit) throws -> UnitRecord {
         guard let r = saved(unit) else {
-            throw ExperimentError(.missingUnits, path: store.unitFolder(unit.name),
-                                  message: "the training unit \(unit.label) is missing or was made from other inputs; run the command again to fit it")
+            throw ExperimentError(
+                .missingUnits, path: store.unitFolder(unit.name),
+                message:
+                    "the training unit \(unit.label) is missing or was made from other inputs; run the command again to fit it"
+            )
         }
         return r
     }
@@ -120,7 +126,9 @@ public final class Experiment {
     /// Copies a unit's saved model into `destination` (which must not exist); returns its files.
     public func copyModel(_ unit: TrainingUnit, to destination: String) throws -> [String] {
         guard let files = try record(unit).modelFiles else {
-            throw ExperimentError(.store, path: store.unitFolder(unit.name), message: "the training unit \(unit.label) saved no model; run the command again")
+            throw ExperimentError(
+                .store, path: store.unitFolder(unit.name),
+                message: "the training unit \(unit.label) saved no model; run the command again")
         }
         try store.copyModel(unit.name, to: destination)
         return files
@@ -134,13 +142,18 @@ public final class Experiment {
     /// the note ("this pipeline"); `describe` names a unit in progress lines (default "fold 2/5
     /// transfer", "final rf"). Returns the units fitted here, and those found saved.
     @discardableResult
-    public func fit(_ todo: [TrainingUnit], observer: ExperimentObserver, owner: String,
-                    describe: ((TrainingUnit) -> String)? = nil) throws -> (trained: Int, reused: Int) {
+    public func fit(
+        _ todo: [TrainingUnit], observer: ExperimentObserver, owner: String,
+        describe: ((TrainingUnit) -> String)? = nil
+    ) throws -> (trained: Int, reused: Int) {
         let missing = todo.filter { saved($0) == nil }
         if missing.count < todo.count {
-            observer.note("training: \(todo.count - missing.count) of \(todo.count) units saved by an earlier run of \(owner); \(missing.count) to train")
+            observer.note(
+                "training: \(todo.count - missing.count) of \(todo.count) units saved by an earlier run of \(owner); \(missing.count) to train"
+            )
         }
-        let name = describe ?? { u in u.fold.map { "fold \($0 + 1)/\(self.plan!.k) \(u.variant)" } ?? "final \(u.variant)" }
+        let name =
+            describe ?? { u in u.fold.map { "fold \($0 + 1)/\(self.plan!.k) \(u.variant)" } ?? "final \(u.variant)" }
         let totalCost = missing.reduce(0) { $0 + cost($1) }
         var doneCost = 0.0
         var trained = 0
@@ -150,25 +163,38 @@ public final class Experiment {
         var deferred: [TrainingUnit] = []
         func fitOne(_ unit: TrainingUnit, _ claim: UnitStore.Claim, position: Int) throws {
             defer { claim.release() }
-            guard saved(unit) == nil else { return }   // another process saved it meanwhile
-            if unit.fold != cachedFold { cache.removeAll(); cachedFold = unit.fold }
-            let eta = doneCost > 0 ? DurationText.clock(Date().timeIntervalSince(start) / doneCost * (totalCost - doneCost)) : "--"
+            guard saved(unit) == nil else { return }  // another process saved it meanwhile
+            if unit.fold != cachedFold {
+                cache.removeAll()
+                cachedFold = unit.fold
+            }
+            let eta =
+                doneCost > 0
+                ? DurationText.clock(Date().timeIntervalSince(start) / doneCost * (totalCost - doneCost)) : "--"
             // One line per unit, also in logs that show no progress bars (a job array's output).
             observer.note("unit \(position)/\(missing.count): \(name(unit)) (training ETA \(eta))")
             // The model's name starts each progress stage ("transfer pre-train", "rf tuning 0-5cm").
             let v = variant(unit.variant)
-            let what = describe.map { $0(unit) + ": " }
-                ?? (unit.fold.map { "fold \($0 + 1)/\(plan!.k) " } ?? "final ") + (v.name == v.model.rawValue ? "" : "\(v.name): ")
+            let what =
+                describe.map { $0(unit) + ": " }
+                ?? (unit.fold.map { "fold \($0 + 1)/\(plan!.k) " } ?? "final ")
+                + (v.name == v.model.rawValue ? "" : "\(v.name): ")
             let prefix = "[unit \(position)/\(missing.count), training ETA \(eta)] " + what
             try fitUnit(unit, cache: cache) { e in
-                let detail = e.detail ?? (e.validationLoss.isFinite
-                    ? String(format: "loss %.4f  val %.4f", e.trainLoss, e.validationLoss) : String(format: "loss %.4f", e.trainLoss))
+                let detail =
+                    e.detail
+                    ?? (e.validationLoss.isFinite
+                        ? String(format: "loss %.4f  val %.4f", e.trainLoss, e.validationLoss)
+                        : String(format: "loss %.4f", e.trainLoss))
                 observer.progress(prefix + e.stage, done: e.epoch, total: e.epochs, detail: detail)
             }
             trained += 1
         }
         for (k, unit) in missing.enumerated() {
-            guard let claim = try store.claim(unit.name, wait: false) else { deferred.append(unit); continue }
+            guard let claim = try store.claim(unit.name, wait: false) else {
+                deferred.append(unit)
+                continue
+            }
             try fitOne(unit, claim, position: k + 1)
             doneCost += cost(unit)
         }
@@ -178,7 +204,7 @@ public final class Experiment {
             doneCost += cost(unit)
         }
         sharedPretrainings += cache.hits
-        selected = nil   // the channel subset's copy of the patches goes with the fitting
+        selected = nil  // the channel subset's copy of the patches goes with the fitting
         return (trained, todo.count - trained)
     }
 
@@ -212,7 +238,8 @@ public final class Experiment {
                 record.heldOut = model.predict(d, samples: heldOut)
                 if predictsTraining { record.trained = model.predict(d, samples: training) }
                 if !sweep.isEmpty {
-                    record.sweep = Dictionary(uniqueKeysWithValues: sweep.map { ("F=\($0.key)", $0.value.predict(d, samples: heldOut)) })
+                    record.sweep = Dictionary(
+                        uniqueKeysWithValues: sweep.map { ("F=\($0.key)", $0.value.predict(d, samples: heldOut)) })
                 }
                 if v.keepsFoldModels { kept = model }
             } else if !heldOut.isEmpty {
@@ -220,8 +247,9 @@ public final class Experiment {
             }
         } else {
             let samples = plan?.allSamples ?? Array(d.samples.indices)
-            let (models, _) = try ModelFitting.fit([v.model], data: TrainingData(data: d, samples: samples), settings: v.settings,
-                                                   seed: seed(unit), progress: progress)
+            let (models, _) = try ModelFitting.fit(
+                [v.model], data: TrainingData(data: d, samples: samples), settings: v.settings,
+                seed: seed(unit), progress: progress)
             let model = models[v.model]!
             if v.recordsImportance { record.importance = Self.importance(model, channels: d.channels.count) }
             if v.keepsFinalModel { kept = model }
@@ -296,8 +324,9 @@ public final class Experiment {
     }
 
     private func mismatch(_ unit: TrainingUnit) -> ExperimentError {
-        ExperimentError(.store, path: store.unitFolder(unit.name),
-                        message: "the saved training unit does not match the fold's samples; remove it and run again")
+        ExperimentError(
+            .store, path: store.unitFolder(unit.name),
+            message: "the saved training unit does not match the fold's samples; remove it and run again")
     }
 
     /// A hash of the patches, channels and samples: units made from other data are not reused.
@@ -321,7 +350,11 @@ extension Experiment {
     public func startPart(_ share: Share, file: String) throws {
         let others = store.partRecords().filter { !($0.part == share.index + 1 && $0.of == share.count) }
         if let other = others.first(where: { $0.pipeline != store.tag }) {
-            throw ExperimentError(.parts, path: file, message: "part \(other.part)/\(other.of) of this output folder ran the pipeline file '\(other.file)' with other contents (hash \(other.pipeline), this file \(store.tag)). Every part of one run must use the same pipeline file and models; to start the run over, remove '\(store.folder)' once before the job array")
+            throw ExperimentError(
+                .parts, path: file,
+                message:
+                    "part \(other.part)/\(other.of) of this output folder ran the pipeline file '\(other.file)' with other contents (hash \(other.pipeline), this file \(store.tag)). Every part of one run must use the same pipeline file and models; to start the run over, remove '\(store.folder)' once before the job array"
+            )
         }
         try store.recordPart(share, file: file)
     }
@@ -332,24 +365,34 @@ extension Experiment {
     public func checkComplete(file: String, command: String) throws {
         let records = store.partRecords()
         if let other = records.first(where: { $0.pipeline != store.tag }) {
-            throw ExperimentError(.parts, path: file, message: "part \(other.part)/\(other.of) ran the pipeline file '\(other.file)' with other contents (hash \(other.pipeline), this file \(store.tag)); every part and the merge must use the same pipeline file and models. Rerun that part with this file: \(command) --part \(other.part)/\(other.of) (remove '\(store.folder)' to start the parts over)")
+            throw ExperimentError(
+                .parts, path: file,
+                message:
+                    "part \(other.part)/\(other.of) ran the pipeline file '\(other.file)' with other contents (hash \(other.pipeline), this file \(store.tag)); every part and the merge must use the same pipeline file and models. Rerun that part with this file: \(command) --part \(other.part)/\(other.of) (remove '\(store.folder)' to start the parts over)"
+            )
         }
         let missing = units.filter { saved($0) == nil }
         guard !missing.isEmpty else { return }
         let describe = missing.map { u -> String in
-            if let other = store.otherTag(u.name) { return "\(u.label) (made from another pipeline file, hash \(other))" }
+            if let other = store.otherTag(u.name) {
+                return "\(u.label) (made from another pipeline file, hash \(other))"
+            }
             return store.exists(u.name) ? "\(u.label) (made from other data)" : u.label
         }
-        var message = "\(missing.count) of \(units.count) training units are not saved: \(describe.joined(separator: ", ")). "
+        var message =
+            "\(missing.count) of \(units.count) training units are not saved: \(describe.joined(separator: ", ")). "
         let counts = Set(records.map(\.of))
         if let n = counts.count == 1 ? counts.first : nil {
             let parts = (0..<n).filter { i in !Set(units(of: Share(index: i, count: n))).isDisjoint(with: missing) }
-            message += "Rerun " + parts.map { "\(command) --part \($0 + 1)/\(n)" }.joined(separator: "; ")
+            message +=
+                "Rerun " + parts.map { "\(command) --part \($0 + 1)/\(n)" }.joined(separator: "; ")
                 + " (a rerun keeps the units already saved), then merge again"
         } else if counts.isEmpty {
-            message += "No part has run: run \(command) --part i/n for i = 1..n first, or \(command) without --merge to train in one process"
+            message +=
+                "No part has run: run \(command) --part i/n for i = 1..n first, or \(command) without --merge to train in one process"
         } else {
-            message += "The parts ran with different counts (\(counts.sorted().map { "n = \($0)" }.joined(separator: ", "))); run the missing units with \(command) without --merge, or rerun every part with one n"
+            message +=
+                "The parts ran with different counts (\(counts.sorted().map { "n = \($0)" }.joined(separator: ", "))); run the missing units with \(command) without --merge, or rerun every part with one n"
         }
         throw ExperimentError(.missingUnits, path: store.folder, message: message)
     }

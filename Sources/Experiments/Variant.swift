@@ -1,30 +1,6 @@
 import Foundation
 import Models
-
-/// The seeds of a variant's units. Today's streams are offsets from a root, kept so that existing
-/// pipelines give the bytes they gave: fold k's unit is seeded `root + k * foldStride`, the final
-/// fit `root + finalOffset`.
-public struct SeedStream: Sendable, Hashable {
-    /// The stream's root.
-    public var root: UInt64
-    /// The step between folds.
-    public var foldStride: UInt64
-    /// The final fit's offset from the root.
-    public var finalOffset: UInt64
-
-    /// A stream; the defaults are those of a run's and a study's units (fold k: root + 7919 k;
-    /// final: root + 104729).
-    public init(root: UInt64, foldStride: UInt64 = 7919, finalOffset: UInt64 = 104_729) {
-        self.root = root
-        self.foldStride = foldStride
-        self.finalOffset = finalOffset
-    }
-
-    /// The seed of fold `k` (0-based).
-    public func fold(_ k: Int) -> UInt64 { root &+ UInt64(k) &* foldStride }
-    /// The seed of the final fit.
-    public var final: UInt64 { root &+ finalOffset }
-}
+import Randomness
 
 /// Which channels of the experiment's data a variant's models read.
 public enum ChannelChoice: Sendable, Hashable {
@@ -56,7 +32,7 @@ public struct Variant: Sendable {
     public var settings: ModelSettings
     /// The channels it reads.
     public var channels: ChannelChoice
-    /// Its units' seeds.
+    /// Its units' seeds: fold k's unit draws `seeds/fold/k`, the final fit `seeds/final`.
     public var seeds: SeedStream
     /// Transfer models per freeze depth fitted beside the main one on each fold (`evaluate.freeze_sweep`).
     public var freezeSweep: [Int]
@@ -68,9 +44,11 @@ public struct Variant: Sendable {
     public var recordsImportance: Bool
 
     /// A variant with nothing kept besides the held-out predictions and the final model.
-    public init(name: String, model: ModelKind, settings: ModelSettings, channels: ChannelChoice = .all, seeds: SeedStream,
-                freezeSweep: [Int] = [], keepsFoldModels: Bool = false, keepsFinalModel: Bool = true,
-                recordsImportance: Bool = false) {
+    public init(
+        name: String, model: ModelKind, settings: ModelSettings, channels: ChannelChoice = .all, seeds: SeedStream,
+        freezeSweep: [Int] = [], keepsFoldModels: Bool = false, keepsFinalModel: Bool = true,
+        recordsImportance: Bool = false
+    ) {
         self.name = name
         self.model = model
         self.settings = settings
@@ -89,7 +67,8 @@ public struct Variant: Sendable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             guard let data = try? encoder.encode(s),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { return [:] }
             return object.mapValues { value in
                 (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
                     .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"

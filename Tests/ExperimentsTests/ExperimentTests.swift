@@ -1,6 +1,7 @@
 import Experiments
 import Foundation
 import Models
+import Randomness
 import Runtime
 import XCTest
 
@@ -11,20 +12,30 @@ final class ExperimentTests: XCTestCase {
         func note(_ text: String) { notes.append(text) }
     }
 
-    func experiment(_ folder: String, settings: ModelSettings = quickForest, seed: UInt64 = 11, channels: ChannelChoice = .all,
-                    finals: Bool = true) throws -> Experiment {
+    func experiment(
+        _ folder: String, settings: ModelSettings = quickForest, seed: UInt64 = 11, channels: ChannelChoice = .all,
+        finals: Bool = true
+    ) throws -> Experiment {
         let data = smallData()
         let plan = try FoldPlan.make(data, spec: FoldSpec(folds: 3, seed: 5))
-        let variants = [Variant(name: "rf", model: .rf, settings: settings, channels: channels, seeds: SeedStream(root: seed)),
-                        Variant(name: "rf-ab", model: .rf, settings: settings, channels: .fixed([0, 1]), seeds: SeedStream(root: seed))]
-        return try Experiment(data: data, plan: plan, variants: variants, finals: finals, store: UnitStore(folder: folder, tag: "t"))
+        let variants = [
+            Variant(name: "rf", model: .rf, settings: settings, channels: channels, seeds: SeedStream(root: seed)),
+            Variant(
+                name: "rf-ab", model: .rf, settings: settings, channels: .fixed([0, 1]), seeds: SeedStream(root: seed))
+        ]
+        return try Experiment(
+            data: data, plan: plan, variants: variants, finals: finals, store: UnitStore(folder: folder, tag: "t"))
     }
 
     func testFit_savesEveryUnit_andAFreshExperimentReusesThemToTheSameHeldOutPredictions() throws {
         let scratch = ScratchFolder()
         let first = try experiment(scratch.path)
-        XCTAssertEqual(first.units.map(\.name), ["cv_fold01_rf", "cv_fold01_rf-ab", "cv_fold02_rf", "cv_fold02_rf-ab",
-                                                  "cv_fold03_rf", "cv_fold03_rf-ab", "final_rf", "final_rf-ab"])
+        XCTAssertEqual(
+            first.units.map(\.name),
+            [
+                "cv_fold01_rf", "cv_fold01_rf-ab", "cv_fold02_rf", "cv_fold02_rf-ab",
+                "cv_fold03_rf", "cv_fold03_rf-ab", "final_rf", "final_rf-ab"
+            ])
         let observer = Recorder()
         let (trained, reused) = try first.fit(first.units, observer: observer, owner: "this test")
         XCTAssertEqual(trained, 8)
@@ -36,7 +47,9 @@ final class ExperimentTests: XCTestCase {
         let again = try experiment(scratch.path)
         let second = Recorder()
         XCTAssertEqual(try again.fit(again.units, observer: second, owner: "this test").trained, 0)
-        XCTAssertTrue(second.notes.contains("training: 8 of 8 units saved by an earlier run of this test; 0 to train"), "\(second.notes)")
+        XCTAssertTrue(
+            second.notes.contains("training: 8 of 8 units saved by an earlier run of this test; 0 to train"),
+            "\(second.notes)")
         XCTAssertEqual(try again.heldOut("rf"), heldOut)
     }
 
@@ -75,7 +88,9 @@ final class ExperimentTests: XCTestCase {
         let group = DispatchGroup()
         nonisolated(unsafe) var result: (trained: Int, reused: Int)?
         nonisolated(unsafe) let shared = e
-        DispatchQueue.global().async(group: group) { result = try? shared.fit(shared.units, observer: Recorder(), owner: "t") }
+        DispatchQueue.global().async(group: group) {
+            result = try? shared.fit(shared.units, observer: Recorder(), owner: "t")
+        }
         let deadline = Date().addingTimeInterval(30)
         while e.units.dropFirst().contains(where: { e.saved($0) == nil }) && Date() < deadline { usleep(1_000) }
         XCTAssertNil(e.saved(unit), "the held unit waits")
@@ -101,8 +116,9 @@ final class ExperimentTests: XCTestCase {
             XCTAssertFalse("\(error)".contains("--part 1/2"), "\(error)")
         }
         // A part of another owner's file is refused.
-        let stranger = try Experiment(data: e.data, plan: e.plan, variants: e.variants, finals: true,
-                                      store: UnitStore(folder: scratch.path, tag: "other"))
+        let stranger = try Experiment(
+            data: e.data, plan: e.plan, variants: e.variants, finals: true,
+            store: UnitStore(folder: scratch.path, tag: "other"))
         XCTAssertThrowsError(try stranger.startPart(Share(index: 1, count: 2), file: "q.yaml")) { error in
             XCTAssertEqual((error as? ExperimentError)?.kind, .parts)
         }

@@ -1,11 +1,13 @@
 import Experiments
-@testable import Configuration
 import Foundation
 import Models
 import NeuralNet
 import Patches
+import Randomness
 import SoilData
 import XCTest
+
+@testable import Configuration
 @testable import Pipeline
 
 /// The covariate selection (`select`): filters, one-hot units, ranked subsets scored by CV, and the
@@ -16,10 +18,16 @@ final class SelectionStageTests: XCTestCase {
     /// `flat` (constant) and `cls` (categorical, two one-hot channels).
     static func data(sites n: Int = 60, shift heldOut: Set<Int> = []) -> PatchDataset {
         var rng = SeededGenerator(seed: 9)
-        let names: [(String, String, Int?)] = [("good", "good", nil), ("dup", "dup", nil), ("weak", "weak", nil),
-                                               ("flat", "flat", nil), ("cls=1", "cls", 1), ("cls=2", "cls", 2)]
-        let channels = names.map { PatchChannel(name: $0.0, covariate: $0.1, classValue: $0.2, min: 0, max: 1, fill: 0.5) }
-        var patches: [Float] = [], samples: [PatchSample] = [], sites: [PatchSite] = []
+        let names: [(String, String, Int?)] = [
+            ("good", "good", nil), ("dup", "dup", nil), ("weak", "weak", nil),
+            ("flat", "flat", nil), ("cls=1", "cls", 1), ("cls=2", "cls", 2)
+        ]
+        let channels = names.map {
+            PatchChannel(name: $0.0, covariate: $0.1, classValue: $0.2, min: 0, max: 1, fill: 0.5)
+        }
+        var patches: [Float] = []
+        var samples: [PatchSample] = []
+        var sites: [PatchSite] = []
         for i in 0..<n {
             let good = Float.random(in: 0...1, using: &rng)
             let dup = good + Float.random(in: -0.08...0.08, using: &rng)
@@ -28,17 +36,19 @@ final class SelectionStageTests: XCTestCase {
             // Held-out sites may be rewritten entirely: a selection that reads them changes.
             let scramble: Float = heldOut.contains(i) ? 5 : 0
             patches += [good + scramble, dup - scramble, weak * (1 + scramble), 0.3, cls, 1 - cls]
-            sites.append(PatchSite(id: String(format: "S%02d", i), x: Double(i), y: 0, sourceX: 0, sourceY: 0, col: i, row: 0))
+            sites.append(
+                PatchSite(id: String(format: "S%02d", i), x: Double(i), y: 0, sourceX: 0, sourceY: 0, col: i, row: 0))
             let noise = Float.random(in: -0.2...0.2, using: &rng)
             for d in 0..<2 {
                 let value = 10 * good + 1.5 * weak + 2 * cls + noise - Float(d) + (heldOut.contains(i) ? 50 * weak : 0)
                 samples.append(PatchSample(site: i, depth: d, value: value))
             }
         }
-        return PatchDataset(property: "SOC", unit: "g/kg", patchSize: 1, channels: channels,
-                            depths: [try! DepthInterval.parse("0-5"), try! DepthInterval.parse("5-15")],
-                            grid: PatchGrid(crsWKT: "", geotransform: [0, 1, 0, 0, 0, -1], width: n, height: 1),
-                            sites: sites, patches: patches, samples: samples)
+        return PatchDataset(
+            property: "SOC", unit: "g/kg", patchSize: 1, channels: channels,
+            depths: [try! DepthInterval.parse("0-5"), try! DepthInterval.parse("5-15")],
+            grid: PatchGrid(crsWKT: "", geotransform: [0, 1, 0, 0, 0, -1], width: n, height: 1),
+            sites: sites, patches: patches, samples: samples)
     }
 
     static var settings: ModelSettings {
@@ -56,10 +66,12 @@ final class SelectionStageTests: XCTestCase {
         config.groupSize = group
         let store = UnitStore(folder: NSTemporaryDirectory() + "selection-units-\(UUID().uuidString)", tag: "test")
         defer { store.removeAll() }
-        let plan = FoldPlan(k: 3, foldOfSite: folds, foldOfSample: data.samples.map { folds[$0.site] },
-                            design: .sites(folds: 3, seed: 4))
-        let context = SelectionStage.Context(data: data, select: config, settings: Self.settings, store: store, observer: SilentObserver())
-        return try SelectionStage.select(context, plan: plan, seed: 4, name: "all", label: "")
+        let plan = FoldPlan(
+            k: 3, foldOfSite: folds, foldOfSample: data.samples.map { folds[$0.site] },
+            design: .sites(folds: 3, seed: 4))
+        let context = SelectionStage.Context(
+            data: data, select: config, settings: Self.settings, store: store, observer: SilentObserver())
+        return try SelectionStage.select(context, plan: plan, seeds: SeedStream(root: 4), name: "all", label: "")
     }
 
     func testFilters_dropTheConstantAndTheLessCorrelatedTwin_keepOneHotTogether() throws {
@@ -96,6 +108,8 @@ final class SelectionStageTests: XCTestCase {
         XCTAssertEqual(clean.subsets, scrambled.subsets)
         XCTAssertEqual(clean.sites, 45)
         let readAll = try select(Self.data(shift: heldOut), folds: (0..<60).map { $0 % 3 })
-        XCTAssertNotEqual(readAll.covariates.map(\.correlation), clean.covariates.map(\.correlation), "the control: the rewrite is visible")
+        XCTAssertNotEqual(
+            readAll.covariates.map(\.correlation), clean.covariates.map(\.correlation),
+            "the control: the rewrite is visible")
     }
 }

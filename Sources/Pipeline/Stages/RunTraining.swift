@@ -1,13 +1,13 @@
-import Experiments
 import Configuration
+import Experiments
 import Foundation
-import Workspace
 import Models
 import Patches
 import Randomness
 import RasterIO
 import Reports
 import Runtime
+import Workspace
 
 /// A run's training as an experiment (`Experiments.Experiment`): the pipeline's models as variants on
 /// the evaluation's folds, and their final fits, saved unit by unit in the output folder's control
@@ -23,20 +23,25 @@ final class RunTraining {
 
     /// The run's experiment on `data` (every channel), its models reading `channels` (the covariate
     /// selection's, or all), saved in the published layout's units folder.
-    init(_ config: PipelineConfig, train: TrainConfig, data: PatchDataset, channels: ChannelChoice, store: UnitStore) throws {
+    init(
+        _ config: PipelineConfig, train: TrainConfig, data: PatchDataset, channels: ChannelChoice, store: UnitStore
+    ) throws {
         self.config = config
         self.train = train
         let finalData = channels.finalChannels.map { data.selecting(channels: $0) } ?? data
         try ModelStages.checkAugmentation(train.settings, data: finalData, file: config.file)
         let plan = try config.evaluate.map { try Self.plan(config, $0, data: data) }
         let variants = train.models.map { kind in
-            Variant(name: kind.rawValue, model: kind, settings: train.settings, channels: channels, seeds: SeedStream(root: config.seed),
-                    freezeSweep: kind == .transfer ? config.evaluate?.freezeSweep ?? [] : [],
-                    keepsFoldModels: config.predict.map { $0.mapsCVModels && $0.model == kind } ?? false)
+            Variant(
+                name: kind.rawValue, model: kind, settings: train.settings, channels: channels,
+                seeds: SeedStream(root: config.seed).child("train"),
+                freezeSweep: kind == .transfer ? config.evaluate?.freezeSweep ?? [] : [],
+                keepsFoldModels: config.predict.map { $0.mapsCVModels && $0.model == kind } ?? false)
         }
         do {
-            experiment = try Experiment(data: data, plan: plan, variants: variants, finals: true, predictsTraining: true,
-                                        store: store)
+            experiment = try Experiment(
+                data: data, plan: plan, variants: variants, finals: true, predictsTraining: true,
+                store: store)
         } catch let e as ExperimentError {
             throw PipelineError(stage: .init(e.kind), file: e.kind == .folds ? config.file : e.path, message: e.message)
         }
@@ -50,7 +55,9 @@ final class RunTraining {
     /// The hash of the pipeline file's bytes: parts of one run must share it.
     static func pipelineHash(_ config: PipelineConfig) throws -> String {
         guard let bytes = FileManager.default.contents(atPath: config.file) else {
-            throw PipelineError(stage: .train, file: config.file, message: "cannot read the pipeline file again to fingerprint the training units")
+            throw PipelineError(
+                stage: .train, file: config.file,
+                message: "cannot read the pipeline file again to fingerprint the training units")
         }
         return String(format: "%016llx", bytes.withUnsafeBytes { FNV1a.hash64($0) })
     }
@@ -71,14 +78,17 @@ final class RunTraining {
     /// "12 units (5 folds x 2 models + 2 final models)".
     var unitsText: String {
         let models = train.models.count
-        return "\(experiment.units.count) units (" + (experiment.plan.map { "\($0.k) folds x \(models) \(models == 1 ? "model" : "models") + " } ?? "")
+        return "\(experiment.units.count) units ("
+            + (experiment.plan.map { "\($0.k) folds x \(models) \(models == 1 ? "model" : "models") + " } ?? "")
             + "\(models) final \(models == 1 ? "model" : "models"))"
     }
 
     /// Fits every unit of `todo` not saved yet.
     @discardableResult
     func fit(_ todo: [TrainingUnit], observer: PipelineObserver) throws -> (trained: Int, reused: Int) {
-        do { return try experiment.fit(todo, observer: observer, owner: "this pipeline") } catch let e as ExperimentError {
+        do { return try experiment.fit(todo, observer: observer, owner: "this pipeline") } catch let e
+            as ExperimentError
+        {
             throw PipelineError(stage: .init(e.kind), file: e.path, message: e.message)
         }
     }
@@ -91,8 +101,9 @@ final class RunTraining {
         (t.wallSeconds, t.merged) = (wallSeconds, merged)
         do {
             t.units = try experiment.units.map { unit in
-                .init(name: unit.name, model: unit.variant, fold: unit.fold.map { $0 + 1 },
-                      seconds: try experiment.record(unit).seconds, fittedHere: fittedHere.contains(unit))
+                .init(
+                    name: unit.name, model: unit.variant, fold: unit.fold.map { $0 + 1 },
+                    seconds: try experiment.record(unit).seconds, fittedHere: fittedHere.contains(unit))
             }
         } catch let e as ExperimentError {
             throw PipelineError(stage: .train, file: e.path, message: e.message)
@@ -103,8 +114,11 @@ final class RunTraining {
     /// Copies a unit's model into `destination`.
     func copyModel(_ unit: TrainingUnit, to destination: String) throws -> [String] {
         do { return try experiment.copyModel(unit, to: destination) } catch let e as ExperimentError {
-            throw PipelineError(stage: e.kind == .store ? .write : .train, file: e.path,
-                                message: e.kind == .missingUnits ? "the training unit \(unit.label) is missing or was made from another pipeline; run `socmap run \(config.file)` again" : e.message)
+            throw PipelineError(
+                stage: e.kind == .store ? .write : .train, file: e.path,
+                message: e.kind == .missingUnits
+                    ? "the training unit \(unit.label) is missing or was made from another pipeline; run `socmap run \(config.file)` again"
+                    : e.message)
         }
     }
 
@@ -120,7 +134,9 @@ final class RunTraining {
     /// Checks before a merge that every unit is saved from this pipeline and data; the error names
     /// the parts that ran another pipeline, the missing units and the commands that train them.
     func checkComplete() throws {
-        do { try experiment.checkComplete(file: config.file, command: "socmap run \(config.file)") } catch let e as ExperimentError {
+        do { try experiment.checkComplete(file: config.file, command: "socmap run \(config.file)") } catch let e
+            as ExperimentError
+        {
             throw PipelineError(stage: .merge, file: e.path, message: e.message)
         }
     }
@@ -129,7 +145,8 @@ final class RunTraining {
     /// returns a line for the report of what went, or nil.
     static func discardOtherPipelines(_ store: UnitStore) -> String? {
         guard let stale = store.discardOtherOwners() else { return nil }
-        return "removed \(stale) training \(stale == 1 ? "unit" : "units") saved by an earlier run of another pipeline file"
+        return
+            "removed \(stale) training \(stale == 1 ? "unit" : "units") saved by an earlier run of another pipeline file"
     }
 }
 

@@ -1,10 +1,11 @@
-import Experiments
-import Evaluation
 import Configuration
+import Evaluation
+import Experiments
 import Foundation
-import Workspace
 import Models
 import Patches
+import Randomness
+import Workspace
 
 /// One covariate selection (Han et al. 2025, Sec. 2.2) on a set of training sites: the filters, the
 /// ranking, the cross-validated RMSE of every candidate subset and the subset kept.
@@ -102,33 +103,47 @@ public struct SelectionResult: Sendable {
 /// Runs `select`: the filters, the ranking and the subset search, on all sites and, with `per_fold`,
 /// inside each evaluation fold on its training sites only; writes `selection/`.
 enum SelectionStage {
-    static func run(_ config: PipelineConfig, _ select: SelectConfig, data: PatchDataset, train: TrainConfig,
-                    evaluate: EvaluateConfig, store: UnitStore, layout: OutputLayout, observer: PipelineObserver) throws -> SelectionResult {
+    static func run(
+        _ config: PipelineConfig, _ select: SelectConfig, data: PatchDataset, train: TrainConfig,
+        evaluate: EvaluateConfig, store: UnitStore, layout: OutputLayout, observer: PipelineObserver
+    ) throws -> SelectionResult {
         let start = Date()
-        observer.stageStarted("select: covariates by correlation, then subsets of \(select.groupSize) scored by \(evaluate.folds)-fold CV of \(select.model.rawValue)"
-                              + (select.perFold ? ", redone inside each of the \(evaluate.folds) evaluation folds" : ""))
+        observer.stageStarted(
+            "select: covariates by correlation, then subsets of \(select.groupSize) scored by \(evaluate.folds)-fold CV of \(select.model.rawValue)"
+                + (select.perFold ? ", redone inside each of the \(evaluate.folds) evaluation folds" : ""))
         // Selection holds out whole sites (or blocks) whatever the evaluation's split.
         let outer = try RunTraining.plan(config, evaluate.bySites, data: data)
         let context = Context(data: data, select: select, settings: train.settings, store: store, observer: observer)
         var perFold: [CovariateSelection] = []
         if select.perFold {
             for fold in 0..<evaluate.folds {
-                let innerSpec = FoldSpec(folds: evaluate.folds, blockSize: evaluate.blockSize, seed: config.seed &+ 31 &* UInt64(fold + 1))
+                let seeds = SeedStream(root: config.seed).child("select").child("fold\(fold + 1)")
+                let innerSpec = FoldSpec(
+                    folds: evaluate.folds, blockSize: evaluate.blockSize, seed: seeds.child("folds").seed)
                 let inner: FoldPlan
                 do { inner = try outer.nested(in: fold, data: data, spec: innerSpec) } catch let e as ExperimentError {
-                    throw PipelineError(stage: .select, file: config.file, message: "the inner folds of select.per_fold: \(e.message)")
+                    throw PipelineError(
+                        stage: .select, file: config.file, message: "the inner folds of select.per_fold: \(e.message)")
                 }
-                let s = try self.select(context, plan: inner, seed: config.seed &+ UInt64(fold + 1) &* 6151, name: "fold\(fold + 1)",
-                                        label: "fold \(fold + 1)/\(evaluate.folds) ")
-                observer.note("select fold \(fold + 1)/\(evaluate.folds): \(s.selected.count) of \(s.covariates.count) covariates on \(s.sites) training sites")
+                let s = try self.select(
+                    context, plan: inner, seeds: seeds, name: "fold\(fold + 1)",
+                    label: "fold \(fold + 1)/\(evaluate.folds) ")
+                observer.note(
+                    "select fold \(fold + 1)/\(evaluate.folds): \(s.selected.count) of \(s.covariates.count) covariates on \(s.sites) training sites"
+                )
                 perFold.append(s)
             }
         }
-        let final = try self.select(context, plan: outer, seed: config.seed &+ 6151, name: "all", label: select.perFold ? "all sites " : "")
-        observer.note("select: \(final.droppedLow.count) dropped by |r| < \(fmt(select.minCorrelation)), \(final.droppedPair.count) by pairs above \(fmt(select.maxPairCorrelation)); "
-                      + "best of \(final.subsets.count) subsets: \(final.selected.count) covariates (pooled RMSE \(fmt(final.subsets[final.best].pooledRMSE)))")
-        var result = SelectionResult(config: select, final: final, perFold: perFold, depthLabels: data.depths.map(\.label),
-                                     folds: evaluate.folds, files: [], seconds: 0)
+        let final = try self.select(
+            context, plan: outer, seeds: SeedStream(root: config.seed).child("select").child("all"), name: "all",
+            label: select.perFold ? "all sites " : "")
+        observer.note(
+            "select: \(final.droppedLow.count) dropped by |r| < \(fmt(select.minCorrelation)), \(final.droppedPair.count) by pairs above \(fmt(select.maxPairCorrelation)); "
+                + "best of \(final.subsets.count) subsets: \(final.selected.count) covariates (pooled RMSE \(fmt(final.subsets[final.best].pooledRMSE)))"
+        )
+        var result = SelectionResult(
+            config: select, final: final, perFold: perFold, depthLabels: data.depths.map(\.label),
+            folds: evaluate.folds, files: [], seconds: 0)
         result.seconds = Date().timeIntervalSince(start)
         result.files = try SelectionReport.write(result, unit: data.unit, layout: layout)
         return result
@@ -147,8 +162,11 @@ enum SelectionStage {
     /// ranking and the cross-validation of every candidate subset on the plan's folds, each fit a
     /// unit of the store (`name` tells this selection's units apart), so a killed selection
     /// continues and parts of a run fit each unit once.
-    static func select(_ context: Context, plan: FoldPlan, seed: UInt64, name: String, label: String) throws -> CovariateSelection {
-        let data = context.data, select = context.select
+    static func select(
+        _ context: Context, plan: FoldPlan, seeds: SeedStream, name: String, label: String
+    ) throws -> CovariateSelection {
+        let data = context.data
+        let select = context.select
         let sites = data.sites.indices.filter { plan.foldOfSite[$0] >= 0 }
         let samples = plan.allSamples
         var covariates = units(data)
@@ -170,15 +188,21 @@ enum SelectionStage {
             }
         }
         if depthsUsed > 0 { channelR = channelR.map { $0 / Double(depthsUsed) } }
-        for i in covariates.indices { covariates[i].correlation = covariates[i].channels.map { channelR[$0] }.max() ?? 0 }
+        for i in covariates.indices {
+            covariates[i].correlation = covariates[i].channels.map { channelR[$0] }.max() ?? 0
+        }
 
         // Filter 1: |r| with the property.
-        for i in covariates.indices where !(covariates[i].correlation >= select.minCorrelation) || covariates[i].correlation == 0 {
+        for i in covariates.indices
+        where !(covariates[i].correlation >= select.minCorrelation) || covariates[i].correlation == 0 {
             covariates[i].dropped = .lowCorrelation
         }
         // Filter 2: of each pair above max_pair_correlation, keep the one more correlated with the property.
         let byR = covariates.indices.filter { covariates[$0].dropped == nil }
-            .sorted { covariates[$0].correlation > covariates[$1].correlation || (covariates[$0].correlation == covariates[$1].correlation && $0 < $1) }
+            .sorted {
+                covariates[$0].correlation > covariates[$1].correlation
+                    || (covariates[$0].correlation == covariates[$1].correlation && $0 < $1)
+            }
         var kept: [Int] = []
         for i in byR {
             var worst: (j: Int, r: Double)?
@@ -186,11 +210,18 @@ enum SelectionStage {
                 let r = pairCorrelation(covariates[i].channels, covariates[j].channels, sites: sites, column: column)
                 if r > select.maxPairCorrelation, r > (worst?.r ?? -1) { worst = (j, r) }
             }
-            if let worst { covariates[i].dropped = .pair(with: covariates[worst.j].name, r: worst.r) } else { kept.append(i) }
+            if let worst {
+                covariates[i].dropped = .pair(with: covariates[worst.j].name, r: worst.r)
+            } else {
+                kept.append(i)
+            }
         }
         guard !kept.isEmpty else {
-            throw PipelineError(stage: .select, file: nil,
-                                message: "every covariate was dropped by select.min_correlation \(fmt(select.minCorrelation)) (the largest |r| with the property is \(fmt(covariates.map(\.correlation).max() ?? 0))); lower it")
+            throw PipelineError(
+                stage: .select, file: nil,
+                message:
+                    "every covariate was dropped by select.min_correlation \(fmt(select.minCorrelation)) (the largest |r| with the property is \(fmt(covariates.map(\.correlation).max() ?? 0))); lower it"
+            )
         }
         // Ranking.
         var rankScore = [Int: Double]()
@@ -199,8 +230,9 @@ enum SelectionStage {
             for i in kept { rankScore[i] = covariates[i].correlation }
         case .forestImportance:
             let channels = kept.flatMap { covariates[$0].channels }.sorted()
-            let ranking = Variant(name: "select_\(name)_ranking", model: .rf, settings: context.settings, channels: .fixed(channels),
-                                  seeds: SeedStream(root: seed &+ 44, finalOffset: 0), keepsFinalModel: false, recordsImportance: true)
+            let ranking = Variant(
+                name: "select_\(name)_ranking", model: .rf, settings: context.settings, channels: .fixed(channels),
+                seeds: seeds.child("ranking"), keepsFinalModel: false, recordsImportance: true)
             let experiment = try self.experiment(context, plan: plan, variants: [ranking], folds: false)
             try fit(experiment, context) { _ in "select \(label)ranking" }
             let importance = try record(experiment, TrainingUnit(variant: ranking.name, fold: nil)).importance ?? []
@@ -208,7 +240,10 @@ enum SelectionStage {
                 rankScore[i] = covariates[i].channels.map { importance[channels.firstIndex(of: $0)!] }.reduce(0, +)
             }
         }
-        let ranked = kept.sorted { rankScore[$0]! > rankScore[$1]! || (rankScore[$0]! == rankScore[$1]! && kept.firstIndex(of: $0)! < kept.firstIndex(of: $1)!) }
+        let ranked = kept.sorted {
+            rankScore[$0]! > rankScore[$1]!
+                || (rankScore[$0]! == rankScore[$1]! && kept.firstIndex(of: $0)! < kept.firstIndex(of: $1)!)
+        }
         for (r, i) in ranked.enumerated() {
             covariates[i].rank = r + 1
             covariates[i].score = rankScore[i]
@@ -216,14 +251,17 @@ enum SelectionStage {
         // Candidate subsets: the first g, 2g, ..., all ranked, each scored by k-fold CV on the plan.
         let sizes = Array(stride(from: select.groupSize, to: ranked.count, by: select.groupSize)) + [ranked.count]
         let variants = sizes.enumerated().map { n, size in
-            Variant(name: String(format: "select_%@_subset%02d", name, n + 1), model: select.model, settings: context.settings,
-                    channels: .fixed(ranked.prefix(size).flatMap { covariates[$0].channels }.sorted()),
-                    seeds: SeedStream(root: seed &+ UInt64(n) &* 7919, foldStride: 104_729))
+            Variant(
+                name: String(format: "select_%@_subset%02d", name, n + 1), model: select.model,
+                settings: context.settings,
+                channels: .fixed(ranked.prefix(size).flatMap { covariates[$0].channels }.sorted()),
+                seeds: seeds.child("subset").child(n + 1))
         }
         let experiment = try self.experiment(context, plan: plan, variants: variants, folds: true)
         try fit(experiment, context) { u in
             let n = variants.firstIndex { $0.name == u.variant }!
-            return "select \(label)subset \(n + 1)/\(sizes.count) (\(sizes[n]) covariates) fold \(u.fold! + 1)/\(plan.k)"
+            return
+                "select \(label)subset \(n + 1)/\(sizes.count) (\(sizes[n]) covariates) fold \(u.fold! + 1)/\(plan.k)"
         }
         var subsets: [CovariateSelection.Subset] = []
         for (n, size) in sizes.enumerated() {
@@ -231,17 +269,22 @@ enum SelectionStage {
         }
         var best = 0
         for (n, s) in subsets.enumerated()
-        where s.pooledRMSE.isFinite && (!subsets[best].pooledRMSE.isFinite || s.pooledRMSE < subsets[best].pooledRMSE) { best = n }
+        where s.pooledRMSE.isFinite && (!subsets[best].pooledRMSE.isFinite || s.pooledRMSE < subsets[best].pooledRMSE) {
+            best = n
+        }
         let chosen = Array(ranked.prefix(subsets[best].size))
-        return CovariateSelection(covariates: covariates, subsets: subsets, best: best, selected: chosen.map { covariates[$0].name },
-                                  channels: chosen.flatMap { covariates[$0].channels }.sorted(), sites: sites.count)
+        return CovariateSelection(
+            covariates: covariates, subsets: subsets, best: best, selected: chosen.map { covariates[$0].name },
+            channels: chosen.flatMap { covariates[$0].channels }.sorted(), sites: sites.count)
     }
 
     /// The covariates of a data set as units of channels, in channel order.
     static func units(_ data: PatchDataset) -> [CovariateSelection.Covariate] {
         var out: [CovariateSelection.Covariate] = []
         for (ch, channel) in data.channels.enumerated() {
-            if let i = out.firstIndex(where: { $0.name == channel.covariate }) { out[i].channels.append(ch) } else {
+            if let i = out.firstIndex(where: { $0.name == channel.covariate }) {
+                out[i].channels.append(ch)
+            } else {
                 out.append(CovariateSelection.Covariate(name: channel.covariate, channels: [ch], correlation: 0))
             }
         }
@@ -267,7 +310,8 @@ enum SelectionStage {
     /// An experiment of the selection's variants on `plan`, saved in the run's unit store.
     static func experiment(_ context: Context, plan: FoldPlan, variants: [Variant], folds: Bool) throws -> Experiment {
         do {
-            return try Experiment(data: context.data, plan: plan, variants: variants, folds: folds, finals: !folds, store: context.store)
+            return try Experiment(
+                data: context.data, plan: plan, variants: variants, folds: folds, finals: !folds, store: context.store)
         } catch let e as ExperimentError {
             throw PipelineError(stage: .select, file: e.path, message: e.message)
         }
@@ -275,7 +319,9 @@ enum SelectionStage {
 
     /// Fits the experiment's units not saved yet (parts of a run share them through the store).
     static func fit(_ experiment: Experiment, _ context: Context, describe: @escaping (TrainingUnit) -> String) throws {
-        do { try experiment.fit(experiment.units, observer: context.observer, owner: "this pipeline", describe: describe) } catch let e as ExperimentError {
+        do {
+            try experiment.fit(experiment.units, observer: context.observer, owner: "this pipeline", describe: describe)
+        } catch let e as ExperimentError {
             throw PipelineError(stage: .select, file: e.path, message: e.message)
         }
     }
@@ -288,8 +334,11 @@ enum SelectionStage {
     }
 
     /// The cross-validated RMSE of a subset's variant from its saved units (held-out samples in fold order).
-    static func score(_ experiment: Experiment, _ variant: Variant, size: Int, model: ModelKind) throws -> CovariateSelection.Subset {
-        let data = experiment.data, plan = experiment.plan!
+    static func score(
+        _ experiment: Experiment, _ variant: Variant, size: Int, model: ModelKind
+    ) throws -> CovariateSelection.Subset {
+        let data = experiment.data
+        let plan = experiment.plan!
         let values: [Float]
         do { values = try experiment.heldOut(variant.name) } catch let e as ExperimentError {
             throw PipelineError(stage: .select, file: e.path, message: e.message)
@@ -298,15 +347,19 @@ enum SelectionStage {
         for fold in 0..<plan.k {
             for s in plan.split(fold).heldOut where values[s].isFinite {
                 let sample = data.samples[s]
-                predictions.append(HeldOutPrediction(siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold,
-                                                     observed: Double(sample.value), predicted: [model.rawValue: Double(values[s])]))
+                predictions.append(
+                    HeldOutPrediction(
+                        siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold,
+                        observed: Double(sample.value), predicted: [model.rawValue: Double(values[s])]))
             }
         }
         let labels = data.depths.map(\.label)
-        let table = EvaluationTable.build(predictions: predictions, models: [model.rawValue], depthLabels: labels, folds: plan.k)
+        let table = EvaluationTable.build(
+            predictions: predictions, models: [model.rawValue], depthLabels: labels, folds: plan.k)
         let pooled = table.row(model: model.rawValue, depth: EvaluationTable.allDepths)?.metrics
-        return CovariateSelection.Subset(size: size, channels: variant.channels.finalChannels?.count ?? data.channels.count,
-                                         rmse: labels.map { table.row(model: model.rawValue, depth: $0)?.metrics.rmse ?? .nan },
-                                         pooledRMSE: pooled?.rmse ?? .nan, n: pooled?.n ?? 0)
+        return CovariateSelection.Subset(
+            size: size, channels: variant.channels.finalChannels?.count ?? data.channels.count,
+            rmse: labels.map { table.row(model: model.rawValue, depth: $0)?.metrics.rmse ?? .nan },
+            pooledRMSE: pooled?.rmse ?? .nan, n: pooled?.n ?? 0)
     }
 }

@@ -1,15 +1,15 @@
+import Configuration
 import Evaluation
 import Experiments
 import FileIO
-import Configuration
 import Foundation
-import Workspace
 import Models
 import Patches
 import Randomness
 import RasterIO
 import Runtime
 import TextFormat
+import Workspace
 
 /// What a study produced.
 public struct StudySummary: Sendable {
@@ -53,14 +53,16 @@ public final class StudyRunner {
         defer { folder.release() }
         let evaluate = study.pipeline.evaluate!
         let total = experiment.units.count
-        var trained = 0, reused = total
+        var trained = 0
+        var reused = total
         if merge {
             do { try experiment.checkComplete(file: study.file, command: partCommand) } catch let e as ExperimentError {
                 throw PipelineError(stage: .study, file: e.path, message: e.message)
             }
             observer.note("merge: every one of the \(total) units is saved")
         } else {
-            observer.stageStarted("study: \(study.variants.count) variants x \(evaluate.folds) folds = \(total) units (\(study.output))")
+            observer.stageStarted(
+                "study: \(study.variants.count) variants x \(evaluate.folds) folds = \(total) units (\(study.output))")
             (trained, reused) = try fit(experiment, experiment.units)
         }
         return try report(experiment, selection: selection, trained: trained, reused: reused, start: start)
@@ -76,10 +78,13 @@ public final class StudyRunner {
             throw PipelineError(stage: .study, file: e.path, message: e.message)
         }
         let mine = experiment.units(of: part)
-        observer.stageStarted("study: part \(part) of \(experiment.units.count) units: \(mine.count) units (\(mine.map(\.label).joined(separator: ", ")))")
+        observer.stageStarted(
+            "study: part \(part) of \(experiment.units.count) units: \(mine.count) units (\(mine.map(\.label).joined(separator: ", ")))"
+        )
         let (trained, reused) = try fit(experiment, mine)
-        return PartSummary(part: part.description, units: mine.map(\.label), trained: trained, reused: reused,
-                           total: experiment.units.count, seconds: Date().timeIntervalSince(start))
+        return PartSummary(
+            part: part.description, units: mine.map(\.label), trained: trained, reused: reused,
+            total: experiment.units.count, seconds: Date().timeIntervalSince(start))
     }
 
     /// The command a part runs, without its `--part`.
@@ -102,17 +107,25 @@ public final class StudyRunner {
             var selection: SelectionResult?
             var channels = ChannelChoice.all
             if let select = config.select {
-                let s = try SelectionStage.run(config, select, data: data, train: config.train!, evaluate: evaluate, store: store,
-                                               layout: layout, observer: observer)
+                let s = try SelectionStage.run(
+                    config, select, data: data, train: config.train!, evaluate: evaluate, store: store,
+                    layout: layout, observer: observer)
                 selection = s
-                channels = select.perFold ? .perFold(s.perFold.map(\.channels), final: s.final.channels) : .fixed(s.final.channels)
+                channels =
+                    select.perFold
+                    ? .perFold(s.perFold.map(\.channels), final: s.final.channels) : .fixed(s.final.channels)
             }
             let plan = try RunTraining.plan(config, evaluate, data: data)
             let variants = study.variants.map {
-                Experiments.Variant(name: $0.name, model: $0.model, settings: $0.settings, channels: channels, seeds: SeedStream(root: $0.seed))
+                Experiments.Variant(
+                    name: $0.name, model: $0.model, settings: $0.settings, channels: channels,
+                    seeds: SeedStream(root: $0.seed).child("train"))
             }
             do {
-                return (folder, try Experiment(data: data, plan: plan, variants: variants, finals: false, store: store), selection)
+                return (
+                    folder, try Experiment(data: data, plan: plan, variants: variants, finals: false, store: store),
+                    selection
+                )
             } catch let e as ExperimentError {
                 throw PipelineError(stage: .study, file: e.path ?? study.pipeline.file, message: e.message)
             }
@@ -135,7 +148,8 @@ public final class StudyRunner {
         var h: UInt64 = 0
         for path in [study.pipeline.file, study.file] {
             guard let bytes = FileManager.default.contents(atPath: path) else {
-                throw PipelineError(stage: .study, file: path, message: "cannot read the file again to tag the study's units")
+                throw PipelineError(
+                    stage: .study, file: path, message: "cannot read the file again to tag the study's units")
             }
             h = SplitMix64.mix(h ^ bytes.withUnsafeBytes { FNV1a.hash64($0) })
         }
@@ -143,42 +157,62 @@ public final class StudyRunner {
     }
 
     /// The comparison, table, plots and report from the saved units.
-    func report(_ experiment: Experiment, selection: SelectionResult?, trained: Int, reused: Int, start: Date) throws -> StudySummary {
+    func report(
+        _ experiment: Experiment, selection: SelectionResult?, trained: Int, reused: Int, start: Date
+    ) throws -> StudySummary {
         let config = study.pipeline
-        let data = experiment.data, plan = experiment.plan!
+        let data = experiment.data
+        let plan = experiment.plan!
         let variants = study.variants
         var predictions = [String: [Float]]()
         var seconds = [String: Double]()
         do {
             for v in variants {
                 predictions[v.name] = try experiment.heldOut(v.name)
-                seconds[v.name] = try (0..<plan.k).reduce(0) { $0 + (try experiment.record(TrainingUnit(variant: v.name, fold: $1))).seconds }
+                seconds[v.name] = try (0..<plan.k).reduce(0) {
+                    $0 + (try experiment.record(TrainingUnit(variant: v.name, fold: $1))).seconds
+                }
             }
         } catch let e as ExperimentError {
             throw PipelineError(stage: .study, file: e.path, message: e.message)
         }
         let total = experiment.units.count
         var notes: [String] = []
-        if !study.common.isEmpty { notes.append("Every variant: \(study.common) (the study's own keys, over the pipeline's).") }
+        if !study.common.isEmpty {
+            notes.append("Every variant: \(study.common) (the study's own keys, over the pipeline's).")
+        }
         if let selection {
             let f = selection.final
-            notes.append("Every variant reads the covariates the pipeline's `select` kept: \(f.selected.count) of \(f.covariates.count) (\(f.selected.joined(separator: ", ")))"
-                         + (selection.config.perFold ? ", selected again inside each fold on its training sites" : "") + "; see selection/selection.md.")
+            notes.append(
+                "Every variant reads the covariates the pipeline's `select` kept: \(f.selected.count) of \(f.covariates.count) (\(f.selected.joined(separator: ", ")))"
+                    + (selection.config.perFold ? ", selected again inside each fold on its training sites" : "")
+                    + "; see selection/selection.md.")
         }
-        if reused > 0 { notes.append("\(reused) of \(total) units reused from an earlier run of this study (same data, folds, settings and seed)") }
+        if reused > 0 {
+            notes.append(
+                "\(reused) of \(total) units reused from an earlier run of this study (same data, folds, settings and seed)"
+            )
+        }
         if experiment.sharedPretrainings > 0 {
-            notes.append("\(experiment.sharedPretrainings) transfer pre-trainings shared between variants that differ only in fine-tuning")
+            notes.append(
+                "\(experiment.sharedPretrainings) transfer pre-trainings shared between variants that differ only in fine-tuning"
+            )
         }
-        let held = Self.heldOut(data, foldOfSample: plan.foldOfSample, predictions: predictions, variants: variants.map(\.name))
-        let comparison = StudyComparison.build(predictions: held, variants: variants.map(\.name), baselines: study.baselines,
-                                               depthLabels: data.depths.map(\.label), design: plan.design, resamples: study.resamples,
-                                               seed: config.seed)
+        let held = Self.heldOut(
+            data, foldOfSample: plan.foldOfSample, predictions: predictions, variants: variants.map(\.name))
+        let comparison = StudyComparison.build(
+            predictions: held, variants: variants.map(\.name), baselines: study.baselines,
+            depthLabels: data.depths.map(\.label), design: plan.design, resamples: study.resamples,
+            seed: config.seed)
         let wall = Date().timeIntervalSince(start)
         let context = StudyReport.Context(
             title: "\(config.name): \(data.property)", unit: data.unit,
-            variants: variants.map { StudyReport.Variant(name: $0.name, model: $0.model.rawValue,
-                                                         changes: $0.changes.isEmpty ? "as the pipeline" : $0.changes,
-                                                         seed: $0.seed, seconds: seconds[$0.name] ?? 0) },
+            variants: variants.map {
+                StudyReport.Variant(
+                    name: $0.name, model: $0.model.rawValue,
+                    changes: $0.changes.isEmpty ? "as the pipeline" : $0.changes,
+                    seed: $0.seed, seconds: seconds[$0.name] ?? 0)
+            },
             seedPairs: study.seedPairs, wallSeconds: wall, notes: notes, reference: study.reference)
         var files: [String]
         do {
@@ -187,8 +221,9 @@ public final class StudyRunner {
             throw PipelineError(stage: .study, file: e.path, message: e.message)
         }
         files += (selection?.files ?? []).map { (study.output as NSString).appendingPathComponent($0) }
-        return StudySummary(outputFolder: study.output, files: files, comparison: comparison, trained: trained, reused: reused,
-                            sharedPretrainings: experiment.sharedPretrainings, seconds: wall)
+        return StudySummary(
+            outputFolder: study.output, files: files, comparison: comparison, trained: trained, reused: reused,
+            sharedPretrainings: experiment.sharedPretrainings, seconds: wall)
     }
 
     /// Creates the study folder with its marker, or accepts it when it is a study folder or empty.
@@ -198,35 +233,46 @@ public final class StudyRunner {
         var isFolder: ObjCBool = false
         if fm.fileExists(atPath: study.output, isDirectory: &isFolder) {
             guard isFolder.boolValue else {
-                throw PipelineError(stage: .study, file: study.file, message: "the study's output '\(study.output)' is a file; set 'output' to a folder")
+                throw PipelineError(
+                    stage: .study, file: study.file,
+                    message: "the study's output '\(study.output)' is a file; set 'output' to a folder")
             }
             let entries = (try? fm.contentsOfDirectory(atPath: study.output)) ?? []
             if !entries.isEmpty && !fm.fileExists(atPath: markerPath) {
-                throw PipelineError(stage: .study, file: study.file,
-                                    message: "the folder '\(study.output)' holds files a study did not write; set 'output' in the study file to a new or empty folder")
+                throw PipelineError(
+                    stage: .study, file: study.file,
+                    message:
+                        "the folder '\(study.output)' holds files a study did not write; set 'output' in the study file to a new or empty folder"
+                )
             }
         }
         do {
             try fm.createDirectory(atPath: study.output, withIntermediateDirectories: true)
             if !fm.fileExists(atPath: markerPath) {
-                try AtomicFile.write("A SOCMap study folder: `socmap study` continues the units saved here.\n", to: markerPath)
+                try AtomicFile.write(
+                    "A SOCMap study folder: `socmap study` continues the units saved here.\n", to: markerPath)
             }
         } catch {
-            throw PipelineError(stage: .study, file: study.output, message: "cannot create the study folder: \(SystemError.reason(error))")
+            throw PipelineError(
+                stage: .study, file: study.output,
+                message: "cannot create the study folder: \(SystemError.reason(error))")
         }
     }
 
     /// The held-out predictions of every variant, one record per sample.
-    static func heldOut(_ data: PatchDataset, foldOfSample: [Int], predictions: [String: [Float]],
-                        variants: [String]) -> [HeldOutPrediction] {
+    static func heldOut(
+        _ data: PatchDataset, foldOfSample: [Int], predictions: [String: [Float]],
+        variants: [String]
+    ) -> [HeldOutPrediction] {
         data.samples.enumerated().map { s, sample in
             var predicted: [String: Double] = [:]
             for v in variants {
                 let x = predictions[v]![s]
                 if x.isFinite { predicted[v] = Double(x) }
             }
-            return HeldOutPrediction(siteID: data.sites[sample.site].id, depth: sample.depth, fold: foldOfSample[s],
-                                     observed: Double(sample.value), predicted: predicted)
+            return HeldOutPrediction(
+                siteID: data.sites[sample.site].id, depth: sample.depth, fold: foldOfSample[s],
+                observed: Double(sample.value), predicted: predicted)
         }
     }
 }
