@@ -95,12 +95,33 @@ let package = Package(
         ),
         // The run's record (report.json) and its renderings (report.md, report.html), from plain values.
         .target(name: "Reports", dependencies: ["Evaluation", "TextFormat", "Workspace"], exclude: ["README.md"]),
+        // The data a run starts from: soil tables, covariate stack, profiles, patches; preflight and inspect.
+        .target(
+            name: "Inputs",
+            dependencies: ["RasterIO", "SoilData", "Patches", "FileIO", "TextFormat", "Workspace", "Configuration"],
+            exclude: ["README.md"]),
+        // The run's training units and their cross-validation results: held-out predictions, intervals, zones.
+        .target(
+            name: "Assessment",
+            dependencies: [
+                "Inputs", "RasterIO", "Patches", "Models", "Evaluation", "Experiments", "Mapping", "FileIO",
+                "TextFormat", "Randomness", "Runtime", "Workspace", "Configuration", "Reports"
+            ],
+            exclude: ["README.md"]),
+        // Covariate selection (Han et al. 2025, Sec. 2.2), a client of the experiment engine.
+        .target(
+            name: "Selection",
+            dependencies: [
+                "Patches", "Models", "Evaluation", "Experiments", "FileIO", "TextFormat", "Randomness", "Workspace",
+                "Configuration", "Reports"
+            ],
+            exclude: ["README.md"]),
         .target(
             name: "Pipeline",
             dependencies: [
-                "RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping",
-                "Applicability", "FileIO", "TextFormat", "Randomness", "Runtime", "Workspace", "Configuration",
-                "Reports"
+                "Inputs", "Assessment", "Selection", "RasterIO", "SoilData", "Patches", "NeuralNet", "Models",
+                "Evaluation", "Experiments", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness",
+                "Runtime", "Workspace", "Configuration", "Reports"
             ],
             exclude: ["README.md"]),
 
@@ -115,8 +136,8 @@ let package = Package(
         .executableTarget(
             name: "socmap",
             dependencies: [
-                "Pipeline", "Configuration", "SampleData", "Mapping", "FileIO", "TextFormat", "Benchmarks", "Runtime",
-                "Workspace",
+                "Pipeline", "Inputs", "Configuration", "SampleData", "Mapping", "FileIO", "TextFormat", "Benchmarks",
+                "Runtime", "Workspace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ],
             exclude: ["README.md"]),
@@ -145,7 +166,8 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Randomness", "Pipeline", "Reports", "Configuration", "Experiments", "Workspace", "RasterIO",
+                "Randomness", "Pipeline", "Inputs", "Assessment", "Selection", "Reports", "Configuration",
+                "Experiments", "Workspace", "RasterIO",
                 "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"
             ]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Runtime"]),

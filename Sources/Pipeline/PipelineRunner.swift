@@ -1,14 +1,17 @@
+import Assessment
 import Configuration
 import Evaluation
 import Experiments
 import FileIO
 import Foundation
+import Inputs
 import Mapping
 import Patches
+import Randomness
 import RasterIO
 import Reports
 import Runtime
-import SoilData
+import Selection
 import Workspace
 
 /// What a run produced.
@@ -229,7 +232,7 @@ public final class PipelineRunner {
         var selection: SelectionResult?
         var channels = ChannelChoice.all
         if let select = config.select, let evaluate = config.evaluate {
-            let s = try SelectionStage.run(
+            let s = try Self.select(
                 config, select, data: data, train: train, evaluate: evaluate, store: store, layout: layout,
                 observer: observer)
             selection = s
@@ -240,49 +243,42 @@ public final class PipelineRunner {
         return (used, selection, try RunTraining(config, train: train, data: data, channels: channels, store: store))
     }
 
-    /// The data stages every run and study starts with: soil tables (checked before any raster is
-    /// read), the covariate stack, the checks of stocks and zones, profiles at the depths, patches.
-    /// `statisticsFile`: where the stack's statistics are kept between processes (`StackStage.run`).
-    /// `clock`, if given, gets the stack's, profiles' and patches' wall times.
+    /// The covariate selection (`Selection`) on the evaluation's folds holding out whole sites, its
+    /// units in `store`.
+    static func select(
+        _ config: PipelineConfig, _ select: SelectConfig, data: PatchDataset, train: TrainConfig,
+        evaluate: EvaluateConfig, store: UnitStore, layout: OutputLayout, observer: PipelineObserver
+    ) throws -> SelectionResult {
+        observer.stageStarted(SelectionStage.startText(select, folds: evaluate.folds))
+        // Selection holds out whole sites (or blocks) whatever the evaluation's split.
+        let plan = try RunTraining.plan(config, evaluate.bySites, data: data)
+        return try SelectionStage.run(
+            select, data: data, settings: train.settings, plan: plan, folds: evaluate.bySites.spec(seed: config.seed),
+            seeds: SeedStream(root: config.seed).child("select"), file: config.file, store: store, layout: layout,
+            observer: observer)
+    }
+
+    /// The data stages every run and study starts with (`InputStages.prepare`), with the checks of
+    /// stocks and zones on the stack before any training. `statisticsFile`: where the stack's
+    /// statistics are kept between processes (`StackStage.run`). `clock`, if given, gets the stack's,
+    /// profiles' and patches' wall times.
     func prepare(
         statisticsFile: String? = nil, clock: StageClock? = nil
     )
         throws -> (stack: CovariateStack, profiles: ProfilesResult, data: PatchDataset, patchReport: PatchReport)
     {
-        clock?.restart()
-        let tables = try ProfilesStage.read(config)  // bad soil tables fail before any raster is read
-        let readSeconds = clock?.lap() ?? 0
-
-        let stack = try StackStage.run(config, observer: observer, statisticsFile: statisticsFile)
-        _ = try ProfileStage.check(config, grid: stack.grid)  // stocks' rasters and units, before any training
-        try ZoneStage.check(config, stack: stack)  // a wrong evaluate.zones fails before any training
-        clock?.record(\.stack)
-        let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
-        clock?.record(\.profiles)
-        clock?.timings.profiles += readSeconds
-        observer.stageStarted("patches")
-        let (data, patchReport) = try PatchExtractor.extract(
-            stack: stack, sites: profiles.sites, profiles: profiles.profiles, depths: config.depths,
-            size: config.patches.size, property: config.profiles.property, unit: config.profiles.unit
-        ) { done, total in
-            self.observer.progress("patches", done: done, total: total)
+        let config = config
+        let inputs = try InputStages.prepare(config, observer: observer, statisticsFile: statisticsFile) { stack in
+            _ = try ProfileStage.check(config, grid: stack.grid)  // stocks' rasters and units, before any training
+            try ZoneStage.check(config, stack: stack)  // a wrong evaluate.zones fails before any training
         }
-        if data.samples.isEmpty {
-            throw PipelineError(
-                stage: .patches, file: config.sites.file,
-                message: Self.noSamplesMessage(patchReport, sites: profiles.sites.count))
+        if let clock {
+            clock.timings.stack = inputs.seconds.stack
+            clock.timings.profiles = inputs.seconds.profiles + inputs.seconds.tables
+            clock.timings.patches = inputs.seconds.patches
+            clock.restart()
         }
-        if let message = Self.emptyDepthsMessage(
-            data, profiles: profiles.profiles, depths: config.depths,
-            fromHorizons: profiles.horizonCount > 0)
-        {
-            throw PipelineError(stage: .patches, file: config.profiles.file, message: message)
-        }
-        observer.note(
-            "patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each"
-        )
-        clock?.record(\.patches)
-        return (stack, profiles, data, patchReport)
+        return (inputs.stack, inputs.profiles, inputs.data, inputs.patchReport)
     }
 
     /// Maps every depth with the models an earlier run published. A whole prediction or a merge
@@ -319,37 +315,5 @@ public final class PipelineRunner {
                 message:
                     "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
         }
-    }
-
-    /// Nil when every depth interval has a sample; else what is missing and what to do.
-    static func emptyDepthsMessage(
-        _ data: PatchDataset, profiles: [SiteProfile], depths: [DepthInterval],
-        fromHorizons: Bool
-    ) -> String? {
-        var samples = [Int](repeating: 0, count: depths.count)
-        for s in data.samples { samples[s.depth] += 1 }
-        let empty = depths.indices.filter { samples[$0] == 0 }
-        guard !empty.isEmpty else { return nil }
-        let details = empty.map { d -> String in
-            let withValue = profiles.filter { $0.values[d] != nil }.count
-            return withValue == 0
-                ? "\(depths[d].label) (no profile reaches it)"
-                : "\(depths[d].label) (\(withValue) profiles have a value but none of their sites gave a patch)"
-        }
-        return "no site has a value at \(details.joined(separator: ", ")), so no model can be fitted or mapped there. "
-            + (fromHorizons
-                ? "Check the horizon depths (they must be in cm; use depth_scale for other units)"
-                : "Check the interval columns (profiles.intervals.columns)")
-            + " or remove "
-            + "\(empty.count == 1 ? "the depth" : "these depths") from 'depths' in the pipeline file"
-    }
-
-    static func noSamplesMessage(_ r: PatchReport, sites: Int) -> String {
-        var parts: [String] = []
-        if !r.outsideGrid.isEmpty { parts.append("\(r.outsideGrid.count) outside the covariate grid") }
-        if !r.centreNodata.isEmpty { parts.append("\(r.centreNodata.count) on nodata cells") }
-        if !r.sitesWithoutValues.isEmpty { parts.append("\(r.sitesWithoutValues.count) without soil values") }
-        return "no usable sample: of \(sites) sites, " + parts.joined(separator: ", ")
-            + ". Check sites.crs and the x/y columns (are longitude and latitude swapped?) and that the site ids match the value table."
     }
 }

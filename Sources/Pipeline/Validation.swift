@@ -1,5 +1,7 @@
+import Assessment
 import Configuration
 import Foundation
+import Inputs
 import RasterIO
 import SoilData
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Inputs
 import Pipeline
 import Runtime
 

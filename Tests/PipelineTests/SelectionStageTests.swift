@@ -9,6 +9,7 @@ import XCTest
 
 @testable import Configuration
 @testable import Pipeline
+@testable import Selection
 
 /// The covariate selection (`select`): filters, one-hot units, ranked subsets scored by CV, and the
 /// honest per-fold variant that never reads the held-out sites.

@@ -3,7 +3,9 @@ import RasterIO
 import TestSupport
 import XCTest
 
+@testable import Assessment
 @testable import Configuration
+@testable import Inputs
 @testable import Pipeline
 
 /// `evaluate.zones`: a categorical covariate or raster; wrong values are errors naming the key.

@@ -1,11 +1,14 @@
+import Assessment
 import Configuration
 import Evaluation
 import Foundation
+import Inputs
 import Mapping
 import NeuralNet
 import Patches
 import RasterIO
 import Reports
+import Selection
 import SoilData
 import Workspace
 
@@ -82,7 +85,7 @@ struct RunRecordBuilder {
         (o.name, o.kind, o.source, o.band) = (c.name, c.kind.rawValue, c.sourcePath, c.band)
         o.nodata = c.nodata.flatMap { $0.isFinite ? $0 : nil } ?? .nan
         o.nodataFromPipeline = c.nodataOverride != nil
-        o.nodataText = nodataText(c)
+        o.nodataText = CovariateChecks.nodataText(c)
         o.sourceCRS = c.sourceCRS
         o.sourceCellSize = c.sourceResolution.x
         (o.min, o.max, o.mean, o.validCells) = (c.min, c.max, c.mean, c.validCells)

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import Inputs
 import Patches
 import SoilData
 import TextFormat

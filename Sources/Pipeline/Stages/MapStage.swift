@@ -1,4 +1,5 @@
 import Applicability
+import Assessment
 import Configuration
 import Evaluation
 import Foundation

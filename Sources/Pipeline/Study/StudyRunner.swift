@@ -1,13 +1,16 @@
+import Assessment
 import Configuration
 import Evaluation
 import Experiments
 import FileIO
 import Foundation
+import Inputs
 import Models
 import Patches
 import Randomness
 import RasterIO
 import Runtime
+import Selection
 import TextFormat
 import Workspace
 
@@ -107,7 +110,7 @@ public final class StudyRunner {
             var selection: SelectionResult?
             var channels = ChannelChoice.all
             if let select = config.select {
-                let s = try SelectionStage.run(
+                let s = try PipelineRunner.select(
                     config, select, data: data, train: config.train!, evaluate: evaluate, store: store,
                     layout: layout, observer: observer)
                 selection = s

@@ -5,6 +5,7 @@ import Foundation
 import Models
 import Patches
 import Randomness
+import TextFormat
 import Workspace
 
 /// One covariate selection (Han et al. 2025, Sec. 2.2) on a set of training sites: the filters, the
@@ -102,40 +103,45 @@ public struct SelectionResult: Sendable {
 
 /// Runs `select`: the filters, the ranking and the subset search, on all sites and, with `per_fold`,
 /// inside each evaluation fold on its training sites only; writes `selection/`.
-enum SelectionStage {
-    static func run(
-        _ config: PipelineConfig, _ select: SelectConfig, data: PatchDataset, train: TrainConfig,
-        evaluate: EvaluateConfig, store: UnitStore, layout: OutputLayout, observer: PipelineObserver
+public enum SelectionStage {
+    /// What the stage's start says: "select: covariates by correlation, then subsets of ...".
+    public static func startText(_ select: SelectConfig, folds: Int) -> String {
+        "select: covariates by correlation, then subsets of \(select.groupSize) scored by \(folds)-fold CV of \(select.model.rawValue)"
+            + (select.perFold ? ", redone inside each of the \(folds) evaluation folds" : "")
+    }
+
+    /// The selection of `select` on `data`: `plan` is the evaluation's folds holding out whole sites
+    /// (selection does so whatever the evaluation's split), `folds` its spec (k and block size of the
+    /// per-fold selections' inner folds), `seeds` the run's `select` stream, `settings` the models'
+    /// training settings; each fit is a unit of `store`. `file` (the pipeline file) is named in errors.
+    public static func run(
+        _ select: SelectConfig, data: PatchDataset, settings: ModelSettings, plan outer: FoldPlan, folds: FoldSpec,
+        seeds: SeedStream, file: String, store: UnitStore, layout: OutputLayout, observer: ExperimentObserver
     ) throws -> SelectionResult {
         let start = Date()
-        observer.stageStarted(
-            "select: covariates by correlation, then subsets of \(select.groupSize) scored by \(evaluate.folds)-fold CV of \(select.model.rawValue)"
-                + (select.perFold ? ", redone inside each of the \(evaluate.folds) evaluation folds" : ""))
-        // Selection holds out whole sites (or blocks) whatever the evaluation's split.
-        let outer = try RunTraining.plan(config, evaluate.bySites, data: data)
-        let context = Context(data: data, select: select, settings: train.settings, store: store, observer: observer)
+        let context = Context(data: data, select: select, settings: settings, store: store, observer: observer)
         var perFold: [CovariateSelection] = []
         if select.perFold {
-            for fold in 0..<evaluate.folds {
-                let seeds = SeedStream(root: config.seed).child("select").child("fold\(fold + 1)")
+            for fold in 0..<folds.folds {
+                let foldSeeds = seeds.child("fold\(fold + 1)")
                 let innerSpec = FoldSpec(
-                    folds: evaluate.folds, blockSize: evaluate.blockSize, seed: seeds.child("folds").seed)
+                    folds: folds.folds, blockSize: folds.blockSize, seed: foldSeeds.child("folds").seed)
                 let inner: FoldPlan
                 do { inner = try outer.nested(in: fold, data: data, spec: innerSpec) } catch let e as ExperimentError {
-                    throw PipelineError(
-                        stage: .select, file: config.file, message: "the inner folds of select.per_fold: \(e.message)")
+                    throw SelectionError(
+                        stage: .select, file: file, message: "the inner folds of select.per_fold: \(e.message)")
                 }
                 let s = try self.select(
-                    context, plan: inner, seeds: seeds, name: "fold\(fold + 1)",
-                    label: "fold \(fold + 1)/\(evaluate.folds) ")
+                    context, plan: inner, seeds: foldSeeds, name: "fold\(fold + 1)",
+                    label: "fold \(fold + 1)/\(folds.folds) ")
                 observer.note(
-                    "select fold \(fold + 1)/\(evaluate.folds): \(s.selected.count) of \(s.covariates.count) covariates on \(s.sites) training sites"
+                    "select fold \(fold + 1)/\(folds.folds): \(s.selected.count) of \(s.covariates.count) covariates on \(s.sites) training sites"
                 )
                 perFold.append(s)
             }
         }
         let final = try self.select(
-            context, plan: outer, seeds: SeedStream(root: config.seed).child("select").child("all"), name: "all",
+            context, plan: outer, seeds: seeds.child("all"), name: "all",
             label: select.perFold ? "all sites " : "")
         observer.note(
             "select: \(final.droppedLow.count) dropped by |r| < \(fmt(select.minCorrelation)), \(final.droppedPair.count) by pairs above \(fmt(select.maxPairCorrelation)); "
@@ -143,7 +149,7 @@ enum SelectionStage {
         )
         var result = SelectionResult(
             config: select, final: final, perFold: perFold, depthLabels: data.depths.map(\.label),
-            folds: evaluate.folds, files: [], seconds: 0)
+            folds: folds.folds, files: [], seconds: 0)
         result.seconds = Date().timeIntervalSince(start)
         result.files = try SelectionReport.write(result, unit: data.unit, layout: layout)
         return result
@@ -155,7 +161,7 @@ enum SelectionStage {
         let select: SelectConfig
         let settings: ModelSettings
         let store: UnitStore
-        let observer: PipelineObserver
+        let observer: ExperimentObserver
     }
 
     /// The selection on the sites of `plan` (sites outside it are never read): the filters, the
@@ -170,7 +176,7 @@ enum SelectionStage {
         let sites = data.sites.indices.filter { plan.foldOfSite[$0] >= 0 }
         let samples = plan.allSamples
         var covariates = units(data)
-        let x = ApplicabilityStage.centreCells(data)
+        let x = centreCells(data)
         let c = data.channels.count
         let column = { (ch: Int, list: [Int]) in list.map { Double(x[$0 * c + ch]) } }
         // |r| of each channel with the property, averaged over the depths.
@@ -217,7 +223,7 @@ enum SelectionStage {
             }
         }
         guard !kept.isEmpty else {
-            throw PipelineError(
+            throw SelectionError(
                 stage: .select, file: nil,
                 message:
                     "every covariate was dropped by select.min_correlation \(fmt(select.minCorrelation)) (the largest |r| with the property is \(fmt(covariates.map(\.correlation).max() ?? 0))); lower it"
@@ -278,6 +284,18 @@ enum SelectionStage {
             channels: chosen.flatMap { covariates[$0].channels }.sorted(), sites: sites.count)
     }
 
+    /// Each site's centre-cell value of every channel, site-major (sites x channels).
+    static func centreCells(_ data: PatchDataset) -> [Float] {
+        let p = data.patchSize
+        let c = data.channels.count
+        let centre = (p / 2) * p + p / 2
+        var x = [Float](repeating: 0, count: data.sites.count * c)
+        for s in data.sites.indices {
+            for ch in 0..<c { x[s * c + ch] = data.patches[s * data.patchLength + ch * p * p + centre] }
+        }
+        return x
+    }
+
     /// The covariates of a data set as units of channels, in channel order.
     static func units(_ data: PatchDataset) -> [CovariateSelection.Covariate] {
         var out: [CovariateSelection.Covariate] = []
@@ -313,7 +331,7 @@ enum SelectionStage {
             return try Experiment(
                 data: context.data, plan: plan, variants: variants, folds: folds, finals: !folds, store: context.store)
         } catch let e as ExperimentError {
-            throw PipelineError(stage: .select, file: e.path, message: e.message)
+            throw SelectionError(stage: .select, file: e.path, message: e.message)
         }
     }
 
@@ -322,14 +340,14 @@ enum SelectionStage {
         do {
             try experiment.fit(experiment.units, observer: context.observer, owner: "this pipeline", describe: describe)
         } catch let e as ExperimentError {
-            throw PipelineError(stage: .select, file: e.path, message: e.message)
+            throw SelectionError(stage: .select, file: e.path, message: e.message)
         }
     }
 
     /// A saved unit's record.
     static func record(_ experiment: Experiment, _ unit: TrainingUnit) throws -> UnitRecord {
         do { return try experiment.record(unit) } catch let e as ExperimentError {
-            throw PipelineError(stage: .select, file: e.path, message: e.message)
+            throw SelectionError(stage: .select, file: e.path, message: e.message)
         }
     }
 
@@ -341,7 +359,7 @@ enum SelectionStage {
         let plan = experiment.plan!
         let values: [Float]
         do { values = try experiment.heldOut(variant.name) } catch let e as ExperimentError {
-            throw PipelineError(stage: .select, file: e.path, message: e.message)
+            throw SelectionError(stage: .select, file: e.path, message: e.message)
         }
         var predictions: [HeldOutPrediction] = []
         for fold in 0..<plan.k {
@@ -358,8 +376,22 @@ enum SelectionStage {
             predictions: predictions, models: [model.rawValue], depthLabels: labels, folds: plan.k)
         let pooled = table.row(model: model.rawValue, depth: EvaluationTable.allDepths)?.metrics
         return CovariateSelection.Subset(
-            size: size, channels: variant.channels.finalChannels?.count ?? data.channels.count,
+            size: size, channels: variant.channels.selectedChannels?.count ?? data.channels.count,
             rmse: labels.map { table.row(model: model.rawValue, depth: $0)?.metrics.rmse ?? .nan },
             pooledRMSE: pooled?.rmse ?? .nan, n: pooled?.n ?? 0)
     }
 }
+
+extension ChannelChoice {
+    /// The channels of the final fit; nil for every channel.
+    fileprivate var selectedChannels: [Int]? {
+        switch self {
+        case .all: return nil
+        case .fixed(let c): return c
+        case .perFold(_, let final): return final
+        }
+    }
+}
+
+/// A number as the reports write it.
+func fmt(_ v: Double) -> String { NumberText.compact(v) }

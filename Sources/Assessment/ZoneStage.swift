@@ -1,6 +1,7 @@
 import Configuration
 import Evaluation
 import Foundation
+import Inputs
 import Patches
 import RasterIO
 
@@ -8,7 +9,7 @@ import RasterIO
 /// by zone. The value names a covariate of the stack (read on the grid as the stack reads it) or,
 /// failing that, a raster file (warped onto the grid by nearest neighbour). Zone labels are the
 /// raster's class labels (raster attribute table or category names).
-enum ZoneStage {
+public enum ZoneStage {
     /// Where the zones come from, once resolved against the covariates.
     enum Resolved: Equatable {
         /// A covariate of the stack, by name.
@@ -57,7 +58,7 @@ enum ZoneStage {
 
     /// Checks `evaluate.zones` without reading a cell (for `validate`): the covariate is declared
     /// categorical or has a class table; a file opens, has a class table and transforms to the grid.
-    static func check(
+    public static func check(
         _ config: PipelineConfig, specs: [CovariateSpec], covariateNames: [String], grid: Grid
     ) throws -> String? {
         guard let zones = config.evaluate?.zones else { return nil }
@@ -79,7 +80,7 @@ enum ZoneStage {
 
     /// Checks `evaluate.zones` against the built stack before any training, so a wrong value stops
     /// the run at once: the covariate exists and is categorical, or the file is a categorical raster.
-    static func check(_ config: PipelineConfig, stack: CovariateStack) throws {
+    public static func check(_ config: PipelineConfig, stack: CovariateStack) throws {
         guard let zones = config.evaluate?.zones else { return }
         switch try resolve(config, zones, covariateNames: stack.covariates.map(\.name)) {
         case .covariate(let name):

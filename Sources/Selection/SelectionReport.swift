@@ -7,7 +7,7 @@ import Workspace
 /// The files and report text of `select`: `selection/selection.csv` (RMSE per depth per subset size,
 /// like the paper's Table 2), `selection/selection.md`, `selection/selected.txt` (one covariate a line),
 /// and the record of the selection that report.json holds and report.md renders (`Reports.SelectionMarkdown`).
-enum SelectionReport {
+public enum SelectionReport {
     /// Writes the selection folder into `layout`; returns the files written, relative to the output folder.
     static func write(_ r: SelectionResult, unit: String, layout: OutputLayout) throws -> [String] {
         try FileManager.default.createDirectory(atPath: layout.selectionFolder, withIntermediateDirectories: true)
@@ -48,7 +48,7 @@ enum SelectionReport {
     }
 
     /// The selection as the run's record holds it (report.json's "covariate_selection").
-    static func record(_ r: SelectionResult) -> RunRecord.Selection {
+    public static func record(_ r: SelectionResult) -> RunRecord.Selection {
         func run(_ s: CovariateSelection) -> RunRecord.Selection.Run {
             var o = RunRecord.Selection.Run()
             (o.sites, o.selected, o.channels, o.best) = (s.sites, s.selected, s.channels.count, s.best)

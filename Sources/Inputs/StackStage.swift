@@ -4,7 +4,7 @@ import Foundation
 import RasterIO
 
 /// Builds the covariate stack on the reference grid the pipeline names.
-enum StackStage {
+public enum StackStage {
     static func referenceGrid(_ config: PipelineConfig) throws -> ReferenceGrid {
         switch config.covariates.grid {
         case .raster(let path):
@@ -28,7 +28,7 @@ enum StackStage {
 
     /// Checks every covariate before any cell is read: files open, orientation (north- or south-up), bands,
     /// CRSs transformable to the grid's, unique names. Used by `validate` and at the start of every run.
-    static func check(
+    public static func check(
         _ config: PipelineConfig
     ) throws -> (specs: [CovariateSpec], reference: ReferenceGrid, check: CovariateStack.Check) {
         let specs = try CovariateSources.specs(for: config)
@@ -39,8 +39,8 @@ enum StackStage {
     /// Builds the stack. With `statisticsFile` (in the output's control folder), statistics saved
     /// there by an earlier process are reused when the covariates are unchanged (said in a note),
     /// and new ones are saved there.
-    static func run(
-        _ config: PipelineConfig, observer: PipelineObserver, statisticsFile: String? = nil
+    public static func run(
+        _ config: PipelineConfig, observer: StageObserver, statisticsFile: String? = nil
     ) throws -> CovariateStack {
         observer.stageStarted("stack")
         let (specs, reference, _) = try check(config)
@@ -61,7 +61,7 @@ enum StackStage {
                 do { try AtomicFile.write(try stack.statistics.encoded(), to: statisticsFile) } catch let e
                     as FileWriteError
                 {
-                    throw PipelineError(
+                    throw InputError(
                         stage: .stack, file: e.path,
                         message:
                             "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room"

@@ -13,17 +13,18 @@ import Workspace
 /// the evaluation's folds, and their final fits, saved unit by unit in the output folder's control
 /// folder. A killed run continues with the units not yet saved, `--part i/n` fits a deterministic
 /// share of them, and every unit gives the same bytes whichever process fits it.
-final class RunTraining {
+public final class RunTraining {
     let config: PipelineConfig
-    let train: TrainConfig
+    /// The `train` section.
+    public let train: TrainConfig
     /// The cross-validation and final fits of the pipeline's models.
-    let experiment: Experiment
+    public let experiment: Experiment
     /// The unit store (tagged with the pipeline file's hash).
-    var store: UnitStore { experiment.store }
+    public var store: UnitStore { experiment.store }
 
     /// The run's experiment on `data` (every channel), its models reading `channels` (the covariate
     /// selection's, or all), saved in the published layout's units folder.
-    init(
+    public init(
         _ config: PipelineConfig, train: TrainConfig, data: PatchDataset, channels: ChannelChoice, store: UnitStore
     ) throws {
         self.config = config
@@ -43,19 +44,20 @@ final class RunTraining {
                 data: data, plan: plan, variants: variants, finals: true, predictsTraining: true,
                 store: store)
         } catch let e as ExperimentError {
-            throw PipelineError(stage: .init(e.kind), file: e.kind == .folds ? config.file : e.path, message: e.message)
+            throw AssessmentError(
+                stage: .init(e.kind), file: e.kind == .folds ? config.file : e.path, message: e.message)
         }
     }
 
     /// The unit store of a run's output folder, tagged with the pipeline file's hash.
-    static func store(_ config: PipelineConfig, layout: OutputLayout) throws -> UnitStore {
+    public static func store(_ config: PipelineConfig, layout: OutputLayout) throws -> UnitStore {
         UnitStore(folder: layout.unitsFolder, tag: try pipelineHash(config))
     }
 
     /// The hash of the pipeline file's bytes: parts of one run must share it.
     static func pipelineHash(_ config: PipelineConfig) throws -> String {
         guard let bytes = FileManager.default.contents(atPath: config.file) else {
-            throw PipelineError(
+            throw AssessmentError(
                 stage: .train, file: config.file,
                 message: "cannot read the pipeline file again to fingerprint the training units")
         }
@@ -63,20 +65,22 @@ final class RunTraining {
     }
 
     /// The folds of `evaluate` on `data` (spatial blocks in the unit of the grid's CRS).
-    static func plan(_ config: PipelineConfig, _ evaluate: EvaluateConfig, data: PatchDataset) throws -> FoldPlan {
+    public static func plan(_ config: PipelineConfig, _ evaluate: EvaluateConfig, data: PatchDataset) throws -> FoldPlan
+    {
         do {
             let unit = ModelStages.blockUnit(try CRS(wkt: data.grid.crsWKT))
             return try FoldPlan.make(data, spec: evaluate.spec(seed: config.seed), blockUnit: unit)
         } catch let e as ExperimentError {
-            throw PipelineError(stage: .init(e.kind), file: e.kind == .folds ? config.file : e.path, message: e.message)
+            throw AssessmentError(
+                stage: .init(e.kind), file: e.kind == .folds ? config.file : e.path, message: e.message)
         }
     }
 
     /// The unit of a model kind: on a 0-based fold, or the final fit (nil).
-    func unit(_ kind: ModelKind, fold: Int?) -> TrainingUnit { TrainingUnit(variant: kind.rawValue, fold: fold) }
+    public func unit(_ kind: ModelKind, fold: Int?) -> TrainingUnit { TrainingUnit(variant: kind.rawValue, fold: fold) }
 
     /// "12 units (5 folds x 2 models + 2 final models)".
-    var unitsText: String {
+    public var unitsText: String {
         let models = train.models.count
         return "\(experiment.units.count) units ("
             + (experiment.plan.map { "\($0.k) folds x \(models) \(models == 1 ? "model" : "models") + " } ?? "")
@@ -85,17 +89,17 @@ final class RunTraining {
 
     /// Fits every unit of `todo` not saved yet.
     @discardableResult
-    func fit(_ todo: [TrainingUnit], observer: PipelineObserver) throws -> (trained: Int, reused: Int) {
+    public func fit(_ todo: [TrainingUnit], observer: ExperimentObserver) throws -> (trained: Int, reused: Int) {
         do { return try experiment.fit(todo, observer: observer, owner: "this pipeline") } catch let e
             as ExperimentError
         {
-            throw PipelineError(stage: .init(e.kind), file: e.path, message: e.message)
+            throw AssessmentError(stage: .init(e.kind), file: e.path, message: e.message)
         }
     }
 
     /// The training for the run's record: every unit with the seconds its record saved (whichever process
     /// fitted it), `fittedHere` the units this process fitted, the protocol's changed keys.
-    func record(fittedHere: Set<TrainingUnit>, wallSeconds: Double, merged: Bool) throws -> RunRecord.Training {
+    public func record(fittedHere: Set<TrainingUnit>, wallSeconds: Double, merged: Bool) throws -> RunRecord.Training {
         var t = RunRecord.Training()
         (t.models, t.changedSettings) = (train.models.map(\.rawValue), TrainSettingsText.changed(train.settings))
         (t.wallSeconds, t.merged) = (wallSeconds, merged)
@@ -106,7 +110,7 @@ final class RunTraining {
                     seconds: try experiment.record(unit).seconds, fittedHere: fittedHere.contains(unit))
             }
         } catch let e as ExperimentError {
-            throw PipelineError(stage: .train, file: e.path, message: e.message)
+            throw AssessmentError(stage: .train, file: e.path, message: e.message)
         }
         return t
     }
@@ -114,7 +118,7 @@ final class RunTraining {
     /// Copies a unit's model into `destination`.
     func copyModel(_ unit: TrainingUnit, to destination: String) throws -> [String] {
         do { return try experiment.copyModel(unit, to: destination) } catch let e as ExperimentError {
-            throw PipelineError(
+            throw AssessmentError(
                 stage: e.kind == .store ? .write : .train, file: e.path,
                 message: e.kind == .missingUnits
                     ? "the training unit \(unit.label) is missing or was made from another pipeline; run `socmap run \(config.file)` again"
@@ -125,25 +129,25 @@ final class RunTraining {
     // MARK: Parts and merge
 
     /// Refuses a part when another part of the folder ran another pipeline file; then records this part.
-    func startPart(_ part: Share) throws {
+    public func startPart(_ part: Share) throws {
         do { try experiment.startPart(part, file: config.file) } catch let e as ExperimentError {
-            throw PipelineError(stage: .run, file: e.path, message: e.message)
+            throw AssessmentError(stage: .run, file: e.path, message: e.message)
         }
     }
 
     /// Checks before a merge that every unit is saved from this pipeline and data; the error names
     /// the parts that ran another pipeline, the missing units and the commands that train them.
-    func checkComplete() throws {
+    public func checkComplete() throws {
         do { try experiment.checkComplete(file: config.file, command: "socmap run \(config.file)") } catch let e
             as ExperimentError
         {
-            throw PipelineError(stage: .merge, file: e.path, message: e.message)
+            throw AssessmentError(stage: .merge, file: e.path, message: e.message)
         }
     }
 
     /// Removes every saved unit of an earlier run of another pipeline file (a new run starts over);
     /// returns a line for the report of what went, or nil.
-    static func discardOtherPipelines(_ store: UnitStore) -> String? {
+    public static func discardOtherPipelines(_ store: UnitStore) -> String? {
         guard let stale = store.discardOtherOwners() else { return nil }
         return
             "removed \(stale) training \(stale == 1 ? "unit" : "units") saved by an earlier run of another pipeline file"
@@ -163,11 +167,13 @@ extension ChannelChoice {
 
 extension EvaluateConfig {
     /// The folds this section asks for, dealt with `seed`.
-    func spec(seed: UInt64) -> FoldSpec { FoldSpec(folds: folds, split: split, blockSize: blockSize, seed: seed) }
+    public func spec(seed: UInt64) -> FoldSpec {
+        FoldSpec(folds: folds, split: split, blockSize: blockSize, seed: seed)
+    }
 
     /// The same section holding out whole sites (the area of applicability and covariate selection
     /// group by site whatever `split` says).
-    var bySites: EvaluateConfig {
+    public var bySites: EvaluateConfig {
         var e = self
         e.split = .sites
         return e

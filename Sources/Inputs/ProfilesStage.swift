@@ -58,14 +58,14 @@ enum ProfilesStage {
     }
 
     /// Reads the tables (`read`) and locates the sites in the stack CRS.
-    static func run(_ config: PipelineConfig, stackCRS: CRS, observer: PipelineObserver) throws -> ProfilesResult {
+    static func run(_ config: PipelineConfig, stackCRS: CRS, observer: StageObserver) throws -> ProfilesResult {
         try run(config, tables: try read(config), stackCRS: stackCRS, observer: observer)
     }
 
     /// Locates the sites of tables read by `read` in the stack CRS.
     static func run(
         _ config: PipelineConfig, tables: ProfileTables, stackCRS: CRS,
-        observer: PipelineObserver
+        observer: StageObserver
     ) throws -> ProfilesResult {
         observer.stageStarted("profiles")
         let loaded = tables.sites
@@ -86,7 +86,7 @@ enum ProfilesStage {
             located.append(LocatedSite(id: site.id, x: p.x, y: p.y, sourceX: site.x, sourceY: site.y, line: site.line))
         }
         if located.isEmpty {
-            throw PipelineError(
+            throw InputError(
                 stage: .profiles, file: config.sites.file,
                 message:
                     "no site coordinate could be transformed from \(siteCRS.name) to \(stackCRS.name); check sites.crs and the x/y columns"

@@ -2,6 +2,7 @@ import Configuration
 import Evaluation
 import Experiments
 import Foundation
+import Inputs
 import Models
 import Patches
 import RasterIO
@@ -31,11 +32,11 @@ public struct EvaluationResult: Sendable {
 }
 
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
-enum ModelStages {
+public enum ModelStages {
     /// Checks that `train.augment_exclude` names covariates of the stack.
     static func checkAugmentation(_ settings: ModelSettings, data: PatchDataset, file: String) throws {
         do { try settings.validateAugmentation(channels: data.channels) } catch {
-            throw PipelineError(stage: .train, file: file, message: "train.augment_exclude: \(error)")
+            throw AssessmentError(stage: .train, file: file, message: "train.augment_exclude: \(error)")
         }
     }
 
@@ -51,9 +52,9 @@ enum ModelStages {
     /// training units (every unit must be saved); writes the evaluation folder (and each fold's model
     /// of the mapped model when maps need the CV spread) into `layout`. The sites' coordinates (and
     /// spatial blocks) are in the CRS of the `stack`'s grid; `evaluate.zones` is read on that grid.
-    static func evaluate(
+    public static func evaluate(
         _ config: PipelineConfig, training: RunTraining, evaluate: EvaluateConfig,
-        stack: CovariateStack, layout: OutputLayout, observer: PipelineObserver
+        stack: CovariateStack, layout: OutputLayout, observer: StageObserver
     ) throws -> EvaluationResult {
         let crs = stack.grid.crs
         let experiment = training.experiment
@@ -84,13 +85,13 @@ enum ModelStages {
                 : [:]
             for name in names { everySample[name] = try experiment.everyFoldPrediction(name) }
         } catch let e as ExperimentError {
-            throw PipelineError(stage: .evaluate, file: e.path, message: e.message)
+            throw AssessmentError(stage: .evaluate, file: e.path, message: e.message)
         }
         for fold in 0..<plan.k {
             let (trainSamples, testSamples) = plan.split(fold)
             guard !testSamples.isEmpty else { continue }
             if let predict = config.predict, predict.mapsCVModels, train.models.contains(predict.model) {
-                let folder = layout.cvModel(predict.model, fold: fold + 1)
+                let folder = layout.cvModel(named: predict.model.rawValue, fold: fold + 1)
                 _ = try training.copyModel(training.unit(predict.model, fold: fold), to: folder)
                 cvModelFolders.append(folder)
             }
@@ -217,18 +218,18 @@ enum ModelStages {
                 method == .adaptive && c.n == 0
                 ? "no held-out sample has a spread of the other folds' models (it needs evaluate.folds >= 3); use predict.interval_method: conformal"
                 : "it has \(c.n) held-out residuals of the \(model) model and a \(level) interval needs at least \(need) (the interval would be infinite); lower predict.interval or add samples at this depth"
-            throw PipelineError(
+            throw AssessmentError(
                 stage: .evaluate, file: file, message: "depth \(c.depth): no calibrated prediction interval: \(why)")
         }
     }
 
     /// Copies the final fit of every model from its saved unit into the layout's models folder;
     /// returns the files written, relative to the output folder.
-    static func trainFinal(_ training: RunTraining, layout: OutputLayout) throws -> [String] {
+    public static func trainFinal(_ training: RunTraining, layout: OutputLayout) throws -> [String] {
         var files: [String] = []
         for kind in training.train.models {
-            files += try training.copyModel(training.unit(kind, fold: nil), to: layout.model(kind))
-                .map { OutputLayout.modelFile(kind, $0) }
+            files += try training.copyModel(training.unit(kind, fold: nil), to: layout.model(named: kind.rawValue))
+                .map { OutputLayout.modelFile(named: kind.rawValue, $0) }
         }
         return files
     }

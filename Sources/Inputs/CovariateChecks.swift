@@ -3,9 +3,9 @@ import Foundation
 import RasterIO
 
 /// Warnings about covariates that a run goes on with, each naming the file, the value and the fix.
-enum CovariateChecks {
+public enum CovariateChecks {
     /// One line per covariate that has no nodata value while its range ends on a usual nodata sentinel.
-    static func warnings(_ covariates: [Covariate], config: PipelineConfig) -> [String] {
+    public static func warnings(_ covariates: [Covariate], config: PipelineConfig) -> [String] {
         covariates.compactMap { c in
             guard let value = c.suspectNodata else { return nil }
             let end = value == c.min ? "minimum" : "maximum"

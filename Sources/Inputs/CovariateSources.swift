@@ -3,11 +3,11 @@ import Foundation
 import RasterIO
 
 /// Expands the pipeline's covariate entries (files, globs, folders) into stack specs.
-enum CovariateSources {
-    static let rasterExtensions: Set<String> = ["tif", "tiff", "vrt", "img", "nc", "asc"]
+public enum CovariateSources {
+    public static let rasterExtensions: Set<String> = ["tif", "tiff", "vrt", "img", "nc", "asc"]
 
     /// Every spec in order; errors name the pipeline line of an entry that matches nothing.
-    static func specs(for config: PipelineConfig) throws -> [CovariateSpec] {
+    public static func specs(for config: PipelineConfig) throws -> [CovariateSpec] {
         var specs: [CovariateSpec] = []
         let categorical = Set(config.covariates.categorical)
         for source in config.covariates.sources {

@@ -3,6 +3,7 @@ import Foundation
 import Patches
 import RasterIO
 import SoilData
+import TextFormat
 
 /// What `socmap inspect` shows: the grid, each covariate and where the sites fall.
 public struct Inspection: Sendable {
@@ -24,8 +25,7 @@ public struct Inspection: Sendable {
     public var warnings: [String] = []
 
     /// Builds the stack and locates the sites, without writing anything.
-    public static func run(_ config: PipelineConfig, observer: PipelineObserver = SilentObserver()) throws -> Inspection
-    {
+    public static func run(_ config: PipelineConfig, observer: StageObserver) throws -> Inspection {
         let stack = try StackStage.run(config, observer: observer)
         let loaded = try loadSites(
             path: config.sites.file,
@@ -83,7 +83,7 @@ public struct Inspection: Sendable {
             let file = URL(fileURLWithPath: c.sourcePath).lastPathComponent
             let crs = c.sourceCRS == gridCRS ? "grid CRS" : c.sourceCRS
             s +=
-                "  \(name)  \(c.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(file) [\(crs), \(fmt(c.sourceResolution.x)) cell, nodata \(nodataText(c))]"
+                "  \(name)  \(c.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(file) [\(crs), \(fmt(c.sourceResolution.x)) cell, nodata \(CovariateChecks.nodataText(c))]"
             s += "  range \(fmt(c.min)) .. \(fmt(c.max)), mean \(fmt(c.mean))\n"
             if c.kind == .categorical {
                 for k in c.classes { s += "      class \(k.value): \(k.label) (\(k.cellCount) cells)\n" }
@@ -99,8 +99,13 @@ public struct Inspection: Sendable {
     }
 }
 
-/// A covariate's nodata for reports: the value in effect, marked when the pipeline set it.
-func nodataText(_ c: Covariate) -> String {
-    if let override = c.nodataOverride { return "\(fmt(override)) (set by nodata:)" }
-    return c.sourceNodata.map(fmt) ?? "none"
+extension CovariateChecks {
+    /// A covariate's nodata for reports: the value in effect, marked when the pipeline set it.
+    public static func nodataText(_ c: Covariate) -> String {
+        if let override = c.nodataOverride { return "\(fmt(override)) (set by nodata:)" }
+        return c.sourceNodata.map(fmt) ?? "none"
+    }
 }
+
+/// A number as the reports write it.
+func fmt(_ v: Double) -> String { NumberText.compact(v) }
