@@ -95,12 +95,19 @@ let package = Package(
         ),
         // The run's record (report.json) and its renderings (report.md, report.html), from plain values.
         .target(name: "Reports", dependencies: ["Evaluation", "TextFormat", "Workspace"], exclude: ["README.md"]),
+        // The map stage: tiled prediction, map products, area of applicability, depth consistency and stocks.
+        .target(
+            name: "Cartography",
+            dependencies: [
+                "RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping",
+                "Applicability", "TextFormat", "Runtime", "Workspace", "Configuration"
+            ],
+            exclude: ["README.md"]),
         .target(
             name: "Pipeline",
             dependencies: [
                 "RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping",
-                "Applicability", "FileIO", "TextFormat", "Randomness", "Runtime", "Workspace", "Configuration",
-                "Reports"
+                "FileIO", "TextFormat", "Randomness", "Runtime", "Workspace", "Configuration", "Reports", "Cartography"
             ],
             exclude: ["README.md"]),
 
@@ -146,7 +153,8 @@ let package = Package(
             name: "PipelineTests",
             dependencies: [
                 "Randomness", "Pipeline", "Reports", "Configuration", "Experiments", "Workspace", "RasterIO",
-                "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"
+                "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet",
+                "Cartography"
             ]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Runtime"]),
         .testTarget(

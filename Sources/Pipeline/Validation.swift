@@ -1,3 +1,4 @@
+import Cartography
 import Configuration
 import Foundation
 import RasterIO

@@ -1,26 +1,10 @@
-import Experiments
+import Cartography
 import Foundation
 
 /// Receives stage changes, progress and notes while a pipeline runs (the CLI draws bars).
-/// Its progress and notes are an `ExperimentObserver`'s, so the experiment engine reports through it.
-public protocol PipelineObserver: ExperimentObserver {
-    /// A stage starts.
-    func stageStarted(_ name: String)
-    /// The map stage stored a tile: `done` of the `total` tiles of this process's share are finished
-    /// (tiles of an earlier, interrupted run included). Throwing stops the stage at once with the
-    /// stored tiles kept, as an interruption would (tests stop a prediction this way). Does nothing by default.
-    func mapTileStored(done: Int, total: Int) throws
-}
-
-extension PipelineObserver {
-    /// Progress without detail.
-    public func progress(_ label: String, done: Int, total: Int) {
-        progress(label, done: done, total: total, detail: "")
-    }
-
-    /// Does nothing: the map stage goes on.
-    public func mapTileStored(done: Int, total: Int) throws {}
-}
+/// It is the map stage's `MapObserver` (stage changes, `mapTileStored`), whose progress and notes are
+/// an `ExperimentObserver`'s, so the experiment engine and the map stage report through it.
+public protocol PipelineObserver: MapObserver {}
 
 /// An observer that ignores everything (tests, library use).
 public final class SilentObserver: PipelineObserver {

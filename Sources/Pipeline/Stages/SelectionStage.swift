@@ -1,3 +1,4 @@
+import Cartography
 import Configuration
 import Evaluation
 import Experiments

@@ -51,9 +51,9 @@ public struct ApplicabilityResult: Sendable {
 }
 
 /// Fits the dissimilarity index of `predict.aoa` from the training sites, their folds and the weights.
-enum ApplicabilityStage {
+public enum ApplicabilityStage {
     /// The centre-cell covariate values of every site of `data`, sites × channels row-major.
-    static func centreCells(_ data: PatchDataset) -> [Float] {
+    public static func centreCells(_ data: PatchDataset) -> [Float] {
         let p = data.patchSize
         let c = data.channels.count
         let centre = (p / 2) * p + p / 2
@@ -72,8 +72,8 @@ enum ApplicabilityStage {
         guard choice == .rf else { return ([Double](repeating: 1, count: channels), .equal) }
         let (model, _) = try ModelStore.load(folder: rfFolder)
         guard case .forest(let forest) = model else {
-            throw PipelineError(
-                stage: .predict, file: rfFolder,
+            throw MapStageError(
+                .applicability, file: rfFolder,
                 message:
                     "predict.aoa_weights: rf needs the random forest model here; run `socmap run` with 'rf' among train.models"
             )
@@ -93,8 +93,8 @@ enum ApplicabilityStage {
         _ predict: PredictConfig, data: PatchDataset, folds: [Int], rfFolder: String
     ) throws -> ApplicabilityFit {
         guard data.sites.count >= 2, Set(folds).count >= 2 else {
-            throw PipelineError(
-                stage: .predict, file: nil, message: "predict.aoa needs at least two training sites in two folds")
+            throw MapStageError(
+                .applicability, file: nil, message: "predict.aoa needs at least two training sites in two folds")
         }
         let c = data.channels.count
         let (w, used) = try weights(predict.aoaWeights, channels: c, rfFolder: rfFolder)
@@ -111,8 +111,8 @@ enum ApplicabilityStage {
             usedWeights = .equal
         }
         guard !varying.isEmpty else {
-            throw PipelineError(
-                stage: .predict, file: nil,
+            throw MapStageError(
+                .applicability, file: nil,
                 message: "predict.aoa: every covariate has the same value at all training sites")
         }
         let index = DissimilarityIndex(
