@@ -116,11 +116,19 @@ let package = Package(
                 "Configuration", "Reports"
             ],
             exclude: ["README.md"]),
+        // The map stage: tiled prediction, map products, area of applicability, depth consistency and stocks.
+        .target(
+            name: "Cartography",
+            dependencies: [
+                "RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping",
+                "Applicability", "TextFormat", "Runtime", "Workspace", "Configuration"
+            ],
+            exclude: ["README.md"]),
         .target(
             name: "Pipeline",
             dependencies: [
-                "Inputs", "Assessment", "Selection", "RasterIO", "SoilData", "Patches", "NeuralNet", "Models",
-                "Evaluation", "Experiments", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness",
+                "Inputs", "Assessment", "Selection", "Cartography", "RasterIO", "SoilData", "Patches", "NeuralNet",
+                "Models", "Evaluation", "Experiments", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness",
                 "Runtime", "Workspace", "Configuration", "Reports"
             ],
             exclude: ["README.md"]),
@@ -168,7 +176,8 @@ let package = Package(
             dependencies: [
                 "Randomness", "Pipeline", "Inputs", "Assessment", "Selection", "Reports", "Configuration",
                 "Experiments", "Workspace", "RasterIO",
-                "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet"
+                "SoilData", "SampleData", "TestSupport", "Evaluation", "Mapping", "Models", "Patches", "NeuralNet",
+                "Cartography"
             ]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Runtime"]),
         .testTarget(

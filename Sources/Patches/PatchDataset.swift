@@ -169,3 +169,18 @@ public struct PatchDataset: Sendable, Equatable {
         return counts
     }
 }
+
+extension PatchDataset {
+    /// Each site's centre-cell value of every channel, site-major (sites x channels): what a forest
+    /// reads at a site, and the covariates the dissimilarity index and the covariate selection compare.
+    public func centreCells() -> [Float] {
+        let p = patchSize
+        let c = channels.count
+        let centre = (p / 2) * p + p / 2
+        var x = [Float](repeating: 0, count: sites.count * c)
+        for s in sites.indices {
+            for ch in 0..<c { x[s * c + ch] = patches[s * patchLength + ch * p * p + centre] }
+        }
+        return x
+    }
+}

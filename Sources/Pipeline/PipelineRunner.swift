@@ -1,4 +1,5 @@
 import Assessment
+import Cartography
 import Configuration
 import Evaluation
 import Experiments
@@ -129,9 +130,11 @@ public final class PipelineRunner {
         }
         var mapResult: MapResult?
         if let predict = config.predict, maps {
+            let settings = MapSettings(config, predict)
             mapResult = try MapStage.run(
-                config, stack: stack,
-                inputs: try MapStage.inputs(config, predict, layout: out, evaluation: evaluation, data: used),
+                settings, stack: stack,
+                inputs: try MapStage.inputs(
+                    settings, layout: out, evaluation: evaluation.map { MapEvaluation($0) }, data: used),
                 output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
             clock.record(\.maps)
         }
@@ -296,12 +299,13 @@ public final class PipelineRunner {
         defer { folder.release() }
         for line in folder.recovered { observer.note(line) }
         if overwrite && !sharded { try? FileManager.default.removeItem(atPath: layout.tilesFolder) }
-        let inputs = try MapStage.savedInputs(config, try MapStage.predictSection(config), layout: layout)
+        let predict = try MapStage.predictSection(config)
+        let inputs = try MapStage.savedInputs(config, layout: layout)
         let stack = try StackStage.run(config, observer: observer, statisticsFile: layout.stackStatisticsFile)
         _ = try ProfileStage.check(config, grid: stack.grid)
         let output = sharded ? nil : try folder.makeStaging()
         let result = try MapStage.run(
-            config, stack: stack, inputs: inputs, output: output, tiles: layout.tilesFolder,
+            MapSettings(config, predict), stack: stack, inputs: inputs, output: output, tiles: layout.tilesFolder,
             shard: shard, merge: merge, replaceStaleTiles: !sharded && !merge, observer: observer)
         if result.assembled { try folder.publish([OutputLayout.maps], replacingAll: false) }
         return result

@@ -1,4 +1,5 @@
 import Assessment
+import Cartography
 import Configuration
 import Foundation
 import Inputs

@@ -176,7 +176,7 @@ public enum SelectionStage {
         let sites = data.sites.indices.filter { plan.foldOfSite[$0] >= 0 }
         let samples = plan.allSamples
         var covariates = units(data)
-        let x = centreCells(data)
+        let x = data.centreCells()
         let c = data.channels.count
         let column = { (ch: Int, list: [Int]) in list.map { Double(x[$0 * c + ch]) } }
         // |r| of each channel with the property, averaged over the depths.
@@ -282,18 +282,6 @@ public enum SelectionStage {
         return CovariateSelection(
             covariates: covariates, subsets: subsets, best: best, selected: chosen.map { covariates[$0].name },
             channels: chosen.flatMap { covariates[$0].channels }.sorted(), sites: sites.count)
-    }
-
-    /// Each site's centre-cell value of every channel, site-major (sites x channels).
-    static func centreCells(_ data: PatchDataset) -> [Float] {
-        let p = data.patchSize
-        let c = data.channels.count
-        let centre = (p / 2) * p + p / 2
-        var x = [Float](repeating: 0, count: data.sites.count * c)
-        for s in data.sites.indices {
-            for ch in 0..<c { x[s * c + ch] = data.patches[s * data.patchLength + ch * p * p + centre] }
-        }
-        return x
     }
 
     /// The covariates of a data set as units of channels, in channel order.

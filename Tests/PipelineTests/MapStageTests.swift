@@ -6,6 +6,7 @@ import TestSupport
 import Workspace
 import XCTest
 
+@testable import Cartography
 @testable import Configuration
 @testable import Pipeline
 
@@ -91,7 +92,7 @@ final class MapStageTests: XCTestCase {
         defer { withExtendedLifetime(p) {} }  // the project folder lives as long as the value
         _ = try PipelineRunner(config: config).run(overwrite: false)
         let layout = OutputLayout(config)
-        let inputs = try MapStage.savedInputs(config, config.predict!, layout: layout)
+        let inputs = try MapStage.savedInputs(config, layout: layout)
         XCTAssertEqual(inputs.model, layout.model(.transfer))
         XCTAssertEqual(inputs.cvModels, (1...3).map { layout.cvModel(.transfer, fold: $0) })
         let table = try XCTUnwrap(inputs.metrics)

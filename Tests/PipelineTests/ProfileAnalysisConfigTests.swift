@@ -2,6 +2,7 @@ import Mapping
 import RasterIO
 import XCTest
 
+@testable import Cartography
 @testable import Configuration
 @testable import Pipeline
 
@@ -86,11 +87,13 @@ final class ProfileAnalysisConfigTests: XCTestCase {
                 transform: GeoTransform(originX: 0, pixelWidth: size, originY: 0, pixelHeight: -size), width: 2,
                 height: 2)
         }
+        let errorAt: KeyErrorMaker = { config.error(at: $0, $1) }
         // 100 m: 1 ha
-        XCTAssertEqual(try ProfileStage.cellHectares(config, grid: grid(28355, 100)), 1, accuracy: 1e-12)
+        XCTAssertEqual(try ProfileStage.cellHectares(grid: grid(28355, 100), errorAt: errorAt), 1, accuracy: 1e-12)
         // 100 US survey feet
-        XCTAssertEqual(try ProfileStage.cellHectares(config, grid: grid(2227, 100)), 0.09290341, accuracy: 1e-6)
-        XCTAssertThrowsError(try ProfileStage.cellHectares(config, grid: grid(4326, 0.1))) { error in
+        XCTAssertEqual(
+            try ProfileStage.cellHectares(grid: grid(2227, 100), errorAt: errorAt), 0.09290341, accuracy: 1e-6)
+        XCTAssertThrowsError(try ProfileStage.cellHectares(grid: grid(4326, 0.1), errorAt: errorAt)) { error in
             XCTAssertTrue("\(error)".contains("stocks") && "\(error)".contains("geographic"), "\(error)")
         }
     }

@@ -1,20 +1,11 @@
-import Experiments
+import Cartography
 import Foundation
 import Inputs
 
 /// Receives stage changes, progress and notes while a pipeline runs (the CLI draws bars): the data
-/// stages' `StageObserver`, and an `ExperimentObserver`, so the experiment engine reports through it.
-public protocol PipelineObserver: StageObserver, ExperimentObserver {
-    /// The map stage stored a tile: `done` of the `total` tiles of this process's share are finished
-    /// (tiles of an earlier, interrupted run included). Throwing stops the stage at once with the
-    /// stored tiles kept, as an interruption would (tests stop a prediction this way). Does nothing by default.
-    func mapTileStored(done: Int, total: Int) throws
-}
-
-extension PipelineObserver {
-    /// Does nothing: the map stage goes on.
-    public func mapTileStored(done: Int, total: Int) throws {}
-}
+/// stages' `StageObserver` and the map stage's `MapObserver` (stage changes, `mapTileStored`), whose
+/// progress and notes are an `ExperimentObserver`'s, so every stage and the experiment engine report through it.
+public protocol PipelineObserver: StageObserver, MapObserver {}
 
 /// An observer that ignores everything (tests, library use).
 public final class SilentObserver: PipelineObserver {

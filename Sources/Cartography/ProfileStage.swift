@@ -3,26 +3,30 @@ import Foundation
 import Mapping
 import RasterIO
 import SoilData
+import TextFormat
 
 /// The analyses of the finished depth maps (after the map stage, inside the maps folder): the depth
 /// consistency (`predict.depth_consistency`) and the carbon stocks (`stocks`), both done by
 /// `Mapping.ProfileProducts` reading the maps tile by tile.
-enum ProfileStage {
+public enum ProfileStage {
     /// Checks the `stocks` inputs against the grid before any work: a projected grid (cell areas in
     /// metres), a bulk density raster that warps onto it and whose values fit the declared unit, and a
-    /// coarse-fragment raster (if any) of fractions or percent as declared. Returns what was checked.
-    static func check(_ config: PipelineConfig, grid: Grid) throws -> [String] {
-        guard let stocks = config.stocks else { return [] }
-        _ = try cellHectares(config, grid: grid)
+    /// coarse-fragment raster (if any) of fractions or percent as declared, each read in tiles of
+    /// `tileSize` (`covariates.tile_size`). Errors name their key through `errorAt`. Returns what was checked.
+    public static func check(
+        _ stocks: StocksConfig?, grid: Grid, tileSize: Int, errorAt: KeyErrorMaker
+    ) throws -> [String] {
+        guard let stocks else { return [] }
+        _ = try cellHectares(grid: grid, errorAt: errorAt)
         let bd = try scan(
-            stocks.bulkDensity, grid: grid, tileSize: config.covariates.tileSize, key: "stocks.bulk_density",
-            config: config, plausible: stocks.bulkDensityUnit.plausible)
+            stocks.bulkDensity, grid: grid, tileSize: tileSize, key: "stocks.bulk_density",
+            errorAt: errorAt, plausible: stocks.bulkDensityUnit.plausible)
         if bd.shareInside < 0.5 {
             let other = CarbonStock.BulkDensityUnit.allCases.first {
                 $0 != stocks.bulkDensityUnit && bd.median.map($0.plausible.contains) == true
             }
-            throw config.error(
-                at: "stocks.bulk_density_unit",
+            throw errorAt(
+                "stocks.bulk_density_unit",
                 "the bulk density raster '\(stocks.bulkDensity)' has a median of \(fmt(bd.median ?? .nan)) and "
                     + String(format: "%.0f %%", 100 * bd.shareInside)
                     + " of its cells in the plausible range \(rangeText(stocks.bulkDensityUnit.plausible)) \(stocks.bulkDensityUnit.rawValue)"
@@ -37,11 +41,11 @@ enum ProfileStage {
         if case .raster(let path, let unit) = stocks.coarseFragments {
             let range = 0...(0.9999 / unit.fraction)
             let cf = try scan(
-                path, grid: grid, tileSize: config.covariates.tileSize, key: "stocks.coarse_fragments", config: config,
+                path, grid: grid, tileSize: tileSize, key: "stocks.coarse_fragments", errorAt: errorAt,
                 plausible: range)
             if cf.shareInside < 0.5 {
-                throw config.error(
-                    at: "stocks.coarse_fragments_unit",
+                throw errorAt(
+                    "stocks.coarse_fragments_unit",
                     "the coarse-fragment raster '\(path)' has a median of \(fmt(cf.median ?? .nan)) and "
                         + String(format: "%.0f %%", 100 * cf.shareInside)
                         + " of its cells in [0, \(unit == .percent ? "100" : "1")) (\(unit.rawValue)); "
@@ -55,10 +59,10 @@ enum ProfileStage {
 
     /// The area of a grid cell in hectares; an error naming `stocks` for a geographic grid, whose cells
     /// are not of one size (a cell of 0.1 degree is 1.2 km² at the equator and 0.6 km² at 60 degrees).
-    static func cellHectares(_ config: PipelineConfig, grid: Grid) throws -> Double {
+    static func cellHectares(grid: Grid, errorAt: KeyErrorMaker) throws -> Double {
         guard let metres = try grid.crs.metresPerUnit() else {
-            throw config.error(
-                at: "stocks",
+            throw errorAt(
+                "stocks",
                 "the grid's CRS \(grid.crs) is geographic (degrees), so its cells have no constant area and the total stock cannot be summed; map on a projected, preferably equal-area grid (covariates.grid with e.g. an Albers CRS)"
             )
         }
@@ -68,17 +72,17 @@ enum ProfileStage {
     /// Cells with a value, the share within `plausible` and the median, read tile by tile
     /// (the median from a histogram of 0.1 % bins of the plausible range, with the values outside it).
     static func scan(
-        _ path: String, grid: Grid, tileSize: Int, key: String, config: PipelineConfig,
+        _ path: String, grid: Grid, tileSize: Int, key: String, errorAt: KeyErrorMaker,
         plausible: ClosedRange<Double>
     ) throws -> (valid: Int, shareInside: Double, median: Double?) {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw config.error(
-                at: key,
+            throw errorAt(
+                key,
                 "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
         }
         let raster: WarpedRaster
         do { raster = try WarpedRaster(path: path, onto: grid, resampling: .bilinear) } catch {
-            throw config.error(at: key, "\(error)")
+            throw errorAt(key, "\(error)")
         }
         defer { raster.close() }
         var valid = 0
@@ -108,8 +112,8 @@ enum ProfileStage {
             }
         }
         guard valid > 0 else {
-            throw config.error(
-                at: key,
+            throw errorAt(
+                key,
                 "raster '\(path)' has no value over the grid; check that it covers the mapped area and its nodata value"
             )
         }
@@ -135,40 +139,42 @@ enum ProfileStage {
 
     static func rangeText(_ r: ClosedRange<Double>) -> String { "\(fmt(r.lowerBound))-\(fmt(r.upperBound))" }
 
-    /// What `ProfileProducts.run` computes for this pipeline's maps of `depths` (labels of the model),
-    /// or nil when nothing is asked for.
+    /// What `ProfileProducts.run` computes for the maps of `depths` (labels of the model) with the
+    /// map stage's `settings` (`predict`, `stocks`, the pipeline's depths), or nil when nothing is asked for.
     static func settings(
-        _ config: PipelineConfig, _ predict: PredictConfig, property: String, unit: String, depths: [String],
+        _ settings: MapSettings, property: String, unit: String, depths: [String],
         grid: Grid, intervalLevel: Double?
     ) throws -> ProfileProducts.Settings? {
-        guard predict.depthConsistency != nil || config.stocks != nil else { return nil }
+        let predict = settings.predict
+        guard predict.depthConsistency != nil || settings.stocks != nil else { return nil }
         let intervals = try depths.map { label -> (top: Double, bottom: Double) in
             guard
-                let d = config.depths.first(where: { $0.label == label })
+                let d = settings.depths.first(where: { $0.label == label })
                     ?? (try? DepthInterval.parse(label.replacingOccurrences(of: "cm", with: "")))
             else {
-                throw PipelineError(
-                    stage: .predict, file: config.file,
+                throw MapStageError(
+                    .analyses, file: settings.file,
                     message: "the model's depth '\(label)' is not a depth interval; run `socmap run` again")
             }
             return (d.top, d.bottom)
         }
         var stocks: ProfileProducts.StockInputs?
-        if let s = config.stocks {
+        if let s = settings.stocks {
             stocks = ProfileProducts.StockInputs(
                 socUnit: s.socUnit, bulkDensity: s.bulkDensity, bulkDensityUnit: s.bulkDensityUnit,
-                coarseFragments: s.coarseFragments, cellHectares: try cellHectares(config, grid: grid))
+                coarseFragments: s.coarseFragments,
+                cellHectares: try cellHectares(grid: grid, errorAt: settings.errorAt))
         }
-        var settings = ProfileProducts.Settings(
+        var analysis = ProfileProducts.Settings(
             name: predict.name, property: property, unit: unit, depths: depths, intervals: intervals,
             tileSize: predict.tileSize, consistencyThreshold: predict.depthConsistency, stocks: stocks,
             intervalLevel: intervalLevel)
-        settings.enforceMonotone = predict.enforceMonotone
-        return settings
+        analysis.enforceMonotone = predict.enforceMonotone
+        return analysis
     }
 
     /// The lines the terminal shows and the stage notes: the share of inverted cells and pairs, the total stocks.
-    static func summary(_ r: ProfileProducts.Result, unit: String, property: String) -> [String] {
+    public static func summary(_ r: ProfileProducts.Result, unit: String, property: String) -> [String] {
         var lines: [String] = []
         if let c = r.consistency {
             lines.append(
@@ -198,4 +204,7 @@ enum ProfileStage {
     }
 
     static func percent(_ share: Double) -> String { share.isFinite ? String(format: "%.2f %%", 100 * share) : "-" }
+
+    /// A number as the report prints it (`NumberText.compact`).
+    static func fmt(_ v: Double) -> String { NumberText.compact(v) }
 }

@@ -51,19 +51,7 @@ public struct ApplicabilityResult: Sendable {
 }
 
 /// Fits the dissimilarity index of `predict.aoa` from the training sites, their folds and the weights.
-enum ApplicabilityStage {
-    /// The centre-cell covariate values of every site of `data`, sites × channels row-major.
-    static func centreCells(_ data: PatchDataset) -> [Float] {
-        let p = data.patchSize
-        let c = data.channels.count
-        let centre = (p / 2) * p + p / 2
-        var x = [Float](repeating: 0, count: data.sites.count * c)
-        for s in data.sites.indices {
-            for ch in 0..<c { x[s * c + ch] = data.patches[s * data.patchLength + ch * p * p + centre] }
-        }
-        return x
-    }
-
+public enum ApplicabilityStage {
     /// The channel weights: the random forest's impurity importance averaged over its depth forests
     /// (`rf`), or 1 each (`equal`, also when the forest gives every channel 0).
     static func weights(
@@ -72,8 +60,8 @@ enum ApplicabilityStage {
         guard choice == .rf else { return ([Double](repeating: 1, count: channels), .equal) }
         let (model, _) = try ModelStore.load(folder: rfFolder)
         guard case .forest(let forest) = model else {
-            throw PipelineError(
-                stage: .predict, file: rfFolder,
+            throw MapStageError(
+                .applicability, file: rfFolder,
                 message:
                     "predict.aoa_weights: rf needs the random forest model here; run `socmap run` with 'rf' among train.models"
             )
@@ -93,14 +81,14 @@ enum ApplicabilityStage {
         _ predict: PredictConfig, data: PatchDataset, folds: [Int], rfFolder: String
     ) throws -> ApplicabilityFit {
         guard data.sites.count >= 2, Set(folds).count >= 2 else {
-            throw PipelineError(
-                stage: .predict, file: nil, message: "predict.aoa needs at least two training sites in two folds")
+            throw MapStageError(
+                .applicability, file: nil, message: "predict.aoa needs at least two training sites in two folds")
         }
         let c = data.channels.count
         let (w, used) = try weights(predict.aoaWeights, channels: c, rfFolder: rfFolder)
         var chosen = w
         // Only the varying channels count; if the forest weighs none of them, fall back to equal weights.
-        let x = centreCells(data)
+        let x = data.centreCells()
         let varying = (0..<c).filter { ch in
             let first = x[ch]
             return data.sites.indices.contains { x[$0 * c + ch] != first }
@@ -111,8 +99,8 @@ enum ApplicabilityStage {
             usedWeights = .equal
         }
         guard !varying.isEmpty else {
-            throw PipelineError(
-                stage: .predict, file: nil,
+            throw MapStageError(
+                .applicability, file: nil,
                 message: "predict.aoa: every covariate has the same value at all training sites")
         }
         let index = DissimilarityIndex(

@@ -1,0 +1,143 @@
+import Configuration
+import Evaluation
+import Foundation
+import Mapping
+import Models
+import RasterIO
+import Workspace
+
+/// The map stage's checks of its model and intervals, its counts over the stored tiles, and what the
+/// maps are stamped with (CV scores, held-out sites' layers).
+extension MapStage {
+    /// Per depth, mapped cells whose lower interval bound sits at `limit` (raised to it) and cells
+    /// mapped, from the stored tiles' lower-bound layers (`layout.lower(depth)`).
+    static func raisedLowerBounds(
+        plan: MapPlan, store: TileStore, layout: TileLayers,
+        limit: Double
+    ) throws -> [(raised: Int, mapped: Int)] {
+        let depths = layout.depths
+        var counts = [(raised: Int, mapped: Int)](repeating: (0, 0), count: depths)
+        let bound = Float(limit)
+        for (t, window) in plan.tiles.enumerated() {
+            let layers = try store.read(t, cells: window.cellCount)
+            for d in 0..<depths {
+                for v in layers[layout.lower(d)!] where v.isFinite {
+                    counts[d].mapped += 1
+                    if v == bound { counts[d].raised += 1 }
+                }
+            }
+        }
+        return counts
+    }
+
+    /// Cells inside the AOA and cells mapped, from the AOA layer of the stored tiles.
+    static func applicabilityCounts(plan: MapPlan, store: TileStore, layer: Int) throws -> (inside: Int, mapped: Int) {
+        var inside = 0
+        var mapped = 0
+        for (t, window) in plan.tiles.enumerated() {
+            for v in try store.read(t, cells: window.cellCount)[layer] where v.isFinite {
+                mapped += 1
+                if v == 1 { inside += 1 }
+            }
+        }
+        return (inside, mapped)
+    }
+
+    /// The mapped model's calibrated interval at every depth of the model, from cross-validation, its
+    /// bounds kept at or above `lowerLimit` (the lower end of profiles.valid_range): an
+    /// error naming the depth and `predict.interval` when a depth has none (too few residuals), or
+    /// when the evaluation was calibrated at another level.
+    static func predictionInterval(
+        _ intervals: IntervalSummary?, predict: PredictConfig, depths: [String],
+        file: String, lowerLimit: Double?
+    ) throws -> PredictionInterval {
+        guard let intervals else {
+            throw MapStageError(
+                .evaluation, file: file,
+                message:
+                    "the prediction intervals need the cross-validation's held-out residuals; run the pipeline with an 'evaluate' section"
+            )
+        }
+        guard abs(intervals.level - predict.interval) < 1e-12 else {
+            throw MapStageError(
+                .evaluation, file: file,
+                message:
+                    "the evaluation calibrated intervals at \(intervals.level), predict.interval asks for \(predict.interval); run `socmap run \(file)` again"
+            )
+        }
+        var q: [Double] = []
+        var floors: [Double] = []
+        for depth in depths {
+            let model = predict.model.rawValue
+            guard let c = intervals.calibration(model: model, method: predict.intervalMethod, depth: depth),
+                let h = c.q, h.isFinite
+            else {
+                throw MapStageError(
+                    .evaluation, file: file,
+                    message:
+                        "depth \(depth): no calibrated \(predict.intervalMethod.rawValue) interval of the \(model) model at predict.interval \(predict.interval) (a \(predict.interval) interval needs at least \(ConformalQuantile.minimumCount(level: predict.interval)) held-out residuals per depth); lower predict.interval or add samples"
+                )
+            }
+            q.append(h)
+            floors.append(c.floor)
+        }
+        return PredictionInterval(
+            level: predict.interval, adaptive: predict.intervalMethod == .adaptive, halfWidths: q, floors: floors,
+            lowerLimit: lowerLimit)
+    }
+
+    /// The model must have been trained on the same channels with the same scaling.
+    static func checkCompatible(
+        _ d: ModelStore.Description, stack: CovariateStack, modelFolder: String, pipeline: String
+    ) throws {
+        let names = stack.channels.map(\.name)
+        let trained = d.channels.map(\.name)
+        guard names == trained else {
+            throw MapStageError(
+                .model, file: modelFolder,
+                message:
+                    "the model was trained on other covariates (\(trained.count) channels) than the stack has (\(names.count)); retrain with `socmap run \(pipeline)`"
+            )
+        }
+        for (a, b) in zip(stack.channels, d.channels)
+        where abs(a.min - b.min) > 1e-6 * max(1, abs(a.min)) || abs(a.max - b.max) > 1e-6 * max(1, abs(a.max)) {
+            throw MapStageError(
+                .model, file: modelFolder,
+                message:
+                    "covariate '\(a.name)' is scaled differently than when the model was trained (range \(a.min)..\(a.max), trained on \(b.min)..\(b.max)); retrain the model"
+            )
+        }
+    }
+
+    /// The held-out sites' layers for the project when their GeoPackage is in this run's output (or, for
+    /// `socmap predict` of a pipeline with `evaluate`, was published by the run): one per depth, styled on the
+    /// mapped model's relative bias. A run without `evaluate` has none, even while an earlier run's are still published.
+    static func heldOutPointLayers(
+        _ settings: MapSettings, depths: [String], output: OutputLayout
+    ) -> [QGISProject.PointLayer] {
+        let predict = settings.predict
+        guard settings.evaluated else { return [] }
+        let here = [output.path(OutputLayout.heldOutSites), settings.published.path(OutputLayout.heldOutSites)]
+        guard here.contains(where: { FileManager.default.fileExists(atPath: $0) }) else { return [] }
+        let fromMaps = "../" + OutputLayout.heldOutSites  // the project is in maps/, beside evaluation/
+        return depths.map { depth in
+            QGISProject.PointLayer(
+                name: OutputLayout.heldOutLayer(depth: depth), path: fromMaps,
+                layer: OutputLayout.heldOutLayer(depth: depth), field: "rbias_" + predict.model.rawValue,
+                stylePath: "../" + OutputLayout.heldOutSitesStyle,
+                group: "Held-out sites: relative bias of \(predict.model.rawValue)")
+        }
+    }
+
+    /// The CV scores stamped on the map of `depth`: that depth's cross-validated metrics of `model`
+    /// and how they were made, e.g. "0-5cm: R2=0.41 RMSE=11.2 rRMSE=25.1% ME=-0.3 MAE=8.1 KGE=0.52
+    /// n=480 (transfer, g/kg, 5-fold CV of randomly grouped sites, seed 2025)", or "not evaluated".
+    static func cvScores(_ metrics: EvaluationTable?, model: ModelKind, depth: String, unit: String) -> String {
+        guard let metrics, let row = metrics.row(model: model.rawValue, depth: depth) else {
+            return Provenance.notEvaluated
+        }
+        let design = metrics.design?.shortDescription ?? "\(metrics.folds)-fold CV, fold design not recorded"
+        let unitText = unit.isEmpty ? "" : ", \(unit)"
+        return "\(depth): \(ScoreTables.compact(row.metrics)) (\(model.rawValue)\(unitText), \(design))"
+    }
+}

@@ -1,0 +1,139 @@
+import Configuration
+import Evaluation
+import Foundation
+import Mapping
+import Models
+import Patches
+import Workspace
+
+/// What the map stage maps with: from the same run (`socmap run`) or from what an earlier run saved
+/// in the output folder (`socmap predict`).
+extension MapStage {
+    /// The inputs of `run` from the same run: its final model, and the fold models and metrics its
+    /// evaluation returned (`socmap run`).
+    /// A run without evaluation maps "not evaluated", whatever an earlier run left.
+    public static func inputs(
+        _ settings: MapSettings, layout: OutputLayout, evaluation: MapEvaluation?, data: PatchDataset
+    ) throws -> MapInputs {
+        let predict = settings.predict
+        var applicability: ApplicabilityFit?
+        if predict.aoa {
+            guard let folds = evaluation?.foldOfSite, folds.count == data.sites.count else {
+                throw MapStageError(.settings, file: settings.file, message: aoaNeedsEvaluation)
+            }
+            applicability = try ApplicabilityStage.fit(
+                predict, data: data, folds: folds, rfFolder: modelFolder(layout, .rf))
+        }
+        return MapInputs(
+            model: modelFolder(layout, predict.model),
+            cvModels: predict.mapsCVModels ? evaluation?.cvModelFolders ?? [] : [],
+            metrics: evaluation?.table,
+            metricsSHA256: try evaluation.map { _ in try metricsHash(metricsJSON(layout)) },
+            applicability: applicability, intervals: evaluation?.intervals)
+    }
+
+    static let aoaNeedsEvaluation =
+        "predict.aoa takes its threshold from the cross-validation folds: add an 'evaluate' section"
+
+    /// The saved final model of one kind in `layout` ("models/<kind>").
+    static func modelFolder(_ layout: OutputLayout, _ kind: ModelKind) -> String { layout.model(named: kind.rawValue) }
+
+    /// The cross-validated metrics of `layout` (the evaluation report's metrics.json).
+    static func metricsJSON(_ layout: OutputLayout) -> String {
+        (layout.evaluationFolder as NSString).appendingPathComponent(EvaluationReport.metricsJSONFile)
+    }
+
+    /// The dissimilarity index of an earlier run: its patch file's sites, the folds of its evaluation
+    /// (`folds`: the evaluation's fold of each site, recomputed from the seed; nil when the pipeline
+    /// has no 'evaluate' section) and its random forest's importance.
+    static func savedApplicability(
+        _ settings: MapSettings, layout: OutputLayout, folds: ((PatchDataset) throws -> [Int])?
+    ) throws -> ApplicabilityFit? {
+        let predict = settings.predict
+        guard predict.aoa else { return nil }
+        guard let folds else {
+            throw MapStageError(.settings, file: settings.file, message: aoaNeedsEvaluation)
+        }
+        let data: PatchDataset
+        do { data = try PatchFile.read(path: layout.patches) } catch {
+            throw MapStageError(
+                .applicability, file: layout.patches,
+                message:
+                    "predict.aoa needs the training sites of the patch file (\(error)); run `socmap run \(settings.file)` first"
+            )
+        }
+        return try ApplicabilityStage.fit(
+            predict, data: data, folds: try folds(data), rfFolder: modelFolder(layout, .rf))
+    }
+
+    /// SHA-256 of a metrics.json, an error naming the file when it cannot be read.
+    static func metricsHash(_ path: String) throws -> String {
+        do { return try SHA256Hasher.hex(fileAt: path) } catch {
+            throw MapStageError(.evaluation, file: path, message: "cannot read the evaluation's metrics: \(error)")
+        }
+    }
+
+    /// The inputs an earlier run saved in `layout` (`socmap predict`): its final model, its fold models
+    /// when the maps show their spread, and its metrics.json. `folds` gives the evaluation's fold of
+    /// each site of the patch file (nil: the pipeline has no 'evaluate' section), for `predict.aoa`.
+    public static func savedInputs(
+        _ settings: MapSettings, layout: OutputLayout, folds: ((PatchDataset) throws -> [Int])?
+    ) throws -> MapInputs {
+        let predict = settings.predict
+        try checkSaved(modelFolder(layout, predict.model), settings)
+        var metrics: EvaluationTable?
+        var hash: String?
+        let metricsFile = metricsJSON(layout)
+        if FileManager.default.fileExists(atPath: metricsFile) {
+            do { metrics = try EvaluationReport.readTable(metricsJSON: metricsFile) } catch {
+                throw MapStageError(
+                    .evaluation, file: metricsFile,
+                    message: "\(error); run `socmap run` again to rewrite the evaluation")
+            }
+            hash = try metricsHash(metricsFile)
+        }
+        let cvModels = predict.mapsCVModels ? layout.cvModelFolders(named: predict.model.rawValue) : []
+        if predict.mapsCVModels, cvModels.count < 2 {
+            throw MapStageError(
+                .evaluation, file: layout.cvModels(named: predict.model.rawValue), message: uncertaintyNeedsCVModels)
+        }
+        var intervals: IntervalSummary?
+        if predict.uncertainty {
+            let path = (layout.evaluationFolder as NSString).appendingPathComponent(IntervalSummary.fileName)
+            do { intervals = try IntervalSummary.read(path: path) } catch {
+                throw MapStageError(
+                    .evaluation, file: path,
+                    message:
+                        "\(error); the prediction intervals are calibrated by `socmap run` with an 'evaluate' section")
+            }
+        }
+        return MapInputs(
+            model: modelFolder(layout, predict.model), cvModels: cvModels, metrics: metrics, metricsSHA256: hash,
+            applicability: try savedApplicability(settings, layout: layout, folds: folds), intervals: intervals)
+    }
+
+    /// The model folder must exist: an error saying which run makes it.
+    static func checkSaved(_ modelFolder: String, _ settings: MapSettings) throws {
+        let kind = settings.predict.model.rawValue
+        guard FileManager.default.fileExists(atPath: modelFolder) else {
+            throw MapStageError(
+                .model, file: modelFolder,
+                message:
+                    "no saved \(kind) model; run `socmap run \(settings.file)` with '\(kind)' among train.models first"
+            )
+        }
+    }
+
+    /// The pipeline's `predict` section; an error naming `file` (the pipeline) when it has none.
+    public static func predictSection(_ predict: PredictConfig?, file: String) throws -> PredictConfig {
+        guard let predict else {
+            throw MapStageError(
+                .settings, file: file,
+                message: "the pipeline has no 'predict' section; add one (see pipelines/sample.yaml)")
+        }
+        return predict
+    }
+
+    static let uncertaintyNeedsCVModels =
+        "the CV spread (predict.cv_spread) needs the cross-validation models; run the pipeline with 'evaluate', predict.uncertainty: true and predict.cv_spread: true"
+}

@@ -1,0 +1,322 @@
+import Applicability
+import Configuration
+import Evaluation
+import Foundation
+import Mapping
+import Models
+import NeuralNet
+import Patches
+import RasterIO
+import Runtime
+import SoilData
+import TextFormat
+import Workspace
+
+/// What the map stage maps with: the final model and, when there, the cross-validation models and metrics.
+public struct MapInputs: Sendable {
+    /// Folder of the saved final model.
+    public var model: String
+    /// Folders of the cross-validation models whose spread is mapped, in fold order (empty: none).
+    public var cvModels: [String]
+    /// Cross-validated metrics, stamped into the maps' metadata (nil: not evaluated).
+    public var metrics: EvaluationTable?
+    /// SHA-256 (hex) of the metrics.json `metrics` were written to or read from: the maps' identifier
+    /// of the evaluation run (nil: not evaluated).
+    public var metricsSHA256: String?
+    /// The dissimilarity index of `predict.aoa` (nil: no DI and AOA maps).
+    public var applicability: ApplicabilityFit?
+    /// The prediction intervals calibrated by cross-validation (needed with `predict.uncertainty`).
+    public var intervals: IntervalSummary?
+
+    /// Creates the inputs.
+    public init(
+        model: String, cvModels: [String] = [], metrics: EvaluationTable? = nil, metricsSHA256: String? = nil,
+        applicability: ApplicabilityFit? = nil, intervals: IntervalSummary? = nil
+    ) {
+        self.model = model
+        self.cvModels = cvModels
+        self.metrics = metrics
+        self.metricsSHA256 = metricsSHA256
+        self.applicability = applicability
+        self.intervals = intervals
+    }
+}
+
+/// What the map stage produced.
+public struct MapResult: Sendable {
+    /// Files written in the maps folder (empty for a shard that only predicted tiles).
+    public var files: [String]
+    /// Tiles predicted by this process.
+    public var tilesPredicted: Int
+    /// Tiles in the whole plan.
+    public var tilesTotal: Int
+    /// Output cells predicted by this process (all depths at once).
+    public var cells: Int
+    /// Seconds spent predicting tiles.
+    public var seconds: Double
+    /// Peak resident memory of the process, in bytes (0 when unknown).
+    public var peakMemory: Int
+    /// Whether the GeoTIFFs were assembled.
+    public var assembled: Bool
+    /// Leading blocks computed once per tile for all depths (frozen in fine-tuning, or mtcnn's trunk; see `DenseMapper`).
+    public var sharedBlocks: Int
+    /// The area of applicability (`predict.aoa`) when its maps were assembled.
+    public var applicability: ApplicabilityResult? = nil
+    /// The depth consistency and carbon stocks of the assembled maps (`predict.depth_consistency`, `stocks`).
+    public var profiles: ProfileProducts.Result? = nil
+}
+
+/// What the map stage reads of the pipeline besides its inputs: the `predict` and `stocks` sections and
+/// the few run-wide values its maps and messages name (the pipeline builds it from its configuration).
+public struct MapSettings: Sendable {
+    /// The `predict` section.
+    public var predict: PredictConfig
+    /// The `stocks` section (nil: no carbon stocks).
+    public var stocks: StocksConfig?
+    /// The pipeline's depth intervals (`depths`), which the model's depth labels are looked up in.
+    public var depths: [DepthInterval]
+    /// The run's name (`name`), in the maps' catalogue.
+    public var runName: String
+    /// The pipeline file, named in messages.
+    public var file: String
+    /// Whether the pipeline selects covariates (`select`): the model then reads only the ones its channels name.
+    public var selectsCovariates: Bool
+    /// Whether the pipeline evaluates (`evaluate`): only then do the held-out sites join the QGIS project.
+    public var evaluated: Bool
+    /// The lower end of `profiles.valid_range`, which the interval bounds are kept at or above (nil: none).
+    public var lowerLimit: Double?
+    /// The run's published output folder (where an earlier run's held-out sites may be).
+    public var published: OutputLayout
+    /// Makes the error of a key of the pipeline file at its line and column.
+    public var errorAt: KeyErrorMaker
+
+    /// Creates the settings.
+    public init(
+        predict: PredictConfig, stocks: StocksConfig?, depths: [DepthInterval], runName: String, file: String,
+        selectsCovariates: Bool, evaluated: Bool, lowerLimit: Double?, published: OutputLayout,
+        errorAt: @escaping KeyErrorMaker
+    ) {
+        self.predict = predict
+        self.stocks = stocks
+        self.depths = depths
+        self.runName = runName
+        self.file = file
+        self.selectsCovariates = selectsCovariates
+        self.evaluated = evaluated
+        self.lowerLimit = lowerLimit
+        self.published = published
+        self.errorAt = errorAt
+    }
+}
+
+/// Makes the error of a pipeline key (`stocks.bulk_density`) at its line and column, with `message`
+/// (`PipelineConfig.error(at:_:)`).
+public typealias KeyErrorMaker = @Sendable (_ key: String, _ message: String) -> ConfigError
+
+/// What the same run's cross-validation gives the map stage (`socmap run`).
+public struct MapEvaluation: Sendable {
+    /// Metrics per model and depth.
+    public var table: EvaluationTable
+    /// Folders of the mapped model's fold models, in fold order (empty: not saved).
+    public var cvModelFolders: [String]
+    /// The fold of each site of the patch data set (the area of applicability's threshold).
+    public var foldOfSite: [Int]
+    /// The prediction intervals' calibration.
+    public var intervals: IntervalSummary?
+
+    /// Creates the evaluation's part of the map inputs.
+    public init(table: EvaluationTable, cvModelFolders: [String], foldOfSite: [Int], intervals: IntervalSummary?) {
+        self.table = table
+        self.cvModelFolders = cvModelFolders
+        self.foldOfSite = foldOfSite
+        self.intervals = intervals
+    }
+}
+
+/// Whole-grid maps of every depth with a saved model: tiled dense prediction (resumable and
+/// shardable), then the map products of `MapProducts` (COGs, styles, project, quick-looks).
+/// Its inputs are in `MapStage+Inputs.swift`, its checks and counts in `MapStage+Checks.swift`.
+public enum MapStage {
+    /// Runs the map stage with `inputs`, keeping finished tiles in `tiles` (resume, shards). `output`
+    /// receives the maps folder; nil predicts tiles only (a shard of several). `merge` only assembles.
+    /// `replaceStaleTiles` clears tiles of other models instead of refusing them (a new run).
+    /// An error thrown by `observer.mapTileStored` stops the stage with the stored tiles kept.
+    public static func run(
+        _ settings: MapSettings, stack: CovariateStack, inputs: MapInputs, output: OutputLayout?,
+        tiles: String, shard: Share = .whole, merge: Bool = false, replaceStaleTiles: Bool = false,
+        observer: MapObserver
+    ) throws -> MapResult {
+        let predict = settings.predict
+        let modelFolder = inputs.model
+        try checkSaved(modelFolder, settings)
+        let (model, description) = try ModelStore.load(folder: modelFolder)
+        // With `select` the model reads only the selected covariates: the ones its model.json's channels name.
+        let stack =
+            !settings.selectsCovariates
+            ? stack : stack.selecting(covariates: Set(description.channels.map(\.covariate)))
+        try checkCompatible(description, stack: stack, modelFolder: modelFolder, pipeline: settings.file)
+        let depthCount = description.depths.count
+        var ensemble: [TrainedModel] = []
+        var ensembleHashes: [String] = []
+        if predict.mapsCVModels {
+            guard inputs.cvModels.count >= 2 else {
+                throw MapStageError(.evaluation, file: settings.file, message: uncertaintyNeedsCVModels)
+            }
+            for folder in inputs.cvModels {
+                let (member, d) = try ModelStore.load(folder: folder)
+                try checkCompatible(d, stack: stack, modelFolder: folder, pipeline: settings.file)
+                guard member.halo == model.halo, d.depths == description.depths else {
+                    throw MapStageError(
+                        .model, file: folder,
+                        message:
+                            "this cross-validation model has patches of \(member.patchSize) cells and depths \(d.depths.joined(separator: ", ")), the final model \(model.patchSize) cells and \(description.depths.joined(separator: ", ")); run `socmap run \(settings.file)` again"
+                    )
+                }
+                ensemble.append(member)
+                ensembleHashes.append(try Provenance.hash(folderAt: folder))
+            }
+        }
+        let interval =
+            predict.uncertainty
+            ? try predictionInterval(
+                inputs.intervals, predict: predict, depths: description.depths, file: settings.file,
+                lowerLimit: settings.lowerLimit) : nil
+        let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, halo: model.halo)
+        let aoa = predict.aoa ? inputs.applicability : nil
+        if predict.aoa, aoa == nil {
+            throw MapStageError(.settings, file: settings.file, message: aoaNeedsEvaluation)
+        }
+        if let aoa, aoa.index.channels != stack.channels.count {
+            throw MapStageError(
+                .applicability, file: settings.file,
+                message:
+                    "the training sites have \(aoa.index.channels) channels, the stack \(stack.channels.count); run `socmap run \(settings.file)` again"
+            )
+        }
+        let manifest = TileManifest(
+            plan: plan, maxPatchNodata: predict.maxPatchNodata, model: predict.model.rawValue,
+            modelSHA256: try Provenance.hash(folderAt: modelFolder), depths: description.depths,
+            cvModelsSHA256: ensembleHashes,
+            applicabilitySHA256: aoa.map { SHA256Hasher.hex($0.index.fingerprint) },
+            interval: interval?.summary)
+        let shared = model.sharedBlocks
+        let predictor = TilePredictor(
+            stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
+            ensemble: ensemble, interval: interval, applicability: aoa?.index)
+        if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
+            try? FileManager.default.removeItem(atPath: tiles)
+        }
+        let layout = predictor.layout
+        let store = try TileStore(folder: tiles, layers: layout.count, manifest: manifest)
+
+        var predicted = 0
+        var cells = 0
+        let start = Date()
+        if !merge {
+            let mine = plan.tiles(shard: shard.index, of: shard.count)
+            let todo = store.missing(mine)
+            observer.stageStarted(
+                "predict: \(predict.model.rawValue) maps of \(depthCount) depths, \(plan.tiles.count) \(plan.tiles.count == 1 ? "tile" : "tiles") of \(predict.tileSize) cells"
+                    + (model.ensembleSize > 1 ? ", the mean of \(model.ensembleSize) ensemble members" : "")
+                    + (shared > 0
+                        ? ", \(DenseMapper.describe(sharedBlocks: shared)) computed once for all depths"
+                            + (model.ensembleSize > 1 ? " and members" : "") : "")
+                    + (shard.count > 1 ? ", shard \(shard) (\(mine.count) tiles)" : "")
+                    + (todo.count < mine.count ? ", resuming: \(mine.count - todo.count) tiles already done" : ""))
+            let alreadyDone = mine.count - todo.count
+            try predictor.run(tiles: mine, store: store) { done, total, c in
+                cells = c
+                let seconds = Date().timeIntervalSince(start)
+                observer.progress(
+                    "tiles", done: done, total: total,
+                    detail: seconds > 0 ? String(format: "%.0f cells/s", Double(c) / seconds) : "")
+                if done > alreadyDone { try observer.mapTileStored(done: done, total: total) }
+            }
+            predicted = todo.count
+        }
+        let seconds = Date().timeIntervalSince(start)
+        var files: [String] = []
+        var applicability: ApplicabilityResult?
+        var profiles: ProfileProducts.Result?
+        let assemble = merge || shard.count == 1
+        if assemble, let output {
+            observer.stageStarted("maps: assembling \(depthCount) cloud-optimised GeoTIFFs")
+            var catalogue = MapProducts.Catalogue(
+                name: predict.name, property: description.property, unit: description.unit,
+                model: predict.model.rawValue, depths: description.depths,
+                spread: !ensemble.isEmpty, interval: interval?.level,
+                applicability: aoa != nil, runName: settings.runName)
+            catalogue.points = heldOutPointLayers(settings, depths: description.depths, output: output)
+            var extra = [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property]
+            if let aoa {
+                let counts = try applicabilityCounts(plan: plan, store: store, layer: layout.aoa!)
+                let result = ApplicabilityResult(
+                    weights: aoa.weights, rule: aoa.index.rule, threshold: aoa.index.threshold,
+                    meanDistance: aoa.index.meanDistance,
+                    sites: aoa.index.sites, sitesAbove: aoa.index.trainingDI.filter { !aoa.index.inside($0) }.count,
+                    constantChannels: aoa.constantChannels, cellsInside: counts.inside, cellsMapped: counts.mapped)
+                applicability = result
+                extra.merge(result.metadata) { a, _ in a }
+                observer.note(
+                    String(
+                        format: "area of applicability: %.1f %% of the mapped cells (DI threshold %.4g, ",
+                        100 * result.shareInside, result.threshold) + "\(result.weights.rawValue) weights)")
+            }
+            if let interval, let limit = interval.lowerLimit {
+                let raised = try raisedLowerBounds(plan: plan, store: store, layout: layout, limit: limit)
+                let unit = description.unit
+                let text =
+                    "lower interval bounds below \(NumberText.significant(limit, 6)) \(unit) (the lower end of profiles.valid_range) raised to it: "
+                    + zip(description.depths, raised).map { "\($0) \($1.raised) of \($1.mapped) cells" }.joined(
+                        separator: ", ")
+                extra[Provenance.Key.intervalLowerLimit] = text
+                if raised.contains(where: { $0.raised > 0 }) { observer.note(text) }
+            }
+            var byDepth: [String: String] = [:]
+            for depth in description.depths {
+                byDepth[depth] = cvScores(inputs.metrics, model: predict.model, depth: depth, unit: description.unit)
+            }
+            let evaluated = inputs.metrics != nil && inputs.metricsSHA256 != nil
+            let provenance = try Provenance(
+                pipelineFile: settings.file, modelFolder: modelFolder, covariates: stack.covariates.map(\.name),
+                cvScores: evaluated ? "see the depth maps (this map is for all depths)" : Provenance.notEvaluated,
+                cvScoresByDepth: evaluated ? byDepth : [:],
+                cvMetricsHash: evaluated ? inputs.metricsSHA256! : Provenance.notEvaluated,
+                softwareVersion: softwareVersion,
+                extra: extra)
+            let analyses = try ProfileStage.settings(
+                settings, property: description.property, unit: description.unit,
+                depths: description.depths, grid: plan.grid,
+                intervalLevel: interval?.level)
+            let progress = { (step: String, done: Int, total: Int) in observer.progress(step, done: done, total: total)
+            }
+            files = try MapProducts.assemble(
+                catalogue, plan: plan, store: store, provenance: provenance,
+                folder: output.mapsFolder, progress: progress,
+                derive: analyses.map { analysis in
+                    { folder in
+                        observer.stageStarted(
+                            "analyses: "
+                                + (analysis.stocks == nil ? "depth consistency" : "depth consistency and stocks")
+                                + " of the maps, tile by tile")
+                        let result = try ProfileProducts.run(
+                            analysis, folder: folder, grid: plan.grid,
+                            metadata: provenance.metadata(depth: nil), progress: progress)
+                        for line in ProfileStage.summary(result, unit: description.unit, property: description.property)
+                        { observer.note(line) }
+                        profiles = result
+                        return (result.sets, result.files)
+                    }
+                })
+            if !predict.keepTiles { try? FileManager.default.removeItem(atPath: store.folder) }
+        }
+        return MapResult(
+            files: files, tilesPredicted: predicted, tilesTotal: plan.tiles.count, cells: cells,
+            seconds: seconds, peakMemory: ProcessMemory.peak(), assembled: assemble && output != nil,
+            sharedBlocks: shared,
+            applicability: applicability, profiles: profiles)
+    }
+}
+
+/// SOCMap's version, written into the maps' metadata.
+public let softwareVersion = "0.1.0"
