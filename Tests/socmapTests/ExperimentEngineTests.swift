@@ -168,12 +168,17 @@ final class ExperimentEngineTests: XCTestCase {
         let units = p.folder.file("out-study/.socmap/units")
         let deadline = Date().addingTimeInterval(120)
         while !FileManager.default.fileExists(atPath: units) && first.process.isRunning && Date() < deadline {
-            usleep(2_000)
+            usleep(500)
         }
+        // The first study holds the folder from before its units folder exists until it ends: stopped
+        // here, it cannot finish (and let go) while the second one starts, however loaded the machine.
+        kill(first.process.processIdentifier, SIGSTOP)
+        defer { kill(first.process.processIdentifier, SIGCONT) }
         XCTAssertTrue(first.process.isRunning, "the first study ended before the second started")
         let second = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
         XCTAssertEqual(second.status, 1)
         XCTAssertTrue(second.stderr.contains("is in use by"), second.stderr)
+        kill(first.process.processIdentifier, SIGCONT)
         XCTAssertEqual(try first.wait().status, 0)
     }
 }
