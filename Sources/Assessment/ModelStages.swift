@@ -36,7 +36,7 @@ public enum ModelStages {
     /// Checks that `train.augment_exclude` names covariates of the stack.
     static func checkAugmentation(_ settings: ModelSettings, data: PatchDataset, file: String) throws {
         do { try settings.validateAugmentation(channels: data.channels) } catch {
-            throw AssessmentError(stage: .train, file: file, message: "train.augment_exclude: \(error)")
+            throw StageError(stage: .train, file: file, message: "train.augment_exclude: \(error)")
         }
     }
 
@@ -85,7 +85,7 @@ public enum ModelStages {
                 : [:]
             for name in names { everySample[name] = try experiment.everyFoldPrediction(name) }
         } catch let e as ExperimentError {
-            throw AssessmentError(stage: .evaluate, file: e.path, message: e.message)
+            throw StageError(stage: .evaluate, file: e.path, message: e.message)
         }
         for fold in 0..<plan.k {
             let (trainSamples, testSamples) = plan.split(fold)
@@ -218,7 +218,7 @@ public enum ModelStages {
                 method == .adaptive && c.n == 0
                 ? "no held-out sample has a spread of the other folds' models (it needs evaluate.folds >= 3); use predict.interval_method: conformal"
                 : "it has \(c.n) held-out residuals of the \(model) model and a \(level) interval needs at least \(need) (the interval would be infinite); lower predict.interval or add samples at this depth"
-            throw AssessmentError(
+            throw StageError(
                 stage: .evaluate, file: file, message: "depth \(c.depth): no calibrated prediction interval: \(why)")
         }
     }

@@ -44,7 +44,7 @@ public final class RunTraining {
                 data: data, plan: plan, variants: variants, finals: true, predictsTraining: true,
                 store: store)
         } catch let e as ExperimentError {
-            throw AssessmentError(
+            throw StageError(
                 stage: .init(e.kind), file: e.kind == .folds ? config.file : e.path, message: e.message)
         }
     }
@@ -57,7 +57,7 @@ public final class RunTraining {
     /// The hash of the pipeline file's bytes: parts of one run must share it.
     static func pipelineHash(_ config: PipelineConfig) throws -> String {
         guard let bytes = FileManager.default.contents(atPath: config.file) else {
-            throw AssessmentError(
+            throw StageError(
                 stage: .train, file: config.file,
                 message: "cannot read the pipeline file again to fingerprint the training units")
         }
@@ -71,7 +71,7 @@ public final class RunTraining {
             let unit = ModelStages.blockUnit(try CRS(wkt: data.grid.crsWKT))
             return try FoldPlan.make(data, spec: evaluate.spec(seed: config.seed), blockUnit: unit)
         } catch let e as ExperimentError {
-            throw AssessmentError(
+            throw StageError(
                 stage: .init(e.kind), file: e.kind == .folds ? config.file : e.path, message: e.message)
         }
     }
@@ -93,7 +93,7 @@ public final class RunTraining {
         do { return try experiment.fit(todo, observer: observer, owner: "this pipeline") } catch let e
             as ExperimentError
         {
-            throw AssessmentError(stage: .init(e.kind), file: e.path, message: e.message)
+            throw StageError(stage: .init(e.kind), file: e.path, message: e.message)
         }
     }
 
@@ -110,7 +110,7 @@ public final class RunTraining {
                     seconds: try experiment.record(unit).seconds, fittedHere: fittedHere.contains(unit))
             }
         } catch let e as ExperimentError {
-            throw AssessmentError(stage: .train, file: e.path, message: e.message)
+            throw StageError(stage: .train, file: e.path, message: e.message)
         }
         return t
     }
@@ -118,7 +118,7 @@ public final class RunTraining {
     /// Copies a unit's model into `destination`.
     func copyModel(_ unit: TrainingUnit, to destination: String) throws -> [String] {
         do { return try experiment.copyModel(unit, to: destination) } catch let e as ExperimentError {
-            throw AssessmentError(
+            throw StageError(
                 stage: e.kind == .store ? .write : .train, file: e.path,
                 message: e.kind == .missingUnits
                     ? "the training unit \(unit.label) is missing or was made from another pipeline; run `socmap run \(config.file)` again"
@@ -131,7 +131,7 @@ public final class RunTraining {
     /// Refuses a part when another part of the folder ran another pipeline file; then records this part.
     public func startPart(_ part: Share) throws {
         do { try experiment.startPart(part, file: config.file) } catch let e as ExperimentError {
-            throw AssessmentError(stage: .run, file: e.path, message: e.message)
+            throw StageError(stage: .run, file: e.path, message: e.message)
         }
     }
 
@@ -141,7 +141,7 @@ public final class RunTraining {
         do { try experiment.checkComplete(file: config.file, command: "socmap run \(config.file)") } catch let e
             as ExperimentError
         {
-            throw AssessmentError(stage: .merge, file: e.path, message: e.message)
+            throw StageError(stage: .merge, file: e.path, message: e.message)
         }
     }
 

@@ -51,7 +51,7 @@ public enum InputStages {
             observer.progress("patches", done: done, total: total)
         }
         if data.samples.isEmpty {
-            throw InputError(
+            throw StageError(
                 stage: .patches, file: config.sites.file,
                 message: noSamplesMessage(patchReport, sites: profiles.sites.count))
         }
@@ -59,7 +59,7 @@ public enum InputStages {
             data, profiles: profiles.profiles, depths: config.depths,
             fromHorizons: profiles.horizonCount > 0)
         {
-            throw InputError(stage: .patches, file: config.profiles.file, message: message)
+            throw StageError(stage: .patches, file: config.profiles.file, message: message)
         }
         observer.note(
             "patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each"

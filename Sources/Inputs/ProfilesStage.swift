@@ -86,7 +86,7 @@ enum ProfilesStage {
             located.append(LocatedSite(id: site.id, x: p.x, y: p.y, sourceX: site.x, sourceY: site.y, line: site.line))
         }
         if located.isEmpty {
-            throw InputError(
+            throw StageError(
                 stage: .profiles, file: config.sites.file,
                 message:
                     "no site coordinate could be transformed from \(siteCRS.name) to \(stackCRS.name); check sites.crs and the x/y columns"

@@ -61,7 +61,7 @@ public enum StackStage {
                 do { try AtomicFile.write(try stack.statistics.encoded(), to: statisticsFile) } catch let e
                     as FileWriteError
                 {
-                    throw InputError(
+                    throw StageError(
                         stage: .stack, file: e.path,
                         message:
                             "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room"

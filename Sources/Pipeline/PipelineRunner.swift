@@ -193,7 +193,7 @@ public final class PipelineRunner {
     ) throws -> PartSummary {
         try PreflightChecks.run(config)
         guard config.train != nil else {
-            throw PipelineError(
+            throw StageError(
                 stage: .run, file: config.file,
                 message:
                     "--part shares the training units of a run between processes, and this pipeline has no 'train' section; run it without --part"
@@ -314,7 +314,7 @@ public final class PipelineRunner {
     /// Runs a write, turning a system error into one that names the output folder.
     func write(_ body: () throws -> Void) throws {
         do { try body() } catch let e as FileWriteError {
-            throw PipelineError(
+            throw StageError(
                 stage: .write, file: e.path,
                 message:
                     "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")

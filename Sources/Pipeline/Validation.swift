@@ -14,7 +14,7 @@ public enum PipelineValidator {
         let specs = try CovariateSources.specs(for: config)
         for spec in specs {
             do { _ = try RasterDataset(path: spec.path) } catch {
-                throw PipelineError(stage: .validate, file: spec.path, message: "\(error)")
+                throw StageError(stage: .validate, file: spec.path, message: "\(error)")
             }
         }
         done.append("\(specs.count) covariate rasters open with GDAL")

@@ -128,7 +128,7 @@ public enum SelectionStage {
                     folds: folds.folds, blockSize: folds.blockSize, seed: foldSeeds.child("folds").seed)
                 let inner: FoldPlan
                 do { inner = try outer.nested(in: fold, data: data, spec: innerSpec) } catch let e as ExperimentError {
-                    throw SelectionError(
+                    throw StageError(
                         stage: .select, file: file, message: "the inner folds of select.per_fold: \(e.message)")
                 }
                 let s = try self.select(
@@ -223,7 +223,7 @@ public enum SelectionStage {
             }
         }
         guard !kept.isEmpty else {
-            throw SelectionError(
+            throw StageError(
                 stage: .select, file: nil,
                 message:
                     "every covariate was dropped by select.min_correlation \(fmt(select.minCorrelation)) (the largest |r| with the property is \(fmt(covariates.map(\.correlation).max() ?? 0))); lower it"
@@ -319,7 +319,7 @@ public enum SelectionStage {
             return try Experiment(
                 data: context.data, plan: plan, variants: variants, folds: folds, finals: !folds, store: context.store)
         } catch let e as ExperimentError {
-            throw SelectionError(stage: .select, file: e.path, message: e.message)
+            throw StageError(stage: .select, file: e.path, message: e.message)
         }
     }
 
@@ -328,14 +328,14 @@ public enum SelectionStage {
         do {
             try experiment.fit(experiment.units, observer: context.observer, owner: "this pipeline", describe: describe)
         } catch let e as ExperimentError {
-            throw SelectionError(stage: .select, file: e.path, message: e.message)
+            throw StageError(stage: .select, file: e.path, message: e.message)
         }
     }
 
     /// A saved unit's record.
     static func record(_ experiment: Experiment, _ unit: TrainingUnit) throws -> UnitRecord {
         do { return try experiment.record(unit) } catch let e as ExperimentError {
-            throw SelectionError(stage: .select, file: e.path, message: e.message)
+            throw StageError(stage: .select, file: e.path, message: e.message)
         }
     }
 
@@ -347,7 +347,7 @@ public enum SelectionStage {
         let plan = experiment.plan!
         let values: [Float]
         do { values = try experiment.heldOut(variant.name) } catch let e as ExperimentError {
-            throw SelectionError(stage: .select, file: e.path, message: e.message)
+            throw StageError(stage: .select, file: e.path, message: e.message)
         }
         var predictions: [HeldOutPrediction] = []
         for fold in 0..<plan.k {

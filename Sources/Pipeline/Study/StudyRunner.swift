@@ -60,7 +60,7 @@ public final class StudyRunner {
         var reused = total
         if merge {
             do { try experiment.checkComplete(file: study.file, command: partCommand) } catch let e as ExperimentError {
-                throw PipelineError(stage: .study, file: e.path, message: e.message)
+                throw StageError(stage: .study, file: e.path, message: e.message)
             }
             observer.note("merge: every one of the \(total) units is saved")
         } else {
@@ -78,7 +78,7 @@ public final class StudyRunner {
         let (folder, experiment, _) = try open(access: .shared, command: command)
         defer { folder.release() }
         do { try experiment.startPart(part, file: study.file) } catch let e as ExperimentError {
-            throw PipelineError(stage: .study, file: e.path, message: e.message)
+            throw StageError(stage: .study, file: e.path, message: e.message)
         }
         let mine = experiment.units(of: part)
         observer.stageStarted(
@@ -130,7 +130,7 @@ public final class StudyRunner {
                     selection
                 )
             } catch let e as ExperimentError {
-                throw PipelineError(stage: .study, file: e.path ?? study.pipeline.file, message: e.message)
+                throw StageError(stage: .study, file: e.path ?? study.pipeline.file, message: e.message)
             }
         } catch {
             folder.release()
@@ -141,7 +141,7 @@ public final class StudyRunner {
     /// Fits `todo`'s units not saved yet.
     func fit(_ experiment: Experiment, _ todo: [TrainingUnit]) throws -> (trained: Int, reused: Int) {
         do { return try experiment.fit(todo, observer: observer, owner: "this study") } catch let e as ExperimentError {
-            throw PipelineError(stage: .study, file: e.path, message: e.message)
+            throw StageError(stage: .study, file: e.path, message: e.message)
         }
     }
 
@@ -151,7 +151,7 @@ public final class StudyRunner {
         var h: UInt64 = 0
         for path in [study.pipeline.file, study.file] {
             guard let bytes = FileManager.default.contents(atPath: path) else {
-                throw PipelineError(
+                throw StageError(
                     stage: .study, file: path, message: "cannot read the file again to tag the study's units")
             }
             h = SplitMix64.mix(h ^ bytes.withUnsafeBytes { FNV1a.hash64($0) })
@@ -177,7 +177,7 @@ public final class StudyRunner {
                 }
             }
         } catch let e as ExperimentError {
-            throw PipelineError(stage: .study, file: e.path, message: e.message)
+            throw StageError(stage: .study, file: e.path, message: e.message)
         }
         let total = experiment.units.count
         var notes: [String] = []
@@ -221,7 +221,7 @@ public final class StudyRunner {
         do {
             files = try StudyReport.write(comparison, predictions: held, context: context, to: study.output)
         } catch let e as EvaluationError {
-            throw PipelineError(stage: .study, file: e.path, message: e.message)
+            throw StageError(stage: .study, file: e.path, message: e.message)
         }
         files += (selection?.files ?? []).map { (study.output as NSString).appendingPathComponent($0) }
         return StudySummary(
@@ -236,13 +236,13 @@ public final class StudyRunner {
         var isFolder: ObjCBool = false
         if fm.fileExists(atPath: study.output, isDirectory: &isFolder) {
             guard isFolder.boolValue else {
-                throw PipelineError(
+                throw StageError(
                     stage: .study, file: study.file,
                     message: "the study's output '\(study.output)' is a file; set 'output' to a folder")
             }
             let entries = (try? fm.contentsOfDirectory(atPath: study.output)) ?? []
             if !entries.isEmpty && !fm.fileExists(atPath: markerPath) {
-                throw PipelineError(
+                throw StageError(
                     stage: .study, file: study.file,
                     message:
                         "the folder '\(study.output)' holds files a study did not write; set 'output' in the study file to a new or empty folder"
@@ -256,7 +256,7 @@ public final class StudyRunner {
                     "A SOCMap study folder: `socmap study` continues the units saved here.\n", to: markerPath)
             }
         } catch {
-            throw PipelineError(
+            throw StageError(
                 stage: .study, file: study.output,
                 message: "cannot create the study folder: \(SystemError.reason(error))")
         }

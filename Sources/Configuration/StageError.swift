@@ -1,8 +1,9 @@
 import Experiments
-import Foundation
 
-/// A failure while running a stage, naming the stage, the file and what to do.
-public struct PipelineError: Error, CustomStringConvertible, Sendable {
+/// What a stage of a run throws: the stage, the file concerned and what happened with what to do;
+/// printed "<stage>: '<file>': <message>". One type for every stage module (Inputs, Selection,
+/// Assessment, Pipeline); the map stage's `MapStageError` adds its own kinds.
+public struct StageError: Error, CustomStringConvertible, Sendable {
     /// The stages a failure is reported for (what callers and tests branch on).
     public enum Stage: String, Sendable, CaseIterable {
         case stack, profiles, patches, select, train, evaluate, predict, write, run, merge, study, validate
