@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "Mapping",
             dependencies: [
-                "RasterIO", "Models", "NeuralNet", "Compute", "Applicability", "FileIO", "TextFormat", "Runtime",
+                "RasterIO", "Models", "NeuralNet", "Compute", "Applicability", "FileIO", "TextFormat",
                 .product(name: "Crypto", package: "swift-crypto")
             ],
             exclude: ["README.md"]),

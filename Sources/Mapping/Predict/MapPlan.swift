@@ -1,6 +1,5 @@
 import Foundation
 import RasterIO
-import Runtime
 
 /// The tiling of a map: output windows of at most `tileSize` cells, each read with the model's halo
 /// (the patch radius P/2, from `TrainedModel.halo`) on every side.

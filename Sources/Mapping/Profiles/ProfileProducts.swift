@@ -7,7 +7,8 @@ import TextFormat
 /// the map `<name>_depth_inversions.tif`) and the carbon stocks (`CarbonStock`, the maps
 /// `<name>_stock_<depth>.tif` per depth interval and summed to 0-30 and 0-100 cm, with interval bounds
 /// when the depth maps have them). Writes COGs into the maps folder and returns the map sets that style
-/// them and add them to the QGIS project. The depth maps are never changed.
+/// them and add them to the QGIS project. The depth maps are left as they are unless `enforceMonotone` asks
+/// for the monotone correction, which rewrites them and says so in `monotoneKey` metadata.
 public enum ProfileProducts {
     /// Coarse fragments: a constant volume fraction, or a raster.
     public enum CoarseFragments: Sendable, Equatable {
