@@ -85,7 +85,7 @@ let package = Package(
             name: "Configuration",
             dependencies: [
                 "SoilData", "Models", "NeuralNet", "Evaluation", "Experiments", "Mapping", "Applicability", "Workspace",
-                "TextFormat", "Yams"
+                "FileIO", "TextFormat", "Yams"
             ],
             exclude: ["README.md"]),
 
@@ -94,18 +94,21 @@ let package = Package(
             name: "SampleData", dependencies: ["RasterIO", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]
         ),
         // The run's record (report.json) and its renderings (report.md, report.html), from plain values.
-        .target(name: "Reports", dependencies: ["Evaluation", "TextFormat", "Workspace"], exclude: ["README.md"]),
+        .target(
+            name: "Reports", dependencies: ["Evaluation", "FileIO", "TextFormat", "Workspace"], exclude: ["README.md"]),
         // The data a run starts from: soil tables, covariate stack, profiles, patches; preflight and inspect.
         .target(
             name: "Inputs",
-            dependencies: ["RasterIO", "SoilData", "Patches", "FileIO", "TextFormat", "Workspace", "Configuration"],
+            dependencies: [
+                "RasterIO", "SoilData", "Patches", "FileIO", "TextFormat", "Workspace", "Configuration", "Reports"
+            ],
             exclude: ["README.md"]),
         // The run's training units and their cross-validation results: held-out predictions, intervals, zones.
         .target(
             name: "Assessment",
             dependencies: [
                 "Inputs", "RasterIO", "Patches", "Models", "Evaluation", "Experiments", "Mapping", "FileIO",
-                "TextFormat", "Randomness", "Runtime", "Workspace", "Configuration", "Reports"
+                "TextFormat", "Randomness", "Runtime", "Workspace", "Configuration", "Reports", "Selection"
             ],
             exclude: ["README.md"]),
         // Covariate selection (Han et al. 2025, Sec. 2.2), a client of the experiment engine.
@@ -121,15 +124,14 @@ let package = Package(
             name: "Cartography",
             dependencies: [
                 "RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping",
-                "Applicability", "TextFormat", "Runtime", "Workspace", "Configuration"
+                "Applicability", "TextFormat", "Runtime", "Workspace", "Configuration", "Reports"
             ],
             exclude: ["README.md"]),
         .target(
             name: "Pipeline",
             dependencies: [
-                "Inputs", "Assessment", "Selection", "Cartography", "RasterIO", "SoilData", "Patches", "NeuralNet",
-                "Models", "Evaluation", "Experiments", "Mapping", "Applicability", "FileIO", "TextFormat", "Randomness",
-                "Runtime", "Workspace", "Configuration", "Reports"
+                "Inputs", "Assessment", "Selection", "Cartography", "Configuration", "Reports", "Runtime", "Workspace",
+                "RasterIO", "SoilData", "TextFormat"
             ],
             exclude: ["README.md"]),
 

@@ -64,6 +64,14 @@ public final class RunTraining {
         return String(format: "%016llx", bytes.withUnsafeBytes { FNV1a.hash64($0) })
     }
 
+    /// The evaluation's fold of each site of a patch data set, recomputed from the seed (the area of
+    /// applicability of `socmap predict`); nil when `config` has no 'evaluate' section.
+    public static func siteFolds(_ config: PipelineConfig) -> ((PatchDataset) throws -> [Int])? {
+        config.evaluate.map { evaluate in
+            { data in try plan(config, evaluate.bySites, data: data).foldOfSite }
+        }
+    }
+
     /// The folds of `evaluate` on `data` (spatial blocks in the unit of the grid's CRS).
     public static func plan(_ config: PipelineConfig, _ evaluate: EvaluateConfig, data: PatchDataset) throws -> FoldPlan
     {

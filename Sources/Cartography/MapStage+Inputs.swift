@@ -22,26 +22,18 @@ extension MapStage {
                 throw MapStageError(.settings, file: settings.file, message: aoaNeedsEvaluation)
             }
             applicability = try ApplicabilityStage.fit(
-                predict, data: data, folds: folds, rfFolder: modelFolder(layout, .rf))
+                predict, data: data, folds: folds, rfFolder: layout.model(.rf))
         }
         return MapInputs(
-            model: modelFolder(layout, predict.model),
+            model: layout.model(predict.model),
             cvModels: predict.mapsCVModels ? evaluation?.cvModelFolders ?? [] : [],
             metrics: evaluation?.table,
-            metricsSHA256: try evaluation.map { _ in try metricsHash(metricsJSON(layout)) },
+            metricsSHA256: try evaluation.map { _ in try metricsHash(layout.metricsJSON) },
             applicability: applicability, intervals: evaluation?.intervals)
     }
 
     static let aoaNeedsEvaluation =
         "predict.aoa takes its threshold from the cross-validation folds: add an 'evaluate' section"
-
-    /// The saved final model of one kind in `layout` ("models/<kind>").
-    static func modelFolder(_ layout: OutputLayout, _ kind: ModelKind) -> String { layout.model(named: kind.rawValue) }
-
-    /// The cross-validated metrics of `layout` (the evaluation report's metrics.json).
-    static func metricsJSON(_ layout: OutputLayout) -> String {
-        (layout.evaluationFolder as NSString).appendingPathComponent(EvaluationReport.metricsJSONFile)
-    }
 
     /// The dissimilarity index of an earlier run: its patch file's sites, the folds of its evaluation
     /// (`folds`: the evaluation's fold of each site, recomputed from the seed; nil when the pipeline
@@ -63,7 +55,7 @@ extension MapStage {
             )
         }
         return try ApplicabilityStage.fit(
-            predict, data: data, folds: try folds(data), rfFolder: modelFolder(layout, .rf))
+            predict, data: data, folds: try folds(data), rfFolder: layout.model(.rf))
     }
 
     /// SHA-256 of a metrics.json, an error naming the file when it cannot be read.
@@ -80,10 +72,10 @@ extension MapStage {
         _ settings: MapSettings, layout: OutputLayout, folds: ((PatchDataset) throws -> [Int])?
     ) throws -> MapInputs {
         let predict = settings.predict
-        try checkSaved(modelFolder(layout, predict.model), settings)
+        try checkSaved(layout.model(predict.model), settings)
         var metrics: EvaluationTable?
         var hash: String?
-        let metricsFile = metricsJSON(layout)
+        let metricsFile = layout.metricsJSON
         if FileManager.default.fileExists(atPath: metricsFile) {
             do { metrics = try EvaluationReport.readTable(metricsJSON: metricsFile) } catch {
                 throw MapStageError(
@@ -92,7 +84,7 @@ extension MapStage {
             }
             hash = try metricsHash(metricsFile)
         }
-        let cvModels = predict.mapsCVModels ? layout.cvModelFolders(named: predict.model.rawValue) : []
+        let cvModels = predict.mapsCVModels ? layout.cvModelFolders(predict.model) : []
         if predict.mapsCVModels, cvModels.count < 2 {
             throw MapStageError(
                 .evaluation, file: layout.cvModels(named: predict.model.rawValue), message: uncertaintyNeedsCVModels)
@@ -108,7 +100,7 @@ extension MapStage {
             }
         }
         return MapInputs(
-            model: modelFolder(layout, predict.model), cvModels: cvModels, metrics: metrics, metricsSHA256: hash,
+            model: layout.model(predict.model), cvModels: cvModels, metrics: metrics, metricsSHA256: hash,
             applicability: try savedApplicability(settings, layout: layout, folds: folds), intervals: intervals)
     }
 

@@ -42,3 +42,15 @@ extension PipelineConfig {
             file: file, key: key, line: p?.line, column: p?.column, message: message, snippet: p?.snippet)
     }
 }
+
+/// Makes the error of a pipeline key (`stocks.bulk_density`) at its line and column, with `message`
+/// (`PipelineConfig.error(at:_:)`): what a stage that takes its own inputs gets instead of the configuration.
+public typealias KeyErrorMaker = @Sendable (_ key: String, _ message: String) -> ConfigError
+
+extension PipelineConfig {
+    /// `error(at:_:)` as a value, for stages that take their own inputs.
+    public var errorAt: KeyErrorMaker {
+        let config = self
+        return { config.error(at: $0, $1) }
+    }
+}

@@ -1,18 +1,10 @@
 import Assessment
 import Cartography
 import Configuration
-import Evaluation
-import Experiments
-import FileIO
 import Foundation
 import Inputs
-import Mapping
-import Patches
-import Randomness
-import RasterIO
 import Reports
 import Runtime
-import Selection
 import Workspace
 
 /// What a run produced.
@@ -65,9 +57,6 @@ public final class PipelineRunner {
     /// Output files this pipeline writes, relative to its output folder.
     public var outputNames: [String] { OutputLayout.entries(for: config) }
 
-    /// The covariate stack of the pipeline (the first stage alone).
-    public func buildStack() throws -> CovariateStack { try StackStage.run(config, observer: observer) }
-
     /// Runs every stage into a staging folder and publishes the outputs only when all stages
     /// succeeded: a failed or interrupted run leaves the earlier outputs as they were.
     /// `--overwrite` replaces the whole set of outputs an earlier run wrote. Training goes unit by
@@ -85,21 +74,22 @@ public final class PipelineRunner {
         try folder.checkReplaceable(entries, overwrite: overwrite)
         let out = try folder.makeStaging()
         let clock = StageClock()
-        let (stack, profiles, data, patchReport) = try prepare(
-            statisticsFile: folder.layout.stackStatisticsFile, clock: clock)
+        let inputs = try prepare(statisticsFile: folder.layout.stackStatisticsFile, clock: clock)
+        let stack = inputs.stack
         let store = try RunTraining.store(config, layout: folder.layout)
         var unitNotes: [String] = []
         if !merge, let line = RunTraining.discardOtherPipelines(store) {
             observer.note(line)
             unitNotes.append(line)
         }
-        let (used, selection, training) = try prepareTraining(data: data, store: store, layout: out)
+        let (used, selection, training) = try RunTraining.prepare(
+            config, inputs: inputs, store: store, layout: out, observer: observer)
         let selectionSeconds = clock.lap()
         if selection != nil { clock.timings.selection = selectionSeconds }
 
         var evaluation: EvaluationResult?
         var modelFiles: [String] = []
-        var trainingRecord: RunRecord.Training?
+        var record = RunRecord()
         if let training {
             // The units saved before this process fits any: reused, not fitted here.
             var fittedHere = Set(training.experiment.units.filter { training.experiment.saved($0) == nil })
@@ -112,12 +102,12 @@ public final class PipelineRunner {
                 let (trained, reused) = try training.fit(training.experiment.units, observer: observer)
                 if reused > 0 {
                     unitNotes.append(
-                        "\(reused) of \(trained + reused) training units were saved by an earlier, interrupted run and reused"
-                    )
+                        "\(reused) of \(trained + reused) training units were saved by an earlier, interrupted run "
+                            + "and reused")
                 }
             }
             clock.record(\.training)
-            trainingRecord = try training.record(
+            record.training = try training.record(
                 fittedHere: fittedHere, wallSeconds: clock.timings.training ?? 0, merged: merge)
             if let evaluate = config.evaluate {
                 evaluation = try ModelStages.evaluate(
@@ -131,55 +121,45 @@ public final class PipelineRunner {
         var mapResult: MapResult?
         if let predict = config.predict, maps {
             let settings = MapSettings(config, predict)
-            mapResult = try MapStage.run(
+            let result = try MapStage.run(
                 settings, stack: stack,
                 inputs: try MapStage.inputs(
-                    settings, layout: out, evaluation: evaluation.map { MapEvaluation($0) }, data: used),
+                    settings, layout: out, evaluation: evaluation.map { MapEvaluation($0) }, data: used.data),
                 output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
+            result.record(into: &record, settings: settings)
+            mapResult = result
             clock.record(\.maps)
         }
         observer.stageStarted("report: patch file, profiles, report.md, report.html, report.json")
-        try write { try PatchFile.write(used, to: out.patches) }
-        try write {
-            try AtomicFile.write(
-                Data(RunTables.profilesCSV(config: config, profiles: profiles, data: used).utf8),
-                to: out.path(OutputLayout.profiles))
-        }
-        try write {
-            try AtomicFile.write(
-                Data(RunTables.droppedSitesCSV(profiles: profiles, patches: patchReport).utf8),
-                to: out.path(OutputLayout.droppedSites))
-        }
-        var builder = RunRecordBuilder(
-            config: config, stack: stack, profiles: profiles, data: used, patches: patchReport,
-            evaluation: evaluation, modelFiles: modelFiles, maps: mapResult,
-            recovered: folder.recovered + unitNotes, selection: selection,
-            mapsLeftToPredict: config.predict != nil && !maps, training: trainingRecord)
+        try inputs.writeTables(used.data, property: config.profiles.property, to: out, output: config.output)
+        let warnings = CovariateChecks.warnings(stack.covariates, config: config)
+        inputs.record(
+            into: &record, sitesFile: config.sites.file, validRange: config.profiles.validRange.map { "\($0)" },
+            patchesFile: config.patches.file, warnings: warnings)
+        RunRecordBuilder.fill(
+            &record, config: config, evaluation: evaluation, selection: selection, modelFiles: modelFiles,
+            recovered: folder.recovered + unitNotes, mapsLeftToPredict: config.predict != nil && !maps)
         clock.record(\.report)
         clock.timings.total = clock.total
-        builder.timings = clock.timings
+        record.timings = clock.timings
         // report.json is the record; report.md and report.html are rendered from it alone.
-        let record = builder.record()
-        let markdown = MarkdownReport.render(record)
-        try write { try AtomicFile.write(Data(markdown.utf8), to: out.path(OutputLayout.reportMarkdown)) }
-        try write { try AtomicFile.write(try record.json(), to: out.path(OutputLayout.reportJSON)) }
-        let html = try HTMLReport(record: record, layout: out).html()
-        try write { try AtomicFile.write(Data(html.utf8), to: out.path(OutputLayout.reportHTML)) }
+        let markdown = try StageError.writing(into: config.output) { try ReportFiles.write(record, to: out) }
         try folder.publish(entries, replacingAll: true)
         // The units are the run's training, now in its outputs (an interrupted run's of a pipeline
         // without 'train' go too).
         store.removeAll()
         let scores =
-            evaluation.map { ScoreTables.terminal($0.table, unit: data.unit) }
+            evaluation.map { $0.terminalScores(unit: inputs.data.unit) }
             ?? [
                 "Not cross-validated: the pipeline has no evaluate section, so there are no accuracy figures"
                     + (config.predict != nil ? " (the maps say \"not evaluated\")." : ".")
             ]
         return RunSummary(
             outputFolder: config.output, files: entries, report: markdown,
-            warnings: CovariateChecks.warnings(stack.covariates, config: config), scores: scores,
-            analyses: mapResult?.profiles.map { ProfileStage.summary($0, unit: data.unit, property: data.property) }
-                ?? [],
+            warnings: warnings, scores: scores,
+            analyses: mapResult?.profiles.map {
+                ProfileStage.summary($0, unit: inputs.data.unit, property: inputs.data.property)
+            } ?? [],
             grid: "\(stack.grid.width) x \(stack.grid.height)", mapCells: mapResult?.cells ?? 0,
             mapSeconds: mapResult?.seconds ?? 0)
     }
@@ -206,14 +186,15 @@ public final class PipelineRunner {
             maps ? outputNames : outputNames.filter { $0 != OutputLayout.maps }, overwrite: overwrite)
         // the covariate selection's files (every part selects the same); removed on release
         let scratch = try folder.makeStaging()
-        let (stack, _, data, _) = try prepare(statisticsFile: folder.layout.stackStatisticsFile)
+        let inputs = try prepare(statisticsFile: folder.layout.stackStatisticsFile)
         let store = try RunTraining.store(config, layout: folder.layout)
-        let training = try prepareTraining(data: data, store: store, layout: scratch).training!
+        let training = try RunTraining.prepare(
+            config, inputs: inputs, store: store, layout: scratch, observer: observer
+        ).training!
         try training.startPart(part)
         let mine = training.experiment.units(of: part)
-        observer.stageStarted(
-            "train: part \(part) of \(training.unitsText): \(mine.count) units (\(mine.map(\.label).joined(separator: ", ")))"
-        )
+        let labels = mine.map(\.label).joined(separator: ", ")
+        observer.stageStarted("train: part \(part) of \(training.unitsText): \(mine.count) units (\(labels))")
         let (trained, reused) = try training.fit(mine, observer: observer)
         return PartSummary(
             part: part.description, units: mine.map(\.label), trained: trained, reused: reused,
@@ -221,58 +202,16 @@ public final class PipelineRunner {
             seconds: Date().timeIntervalSince(start))
     }
 
-    /// The covariate selection (when the pipeline has one) and the training of the data: the data
-    /// the final models and maps read, the selection, and the run's training (nil without 'train').
-    /// The selection's fits and the training's are units of `store`.
-    func prepareTraining(
-        data: PatchDataset, store: UnitStore, layout: OutputLayout
-    ) throws
-        -> (used: PatchDataset, selection: SelectionResult?, training: RunTraining?)
-    {
-        guard let train = config.train else { return (data, nil, nil) }
-        // with `select`: only the selected covariates' channels, for the final models, maps and patch file
-        var used = data
-        var selection: SelectionResult?
-        var channels = ChannelChoice.all
-        if let select = config.select, let evaluate = config.evaluate {
-            let s = try Self.select(
-                config, select, data: data, train: train, evaluate: evaluate, store: store, layout: layout,
-                observer: observer)
-            selection = s
-            used = data.selecting(channels: s.final.channels)
-            channels =
-                select.perFold ? .perFold(s.perFold.map(\.channels), final: s.final.channels) : .fixed(s.final.channels)
-        }
-        return (used, selection, try RunTraining(config, train: train, data: data, channels: channels, store: store))
-    }
-
-    /// The covariate selection (`Selection`) on the evaluation's folds holding out whole sites, its
-    /// units in `store`.
-    static func select(
-        _ config: PipelineConfig, _ select: SelectConfig, data: PatchDataset, train: TrainConfig,
-        evaluate: EvaluateConfig, store: UnitStore, layout: OutputLayout, observer: PipelineObserver
-    ) throws -> SelectionResult {
-        observer.stageStarted(SelectionStage.startText(select, folds: evaluate.folds))
-        // Selection holds out whole sites (or blocks) whatever the evaluation's split.
-        let plan = try RunTraining.plan(config, evaluate.bySites, data: data)
-        return try SelectionStage.run(
-            select, data: data, settings: train.settings, plan: plan, folds: evaluate.bySites.spec(seed: config.seed),
-            seeds: SeedStream(root: config.seed).child("select"), file: config.file, store: store, layout: layout,
-            observer: observer)
-    }
-
     /// The data stages every run and study starts with (`InputStages.prepare`), with the checks of
     /// stocks and zones on the stack before any training. `statisticsFile`: where the stack's
     /// statistics are kept between processes (`StackStage.run`). `clock`, if given, gets the stack's,
     /// profiles' and patches' wall times.
-    func prepare(
-        statisticsFile: String? = nil, clock: StageClock? = nil
-    )
-        throws -> (stack: CovariateStack, profiles: ProfilesResult, data: PatchDataset, patchReport: PatchReport)
-    {
+    func prepare(statisticsFile: String? = nil, clock: StageClock? = nil) throws -> RunInputs {
         let config = config
         let inputs = try InputStages.prepare(config, observer: observer, statisticsFile: statisticsFile) { stack in
-            _ = try ProfileStage.check(config, grid: stack.grid)  // stocks' rasters and units, before any training
+            // stocks' rasters and units, before any training
+            _ = try ProfileStage.check(
+                config.stocks, grid: stack.grid, tileSize: config.covariates.tileSize, errorAt: config.errorAt)
             try ZoneStage.check(config, stack: stack)  // a wrong evaluate.zones fails before any training
         }
         if let clock {
@@ -281,7 +220,7 @@ public final class PipelineRunner {
             clock.timings.patches = inputs.seconds.patches
             clock.restart()
         }
-        return (inputs.stack, inputs.profiles, inputs.data, inputs.patchReport)
+        return inputs
     }
 
     /// Maps every depth with the models an earlier run published. A whole prediction or a merge
@@ -302,22 +241,13 @@ public final class PipelineRunner {
         let predict = try MapStage.predictSection(config)
         let inputs = try MapStage.savedInputs(config, layout: layout)
         let stack = try StackStage.run(config, observer: observer, statisticsFile: layout.stackStatisticsFile)
-        _ = try ProfileStage.check(config, grid: stack.grid)
+        _ = try ProfileStage.check(
+            config.stocks, grid: stack.grid, tileSize: config.covariates.tileSize, errorAt: config.errorAt)
         let output = sharded ? nil : try folder.makeStaging()
         let result = try MapStage.run(
             MapSettings(config, predict), stack: stack, inputs: inputs, output: output, tiles: layout.tilesFolder,
             shard: shard, merge: merge, replaceStaleTiles: !sharded && !merge, observer: observer)
         if result.assembled { try folder.publish([OutputLayout.maps], replacingAll: false) }
         return result
-    }
-
-    /// Runs a write, turning a system error into one that names the output folder.
-    func write(_ body: () throws -> Void) throws {
-        do { try body() } catch let e as FileWriteError {
-            throw StageError(
-                stage: .write, file: e.path,
-                message:
-                    "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room")
-        }
     }
 }

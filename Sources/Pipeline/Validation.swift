@@ -5,6 +5,7 @@ import Foundation
 import Inputs
 import RasterIO
 import SoilData
+import TextFormat
 
 /// Checks a pipeline without running it: its keys, its files, its CRSs and its CSV columns.
 public enum PipelineValidator {
@@ -38,7 +39,8 @@ public enum PipelineValidator {
                 at: "sites.crs",
                 "\(error); give the CRS the site coordinates are in (e.g. EPSG:4326 for longitude/latitude)")
         }
-        done += try ProfileStage.check(config, grid: checked.grid)
+        done += try ProfileStage.check(
+            config.stocks, grid: checked.grid, tileSize: config.covariates.tileSize, errorAt: config.errorAt)
         done.append("site coordinates transform from \(siteCRS.name) to the grid's CRS")
         done += try validateTables(config)
         if let s = config.train?.settings {
@@ -70,7 +72,7 @@ public enum PipelineValidator {
             try checkDepthUnits(h.horizons, depths: config.depths, path: file, columns: columns)
             let deepest = h.horizons.map(\.bottom).max() ?? 0
             done.append(
-                "horizon table read: \(h.horizons.count) horizons down to \(fmt(deepest)) cm"
+                "horizon table read: \(h.horizons.count) horizons down to \(NumberText.compact(deepest)) cm"
                     + issueText(h.issues) + "; " + rangeText(h.issues))
         case .intervals(let file, let columns):
             let r = try loadIntervalValues(path: file, columns: columns, depths: config.depths)

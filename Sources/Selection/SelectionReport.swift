@@ -1,3 +1,4 @@
+import Experiments
 import FileIO
 import Foundation
 import Reports
@@ -88,5 +89,12 @@ public enum SelectionReport {
         (o.folds, o.depths, o.allSites) = (r.folds, r.depthLabels, run(r.final))
         o.perFoldRuns = r.config.perFold ? r.perFold.map(run) : nil
         return o
+    }
+}
+
+extension SelectionResult {
+    /// The channels the training reads: the final selection's, or each fold's own with `select.per_fold`.
+    public var channelChoice: ChannelChoice {
+        config.perFold ? .perFold(perFold.map(\.channels), final: final.channels) : .fixed(final.channels)
     }
 }

@@ -112,13 +112,15 @@ public enum SelectionStage {
 
     /// The selection of `select` on `data`: `plan` is the evaluation's folds holding out whole sites
     /// (selection does so whatever the evaluation's split), `folds` its spec (k and block size of the
-    /// per-fold selections' inner folds), `seeds` the run's `select` stream, `settings` the models'
-    /// training settings; each fit is a unit of `store`. `file` (the pipeline file) is named in errors.
+    /// per-fold selections' inner folds), `seed` the run's seed (the selection draws from its `select`
+    /// stream), `settings` the models' training settings; each fit is a unit of `store`. `file` (the
+    /// pipeline file) is named in errors.
     public static func run(
         _ select: SelectConfig, data: PatchDataset, settings: ModelSettings, plan outer: FoldPlan, folds: FoldSpec,
-        seeds: SeedStream, file: String, store: UnitStore, layout: OutputLayout, observer: ExperimentObserver
+        seed: UInt64, file: String, store: UnitStore, layout: OutputLayout, observer: ExperimentObserver
     ) throws -> SelectionResult {
         let start = Date()
+        let seeds = SeedStream(root: seed).child("select")
         let context = Context(data: data, select: select, settings: settings, store: store, observer: observer)
         var perFold: [CovariateSelection] = []
         if select.perFold {

@@ -3,7 +3,7 @@ import Foundation
 import Models
 import Workspace
 
-/// What a pipeline adds to the output folder's layout: model paths by `ModelKind` (the layout of a
+/// The output folder's models and metrics by `ModelKind`, as the map stage reads them (the layout of a
 /// configuration and the entries a run writes are the `Inputs` module's, which the preflight checks use).
 extension OutputLayout {
     /// The saved final model of one kind.

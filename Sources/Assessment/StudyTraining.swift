@@ -1,0 +1,227 @@
+import Configuration
+import Evaluation
+import Experiments
+import FileIO
+import Foundation
+import Inputs
+import Patches
+import Randomness
+import Runtime
+import Selection
+import Workspace
+
+/// What a study produced.
+public struct StudySummary: Sendable {
+    /// The study's output folder.
+    public var outputFolder: String
+    /// Files written (absolute paths).
+    public var files: [String]
+    /// The comparison (metrics and paired differences).
+    public var comparison: StudyComparison
+    /// Units (fold x variant) trained in this process and reused from an earlier, interrupted or finished study.
+    public var trained: Int, reused: Int
+    /// Pre-trainings shared between variants instead of run again.
+    public var sharedPretrainings: Int
+    /// Wall time in seconds.
+    public var seconds: Double
+}
+
+/// A study's training as an experiment (`Experiments.Experiment`): every variant on the pipeline's
+/// folds, one unit (fold x variant) at a time in the study folder's unit store, then the table, the
+/// paired bootstrap differences and the plots from the saved units. Failures are `StageError`s of the
+/// `study` stage.
+public final class StudyTraining {
+    /// The parsed study.
+    public let study: StudyConfig
+    /// The study's units.
+    public let experiment: Experiment
+
+    /// The marker file that makes a folder a study folder (a study refuses to write into any other non-empty folder).
+    public static let marker = ".socmap-study"
+
+    /// The pipeline's covariate selection every variant reads (nil: the pipeline has none).
+    public let selection: SelectionResult?
+
+    /// The study's experiment on the pipeline's data: first the pipeline's covariate selection (when it has
+    /// one, its units in the study's store), then every variant on the pipeline's folds reading the
+    /// covariates it keeps; the units go into `layout`'s units folder.
+    public init(
+        _ study: StudyConfig, inputs: RunInputs, layout: OutputLayout, observer: StageObserver & ExperimentObserver
+    ) throws {
+        self.study = study
+        let config = study.pipeline
+        let data = inputs.data
+        let store = UnitStore(folder: layout.unitsFolder, tag: try Self.tag(study))
+        let selected = try RunTraining.selectCovariates(
+            config, data: data, store: store, layout: layout, observer: observer)
+        selection = selected.selection
+        let plan = try RunTraining.plan(config, config.evaluate!, data: data)
+        let variants = study.variants.map {
+            Experiments.Variant(
+                name: $0.name, model: $0.model, settings: $0.settings, channels: selected.channels,
+                seeds: SeedStream(root: $0.seed).child("train"))
+        }
+        experiment = try Self.studyStage(file: study.pipeline.file) {
+            try Experiment(data: data, plan: plan, variants: variants, finals: false, store: store)
+        }
+    }
+
+    /// The study's units.
+    public var units: [TrainingUnit] { experiment.units }
+
+    /// The command a part runs, without its `--part`.
+    var partCommand: String { "socmap study \(study.pipeline.file) \(study.file)" }
+
+    /// Fits `todo`'s units not saved yet.
+    public func fit(_ todo: [TrainingUnit], observer: ExperimentObserver) throws -> (trained: Int, reused: Int) {
+        try Self.studyStage { try experiment.fit(todo, observer: observer, owner: "this study") }
+    }
+
+    /// Records that part `part` runs (parts of one study must share its files).
+    public func startPart(_ part: Share) throws {
+        try Self.studyStage { try experiment.startPart(part, file: study.file) }
+    }
+
+    /// Checks that the parts saved every unit (`--merge`).
+    public func checkComplete() throws {
+        try Self.studyStage { try experiment.checkComplete(file: study.file, command: partCommand) }
+    }
+
+    /// Runs `body`, turning the engine's errors into the study stage's.
+    static func studyStage<T>(file: String? = nil, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as ExperimentError {
+            throw StageError(stage: .study, file: e.path ?? file, message: e.message)
+        }
+    }
+
+    /// The tag of the study's units: the pipeline file's and the study file's bytes (parts of one
+    /// study must share both).
+    static func tag(_ study: StudyConfig) throws -> String {
+        var h: UInt64 = 0
+        for path in [study.pipeline.file, study.file] {
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                throw StageError(
+                    stage: .study, file: path, message: "cannot read the file again to tag the study's units")
+            }
+            h = SplitMix64.mix(h ^ bytes.withUnsafeBytes { FNV1a.hash64($0) })
+        }
+        return String(format: "%016llx", h)
+    }
+
+    /// Creates the study folder with its marker, or accepts it when it is a study folder or empty.
+    public static func claimFolder(_ study: StudyConfig) throws {
+        let fm = FileManager.default
+        let markerPath = (study.output as NSString).appendingPathComponent(marker)
+        var isFolder: ObjCBool = false
+        if fm.fileExists(atPath: study.output, isDirectory: &isFolder) {
+            guard isFolder.boolValue else {
+                throw StageError(
+                    stage: .study, file: study.file,
+                    message: "the study's output '\(study.output)' is a file; set 'output' to a folder")
+            }
+            let entries = (try? fm.contentsOfDirectory(atPath: study.output)) ?? []
+            if !entries.isEmpty && !fm.fileExists(atPath: markerPath) {
+                throw StageError(
+                    stage: .study, file: study.file,
+                    message: """
+                        the folder '\(study.output)' holds files a study did not write; set 'output' in the study \
+                        file to a new or empty folder
+                        """)
+            }
+        }
+        do {
+            try fm.createDirectory(atPath: study.output, withIntermediateDirectories: true)
+            if !fm.fileExists(atPath: markerPath) {
+                try AtomicFile.write(
+                    "A SOCMap study folder: `socmap study` continues the units saved here.\n", to: markerPath)
+            }
+        } catch {
+            throw StageError(
+                stage: .study, file: study.output,
+                message: "cannot create the study folder: \(SystemError.reason(error))")
+        }
+    }
+
+    /// The comparison, table, plots and report from the saved units.
+    public func report(trained: Int, reused: Int, start: Date) throws -> StudySummary {
+        let config = study.pipeline
+        let data = experiment.data
+        let plan = experiment.plan!
+        let variants = study.variants
+        var predictions = [String: [Float]]()
+        var seconds = [String: Double]()
+        try Self.studyStage {
+            for v in variants {
+                predictions[v.name] = try experiment.heldOut(v.name)
+                seconds[v.name] = try (0..<plan.k).reduce(0) {
+                    $0 + (try experiment.record(TrainingUnit(variant: v.name, fold: $1))).seconds
+                }
+            }
+        }
+        let total = experiment.units.count
+        var notes: [String] = []
+        if !study.common.isEmpty {
+            notes.append("Every variant: \(study.common) (the study's own keys, over the pipeline's).")
+        }
+        if let selection {
+            let f = selection.final
+            let kept = "\(f.selected.count) of \(f.covariates.count) (\(f.selected.joined(separator: ", ")))"
+            notes.append(
+                "Every variant reads the covariates the pipeline's `select` kept: \(kept)"
+                    + (selection.config.perFold ? ", selected again inside each fold on its training sites" : "")
+                    + "; see selection/selection.md.")
+        }
+        if reused > 0 {
+            notes.append(
+                "\(reused) of \(total) units reused from an earlier run of this study (same data, folds, settings and seed)"
+            )
+        }
+        if experiment.sharedPretrainings > 0 {
+            notes.append(
+                "\(experiment.sharedPretrainings) transfer pre-trainings shared between variants that differ only in fine-tuning"
+            )
+        }
+        let held = Self.heldOut(
+            data, foldOfSample: plan.foldOfSample, predictions: predictions, variants: variants.map(\.name))
+        let comparison = StudyComparison.build(
+            predictions: held, variants: variants.map(\.name), baselines: study.baselines,
+            depthLabels: data.depths.map(\.label), design: plan.design, resamples: study.resamples,
+            seed: config.seed)
+        let wall = Date().timeIntervalSince(start)
+        let context = StudyReport.Context(
+            title: "\(config.name): \(data.property)", unit: data.unit,
+            variants: variants.map {
+                StudyReport.Variant(
+                    name: $0.name, model: $0.model.rawValue,
+                    changes: $0.changes.isEmpty ? "as the pipeline" : $0.changes,
+                    seed: $0.seed, seconds: seconds[$0.name] ?? 0)
+            },
+            seedPairs: study.seedPairs, wallSeconds: wall, notes: notes, reference: study.reference)
+        var files: [String]
+        do {
+            files = try StudyReport.write(comparison, predictions: held, context: context, to: study.output)
+        } catch let e as EvaluationError {
+            throw StageError(stage: .study, file: e.path, message: e.message)
+        }
+        files += (selection?.files ?? []).map { (study.output as NSString).appendingPathComponent($0) }
+        return StudySummary(
+            outputFolder: study.output, files: files, comparison: comparison, trained: trained, reused: reused,
+            sharedPretrainings: experiment.sharedPretrainings, seconds: wall)
+    }
+
+    /// The held-out predictions of every variant, one record per sample.
+    static func heldOut(
+        _ data: PatchDataset, foldOfSample: [Int], predictions: [String: [Float]], variants: [String]
+    ) -> [HeldOutPrediction] {
+        data.samples.enumerated().map { s, sample in
+            var predicted: [String: Double] = [:]
+            for v in variants {
+                let x = predictions[v]![s]
+                if x.isFinite { predicted[v] = Double(x) }
+            }
+            return HeldOutPrediction(
+                siteID: data.sites[sample.site].id, depth: sample.depth, fold: foldOfSample[s],
+                observed: Double(sample.value), predicted: predicted)
+        }
+    }
+}
