@@ -20,7 +20,8 @@ public struct EvaluationResult: Sendable {
     /// Wall time in seconds.
     public var seconds: Double
     /// Folders of the mapped model's fold models, in fold order, saved when the maps show the CV
-    /// spread (`predict.uncertainty` with `predict.cv_spread`); empty otherwise. The map stage of the same run maps with these.
+    /// spread (`predict.uncertainty` with `predict.cv_spread`); empty otherwise. The map stage of the same run
+    /// maps with these.
     public var cvModelFolders: [String] = []
     /// The fold of each site of the patch data set (the area of applicability's threshold uses them;
     /// with `evaluate.split: samples` the folds the sites would have under `split: sites`).
@@ -62,7 +63,10 @@ public enum ModelStages {
         let plan = experiment.plan!
         let train = training.train
         observer.stageStarted(
-            "evaluate: \(evaluate.folds)-fold cross-validation of \(train.models.map(\.rawValue).joined(separator: ", "))"
+            """
+            evaluate: \(evaluate.folds)-fold cross-validation of \
+            \(train.models.map(\.rawValue).joined(separator: ", "))
+            """
         )
         let start = Date()
         let names = train.models.map(\.rawValue)
@@ -115,7 +119,10 @@ public enum ModelStages {
                 }
             }
             observer.note(
-                "fold \(fold + 1)/\(evaluate.folds): \(trainSamples.count) training and \(testSamples.count) held-out samples"
+                """
+                fold \(fold + 1)/\(evaluate.folds): \(trainSamples.count) training and \(testSamples.count) \
+                held-out samples
+                """
             )
         }
         let labels = data.depths.map(\.label)
@@ -148,7 +155,10 @@ public enum ModelStages {
                 minimumCount: evaluate.zoneMinSamples)
             if let z = zones {
                 observer.note(
-                    "zones (\(source.text)): \(z.zones.count) zones, \(z.zones.filter { $0.sites > 0 }.count) with held-out sites"
+                    """
+                    zones (\(source.text)): \(z.zones.count) zones, \(z.zones.filter { $0.sites > 0 }.count) \
+                    with held-out sites
+                    """
                         + (z.nodataSites > 0 ? "; \(z.nodataSites) sites on nodata in the zone raster" : ""))
             }
         }
@@ -216,8 +226,14 @@ public enum ModelStages {
             let need = ConformalQuantile.minimumCount(level: level)
             let why =
                 method == .adaptive && c.n == 0
-                ? "no held-out sample has a spread of the other folds' models (it needs evaluate.folds >= 3); use predict.interval_method: conformal"
-                : "it has \(c.n) held-out residuals of the \(model) model and a \(level) interval needs at least \(need) (the interval would be infinite); lower predict.interval or add samples at this depth"
+                ? """
+                no held-out sample has a spread of the other folds' models (it needs evaluate.folds >= 3); use \
+                predict.interval_method: conformal
+                """
+                : """
+                it has \(c.n) held-out residuals of the \(model) model and a \(level) interval needs at least \
+                \(need) (the interval would be infinite); lower predict.interval or add samples at this depth
+                """
             throw StageError(
                 stage: .evaluate, file: file, message: "depth \(c.depth): no calibrated prediction interval: \(why)")
         }

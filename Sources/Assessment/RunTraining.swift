@@ -129,7 +129,10 @@ public final class RunTraining {
             throw StageError(
                 stage: e.kind == .store ? .write : .train, file: e.path,
                 message: e.kind == .missingUnits
-                    ? "the training unit \(unit.label) is missing or was made from another pipeline; run `socmap run \(config.file)` again"
+                    ? """
+                    the training unit \(unit.label) is missing or was made from another pipeline; run `socmap \
+                    run \(config.file)` again
+                    """
                     : e.message)
         }
     }
@@ -158,7 +161,10 @@ public final class RunTraining {
     public static func discardOtherPipelines(_ store: UnitStore) -> String? {
         guard let stale = store.discardOtherOwners() else { return nil }
         return
-            "removed \(stale) training \(stale == 1 ? "unit" : "units") saved by an earlier run of another pipeline file"
+            """
+            removed \(stale) training \(stale == 1 ? "unit" : "units") saved by an earlier run of another \
+            pipeline file
+            """
     }
 }
 

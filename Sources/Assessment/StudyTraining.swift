@@ -173,12 +173,18 @@ public final class StudyTraining {
         }
         if reused > 0 {
             notes.append(
-                "\(reused) of \(total) units reused from an earlier run of this study (same data, folds, settings and seed)"
+                """
+                \(reused) of \(total) units reused from an earlier run of this study (same data, folds, \
+                settings and seed)
+                """
             )
         }
         if experiment.sharedPretrainings > 0 {
             notes.append(
-                "\(experiment.sharedPretrainings) transfer pre-trainings shared between variants that differ only in fine-tuning"
+                """
+                \(experiment.sharedPretrainings) transfer pre-trainings shared between variants that differ \
+                only in fine-tuning
+                """
             )
         }
         let held = Self.heldOut(

@@ -42,7 +42,10 @@ public enum ZoneStage {
         if looksLikePath {
             throw error(
                 config, zones,
-                "raster '\(zones.path)' does not exist; check the path (relative to the pipeline file), or give the name of a categorical covariate"
+                """
+                raster '\(zones.path)' does not exist; check the path (relative to the pipeline file), or give \
+                the name of a categorical covariate
+                """
             )
         }
         var message = "'\(zones.text)' is neither a covariate nor a file"
@@ -96,8 +99,14 @@ public enum ZoneStage {
         error(
             config, zones,
             covariate
-                ? "covariate '\(zones.text)' is continuous; zones need class codes: list it under covariates.categorical (or give it a raster attribute table), or name a categorical covariate"
-                : "raster '\(zones.path)' is not categorical (its band 1 has no raster attribute table or category names); give it class labels (e.g. a .aux.xml attribute table) or name a categorical covariate"
+                ? """
+                covariate '\(zones.text)' is continuous; zones need class codes: list it under \
+                covariates.categorical (or give it a raster attribute table), or name a categorical covariate
+                """
+                : """
+                raster '\(zones.path)' is not categorical (its band 1 has no raster attribute table or category \
+                names); give it class labels (e.g. a .aux.xml attribute table) or name a categorical covariate
+                """
         )
     }
 

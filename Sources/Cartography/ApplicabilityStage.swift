@@ -63,7 +63,10 @@ public enum ApplicabilityStage {
             throw MapStageError(
                 .applicability, file: rfFolder,
                 message:
-                    "predict.aoa_weights: rf needs the random forest model here; run `socmap run` with 'rf' among train.models"
+                    """
+                    predict.aoa_weights: rf needs the random forest model here; run `socmap run` with 'rf' \
+                    among train.models
+                    """
             )
         }
         var sum = [Double](repeating: 0, count: channels)

@@ -6,7 +6,8 @@ import Workspace
 /// What the map stage puts into a run's record: the maps, the area of applicability, the depth
 /// consistency and the carbon stocks.
 extension MapResult {
-    /// Fills the record's map sections; `settings` are the stage's (the map names, the mapped model, the stocks' inputs).
+    /// Fills the record's map sections; `settings` are the stage's (the map names, the mapped model, the
+    /// stocks' inputs).
     public func record(into r: inout RunRecord, settings: MapSettings) {
         var maps = RunRecord.Maps()
         (maps.files, maps.tiles, maps.cells, maps.seconds, maps.peakMemoryBytes) = (

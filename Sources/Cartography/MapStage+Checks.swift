@@ -55,14 +55,20 @@ extension MapStage {
             throw MapStageError(
                 .evaluation, file: file,
                 message:
-                    "the prediction intervals need the cross-validation's held-out residuals; run the pipeline with an 'evaluate' section"
+                    """
+                    the prediction intervals need the cross-validation's held-out residuals; run the pipeline \
+                    with an 'evaluate' section
+                    """
             )
         }
         guard abs(intervals.level - predict.interval) < 1e-12 else {
             throw MapStageError(
                 .evaluation, file: file,
                 message:
-                    "the evaluation calibrated intervals at \(intervals.level), predict.interval asks for \(predict.interval); run `socmap run \(file)` again"
+                    """
+                    the evaluation calibrated intervals at \(intervals.level), predict.interval asks for \
+                    \(predict.interval); run `socmap run \(file)` again
+                    """
             )
         }
         var q: [Double] = []
@@ -75,7 +81,12 @@ extension MapStage {
                 throw MapStageError(
                     .evaluation, file: file,
                     message:
-                        "depth \(depth): no calibrated \(predict.intervalMethod.rawValue) interval of the \(model) model at predict.interval \(predict.interval) (a \(predict.interval) interval needs at least \(ConformalQuantile.minimumCount(level: predict.interval)) held-out residuals per depth); lower predict.interval or add samples"
+                        """
+                        depth \(depth): no calibrated \(predict.intervalMethod.rawValue) interval of the \
+                        \(model) model at predict.interval \(predict.interval) (a \(predict.interval) interval \
+                        needs at least \(ConformalQuantile.minimumCount(level: predict.interval)) held-out \
+                        residuals per depth); lower predict.interval or add samples
+                        """
                 )
             }
             q.append(h)
@@ -96,7 +107,10 @@ extension MapStage {
             throw MapStageError(
                 .model, file: modelFolder,
                 message:
-                    "the model was trained on other covariates (\(trained.count) channels) than the stack has (\(names.count)); retrain with `socmap run \(pipeline)`"
+                    """
+                    the model was trained on other covariates (\(trained.count) channels) than the stack has \
+                    (\(names.count)); retrain with `socmap run \(pipeline)`
+                    """
             )
         }
         for (a, b) in zip(stack.channels, d.channels)
@@ -104,14 +118,18 @@ extension MapStage {
             throw MapStageError(
                 .model, file: modelFolder,
                 message:
-                    "covariate '\(a.name)' is scaled differently than when the model was trained (range \(a.min)..\(a.max), trained on \(b.min)..\(b.max)); retrain the model"
+                    """
+                    covariate '\(a.name)' is scaled differently than when the model was trained (range \
+                    \(a.min)..\(a.max), trained on \(b.min)..\(b.max)); retrain the model
+                    """
             )
         }
     }
 
     /// The held-out sites' layers for the project when their GeoPackage is in this run's output (or, for
     /// `socmap predict` of a pipeline with `evaluate`, was published by the run): one per depth, styled on the
-    /// mapped model's relative bias. A run without `evaluate` has none, even while an earlier run's are still published.
+    /// mapped model's relative bias. A run without `evaluate` has none, even while an earlier run's are still
+    /// published.
     static func heldOutPointLayers(
         _ settings: MapSettings, depths: [String], output: OutputLayout
     ) -> [QGISProject.PointLayer] {

@@ -51,7 +51,10 @@ extension MapStage {
             throw MapStageError(
                 .applicability, file: layout.patches,
                 message:
-                    "predict.aoa needs the training sites of the patch file (\(error)); run `socmap run \(settings.file)` first"
+                    """
+                    predict.aoa needs the training sites of the patch file (\(error)); run `socmap run \
+                    \(settings.file)` first
+                    """
             )
         }
         return try ApplicabilityStage.fit(
@@ -127,5 +130,8 @@ extension MapStage {
     }
 
     static let uncertaintyNeedsCVModels =
-        "the CV spread (predict.cv_spread) needs the cross-validation models; run the pipeline with 'evaluate', predict.uncertainty: true and predict.cv_spread: true"
+        """
+        the CV spread (predict.cv_spread) needs the cross-validation models; run the pipeline with 'evaluate', \
+        predict.uncertainty: true and predict.cv_spread: true
+        """
 }

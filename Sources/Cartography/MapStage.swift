@@ -58,7 +58,8 @@ public struct MapResult: Sendable {
     public var peakMemory: Int
     /// Whether the GeoTIFFs were assembled.
     public var assembled: Bool
-    /// Leading blocks computed once per tile for all depths (frozen in fine-tuning, or mtcnn's trunk; see `DenseMapper`).
+    /// Leading blocks computed once per tile for all depths (frozen in fine-tuning, or mtcnn's trunk; see
+    /// `DenseMapper`).
     public var sharedBlocks: Int
     /// The area of applicability (`predict.aoa`) when its maps were assembled.
     public var applicability: ApplicabilityResult? = nil
@@ -165,7 +166,11 @@ public enum MapStage {
                     throw MapStageError(
                         .model, file: folder,
                         message:
-                            "this cross-validation model has patches of \(member.patchSize) cells and depths \(d.depths.joined(separator: ", ")), the final model \(model.patchSize) cells and \(description.depths.joined(separator: ", ")); run `socmap run \(settings.file)` again"
+                            """
+                            this cross-validation model has patches of \(member.patchSize) cells and depths \
+                            \(d.depths.joined(separator: ", ")), the final model \(model.patchSize) cells and \
+                            \(description.depths.joined(separator: ", ")); run `socmap run \(settings.file)` again
+                            """
                     )
                 }
                 ensemble.append(member)
@@ -186,7 +191,10 @@ public enum MapStage {
             throw MapStageError(
                 .applicability, file: settings.file,
                 message:
-                    "the training sites have \(aoa.index.channels) channels, the stack \(stack.channels.count); run `socmap run \(settings.file)` again"
+                    """
+                    the training sites have \(aoa.index.channels) channels, the stack \(stack.channels.count); \
+                    run `socmap run \(settings.file)` again
+                    """
             )
         }
         let manifest = TileManifest(
@@ -212,7 +220,10 @@ public enum MapStage {
             let mine = plan.tiles(shard: shard.index, of: shard.count)
             let todo = store.missing(mine)
             observer.stageStarted(
-                "predict: \(predict.model.rawValue) maps of \(depthCount) depths, \(plan.tiles.count) \(plan.tiles.count == 1 ? "tile" : "tiles") of \(predict.tileSize) cells"
+                """
+                predict: \(predict.model.rawValue) maps of \(depthCount) depths, \(plan.tiles.count) \
+                \(plan.tiles.count == 1 ? "tile" : "tiles") of \(predict.tileSize) cells
+                """
                     + (model.ensembleSize > 1 ? ", the mean of \(model.ensembleSize) ensemble members" : "")
                     + (shared > 0
                         ? ", \(DenseMapper.describe(sharedBlocks: shared)) computed once for all depths"
@@ -262,7 +273,8 @@ public enum MapStage {
                 let raised = try raisedLowerBounds(plan: plan, store: store, layout: layout, limit: limit)
                 let unit = description.unit
                 let text =
-                    "lower interval bounds below \(NumberText.significant(limit, 6)) \(unit) (the lower end of profiles.valid_range) raised to it: "
+                    "lower interval bounds below \(NumberText.significant(limit, 6)) \(unit) "
+                    + "(the lower end of profiles.valid_range) raised to it: "
                     + zip(description.depths, raised).map { "\($0) \($1.raised) of \($1.mapped) cells" }.joined(
                         separator: ", ")
                 extra[Provenance.Key.intervalLowerLimit] = text

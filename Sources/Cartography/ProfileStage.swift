@@ -29,12 +29,14 @@ public enum ProfileStage {
                 "stocks.bulk_density_unit",
                 "the bulk density raster '\(stocks.bulkDensity)' has a median of \(fmt(bd.median ?? .nan)) and "
                     + String(format: "%.0f %%", 100 * bd.shareInside)
-                    + " of its cells in the plausible range \(rangeText(stocks.bulkDensityUnit.plausible)) \(stocks.bulkDensityUnit.rawValue)"
+                    + " of its cells in the plausible range \(rangeText(stocks.bulkDensityUnit.plausible)) "
+                    + stocks.bulkDensityUnit.rawValue
                     + (other.map { "; its values look like \($0.rawValue): set bulk_density_unit: \($0.rawValue)" }
                         ?? "; check the raster and bulk_density_unit"))
         }
         var lines = [
-            "bulk density raster warps onto the grid: \(bd.valid) cells with a value, median \(fmt(bd.median ?? .nan)) \(stocks.bulkDensityUnit.rawValue), "
+            "bulk density raster warps onto the grid: \(bd.valid) cells with a value, "
+                + "median \(fmt(bd.median ?? .nan)) \(stocks.bulkDensityUnit.rawValue), "
                 + String(format: "%.1f %%", 100 * bd.shareInside)
                 + " within \(rangeText(stocks.bulkDensityUnit.plausible))"
         ]
@@ -63,7 +65,11 @@ public enum ProfileStage {
         guard let metres = try grid.crs.metresPerUnit() else {
             throw errorAt(
                 "stocks",
-                "the grid's CRS \(grid.crs) is geographic (degrees), so its cells have no constant area and the total stock cannot be summed; map on a projected, preferably equal-area grid (covariates.grid with e.g. an Albers CRS)"
+                """
+                the grid's CRS \(grid.crs) is geographic (degrees), so its cells have no constant area and the \
+                total stock cannot be summed; map on a projected, preferably equal-area grid (covariates.grid \
+                with e.g. an Albers CRS)
+                """
             )
         }
         return abs(grid.transform.pixelWidth * grid.transform.pixelHeight) * metres * metres / 10_000
@@ -179,12 +185,16 @@ public enum ProfileStage {
         if let c = r.consistency {
             lines.append(
                 "depth consistency: " + percent(c.shareOfCellsInverted)
-                    + " of the mapped cells have a deeper value more than \(fmt(c.threshold)) \(unit) above the one above it ("
+                    + " of the mapped cells have a deeper value more than \(fmt(c.threshold)) \(unit) "
+                    + "above the one above it ("
                     + c.pairs.map { "\($0.upper)/\($0.lower) \(percent($0.share))" }.joined(separator: ", ") + ")")
         }
         if let m = r.monotone {
             lines.append(
-                "monotone profile enforced (predict.depth_consistency.enforce_monotone): \(m.cellsChanged) of \(m.cellsValid) cells lowered at some depth ("
+                """
+                monotone profile enforced (predict.depth_consistency.enforce_monotone): \(m.cellsChanged) of \
+                \(m.cellsValid) cells lowered at some depth (
+                """
                     + m.changes.dropFirst().filter { $0.cells > 0 }.map {
                         "\($0.label) \($0.cells), up to \(fmt($0.largest)) \(unit)"
                     }.joined(separator: "; ") + ")")

@@ -176,7 +176,10 @@ public final class PipelineRunner {
             throw StageError(
                 stage: .run, file: config.file,
                 message:
-                    "--part shares the training units of a run between processes, and this pipeline has no 'train' section; run it without --part"
+                    """
+                    --part shares the training units of a run between processes, and this pipeline has no \
+                    'train' section; run it without --part
+                    """
             )
         }
         let start = Date()

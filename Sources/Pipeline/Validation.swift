@@ -22,7 +22,10 @@ public enum PipelineValidator {
         let checked = try StackStage.check(config).check
         done.append("reference grid defined (\(checked.grid.width) x \(checked.grid.height) cells, north-up)")
         done.append(
-            "\(checked.covariateNames.count) covariates with unique names, their bands present, north- or south-up, CRSs transformable to the grid's"
+            """
+            \(checked.covariateNames.count) covariates with unique names, their bands present, north- or \
+            south-up, CRSs transformable to the grid's
+            """
         )
         if let zones = try ZoneStage.check(
             config, specs: specs, covariateNames: checked.covariateNames, grid: checked.grid)

@@ -106,7 +106,10 @@ public struct SelectionResult: Sendable {
 public enum SelectionStage {
     /// What the stage's start says: "select: covariates by correlation, then subsets of ...".
     public static func startText(_ select: SelectConfig, folds: Int) -> String {
-        "select: covariates by correlation, then subsets of \(select.groupSize) scored by \(folds)-fold CV of \(select.model.rawValue)"
+        """
+        select: covariates by correlation, then subsets of \(select.groupSize) scored by \(folds)-fold CV of \
+        \(select.model.rawValue)
+        """
             + (select.perFold ? ", redone inside each of the \(folds) evaluation folds" : "")
     }
 
@@ -137,7 +140,10 @@ public enum SelectionStage {
                     context, plan: inner, seeds: foldSeeds, name: "fold\(fold + 1)",
                     label: "fold \(fold + 1)/\(folds.folds) ")
                 observer.note(
-                    "select fold \(fold + 1)/\(folds.folds): \(s.selected.count) of \(s.covariates.count) covariates on \(s.sites) training sites"
+                    """
+                    select fold \(fold + 1)/\(folds.folds): \(s.selected.count) of \(s.covariates.count) \
+                    covariates on \(s.sites) training sites
+                    """
                 )
                 perFold.append(s)
             }
@@ -146,8 +152,12 @@ public enum SelectionStage {
             context, plan: outer, seeds: seeds.child("all"), name: "all",
             label: select.perFold ? "all sites " : "")
         observer.note(
-            "select: \(final.droppedLow.count) dropped by |r| < \(fmt(select.minCorrelation)), \(final.droppedPair.count) by pairs above \(fmt(select.maxPairCorrelation)); "
-                + "best of \(final.subsets.count) subsets: \(final.selected.count) covariates (pooled RMSE \(fmt(final.subsets[final.best].pooledRMSE)))"
+            "select: \(final.droppedLow.count) dropped by |r| < \(fmt(select.minCorrelation)), "
+                + "\(final.droppedPair.count) by pairs above \(fmt(select.maxPairCorrelation)); "
+                    + """
+                    best of \(final.subsets.count) subsets: \(final.selected.count) covariates (pooled RMSE \
+                    \(fmt(final.subsets[final.best].pooledRMSE)))
+                    """
         )
         var result = SelectionResult(
             config: select, final: final, perFold: perFold, depthLabels: data.depths.map(\.label),
@@ -228,7 +238,10 @@ public enum SelectionStage {
             throw StageError(
                 stage: .select, file: nil,
                 message:
-                    "every covariate was dropped by select.min_correlation \(fmt(select.minCorrelation)) (the largest |r| with the property is \(fmt(covariates.map(\.correlation).max() ?? 0))); lower it"
+                    """
+                    every covariate was dropped by select.min_correlation \(fmt(select.minCorrelation)) (the \
+                    largest |r| with the property is \(fmt(covariates.map(\.correlation).max() ?? 0))); lower it
+                    """
             )
         }
         // Ranking.
