@@ -109,10 +109,6 @@ public struct MapSettings: Sendable {
     }
 }
 
-/// Makes the error of a pipeline key (`stocks.bulk_density`) at its line and column, with `message`
-/// (`PipelineConfig.error(at:_:)`).
-public typealias KeyErrorMaker = @Sendable (_ key: String, _ message: String) -> ConfigError
-
 /// What the same run's cross-validation gives the map stage (`socmap run`).
 public struct MapEvaluation: Sendable {
     /// Metrics per model and depth.

@@ -42,3 +42,7 @@ extension PipelineConfig {
             file: file, key: key, line: p?.line, column: p?.column, message: message, snippet: p?.snippet)
     }
 }
+
+/// Makes the error of a pipeline key (`stocks.bulk_density`) at its line and column, with `message`
+/// (`PipelineConfig.error(at:_:)`).
+public typealias KeyErrorMaker = @Sendable (_ key: String, _ message: String) -> ConfigError

@@ -66,7 +66,7 @@ public final class PipelineRunner {
     public var outputNames: [String] { OutputLayout.entries(for: config) }
 
     /// The covariate stack of the pipeline (the first stage alone).
-    public func buildStack() throws -> CovariateStack { try StackStage.run(config, observer: observer) }
+    public func buildStack() throws -> CovariateStack { try StackStage.run(InputSettings(config), observer: observer) }
 
     /// Runs every stage into a staging folder and publishes the outputs only when all stages
     /// succeeded: a failed or interrupted run leaves the earlier outputs as they were.
@@ -77,7 +77,7 @@ public final class PipelineRunner {
     public func run(
         overwrite: Bool, command: String = "socmap run", merge: Bool = false, maps: Bool = true
     ) throws -> RunSummary {
-        try PreflightChecks.run(config)
+        try PreflightChecks.run(InputSettings(config))
         let folder = try OutputFolder(OutputLayout(config), access: .exclusive, command: command)
         defer { folder.release() }
         for line in folder.recovered { observer.note(line) }
@@ -177,7 +177,7 @@ public final class PipelineRunner {
             ]
         return RunSummary(
             outputFolder: config.output, files: entries, report: markdown,
-            warnings: CovariateChecks.warnings(stack.covariates, config: config), scores: scores,
+            warnings: CovariateChecks.warnings(stack.covariates, settings: InputSettings(config)), scores: scores,
             analyses: mapResult?.profiles.map { ProfileStage.summary($0, unit: data.unit, property: data.property) }
                 ?? [],
             grid: "\(stack.grid.width) x \(stack.grid.height)", mapCells: mapResult?.cells ?? 0,
@@ -191,7 +191,7 @@ public final class PipelineRunner {
     public func runPart(
         _ part: Share, overwrite: Bool, maps: Bool = true, command: String = "socmap run --part"
     ) throws -> PartSummary {
-        try PreflightChecks.run(config)
+        try PreflightChecks.run(InputSettings(config))
         guard config.train != nil else {
             throw StageError(
                 stage: .run, file: config.file,
@@ -271,7 +271,9 @@ public final class PipelineRunner {
         throws -> (stack: CovariateStack, profiles: ProfilesResult, data: PatchDataset, patchReport: PatchReport)
     {
         let config = config
-        let inputs = try InputStages.prepare(config, observer: observer, statisticsFile: statisticsFile) { stack in
+        let inputs = try InputStages.prepare(
+            InputSettings(config), observer: observer, statisticsFile: statisticsFile
+        ) { stack in
             _ = try ProfileStage.check(config, grid: stack.grid)  // stocks' rasters and units, before any training
             try ZoneStage.check(config, stack: stack)  // a wrong evaluate.zones fails before any training
         }
@@ -292,7 +294,7 @@ public final class PipelineRunner {
         shard: Share, merge: Bool, overwrite: Bool, tilesOnly: Bool = false,
         command: String = "socmap predict"
     ) throws -> MapResult {
-        try PreflightChecks.run(config)
+        try PreflightChecks.run(InputSettings(config))
         let layout = OutputLayout(config)
         let sharded = (shard.count > 1 || tilesOnly) && !merge
         let folder = try OutputFolder(layout, access: sharded ? .shared : .exclusive, command: command)
@@ -301,7 +303,8 @@ public final class PipelineRunner {
         if overwrite && !sharded { try? FileManager.default.removeItem(atPath: layout.tilesFolder) }
         let predict = try MapStage.predictSection(config)
         let inputs = try MapStage.savedInputs(config, layout: layout)
-        let stack = try StackStage.run(config, observer: observer, statisticsFile: layout.stackStatisticsFile)
+        let stack = try StackStage.run(
+            InputSettings(config), observer: observer, statisticsFile: layout.stackStatisticsFile)
         _ = try ProfileStage.check(config, grid: stack.grid)
         let output = sharded ? nil : try folder.makeStaging()
         let result = try MapStage.run(

@@ -11,14 +11,14 @@ public enum PipelineValidator {
     /// Returns one line per check passed; throws the first problem, located in the file.
     public static func validate(_ config: PipelineConfig) throws -> [String] {
         var done: [String] = []
-        let specs = try CovariateSources.specs(for: config)
+        let specs = try CovariateSources.specs(for: InputSettings(config))
         for spec in specs {
             do { _ = try RasterDataset(path: spec.path) } catch {
                 throw StageError(stage: .validate, file: spec.path, message: "\(error)")
             }
         }
         done.append("\(specs.count) covariate rasters open with GDAL")
-        let checked = try StackStage.check(config).check
+        let checked = try StackStage.check(InputSettings(config)).check
         done.append("reference grid defined (\(checked.grid.width) x \(checked.grid.height) cells, north-up)")
         done.append(
             "\(checked.covariateNames.count) covariates with unique names, their bands present, north- or south-up, CRSs transformable to the grid's"
@@ -45,7 +45,7 @@ public enum PipelineValidator {
             done.append(
                 "patch size \(config.patches.size), pool \(s.poolSize) and kernel \(s.kernelSize) make a network")
         }
-        done += try PreflightChecks.run(config)
+        done += try PreflightChecks.run(InputSettings(config))
         return done
     }
 

@@ -55,7 +55,7 @@ struct RunRecordBuilder {
         r.grid.extent = [g.extent.minX, g.extent.minY, g.extent.maxX, g.extent.maxY]
         r.covariates = stack.covariates.map(Self.covariate)
         r.channels = stack.channels.map(\.name)
-        r.covariateWarnings = CovariateChecks.warnings(stack.covariates, config: config)
+        r.covariateWarnings = CovariateChecks.warnings(stack.covariates, settings: InputSettings(config))
         r.sites = sites()
         for (kind, n) in profiles.siteIssues.counts + profiles.valueIssues.counts {
             r.issues[kind.rawValue, default: 0] += n

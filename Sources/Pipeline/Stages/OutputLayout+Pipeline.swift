@@ -1,11 +1,27 @@
+import Configuration
 import Evaluation
 import Foundation
 import Models
 import Workspace
 
-/// What a pipeline adds to the output folder's layout: model paths by `ModelKind` (the layout of a
-/// configuration and the entries a run writes are the `Inputs` module's, which the preflight checks use).
+/// What a pipeline adds to the output folder's layout: the layout of a configuration, the entries a run
+/// writes (which `InputSettings` hands the preflight checks) and model paths by `ModelKind`.
 extension OutputLayout {
+    /// The layout of `config`'s output folder.
+    public init(_ config: PipelineConfig) {
+        self.init(root: config.output, patchesFile: config.patches.file)
+    }
+
+    /// The top-level entries a run of `config` writes, in the order the summary lists them.
+    public static func entries(for config: PipelineConfig) -> [String] {
+        var names = [config.patches.file, profiles, droppedSites, reportMarkdown, reportHTML, reportJSON]
+        if config.select != nil { names.append(selection) }
+        if config.evaluate != nil { names.append(evaluation) }
+        if config.train != nil { names.append(models) }
+        if config.predict != nil { names.append(maps) }
+        return names
+    }
+
     /// The saved final model of one kind.
     public func model(_ kind: ModelKind) -> String { model(named: kind.rawValue) }
     /// A file of the saved final model of one kind, relative to the output folder: "models/<kind>/<file>".

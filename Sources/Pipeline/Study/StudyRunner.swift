@@ -97,7 +97,7 @@ public final class StudyRunner {
     /// pipeline's data stages and its covariate selection, and makes the study's experiment.
     func open(access: OutputFolder.Access, command: String) throws -> (OutputFolder, Experiment, SelectionResult?) {
         let config = study.pipeline
-        try PreflightChecks.run(config)
+        try PreflightChecks.run(InputSettings(config))
         try claimFolder()
         let layout = OutputLayout(root: study.output, patchesFile: OutputLayout.defaultPatchesFile)
         let folder = try OutputFolder(layout, access: access, command: command)
