@@ -130,8 +130,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Inputs", "Assessment", "Selection", "Cartography", "Configuration", "Reports", "Runtime", "Workspace",
-                "RasterIO", "SoilData", "TextFormat"
+                "Inputs", "Assessment", "Selection", "Cartography", "Configuration", "Reports", "Runtime", "Workspace"
             ],
             exclude: ["README.md"]),
 

@@ -5,23 +5,24 @@ import RasterIO
 /// Warnings about covariates that a run goes on with, each naming the file, the value and the fix.
 public enum CovariateChecks {
     /// One line per covariate that has no nodata value while its range ends on a usual nodata sentinel.
-    public static func warnings(_ covariates: [Covariate], config: PipelineConfig) -> [String] {
+    public static func warnings(_ covariates: [Covariate], settings: InputSettings) -> [String] {
         covariates.compactMap { c in
             guard let value = c.suspectNodata else { return nil }
             let end = value == c.min ? "minimum" : "maximum"
-            let file = displayPath(c.sourcePath, base: config.baseDirectory)
+            let file = displayPath(c.sourcePath, base: settings.baseDirectory)
             let band = c.band > 1 ? " band \(c.band)" : ""
             let text = number(value)
             var fix = "list the file in covariates.files as {path: \(file), nodata: \(text)}"
             // A file named by a folder or glob entry: that entry's nodata would apply to all its files.
-            if let entry = entry(naming: c.sourcePath, config: config), entry.path != c.sourcePath {
+            if let entry = entry(naming: c.sourcePath, settings: settings), entry.path != c.sourcePath {
                 let line = entry.line.map { " (line \($0))" } ?? ""
                 var isFolder: ObjCBool = false
                 let folderMark =
                     FileManager.default.fileExists(atPath: entry.path, isDirectory: &isFolder) && isFolder.boolValue
                     ? "/" : ""
+                let path = displayPath(entry.path, base: settings.baseDirectory)
                 fix =
-                    "set it on the covariates.files entry\(line) that names it: {path: \(displayPath(entry.path, base: config.baseDirectory))\(folderMark), "
+                    "set it on the covariates.files entry\(line) that names it: {path: \(path)\(folderMark), "
                     + "nodata: \(text)}, which applies to every file of that entry, or list the file on its own as "
                     + "{path: \(file), nodata: \(text)} and leave it out of that entry"
             }
@@ -31,9 +32,9 @@ public enum CovariateChecks {
     }
 
     /// The first covariates.files entry whose files include `path`.
-    static func entry(naming path: String, config: PipelineConfig) -> CovariateSourceConfig? {
-        config.covariates.sources.first { source in
-            (try? CovariateSources.expand(source, pipeline: config.file))?.contains(path) ?? false
+    static func entry(naming path: String, settings: InputSettings) -> CovariateSourceConfig? {
+        settings.covariates.sources.first { source in
+            (try? CovariateSources.expand(source, pipeline: settings.file))?.contains(path) ?? false
         }
     }
 

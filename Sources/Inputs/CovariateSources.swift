@@ -7,14 +7,14 @@ public enum CovariateSources {
     public static let rasterExtensions: Set<String> = ["tif", "tiff", "vrt", "img", "nc", "asc"]
 
     /// Every spec in order; errors name the pipeline line of an entry that matches nothing.
-    public static func specs(for config: PipelineConfig) throws -> [CovariateSpec] {
+    public static func specs(for settings: InputSettings) throws -> [CovariateSpec] {
         var specs: [CovariateSpec] = []
-        let categorical = Set(config.covariates.categorical)
-        for source in config.covariates.sources {
-            let files = try expand(source, pipeline: config.file)
+        let categorical = Set(settings.covariates.categorical)
+        for source in settings.covariates.sources {
+            let files = try expand(source, pipeline: settings.file)
             if source.name != nil && files.count > 1 {
                 throw ConfigError(
-                    file: config.file, key: "covariates.files", line: source.line, column: nil,
+                    file: settings.file, key: "covariates.files", line: source.line, column: nil,
                     message: "'name' needs a single file, but '\(source.path)' matches \(files.count)")
             }
             for file in files {
@@ -26,9 +26,9 @@ public enum CovariateSources {
             }
         }
         let names = specs.map(\.name)
-        for name in config.covariates.categorical where !names.contains(name) {
-            throw config.error(
-                at: "covariates.categorical",
+        for name in settings.covariates.categorical where !names.contains(name) {
+            throw settings.errorAt(
+                "covariates.categorical",
                 "'\(name)' is not among the covariates (\(names.joined(separator: ", ")))")
         }
         return specs

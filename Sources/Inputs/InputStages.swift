@@ -26,7 +26,7 @@ public enum InputStages {
     /// profiles at the depths, patches (a depth interval without samples stops the run here).
     /// `statisticsFile`: where the stack's statistics are kept between processes (`StackStage.run`).
     public static func prepare(
-        _ config: PipelineConfig, observer: StageObserver, statisticsFile: String? = nil,
+        _ settings: InputSettings, observer: StageObserver, statisticsFile: String? = nil,
         checkStack: (CovariateStack) throws -> Void = { _ in }
     ) throws -> RunInputs {
         var last = Date()
@@ -35,34 +35,37 @@ public enum InputStages {
             defer { last = now }
             return now.timeIntervalSince(last)
         }
-        let tables = try ProfilesStage.read(config)  // bad soil tables fail before any raster is read
+        let tables = try ProfilesStage.read(settings)  // bad soil tables fail before any raster is read
         let readSeconds = lap()
 
-        let stack = try StackStage.run(config, observer: observer, statisticsFile: statisticsFile)
+        let stack = try StackStage.run(settings, observer: observer, statisticsFile: statisticsFile)
         try checkStack(stack)
         let stackSeconds = lap()
-        let profiles = try ProfilesStage.run(config, tables: tables, stackCRS: stack.grid.crs, observer: observer)
+        let profiles = try ProfilesStage.run(settings, tables: tables, stackCRS: stack.grid.crs, observer: observer)
         let profilesSeconds = lap()
         observer.stageStarted("patches")
         let (data, patchReport) = try PatchExtractor.extract(
-            stack: stack, sites: profiles.sites, profiles: profiles.profiles, depths: config.depths,
-            size: config.patches.size, property: config.profiles.property, unit: config.profiles.unit
+            stack: stack, sites: profiles.sites, profiles: profiles.profiles, depths: settings.depths,
+            size: settings.patches.size, property: settings.profiles.property, unit: settings.profiles.unit
         ) { done, total in
             observer.progress("patches", done: done, total: total)
         }
         if data.samples.isEmpty {
             throw StageError(
-                stage: .patches, file: config.sites.file,
+                stage: .patches, file: settings.sites.file,
                 message: noSamplesMessage(patchReport, sites: profiles.sites.count))
         }
         if let message = emptyDepthsMessage(
-            data, profiles: profiles.profiles, depths: config.depths,
+            data, profiles: profiles.profiles, depths: settings.depths,
             fromHorizons: profiles.horizonCount > 0)
         {
-            throw StageError(stage: .patches, file: config.profiles.file, message: message)
+            throw StageError(stage: .patches, file: settings.profiles.file, message: message)
         }
         observer.note(
-            "patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \(data.patchSize) x \(data.patchSize) each"
+            """
+            patches: \(data.sites.count) sites, \(data.samples.count) samples, \(data.channels.count) x \
+            \(data.patchSize) x \(data.patchSize) each
+            """
         )
         return RunInputs(
             stack: stack, profiles: profiles, data: data, patchReport: patchReport,
@@ -98,6 +101,9 @@ public enum InputStages {
         if !r.centreNodata.isEmpty { parts.append("\(r.centreNodata.count) on nodata cells") }
         if !r.sitesWithoutValues.isEmpty { parts.append("\(r.sitesWithoutValues.count) without soil values") }
         return "no usable sample: of \(sites) sites, " + parts.joined(separator: ", ")
-            + ". Check sites.crs and the x/y columns (are longitude and latitude swapped?) and that the site ids match the value table."
+            + """
+            . Check sites.crs and the x/y columns (are longitude and latitude swapped?) and that the site ids \
+            match the value table.
+            """
     }
 }

@@ -25,12 +25,12 @@ public struct Inspection: Sendable {
     public var warnings: [String] = []
 
     /// Builds the stack and locates the sites, without writing anything.
-    public static func run(_ config: PipelineConfig, observer: StageObserver) throws -> Inspection {
-        let stack = try StackStage.run(config, observer: observer)
+    public static func run(_ settings: InputSettings, observer: StageObserver) throws -> Inspection {
+        let stack = try StackStage.run(settings, observer: observer)
         let loaded = try loadSites(
-            path: config.sites.file,
-            columns: SiteColumns(id: config.sites.idColumn, x: config.sites.xColumn, y: config.sites.yColumn))
-        let transformer = try CoordinateTransformer(from: try CRS(config.sites.crs), to: stack.grid.crs)
+            path: settings.sites.file,
+            columns: SiteColumns(id: settings.sites.idColumn, x: settings.sites.xColumn, y: settings.sites.yColumn))
+        let transformer = try CoordinateTransformer(from: try CRS(settings.sites.crs), to: stack.grid.crs)
         var inside = 0
         var nodata = 0
         var outside = 0
@@ -44,7 +44,7 @@ public struct Inspection: Sendable {
         }
         // Check the centre cells tile by tile so memory stays bounded.
         var byTile: [Int: [(col: Int, row: Int)]] = [:]
-        let t = config.covariates.tileSize
+        let t = settings.covariates.tileSize
         let across = (stack.grid.width + t - 1) / t
         for c in cells { byTile[(c.row / t) * across + c.col / t, default: []].append(c) }
         for key in byTile.keys.sorted() {
@@ -64,7 +64,7 @@ public struct Inspection: Sendable {
         return Inspection(
             grid: stack.grid, covariates: stack.covariates, channelCount: stack.channels.count,
             sitesRead: loaded.sites.count, sitesInside: inside, sitesOnNodata: nodata, sitesOutside: outside,
-            warnings: CovariateChecks.warnings(stack.covariates, config: config))
+            warnings: CovariateChecks.warnings(stack.covariates, settings: settings))
     }
 
     /// A plain-text account for the terminal.
@@ -73,8 +73,8 @@ public struct Inspection: Sendable {
         s += "  CRS         \(grid.crs)\n"
         s += "  cell size   \(fmt(grid.resolution.x)) x \(fmt(abs(grid.resolution.y)))\n"
         s += "  size        \(grid.width) x \(grid.height) cells\n"
-        s +=
-            "  extent      \(fmt(grid.extent.minX)), \(fmt(grid.extent.minY)) .. \(fmt(grid.extent.maxX)), \(fmt(grid.extent.maxY))\n\n"
+        let e = grid.extent
+        s += "  extent      \(fmt(e.minX)), \(fmt(e.minY)) .. \(fmt(e.maxX)), \(fmt(e.maxY))\n\n"
         s += "Covariates (\(covariates.count) rasters, \(channelCount) input channels)\n"
         let width = max(8, covariates.map(\.name.count).max() ?? 8)
         let gridCRS = grid.crs.epsg.map { "EPSG:\($0)" } ?? grid.crs.displayName
@@ -82,8 +82,9 @@ public struct Inspection: Sendable {
             let name = c.name.padding(toLength: width, withPad: " ", startingAt: 0)
             let file = URL(fileURLWithPath: c.sourcePath).lastPathComponent
             let crs = c.sourceCRS == gridCRS ? "grid CRS" : c.sourceCRS
-            s +=
-                "  \(name)  \(c.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(file) [\(crs), \(fmt(c.sourceResolution.x)) cell, nodata \(CovariateChecks.nodataText(c))]"
+            let kind = c.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+            let nodata = CovariateChecks.nodataText(c)
+            s += "  \(name)  \(kind) \(file) [\(crs), \(fmt(c.sourceResolution.x)) cell, nodata \(nodata)]"
             s += "  range \(fmt(c.min)) .. \(fmt(c.max)), mean \(fmt(c.mean))\n"
             if c.kind == .categorical {
                 for k in c.classes { s += "      class \(k.value): \(k.label) (\(k.cellCount) cells)\n" }

@@ -8,45 +8,54 @@ import Workspace
 public enum PreflightChecks {
     /// Throws the first problem; returns one line per check passed.
     @discardableResult
-    public static func run(_ config: PipelineConfig) throws -> [String] {
+    public static func run(_ settings: InputSettings) throws -> [String] {
         var done: [String] = []
-        try OutputFolder.checkFolder(config.output)
-        try checkInputsOutsideOutputs(config)
-        done.append("output folder '\(config.output)' can be written and holds none of the inputs")
-        let grid = try gridSize(config)
-        let estimate = memoryEstimate(config, cells: grid.width * grid.height)
+        try OutputFolder.checkFolder(settings.output.root)
+        try checkInputsOutsideOutputs(settings)
+        done.append("output folder '\(settings.output.root)' can be written and holds none of the inputs")
+        let grid = try gridSize(settings)
+        let estimate = memoryEstimate(settings, cells: grid.width * grid.height)
         let available = physicalMemory()
         if available > 0 && estimate.bytes > available * 8 / 10 {
-            throw config.error(
-                at: estimate.key,
-                "the run would need about \(gigabytes(estimate.bytes)) of memory (\(estimate.what)); this machine has \(gigabytes(available)). \(estimate.advice)"
+            throw settings.errorAt(
+                estimate.key,
+                """
+                the run would need about \(gigabytes(estimate.bytes)) of memory (\(estimate.what)); this \
+                machine has \(gigabytes(available)). \(estimate.advice)
+                """
             )
         }
         done.append(
-            "grid of \(grid.width) x \(grid.height) cells; memory needed about \(gigabytes(estimate.bytes)) of \(gigabytes(available))"
+            """
+            grid of \(grid.width) x \(grid.height) cells; memory needed about \(gigabytes(estimate.bytes)) of \
+            \(gigabytes(available))
+            """
         )
         return done
     }
 
     /// Every input file (pipeline, sites, values, rasters) must lie outside the outputs the run replaces.
-    static func checkInputsOutsideOutputs(_ config: PipelineConfig) throws {
-        let layout = OutputLayout(config)
-        let owned = (OutputLayout.entries(for: config) + [OutputLayout.control]).map { canonical(layout.path($0)) }
+    static func checkInputsOutsideOutputs(_ settings: InputSettings) throws {
+        let layout = settings.output
+        let owned = (settings.written + [OutputLayout.control]).map { canonical(layout.path($0)) }
         var inputs: [(key: String, path: String)] = [
-            ("the pipeline file", config.file), ("sites.file", config.sites.file)
+            ("the pipeline file", settings.file), ("sites.file", settings.sites.file)
         ]
-        switch config.profiles.source {
+        switch settings.profiles.source {
         case .horizons(let file, _, _): inputs.append(("profiles.horizons.file", file))
         case .intervals(let file, _): inputs.append(("profiles.intervals.file", file))
         }
-        if case .raster(let path) = config.covariates.grid { inputs.append(("covariates.grid.raster", path)) }
-        for source in config.covariates.sources { inputs.append(("covariates.files", source.path)) }
+        if case .raster(let path) = settings.covariates.grid { inputs.append(("covariates.grid.raster", path)) }
+        for source in settings.covariates.sources { inputs.append(("covariates.files", source.path)) }
         for input in inputs {
             let path = canonical(input.path)
             for out in owned where path == out || path.hasPrefix(out + "/") {
-                throw config.error(
-                    at: input.key == "the pipeline file" ? "output" : input.key,
-                    "'\(input.path)' (\(input.key)) lies in '\(out)', which the run writes and replaces; move the input out of the output folder or choose another 'output'"
+                throw settings.errorAt(
+                    input.key == "the pipeline file" ? "output" : input.key,
+                    """
+                    '\(input.path)' (\(input.key)) lies in '\(out)', which the run writes and replaces; move \
+                    the input out of the output folder or choose another 'output'
+                    """
                 )
             }
         }
@@ -67,50 +76,50 @@ public enum PreflightChecks {
     }
 
     /// The reference grid's size, without building the stack.
-    static func gridSize(_ config: PipelineConfig) throws -> (width: Int, height: Int) {
-        switch config.covariates.grid {
+    static func gridSize(_ settings: InputSettings) throws -> (width: Int, height: Int) {
+        switch settings.covariates.grid {
         case .raster(let path):
             let grid: Grid
             do { grid = try RasterDataset(path: path).grid() } catch {
-                throw config.error(
-                    at: "covariates.grid.raster",
+                throw settings.errorAt(
+                    "covariates.grid.raster",
                     "cannot use '\(path)' as the reference grid: \(error)")
             }
             return (grid.width, grid.height)
         case .explicit(_, let resolution, let e):
             do {
-                return try PipelineConfig.explicitGridSize(resolution: resolution, extent: e, file: config.file)
+                return try PipelineConfig.explicitGridSize(resolution: resolution, extent: e, file: settings.file)
             } catch let e as ConfigError {
-                throw config.error(at: e.key, e.message)
+                throw settings.errorAt(e.key, e.message)
             }
         }
     }
 
     /// Bytes the largest stage needs, which stage that is, and what lowers it.
     static func memoryEstimate(
-        _ config: PipelineConfig, cells: Int
+        _ settings: InputSettings, cells: Int
     ) -> (bytes: Int, what: String, key: String, advice: String) {
-        let channels = max(1, config.covariates.sources.count)
-        let p = config.patches.size
-        let sites = csvRowCount(config.sites.file)
+        let channels = max(1, settings.covariates.sources.count)
+        let p = settings.patches.size
+        let sites = csvRowCount(settings.sites.file)
         let patches = sites * channels * p * p * 4
-        let stackTile = config.covariates.tileSize * config.covariates.tileSize * channels * 4 * 3
+        let stackTile = settings.covariates.tileSize * settings.covariates.tileSize * channels * 4 * 3
         var candidates: [(Int, String, String, String)] = [
             (
                 patches, "\(sites) site patches of \(channels)+ channels x \(p) x \(p)", "patches.size",
                 "Lower patches.size or use fewer sites or covariates."
             ),
             (
-                stackTile, "stack tiles of \(config.covariates.tileSize) cells", "covariates.tile_size",
+                stackTile, "stack tiles of \(settings.covariates.tileSize) cells", "covariates.tile_size",
                 "Lower covariates.tile_size."
             )
         ]
-        if let predict = config.predict {
-            let side = predict.tileSize + p
-            let widest = (config.train?.settings.convWidths.max() ?? 128) + channels
+        if let mapTileSize = settings.mapTileSize {
+            let side = mapTileSize + p
+            let widest = (settings.widestLayer ?? 128) + channels
             let tile = side * side * widest * 4 * 4
             candidates.append(
-                (tile, "map tiles of \(predict.tileSize) cells", "predict.tile_size", "Lower predict.tile_size."))
+                (tile, "map tiles of \(mapTileSize) cells", "predict.tile_size", "Lower predict.tile_size."))
         }
         let top = candidates.max { $0.0 < $1.0 }!
         return (top.0 + 200_000_000, top.1, top.2, top.3)

@@ -38,41 +38,42 @@ struct ProfileTables {
 enum ProfilesStage {
     /// Reads the sites and value tables and harmonises horizons; depths that look like metres are an error here,
     /// before any work on rasters.
-    static func read(_ config: PipelineConfig) throws -> ProfileTables {
+    static func read(_ settings: InputSettings) throws -> ProfileTables {
         let sites = try loadSites(
-            path: config.sites.file,
-            columns: SiteColumns(id: config.sites.idColumn, x: config.sites.xColumn, y: config.sites.yColumn))
-        switch config.profiles.source {
+            path: settings.sites.file,
+            columns: SiteColumns(id: settings.sites.idColumn, x: settings.sites.xColumn, y: settings.sites.yColumn))
+        switch settings.profiles.source {
         case .horizons(let file, let columns, let spline):
             let h = try loadHorizons(path: file, columns: columns)
-            try checkDepthUnits(h.horizons, depths: config.depths, path: file, columns: columns)
+            try checkDepthUnits(h.horizons, depths: settings.depths, path: file, columns: columns)
             var issues = h.issues
-            let profiles = harmonise(h.horizons, depths: config.depths, options: spline, source: file, issues: &issues)
+            let profiles = harmonise(
+                h.horizons, depths: settings.depths, options: spline, source: file, issues: &issues)
             return ProfileTables(
                 sites: sites, profiles: profiles, issues: issues, horizonCount: h.horizons.count,
                 lambda: spline.lambda)
         case .intervals(let file, let columns):
-            let r = try loadIntervalValues(path: file, columns: columns, depths: config.depths)
+            let r = try loadIntervalValues(path: file, columns: columns, depths: settings.depths)
             return ProfileTables(sites: sites, profiles: r.profiles, issues: r.issues, horizonCount: 0, lambda: nil)
         }
     }
 
     /// Reads the tables (`read`) and locates the sites in the stack CRS.
-    static func run(_ config: PipelineConfig, stackCRS: CRS, observer: StageObserver) throws -> ProfilesResult {
-        try run(config, tables: try read(config), stackCRS: stackCRS, observer: observer)
+    static func run(_ settings: InputSettings, stackCRS: CRS, observer: StageObserver) throws -> ProfilesResult {
+        try run(settings, tables: try read(settings), stackCRS: stackCRS, observer: observer)
     }
 
     /// Locates the sites of tables read by `read` in the stack CRS.
     static func run(
-        _ config: PipelineConfig, tables: ProfileTables, stackCRS: CRS,
+        _ settings: InputSettings, tables: ProfileTables, stackCRS: CRS,
         observer: StageObserver
     ) throws -> ProfilesResult {
         observer.stageStarted("profiles")
         let loaded = tables.sites
         let siteCRS: CRS
-        do { siteCRS = try CRS(config.sites.crs) } catch {
-            throw config.error(
-                at: "sites.crs", "'\(config.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")
+        do { siteCRS = try CRS(settings.sites.crs) } catch {
+            throw settings.errorAt(
+                "sites.crs", "'\(settings.sites.crs)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:4326")
         }
         let transformer = try CoordinateTransformer(from: siteCRS, to: stackCRS)
         let points = transformer.transform(loaded.sites.map { (x: $0.x, y: $0.y) })
@@ -87,18 +88,24 @@ enum ProfilesStage {
         }
         if located.isEmpty {
             throw StageError(
-                stage: .profiles, file: config.sites.file,
+                stage: .profiles, file: settings.sites.file,
                 message:
-                    "no site coordinate could be transformed from \(siteCRS.name) to \(stackCRS.name); check sites.crs and the x/y columns"
+                    """
+                    no site coordinate could be transformed from \(siteCRS.name) to \(stackCRS.name); check \
+                    sites.crs and the x/y columns
+                    """
             )
         }
         observer.note(
             sitesNote(
                 read: loaded.sites.count, untransformable: failed.count, issues: loaded.issues,
-                file: config.sites.file))
+                file: settings.sites.file))
         if let lambda = tables.lambda {
             observer.note(
-                "horizons: \(tables.horizonCount) harmonised to \(config.depths.count) depth intervals by equal-area spline (lambda \(lambda))"
+                """
+                horizons: \(tables.horizonCount) harmonised to \(settings.depths.count) depth intervals by \
+                equal-area spline (lambda \(lambda))
+                """
             )
         }
         return ProfilesResult(

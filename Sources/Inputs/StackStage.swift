@@ -5,20 +5,20 @@ import RasterIO
 
 /// Builds the covariate stack on the reference grid the pipeline names.
 public enum StackStage {
-    static func referenceGrid(_ config: PipelineConfig) throws -> ReferenceGrid {
-        switch config.covariates.grid {
+    static func referenceGrid(_ settings: InputSettings) throws -> ReferenceGrid {
+        switch settings.covariates.grid {
         case .raster(let path):
             guard FileManager.default.fileExists(atPath: path) else {
-                throw config.error(
-                    at: "covariates.grid.raster",
+                throw settings.errorAt(
+                    "covariates.grid.raster",
                     "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
             }
             return .raster(path: path)
         case .explicit(let crsText, let resolution, let e):
             let crs: CRS
             do { crs = try CRS(crsText) } catch {
-                throw config.error(
-                    at: "covariates.grid.crs",
+                throw settings.errorAt(
+                    "covariates.grid.crs",
                     "'\(crsText)' is not a CRS GDAL knows (\(error)); use e.g. EPSG:3577 or a WKT/PROJ string")
             }
             return .explicit(
@@ -29,10 +29,10 @@ public enum StackStage {
     /// Checks every covariate before any cell is read: files open, orientation (north- or south-up), bands,
     /// CRSs transformable to the grid's, unique names. Used by `validate` and at the start of every run.
     public static func check(
-        _ config: PipelineConfig
+        _ settings: InputSettings
     ) throws -> (specs: [CovariateSpec], reference: ReferenceGrid, check: CovariateStack.Check) {
-        let specs = try CovariateSources.specs(for: config)
-        let reference = try referenceGrid(config)
+        let specs = try CovariateSources.specs(for: settings)
+        let reference = try referenceGrid(settings)
         return (specs, reference, try CovariateStack.check(specs: specs, reference: reference))
     }
 
@@ -40,14 +40,14 @@ public enum StackStage {
     /// there by an earlier process are reused when the covariates are unchanged (said in a note),
     /// and new ones are saved there.
     public static func run(
-        _ config: PipelineConfig, observer: StageObserver, statisticsFile: String? = nil
+        _ settings: InputSettings, observer: StageObserver, statisticsFile: String? = nil
     ) throws -> CovariateStack {
         observer.stageStarted("stack")
-        let (specs, reference, _) = try check(config)
+        let (specs, reference, _) = try check(settings)
         observer.note("covariates: \(specs.count) rasters")
         let saved = statisticsFile.flatMap { FileManager.default.contents(atPath: $0) }.flatMap(StackStatistics.decoded)
         let stack = try CovariateStack(
-            specs: specs, reference: reference, tileSize: config.covariates.tileSize, saved: saved
+            specs: specs, reference: reference, tileSize: settings.covariates.tileSize, saved: saved
         ) { done, total in
             observer.progress("covariate statistics", done: done, total: total)
         }
@@ -55,22 +55,19 @@ public enum StackStage {
             if stack.reusedStatistics {
                 observer.note(
                     "covariate statistics: reused from \(statisticsFile), saved by an earlier run (the "
-                        + "\(stack.statistics.inputs.fileCount) files the covariates are read from have the same sizes and modification times)"
+                        + """
+                        \(stack.statistics.inputs.fileCount) files the covariates are read from have the same \
+                        sizes and modification times)
+                        """
                 )
             } else {
-                do { try AtomicFile.write(try stack.statistics.encoded(), to: statisticsFile) } catch let e
-                    as FileWriteError
-                {
-                    throw StageError(
-                        stage: .stack, file: e.path,
-                        message:
-                            "\(e.message); check that the output folder '\(config.output)' is writable and the disk has room"
-                    )
+                try StageError.writing(into: settings.output.root, stage: .stack) {
+                    try AtomicFile.write(try stack.statistics.encoded(), to: statisticsFile)
                 }
             }
         }
         observer.note("grid: \(stack.grid.width) x \(stack.grid.height) cells, \(stack.channels.count) channels")
-        for warning in CovariateChecks.warnings(stack.covariates, config: config) {
+        for warning in CovariateChecks.warnings(stack.covariates, settings: settings) {
             observer.note("warning: " + warning)
         }
         return stack

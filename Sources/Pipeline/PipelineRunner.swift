@@ -47,11 +47,14 @@ public final class PipelineRunner {
     /// The parsed pipeline.
     public let config: PipelineConfig
     let observer: PipelineObserver
+    /// What the data stages read of the pipeline.
+    let inputSettings: InputSettings
 
     /// Creates a runner for a parsed pipeline.
     public init(config: PipelineConfig, observer: PipelineObserver = SilentObserver()) {
         self.config = config
         self.observer = observer
+        self.inputSettings = InputSettings(config)
     }
 
     /// Output files this pipeline writes, relative to its output folder.
@@ -66,7 +69,7 @@ public final class PipelineRunner {
     public func run(
         overwrite: Bool, command: String = "socmap run", merge: Bool = false, maps: Bool = true
     ) throws -> RunSummary {
-        try PreflightChecks.run(config)
+        try PreflightChecks.run(inputSettings)
         let folder = try OutputFolder(OutputLayout(config), access: .exclusive, command: command)
         defer { folder.release() }
         for line in folder.recovered { observer.note(line) }
@@ -132,7 +135,7 @@ public final class PipelineRunner {
         }
         observer.stageStarted("report: patch file, profiles, report.md, report.html, report.json")
         try inputs.writeTables(used.data, property: config.profiles.property, to: out, output: config.output)
-        let warnings = CovariateChecks.warnings(stack.covariates, config: config)
+        let warnings = CovariateChecks.warnings(stack.covariates, settings: inputSettings)
         inputs.record(
             into: &record, sitesFile: config.sites.file, validRange: config.profiles.validRange.map { "\($0)" },
             patchesFile: config.patches.file, warnings: warnings)
@@ -171,7 +174,7 @@ public final class PipelineRunner {
     public func runPart(
         _ part: Share, overwrite: Bool, maps: Bool = true, command: String = "socmap run --part"
     ) throws -> PartSummary {
-        try PreflightChecks.run(config)
+        try PreflightChecks.run(inputSettings)
         guard config.train != nil else {
             throw StageError(
                 stage: .run, file: config.file,
@@ -211,7 +214,9 @@ public final class PipelineRunner {
     /// profiles' and patches' wall times.
     func prepare(statisticsFile: String? = nil, clock: StageClock? = nil) throws -> RunInputs {
         let config = config
-        let inputs = try InputStages.prepare(config, observer: observer, statisticsFile: statisticsFile) { stack in
+        let inputs = try InputStages.prepare(
+            inputSettings, observer: observer, statisticsFile: statisticsFile
+        ) { stack in
             // stocks' rasters and units, before any training
             _ = try ProfileStage.check(
                 config.stocks, grid: stack.grid, tileSize: config.covariates.tileSize, errorAt: config.errorAt)
@@ -234,7 +239,7 @@ public final class PipelineRunner {
         shard: Share, merge: Bool, overwrite: Bool, tilesOnly: Bool = false,
         command: String = "socmap predict"
     ) throws -> MapResult {
-        try PreflightChecks.run(config)
+        try PreflightChecks.run(inputSettings)
         let layout = OutputLayout(config)
         let sharded = (shard.count > 1 || tilesOnly) && !merge
         let folder = try OutputFolder(layout, access: sharded ? .shared : .exclusive, command: command)
@@ -243,7 +248,8 @@ public final class PipelineRunner {
         if overwrite && !sharded { try? FileManager.default.removeItem(atPath: layout.tilesFolder) }
         let predict = try MapStage.predictSection(config)
         let inputs = try MapStage.savedInputs(config, layout: layout)
-        let stack = try StackStage.run(config, observer: observer, statisticsFile: layout.stackStatisticsFile)
+        let stack = try StackStage.run(
+            inputSettings, observer: observer, statisticsFile: layout.stackStatisticsFile)
         _ = try ProfileStage.check(
             config.stocks, grid: stack.grid, tileSize: config.covariates.tileSize, errorAt: config.errorAt)
         let output = sharded ? nil : try folder.makeStaging()

@@ -125,7 +125,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let config = try loadPipeline(options.pipeline)
-            let inspection = try Inspection.run(config, observer: TerminalObserver(quiet: options.quiet))
+            let inspection = try Inspection.run(InputSettings(config), observer: TerminalObserver(quiet: options.quiet))
             print(inspection.text(), terminator: "")
         }
     }

@@ -32,7 +32,7 @@ final class ZoneConfigTests: XCTestCase {
         let config = try PipelineConfig.load(path: p.pipeline)
         var validateError: Error?
         XCTAssertThrowsError(try PipelineValidator.validate(config), file: file, line: line) { validateError = $0 }
-        let stack = try StackStage.run(config, observer: SilentObserver())
+        let stack = try StackStage.run(InputSettings(config), observer: SilentObserver())
         XCTAssertThrowsError(try ZoneStage.check(config, stack: stack), file: file, line: line) { error in
             XCTAssertEqual(
                 "\(error)", "\(validateError.map { "\($0)" } ?? "")", "validate and run say the same", file: file,
@@ -85,7 +85,7 @@ final class ZoneConfigTests: XCTestCase {
             classes: [1: [4: "North", 7: "South"]])
         let fileConfig = try PipelineConfig.load(path: q.pipeline)
         XCTAssertTrue(try PipelineValidator.validate(fileConfig).contains { $0.contains("zones.tif' with 2 classes") })
-        let stack = try StackStage.run(fileConfig, observer: SilentObserver())
+        let stack = try StackStage.run(InputSettings(fileConfig), observer: SilentObserver())
         XCTAssertNoThrow(try ZoneStage.check(fileConfig, stack: stack))
     }
 

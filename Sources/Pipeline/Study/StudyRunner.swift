@@ -61,7 +61,7 @@ public final class StudyRunner {
     /// pipeline's data stages and its covariate selection, and makes the study's experiment.
     func open(access: OutputFolder.Access, command: String) throws -> (OutputFolder, StudyTraining) {
         let config = study.pipeline
-        try PreflightChecks.run(config)
+        try PreflightChecks.run(InputSettings(config))
         try StudyTraining.claimFolder(study)
         let layout = OutputLayout(root: study.output, patchesFile: OutputLayout.defaultPatchesFile)
         let folder = try OutputFolder(layout, access: access, command: command)

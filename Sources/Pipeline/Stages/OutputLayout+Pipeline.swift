@@ -1,8 +1,8 @@
 import Configuration
 import Workspace
 
-/// The output folder's layout of a configuration and the entries a run writes (the preflight checks
-/// keep every input outside them).
+/// What a pipeline adds to the output folder's layout: the layout of a configuration and the entries a run
+/// writes (which `InputSettings` hands the preflight checks); model paths by `ModelKind` are Cartography's.
 extension OutputLayout {
     /// The layout of `config`'s output folder.
     public init(_ config: PipelineConfig) {
