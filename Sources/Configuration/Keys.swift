@@ -1,8 +1,9 @@
 import Foundation
 
-/// One key of the pipeline file as a table row: what `PipelineKeys.all` lists and the sample test checks.
+/// One key as a table row: what `PipelineKeys.all` and `StudyKeys.all` list and the key tests check.
 public struct KeyDeclaration: Sendable, Equatable {
     /// Full dotted path, e.g. `train.network.conv_widths`; `[]` marks the items of a list (`covariates.files[].path`).
+    /// `<name>` stands for a key the file chooses (a study's variant: `variants.<name>.model`).
     public let path: String
     /// The value's type in words, e.g. "whole number".
     public let type: String
@@ -51,7 +52,7 @@ extension Allowed where Value: Comparable {
     }
 }
 
-/// One key of the pipeline file: its path, how its value is read, its default, what it allows and a doc line.
+/// One key of the pipeline or study file: its path, how its value is read, its default, what it allows and a doc line.
 /// The parsers read through it (`YAMLMapping.read`), so no name, default or range is written twice.
 public struct Key<Value: Sendable>: Sendable {
     /// Full dotted path, e.g. `train.epochs`.
@@ -105,6 +106,12 @@ public struct Key<Value: Sendable>: Sendable {
             path: path, type: type.name, defaultText: defaultText, allowed: allowed.text, doc: doc,
             required: required, deprecated: deprecated)
     }
+
+    /// Checks a value that is not read through `YAMLMapping.given` (a mapping's own key, e.g. a study
+    /// variant's name) against what the key allows; the error stands at `place`.
+    func check(_ value: Value, at place: YAMLValue) throws {
+        if let problem = allowed.problem(value) { throw place.error(problem) }
+    }
 }
 
 /// A declared key of any value type, for the tables.
@@ -141,6 +148,13 @@ extension YAMLMapping {
         guard let value = try given(key) else { preconditionFailure("present after required()") }
         return value
     }
+
+    /// The mapping of a section key (one whose keys its own parser reads) when given, checked against
+    /// what the key allows.
+    func section(_ key: Key<KeyMapping>) throws -> YAMLMapping? {
+        guard try given(key) != nil else { return nil }
+        return try optional(key.name)?.mapping()
+    }
 }
 
 // MARK: - Value types
@@ -170,6 +184,19 @@ extension ValueType where Value == String {
     static var string: ValueType { ValueType(name: "text", read: { try $0.string() }, text: { $0 }) }
     /// A file or folder path, relative to the pipeline file (or `data_folder` for inputs).
     static var path: ValueType { ValueType(name: "path", read: { try $0.string() }, text: { $0 }) }
+}
+
+/// The keys of a mapping whose own parser reads them (a section such as a study's `train`), as written.
+struct KeyMapping: Sendable {
+    /// The keys in file order.
+    var keys: [String]
+}
+
+extension ValueType where Value == KeyMapping {
+    /// A mapping of keys that its own parser reads; `name` says which, e.g. "mapping of train keys".
+    static func mapping(_ name: String) -> ValueType {
+        ValueType(name: name, read: { KeyMapping(keys: try $0.mapping().keys) }, text: { listText($0.keys) })
+    }
 }
 
 extension ValueType where Value == [Int] {

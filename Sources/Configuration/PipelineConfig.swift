@@ -158,9 +158,13 @@ extension PipelineConfig {
         guard w.isFinite, h.isFinite, w <= limit, h <= limit, w * h <= 1e12 else {
             throw ConfigError(
                 file: file, key: "covariates.grid.resolution", line: nil, column: nil,
-                message:
-                    "resolution \(resolution) over the extent gives \(w.isFinite ? String(format: "%.3g", w) : "infinitely many") x \(h.isFinite ? String(format: "%.3g", h) : "infinitely many") cells, more than a raster can hold; give the cell size in the grid CRS's units (metres for a projected CRS, degrees for EPSG:4326)"
-            )
+                message: """
+                    resolution \(resolution) over the extent gives \
+                    \(w.isFinite ? String(format: "%.3g", w) : "infinitely many") x \
+                    \(h.isFinite ? String(format: "%.3g", h) : "infinitely many") cells, more than a raster can \
+                    hold; give the cell size in the grid CRS's units (metres for a projected CRS, degrees for \
+                    EPSG:4326)
+                    """)
         }
         return (max(1, Int(w)), max(1, Int(h)))
     }

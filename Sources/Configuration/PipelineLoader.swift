@@ -94,13 +94,17 @@ extension PipelineConfig {
         }
         if let predict, predict.uncertainty, evaluate == nil, let v = root.optional("predict") {
             throw v.error(
-                "'uncertainty' maps prediction intervals calibrated on the cross-validation's held-out residuals: add an 'evaluate' section"
-            )
+                """
+                'uncertainty' maps prediction intervals calibrated on the cross-validation's held-out residuals: \
+                add an 'evaluate' section
+                """)
         }
         if let predict, let train, !train.models.contains(predict.model), let v = root.optional("predict") {
             throw v.error(
-                "predict.model '\(predict.model.rawValue)' is not among train.models (\(train.models.map(\.rawValue).joined(separator: ", ")))"
-            )
+                """
+                predict.model '\(predict.model.rawValue)' is not among train.models \
+                (\(train.models.map(\.rawValue).joined(separator: ", ")))
+                """)
         }
 
         let select = try parseSelect(
@@ -266,8 +270,11 @@ extension PipelineConfig {
             channels: 1, patchSize: patches.size, poolSize: s.poolSize, kernelSize: s.kernelSize,
             convWidths: s.convWidths, fcWidths: s.fcWidths)
         do { try config.validate() } catch {
-            return
-                "patches.size \(patches.size), train.network.pool \(s.poolSize) and train.network.kernel_size \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 23, p 3, k 5"
+            return """
+                patches.size \(patches.size), train.network.pool \(s.poolSize) and train.network.kernel_size \
+                \(s.kernelSize) do not make a network: \(error). With kernel k and pool p the patch size P needs \
+                (P - 2(k-1)) to be a multiple of p and (P - 2(k-1))/p >= k; e.g. P 13, p 3, k 3 or P 23, p 3, k 5
+                """
         }
         return nil
     }

@@ -52,8 +52,9 @@ public struct StudyConfig: Sendable {
         return try parse(text: text, file: url.path, pipeline: pipeline)
     }
 
-    /// Parses study YAML text; `file` names it in errors and anchors `output`.
+    /// Parses study YAML text through `StudyKeys`; `file` names it in errors and anchors `output`.
     public static func parse(text: String, file: String, pipeline: PipelineConfig) throws -> StudyConfig {
+        typealias K = StudyKeys
         let source = YAMLSource(file: file, text: text)
         let root = try source.root().mapping()
         guard var train = pipeline.train else {
@@ -68,14 +69,14 @@ public struct StudyConfig: Sendable {
         }
         var pipeline = pipeline
         var common: [String] = []
-        if let t = try root.optional("train")?.mapping() {
-            if let models = t.optional("models") {
+        if let t = try root.section(K.train) {
+            if let models = t.optional(TrainKeys.models.name) {
                 throw models.error("the study's models are its variants' 'model' keys")
             }
             train = try PipelineConfig.parseTrain(t, poolAlias: nil, base: train)!
             common = try describe(t)
         }
-        if let split = try root.given(EvaluateKeys.split), let v = root.optional(EvaluateKeys.split.name) {
+        if let split = try root.given(K.split), let v = root.optional(K.split.name) {
             if split == .samples, evaluate.blockSize != nil {
                 throw v.error(
                     "split: samples deals single samples into folds, the pipeline's evaluate.block_size deals "
@@ -88,53 +89,47 @@ public struct StudyConfig: Sendable {
         pipeline.train = train
         let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
         var output = pipeline.output + "-study"
-        if let o = root.optional("output") {
-            let text = (try o.string() as NSString).expandingTildeInPath
-            guard !text.isEmpty else { throw o.error("give a folder for the study's outputs") }
-            output =
-                text.hasPrefix("/")
-                ? text : URL(fileURLWithPath: base).appendingPathComponent(text).standardizedFileURL.path
+        if let o = try root.given(K.output) {
+            output = resolve((o as NSString).expandingTildeInPath, against: base)
         }
         if output == pipeline.output {
-            throw root.optional("output")!.error(
+            throw root.optional(K.output.name)!.error(
                 "the study needs its own folder, not the pipeline's output folder (the run owns that)")
         }
-        let resamples = try root.int("bootstrap", default: 2000, in: 100...1_000_000)
-        let list = try root.required(
-            "variants", hint: "name each variant, e.g. 'transfer-F0: {model: transfer, train: {freeze: 0}}'")
+        let resamples = try root.read(K.bootstrap)
+        _ = try root.require(
+            K.variants, hint: "name each variant, e.g. 'transfer-F0: {model: transfer, train: {freeze: 0}}'")
+        let list = root.optional(K.variants.name)!
         let variantMap = try list.mapping()
         var variants: [Variant] = []
         for name in variantMap.keys {
             let node = variantMap.optional(name)
             let m = try node?.mapping()
-            guard name.range(of: #"^[A-Za-z0-9][A-Za-z0-9_.=+-]*$"#, options: .regularExpression) != nil else {
-                throw (node ?? list).error(
-                    "variant names are letters, digits and _ . = + - (they name CSV columns and files)")
-            }
-            let modelName = try m?.optional("model")?.string() ?? name
-            guard let model = ModelKind(rawValue: modelName) else {
-                throw (m?.optional("model") ?? node ?? list).error(
-                    "'\(modelName)' is not a model; give 'model:' one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
+            try K.variant.check(name, at: node ?? list)
+            let model: ModelKind
+            if let given = try m?.given(K.model) {
+                model = given
+            } else if let named = ModelKind(rawValue: name) {
+                model = named
+            } else {
+                throw (node ?? list).error(K.notAModel(name))
             }
             var settings = train.settings
             var changes: [String] = []
-            if let t = try m?.optional("train")?.mapping() {
-                if let models = t.optional("models") {
+            if let t = try m?.section(K.variantTrain) {
+                if let models = t.optional(TrainKeys.models.name) {
                     throw models.error("a variant trains one model: give it as '\(name).model', not 'train.models'")
                 }
                 settings = try PipelineConfig.parseTrain(t, poolAlias: nil, base: train)!.settings
                 if model != .rf,
                     let problem = PipelineConfig.networkGeometryProblem(patches: pipeline.patches, settings: settings)
                 {
-                    throw (m?.optional("train") ?? list).error(problem)
+                    throw (m?.optional(K.variantTrain.name) ?? list).error(problem)
                 }
                 changes = try describe(t)
             }
             var seed = pipeline.seed
-            if let s = m?.optional("seed") {
-                let v = try s.int()
-                guard v >= 0 else { throw s.error("seed must be zero or positive") }
+            if let v = try m?.given(K.seed) {
                 seed = UInt64(v)
                 changes.append("seed: \(v)")
             }
@@ -143,36 +138,34 @@ public struct StudyConfig: Sendable {
                 Variant(
                     name: name, model: model, settings: settings, seed: seed, changes: changes.joined(separator: ", ")))
         }
-        guard !variants.isEmpty else { throw list.error("list at least one variant") }
         let names = variants.map(\.name)
         var baselines = defaultBaselineNames.filter(names.contains)
-        if let b = root.optional("baselines") {
-            baselines = try b.list().map { item in
-                let n = try item.string()
-                guard names.contains(n) else {
-                    throw item.error(
-                        "'\(n)' is not a variant of this study; choose from \(names.joined(separator: ", "))")
-                }
-                return n
+        if let given = try root.given(K.baselines) {
+            let items = try root.optional(K.baselines.name)!.list()
+            for (n, item) in zip(given, items) where !names.contains(n) {
+                throw item.error("'\(n)' is not a variant of this study; choose from \(names.joined(separator: ", "))")
             }
+            baselines = given
         }
         if baselines.isEmpty { baselines = [names[0]] }
         var reference: ReferenceScores?
-        if let r = root.optional("reference") {
-            let text = (try r.string() as NSString).expandingTildeInPath
-            let path =
-                text.hasPrefix("/")
-                ? text : URL(fileURLWithPath: base).appendingPathComponent(text).standardizedFileURL.path
-            do { reference = try ReferenceScores(path: path, label: (text as NSString).lastPathComponent) } catch let e
-                as EvaluationError
-            {
-                throw r.error(e.message)
+        if let text = try root.given(K.reference).map({ ($0 as NSString).expandingTildeInPath }) {
+            do {
+                reference = try ReferenceScores(
+                    path: resolve(text, against: base), label: (text as NSString).lastPathComponent)
+            } catch let e as EvaluationError {
+                throw root.optional(K.reference.name)!.error(e.message)
             }
         }
         try root.finish()
         return StudyConfig(
             file: file, pipeline: pipeline, output: output, variants: variants, baselines: baselines,
             resamples: resamples, common: common.joined(separator: ", "), reference: reference)
+    }
+
+    /// `path` as an absolute path: as it is when absolute, else below `base` (the study file's folder).
+    static func resolve(_ path: String, against base: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
     }
 
     /// "key: value" for each key of a mapping as written, nested keys joined with dots.

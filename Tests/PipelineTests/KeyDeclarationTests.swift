@@ -112,17 +112,8 @@ final class KeyDeclarationTests: XCTestCase {
     func testTrainKeys_areModelSettingsCodingKeys() throws {
         let names = TrainKeys.settings.map(\.declaration.name)
         XCTAssertEqual(names.sorted(), ModelSettings.CodingKeys.allCases.map(\.rawValue).sorted())
-        var s = ModelSettings()
-        s.fineTuneBatchSize = 16
-        s.targetScaling = .pooled
-        s.scorePretrained = true
-        s.l2SP = 0.1
-        s.headFirstEpochs = 3
-        s.fineTuneBatchNorm = .eval
-        s.augment = true
-        s.augmentExclude = ["aspect"]
-        s.ensemble = 2
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(s)) as? [String: Any])
+        let s = StoredSettings.everyKeyWritten
+        let json = try StoredSettings.json(s)
         XCTAssertEqual(Set(json.keys), Set(names))
         XCTAssertEqual(json["fine_tune_epochs"] as? Int, s.fineTuneEpochs)
         XCTAssertEqual(json["conv_widths"] as? [Int], s.convWidths)

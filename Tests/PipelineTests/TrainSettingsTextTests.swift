@@ -7,17 +7,8 @@ import XCTest
 final class TrainSettingsTextTests: XCTestCase {
     /// Every setting model.json stores has its `train` key in the report's list (a new setting must be added there).
     func testEverySettingHasAKey() throws {
-        var s = ModelSettings()
-        s.fineTuneBatchSize = 16
-        s.targetScaling = .pooled
-        s.scorePretrained = true
-        s.l2SP = 0.1
-        s.headFirstEpochs = 3
-        s.fineTuneBatchNorm = .eval
-        s.augment = true
-        s.augmentExclude = ["aspect"]
-        s.ensemble = 2
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(s)) as? [String: Any])
+        let s = StoredSettings.everyKeyWritten
+        let json = try StoredSettings.json(s)
         XCTAssertEqual(TrainSettingsText.all(s).count, json.count, "\(json.keys.sorted())")
         XCTAssertEqual(Set(TrainSettingsText.all(s).map(\.key)).count, json.count)
     }
