@@ -25,7 +25,8 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
 
         // MARK: Helpers every stage shares: atomic file writes and file error reasons; text formats
-        .target(name: "FileIO", exclude: ["README.md"]),
+        .target(
+            name: "FileIO", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
         .target(name: "TextFormat", exclude: ["README.md"]),
 
         // MARK: Data in: rasters and soil profiles
@@ -66,8 +67,7 @@ let package = Package(
         .target(
             name: "Mapping",
             dependencies: [
-                "RasterIO", "Models", "NeuralNet", "Compute", "Applicability", "FileIO", "TextFormat",
-                .product(name: "Crypto", package: "swift-crypto")
+                "RasterIO", "Models", "NeuralNet", "Compute", "Applicability", "FileIO", "TextFormat"
             ],
             exclude: ["README.md"]),
 
@@ -124,7 +124,7 @@ let package = Package(
             name: "Cartography",
             dependencies: [
                 "RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping",
-                "Applicability", "TextFormat", "Runtime", "Workspace", "Configuration", "Reports"
+                "Applicability", "FileIO", "TextFormat", "Runtime", "Workspace", "Configuration", "Reports"
             ],
             exclude: ["README.md"]),
         .target(
@@ -153,7 +153,7 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["RasterIO"], path: "Tests/TestSupport"),
-        .testTarget(name: "FileIOTests", dependencies: ["FileIO"]),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "Randomness", "TestSupport"]),
         .testTarget(name: "TextFormatTests", dependencies: ["TextFormat"]),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "TestSupport", "Randomness"]),

@@ -1,5 +1,6 @@
 import Configuration
 import Evaluation
+import FileIO
 import Foundation
 import Mapping
 import Models

@@ -1,6 +1,7 @@
 import Applicability
 import Configuration
 import Evaluation
+import FileIO
 import Foundation
 import Mapping
 import Models

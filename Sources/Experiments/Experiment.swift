@@ -114,6 +114,11 @@ public final class Experiment {
     /// A saved unit's record; an error naming it when it is missing (fit or check every unit first).
     public func record(_ unit: TrainingUnit) throws -> UnitRecord {
         guard let r = saved(unit) else {
+            if let reason = store.damage(unit.name) {
+                throw ExperimentError(
+                    .missingUnits, path: store.unitFolder(unit.name),
+                    message: "the training unit \(unit.label) is damaged (\(reason)); run the command again to fit it")
+            }
             throw ExperimentError(
                 .missingUnits, path: store.unitFolder(unit.name),
                 message:
@@ -147,6 +152,13 @@ public final class Experiment {
         describe: ((TrainingUnit) -> String)? = nil
     ) throws -> (trained: Int, reused: Int) {
         let missing = todo.filter { saved($0) == nil }
+        for unit in missing {
+            if let reason = store.damage(unit.name) {
+                observer.note(
+                    "training unit \(unit.label) in '\(store.unitFolder(unit.name))' is damaged (\(reason)); "
+                        + "fitting it again")
+            }
+        }
         if missing.count < todo.count {
             observer.note(
                 "training: \(todo.count - missing.count) of \(todo.count) units saved by an earlier run of \(owner); \(missing.count) to train"
@@ -374,6 +386,9 @@ extension Experiment {
         let missing = units.filter { saved($0) == nil }
         guard !missing.isEmpty else { return }
         let describe = missing.map { u -> String in
+            if let reason = store.damage(u.name) {
+                return "\(u.label) (damaged: \(reason), in '\(store.unitFolder(u.name))')"
+            }
             if let other = store.otherTag(u.name) {
                 return "\(u.label) (made from another pipeline file, hash \(other))"
             }

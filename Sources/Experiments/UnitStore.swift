@@ -38,15 +38,20 @@ public struct PartRecord: Codable, Sendable {
     public var file: String
 }
 
-/// Saved units in one folder: each unit in a folder of its own (its record `unit.json` and, when
-/// kept, its model), written into a hidden folder first and renamed into place when complete, so
-/// a kill leaves a unit either whole or absent. Units are claimed with a lock while one process
+/// Saved units in one folder: each unit in a folder of its own (its record `unit.json`, when kept its
+/// model, and their checksums `SHA256SUMS`), written into a hidden folder first and renamed into place
+/// when complete, so a kill leaves a unit either whole or absent. A unit is read only after its
+/// checksums verify: a damaged or edited unit is never used (`damage` says why) and is fitted again. Units are claimed with a lock while one process
 /// fits them, so processes sharing the folder (parts of a job array) fit each unit once.
 public final class UnitStore: @unchecked Sendable {
     /// The folder.
     public let folder: String
     /// The owner's tag, written into every record (a run's pipeline file hash).
     public let tag: String
+    /// Records whose checksums verified in this process, by unit name (a saved unit is never changed
+    /// in place, only replaced by `save`).
+    private var verified: [String: UnitRecord] = [:]
+    private let lock = NSLock()
 
     /// A store in `folder` (created when the first unit is saved).
     public init(folder: String, tag: String) {
@@ -78,9 +83,25 @@ public final class UnitStore: @unchecked Sendable {
     /// Whether anything is saved under `name`, matching or not.
     public func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: unitFolder(name)) }
 
+    /// Why the unit saved under `name` cannot be used (its checksums do not verify, or its record
+    /// does not decode), or nil when it is intact or absent.
+    public func damage(_ name: String) -> String? {
+        guard exists(name), read(name) == nil else { return nil }
+        if case .damaged(let reason) = Checksums.verify(in: unitFolder(name), required: ["unit.json"]) {
+            return reason
+        }
+        return "unit.json does not decode"
+    }
+
+    /// The record of `name` once its checksums verify; nil when absent, damaged or undecodable.
     private func read(_ name: String) -> UnitRecord? {
-        guard let bytes = FileManager.default.contents(atPath: recordPath(name)) else { return nil }
-        return try? JSONDecoder().decode(UnitRecord.self, from: bytes)
+        if let record = lock.withLock({ verified[name] }) { return record }
+        guard Checksums.verify(in: unitFolder(name), required: ["unit.json"]) == .intact,
+            let bytes = FileManager.default.contents(atPath: recordPath(name)),
+            let record = try? JSONDecoder().decode(UnitRecord.self, from: bytes)
+        else { return nil }
+        lock.withLock { verified[name] = record }
+        return record
     }
 
     /// Saves `record` as unit `name`: `writeModel` writes the model into the folder it is given
@@ -107,6 +128,8 @@ public final class UnitStore: @unchecked Sendable {
         record.modelFiles = try writeModel((partial as NSString).appendingPathComponent("model"))
         do {
             try AtomicFile.write(try Self.encode(record), to: (partial as NSString).appendingPathComponent("unit.json"))
+            try Checksums.write(in: partial, files: Self.files(in: partial))
+            lock.withLock { verified[name] = nil }
             // A unit of other inputs in the way goes first; a kill between the two steps leaves the
             // unit missing, and it is fitted again.
             if fm.fileExists(atPath: target) { try fm.removeItem(atPath: target) }
@@ -133,6 +156,17 @@ public final class UnitStore: @unchecked Sendable {
                     "cannot copy the model of \(name): \(SystemError.reason(error)); check that the output folder is writable and the disk has room"
             )
         }
+    }
+
+    /// Every regular file below `folder`, relative to it, sorted.
+    static func files(in folder: String) -> [String] {
+        let fm = FileManager.default
+        let all = (fm.enumerator(atPath: folder)?.allObjects as? [String]) ?? []
+        return all.filter { file in
+            var isFolder: ObjCBool = false
+            return fm.fileExists(atPath: (folder as NSString).appendingPathComponent(file), isDirectory: &isFolder)
+                && !isFolder.boolValue && file != Checksums.fileName
+        }.sorted()
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> Data {
@@ -235,5 +269,8 @@ public final class UnitStore: @unchecked Sendable {
     }
 
     /// Removes every saved unit (once the outputs they made are published).
-    public func removeAll() { try? FileManager.default.removeItem(atPath: folder) }
+    public func removeAll() {
+        lock.withLock { verified.removeAll() }
+        try? FileManager.default.removeItem(atPath: folder)
+    }
 }

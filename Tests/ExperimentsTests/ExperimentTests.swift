@@ -1,9 +1,10 @@
-import Experiments
 import Foundation
 import Models
 import Randomness
 import Runtime
 import XCTest
+
+@testable import Experiments
 
 final class ExperimentTests: XCTestCase {
     final class Recorder: ExperimentObserver {
@@ -124,5 +125,64 @@ final class ExperimentTests: XCTestCase {
         }
         try e.fit(e.units(of: Share(index: 1, count: 2)), observer: Recorder(), owner: "t")
         XCTAssertNoThrow(try e.checkComplete(file: "p.yaml", command: "socmap run p.yaml"))
+    }
+
+    /// Changes one byte of `path` in place (same size).
+    func flipByte(_ path: String, at offset: (Int) -> Int) throws {
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let i = offset(bytes.count)
+        bytes[i] = bytes[i] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+        try bytes.write(to: URL(fileURLWithPath: path))
+    }
+
+    func testDamagedUnits_editedRecordOrWeightsOrTruncated_areNeverUsed_reported_andFittedAgain() throws {
+        let scratch = ScratchFolder()
+        let e = try experiment(scratch.path)
+        try e.fit(e.units, observer: Recorder(), owner: "t")
+        let heldOut = try e.heldOut("rf")
+        let fold = e.units.first { $0.name == "cv_fold02_rf" }!
+        let final = e.units.first { $0.name == "final_rf" }!
+        let store = e.store
+        // An edited number in a fold unit's held-out predictions (same size).
+        let record = (store.unitFolder(fold.name) as NSString).appendingPathComponent("unit.json")
+        let text = try String(contentsOfFile: record, encoding: .utf8)
+        let digit = text.range(of: "\"heldOut\":[")!.upperBound.utf16Offset(in: text) + 2
+        try flipByte(record) { _ in digit }
+        // The final unit's saved model, one byte flipped in place; another fold's truncated.
+        let model = store.modelFolder(final.name)
+        let weights = UnitStore.files(in: model).first!
+        try flipByte((model as NSString).appendingPathComponent(weights)) { $0 / 2 }
+        let truncatedUnit = e.units.first { $0.name == "cv_fold03_rf-ab" }!
+        let truncated = (store.unitFolder(truncatedUnit.name) as NSString).appendingPathComponent("unit.json")
+        try Data(try Data(contentsOf: URL(fileURLWithPath: truncated)).prefix(20)).write(
+            to: URL(fileURLWithPath: truncated))
+
+        // A fresh process (a new store) never uses them: the merge names each, damaged, with its folder.
+        let fresh = try experiment(scratch.path)
+        XCTAssertNil(fresh.saved(fold))
+        XCTAssertEqual(fresh.store.damage(fold.name), "unit.json does not match its checksum")
+        XCTAssertEqual(fresh.store.damage(final.name), "model/\(weights) does not match its checksum")
+        XCTAssertThrowsError(try fresh.heldOut("rf")) { error in
+            XCTAssertTrue("\(error)".contains("fold 2 rf is damaged (unit.json does not match"), "\(error)")
+        }
+        XCTAssertThrowsError(try fresh.checkComplete(file: "p.yaml", command: "socmap run p.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("3 of 8 training units are not saved"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains(
+                    "fold 2 rf (damaged: unit.json does not match its checksum, in '\(store.unitFolder(fold.name))')"),
+                "\(error)")
+            XCTAssertTrue("\(error)".contains("final rf (damaged: model/"), "\(error)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: store.unitFolder(fold.name)), "the named path stays")
+        }
+        // Following the advice (run again) fits exactly the damaged units, says so, and restores the bytes.
+        let observer = Recorder()
+        XCTAssertEqual(try fresh.fit(fresh.units, observer: observer, owner: "t").trained, 3)
+        XCTAssertTrue(
+            observer.notes.contains {
+                $0.hasPrefix("training unit fold 2 rf in '\(store.unitFolder(fold.name))' is damaged")
+            }, "\(observer.notes)")
+        XCTAssertEqual(try fresh.heldOut("rf"), heldOut)
+        XCTAssertNil(fresh.store.damage(fold.name))
+        XCTAssertNoThrow(try fresh.checkComplete(file: "p.yaml", command: "socmap run p.yaml"))
     }
 }

@@ -1,4 +1,5 @@
 import Evaluation
+import FileIO
 import Foundation
 import Mapping
 import Models

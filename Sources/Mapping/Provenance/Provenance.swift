@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// Where a map came from, written into every map file's metadata so a map can be traced to the

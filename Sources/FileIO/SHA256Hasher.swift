@@ -1,5 +1,4 @@
 import Crypto
-import FileIO
 import Foundation
 
 /// SHA-256 as lowercase hex, from swift-crypto's `Crypto.SHA256` (BoringSSL's on Linux, CryptoKit's
@@ -30,8 +29,7 @@ public struct SHA256Hasher {
     /// Feeds a file's bytes, read in 1 MiB pieces.
     public mutating func update(fileAt path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw MappingError(
-                "cannot read '\(path)' to hash it", path: path, hint: "Check that the file exists and is readable")
+            throw FileReadError(path: path, reason: "no such file, or not readable")
         }
         defer { try? handle.close() }
         while true {
@@ -39,7 +37,7 @@ public struct SHA256Hasher {
             do {
                 chunk = try handle.read(upToCount: 1 << 20) ?? Data()
             } catch {
-                throw MappingError("cannot read '\(path)' to hash it: \(SystemError.reason(error))", path: path)
+                throw FileReadError(path: path, reason: SystemError.reason(error))
             }
             if chunk.isEmpty { break }
             hasher.update(data: chunk)

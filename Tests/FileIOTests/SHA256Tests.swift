@@ -1,5 +1,5 @@
+import FileIO
 import Foundation
-import Mapping
 import Randomness
 import TestSupport
 import XCTest
