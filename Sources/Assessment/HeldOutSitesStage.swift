@@ -29,14 +29,14 @@ enum HeldOutSitesStage {
     }
 
     /// The model whose relative bias the style and the project show: the mapped one, else the first.
-    static func styledModel(_ config: PipelineConfig, models: [String]) -> String {
-        if let m = config.predict?.model.rawValue, models.contains(m) { return m }
+    static func styledModel(_ settings: AssessmentSettings, models: [String]) -> String {
+        if let m = settings.predict?.model.rawValue, models.contains(m) { return m }
         return models[0]
     }
 
     /// Writes the GeoPackage, its style and the quick-look into `layout`; returns the paths written.
     static func write(
-        _ config: PipelineConfig, data: PatchDataset, predictions: [HeldOutPrediction], models: [String],
+        _ settings: AssessmentSettings, data: PatchDataset, predictions: [HeldOutPrediction], models: [String],
         stack: CovariateStack, layout: OutputLayout
     ) throws -> [String] {
         let siteIndex = Dictionary(uniqueKeysWithValues: data.sites.enumerated().map { ($1.id, $0) })
@@ -60,11 +60,11 @@ enum HeldOutSitesStage {
         }
         try writer.finish()
         let style = layout.path(OutputLayout.heldOutSitesStyle)
-        try AtomicFile.write(RelativeBiasStyle.qml(field: "rbias_" + styledModel(config, models: models)), to: style)
+        try AtomicFile.write(RelativeBiasStyle.qml(field: "rbias_" + styledModel(settings, models: models)), to: style)
 
         // Fig. 11: the first depth's relative bias per model.
         let first = data.depths[0]
-        let background = try backgroundMap(config, stack: stack)
+        let background = try backgroundMap(settings, stack: stack)
         let scaleX = Double(background.width) / Double(stack.grid.width)
         let scaleY = Double(background.height) / Double(stack.grid.height)
         let panels = models.map { model in
@@ -90,10 +90,10 @@ enum HeldOutSitesStage {
     /// The background of the quick-look: the grid raster's covariate (else the first), every k-th
     /// cell of every k-th row so that it is at most about 840 cells wide (memory bounded by a row).
     static func backgroundMap(
-        _ config: PipelineConfig, stack: CovariateStack
+        _ settings: AssessmentSettings, stack: CovariateStack
     ) throws -> (values: [Float], width: Int, height: Int) {
         var k = 0
-        if case .raster(let path) = config.covariates.grid,
+        if let path = settings.gridRaster,
             let i = stack.covariates.firstIndex(where: {
                 URL(fileURLWithPath: $0.sourcePath).standardizedFileURL.path
                     == URL(fileURLWithPath: path).standardizedFileURL.path

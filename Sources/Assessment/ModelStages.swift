@@ -54,7 +54,7 @@ public enum ModelStages {
     /// of the mapped model when maps need the CV spread) into `layout`. The sites' coordinates (and
     /// spatial blocks) are in the CRS of the `stack`'s grid; `evaluate.zones` is read on that grid.
     public static func evaluate(
-        _ config: PipelineConfig, training: RunTraining, evaluate: EvaluateConfig,
+        _ settings: AssessmentSettings, training: RunTraining, evaluate: EvaluateConfig,
         stack: CovariateStack, layout: OutputLayout, observer: StageObserver
     ) throws -> EvaluationResult {
         let crs = stack.grid.crs
@@ -94,7 +94,7 @@ public enum ModelStages {
         for fold in 0..<plan.k {
             let (trainSamples, testSamples) = plan.split(fold)
             guard !testSamples.isEmpty else { continue }
-            if let predict = config.predict, predict.mapsCVModels, train.models.contains(predict.model) {
+            if let predict = settings.predict, predict.mapsCVModels, train.models.contains(predict.model) {
                 let folder = layout.cvModel(named: predict.model.rawValue, fold: fold + 1)
                 _ = try training.copyModel(training.unit(predict.model, fold: fold), to: folder)
                 cvModelFolders.append(folder)
@@ -138,18 +138,19 @@ public enum ModelStages {
         let intervals = IntervalSummary.build(
             samples: intervalSamples(
                 data, foldOfSample: plan.foldOfSample, models: names, everySample: everySample, folds: evaluate.folds),
-            models: names, depthLabels: labels, folds: evaluate.folds, level: config.predict?.interval ?? 0.9,
-            method: config.predict?.intervalMethod ?? .conformal,
-            sweepModel: config.predict.map { $0.model.rawValue } ?? (names.contains("transfer") ? "transfer" : names[0])
+            models: names, depthLabels: labels, folds: evaluate.folds, level: settings.predict?.interval ?? 0.9,
+            method: settings.predict?.intervalMethod ?? .conformal,
+            sweepModel: settings.predict.map { $0.model.rawValue }
+                ?? (names.contains("transfer") ? "transfer" : names[0])
         )
-        if let predict = config.predict, predict.uncertainty {
+        if let predict = settings.predict, predict.uncertainty {
             try checkIntervals(
                 intervals, model: predict.model.rawValue, method: predict.intervalMethod, level: predict.interval,
-                file: config.file)
+                file: settings.file)
         }
         var zones: ZoneBreakdown?
         if let source = evaluate.zones {
-            let assignment = try ZoneStage.assignment(config, source, stack: stack, data: data)
+            let assignment = try ZoneStage.assignment(settings, source, stack: stack, data: data)
             zones = ZoneBreakdown.build(
                 predictions: predictions, models: names, depthLabels: labels, assignment: assignment,
                 minimumCount: evaluate.zoneMinSamples)
@@ -165,9 +166,9 @@ public enum ModelStages {
         let files = try EvaluationReport.write(
             table: table, predictions: predictions, freezeSweep: sweepEntries, intervals: intervals,
             locations: try siteLocations(data, crs: crs), zones: zones,
-            to: layout.evaluationFolder, title: "\(config.name): \(data.property)", unit: data.unit)
+            to: layout.evaluationFolder, title: "\(settings.name): \(data.property)", unit: data.unit)
         let siteFiles = try HeldOutSitesStage.write(
-            config, data: data, predictions: predictions, models: names, stack: stack,
+            settings, data: data, predictions: predictions, models: names, stack: stack,
             layout: layout)
         return EvaluationResult(
             table: table, files: files + siteFiles, unpredicted: unpredicted,

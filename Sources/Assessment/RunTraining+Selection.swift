@@ -12,31 +12,31 @@ extension RunTraining {
     /// the data with only the kept covariates' channels (for the final models, maps and patch file), the
     /// selection, and the channels the training reads (each fold's own with `select.per_fold`).
     public static func selectCovariates(
-        _ config: PipelineConfig, data: PatchDataset, store: UnitStore, layout: OutputLayout,
+        _ settings: AssessmentSettings, data: PatchDataset, store: UnitStore, layout: OutputLayout,
         observer: StageObserver & ExperimentObserver
     ) throws -> (data: PatchDataset, selection: SelectionResult?, channels: ChannelChoice) {
-        guard let select = config.select, let evaluate = config.evaluate, let train = config.train else {
+        guard let select = settings.select, let evaluate = settings.evaluate, let train = settings.train else {
             return (data, nil, .all)
         }
         observer.stageStarted(SelectionStage.startText(select, folds: evaluate.folds))
-        let plan = try plan(config, evaluate.bySites, data: data)
+        let plan = try plan(settings, evaluate.bySites, data: data)
         let s = try SelectionStage.run(
-            select, data: data, settings: train.settings, plan: plan, folds: evaluate.bySites.spec(seed: config.seed),
-            seed: config.seed, file: config.file, store: store, layout: layout, observer: observer)
+            select, data: data, settings: train.settings, plan: plan, folds: evaluate.bySites.spec(seed: settings.seed),
+            seed: settings.seed, file: settings.file, store: store, layout: layout, observer: observer)
         return (data.selecting(channels: s.final.channels), s, s.channelChoice)
     }
 
     /// The run's covariate selection (when the pipeline has one) and training (nil without `train`), their
     /// units in `store`: `inputs` with only the kept covariates' channels, the selection and the training.
     public static func prepare(
-        _ config: PipelineConfig, inputs: RunInputs, store: UnitStore, layout: OutputLayout,
+        _ settings: AssessmentSettings, inputs: RunInputs, store: UnitStore, layout: OutputLayout,
         observer: StageObserver & ExperimentObserver
     ) throws -> (inputs: RunInputs, selection: SelectionResult?, training: RunTraining?) {
-        guard let train = config.train else { return (inputs, nil, nil) }
-        let s = try selectCovariates(config, data: inputs.data, store: store, layout: layout, observer: observer)
+        guard let train = settings.train else { return (inputs, nil, nil) }
+        let s = try selectCovariates(settings, data: inputs.data, store: store, layout: layout, observer: observer)
         var used = inputs
         used.data = s.data
-        let training = try RunTraining(config, train: train, data: inputs.data, channels: s.channels, store: store)
+        let training = try RunTraining(settings, train: train, data: inputs.data, channels: s.channels, store: store)
         return (used, s.selection, training)
     }
 }

@@ -14,7 +14,8 @@ import Workspace
 /// folder. A killed run continues with the units not yet saved, `--part i/n` fits a deterministic
 /// share of them, and every unit gives the same bytes whichever process fits it.
 public final class RunTraining {
-    let config: PipelineConfig
+    /// What the training reads of the pipeline.
+    let settings: AssessmentSettings
     /// The `train` section.
     public let train: TrainConfig
     /// The cross-validation and final fits of the pipeline's models.
@@ -25,19 +26,20 @@ public final class RunTraining {
     /// The run's experiment on `data` (every channel), its models reading `channels` (the covariate
     /// selection's, or all), saved in the published layout's units folder.
     public init(
-        _ config: PipelineConfig, train: TrainConfig, data: PatchDataset, channels: ChannelChoice, store: UnitStore
+        _ settings: AssessmentSettings, train: TrainConfig, data: PatchDataset, channels: ChannelChoice,
+        store: UnitStore
     ) throws {
-        self.config = config
+        self.settings = settings
         self.train = train
         let finalData = channels.finalChannels.map { data.selecting(channels: $0) } ?? data
-        try ModelStages.checkAugmentation(train.settings, data: finalData, file: config.file)
-        let plan = try config.evaluate.map { try Self.plan(config, $0, data: data) }
+        try ModelStages.checkAugmentation(train.settings, data: finalData, file: settings.file)
+        let plan = try settings.evaluate.map { try Self.plan(settings, $0, data: data) }
         let variants = train.models.map { kind in
             Variant(
                 name: kind.rawValue, model: kind, settings: train.settings, channels: channels,
-                seeds: SeedStream(root: config.seed).child("train"),
-                freezeSweep: kind == .transfer ? config.evaluate?.freezeSweep ?? [] : [],
-                keepsFoldModels: config.predict.map { $0.mapsCVModels && $0.model == kind } ?? false)
+                seeds: SeedStream(root: settings.seed).child("train"),
+                freezeSweep: kind == .transfer ? settings.evaluate?.freezeSweep ?? [] : [],
+                keepsFoldModels: settings.predict.map { $0.mapsCVModels && $0.model == kind } ?? false)
         }
         do {
             experiment = try Experiment(
@@ -45,42 +47,43 @@ public final class RunTraining {
                 store: store)
         } catch let e as ExperimentError {
             throw StageError(
-                stage: .init(e.kind), file: e.kind == .folds ? config.file : e.path, message: e.message)
+                stage: .init(e.kind), file: e.kind == .folds ? settings.file : e.path, message: e.message)
         }
     }
 
     /// The unit store of a run's output folder, tagged with the pipeline file's hash.
-    public static func store(_ config: PipelineConfig, layout: OutputLayout) throws -> UnitStore {
-        UnitStore(folder: layout.unitsFolder, tag: try pipelineHash(config))
+    public static func store(_ settings: AssessmentSettings, layout: OutputLayout) throws -> UnitStore {
+        UnitStore(folder: layout.unitsFolder, tag: try pipelineHash(settings.file))
     }
 
     /// The hash of the pipeline file's bytes: parts of one run must share it.
-    static func pipelineHash(_ config: PipelineConfig) throws -> String {
-        guard let bytes = FileManager.default.contents(atPath: config.file) else {
+    static func pipelineHash(_ file: String) throws -> String {
+        guard let bytes = FileManager.default.contents(atPath: file) else {
             throw StageError(
-                stage: .train, file: config.file,
+                stage: .train, file: file,
                 message: "cannot read the pipeline file again to fingerprint the training units")
         }
         return String(format: "%016llx", bytes.withUnsafeBytes { FNV1a.hash64($0) })
     }
 
     /// The evaluation's fold of each site of a patch data set, recomputed from the seed (the area of
-    /// applicability of `socmap predict`); nil when `config` has no 'evaluate' section.
-    public static func siteFolds(_ config: PipelineConfig) -> ((PatchDataset) throws -> [Int])? {
-        config.evaluate.map { evaluate in
-            { data in try plan(config, evaluate.bySites, data: data).foldOfSite }
+    /// applicability of `socmap predict`); nil when the pipeline has no 'evaluate' section.
+    public static func siteFolds(_ settings: AssessmentSettings) -> ((PatchDataset) throws -> [Int])? {
+        settings.evaluate.map { evaluate in
+            { data in try plan(settings, evaluate.bySites, data: data).foldOfSite }
         }
     }
 
     /// The folds of `evaluate` on `data` (spatial blocks in the unit of the grid's CRS).
-    public static func plan(_ config: PipelineConfig, _ evaluate: EvaluateConfig, data: PatchDataset) throws -> FoldPlan
-    {
+    public static func plan(
+        _ settings: AssessmentSettings, _ evaluate: EvaluateConfig, data: PatchDataset
+    ) throws -> FoldPlan {
         do {
             let unit = ModelStages.blockUnit(try CRS(wkt: data.grid.crsWKT))
-            return try FoldPlan.make(data, spec: evaluate.spec(seed: config.seed), blockUnit: unit)
+            return try FoldPlan.make(data, spec: evaluate.spec(seed: settings.seed), blockUnit: unit)
         } catch let e as ExperimentError {
             throw StageError(
-                stage: .init(e.kind), file: e.kind == .folds ? config.file : e.path, message: e.message)
+                stage: .init(e.kind), file: e.kind == .folds ? settings.file : e.path, message: e.message)
         }
     }
 
@@ -131,7 +134,7 @@ public final class RunTraining {
                 message: e.kind == .missingUnits
                     ? """
                     the training unit \(unit.label) is missing or was made from another pipeline; run `socmap \
-                    run \(config.file)` again
+                    run \(settings.file)` again
                     """
                     : e.message)
         }
@@ -141,7 +144,7 @@ public final class RunTraining {
 
     /// Refuses a part when another part of the folder ran another pipeline file; then records this part.
     public func startPart(_ part: Share) throws {
-        do { try experiment.startPart(part, file: config.file) } catch let e as ExperimentError {
+        do { try experiment.startPart(part, file: settings.file) } catch let e as ExperimentError {
             throw StageError(stage: .run, file: e.path, message: e.message)
         }
     }
@@ -149,7 +152,7 @@ public final class RunTraining {
     /// Checks before a merge that every unit is saved from this pipeline and data; the error names
     /// the parts that ran another pipeline, the missing units and the commands that train them.
     public func checkComplete() throws {
-        do { try experiment.checkComplete(file: config.file, command: "socmap run \(config.file)") } catch let e
+        do { try experiment.checkComplete(file: settings.file, command: "socmap run \(settings.file)") } catch let e
             as ExperimentError
         {
             throw StageError(stage: .merge, file: e.path, message: e.message)

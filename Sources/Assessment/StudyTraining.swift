@@ -33,6 +33,8 @@ public struct StudySummary: Sendable {
 public final class StudyTraining {
     /// The parsed study.
     public let study: StudyConfig
+    /// What the study reads of its pipeline: its covariate selection, folds, seed, name and file.
+    let settings: AssessmentSettings
     /// The study's units.
     public let experiment: Experiment
 
@@ -44,24 +46,25 @@ public final class StudyTraining {
 
     /// The study's experiment on the pipeline's data: first the pipeline's covariate selection (when it has
     /// one, its units in the study's store), then every variant on the pipeline's folds reading the
-    /// covariates it keeps; the units go into `layout`'s units folder.
+    /// covariates it keeps; the units go into `layout`'s units folder. `settings` are the study's pipeline's.
     public init(
-        _ study: StudyConfig, inputs: RunInputs, layout: OutputLayout, observer: StageObserver & ExperimentObserver
+        _ study: StudyConfig, settings: AssessmentSettings, inputs: RunInputs, layout: OutputLayout,
+        observer: StageObserver & ExperimentObserver
     ) throws {
         self.study = study
-        let config = study.pipeline
+        self.settings = settings
         let data = inputs.data
-        let store = UnitStore(folder: layout.unitsFolder, tag: try Self.tag(study))
+        let store = UnitStore(folder: layout.unitsFolder, tag: try Self.tag(study, pipelineFile: settings.file))
         let selected = try RunTraining.selectCovariates(
-            config, data: data, store: store, layout: layout, observer: observer)
+            settings, data: data, store: store, layout: layout, observer: observer)
         selection = selected.selection
-        let plan = try RunTraining.plan(config, config.evaluate!, data: data)
+        let plan = try RunTraining.plan(settings, settings.evaluate!, data: data)
         let variants = study.variants.map {
             Experiments.Variant(
                 name: $0.name, model: $0.model, settings: $0.settings, channels: selected.channels,
                 seeds: SeedStream(root: $0.seed).child("train"))
         }
-        experiment = try Self.studyStage(file: study.pipeline.file) {
+        experiment = try Self.studyStage(file: settings.file) {
             try Experiment(data: data, plan: plan, variants: variants, finals: false, store: store)
         }
     }
@@ -70,7 +73,7 @@ public final class StudyTraining {
     public var units: [TrainingUnit] { experiment.units }
 
     /// The command a part runs, without its `--part`.
-    var partCommand: String { "socmap study \(study.pipeline.file) \(study.file)" }
+    var partCommand: String { "socmap study \(settings.file) \(study.file)" }
 
     /// Fits `todo`'s units not saved yet.
     public func fit(_ todo: [TrainingUnit], observer: ExperimentObserver) throws -> (trained: Int, reused: Int) {
@@ -96,9 +99,9 @@ public final class StudyTraining {
 
     /// The tag of the study's units: the pipeline file's and the study file's bytes (parts of one
     /// study must share both).
-    static func tag(_ study: StudyConfig) throws -> String {
+    static func tag(_ study: StudyConfig, pipelineFile: String) throws -> String {
         var h: UInt64 = 0
-        for path in [study.pipeline.file, study.file] {
+        for path in [pipelineFile, study.file] {
             guard let bytes = FileManager.default.contents(atPath: path) else {
                 throw StageError(
                     stage: .study, file: path, message: "cannot read the file again to tag the study's units")
@@ -144,7 +147,6 @@ public final class StudyTraining {
 
     /// The comparison, table, plots and report from the saved units.
     public func report(trained: Int, reused: Int, start: Date) throws -> StudySummary {
-        let config = study.pipeline
         let data = experiment.data
         let plan = experiment.plan!
         let variants = study.variants
@@ -192,10 +194,10 @@ public final class StudyTraining {
         let comparison = StudyComparison.build(
             predictions: held, variants: variants.map(\.name), baselines: study.baselines,
             depthLabels: data.depths.map(\.label), design: plan.design, resamples: study.resamples,
-            seed: config.seed)
+            seed: settings.seed)
         let wall = Date().timeIntervalSince(start)
         let context = StudyReport.Context(
-            title: "\(config.name): \(data.property)", unit: data.unit,
+            title: "\(settings.name): \(data.property)", unit: data.unit,
             variants: variants.map {
                 StudyReport.Variant(
                     name: $0.name, model: $0.model.rawValue,

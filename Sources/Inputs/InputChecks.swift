@@ -25,7 +25,7 @@ public enum InputChecks {
             """
             \(checked.covariateNames.count) covariates with unique names, their bands present, north- or \
             south-up, CRSs transformable to the grid's
-            """,
+            """
         ]
         return (lines, specs, checked)
     }

@@ -49,12 +49,15 @@ public final class PipelineRunner {
     let observer: PipelineObserver
     /// What the data stages read of the pipeline.
     let inputSettings: InputSettings
+    /// What the training and evaluation stages read of the pipeline.
+    let assessmentSettings: AssessmentSettings
 
     /// Creates a runner for a parsed pipeline.
     public init(config: PipelineConfig, observer: PipelineObserver = SilentObserver()) {
         self.config = config
         self.observer = observer
         self.inputSettings = InputSettings(config)
+        self.assessmentSettings = AssessmentSettings(config)
     }
 
     /// Output files this pipeline writes, relative to its output folder.
@@ -79,14 +82,14 @@ public final class PipelineRunner {
         let clock = StageClock()
         let inputs = try prepare(statisticsFile: folder.layout.stackStatisticsFile, clock: clock)
         let stack = inputs.stack
-        let store = try RunTraining.store(config, layout: folder.layout)
+        let store = try RunTraining.store(assessmentSettings, layout: folder.layout)
         var unitNotes: [String] = []
         if !merge, let line = RunTraining.discardOtherPipelines(store) {
             observer.note(line)
             unitNotes.append(line)
         }
         let (used, selection, training) = try RunTraining.prepare(
-            config, inputs: inputs, store: store, layout: out, observer: observer)
+            assessmentSettings, inputs: inputs, store: store, layout: out, observer: observer)
         let selectionSeconds = clock.lap()
         if selection != nil { clock.timings.selection = selectionSeconds }
 
@@ -114,7 +117,7 @@ public final class PipelineRunner {
                 fittedHere: fittedHere, wallSeconds: clock.timings.training ?? 0, merged: merge)
             if let evaluate = config.evaluate {
                 evaluation = try ModelStages.evaluate(
-                    config, training: training, evaluate: evaluate, stack: stack, layout: out,
+                    assessmentSettings, training: training, evaluate: evaluate, stack: stack, layout: out,
                     observer: observer)
                 clock.record(\.evaluation)
             }
@@ -193,9 +196,9 @@ public final class PipelineRunner {
         // the covariate selection's files (every part selects the same); removed on release
         let scratch = try folder.makeStaging()
         let inputs = try prepare(statisticsFile: folder.layout.stackStatisticsFile)
-        let store = try RunTraining.store(config, layout: folder.layout)
+        let store = try RunTraining.store(assessmentSettings, layout: folder.layout)
         let training = try RunTraining.prepare(
-            config, inputs: inputs, store: store, layout: scratch, observer: observer
+            assessmentSettings, inputs: inputs, store: store, layout: scratch, observer: observer
         ).training!
         try training.startPart(part)
         let mine = training.experiment.units(of: part)
@@ -214,13 +217,14 @@ public final class PipelineRunner {
     /// profiles' and patches' wall times.
     func prepare(statisticsFile: String? = nil, clock: StageClock? = nil) throws -> RunInputs {
         let config = config
+        let assessment = assessmentSettings
         let inputs = try InputStages.prepare(
             inputSettings, observer: observer, statisticsFile: statisticsFile
         ) { stack in
             // stocks' rasters and units, before any training
             _ = try ProfileStage.check(
                 config.stocks, grid: stack.grid, tileSize: config.covariates.tileSize, errorAt: config.errorAt)
-            try ZoneStage.check(config, stack: stack)  // a wrong evaluate.zones fails before any training
+            try ZoneStage.check(assessment, stack: stack)  // a wrong evaluate.zones fails before any training
         }
         if let clock {
             clock.timings.stack = inputs.seconds.stack

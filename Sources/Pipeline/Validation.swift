@@ -12,7 +12,8 @@ public enum PipelineValidator {
         let grid = covariates.check.grid
         var done = covariates.lines
         if let zones = try ZoneStage.check(
-            config, specs: covariates.specs, covariateNames: covariates.check.covariateNames, grid: grid)
+            AssessmentSettings(config), specs: covariates.specs, covariateNames: covariates.check.covariateNames,
+            grid: grid)
         {
             done.append(zones)
         }

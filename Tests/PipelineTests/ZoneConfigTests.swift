@@ -33,7 +33,8 @@ final class ZoneConfigTests: XCTestCase {
         var validateError: Error?
         XCTAssertThrowsError(try PipelineValidator.validate(config), file: file, line: line) { validateError = $0 }
         let stack = try StackStage.run(InputSettings(config), observer: SilentObserver())
-        XCTAssertThrowsError(try ZoneStage.check(config, stack: stack), file: file, line: line) { error in
+        XCTAssertThrowsError(try ZoneStage.check(AssessmentSettings(config), stack: stack), file: file, line: line) {
+            error in
             XCTAssertEqual(
                 "\(error)", "\(validateError.map { "\($0)" } ?? "")", "validate and run say the same", file: file,
                 line: line)
@@ -86,7 +87,7 @@ final class ZoneConfigTests: XCTestCase {
         let fileConfig = try PipelineConfig.load(path: q.pipeline)
         XCTAssertTrue(try PipelineValidator.validate(fileConfig).contains { $0.contains("zones.tif' with 2 classes") })
         let stack = try StackStage.run(InputSettings(fileConfig), observer: SilentObserver())
-        XCTAssertNoThrow(try ZoneStage.check(fileConfig, stack: stack))
+        XCTAssertNoThrow(try ZoneStage.check(AssessmentSettings(fileConfig), stack: stack))
     }
 
     func testZoneMinSamples_mustBePositive() throws {

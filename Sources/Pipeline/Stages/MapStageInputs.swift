@@ -35,6 +35,7 @@ extension MapStage {
     /// The inputs an earlier run of `config` saved in `layout` (`socmap predict`).
     static func savedInputs(_ config: PipelineConfig, layout: OutputLayout) throws -> MapInputs {
         let predict = try predictSection(config)
-        return try savedInputs(MapSettings(config, predict), layout: layout, folds: RunTraining.siteFolds(config))
+        return try savedInputs(
+            MapSettings(config, predict), layout: layout, folds: RunTraining.siteFolds(AssessmentSettings(config)))
     }
 }

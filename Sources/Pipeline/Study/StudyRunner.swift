@@ -68,7 +68,11 @@ public final class StudyRunner {
         do {
             let inputs = try PipelineRunner(config: config, observer: observer).prepare(
                 statisticsFile: layout.stackStatisticsFile)
-            return (folder, try StudyTraining(study, inputs: inputs, layout: layout, observer: observer))
+            return (
+                folder,
+                try StudyTraining(
+                    study, settings: AssessmentSettings(config), inputs: inputs, layout: layout, observer: observer)
+            )
         } catch {
             folder.release()
             throw error
