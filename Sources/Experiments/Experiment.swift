@@ -80,9 +80,11 @@ public final class Experiment {
     /// changed settings, channels, seed and what it keeps, and the unit.
     public func fingerprint(_ unit: TrainingUnit) -> String {
         let v = variant(unit.variant)
-        let text =
-            "\(Variant.changedSettings(v.settings))|\(v.model.rawValue)|\(v.channels.channels(fold: unit.fold).map { "\($0)" } ?? "all")"
-            + "|\(seed(unit))|\(v.freezeSweep)|\(v.keepsFoldModels)|\(v.keepsFinalModel)|\(v.recordsImportance)|\(predictsTraining)"
+        let text = """
+            \(Variant.changedSettings(v.settings))|\(v.model.rawValue)|\
+            \(v.channels.channels(fold: unit.fold).map { "\($0)" } ?? "all")|\(seed(unit))|\(v.freezeSweep)|\
+            \(v.keepsFoldModels)|\(v.keepsFinalModel)|\(v.recordsImportance)|\(predictsTraining)
+            """
         return String(format: "%@-%016llx-%@", dataHash, FNV1a.hash64(Array(text.utf8)), unit.name)
     }
 
@@ -116,8 +118,10 @@ public final class Experiment {
         guard let r = saved(unit) else {
             throw ExperimentError(
                 .missingUnits, path: store.unitFolder(unit.name),
-                message:
-                    "the training unit \(unit.label) is missing or was made from other inputs; run the command again to fit it"
+                message: """
+                    the training unit \(unit.label) is missing or was made from other \
+                    inputs; run the command again to fit it
+                    """
             )
         }
         return r
@@ -149,7 +153,10 @@ public final class Experiment {
         let missing = todo.filter { saved($0) == nil }
         if missing.count < todo.count {
             observer.note(
-                "training: \(todo.count - missing.count) of \(todo.count) units saved by an earlier run of \(owner); \(missing.count) to train"
+                """
+                training: \(todo.count - missing.count) of \(todo.count) units saved by an earlier run of \
+                \(owner); \(missing.count) to train
+                """
             )
         }
         let name =
@@ -352,8 +359,12 @@ extension Experiment {
         if let other = others.first(where: { $0.pipeline != store.tag }) {
             throw ExperimentError(
                 .parts, path: file,
-                message:
-                    "part \(other.part)/\(other.of) of this output folder ran the pipeline file '\(other.file)' with other contents (hash \(other.pipeline), this file \(store.tag)). Every part of one run must use the same pipeline file and models; to start the run over, remove '\(store.folder)' once before the job array"
+                message: """
+                    part \(other.part)/\(other.of) of this output folder ran the pipeline file '\(other.file)' \
+                    with other contents (hash \(other.pipeline), this file \(store.tag)). \
+                    Every part of one run must use the same pipeline file and models; \
+                    to start the run over, remove '\(store.folder)' once before the job array
+                    """
             )
         }
         try store.recordPart(share, file: file)
@@ -367,8 +378,12 @@ extension Experiment {
         if let other = records.first(where: { $0.pipeline != store.tag }) {
             throw ExperimentError(
                 .parts, path: file,
-                message:
-                    "part \(other.part)/\(other.of) ran the pipeline file '\(other.file)' with other contents (hash \(other.pipeline), this file \(store.tag)); every part and the merge must use the same pipeline file and models. Rerun that part with this file: \(command) --part \(other.part)/\(other.of) (remove '\(store.folder)' to start the parts over)"
+                message: """
+                    part \(other.part)/\(other.of) ran the pipeline file '\(other.file)' with other contents (hash \
+                    \(other.pipeline), this file \(store.tag)); every part and the merge must use the same pipeline \
+                    file and models. Rerun that part with this file: \(command) --part \(other.part)/\(other.of) \
+                    (remove '\(store.folder)' to start the parts over)
+                    """
             )
         }
         let missing = units.filter { saved($0) == nil }
@@ -388,11 +403,15 @@ extension Experiment {
                 "Rerun " + parts.map { "\(command) --part \($0 + 1)/\(n)" }.joined(separator: "; ")
                 + " (a rerun keeps the units already saved), then merge again"
         } else if counts.isEmpty {
-            message +=
-                "No part has run: run \(command) --part i/n for i = 1..n first, or \(command) without --merge to train in one process"
+            message += """
+                No part has run: run \(command) --part i/n for i = 1..n first, or \(command) \
+                without --merge to train in one process
+                """
         } else {
-            message +=
-                "The parts ran with different counts (\(counts.sorted().map { "n = \($0)" }.joined(separator: ", "))); run the missing units with \(command) without --merge, or rerun every part with one n"
+            message += """
+                The parts ran with different counts (\(counts.sorted().map { "n = \($0)" }.joined(separator: ", "))); \
+                run the missing units with \(command) without --merge, or rerun every part with one n
+                """
         }
         throw ExperimentError(.missingUnits, path: store.folder, message: message)
     }

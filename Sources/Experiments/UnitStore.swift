@@ -99,8 +99,10 @@ public final class UnitStore: @unchecked Sendable {
         } catch {
             throw ExperimentError(
                 .store, path: folder,
-                message:
-                    "cannot save training units (\(SystemError.reason(error))); check the output folder's permissions and free space"
+                message: """
+                    cannot save training units (\(SystemError.reason(error))); \
+                    check the output folder's permissions and free space
+                    """
             )
         }
         var record = record
@@ -129,8 +131,10 @@ public final class UnitStore: @unchecked Sendable {
         } catch {
             throw ExperimentError(
                 .store, path: destination,
-                message:
-                    "cannot copy the model of \(name): \(SystemError.reason(error)); check that the output folder is writable and the disk has room"
+                message: """
+                    cannot copy the model of \(name): \(SystemError.reason(error)); check that the output folder \
+                    is writable and the disk has room
+                    """
             )
         }
     }
@@ -167,8 +171,10 @@ public final class UnitStore: @unchecked Sendable {
         do { try FileManager.default.createDirectory(atPath: claims, withIntermediateDirectories: true) } catch {
             throw ExperimentError(
                 .store, path: claims,
-                message:
-                    "cannot create the claims folder (\(SystemError.reason(error))); check the output folder's permissions"
+                message: """
+                    cannot create the claims folder (\(SystemError.reason(error))); \
+                    check the output folder's permissions
+                    """
             )
         }
         let path = (claims as NSString).appendingPathComponent(name)
@@ -176,8 +182,10 @@ public final class UnitStore: @unchecked Sendable {
         guard fd >= 0 else {
             throw ExperimentError(
                 .store, path: path,
-                message:
-                    "cannot open the unit's claim (\(String(cString: strerror(errno)))); check the output folder's permissions"
+                message: """
+                    cannot open the unit's claim (\(String(cString: strerror(errno)))); \
+                    check the output folder's permissions
+                    """
             )
         }
         while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
@@ -187,8 +195,10 @@ public final class UnitStore: @unchecked Sendable {
             if busy { return nil }
             throw ExperimentError(
                 .store, path: path,
-                message:
-                    "cannot lock the unit's claim (\(String(cString: strerror(errno)))); is the output folder on a file system without locks?"
+                message: """
+                    cannot lock the unit's claim (\(String(cString: strerror(errno)))); \
+                    is the output folder on a file system without locks?
+                    """
             )
         }
         return Claim(fd)

@@ -21,12 +21,18 @@ extension OutputFolder {
             guard let journal = try? JSONDecoder().decode(Journal.self, from: data) else {
                 throw OutputError(
                     journalFile,
-                    "is unreadable; it records an interrupted publication of outputs. Move it away and check the outputs by hand"
+                    """
+                    is unreadable; it records an interrupted publication of outputs. \
+                    Move it away and check the outputs by hand
+                    """
                 )
             }
             try finish(journal)
             recovered.append(
-                "finished publishing the outputs of an interrupted run (process \(journal.process)): \(journal.add.joined(separator: ", "))"
+                """
+                finished publishing the outputs of an interrupted run (process \(journal.process)): \
+                \(journal.add.joined(separator: ", "))
+                """
             )
         }
         for name in ((try? fm.contentsOfDirectory(atPath: control)) ?? []).sorted() {
@@ -36,7 +42,10 @@ extension OutputFolder {
                 try? fm.removeItem(atPath: path)
                 let pid = name.split(separator: ".").last.map(String.init) ?? "?"
                 recovered.append(
-                    "removed the unfinished outputs of an interrupted run (process \(pid), \(files) \(files == 1 ? "file" : "files")); the earlier outputs were not touched"
+                    """
+                    removed the unfinished outputs of an interrupted run (process \(pid), \(files) \
+                    \(files == 1 ? "file" : "files")); the earlier outputs were not touched
+                    """
                 )
             } else if name.hasPrefix("owner."), path != ownerFile {
                 try? fm.removeItem(atPath: path)
@@ -47,7 +56,10 @@ extension OutputFolder {
         for name in partial { try? fm.removeItem(atPath: (tiles as NSString).appendingPathComponent(name)) }
         if !partial.isEmpty {
             recovered.append(
-                "removed \(partial.count) unfinished map \(partial.count == 1 ? "tile" : "tiles") of an interrupted prediction"
+                """
+                removed \(partial.count) unfinished map \
+                \(partial.count == 1 ? "tile" : "tiles") of an interrupted prediction
+                """
             )
         }
         let units = layout.unitsFolder
@@ -55,7 +67,10 @@ extension OutputFolder {
         for name in partialUnits { try? fm.removeItem(atPath: (units as NSString).appendingPathComponent(name)) }
         if !partialUnits.isEmpty {
             recovered.append(
-                "removed \(partialUnits.count) unfinished training \(partialUnits.count == 1 ? "unit" : "units") of an interrupted run"
+                """
+                removed \(partialUnits.count) unfinished training \
+                \(partialUnits.count == 1 ? "unit" : "units") of an interrupted run
+                """
             )
         }
     }
@@ -97,14 +112,21 @@ extension OutputFolder {
         if !foreign.isEmpty {
             throw OutputError(
                 layout.root,
-                "holds \(foreign.map { "'\($0)'" }.joined(separator: ", ")), which this run would write but SOCMap did not write; move \(foreign.count == 1 ? "it" : "them") away or choose another 'output' (or another 'patches.file')"
+                """
+                holds \(foreign.map { "'\($0)'" }.joined(separator: ", ")), which this run would write but \
+                SOCMap did not write; move \(foreign.count == 1 ? "it" : "them") away or choose another \
+                'output' (or another 'patches.file')
+                """
             )
         }
         let earlier = (recorded.filter { fm.fileExists(atPath: layout.path($0)) }).sorted()
         if !overwrite && !earlier.isEmpty {
             throw OutputError(
                 layout.root,
-                "holds outputs of an earlier run (\(earlier.joined(separator: ", "))); pass --overwrite to replace them all or change 'output'"
+                """
+                holds outputs of an earlier run (\(earlier.joined(separator: ", "))); \
+                pass --overwrite to replace them all or change 'output'
+                """
             )
         }
     }
@@ -150,7 +172,10 @@ extension OutputFolder {
         } catch let e as OutputError { throw e } catch {
             throw OutputError(
                 layout.root,
-                "cannot publish the outputs (\(SystemError.reason(error))); the next run finishes or clears what was left"
+                """
+                cannot publish the outputs (\(SystemError.reason(error))); \
+                the next run finishes or clears what was left
+                """
             )
         }
         published = true

@@ -47,7 +47,10 @@ public final class OutputFolder: @unchecked Sendable {
             do { try fm.createDirectory(atPath: layout.root, withIntermediateDirectories: true) } catch {
                 throw OutputError(
                     layout.root,
-                    "cannot create the output folder (\(SystemError.reason(error))); check the 'output' key and the permissions of its parent folder"
+                    """
+                    cannot create the output folder (\(SystemError.reason(error))); check the 'output' key and the \
+                    permissions of its parent folder
+                    """
                 )
             }
             createdRoot = true
@@ -62,7 +65,10 @@ public final class OutputFolder: @unchecked Sendable {
                 guard fm.fileExists(atPath: control, isDirectory: &isFolder), isFolder.boolValue else {
                     throw OutputError(
                         layout.root,
-                        "cannot write in the output folder (\(SystemError.reason(error))); check its permissions or choose another 'output'"
+                        """
+                        cannot write in the output folder (\(SystemError.reason(error))); \
+                        check its permissions or choose another 'output'
+                        """
                     )
                 }
             }
@@ -86,7 +92,10 @@ public final class OutputFolder: @unchecked Sendable {
             guard Glibc.access(path, W_OK | X_OK) == 0 else {
                 throw OutputError(
                     path,
-                    "the output folder is not writable (\(String(cString: strerror(errno)))); check its permissions or choose another 'output'"
+                    """
+                    the output folder is not writable (\(String(cString: strerror(errno)))); \
+                    check its permissions or choose another 'output'
+                    """
                 )
             }
             return
@@ -103,7 +112,10 @@ public final class OutputFolder: @unchecked Sendable {
         guard Glibc.access(ancestor, W_OK | X_OK) == 0 else {
             throw OutputError(
                 path,
-                "cannot be created: '\(ancestor)' is not writable (\(String(cString: strerror(errno)))); check the 'output' key or the folder's permissions"
+                """
+                cannot be created: '\(ancestor)' is not writable (\(String(cString: strerror(errno)))); \
+                check the 'output' key or the folder's permissions
+                """
             )
         }
     }
@@ -117,7 +129,10 @@ public final class OutputFolder: @unchecked Sendable {
             guard fd >= 0 else {
                 throw OutputError(
                     layout.root,
-                    "cannot open the lock file '\(lockPath)' (\(String(cString: strerror(errno)))); check the folder's permissions"
+                    """
+                    cannot open the lock file '\(lockPath)' \
+                    (\(String(cString: strerror(errno)))); check the folder's permissions
+                    """
                 )
             }
             if flock(fd, (access == .exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 {
@@ -130,7 +145,10 @@ public final class OutputFolder: @unchecked Sendable {
                 }
                 throw OutputError(
                     layout.root,
-                    "cannot lock the output folder (\(String(cString: strerror(errno)))); is it on a file system without locks?"
+                    """
+                    cannot lock the output folder (\(String(cString: strerror(errno)))); \
+                    is it on a file system without locks?
+                    """
                 )
             }
             // The lock file may have been replaced while we waited: hold the one at the path.

@@ -79,10 +79,11 @@ extension ProfileProducts {
     /// The formula, as written into the stock maps.
     public static let formula = "stock (t/ha) = SOC (g/kg) x BD (g/cm3) x (1 - CF) x thickness (cm) x 0.1"
     /// How the stock bounds are made, as written into the maps and the report.
-    public static let boundsNote =
-        "the SOC interval bounds (lower bound clamped at 0) times BD and (1 - CF), which are treated as exact; "
-        + "the bounds of a sum are the sums of the depths' bounds, which are conservative (wider than the sum's own interval "
-        + "unless the depths' errors are perfectly correlated)"
+    public static let boundsNote = """
+        the SOC interval bounds (lower bound clamped at 0) times BD and (1 - CF), which are treated as exact; \
+        the bounds of a sum are the sums of the depths' bounds, which are conservative (wider than the sum's own \
+        interval unless the depths' errors are perfectly correlated)
+        """
 
     /// The stock layers of a window and the running totals.
     struct StockPlan {

@@ -89,8 +89,10 @@ public enum ProfileProducts {
             outputs.append(
                 Output(
                     name: name,
-                    description:
-                        "Adjacent depth pairs where the deeper \(s.property) exceeds the upper one by more than \(short(s.consistencyThreshold!)) \(s.unit)",
+                    description: """
+                        Adjacent depth pairs where the deeper \(s.property) exceeds the upper one by more than \
+                        \(short(s.consistencyThreshold!)) \(s.unit)
+                        """,
                     depth: MapProducts.Catalogue.allDepths,
                     format: LayerFormat(dataType: .uint8, nodata: 255, unit: "pairs", overviewResampling: "NEAREST"),
                     extra: [thresholdKey: "\(short(s.consistencyThreshold!)) \(s.unit)"]))
@@ -276,8 +278,10 @@ public enum ProfileProducts {
             for (k, base) in corrected.enumerated() {
                 var items = try maps[k + 1].metadata()
                 let change = monotone.changes[k + 1]
-                items[monotoneKey] =
-                    "enforced: values capped at the depth above; \(change.cells) cells lowered here, by up to \(short(change.largest)) \(s.unit) (mean \(short(change.mean)))"
+                items[monotoneKey] = """
+                    enforced: values capped at the depth above; \(change.cells) cells lowered here, by up to \
+                    \(short(change.largest)) \(s.unit) (mean \(short(change.mean)))
+                    """
                 try COG.write(from: correctedStaging[k], to: path(base), metadata: items)
             }
         }
