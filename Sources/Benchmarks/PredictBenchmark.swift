@@ -22,7 +22,8 @@ public enum PredictBenchmark {
         let config = NetworkConfig(kind: .depthInput, channels: channels, patchSize: p, depths: depths)
         let pre = try! Network(config: config, seed: 1)
         pre.eval()
-        // Six fine-tuned copies with blocks 1...F frozen (F = 2 in the default transfer model): every later tensor perturbed.
+        // Six fine-tuned copies with blocks 1...F frozen (F = 2 in the default transfer model):
+        // every later tensor perturbed.
         let perDepth: [Network?] = (0..<depths).map { d in
             let n = pre.copy()
             if freeze > 0 { n.freeze(blocks: 1...freeze) }

@@ -150,8 +150,10 @@ public struct FoldPlan: Sendable, Equatable {
             let site = data.sites[bad / data.patchLength]
             throw ExperimentError(
                 .data,
-                message:
-                    "the patch of site '\(site.id)' holds a non-finite value (NaN or infinity); check the covariate rasters' nodata values"
+                message: """
+                    the patch of site '\(site.id)' holds a non-finite value (NaN or infinity); \
+                    check the covariate rasters' nodata values
+                    """
             )
         }
         if let bad = data.samples.first(where: { !$0.value.isFinite }) {

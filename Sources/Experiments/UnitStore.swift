@@ -41,8 +41,9 @@ public struct PartRecord: Codable, Sendable {
 /// Saved units in one folder: each unit in a folder of its own (its record `unit.json`, when kept its
 /// model, and their checksums `SHA256SUMS`), written into a hidden folder first and renamed into place
 /// when complete, so a kill leaves a unit either whole or absent. A unit is read only after its
-/// checksums verify: a damaged or edited unit is never used (`damage` says why) and is fitted again. Units are claimed with a lock while one process
-/// fits them, so processes sharing the folder (parts of a job array) fit each unit once.
+/// checksums verify: a damaged or edited unit is never used (`damage` says why) and is fitted again.
+/// Units are claimed with a lock while one process fits them, so processes sharing the folder (parts
+/// of a job array) fit each unit once.
 public final class UnitStore: @unchecked Sendable {
     /// The folder.
     public let folder: String
@@ -120,8 +121,10 @@ public final class UnitStore: @unchecked Sendable {
         } catch {
             throw ExperimentError(
                 .store, path: folder,
-                message:
-                    "cannot save training units (\(SystemError.reason(error))); check the output folder's permissions and free space"
+                message: """
+                    cannot save training units (\(SystemError.reason(error))); \
+                    check the output folder's permissions and free space
+                    """
             )
         }
         var record = record
@@ -152,8 +155,10 @@ public final class UnitStore: @unchecked Sendable {
         } catch {
             throw ExperimentError(
                 .store, path: destination,
-                message:
-                    "cannot copy the model of \(name): \(SystemError.reason(error)); check that the output folder is writable and the disk has room"
+                message: """
+                    cannot copy the model of \(name): \(SystemError.reason(error)); check that the output folder \
+                    is writable and the disk has room
+                    """
             )
         }
     }
@@ -201,8 +206,10 @@ public final class UnitStore: @unchecked Sendable {
         do { try FileManager.default.createDirectory(atPath: claims, withIntermediateDirectories: true) } catch {
             throw ExperimentError(
                 .store, path: claims,
-                message:
-                    "cannot create the claims folder (\(SystemError.reason(error))); check the output folder's permissions"
+                message: """
+                    cannot create the claims folder (\(SystemError.reason(error))); \
+                    check the output folder's permissions
+                    """
             )
         }
         let path = (claims as NSString).appendingPathComponent(name)
@@ -210,8 +217,10 @@ public final class UnitStore: @unchecked Sendable {
         guard fd >= 0 else {
             throw ExperimentError(
                 .store, path: path,
-                message:
-                    "cannot open the unit's claim (\(String(cString: strerror(errno)))); check the output folder's permissions"
+                message: """
+                    cannot open the unit's claim (\(String(cString: strerror(errno)))); \
+                    check the output folder's permissions
+                    """
             )
         }
         while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
@@ -221,8 +230,10 @@ public final class UnitStore: @unchecked Sendable {
             if busy { return nil }
             throw ExperimentError(
                 .store, path: path,
-                message:
-                    "cannot lock the unit's claim (\(String(cString: strerror(errno)))); is the output folder on a file system without locks?"
+                message: """
+                    cannot lock the unit's claim (\(String(cString: strerror(errno)))); \
+                    is the output folder on a file system without locks?
+                    """
             )
         }
         return Claim(fd)

@@ -22,7 +22,8 @@ struct PatchTransform: Hashable, Sendable {
     func sourceIndices(patchSize p: Int) -> [Int] {
         (0..<(p * p)).map { cell in
             var (i, j) = (cell / p, cell % p)
-            // out = R^k(M(x)): one quarter turn takes out[i][j] from y[j][p-1-i]; the mirror takes y[i][j] from x[i][p-1-j].
+            // out = R^k(M(x)): one quarter turn takes out[i][j] from y[j][p-1-i];
+            // the mirror takes y[i][j] from x[i][p-1-j].
             for _ in 0..<quarterTurns { (i, j) = (j, p - 1 - i) }
             if mirrored { j = p - 1 - j }
             return i * p + j
@@ -74,12 +75,16 @@ struct PatchAugmentation: Sendable, Equatable {
         throw AugmentationError(unknown: bad.unknown, covariates: bad.covariates)
     }
 
-    /// Transforms each patch of `patches` [N, C, P, P] in place with its transform; `transformed` says which channels turn.
+    /// Transforms each patch of `patches` [N, C, P, P] in place with its transform; `transformed`
+    /// says which channels turn.
     static func apply(_ transforms: [PatchTransform], to patches: inout Tensor, transformed: [Bool]) {
         let (n, c, p) = (patches.shape[0], patches.shape[1], patches.shape[2])
         precondition(
             transforms.count == n && transformed.count == c && patches.shape[3] == p,
-            "PatchAugmentation.apply: \(transforms.count) transforms and \(transformed.count) channel flags for patches \(patches.shape)"
+            """
+            PatchAugmentation.apply: \(transforms.count) transforms and \(transformed.count) \
+            channel flags for patches \(patches.shape)
+            """
         )
         let plane = p * p
         var tables: [PatchTransform: [Int]] = [:]

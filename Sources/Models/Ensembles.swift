@@ -59,7 +59,8 @@ extension NetworkTrainer {
             })
     }
 
-    /// An mtcnn ensemble of `settings.ensemble` members, each trained from scratch with its own seed and validation sites.
+    /// An mtcnn ensemble of `settings.ensemble` members, each trained from scratch with its own
+    /// seed and validation sites.
     public static func mtcnnEnsemble(
         _ t: TrainingData, settings: ModelSettings, seed: UInt64,
         progress: ((TrainingEvent) -> Void)? = nil

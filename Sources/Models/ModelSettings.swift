@@ -58,17 +58,22 @@ public struct ModelSettings: Sendable, Codable, Equatable {
 
     // Fine-tuning options (issue #13); each off by default, and written to model.json only when set.
 
-    /// Target z-scoring of transfer and mtcnn: each depth's own mean and SD, or one scaler for all depths (cnn: always per depth).
+    /// Target z-scoring of transfer and mtcnn: each depth's own mean and SD, or one scaler for all
+    /// depths (cnn: always per depth).
     public var targetScaling = TargetScaling.perDepth
     /// Mini-batch size for fine-tuning (nil: `batchSize`).
     public var fineTuneBatchSize: Int? = nil
-    /// Score the pre-trained weights on the validation sites as epoch 0 of fine-tuning; they are kept unless an epoch beats them.
+    /// Score the pre-trained weights on the validation sites as epoch 0 of fine-tuning; they are kept
+    /// unless an epoch beats them.
     public var scorePretrained = false
-    /// L2-SP strength α of fine-tuning: penalty α/2·‖θ − θ_pretrained‖² on the trainable parameters, replacing `weightDecay` (0 = off).
+    /// L2-SP strength α of fine-tuning: penalty α/2·‖θ − θ_pretrained‖² on the trainable parameters,
+    /// replacing `weightDecay` (0 = off).
     public var l2SP: Float = 0
-    /// LP-FT: fine-tuning epochs (counted in `fineTuneEpochs`) that train only the output layer before blocks F+1...6 join (0 = off).
+    /// LP-FT: fine-tuning epochs (counted in `fineTuneEpochs`) that train only the output layer before
+    /// blocks F+1...6 join (0 = off).
     public var headFirstEpochs = 0
-    /// BatchNorm while fine-tuning: `train` (batch statistics, running ones updated) or `eval` (running statistics kept, γ and β still train).
+    /// BatchNorm while fine-tuning: `train` (batch statistics, running ones updated) or `eval`
+    /// (running statistics kept, γ and β still train).
     public var fineTuneBatchNorm = FineTuneBatchNorm.train
 
     /// The defaults of design/model.md.

@@ -199,7 +199,8 @@ extension ModelStore {
             scalers: d.scalers, freeze: d.freeze, logs: [:])
     }
 
-    /// The architecture model.json describes: channels, patch size and depths, and the settings' kernel, pool and widths.
+    /// The architecture model.json describes: channels, patch size and depths, and the
+    /// settings' kernel, pool and widths.
     static func architecture(_ d: Description) -> NetworkConfig {
         NetworkTrainer.config(
             d.kind == .mtcnn ? .heads : .depthInput, channels: d.channels.count, patchSize: d.patchSize,
@@ -213,9 +214,12 @@ extension ModelStore {
             let n = network.config
             throw LoadError(
                 path: file,
-                message: "the network has patch size \(n.patchSize), kernel \(n.kernelSize), pool \(n.poolSize) "
-                    + "and \(n.channels) channels, but model.json describes patch size \(config.patchSize), kernel "
-                    + "\(config.kernelSize), pool \(config.poolSize) and \(config.channels) channels; train the model again"
+                message: """
+                    the network has patch size \(n.patchSize), kernel \(n.kernelSize), pool \
+                    \(n.poolSize) and \(n.channels) channels, but model.json describes patch size \
+                    \(config.patchSize), kernel \(config.kernelSize), pool \(config.poolSize) and \
+                    \(config.channels) channels; train the model again
+                    """
             )
         }
         return network

@@ -107,7 +107,8 @@ public final class NetworkModel: @unchecked Sendable {
 }
 
 extension NetworkModel {
-    /// The element-wise mean of equally long arrays, summed in order (so patch-wise and dense predictions agree bitwise).
+    /// The element-wise mean of equally long arrays, summed in order (so patch-wise and dense
+    /// predictions agree bitwise).
     static func mean(_ values: [[Float]]) -> [Float] {
         guard var sum = values.first else { return [] }
         for v in values.dropFirst() { for i in sum.indices { sum[i] += v[i] } }

@@ -5,8 +5,8 @@ import Workspace
 /// report.html: one self-contained page a person opens, readable without the other files. It
 /// holds report.md, the cross-validation summary (evaluation/summary.md) and every figure the run
 /// made: the evaluation plots inline as SVG, and the PNGs of evaluation/ and evaluation/plots/ (the
-/// held-out relative bias) and the maps' contact sheets embedded as data. Built from the files in the run's (staging) output folder, so
-/// whatever a stage adds to report.md or the plots folder appears here too.
+/// held-out relative bias) and the maps' contact sheets embedded as data. Built from the files in the run's (staging)
+/// output folder, so whatever a stage adds to report.md or the plots folder appears here too.
 public struct HTMLReport {
     /// The run's report.md text (`MarkdownReport.render` of the run's record).
     public var markdown: String
@@ -118,8 +118,9 @@ public struct HTMLReport {
             let data = try Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(name)))
             return Figure(
                 caption: relative + "/" + name,
-                html:
-                    "<img alt=\"\(MarkdownHTML.escape(name))\" src=\"data:image/png;base64,\(data.base64EncodedString())\">"
+                html: """
+                    <img alt="\(MarkdownHTML.escape(name))" src="data:image/png;base64,\(data.base64EncodedString())">
+                    """
             )
         }
     }

@@ -15,8 +15,10 @@ extension MarkdownReport {
                 + (r.maps != nil || r.mapsLeftToPredict ? " and its maps say \"not evaluated\"" : "") + ".\n\n"
         }
         var md = "## Cross-validation (\(e.folds) folds\(r.training.map(headingTime) ?? ""))\n\n"
-        md +=
-            "Held-out scores of every model: \(e.foldDesignText). Fold-to-fold spread and plots in `evaluation/summary.md`.\n\n"
+        md += """
+            Held-out scores of every model: \(e.foldDesignText). Fold-to-fold spread and \
+            plots in `evaluation/summary.md`.\n\n
+            """
         if let t = r.training {
             let changed: String = t.changedSettings.map { "`\($0)`" }.joined(separator: ", ")
             let protocolText: String =
@@ -37,7 +39,8 @@ extension MarkdownReport {
         return md + "\n"
     }
 
-    /// "; units trained for 4 min 12 s, 2 of 6 reused from an earlier run": the cross-validation units' own training time.
+    /// "; units trained for 4 min 12 s, 2 of 6 reused from an earlier run": the cross-validation
+    /// units' own training time.
     static func headingTime(_ t: RunRecord.Training) -> String {
         let cv = t.crossValidationUnits
         guard !cv.isEmpty else { return "" }
@@ -60,7 +63,10 @@ extension MarkdownReport {
         line +=
             t.merged
             ? "every unit was fitted by `--part` processes and this merge trained none"
-            : "this run's training took \(DurationText.words(t.wallSeconds)) of wall time, fitting \(here) of the \(t.units.count) units"
+            : """
+            this run's training took \(DurationText.words(t.wallSeconds)) of wall time, fitting \
+            \(here) of the \(t.units.count) units
+            """
                 + (here < t.units.count ? " (\(t.units.count - here) reused from an earlier run)" : "")
         return line + (assembly.map { "; assembling the evaluation took \(DurationText.words($0))" } ?? "") + "."
     }
@@ -69,9 +75,11 @@ extension MarkdownReport {
     static func intervalSection(_ s: RunRecord.PredictionIntervals, unit: String) -> String {
         let percent = NumberText.trimmed(s.level * 100, maxDecimals: 1, nonFinite: "?")
         var md = "\n### Prediction intervals (\(percent) %, \(s.sweepModel))\n\n"
-        md +=
-            "Coverage (PICP) and mean width (\(unit)) of the \(percent) % interval, calibrated on the held-out residuals of "
-            + "k - 1 folds and tried on the k-th, averaged over folds; every model in `evaluation/summary.md`. Maps use \(s.method).\n\n"
+        md += """
+            Coverage (PICP) and mean width (\(unit)) of the \(percent) % interval, calibrated on the held-out \
+            residuals of k - 1 folds and tried on the k-th, averaged over folds; every model in \
+            `evaluation/summary.md`. Maps use \(s.method).\n\n
+            """
         md += "| depth | conformal PICP | conformal width | adaptive PICP | adaptive width |\n|---|---|---|---|---|\n"
         var depths: [String] = []
         for c in s.sweepModelCoverage { if let d = c.depth, !depths.contains(d) { depths.append(d) } }

@@ -6,29 +6,34 @@ extension MarkdownReport {
     static func applicability(_ a: RunRecord.Applicability) -> String {
         let rf = a.weights == "rf"
         var md = "\n## Area of applicability\n\n"
-        md +=
-            "Dissimilarity index (Meyer & Pebesma 2021, as CAST's trainDI/aoa): distance in the standardised, "
-            + (rf ? "random-forest-importance-weighted" : "equally weighted")
-            + " centre-cell covariates to the nearest of the \(a.trainingSites) training sites, divided by their mean pairwise "
-            + "distance (\(fmt(a.meanDistance))).\n\n"
+        md += """
+            Dissimilarity index (Meyer & Pebesma 2021, as CAST's trainDI/aoa): distance in the standardised, \
+            \(rf ? "random-forest-importance-weighted" : "equally weighted") centre-cell covariates to the nearest of \
+            the \(a.trainingSites) training sites, divided by their mean pairwise distance (\(fmt(a.meanDistance))).\n\n
+            """
         let rule =
             a.rule == "cast"
             ? "Q3 + 1.5 IQR of the training sites' cross-validation DIs, at most their maximum"
             : "largest training DI not above Q3 + 1.5 IQR"
-        md +=
-            "- Threshold: DI <= \(fmt(a.threshold)) (\(rule)); \(a.trainingSitesAbove) of \(a.trainingSites) training sites lie above it\n"
+        md += """
+            - Threshold: DI <= \(fmt(a.threshold)) (\(rule)); \(a.trainingSitesAbove) of \
+            \(a.trainingSites) training sites lie above it\n
+            """
         md +=
             "- Inside the area of applicability: "
             + (a.shareInside.isFinite ? String(format: "%.1f %%", 100 * a.shareInside) : "-")
             + " of the mapped cells (\(a.cellsInside) of \(a.cellsMapped))\n"
-        md +=
-            "- Weights: \(rf ? "the random forest's impurity importance, averaged over the depths" : "equal") (`predict.aoa_weights`)\n"
+        md += """
+            - Weights: \(rf ? "the random forest's impurity importance, averaged over the depths" : "equal") \
+            (`predict.aoa_weights`)\n
+            """
         if !a.constantChannels.isEmpty {
             md += "- Left out (the same at every training site): \(a.constantChannels.joined(separator: ", "))\n"
         }
-        md +=
-            "- Maps: `\(OutputLayout.maps)/\(a.dissimilarityMap)` (DI) and `\(a.applicabilityMap)` (1 inside, 0 outside), "
-            + "one pair for all depths\n"
+        md += """
+            - Maps: `\(OutputLayout.maps)/\(a.dissimilarityMap)` (DI) and `\(a.applicabilityMap)` (1 inside, 0 \
+            outside), one pair for all depths\n
+            """
         return md
     }
 
@@ -44,37 +49,45 @@ extension MarkdownReport {
                 ? "Nothing was corrected: the maps are the model's predictions. "
                 : "Counted on the model's predictions, before the monotone correction below. ")
             + "`\(c.inversionsMap)` counts the inverted pairs per cell (0 to \(c.pairs.count), 255 nodata).\n\n"
-        md +=
-            "- Cells with at least one inverted pair: \(percent(c.shareCellsInverted)) (\(c.cellsInverted) of \(c.cellsValid))\n\n"
+        md += """
+            - Cells with at least one inverted pair: \(percent(c.shareCellsInverted)) \
+            (\(c.cellsInverted) of \(c.cellsValid))\n\n
+            """
         md += "| upper | deeper | cells | inverted | share | largest rise (\(unit)) |\n|---|---|---|---|---|---|\n"
         for p in c.pairs {
-            md +=
-                "| \(p.upper) | \(p.lower) | \(p.cells) | \(p.inverted) | \(percent(p.share)) | \(fmt(p.largestRise)) |\n"
+            md += """
+                | \(p.upper) | \(p.lower) | \(p.cells) | \(p.inverted) | \(percent(p.share)) | \(fmt(p.largestRise)) |\n
+                """
         }
         if !c.largest.isEmpty {
-            md +=
-                "\nLargest rises (cell centres in the grid's CRS):\n\n| pair | upper | deeper | rise | column | row | x | y |\n"
-                + "|---|---|---|---|---|---|---|---|\n"
+            md += """
+                \nLargest rises (cell centres in the grid's CRS):\n\n\
+                | pair | upper | deeper | rise | column | row | x | y |\n|---|---|---|---|---|---|---|---|\n
+                """
             for j in c.largest {
-                md +=
-                    "| \(j.upperDepth)/\(j.lowerDepth) | \(fmt(j.upper)) | \(fmt(j.lower)) | \(fmt(j.rise)) | \(j.col) | \(j.row) "
-                    + "| \(fmtCoord(j.x)) | \(fmtCoord(j.y)) |\n"
+                md += """
+                    | \(j.upperDepth)/\(j.lowerDepth) | \(fmt(j.upper)) | \(fmt(j.lower)) | \(fmt(j.rise)) | \(j.col) \
+                    | \(j.row) | \(fmtCoord(j.x)) | \(fmtCoord(j.y)) |\n
+                    """
             }
         }
         if let m = c.monotone {
             let share = m.cellsValid > 0 ? Double(m.cellsChanged) / Double(m.cellsValid) : .nan
             md += "\n### Monotone profile enforced\n\n"
-            md +=
-                "`predict.depth_consistency.enforce_monotone: true`: the depth maps were rewritten so that no value exceeds "
-                + "the (corrected) value of the depth above it (every rise capped, whatever the threshold); each changed map "
-                + "says so in its metadata (`\(m.metadataKey)`). The interval bounds and the other maps were not changed; the "
-                + "stocks use the corrected values. \(m.cellsChanged) of \(m.cellsValid) cells (\(percent(share))) were "
-                + "lowered at some depth.\n\n"
+            md += """
+                `predict.depth_consistency.enforce_monotone: true`: the depth maps were rewritten so that no value \
+                exceeds the (corrected) value of the depth above it (every rise capped, whatever the threshold); \
+                each changed map says so in its metadata (`\(m.metadataKey)`). The interval bounds and the other maps \
+                were not changed; the stocks use the corrected values. \(m.cellsChanged) of \(m.cellsValid) cells \
+                (\(percent(share))) were lowered at some depth.\n\n
+                """
             md +=
                 "| depth | cells lowered | mean decrease (\(unit)) | largest decrease (\(unit)) |\n|---|---|---|---|\n"
             for change in m.depths {
-                md +=
-                    "| \(change.depth) | \(change.cells) | \(fmt(change.meanDecrease)) | \(fmt(change.largestDecrease)) |\n"
+                md += """
+                    | \(change.depth) | \(change.cells) | \(fmt(change.meanDecrease)) | \
+                    \(fmt(change.largestDecrease)) |\n
+                    """
             }
         }
         return md
@@ -88,8 +101,8 @@ extension MarkdownReport {
             "\(st.formula) (\(r.unit == "%" ? "SOC in % is 10 g/kg per %" : "SOC in g/kg"); "
             + "per hectare a layer t cm thick holds BD x t x (1 - CF) x 100 t of fine earth, SOC/1000 of it carbon). "
         md +=
-            "Bulk density: `\(bd.raster)` (\(bd.unit), warped onto the grid bilinearly, the same raster at every depth); "
-            + "coarse fragments: "
+            "Bulk density: `\(bd.raster)` (\(bd.unit), warped onto the grid bilinearly, "
+            + "the same raster at every depth); coarse fragments: "
         if let f = st.coarseFragments?.constantFraction {
             md += "a constant volume fraction of \(fmt(f))"
         } else if let cf = st.coarseFragments, let path = cf.raster {
@@ -111,14 +124,17 @@ extension MarkdownReport {
             md += "\n"
         }
         if !st.sumsNotCovered.isEmpty {
-            md +=
-                "\nNot summed (the depths do not tile them from the surface): \(st.sumsNotCovered.joined(separator: ", ")).\n"
+            md += """
+                \nNot summed (the depths do not tile them from the surface): \
+                \(st.sumsNotCovered.joined(separator: ", ")).\n
+                """
         }
         let plausible = st.plausibleBulkDensity + [.nan, .nan]
-        md +=
-            "\nCells with a SOC value left without a stock: \(st.cellsWithoutBulkDensity) without bulk density, "
-            + "\(st.cellsImplausibleBulkDensity) with a bulk density outside \(fmt(plausible[0]))-\(fmt(plausible[1])) g/cm3, "
-            + "\(st.cellsWithoutCoarseFragments) without a coarse-fragment value in [0, 1).\n"
+        md += """
+            \nCells with a SOC value left without a stock: \(st.cellsWithoutBulkDensity) without bulk density, \
+            \(st.cellsImplausibleBulkDensity) with a bulk density outside \(fmt(plausible[0]))-\(fmt(plausible[1])) \
+            g/cm3, \(st.cellsWithoutCoarseFragments) without a coarse-fragment value in [0, 1).\n
+            """
         return md
     }
 }

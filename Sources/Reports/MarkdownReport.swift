@@ -22,8 +22,8 @@ public enum MarkdownReport {
         if let selection = r.covariateSelection {
             md +=
                 "\n## Covariate selection\n\n" + SelectionMarkdown.render(selection, unit: r.unit, heading: "##")
-                + "\nThe models, maps and `\(r.patches.file)` read only the selected covariates' \(r.channels.count) channels; "
-                + "files in `\(OutputLayout.selection)/`.\n"
+                + "\nThe models, maps and `\(r.patches.file)` read only the selected covariates' \(r.channels.count) "
+                + "channels; files in `\(OutputLayout.selection)/`.\n"
         }
         md += "\n## Samples per depth\n\n| depth | samples | mean | sd | min | max |\n|---|---|---|---|---|---|\n"
         for d in r.depths {
@@ -48,8 +48,9 @@ public enum MarkdownReport {
         let cell = g.cellSize + [.nan, .nan]
         let e = g.extent + [.nan, .nan, .nan, .nan]
         md += "- Cell size: \(fmt(cell[0])) x \(fmt(cell[1])) (CRS units)\n"
-        md +=
-            "- Size: \(g.width) x \(g.height) cells; extent \(fmt(e[0])), \(fmt(e[1])) to \(fmt(e[2])), \(fmt(e[3]))\n\n"
+        md += """
+            - Size: \(g.width) x \(g.height) cells; extent \(fmt(e[0])), \(fmt(e[1])) to \(fmt(e[2])), \(fmt(e[3]))\n\n
+            """
         return md
     }
 
@@ -60,9 +61,10 @@ public enum MarkdownReport {
         for c in r.covariates {
             let file = URL(fileURLWithPath: c.source).lastPathComponent + (c.band > 1 ? " band \(c.band)" : "")
             let crs = c.sourceCRS == r.grid.crsCode ? "grid CRS" : c.sourceCRS
-            md +=
-                "| \(c.name) | \(c.kind) | \(file) | \(crs) | \(fmt(c.sourceCellSize)) | \(c.nodataText) | \(fmt(c.min)) "
-                + "| \(fmt(c.max)) | \(fmt(c.mean)) | \(c.validCells) |\n"
+            md += """
+                | \(c.name) | \(c.kind) | \(file) | \(crs) | \(fmt(c.sourceCellSize)) | \(c.nodataText) | \
+                \(fmt(c.min)) | \(fmt(c.max)) | \(fmt(c.mean)) | \(c.validCells) |\n
+                """
         }
         let categorical = r.covariates.filter { $0.kind == "categorical" }
         if !categorical.isEmpty {
@@ -104,41 +106,47 @@ public enum MarkdownReport {
             d.validRange.map { "\nValues outside \($0) were skipped (outOfRange).\n" }
             ?? "\nNo valid range for unit \(r.unit): only non-numbers were rejected; set profiles.valid_range.\n"
         if d.harmonisedHorizons > 0 {
-            md +=
-                "\n\(d.harmonisedHorizons) horizons were harmonised to the depth intervals with the equal-area quadratic spline.\n"
+            md += """
+                \n\(d.harmonisedHorizons) horizons were harmonised to the depth intervals with \
+                the equal-area quadratic spline.\n
+                """
         }
         return md
     }
 
     static func outputs(_ r: RunRecord) -> String {
         var md = "\n## Outputs\n\n"
-        md +=
-            "- `\(r.patches.file)`: \(r.patches.sites) patches of \(r.channels.count) x \(r.patches.size) x \(r.patches.size) "
-            + "(scaled to [0, 1]) and \(r.samples) samples (site, depth, value)\n"
+        md += """
+            - `\(r.patches.file)`: \(r.patches.sites) patches of \(r.channels.count) x \(r.patches.size) x \
+            \(r.patches.size) (scaled to [0, 1]) and \(r.samples) samples (site, depth, value)\n
+            """
         md += "- `\(OutputLayout.profiles)`: \(r.property) per site and depth interval\n"
         md += "- `\(OutputLayout.droppedSites)`: sites left out, with reason and CSV line\n"
         if r.covariateSelection != nil {
-            md +=
-                "- `\(OutputLayout.selection)/`: the covariate selection: `selection.csv` (RMSE per depth per subset size), "
-                + "`selection.md`, `selected.txt`\n"
+            md += """
+                - `\(OutputLayout.selection)/`: the covariate selection: `selection.csv` (RMSE per depth per subset \
+                size), `selection.md`, `selected.txt`\n
+                """
         }
         if let cv = r.evaluation.crossValidation {
             md +=
                 "- `\(OutputLayout.evaluation)/`: metrics (CSV, JSON), held-out predictions, `summary.md` and plots"
                 + (cv.zones != nil ? "; metrics per zone in `\(ZoneTables.csvFile)`" : "") + "\n"
             let first = r.depths.first?.depth ?? ""
-            md +=
-                "- `\(OutputLayout.heldOutSites)`: the held-out sites, one point layer per depth with each model's prediction, "
-                + "residual and relative bias (style `\(OutputLayout.heldOutSitesStyle)`; quick-look "
-                + "`\(OutputLayout.relativeBiasPicture(depth: first))`)\n"
+            md += """
+                - `\(OutputLayout.heldOutSites)`: the held-out sites, one point layer per depth with each model's \
+                prediction, residual and relative bias (style `\(OutputLayout.heldOutSitesStyle)`; \
+                quick-look `\(OutputLayout.relativeBiasPicture(depth: first))`)\n
+                """
         }
         if let files = r.modelFiles, !files.isEmpty {
             md += "- `\(OutputLayout.models)/`: the final models fitted on all samples (\(files.count) files)\n"
         }
         if let m = r.maps {
-            md +=
-                "- `\(OutputLayout.maps)/`: \(m.files.filter { $0.hasSuffix(".tif") }.count) cloud-optimised GeoTIFFs with QGIS styles, "
-                + "a QGIS project and quick-looks"
+            md += """
+                - `\(OutputLayout.maps)/`: \(m.files.filter { $0.hasSuffix(".tif") }.count) cloud-optimised GeoTIFFs \
+                with QGIS styles, a QGIS project and quick-looks
+                """
             md += " (\(m.tiles) \(m.tiles == 1 ? "tile" : "tiles")"
             md += String(
                 format: ", %.0f cells/s, peak memory %.0f MB",

@@ -7,21 +7,26 @@ public enum SelectionMarkdown {
     public static func render(_ r: RunRecord.Selection, unit: String, heading: String) -> String {
         let s = r.allSites
         let byCorrelation = r.order == "correlation"
-        var md =
-            "Han et al. (2025, Sec. 2.2): covariates with |r| < \(fmt(r.minCorrelation)) against the property dropped, "
-            + "then of each pair with |r| > \(fmt(r.maxPairCorrelation)) the one less correlated with the property; the rest "
-            + "ranked by " + (byCorrelation ? "|r|" : "random-forest impurity importance") + " and added in groups of "
-            + "\(r.groupSize), each subset scored by the \(r.folds)-fold cross-validated RMSE of `\(r.model)`; the subset with "
-            + "the lowest RMSE pooled over the depths is kept. |r| is Pearson's r between a covariate's centre-cell value and "
-            + "the property at the sites, per depth, averaged over the depths; a categorical covariate is one unit, its |r| "
-            + "the largest of its one-hot channels'.\n\n"
+        var md = """
+            Han et al. (2025, Sec. 2.2): covariates with |r| < \(fmt(r.minCorrelation)) against the property dropped, \
+            then of each pair with |r| > \(fmt(r.maxPairCorrelation)) the one less correlated with the property; \
+            the rest ranked by \(byCorrelation ? "|r|" : "random-forest impurity importance") and added in groups of \
+            \(r.groupSize), each subset scored by the \(r.folds)-fold cross-validated RMSE of `\(r.model)`; \
+            the subset with the lowest RMSE pooled over the depths is kept. |r| is Pearson's r between a covariate's \
+            centre-cell value and the property at the sites, per depth, averaged over the depths; \
+            a categorical covariate is one unit, its |r| the largest of its one-hot channels'.\n\n
+            """
         md +=
             r.perFold
-            ? "Variant: **per fold** (`select.per_fold: true`): each evaluation fold's models use a selection made on that "
-                + "fold's training sites only (inner \(r.folds)-fold CV); the final models and the maps use the selection on "
-                + "all \(s.sites) sites, below.\n\n"
-            : "Variant: **all data** (`select.per_fold: false`): the selection was made once on all \(s.sites) sites before "
-                + "cross-validation, so the cross-validated scores are somewhat optimistic.\n\n"
+            ? """
+            Variant: **per fold** (`select.per_fold: true`): each evaluation fold's models use a selection made on \
+            that fold's training sites only (inner \(r.folds)-fold CV); the final models and the maps use the \
+            selection on all \(s.sites) sites, below.\n\n
+            """
+            : """
+            Variant: **all data** (`select.per_fold: false`): the selection was made once on all \(s.sites) sites \
+            before cross-validation, so the cross-validated scores are somewhat optimistic.\n\n
+            """
         md += "- Covariates: \(s.covariates.count)\n"
         md +=
             "- Dropped by |r| < \(fmt(r.minCorrelation)): \(s.droppedLow.count)"
@@ -34,8 +39,10 @@ public enum SelectionMarkdown {
                     + s.droppedPair.map { x in
                         x.with.map { "\(x.name) for \($0), r \(fmt(x.r ?? .nan))" } ?? x.name
                     }.joined(separator: "; ") + ")") + "\n"
-        md +=
-            "- Ranked: \(s.covariates.filter { $0.rank != nil }.count); kept: **\(s.selected.count)** (\(s.channels) channels)\n\n"
+        md += """
+            - Ranked: \(s.covariates.filter { $0.rank != nil }.count); kept: \
+            **\(s.selected.count)** (\(s.channels) channels)\n\n
+            """
         md += "\(heading)# Cross-validated RMSE by subset size (\(unit))\n\n"
         md += "| covariates | channels | " + r.depths.joined(separator: " | ") + " | pooled | n |\n"
         md += "|---|---|" + r.depths.map { _ in "---|" }.joined() + "---|---|\n"
@@ -66,8 +73,10 @@ public enum SelectionMarkdown {
         }
         if r.perFold {
             let runs = r.perFoldRuns ?? []
-            md +=
-                "\n\(heading)# Selected in how many of the \(runs.count) folds\n\n| covariate | folds | on all sites |\n|---|---|---|\n"
+            md += """
+                \n\(heading)# Selected in how many of the \(runs.count) folds\n\n\
+                | covariate | folds | on all sites |\n|---|---|---|\n
+                """
             for (name, n) in r.foldCounts.sorted(by: { $0.folds > $1.folds }) {
                 md += "| \(name) | \(n) | \(selected.contains(name) ? "yes" : "no") |\n"
             }

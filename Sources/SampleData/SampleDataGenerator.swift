@@ -8,7 +8,8 @@ public let sampleDataAlbersProj =
 
 /// The same CRS as WKT with a name, so GIS software and reports show "China Albers Equal Area (WGS 84)".
 public let sampleDataAlbersWKT = """
-    PROJCS["China Albers Equal Area (WGS 84)",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],\
+    PROJCS["China Albers Equal Area (WGS 84)",GEOGCS["WGS 84",\
+    DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],\
     PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Albers_Conic_Equal_Area"],\
     PARAMETER["latitude_of_center",0],PARAMETER["longitude_of_center",105],PARAMETER["standard_parallel_1",25],\
     PARAMETER["standard_parallel_2",47],PARAMETER["false_easting",0],PARAMETER["false_northing",0],\

@@ -82,9 +82,10 @@ public struct CSVTable: Sendable {
         if exact.count > 1 {
             throw SoilDataError(
                 .ambiguousColumn, path: path, line: headerLine,
-                message:
-                    "\(path) has \(exact.count) columns named '\(name)' (columns \(exact.map { String($0 + 1) }.joined(separator: ", "))) "
-                    + "for \(role); rename all but one")
+                message: """
+                    \(path) has \(exact.count) columns named '\(name)' (columns \
+                    \(exact.map { String($0 + 1) }.joined(separator: ", "))) for \(role); rename all but one
+                    """)
         }
         func norm(_ s: String) -> String { s.trimmingCharacters(in: .whitespaces).lowercased() }
         let loose = header.indices.filter { norm(header[$0]) == norm(name) }

@@ -125,7 +125,9 @@ public struct DataIssues: Sendable {
                 ? (files[0] as NSString).lastPathComponent
                 : files.map { ($0 as NSString).lastPathComponent }.joined(separator: "+")
             let noun = items.prefix(examples).allSatisfy { $0.line != nil } ? (count == 1 ? " line" : " lines") : ""
-            return "\(kind.rawValue): \(count) (\(action)) — \(fileText)\(noun) \(shown.joined(separator: ", "))\(more)"
+            return """
+                \(kind.rawValue): \(count) (\(action)) — \(fileText)\(noun) \(shown.joined(separator: ", "))\(more)
+                """
         }
     }
 }

@@ -125,7 +125,8 @@ public struct SplineFit: Sendable {
 /// as mpspline2's `mpspline_est1` does, to horizons given in any order (sorted here by top).
 ///
 /// With n horizons of thickness thᵢ and gaps gᵢ between them, R is the (n−1)×(n−1) tridiagonal matrix with
-/// Rᵢᵢ = 2(thᵢ + thᵢ₊₁) + 6gᵢ and Rᵢ,ᵢ₊₁ = thᵢ₊₁, Q the (n−1)×n difference matrix; mpspline2 solves
+/// Rᵢᵢ = 2(thᵢ + thᵢ₊₁) + 6gᵢ and Rᵢ,ᵢ₊₁ = thᵢ₊₁,
+/// Q the (n−1)×n difference matrix; mpspline2 solves
 /// s̄ = (I + 6nλ QᵀR⁻¹Q)⁻¹ y and b = 6R⁻¹Q s̄. Here the same solution comes from the tridiagonal system
 /// (R + 6nλ QQᵀ) b = 6Qy, then s̄ = y − nλ Qᵀb, without inverting R. One horizon gives a constant.
 public func fitEqualAreaSpline(_ horizons: [HorizonValue], options: SplineOptions = SplineOptions()) -> SplineFit {

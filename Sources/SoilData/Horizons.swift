@@ -114,9 +114,10 @@ public func loadHorizons(path: String, columns: HorizonColumns) throws -> (horiz
                 issues.append(
                     DataIssue(
                         kind: .outOfRange, file: path, line: line, siteID: id,
-                        message:
-                            "value \(row[valueCol].trimmingCharacters(in: .whitespaces)) in column '\(header[valueCol])'\(scaled) "
-                            + "is outside the plausible range \(range)", action: "skipped horizon"))
+                        message: """
+                            value \(row[valueCol].trimmingCharacters(in: .whitespaces)) in column \
+                            '\(header[valueCol])'\(scaled) is outside the plausible range \(range)
+                            """, action: "skipped horizon"))
                 continue
             }
         case .missing:

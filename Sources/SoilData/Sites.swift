@@ -90,11 +90,13 @@ public func loadSites(path: String, columns: SiteColumns) throws -> (sites: [Sit
             guard earlier.x == coords[0], earlier.y == coords[1] else {
                 throw SoilDataError(
                     .duplicateSite, path: path, line: line,
-                    message:
-                        "\(path): site id '\(id)' appears on line \(earlier.line) and line \(line) with different coordinates "
-                        + "((\(formatNumber(earlier.x)), \(formatNumber(earlier.y))) and (\(formatNumber(coords[0])), \(formatNumber(coords[1])))); "
-                        + "a site may repeat on several rows only with the same coordinates: correct one of the lines, "
-                        + "or give the sites distinct ids (column '\(table.header[idCol])', key \(p).id_column)")
+                    message: """
+                        \(path): site id '\(id)' appears on line \(earlier.line) and line \(line) with different \
+                        coordinates ((\(formatNumber(earlier.x)), \(formatNumber(earlier.y))) and \
+                        (\(formatNumber(coords[0])), \(formatNumber(coords[1])))); a site may repeat on several rows \
+                        only with the same coordinates: correct one of the lines, or give the sites distinct ids \
+                        (column '\(table.header[idCol])', key \(p).id_column)
+                        """)
             }
             issues.append(
                 DataIssue(

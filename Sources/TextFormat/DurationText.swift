@@ -10,7 +10,8 @@ public enum DurationText {
             ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
-    /// A duration in words for reports: "0.4 s", "42 s", "4 min 12 s", "2 h 05 min"; "unknown" when not finite or negative.
+    /// A duration in words for reports: "0.4 s", "42 s", "4 min 12 s", "2 h 05 min"; "unknown"
+    /// when not finite or negative.
     public static func words(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "unknown" }
         if seconds < 9.95 { return String(format: "%.1f s", seconds) }

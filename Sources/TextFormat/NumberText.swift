@@ -69,7 +69,8 @@ public enum NumberText {
         return String(format: "%.\(max(1, digits) - 1)g", x)
     }
 
-    /// A compact number for reports and messages: integers plain, others to four significant digits, "-" when not finite.
+    /// A compact number for reports and messages: integers plain, others to four significant
+    /// digits, "-" when not finite.
     public static func compact(_ v: Double) -> String {
         guard v.isFinite else { return "-" }
         if v == v.rounded() && abs(v) < 1e12 { return String(Int(v)) }

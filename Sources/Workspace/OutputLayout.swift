@@ -138,8 +138,10 @@ public struct OutputLayout: Sendable, Equatable {
         }
         if name.utf8.count > 200 { return "is longer than 200 bytes; give a shorter file name" }
         if reservedToo && reserved.contains(name) {
-            return
-                "'\(name)' is the name of another output of the run (\(reserved.filter { !$0.hasPrefix(".") }.sorted().joined(separator: ", "))); choose another name"
+            return """
+                '\(name)' is the name of another output of the run \
+                (\(reserved.filter { !$0.hasPrefix(".") }.sorted().joined(separator: ", "))); choose another name
+                """
         }
         return nil
     }

@@ -100,7 +100,8 @@ struct ChinaBenchmark {
             profiles:
               property: SOC
               unit: g/kg
-              horizons: {file: horizons.csv, id_column: site_id, top_column: top_cm, bottom_column: bottom_cm, value_column: soc_gkg}
+              horizons: {file: horizons.csv, id_column: site_id, \
+            top_column: top_cm, bottom_column: bottom_cm, value_column: soc_gkg}
             patches: {size: 13}
             train:
               models: [transfer, rf]

@@ -38,7 +38,10 @@ struct Predict: ParsableCommand, RuntimeConfigurable {
         }
         if shard != nil && overwrite {
             throw ValidationError(
-                "--overwrite with --shard would delete the tiles the other shards are writing; to start the shards afresh, remove the tile folder <output>/.socmap/tiles once before the job array"
+                """
+                --overwrite with --shard would delete the tiles the other shards are writing; \
+                to start the shards afresh, remove the tile folder <output>/.socmap/tiles once before the job array
+                """
             )
         }
     }
@@ -59,7 +62,10 @@ struct Predict: ParsableCommand, RuntimeConfigurable {
                 for f in result.files { print("  \(f)") }
             } else {
                 print(
-                    "Shard \(parsedShard): \(result.tilesPredicted) tiles predicted; run `socmap predict \(options.pipeline) --merge` when every shard is done."
+                    """
+                    Shard \(parsedShard): \(result.tilesPredicted) tiles predicted; run `socmap predict \
+                    \(options.pipeline) --merge` when every shard is done.
+                    """
                 )
             }
             if result.seconds > 0 && result.cells > 0 {

@@ -7,8 +7,10 @@ import Runtime
 /// `socmap run`: runs every stage of a pipeline and writes the outputs and a report.
 struct Run: ParsableCommand, RuntimeConfigurable {
     static let configuration = CommandConfiguration(
-        abstract:
-            "Run a pipeline: covariate stack, soil profiles at the depth intervals, patches, cross-validation, final models, maps, report.",
+        abstract: """
+            Run a pipeline: covariate stack, soil profiles at the depth intervals, patches, \
+            cross-validation, final models, maps, report.
+            """,
         discussion: """
             Runs the stages the pipeline names (evaluate, train and predict are optional sections) and \
             writes into the pipeline's output folder only when every stage has succeeded: a failed or \
@@ -31,14 +33,19 @@ struct Run: ParsableCommand, RuntimeConfigurable {
 
     @Option(
         help: ArgumentHelp(
-            "Train only part i of n of the training units (1-based), e.g. --part 2/3; several parts may run at once. Continue with --merge when every part is done.",
+            """
+            Train only part i of n of the training units (1-based), e.g. --part 2/3; several parts may run at once. \
+            Continue with --merge when every part is done.
+            """,
             valueName: "i/n"),
         transform: { try Share(parsing: $0) })
     var part: Share?
 
     @Flag(
-        help:
-            "Continue a run whose training units the parts (--part) saved: assemble the evaluation, the final models, the maps and the report. Trains nothing; names the missing units."
+        help: """
+            Continue a run whose training units the parts (--part) saved: assemble the evaluation, the final models, \
+            the maps and the report. Trains nothing; names the missing units.
+            """
     )
     var merge = false
 
@@ -65,7 +72,10 @@ struct Run: ParsableCommand, RuntimeConfigurable {
                 let p = try runner.runPart(parsedPart, overwrite: overwrite, maps: !noMaps, command: commandLine())
                 observer.stageStarted("done")
                 print(
-                    "Part \(p.part): \(p.units.count) of \(p.total) training units (\(p.trained) trained, \(p.reused) already saved) in \(String(format: "%.1f", p.seconds)) s: \(p.units.joined(separator: ", "))"
+                    """
+                    Part \(p.part): \(p.units.count) of \(p.total) training units (\(p.trained) trained, \(p.reused) \
+                    already saved) in \(String(format: "%.1f", p.seconds)) s: \(p.units.joined(separator: ", "))
+                    """
                 )
                 print(
                     "When every part is done: socmap run \(options.pipeline) --merge" + (noMaps ? " --no-maps" : "")
@@ -77,15 +87,24 @@ struct Run: ParsableCommand, RuntimeConfigurable {
             for line in summary.scores { print(line) }
             for line in summary.analyses { print(line) }
             print(
-                "Wrote \(summary.files.count) files to \(summary.outputFolder) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:"
+                """
+                Wrote \(summary.files.count) files to \(summary.outputFolder) in \
+                \(String(format: "%.1f", Date().timeIntervalSince(start))) s:
+                """
             )
             for f in summary.files { print("  \(f)") }
             print(
-                "Report: \((summary.outputFolder as NSString).appendingPathComponent("report.html")) (open it in a browser; report.md and report.json hold the same text)"
+                """
+                Report: \((summary.outputFolder as NSString).appendingPathComponent("report.html")) (open it in a \
+                browser; report.md and report.json hold the same text)
+                """
             )
             if noMaps && config.predict != nil {
                 print(
-                    "Maps not made (--no-maps): socmap predict \(options.pipeline), or --shard i/n in n processes and then --merge"
+                    """
+                    Maps not made (--no-maps): socmap predict \(options.pipeline), or --shard \
+                    i/n in n processes and then --merge
+                    """
                 )
             }
             if !summary.warnings.isEmpty {
@@ -116,8 +135,10 @@ struct Validate: ParsableCommand {
 /// `socmap inspect`: shows the grid, the covariates and where the sites fall.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract:
-            "Show the reference grid, each covariate (source CRS, resolution, nodata, range, classes) and how many sites fall inside, on nodata and outside."
+        abstract: """
+            Show the reference grid, each covariate (source CRS, resolution, nodata, range, classes) and how many \
+            sites fall inside, on nodata and outside.
+            """
     )
 
     @OptionGroup var options: PipelineOptions

@@ -6,16 +6,21 @@ struct RuntimeOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "Worker threads for the network and the forest (at least 1).",
-            discussion:
-                "Default: \(RuntimeConfiguration.threadsVariable) when set, else the active processors. Results are the same bytes for any thread count."
+            discussion: """
+                Default: \(RuntimeConfiguration.threadsVariable) when set, else the active processors. \
+                Results are the same bytes for any thread count.
+                """
         ))
     var threads: Int?
 
     @Option(
         help: ArgumentHelp(
             "Which OpenBLAS kernels run the matrix products.",
-            discussion:
-                "auto: OpenBLAS's choice, but SkylakeX or Haswell kernels where OpenBLAS falls back to SSE3 on a newer CPU; openblas: OpenBLAS's choice as it stands. Default: auto, or openblas when OPENBLAS_CORETYPE is set."
+            discussion: """
+                auto: OpenBLAS's choice, but SkylakeX or Haswell kernels where OpenBLAS falls back to SSE3 on a \
+                newer CPU; openblas: OpenBLAS's choice as it stands. Default: auto, or openblas when \
+                OPENBLAS_CORETYPE is set.
+                """
         ))
     var blasKernel: BLASKernel?
 

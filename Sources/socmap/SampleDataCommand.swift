@@ -7,8 +7,10 @@ struct SampleDataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample-data",
         abstract: "Write the synthetic China-like sample case: covariate GeoTIFFs, sites and horizon tables.",
-        discussion:
-            "The same seed and options give byte-identical files. The repository's sample-data/ was made with the defaults."
+        discussion: """
+            The same seed and options give byte-identical files. The repository's \
+            sample-data/ was made with the defaults.
+            """
     )
 
     @Argument(help: "Folder to write into.", completion: .directory)
@@ -33,7 +35,10 @@ struct SampleDataCommand: ParsableCommand {
             }
             if !existing.isEmpty && !overwrite {
                 throw ValidationError(
-                    "'\(folder)' already holds sample data (\(existing.joined(separator: ", "))); pass --overwrite to replace it"
+                    """
+                    '\(folder)' already holds sample data \
+                    (\(existing.joined(separator: ", "))); pass --overwrite to replace it
+                    """
                 )
             }
             let options = SampleDataOptions(seed: seed, resolution: resolution, siteCount: sites)
@@ -49,7 +54,10 @@ struct SampleDataCommand: ParsableCommand {
             }
             bar.finishLine()
             print(
-                "Wrote \(summary.files.count) files to \(folder): grid \(summary.gridWidth) x \(summary.gridHeight), \(summary.siteCount) sites, \(summary.horizonCount) horizons."
+                """
+                Wrote \(summary.files.count) files to \(folder): grid \(summary.gridWidth) x \(summary.gridHeight), \
+                \(summary.siteCount) sites, \(summary.horizonCount) horizons.
+                """
             )
         }
     }

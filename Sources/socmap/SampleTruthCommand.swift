@@ -8,8 +8,10 @@ import SampleData
 struct SampleTruthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample-truth",
-        abstract:
-            "Score maps of the sample data against its known truth: error of each depth map and the share of cells whose true value lies in the prediction interval.",
+        abstract: """
+            Score maps of the sample data against its known truth: error of each depth map and the share of cells \
+            whose true value lies in the prediction interval.
+            """,
         discussion: """
             Reads <name>_<depth>.tif and its interval bounds (_q05/_q95 for --interval 0.9) from the maps \
             folder of a run on sample-data/ (pipelines/sample.yaml with predict.uncertainty: true) and \
@@ -84,16 +86,21 @@ struct SampleTruthCommand: ParsableCommand {
     func table(_ scores: [TruthScore]) -> String {
         let level = String(format: "%g", interval * 100)
         var lines = [
-            "Maps in \(maps) against the sample's truth (seed \(seed), \(String(format: "%g", resolution / 1000)) km), \(level) % interval:",
+            """
+            Maps in \(maps) against the sample's truth (seed \(seed), \
+            \(String(format: "%g", resolution / 1000)) km), \(level) % interval:
+            """,
             "",
             "| depth | cells | RMSE vs truth | ME vs truth | mean width | truth in band | new obs. in band |",
             "|---|---|---|---|---|---|---|"
         ]
         for s in scores {
             lines.append(
-                "| \(s.depth) | \(s.cells) | \(String(format: "%.2f", s.rmse)) | \(String(format: "%+.2f", s.meanError)) | "
-                    + "\(String(format: "%.2f", s.meanWidth)) | \(String(format: "%.3f", s.truthInBand)) | "
-                    + "\(String(format: "%.3f", s.observationInBand)) |")
+                """
+                | \(s.depth) | \(s.cells) | \(String(format: "%.2f", s.rmse)) | \
+                \(String(format: "%+.2f", s.meanError)) | \(String(format: "%.2f", s.meanWidth)) | \
+                \(String(format: "%.3f", s.truthInBand)) | \(String(format: "%.3f", s.observationInBand)) |
+                """)
         }
         return lines.joined(separator: "\n")
     }

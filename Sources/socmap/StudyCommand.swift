@@ -48,7 +48,10 @@ struct Study: ParsableCommand, RuntimeConfigurable {
 
     @Option(
         help: ArgumentHelp(
-            "Fit only part i of n of the study's units (1-based), e.g. --part 2/3; several parts may run at once. Continue with --merge when every part is done.",
+            """
+            Fit only part i of n of the study's units (1-based), e.g. --part 2/3; several parts may run at once. \
+            Continue with --merge when every part is done.
+            """,
             valueName: "i/n"),
         transform: { try Share(parsing: $0) })
     var part: Share?
@@ -74,7 +77,10 @@ struct Study: ParsableCommand, RuntimeConfigurable {
             if check {
                 let folds = study.pipeline.evaluate!.folds
                 print(
-                    "\(study.variants.count) variants x \(folds) folds = \(study.variants.count * folds) units, into \(study.output)"
+                    """
+                    \(study.variants.count) variants x \(folds) folds = \
+                    \(study.variants.count * folds) units, into \(study.output)
+                    """
                 )
                 if !study.common.isEmpty { print("every variant: \(study.common)") }
                 for v in study.variants {
@@ -89,7 +95,10 @@ struct Study: ParsableCommand, RuntimeConfigurable {
                 let p = try StudyRunner(study: study, observer: observer).runPart(part, command: commandLine())
                 observer.stageStarted("done")
                 print(
-                    "Part \(p.part): \(p.units.count) of \(p.total) units (\(p.trained) trained, \(p.reused) already saved) in \(String(format: "%.1f", p.seconds)) s: \(p.units.joined(separator: ", "))"
+                    """
+                    Part \(p.part): \(p.units.count) of \(p.total) units (\(p.trained) trained, \(p.reused) already \
+                    saved) in \(String(format: "%.1f", p.seconds)) s: \(p.units.joined(separator: ", "))
+                    """
                 )
                 print("When every part is done: socmap study \(pipeline) \(variants) --merge")
                 return
@@ -98,8 +107,10 @@ struct Study: ParsableCommand, RuntimeConfigurable {
             observer.stageStarted("done")
             let c = summary.comparison
             print(
-                "Study \(c.table.designText); \(summary.trained) units trained, \(summary.reused) reused, "
-                    + "\(summary.sharedPretrainings) pre-trainings shared, \(String(format: "%.0f", summary.seconds)) s."
+                """
+                Study \(c.table.designText); \(summary.trained) units trained, \(summary.reused) reused, \
+                \(summary.sharedPretrainings) pre-trainings shared, \(String(format: "%.0f", summary.seconds)) s.
+                """
             )
             print("RMSE per depth, then pooled (\(config.profiles.unit)):")
             for key in c.table.depthKeys {

@@ -9,7 +9,8 @@ final class DissimilarityIndexTests: XCTestCase {
     /// Sites A(0, 3), B(1, 0), C(2, 1), D(3, 2): both channels have mean 1.5 and sample SD
     /// s = sqrt(5/3), so z = (x − 1.5) · w / s. Every distance carries the same 1/s, which cancels in
     /// DI = d / d̄; in units of 1/s: A(−3, 1.5), B(−1, −1.5), C(1, −0.5), D(3, 0.5).
-    /// Pairs: AB √13, AC √20, AD √37, BC √5, BD √20, CD √5; d̄ = (√13 + 6√5 + √37) / 6 = 3.850787 / s.
+    /// Pairs: AB √13, AC √20, AD √37, BC √5, BD √20, CD √5;
+    /// d̄ = (√13 + 6√5 + √37) / 6 = 3.850787 / s.
     /// Training DIs (nearest site of the other fold): A → B √13 / d̄ = 0.936315; B → C, C → B or D,
     /// D → C: √5 / d̄ = 0.580678 each. Type-7 quartiles of (0.580678 ×3, 0.936315): Q1 = 0.580678,
     /// Q3 = 0.580678 + 0.25 · 0.355637 = 0.669587; fence Q3 + 1.5 · IQR = 0.802951.

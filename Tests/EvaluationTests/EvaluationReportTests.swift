@@ -151,7 +151,10 @@ final class EvaluationReportTests: XCTestCase {
         XCTAssertEqual(back.design?.blockSize, 50000)
         XCTAssertEqual(
             back.designText,
-            "5-fold cross-validation, folds of spatial blocks of 50000 m (every site of a block, at all depths, in one fold), seed 7"
+            """
+            5-fold cross-validation, folds of spatial blocks of 50000 m (every site of a block, \
+            at all depths, in one fold), seed 7
+            """
         )
         XCTAssertEqual(design.shortDescription, "4-fold CV of spatial blocks of 50000 m, seed 7")
         XCTAssertEqual(Self.grouped.shortDescription, "5-fold CV of randomly grouped sites, seed 2025")
@@ -162,8 +165,10 @@ final class EvaluationReportTests: XCTestCase {
         let folder = try TempFolder()
         let json = """
             {"depth_labels": ["0-5cm"], "folds": 3, "models": ["rf"], "title": "T", "unit": "g/kg",
-             "rows": [{"model": "rf", "depth": "0-5cm", "metrics": {"n": 4, "r": 0.5, "r2": 0.2, "rmse": 1, "mae": 0.5, "kge": 0.3},
-                       "fold_sd": {"folds": 3, "r": 0.1, "r2": 0.1, "rmse": 0.1, "mae": 0.1, "kge": 0.1}, "per_fold": []}]}
+             "rows": [{"model": "rf", "depth": "0-5cm", \
+            "metrics": {"n": 4, "r": 0.5, "r2": 0.2, "rmse": 1, "mae": 0.5, "kge": 0.3},
+                       "fold_sd": {"folds": 3, "r": 0.1, "r2": 0.1, "rmse": 0.1, "mae": 0.1, "kge": 0.1}, \
+            "per_fold": []}]}
             """
         try json.write(toFile: folder.file("metrics.json"), atomically: false, encoding: .utf8)
         let table = try EvaluationReport.readTable(metricsJSON: folder.file("metrics.json"))
@@ -242,7 +247,10 @@ final class EvaluationReportTests: XCTestCase {
             (Self.grouped, Self.groupedText),
             (
                 FoldDesign(folds: 5, grouping: .spatialBlocks, blockSize: 2500, blockUnit: "m", seed: 11),
-                "5-fold cross-validation, folds of spatial blocks of 2500 m (every site of a block, at all depths, in one fold), seed 11"
+                """
+                5-fold cross-validation, folds of spatial blocks of 2500 m (every site of a block, \
+                at all depths, in one fold), seed 11
+                """
             )
         ] {
             let (table, predictions, sweep) = try fixture(design: design)

@@ -19,7 +19,8 @@ final class ShareTests: XCTestCase {
         let costs: [Double] = [5, 1, 1, 3, 2, 2, 4]
         let shares = (0..<3).map { Share(index: $0, count: 3).deal(costs: costs) }
         XCTAssertEqual(shares.flatMap { $0 }.sorted(), Array(costs.indices))
-        // Costliest first: 5 -> 0, 4 -> 1, 3 -> 2, 2 -> 2 (load 3), 2 -> 1 (load 4), 1 -> 0 (5 = 5, the lower share), 1 -> 2.
+        // Costliest first: 5 -> 0, 4 -> 1, 3 -> 2, 2 -> 2 (load 3), 2 -> 1 (load 4),
+        // 1 -> 0 (5 = 5, the lower share), 1 -> 2.
         XCTAssertEqual(shares[0], [0, 1])
         XCTAssertEqual(shares[1], [5, 6])
         XCTAssertEqual(shares[2], [2, 3, 4])

@@ -270,7 +270,8 @@ final class ProfileAnalysisTests: XCTestCase {
         XCTAssertNil(r.consistency)
         let st = try XCTUnwrap(r.stocks)
         XCTAssertTrue(st.hasBounds)
-        // 0-30 cm: 10 g/kg x 1 x 30 cm x 0.1 = 30 t/ha; lower bound clamped at 0; upper 15 -> 45 t/ha. Six cells of 4 ha.
+        // 0-30 cm: 10 g/kg x 1 x 30 cm x 0.1 = 30 t/ha; lower bound clamped at 0;
+        // upper 15 -> 45 t/ha. Six cells of 4 ha.
         let sum = try XCTUnwrap(st.totals.first { $0.label == "0-30cm" })
         XCTAssertEqual(sum.tonnes, 30 * 24, accuracy: 1e-6)
         XCTAssertEqual(sum.lowerTonnes ?? -1, 0, accuracy: 1e-9)

@@ -82,7 +82,8 @@ final class QGISProjectTests: XCTestCase {
             check(group is not None and group.isMutuallyExclusive(), "mutually exclusive group")
             visible = [n.name() for n in group.findLayers() if n.isVisible()]
             e = p.viewSettings().defaultViewExtent()
-            print("layers", len(layers), "visible", ",".join(visible), "extent %.0f %.0f" % (e.xMinimum(), e.yMaximum()))
+            print("layers", len(layers), "visible", ",".join(visible), \
+            "extent %.0f %.0f" % (e.xMinimum(), e.yMaximum()))
             """)
         XCTAssertTrue(
             output.contains("layers 6 visible soc_0-5cm extent \(Int(grid.extent.minX)) \(Int(grid.extent.maxY))"),

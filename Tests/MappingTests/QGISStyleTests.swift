@@ -127,7 +127,8 @@ final class QGISStyleTests: XCTestCase {
             check(ok, "loadNamedStyle: " + message)
             r = layer.renderer()
             check(r.type() == "singlebandpseudocolor", "renderer type " + r.type())
-            check(r.classificationMin() == 0 and r.classificationMax() == 80, "range %s %s" % (r.classificationMin(), r.classificationMax()))
+            check(r.classificationMin() == 0 and r.classificationMax() == 80, "range %s %s" % \
+            (r.classificationMin(), r.classificationMax()))
             items = r.shader().rasterShaderFunction().colorRampItemList()
             print("items", len(items), items[0].color.name(), items[-1].color.name(), items[-1].value)
             """)

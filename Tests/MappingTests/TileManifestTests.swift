@@ -37,10 +37,12 @@ final class TileManifestTests: XCTestCase {
     /// A manifest written by the earlier string-built code (other spacing and key order) is the same value.
     func testEarlierManifestText_isTheSameValue() throws {
         let m = try manifest()
+        let grid = String(decoding: try JSONSerialization.data(withJSONObject: [m.grid]), as: UTF8.self)
         let earlier = """
-            {"grid": \(String(decoding: try JSONSerialization.data(withJSONObject: [m.grid]), as: UTF8.self).dropFirst().dropLast()), \
+            {"grid": \(grid.dropFirst().dropLast()), \
             "geotransform": \(m.geotransform), "tile_size": 16, "patch_size": 7, "max_patch_nodata": 0.5, \
-            "model": "transfer", "model_sha256": "ab12", "depths": ["0-5cm", "5-15cm"], "cv_models_sha256": ["c1", "c2"]}
+            "model": "transfer", "model_sha256": "ab12", "depths": ["0-5cm", "5-15cm"], \
+            "cv_models_sha256": ["c1", "c2"]}
             """
         XCTAssertEqual(try JSONDecoder().decode(TileManifest.self, from: Data(earlier.utf8)), m)
         let d = try TemporaryDirectory()

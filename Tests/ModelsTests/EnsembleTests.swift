@@ -30,7 +30,8 @@ final class EnsembleTests: XCTestCase {
         return models.compactMapValues { if case .network(let m) = $0 { return m } else { return nil } }
     }
 
-    /// The patches of a tile's cells as a data set: site k is the patch whose top-left corner is `corners[k]`, at every depth.
+    /// The patches of a tile's cells as a data set: site k is the patch whose top-left corner is
+    /// `corners[k]`, at every depth.
     func patchData(of tile: Tensor, corners: [(Int, Int)], like data: PatchDataset) -> PatchDataset {
         let (c, h, w) = (tile.shape[0], tile.shape[1], tile.shape[2])
         let p = data.patchSize

@@ -44,7 +44,8 @@ final class FineTuningTests: XCTestCase {
     /// settings as model.json held them before the fine-tuning options (synthesised Codable, sorted keys).
     let earlierSettingsJSON = """
         {"batchSize":64,"convDropout":0.1,"convWidths":[32,64,128],"epochs":600,"fcDropout":0.2,"fcWidths":[128,64,32],\
-        "fineTuneEpochs":300,"fineTuneLearningRate":0.0001,"freeze":2,"kernelSize":3,"learningRate":0.001,"log1p":false,\
+        "fineTuneEpochs":300,"fineTuneLearningRate":0.0001,"freeze":2,\
+        "kernelSize":3,"learningRate":0.001,"log1p":false,\
         "maxFeatures":[5,10,15,20,25,30,35,40,45,50,55,60,65,70,75,80,85,90,95,100],\
         "minSamplesLeaf":[10,20,30,40,50,60,70,80,90,100],"patience":30,"poolSize":3,"trees":500,"tuningTrees":100,\
         "validationFraction":0.1,"weightDecay":0}
@@ -67,7 +68,8 @@ final class FineTuningTests: XCTestCase {
             """
             {"batch_size":64,"conv_dropout":0.1,"conv_widths":[32,64,128],"epochs":600,"fc_dropout":0.2,\
             "fc_widths":[128,64,32],"fine_tune_epochs":300,"fine_tune_learning_rate":0.0001,"freeze":2,"kernel_size":3,\
-            "learning_rate":0.001,"log1p":false,"max_features":[5,10,15,20,25,30,35,40,45,50,55,60,65,70,75,80,85,90,95,100],\
+            "learning_rate":0.001,"log1p":false,\
+            "max_features":[5,10,15,20,25,30,35,40,45,50,55,60,65,70,75,80,85,90,95,100],\
             "min_samples_leaf":[10,20,30,40,50,60,70,80,90,100],"patience":30,"pool":3,"trees":500,"tuning_trees":100,\
             "validation_fraction":0.1,"weight_decay":0}
             """)

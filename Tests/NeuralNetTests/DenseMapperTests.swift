@@ -18,7 +18,8 @@ final class DenseMapperTests: XCTestCase {
         return network
     }
 
-    /// Copies of `pre`, one per depth, with blocks 1...frozen frozen and every other tensor changed (as fine-tuning does).
+    /// Copies of `pre`, one per depth, with blocks 1...frozen frozen and every other tensor
+    /// changed (as fine-tuning does).
     func fineTuned(_ pre: Network, frozen: Int) throws -> [Network] {
         return try (0..<config.depths).map { d in
             let net = pre.copy()

@@ -55,7 +55,10 @@ final class SafetensorsTests: XCTestCase {
         let header = String(decoding: bytes[8..<(8 + headerLength)], as: UTF8.self)
         XCTAssertEqual(
             header.trimmingCharacters(in: .whitespaces),
-            #"{"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[1,3],"data_offsets":[0,12]},"b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}}"#
+            """
+            {"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[1,3],"data_offsets":[0,12]},\
+            "b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}}
+            """
         )
         // Little-endian IEEE floats: 0.5 is 00 00 00 3F.
         XCTAssertEqual(Array(bytes[(8 + headerLength)..<(12 + headerLength)]), [0, 0, 0, 0x3F])

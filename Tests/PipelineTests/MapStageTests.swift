@@ -61,7 +61,8 @@ final class MapStageTests: XCTestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: maps).filter { $0.hasSuffix(".tif") }.sorted()
         XCTAssertEqual(
             names.count, 25,
-            "six depths, their SD and two quantiles, and the depth inversions (predict.depth_consistency, on by default)"
+            "six depths, their SD and two quantiles, and the depth inversions "
+                + "(predict.depth_consistency, on by default)"
         )
         let reference = names.map {
             FileManager.default.contents(atPath: (maps as NSString).appendingPathComponent($0))

@@ -52,7 +52,8 @@ final class OutputFolderRecoveryTests: XCTestCase {
         try "old map".write(toFile: d.file("out/maps/soc.tif"), atomically: false, encoding: .utf8)
         try "old models".write(toFile: d.file("out/models"), atomically: false, encoding: .utf8)
         let journal =
-            #"{"process": 424242, "staging": "staging.424242", "remove": ["maps", "models", "report.md"], "add": ["report.md", "maps"], "record": ["report.md", "maps"]}"#
+            #"{"process": 424242, "staging": "staging.424242", "remove": ["maps", "models", "report.md"], "#
+            + #""add": ["report.md", "maps"], "record": ["report.md", "maps"]}"#
         try journal.write(toFile: d.file("out/.socmap/publishing.json"), atomically: false, encoding: .utf8)
 
         let folder = try OutputFolder(layout(d), access: .exclusive, command: "test")

@@ -63,8 +63,8 @@ final class ProfileAnalysisConfigTests: XCTestCase {
     func testStocks_parsesPathsUnitsAndCoarseFragments() throws {
         let c = try parse(
             pipeline(
-                rest:
-                    "stocks:\n  bulk_density: bd.tif\n  bulk_density_unit: kg/m3\n  coarse_fragments: 15\n  coarse_fragments_unit: '%'\n"
+                rest: "stocks:\n  bulk_density: bd.tif\n  bulk_density_unit: kg/m3\n  coarse_fragments: 15\n"
+                    + "  coarse_fragments_unit: '%'\n"
             ))
         let s = try XCTUnwrap(c.stocks)
         XCTAssertEqual(s.bulkDensity, "/data/project/bd.tif")

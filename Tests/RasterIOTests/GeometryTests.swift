@@ -95,7 +95,10 @@ final class GeometryTests: XCTestCase {
             gdalMessage: "TIFFReadEncodedTile() failed.\n", hint: "Check the file")
         XCTAssertEqual(
             error.description,
-            "cannot read raster 'covs/dem.tif' (band 2, window at col 1, row 2, 3 x 4 cells): TIFFReadEncodedTile() failed. Check the file."
+            """
+            cannot read raster 'covs/dem.tif' (band 2, window at col 1, row 2, 3 x 4 cells): \
+            TIFFReadEncodedTile() failed. Check the file.
+            """
         )
     }
 }

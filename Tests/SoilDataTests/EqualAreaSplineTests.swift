@@ -5,9 +5,11 @@ import XCTest
 
 final class EqualAreaSplineTests: XCTestCase {
     /// Worked by hand (checked with the numpy script below). Horizons 0-10 (y=10) and 10-30 (y=4),
-    /// λ = 0.1, n = 2: R = 2(10+20) = 60, QQᵀ = 2, so (R + 12nλ) b = 6(y₂−y₁) gives b = −36/62.4 = −15/26;
+    /// λ = 0.1, n = 2: R = 2(10+20) = 60, QQᵀ = 2, so (R + 12nλ) b = 6(y₂−y₁)
+    /// gives b = −36/62.4 = −15/26;
     /// s̄ = y − nλQᵀb = (10 − 3/26, 4 + 3/26) = (257/26, 107/26).
-    /// Piece 1: γ = b/20 = −3/104, α = s̄₁ − γ·100/3 = 141/13; piece 2: b0 = −15/26, γ = 3/208, α = 207/26.
+    /// Piece 1: γ = b/20 = −3/104, α = s̄₁ − γ·100/3 = 141/13;
+    /// piece 2: b0 = −15/26, γ = 3/208, α = 207/26.
     /// Means: 0-5 = α₁ + γ₁·25/3 = 1103/104; 5-15 = (4765/104 + 6905/208)/10 = 3287/416;
     /// 15-30 = (17120 − 6905)/208/15 = 681/208; 30-60 is below the profile.
     func testSpline_twoHorizonsMatchesHandWorkedValues() {

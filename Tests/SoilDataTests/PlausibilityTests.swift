@@ -163,7 +163,10 @@ final class PlausibilityTests: XCTestCase {
             e,
             [
                 path, "look like metres",
-                "horizon bottoms (column 'bottom', key profiles.horizons.bottom_column) reach only 1.2 (median 0.35) over 4 horizons",
+                """
+                horizon bottoms (column 'bottom', key profiles.horizons.bottom_column) reach \
+                only 1.2 (median 0.35) over 4 horizons
+                """,
                 "intervals reach 200 cm", "profiles.horizons.top_column", "in cm", "depth_scale: 100"
             ])
         // One deep profile does not hide a table in metres.

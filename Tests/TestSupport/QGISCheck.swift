@@ -10,7 +10,10 @@ public func runWithQGIS(_ body: String, file: StaticString = #filePath, line: UI
         FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/qgis/core/__init__.py")
     else {
         throw missingClient(
-            "QGIS's Python bindings are not installed (apt-get install python3-qgis, as `make test` does); checked the XML only",
+            """
+            QGIS's Python bindings are not installed (apt-get install python3-qgis, as \
+            `make test` does); checked the XML only
+            """,
             file: file, line: line)
     }
     let script = """

@@ -25,7 +25,8 @@ final class EvaluateCommandTests: XCTestCase {
         let r = try CLI.run(["run", p.pipeline])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("fold 3/3"), r.stderr)
-        // The whole training's ETA (16 units: 3 folds x 4 models and 4 final models): unknown during the first unit, then a clock.
+        // The whole training's ETA (16 units: 3 folds x 4 models and 4 final models): unknown during the
+        // first unit, then a clock.
         XCTAssertTrue(r.stderr.contains("train: 16 units (3 folds x 4 models + 4 final models)"), r.stderr)
         XCTAssertTrue(r.stderr.contains("[unit 1/16, training ETA --] fold 1/3 transfer "), r.stderr)
         XCTAssertNotNil(
@@ -73,7 +74,11 @@ final class EvaluateCommandTests: XCTestCase {
         XCTAssertTrue(report.contains("## Cross-validation (3 folds"), report)
         XCTAssertTrue(
             report.contains(
-                "Training: the paper's protocol (Han et al. 2025, Front. Environ. Sci. 13:1580085) except `network.conv_widths: [4, 8, 8]`, `network.fc_widths: [8, 8, 4]`, `network.pool: 1`, `batch_size: 16`, `epochs: 3`, `fine_tune_epochs: 2`, `patience: 2`,"
+                """
+                Training: the paper's protocol (Han et al. 2025, Front. Environ. Sci. 13:1580085) except \
+                `network.conv_widths: [4, 8, 8]`, `network.fc_widths: [8, 8, 4]`, `network.pool: 1`, \
+                `batch_size: 16`, `epochs: 3`, `fine_tune_epochs: 2`, `patience: 2`,
+                """
             ), report)
         // Interval coverage (PICP) and width per depth, model and method.
         let summary = try String(
@@ -172,8 +177,10 @@ final class EvaluateCommandTests: XCTestCase {
                 .replacingOccurrences(of: "freeze_sweep: [0, 2]", with: "block_size: 1000\n  freeze_sweep: false"))
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let design =
-            "3-fold cross-validation, folds of spatial blocks of 1000 m (every site of a block, at all depths, in one fold), seed 7"
+        let design = """
+            3-fold cross-validation, folds of spatial blocks of 1000 m (every site of a block, \
+            at all depths, in one fold), seed 7
+            """
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         try checkScoresLead(
             report: report, summary: p.folder.file("out/evaluation/summary.md"), stdout: r.stdout,
@@ -201,8 +208,10 @@ final class EvaluateCommandTests: XCTestCase {
                 .replacingOccurrences(of: "freeze_sweep: [0, 2]", with: "split: samples\n  freeze_sweep: false"))
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let design =
-            "3-fold cross-validation, folds of randomly dealt samples (other depths of a held-out profile can be in training, which flatters the scores), seed 7"
+        let design = """
+            3-fold cross-validation, folds of randomly dealt samples (other depths of a held-out profile can be in \
+            training, which flatters the scores), seed 7
+            """
         try checkScoresLead(
             report: try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8),
             summary: p.folder.file("out/evaluation/summary.md"), stdout: r.stdout,

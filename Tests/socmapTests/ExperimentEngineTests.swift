@@ -130,9 +130,13 @@ final class ExperimentEngineTests: XCTestCase {
 
     func testStudyParts_andMerge_giveTheSingleProcessStudy() throws {
         let p = try project()
-        try
-            "variants:\n  rf: {}\n  rf-leaf: {model: rf, train: {forest: {min_samples_leaf: [3]}}}\n  rf-seed: {model: rf, seed: 7}\n"
-            .write(toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)
+        let study = """
+            variants:
+              rf: {}
+              rf-leaf: {model: rf, train: {forest: {min_samples_leaf: [3]}}}
+              rf-seed: {model: rf, seed: 7}\n
+            """
+        try study.write(toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)
         let single = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
         XCTAssertEqual(single.status, 0, single.stderr)
         let expected = try ["study.csv", "predictions.csv"].map { try read(p.folder.file("out-study/\($0)")) }

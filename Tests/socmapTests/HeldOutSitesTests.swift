@@ -109,7 +109,8 @@ final class HeldOutSitesTests: XCTestCase {
             """
             layer = QgsVectorLayer("\(gpkg)|layername=heldout_0-5cm", "heldout", "ogr")
             check(layer.isValid(), "the GeoPackage layer opens")
-            check(layer.featureCount() == \(rows.filter { $0[1] == "0-5cm" }.count), "feature count %d" % layer.featureCount())
+            check(layer.featureCount() == \(rows.filter { $0[1] == "0-5cm" }.count), \
+            "feature count %d" % layer.featureCount())
             message, ok = layer.loadNamedStyle("\(style)")
             check(ok, "style loads: " + message)
             r = layer.renderer()

@@ -92,7 +92,8 @@ final class PredictCommandTests: XCTestCase {
             let f = { (x: Double?) in x.map { String(format: "%.3g", $0) } ?? "NA" }
             XCTAssertTrue(
                 scores.hasPrefix(
-                    "\(depth): R2=\(f(metric(depth, "r2"))) RMSE=\(f(metric(depth, "rmse"))) rRMSE=\(f(metric(depth, "rrmse")))% ME=\(f(metric(depth, "me"))) "
+                    "\(depth): R2=\(f(metric(depth, "r2"))) RMSE=\(f(metric(depth, "rmse"))) "
+                        + "rRMSE=\(f(metric(depth, "rrmse")))% ME=\(f(metric(depth, "me"))) "
                 ),
                 "\(depth): \(scores)")
             XCTAssertTrue(scores.hasSuffix(" (transfer, g/kg, 3-fold CV of randomly grouped sites, seed 7)"), scores)
@@ -403,8 +404,14 @@ final class UncertaintyMapTests: XCTestCase {
         let sections = PredictCommandTests.sections
             .replacingOccurrences(
                 of: "  keep_tiles: false\n",
-                with:
-                    "  keep_tiles: false\n  uncertainty: true\n  interval_method: adaptive\n  cv_spread: false\nevaluate:\n  folds: 3\n"
+                with: """
+                      keep_tiles: false
+                      uncertainty: true
+                      interval_method: adaptive
+                      cv_spread: false
+                    evaluate:
+                      folds: 3\n
+                    """
             )
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["validate", p.pipeline])
@@ -433,8 +440,14 @@ final class UncertaintyMapTests: XCTestCase {
         let sections = PredictCommandTests.sections
             .replacingOccurrences(
                 of: "  keep_tiles: false\n",
-                with:
-                    "  keep_tiles: false\n  uncertainty: true\n  interval: 0.8\n  interval_method: adaptive\nevaluate:\n  folds: 3\n"
+                with: """
+                      keep_tiles: false
+                      uncertainty: true
+                      interval: 0.8
+                      interval_method: adaptive
+                    evaluate:
+                      folds: 3\n
+                    """
             )
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])

@@ -97,7 +97,10 @@ final class ProfileInputTests: XCTestCase {
         let (report, _) = try runSucceeds(p)
         XCTAssertTrue(
             report.contains(
-                "gapBetweenHorizons: 2 (spline fitted across the gap (a straight line in it)) — horizons.csv lines 3, 7"
+                """
+                gapBetweenHorizons: 2 (spline fitted across the gap (a straight line \
+                in it)) — horizons.csv lines 3, 7
+                """
             ), report)
         XCTAssertTrue(report.contains("| 15-30cm | 24 |"), "sites with a gap keep their values: \(report)")
     }
@@ -117,7 +120,10 @@ final class ProfileInputTests: XCTestCase {
         XCTAssertTrue(report.contains("outOfRange: 2 (skipped horizon) — horizons.csv lines 5, 8"), report)
         XCTAssertTrue(
             report.contains(
-                "Values outside [0, 1000] (the default for unit g/kg; set profiles.valid_range to change it) were skipped"
+                """
+                Values outside [0, 1000] (the default for unit g/kg; set \
+                profiles.valid_range to change it) were skipped
+                """
             ), report)
         let json = try String(contentsOfFile: p.folder.file("out/report.json"), encoding: .utf8)
         XCTAssertTrue(json.contains("\"outOfRange\" : 2") || json.contains("\"outOfRange\": 2"), json)

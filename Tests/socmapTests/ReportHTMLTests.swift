@@ -74,7 +74,8 @@ final class ReportHTMLTests: XCTestCase {
                 emptySVGs: svgs.filter(s => s.getBoundingClientRect().width < 10).length,
                 sections: [...document.querySelectorAll('h2')].map(h => h.textContent),
                 tables: document.querySelectorAll('table').length,
-                links: [...document.querySelectorAll('nav a')].filter(a => !document.getElementById(a.getAttribute('href').slice(1))).length
+                links: [...document.querySelectorAll('nav a')]\
+            .filter(a => !document.getElementById(a.getAttribute('href').slice(1))).length
               };
               const pre = document.createElement('pre');
               pre.id = 'socmap-check';

@@ -185,7 +185,8 @@ final class SlurmClusterTests: XCTestCase {
         /// Seconds from start to an idle node.
         let startSeconds: Double
 
-        /// Starts the cluster; a skip (a failure under `make test` and in CI) when not root or the packages are missing.
+        /// Starts the cluster; a skip (a failure under `make test` and in CI) when not root or
+        /// the packages are missing.
         init() throws {
             guard getuid() == 0 else {
                 throw missingClient("the Slurm cluster test needs root (slurmd, munged as the user munge)")
@@ -195,7 +196,10 @@ final class SlurmClusterTests: XCTestCase {
             ]
             where !FileManager.default.isExecutableFile(atPath: tool) {
                 throw missingClient(
-                    "\(tool) is missing: Slurm and munge are not installed (apt-get install slurm-wlm munge, as `make test` does)"
+                    """
+                    \(tool) is missing: Slurm and munge are not installed (apt-get install \
+                    slurm-wlm munge, as `make test` does)
+                    """
                 )
             }
             folder = try TemporaryDirectory(prefix: "socmap-cluster")

@@ -36,7 +36,8 @@ final class StudyCommandTests: XCTestCase {
         let p = try project()
         let r = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        // 3 folds x 4 variants; transfer-F0 differs from transfer only in fine-tuning: one pre-training per fold shared.
+        // 3 folds x 4 variants; transfer-F0 differs from transfer only in fine-tuning: one
+        // pre-training per fold shared.
         XCTAssertTrue(r.stdout.contains("12 units trained, 0 reused, 3 pre-trainings shared"), r.stdout)
         let folder = p.folder.file("out-study")
         for f in [

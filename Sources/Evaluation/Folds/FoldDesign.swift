@@ -66,14 +66,20 @@ public struct FoldDesign: Sendable, Codable, Equatable {
     public var description: String {
         switch grouping {
         case .sites:
-            return
-                "\(folds)-fold cross-validation, folds of randomly grouped sites (all depths of a site in one fold), seed \(seed)"
+            return """
+                \(folds)-fold cross-validation, folds of randomly grouped sites (all depths \
+                of a site in one fold), seed \(seed)
+                """
         case .spatialBlocks:
-            return
-                "\(folds)-fold cross-validation, folds of \(groupingText) (every site of a block, at all depths, in one fold), seed \(seed)"
+            return """
+                \(folds)-fold cross-validation, folds of \(groupingText) (every site of a block, at all \
+                depths, in one fold), seed \(seed)
+                """
         case .samples:
-            return
-                "\(folds)-fold cross-validation, folds of randomly dealt samples (other depths of a held-out profile can be in training, which flatters the scores), seed \(seed)"
+            return """
+                \(folds)-fold cross-validation, folds of randomly dealt samples (other depths of a held-out profile \
+                can be in training, which flatters the scores), seed \(seed)
+                """
         }
     }
 

@@ -55,8 +55,10 @@ public enum Folds {
         guard blockSize.isFinite, blockSize > 0 else {
             throw EvaluationError(
                 .invalidInput,
-                message:
-                    "the spatial block size must be a positive number of CRS units, got \(blockSize); fix evaluate.block_size"
+                message: """
+                    the spatial block size must be a positive number of CRS units, got \
+                    \(blockSize); fix evaluate.block_size
+                    """
             )
         }
         for i in x.indices where !(x[i].isFinite && y[i].isFinite) {

@@ -15,8 +15,10 @@ enum StudyDifferencePlot {
         let plotHeight = max(Double(variants.count) * rowHeight, rowHeight)
         let width = 16 + labelRoom + Double(keys.count) * (panelWidth + gap)
         let height = plotTop + plotHeight + 76
-        let heading =
-            "\(title): RMSE difference to \(baseline), paired bootstrap \(Int((study.level * 100).rounded())) % intervals"
+        let heading = """
+            \(title): RMSE difference to \(baseline), paired bootstrap \
+            \(Int((study.level * 100).rounded())) % intervals
+            """
         var doc = SVGDocument(width: width, height: height, title: heading)
         doc.heading(heading, y: 26)
         let rows = AxisScale(lower: 0, upper: Double(max(variants.count, 1)), ticks: [], decimals: 0)
@@ -52,7 +54,10 @@ enum StudyDifferencePlot {
                 + ": green = better, orange = worse (interval excludes 0)",
             x: width / 2, y: height - 40, size: 12, anchor: .middle)
         doc.text(
-            "Intervals: \(study.resamples) resamples of sites (all samples of a site together), same folds for every variant",
+            """
+            Intervals: \(study.resamples) resamples of sites (all samples of a site \
+            together), same folds for every variant
+            """,
             x: width / 2, y: height - 20, size: 11, anchor: .middle)
         return doc.render()
     }

@@ -8,9 +8,10 @@ import TextFormat
 /// The columns are `Metrics.definitions` in order; a new definition shows up everywhere.
 public enum ScoreTables {
     /// Why pooled figures come last: the sentence under the pooled table's heading.
-    public static let pooledCaveat =
-        "Every held-out sample of every depth together: the differences between depths (deeper soil holds less) "
-        + "count as explained variance, so R² and R come out higher than at any single depth. Compare models per depth."
+    public static let pooledCaveat = """
+        Every held-out sample of every depth together: the differences between depths (deeper soil holds less) count \
+        as explained variance, so R² and R come out higher than at any single depth. Compare models per depth.
+        """
 
     /// The Markdown sections "Accuracy per depth" and "Pooled over depths", with `heading` ("##")
     /// as their heading level, the fold design above each table and the units explained.
@@ -93,8 +94,10 @@ public enum ScoreTables {
     /// MAE=8.1 KGE=0.52 n=480": three significant digits, "NA" when not finite.
     public static func compact(_ m: Metrics) -> String {
         let f = { (x: Double) in x.isFinite ? String(format: "%.3g", x) : "NA" }
-        return
-            "R2=\(f(m.r2)) RMSE=\(f(m.rmse)) rRMSE=\(f(m.rrmse))% ME=\(f(m.me)) MAE=\(f(m.mae)) KGE=\(f(m.kge)) n=\(m.n)"
+        return """
+            R2=\(f(m.r2)) RMSE=\(f(m.rmse)) rRMSE=\(f(m.rrmse))% ME=\(f(m.me)) \
+            MAE=\(f(m.mae)) KGE=\(f(m.kge)) n=\(m.n)
+            """
     }
 
     /// The decimals of a metric in tables: three for unitless ones, one for percentages, and for

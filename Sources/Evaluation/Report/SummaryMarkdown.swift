@@ -11,8 +11,10 @@ enum SummaryMarkdown {
     ) -> String {
         var out = "# \(title)\n\n"
         out += "Accuracy of \(table.models.joined(separator: ", ")) on held-out sites: \(table.designText). "
-        out +=
-            "Scores per depth come first; the figures pooled over all depths, which the depth trend inflates, come after them.\n\n"
+        out += """
+            Scores per depth come first; the figures pooled over all depths, which the depth \
+            trend inflates, come after them.\n\n
+            """
         out += ScoreTables.markdown(table, unit: unit)
         if let sweep, !sweep.isEmpty {
             out += sweepSection(

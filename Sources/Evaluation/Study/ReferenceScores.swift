@@ -38,8 +38,10 @@ public struct ReferenceScores: Sendable, Equatable {
         } catch {
             throw EvaluationError(
                 .invalidInput, path: path,
-                message:
-                    "\(path) is not a reference scores file ({\"models\": {model: {depth: {\"RMSE\": x, \"R2\": y}}}}): \(error)"
+                message: """
+                    \(path) is not a reference scores file ({"models": {model: {depth: \
+                    {"RMSE": x, "R2": y}}}}): \(error)
+                    """
             )
         }
         self.label = label

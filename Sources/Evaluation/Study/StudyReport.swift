@@ -151,17 +151,22 @@ public enum StudyReport {
         let depthHeader = "| Variant | " + keys.map(TextFormatting.depthDisplay).joined(separator: " | ") + " |"
         let rule = "|---|" + keys.map { _ in "---|" }.joined()
         var md = "# Study: \(context.title)\n\n"
-        md +=
-            "Folds: \(t.designText). Every variant is trained and scored on the same folds and the same validation sites"
+        md += """
+            Folds: \(t.designText). Every variant is trained and scored on the same \
+            folds and the same validation sites
+            """
         md += " (unless its seed differs); scores are per depth first, then pooled over depths. "
         md += "Wall time \(Int(context.wallSeconds.rounded())) s.\n\n"
         for note in context.notes { md += "- \(note)\n" }
         if !context.notes.isEmpty { md += "\n" }
-        md +=
-            "## Variants\n\n| Variant | Model | Changes from the pipeline | Seed | Training s |\n|---|---|---|---|---|\n"
+        md += """
+            ## Variants\n\n| Variant | Model | Changes from the pipeline | Seed | Training s |\n|---|---|---|---|---|\n
+            """
         for v in context.variants {
-            md +=
-                "| \(v.name)\(study.baselines.contains(v.name) ? " (baseline)" : "") | \(v.model) | \(v.changes) | \(v.seed) | \(Int(v.seconds.rounded())) |\n"
+            md += """
+                | \(v.name)\(study.baselines.contains(v.name) ? " (baseline)" : "") | \(v.model) | \(v.changes) | \
+                \(v.seed) | \(Int(v.seconds.rounded())) |\n
+                """
         }
         for (metric, label, lowerIsBetter) in [
             ("rmse", PlotText.withUnit("RMSE", context.unit), true), ("r2", "R²", false)
@@ -190,17 +195,18 @@ public enum StudyReport {
                 let cells = keys.map { key -> String in
                     guard let d = study.difference(v, b, depth: key)?.rmse, d.difference.isFinite else { return "–" }
                     let mark = d.upper < 0 ? " ↓" : (d.lower > 0 ? " ↑" : "")
-                    return
-                        "\(number(d.difference, decimals)) [\(number(d.lower, decimals)), \(number(d.upper, decimals))]\(mark)"
+                    return """
+                        \(number(d.difference, decimals)) [\(number(d.lower, decimals)), \
+                        \(number(d.upper, decimals))]\(mark)
+                        """
                 }
                 md += "| \(v) | " + cells.joined(separator: " | ") + " |\n"
             }
         }
         if !context.seedPairs.isEmpty {
             md += "\n## Seed-to-seed noise\n\nPairs of variants that differ only in their seed: how far apart the same "
-            md +=
-                "configuration lands by chance (RMSE difference, \(context.unit)). A variant's difference to a baseline "
-            md += "smaller than this is not a finding.\n\n\(depthHeader)\n\(rule)\n"
+            md += "configuration lands by chance (RMSE difference, \(context.unit)). A variant's difference to a "
+            md += "baseline smaller than this is not a finding.\n\n\(depthHeader)\n\(rule)\n"
             for (a, b) in context.seedPairs {
                 let cells = keys.map { key -> String in
                     guard let ra = t.row(model: a, depth: key)?.metrics.rmse,
@@ -215,13 +221,16 @@ public enum StudyReport {
             let matched = t.models.filter { reference.models[$0] != nil }
             md += "\n## Against the reference (\(reference.label))\n\n"
             if matched.isEmpty {
-                md +=
-                    "No variant has the name of a model of the reference (\(reference.models.keys.sorted().joined(separator: ", "))).\n"
+                md += """
+                    No variant has the name of a model of the reference \
+                    (\(reference.models.keys.sorted().joined(separator: ", "))).\n
+                    """
             } else {
-                md +=
-                    "RMSE of this study / of the reference (\(context.unit)) and the change in percent; same data, folds of the "
-                md +=
-                    "same design but not the same draw, so differences within the seed-to-seed noise are not findings.\n\n"
+                md += """
+                    RMSE of this study / of the reference (\(context.unit)) and the change in percent; \
+                    same data, folds of the same design but not the same draw, so differences within the \
+                    seed-to-seed noise are not findings.\n\n
+                    """
                 md += "\(depthHeader)\n\(rule)\n"
                 for v in matched {
                     let cells = keys.map { key -> String in
@@ -230,8 +239,10 @@ public enum StudyReport {
                             ours.isFinite, theirs.isFinite, theirs > 0
                         else { return "–" }
                         let change = (ours / theirs - 1) * 100
-                        return
-                            "\(number(ours, decimals)) / \(number(theirs, decimals)) (\(change >= 0 ? "+" : "")\(number(change, 1)) %)"
+                        return """
+                            \(number(ours, decimals)) / \(number(theirs, decimals)) \
+                            (\(change >= 0 ? "+" : "")\(number(change, 1)) %)
+                            """
                     }
                     md += "| \(v) | " + cells.joined(separator: " | ") + " |\n"
                 }

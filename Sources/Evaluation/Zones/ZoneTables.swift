@@ -36,17 +36,20 @@ public enum ZoneTables {
             forMagnitude: Statistics.quantile(
                 sorted: b.rows.map(\.metrics.rmse).filter { $0.isFinite && $0 > 0 }.sorted(), 0.5))
         var out = "\(heading) Accuracy by zone (\(b.source))\n\n"
-        out += "Held-out predictions of cross-validation grouped by the zone of each site's cell in `\(b.source)`: "
-        out +=
-            "R² / RMSE / ME per model\(unit.isEmpty ? "" : " (RMSE and ME in \(unit))"); n is the number of held-out samples in the zone. "
-        out +=
-            "Zones with fewer than \(b.minimumCount) held-out samples are marked **(too few)**: their figures are unreliable. "
-        out += "Every metric is in `evaluation/\(csvFile)`.\n\n"
+        out += """
+            Held-out predictions of cross-validation grouped by the zone of each site's cell in `\(b.source)`: \
+            R² / RMSE / ME per model\(unit.isEmpty ? "" : " (RMSE and ME in \(unit))"); \
+            n is the number of held-out samples in the zone. Zones with fewer than \(b.minimumCount) held-out samples \
+            are marked **(too few)**: their figures are unreliable. Every metric is in `evaluation/\(csvFile)`.\n\n
+            """
         let sitesWord = b.nodataSites == 1 ? "site" : "sites"
         out +=
             b.nodataSites == 0
             ? "Every held-out site lies in a zone.\n\n"
-            : "\(b.nodataSites) held-out \(sitesWord) (\(b.nodataSamples) samples) lie on nodata in the zone raster: in no zone, left out of this table only.\n\n"
+            : """
+            \(b.nodataSites) held-out \(sitesWord) (\(b.nodataSamples) samples) lie on nodata in the zone raster: \
+            in no zone, left out of this table only.\n\n
+            """
         for (d, depth) in b.depthLabels.enumerated() {
             out += "\(TextFormatting.depthDisplay(depth)):\n\n"
             out += "| Zone | n | " + b.models.map { ScoreTables.escape($0) }.joined(separator: " | ") + " |\n"
@@ -65,7 +68,10 @@ public enum ZoneTables {
                     let meText = NumberText.fixed(m.me, decimals, nonFinite: "–")
                     let me = m.me.isFinite && !meText.hasPrefix("-") ? "+" + meText : meText
                     cells.append(
-                        "\(NumberText.fixed(m.r2, 3, nonFinite: "–")) / \(NumberText.fixed(m.rmse, decimals, nonFinite: "–")) / \(me)"
+                        """
+                        \(NumberText.fixed(m.r2, 3, nonFinite: "–")) / \
+                        \(NumberText.fixed(m.rmse, decimals, nonFinite: "–")) / \(me)
+                        """
                     )
                 }
                 out += "| " + cells.joined(separator: " | ") + " |\n"

@@ -93,7 +93,10 @@ public struct RandomForest: Sendable, Codable, Equatable {
             "RandomForest.predict: x has \(x.count) values, expected n * featureCount = \(n) * \(featureCount)")
         if let bad = x.firstIndex(where: { $0.isNaN }) {
             preconditionFailure(
-                "RandomForest.predict: x holds NaN at row \(bad / featureCount), feature \(bad % featureCount); fill or drop missing values first"
+                """
+                RandomForest.predict: x holds NaN at row \(bad / featureCount), feature \
+                \(bad % featureCount); fill or drop missing values first
+                """
             )
         }
         let sums = RandomForest.treeSums(trees: trees, x: x, n: n, p: featureCount, threads: threadCount(threads)).sums

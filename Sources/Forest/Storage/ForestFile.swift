@@ -77,8 +77,10 @@ extension RandomForest {
         else {
             throw ForestFileError(
                 path: path,
-                reason:
-                    "not a SOCMap forest file (it does not start with SOCMAPRF); give the path of a file written by RandomForest.save(to:)"
+                reason: """
+                    not a SOCMap forest file (it does not start with SOCMAPRF); give the path of a file \
+                    written by RandomForest.save(to:)
+                    """
             )
         }
         let body = bytes.count - 8
@@ -94,8 +96,10 @@ extension RandomForest {
         guard version == RandomForest.formatVersion else {
             throw ForestFileError(
                 path: path,
-                reason:
-                    "format version \(version), this build reads version \(RandomForest.formatVersion); refit or save the forest with this build"
+                reason: """
+                    format version \(version), this build reads version \(RandomForest.formatVersion); \
+                    refit or save the forest with this build
+                    """
             )
         }
         func count(_ what: String, max: Int = Int(Int32.max)) throws -> Int {

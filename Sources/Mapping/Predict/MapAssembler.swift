@@ -21,7 +21,10 @@ public enum MapAssembler {
         let missing = store.missing(Array(plan.tiles.indices))
         if !missing.isEmpty {
             throw MappingError(
-                "\(missing.count) of \(plan.tiles.count) tiles are not predicted yet (first: tile \(missing[0])); run the missing shards, or run without --shard"
+                """
+                \(missing.count) of \(plan.tiles.count) tiles are not predicted yet (first: tile \(missing[0])); \
+                run the missing shards, or run without --shard
+                """
             )
         }
         let writers = try zip(paths, formats).map {

@@ -51,7 +51,10 @@ public struct TilePredictor {
         if let applicability {
             precondition(
                 applicability.channels == stack.channels.count,
-                "TilePredictor: the dissimilarity index has \(applicability.channels) channels, the stack \(stack.channels.count)"
+                """
+                TilePredictor: the dissimilarity index has \(applicability.channels) \
+                channels, the stack \(stack.channels.count)
+                """
             )
         }
         self.applicability = applicability

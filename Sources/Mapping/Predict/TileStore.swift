@@ -19,7 +19,10 @@ public final class TileStore {
         if let existing = try TileManifest.read(folder: folder) {
             guard existing == manifest else {
                 throw MappingError(
-                    "the tile folder '\(folder)' holds tiles of another run (different grid, models or settings); delete it or pass --overwrite"
+                    """
+                    the tile folder '\(folder)' holds tiles of another run (different grid, models or \
+                    settings); delete it or pass --overwrite
+                    """
                 )
             }
         } else {

@@ -94,8 +94,14 @@ public enum QGISProject {
         x += "  </properties>\n"
         x += "  <visibility-presets/>\n  <transformContext/>\n"
         x += "  <projectMetadata>\n    <identifier></identifier>\n    <parentidentifier></parentidentifier>\n"
-        x +=
-            "    <language></language>\n    <type></type>\n    <title>\(XMLText.escape(title))</title>\n    <abstract></abstract>\n    <links/>\n  </projectMetadata>\n"
+        x += """
+                <language></language>
+                <type></type>
+                <title>\(XMLText.escape(title))</title>
+                <abstract></abstract>
+                <links/>
+              </projectMetadata>\n
+            """
         x += "  <ProjectViewSettings UseProjectScales=\"0\" rotation=\"0\">\n    <Scales/>\n"
         x +=
             "    <DefaultViewExtent \(extentAttributes(extent))>\n" + spatialRefSys(crs, indent: "      ")
@@ -137,21 +143,37 @@ public enum QGISProject {
     {
         func treeLayer(_ i: Int, checked: Bool, indent: String) -> String {
             let layer = layers[i]
-            return
-                "\(indent)<layer-tree-layer id=\"\(ids[i])\" name=\"\(XMLText.escape(layer.name))\" source=\"\(XMLText.escape(relativeSource(layer.path)))\" providerKey=\"gdal\" checked=\"\(checked ? "Qt::Checked" : "Qt::Unchecked")\" expanded=\"1\" legend_exp=\"\">\n\(indent)  <customproperties>\n\(indent)    <Option/>\n\(indent)  </customproperties>\n\(indent)</layer-tree-layer>\n"
+            return """
+                \(indent)<layer-tree-layer id="\(ids[i])" name="\(XMLText.escape(layer.name))" \
+                source="\(XMLText.escape(relativeSource(layer.path)))" providerKey="gdal" \
+                checked="\(checked ? "Qt::Checked" : "Qt::Unchecked")" expanded="1" legend_exp="">
+                \(indent)  <customproperties>
+                \(indent)    <Option/>
+                \(indent)  </customproperties>
+                \(indent)</layer-tree-layer>\n
+                """
         }
         var x = "  <layer-tree-group>\n    <customproperties>\n      <Option/>\n    </customproperties>\n"
         var pointGroups: [String] = []
         for p in points where !pointGroups.contains(p.group) { pointGroups.append(p.group) }
         for group in pointGroups {
-            x +=
-                "    <layer-tree-group name=\"\(XMLText.escape(group))\" checked=\"Qt::Checked\" expanded=\"1\" mutually-exclusive=\"1\" mutually-exclusive-child=\"0\">\n"
+            x += """
+                    <layer-tree-group name="\(XMLText.escape(group))" checked="Qt::Checked" expanded="1" \
+                mutually-exclusive="1" mutually-exclusive-child="0">\n
+                """
             x += "      <customproperties>\n        <Option/>\n      </customproperties>\n"
             for (k, i) in points.indices.filter({ points[$0].group == group }).enumerated() {
                 let p = points[i]
                 let indent = "      "
-                x +=
-                    "\(indent)<layer-tree-layer id=\"\(pointIDs[i])\" name=\"\(XMLText.escape(p.name))\" source=\"\(XMLText.escape(p.source))\" providerKey=\"ogr\" checked=\"\(k == 0 ? "Qt::Checked" : "Qt::Unchecked")\" expanded=\"1\" legend_exp=\"\">\n\(indent)  <customproperties>\n\(indent)    <Option/>\n\(indent)  </customproperties>\n\(indent)</layer-tree-layer>\n"
+                x += """
+                    \(indent)<layer-tree-layer id="\(pointIDs[i])" name="\(XMLText.escape(p.name))" \
+                    source="\(XMLText.escape(p.source))" providerKey="ogr" \
+                    checked="\(k == 0 ? "Qt::Checked" : "Qt::Unchecked")" expanded="1" legend_exp="">
+                    \(indent)  <customproperties>
+                    \(indent)    <Option/>
+                    \(indent)  </customproperties>
+                    \(indent)</layer-tree-layer>\n
+                    """
             }
             x += "    </layer-tree-group>\n"
         }
@@ -159,8 +181,10 @@ public enum QGISProject {
             if group.name.isEmpty {
                 for i in group.members { x += treeLayer(i, checked: true, indent: "    ") }
             } else {
-                x +=
-                    "    <layer-tree-group name=\"\(XMLText.escape(group.name))\" checked=\"Qt::Checked\" expanded=\"1\" mutually-exclusive=\"1\" mutually-exclusive-child=\"0\">\n"
+                x += """
+                        <layer-tree-group name="\(XMLText.escape(group.name))" checked="Qt::Checked" expanded="1" \
+                    mutually-exclusive="1" mutually-exclusive-child="0">\n
+                    """
                 x += "      <customproperties>\n        <Option/>\n      </customproperties>\n"
                 for (k, i) in group.members.enumerated() { x += treeLayer(i, checked: k == 0, indent: "      ") }
                 x += "    </layer-tree-group>\n"
@@ -174,8 +198,11 @@ public enum QGISProject {
     }
 
     private static func mapLayer(_ layer: Layer, id: String, crs: CRS, extent: Extent) -> String {
-        var x =
-            "    <maplayer type=\"raster\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\" styleCategories=\"AllStyleCategories\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" refreshOnNotifyMessage=\"\" legendPlaceholderImage=\"\">\n"
+        var x = """
+                <maplayer type="raster" hasScaleBasedVisibilityFlag="0" maxScale="0" minScale="1e+08" \
+            styleCategories="AllStyleCategories" autoRefreshEnabled="0" autoRefreshTime="0" refreshOnNotifyEnabled="0" \
+            refreshOnNotifyMessage="" legendPlaceholderImage="">\n
+            """
         x += layerIdentity(extent: extent, id: id, source: relativeSource(layer.path), name: layer.name, crs: crs)
         x += "      <provider>gdal</provider>\n"
         x +=
@@ -202,29 +229,48 @@ public enum QGISProject {
     /// A layer's style manager, flags and custom properties: `options` first, then the path of its
     /// .qml style when it has one.
     private static func layerProperties(stylePath: String?, options: [String]) -> String {
-        var x =
-            "      <map-layer-style-manager current=\"default\">\n        <map-layer-style name=\"default\"/>\n      </map-layer-style-manager>\n"
-        x +=
-            "      <flags>\n        <Identifiable>1</Identifiable>\n        <Removable>1</Removable>\n        <Searchable>1</Searchable>\n        <Private>0</Private>\n      </flags>\n"
+        var x = """
+                  <map-layer-style-manager current="default">
+                    <map-layer-style name="default"/>
+                  </map-layer-style-manager>\n
+            """
+        x += """
+                  <flags>
+                    <Identifiable>1</Identifiable>
+                    <Removable>1</Removable>
+                    <Searchable>1</Searchable>
+                    <Private>0</Private>
+                  </flags>\n
+            """
         x += "      <customproperties>\n        <Option type=\"Map\">\n"
         x += options.joined()
         if let stylePath {
-            x +=
-                "          <Option type=\"QString\" name=\"socmap/style\" value=\"\(XMLText.escape(relativeSource(stylePath)))\"/>\n"
+            x += """
+                          <Option type="QString" name="socmap/style" \
+                value="\(XMLText.escape(relativeSource(stylePath)))"/>\n
+                """
         }
         x += "        </Option>\n      </customproperties>\n"
         return x
     }
 
     private static func pointLayer(_ layer: PointLayer, id: String, crs: CRS, extent: Extent) -> String {
-        var x =
-            "    <maplayer type=\"vector\" geometry=\"Point\" wkbType=\"Point\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\" styleCategories=\"AllStyleCategories\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" refreshOnNotifyMessage=\"\" readOnly=\"0\" simplifyAlgorithm=\"0\" simplifyDrawingHints=\"0\" simplifyDrawingTol=\"1\" simplifyLocal=\"1\" simplifyMaxScale=\"1\" labelsEnabled=\"0\" symbologyReferenceScale=\"-1\">\n"
+        var x = """
+                <maplayer type="vector" geometry="Point" wkbType="Point" hasScaleBasedVisibilityFlag="0" \
+            maxScale="0" minScale="1e+08" styleCategories="AllStyleCategories" autoRefreshEnabled="0" \
+            autoRefreshTime="0" refreshOnNotifyEnabled="0" refreshOnNotifyMessage="" readOnly="0" \
+            simplifyAlgorithm="0" simplifyDrawingHints="0" simplifyDrawingTol="1" simplifyLocal="1" \
+            simplifyMaxScale="1" labelsEnabled="0" symbologyReferenceScale="-1">\n
+            """
         x += layerIdentity(extent: extent, id: id, source: layer.source, name: layer.name, crs: crs)
         x += "      <provider encoding=\"UTF-8\">ogr</provider>\n"
         x += layerProperties(stylePath: layer.stylePath, options: [])
         x += RelativeBiasStyle.rendererXML(field: layer.field, indent: "      ")
-        x +=
-            "      <blendMode>0</blendMode>\n      <featureBlendMode>0</featureBlendMode>\n      <layerOpacity>1</layerOpacity>\n"
+        x += """
+                  <blendMode>0</blendMode>
+                  <featureBlendMode>0</featureBlendMode>
+                  <layerOpacity>1</layerOpacity>\n
+            """
         x += "    </maplayer>\n"
         return x
     }
@@ -264,6 +310,9 @@ public enum QGISProject {
     }
 
     private static func extentAttributes(_ e: Extent) -> String {
-        "xmin=\"\(NumberText.significant(e.minX, 15))\" ymin=\"\(NumberText.significant(e.minY, 15))\" xmax=\"\(NumberText.significant(e.maxX, 15))\" ymax=\"\(NumberText.significant(e.maxY, 15))\""
+        """
+        xmin="\(NumberText.significant(e.minX, 15))" ymin="\(NumberText.significant(e.minY, 15))" \
+        xmax="\(NumberText.significant(e.maxX, 15))" ymax="\(NumberText.significant(e.maxY, 15))"
+        """
     }
 }

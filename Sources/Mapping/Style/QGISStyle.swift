@@ -39,12 +39,25 @@ public struct QGISStyle: Sendable, Equatable {
     /// The whole .qml document (QGIS 3 "Save Style" layout, all style categories).
     public var qml: String {
         var xml = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-        xml +=
-            "<qgis version=\"\(Self.qgisVersion)\" styleCategories=\"AllStyleCategories\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" minScale=\"1e+08\">\n"
-        xml +=
-            "  <flags>\n    <Identifiable>1</Identifiable>\n    <Removable>1</Removable>\n    <Searchable>1</Searchable>\n    <Private>0</Private>\n  </flags>\n"
-        xml +=
-            "  <customproperties>\n    <Option type=\"Map\">\n      <Option type=\"QString\" name=\"identify/format\" value=\"Value\"/>\n    </Option>\n  </customproperties>\n"
+        xml += """
+            <qgis version="\(Self.qgisVersion)" styleCategories="AllStyleCategories" \
+            hasScaleBasedVisibilityFlag="0" maxScale="0" minScale="1e+08">\n
+            """
+        xml += """
+              <flags>
+                <Identifiable>1</Identifiable>
+                <Removable>1</Removable>
+                <Searchable>1</Searchable>
+                <Private>0</Private>
+              </flags>\n
+            """
+        xml += """
+              <customproperties>
+                <Option type="Map">
+                  <Option type="QString" name="identify/format" value="Value"/>
+                </Option>
+              </customproperties>\n
+            """
         xml += pipeXML(indent: "  ")
         xml += "  <blendMode>0</blendMode>\n"
         xml += "</qgis>\n"
@@ -71,20 +84,34 @@ public struct QGISStyle: Sendable, Equatable {
         let hi = NumberText.significant(range.max, 10)
         let suffix = unit.isEmpty ? "" : " " + unit
         var x = "\(i1)<pipe>\n"
-        x +=
-            "\(i2)<provider>\n\(i3)<resampling enabled=\"false\" zoomedInResamplingMethod=\"nearestNeighbour\" zoomedOutResamplingMethod=\"nearestNeighbour\" maxOversampling=\"2\"/>\n\(i2)</provider>\n"
-        x +=
-            "\(i2)<rasterrenderer type=\"singlebandpseudocolor\" band=\"\(band)\" opacity=\"1\" alphaBand=\"-1\" nodataColor=\"\" classificationMin=\"\(lo)\" classificationMax=\"\(hi)\">\n"
+        x += """
+            \(i2)<provider>
+            \(i3)<resampling enabled="false" zoomedInResamplingMethod="nearestNeighbour" \
+            zoomedOutResamplingMethod="nearestNeighbour" maxOversampling="2"/>
+            \(i2)</provider>\n
+            """
+        x += """
+            \(i2)<rasterrenderer type="singlebandpseudocolor" band="\(band)" opacity="1" alphaBand="-1" nodataColor="" \
+            classificationMin="\(lo)" classificationMax="\(hi)">\n
+            """
         x += "\(i3)<rasterTransparency/>\n"
         x += "\(i3)<minMaxOrigin>\n"
-        x +=
-            "\(i4)<limits>None</limits>\n\(i4)<extent>WholeRaster</extent>\n\(i4)<statAccuracy>Estimated</statAccuracy>\n"
-        x +=
-            "\(i4)<cumulativeCutLower>0.02</cumulativeCutLower>\n\(i4)<cumulativeCutUpper>0.98</cumulativeCutUpper>\n\(i4)<stdDevFactor>2</stdDevFactor>\n"
+        x += """
+            \(i4)<limits>None</limits>
+            \(i4)<extent>WholeRaster</extent>
+            \(i4)<statAccuracy>Estimated</statAccuracy>\n
+            """
+        x += """
+            \(i4)<cumulativeCutLower>0.02</cumulativeCutLower>
+            \(i4)<cumulativeCutUpper>0.98</cumulativeCutUpper>
+            \(i4)<stdDevFactor>2</stdDevFactor>\n
+            """
         x += "\(i3)</minMaxOrigin>\n"
         x += "\(i3)<rastershader>\n"
-        x +=
-            "\(i4)<colorrampshader colorRampType=\"INTERPOLATED\" classificationMode=\"2\" clip=\"0\" minimumValue=\"\(lo)\" maximumValue=\"\(hi)\" labelPrecision=\"\(labelPrecision)\">\n"
+        x += """
+            \(i4)<colorrampshader colorRampType="INTERPOLATED" classificationMode="2" clip="0" minimumValue="\(lo)" \
+            maximumValue="\(hi)" labelPrecision="\(labelPrecision)">\n
+            """
         let first = ramp.stops.first!.colour
         let last = ramp.stops.last!.colour
         let inner = ramp.stops.dropFirst().dropLast()
@@ -102,11 +129,15 @@ public struct QGISStyle: Sendable, Equatable {
         for item in items {
             let value = NumberText.significant(item.value, 10)
             let label = NumberText.significant(item.value, 4)
-            x +=
-                "\(i5)<item alpha=\"255\" color=\"\(item.colour.hexString)\" value=\"\(value)\" label=\"\(XMLText.escape(label))\"/>\n"
+            x += """
+                \(i5)<item alpha="255" color="\(item.colour.hexString)" value="\(value)" \
+                label="\(XMLText.escape(label))"/>\n
+                """
         }
-        x +=
-            "\(i5)<rampLegendSettings prefix=\"\" suffix=\"\(XMLText.escape(suffix))\" minimumLabel=\"\" maximumLabel=\"\" orientation=\"2\" direction=\"0\" useContinuousLegend=\"1\">\n"
+        x += """
+            \(i5)<rampLegendSettings prefix="" suffix="\(XMLText.escape(suffix))" minimumLabel="" maximumLabel="" \
+            orientation="2" direction="0" useContinuousLegend="1">\n
+            """
         x += "\(i6)<numericFormat id=\"basic\">\n"
         x += "\(i6)  <Option type=\"Map\">\n"
         x += "\(i6)    <Option type=\"QChar\" name=\"decimal_separator\" value=\"\"/>\n"
@@ -123,8 +154,10 @@ public struct QGISStyle: Sendable, Equatable {
         x += "\(i3)</rastershader>\n"
         x += "\(i2)</rasterrenderer>\n"
         x += "\(i2)<brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
-        x +=
-            "\(i2)<huesaturation saturation=\"0\" grayscaleMode=\"0\" invertColors=\"0\" colorizeOn=\"0\" colorizeRed=\"255\" colorizeGreen=\"128\" colorizeBlue=\"128\" colorizeStrength=\"100\"/>\n"
+        x += """
+            \(i2)<huesaturation saturation="0" grayscaleMode="0" invertColors="0" colorizeOn="0" colorizeRed="255" \
+            colorizeGreen="128" colorizeBlue="128" colorizeStrength="100"/>\n
+            """
         x += "\(i2)<rasterresampler maxOversampling=\"2\"/>\n"
         x += "\(i2)<resamplingStage>resamplingFilter</resamplingStage>\n"
         x += "\(i1)</pipe>\n"

@@ -55,12 +55,17 @@ public enum RelativeBiasStyle {
         let i1 = indent
         let i2 = indent + "  "
         let i3 = i2 + "  "
-        var x =
-            "\(i1)<renderer-v2 type=\"graduatedSymbol\" attr=\"\(XMLText.escape(field))\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
+        var x = """
+            \(i1)<renderer-v2 type="graduatedSymbol" attr="\(XMLText.escape(field))" graduatedMethod="GraduatedColor" \
+            symbollevels="0" forceraster="0" enableorderby="0" referencescale="-1">\n
+            """
         x += "\(i2)<ranges>\n"
         for (i, c) in classes.enumerated() {
-            x +=
-                "\(i3)<range lower=\"\(NumberText.significant(c.lower, 12))\" upper=\"\(NumberText.significant(c.upper, 12))\" symbol=\"\(i)\" label=\"\(XMLText.escape(c.label))\" render=\"true\"/>\n"
+            x += """
+                \(i3)<range lower="\(NumberText.significant(c.lower, 12))" \
+                upper="\(NumberText.significant(c.upper, 12))" symbol="\(i)" \
+                label="\(XMLText.escape(c.label))" render="true"/>\n
+                """
         }
         x += "\(i2)</ranges>\n"
         x += "\(i2)<symbols>\n"

@@ -3,7 +3,8 @@
 /// The quantiles of k refits measure refitting variance, not prediction uncertainty (they held the
 /// truth in 24-41 % of cells on the sample data); the maps' bounds are `PredictionInterval`'s.
 public struct EnsembleSpread: Sendable {
-    /// Standard deviation across models (n - 1 in the denominator; 0 for a single model), NaN where any model has no value.
+    /// Standard deviation across models (n - 1 in the denominator; 0 for a single model), NaN
+    /// where any model has no value.
     public var standardDeviation: [Float]
     /// The lower quantile (default 5 %) across models, linear between order statistics (R's type 7).
     public var lower: [Float]

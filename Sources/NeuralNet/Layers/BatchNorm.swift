@@ -271,7 +271,8 @@ public final class BatchNorm: Layer {
             let scale = (0..<c).map { weight.value.data[$0] * inverseStd[$0] }
             return affine(outputGradient, scale: scale, shift: [Float](repeating: 0, count: c))
         }
-        // With x̂ = (x − μ)·σ⁻¹: dβ = Σ dy, dγ = Σ dy·x̂, dx = γσ⁻¹/M · (M·dy − dβ − x̂·dγ).
+        // With x̂ = (x − μ)·σ⁻¹: dβ = Σ dy, dγ = Σ dy·x̂,
+        // dx = γσ⁻¹/M · (M·dy − dβ − x̂·dγ).
         let m = n * s
         var dGamma = [Float](repeating: 0, count: c)
         var dBeta = [Float](repeating: 0, count: c)

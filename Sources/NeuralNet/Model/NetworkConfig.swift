@@ -81,8 +81,10 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
         let afterConv2 = patchSize - 2 * (kernelSize - 1)
         if afterConv2 < poolSize || afterConv2 % poolSize != 0 {
             try fail(
-                "patchSize \(patchSize) minus \(2 * (kernelSize - 1)) = \(afterConv2) must be a positive multiple of "
-                    + "poolSize \(poolSize), so that the pooling windows tile conv2's output (e.g. patchSize 13, poolSize 3)"
+                """
+                patchSize \(patchSize) minus \(2 * (kernelSize - 1)) = \(afterConv2) must be a positive multiple of \
+                poolSize \(poolSize), so that the pooling windows tile conv2's output (e.g. patchSize 13, poolSize 3)
+                """
             )
         }
         if trunkOutputSide < 1 {

@@ -39,7 +39,8 @@ public struct L2SP {
         }
     }
 
-    /// Σ ‖θ − θ₀‖² over every anchored parameter, frozen ones included (a measure of how far training moved).
+    /// Σ ‖θ − θ₀‖² over every anchored parameter, frozen ones included
+    /// (a measure of how far training moved).
     public func squaredDistance() -> Double { anchors.reduce(0) { $0 + Self.squaredDistance($1) } }
 
     private static func squaredDistance(_ anchor: (parameter: Parameter, start: Tensor)) -> Double {

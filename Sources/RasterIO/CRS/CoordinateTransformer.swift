@@ -37,8 +37,10 @@ public final class CoordinateTransformer {
             throw RasterError(
                 "cannot transform the point (\(x), \(y)) from \(source) to \(target)",
                 gdalMessage: lastFailure,
-                hint:
-                    "Check that the coordinates are in \(source.name) and in (x, y) = (lon, lat) or (easting, northing) order"
+                hint: """
+                    Check that the coordinates are in \(source.name) and in (x, y) = (lon, \
+                    lat) or (easting, northing) order
+                    """
             )
         }
         return result

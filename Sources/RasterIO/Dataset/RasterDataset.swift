@@ -87,10 +87,15 @@ public final class RasterDataset {
                 ? "a geotransform with non-finite terms"
                 : transform.isAxisAligned ? "a zero cell size in its geotransform" : "a rotated or sheared geotransform"
             throw RasterError(
-                "raster '\(path)' has \(what) (\(transform.coefficients.map { String(format: "%.10g", $0) }.joined(separator: ", "))); "
-                    + "SOCMap reads north-up and south-up rasters only", path: path,
-                hint:
-                    "Warp it to a north-up grid first, e.g. gdalwarp -r bilinear '\(path)' north_up.tif (-r near for class codes), and use that file"
+                """
+                raster '\(path)' has \(what) \
+                (\(transform.coefficients.map { String(format: "%.10g", $0) }.joined(separator: ", "))); \
+                SOCMap reads north-up and south-up rasters only
+                """, path: path,
+                hint: """
+                    Warp it to a north-up grid first, e.g. gdalwarp -r bilinear '\(path)' north_up.tif (-r near \
+                    for class codes), and use that file
+                    """
             )
         }
         return upright

@@ -272,7 +272,10 @@ public final class CovariateStack {
                         "covariate name '\(name)' is used twice ('\(other)' and '\(spec.path)')", path: spec.path,
                         hint: other == spec.path
                             ? "Give every covariate (and every band of a multi-band file) its own name"
-                            : "Give one of them another name with `name:` (two files with the same name in two folders get the same covariate name)"
+                            : """
+                            Give one of them another name with `name:` (two files with the same name in two \
+                            folders get the same covariate name)
+                            """
                     )
                 }
                 firstPathOfName[name] = spec.path

@@ -131,7 +131,10 @@ public final class GeoPackageWriter {
         for (i, feature) in features.enumerated() {
             precondition(
                 feature.values.count == fields.count,
-                "GeoPackageWriter.addLayer '\(name)': feature \(i) has \(feature.values.count) values for \(fields.count) fields"
+                """
+                GeoPackageWriter.addLayer '\(name)': feature \(i) has \
+                \(feature.values.count) values for \(fields.count) fields
+                """
             )
             guard let f = OGR_F_Create(layerDefinition) else { throw context("cannot make feature \(i + 1)") }
             defer { OGR_F_Destroy(f) }

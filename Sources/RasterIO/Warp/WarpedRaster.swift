@@ -69,10 +69,15 @@ public final class WarpedRaster {
                 _ = try CoordinateTransformer(from: sourceGrid.crs, to: grid.crs)
             } catch let error as RasterError {
                 throw RasterError(
-                    "cannot warp raster '\(path)' onto the grid: its CRS \(sourceGrid.crs) cannot be transformed to the grid's CRS \(grid.crs)",
+                    """
+                    cannot warp raster '\(path)' onto the grid: its CRS \(sourceGrid.crs) cannot be \
+                    transformed to the grid's CRS \(grid.crs)
+                    """,
                     path: path, gdalMessage: error.gdalMessage,
-                    hint:
-                        "Assign the raster its right CRS (gdal_edit.py -a_srs EPSG:xxxx) or reproject it with gdalwarp -t_srs"
+                    hint: """
+                        Assign the raster its right CRS (gdal_edit.py -a_srs EPSG:xxxx) or \
+                        reproject it with gdalwarp -t_srs
+                        """
                 )
             }
         }

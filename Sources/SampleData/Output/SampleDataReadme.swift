@@ -29,9 +29,13 @@ struct SampleDataReadme {
 
             | file | what |
             |------|------|
-            | `sites.csv` | \(summary.siteCount) survey sites: `site_id`, `lon`, `lat` (WGS84 degrees, EPSG:4326, 6 decimals) |
-            | `horizons.csv` | \(summary.horizonCount) horizons: `site_id`, `top_cm`, `bottom_cm`, `soc_gkg` (soil organic carbon, g/kg; `NA` = not measured) |
-            | `covariates/*.tif` | \(CovariateCatalog.continuous.count) continuous (Float32, nodata -9999) and \(CovariateCatalog.categorical.count) categorical (UInt8, nodata 0, category names and attribute table in `.aux.xml`) GeoTIFFs |
+            | `sites.csv` | \(summary.siteCount) survey sites: `site_id`, `lon`, `lat` \
+            (WGS84 degrees, EPSG:4326, 6 decimals) |
+            | `horizons.csv` | \(summary.horizonCount) horizons: `site_id`, `top_cm`, `bottom_cm`, `soc_gkg` (soil \
+            organic carbon, g/kg; `NA` = not measured) |
+            | `covariates/*.tif` | \(CovariateCatalog.continuous.count) continuous (Float32, nodata -9999) \
+            and \(CovariateCatalog.categorical.count) categorical (UInt8, nodata 0, category names and \
+            attribute table in `.aux.xml`) GeoTIFFs |
 
             ## CRS and grids
 
@@ -64,7 +68,8 @@ struct SampleDataReadme {
         t += """
 
             Rules, first match wins (T = mean annual temperature, P = precipitation): elevation > 3000 m on the
-            plateau → plateau; P < 200 mm → arid; P < 400 mm and T < 14 °C → semi-arid; T ≥ 21 °C → tropical;
+            plateau → plateau; P < 200 mm → arid; \
+            P < 400 mm and T < 14 °C → semi-arid; T ≥ 21 °C → tropical;
             T ≥ 14 → subtropical; T ≥ 9 → warm temperate; T ≥ 1.5 → temperate; else cold temperate.
 
             Soil types (`soil_type.tif`) and their effect on ln SOC in the truth function:
@@ -82,21 +87,25 @@ struct SampleDataReadme {
             grid, as written in the rasters (NDVI, temperature T in °C, aridity AI, elevation in m, clay in %,
             soil type):
 
-                ln S0  = \(fixed(SOCTruth.intercept, 2)) + 1.4 (NDVI - 0.45) - 0.035 (T - 10) + 0.25 ln(clamp(AI, 0.05, 3) / 0.6)
+                ln S0  = \(fixed(SOCTruth.intercept, 2)) + 1.4 (NDVI - 0.45) - 0.035 (T - 10) \
+            + 0.25 ln(clamp(AI, 0.05, 3) / 0.6)
                          + 0.4 sigmoid((elevation - 3000) / 300) + 0.006 (clay - 20) + soil-type effect
                 k      = 18 + 14 exp(-AI)                        (cm; SOC reaches deeper in dry land)
                 SOC(d) = S0 (\(fixed(SOCTruth.floorFraction, 2)) + \(fixed(1 - SOCTruth.floorFraction, 2)) exp(-d / k))
 
-            So SOC decreases exponentially with depth towards \(Int(SOCTruth.floorFraction * 100)) % of its surface value, and is higher where it
+            So SOC decreases exponentially with depth towards \(Int(SOCTruth.floorFraction * 100)) % of its \
+            surface value, and is higher where it
             is green, cold, wet, high on the plateau, clayey, and on black, alpine and paddy soils; lower in
             deserts and on loess. A horizon's expected value is the mean of SOC(d) over its depths (exact
-            integral); the value written is that times lognormal noise exp(σ z - σ²/2) with σ = \(fixed(SOCTruth.noiseSigma, 2)),
+            integral); the value written is that times lognormal noise exp(σ z - σ²/2) \
+            with σ = \(fixed(SOCTruth.noiseSigma, 2)),
             rounded to 0.01 g/kg.
 
             ## Sites and horizons
 
             Sites fall on land cells with weights favouring the east and farmland (fewer on the plateau),
-            55 % of them in clusters of about 60 km around \(max(1, options.siteCount / 50)) survey centres; each lies at a random
+            55 % of them in clusters of about 60 km around \(max(1, options.siteCount / 50)) \
+            survey centres; each lies at a random
             point inside its cell, at least 2 % of a cell from the cell's edges. Each site has 3 to 7 horizons
             with irregular boundaries (a first horizon 5-20 cm thick, deeper ones thicker) down to a profile
             depth between 40 and 200 cm, so many profiles miss the deep intervals.
@@ -105,7 +114,8 @@ struct SampleDataReadme {
 
             They exercise the loader's checks, which should count them:
 
-            - \(summary.missingValueCount) SOC values are `NA` (about \(fixed(HorizonGenerator.missingShare * 100, 1)) % of horizons, at random).
+            - \(summary.missingValueCount) SOC values are `NA` (about \
+            \(fixed(HorizonGenerator.missingShare * 100, 1)) % of horizons, at random).
 
             """
         for p in summary.plantedProblems { t += "- \(p).\n" }
@@ -133,8 +143,10 @@ struct SampleDataReadme {
             let median =
                 values.count % 2 == 1
                 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
-            t +=
-                "| \(a)-\(b) | \(values.count) | \(fixed(mean, 1)) | \(fixed(median, 1)) | \(fixed(sd, 1)) | \(fixed(values.last!, 1)) |\n"
+            t += """
+                | \(a)-\(b) | \(values.count) | \(fixed(mean, 1)) | \(fixed(median, 1)) | \
+                \(fixed(sd, 1)) | \(fixed(values.last!, 1)) |\n
+                """
         }
         t += """
 
@@ -165,8 +177,10 @@ struct SampleDataReadme {
             ? "\(fixed(r, 2))°" : "\(fixed(r / 1000, r.truncatingRemainder(dividingBy: 1000) == 0 ? 0 : 1)) km"
         let o = g.transform
         let digits = g.crs.isGeographic ? 2 : 0
-        return
-            "\(g.width) x \(g.height) cells of \(size), top-left corner (\(fixed(o.originX, digits)), \(fixed(o.originY, digits)))"
+        return """
+            \(g.width) x \(g.height) cells of \(size), top-left corner \
+            (\(fixed(o.originX, digits)), \(fixed(o.originY, digits)))
+            """
     }
 
     private func signed(_ x: Double) -> String { x > 0 ? "+" + fixed(x, 2) : fixed(x, 2) }

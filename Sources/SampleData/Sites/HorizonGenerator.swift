@@ -94,7 +94,10 @@ enum HorizonGenerator {
         rows[first].top = r.bottom
         rows[first].bottom = r.top
         notes.append(
-            "site \(r.siteID): horizon \(r.top)-\(r.bottom) cm written as top \(r.bottom), bottom \(r.top) (top >= bottom)"
+            """
+            site \(r.siteID): horizon \(r.top)-\(r.bottom) cm written as top \
+            \(r.bottom), bottom \(r.top) (top >= bottom)
+            """
         )
 
         let o = rows[second]

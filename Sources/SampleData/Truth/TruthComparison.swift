@@ -63,9 +63,14 @@ extension SampleTruth {
             let own = try dataset.grid()
             guard own.isAligned(with: grid) else {
                 throw SampleDataError(
-                    "'\(path)' is not on the sample's main grid (\(own.width) x \(own.height) cells; the sample's is \(grid.width) x \(grid.height) of \(Int(grid.transform.pixelWidth)) m)",
-                    hint:
-                        "Compare maps made from sample-data/ with the grid of covariates/elevation.tif, and give the seed and resolution the sample was made with"
+                    """
+                    '\(path)' is not on the sample's main grid (\(own.width) x \(own.height) cells; \
+                    the sample's is \(grid.width) x \(grid.height) of \(Int(grid.transform.pixelWidth)) m)
+                    """,
+                    hint: """
+                        Compare maps made from sample-data/ with the grid of covariates/elevation.tif, and give the \
+                        seed and resolution the sample was made with
+                        """
                 )
             }
             return dataset

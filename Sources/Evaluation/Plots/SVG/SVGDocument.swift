@@ -34,8 +34,9 @@ struct SVGDocument {
         _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double,
         stroke: String, width: Double = 1, dash: String? = nil, opacity: Double? = nil
     ) {
-        var a =
-            "x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\""
+        var a = """
+            x1="\(n(x1))" y1="\(n(y1))" x2="\(n(x2))" y2="\(n(y2))" stroke="\(stroke)" stroke-width="\(n(width))"
+            """
         if let dash { a += " stroke-dasharray=\"\(dash)\"" }
         if let opacity { a += " stroke-opacity=\"\(n(opacity))\"" }
         body.append("<line \(a)/>")
@@ -68,8 +69,10 @@ struct SVGDocument {
         dash: String? = nil, opacity: Double? = nil
     ) {
         guard points.count >= 2 else { return }
-        var a =
-            "points=\"\(pointList(points))\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\""
+        var a = """
+            points="\(pointList(points))" fill="none" stroke="\(stroke)" \
+            stroke-width="\(n(width))" stroke-linejoin="round"
+            """
         if let dash { a += " stroke-dasharray=\"\(dash)\"" }
         if let opacity { a += " stroke-opacity=\"\(n(opacity))\"" }
         body.append("<polyline \(a)/>")
