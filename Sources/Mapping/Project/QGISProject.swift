@@ -139,19 +139,27 @@ public enum QGISProject {
         return result
     }
 
+    /// One layer of the project's layer tree.
+    private static func treeLayerXML(
+        id: String, name: String, source: String, provider: String, checked: Bool, indent: String
+    ) -> String {
+        """
+        \(indent)<layer-tree-layer id="\(id)" name="\(XMLText.escape(name))" \
+        source="\(XMLText.escape(source))" providerKey="\(provider)" \
+        checked="\(checked ? "Qt::Checked" : "Qt::Unchecked")" expanded="1" legend_exp="">
+        \(indent)  <customproperties>
+        \(indent)    <Option/>
+        \(indent)  </customproperties>
+        \(indent)</layer-tree-layer>\n
+        """
+    }
+
     private static func layerTree(_ layers: [Layer], ids: [String], points: [PointLayer], pointIDs: [String]) -> String
     {
         func treeLayer(_ i: Int, checked: Bool, indent: String) -> String {
-            let layer = layers[i]
-            return """
-                \(indent)<layer-tree-layer id="\(ids[i])" name="\(XMLText.escape(layer.name))" \
-                source="\(XMLText.escape(relativeSource(layer.path)))" providerKey="gdal" \
-                checked="\(checked ? "Qt::Checked" : "Qt::Unchecked")" expanded="1" legend_exp="">
-                \(indent)  <customproperties>
-                \(indent)    <Option/>
-                \(indent)  </customproperties>
-                \(indent)</layer-tree-layer>\n
-                """
+            treeLayerXML(
+                id: ids[i], name: layers[i].name, source: relativeSource(layers[i].path), provider: "gdal",
+                checked: checked, indent: indent)
         }
         var x = "  <layer-tree-group>\n    <customproperties>\n      <Option/>\n    </customproperties>\n"
         var pointGroups: [String] = []
@@ -163,17 +171,9 @@ public enum QGISProject {
                 """
             x += "      <customproperties>\n        <Option/>\n      </customproperties>\n"
             for (k, i) in points.indices.filter({ points[$0].group == group }).enumerated() {
-                let p = points[i]
-                let indent = "      "
-                x += """
-                    \(indent)<layer-tree-layer id="\(pointIDs[i])" name="\(XMLText.escape(p.name))" \
-                    source="\(XMLText.escape(p.source))" providerKey="ogr" \
-                    checked="\(k == 0 ? "Qt::Checked" : "Qt::Unchecked")" expanded="1" legend_exp="">
-                    \(indent)  <customproperties>
-                    \(indent)    <Option/>
-                    \(indent)  </customproperties>
-                    \(indent)</layer-tree-layer>\n
-                    """
+                x += treeLayerXML(
+                    id: pointIDs[i], name: points[i].name, source: points[i].source, provider: "ogr", checked: k == 0,
+                    indent: "      ")
             }
             x += "    </layer-tree-group>\n"
         }
@@ -234,14 +234,7 @@ public enum QGISProject {
                     <map-layer-style name="default"/>
                   </map-layer-style-manager>\n
             """
-        x += """
-                  <flags>
-                    <Identifiable>1</Identifiable>
-                    <Removable>1</Removable>
-                    <Searchable>1</Searchable>
-                    <Private>0</Private>
-                  </flags>\n
-            """
+        x += QGISStyle.layerFlags(indent: "      ")
         x += "      <customproperties>\n        <Option type=\"Map\">\n"
         x += options.joined()
         if let stylePath {

@@ -4,6 +4,16 @@ import TextFormat
 /// range (so the six depth maps share one), values beyond the range in the end colours, nodata
 /// transparent. Renders as a .qml file or as the `<pipe>` of a layer in a project.
 public struct QGISStyle: Sendable, Equatable {
+    /// The flags block QGIS writes for a layer (identifiable, removable, searchable, not private), each line
+    /// starting with `indent`: one text for the styles and the project.
+    static func layerFlags(indent: String) -> String {
+        let lines = [
+            "<flags>", "  <Identifiable>1</Identifiable>", "  <Removable>1</Removable>", "  <Searchable>1</Searchable>",
+            "  <Private>0</Private>", "</flags>"
+        ]
+        return lines.map { indent + $0 + "\n" }.joined()
+    }
+
     /// The value range the ramp spans.
     public var range: ValueRange
     /// The unit shown after legend labels, e.g. "g/kg".
@@ -43,14 +53,7 @@ public struct QGISStyle: Sendable, Equatable {
             <qgis version="\(Self.qgisVersion)" styleCategories="AllStyleCategories" \
             hasScaleBasedVisibilityFlag="0" maxScale="0" minScale="1e+08">\n
             """
-        xml += """
-              <flags>
-                <Identifiable>1</Identifiable>
-                <Removable>1</Removable>
-                <Searchable>1</Searchable>
-                <Private>0</Private>
-              </flags>\n
-            """
+        xml += Self.layerFlags(indent: "  ")
         xml += """
               <customproperties>
                 <Option type="Map">
