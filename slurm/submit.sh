@@ -66,19 +66,21 @@ shards=${args[2]}
 # Absolute, so that the jobs find it whatever folder they start in.
 pipeline="$(cd "$(dir_of "$pipeline")" && pwd)/${pipeline##*/}"
 
-# The same run as plain commands, for a machine without Slurm.
+# The same run as plain commands, for a machine without Slurm; the binary and the pipeline quoted for the
+# shell (printf %q), so that paths with spaces paste as they are.
 by_hand() {
-    local s=${SOCMAP:-socmap}
-    local o=${overwrite[*]:+ --overwrite}
-    echo "  for i in \$(seq 1 $parts); do $s run $pipeline --part \$i/$parts$o; done   # parts: any order, at once or one by one"
+    local s p o=${overwrite[*]:+ --overwrite}
+    s=$(printf '%q' "${SOCMAP:-socmap}")
+    p=$(printf '%q' "$pipeline")
+    echo "  for i in \$(seq 1 $parts); do $s run $p --part \$i/$parts$o; done   # parts: any order, at once or one by one"
     if [ "$shards" -gt 0 ]; then
-        echo "  $s run $pipeline --merge --no-maps$o"
-        echo "  for i in \$(seq 1 $shards); do $s predict $pipeline --shard \$i/$shards; done"
-        echo "  $s predict $pipeline --merge"
+        echo "  $s run $p --merge --no-maps$o"
+        echo "  for i in \$(seq 1 $shards); do $s predict $p --shard \$i/$shards; done"
+        echo "  $s predict $p --merge"
     else
-        echo "  $s run $pipeline --merge$o"
+        echo "  $s run $p --merge$o"
     fi
-    echo "or the whole run in one process: $s run $pipeline$o"
+    echo "or the whole run in one process: $s run $p$o"
 }
 
 for tool in sbatch squeue scancel; do

@@ -117,10 +117,17 @@ extension RunInputs {
         return out
     }
 
-    /// dropped_sites.csv: every site left out, with its CSV line and reason.
+    /// dropped_sites.csv: every site left out, with its CSV line and reason: first the sites table's rows
+    /// skipped when read (no usable id or coordinates; a repeated row of a kept site is not a dropped site).
     func droppedSitesCSV() -> String {
         var out = "site_id,csv_line,reason\n"
-        func add(_ id: String, _ line: String, _ reason: String) { out += "\(CSVText.field(id)),\(line),\(reason)\n" }
+        func add(_ id: String, _ line: String, _ reason: String) {
+            out += "\(CSVText.field(id)),\(line),\(CSVText.field(reason))\n"
+        }
+        let kept = Set(profiles.sites.map(\.id) + profiles.untransformable.map(\.id))
+        for e in profiles.siteIssues.entries where e.siteID.map({ !kept.contains($0) }) ?? true {
+            add(e.siteID ?? "", e.line.map { "\($0)" } ?? "", e.message)
+        }
         for s in profiles.untransformable { add(s.id, "\(s.line)", "coordinates could not be transformed") }
         for s in patchReport.sitesWithoutValues { add(s.id, "\(s.line)", "no soil value at any depth interval") }
         for s in patchReport.outsideGrid { add(s.id, "\(s.line)", "outside the covariate grid") }

@@ -49,6 +49,10 @@ public struct RuntimeConfiguration: Sendable, Equatable, CustomStringConvertible
     /// The environment variable that sets the default thread count.
     public static let threadsVariable = "SOCMAP_NN_THREADS"
 
+    /// The most worker threads `--threads` accepts: beyond any machine SOCMAP runs on, and a guard against a
+    /// typo starting thousands of threads.
+    public static let maximumThreads = 1024
+
     /// `default`'s rules for a given environment and processor count.
     static func defaults(environment: [String: String], activeProcessors: Int) -> RuntimeConfiguration {
         var threads = max(1, activeProcessors)

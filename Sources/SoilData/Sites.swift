@@ -78,7 +78,8 @@ public func loadSites(path: String, columns: SiteColumns) throws -> (sites: [Sit
                     problem
                     ?? DataIssue(
                         kind: .nonNumeric, file: path, line: line, siteID: id,
-                        message: "site '\(id)': '\(text)' in column '\(table.header[col])' is not a number",
+                        message: "site '\(id)': '\(text)' in column '\(table.header[col])' is not a number"
+                            + decimalCommaHint(text),
                         action: action)
             }
         }
@@ -117,4 +118,15 @@ public func loadSites(path: String, columns: SiteColumns) throws -> (sites: [Sit
                 + "check \(p).x_column and \(p).y_column")
     }
     return (sites, issues)
+}
+
+/// "; it has a decimal comma: write 148.5" when `text` is a number written with a decimal comma
+/// ("148,5", "-33,25"), else "".
+func decimalCommaHint(_ text: String) -> String {
+    let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ",", omittingEmptySubsequences: false)
+    guard parts.count == 2, Double(parts[0]) != nil, !parts[1].isEmpty, parts[1].allSatisfy(\.isASCII),
+        parts[1].allSatisfy(\.isNumber)
+    else { return "" }
+    let point = parts[0] + "." + parts[1]
+    return "; it has a decimal comma: write \(point) (a point), e.g. export the table with '.' as the decimal separator"
 }

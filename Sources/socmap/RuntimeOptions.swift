@@ -1,11 +1,12 @@
 import ArgumentParser
+import Foundation
 import Runtime
 
 /// `--threads` and `--blas-kernel`, shared by the commands that train or predict (run, predict, bench).
 struct RuntimeOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Worker threads for the network and the forest (at least 1).",
+            "Worker threads for the network and the forest (1 to \(RuntimeConfiguration.maximumThreads)).",
             discussion: """
                 Default: \(RuntimeConfiguration.threadsVariable) when set, else the active processors. \
                 Results are the same bytes for any thread count.
@@ -25,7 +26,14 @@ struct RuntimeOptions: ParsableArguments {
     var blasKernel: BLASKernel?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads, !(1...RuntimeConfiguration.maximumThreads).contains(threads) {
+            let processors = ProcessInfo.processInfo.activeProcessorCount
+            throw ValidationError(
+                """
+                --threads must be between 1 and \(RuntimeConfiguration.maximumThreads), got \(threads) (this machine \
+                has \(processors) processors; more threads than processors only adds waiting)
+                """)
+        }
     }
 
     /// The runtime configuration: the default with these options applied.

@@ -82,6 +82,26 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(report.contains("horizons.csv line 5"), report)
     }
 
+    func testDecimalCommaCoordinates_areNamed_andListedInDroppedSites() throws {
+        let p = try TinyProject()
+        var original = ""
+        try p.edit("sites.csv") { text in
+            var lines = text.split(separator: "\n").map(String.init)
+            original = lines[3]
+            var fields = lines[3].split(separator: ",").map(String.init)
+            fields[1] = "\"" + fields[1].replacingOccurrences(of: ".", with: ",") + "\""  // "148,1234567"
+            lines[3] = fields.joined(separator: ",")
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let id = String(original.split(separator: ",")[0])
+        let r = try CLI.run(["run", p.pipeline, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let dropped = try String(contentsOfFile: p.folder.file("out/dropped_sites.csv"), encoding: .utf8)
+        let row = dropped.split(separator: "\n").first { $0.hasPrefix(id + ",") }.map(String.init) ?? ""
+        XCTAssertTrue(row.hasPrefix("\(id),4,"), "the site, its CSV line: \(dropped)")
+        XCTAssertTrue(row.contains("decimal comma: write "), "the reason: \(dropped)")
+    }
+
     func testNonNumericCoordinatesEverywhere_fail() throws {
         let p = try TinyProject()
         try p.edit("sites.csv") { text in

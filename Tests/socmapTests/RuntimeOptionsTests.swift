@@ -19,8 +19,12 @@ final class RuntimeOptionsTests: XCTestCase {
     func testBadValues_areRefusedBeforeMeasuring() throws {
         let zero = try CLI.run(["bench", "nn", "--threads", "0"])
         XCTAssertNotEqual(zero.status, 0)
-        XCTAssertTrue(zero.stderr.contains("--threads must be at least 1, got 0"), zero.stderr)
+        XCTAssertTrue(zero.stderr.contains("--threads must be between 1 and 1024, got 0"), zero.stderr)
         XCTAssertEqual(zero.stdout, "")
+        let many = try CLI.run(["run", "pipeline.yaml", "--threads", "100000"])
+        XCTAssertNotEqual(many.status, 0)
+        XCTAssertTrue(many.stderr.contains("--threads must be between 1 and 1024, got 100000"), many.stderr)
+        XCTAssertTrue(many.stderr.contains("processors"), many.stderr)
         let kernel = try CLI.run(["bench", "nn", "--blas-kernel", "fast"])
         XCTAssertNotEqual(kernel.status, 0)
         XCTAssertTrue(kernel.stderr.contains("auto") && kernel.stderr.contains("openblas"), kernel.stderr)

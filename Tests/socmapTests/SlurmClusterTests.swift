@@ -72,6 +72,41 @@ final class SlurmClusterTests: XCTestCase {
         }
     }
 
+    /// The by-hand commands paste into a shell as they are when the paths hold spaces: each printed line,
+    /// run by bash, hands a stand-in socmap the pipeline's path as one argument.
+    func testSubmit_withoutSbatch_quotesPathsWithSpaces() throws {
+        let folder = try TemporaryDirectory(prefix: "socmap slurm")
+        try FileManager.default.createDirectory(atPath: folder.file("my runs"), withIntermediateDirectories: true)
+        try "name: x\n".write(toFile: folder.file("my runs/p q.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: folder.file("empty-path"), withIntermediateDirectories: true)
+        // A stand-in socmap that writes each argument on a line of its own.
+        let standIn = folder.file("my socmap")
+        try "#!/bin/sh\nprintf '%s\\n' \"$@\" >> \"$0.args\"\n".write(
+            toFile: standIn, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: standIn)
+        let r = try Self.bash(
+            [Self.submit, "my runs/p q.yaml", "2", "1"],
+            environment: ["PATH": folder.file("empty-path"), "SOCMAP": standIn],
+            inherit: false, in: folder.path, timeout: 30)
+        XCTAssertNotEqual(r.status, 0)
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        let commands =
+            lines.filter { $0.hasPrefix("  ") }.map { String($0.dropFirst(2)) }
+            + lines.filter { $0.hasPrefix("or the whole run in one process: ") }.map {
+                String($0.dropFirst("or the whole run in one process: ".count))
+            }
+        XCTAssertEqual(commands.count, 5, r.stderr)
+        for command in commands {
+            let run = try Self.bash(["-c", command], environment: [:], inherit: true, in: folder.path, timeout: 30)
+            XCTAssertEqual(run.status, 0, "\(command): \(run.stderr)")
+        }
+        let args = try String(contentsOfFile: standIn + ".args", encoding: .utf8).split(separator: "\n")
+        let pipeline = folder.file("my runs/p q.yaml")
+        // part 1, part 2, merge, shard 1, maps merge, whole run: each names the pipeline as one argument.
+        XCTAssertEqual(args.filter { $0 == pipeline }.count, 6, "\(args)")
+        XCTAssertTrue(args.contains("--part") && args.contains("2/2") && args.contains("--shard"), "\(args)")
+    }
+
     /// A folder with stand-ins for sbatch, squeue and scancel: sbatch writes its arguments (one a line,
     /// then "---") to sbatch.log and answers ids 101, 102, ... the way --parsable does on a federation.
     func fakeSlurm(in folder: TemporaryDirectory) throws -> String {
