@@ -14,13 +14,13 @@ public enum InputChecks {
     ) throws -> (lines: [String], specs: [CovariateSpec], check: CovariateStack.Check) {
         let specs = try CovariateSources.specs(for: settings)
         for spec in specs {
-            do { _ = try RasterDataset(path: spec.path) } catch {
+            do { try RasterDataset(path: spec.path).checkLastRows() } catch {
                 throw StageError(stage: .validate, file: spec.path, message: "\(error)")
             }
         }
         let checked = try StackStage.check(settings).check
         let lines = [
-            "\(specs.count) covariate rasters open with GDAL",
+            "\(specs.count) covariate rasters open with GDAL and read to their last row",
             "reference grid defined (\(checked.grid.width) x \(checked.grid.height) cells, north-up)",
             """
             \(checked.covariateNames.count) covariates with unique names, their bands present, north- or \

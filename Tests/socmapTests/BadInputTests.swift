@@ -30,6 +30,23 @@ final class BadInputTests: XCTestCase {
         try assertFails(p, ["broken.tif", "not recognized"])
     }
 
+    func testTruncatedGeoTIFF_isCaughtByValidate_namingTheFile() throws {
+        let p = try TinyProject()
+        let files = try FileManager.default.contentsOfDirectory(atPath: p.folder.file("covs")).sorted()
+        let name = try XCTUnwrap(files.first { $0.hasSuffix(".tif") })
+        let path = p.folder.file("covs/\(name)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        XCTAssertEqual(try CLI.run(["validate", p.pipeline]).status, 0, "intact: validate passes")
+        try bytes.prefix(bytes.count * 2 / 3).write(to: URL(fileURLWithPath: path))
+        let r = try CLI.run(["validate", p.pipeline])
+        XCTAssertNotEqual(r.status, 0, r.stdout)
+        XCTAssertTrue(r.stderr.contains(name) && r.stderr.contains("truncated or damaged"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("Copy or download the file again"), r.stderr)
+        // Following the advice: the file restored, validate passes.
+        try bytes.write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try CLI.run(["validate", p.pipeline]).status, 0)
+    }
+
     func testRasterWithNoCRS() throws {
         let p = try TinyProject()
         try writeASCIIGridWithoutCRS(path: p.folder.file("covs/nocrs.asc"), width: 10, height: 10) { c, r in

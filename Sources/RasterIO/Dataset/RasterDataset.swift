@@ -118,6 +118,23 @@ public final class RasterDataset {
 
     private var nodataByBand: [Int: Double?] = [:]
 
+    /// Reads the last row of every band, where a truncated or cut-off file fails first (its data ends
+    /// before its header says); throws naming the file and the band.
+    public func checkLastRows() throws {
+        guard height > 0, width > 0, bandCount > 0 else { return }
+        let lastRow = PixelWindow(col: 0, row: height - 1, width: width, height: 1)
+        for band in 1...bandCount {
+            do { _ = try read(band: band, window: lastRow) } catch {
+                throw RasterError(
+                    """
+                    cannot read the last row of band \(band) of '\(path)' (\(error)): the file is truncated or \
+                    damaged
+                    """,
+                    path: path, hint: "Copy or download the file again, then check it with `gdalinfo -checksum`")
+            }
+        }
+    }
+
     /// Closes the file; idempotent. Later reads throw.
     public func close() { handle.close() }
 
