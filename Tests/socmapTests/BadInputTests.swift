@@ -47,6 +47,14 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["validate", p.pipeline]).status, 0)
     }
 
+    func testInfiniteCovariateValues_areAnErrorNamingTheFile() throws {
+        let p = try TinyProject()
+        try writeTestGeoTIFF(path: p.folder.file("covs/ratio.tif"), grid: p.grid, nodata: -9999) { c, r in
+            c == 20 && r == 10 ? .infinity : Float(c + r)
+        }
+        try assertFails(p, ["ratio.tif", "holds infinite values", "nodata"])
+    }
+
     func testRasterWithNoCRS() throws {
         let p = try TinyProject()
         try writeASCIIGridWithoutCRS(path: p.folder.file("covs/nocrs.asc"), width: 10, height: 10) { c, r in

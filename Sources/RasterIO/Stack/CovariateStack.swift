@@ -79,6 +79,18 @@ public final class CovariateStack {
                     band: plan.band,
                     hint: "Check that the raster overlaps the reference grid and that its nodata value is right")
             }
+            guard stats.minimum.isFinite, stats.maximum.isFinite else {
+                throw RasterError(
+                    """
+                    covariate '\(plan.name)' holds infinite values (range \(stats.minimum) .. \(stats.maximum); a \
+                    value beyond Float32's ±3.4e38 reads as infinite)
+                    """,
+                    path: plan.path, band: plan.band,
+                    hint: """
+                        Replace them with the raster's nodata value, e.g. gdal_calc.py -A <file> --outfile <new file> \
+                        --calc "where(isinf(A), -9999, A)" --NoDataValue=-9999, or fix how the raster was made
+                        """)
+            }
             let view = plan.source.view
             let sourceInfo = try view.sourceBand(plan.band)
             let table = try view.band(plan.band).attributeTable ?? [:]
