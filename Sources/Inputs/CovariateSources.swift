@@ -1,4 +1,5 @@
 import Configuration
+import FileIO
 import Foundation
 import RasterIO
 
@@ -56,15 +57,24 @@ public enum CovariateSources {
                 message: "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
         }
         if isDir.boolValue {
-            let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+            let entries: [String]
+            do { entries = try fm.contentsOfDirectory(atPath: path) } catch {
+                throw ConfigError(
+                    file: pipeline, key: "covariates.files", line: source.line, column: nil,
+                    message: """
+                        cannot list the folder '\(path)': \(SystemError.reason(error)); give this user read and \
+                        execute permission on it (chmod a+rx), or copy the rasters to a folder you can read
+                        """)
+            }
             let files = entries.filter {
                 rasterExtensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".")
             }
             .sorted().map { (path as NSString).appendingPathComponent($0) }
             guard !files.isEmpty else {
+                let known = rasterExtensions.sorted().map { "." + $0 }.joined(separator: ", ")
                 throw ConfigError(
                     file: pipeline, key: "covariates.files", line: source.line, column: nil,
-                    message: "folder '\(path)' holds no raster (.tif, .tiff, .vrt, .img)")
+                    message: "folder '\(path)' holds no raster (\(known))")
             }
             return files
         }

@@ -55,6 +55,34 @@ final class BadInputTests: XCTestCase {
         try assertFails(p, ["ratio.tif", "holds infinite values", "nodata"])
     }
 
+    /// A covariate folder the user may not list is named with the system's reason, not "holds no raster"
+    /// (run as the unprivileged user `nobody`, since root may list any folder).
+    func testUnreadableFolder_namesThePermission() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            throw XCTSkip("needs root and setpriv (util-linux) to run the check as another user")
+        }
+        let p = try TinyProject()
+        try FileManager.default.createDirectory(atPath: p.folder.file("locked"), withIntermediateDirectories: true)
+        try writeTestGeoTIFF(path: p.folder.file("locked/slope.tif"), grid: p.grid) { c, r in Float(c * r) }
+        try p.editPipeline("files: [covs/]", "files: [covs/, locked/]")
+        // The project (where validate checks that the output folder can be made) open to nobody, the folder not.
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: p.folder.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: p.folder.file("locked"))
+        defer {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: p.folder.file("locked"))
+        }
+        let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path, "validate", p.pipeline]
+        let setpriv = URL(fileURLWithPath: "/usr/bin/setpriv")
+        let r = try CLI.run(nobody, executable: setpriv)
+        XCTAssertNotEqual(r.status, 0, r.stdout)
+        XCTAssertTrue(r.stderr.contains("cannot list the folder") && r.stderr.contains("Permission denied"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("holds no raster"), r.stderr)
+        // Following the advice (read and execute permission): validate passes.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: p.folder.file("locked"))
+        let fixed = try CLI.run(nobody, executable: setpriv)
+        XCTAssertEqual(fixed.status, 0, fixed.stderr)
+    }
+
     func testRasterWithNoCRS() throws {
         let p = try TinyProject()
         try writeASCIIGridWithoutCRS(path: p.folder.file("covs/nocrs.asc"), width: 10, height: 10) { c, r in

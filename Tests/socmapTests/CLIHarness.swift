@@ -17,9 +17,10 @@ enum CLI {
     }
 
     static func run(
-        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+        executable: URL? = nil
     ) throws -> CLIResult {
-        try start(arguments, in: directory, environment: environment).wait()
+        try start(arguments, in: directory, environment: environment, executable: executable).wait()
     }
 
     /// A running `socmap` process.
@@ -53,12 +54,13 @@ enum CLI {
         }
     }
 
-    /// Starts `socmap` without waiting.
+    /// Starts `socmap` (or `executable`, e.g. a wrapper that runs it as another user) without waiting.
     static func start(
-        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+        executable: URL? = nil
     ) throws -> Running {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         if !environment.isEmpty {
