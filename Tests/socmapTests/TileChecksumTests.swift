@@ -154,6 +154,12 @@ final class TileChecksumTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("outside profiles.valid_range [0, \(limit)]"), r.stderr)
         XCTAssertTrue(r.stderr.contains(" of tile "), r.stderr)
         XCTAssertTrue(r.stderr.contains("no map was written"), r.stderr)
+        let named = r.stderr.components(separatedBy: "('").dropFirst().compactMap {
+            $0.components(separatedBy: "')").first
+        }
+        XCTAssertTrue(
+            named.contains { $0.hasSuffix("/out/.socmap/tiles/tile_") == false && $0.contains("tile_") }, r.stderr)
+        for path in named { XCTAssertTrue(FileManager.default.fileExists(atPath: path), "\(path) after exit") }
         for (path, data) in zip(mapFiles(p), reference) {
             XCTAssertEqual(FileManager.default.contents(atPath: path), data, "the run's map stays: \(path)")
         }
