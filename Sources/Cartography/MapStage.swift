@@ -87,6 +87,8 @@ public struct MapSettings: Sendable {
     public var evaluated: Bool
     /// The lower end of `profiles.valid_range`, which the interval bounds are kept at or above (nil: none).
     public var lowerLimit: Double?
+    /// `profiles.valid_range` (or the unit's default), which every published depth map's values must lie in.
+    public var validRange: ValidRange?
     /// The run's published output folder (where an earlier run's held-out sites may be).
     public var published: OutputLayout
     /// Makes the error of a key of the pipeline file at its line and column.
@@ -95,8 +97,8 @@ public struct MapSettings: Sendable {
     /// Creates the settings.
     public init(
         predict: PredictConfig, stocks: StocksConfig?, depths: [DepthInterval], runName: String, file: String,
-        selectsCovariates: Bool, evaluated: Bool, lowerLimit: Double?, published: OutputLayout,
-        errorAt: @escaping KeyErrorMaker
+        selectsCovariates: Bool, evaluated: Bool, lowerLimit: Double?, validRange: ValidRange? = nil,
+        published: OutputLayout, errorAt: @escaping KeyErrorMaker
     ) {
         self.predict = predict
         self.stocks = stocks
@@ -106,6 +108,7 @@ public struct MapSettings: Sendable {
         self.selectsCovariates = selectsCovariates
         self.evaluated = evaluated
         self.lowerLimit = lowerLimit
+        self.validRange = validRange
         self.published = published
         self.errorAt = errorAt
     }
@@ -232,6 +235,8 @@ public enum MapStage {
                     + (shard.count > 1 ? ", shard \(shard) (\(mine.count) tiles)" : "")
                     + (todo.count < mine.count ? ", resuming: \(mine.count - todo.count) tiles already done" : ""))
             let alreadyDone = mine.count - todo.count
+            reportDamaged(todo, store: store, observer: observer)
+            if output == nil { try store.recordShards(shard.count) }
             try predictor.run(tiles: mine, store: store) { done, total, c in
                 cells = c
                 let seconds = Date().timeIntervalSince(start)
@@ -248,6 +253,11 @@ public enum MapStage {
         var profiles: ProfileProducts.Result?
         let assemble = merge || shard.count == 1
         if assemble, let output {
+            // Every tile intact (checksum) and every value plausible before any map is written.
+            try checkStoredTiles(plan: plan, store: store, file: settings.file)
+            try checkValues(
+                plan: plan, store: store, layout: layout, range: settings.validRange, model: predict.model.rawValue,
+                depths: description.depths, unit: description.unit, modelFolder: modelFolder, file: settings.file)
             observer.stageStarted("maps: assembling \(depthCount) cloud-optimised GeoTIFFs")
             var catalogue = MapProducts.Catalogue(
                 name: predict.name, property: description.property, unit: description.unit,

@@ -13,6 +13,10 @@ public struct MapStageError: Error, CustomStringConvertible, Sendable {
         case applicability
         /// The analyses of the maps (depth consistency, stocks) cannot be set up.
         case analyses
+        /// Stored map tiles are missing or damaged (their checksum does not verify) at a merge.
+        case tiles
+        /// A map holds values the property cannot take (outside `profiles.valid_range`, or not finite).
+        case values
     }
 
     /// What failed.

@@ -70,6 +70,37 @@ final class TileManifestTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("not readable"), "\(error)")
         }
     }
+
+    /// A stored tile carries its checksum: a byte changed in place or a cut file is damaged, counts as
+    /// missing (to be predicted again), is never read, and a new write replaces it.
+    func testTileStore_damagedTile_isNeverRead_andIsReplacedByTheNextWrite() throws {
+        let d = try TemporaryDirectory()
+        let store = try TileStore(folder: d.file("tiles"), layers: 2, manifest: try manifest())
+        let maps: [[Float]] = [[1, 2, 3], [4, 5, 6]]
+        try store.write(0, maps: maps)
+        try store.write(1, maps: maps)
+        XCTAssertEqual(try store.read(0, cells: 3), maps)
+        XCTAssertEqual(store.missing([0, 1, 2]), [2])
+        let file = d.file("tiles/tile_000000/maps.f32")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: d.file("tiles/tile_000000/SHA256SUMS")))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        bytes[5] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: file))
+        try Data(bytes.prefix(12)).write(to: URL(fileURLWithPath: d.file("tiles/tile_000001/maps.f32")))
+        for t in [0, 1] {
+            XCTAssertTrue(store.exists(t))
+            XCTAssertFalse(store.has(t))
+            XCTAssertEqual(store.damage(t), "maps.f32 does not match its checksum")
+            XCTAssertThrowsError(try store.read(t, cells: 3)) { error in
+                XCTAssertTrue("\(error)".contains("tile \(t) is damaged"), "\(error)")
+                XCTAssertTrue("\(error)".contains(store.tileFolder(t)), "\(error)")
+            }
+        }
+        XCTAssertEqual(store.missing([0, 1, 2]), [0, 1, 2])
+        try store.write(0, maps: maps)
+        XCTAssertNil(store.damage(0))
+        XCTAssertEqual(try store.read(0, cells: 3), maps)
+    }
 }
 
 /// The names, descriptions and sets of a prediction's maps.

@@ -168,10 +168,10 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertFalse(corner.valid.contains(true), "the sea corner is nodata")
     }
 
-    /// Finished tiles in a tile folder (not the `.partial-<pid>` files of a tile being written).
+    /// Finished tiles in a tile folder (not the `.tile_*.partial-<pid>` folders of a tile being written).
     func storedTiles(_ folder: String) -> Int {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
-            $0.hasPrefix("tile_") && $0.hasSuffix(".f32")
+            $0.hasPrefix("tile_")
         }.count
     }
 

@@ -12,7 +12,8 @@ extension MapSettings {
         self.init(
             predict: predict, stocks: config.stocks, depths: config.depths, runName: config.name, file: config.file,
             selectsCovariates: config.select != nil, evaluated: config.evaluate != nil,
-            lowerLimit: config.profiles.validRange?.min, published: OutputLayout(config),
+            lowerLimit: config.profiles.validRange?.min, validRange: config.profiles.validRange,
+            published: OutputLayout(config),
             errorAt: config.errorAt)
     }
 }
