@@ -166,7 +166,7 @@ let package = Package(
             resources: [.copy("Fixtures/golden.json")]),
         .testTarget(name: "ForestTests", dependencies: ["Forest", "Compute", "Randomness", "Runtime"]),
         .testTarget(name: "ApplicabilityTests", dependencies: ["Applicability", "Randomness"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData", "FileIO"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),
         .testTarget(
             name: "ExperimentsTests",

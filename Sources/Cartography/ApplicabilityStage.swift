@@ -55,10 +55,10 @@ public enum ApplicabilityStage {
     /// The channel weights: the random forest's impurity importance averaged over its depth forests
     /// (`rf`), or 1 each (`equal`, also when the forest gives every channel 0).
     static func weights(
-        _ choice: AOAWeights, channels: Int, rfFolder: String
+        _ choice: AOAWeights, channels: Int, rfFolder: String, pipeline: String
     ) throws -> (weights: [Double], used: AOAWeights) {
         guard choice == .rf else { return ([Double](repeating: 1, count: channels), .equal) }
-        let (model, _) = try ModelStore.load(folder: rfFolder)
+        let (model, _) = try MapStage.loadModel(rfFolder, pipeline: pipeline)
         guard case .forest(let forest) = model else {
             throw MapStageError(
                 .applicability, file: rfFolder,
@@ -79,16 +79,17 @@ public enum ApplicabilityStage {
         return (sum.map { $0 / Double(n) }, .rf)
     }
 
-    /// Fits the index on `data`'s sites with their CV folds.
+    /// Fits the index on `data`'s sites with their CV folds (`pipeline`: the file named in advice).
     static func fit(
-        _ predict: PredictConfig, data: PatchDataset, folds: [Int], rfFolder: String
+        _ predict: PredictConfig, data: PatchDataset, folds: [Int], rfFolder: String, pipeline: String
     ) throws -> ApplicabilityFit {
         guard data.sites.count >= 2, Set(folds).count >= 2 else {
             throw MapStageError(
                 .applicability, file: nil, message: "predict.aoa needs at least two training sites in two folds")
         }
         let c = data.channels.count
-        let (w, used) = try weights(predict.aoaWeights, channels: c, rfFolder: rfFolder)
+        let (w, used) = try weights(
+            predict.aoaWeights, channels: c, rfFolder: rfFolder, pipeline: pipeline)
         var chosen = w
         // Only the varying channels count; if the forest weighs none of them, fall back to equal weights.
         let x = data.centreCells()

@@ -23,7 +23,7 @@ extension MapStage {
                 throw MapStageError(.settings, file: settings.file, message: aoaNeedsEvaluation)
             }
             applicability = try ApplicabilityStage.fit(
-                predict, data: data, folds: folds, rfFolder: layout.model(.rf))
+                predict, data: data, folds: folds, rfFolder: layout.model(.rf), pipeline: settings.file)
         }
         return MapInputs(
             model: layout.model(predict.model),
@@ -59,7 +59,7 @@ extension MapStage {
             )
         }
         return try ApplicabilityStage.fit(
-            predict, data: data, folds: try folds(data), rfFolder: layout.model(.rf))
+            predict, data: data, folds: try folds(data), rfFolder: layout.model(.rf), pipeline: settings.file)
     }
 
     /// SHA-256 of a metrics.json, an error naming the file when it cannot be read.
@@ -116,6 +116,24 @@ extension MapStage {
                 .model, file: modelFolder,
                 message:
                     "no saved \(kind) model; run `socmap run \(settings.file)` with '\(kind)' among train.models first"
+            )
+        }
+    }
+
+    /// A saved model (`models/<kind>`, a fold model, the forest of `predict.aoa`), loaded only once its
+    /// checksums verify: a damaged one (a file edited, truncated or missing, or no checksum list) is an
+    /// error naming the file, saying to train it again with `socmap run` or to restore the folder.
+    static func loadModel(
+        _ folder: String, pipeline: String
+    ) throws -> (model: TrainedModel, description: ModelStore.Description) {
+        do { return try ModelStore.load(folder: folder) } catch let e as ModelStore.LoadError {
+            guard let damage = e.damage else { throw e }
+            throw MapStageError(
+                .model, file: folder,
+                message: """
+                    the saved model is damaged (\(damage)), and no map is made from it; train it again with \
+                    `socmap run \(pipeline) --overwrite`, or restore the folder '\(folder)' from a backup
+                    """
             )
         }
     }

@@ -150,7 +150,7 @@ public enum MapStage {
         let predict = settings.predict
         let modelFolder = inputs.model
         try checkSaved(modelFolder, settings)
-        let (model, description) = try ModelStore.load(folder: modelFolder)
+        let (model, description) = try loadModel(modelFolder, pipeline: settings.file)
         // With `select` the model reads only the selected covariates: the ones its model.json's channels name.
         let stack =
             !settings.selectsCovariates
@@ -164,7 +164,7 @@ public enum MapStage {
                 throw MapStageError(.evaluation, file: settings.file, message: uncertaintyNeedsCVModels)
             }
             for folder in inputs.cvModels {
-                let (member, d) = try ModelStore.load(folder: folder)
+                let (member, d) = try loadModel(folder, pipeline: settings.file)
                 try checkCompatible(d, stack: stack, modelFolder: folder, pipeline: settings.file)
                 guard member.halo == model.halo, d.depths == description.depths else {
                     throw MapStageError(

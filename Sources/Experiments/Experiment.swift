@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Models
 import Patches
@@ -140,7 +141,7 @@ public final class Experiment {
                 message: "the training unit \(unit.label) saved no model; run the command again")
         }
         try store.copyModel(unit.name, to: destination)
-        return files
+        return files.contains(Checksums.fileName) ? files : files + [Checksums.fileName]
     }
 
     // MARK: Fitting

@@ -145,19 +145,38 @@ public final class UnitStore: @unchecked Sendable {
         }
     }
 
-    /// Copies unit `name`'s saved model into `destination` (which must not exist).
+    /// Copies unit `name`'s saved model into `destination` (which must not exist) and checks the copy
+    /// against the model's checksum list (`SHA256SUMS`); a model saved before models carried one gets
+    /// one from the copy (the unit's own checksums verified its files).
     public func copyModel(_ name: String, to destination: String) throws {
         do {
             try FileManager.default.createDirectory(
                 atPath: (destination as NSString).deletingLastPathComponent,
                 withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: modelFolder(name), toPath: destination)
+            let list = (destination as NSString).appendingPathComponent(Checksums.fileName)
+            if !FileManager.default.fileExists(atPath: list) {
+                try Checksums.write(in: destination, files: Self.files(in: destination))
+            }
+        } catch let e as FileWriteError {
+            throw ExperimentError(
+                .store, path: e.path,
+                message: "cannot copy the model of \(name): \(e.message); check the output folder's free space")
         } catch {
             throw ExperimentError(
                 .store, path: destination,
                 message: """
                     cannot copy the model of \(name): \(SystemError.reason(error)); check that the output folder \
                     is writable and the disk has room
+                    """
+            )
+        }
+        if case .damaged(let reason) = Checksums.verify(in: destination, required: ["model.json"]) {
+            throw ExperimentError(
+                .store, path: destination,
+                message: """
+                    the copy of the model of \(name) differs from the saved one (\(reason)); check the disk \
+                    and run the command again
                     """
             )
         }

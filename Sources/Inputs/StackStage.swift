@@ -45,7 +45,19 @@ public enum StackStage {
         observer.stageStarted("stack")
         let (specs, reference, _) = try check(settings)
         observer.note("covariates: \(specs.count) rasters")
-        let saved = statisticsFile.flatMap { FileManager.default.contents(atPath: $0) }.flatMap(StackStatistics.decoded)
+        var saved: StackStatistics?
+        if let statisticsFile, let bytes = FileManager.default.contents(atPath: statisticsFile) {
+            switch StackStatistics.read(bytes) {
+            case .intact(let statistics): saved = statistics
+            case .damaged(let reason):
+                observer.note(
+                    """
+                    covariate statistics: '\(statisticsFile)' is not used (\(reason)); computing them again, \
+                    and the new statistics replace it
+                    """
+                )
+            }
+        }
         let stack = try CovariateStack(
             specs: specs, reference: reference, tileSize: settings.covariates.tileSize, saved: saved
         ) { done, total in

@@ -5,7 +5,8 @@ import NeuralNet
 import Patches
 
 /// Saves trained models for the map stage: safetensors per network, a binary file per forest,
-/// and `model.json` describing kind, depths, channels and scaling.
+/// `model.json` describing kind, depths, channels and scaling, and their checksums (`SHA256SUMS`,
+/// written last), verified before any file of the folder is loaded.
 public enum ModelStore {
     /// What `model.json` holds.
     public struct Description: Codable, Sendable, Equatable {
@@ -39,7 +40,8 @@ public enum ModelStore {
         public var members: [[String]]? = nil
     }
 
-    /// Writes a model into `folder` (created); returns the files written, relative to `folder`.
+    /// Writes a model into `folder` (created), its checksums last; returns the files written, relative to
+    /// `folder`.
     @discardableResult
     public static func save(
         _ model: TrainedModel, data: PatchDataset, settings: ModelSettings, to folder: String
@@ -124,7 +126,8 @@ public enum ModelStore {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(description), to: path("model.json"))
         files.append("model.json")
-        return files
+        try Checksums.write(in: folder, files: files)
+        return files + [Checksums.fileName]
     }
 }
 
@@ -135,7 +138,32 @@ extension ModelStore {
         public let path: String
         /// What is wrong.
         public let message: String
+        /// Why the folder's checksums do not verify (naming the file), when that is what is wrong.
+        public let damage: String?
         public var description: String { "model '\(path)': \(message)" }
+
+        /// An error about `path`; `damage` when the folder's checksums do not verify.
+        public init(path: String, message: String, damage: String? = nil) {
+            self.path = path
+            self.message = message
+            self.damage = damage
+        }
+    }
+
+    /// Verifies the checksums of a model folder (`SHA256SUMS`, listing model.json): an error naming the
+    /// file that differs when a file is edited, truncated or missing, or the list is. A folder that does
+    /// not exist is left to `describe`, which says to train the model.
+    public static func verify(folder: String) throws {
+        guard FileManager.default.fileExists(atPath: folder) else { return }
+        if case .damaged(let reason) = Checksums.verify(in: folder, required: ["model.json"]) {
+            throw LoadError(
+                path: folder,
+                message: """
+                    the saved model is damaged (\(reason)); train it again or restore the folder from a \
+                    backup
+                    """,
+                damage: reason)
+        }
     }
 
     /// Reads `model.json` of a model folder.
@@ -149,8 +177,10 @@ extension ModelStore {
         }
     }
 
-    /// Loads a model written by `save`; its networks must have the architecture model.json describes.
+    /// Loads a model written by `save` once its checksums verify (`verify`); its networks must have the
+    /// architecture model.json describes.
     public static func load(folder: String) throws -> (model: TrainedModel, description: Description) {
+        try verify(folder: folder)
         let d = try describe(folder: folder)
         let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
         switch d.kind {

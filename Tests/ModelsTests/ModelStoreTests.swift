@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import NeuralNet
 import Patches
@@ -75,6 +76,13 @@ final class ModelStoreTests: XCTestCase {
         var description = try ModelStore.describe(folder: dir)
         description.settings.poolSize = 1
         try JSONEncoder().encode(description).write(to: URL(fileURLWithPath: path))
+        // Edited without its checksum, it is a damaged model; with a new checksum list, another architecture.
+        XCTAssertThrowsError(try ModelStore.load(folder: dir)) { error in
+            XCTAssertEqual((error as? ModelStore.LoadError)?.damage, "model.json does not match its checksum")
+            XCTAssertTrue("\(error)".contains("train it again or restore the folder from a backup"), "\(error)")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0 != Checksums.fileName }
+        try Checksums.write(in: dir, files: files)
         XCTAssertThrowsError(try ModelStore.load(folder: dir)) { error in
             XCTAssertTrue("\(error)".contains("depth_0-5cm.safetensors"), "\(error)")
             XCTAssertTrue("\(error)".contains("pool 3"), "\(error)")

@@ -106,6 +106,8 @@ public struct Provenance: Sendable, Equatable {
     /// of the UTF-8 path, '/' separated, hidden files included): for each file the hash takes its
     /// relative path's length (8 bytes, big-endian) and bytes, then its size (8 bytes) and content.
     /// The same folder copied elsewhere gives the same hash; renaming or editing any file changes it.
+    /// The folder's checksum list (`SHA256SUMS` at its top, `FileIO.Checksums`) is left out: it only
+    /// restates the files, and models saved before it existed keep their hash.
     public static func hash(folderAt path: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -120,7 +122,9 @@ public struct Provenance: Sendable, Equatable {
         while let relative = enumerator.nextObject() as? String {
             let full = (path as NSString).appendingPathComponent(relative)
             let attributes = try? FileManager.default.attributesOfItem(atPath: full)
-            if attributes?[.type] as? FileAttributeType == .typeRegular { files.append(relative) }
+            if attributes?[.type] as? FileAttributeType == .typeRegular, relative != Checksums.fileName {
+                files.append(relative)
+            }
         }
         files.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         var hash = SHA256Hasher()

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// The statistics a covariate stack gathered over its grid, with the inputs they were computed from,
@@ -36,16 +37,52 @@ public struct StackStatistics: Codable, Equatable, Sendable {
         let modifiedNanoseconds: Int64
     }
 
-    /// The statistics as JSON (sorted keys; numbers written so they read back to the same bits).
+    /// The statistics as the cache file holds them: JSON (sorted keys; numbers written so they read back
+    /// to the same bits) of `{"sha256": ..., "statistics": ...}`, the digest being SHA-256 of the
+    /// statistics' own encoding (`plainEncoding`), so that a file edited or damaged anywhere is refused
+    /// by `read` (one file, renamed into place whole: the digest and the numbers cannot part).
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(Sealed(sha256: SHA256Hasher.hex(try plainEncoding()), statistics: self))
+    }
+
+    /// The statistics alone as compact JSON with sorted keys: the bytes the digest is taken over.
+    func plainEncoding() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(self)
     }
 
-    /// Statistics read from `data`; nil when it is not a statistics file of this version.
+    /// The cache file's layout: the digest beside the statistics.
+    struct Sealed: Codable {
+        let sha256: String
+        let statistics: StackStatistics
+    }
+
+    /// What reading a cache file found.
+    public enum Reading: Sendable {
+        /// The statistics, their digest verified.
+        case intact(StackStatistics)
+        /// Why the file cannot be trusted (not a cache of this version, or its digest differs).
+        case damaged(String)
+    }
+
+    /// Reads a cache file's bytes (`encoded`), verifying the digest of the statistics they hold.
+    public static func read(_ data: Data) -> Reading {
+        guard let sealed = try? JSONDecoder().decode(Sealed.self, from: data) else {
+            return .damaged("it is not a statistics file of this version, or is cut short")
+        }
+        guard let plain = try? sealed.statistics.plainEncoding(), SHA256Hasher.hex(plain) == sealed.sha256 else {
+            return .damaged("its statistics do not match their checksum")
+        }
+        return .intact(sealed.statistics)
+    }
+
+    /// Statistics read from `data` (`read`); nil when they are not intact.
     public static func decoded(_ data: Data) -> StackStatistics? {
-        try? JSONDecoder().decode(StackStatistics.self, from: data)
+        if case .intact(let statistics) = read(data) { return statistics }
+        return nil
     }
 
     /// A file's stamp; throws naming the file when it cannot be examined.
