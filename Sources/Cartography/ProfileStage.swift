@@ -43,6 +43,14 @@ public enum ProfileStage {
                 + String(format: "%.1f %%", 100 * share)
                 + " within \(rangeText(declared.plausible))"
         ]
+        // Accepted, yet another unit reads the values as a more typical soil (bdod declared kg/m3: peat).
+        if let likely = likelyUnit(bd, units: units), likely != declared {
+            lines[0] +=
+                "; note: the median is \(fmt(bd.median * declared.gramsPerCubicCentimetre)) g/cm3 as "
+                + "\(declared.rawValue) but \(fmt(bd.median * likely.gramsPerCubicCentimetre)) g/cm3 as "
+                + likely.rawValue
+                + (likely == .centigramsPerCubicCentimetre ? " (SoilGrids' bdod)" : "") + ": check bulk_density_unit"
+        }
         if case .raster(let path, let unit) = stocks.coarseFragments {
             let range = 0...(0.9999 / unit.fraction)
             let cf = try scan(

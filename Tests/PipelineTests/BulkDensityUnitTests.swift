@@ -44,6 +44,13 @@ final class BulkDensityUnitTests: XCTestCase {
         // bdod: 1.32 g/cm3 stored as 132; as kg/m3 it would be plausible too (0.132 g/cm3, peat).
         let lines = try check(low: 95, middle: 132, high: 181, declared: .centigramsPerCubicCentimetre)
         XCTAssertTrue(lines[0].contains("median 132 cg/cm3, 100.0 % within 5-265"), "\(lines)")
+        XCTAssertFalse(lines[0].contains("note"), "\(lines)")
+        // Declared kg/m3 the values are plausible (peat), and accepted, with a note that validate prints.
+        let peat = try check(low: 95, middle: 132, high: 181, declared: .kilogramsPerCubicMetre)
+        XCTAssertTrue(
+            peat[0].contains(
+                "note: the median is 0.132 g/cm3 as kg/m3 but 1.32 g/cm3 as cg/cm3 (SoilGrids' bdod): "
+                    + "check bulk_density_unit"), "\(peat)")
         assertRefused(
             low: 95, middle: 132, high: 181, declared: .gramsPerCubicCentimetre,
             [
