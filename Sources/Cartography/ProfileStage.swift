@@ -18,45 +18,67 @@ public enum ProfileStage {
     ) throws -> [String] {
         guard let stocks else { return [] }
         _ = try cellHectares(grid: grid, errorAt: errorAt)
+        let units = CarbonStock.BulkDensityUnit.allCases
+        let declared = stocks.bulkDensityUnit
         let bd = try scan(
             stocks.bulkDensity, grid: grid, tileSize: tileSize, key: "stocks.bulk_density",
-            errorAt: errorAt, plausible: stocks.bulkDensityUnit.plausible)
-        if bd.shareInside < 0.5 {
-            let other = CarbonStock.BulkDensityUnit.allCases.first {
-                $0 != stocks.bulkDensityUnit && bd.median.map($0.plausible.contains) == true
-            }
+            errorAt: errorAt, ranges: units.map(\.plausible))
+        let share = bd.shares[units.firstIndex(of: declared)!]
+        if share < 0.5 {
             throw errorAt(
                 "stocks.bulk_density_unit",
-                "the bulk density raster '\(stocks.bulkDensity)' has a median of \(fmt(bd.median ?? .nan)) and "
-                    + String(format: "%.0f %%", 100 * bd.shareInside)
-                    + " of its cells in the plausible range \(rangeText(stocks.bulkDensityUnit.plausible)) "
-                    + stocks.bulkDensityUnit.rawValue
-                    + (other.map { "; its values look like \($0.rawValue): set bulk_density_unit: \($0.rawValue)" }
-                        ?? "; check the raster and bulk_density_unit"))
+                "the bulk density raster '\(stocks.bulkDensity)' has \(bd.text) and "
+                    + String(format: "%.0f %%", 100 * share)
+                    + " of its cells in the plausible range \(rangeText(declared.plausible)) \(declared.rawValue)"
+                    + (likelyUnit(bd, units: units).map { unit in
+                        "; its values fit \(unit.rawValue) (a median of \(fmt(bd.median)) \(unit.rawValue) is "
+                            + "\(fmt(bd.median * unit.gramsPerCubicCentimetre)) g/cm3"
+                            + (unit == .centigramsPerCubicCentimetre ? ", as in SoilGrids' bdod" : "")
+                            + "): set bulk_density_unit: \(unit.rawValue)"
+                    } ?? "; check the raster and bulk_density_unit"))
         }
         var lines = [
             "bulk density raster warps onto the grid: \(bd.valid) cells with a value, "
-                + "median \(fmt(bd.median ?? .nan)) \(stocks.bulkDensityUnit.rawValue), "
-                + String(format: "%.1f %%", 100 * bd.shareInside)
-                + " within \(rangeText(stocks.bulkDensityUnit.plausible))"
+                + "median \(fmt(bd.median)) \(declared.rawValue), "
+                + String(format: "%.1f %%", 100 * share)
+                + " within \(rangeText(declared.plausible))"
         ]
+        // Accepted, yet another unit reads the values as a more typical soil (bdod declared kg/m3: peat).
+        if let likely = likelyUnit(bd, units: units), likely != declared {
+            lines[0] +=
+                "; note: the median is \(fmt(bd.median * declared.gramsPerCubicCentimetre)) g/cm3 as "
+                + "\(declared.rawValue) but \(fmt(bd.median * likely.gramsPerCubicCentimetre)) g/cm3 as "
+                + likely.rawValue
+                + (likely == .centigramsPerCubicCentimetre ? " (SoilGrids' bdod)" : "") + ": check bulk_density_unit"
+        }
         if case .raster(let path, let unit) = stocks.coarseFragments {
             let range = 0...(0.9999 / unit.fraction)
             let cf = try scan(
                 path, grid: grid, tileSize: tileSize, key: "stocks.coarse_fragments", errorAt: errorAt,
-                plausible: range)
-            if cf.shareInside < 0.5 {
+                ranges: [range])
+            if cf.shares[0] < 0.5 {
                 throw errorAt(
                     "stocks.coarse_fragments_unit",
-                    "the coarse-fragment raster '\(path)' has a median of \(fmt(cf.median ?? .nan)) and "
-                        + String(format: "%.0f %%", 100 * cf.shareInside)
+                    "the coarse-fragment raster '\(path)' has \(cf.text) and "
+                        + String(format: "%.0f %%", 100 * cf.shares[0])
                         + " of its cells in [0, \(unit == .percent ? "100" : "1")) (\(unit.rawValue)); "
                         + (unit == .fraction ? "set coarse_fragments_unit: % for percent" : "check the raster"))
             }
             lines.append(
-                "coarse-fragment raster warps onto the grid: median \(fmt(cf.median ?? .nan)) (\(unit.rawValue))")
+                "coarse-fragment raster warps onto the grid: median \(fmt(cf.median)) (\(unit.rawValue))")
         }
         return lines
+    }
+
+    /// The unit whose plausible range holds at least half of the cells and in which the median
+    /// reads closest to a typical mineral soil (1.3 g/cm3): 140 is cg/cm3 (1.4 g/cm3), not kg/m3
+    /// (0.14 g/cm3, peat), though both ranges hold it. Nil when no unit's range holds half.
+    static func likelyUnit(
+        _ scan: RasterScan, units: [CarbonStock.BulkDensityUnit]
+    ) -> CarbonStock.BulkDensityUnit? {
+        let fitting = units.indices.filter { scan.shares[$0] >= 0.5 && scan.median > 0 }
+        let distance = { (i: Int) in abs(log(scan.median * units[i].gramsPerCubicCentimetre / 1.3)) }
+        return fitting.min { distance($0) < distance($1) }.map { units[$0] }
     }
 
     /// The area of a grid cell in hectares; an error naming `stocks` for a geographic grid, whose cells
@@ -75,12 +97,27 @@ public enum ProfileStage {
         return abs(grid.transform.pixelWidth * grid.transform.pixelHeight) * metres * metres / 10_000
     }
 
-    /// Cells with a value, the share within `plausible` and the median, read tile by tile
-    /// (the median from a histogram of 0.1 % bins of the plausible range, with the values outside it).
+    /// What `scan` found in a raster: cells with a value, the share of them inside each range asked
+    /// for, the lowest, highest and median value.
+    struct RasterScan {
+        var valid: Int
+        var shares: [Double]
+        var lowest: Double
+        var highest: Double
+        /// The median, to 0.05 % (exact when the middle cell's bin, of 2048 per power of two, holds one value).
+        var median: Double
+
+        /// "a median of 140 (lowest 95, highest 182)".
+        var text: String { "a median of \(fmt(median)) (lowest \(fmt(lowest)), highest \(fmt(highest)))" }
+    }
+
+    /// Reads the raster at `path` warped onto `grid` tile by tile: its cells with a value, the share in
+    /// each of `ranges`, and the median from a histogram of the values' leading 20 bits (sign,
+    /// exponent and 11 bits of mantissa: bins of a relative width of 0.05 %, whatever the values' range).
     static func scan(
         _ path: String, grid: Grid, tileSize: Int, key: String, errorAt: KeyErrorMaker,
-        plausible: ClosedRange<Double>
-    ) throws -> (valid: Int, shareInside: Double, median: Double?) {
+        ranges: [ClosedRange<Double>]
+    ) throws -> RasterScan {
         guard FileManager.default.fileExists(atPath: path) else {
             throw errorAt(
                 key,
@@ -92,14 +129,12 @@ public enum ProfileStage {
         }
         defer { raster.close() }
         var valid = 0
-        var inside = 0
-        var below = 0
-        var above = 0
-        let bins = 1000
-        var histogram = [Int](repeating: 0, count: bins)
+        var inside = [Int](repeating: 0, count: ranges.count)
+        var histogram = [Int](repeating: 0, count: 1 << 20)
+        var binLowest = [Float](repeating: .infinity, count: 1 << 20)
+        var binHighest = [Float](repeating: -.infinity, count: 1 << 20)
         var lowest = Double.infinity
         var highest = -Double.infinity
-        let width = plausible.upperBound - plausible.lowerBound
         for window in grid.tiles(size: tileSize) {
             let block = try raster.read(band: 1, window: window)
             for (v, ok) in zip(block.values, block.valid) where ok && v.isFinite {
@@ -107,14 +142,11 @@ public enum ProfileStage {
                 valid += 1
                 lowest = min(lowest, x)
                 highest = max(highest, x)
-                if x < plausible.lowerBound {
-                    below += 1
-                } else if x > plausible.upperBound {
-                    above += 1
-                } else {
-                    inside += 1
-                    histogram[min(bins - 1, Int((x - plausible.lowerBound) / width * Double(bins)))] += 1
-                }
+                for (i, r) in ranges.enumerated() where r.contains(x) { inside[i] += 1 }
+                let bin = Int(orderedBits(v) >> 12)
+                histogram[bin] += 1
+                binLowest[bin] = min(binLowest[bin], v)
+                binHighest[bin] = max(binHighest[bin], v)
             }
         }
         guard valid > 0 else {
@@ -123,24 +155,25 @@ public enum ProfileStage {
                 "raster '\(path)' has no value over the grid; check that it covers the mapped area and its nodata value"
             )
         }
-        // The median: in the bins, or below / above the range when the middle value is there.
+        // The bin of the middle cell (of the lower middle one for an even count).
         let middle = (valid + 1) / 2
-        var median: Double?
-        if middle <= below {
-            median = lowest
-        } else if middle > below + inside {
-            median = highest
-        } else {
-            var seen = below
-            for (b, n) in histogram.enumerated() {
-                seen += n
-                if seen >= middle {
-                    median = plausible.lowerBound + (Double(b) + 0.5) * width / Double(bins)
-                    break
-                }
-            }
+        var seen = 0
+        var bin = 0
+        while seen + histogram[bin] < middle {
+            seen += histogram[bin]
+            bin += 1
         }
-        return (valid, Double(inside) / Double(valid), median)
+        // Exact when the bin holds one value (a typical raster's median), else its values' midpoint.
+        let median = (Double(binLowest[bin]) + Double(binHighest[bin])) / 2
+        return RasterScan(
+            valid: valid, shares: inside.map { Double($0) / Double(valid) }, lowest: lowest, highest: highest,
+            median: median)
+    }
+
+    /// A Float's bits as an unsigned number in the order of the values (negatives below positives).
+    static func orderedBits(_ v: Float) -> UInt32 {
+        let b = v.bitPattern
+        return b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
     }
 
     static func rangeText(_ r: ClosedRange<Double>) -> String { "\(fmt(r.lowerBound))-\(fmt(r.upperBound))" }

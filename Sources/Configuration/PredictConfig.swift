@@ -119,7 +119,7 @@ extension PipelineConfig {
         guard !bdPath.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw m.optional(K.bulkDensity.name)!.error("give the bulk density raster's path")
         }
-        let bdUnit = try m.require(K.bulkDensityUnit, hint: "g/cm3 or kg/m3")
+        let bdUnit = try m.require(K.bulkDensityUnit, hint: "g/cm3, cg/cm3 (SoilGrids' bdod) or kg/m3")
         let cfUnit = try m.read(K.coarseFragmentsUnit)
         var coarse = ProfileProducts.CoarseFragments.constant(0)
         if let cf = m.optional(K.coarseFragments.name) {

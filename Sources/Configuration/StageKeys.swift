@@ -153,7 +153,7 @@ public enum StocksKeys {
     static let bulkDensityUnit = Key(
         "stocks.bulk_density_unit",
         .choice(CarbonStock.BulkDensityUnit.self, noun: "bulk density unit"),
-        default: nil, required: true, "unit of the bulk density raster")
+        default: nil, required: true, "unit of the bulk density raster: g/cm3, cg/cm3 (SoilGrids' bdod) or kg/m3")
     static let coarseFragments = Key(
         "stocks.coarse_fragments",
         ValueType<String>(name: "number or path", read: { try $0.string() }, text: { $0 }),

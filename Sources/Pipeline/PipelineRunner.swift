@@ -249,6 +249,7 @@ public final class PipelineRunner {
         let folder = try OutputFolder(layout, access: sharded ? .shared : .exclusive, command: command)
         defer { folder.release() }
         for line in folder.recovered { observer.note(line) }
+        if !sharded { try folder.checkRecord() }  // publishing needs a record it can trust
         if overwrite && !sharded { try? FileManager.default.removeItem(atPath: layout.tilesFolder) }
         let predict = try MapStage.predictSection(config)
         let inputs = try MapStage.savedInputs(config, layout: layout)

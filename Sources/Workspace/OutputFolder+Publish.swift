@@ -27,6 +27,7 @@ extension OutputFolder {
                     """
                 )
             }
+            try check(journal)
             try finish(journal)
             recovered.append(
                 """
@@ -94,19 +95,60 @@ extension OutputFolder {
 
     // MARK: What the folder holds
 
-    /// The outputs the last published run wrote (top-level names), from the folder's record.
-    public func recordedOutputs() -> [String] {
-        guard let data = FileManager.default.contents(atPath: recordFile),
-            let record = try? JSONDecoder().decode(Record.self, from: data)
-        else { return [] }
+    /// The outputs the last published run wrote (top-level names), from the folder's record; empty
+    /// when there is none. A record that is unreadable, fails its checksum or names anything but a
+    /// plain entry of the folder makes the folder foreign: an error, so that nothing is moved or deleted.
+    public func recordedOutputs() throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: recordFile) else { return [] }
+        let record: Record
+        do { record = try Record.read(data) } catch let problem as Record.Problem {
+            throw OutputError(recordFile, foreign(problem.text))
+        }
+        if let bad = record.outputs.first(where: { OutputLayout.problem(withPlainName: $0, reservedToo: false) != nil })
+        {
+            throw OutputError(recordFile, foreign("names '\(bad)', which is not a plain entry of the output folder"))
+        }
         return record.outputs
+    }
+
+    /// Checks the folder's record of outputs (`recordedOutputs`) before any work.
+    public func checkRecord() throws { _ = try recordedOutputs() }
+
+    /// The message for a record SOCMap cannot trust: what is wrong, that nothing was touched, and the way out.
+    private func foreign(_ problem: String) -> String {
+        """
+        \(problem); this list of the outputs SOCMap wrote was edited or damaged, so SOCMap cannot tell \
+        which files in '\(layout.root)' are its own, and nothing was moved or deleted. Check the outputs \
+        by hand, move away (or delete) the ones this run writes together with '\(recordFile)', then run \
+        again; or choose another 'output'
+        """
+    }
+
+    /// Checks that a journal names only plain entries of the folder and a staging folder in the
+    /// control folder, before `finish` moves anything.
+    private func check(_ journal: Journal) throws {
+        let names = journal.remove + journal.add + journal.record
+        let bad =
+            names.first { OutputLayout.problem(withPlainName: $0, reservedToo: false) != nil }
+            ?? (journal.staging.hasPrefix("staging.")
+                && OutputLayout.problem(withPlainName: journal.staging, reservedToo: false) == nil
+                ? nil : journal.staging)
+        guard let bad else { return }
+        throw OutputError(
+            journalFile,
+            """
+            names '\(bad)', which is not a plain entry of the output folder; it records an interrupted \
+            publication of outputs and was edited or damaged, so nothing was moved or deleted. Move it away \
+            and check the outputs by hand
+            """
+        )
     }
 
     /// Checks that publishing `entries` will replace only outputs SOCMap wrote: an entry that
     /// exists needs `overwrite` when an earlier run wrote it, and is refused when it did not.
     public func checkReplaceable(_ entries: [String], overwrite: Bool) throws {
         let fm = FileManager.default
-        let recorded = Set(recordedOutputs())
+        let recorded = Set(try recordedOutputs())
         let existing = entries.filter { fm.fileExists(atPath: layout.path($0)) || isSymbolicLink(layout.path($0)) }
         let foreign = existing.filter { !recorded.contains($0) }
         if !foreign.isEmpty {
@@ -160,7 +202,7 @@ extension OutputFolder {
         guard let staging else { throw OutputError(layout.root, "nothing was staged to publish") }
         publishing.lock()
         defer { publishing.unlock() }
-        let recorded = recordedOutputs()
+        let recorded = try recordedOutputs()
         let remove = replacingAll ? Array(Set(recorded).union(entries)).sorted() : entries
         let kept = replacingAll ? [] : recorded.filter { !entries.contains($0) }
         let journal = Journal(
@@ -204,7 +246,7 @@ extension OutputFolder {
             let source = (stagingPath as NSString).appendingPathComponent(name)
             if fm.fileExists(atPath: source) { try move(source, to: layout.path(name)) }
         }
-        try write(JSONEncoder().encode(Record(outputs: journal.record)), to: recordFile)
+        try write(Record(outputs: journal.record).data(), to: recordFile)
         try? fm.removeItem(atPath: trash)
         try? fm.removeItem(atPath: stagingPath)
         try? fm.removeItem(atPath: journalFile)
@@ -226,7 +268,48 @@ extension OutputFolder {
         }
     }
 
-    private struct Record: Codable { var outputs: [String] }
+    /// The record `outputs.json`: the entries and, embedded, the SHA-256 of the entries each followed
+    /// by a newline (`printf '%s\\n' ENTRIES | sha256sum`). Embedded rather than a sidecar file, so that
+    /// the list and its checksum are written in one atomic rename and a kill never leaves them apart.
+    /// A record of SOCMap 0.1 or 0.2 (the key `outputs` alone) is read as it is and gains its checksum
+    /// when the next run publishes.
+    struct Record: Codable {
+        var outputs: [String]
+        var sha256: String?
+
+        init(outputs: [String]) {
+            self.outputs = outputs
+            sha256 = Self.checksum(outputs)
+        }
+
+        static func checksum(_ outputs: [String]) -> String {
+            var hasher = SHA256Hasher()
+            for name in outputs { hasher.update(name + "\n") }
+            return hasher.hexDigest()
+        }
+
+        func data() throws -> Data {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return try encoder.encode(self)
+        }
+
+        struct Problem: Error { var text: String }
+
+        /// The record in `data`, or a `Problem`: not JSON, keys other than `outputs` and `sha256`, or a
+        /// checksum that does not match the entries.
+        static func read(_ data: Data) throws -> Record {
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let record = try? JSONDecoder().decode(Record.self, from: data)
+            else { throw Problem(text: "is unreadable (not the JSON SOCMap writes)") }
+            let unknown = Set(object.keys).subtracting(["outputs", "sha256"])
+            if let key = unknown.sorted().first { throw Problem(text: "has a key '\(key)' SOCMap does not write") }
+            if let sha256 = record.sha256, sha256 != checksum(record.outputs) {
+                throw Problem(text: "does not match its checksum (sha256)")
+            }
+            return record
+        }
+    }
 
     private struct Journal: Codable {
         var process: Int

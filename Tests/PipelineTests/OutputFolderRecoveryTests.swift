@@ -22,7 +22,7 @@ final class OutputFolderRecoveryTests: XCTestCase {
         }
         try "mine".write(toFile: d.file("out/notes.txt"), atomically: false, encoding: .utf8)
         let folder = try OutputFolder(layout(d), access: .exclusive, command: "test")
-        XCTAssertEqual(folder.recordedOutputs(), ["report.md", "models"])
+        XCTAssertEqual(try folder.recordedOutputs(), ["report.md", "models"])
         XCTAssertThrowsError(try folder.checkReplaceable(["report.md"], overwrite: false))
         XCTAssertNoThrow(try folder.checkReplaceable(["report.md"], overwrite: true))
         XCTAssertThrowsError(try folder.checkReplaceable(["notes.txt"], overwrite: true), "a file SOCMap did not write")
@@ -66,6 +66,34 @@ final class OutputFolderRecoveryTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: d.file("out/report.md"), encoding: .utf8), "new")
         XCTAssertEqual(try String(contentsOfFile: d.file("out/maps/soc.tif"), encoding: .utf8), "new map")
         XCTAssertEqual(d.contentsOf("out/.socmap"), ["lock", "outputs.json"])
+    }
+
+    /// A journal naming anything but plain entries of the folder (or a staging folder outside the
+    /// control folder) is refused before anything is moved.
+    func testAJournalNamingPathsOutsideTheFolder_isRefused_andNothingMoves() throws {
+        let fm = FileManager.default
+        let cases = [
+            (#""staging.7", "remove": ["../victim"], "add": [], "record": []"#, "'../victim'"),
+            (#""staging.7", "remove": [], "add": ["/tmp"], "record": []"#, "'/tmp'"),
+            (#""staging.7", "remove": [], "add": [], "record": [".socmap"]"#, "'.socmap'"),
+            (#""../../victim", "remove": [], "add": [], "record": []"#, "'../../victim'")
+        ]
+        for (fields, named) in cases {
+            let d = try TemporaryDirectory()
+            try fm.createDirectory(atPath: d.file("out/.socmap/staging.7"), withIntermediateDirectories: true)
+            try "precious".write(toFile: d.file("out/victim"), atomically: false, encoding: .utf8)
+            try "precious".write(toFile: d.file("victim"), atomically: false, encoding: .utf8)
+            try #"{"process": 7, "staging": \#(fields)}"#.write(
+                toFile: d.file("out/.socmap/publishing.json"), atomically: false, encoding: .utf8)
+            XCTAssertThrowsError(try OutputFolder(layout(d), access: .exclusive, command: "test")) { error in
+                for fragment in ["publishing.json", named, "not a plain entry", "nothing was moved"] {
+                    XCTAssertTrue("\(error)".contains(fragment), "\(error)")
+                }
+            }
+            XCTAssertEqual(try String(contentsOfFile: d.file("victim"), encoding: .utf8), "precious")
+            XCTAssertEqual(try String(contentsOfFile: d.file("out/victim"), encoding: .utf8), "precious")
+            XCTAssertTrue(fm.fileExists(atPath: d.file("out/.socmap/publishing.json")), "the file the message names")
+        }
     }
 
     func testASecondHolder_isRefusedAtOnce_andSharedHoldersCoexist() throws {

@@ -108,7 +108,7 @@ final class ProfileAnalysisConfigTests: XCTestCase {
         assertError(pipeline(rest: "stocks: {bulk_density: bd.tif}\n"), ["stocks", "bulk_density_unit"])
         assertError(
             pipeline(rest: "stocks: {bulk_density: bd.tif, bulk_density_unit: t/ha}\n"),
-            ["stocks.bulk_density_unit", "unknown bulk density unit 't/ha'", "g/cm3, kg/m3"])
+            ["stocks.bulk_density_unit", "unknown bulk density unit 't/ha'", "g/cm3, cg/cm3, kg/m3"])
         assertError(
             pipeline(rest: "stocks: {bulk_density: bd.tif, bulk_density_unit: g/cm3, coarse_fragments: 1.5}\n"),
             ["stocks.coarse_fragments", "fraction in [0, 1)"])

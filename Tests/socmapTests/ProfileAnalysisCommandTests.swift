@@ -125,4 +125,28 @@ final class ProfileAnalysisCommandTests: XCTestCase {
             r.stderr.contains("stocks.bulk_density_unit") && r.stderr.contains("set bulk_density_unit: kg/m3"), r.stderr
         )
     }
+
+    /// SoilGrids' bdod (g/cm3 x 100) declared as g/cm3 is refused with the median and the unit it fits;
+    /// following the advice (cg/cm3) maps stocks with BD / 100, not the 10x smaller ones of kg/m3.
+    func testValidate_bulkDensityInCentigrams_namesCentigrams_andTheStocksFollowTheAdvice() throws {
+        let p = try TinyProject()
+        try writeBulkDensity(p, scale: 100)
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining + Self.stocks)
+        let r = try CLI.run(["validate", p.pipeline])
+        XCTAssertEqual(r.status, 1, r.stdout)
+        for fragment in ["stocks.bulk_density_unit", "a median of 1", "set bulk_density_unit: cg/cm3", "bdod"] {
+            XCTAssertTrue(r.stderr.contains(fragment), "'\(fragment)' not in: \(r.stderr)")
+        }
+        XCTAssertFalse(r.stderr.contains("kg/m3"), r.stderr)
+        try p.editPipeline("bulk_density_unit: g/cm3", "bulk_density_unit: cg/cm3")
+        XCTAssertEqual(try CLI.run(["validate", p.pipeline]).status, 0)
+        let run = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let (col, row) = (20, 15)
+        let bd = try value(p.folder.file("bd.tif"), p, col: col, row: row)
+        XCTAssertEqual(bd, 127.5, accuracy: 1e-4)
+        let soc = try value(p.folder.file("out/maps/soc_0-5cm.tif"), p, col: col, row: row)
+        let stock = try value(p.folder.file("out/maps/soc_stock_0-5cm.tif"), p, col: col, row: row)
+        XCTAssertEqual(stock, soc * bd / 100 * 0.9 * 5 * 0.1, accuracy: 1e-4 * max(1, stock))
+    }
 }

@@ -5,7 +5,8 @@
 /// Per hectare (10⁸ cm²) a layer `t` cm thick holds 10⁸ · t cm³ of soil, of which (1 − CF) is fine
 /// earth, weighing BD · 10⁸ · t · (1 − CF) g = BD · t · (1 − CF) · 100 t; SOC g/kg is SOC / 1000 of
 /// that mass: BD · t · (1 − CF) · SOC · 0.1 t. With SOC in % (10 g/kg) the factor is 1; with BD in
-/// kg/m³ BD is divided by 1000 first. E.g. 10 g/kg, 1.3 g/cm³, no gravel, 30 cm: 39 t/ha.
+/// kg/m³ BD is divided by 1000 first, in cg/cm³ (SoilGrids' `bdod`) by 100. E.g. 10 g/kg, 1.3 g/cm³,
+/// no gravel, 30 cm: 39 t/ha.
 public enum CarbonStock {
     /// The unit of the SOC maps.
     public enum SOCUnit: String, Sendable, CaseIterable {
@@ -22,11 +23,19 @@ public enum CarbonStock {
     public enum BulkDensityUnit: String, Sendable, CaseIterable {
         /// Grams per cubic centimetre (= t/m³).
         case gramsPerCubicCentimetre = "g/cm3"
+        /// Centigrams per cubic centimetre (SoilGrids' `bdod`: 1.3 g/cm³ is stored as 130).
+        case centigramsPerCubicCentimetre = "cg/cm3"
         /// Kilograms per cubic metre.
         case kilogramsPerCubicMetre = "kg/m3"
 
         /// g/cm³ in one unit.
-        public var gramsPerCubicCentimetre: Double { self == .kilogramsPerCubicMetre ? 0.001 : 1 }
+        public var gramsPerCubicCentimetre: Double {
+            switch self {
+            case .gramsPerCubicCentimetre: 1
+            case .centigramsPerCubicCentimetre: 0.01
+            case .kilogramsPerCubicMetre: 0.001
+            }
+        }
 
         /// Bulk densities of soil that can be right, in this unit: 0.05-2.65 g/cm³ (peat about 0.1,
         /// mineral soils 1-1.8, the density of quartz 2.65 as the ceiling).
