@@ -4,6 +4,7 @@ import Foundation
 import Mapping
 import Models
 import RasterIO
+import SoilData
 import Workspace
 
 /// The map stage's checks of its model and intervals, its counts over the stored tiles, and what the
@@ -24,6 +25,25 @@ extension MapStage {
                 for v in layers[layout.lower(d)!] where v.isFinite {
                     counts[d].mapped += 1
                     if v == bound { counts[d].raised += 1 }
+                }
+            }
+        }
+        return counts
+    }
+
+    /// Per depth, the mapped cells whose value is an end of `range` (brought there by
+    /// `TilePredictor.valueRange`; a model's own prediction equal to an end to the last bit is not expected).
+    static func cellsAtRangeEnds(
+        plan: MapPlan, store: TileStore, layout: TileLayers, range: ValidRange
+    ) throws -> [(atEnd: Int, mapped: Int)] {
+        var counts = [(atEnd: Int, mapped: Int)](repeating: (0, 0), count: layout.depths)
+        let (lo, hi) = (Float(range.min), Float(range.max))
+        for (t, window) in plan.tiles.enumerated() {
+            let layers = try store.read(t, cells: window.cellCount)
+            for d in 0..<layout.depths {
+                for v in layers[layout.prediction(d)] where v.isFinite {
+                    counts[d].mapped += 1
+                    if v == lo || v == hi { counts[d].atEnd += 1 }
                 }
             }
         }

@@ -206,11 +206,12 @@ public enum MapStage {
             modelSHA256: try Provenance.hash(folderAt: modelFolder), depths: description.depths,
             cvModelsSHA256: ensembleHashes,
             applicabilitySHA256: aoa.map { SHA256Hasher.hex($0.index.fingerprint) },
-            interval: interval?.summary)
+            interval: interval?.summary, valueRange: settings.validRange.map { $0.min...$0.max })
         let shared = model.sharedBlocks
-        let predictor = TilePredictor(
+        var predictor = TilePredictor(
             stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
             ensemble: ensemble, interval: interval, applicability: aoa?.index)
+        predictor.valueRange = settings.validRange.map { $0.min...$0.max }
         if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
             try? FileManager.default.removeItem(atPath: tiles)
         }
@@ -290,6 +291,17 @@ public enum MapStage {
                         separator: ", ")
                 extra[Provenance.Key.intervalLowerLimit] = text
                 if raised.contains(where: { $0.raised > 0 }) { observer.note(text) }
+            }
+            if let range = settings.validRange {
+                let ends = try cellsAtRangeEnds(plan: plan, store: store, layout: layout, range: range)
+                let unit = description.unit
+                let text =
+                    "depth-map values just outside profiles.valid_range \(range) brought to its nearer end "
+                    + "(a model's slight over- or undershoot): "
+                    + zip(description.depths, ends).map { "\($0) \($1.atEnd) of \($1.mapped) cells" }.joined(
+                        separator: ", ") + " (\(unit))"
+                extra[Provenance.Key.valueRange] = text
+                if ends.contains(where: { $0.atEnd > 0 }) { observer.note(text) }
             }
             var byDepth: [String: String] = [:]
             for depth in description.depths {

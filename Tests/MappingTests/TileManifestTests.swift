@@ -185,4 +185,14 @@ final class MapCatalogueTests: XCTestCase {
             spread: true, runName: "s")
         XCTAssertEqual(spread.layers.map(\.name), ["soc_0-5cm", "soc_0-5cm_cv_sd"])
     }
+
+    func testValueRange_bringsSlightOvershootToTheNearerEnd_leavesFarValuesForTheCheck() {
+        var map: [Float] = [-0.006, -0.5, -1.5, 0, 0.7, 1.2, 2.5, .nan, .infinity, -1e30]
+        TilePredictor.bring(&map, into: 0...1)
+        XCTAssertEqual(Array(map[0..<7]), [0, 0, -1.5, 0, 0.7, 1, 2.5])
+        XCTAssertTrue(map[7].isNaN)
+        XCTAssertEqual(map[8], .infinity)
+        XCTAssertEqual(map[9], -1e30)
+    }
+
 }

@@ -146,7 +146,8 @@ final class TileChecksumTests: XCTestCase {
             largest = max(largest, values.max()!)
         }
         let reference = mapFiles(p).map { FileManager.default.contents(atPath: $0) }
-        let limit = Int(largest / 2)
+        // Values beyond the range by more than its width (as a damaged model gives) are refused.
+        let limit = Int(largest / 4)
         try p.editPipeline("  unit: g/kg\n", "  unit: g/kg\n  valid_range: [0, \(limit)]\n")
         let r = try CLI.run(["predict", p.pipeline, "-q"])
         XCTAssertNotEqual(r.status, 0)
@@ -162,6 +163,21 @@ final class TileChecksumTests: XCTestCase {
         for path in named { XCTAssertTrue(FileManager.default.fileExists(atPath: path), "\(path) after exit") }
         for (path, data) in zip(mapFiles(p), reference) {
             XCTAssertEqual(FileManager.default.contents(atPath: path), data, "the run's map stays: \(path)")
+        }
+        // Values just outside the range (a model's slight overshoot) are brought to its end, counted and said.
+        let near = Int((largest * 0.9).rounded(.down))
+        try p.editPipeline("  valid_range: [0, \(limit)]\n", "  valid_range: [0, \(near)]\n")
+        let brought = try CLI.run(["predict", p.pipeline])
+        XCTAssertEqual(brought.status, 0, brought.stderr)
+        let said = brought.stdout + brought.stderr
+        XCTAssertTrue(said.contains("brought to its nearer end"), said)
+        for path in mapFiles(p) {
+            let map = try RasterDataset(path: path)
+            let block = try map.read(
+                band: 1, window: PixelWindow(col: 0, row: 0, width: p.grid.width, height: p.grid.height))
+            for (v, ok) in zip(block.values, block.valid) where ok {
+                XCTAssertTrue(v >= 0 && v <= Float(near), "\(path): \(v)")
+            }
         }
     }
 }

@@ -26,6 +26,8 @@ public struct TileManifest: Codable, Equatable, Sendable {
     public var applicabilitySHA256: String?
     /// The prediction interval applied (`PredictionInterval.summary`; nil: none).
     public var interval: String?
+    /// The property's valid range the depth maps are brought into (`TilePredictor.valueRange`; nil: none).
+    public var valueRange: [Double]?
 
     /// The file name inside a tile folder.
     public static let fileName = "manifest.json"
@@ -33,7 +35,8 @@ public struct TileManifest: Codable, Equatable, Sendable {
     /// The manifest of a run that tiles `plan` with the model and CV models whose folder hashes are given.
     public init(
         plan: MapPlan, maxPatchNodata: Double, model: String, modelSHA256: String, depths: [String],
-        cvModelsSHA256: [String], applicabilitySHA256: String? = nil, interval: String? = nil
+        cvModelsSHA256: [String], applicabilitySHA256: String? = nil, interval: String? = nil,
+        valueRange: ClosedRange<Double>? = nil
     ) {
         grid = plan.grid.description
         geotransform = plan.grid.transform.coefficients
@@ -46,6 +49,7 @@ public struct TileManifest: Codable, Equatable, Sendable {
         self.cvModelsSHA256 = cvModelsSHA256
         self.applicabilitySHA256 = applicabilitySHA256
         self.interval = interval
+        self.valueRange = valueRange.map { [$0.lowerBound, $0.upperBound] }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -56,6 +60,7 @@ public struct TileManifest: Codable, Equatable, Sendable {
         case modelSHA256 = "model_sha256"
         case cvModelsSHA256 = "cv_models_sha256"
         case applicabilitySHA256 = "applicability_sha256"
+        case valueRange = "value_range"
     }
 
     /// The JSON text of the file (keys sorted).

@@ -25,6 +25,12 @@ public struct TilePredictor {
     /// The calibrated prediction interval around the model's prediction (nil: no bound layers); an
     /// adaptive one scales by the ensemble's spread, so it needs an ensemble.
     public let interval: PredictionInterval?
+    /// The property's valid range: a depth map's value outside it by less than the range's width (a
+    /// regression model's slight undershoot, e.g. -0.006 % at depth) is brought to the nearer end (the
+    /// map stage counts and reports those cells); a value further out, or not finite, is left for the map
+    /// stage's check to refuse (a damaged model). Applied after the interval bounds, which come from the
+    /// model's own prediction. Nil: no correction.
+    public var valueRange: ClosedRange<Double>?
 
     /// Creates a predictor; the plan's halo must be the model's (and every ensemble member's). An
     /// interval has one half-width per depth; an adaptive one needs an ensemble.
@@ -124,6 +130,9 @@ public struct TilePredictor {
         } else {
             maps += spread
         }
+        if let range = valueRange {
+            for d in 0..<depths { Self.bring(&maps[d], into: range) }
+        }
         if let applicability {
             maps += Self.applicabilityLayers(applicability, block: block, tile: out, halo: half, mapped: mapped)
         }
@@ -218,4 +227,16 @@ public struct TilePredictor {
             try progress?(tiles.count - todo.count + k + 1, tiles.count, cells)
         }
     }
+
+    /// Brings the values of `map` that lie outside `range` by less than its width to its nearer end.
+    static func bring(_ map: inout [Float], into range: ClosedRange<Double>) {
+        let width = range.upperBound - range.lowerBound
+        let (lo, hi) = (Float(range.lowerBound), Float(range.upperBound))
+        let (far, farAbove) = (Float(range.lowerBound - width), Float(range.upperBound + width))
+        for k in map.indices {
+            let v = map[k]
+            if v < lo && v > far { map[k] = lo } else if v > hi && v < farAbove { map[k] = hi }
+        }
+    }
+
 }
