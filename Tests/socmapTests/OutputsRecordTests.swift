@@ -41,6 +41,7 @@ extension OutputFolderTests {
             try assertRefused(
                 p, ["run", p.pipeline, "-q", "--overwrite"],
                 ["outputs.json", "'\(bad)'", "not a plain entry", "nothing was moved or deleted"])
+            try assertRefused(p, ["predict", p.pipeline, "-q"], ["outputs.json", "'\(bad)'", "not a plain entry"])
             XCTAssertEqual(try String(contentsOfFile: p.folder.file("victim"), encoding: .utf8), "precious")
             XCTAssertTrue(FileManager.default.fileExists(atPath: recordPath), "the file the message names")
         }
@@ -64,6 +65,9 @@ extension OutputFolderTests {
             try assertRefused(
                 p, ["run", p.pipeline, "-q", "--overwrite"],
                 ["outputs.json", "nothing was moved or deleted", "move away (or delete)"])
+            // `socmap predict` (which replaces maps/ by the list) refuses the folder the same way.
+            try assertRefused(
+                p, ["predict", p.pipeline, "-q", "--overwrite"], ["outputs.json", "nothing was moved or deleted"])
             for name in outputs { XCTAssertTrue(FileManager.default.fileExists(atPath: p.folder.file("out/\(name)"))) }
         }
 
