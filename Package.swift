@@ -170,7 +170,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),
         .testTarget(
             name: "ExperimentsTests",
-            dependencies: ["Experiments", "Models", "NeuralNet", "Patches", "SoilData", "Runtime", "Randomness"]),
+            dependencies: [
+                "Experiments", "Models", "NeuralNet", "Patches", "SoilData", "Runtime", "Randomness", "TestSupport"
+            ]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness", "FileIO"]),
         .testTarget(
             name: "PipelineTests",

@@ -2,6 +2,7 @@ import Foundation
 import Models
 import Randomness
 import Runtime
+import TestSupport
 import XCTest
 
 @testable import Experiments
@@ -127,14 +128,6 @@ final class ExperimentTests: XCTestCase {
         XCTAssertNoThrow(try e.checkComplete(file: "p.yaml", command: "socmap run p.yaml"))
     }
 
-    /// Changes one byte of `path` in place (same size).
-    func flipByte(_ path: String, at offset: (Int) -> Int) throws {
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        let i = offset(bytes.count)
-        bytes[i] = bytes[i] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
-        try bytes.write(to: URL(fileURLWithPath: path))
-    }
-
     func testDamagedUnits_editedRecordOrWeightsOrTruncated_areNeverUsed_reported_andFittedAgain() throws {
         let scratch = ScratchFolder()
         let e = try experiment(scratch.path)
@@ -147,15 +140,14 @@ final class ExperimentTests: XCTestCase {
         let record = (store.unitFolder(fold.name) as NSString).appendingPathComponent("unit.json")
         let text = try String(contentsOfFile: record, encoding: .utf8)
         let digit = text.range(of: "\"heldOut\":[")!.upperBound.utf16Offset(in: text) + 2
-        try flipByte(record) { _ in digit }
+        try Damage.flipByte(record) { _ in digit }
         // The final unit's saved model, one byte flipped in place; another fold's truncated.
         let model = store.modelFolder(final.name)
         let weights = UnitStore.files(in: model).first!
-        try flipByte((model as NSString).appendingPathComponent(weights)) { $0 / 2 }
+        try Damage.flipByte((model as NSString).appendingPathComponent(weights))
         let truncatedUnit = e.units.first { $0.name == "cv_fold03_rf-ab" }!
         let truncated = (store.unitFolder(truncatedUnit.name) as NSString).appendingPathComponent("unit.json")
-        try Data(try Data(contentsOf: URL(fileURLWithPath: truncated)).prefix(20)).write(
-            to: URL(fileURLWithPath: truncated))
+        try Damage.truncate(truncated)
 
         // A fresh process (a new store) never uses them: the merge names each, damaged, with its folder.
         let fresh = try experiment(scratch.path)

@@ -23,15 +23,21 @@ final class PredictCommandTests: XCTestCase {
 
         """
 
-    func project() throws -> TinyProject {
+    /// A tiny project with the `predict` sections above (also the tile checksum tests' project).
+    static func mapProject() throws -> TinyProject {
         let p = try TinyProject()
-        try p.editPipeline("  size: 7\n", "  size: 7\n" + Self.sections)
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         return p
     }
 
-    func mapFiles(_ p: TinyProject) -> [String] {
+    /// The depth maps a run of `mapProject` publishes.
+    static func mapFiles(_ p: TinyProject) -> [String] {
         DepthIntervalLabels.all.map { p.folder.file("out/maps/soc_\($0).tif") }
     }
+
+    func project() throws -> TinyProject { try Self.mapProject() }
+
+    func mapFiles(_ p: TinyProject) -> [String] { Self.mapFiles(p) }
 
     func testRun_writesCOGMapsStylesProjectAndQuickLooks() throws {
         let p = try project()

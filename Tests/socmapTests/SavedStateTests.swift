@@ -5,20 +5,6 @@ import XCTest
 /// Saved state a later process trusts, damaged in place after a small real run: the saved models
 /// (`models/`, each folder with its `SHA256SUMS`) and the covariate statistics cache.
 final class SavedStateTests: XCTestCase {
-    /// Changes one byte of `path` in place (same size).
-    func flipByte(_ path: String, at offset: (Int) -> Int) throws {
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        let i = offset(bytes.count)
-        bytes[i] = bytes[i] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
-        try bytes.write(to: URL(fileURLWithPath: path))
-    }
-
-    /// Cuts `path` to half its size in place.
-    func truncate(_ path: String) throws {
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: path))
-    }
-
     func mapBytes(_ p: TinyProject) -> [Data?] {
         DepthIntervalLabels.all.flatMap { depth in
             ["soc_\(depth)", "soc_\(depth)_cv_sd"].map {
@@ -80,11 +66,11 @@ final class SavedStateTests: XCTestCase {
         }
 
         // Network weights garbled in place (same size): the maps were 1e36 g/kg before checksums.
-        try flipByte(transfer + "/pretrained.safetensors") { $0 / 2 }
+        try Damage.flipByte(transfer + "/pretrained.safetensors") { $0 / 2 }
         try assertRefused(transfer, "pretrained.safetensors does not match its checksum", "flipped weights")
         try assertRestored("flipped weights", retrain: true)
         // model.json truncated.
-        try truncate(transfer + "/model.json")
+        try Damage.truncate(transfer + "/model.json")
         try assertRefused(transfer, "model.json does not match its checksum", "truncated model.json")
         try assertRestored("truncated model.json", retrain: false)
         // A file missing, and the checksum list missing.
@@ -97,7 +83,7 @@ final class SavedStateTests: XCTestCase {
         // A fold model of the CV spread, a byte flipped in its weights.
         let weights = try XCTUnwrap(
             try FileManager.default.contentsOfDirectory(atPath: fold).sorted().first { $0.hasSuffix(".safetensors") })
-        try flipByte(fold + "/" + weights) { $0 - 5 }
+        try Damage.flipByte(fold + "/" + weights) { $0 - 5 }
         try assertRefused(fold, "\(weights) does not match its checksum", "flipped fold weights")
         try assertRestored("flipped fold weights", retrain: true)
     }
@@ -114,7 +100,7 @@ final class SavedStateTests: XCTestCase {
         let text = String(decoding: saved, as: UTF8.self)
         // An edited number (same size): a covariate's minimum.
         let digit = try XCTUnwrap(text.range(of: "\"minimum\" : ")).upperBound.utf16Offset(in: text)
-        try flipByte(cache) { _ in digit }
+        try Damage.flipByte(cache) { _ in digit }
         let note = "covariate statistics: '\(cache)' is not used"
         let edited = try CLI.run(["predict", p.pipeline, "--overwrite"])
         XCTAssertEqual(edited.status, 0, edited.stderr)
@@ -129,7 +115,7 @@ final class SavedStateTests: XCTestCase {
         }
         // Truncated: the run trains with recomputed statistics, the same models.
         let modelJSON = FileManager.default.contents(atPath: p.folder.file("out/models/transfer/model.json"))
-        try truncate(cache)
+        try Damage.truncate(cache)
         let truncated = try CLI.run(["run", p.pipeline, "--overwrite"])
         XCTAssertEqual(truncated.status, 0, truncated.stderr)
         XCTAssertTrue(

@@ -7,38 +7,12 @@ import XCTest
 /// assembled into a map; a prediction reports and recomputes it, a merge names it and the shard to
 /// rerun. And no published map holds a value outside `profiles.valid_range`.
 final class TileChecksumTests: XCTestCase {
-    func project() throws -> TinyProject {
-        let p = try TinyProject()
-        try p.editPipeline("  size: 7\n", "  size: 7\n" + PredictCommandTests.sections)
-        return p
-    }
+    func project() throws -> TinyProject { try PredictCommandTests.mapProject() }
 
-    func mapFiles(_ p: TinyProject) -> [String] {
-        DepthIntervalLabels.all.map { p.folder.file("out/maps/soc_\($0).tif") }
-    }
+    func mapFiles(_ p: TinyProject) -> [String] { PredictCommandTests.mapFiles(p) }
 
     func tileFile(_ p: TinyProject, _ tile: Int) -> String {
         p.folder.file(String(format: "out/.socmap/tiles/tile_%06d/maps.f32", tile))
-    }
-
-    /// Changes one byte in the middle of `path` in place (same size, same file).
-    func flipByte(_ path: String) throws {
-        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: path))
-        defer { try? handle.close() }
-        try handle.seek(toOffset: UInt64(size / 2))
-        let byte = try XCTUnwrap(handle.readData(ofLength: 1).first)
-        try handle.seek(toOffset: UInt64(size / 2))
-        handle.write(Data([byte ^ 0x40]))
-        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size)
-    }
-
-    /// Cuts `path` to half its size in place.
-    func truncate(_ path: String) throws {
-        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: path))
-        try handle.truncate(atOffset: UInt64(size / 2))
-        try handle.close()
     }
 
     /// Two shards, then tiles damaged in place (flipped byte in tile 1 of shard 2/2, tile 2 of shard 1/2
@@ -53,7 +27,7 @@ final class TileChecksumTests: XCTestCase {
             let r = try CLI.run(["predict", p.pipeline, "-q", "--shard", "\(i)/2"])
             XCTAssertEqual(r.status, 0, r.stderr)
         }
-        try flipByte(tileFile(p, 1))
+        try Damage.flipByte(tileFile(p, 1))
         var merged = try CLI.run(["predict", p.pipeline, "-q", "--merge"])
         XCTAssertNotEqual(merged.status, 0)
         let folder1 = p.folder.file("out/.socmap/tiles/tile_000001")
@@ -64,7 +38,7 @@ final class TileChecksumTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder1), "the named tile is still there")
         XCTAssertFalse(FileManager.default.fileExists(atPath: mapFiles(p)[0]), "no map from a damaged tile")
 
-        try truncate(tileFile(p, 2))
+        try Damage.truncate(tileFile(p, 2))
         merged = try CLI.run(["predict", p.pipeline, "-q", "--merge"])
         XCTAssertNotEqual(merged.status, 0)
         XCTAssertTrue(merged.stderr.contains("tile 1 ("), merged.stderr)
@@ -112,8 +86,8 @@ final class TileChecksumTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["run", p.pipeline, "-q"]).status, 0)
         let reference = mapFiles(p).map { FileManager.default.contents(atPath: $0) }
         XCTAssertEqual(try CLI.run(["predict", p.pipeline, "-q", "--shard", "1/1"]).status, 0)
-        try flipByte(tileFile(p, 0))
-        try truncate(tileFile(p, 3))
+        try Damage.flipByte(tileFile(p, 0))
+        try Damage.truncate(tileFile(p, 3))
         let r = try CLI.run(["predict", p.pipeline])
         XCTAssertEqual(r.status, 0, r.stderr)
         for t in [0, 3] {
