@@ -294,12 +294,11 @@ public enum MapStage {
             }
             if let range = settings.validRange {
                 let ends = try cellsAtRangeEnds(plan: plan, store: store, layout: layout, range: range)
-                let unit = description.unit
                 let text =
                     "depth-map values just outside profiles.valid_range \(range) brought to its nearer end "
                     + "(a model's slight over- or undershoot): "
                     + zip(description.depths, ends).map { "\($0) \($1.atEnd) of \($1.mapped) cells" }.joined(
-                        separator: ", ") + " (\(unit))"
+                        separator: ", ")
                 extra[Provenance.Key.valueRange] = text
                 if ends.contains(where: { $0.atEnd > 0 }) { observer.note(text) }
             }
