@@ -16,13 +16,28 @@ extension MapStage {
         plan: MapPlan, store: TileStore, layout: TileLayers,
         limit: Double
     ) throws -> [(raised: Int, mapped: Int)] {
-        let depths = layout.depths
-        var counts = [(raised: Int, mapped: Int)](repeating: (0, 0), count: depths)
+        try boundsAt(limit, layers: (0..<layout.depths).map { layout.lower($0)! }, plan: plan, store: store)
+    }
+
+    /// Per depth, the mapped cells whose upper interval bound equals `limit` (lowered to it by the interval's
+    /// `upperLimit`), and the mapped cells.
+    static func loweredUpperBounds(
+        plan: MapPlan, store: TileStore, layout: TileLayers, limit: Double
+    ) throws -> [(lowered: Int, mapped: Int)] {
+        try boundsAt(limit, layers: (0..<layout.depths).map { layout.upper($0)! }, plan: plan, store: store)
+            .map { (lowered: $0.raised, mapped: $0.mapped) }
+    }
+
+    /// Per layer in `layers` (one per depth), the mapped cells equal to `limit`, and the mapped cells.
+    private static func boundsAt(
+        _ limit: Double, layers: [Int], plan: MapPlan, store: TileStore
+    ) throws -> [(raised: Int, mapped: Int)] {
+        var counts = [(raised: Int, mapped: Int)](repeating: (0, 0), count: layers.count)
         let bound = Float(limit)
         for (t, window) in plan.tiles.enumerated() {
-            let layers = try store.read(t, cells: window.cellCount)
-            for d in 0..<depths {
-                for v in layers[layout.lower(d)!] where v.isFinite {
+            let stored = try store.read(t, cells: window.cellCount)
+            for (d, layer) in layers.enumerated() {
+                for v in stored[layer] where v.isFinite {
                     counts[d].mapped += 1
                     if v == bound { counts[d].raised += 1 }
                 }
@@ -64,12 +79,12 @@ extension MapStage {
     }
 
     /// The mapped model's calibrated interval at every depth of the model, from cross-validation, its
-    /// bounds kept at or above `lowerLimit` (the lower end of profiles.valid_range): an
+    /// bounds kept within `lowerLimit` ... `upperLimit` (the ends of profiles.valid_range): an
     /// error naming the depth and `predict.interval` when a depth has none (too few residuals), or
     /// when the evaluation was calibrated at another level.
     static func predictionInterval(
         _ intervals: IntervalSummary?, predict: PredictConfig, depths: [String],
-        file: String, lowerLimit: Double?
+        file: String, lowerLimit: Double?, upperLimit: Double?
     ) throws -> PredictionInterval {
         guard let intervals else {
             throw MapStageError(
@@ -114,7 +129,36 @@ extension MapStage {
         }
         return PredictionInterval(
             level: predict.interval, adaptive: predict.intervalMethod == .adaptive, halfWidths: q, floors: floors,
-            lowerLimit: lowerLimit)
+            lowerLimit: lowerLimit, upperLimit: upperLimit)
+    }
+
+    /// The stack as the model reads it: its covariates found by name or, renamed, by their values on the
+    /// grid (`CovariateMatch`), in the model's order; a model saved before covariates were recorded reads
+    /// the stack as listed (only its channels' covariates with `select`). Throws naming every covariate
+    /// that changed, is missing or is listed but not read.
+    static func modelStack(
+        _ d: ModelStore.Description, stack: CovariateStack, settings: MapSettings, modelFolder: String,
+        observer: MapObserver
+    ) throws -> CovariateStack {
+        guard let trained = d.covariates else {
+            return !settings.selectsCovariates
+                ? stack : stack.selecting(covariates: Set(d.channels.map(\.covariate)))
+        }
+        do {
+            let match = try CovariateMatch(
+                trained: trained, current: stack.covariates, selects: settings.selectsCovariates)
+            if let note = match.note { observer.note(note) }
+            return stack.arranged(match.order)
+        } catch let mismatch as CovariateMatch.Mismatch {
+            let lines = mismatch.problems.map { "  - " + $0 }.joined(separator: "\n")
+            throw MapStageError(
+                .model, file: modelFolder,
+                message: """
+                    the covariates of \(settings.file) (covariates.files) are not the ones this model was trained on:
+                    \(lines)
+                    restore the covariates the model was trained on, or train it on these with `socmap run \(settings.file)`
+                    """)
+        }
     }
 
     /// The model must have been trained on the same channels with the same scaling.
@@ -124,12 +168,18 @@ extension MapStage {
         let names = stack.channels.map(\.name)
         let trained = d.channels.map(\.name)
         guard names == trained else {
+            let missing = trained.filter { !names.contains($0) }
+            let extra = names.filter { !trained.contains($0) }
+            var what: [String] = []
+            if !missing.isEmpty { what.append("not in the stack: " + missing.joined(separator: ", ")) }
+            if !extra.isEmpty { what.append("not in the model: " + extra.joined(separator: ", ")) }
+            if what.isEmpty { what.append("the same channels in another order") }
             throw MapStageError(
                 .model, file: modelFolder,
                 message:
                     """
-                    the model was trained on other covariates (\(trained.count) channels) than the stack has \
-                    (\(names.count)); retrain with `socmap run \(pipeline)`
+                    the model was trained on other channels (\(trained.count)) than the covariates give \
+                    (\(names.count)); \(what.joined(separator: "; ")); retrain with `socmap run \(pipeline)`
                     """
             )
         }

@@ -79,7 +79,7 @@ extension MapStage {
                 }
                 for (l, d, what) in checked {
                     let v = layers[l][k]
-                    let outside = what == "map" && range.map { !$0.contains(Double(v)) } == true
+                    let outside = what != "CV spread" && range.map { !$0.contains(Double(v)) } == true
                     guard !v.isFinite || outside else { continue }
                     let cell = "cell (column \(window.col + k % window.width), row \(window.row + k / window.width))"
                     let value = v.isFinite ? "\(NumberText.significant(Double(v), 6)) \(unit)" : "\(v)"

@@ -151,10 +151,8 @@ public enum MapStage {
         let modelFolder = inputs.model
         try checkSaved(modelFolder, settings)
         let (model, description) = try loadModel(modelFolder, pipeline: settings.file)
-        // With `select` the model reads only the selected covariates: the ones its model.json's channels name.
-        let stack =
-            !settings.selectsCovariates
-            ? stack : stack.selecting(covariates: Set(description.channels.map(\.covariate)))
+        let stack = try modelStack(
+            description, stack: stack, settings: settings, modelFolder: modelFolder, observer: observer)
         try checkCompatible(description, stack: stack, modelFolder: modelFolder, pipeline: settings.file)
         let depthCount = description.depths.count
         var ensemble: [TrainedModel] = []
@@ -185,7 +183,7 @@ public enum MapStage {
             predict.uncertainty
             ? try predictionInterval(
                 inputs.intervals, predict: predict, depths: description.depths, file: settings.file,
-                lowerLimit: settings.lowerLimit) : nil
+                lowerLimit: settings.lowerLimit, upperLimit: settings.validRange?.max) : nil
         let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, halo: model.halo)
         let aoa = predict.aoa ? inputs.applicability : nil
         if predict.aoa, aoa == nil {
@@ -291,6 +289,16 @@ public enum MapStage {
                         separator: ", ")
                 extra[Provenance.Key.intervalLowerLimit] = text
                 if raised.contains(where: { $0.raised > 0 }) { observer.note(text) }
+            }
+            if let interval, let limit = interval.upperLimit {
+                let lowered = try loweredUpperBounds(plan: plan, store: store, layout: layout, limit: limit)
+                let text =
+                    "upper interval bounds above \(NumberText.significant(limit, 6)) \(description.unit) "
+                    + "(the upper end of profiles.valid_range) lowered to it: "
+                    + zip(description.depths, lowered).map { "\($0) \($1.lowered) of \($1.mapped) cells" }.joined(
+                        separator: ", ")
+                extra[Provenance.Key.intervalUpperLimit] = text
+                if lowered.contains(where: { $0.lowered > 0 }) { observer.note(text) }
             }
             if let range = settings.validRange {
                 let ends = try cellsAtRangeEnds(plan: plan, store: store, layout: layout, range: range)

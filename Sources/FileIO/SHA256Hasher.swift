@@ -18,6 +18,9 @@ public struct SHA256Hasher {
         if contiguous == nil { hasher.update(data: Array(bytes)) }
     }
 
+    /// Feeds raw memory (a numeric array's bytes, as `withUnsafeBytes` gives them).
+    public mutating func update(raw bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
     /// Feeds the UTF-8 bytes of a string.
     public mutating func update(_ text: String) { update(Array(text.utf8)) }
 

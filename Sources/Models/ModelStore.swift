@@ -38,6 +38,9 @@ public enum ModelStore {
         /// Files per depth of an ensemble's members 2..M (`train.ensemble` > 1), like `files` for member 1, in
         /// folders `member_2/` ...; a transfer ensemble's members share `pretrained`. Absent for a single model.
         public var members: [[String]]? = nil
+        /// The covariates the channels were read from, as they were on the grid when the model was trained
+        /// (values' SHA-256 and statistics): how `predict` recognises them. Absent in older models.
+        public var covariates: [PatchCovariate]? = nil
     }
 
     /// Writes a model into `folder` (created), its checksums last; returns the files written, relative to
@@ -53,7 +56,8 @@ public enum ModelStore {
         var description = Description(
             kind: model.kind, property: data.property, unit: data.unit, depths: labels,
             channels: data.channels, patchSize: data.patchSize, scalers: [], freeze: 0,
-            log1p: settings.log1p, files: [], pretrained: nil, settings: settings)
+            log1p: settings.log1p, files: [], pretrained: nil, settings: settings,
+            covariates: data.covariates.isEmpty ? nil : data.covariates)
         var meta = [
             "socmap.property": data.property, "socmap.unit": data.unit,
             "socmap.depths": labels.joined(separator: ","), "socmap.model": model.kind.rawValue

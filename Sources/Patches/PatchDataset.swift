@@ -56,6 +56,52 @@ public struct PatchChannel: Sendable, Equatable, Codable {
     }
 }
 
+/// A covariate the patches were cut from, as it was on the grid: what a model records of the data it was
+/// trained on, so that a later `predict` recognises the covariate (by name, or by its values when renamed)
+/// and says how it changed.
+public struct PatchCovariate: Sendable, Equatable, Codable {
+    /// The covariate's name.
+    public var name: String
+    /// The raster file it was read from, as the pipeline gave it.
+    public var file: String
+    /// The 1-based band of the file.
+    public var band: Int
+    /// "continuous" or "categorical".
+    public var kind: String
+    /// Number of reference-grid cells with data.
+    public var validCells: Int
+    /// Minimum over those cells.
+    public var min: Double
+    /// Maximum over those cells.
+    public var max: Double
+    /// Mean over those cells.
+    public var mean: Double
+    /// SHA-256 of its values on the grid (`RasterIO.Covariate.gridSHA256`).
+    public var gridSHA256: String
+
+    private enum CodingKeys: String, CodingKey {
+        case name, file, band, kind, min, max, mean
+        case validCells = "valid_cells"
+        case gridSHA256 = "grid_sha256"
+    }
+
+    /// Creates a record.
+    public init(
+        name: String, file: String, band: Int, kind: String, validCells: Int, min: Double, max: Double,
+        mean: Double, gridSHA256: String
+    ) {
+        self.name = name
+        self.file = file
+        self.band = band
+        self.kind = kind
+        self.validCells = validCells
+        self.min = min
+        self.max = max
+        self.mean = mean
+        self.gridSHA256 = gridSHA256
+    }
+}
+
 /// One training sample: a site's patch, a depth interval and the observed value there.
 public struct PatchSample: Sendable, Equatable {
     /// Index into `PatchDataset.sites` (and the patch array).
@@ -116,11 +162,15 @@ public struct PatchDataset: Sendable, Equatable {
     public var patches: [Float]
     /// Samples (site, depth, value).
     public var samples: [PatchSample]
+    /// The covariates the channels come from, in channel order (empty when not known, e.g. a data set
+    /// made by hand).
+    public var covariates: [PatchCovariate]
 
     /// Creates a data set; the patch array must match the sites, channels and patch size.
     public init(
         property: String, unit: String, patchSize: Int, channels: [PatchChannel], depths: [DepthInterval],
-        grid: PatchGrid, sites: [PatchSite], patches: [Float], samples: [PatchSample]
+        grid: PatchGrid, sites: [PatchSite], patches: [Float], samples: [PatchSample],
+        covariates: [PatchCovariate] = []
     ) {
         precondition(
             patches.count == sites.count * channels.count * patchSize * patchSize,
@@ -134,6 +184,7 @@ public struct PatchDataset: Sendable, Equatable {
         self.sites = sites
         self.patches = patches
         self.samples = samples
+        self.covariates = covariates
     }
 
     /// Number of values in one patch (C x P x P).
@@ -157,9 +208,11 @@ public struct PatchDataset: Sendable, Equatable {
             let base = s * patchLength
             for c in kept { out.append(contentsOf: patches[(base + c * area)..<(base + (c + 1) * area)]) }
         }
+        let keptCovariates = Set(kept.map { channels[$0].covariate })
         return PatchDataset(
             property: property, unit: unit, patchSize: patchSize, channels: kept.map { channels[$0] },
-            depths: depths, grid: grid, sites: sites, patches: out, samples: samples)
+            depths: depths, grid: grid, sites: sites, patches: out, samples: samples,
+            covariates: covariates.filter { keptCovariates.contains($0.name) })
     }
 
     /// Sample counts per depth interval.

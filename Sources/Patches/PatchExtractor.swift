@@ -168,9 +168,14 @@ public enum PatchExtractor {
         let patchGrid = PatchGrid(
             crsWKT: grid.crs.wkt, geotransform: grid.transform.coefficients,
             width: grid.width, height: grid.height)
+        let covariates = stack.covariates.map { c in
+            PatchCovariate(
+                name: c.name, file: c.sourcePath, band: c.band, kind: c.kind.rawValue, validCells: c.validCells,
+                min: c.min, max: c.max, mean: c.mean, gridSHA256: c.gridSHA256)
+        }
         let data = PatchDataset(
             property: property, unit: unit, patchSize: size, channels: channels, depths: depths,
-            grid: patchGrid, sites: outSites, patches: patches, samples: samples)
+            grid: patchGrid, sites: outSites, patches: patches, samples: samples, covariates: covariates)
         return (data, report)
     }
 }

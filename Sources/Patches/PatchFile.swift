@@ -38,6 +38,8 @@ public enum PatchFile {
         var sites: [PatchSite]
         var patches: ArrayInfo
         var samples: ArrayInfo
+        /// Absent in files written before covariates were recorded.
+        var covariates: [PatchCovariate]?
     }
 
     struct ArrayInfo: Codable {
@@ -58,7 +60,8 @@ public enum PatchFile {
             patches: ArrayInfo(dtype: "<f4", shape: [data.sites.count, c, p, p], offset: 0, fields: nil),
             samples: ArrayInfo(
                 dtype: "<i4,<i4,<f4", shape: [data.samples.count], offset: 0,
-                fields: ["site", "depth", "value"]))
+                fields: ["site", "depth", "value"]),
+            covariates: data.covariates.isEmpty ? nil : data.covariates)
         // Offsets depend on the header length, which depends on the offsets' digits: iterate to a fixed point.
         var json = Data()
         for _ in 0..<4 {
@@ -139,7 +142,7 @@ public enum PatchFile {
         return PatchDataset(
             property: header.property, unit: header.unit, patchSize: header.patch_size,
             channels: header.channels, depths: depths, grid: header.grid, sites: header.sites,
-            patches: patches, samples: samples)
+            patches: patches, samples: samples, covariates: header.covariates ?? [])
     }
 
     private static func encode(_ header: Header) throws -> Data {

@@ -48,6 +48,12 @@ final class EnsembleSpreadTests: XCTestCase {
         XCTAssertEqual(l.lower, [0, 0, 8.5], "bounds below the lowest possible value are raised to it")
         XCTAssertEqual(l.upper, [2.5, 0, 11.5])
         XCTAssertTrue(limited.summary.contains("lower limit=0.0"), limited.summary)
+        let capped = PredictionInterval(
+            level: 0.9, adaptive: false, halfWidths: [1.5], floors: [0], lowerLimit: 0, upperLimit: 10)
+        let u = capped.bounds(prediction: [9, 12, 5], spread: nil, depth: 0)
+        XCTAssertEqual(u.lower, [7.5, 10, 3.5], "a prediction above the top: both bounds at the top")
+        XCTAssertEqual(u.upper, [10, 10, 6.5], "bounds above the highest possible value are lowered to it")
+        XCTAssertTrue(capped.summary.hasSuffix("lower limit=0.0 upper limit=10.0"), capped.summary)
         let withoutSpread = plain.bounds(prediction: prediction, spread: nil, depth: 0)
         XCTAssertEqual(withoutSpread.lower[0...1], p.lower[0...1], "a plain interval needs no CV spread")
         XCTAssertEqual(withoutSpread.upper[0...1], p.upper[0...1])

@@ -145,6 +145,50 @@ final class CovariateStackTests: XCTestCase {
         XCTAssertEqual(changed.covariates[0], first.covariates[0])
     }
 
+    /// The values' digest is the data's, not the tiling's nor the file's: any tile size and a copy in
+    /// another format give the same digest; one edited cell, or the arrangement by name, another.
+    func testGridDigest_followsTheValuesOnTheGrid_notTheTilesOrTheFile() throws {
+        let f = try makeFixture()
+        let specs = [CovariateSpec(name: "clay", path: f.clay), CovariateSpec(name: "soil", path: f.soil)]
+        let digests = try [1, 3, 5, 8, 64].map { size in
+            try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: size).covariates
+                .map(\.gridSHA256)
+        }
+        XCTAssertEqual(Set(digests.map { $0.joined(separator: ",") }).count, 1, "tile sizes 1 to 64: \(digests)")
+        XCTAssertEqual(digests[0][0].count, 64)
+        XCTAssertNotEqual(digests[0][0], digests[0][1])
+
+        let copy = f.dir.file("clay.asc")
+        XCTAssertNotNil(runTool("gdal_translate", ["-q", "-of", "AAIGrid", f.clay, copy]), "gdal_translate")
+        let asc = try CovariateStack(
+            specs: [CovariateSpec(name: "clay", path: copy, nodata: -9999)], reference: .raster(path: f.clay))
+        XCTAssertEqual(asc.covariates[0].gridSHA256, digests[0][0], "the same values from another format")
+
+        let edited = f.dir.file("edited.tif")
+        try writeTestGeoTIFF(path: edited, grid: f.grid, nodata: -9999) { c, r in
+            c == 1 && r == 1 ? -9999 : c == 5 && r == 4 ? Float(c + 10 * r) + 0.5 : Float(c + 10 * r)
+        }
+        let one = try CovariateStack(
+            specs: [CovariateSpec(name: "clay", path: edited)], reference: .raster(path: f.clay))
+        XCTAssertNotEqual(one.covariates[0].gridSHA256, digests[0][0], "one cell 0.5 higher")
+        XCTAssertEqual(one.covariates[0].min, 0)
+
+        let stack = try CovariateStack(specs: specs, reference: .raster(path: f.clay), tileSize: 3)
+        let arranged = stack.arranged([(1, "parent"), (0, "clay")])
+        XCTAssertEqual(arranged.covariates.map(\.name), ["parent", "clay"])
+        XCTAssertEqual(
+            arranged.channels.map(\.name), ["parent=1 (Vertosol)", "parent=3 (Sodosol)", "parent=4 (Kandosol)", "clay"])
+        let window = f.grid.fullWindow
+        let a = try arranged.readScaled(window: window)
+        let b = try stack.readScaled(window: window)
+        for row in 0..<window.height {
+            for col in 0..<window.width {
+                XCTAssertEqual(a.value(channel: 3, col: col, row: row), b.value(channel: 0, col: col, row: row))
+                XCTAssertEqual(a.value(channel: 0, col: col, row: row), b.value(channel: 1, col: col, row: row))
+            }
+        }
+    }
+
     func testStack_constantCovariateScalesToHalf() throws {
         let dir = try TemporaryDirectory()
         let grid = try makeTestGrid(width: 5, height: 5)

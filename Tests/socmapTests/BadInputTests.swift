@@ -112,7 +112,7 @@ final class BadInputTests: XCTestCase {
         try FileManager.default.removeItem(atPath: p.folder.file("covs/wet.tif"))
         let predict = try CLI.run(["predict", p.pipeline, "-q"])
         XCTAssertEqual(predict.status, 1)
-        XCTAssertTrue(predict.stderr.contains("trained on other covariates"), predict.stderr)
+        XCTAssertTrue(predict.stderr.contains("'wet': not in covariates.files"), predict.stderr)
         let again = try CLI.run(["run", p.pipeline, "-q", "--overwrite"])
         XCTAssertEqual(again.status, 0, again.stderr)
         let model = try String(contentsOfFile: p.folder.file("out/models/cv/rf/fold_01/model.json"), encoding: .utf8)

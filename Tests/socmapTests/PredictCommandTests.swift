@@ -282,7 +282,8 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertNotEqual(changed.status, 0, "stale statistics would have mapped silently: \(changed.stderr)")
         XCTAssertFalse(changed.stderr.contains("reused from"), changed.stderr)
         XCTAssertTrue(
-            changed.stderr.contains("covariate 'wet' is scaled differently than when the model was trained"),
+            changed.stderr.contains("'wet' (") && changed.stderr.contains("its values changed")
+                && changed.stderr.contains("range 4.0069..6 -> 3.01381..7"),
             changed.stderr)
         for (path, data) in zip(mapFiles(p), reference) {
             XCTAssertEqual(FileManager.default.contents(atPath: path), data, "maps kept: \(path)")
@@ -361,6 +362,36 @@ final class UncertaintyMapTests: XCTestCase {
         let again = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(FileManager.default.contents(atPath: p.folder.file("out/maps/soc_0-5cm_q95.tif")), before)
+
+        // A valid range whose top lies above every prediction but below some upper bounds: those bounds
+        // are lowered to the top, counted, and the maps say so; nothing else moves.
+        var top: Float = 0
+        var highest: Float = 0
+        for depth in DepthIntervalLabels.all {
+            let mean = try read("soc_\(depth)")
+            let hi = try read("soc_\(depth)_q95")
+            for k in mean.values.indices where mean.valid[k] {
+                top = max(top, mean.values[k])
+                highest = max(highest, hi.values[k])
+            }
+        }
+        let limit = (top + 0.01).rounded(.up)
+        XCTAssertLessThan(limit, highest, "some upper bound lies above the limit: \(top) \(highest)")
+        let predictions = try DepthIntervalLabels.all.map { try read("soc_\($0)").values }
+        try p.editPipeline("  unit: g/kg\n", "  unit: g/kg\n  valid_range: [0, \(Int(limit))]\n")
+        let capped = try CLI.run(["predict", p.pipeline, "--overwrite"])
+        XCTAssertEqual(capped.status, 0, capped.stderr)
+        XCTAssertTrue(
+            capped.stderr.contains(
+                "upper interval bounds above \(Int(limit)) g/kg (the upper end of profiles.valid_range)"),
+            capped.stderr)
+        for (depth, values) in zip(DepthIntervalLabels.all, predictions) {
+            let hi = try read("soc_\(depth)_q95")
+            XCTAssertTrue(zip(hi.values, hi.valid).allSatisfy { !$1 || $0 <= limit }, depth)
+            XCTAssertEqual(try read("soc_\(depth)").values.map(\.bitPattern), values.map(\.bitPattern), depth)
+        }
+        let info = runTool("gdalinfo", [p.folder.file("out/maps/soc_0-5cm_q95.tif")]) ?? ""
+        XCTAssertTrue(info.contains("SOCMAP_INTERVAL_UPPER_LIMIT=upper interval bounds above"), info)
     }
 
     func testConformalInterval_withoutTheCVSpread_mapsBoundsWithoutRunningTheCVModels() throws {

@@ -48,6 +48,8 @@ public struct Provenance: Sendable, Equatable {
         public static let depth = "SOCMAP_DEPTH"
         /// How many lower interval bounds were raised to the property's lowest value, per depth (an `extra` item).
         public static let intervalLowerLimit = "SOCMAP_INTERVAL_LOWER_LIMIT"
+        /// How many upper interval bounds were lowered to the property's highest value, per depth (an `extra` item).
+        public static let intervalUpperLimit = "SOCMAP_INTERVAL_UPPER_LIMIT"
         /// How many depth-map cells were brought into the property's valid range, per depth (an `extra` item).
         public static let valueRange = "SOCMAP_VALUE_RANGE"
     }

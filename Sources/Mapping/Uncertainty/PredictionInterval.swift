@@ -1,7 +1,8 @@
 /// A calibrated prediction interval applied cell by cell: per depth the bounds are
 /// prediction ± q (plain conformal) or prediction ± q · (s + floor) (locally adaptive), where s is
 /// the cell's spread (SD) of the k cross-validation models' predictions; bounds below the property's
-/// lowest possible value (`lowerLimit`) are raised to it. q and floor come from
+/// lowest possible value (`lowerLimit`) are raised to it, bounds above its highest (`upperLimit`)
+/// lowered to it. q and floor come from
 /// cross-validation (Evaluation's `IntervalCalibration`); here they are only applied, so the map
 /// stage adds two subtractions per cell and keeps memory bounded by the tile.
 public struct PredictionInterval: Sendable, Equatable {
@@ -17,20 +18,31 @@ public struct PredictionInterval: Sendable, Equatable {
     /// a symmetric interval around a small prediction does not reach impossible values. The
     /// coverage is unchanged, since no observation lies below it. Nil: no limit.
     public var lowerLimit: Double?
+    /// The largest value the property can take (the top of `profiles.valid_range`): bounds above it are
+    /// lowered to it, the coverage unchanged for the same reason. Nil: no limit.
+    public var upperLimit: Double?
 
     /// Creates an interval; `halfWidths` and `floors` have one finite, non-negative entry per depth.
-    public init(level: Double, adaptive: Bool, halfWidths: [Double], floors: [Double], lowerLimit: Double? = nil) {
+    public init(
+        level: Double, adaptive: Bool, halfWidths: [Double], floors: [Double], lowerLimit: Double? = nil,
+        upperLimit: Double? = nil
+    ) {
         precondition(level > 0 && level < 1, "PredictionInterval: level \(level) must lie in (0, 1)")
         precondition(halfWidths.count == floors.count, "PredictionInterval: one floor per half-width")
         precondition(
             halfWidths.allSatisfy { $0.isFinite && $0 >= 0 } && floors.allSatisfy { $0.isFinite && $0 >= 0 },
             "PredictionInterval: half-widths and floors must be finite and non-negative")
         precondition(lowerLimit?.isFinite ?? true, "PredictionInterval: the lower limit must be finite")
+        precondition(upperLimit?.isFinite ?? true, "PredictionInterval: the upper limit must be finite")
+        precondition(
+            lowerLimit == nil || upperLimit == nil || lowerLimit! < upperLimit!,
+            "PredictionInterval: the lower limit must lie below the upper limit")
         self.level = level
         self.adaptive = adaptive
         self.halfWidths = halfWidths
         self.floors = floors
         self.lowerLimit = lowerLimit
+        self.upperLimit = upperLimit
     }
 
     /// The quantile the lower bound stands for, (1 − level) / 2 (0.05 for 0.9).
@@ -53,20 +65,19 @@ public struct PredictionInterval: Sendable, Equatable {
             let h = adaptive ? q * (Double(spread![c]) + floor) : q
             let p = Double(prediction[c])
             guard p.isFinite, h.isFinite else { continue }
-            if let limit = lowerLimit {
-                lower[c] = Float(max(p - h, limit))
-                upper[c] = Float(max(p + h, limit))
-            } else {
-                lower[c] = Float(p - h)
-                upper[c] = Float(p + h)
-            }
+            var (lo, hi) = (p - h, p + h)
+            if let limit = lowerLimit { (lo, hi) = (max(lo, limit), max(hi, limit)) }
+            if let limit = upperLimit { (lo, hi) = (min(lo, limit), min(hi, limit)) }
+            lower[c] = Float(lo)
+            upper[c] = Float(hi)
         }
         return (lower, upper)
     }
 
-    /// A one-line description for the tile manifest, e.g. "conformal 0.9 q=[1.5, 2.25] floor=[0, 0] lower limit=0.0".
+    /// A one-line description for the tile manifest, e.g. "conformal 0.9 q=[1.5, 2.25] floor=[0, 0] lower
+    /// limit=0.0 upper limit=1000.0".
     public var summary: String {
         "\(adaptive ? "adaptive" : "conformal") \(level) q=\(halfWidths) floor=\(floors)"
-            + (lowerLimit.map { " lower limit=\($0)" } ?? "")
+            + (lowerLimit.map { " lower limit=\($0)" } ?? "") + (upperLimit.map { " upper limit=\($0)" } ?? "")
     }
 }

@@ -48,6 +48,9 @@ public struct Covariate: Sendable, Equatable {
     public var validCells: Int
     /// Classes sorted by value (categorical only; empty for continuous).
     public var classes: [CategoryClass]
+    /// SHA-256 of its values on the reference grid (row by row, NaN where no data): equal for the
+    /// same data whatever the file's path, format or compression.
+    public var gridSHA256: String
 
     /// The nodata value in effect: the override, else the source's own.
     public var nodata: Double? { nodataOverride ?? sourceNodata }

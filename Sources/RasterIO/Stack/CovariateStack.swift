@@ -109,7 +109,7 @@ public final class CovariateStack {
                     sourceResolutionX: view.sourceGrid.resolution.x, sourceResolutionY: view.sourceGrid.resolution.y,
                     sourceNodata: sourceInfo.nodata, nodataOverride: plan.nodataOverride, suspectNodata: suspect,
                     min: stats.minimum, max: stats.maximum, mean: stats.mean, validCells: stats.count,
-                    classes: plan.kind == .categorical ? classes : []))
+                    classes: plan.kind == .categorical ? classes : [], gridSHA256: stats.gridSHA256))
             var lookup: [Int: Int] = [:]
             switch plan.kind {
             case .continuous:
@@ -143,11 +143,13 @@ public final class CovariateStack {
         progress: ((_ done: Int, _ total: Int) -> Void)?
     ) throws -> [CovariateStatistics] {
         var statistics = planned.map { CovariateStatistics(kind: $0.kind) }
+        var digests = [GridDigest](repeating: GridDigest(), count: planned.count)
         let tiles = grid.tiles(size: tileSize)
         for (t, tile) in tiles.enumerated() {
             for (i, plan) in planned.enumerated() {
                 let block = try plan.source.view.read(band: plan.source.band, window: tile)
                 statistics[i].add(block)
+                digests[i].add(block)
                 if statistics[i].classCounts.count > Self.maximumClasses {
                     throw RasterError(
                         "categorical covariate '\(plan.name)' has more than \(Self.maximumClasses) classes on the grid",
@@ -165,6 +167,7 @@ public final class CovariateStack {
             }
             progress?(t + 1, tiles.count)
         }
+        for i in statistics.indices { statistics[i].gridSHA256 = digests[i].finish() }
         return statistics
     }
 
@@ -199,21 +202,36 @@ public final class CovariateStack {
     /// stack's rasters and statistics: their channels, scaling and fills are exactly this stack's, so a
     /// model trained on a selection of covariates maps with the same numbers. Unknown names are ignored.
     public func selecting(covariates names: Set<String>) -> CovariateStack {
-        let kept = covariates.indices.filter { names.contains(covariates[$0].name) }
+        arranged(covariates.indices.filter { names.contains(covariates[$0].name) }.map { ($0, covariates[$0].name) })
+    }
+
+    /// The same stack with the covariates at `order`'s indices, in that order, each under the name given
+    /// (its channels' names follow: "soil=3 (Ferralsols)" becomes "soiltype=3 (Ferralsols)"), sharing this
+    /// stack's rasters and statistics: a model's covariates found under other names or in another order
+    /// of `covariates.files` read with exactly the numbers they were trained on.
+    public func arranged(_ order: [(index: Int, name: String)]) -> CovariateStack {
         var newChannels: [Channel] = []
         var lookups: [[Int: Int]] = []
-        for (index, k) in kept.enumerated() {
+        var newCovariates: [Covariate] = []
+        for (position, entry) in order.enumerated() {
+            var covariate = covariates[entry.index]
+            let oldName = covariate.name
+            covariate.name = entry.name
+            newCovariates.append(covariate)
             var lookup: [Int: Int] = [:]
-            for var channel in channels where channel.covariate == k {
-                channel.covariate = index
+            for var channel in channels where channel.covariate == entry.index {
+                channel.covariate = position
+                if oldName != entry.name, channel.name.hasPrefix(oldName) {
+                    channel.name = entry.name + channel.name.dropFirst(oldName.count)
+                }
                 if let value = channel.classValue { lookup[value] = newChannels.count }
                 newChannels.append(channel)
             }
             lookups.append(lookup)
         }
         return CovariateStack(
-            grid: grid, covariates: kept.map { covariates[$0] }, channels: newChannels, tileSize: tileSize,
-            sources: kept.map { sources[$0] }, classChannels: lookups,
+            grid: grid, covariates: newCovariates, channels: newChannels, tileSize: tileSize,
+            sources: order.map { sources[$0.index] }, classChannels: lookups,
             statistics: statistics, reusedStatistics: reusedStatistics)
     }
 

@@ -6,14 +6,20 @@ struct CovariateStatistics: Equatable, Sendable {
     private(set) var sum = 0.0
     private(set) var count = 0
     private(set) var classCounts: [Int: Int] = [:]
+    /// SHA-256 of the values on the grid (`GridDigest`), set when every tile has been added.
+    var gridSHA256 = ""
     /// A value of a categorical covariate that is not a whole number, if one was seen.
     private(set) var nonIntegerValue: Float?
 
     init(kind: CovariateKind) { self.kind = kind }
 
     /// Statistics gathered earlier (`StackStatistics`).
-    init(kind: CovariateKind, minimum: Double, maximum: Double, sum: Double, count: Int, classCounts: [Int: Int]) {
+    init(
+        kind: CovariateKind, minimum: Double, maximum: Double, sum: Double, count: Int, classCounts: [Int: Int],
+        gridSHA256: String
+    ) {
         self.kind = kind
+        self.gridSHA256 = gridSHA256
         self.minimum = minimum
         self.maximum = maximum
         self.sum = sum

@@ -107,6 +107,7 @@ public struct StackStatistics: Codable, Equatable, Sendable {
 extension CovariateStatistics: Codable {
     private enum CodingKeys: String, CodingKey {
         case kind, minimum, maximum, sum, count, classCounts
+        case gridSHA256 = "grid_sha256"
     }
 
     init(from decoder: Decoder) throws {
@@ -125,7 +126,8 @@ extension CovariateStatistics: Codable {
                             forKey: .classCounts, in: c, debugDescription: "a class count is [value, cells]")
                     }
                     return (pair[0], pair[1])
-                }))
+                }),
+            gridSHA256: try c.decode(String.self, forKey: .gridSHA256))
     }
 
     func encode(to encoder: Encoder) throws {
@@ -136,5 +138,6 @@ extension CovariateStatistics: Codable {
         try c.encode(sum, forKey: .sum)
         try c.encode(count, forKey: .count)
         try c.encode(classCounts.keys.sorted().map { [$0, classCounts[$0]!] }, forKey: .classCounts)
+        try c.encode(gridSHA256, forKey: .gridSHA256)
     }
 }
