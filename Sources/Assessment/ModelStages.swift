@@ -72,6 +72,7 @@ public enum ModelStages {
         let names = train.models.map(\.rawValue)
         let sweepNames = evaluate.freezeSweep.map { "F=\($0)" }
         var predictions: [HeldOutPrediction] = []
+        var predictionSample: [Int] = []  // the sample index of each prediction
         var sweepPredictions: [HeldOutPrediction] = []
         var unpredicted: [String: Int] = [:]
         var cvModelFolders: [String] = []
@@ -110,6 +111,7 @@ public enum ModelStages {
                     HeldOutPrediction(
                         siteID: data.sites[sample.site].id, depth: sample.depth, fold: fold,
                         observed: Double(sample.value), predicted: predicted))
+                predictionSample.append(s)
                 if !sweep.isEmpty {
                     sweepPredictions.append(
                         HeldOutPrediction(
@@ -135,11 +137,26 @@ public enum ModelStages {
                 design: design)
             sweepEntries = evaluate.freezeSweep.map { FreezeSweepEntry(f: $0, table: sweepTable, model: "F=\($0)") }
         }
+        let samples = intervalSamples(
+            data, foldOfSample: plan.foldOfSample, models: names, everySample: everySample, folds: evaluate.folds)
+        let level = settings.predict?.interval ?? 0.9
+        let method = settings.predict?.intervalMethod ?? IntervalMethod.default
+        // Each held-out prediction's interval of the maps' method, for predictions.csv.
+        for name in names {
+            let list = samples[name]!
+            var boundsOfSample: [Int: IntervalBounds] = [:]
+            for (entry, b) in zip(
+                list,
+                IntervalCalibration.heldOutBounds(
+                    list.map(\.sample), method: method, level: level, folds: evaluate.folds))
+            {
+                if let b { boundsOfSample[entry.index] = b }
+            }
+            for i in predictions.indices { predictions[i].bounds[name] = boundsOfSample[predictionSample[i]] }
+        }
         let intervals = IntervalSummary.build(
-            samples: intervalSamples(
-                data, foldOfSample: plan.foldOfSample, models: names, everySample: everySample, folds: evaluate.folds),
-            models: names, depthLabels: labels, folds: evaluate.folds, level: settings.predict?.interval ?? 0.9,
-            method: settings.predict?.intervalMethod ?? .conformal,
+            samples: samples.mapValues { $0.map(\.sample) },
+            models: names, depthLabels: labels, folds: evaluate.folds, level: level, method: method,
             sweepModel: settings.predict.map { $0.model.rawValue }
                 ?? (names.contains("transfer") ? "transfer" : names[0])
         )
@@ -187,16 +204,16 @@ public enum ModelStages {
         return out
     }
 
-    /// Each model's held-out samples with their difficulty s(x): the SD (n - 1) of the other folds'
+    /// Each model's held-out samples (with their index in `data.samples`) with their difficulty s(x): the SD (n - 1) of the other folds'
     /// models' predictions at the sample (NaN with fewer than two other folds, or any missing).
     static func intervalSamples(
         _ data: PatchDataset, foldOfSample: [Int], models: [String], everySample: [String: [[Float]]],
         folds: Int
-    ) -> [String: [IntervalSample]] {
-        var out: [String: [IntervalSample]] = [:]
+    ) -> [String: [(index: Int, sample: IntervalSample)]] {
+        var out: [String: [(index: Int, sample: IntervalSample)]] = [:]
         for name in models {
             let byFold = everySample[name]!
-            var list: [IntervalSample] = []
+            var list: [(index: Int, sample: IntervalSample)] = []
             for (s, sample) in data.samples.enumerated() {
                 let fold = foldOfSample[s]
                 let own = byFold[fold][s]
@@ -209,9 +226,12 @@ public enum ModelStages {
                         .squareRoot()
                 }
                 list.append(
-                    IntervalSample(
-                        depth: sample.depth, fold: fold, observed: Double(sample.value), predicted: Double(own),
-                        spread: spread))
+                    (
+                        s,
+                        IntervalSample(
+                            depth: sample.depth, fold: fold, observed: Double(sample.value), predicted: Double(own),
+                            spread: spread)
+                    ))
             }
             out[name] = list
         }
@@ -231,10 +251,15 @@ public enum ModelStages {
                 no held-out sample has a spread of the other folds' models (it needs evaluate.folds >= 3); use \
                 predict.interval_method: conformal
                 """
-                : """
-                it has \(c.n) held-out residuals of the \(model) model and a \(level) interval needs at least \
-                \(need) (the interval would be infinite); lower predict.interval or add samples at this depth
-                """
+                : method == .logConformal && c.n == 0
+                    ? """
+                    the median observation is not above 0, so the log scale has no offset; use \
+                    predict.interval_method: conformal
+                    """
+                    : """
+                    it has \(c.n) held-out residuals of the \(model) model and a \(level) interval needs at least \
+                    \(need) (the interval would be infinite); lower predict.interval or add samples at this depth
+                    """
             throw StageError(
                 stage: .evaluate, file: file, message: "depth \(c.depth): no calibrated prediction interval: \(why)")
         }

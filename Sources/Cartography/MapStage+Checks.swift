@@ -108,6 +108,7 @@ extension MapStage {
         }
         var q: [Double] = []
         var floors: [Double] = []
+        var offsets: [Double] = []
         for depth in depths {
             let model = predict.model.rawValue
             guard let c = intervals.calibration(model: model, method: predict.intervalMethod, depth: depth),
@@ -126,10 +127,12 @@ extension MapStage {
             }
             q.append(h)
             floors.append(c.floor)
+            offsets.append(c.offset ?? 0)
         }
         return PredictionInterval(
             level: predict.interval, adaptive: predict.intervalMethod == .adaptive, halfWidths: q, floors: floors,
-            lowerLimit: lowerLimit, upperLimit: upperLimit)
+            logOffsets: predict.intervalMethod == .logConformal ? offsets : nil, lowerLimit: lowerLimit,
+            upperLimit: upperLimit)
     }
 
     /// The stack as the model reads it: its covariates found by name or, renamed, by their values on the

@@ -23,7 +23,7 @@ public struct PredictConfig: Sendable {
     /// The prediction interval's nominal coverage, in (0, 1) (`predict.interval`, default 0.9).
     public var interval: Double = 0.9
     /// How the interval's half-width varies from cell to cell (`predict.interval_method`).
-    public var intervalMethod: IntervalMethod = .conformal
+    public var intervalMethod: IntervalMethod = .default
     /// Also map the spread (SD) of the k cross-validation models' predictions, `_cv_sd`
     /// (`predict.cv_spread`; default: only for the adaptive interval, which needs it).
     public var cvSpread: Bool = false

@@ -101,7 +101,7 @@ public enum PredictKeys {
         }, "nominal coverage of the prediction interval")
     static let intervalMethod = Key(
         "predict.interval_method", .choice(IntervalMethod.self, noun: "interval method"),
-        default: IntervalMethod.conformal,
+        default: IntervalMethod.default,
         "how the interval's width varies from cell to cell")
     static let cvSpread = Key(
         "predict.cv_spread", .bool, default: nil,

@@ -80,7 +80,12 @@ extension MarkdownReport {
             residuals of k - 1 folds and tried on the k-th, averaged over folds; every model in \
             `evaluation/summary.md`. Maps use \(s.method).\n\n
             """
-        md += "| depth | conformal PICP | conformal width | adaptive PICP | adaptive width |\n|---|---|---|---|---|\n"
+        md +=
+            "| depth | "
+            + IntervalMethod.allCases.map { "\($0.rawValue) PICP | \($0.rawValue) width" }
+            .joined(separator: " | ") + " |\n|---|"
+            + String(repeating: "---|---|", count: IntervalMethod.allCases.count)
+            + "\n"
         var depths: [String] = []
         for c in s.sweepModelCoverage { if let d = c.depth, !depths.contains(d) { depths.append(d) } }
         for depth in depths {

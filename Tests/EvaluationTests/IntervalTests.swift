@@ -91,6 +91,52 @@ final class IntervalTests: XCTestCase {
         XCTAssertLessThan(a.meanWidth, p.meanWidth)
     }
 
+    /// Errors that grow with the value, as a skewed property's do, plus a small constant error (the
+    /// measurement's): observed = max(0, predicted · e^(0.3 z) + 0.5 z'), the predictions spread over 2 ... 100.
+    func multiplicative(count: Int, folds: Int, seed: UInt64) -> [IntervalSample] {
+        var random = SplitMix64(seed: seed)
+        func uniform() -> Double { Double(random.next() >> 11) * 0x1.0p-53 }
+        func normal() -> Double { (-2 * log(max(uniform(), 1e-12))).squareRoot() * cos(2 * .pi * uniform()) }
+        return (0..<count).map { i in
+            let predicted = 2 * exp(log(50) * uniform())
+            return IntervalSample(
+                depth: 0, fold: i % folds, observed: max(0, predicted * exp(0.3 * normal()) + 0.5 * normal()),
+                predicted: predicted)
+        }
+    }
+
+    func testLogConformal_holdsInEveryFifthOfTheValue_whereTheConstantBandDoesNot() throws {
+        let samples = multiplicative(count: 3000, folds: 5, seed: 11)
+        let log = ConditionalCoverage.measure(
+            samples, model: "m", method: .logConformal, level: 0.9, depthLabels: ["0-5cm"], folds: 5)
+        let constant = ConditionalCoverage.measure(
+            samples, model: "m", method: .conformal, level: 0.9, depthLabels: ["0-5cm"], folds: 5)
+        XCTAssertEqual(log.map(\.fifth), [1, 2, 3, 4, 5])
+        XCTAssertEqual(log.map(\.n).reduce(0, +), 3000)
+        XCTAssertTrue(zip(log.dropLast(), log.dropFirst()).allSatisfy { $0.to <= $1.from }, "fifths in order")
+        for row in log { XCTAssertEqual(row.picp, 0.9, accuracy: 0.05, "log conformal, fifth \(row.fifth)") }
+        XCTAssertGreaterThan(constant[0].picp, 0.97, "a constant band is too wide where values are low")
+        XCTAssertLessThan(constant[4].picp, 0.82, "and too narrow where they are high")
+        XCTAssertGreaterThan(log[4].meanWidth, 10 * log[0].meanWidth, "the log band widens with the value")
+        // Marginal coverage still near the level.
+        let marginal = IntervalCoverage.measure(
+            samples, model: "m", method: .logConformal, level: 0.9, depthLabels: ["0-5cm"], folds: 5)
+        XCTAssertEqual(marginal[0].picp, 0.9, accuracy: 0.02)
+
+        // The band: (p + c) e^(±q) − c, asymmetric around p, with c a tenth of the median observation.
+        let c = IntervalCalibration.calibrate(samples, method: .logConformal, level: 0.9, model: "m", depth: "0-5cm")
+        let offset = try XCTUnwrap(c.offset)
+        let median = ConformalQuantile.median(samples.map(\.observed))
+        XCTAssertEqual(offset, 0.05 * median, accuracy: 1e-12)
+        let q = try XCTUnwrap(c.q)
+        let b = try XCTUnwrap(c.bounds(predicted: 20, spread: .nan))
+        XCTAssertEqual(b.lower, (20 + offset) * Foundation.exp(-q) - offset, accuracy: 1e-9)
+        XCTAssertEqual(b.upper, (20 + offset) * Foundation.exp(q) - offset, accuracy: 1e-9)
+        XCTAssertGreaterThan(b.upper - 20, 20 - b.lower)
+        XCTAssertGreaterThan(try XCTUnwrap(c.bounds(predicted: 0, spread: .nan)).lower, -offset)
+        XCTAssertNil(c.halfWidth(spread: 1), "no single half-width")
+    }
+
     func testAdaptiveWithoutSpread_hasNoInterval() {
         let samples = (0..<30).map { IntervalSample(depth: 0, fold: $0 % 3, observed: Double($0), predicted: 0) }
         let c = IntervalCalibration.calibrate(samples, method: .adaptive, level: 0.9, model: "m", depth: "0-5cm")
@@ -117,10 +163,33 @@ final class IntervalTests: XCTestCase {
         let summary = IntervalSummary.build(
             samples: samples, models: ["transfer", "rf"], depthLabels: table.depthLabels, folds: 5,
             level: 0.9, method: .conformal, sweepModel: "transfer")
-        XCTAssertEqual(summary.coverage.count, 2 * 2 * 4, "models x methods x (3 depths + all)")
-        XCTAssertEqual(summary.levelSweep.count, 2 * 4 * IntervalSummary.sweepLevels.count)
+        let methods = IntervalMethod.allCases.count
+        XCTAssertEqual(summary.coverage.count, 2 * methods * 4, "models x methods x (3 depths + all)")
+        XCTAssertEqual(summary.levelSweep.count, methods * 4 * IntervalSummary.sweepLevels.count)
+        XCTAssertEqual(summary.conditional?.count, 2 * methods * 3 * 5, "models x methods x depths x fifths")
+        // Each held-out prediction with its interval, as predictions.csv carries them.
+        var bounded = predictions
+        for model in ["transfer", "rf"] {
+            let list = samples[model]!
+            let bounds = IntervalCalibration.heldOutBounds(list, method: .conformal, level: 0.9, folds: 5)
+            XCTAssertEqual(bounds.count, list.count)
+            // The samples are the model's predictions, in order.
+            let predictedHere = predictions.indices.filter { predictions[$0].predicted[model] != nil }
+            for (i, b) in zip(predictedHere, bounds) { bounded[i].bounds[model] = b }
+        }
         try EvaluationReport.write(
-            table: table, predictions: predictions, intervals: summary, to: folder.path, title: "t", unit: "g/kg")
+            table: table, predictions: bounded, intervals: summary, to: folder.path, title: "t", unit: "g/kg")
+        let csv = try String(contentsOfFile: folder.file("predictions.csv"), encoding: .utf8)
+        let header = csv.split(separator: "\n")[0]
+        XCTAssertEqual(header, "site,depth,fold,observed,transfer,rf,transfer_q05,transfer_q95,rf_q05,rf_q95")
+        let inside = csv.split(separator: "\n").dropFirst().filter { line in
+            let f = line.split(separator: ",")
+            return Double(f[6])! <= Double(f[3])! && Double(f[3])! <= Double(f[7])!
+        }
+        let share = Double(inside.count) / Double(predictions.count)
+        let measured = summary.coverage.first { $0.model == "transfer" && $0.method == .conformal && $0.depth == "all" }
+        XCTAssertEqual(share, 0.9, accuracy: 0.05, "the bounds in the file hold about 90 %")
+        XCTAssertNotNil(measured)
         let json = try String(contentsOfFile: folder.file("metrics.json"), encoding: .utf8)
         XCTAssertTrue(json.contains("\"picp\""))
         XCTAssertTrue(json.contains("\"mean_width\""))
@@ -129,6 +198,8 @@ final class IntervalTests: XCTestCase {
         let md = try String(contentsOfFile: folder.file("summary.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("## Prediction intervals (90 %)"), md)
         XCTAssertTrue(md.contains("| 0–5 cm | transfer |"), md)
+        XCTAssertTrue(md.contains("### Coverage where the values are low and high (transfer, 90 %)"), md)
+        XCTAssertTrue(md.contains("log_conformal PICP"), md)
         let svg = try String(contentsOfFile: folder.file("plots/interval_coverage.svg"), encoding: .utf8)
         XCTAssertTrue(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
         XCTAssertTrue(svg.contains("Nominal level"))

@@ -2,9 +2,15 @@ import Foundation
 
 /// How a prediction interval scales with the cell: `conformal` gives every cell the same half-width q
 /// (prediction ± q); `adaptive` scales it by the cell's difficulty s(x), the spread (SD) of the k
-/// cross-validation models' predictions plus a floor (prediction ± q · (s(x) + floor)).
+/// cross-validation models' predictions plus a floor (prediction ± q · (s(x) + floor)); `logConformal`
+/// is conformal on a log scale, (prediction + c) · e^(± q) − c with c a twentieth of the depth's median
+/// observation, so that the band widens with the value as a skewed property's errors do.
 public enum IntervalMethod: String, Sendable, CaseIterable, Codable {
     case conformal, adaptive
+    case logConformal = "log_conformal"
+
+    /// The method used when the pipeline names none (`predict.interval_method`).
+    public static let `default` = IntervalMethod.conformal
 }
 
 /// The finite-sample conformal quantile of nonconformity scores (Barber et al. 2021; Vovk et al. 2005):

@@ -93,10 +93,10 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
                     model: model, depth: depthLabels[d])
                 guard c.q != nil else { continue }
                 for s in test {
-                    guard let h = c.halfWidth(spread: s.spread), h.isFinite else { continue }
+                    guard let (inside, width) = c.tries(s) else { continue }
                     counts[f][d].tried += 1
-                    counts[f][d].width += 2 * h
-                    if abs(s.observed - s.predicted) <= h { counts[f][d].inside += 1 }
+                    counts[f][d].width += width
+                    if inside { counts[f][d].inside += 1 }
                 }
             }
         }
@@ -119,5 +119,44 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
                     counts[f].reduce((0, 0, 0.0)) { ($0.0 + $1.inside, $0.1 + $1.tried, $0.2 + $1.width) }
                 }))
         return rows
+    }
+}
+
+extension IntervalCalibration {
+    /// Whether the sample's observation lies in its interval, and the interval's width; nil when the
+    /// interval is not finite there.
+    func tries(_ s: IntervalSample) -> (inside: Bool, width: Double)? {
+        if let h = halfWidth(spread: s.spread) {
+            return h.isFinite ? (abs(s.observed - s.predicted) <= h, 2 * h) : nil
+        }
+        guard let b = bounds(predicted: s.predicted, spread: s.spread), b.lower.isFinite, b.upper.isFinite else {
+            return nil
+        }
+        return (b.lower <= s.observed && s.observed <= b.upper, b.upper - b.lower)
+    }
+}
+
+extension IntervalCalibration {
+    /// Each sample's interval as cross-validation tries it: calibrated with `method` at `level` on the
+    /// other folds' samples of its depth (nil where that calibration or the interval is not finite).
+    public static func heldOutBounds(
+        _ samples: [IntervalSample], method: IntervalMethod, level: Double, folds: Int
+    ) -> [IntervalBounds?] {
+        var calibrations: [[Int]: IntervalCalibration] = [:]
+        return samples.map { s in
+            let key = [s.depth, s.fold]
+            let c =
+                calibrations[key]
+                ?? {
+                    let made = IntervalCalibration.calibrate(
+                        samples.filter { $0.depth == s.depth && $0.fold != s.fold }, method: method, level: level,
+                        model: "", depth: "")
+                    calibrations[key] = made
+                    return made
+                }()
+            guard let b = c.bounds(predicted: s.predicted, spread: s.spread), b.lower.isFinite, b.upper.isFinite
+            else { return nil }
+            return IntervalBounds(lower: b.lower, upper: b.upper)
+        }
     }
 }

@@ -10,10 +10,13 @@ enum IntervalReportText {
         out += "Coverage of the \(percent) % interval measured by cross-validation: for each fold the interval is "
         out += "calibrated on the held-out residuals of the other folds and tried on the fold's held-out observations. "
         out += "PICP is the share inside (nominal \(NumberText.fixed(s.level, 2, nonFinite: "?"))), width the mean "
-        out += "width\(unit.isEmpty ? "" : " in \(unit)"), both averaged over folds. conformal: prediction ± q; "
-        out += "adaptive: prediction ± q · (SD of the CV models + floor). The maps use \(s.method.rawValue).\n\n"
-        out += "| Depth | Model | conformal PICP | conformal width | adaptive PICP | adaptive width |\n"
-        out += "|---|---|---:|---:|---:|---:|\n"
+        out += "width\(unit.isEmpty ? "" : " in \(unit)"), both averaged over folds. \(methodsText) "
+        out += "The maps use \(s.method.rawValue).\n\n"
+        out +=
+            "| Depth | Model | "
+            + IntervalMethod.allCases.map { "\($0.rawValue) PICP | \($0.rawValue) width" }
+            .joined(separator: " | ") + " |\n"
+        out += "|---|---|" + String(repeating: "---:|---:|", count: IntervalMethod.allCases.count) + "\n"
         let depths = orderedDepths(s.coverage)
         let models = orderedModels(s.coverage)
         for depth in depths {
@@ -21,6 +24,47 @@ enum IntervalReportText {
                 var cells = [i == 0 ? TextFormatting.depthDisplay(depth) : "", model]
                 for m in IntervalMethod.allCases {
                     let row = s.coverage.first { $0.model == model && $0.method == m && $0.depth == depth }
+                    cells.append(NumberText.fixed(row?.picp ?? .nan, 3, nonFinite: "–"))
+                    cells.append(NumberText.fixed(row?.meanWidth ?? .nan, 2, nonFinite: "–"))
+                }
+                out += "| " + cells.joined(separator: " | ") + " |\n"
+            }
+        }
+        if let conditional = s.conditional { out += conditionalMarkdown(conditional, s, percent: percent) }
+        return out
+    }
+
+    /// What each method's band is, for the tables' captions.
+    static let methodsText =
+        "conformal: prediction ± q; adaptive: prediction ± q · (SD of the CV models + floor); log_conformal: "
+        + "(prediction + c) · e^(± q) − c, c a twentieth of the depth's median observation (the band widens with "
+        + "the value)."
+
+    /// The sweep model's coverage by fifth of the predicted value, per depth and method.
+    static func conditionalMarkdown(_ rows: [ConditionalCoverage], _ s: IntervalSummary, percent: String) -> String {
+        let mine = rows.filter { $0.model == s.sweepModel }
+        guard !mine.isEmpty else { return "" }
+        var out = "\n### Coverage where the values are low and high (\(s.sweepModel), \(percent) %)\n\n"
+        out += "The held-out samples of each depth in fifths of their predicted value, from the lowest (1) to "
+        out += "the highest (5); PICP and mean width of each method within the fifth (folds pooled). An interval "
+        out += "that holds on average but not in the highest fifth is too narrow where the values are high.\n\n"
+        out +=
+            "| Depth | Fifth | Predicted | n | "
+            + IntervalMethod.allCases.map { "\($0.rawValue) PICP | width" }
+            .joined(separator: " | ") + " |\n"
+        out += "|---|---:|---|---:|" + String(repeating: "---:|---:|", count: IntervalMethod.allCases.count) + "\n"
+        var depths: [String] = []
+        for r in mine where !depths.contains(r.depth) { depths.append(r.depth) }
+        for depth in depths {
+            for fifth in 1...ConditionalCoverage.groups {
+                let here = mine.filter { $0.depth == depth && $0.fifth == fifth }
+                guard let first = here.first else { continue }
+                var cells = [
+                    fifth == 1 ? TextFormatting.depthDisplay(depth) : "", "\(fifth)",
+                    "\(NumberText.compact(first.from))–\(NumberText.compact(first.to))", "\(first.n)"
+                ]
+                for m in IntervalMethod.allCases {
+                    let row = here.first { $0.method == m }
                     cells.append(NumberText.fixed(row?.picp ?? .nan, 3, nonFinite: "–"))
                     cells.append(NumberText.fixed(row?.meanWidth ?? .nan, 2, nonFinite: "–"))
                 }

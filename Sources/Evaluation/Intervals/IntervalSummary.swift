@@ -17,6 +17,9 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
     public var coverage: [IntervalCoverage]
     /// Coverage of `sweepModel` per method, depth and level of `sweepLevels`.
     public var levelSweep: [IntervalCoverage]
+    /// Coverage at `level` per model, method, depth and fifth of the predicted value (absent in files
+    /// written before it was measured).
+    public var conditional: [ConditionalCoverage]? = nil
 
     /// The nominal levels of the coverage plot.
     public static let sweepLevels = (10...19).map { Double($0) * 0.05 }
@@ -25,7 +28,7 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
     public static let fileName = "intervals.json"
 
     enum CodingKeys: String, CodingKey {
-        case level, method, calibration, coverage
+        case level, method, calibration, coverage, conditional
         case sweepModel = "sweep_model"
         case levelSweep = "level_sweep"
     }
@@ -38,6 +41,7 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
         var calibration: [IntervalCalibration] = []
         var coverage: [IntervalCoverage] = []
         var sweep: [IntervalCoverage] = []
+        var conditional: [ConditionalCoverage] = []
         for model in models {
             let all = samples[model] ?? []
             for m in IntervalMethod.allCases {
@@ -46,6 +50,8 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
                         .calibrate(all.filter { $0.depth == d }, method: m, level: level, model: model, depth: label))
                 }
                 coverage += IntervalCoverage.measure(
+                    all, model: model, method: m, level: level, depthLabels: depthLabels, folds: folds)
+                conditional += ConditionalCoverage.measure(
                     all, model: model, method: m, level: level, depthLabels: depthLabels, folds: folds)
                 if model == sweepModel {
                     for l in sweepLevels {
@@ -58,7 +64,7 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
         }
         return IntervalSummary(
             level: level, method: method, sweepModel: sweepModel, calibration: calibration,
-            coverage: coverage, levelSweep: sweep)
+            coverage: coverage, levelSweep: sweep, conditional: conditional)
     }
 
     /// The calibration of `model` with `method` at `depth`.

@@ -22,7 +22,8 @@ public enum EvaluationReport {
     ///   - freezeSweep: the transfer model's metrics per number of frozen layers, if a sweep was run.
     ///   - title: the report's title (e.g. "Edgeroi SOC"), used in the summary and plot headings.
     ///   - unit: the unit of the values (e.g. "g/kg"), printed with RMSE, MAE and axis titles.
-    ///   - intervals: the prediction intervals' calibration and measured coverage, if any.
+    ///   - intervals: the prediction intervals' calibration and measured coverage, if any; the
+    ///     predictions' `bounds` then go into predictions.csv as `<model>_q05`, `<model>_q95` (for 0.9).
     ///   - locations: each site's coordinates by site id (grid CRS and WGS84), appended to predictions.csv
     ///     as `x`, `y`, `lon`, `lat` when given.
     ///   - zones: the metrics per zone (`zones.csv`, `plots/rmse_by_zone.svg`, a section of summary.md and
@@ -50,7 +51,9 @@ public enum EvaluationReport {
         } catch {
             throw EvaluationError(.writeFailed, path: folder, message: "cannot encode metrics.json: \(error)")
         }
-        try put(ReportTables.predictionsCSV(predictions, table: table, locations: locations), "predictions.csv")
+        try put(
+            ReportTables.predictionsCSV(predictions, table: table, locations: locations, level: intervals?.level),
+            "predictions.csv")
         if let zones { try put(ZoneTables.csv(zones), ZoneTables.csvFile) }
         if let sweep { try put(ReportTables.freezeSweepCSV(sweep), "freeze_sweep.csv") }
 

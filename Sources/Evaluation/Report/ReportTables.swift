@@ -38,14 +38,23 @@ enum ReportTables {
     }
 
     /// predictions.csv: site, depth label, fold, observed, then one column per model (NA when
-    /// missing), then with `locations` the site's x, y (grid CRS) and lon, lat (WGS84; NA when
-    /// unknown); sorted by site and depth so the bytes do not depend on the order folds finished.
+    /// missing), then with `level` the held-out interval bounds of every model that has them,
+    /// `<model>_q05` and `<model>_q95` for 0.9 (NA where missing), then with `locations` the site's x, y
+    /// (grid CRS) and lon, lat (WGS84; NA when unknown); sorted by site and depth so the bytes do not
+    /// depend on the order folds finished.
     static func predictionsCSV(
         _ predictions: [HeldOutPrediction], table: EvaluationTable,
-        locations: [String: SiteLocation]? = nil
+        locations: [String: SiteLocation]? = nil, level: Double? = nil
     ) -> String {
+        let bounded = level == nil ? [] : table.models.filter { m in predictions.contains { $0.bounds[m] != nil } }
+        let boundNames =
+            level.map { l in
+                bounded.flatMap {
+                    [$0 + "_" + QuantileText.name((1 - l) / 2), $0 + "_" + QuantileText.name((1 + l) / 2)]
+                }
+            } ?? []
         var lines = [
-            (["site", "depth", "fold", "observed"] + table.models.map(CSVText.field)
+            (["site", "depth", "fold", "observed"] + table.models.map(CSVText.field) + boundNames.map(CSVText.field)
                 + (locations == nil ? [] : ["x", "y", "lon", "lat"])).joined(separator: ",")
         ]
         lines.reserveCapacity(predictions.count + 1)
@@ -56,6 +65,10 @@ enum ReportTables {
                 TextFormatting.csvNumber(p.observed)
             ]
             for m in table.models { fields.append(TextFormatting.csvNumber(p.predicted[m] ?? .nan)) }
+            for m in bounded {
+                fields.append(TextFormatting.csvNumber(p.bounds[m]?.lower ?? .nan))
+                fields.append(TextFormatting.csvNumber(p.bounds[m]?.upper ?? .nan))
+            }
             if let locations {
                 let l = locations[p.siteID]
                 fields += [l?.x, l?.y, l?.lon, l?.lat].map { TextFormatting.csvNumber($0 ?? .nan) }

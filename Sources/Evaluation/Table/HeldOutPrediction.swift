@@ -12,6 +12,9 @@ public struct HeldOutPrediction: Sendable, Equatable {
     public var observed: Double
     /// Each model's prediction by model name; a missing or non-finite value means "not predicted".
     public var predicted: [String: Double]
+    /// Each model's held-out prediction interval (calibrated on the other folds) by model name; empty
+    /// without intervals.
+    public var bounds: [String: IntervalBounds] = [:]
 
     /// Makes a held-out prediction record.
     public init(siteID: String, depth: Int, fold: Int, observed: Double, predicted: [String: Double]) {
@@ -20,5 +23,19 @@ public struct HeldOutPrediction: Sendable, Equatable {
         self.fold = fold
         self.observed = observed
         self.predicted = predicted
+    }
+}
+
+/// The bounds of one prediction interval.
+public struct IntervalBounds: Sendable, Equatable {
+    /// The lower bound.
+    public var lower: Double
+    /// The upper bound.
+    public var upper: Double
+
+    /// Makes bounds.
+    public init(lower: Double, upper: Double) {
+        self.lower = lower
+        self.upper = upper
     }
 }

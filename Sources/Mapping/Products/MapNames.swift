@@ -28,15 +28,9 @@ public enum MapNames {
     /// The map of the CV models' spread (SD) of a depth map: "<base>_cv_sd".
     public static func spread(_ base: String) -> String { base + "_cv_sd" }
 
-    /// A quantile map of a depth map: "<base>_q05" for 0.05; a fractional percent keeps one decimal
-    /// with "p" for the point: "<base>_q02p5" for 0.025, "<base>_q97p5" for 0.975.
-    public static func quantile(_ base: String, _ p: Double) -> String {
-        precondition(p > 0 && p < 1, "MapNames.quantile: \(p) must lie in (0, 1)")
-        let tenths = Int((p * 1000).rounded())
-        let whole = tenths / 10
-        let fraction = tenths % 10
-        return base + "_q" + (whole < 10 ? "0" : "") + String(whole) + (fraction == 0 ? "" : "p\(fraction)")
-    }
+    /// A quantile map of a depth map: "<base>_q05" for 0.05, "<base>_q02p5" for 0.025
+    /// (`TextFormat.QuantileText`).
+    public static func quantile(_ base: String, _ p: Double) -> String { base + "_" + QuantileText.name(p) }
 
     /// The dissimilarity index map of a prediction: "<name>_di" (one for all depths).
     public static func dissimilarity(_ name: String) -> String { name + "_di" }

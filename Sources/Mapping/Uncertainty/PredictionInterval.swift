@@ -1,6 +1,9 @@
+import Foundation
+
 /// A calibrated prediction interval applied cell by cell: per depth the bounds are
-/// prediction ± q (plain conformal) or prediction ± q · (s + floor) (locally adaptive), where s is
-/// the cell's spread (SD) of the k cross-validation models' predictions; bounds below the property's
+/// prediction ± q (plain conformal), prediction ± q · (s + floor) (locally adaptive), where s is
+/// the cell's spread (SD) of the k cross-validation models' predictions, or (prediction + c) · e^(± q) − c
+/// (conformal on the log scale, c the depth's offset; a prediction below 0 taken as 0); bounds below the property's
 /// lowest possible value (`lowerLimit`) are raised to it, bounds above its highest (`upperLimit`)
 /// lowered to it. q and floor come from
 /// cross-validation (Evaluation's `IntervalCalibration`); here they are only applied, so the map
@@ -14,6 +17,8 @@ public struct PredictionInterval: Sendable, Equatable {
     public var halfWidths: [Double]
     /// The floor added to the spread per depth (adaptive only; 0 otherwise).
     public var floors: [Double]
+    /// The log scale's offset c per depth (conformal on the log scale); nil: a band of ± q.
+    public var logOffsets: [Double]?
     /// The smallest value the property can take (e.g. 0 g/kg): bounds below it are raised to it, so
     /// a symmetric interval around a small prediction does not reach impossible values. The
     /// coverage is unchanged, since no observation lies below it. Nil: no limit.
@@ -24,14 +29,19 @@ public struct PredictionInterval: Sendable, Equatable {
 
     /// Creates an interval; `halfWidths` and `floors` have one finite, non-negative entry per depth.
     public init(
-        level: Double, adaptive: Bool, halfWidths: [Double], floors: [Double], lowerLimit: Double? = nil,
-        upperLimit: Double? = nil
+        level: Double, adaptive: Bool, halfWidths: [Double], floors: [Double], logOffsets: [Double]? = nil,
+        lowerLimit: Double? = nil, upperLimit: Double? = nil
     ) {
         precondition(level > 0 && level < 1, "PredictionInterval: level \(level) must lie in (0, 1)")
         precondition(halfWidths.count == floors.count, "PredictionInterval: one floor per half-width")
         precondition(
             halfWidths.allSatisfy { $0.isFinite && $0 >= 0 } && floors.allSatisfy { $0.isFinite && $0 >= 0 },
             "PredictionInterval: half-widths and floors must be finite and non-negative")
+        precondition(
+            logOffsets == nil
+                || (!adaptive && logOffsets!.count == halfWidths.count
+                    && logOffsets!.allSatisfy { $0.isFinite && $0 > 0 }),
+            "PredictionInterval: a log-scale interval has one positive offset per depth and is not adaptive")
         precondition(lowerLimit?.isFinite ?? true, "PredictionInterval: the lower limit must be finite")
         precondition(upperLimit?.isFinite ?? true, "PredictionInterval: the upper limit must be finite")
         precondition(
@@ -41,6 +51,7 @@ public struct PredictionInterval: Sendable, Equatable {
         self.adaptive = adaptive
         self.halfWidths = halfWidths
         self.floors = floors
+        self.logOffsets = logOffsets
         self.lowerLimit = lowerLimit
         self.upperLimit = upperLimit
     }
@@ -59,6 +70,8 @@ public struct PredictionInterval: Sendable, Equatable {
         precondition(!adaptive || spread != nil, "PredictionInterval.bounds: an adaptive interval needs the spread")
         let q = halfWidths[depth]
         let floor = floors[depth]
+        let offset = logOffsets?[depth]
+        let (grow, shrink) = (exp(q), exp(-q))
         var lower = [Float](repeating: .nan, count: prediction.count)
         var upper = lower
         for c in prediction.indices {
@@ -66,6 +79,10 @@ public struct PredictionInterval: Sendable, Equatable {
             let p = Double(prediction[c])
             guard p.isFinite, h.isFinite else { continue }
             var (lo, hi) = (p - h, p + h)
+            if let offset {
+                let base = max(p, 0) + offset
+                (lo, hi) = (base * shrink - offset, base * grow - offset)
+            }
             if let limit = lowerLimit { (lo, hi) = (max(lo, limit), max(hi, limit)) }
             if let limit = upperLimit { (lo, hi) = (min(lo, limit), min(hi, limit)) }
             lower[c] = Float(lo)
@@ -77,7 +94,8 @@ public struct PredictionInterval: Sendable, Equatable {
     /// A one-line description for the tile manifest, e.g. "conformal 0.9 q=[1.5, 2.25] floor=[0, 0] lower
     /// limit=0.0 upper limit=1000.0".
     public var summary: String {
-        "\(adaptive ? "adaptive" : "conformal") \(level) q=\(halfWidths) floor=\(floors)"
+        "\(adaptive ? "adaptive" : logOffsets == nil ? "conformal" : "log conformal") \(level) q=\(halfWidths) "
+            + (logOffsets.map { "offset=\($0)" } ?? "floor=\(floors)")
             + (lowerLimit.map { " lower limit=\($0)" } ?? "") + (upperLimit.map { " upper limit=\($0)" } ?? "")
     }
 }
