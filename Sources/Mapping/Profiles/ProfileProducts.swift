@@ -133,9 +133,11 @@ public enum ProfileProducts {
                     result.hasBounds = true
                 }
             }
-            bdRaster = try WarpedRaster(path: stocks.bulkDensity, onto: grid, resampling: .bilinear)
+            bdRaster = try WarpedRaster(
+                path: stocks.bulkDensity, onto: grid, resampling: .bilinear, nodata: stocks.bulkDensityNodata)
             if case .raster(let cfPath, _) = stocks.coarseFragments {
-                cfRaster = try WarpedRaster(path: cfPath, onto: grid, resampling: .bilinear)
+                cfRaster = try WarpedRaster(
+                    path: cfPath, onto: grid, resampling: .bilinear, nodata: stocks.coarseFragmentsNodata)
             }
             let labels = s.depths + sums.map(\.label)
             let stockNames = labels.map { MapNames.stock(s.name, depthLabel: $0) }
@@ -264,7 +266,7 @@ public enum ProfileProducts {
                     values: values, lower: lowerMaps.map { try readValues($0, window: window) },
                     upper: upperMaps.map { try readValues($0, window: window) },
                     bulkDensity: try readValues(bdRaster!, window: window),
-                    coarse: try cfRaster.map { try readValues($0, window: window) }, s: s)
+                    coarse: try cfRaster.map { try readValues($0, window: window) }, window: window, s: s)
                 stockPlan = plan
             }
             for (k, w) in writers.enumerated() {
