@@ -175,7 +175,8 @@ extension ProfileProducts {
                             soc: value, socUnit: inputs.socUnit, bulkDensity: fineEarth[i],
                             coarseFraction: 0, thickness: thickness)
                         let stored = Float(stock)
-                        if !stored.isFinite || stored < 0 || limit.map({ stock > $0 }) == true {
+                        // The limit less strict by a Float32 map's rounding of a range end such as 0.1.
+                        if !stored.isFinite || stored < 0 || limit.map({ stock > $0 * (1 + 1e-6) }) == true {
                             throw implausible(
                                 stock: stored, layer: layer + s.depths[d], limit: limit, thickness: thickness,
                                 cell: i, window: window, inputs: inputsText(i, soc: soc[d][i]),
