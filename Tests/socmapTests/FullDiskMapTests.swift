@@ -38,11 +38,12 @@ final class FullDiskMapTests: XCTestCase {
         let r = try CLI.run(["predict", p.pipeline, "-q", "--merge"])
         XCTAssertNotEqual(r.status, 0, r.stdout)
         // The file being written, relative to the staging folder, and the output folder, which stays.
-        let pattern = #"write: '([^']+)': No space left on device while writing maps/\.[^ ]+\.tif \(in the staging"#
+        let pattern = #"write: '([^']+)': No space left on device while writing maps/[^ ]+\.tif \(in the staging"#
         let match = try XCTUnwrap(
             r.stderr.firstMatch(of: try Regex(pattern)), "the reason and the file being written: \(r.stderr)")
         XCTAssertEqual(match.output[1].substring.map(String.init), disk.folder.path)
-        XCTAssertTrue(r.stderr.contains("nothing in the output folder was changed. Free space on the disk"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains("no output was published. Free space on the disk that holds the output folder"), r.stderr)
         let after = files(disk.folder.path)
         XCTAssertEqual(after.paths, before.paths, "no map, partial GeoTIFF or staging file left: \(r.stderr)")
     }
