@@ -105,7 +105,8 @@ extension ProfileProducts {
 
         /// The stock layers of one window: per interval, per sum, then (with bounds) the same for
         /// the lower and the upper bounds. A stock that is not finite, negative, or (of the depth maps
-        /// themselves) above `limit` is an error naming the layer, the cell and its inputs (`implausible`).
+        /// themselves) above `socMaximum` at 2.65 g/cm³ is an error naming the layer, the cell and its
+        /// inputs (`implausible`).
         mutating func add(
             values: [[Float]], lower: [[Float]], upper: [[Float]], bulkDensity: [Float], coarse: [Float]?,
             window: PixelWindow, s: Settings
