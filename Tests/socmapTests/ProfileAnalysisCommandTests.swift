@@ -160,6 +160,11 @@ final class ProfileAnalysisCommandTests: XCTestCase {
                 with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any])
         let record = try XCTUnwrap(json["stocks"] as? [String: Any])
         XCTAssertEqual(record["cells_without_bulk_density"] as? Int, sentinelCells, "\(record)")
+        // The report says which nodata the stocks used.
+        XCTAssertEqual((record["bulk_density"] as? [String: Any])?["nodata"] as? String, "255", "\(record)")
+        let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("(cg/cm3, nodata 255 as the pipeline gives it, warped onto the grid"), report)
+        try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
     }
 
     func testValidate_bulkDensityInTheWrongUnit_namesTheKeyAndTheUnitThatFits() throws {
