@@ -247,6 +247,8 @@ final class ProfileAnalysisTests: XCTestCase {
         XCTAssertTrue(marked.values[1].isNaN && marked.values[3].isNaN, "\(marked.values)")
         XCTAssertEqual(marked.result.cellsWithoutBulkDensity, 2)
         XCTAssertEqual(marked.result.totals.first?.cells, 2)
+        let metadata = try RasterDataset(path: dir.file("soc_stock_0-30cm.tif")).metadata()
+        XCTAssertEqual(metadata["SOCMAP_BULK_DENSITY"], "bd.tif (cg/cm3, nodata 255)")
     }
 
     /// A depth map damaged after its values were checked (a cell of 5e6 g/kg, one of -5 g/kg, one of

@@ -149,12 +149,16 @@ public enum ProfileProducts {
             let cfText: String
             switch stocks.coarseFragments {
             case .constant(let f): cfText = "constant volume fraction \(short(f))"
-            case .raster(let p, let unit): cfText = "\((p as NSString).lastPathComponent) (\(unit.rawValue))"
+            case .raster(let p, let unit):
+                cfText =
+                    "\((p as NSString).lastPathComponent) (\(unit.rawValue)"
+                    + (stocks.coarseFragmentsNodata.map { ", nodata \(short($0))" } ?? "") + ")"
             }
             let stockExtra = [
                 formulaKey: formula + (boundNames != nil ? "; bounds: " + boundsNote : ""),
                 "SOCMAP_BULK_DENSITY":
-                    "\((stocks.bulkDensity as NSString).lastPathComponent) (\(stocks.bulkDensityUnit.rawValue))",
+                    "\((stocks.bulkDensity as NSString).lastPathComponent) (\(stocks.bulkDensityUnit.rawValue)"
+                    + (stocks.bulkDensityNodata.map { ", nodata \(short($0))" } ?? "") + ")",
                 "SOCMAP_COARSE_FRAGMENTS": cfText
             ]
             let stockFormat = LayerFormat(unit: "t/ha")
