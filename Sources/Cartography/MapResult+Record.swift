@@ -1,6 +1,7 @@
 import Mapping
 import NeuralNet
 import Reports
+import TextFormat
 import Workspace
 
 /// What the map stage puts into a run's record: the maps, the area of applicability, the depth
@@ -90,10 +91,15 @@ extension MapResult {
                 meanTHa: t.meanPerHectare, totalTg: t.teragrams, lowerTg: bounds?.0, upperTg: bounds?.1)
         }
         if let s = settings.stocks {
-            o.bulkDensity = .init(raster: s.bulkDensity, unit: s.bulkDensityUnit.rawValue)
+            o.bulkDensity = .init(
+                raster: s.bulkDensity, unit: s.bulkDensityUnit.rawValue,
+                nodata: s.bulkDensityNodata.map { NumberText.significant($0, 8) })
             switch s.coarseFragments {
             case .constant(let f): o.coarseFragments = .init(constantFraction: f)
-            case .raster(let path, let unit): o.coarseFragments = .init(raster: path, unit: unit.rawValue)
+            case .raster(let path, let unit):
+                o.coarseFragments = .init(
+                    raster: path, unit: unit.rawValue,
+                    nodata: s.coarseFragmentsNodata.map { NumberText.significant($0, 8) })
             }
         }
         if st.hasBounds { o.bounds = ProfileProducts.boundsNote }

@@ -21,8 +21,8 @@ public enum ProfileStage {
         let units = CarbonStock.BulkDensityUnit.allCases
         let declared = stocks.bulkDensityUnit
         let bd = try scan(
-            stocks.bulkDensity, grid: grid, tileSize: tileSize, key: "stocks.bulk_density",
-            errorAt: errorAt, ranges: units.map(\.plausible))
+            stocks.bulkDensity, nodata: stocks.bulkDensityNodata, grid: grid, tileSize: tileSize,
+            key: "stocks.bulk_density", errorAt: errorAt, ranges: units.map(\.plausible))
         let share = bd.shares[units.firstIndex(of: declared)!]
         if share < 0.5 {
             throw errorAt(
@@ -54,8 +54,8 @@ public enum ProfileStage {
         if case .raster(let path, let unit) = stocks.coarseFragments {
             let range = 0...(0.9999 / unit.fraction)
             let cf = try scan(
-                path, grid: grid, tileSize: tileSize, key: "stocks.coarse_fragments", errorAt: errorAt,
-                ranges: [range])
+                path, nodata: stocks.coarseFragmentsNodata, grid: grid, tileSize: tileSize,
+                key: "stocks.coarse_fragments", errorAt: errorAt, ranges: [range])
             if cf.shares[0] < 0.5 {
                 throw errorAt(
                     "stocks.coarse_fragments_unit",
@@ -111,11 +111,12 @@ public enum ProfileStage {
         var text: String { "a median of \(fmt(median)) (lowest \(fmt(lowest)), highest \(fmt(highest)))" }
     }
 
-    /// Reads the raster at `path` warped onto `grid` tile by tile: its cells with a value, the share in
-    /// each of `ranges`, and the median from a histogram of the values' leading 20 bits (sign,
-    /// exponent and 11 bits of mantissa: bins of a relative width of 0.05 %, whatever the values' range).
+    /// Reads the raster at `path` (with `nodata` replacing its own, when given) warped onto `grid` tile by
+    /// tile: its cells with a value, the share in each of `ranges`, and the median from a histogram of the
+    /// values' leading 20 bits (sign, exponent and 11 bits of mantissa: bins of a relative width of 0.05 %,
+    /// whatever the values' range).
     static func scan(
-        _ path: String, grid: Grid, tileSize: Int, key: String, errorAt: KeyErrorMaker,
+        _ path: String, nodata: Double? = nil, grid: Grid, tileSize: Int, key: String, errorAt: KeyErrorMaker,
         ranges: [ClosedRange<Double>]
     ) throws -> RasterScan {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -124,7 +125,7 @@ public enum ProfileStage {
                 "raster '\(path)' does not exist; check the path (relative to the pipeline file)")
         }
         let raster: WarpedRaster
-        do { raster = try WarpedRaster(path: path, onto: grid, resampling: .bilinear) } catch {
+        do { raster = try WarpedRaster(path: path, onto: grid, resampling: .bilinear, nodata: nodata) } catch {
             throw errorAt(key, "\(error)")
         }
         defer { raster.close() }
@@ -202,7 +203,9 @@ public enum ProfileStage {
             stocks = ProfileProducts.StockInputs(
                 socUnit: s.socUnit, bulkDensity: s.bulkDensity, bulkDensityUnit: s.bulkDensityUnit,
                 coarseFragments: s.coarseFragments,
-                cellHectares: try cellHectares(grid: grid, errorAt: settings.errorAt))
+                cellHectares: try cellHectares(grid: grid, errorAt: settings.errorAt),
+                bulkDensityNodata: s.bulkDensityNodata, coarseFragmentsNodata: s.coarseFragmentsNodata)
+            stocks!.socMaximum = settings.validRange?.max
         }
         var analysis = ProfileProducts.Settings(
             name: predict.name, property: property, unit: unit, depths: depths, intervals: intervals,

@@ -93,13 +93,8 @@ public enum CovariatesKeys {
                 ? nil : "kind must be continuous, categorical or auto, found '\($0)'"
         }, "categorical: one channel per class; auto: categorical when the band has a class table")
     static let nodata = Key(
-        "covariates.files[].nodata",
-        ValueType<Double>(
-            name: "number or nan",
-            read: { v in
-                if case .scalar(let s) = v.node, s.string.lowercased() == "nan" { return .nan }
-                return try v.double()
-            }, text: { "\($0)" }), default: nil, defaultText: "the file's", "nodata value replacing the file's own")
+        "covariates.files[].nodata", .nodata, default: nil, defaultText: "the file's",
+        "nodata value replacing the file's own")
     static let categorical = Key("covariates.categorical", .texts, default: [], "covariates to treat as categorical")
     static let tileSize = Key(
         "covariates.tile_size", .int, default: 512, .range(32...8192),

@@ -167,6 +167,15 @@ extension ValueType where Value == Int {
 extension ValueType where Value == Double {
     /// A finite number.
     static var double: ValueType { ValueType(name: "number", read: { try $0.double() }, text: { "\($0)" }) }
+    /// A raster's nodata value: a finite number or `nan`.
+    static var nodata: ValueType {
+        ValueType(
+            name: "number or nan",
+            read: { v in
+                if case .scalar(let s) = v.node, s.string.lowercased() == "nan" { return .nan }
+                return try v.double()
+            }, text: { "\($0)" })
+    }
 }
 
 extension ValueType where Value == Float {

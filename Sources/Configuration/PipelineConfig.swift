@@ -144,6 +144,10 @@ public struct StocksConfig: Sendable, Equatable {
     public var coarseFragments: ProfileProducts.CoarseFragments
     /// The unit of the SOC maps (`profiles.unit`, g/kg or %).
     public var socUnit: CarbonStock.SOCUnit
+    /// Nodata value replacing the bulk density raster's own (`stocks.bulk_density.nodata`; nil: the file's).
+    public var bulkDensityNodata: Double? = nil
+    /// Nodata value replacing the coarse-fragment raster's own (`stocks.coarse_fragments.nodata`; nil: the file's).
+    public var coarseFragmentsNodata: Double? = nil
 }
 
 extension PipelineConfig {

@@ -114,14 +114,14 @@ extension PipelineConfig {
             throw (unitNode ?? value).error(message)
         }
         let m = try value.mapping()
-        let bdPath = try m.require(
-            K.bulkDensity, hint: "the bulk density raster (any CRS and resolution; warped onto the grid)")
-        guard !bdPath.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw m.optional(K.bulkDensity.name)!.error("give the bulk density raster's path")
-        }
+        let bdValue = try m.required(
+            K.bulkDensity.name, hint: "the bulk density raster (any CRS and resolution; warped onto the grid)")
+        let bd = try rasterSource(
+            bdValue, path: K.bulkDensityPath, nodata: K.bulkDensityNodata, what: "the bulk density raster")
         let bdUnit = try m.require(K.bulkDensityUnit, hint: "g/cm3, cg/cm3 (SoilGrids' bdod) or kg/m3")
         let cfUnit = try m.read(K.coarseFragmentsUnit)
         var coarse = ProfileProducts.CoarseFragments.constant(0)
+        var cfNodata: Double?
         if let cf = m.optional(K.coarseFragments.name) {
             if case .scalar(let s) = cf.node, let number = Double(s.string), number.isFinite {
                 let fraction = number * cfUnit.fraction
@@ -133,11 +133,43 @@ extension PipelineConfig {
                 }
                 coarse = .constant(fraction)
             } else {
-                coarse = .raster(path: resolve(try m.read(K.coarseFragments)), unit: cfUnit)
+                let source = try rasterSource(
+                    cf, path: K.coarseFragmentsPath, nodata: K.coarseFragmentsNodata,
+                    what: "the coarse-fragment raster")
+                coarse = .raster(path: resolve(source.path), unit: cfUnit)
+                cfNodata = source.nodata
             }
         }
         try m.finish()
         return StocksConfig(
-            bulkDensity: resolve(bdPath), bulkDensityUnit: bdUnit, coarseFragments: coarse, socUnit: socUnit)
+            bulkDensity: resolve(bd.path), bulkDensityUnit: bdUnit, coarseFragments: coarse, socUnit: socUnit,
+            bulkDensityNodata: bd.nodata, coarseFragmentsNodata: cfNodata)
+    }
+
+    /// A raster of `stocks` written as a path or, like a `covariates.files` entry, as a mapping with
+    /// `path` and `nodata` (the value replacing the file's own); errors name the key and its line.
+    static func rasterSource(
+        _ v: YAMLValue, path pathKey: Key<String>, nodata nodataKey: Key<Double>, what: String
+    ) throws -> (path: String, nodata: Double?) {
+        let path: String
+        var nodata: Double?
+        if case .mapping = v.node {
+            let f = try v.mapping()
+            guard let p = f.optional(pathKey.name) else {
+                throw v.error("this mapping has no path; give 'path: <\(what)>' (and optionally 'nodata: <value>')")
+            }
+            path = try p.string()
+            nodata = try f.given(nodataKey)
+            try f.finish()
+        } else {
+            guard case .scalar = v.node else {
+                throw v.error("expected \(what)'s path or a mapping with 'path' and 'nodata', found \(v.describe())")
+            }
+            path = try v.string()
+        }
+        guard !path.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw v.error("give \(what)'s path")
+        }
+        return (path, nodata)
     }
 }

@@ -148,16 +148,27 @@ public enum PredictKeys {
 /// The keys of `stocks`.
 public enum StocksKeys {
     static let bulkDensity = Key(
-        "stocks.bulk_density", .path, default: nil, required: true,
-        "bulk density raster, warped onto the grid")
+        "stocks.bulk_density",
+        ValueType<String>(name: "path or mapping (path, nodata)", read: { try $0.string() }, text: { $0 }),
+        default: nil, required: true, "bulk density raster, warped onto the grid: a path or {path, nodata}")
+    static let bulkDensityPath = Key(
+        "stocks.bulk_density.path", .path, default: nil, required: true, "the bulk density raster")
+    static let bulkDensityNodata = Key(
+        "stocks.bulk_density.nodata", .nodata, default: nil, defaultText: "the file's",
+        "nodata value replacing the bulk density raster's own")
     static let bulkDensityUnit = Key(
         "stocks.bulk_density_unit",
         .choice(CarbonStock.BulkDensityUnit.self, noun: "bulk density unit"),
         default: nil, required: true, "unit of the bulk density raster: g/cm3, cg/cm3 (SoilGrids' bdod) or kg/m3")
     static let coarseFragments = Key(
         "stocks.coarse_fragments",
-        ValueType<String>(name: "number or path", read: { try $0.string() }, text: { $0 }),
-        default: "0", "volume share of stones and gravel: a constant or a raster")
+        ValueType<String>(name: "number, path or mapping (path, nodata)", read: { try $0.string() }, text: { $0 }),
+        default: "0", "volume share of stones and gravel: a constant, a raster path or {path, nodata}")
+    static let coarseFragmentsPath = Key(
+        "stocks.coarse_fragments.path", .path, default: nil, required: true, "the coarse-fragment raster")
+    static let coarseFragmentsNodata = Key(
+        "stocks.coarse_fragments.nodata", .nodata, default: nil, defaultText: "the file's",
+        "nodata value replacing the coarse-fragment raster's own")
     static let coarseFragmentsUnit = Key(
         "stocks.coarse_fragments_unit", .choice(CarbonStock.FractionUnit.self),
         default: CarbonStock.FractionUnit.fraction,
@@ -165,7 +176,9 @@ public enum StocksKeys {
 
     /// Every key of `stocks`.
     public static var all: [KeyDeclaration] {
-        declarations(bulkDensity, bulkDensityUnit, coarseFragments, coarseFragmentsUnit)
+        declarations(
+            bulkDensity, bulkDensityPath, bulkDensityNodata, bulkDensityUnit, coarseFragments, coarseFragmentsPath,
+            coarseFragmentsNodata, coarseFragmentsUnit)
     }
 }
 

@@ -58,10 +58,15 @@ public enum StackStage {
                 )
             }
         }
-        let stack = try CovariateStack(
-            specs: specs, reference: reference, tileSize: settings.covariates.tileSize, saved: saved
-        ) { done, total in
-            observer.progress("covariate statistics", done: done, total: total)
+        let stack: CovariateStack
+        do {
+            stack = try CovariateStack(
+                specs: specs, reference: reference, tileSize: settings.covariates.tileSize, saved: saved
+            ) { done, total in
+                observer.progress("covariate statistics", done: done, total: total)
+            }
+        } catch let error as RasterError {
+            throw categoricalError(error, settings: settings) ?? error
         }
         if let statisticsFile {
             if stack.reusedStatistics {
@@ -83,5 +88,44 @@ public enum StackStage {
             observer.note("warning: " + warning)
         }
         return stack
+    }
+
+    /// A categorical covariate whose values are a measurement (`CovariateStack`'s "categorical covariate
+    /// ... has more than 64 classes / the non-integer value ..."), as the error of the pipeline key that made
+    /// it categorical: `covariates.categorical`, the entry's `kind: categorical`, or the entry itself when
+    /// `kind: auto` found a class table in the band; nil for any other error.
+    static func categoricalError(_ error: RasterError, settings: InputSettings) -> ConfigError? {
+        guard error.message.hasPrefix("categorical covariate '"), let path = error.path, let band = error.band,
+            let detail = error.message.range(of: "' has ").map({ String(error.message[$0.upperBound...]) })
+        else { return nil }
+        let name = String(error.message.dropFirst("categorical covariate '".count).prefix { $0 != "'" })
+        let what = "covariate '\(name)' (band \(band) of '\(path)')"
+        let remedy =
+            "declare it continuous (kind: continuous) or reclassify it into at most "
+            + "\(CovariateStack.maximumClasses) whole-number classes (e.g. with gdal_calc.py)"
+        let fileName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        for (i, source) in settings.covariates.sources.enumerated() {
+            guard source.band == nil || source.band == band,
+                let files = try? CovariateSources.expand(source, pipeline: settings.file), files.contains(path)
+            else { continue }
+            if settings.covariates.categorical.contains(source.name ?? fileName) {
+                return settings.errorAt(
+                    "covariates.categorical",
+                    "\(what) is listed as categorical here but holds a measurement: it has \(detail); "
+                        + "remove it from covariates.categorical to read it as continuous, or reclassify it into at "
+                        + "most \(CovariateStack.maximumClasses) whole-number classes (e.g. with gdal_calc.py)")
+            }
+            let key = "covariates.files[\(i)]"
+            if source.kind == CovariateKind.categorical.rawValue {
+                return settings.errorAt(
+                    key + ".kind",
+                    "\(what) is declared kind: categorical but holds a measurement: it has \(detail); \(remedy)")
+            }
+            return settings.errorAt(
+                key,
+                "\(what) is read as categorical (kind: auto, and the band has a class table) but holds a "
+                    + "measurement: it has \(detail); \(remedy)")
+        }
+        return nil
     }
 }

@@ -127,11 +127,13 @@ public final class PipelineRunner {
         var mapResult: MapResult?
         if let predict = config.predict, maps {
             let settings = MapSettings(config, predict)
-            let result = try MapStage.run(
-                settings, stack: stack,
-                inputs: try MapStage.inputs(
-                    settings, layout: out, evaluation: evaluation.map { MapEvaluation($0) }, data: used.data),
-                output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
+            let result = try publishedTerms(staging: out, folder: folder) {
+                try MapStage.run(
+                    settings, stack: stack,
+                    inputs: try MapStage.inputs(
+                        settings, layout: out, evaluation: evaluation.map { MapEvaluation($0) }, data: used.data),
+                    output: out, tiles: folder.layout.tilesFolder, replaceStaleTiles: true, observer: observer)
+            }
             result.record(into: &record, settings: settings)
             mapResult = result
             clock.record(\.maps)
@@ -258,10 +260,22 @@ public final class PipelineRunner {
         _ = try ProfileStage.check(
             config.stocks, grid: stack.grid, tileSize: config.covariates.tileSize, errorAt: config.errorAt)
         let output = sharded ? nil : try folder.makeStaging()
-        let result = try MapStage.run(
-            MapSettings(config, predict), stack: stack, inputs: inputs, output: output, tiles: layout.tilesFolder,
-            shard: shard, merge: merge, replaceStaleTiles: !sharded && !merge, observer: observer)
+        let result = try publishedTerms(staging: output, folder: folder) {
+            try MapStage.run(
+                MapSettings(config, predict), stack: stack, inputs: inputs, output: output, tiles: layout.tilesFolder,
+                shard: shard, merge: merge, replaceStaleTiles: !sharded && !merge, observer: observer)
+        }
         if result.assembled { try folder.publish([OutputLayout.maps], replacingAll: false) }
         return result
+    }
+
+    /// Runs the map stage writing into `staging`; a write that runs out of space is told by the output
+    /// folder, which stays, not the staging folder, which goes on exit (`FullDisk.error`).
+    private func publishedTerms<T>(staging: OutputLayout?, folder: OutputFolder, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch {
+            guard let staging, let e = FullDisk.error(error, staging: staging.root, output: folder.layout.root)
+            else { throw error }
+            throw e
+        }
     }
 }

@@ -101,12 +101,15 @@ extension MarkdownReport {
             "\(st.formula) (\(r.unit == "%" ? "SOC in % is 10 g/kg per %" : "SOC in g/kg"); "
             + "per hectare a layer t cm thick holds BD x t x (1 - CF) x 100 t of fine earth, SOC/1000 of it carbon). "
         md +=
-            "Bulk density: `\(bd.raster)` (\(bd.unit), warped onto the grid bilinearly, "
-            + "the same raster at every depth); coarse fragments: "
+            "Bulk density: `\(bd.raster)` (\(bd.unit)"
+            + (bd.nodata.map { ", nodata \($0) as the pipeline gives it" } ?? "")
+            + ", warped onto the grid bilinearly, the same raster at every depth); coarse fragments: "
         if let f = st.coarseFragments?.constantFraction {
             md += "a constant volume fraction of \(fmt(f))"
         } else if let cf = st.coarseFragments, let path = cf.raster {
-            md += "`\(path)` (\(cf.unit ?? ""))"
+            md +=
+                "`\(path)` (\(cf.unit ?? "")" + (cf.nodata.map { ", nodata \($0) as the pipeline gives it" } ?? "")
+                + ")"
         }
         md +=
             ". Totals are the maps' values times the cell area, summed over the mapped cells; 1 Tg = 1 Mt = 10^6 t.\n\n"

@@ -186,9 +186,13 @@ extension RunRecord {
         public struct Raster: Codable, Equatable, Sendable {
             /// Its path and unit.
             public var raster: String, unit: String
+            /// The nodata value the pipeline gives in place of the file's own, as text ("255", "nan"; nil: the file's).
+            public var nodata: String?
 
             /// A raster input.
-            public init(raster: String, unit: String) { (self.raster, self.unit) = (raster, unit) }
+            public init(raster: String, unit: String, nodata: String? = nil) {
+                (self.raster, self.unit, self.nodata) = (raster, unit, nodata)
+            }
         }
 
         /// The coarse fragments: `constant_fraction`, or `raster` with `unit`.
@@ -197,14 +201,18 @@ extension RunRecord {
             public var constantFraction: Double?
             /// A raster and its unit.
             public var raster: String?, unit: String?
+            /// The raster's nodata value the pipeline gives in place of the file's own, as text (nil: the file's).
+            public var nodata: String?
 
             /// Coarse fragments.
-            public init(constantFraction: Double? = nil, raster: String? = nil, unit: String? = nil) {
-                (self.constantFraction, self.raster, self.unit) = (constantFraction, raster, unit)
+            public init(
+                constantFraction: Double? = nil, raster: String? = nil, unit: String? = nil, nodata: String? = nil
+            ) {
+                (self.constantFraction, self.raster, self.unit, self.nodata) = (constantFraction, raster, unit, nodata)
             }
 
             enum CodingKeys: String, CodingKey {
-                case raster, unit
+                case raster, unit, nodata
                 case constantFraction = "constant_fraction"
             }
         }

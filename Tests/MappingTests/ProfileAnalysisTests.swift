@@ -215,6 +215,97 @@ final class ProfileAnalysisTests: XCTestCase {
             ])
     }
 
+    /// A Byte bulk density in cg/cm3 whose file declares no nodata but fills its gaps with 255, which
+    /// reads as a plausible 2.55 g/cm3: used as a density unless `stocks.bulk_density.nodata` says 255.
+    func testRun_bulkDensityNodataFromThePipeline_givesNodataStocks() throws {
+        let dir = try TemporaryDirectory(prefix: "socmap-profiles")
+        let grid = try makeTestGrid(width: 4, height: 1, resolution: 100)
+        try writeTestGeoTIFF(path: dir.file("soc_0-30cm.tif"), grid: grid, bands: [[10, 10, 10, 10]], nodata: -9999)
+        try writeTestGeoTIFF(path: dir.file("bd.tif"), grid: grid, bands: [[130, 255, 120, 255]], dataType: .uint8)
+        func stocks(nodata: Double?) throws -> (values: [Float], result: ProfileProducts.StockResult) {
+            let settings = ProfileProducts.Settings(
+                name: "soc", property: "SOC", unit: "g/kg", depths: ["0-30cm"], intervals: [(0, 30)], tileSize: 512,
+                consistencyThreshold: nil,
+                stocks: ProfileProducts.StockInputs(
+                    socUnit: .gramsPerKilogram, bulkDensity: dir.file("bd.tif"),
+                    bulkDensityUnit: .centigramsPerCubicCentimetre, coarseFragments: .constant(0), cellHectares: 1,
+                    bulkDensityNodata: nodata),
+                intervalLevel: nil)
+            let r = try ProfileProducts.run(settings, folder: dir.path, grid: grid, metadata: [:])
+            let block = try RasterDataset(path: dir.file("soc_stock_0-30cm.tif")).read(
+                band: 1, window: grid.fullWindow)
+            return (zip(block.values, block.valid).map { $1 ? $0 : .nan }, try XCTUnwrap(r.stocks))
+        }
+        // The file's own reading: 255 cg/cm3 is 2.55 g/cm3, a stock of 10 x 2.55 x 30 x 0.1 = 76.5 t/ha.
+        let unmarked = try stocks(nodata: nil)
+        XCTAssertEqual(unmarked.values[1], 76.5, accuracy: 1e-4)
+        XCTAssertEqual(unmarked.result.cellsWithoutBulkDensity, 0)
+        // Declared in the pipeline: those cells have no stock and are counted as without bulk density.
+        let marked = try stocks(nodata: 255)
+        XCTAssertEqual(marked.values[0], 39, accuracy: 1e-4)
+        XCTAssertEqual(marked.values[2], 36, accuracy: 1e-4)
+        XCTAssertTrue(marked.values[1].isNaN && marked.values[3].isNaN, "\(marked.values)")
+        XCTAssertEqual(marked.result.cellsWithoutBulkDensity, 2)
+        XCTAssertEqual(marked.result.totals.first?.cells, 2)
+        let metadata = try RasterDataset(path: dir.file("soc_stock_0-30cm.tif")).metadata()
+        XCTAssertEqual(metadata["SOCMAP_BULK_DENSITY"], "bd.tif (cg/cm3, nodata 255)")
+    }
+
+    /// A depth map damaged after its values were checked (a cell of 5e6 g/kg, one of -5 g/kg, one of
+    /// 3e38 g/kg whose stock overflows Float32): an error naming the layer, cell, window and inputs, and no
+    /// stock map (nor its staging copy) left in the folder.
+    func testRun_implausibleStock_isAnErrorNamingLayerCellAndInputs_nothingWritten() throws {
+        let grid = try makeTestGrid(width: 4, height: 3, resolution: 100)
+        func run(
+            damaged value: Float, at cell: Int, depth: String = "0-5cm", socMaximum: Double?
+        ) throws -> (String, [String]) {
+            let dir = try TemporaryDirectory(prefix: "socmap-profiles")
+            for label in ["0-5cm", "5-15cm"] {
+                let soc = (0..<12).map { $0 == cell && label == depth ? value : Float(20) }
+                try writeTestGeoTIFF(path: dir.file("soc_\(label).tif"), grid: grid, bands: [soc], nodata: -9999)
+            }
+            try writeTestGeoTIFF(
+                path: dir.file("bd.tif"), grid: grid, bands: [[Float](repeating: 1200, count: 12)], nodata: -9999)
+            var inputs = ProfileProducts.StockInputs(
+                socUnit: .gramsPerKilogram, bulkDensity: dir.file("bd.tif"), bulkDensityUnit: .kilogramsPerCubicMetre,
+                coarseFragments: .constant(0.1), cellHectares: 1)
+            inputs.socMaximum = socMaximum
+            let settings = ProfileProducts.Settings(
+                name: "soc", property: "SOC", unit: "g/kg", depths: ["0-5cm", "5-15cm"], intervals: [(0, 5), (5, 15)],
+                tileSize: 2, consistencyThreshold: 1, stocks: inputs, intervalLevel: nil)
+            var message = ""
+            XCTAssertThrowsError(try ProfileProducts.run(settings, folder: dir.path, grid: grid, metadata: [:])) {
+                message = "\($0)"
+            }
+            let left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            return (message, left.filter { !["soc_0-5cm.tif", "soc_5-15cm.tif", "bd.tif"].contains($0) })
+        }
+        // Cell 6 is column 2, row 1: in the window at column 2, row 0 (2 x 2 cells).
+        let (above, aboveLeft) = try run(damaged: 5e6, at: 6, socMaximum: 1000)
+        for fragment in [
+            "the 0-5cm carbon stock at cell (column 2, row 1) of the window at column 2, row 0 (2 x 2 cells)",
+            "is 2700000 t/ha, above the largest plausible 1325 t/ha",
+            "(profiles.valid_range's 1000 g/kg x 2.65 g/cm3, the density of quartz, x 5 cm x 0.1)",
+            "SOC 5000000 g/kg, bulk density 1.2 g/cm3 (1200 kg/m3) in '", "coarse fraction 0.1",
+            "no stock map was written", "soc_0-5cm.tif", "socmap predict --overwrite"
+        ] {
+            XCTAssertTrue(above.contains(fragment), "'\(fragment)' not in: \(above)")
+        }
+        XCTAssertEqual(aboveLeft, [], "nothing published, no staging file left")
+        let (negative, negativeLeft) = try run(damaged: -5, at: 0, socMaximum: nil)
+        XCTAssertTrue(
+            negative.contains("0-5cm carbon stock at cell (column 0, row 0)")
+                && negative.contains("-2.7 t/ha, negative")
+                && negative.contains("SOC -5 g/kg"), negative)
+        XCTAssertEqual(negativeLeft, [])
+        // 3.3e38 g/kg x 1.08 g/cm3 of fine earth x 10 cm x 0.1 is beyond Float32 (3.4e38).
+        let (overflow, overflowLeft) = try run(damaged: 3.3e38, at: 11, depth: "5-15cm", socMaximum: nil)
+        XCTAssertTrue(
+            overflow.contains("the 5-15cm carbon stock at cell (column 3, row 2)")
+                && overflow.contains("is not a finite number (inf)"), overflow)
+        XCTAssertEqual(overflowLeft, [])
+    }
+
     func testRun_enforceMonotone_rewritesTheDepthMapsAndStocksUseThem() throws {
         let dir = try TemporaryDirectory(prefix: "socmap-profiles")
         let grid = try makeTestGrid(width: 3, height: 1, resolution: 100)

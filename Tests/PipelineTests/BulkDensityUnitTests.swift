@@ -78,6 +78,29 @@ final class BulkDensityUnitTests: XCTestCase {
                 "median 1.32 g/cm3"))
     }
 
+    /// A raster that fills two thirds of the grid with an undeclared 0: refused as not g/cm3, until
+    /// `stocks.bulk_density.nodata: 0` makes those cells nodata; the check then counts only the rest.
+    func testUndeclaredSentinel_isHonouredWhenThePipelineGivesNodata() throws {
+        let d = try TemporaryDirectory()
+        let grid = try makeTestGrid(width: 30, height: 30, resolution: 100)
+        try writeTestGeoTIFF(path: d.file("bd.tif"), grid: grid) { _, r in r < 10 ? 1.3 : 0 }
+        let file = d.file("p.yaml")
+        func check(nodata: Double?) throws -> [String] {
+            var stocks = StocksConfig(
+                bulkDensity: d.file("bd.tif"), bulkDensityUnit: .gramsPerCubicCentimetre,
+                coarseFragments: .constant(0), socUnit: .gramsPerKilogram)
+            stocks.bulkDensityNodata = nodata
+            return try ProfileStage.check(stocks, grid: grid, tileSize: 16) { key, message in
+                ConfigError(file: file, key: key, line: nil, column: nil, message: message)
+            }
+        }
+        XCTAssertThrowsError(try check(nodata: nil)) {
+            XCTAssertTrue("\($0)".contains("a median of 0 (lowest 0, highest 1.3)"), "\($0)")
+        }
+        let lines = try check(nodata: 0)
+        XCTAssertTrue(lines[0].contains("300 cells with a value, median 1.3 g/cm3, 100.0 %"), "\(lines)")
+    }
+
     func testStocks_fromCentigrams_equalStocksFromGrams() {
         let grams = CarbonStock.stock(
             soc: 10, socUnit: .gramsPerKilogram, bulkDensity: 1.3, coarseFraction: 0, thickness: 30)

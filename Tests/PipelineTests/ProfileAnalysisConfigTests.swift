@@ -79,6 +79,47 @@ final class ProfileAnalysisConfigTests: XCTestCase {
         XCTAssertEqual(r.stocks?.socUnit, .percent)
     }
 
+    func testStocks_rastersAsPathOrMappingWithNodata() throws {
+        let plain = try XCTUnwrap(
+            try parse(pipeline(rest: "stocks: {bulk_density: bd.tif, bulk_density_unit: g/cm3}\n")).stocks)
+        XCTAssertEqual(plain.bulkDensity, "/data/project/bd.tif")
+        XCTAssertNil(plain.bulkDensityNodata)
+        let c = try parse(
+            pipeline(
+                rest: "stocks:\n  bulk_density:\n    path: bd.tif\n    nodata: -9999\n  bulk_density_unit: g/cm3\n"
+                    + "  coarse_fragments: {path: cf.tif, nodata: nan}\n  coarse_fragments_unit: '%'\n"))
+        let s = try XCTUnwrap(c.stocks)
+        XCTAssertEqual(s.bulkDensity, "/data/project/bd.tif")
+        XCTAssertEqual(s.bulkDensityNodata, -9999)
+        XCTAssertEqual(s.coarseFragments, .raster(path: "/data/project/cf.tif", unit: .percent))
+        XCTAssertTrue(try XCTUnwrap(s.coarseFragmentsNodata).isNaN)
+        // Without nodata the mapping is the plain path.
+        let bare = try parse(pipeline(rest: "stocks: {bulk_density: {path: bd.tif}, bulk_density_unit: g/cm3}\n"))
+        XCTAssertEqual(bare.stocks?.bulkDensity, "/data/project/bd.tif")
+        XCTAssertNil(bare.stocks?.bulkDensityNodata)
+        XCTAssertEqual(c.positions["stocks.bulk_density.nodata"]?.line, 18)
+    }
+
+    func testStocks_badRasterMapping_isAnErrorNamingTheKeyAndLine() {
+        let head = "stocks:\n  bulk_density_unit: g/cm3\n"
+        // The stocks section starts on line 15 of the pipeline.
+        assertError(
+            pipeline(rest: head + "  bulk_density:\n    nodata: -9999\n"),
+            ["p.yaml:18:", "key 'stocks.bulk_density'", "no path", "give 'path: <the bulk density raster>'"])
+        assertError(
+            pipeline(rest: head + "  bulk_density:\n    path: bd.tif\n    nodta: -9999\n"),
+            ["p.yaml:19:", "key 'stocks.bulk_density.nodta'", "unknown key 'nodta'", "did you mean 'nodata'?"])
+        assertError(
+            pipeline(rest: head + "  bulk_density:\n    path: bd.tif\n    nodata: none\n"),
+            ["p.yaml:19:", "key 'stocks.bulk_density.nodata'", "expected a number, found 'none'"])
+        assertError(
+            pipeline(rest: head + "  bulk_density: [bd.tif]\n"),
+            ["p.yaml:17:", "key 'stocks.bulk_density'", "a mapping with 'path' and 'nodata'"])
+        assertError(
+            pipeline(rest: head + "  bulk_density: bd.tif\n  coarse_fragments: {nodata: 255}\n"),
+            ["p.yaml:18:", "key 'stocks.coarse_fragments'", "give 'path: <the coarse-fragment raster>'"])
+    }
+
     func testCellArea_projectedInMetresOrFeet_geographicRefused() throws {
         let config = try parse(pipeline(rest: "stocks: {bulk_density: bd.tif, bulk_density_unit: g/cm3}\n"))
         func grid(_ epsg: Int, _ size: Double) throws -> Grid {

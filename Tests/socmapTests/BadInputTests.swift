@@ -47,6 +47,53 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["validate", p.pipeline]).status, 0)
     }
 
+    /// A band of a multi-band file listed as categorical while it holds a measurement, as a user writes
+    /// it: the error names the covariate, the band, the file, the key that made it categorical and its
+    /// line, and says what to do; following it (kind: continuous), the stack builds.
+    func testBandCovariateDeclaredCategorical_namesFileBandKeyAndWhatToDo() throws {
+        let p = try TinyProject()
+        try FileManager.default.createDirectory(atPath: p.folder.file("more"), withIntermediateDirectories: true)
+        // Band 1: land-use classes 1-4; band 2: temperature in degrees, a measurement.
+        let n = p.grid.cellCount
+        try writeTestGeoTIFF(
+            path: p.folder.file("more/climate.tif"), grid: p.grid,
+            bands: [(0..<n).map { Float(1 + $0 % 4) }, (0..<n).map { 12.5 + Float($0 % 40) * 0.25 }], nodata: -9999)
+        try p.editPipeline(
+            "  files: [covs/]\n",
+            "  files:\n    - covs/\n    - path: more/climate.tif\n      band: 2\n      kind: categorical\n")
+        let r = try CLI.run(["run", p.pipeline, "--quiet"])
+        XCTAssertNotEqual(r.status, 0, r.stdout)
+        for fragment in [
+            "pipeline.yaml:10:", "key 'covariates.files[1].kind'",
+            "covariate 'climate' (band 2 of '\(p.folder.file("more/climate.tif"))')",
+            "is declared kind: categorical but holds a measurement: it has the non-integer value 12.5;",
+            "declare it continuous (kind: continuous) or reclassify it into at most 64 whole-number classes"
+        ] {
+            XCTAssertTrue(r.stderr.contains(fragment), "'\(fragment)' not in: \(r.stderr)")
+        }
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: p.output)) ?? [], [])
+
+        // Whole degrees, listed in covariates.categorical: more than 64 classes, and that key named.
+        try writeTestGeoTIFF(
+            path: p.folder.file("more/climate.tif"), grid: p.grid,
+            bands: [(0..<n).map { Float(1 + $0 % 4) }, (0..<n).map { Float($0 % 100) }], nodata: -9999)
+        try p.editPipeline("      kind: categorical\n", "")
+        try p.editPipeline("categorical: [geo]", "categorical: [geo, climate]")
+        let listed = try CLI.run(["inspect", p.pipeline, "--quiet"])
+        XCTAssertNotEqual(listed.status, 0, listed.stdout)
+        for fragment in [
+            "key 'covariates.categorical'", "covariate 'climate' (band 2 of ",
+            "is listed as categorical here but holds a measurement: it has more than 64 classes on the grid",
+            "remove it from covariates.categorical to read it as continuous"
+        ] {
+            XCTAssertTrue(listed.stderr.contains(fragment), "'\(fragment)' not in: \(listed.stderr)")
+        }
+        // Following the advice, the stack builds.
+        try p.editPipeline("categorical: [geo, climate]", "categorical: [geo]")
+        let fixed = try CLI.run(["inspect", p.pipeline, "--quiet"])
+        XCTAssertEqual(fixed.status, 0, fixed.stderr)
+    }
+
     func testInfiniteCovariateValues_areAnErrorNamingTheFile() throws {
         let p = try TinyProject()
         try writeTestGeoTIFF(path: p.folder.file("covs/ratio.tif"), grid: p.grid, nodata: -9999) { c, r in

@@ -115,6 +115,58 @@ final class ProfileAnalysisCommandTests: XCTestCase {
             accuracy: 1e-4 * max(1, sum))
     }
 
+    /// A bulk density raster in cg/cm3 that declares no nodata but fills columns 30 and beyond with 255
+    /// (which would read as a plausible 2.55 g/cm3): `bulk_density: {path, nodata: 255}` makes those cells
+    /// nodata, so their stocks are nodata (and counted), while the other cells keep the formula's value.
+    func testRun_bulkDensityNodataGivenInThePipeline_leavesThoseStocksNodata() throws {
+        let p = try TinyProject()
+        try writeTestGeoTIFF(path: p.folder.file("bd.tif"), grid: p.grid) { c, r in
+            c >= 30 ? 255 : 100 + Float(c) + 0.5 * Float(r)
+        }
+        let stocks = """
+            stocks:
+              bulk_density:
+                path: bd.tif
+                nodata: 255
+              bulk_density_unit: cg/cm3
+
+            """
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + OutputFolderTests.quickTraining + stocks)
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func cells(_ name: String) throws -> RasterBlock {
+            try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow)
+        }
+        let soc = try cells("soc_0-5cm")
+        let stock = try cells("soc_stock_0-5cm")
+        var sentinelCells = 0
+        for row in 0..<p.grid.height {
+            for col in 0..<p.grid.width {
+                let i = row * p.grid.width + col
+                guard soc.valid[i] else { continue }
+                if col >= 30 {
+                    XCTAssertFalse(stock.valid[i], "the sentinel is nodata, not 2.55 g/cm3: (\(col), \(row))")
+                    sentinelCells += 1
+                } else {
+                    let bd = (100 + Double(col) + 0.5 * Double(row)) / 100
+                    let expected = Double(soc.values[i]) * bd * 5 * 0.1
+                    XCTAssertEqual(Double(stock.values[i]), expected, accuracy: 1e-4 * max(1, expected))
+                }
+            }
+        }
+        XCTAssertGreaterThan(sentinelCells, 0)
+        let json = try XCTUnwrap(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any])
+        let record = try XCTUnwrap(json["stocks"] as? [String: Any])
+        XCTAssertEqual(record["cells_without_bulk_density"] as? Int, sentinelCells, "\(record)")
+        // The report says which nodata the stocks used.
+        XCTAssertEqual((record["bulk_density"] as? [String: Any])?["nodata"] as? String, "255", "\(record)")
+        let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("(cg/cm3, nodata 255 as the pipeline gives it, warped onto the grid"), report)
+        try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
+    }
+
     func testValidate_bulkDensityInTheWrongUnit_namesTheKeyAndTheUnitThatFits() throws {
         let p = try TinyProject()
         try writeBulkDensity(p, scale: 1000)  // kg/m3 declared as g/cm3

@@ -133,9 +133,11 @@ public enum ProfileProducts {
                     result.hasBounds = true
                 }
             }
-            bdRaster = try WarpedRaster(path: stocks.bulkDensity, onto: grid, resampling: .bilinear)
+            bdRaster = try WarpedRaster(
+                path: stocks.bulkDensity, onto: grid, resampling: .bilinear, nodata: stocks.bulkDensityNodata)
             if case .raster(let cfPath, _) = stocks.coarseFragments {
-                cfRaster = try WarpedRaster(path: cfPath, onto: grid, resampling: .bilinear)
+                cfRaster = try WarpedRaster(
+                    path: cfPath, onto: grid, resampling: .bilinear, nodata: stocks.coarseFragmentsNodata)
             }
             let labels = s.depths + sums.map(\.label)
             let stockNames = labels.map { MapNames.stock(s.name, depthLabel: $0) }
@@ -147,12 +149,16 @@ public enum ProfileProducts {
             let cfText: String
             switch stocks.coarseFragments {
             case .constant(let f): cfText = "constant volume fraction \(short(f))"
-            case .raster(let p, let unit): cfText = "\((p as NSString).lastPathComponent) (\(unit.rawValue))"
+            case .raster(let p, let unit):
+                cfText =
+                    "\((p as NSString).lastPathComponent) (\(unit.rawValue)"
+                    + (stocks.coarseFragmentsNodata.map { ", nodata \(short($0))" } ?? "") + ")"
             }
             let stockExtra = [
                 formulaKey: formula + (boundNames != nil ? "; bounds: " + boundsNote : ""),
                 "SOCMAP_BULK_DENSITY":
-                    "\((stocks.bulkDensity as NSString).lastPathComponent) (\(stocks.bulkDensityUnit.rawValue))",
+                    "\((stocks.bulkDensity as NSString).lastPathComponent) (\(stocks.bulkDensityUnit.rawValue)"
+                    + (stocks.bulkDensityNodata.map { ", nodata \(short($0))" } ?? "") + ")",
                 "SOCMAP_COARSE_FRAGMENTS": cfText
             ]
             let stockFormat = LayerFormat(unit: "t/ha")
@@ -264,7 +270,7 @@ public enum ProfileProducts {
                     values: values, lower: lowerMaps.map { try readValues($0, window: window) },
                     upper: upperMaps.map { try readValues($0, window: window) },
                     bulkDensity: try readValues(bdRaster!, window: window),
-                    coarse: try cfRaster.map { try readValues($0, window: window) }, s: s)
+                    coarse: try cfRaster.map { try readValues($0, window: window) }, window: window, s: s)
                 stockPlan = plan
             }
             for (k, w) in writers.enumerated() {

@@ -35,13 +35,16 @@ func withGDALErrors<T>(
     CPLPushErrorHandler(CPLQuietErrorHandler)
     defer { CPLPopErrorHandler() }
     CPLErrorReset()
+    errno = 0
     let result = try body()
+    let code = errno
     let type = CPLGetLastErrorType()
     let message = String(cString: CPLGetLastErrorMsg())
     CPLErrorReset()
     if failed(result) || type == CE_Fatal {
         var error = context()
         if !message.isEmpty { error.gdalMessage = message }
+        if code == ENOSPC || code == EDQUOT { error.systemReason = String(cString: strerror(code)) }
         throw error
     }
     return result

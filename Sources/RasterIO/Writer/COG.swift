@@ -81,7 +81,7 @@ public enum COG {
             try FinishedRaster.moveIntoPlace(temporary, path)
         } catch {
             removeQuietly([temporary, temporary + ".aux.xml", temporary + ".ovr.tmp"])
-            throw error
+            throw RasterError.onFullDisk(error, writing: path)
         }
     }
 

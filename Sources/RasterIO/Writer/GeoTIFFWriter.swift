@@ -166,7 +166,7 @@ public final class GeoTIFFWriter {
             state = .finished
         } catch {
             abort()
-            throw error
+            throw RasterError.onFullDisk(error, writing: path)
         }
     }
 
