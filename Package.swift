@@ -186,7 +186,8 @@ let package = Package(
         .testTarget(
             name: "socmapTests",
             dependencies: [
-                "socmap", "Reports", "Configuration", "Workspace", "TestSupport", "RasterIO", "Models", "Patches"
+                "socmap", "Reports", "Configuration", "Workspace", "TestSupport", "RasterIO", "Models", "Patches",
+                "Evaluation"
             ])
     ],
     swiftLanguageModes: [.v6]

@@ -27,6 +27,9 @@ extension EvaluationResult {
         o.sweepModelCoverage = s.coverage.filter { $0.model == s.sweepModel }.map {
             .init(depth: $0.depth, method: $0.method.rawValue, picp: $0.picp, meanWidth: $0.meanWidth)
         }
+        o.sweepModelByFifth = (s.conditional ?? []).filter { $0.model == s.sweepModel }.map {
+            .init(depth: $0.depth, fifth: $0.fifth, method: $0.method.rawValue, picp: $0.picp, meanWidth: $0.meanWidth)
+        }
         return o
     }
 

@@ -96,6 +96,31 @@ extension MarkdownReport {
             }
             md += "| " + cells.joined(separator: " | ") + " |\n"
         }
+        md += fifthsTable(s)
+        return md
+    }
+
+    /// The sweep model's PICP per depth, method and fifth of the predicted value (empty without them).
+    static func fifthsTable(_ s: RunRecord.PredictionIntervals) -> String {
+        guard !s.sweepModelByFifth.isEmpty else { return "" }
+        var md = """
+            \nPICP by fifth of the predicted value (1: the lowest fifth of the held-out predictions of the depth, \
+            5: the highest; folds pooled): an interval that holds on average but not in fifth 5 is too narrow \
+            where the values are high.\n\n
+            """
+        md += "| depth | method | 1 | 2 | 3 | 4 | 5 |\n|---|---|---|---|---|---|---|\n"
+        var depths: [String] = []
+        for c in s.sweepModelByFifth { if let d = c.depth, !depths.contains(d) { depths.append(d) } }
+        for depth in depths {
+            for m in IntervalMethod.allCases {
+                let row = s.sweepModelByFifth.filter { $0.depth == depth && $0.method == m.rawValue }
+                guard !row.isEmpty else { continue }
+                let cells = (1...5).map { f in
+                    NumberText.fixed(row.first { $0.fifth == f }?.picp ?? .nan, 3, nonFinite: "-")
+                }
+                md += "| \(depth) | \(m.rawValue) | " + cells.joined(separator: " | ") + " |\n"
+            }
+        }
         return md
     }
 

@@ -199,6 +199,8 @@ extension RunRecord {
         public var coverageAllDepths: [Coverage] = []
         /// The sweep model's coverage per depth (and "all") and method.
         public var sweepModelCoverage: [Coverage] = []
+        /// The sweep model's coverage per depth, method and fifth of the predicted value (1: lowest).
+        public var sweepModelByFifth: [Coverage] = []
 
         /// An empty section for a builder to fill.
         public init() {}
@@ -207,6 +209,8 @@ extension RunRecord {
         public struct Coverage: Codable, Equatable, Sendable {
             /// The model (in `coverage_all_depths`) or the depth (in `sweep_model_coverage`).
             public var model: String?, depth: String?
+            /// The fifth of the predicted value, 1 (lowest) to 5 (in `sweep_model_by_fifth`).
+            public var fifth: Int? = nil
             /// The interval method.
             public var method: String
             /// The share of held-out samples inside the interval.
@@ -215,16 +219,20 @@ extension RunRecord {
             @NullIfNaN public var meanWidth: Double
 
             /// One coverage figure.
-            public init(model: String? = nil, depth: String? = nil, method: String, picp: Double, meanWidth: Double) {
+            public init(
+                model: String? = nil, depth: String? = nil, fifth: Int? = nil, method: String, picp: Double,
+                meanWidth: Double
+            ) {
                 self.model = model
                 self.depth = depth
+                self.fifth = fifth
                 self.method = method
                 self.picp = picp
                 self.meanWidth = meanWidth
             }
 
             enum CodingKeys: String, CodingKey {
-                case model, depth, method, picp
+                case model, depth, fifth, method, picp
                 case meanWidth = "mean_width"
             }
         }
@@ -234,6 +242,7 @@ extension RunRecord {
             case sweepModel = "sweep_model"
             case coverageAllDepths = "coverage_all_depths"
             case sweepModelCoverage = "sweep_model_coverage"
+            case sweepModelByFifth = "sweep_model_by_fifth"
         }
     }
 }

@@ -22,14 +22,20 @@ final class HeldOutSitesTests: XCTestCase {
         XCTAssertEqual(zones.count, 1 + 2 * 6 * 3)
         let predictions = try String(contentsOfFile: eval + "/predictions.csv", encoding: .utf8)
             .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        XCTAssertEqual(predictions[0], ["site", "depth", "fold", "observed", "transfer", "rf", "x", "y", "lon", "lat"])
+        XCTAssertEqual(
+            predictions[0],
+            [
+                "site", "depth", "fold", "observed", "transfer", "rf", "transfer_q05", "transfer_q95", "rf_q05",
+                "rf_q95", "x", "y", "lon", "lat"
+            ])
+        let (xColumn, yColumn) = (10, 11)
         let rows = predictions.dropFirst()
         for (code, label) in [(1, "Alluvium"), (2, "Basalt"), (3, "Sandstone")] {
             let lines = zones.filter { $0.hasPrefix("transfer,0-5cm,\(code),\(label),") }
             XCTAssertEqual(lines.count, 1, "zone \(code) at 0-5cm")
             // Sites in columns 0-13 are Alluvium, 14-27 Basalt, 28-39 Sandstone (TinyProject).
             let expected = rows.filter { row in
-                guard row[1] == "0-5cm", let x = Double(row[6]) else { return false }
+                guard row[1] == "0-5cm", let x = Double(row[xColumn]) else { return false }
                 let col = Int(((x - p.grid.transform.coefficients[0]) / 100).rounded(.down))
                 return 1 + col / 14 == code
             }.count
@@ -62,8 +68,8 @@ final class HeldOutSitesTests: XCTestCase {
             .map { $0.split(separator: ",").map(String.init) }
         let site1 = try XCTUnwrap(sites.first { $0[0] == "S001" })
         let row1 = try XCTUnwrap(rows.first { $0[0] == "S001" })
-        XCTAssertEqual(Double(row1[8])!, Double(site1[1])!, accuracy: 1e-4)
-        XCTAssertEqual(Double(row1[9])!, Double(site1[2])!, accuracy: 1e-4)
+        XCTAssertEqual(Double(row1[xColumn + 2])!, Double(site1[1])!, accuracy: 1e-4)
+        XCTAssertEqual(Double(row1[xColumn + 3])!, Double(site1[2])!, accuracy: 1e-4)
 
         // The GeoPackage, as GDAL's ogrinfo reads it: a layer per depth, every held-out sample once.
         let gpkg = eval + "/heldout_sites.gpkg"
@@ -84,7 +90,8 @@ final class HeldOutSitesTests: XCTestCase {
             XCTAssertEqual(f["fold"].flatMap { Int($0) }, Int(row[2])! + 1, "fold is 1-based in the GeoPackage")
             let observed = Double(row[3])!
             for (key, csvValue) in [
-                ("observed", row[3]), ("pred_transfer", row[4]), ("pred_rf", row[5]), ("x", row[6]), ("y", row[7])
+                ("observed", row[3]), ("pred_transfer", row[4]), ("pred_rf", row[5]), ("x", row[xColumn]),
+                ("y", row[yColumn])
             ] {
                 let value = try XCTUnwrap(f[key].flatMap(Double.init), "\(key) of \(row[0])")
                 XCTAssertEqual(

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import Models
 import Patches
@@ -311,7 +312,9 @@ final class UncertaintyMapTests: XCTestCase {
         let sections = PredictCommandTests.sections
             .replacingOccurrences(
                 of: "  keep_tiles: false\n",
-                with: "  keep_tiles: false\n  uncertainty: true\n  cv_spread: true\nevaluate:\n  folds: 3\n")
+                with:
+                    "  keep_tiles: false\n  uncertainty: true\n  interval_method: conformal\n  cv_spread: true\n"
+                    + "evaluate:\n  folds: 3\n")
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -398,7 +401,8 @@ final class UncertaintyMapTests: XCTestCase {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections
             .replacingOccurrences(
-                of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
+                of: "  keep_tiles: false\n",
+                with: "  keep_tiles: false\n  uncertainty: true\n  interval_method: conformal\nevaluate:\n  folds: 3\n")
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -434,6 +438,49 @@ final class UncertaintyMapTests: XCTestCase {
             XCTAssertLessThanOrEqual(
                 halfWidths.count, 2, "one half-width per depth (up to Float rounding): \(halfWidths)")
         }
+    }
+
+    /// The default interval, conformal on the log scale: the bounds are (map + c) e^(±q) − c with the q and c
+    /// of intervals.json, wider where the map is higher; the held-out bounds are in predictions.csv and
+    /// the coverage by fifth of the predicted value in summary.md.
+    func testLogConformalDefault_mapsABandThatWidensWithTheValue() throws {
+        let p = try TinyProject()
+        let sections = PredictCommandTests.sections
+            .replacingOccurrences(
+                of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let summary = try IntervalSummary.read(path: p.folder.file("out/evaluation/intervals.json"))
+        XCTAssertEqual(summary.method, .logConformal)
+        let read = { (name: String) in
+            try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow)
+        }
+        for depth in DepthIntervalLabels.all {
+            let c = try XCTUnwrap(summary.calibration(model: "transfer", method: .logConformal, depth: depth))
+            let (q, offset) = (try XCTUnwrap(c.q), try XCTUnwrap(c.offset))
+            let lo = try read("soc_\(depth)_q05")
+            let hi = try read("soc_\(depth)_q95")
+            let mean = try read("soc_\(depth)")
+            var widths: [(value: Float, width: Float)] = []
+            for k in mean.values.indices where mean.valid[k] {
+                let m = Double(mean.values[k])
+                let tolerance = 1e-4 * max(1, m)
+                XCTAssertEqual(Double(hi.values[k]), (max(m, 0) + offset) * exp(q) - offset, accuracy: tolerance)
+                XCTAssertEqual(
+                    Double(lo.values[k]), max(0, (max(m, 0) + offset) * exp(-q) - offset), accuracy: tolerance)
+                widths.append((mean.values[k], hi.values[k] - lo.values[k]))
+            }
+            let lowest = try XCTUnwrap(widths.min { $0.value < $1.value })
+            let highest = try XCTUnwrap(widths.max { $0.value < $1.value })
+            if highest.value > lowest.value * 1.2 { XCTAssertGreaterThan(highest.width, lowest.width, depth) }
+        }
+        let csv = try String(contentsOfFile: p.folder.file("out/evaluation/predictions.csv"), encoding: .utf8)
+        XCTAssertTrue(csv.hasPrefix("site,depth,fold,observed,transfer,rf,transfer_q05,transfer_q95,rf_q05,rf_q95,"))
+        let md = try String(contentsOfFile: p.folder.file("out/evaluation/summary.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("### Coverage where the values are low and high (transfer, 90 %)"), md)
+        let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("PICP by fifth of the predicted value"), report)
     }
 
     func testAdaptiveWithoutTheCVSpread_isAnErrorNamingTheKey() throws {
