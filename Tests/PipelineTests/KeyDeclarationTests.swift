@@ -105,7 +105,8 @@ final class KeyDeclarationTests: XCTestCase {
         XCTAssertEqual(epochs?.allowed, "1 to 100000")
         XCTAssertEqual(epochs?.type, "whole number")
         XCTAssertEqual(PipelineKeys.declaration("train.fine_tune_batch_size")?.defaultText, "batch_size")
-        XCTAssertEqual(PipelineKeys.declaration("predict.interval_method")?.type, "one of conformal, adaptive, log_conformal")
+        XCTAssertEqual(
+            PipelineKeys.declaration("predict.interval_method")?.type, "one of conformal, adaptive, log_conformal")
     }
 
     /// model.json's settings are named as the `train` keys, one to one.
