@@ -18,7 +18,8 @@ struct SampleTruthCommand: ParsableCommand {
             compares them, cell by cell, with the truth function of sample-data/README.md, recomputed from \
             the seed and resolution the sample was made with. "truth in band" counts the noise-free truth; \
             "new obs. in band" counts one simulated observation per cell (the truth times the README's \
-            lognormal noise), which a calibrated interval should hold at about its nominal level.
+            lognormal noise), which a calibrated interval should hold at about its nominal level, on the \
+            whole and within each fifth of the true value (second table).
             """)
 
     @Argument(help: "The run's maps folder, e.g. out/sample/maps.", completion: .directory)
@@ -101,6 +102,16 @@ struct SampleTruthCommand: ParsableCommand {
                 \(String(format: "%+.2f", s.meanError)) | \(String(format: "%.2f", s.meanWidth)) | \
                 \(String(format: "%.3f", s.truthInBand)) | \(String(format: "%.3f", s.observationInBand)) |
                 """)
+        }
+        lines += [
+            "", "New observations in band by fifth of the true value (1: the lowest fifth of the land's cells):", "",
+            "| depth | 1 | 2 | 3 | 4 | 5 |", "|---|---|---|---|---|---|"
+        ]
+        for s in scores {
+            lines.append(
+                "| \(s.depth) | "
+                    + s.observationInBandByFifth.map { $0.isFinite ? String(format: "%.3f", $0) : "-" }.joined(
+                        separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
     }

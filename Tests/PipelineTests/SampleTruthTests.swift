@@ -72,6 +72,12 @@ final class SampleTruthTests: XCTestCase {
         // Observations scatter by sigma = 0.45 in log: few fall within ± 1 g/kg, and the draws do not depend on tiles.
         XCTAssertLessThan(score.observationInBand, score.truthInBand)
         XCTAssertGreaterThan(score.observationInBand, 0)
+        // A band of constant width holds the multiplicative noise where the truth is low, not where it is high.
+        XCTAssertEqual(score.observationInBandByFifth.count, 5)
+        XCTAssertGreaterThan(score.observationInBandByFifth[0], score.observationInBandByFifth[4] + 0.1)
+        XCTAssertEqual(
+            score.observationInBandByFifth.reduce(0, +) / 5, score.observationInBand, accuracy: 0.05,
+            "fifths of about equal size")
         let again = try XCTUnwrap(try truth.compare([files], seed: 7, tileSize: 512).first)
         XCTAssertEqual(again, score)
         let otherSeed = try XCTUnwrap(try truth.compare([files], seed: 8).first)

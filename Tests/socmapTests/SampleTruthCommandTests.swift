@@ -35,8 +35,12 @@ final class SampleTruthCommandTests: XCTestCase {
             "sample-truth", dir.file("maps"), "--resolution", "100000", "--json", dir.file("truth.json")
         ])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let rows = r.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.contains("cm |") }
-        XCTAssertEqual(rows.count, 6, r.stdout)
+        let lines = r.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.contains("cm |") }
+        XCTAssertEqual(lines.count, 12, "a table of scores and one by fifth of the truth: \(r.stdout)")
+        let rows = lines.prefix(6)
+        for row in lines.suffix(6) {
+            XCTAssertEqual(row.components(separatedBy: "| 1.000").count, 6, "every fifth holds: \(row)")
+        }
         for row in rows {
             let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             XCTAssertEqual(cells[5], "1.000", "a 0-1000 band holds every truth: \(row)")

@@ -19,6 +19,9 @@ public struct TruthScore: Sendable, Equatable, Codable {
     /// Share of cells where a simulated new observation (truth × lognormal noise, sigma of the
     /// README, one draw per cell) lies within [lower, upper].
     public var observationInBand: Double
+    /// The same share within each fifth of the true value over the sample's land (1: the lowest fifth):
+    /// whether the band holds where the carbon is.
+    public var observationInBandByFifth: [Double]
 
     enum CodingKeys: String, CodingKey {
         case depth, cells, rmse
@@ -26,6 +29,7 @@ public struct TruthScore: Sendable, Equatable, Codable {
         case meanWidth = "mean_width"
         case truthInBand = "truth_in_band"
         case observationInBand = "observation_in_band"
+        case observationInBandByFifth = "observation_in_band_by_fifth_of_truth"
     }
 }
 
@@ -87,6 +91,11 @@ extension SampleTruth {
         var width = 0.0
         var truthIn = 0
         var observationIn = 0
+        // The fifths of the true value over the land cells: a cell's fifth from the four cut points.
+        let sortedTruth = truth.compactMap { $0 }.sorted()
+        let cuts = (1..<5).map { sortedTruth.isEmpty ? 0 : sortedTruth[sortedTruth.count * $0 / 5] }
+        var fifthIn = [Int](repeating: 0, count: 5)
+        var fifthCount = [Int](repeating: 0, count: 5)
         // Strips of whole rows, so the sums run in row-major order whatever the strip height.
         let strips = stride(from: 0, to: grid.height, by: tileSize).map {
             PixelWindow(col: 0, row: $0, width: grid.width, height: min(tileSize, grid.height - $0))
@@ -107,7 +116,12 @@ extension SampleTruth {
                     error += m - t
                     width += hi - lo
                     if lo <= t && t <= hi { truthIn += 1 }
-                    if lo <= observed && observed <= hi { observationIn += 1 }
+                    let fifth = cuts.filter { t >= $0 }.count
+                    fifthCount[fifth] += 1
+                    if lo <= observed && observed <= hi {
+                        observationIn += 1
+                        fifthIn[fifth] += 1
+                    }
                 }
             }
         }
@@ -120,6 +134,7 @@ extension SampleTruth {
         return TruthScore(
             depth: files.depth, cells: n, rmse: (squared / count).squareRoot(), meanError: error / count,
             meanWidth: width / count, truthInBand: Double(truthIn) / count,
-            observationInBand: Double(observationIn) / count)
+            observationInBand: Double(observationIn) / count,
+            observationInBandByFifth: zip(fifthIn, fifthCount).map { $1 > 0 ? Double($0) / Double($1) : .nan })
     }
 }
