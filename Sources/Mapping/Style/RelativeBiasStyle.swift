@@ -2,7 +2,10 @@ import TextFormat
 
 /// Classes of relative bias (predicted - observed) / observed for held-out sites, diverging about 0
 /// like the paper's Figs. 11-12: blue where a model under-predicts, red where it over-predicts,
-/// near-white within ±10 %. The GeoPackage's QGIS style (`qml(field:)`, a graduated renderer on a
+/// near-white within a factor of 1.1. The bounds are symmetric on the ratio's log scale (a factor of
+/// 1.1, 4/3 and 2 either way: -9 % mirrors +10 %, -25 % +33 %, -50 % +100 %), so that a model without
+/// mean error on a skewed property, whose over-predictions reach further in percent than its
+/// under-predictions can, does not read as red. The GeoPackage's QGIS style (`qml(field:)`, a graduated renderer on a
 /// `rbias_<model>` field) and the relative-bias quick-look share them. Sites whose observation is 0
 /// have no relative bias (NULL) and are not drawn.
 public enum RelativeBiasStyle {
@@ -21,16 +24,16 @@ public enum RelativeBiasStyle {
     /// The bound written for the open ends (QGIS ranges need numbers).
     static let openEnd = 1e12
 
-    /// The seven classes, symmetric about 0 (RdBu, ColorBrewer): below -50 %, -50 to -25 %,
-    /// -25 to -10 %, -10 to 10 %, 10 to 25 %, 25 to 50 %, 50 % and above.
+    /// The seven classes, symmetric about a ratio of 1 on the log scale (RdBu, ColorBrewer): half or
+    /// less, -50 to -25 %, -25 to -9 %, -9 to +10 %, +10 to +33 %, +33 to +100 %, double or more.
     public static let classes: [Class] = [
-        Class(lower: -openEnd, upper: -0.5, label: "below -50 %", colour: RGB(33, 102, 172)),
+        Class(lower: -openEnd, upper: -0.5, label: "half or less (-50 % and below)", colour: RGB(33, 102, 172)),
         Class(lower: -0.5, upper: -0.25, label: "-50 to -25 %", colour: RGB(103, 169, 207)),
-        Class(lower: -0.25, upper: -0.1, label: "-25 to -10 %", colour: RGB(209, 229, 240)),
-        Class(lower: -0.1, upper: 0.1, label: "-10 to 10 %", colour: RGB(247, 247, 247)),
-        Class(lower: 0.1, upper: 0.25, label: "10 to 25 %", colour: RGB(253, 219, 199)),
-        Class(lower: 0.25, upper: 0.5, label: "25 to 50 %", colour: RGB(239, 138, 98)),
-        Class(lower: 0.5, upper: openEnd, label: "50 % and above", colour: RGB(178, 24, 43))
+        Class(lower: -0.25, upper: -1.0 / 11, label: "-25 to -9 %", colour: RGB(209, 229, 240)),
+        Class(lower: -1.0 / 11, upper: 0.1, label: "-9 to +10 % (within a factor of 1.1)", colour: RGB(247, 247, 247)),
+        Class(lower: 0.1, upper: 1.0 / 3, label: "+10 to +33 %", colour: RGB(253, 219, 199)),
+        Class(lower: 1.0 / 3, upper: 1, label: "+33 to +100 %", colour: RGB(239, 138, 98)),
+        Class(lower: 1, upper: openEnd, label: "double or more (+100 % and above)", colour: RGB(178, 24, 43))
     ]
 
     /// The class of a relative bias, nil for NaN.
@@ -75,7 +78,7 @@ public enum RelativeBiasStyle {
             "\(i2)<source-symbol>\n" + markerXML(name: "0", colour: RGB(247, 247, 247), indent: i3)
             + "\(i2)</source-symbol>\n"
         x += "\(i2)<mode name=\"manual\"/>\n"
-        x += "\(i2)<symmetricMode enabled=\"true\" symmetryPoint=\"0\" astride=\"false\"/>\n"
+        x += "\(i2)<symmetricMode enabled=\"false\" symmetryPoint=\"0\" astride=\"false\"/>\n"
         x += "\(i2)<rotation/>\n\(i2)<sizescale/>\n"
         x += "\(i2)<labelformat format=\"%1 - %2\" decimalplaces=\"2\" trimtrailingzeroes=\"false\"/>\n"
         x += "\(i1)</renderer-v2>\n"
