@@ -111,9 +111,18 @@ extension MapStage {
         var offsets: [Double] = []
         for depth in depths {
             let model = predict.model.rawValue
-            guard let c = intervals.calibration(model: model, method: predict.intervalMethod, depth: depth),
-                let h = c.q, h.isFinite
-            else {
+            let method = predict.intervalMethod
+            let found = intervals.calibration(model: model, method: method, depth: depth)
+            guard found != nil || intervals.calibration.contains(where: { $0.method == method }) else {
+                throw MapStageError(
+                    .evaluation, file: file,
+                    message: """
+                        the evaluation holds no \(method.rawValue) interval (it was made by an earlier socmap, \
+                        before that method); run `socmap run \(file)` again, or set predict.interval_method to one \
+                        it holds (\(Set(intervals.calibration.map(\.method.rawValue)).sorted().joined(separator: ", ")))
+                        """)
+            }
+            guard let c = found, let h = c.q, h.isFinite, method != .logConformal || (c.offset ?? 0) > 0 else {
                 throw MapStageError(
                     .evaluation, file: file,
                     message:

@@ -481,6 +481,23 @@ final class UncertaintyMapTests: XCTestCase {
         XCTAssertTrue(md.contains("### Coverage where the values are low and high (transfer, 90 %)"), md)
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("PICP by fifth of the predicted value"), report)
+
+        // An evaluation made before the method existed (its calibration rows taken out): `predict` says so
+        // and what to do, and doing it works.
+        let path = p.folder.file("out/evaluation/intervals.json")
+        var json = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        json["calibration"] = (json["calibration"] as? [[String: Any]])?.filter {
+            $0["method"] as? String != "log_conformal"
+        }
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+        let old = try CLI.run(["predict", p.pipeline, "--overwrite"])
+        XCTAssertNotEqual(old.status, 0)
+        XCTAssertTrue(old.stderr.contains("the evaluation holds no log_conformal interval"), old.stderr)
+        XCTAssertTrue(old.stderr.contains("predict.interval_method to one it holds (adaptive, conformal)"), old.stderr)
+        try p.editPipeline("  uncertainty: true\n", "  uncertainty: true\n  interval_method: conformal\n")
+        let conformal = try CLI.run(["predict", p.pipeline, "--overwrite", "-q"])
+        XCTAssertEqual(conformal.status, 0, conformal.stderr)
     }
 
     func testAdaptiveWithoutTheCVSpread_isAnErrorNamingTheKey() throws {
