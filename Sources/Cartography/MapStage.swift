@@ -279,36 +279,36 @@ public enum MapStage {
                         format: "area of applicability: %.1f %% of the mapped cells (DI threshold %.4g, ",
                         100 * result.shareInside, result.threshold) + "\(result.weights.rawValue) weights)")
             }
-            if let interval, let limit = interval.lowerLimit {
-                let raised = try raisedLowerBounds(plan: plan, store: store, layout: layout, limit: limit)
-                let unit = description.unit
+            // Cells brought to a limit, per depth: into the maps' metadata, and a note when there are any.
+            func recordCounts(_ what: String, _ counts: [(brought: Int, mapped: Int)], key: String) {
                 let text =
-                    "lower interval bounds below \(NumberText.significant(limit, 6)) \(unit) "
-                    + "(the lower end of profiles.valid_range) raised to it: "
-                    + zip(description.depths, raised).map { "\($0) \($1.raised) of \($1.mapped) cells" }.joined(
+                    what + ": "
+                    + zip(description.depths, counts).map { "\($0) \($1.brought) of \($1.mapped) cells" }.joined(
                         separator: ", ")
-                extra[Provenance.Key.intervalLowerLimit] = text
-                if raised.contains(where: { $0.raised > 0 }) { observer.note(text) }
+                extra[key] = text
+                if counts.contains(where: { $0.brought > 0 }) { observer.note(text) }
+            }
+            let unit = description.unit
+            if let interval, let limit = interval.lowerLimit {
+                recordCounts(
+                    "lower interval bounds below \(NumberText.significant(limit, 6)) \(unit) "
+                        + "(the lower end of profiles.valid_range) raised to it",
+                    try raisedLowerBounds(plan: plan, store: store, layout: layout, limit: limit).map { ($0, $1) },
+                    key: Provenance.Key.intervalLowerLimit)
             }
             if let interval, let limit = interval.upperLimit {
-                let lowered = try loweredUpperBounds(plan: plan, store: store, layout: layout, limit: limit)
-                let text =
-                    "upper interval bounds above \(NumberText.significant(limit, 6)) \(description.unit) "
-                    + "(the upper end of profiles.valid_range) lowered to it: "
-                    + zip(description.depths, lowered).map { "\($0) \($1.lowered) of \($1.mapped) cells" }.joined(
-                        separator: ", ")
-                extra[Provenance.Key.intervalUpperLimit] = text
-                if lowered.contains(where: { $0.lowered > 0 }) { observer.note(text) }
+                recordCounts(
+                    "upper interval bounds above \(NumberText.significant(limit, 6)) \(unit) "
+                        + "(the upper end of profiles.valid_range) lowered to it",
+                    try loweredUpperBounds(plan: plan, store: store, layout: layout, limit: limit).map { ($0, $1) },
+                    key: Provenance.Key.intervalUpperLimit)
             }
             if let range = settings.validRange {
-                let ends = try cellsAtRangeEnds(plan: plan, store: store, layout: layout, range: range)
-                let text =
+                recordCounts(
                     "depth-map values just outside profiles.valid_range \(range) brought to its nearer end "
-                    + "(a model's slight over- or undershoot): "
-                    + zip(description.depths, ends).map { "\($0) \($1.atEnd) of \($1.mapped) cells" }.joined(
-                        separator: ", ")
-                extra[Provenance.Key.valueRange] = text
-                if ends.contains(where: { $0.atEnd > 0 }) { observer.note(text) }
+                        + "(a model's slight over- or undershoot)",
+                    try cellsAtRangeEnds(plan: plan, store: store, layout: layout, range: range).map { ($0, $1) },
+                    key: Provenance.Key.valueRange)
             }
             var byDepth: [String: String] = [:]
             for depth in description.depths {
