@@ -203,5 +203,10 @@ final class IntervalTests: XCTestCase {
         let svg = try String(contentsOfFile: folder.file("plots/interval_coverage.svg"), encoding: .utf8)
         XCTAssertTrue(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
         XCTAssertTrue(svg.contains("Nominal level"))
+        let fifths = try String(contentsOfFile: folder.file("plots/interval_coverage_by_fifth.svg"), encoding: .utf8)
+        XCTAssertTrue(fifths.contains("Fifth of the predicted value"), fifths)
+        XCTAssertTrue(fifths.contains("log_conformal"), fifths)
+        XCTAssertEqual(
+            fifths.components(separatedBy: "<polyline").count - 1, 3 * 3, "a line per depth and method: \(fifths)")
     }
 }

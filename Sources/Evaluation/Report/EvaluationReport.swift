@@ -6,7 +6,7 @@ import Foundation
 /// Files: `metrics.csv`, `metrics.json`, `predictions.csv`, `summary.md`,
 /// `plots/scatter_<model>.svg` (one per model), `plots/density.svg`, `plots/rmse_by_depth.svg`,
 /// with a freeze sweep `freeze_sweep.csv` and `plots/freeze_sweep.svg`, and with prediction intervals
-/// `intervals.json` and `plots/interval_coverage.svg` (their coverage also in metrics.json and summary.md), and with
+/// `intervals.json`, `plots/interval_coverage.svg` and `plots/interval_coverage_by_fifth.svg` (their coverage also in metrics.json and summary.md), and with
 /// zones `zones.csv` and `plots/rmse_by_zone.svg` (also in metrics.json and summary.md). Each file is written
 /// to a temporary name and renamed into place; nothing depends on the clock, so the same inputs
 /// give the same bytes. Files of earlier reports that this one does not write are left alone.
@@ -84,6 +84,10 @@ public enum EvaluationReport {
                 IntervalCoveragePlot.render(intervals, depthLabels: table.depthLabels, title: title),
                 "plots/interval_coverage.svg")
             plots.append("plots/interval_coverage.svg")
+            if let svg = IntervalFifthsPlot.render(intervals, depthLabels: table.depthLabels, title: title) {
+                try put(svg, "plots/interval_coverage_by_fifth.svg")
+                plots.append("plots/interval_coverage_by_fifth.svg")
+            }
         }
         if let zones {
             let relative = "plots/\(ZoneTables.plotFile)"

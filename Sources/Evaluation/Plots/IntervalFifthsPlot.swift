@@ -1,0 +1,56 @@
+import Foundation
+
+/// Measured coverage (PICP) of the sweep model's intervals in each fifth of the predicted value, one
+/// panel per method, one line per depth; the dashed line is the nominal level. A band that holds on
+/// average but falls in fifth 5 is too narrow where the values are high.
+enum IntervalFifthsPlot {
+    /// The SVG text of `summary.conditional` for the sweep model; nil when there are no such rows.
+    static func render(_ summary: IntervalSummary, depthLabels: [String], title: String) -> String? {
+        let rows = (summary.conditional ?? []).filter { $0.model == summary.sweepModel }
+        guard !rows.isEmpty else { return nil }
+        let groups = ConditionalCoverage.groups
+        let x = AxisScale(
+            lower: 0.5, upper: Double(groups) + 0.5, ticks: (1...groups).map(Double.init), decimals: 0)
+        let low = rows.map(\.picp).filter(\.isFinite).min() ?? 0.5
+        let y = AxisScale.nice(min: min(0.5, low), max: 1, targetTicks: 6)
+        let legend = Legend.depthSeries(depthLabels)
+
+        let plotWidth = 290.0
+        let plotHeight = 250.0
+        let tickRoom = PlotPanel.yLabelRoom(y)
+        let cellWidth = 26 + tickRoom + plotWidth + 16
+        let methods = IntervalMethod.allCases
+        let legendLeft = 10 + cellWidth * Double(methods.count) + 10
+        let width = legendLeft + legend.verticalWidth + 16
+        let top = 64.0
+        let height = top + plotHeight + 52
+        let percent = Int((summary.level * 100).rounded())
+        let heading = "\(title): \(percent) % interval coverage of \(summary.sweepModel) by fifth of the prediction"
+        var doc = SVGDocument(width: width, height: height, title: heading)
+        doc.heading(heading, y: 28)
+        for (m, method) in methods.enumerated() {
+            let panelLeft = 10 + Double(m) * cellWidth + 26 + tickRoom
+            let panel = PlotPanel(left: panelLeft, top: top, width: plotWidth, height: plotHeight, x: x, y: y)
+            panel.drawAxes(&doc)
+            panel.drawTitle(&doc, method.rawValue)
+            doc.line(
+                panel.px(0.5), panel.py(summary.level), panel.px(Double(groups) + 0.5), panel.py(summary.level),
+                stroke: "#888888", dash: "5 4")
+            for (k, depth) in depthLabels.enumerated() {
+                let colour = Palette.ordered(k, of: depthLabels.count)
+                let points = rows.filter { $0.method == method && $0.depth == depth && $0.picp.isFinite }
+                    .sorted { $0.fifth < $1.fifth }
+                    .map { (x: panel.px(Double($0.fifth)), y: panel.py($0.picp)) }
+                doc.polyline(points, stroke: colour, width: 1.6)
+                for p in points { doc.circle(p.x, p.y, r: 3, fill: colour) }
+            }
+            doc.text(
+                "PICP", x: panelLeft - tickRoom - 12, y: top + plotHeight / 2, size: 13, anchor: .middle, rotate: -90)
+            doc.text(
+                "Fifth of the predicted value (1 lowest)", x: panel.left + plotWidth / 2, y: panel.bottom + 36,
+                size: 13, anchor: .middle)
+        }
+        legend.drawVertical(&doc, left: legendLeft, top: top + 4)
+        return doc.render()
+    }
+}
