@@ -206,6 +206,7 @@ final class IntervalTests: XCTestCase {
         let fifths = try String(contentsOfFile: folder.file("plots/interval_coverage_by_fifth.svg"), encoding: .utf8)
         XCTAssertTrue(fifths.contains("Fifth of the predicted value"), fifths)
         XCTAssertTrue(fifths.contains("log_conformal"), fifths)
+        XCTAssertFalse(fifths.contains("Pooled over depths"), "no pooled line is drawn, so none in the legend")
         XCTAssertEqual(
             fifths.components(separatedBy: "<polyline").count - 1, 3 * 3, "a line per depth and method: \(fifths)")
     }

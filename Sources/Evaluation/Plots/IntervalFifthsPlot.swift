@@ -13,7 +13,7 @@ enum IntervalFifthsPlot {
             lower: 0.5, upper: Double(groups) + 0.5, ticks: (1...groups).map(Double.init), decimals: 0)
         let low = rows.map(\.picp).filter(\.isFinite).min() ?? 0.5
         let y = AxisScale.nice(min: min(0.5, low), max: 1, targetTicks: 6)
-        let legend = Legend.depthSeries(depthLabels)
+        let legend = Legend.depthSeries(depthLabels, pooled: false)
 
         let plotWidth = 290.0
         let plotHeight = 250.0

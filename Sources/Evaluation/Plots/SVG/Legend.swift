@@ -92,15 +92,18 @@ struct Legend {
 }
 
 extension Legend {
-    /// One line-with-point entry per depth in the ordered palette, then a thick black "Pooled over
-    /// depths" entry: the legend of the plots that draw a series per depth.
-    static func depthSeries(_ depthLabels: [String]) -> Legend {
+    /// One line-with-point entry per depth in the ordered palette, then (with `pooled`) a thick black
+    /// "Pooled over depths" entry: the legend of the plots that draw a series per depth.
+    static func depthSeries(_ depthLabels: [String], pooled: Bool = true) -> Legend {
         var entries: [Entry] = depthLabels.enumerated().map { i, label in
             Entry(
                 label: TextFormatting.depthDisplay(label),
                 key: .lineWithPoint(colour: Palette.ordered(i, of: depthLabels.count), dash: nil, width: 1.6))
         }
-        entries.append(Entry(label: "Pooled over depths", key: .lineWithPoint(colour: "#000000", dash: nil, width: 3)))
+        if pooled {
+            entries.append(
+                Entry(label: "Pooled over depths", key: .lineWithPoint(colour: "#000000", dash: nil, width: 3)))
+        }
         return Legend(entries)
     }
 }
