@@ -12,25 +12,10 @@ enum IntervalCoveragePlot {
         let low = summary.levelSweep.map(\.picp).filter(\.isFinite).min() ?? 0.5
         let y = AxisScale.nice(min: min(0.5, low), max: 1, targetTicks: 6)
 
-        let legend = Legend.depthSeries(depthLabels)
-
-        let plotWidth = 290.0
-        let plotHeight = 250.0
-        let tickRoom = PlotPanel.yLabelRoom(y)
-        let cellWidth = 26 + tickRoom + plotWidth + 16
-        let methods = IntervalMethod.allCases
-        let legendLeft = 10 + cellWidth * Double(methods.count) + 10
-        let width = legendLeft + legend.verticalWidth + 16
-        let top = 64.0
-        let height = top + plotHeight + 52
-        let heading = "\(title): interval coverage of \(summary.sweepModel) by nominal level"
-        var doc = SVGDocument(width: width, height: height, title: heading)
-        doc.heading(heading, y: 28)
-        for (m, method) in methods.enumerated() {
-            let panelLeft = 10 + Double(m) * cellWidth + 26 + tickRoom
-            let panel = PlotPanel(left: panelLeft, top: top, width: plotWidth, height: plotHeight, x: x, y: y)
-            panel.drawAxes(&doc)
-            panel.drawTitle(&doc, method.rawValue)
+        return IntervalMethodPanels.render(
+            heading: "\(title): interval coverage of \(summary.sweepModel) by nominal level", x: x, y: y,
+            xTitle: "Nominal level", legend: Legend.depthSeries(depthLabels)
+        ) { method, panel, doc in
             doc.line(panel.px(0.5), panel.py(0.5), panel.px(1), panel.py(1), stroke: "#888888", dash: "5 4")
             for (k, key) in keys.enumerated() {
                 let isAll = key == EvaluationTable.allDepths
@@ -46,11 +31,6 @@ enum IntervalCoveragePlot {
                 doc.polyline(points, stroke: colour, width: isAll ? 3 : 1.6)
                 for p in points { doc.circle(p.x, p.y, r: isAll ? 3.5 : 3, fill: colour) }
             }
-            doc.text(
-                "PICP", x: panelLeft - tickRoom - 12, y: top + plotHeight / 2, size: 13, anchor: .middle, rotate: -90)
-            doc.text("Nominal level", x: panel.left + plotWidth / 2, y: panel.bottom + 36, size: 13, anchor: .middle)
         }
-        legend.drawVertical(&doc, left: legendLeft, top: top + 4)
-        return doc.render()
     }
 }

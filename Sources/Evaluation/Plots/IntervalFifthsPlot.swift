@@ -13,26 +13,12 @@ enum IntervalFifthsPlot {
             lower: 0.5, upper: Double(groups) + 0.5, ticks: (1...groups).map(Double.init), decimals: 0)
         let low = rows.map(\.picp).filter(\.isFinite).min() ?? 0.5
         let y = AxisScale.nice(min: min(0.5, low), max: 1, targetTicks: 6)
-        let legend = Legend.depthSeries(depthLabels, pooled: false)
-
-        let plotWidth = 290.0
-        let plotHeight = 250.0
-        let tickRoom = PlotPanel.yLabelRoom(y)
-        let cellWidth = 26 + tickRoom + plotWidth + 16
-        let methods = IntervalMethod.allCases
-        let legendLeft = 10 + cellWidth * Double(methods.count) + 10
-        let width = legendLeft + legend.verticalWidth + 16
-        let top = 64.0
-        let height = top + plotHeight + 52
         let percent = Int((summary.level * 100).rounded())
-        let heading = "\(title): \(percent) % interval coverage of \(summary.sweepModel) by fifth of the prediction"
-        var doc = SVGDocument(width: width, height: height, title: heading)
-        doc.heading(heading, y: 28)
-        for (m, method) in methods.enumerated() {
-            let panelLeft = 10 + Double(m) * cellWidth + 26 + tickRoom
-            let panel = PlotPanel(left: panelLeft, top: top, width: plotWidth, height: plotHeight, x: x, y: y)
-            panel.drawAxes(&doc)
-            panel.drawTitle(&doc, method.rawValue)
+        return IntervalMethodPanels.render(
+            heading: "\(title): \(percent) % interval coverage of \(summary.sweepModel) by fifth of the prediction",
+            x: x, y: y, xTitle: "Fifth of the predicted value (1 lowest)",
+            legend: Legend.depthSeries(depthLabels, pooled: false)
+        ) { method, panel, doc in
             doc.line(
                 panel.px(0.5), panel.py(summary.level), panel.px(Double(groups) + 0.5), panel.py(summary.level),
                 stroke: "#888888", dash: "5 4")
@@ -44,13 +30,6 @@ enum IntervalFifthsPlot {
                 doc.polyline(points, stroke: colour, width: 1.6)
                 for p in points { doc.circle(p.x, p.y, r: 3, fill: colour) }
             }
-            doc.text(
-                "PICP", x: panelLeft - tickRoom - 12, y: top + plotHeight / 2, size: 13, anchor: .middle, rotate: -90)
-            doc.text(
-                "Fifth of the predicted value (1 lowest)", x: panel.left + plotWidth / 2, y: panel.bottom + 36,
-                size: 13, anchor: .middle)
         }
-        legend.drawVertical(&doc, left: legendLeft, top: top + 4)
-        return doc.render()
     }
 }
