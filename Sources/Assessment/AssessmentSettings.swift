@@ -17,6 +17,8 @@ public struct AssessmentSettings: Sendable {
         public var uncertainty: Bool
         /// Whether the maps need the mapped model's fold models (`predict.uncertainty` with `predict.cv_spread`).
         public var mapsCVModels: Bool
+        /// What a log1p model's maps and scores hold (`predict.back_transform`).
+        public var backTransform: BackTransform = .default
 
         /// Creates the `predict` settings.
         public init(

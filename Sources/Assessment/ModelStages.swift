@@ -128,6 +128,15 @@ public enum ModelStages {
             )
         }
         let labels = data.depths.map(\.label)
+        // A log1p model's held-out predictions are medians; mapped as means, they are scored as means.
+        let backTransform = train.settings.log1p ? settings.predict?.backTransform ?? .default : nil
+        var smearing: [SmearingFactor]?
+        if backTransform == .mean {
+            smearing = SmearingFactor.moveToMean(&predictions, models: names, depthLabels: labels)
+            if !sweepPredictions.isEmpty {
+                _ = SmearingFactor.moveToMean(&sweepPredictions, models: sweepNames, depthLabels: labels)
+            }
+        }
         let design = plan.design
         let table = EvaluationTable.build(predictions: predictions, models: names, depthLabels: labels, design: design)
         var sweepEntries: [FreezeSweepEntry]?
@@ -154,12 +163,14 @@ public enum ModelStages {
             }
             for i in predictions.indices { predictions[i].bounds[name] = boundsOfSample[predictionSample[i]] }
         }
-        let intervals = IntervalSummary.build(
+        var intervals = IntervalSummary.build(
             samples: samples.mapValues { $0.map(\.sample) },
             models: names, depthLabels: labels, folds: evaluate.folds, level: level, method: method,
             sweepModel: settings.predict.map { $0.model.rawValue }
                 ?? (names.contains("transfer") ? "transfer" : names[0])
         )
+        intervals.backTransform = backTransform
+        intervals.smearing = smearing
         if let predict = settings.predict, predict.uncertainty {
             try checkIntervals(
                 intervals, model: predict.model.rawValue, method: predict.intervalMethod, level: predict.interval,

@@ -46,10 +46,10 @@ public enum PredictBenchmark {
         let input = Tensor(
             shape: [channels, h, h], data: (0..<(channels * h * h)).map { _ in Float(g.next() % 10_000) / 10_000 })
         let tiles = (side / tile) * (side / tile)
-        // A conformal 90 % interval as the map stage applies it: both bounds of every depth.
+        // A conformal 90 % interval as the map stage applies it: bounds, median and uncertainty of every depth.
         let interval = PredictionInterval(
             level: 0.9, adaptive: false, halfWidths: [Double](repeating: 1.5, count: depths),
-            floors: [Double](repeating: 0, count: depths))
+            floors: [Double](repeating: 0, count: depths), centres: [Double](repeating: 0.1, count: depths))
         // Tiles alternate between the shared run (the map stage's) and whole networks per depth,
         // so the sharing speed-up is a ratio measured under the same machine load; the shared
         // run's bounds are timed on their own, as the interval's share of the prediction.
@@ -65,7 +65,7 @@ public enum PredictBenchmark {
                 done[share]! += 1
                 if share {
                     let t1 = Date()
-                    for d in 0..<depths { _ = interval.bounds(prediction: maps[d], spread: nil, depth: d) }
+                    for d in 0..<depths { _ = interval.layers(prediction: maps[d], spread: nil, depth: d) }
                     boundsTime += Date().timeIntervalSince(t1)
                 }
             }

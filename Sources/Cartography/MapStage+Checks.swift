@@ -65,6 +65,25 @@ extension MapStage {
         return counts
     }
 
+    /// Per depth, the mapped cells without an uncertainty (their median is not above 0, so the ratio is
+    /// not defined), and the mapped cells.
+    static func undefinedUncertainty(
+        plan: MapPlan, store: TileStore, layout: TileLayers
+    ) throws -> [(undefined: Int, mapped: Int)] {
+        var counts = [(undefined: Int, mapped: Int)](repeating: (0, 0), count: layout.depths)
+        for (t, window) in plan.tiles.enumerated() {
+            let stored = try store.read(t, cells: window.cellCount)
+            for d in 0..<layout.depths {
+                let (map, ratio) = (stored[layout.prediction(d)], stored[layout.uncertainty(d)!])
+                for k in map.indices where map[k].isFinite {
+                    counts[d].mapped += 1
+                    if !ratio[k].isFinite { counts[d].undefined += 1 }
+                }
+            }
+        }
+        return counts
+    }
+
     /// Cells inside the AOA and cells mapped, from the AOA layer of the stored tiles.
     static func applicabilityCounts(plan: MapPlan, store: TileStore, layer: Int) throws -> (inside: Int, mapped: Int) {
         var inside = 0
@@ -109,6 +128,7 @@ extension MapStage {
         var q: [Double] = []
         var floors: [Double] = []
         var offsets: [Double] = []
+        var centres: [Double] = []
         for depth in depths {
             let model = predict.model.rawValue
             let method = predict.intervalMethod
@@ -134,14 +154,56 @@ extension MapStage {
                         """
                 )
             }
+            guard let centre = c.centre, centre.isFinite else {
+                throw MapStageError(
+                    .evaluation, file: file,
+                    message: """
+                        depth \(depth): the evaluation holds no median of the held-out scores (it was made by an \
+                        earlier socmap, before the Q50 and uncertainty maps); run `socmap run \(file)` again
+                        """)
+            }
             q.append(h)
             floors.append(c.floor)
             offsets.append(c.offset ?? 0)
+            centres.append(centre)
         }
         return PredictionInterval(
             level: predict.interval, adaptive: predict.intervalMethod == .adaptive, halfWidths: q, floors: floors,
-            logOffsets: predict.intervalMethod == .logConformal ? offsets : nil, lowerLimit: lowerLimit,
+            logOffsets: predict.intervalMethod == .logConformal ? offsets : nil, centres: centres,
+            lowerLimit: lowerLimit,
             upperLimit: upperLimit)
+    }
+
+    /// Per depth, the smearing factor that moves a log1p model's median maps to the mean, from the
+    /// evaluation's held-out predictions; nil when the model was fitted on the values or
+    /// `predict.back_transform` is median. Throws when the evaluation holds no factor for the model.
+    static func smearingFactors(
+        _ intervals: IntervalSummary?, description: ModelStore.Description, predict: PredictConfig, file: String
+    ) throws -> [SmearingFactor]? {
+        guard description.log1p, predict.backTransform == .mean else { return nil }
+        let factors = description.depths.map { intervals?.smearingFactor(model: predict.model.rawValue, depth: $0) }
+        guard intervals?.backTransform == .mean, factors.allSatisfy({ $0?.factor.isFinite == true }) else {
+            throw MapStageError(
+                .evaluation, file: file,
+                message: """
+                    the \(predict.model.rawValue) model was fitted on log1p(value); its maps hold the mean \
+                    (predict.back_transform: mean), whose smearing factor per depth comes from the \
+                    cross-validation's held-out predictions, and the evaluation holds none; run `socmap run \
+                    \(file)` with an 'evaluate' section, or set predict.back_transform: median
+                    """)
+        }
+        return factors.map { $0! }
+    }
+
+    /// What the depth maps hold, for their metadata and the report.
+    static func statisticText(description: ModelStore.Description, smearing: [SmearingFactor]?) -> String {
+        guard description.log1p else {
+            return "mean: the model's prediction, fitted to the values by least squares"
+        }
+        guard let smearing else { return "median: expm1 of the prediction of a model fitted on log1p(value)" }
+        let factors = smearing.map { "\($0.depth) \(String(format: "%.4f", $0.factor)) (n = \($0.n))" }
+        return "mean: (1 + expm1 of the log1p model's prediction) x Duan's smearing factor - 1, the factor from the "
+            + "held-out residuals: " + factors.joined(separator: ", ")
     }
 
     /// The stack as the model reads it: its covariates found by name or, renamed, by their values on the

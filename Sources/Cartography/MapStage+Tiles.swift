@@ -70,6 +70,7 @@ extension MapStage {
             if let l = layout.spread(d) { checked.append((l, d, "CV spread")) }
             if let l = layout.lower(d) { checked.append((l, d, "lower interval bound")) }
             if let l = layout.upper(d) { checked.append((l, d, "upper interval bound")) }
+            if let l = layout.median(d) { checked.append((l, d, "median (Q50)")) }
         }
         for (t, window) in plan.tiles.enumerated() {
             let layers = try store.read(t, cells: window.cellCount)

@@ -199,17 +199,21 @@ public enum MapStage {
                     """
             )
         }
-        let manifest = TileManifest(
+        var manifest = TileManifest(
             plan: plan, maxPatchNodata: predict.maxPatchNodata, model: predict.model.rawValue,
             modelSHA256: try Provenance.hash(folderAt: modelFolder), depths: description.depths,
             cvModelsSHA256: ensembleHashes,
             applicabilitySHA256: aoa.map { SHA256Hasher.hex($0.index.fingerprint) },
             interval: interval?.summary, valueRange: settings.validRange.map { $0.min...$0.max })
+        let smearing = try smearingFactors(
+            inputs.intervals, description: description, predict: predict, file: settings.file)
+        manifest.smearing = smearing?.map(\.factor)
         let shared = model.sharedBlocks
         var predictor = TilePredictor(
             stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
             ensemble: ensemble, interval: interval, applicability: aoa?.index)
         predictor.valueRange = settings.validRange.map { $0.min...$0.max }
+        predictor.smearing = smearing?.map(\.factor)
         if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
             try? FileManager.default.removeItem(atPath: tiles)
         }
@@ -265,6 +269,7 @@ public enum MapStage {
                 applicability: aoa != nil, runName: settings.runName)
             catalogue.points = heldOutPointLayers(settings, depths: description.depths, output: output)
             var extra = [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property]
+            extra[Provenance.Key.statistic] = statisticText(description: description, smearing: smearing)
             if let aoa {
                 let counts = try applicabilityCounts(plan: plan, store: store, layer: layout.aoa!)
                 let result = ApplicabilityResult(
@@ -302,6 +307,12 @@ public enum MapStage {
                         + "(the upper end of profiles.valid_range) lowered to it",
                     try loweredUpperBounds(plan: plan, store: store, layout: layout, limit: limit).map { ($0, $1) },
                     key: Provenance.Key.intervalUpperLimit)
+            }
+            if interval != nil {
+                recordCounts(
+                    "cells without an uncertainty (their Q50 is not above 0, so (upper - lower) / Q50 is not defined)",
+                    try undefinedUncertainty(plan: plan, store: store, layout: layout).map { ($0, $1) },
+                    key: Provenance.Key.undefinedUncertainty)
             }
             if let range = settings.validRange {
                 recordCounts(

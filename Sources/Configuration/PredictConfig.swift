@@ -24,6 +24,8 @@ public struct PredictConfig: Sendable {
     public var interval: Double = 0.9
     /// How the interval's half-width varies from cell to cell (`predict.interval_method`).
     public var intervalMethod: IntervalMethod = .default
+    /// What the maps and scores of a log1p model hold, the mean or the median (`predict.back_transform`).
+    public var backTransform: BackTransform = .default
     /// Also map the spread (SD) of the k cross-validation models' predictions, `_cv_sd`
     /// (`predict.cv_spread`; default: only for the adaptive interval, which needs it).
     public var cvSpread: Bool = false
@@ -74,7 +76,8 @@ extension PipelineConfig {
             name: try m.read(K.name, default: defaultName.isEmpty ? "map" : defaultName),
             keepTiles: try m.read(K.keepTiles), uncertainty: try m.read(K.uncertainty),
             interval: try m.read(K.interval),
-            intervalMethod: method, cvSpread: cvSpread, aoa: try m.read(K.aoa), aoaWeights: try m.read(K.aoaWeights),
+            intervalMethod: method, backTransform: try m.read(K.backTransform), cvSpread: cvSpread,
+            aoa: try m.read(K.aoa), aoaWeights: try m.read(K.aoaWeights),
             aoaThreshold: try m.read(K.aoaThreshold), depthConsistency: consistency.threshold,
             enforceMonotone: consistency.enforceMonotone)
         try m.finish()

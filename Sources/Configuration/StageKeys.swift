@@ -103,6 +103,9 @@ public enum PredictKeys {
         "predict.interval_method", .choice(IntervalMethod.self, noun: "interval method"),
         default: IntervalMethod.default,
         "how the interval's width varies from cell to cell")
+    static let backTransform = Key(
+        "predict.back_transform", .choice(BackTransform.self, noun: "back-transform"), default: BackTransform.default,
+        "with train.log1p: maps and scores hold the mean (smearing) or the median (expm1)")
     static let cvSpread = Key(
         "predict.cv_spread", .bool, default: nil,
         defaultText: "true for interval_method: adaptive, else false",
@@ -140,7 +143,7 @@ public enum PredictKeys {
     /// Every key of `predict`.
     public static var all: [KeyDeclaration] {
         declarations(
-            model, tileSize, maxPatchNodata, name, uncertainty, interval, intervalMethod, cvSpread, aoa,
+            model, tileSize, maxPatchNodata, name, uncertainty, interval, intervalMethod, backTransform, cvSpread, aoa,
             aoaWeights, aoaThreshold, keepTiles, depthConsistency, threshold, enforceMonotone)
     }
 }

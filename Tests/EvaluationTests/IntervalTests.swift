@@ -137,6 +137,63 @@ final class IntervalTests: XCTestCase {
         XCTAssertNil(c.halfWidth(spread: 1), "no single half-width")
     }
 
+    func testMedian_isThePredictionMovedToWhereHalfTheHeldOutObservationsLie() throws {
+        // A model that predicts a third too high: most observations lie below its prediction.
+        let samples = multiplicative(count: 3000, folds: 5, seed: 12).map {
+            var s = $0
+            s.predicted *= 1.3
+            return s
+        }
+        let below = Double(samples.filter { $0.observed <= $0.predicted }.count) / Double(samples.count)
+        XCTAssertGreaterThan(below, 0.75, "the prediction is not a median")
+        for method in [IntervalMethod.logConformal, .conformal] {
+            let row = IntervalCoverage.measure(
+                samples, model: "m", method: method, level: 0.9, depthLabels: ["0-5cm"], folds: 5)[0]
+            XCTAssertEqual(row.belowMedian, 0.5, accuracy: 0.03, "\(method): held-out share below Q0.5")
+        }
+        let c = IntervalCalibration.calibrate(samples, method: .logConformal, level: 0.9, model: "m", depth: "0-5cm")
+        let (offset, centre) = (try XCTUnwrap(c.offset), try XCTUnwrap(c.centre))
+        XCTAssertEqual(centre, log(1 / 1.3), accuracy: 0.03, "the log-scale shift undoes the factor")
+        let m = try XCTUnwrap(c.median(predicted: 26, spread: .nan))
+        XCTAssertEqual(m, (26 + offset) * Foundation.exp(centre) - offset, accuracy: 1e-9)
+        let b = try XCTUnwrap(c.bounds(predicted: 26, spread: .nan))
+        XCTAssertTrue(b.lower < m && m < b.upper)
+        // Written and read back with the calibration.
+        let json = try JSONEncoder().encode(c)
+        XCTAssertEqual(try JSONDecoder().decode(IntervalCalibration.self, from: json).centre, centre)
+    }
+
+    func testSmearing_movesLogMediansToTheMean_withFactorsFromTheOtherFolds() throws {
+        // observed = (1 + p) e^ε − 1 with ε ~ N(0, 0.5²): expm1 of the log1p prediction is the median; the
+        // mean is (1 + p) e^(0.125) − 1, Duan's factor e^(σ²/2) ≈ 1.133.
+        var random = SplitMix64(seed: 5)
+        func uniform() -> Double { Double(random.next() >> 11) * 0x1.0p-53 }
+        func normal() -> Double { (-2 * log(max(uniform(), 1e-12))).squareRoot() * cos(2 * .pi * uniform()) }
+        var predictions = (0..<4000).map { i -> HeldOutPrediction in
+            let p = 2 * exp(log(20) * uniform())
+            return HeldOutPrediction(
+                siteID: "s\(i)", depth: i % 2, fold: i % 4, observed: (1 + p) * exp(0.5 * normal()) - 1,
+                predicted: ["m": p])
+        }
+        let before = predictions
+        let meanError = { (list: [HeldOutPrediction]) in
+            list.map { $0.observed - $0.predicted["m"]! }.reduce(0, +) / Double(list.count)
+        }
+        XCTAssertGreaterThan(meanError(before), 1, "the median is biased low: observed minus predicted above 0")
+        let factors = SmearingFactor.moveToMean(&predictions, models: ["m"], depthLabels: ["0-5cm", "5-15cm"])
+        XCTAssertEqual(factors.map(\.depth), ["0-5cm", "5-15cm"])
+        XCTAssertEqual(factors.map(\.n), [2000, 2000])
+        for f in factors { XCTAssertEqual(f.factor, exp(0.125), accuracy: 0.03) }
+        XCTAssertEqual(meanError(predictions), 0, accuracy: 0.1, "the mean is not biased")
+        // Sample 0 (depth 0, fold 0) is corrected with the factor of the other folds at its depth.
+        let others = before.filter { $0.depth == 0 && $0.fold != 0 }.map { ($0.observed, $0.predicted["m"]!) }
+        let own = try XCTUnwrap(SmearingFactor.factor(others)).factor
+        XCTAssertEqual(
+            predictions[0].predicted["m"]!, SmearingFactor.mean(median: before[0].predicted["m"]!, factor: own),
+            accuracy: 1e-12)
+        XCTAssertNotEqual(own, factors[0].factor, "not the factor of every fold")
+    }
+
     func testAdaptiveWithoutSpread_hasNoInterval() {
         let samples = (0..<30).map { IntervalSample(depth: 0, fold: $0 % 3, observed: Double($0), predicted: 0) }
         let c = IntervalCalibration.calibrate(samples, method: .adaptive, level: 0.9, model: "m", depth: "0-5cm")

@@ -5,15 +5,17 @@ import XCTest
 final class TileLayersTests: XCTestCase {
     func testEveryLayer_hasItsPlace_inTheOneOrder() {
         let all = TileLayers(depths: 6, spread: true, bounds: true, applicability: true)
-        XCTAssertEqual(all.count, 26)
+        XCTAssertEqual(all.count, 38)
         XCTAssertEqual((0..<6).map(all.prediction), Array(0..<6))
         XCTAssertEqual((0..<6).map { all.spread($0)! }, Array(6..<12))
         XCTAssertEqual((0..<6).map { all.lower($0)! }, Array(12..<18))
         XCTAssertEqual((0..<6).map { all.upper($0)! }, Array(18..<24))
-        XCTAssertEqual(all.dissimilarity, 24)
-        XCTAssertEqual(all.aoa, 25)
+        XCTAssertEqual((0..<6).map { all.median($0)! }, Array(24..<30))
+        XCTAssertEqual((0..<6).map { all.uncertainty($0)! }, Array(30..<36))
+        XCTAssertEqual(all.dissimilarity, 36)
+        XCTAssertEqual(all.aoa, 37)
         let bare = TileLayers(depths: 6, spread: false, bounds: true, applicability: false)
-        XCTAssertEqual(bare.count, 18)
+        XCTAssertEqual(bare.count, 30)
         XCTAssertNil(bare.spread(0))
         XCTAssertEqual(bare.lower(0), 6)
         XCTAssertEqual(bare.upper(5), 17)
@@ -25,6 +27,7 @@ final class TileLayersTests: XCTestCase {
                     let l = TileLayers(depths: 3, spread: spread, bounds: bounds, applicability: aoa)
                     var places = (0..<3).map(l.prediction) + (0..<3).compactMap(l.spread)
                     places += (0..<3).compactMap(l.lower) + (0..<3).compactMap(l.upper)
+                    places += (0..<3).compactMap(l.median) + (0..<3).compactMap(l.uncertainty)
                     places += [l.dissimilarity, l.aoa].compactMap { $0 }
                     XCTAssertEqual(places.sorted(), Array(0..<l.count), "\(l)")
                 }
@@ -44,6 +47,9 @@ final class TileLayersTests: XCTestCase {
             XCTAssertTrue(c.layers[l.spread(d)!].name.hasSuffix("cv_sd"), c.layers[l.spread(d)!].name)
             XCTAssertTrue(c.layers[l.lower(d)!].name.hasSuffix("q05"), c.layers[l.lower(d)!].name)
             XCTAssertTrue(c.layers[l.upper(d)!].name.hasSuffix("q95"), c.layers[l.upper(d)!].name)
+            XCTAssertEqual(c.layers[l.median(d)!].name, "soc_\(depths[d])_q50")
+            XCTAssertEqual(c.layers[l.uncertainty(d)!].name, "soc_\(depths[d])_uncertainty")
+            XCTAssertTrue(c.layers[l.uncertainty(d)!].description.hasSuffix("uncertainty (Q0.95 - Q0.05) / Q0.5"))
         }
         XCTAssertEqual(c.layers[l.dissimilarity!].name, MapNames.dissimilarity("soc"))
         XCTAssertEqual(c.layers[l.aoa!].name, MapNames.applicability("soc"))

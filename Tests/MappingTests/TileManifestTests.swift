@@ -129,30 +129,40 @@ final class MapCatalogueTests: XCTestCase {
             c.layers.map(\.name),
             [
                 "soc_0-5cm", "soc_5-15cm", "soc_0-5cm_cv_sd", "soc_5-15cm_cv_sd",
-                "soc_0-5cm_q05", "soc_5-15cm_q05", "soc_0-5cm_q95", "soc_5-15cm_q95"
+                "soc_0-5cm_q05", "soc_5-15cm_q05", "soc_0-5cm_q95", "soc_5-15cm_q95",
+                "soc_0-5cm_q50", "soc_5-15cm_q50", "soc_0-5cm_uncertainty", "soc_5-15cm_uncertainty"
             ])
         XCTAssertEqual(c.layers[3].description, "SOC 5-15cm (g/kg), cnn model: spread (SD) of the CV models")
         XCTAssertEqual(
             c.layers[4].description, "SOC 0-5cm (g/kg), cnn model: lower bound (5 %) of the 90 % prediction interval")
         XCTAssertEqual(
-            c.layers.map(\.depth), ["0-5cm", "5-15cm", "0-5cm", "5-15cm", "0-5cm", "5-15cm", "0-5cm", "5-15cm"])
+            c.layers.map(\.depth), Array(repeating: ["0-5cm", "5-15cm"], count: 6).flatMap { $0 })
+        XCTAssertEqual(
+            c.layers[11].description, "SOC 5-15cm (g/kg), cnn model: uncertainty (Q0.95 - Q0.05) / Q0.5")
+        XCTAssertEqual(c.layers[11].format.unit, "", "a ratio, not g/kg")
         XCTAssertEqual(
             c.sets.map(\.title),
             [
                 "SOC (g/kg), cnn", "Spread (SD) of the CV models",
                 "Lower bound (5 %) of the 90 % prediction interval",
-                "Upper bound (95 %) of the 90 % prediction interval"
+                "Upper bound (95 %) of the 90 % prediction interval",
+                "Median (Q0.5) of the predictive distribution",
+                "Uncertainty (Q0.95 - Q0.05) / Q0.5 of the 90 % prediction interval"
             ])
         XCTAssertEqual(
             c.sets.map(\.contactSheet),
             [
                 "soc_contact_sheet.png", "soc_cv_sd_contact_sheet.png",
-                "soc_q05_contact_sheet.png", "soc_q95_contact_sheet.png"
+                "soc_q05_contact_sheet.png", "soc_q95_contact_sheet.png", "soc_q50_contact_sheet.png",
+                "soc_uncertainty_contact_sheet.png"
             ])
-        XCTAssertEqual(c.sets.map(\.ramp), [.socDefault, .uncertainty, .socDefault, .socDefault])
+        XCTAssertEqual(
+            c.sets.map(\.ramp), [.socDefault, .uncertainty, .socDefault, .socDefault, .socDefault, .uncertainty])
         // The predictions and their bounds share one colour range; the spread has its own.
         XCTAssertEqual(c.sets[0].rangeGroup, c.sets[2].rangeGroup)
         XCTAssertEqual(c.sets[0].rangeGroup, c.sets[3].rangeGroup)
+        XCTAssertEqual(c.sets[0].rangeGroup, c.sets[4].rangeGroup)
+        XCTAssertNil(c.sets[5].rangeGroup, "the uncertainty ratio has its own range")
         XCTAssertNotNil(c.sets[0].rangeGroup)
         XCTAssertNil(c.sets[1].rangeGroup)
     }
@@ -161,11 +171,19 @@ final class MapCatalogueTests: XCTestCase {
         let c80 = MapProducts.Catalogue(
             name: "soc", property: "SOC", unit: "g/kg", model: "rf", depths: ["0-5cm"], spread: true,
             interval: 0.8, runName: "s")
-        XCTAssertEqual(c80.layers.map(\.name), ["soc_0-5cm", "soc_0-5cm_cv_sd", "soc_0-5cm_q10", "soc_0-5cm_q90"])
+        XCTAssertEqual(
+            c80.layers.map(\.name),
+            ["soc_0-5cm", "soc_0-5cm_cv_sd", "soc_0-5cm_q10", "soc_0-5cm_q90", "soc_0-5cm_q50", "soc_0-5cm_uncertainty"]
+        )
         let c95 = MapProducts.Catalogue(
             name: "soc", property: "SOC", unit: "g/kg", model: "rf", depths: ["0-5cm"], spread: true,
             interval: 0.95, runName: "s")
-        XCTAssertEqual(c95.layers.map(\.name), ["soc_0-5cm", "soc_0-5cm_cv_sd", "soc_0-5cm_q02p5", "soc_0-5cm_q97p5"])
+        XCTAssertEqual(
+            c95.layers.map(\.name),
+            [
+                "soc_0-5cm", "soc_0-5cm_cv_sd", "soc_0-5cm_q02p5", "soc_0-5cm_q97p5", "soc_0-5cm_q50",
+                "soc_0-5cm_uncertainty"
+            ])
     }
 
     func testCatalogue_intervalWithoutSpread_andSpreadWithoutInterval() {
@@ -176,9 +194,10 @@ final class MapCatalogueTests: XCTestCase {
             bounds.layers.map(\.name),
             [
                 "soc_0-5cm", "soc_5-15cm", "soc_0-5cm_q05", "soc_5-15cm_q05",
-                "soc_0-5cm_q95", "soc_5-15cm_q95"
+                "soc_0-5cm_q95", "soc_5-15cm_q95", "soc_0-5cm_q50", "soc_5-15cm_q50", "soc_0-5cm_uncertainty",
+                "soc_5-15cm_uncertainty"
             ])
-        XCTAssertEqual(bounds.sets.count, 3)
+        XCTAssertEqual(bounds.sets.count, 5)
         XCTAssertEqual(bounds.sets[0].rangeGroup, bounds.sets[1].rangeGroup)
         let spread = MapProducts.Catalogue(
             name: "soc", property: "SOC", unit: "g/kg", model: "transfer", depths: ["0-5cm"],

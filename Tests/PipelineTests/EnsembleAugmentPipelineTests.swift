@@ -99,7 +99,7 @@ final class EnsembleAugmentPipelineTests: XCTestCase {
         let maps = try FileManager.default.contentsOfDirectory(atPath: layout.mapsFolder).filter {
             $0.hasSuffix(".tif")
         }
-        XCTAssertEqual(maps.count, 25, "\(maps)")
+        XCTAssertEqual(maps.count, 37, "six depths, their SD, Q0.05, Q0.95, Q0.5 and uncertainty, inversions: \(maps)")
     }
 }
 

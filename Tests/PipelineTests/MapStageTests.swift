@@ -60,8 +60,8 @@ final class MapStageTests: XCTestCase {
         let maps = OutputLayout(config).mapsFolder
         let names = try FileManager.default.contentsOfDirectory(atPath: maps).filter { $0.hasSuffix(".tif") }.sorted()
         XCTAssertEqual(
-            names.count, 25,
-            "six depths, their SD and two quantiles, and the depth inversions "
+            names.count, 37,
+            "six depths, their SD, three quantiles and uncertainty, and the depth inversions "
                 + "(predict.depth_consistency, on by default)"
         )
         let reference = names.map {

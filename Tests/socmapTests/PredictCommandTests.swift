@@ -69,7 +69,7 @@ final class PredictCommandTests: XCTestCase {
     }
 
     /// The metadata item `key` of a GeoTIFF, as gdalinfo prints it.
-    func metadataItem(_ path: String, _ key: String) -> String? {
+    static func metadataItem(_ path: String, _ key: String) -> String? {
         let info = runTool("gdalinfo", [path]) ?? ""
         return info.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
@@ -95,7 +95,7 @@ final class PredictCommandTests: XCTestCase {
         var stamped: [String: String] = [:]
         for depth in ["0-5cm", "100-200cm"] {
             let path = p.folder.file("out/maps/soc_\(depth).tif")
-            let scores = try XCTUnwrap(metadataItem(path, "SOCMAP_CV_SCORES"), depth)
+            let scores = try XCTUnwrap(Self.metadataItem(path, "SOCMAP_CV_SCORES"), depth)
             let f = { (x: Double?) in x.map { String(format: "%.3g", $0) } ?? "NA" }
             XCTAssertTrue(
                 scores.hasPrefix(
@@ -104,8 +104,8 @@ final class PredictCommandTests: XCTestCase {
                 ),
                 "\(depth): \(scores)")
             XCTAssertTrue(scores.hasSuffix(" (transfer, g/kg, 3-fold CV of randomly grouped sites, seed 7)"), scores)
-            XCTAssertEqual(metadataItem(path, "SOCMAP_CV_METRICS_SHA256"), sha, depth)
-            XCTAssertEqual(metadataItem(path, "SOCMAP_DEPTH"), depth)
+            XCTAssertEqual(Self.metadataItem(path, "SOCMAP_CV_METRICS_SHA256"), sha, depth)
+            XCTAssertEqual(Self.metadataItem(path, "SOCMAP_DEPTH"), depth)
             stamped[depth] = scores
         }
         XCTAssertNotEqual(stamped["0-5cm"], stamped["100-200cm"], "each depth its own scores")
@@ -119,8 +119,8 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stderr)
         for depth in ["0-5cm", "100-200cm"] {
             let path = p.folder.file("out/maps/soc_\(depth).tif")
-            XCTAssertEqual(metadataItem(path, "SOCMAP_CV_SCORES"), stamped[depth], depth)
-            XCTAssertEqual(metadataItem(path, "SOCMAP_CV_METRICS_SHA256"), sha, depth)
+            XCTAssertEqual(Self.metadataItem(path, "SOCMAP_CV_SCORES"), stamped[depth], depth)
+            XCTAssertEqual(Self.metadataItem(path, "SOCMAP_CV_METRICS_SHA256"), sha, depth)
         }
         // The project of `socmap predict` still shows the published held-out sites.
         let projectPath = p.folder.file("out/maps/soc_maps.qgs")
@@ -139,12 +139,12 @@ final class PredictCommandTests: XCTestCase {
             "no held-out layers without an evaluation")
         for depth in ["0-5cm", "100-200cm"] {
             let path = p.folder.file("out/maps/soc_\(depth).tif")
-            XCTAssertEqual(metadataItem(path, "SOCMAP_CV_SCORES"), "not evaluated", depth)
-            XCTAssertEqual(metadataItem(path, "SOCMAP_CV_METRICS_SHA256"), "not evaluated", depth)
+            XCTAssertEqual(Self.metadataItem(path, "SOCMAP_CV_SCORES"), "not evaluated", depth)
+            XCTAssertEqual(Self.metadataItem(path, "SOCMAP_CV_METRICS_SHA256"), "not evaluated", depth)
         }
         let predicted = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"])
         XCTAssertEqual(predicted.status, 0, predicted.stderr)
-        XCTAssertEqual(metadataItem(p.folder.file("out/maps/soc_0-5cm.tif"), "SOCMAP_CV_SCORES"), "not evaluated")
+        XCTAssertEqual(Self.metadataItem(p.folder.file("out/maps/soc_0-5cm.tif"), "SOCMAP_CV_SCORES"), "not evaluated")
     }
 
     /// Dense maps equal cutting a patch around each cell: compared at every site (several sit on tile borders).
@@ -345,6 +345,21 @@ final class UncertaintyMapTests: XCTestCase {
             }
             XCTAssertGreaterThan(positive, 0, "the CV models disagree somewhere")
             XCTAssertLessThanOrEqual(widths.count, 3, "conformal: one width per depth (up to Float rounding)")
+            // The SoilGrids layout: Q50 between the bounds, uncertainty (Q95 - Q05) / Q50 where Q50 > 0.
+            let median = try read("soc_\(depth)_q50")
+            let ratio = try read("soc_\(depth)_uncertainty")
+            XCTAssertEqual(median.valid, mean.valid)
+            for k in median.values.indices where median.valid[k] {
+                XCTAssertLessThanOrEqual(lo.values[k], median.values[k], depth)
+                XCTAssertLessThanOrEqual(median.values[k], hi.values[k], depth)
+                if median.values[k] > 0 {
+                    XCTAssertTrue(ratio.valid[k], depth)
+                    let expected = (hi.values[k] - lo.values[k]) / median.values[k]
+                    XCTAssertEqual(ratio.values[k], expected, accuracy: 1e-4 * max(1, expected), depth)
+                } else {
+                    XCTAssertFalse(ratio.valid[k], "no uncertainty where Q50 is 0")
+                }
+            }
         }
         let metrics = try String(contentsOfFile: p.folder.file("out/evaluation/metrics.json"), encoding: .utf8)
         XCTAssertTrue(metrics.contains("\"picp\""), "metrics.json holds the measured coverage")
@@ -498,6 +513,59 @@ final class UncertaintyMapTests: XCTestCase {
         try p.editPipeline("  uncertainty: true\n", "  uncertainty: true\n  interval_method: conformal\n")
         let conformal = try CLI.run(["predict", p.pipeline, "--overwrite", "-q"])
         XCTAssertEqual(conformal.status, 0, conformal.stderr)
+    }
+
+    func testLog1pModels_mapAndScoreTheMean_bySmearing_andTheMedianOnRequest() throws {
+        let p = try TinyProject()
+        let sections = PredictCommandTests.sections
+            .replacingOccurrences(of: "  batch_size: 16\n", with: "  batch_size: 16\n  log1p: true\n")
+            .replacingOccurrences(
+                of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
+        try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let summary = try IntervalSummary.read(path: p.folder.file("out/evaluation/intervals.json"))
+        XCTAssertEqual(summary.backTransform, .mean)
+        let md = try String(contentsOfFile: p.folder.file("out/evaluation/summary.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("### Back-transform of the log1p models"), md)
+        XCTAssertTrue(md.contains("### Median (Q0.5)"), md)
+        let meanMaps = try DepthIntervalLabels.all.map { d in
+            try RasterDataset(path: p.folder.file("out/maps/soc_\(d).tif")).read(band: 1, window: p.grid.fullWindow)
+        }
+        let readMedian = {
+            try RasterDataset(path: p.folder.file("out/maps/soc_0-5cm_q50.tif")).read(
+                band: 1, window: p.grid.fullWindow)
+        }
+        let medianBefore = try readMedian()
+        let statistic = try XCTUnwrap(
+            PredictCommandTests.metadataItem(p.folder.file("out/maps/soc_0-5cm.tif"), "SOCMAP_STATISTIC"))
+        XCTAssertTrue(statistic.hasPrefix("mean: ") && statistic.contains("smearing factor"), statistic)
+
+        // The median on request: expm1 of the prediction; the mean maps were (1 + it) x factor - 1.
+        try p.editPipeline("  uncertainty: true\n", "  uncertainty: true\n  back_transform: median\n")
+        let median = try CLI.run(["predict", p.pipeline, "--overwrite", "-q"])
+        XCTAssertEqual(median.status, 0, median.stderr)
+        let medianAfter = try readMedian()
+        XCTAssertEqual(medianAfter.valid, medianBefore.valid)
+        XCTAssertEqual(
+            medianAfter.values.indices.filter {
+                medianAfter.valid[$0] && medianAfter.values[$0] != medianBefore.values[$0]
+            }
+            .count, 0, "Q0.5 comes from the model's median either way")
+        XCTAssertTrue(
+            PredictCommandTests.metadataItem(p.folder.file("out/maps/soc_0-5cm.tif"), "SOCMAP_STATISTIC")?.hasPrefix(
+                "median") == true)
+        for (d, depth) in DepthIntervalLabels.all.enumerated() {
+            let f = try XCTUnwrap(summary.smearingFactor(model: "transfer", depth: depth)).factor
+            XCTAssertGreaterThan(f, 0.5, depth)
+            let plain = try RasterDataset(path: p.folder.file("out/maps/soc_\(depth).tif"))
+                .read(band: 1, window: p.grid.fullWindow)
+            XCTAssertEqual(plain.valid, meanMaps[d].valid)
+            for k in plain.values.indices where plain.valid[k] {
+                let expected = (1 + Double(plain.values[k])) * f - 1
+                XCTAssertEqual(Double(meanMaps[d].values[k]), expected, accuracy: 1e-4 * max(1, expected), depth)
+            }
+        }
     }
 
     func testAdaptiveWithoutTheCVSpread_isAnErrorNamingTheKey() throws {

@@ -44,6 +44,10 @@ public struct IntervalCalibration: Codable, Sendable, Equatable {
     /// The offset c of the log scale, log(value + c) (log conformal: `offsetFraction` of the median
     /// observation; nil for the other methods).
     public var offset: Double? = nil
+    /// The median of the signed held-out scores, observed − predicted on the method's scale (nil: not
+    /// calibrated, or written before it was): moves the prediction to the median of the predictive
+    /// distribution, the maps' Q0.5 (`median(predicted:spread:)`).
+    public var centre: Double? = nil
 
     /// The fraction of the median spread added to every s(x), so that cells where the CV models agree
     /// closely do not get a zero-width interval.
@@ -62,30 +66,45 @@ public struct IntervalCalibration: Codable, Sendable, Equatable {
         _ samples: [IntervalSample], method: IntervalMethod, level: Double,
         model: String, depth: String
     ) -> IntervalCalibration {
-        let (scores, floor) = self.scores(samples, method: method)
-        let q = floor.isFinite ? ConformalQuantile.quantile(of: scores, level: level) : nil
+        let (signed, floor) = self.signedScores(samples, method: method)
+        let q = floor.isFinite ? ConformalQuantile.quantile(of: signed.map(abs), level: level) : nil
         return IntervalCalibration(
-            model: model, method: method, depth: depth, n: scores.count, q: q,
+            model: model, method: method, depth: depth, n: signed.count, q: q,
             floor: floor.isFinite && method == .adaptive ? floor : 0,
-            offset: method == .logConformal && floor.isFinite ? floor : nil)
+            offset: method == .logConformal && floor.isFinite ? floor : nil,
+            centre: q == nil ? nil : ConformalQuantile.median(signed))
     }
 
-    /// The scores of `samples` and the floor (adaptive) or offset (log conformal); NaN when the adaptive
-    /// method has no positive spread or the log conformal one no positive observation.
-    static func scores(_ samples: [IntervalSample], method: IntervalMethod) -> ([Double], Double) {
+    /// The signed scores of `samples`, observed − predicted on the method's scale (their absolute values
+    /// are the conformal scores), and the floor (adaptive) or offset (log conformal); NaN when the
+    /// adaptive method has no positive spread or the log conformal one no positive observation.
+    static func signedScores(_ samples: [IntervalSample], method: IntervalMethod) -> ([Double], Double) {
         let usable = samples.filter { $0.observed.isFinite && $0.predicted.isFinite }
         switch method {
         case .conformal:
-            return (usable.map { abs($0.observed - $0.predicted) }, 0)
+            return (usable.map { $0.observed - $0.predicted }, 0)
         case .logConformal:
             let c = offsetFraction * ConformalQuantile.median(usable.map { max($0.observed, 0) })
             guard c > 0 else { return ([], .nan) }
-            return (usable.map { abs(log(max($0.observed, 0) + c) - log(max($0.predicted, 0) + c)) }, c)
+            return (usable.map { log(max($0.observed, 0) + c) - log(max($0.predicted, 0) + c) }, c)
         case .adaptive:
             let spread = usable.filter { $0.spread.isFinite && $0.spread >= 0 }
             let floor = floorFraction * ConformalQuantile.median(spread.map(\.spread))
             guard floor > 0 else { return ([], .nan) }
-            return (spread.map { abs($0.observed - $0.predicted) / ($0.spread + floor) }, floor)
+            return (spread.map { ($0.observed - $0.predicted) / ($0.spread + floor) }, floor)
+        }
+    }
+
+    /// The median of the predictive distribution at a sample or cell (the maps' Q0.5): the prediction
+    /// moved by the median signed score on the method's scale; nil when not calibrated.
+    public func median(predicted: Double, spread: Double) -> Double? {
+        guard let m = centre else { return nil }
+        switch method {
+        case .conformal: return predicted + m
+        case .adaptive: return predicted + m * (spread + floor)
+        case .logConformal:
+            let c = offset ?? 0
+            return (max(predicted, 0) + c) * exp(m) - c
         }
     }
 

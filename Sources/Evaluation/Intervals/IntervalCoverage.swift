@@ -16,6 +16,9 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
     public var picp: Double
     /// Mean interval width (upper − lower), averaged over folds (NaN: not measurable).
     public var meanWidth: Double
+    /// Share of held-out observations at or below the median the other folds calibrate (the maps'
+    /// Q0.5; 0.5 when it is one), averaged over folds (NaN: not measurable or not measured).
+    public var belowMedian: Double = .nan
     /// Folds whose calibration on the other folds was finite, i.e. that were measured.
     public var folds: Int
     /// Held-out observations tried.
@@ -24,12 +27,13 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case model, method, depth, level, picp, folds, n
         case meanWidth = "mean_width"
+        case belowMedian = "below_median"
     }
 
     /// Makes a row.
     public init(
         model: String, method: IntervalMethod, depth: String, level: Double, picp: Double, meanWidth: Double,
-        folds: Int, n: Int
+        belowMedian: Double = .nan, folds: Int, n: Int
     ) {
         self.model = model
         self.method = method
@@ -37,6 +41,7 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
         self.level = level
         self.picp = picp
         self.meanWidth = meanWidth
+        self.belowMedian = belowMedian
         self.folds = folds
         self.n = n
     }
@@ -50,6 +55,7 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
             depth: try c.decode(String.self, forKey: .depth), level: try c.decode(Double.self, forKey: .level),
             picp: try c.decodeIfPresent(Double.self, forKey: .picp) ?? .nan,
             meanWidth: try c.decodeIfPresent(Double.self, forKey: .meanWidth) ?? .nan,
+            belowMedian: try c.decodeIfPresent(Double.self, forKey: .belowMedian) ?? .nan,
             folds: try c.decode(Int.self, forKey: .folds), n: try c.decode(Int.self, forKey: .n))
     }
 
@@ -68,6 +74,11 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
         } else {
             try c.encodeNil(forKey: .meanWidth)
         }
+        if belowMedian.isFinite {
+            try c.encode(belowMedian, forKey: .belowMedian)
+        } else {
+            try c.encodeNil(forKey: .belowMedian)
+        }
     }
 
     /// Coverage of one model per depth and over all depths (last) at `level`, measured by calibrating
@@ -76,10 +87,9 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
         _ samples: [IntervalSample], model: String, method: IntervalMethod, level: Double,
         depthLabels: [String], folds: Int
     ) -> [IntervalCoverage] {
-        // counts[fold][depth] = (inside, tried, width sum)
-        var counts = [[(inside: Int, tried: Int, width: Double)]](
-            repeating: [(inside: Int, tried: Int, width: Double)](repeating: (0, 0, 0), count: depthLabels.count),
-            count: folds)
+        // counts[fold][depth] = (inside, tried, width sum, at or below the median)
+        typealias Count = (inside: Int, tried: Int, width: Double, below: Int)
+        var counts = [[Count]](repeating: [Count](repeating: (0, 0, 0, 0), count: depthLabels.count), count: folds)
         var byDepth = [[IntervalSample]](repeating: [], count: depthLabels.count)
         for s in samples where depthLabels.indices.contains(s.depth) && (0..<folds).contains(s.fold) {
             byDepth[s.depth].append(s)
@@ -97,18 +107,22 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
                     counts[f][d].tried += 1
                     counts[f][d].width += width
                     if inside { counts[f][d].inside += 1 }
+                    if let m = c.median(predicted: s.predicted, spread: s.spread), s.observed <= m {
+                        counts[f][d].below += 1
+                    }
                 }
             }
         }
-        func row(_ depth: String, _ cells: [(inside: Int, tried: Int, width: Double)]) -> IntervalCoverage {
+        func row(_ depth: String, _ cells: [Count]) -> IntervalCoverage {
             let used = cells.filter { $0.tried > 0 }
-            let picp =
-                used.isEmpty
-                ? .nan : used.map { Double($0.inside) / Double($0.tried) }.reduce(0, +) / Double(used.count)
-            let width = used.isEmpty ? .nan : used.map { $0.width / Double($0.tried) }.reduce(0, +) / Double(used.count)
+            let mean = { (share: (Count) -> Double) in
+                used.isEmpty ? .nan : used.map(share).reduce(0, +) / Double(used.count)
+            }
             return IntervalCoverage(
-                model: model, method: method, depth: depth, level: level, picp: picp, meanWidth: width,
-                folds: used.count, n: used.map(\.tried).reduce(0, +))
+                model: model, method: method, depth: depth, level: level,
+                picp: mean { Double($0.inside) / Double($0.tried) }, meanWidth: mean { $0.width / Double($0.tried) },
+                belowMedian: mean { Double($0.below) / Double($0.tried) }, folds: used.count,
+                n: used.map(\.tried).reduce(0, +))
         }
         var rows = depthLabels.indices.map { d in row(depthLabels[d], (0..<folds).map { counts[$0][d] }) }
         // All depths: per fold, the share over the depths pooled, then averaged over folds.
@@ -116,7 +130,9 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
             row(
                 EvaluationTable.allDepths,
                 (0..<folds).map { f in
-                    counts[f].reduce((0, 0, 0.0)) { ($0.0 + $1.inside, $0.1 + $1.tried, $0.2 + $1.width) }
+                    counts[f].reduce((0, 0, 0.0, 0)) {
+                        ($0.0 + $1.inside, $0.1 + $1.tried, $0.2 + $1.width, $0.3 + $1.below)
+                    }
                 }))
         return rows
     }

@@ -31,6 +31,61 @@ enum IntervalReportText {
             }
         }
         if let conditional = s.conditional { out += conditionalMarkdown(conditional, s, percent: percent) }
+        out += medianMarkdown(s)
+        if let back = s.backTransform { out += backTransformMarkdown(back, s) }
+        return out
+    }
+
+    /// The share of held-out observations at or below the maps' median (Q0.5) per depth, for the maps' method
+    /// and every model (0.5 when the median is one).
+    static func medianMarkdown(_ s: IntervalSummary) -> String {
+        let rows = s.coverage.filter { $0.method == s.method }
+        let models = orderedModels(rows)
+        guard !rows.isEmpty, rows.contains(where: { $0.belowMedian.isFinite }) else { return "" }
+        var out = "\n### Median (Q0.5)\n\n"
+        out += "The maps' Q0.5 is the prediction moved by the median of the other folds' held-out residuals on the "
+        out +=
+            "\(s.method.rawValue) scale. Share of held-out observations at or below it (0.5 when it is a median):\n\n"
+        out += "| Depth | " + models.joined(separator: " | ") + " |\n"
+        out += "|---|" + String(repeating: "---:|", count: models.count) + "\n"
+        for depth in orderedDepths(rows) {
+            out += "| \(TextFormatting.depthDisplay(depth)) | "
+            out +=
+                models.map { m in
+                    NumberText.fixed(
+                        rows.first { $0.model == m && $0.depth == depth }?.belowMedian ?? .nan, 3, nonFinite: "–")
+                }.joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
+    /// What the scores and maps of log1p models hold, and the smearing factors.
+    static func backTransformMarkdown(_ back: BackTransform, _ s: IntervalSummary) -> String {
+        var out = "\n### Back-transform of the log1p models\n\n"
+        switch back {
+        case .median:
+            out += "The models were fitted on log1p(value); their scores and maps hold expm1 of the prediction, the "
+            out += "median, which lies below the mean of a skewed property (the ME column of the scores shows the "
+            out += "bias; predict.back_transform: mean corrects it).\n"
+        case .mean:
+            out += "The models were fitted on log1p(value); their scores and maps hold the mean, (1 + expm1 of the "
+            out +=
+                "prediction) × Duan's (1983) smearing factor − 1, the factor being the mean of e^r over the held-out "
+            out += "residuals r on the log1p scale (each held-out prediction corrected with the factor of the other "
+            out += "folds; the maps with that of all). Factors per depth:\n\n"
+            let factors = s.smearing ?? []
+            let models = factors.map(\.model).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            let depths = factors.map(\.depth).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            out += "| Depth | " + models.joined(separator: " | ") + " |\n"
+            out += "|---|" + String(repeating: "---:|", count: models.count) + "\n"
+            for depth in depths {
+                out += "| \(TextFormatting.depthDisplay(depth)) | "
+                out +=
+                    models.map { m in
+                        NumberText.fixed(s.smearingFactor(model: m, depth: depth)?.factor ?? .nan, 4, nonFinite: "–")
+                    }.joined(separator: " | ") + " |\n"
+            }
+        }
         return out
     }
 

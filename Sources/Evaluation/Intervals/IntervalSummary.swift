@@ -20,6 +20,12 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
     /// Coverage at `level` per model, method, depth and fifth of the predicted value (absent in files
     /// written before it was measured).
     public var conditional: [ConditionalCoverage]? = nil
+    /// What the held-out predictions and the maps hold when the models were fitted on log1p(value)
+    /// (`predict.back_transform`); nil when they were fitted on the value itself.
+    public var backTransform: BackTransform? = nil
+    /// With `backTransform` mean: each model's smearing factor per depth, calibrated on every held-out
+    /// prediction (the maps'); the scores used factors calibrated on the other folds.
+    public var smearing: [SmearingFactor]? = nil
 
     /// The nominal levels of the coverage plot.
     public static let sweepLevels = (10...19).map { Double($0) * 0.05 }
@@ -28,8 +34,9 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
     public static let fileName = "intervals.json"
 
     enum CodingKeys: String, CodingKey {
-        case level, method, calibration, coverage, conditional
+        case level, method, calibration, coverage, conditional, smearing
         case sweepModel = "sweep_model"
+        case backTransform = "back_transform"
         case levelSweep = "level_sweep"
     }
 
@@ -65,6 +72,11 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
         return IntervalSummary(
             level: level, method: method, sweepModel: sweepModel, calibration: calibration,
             coverage: coverage, levelSweep: sweep, conditional: conditional)
+    }
+
+    /// The smearing factor of `model` at `depth` (nil: none calibrated).
+    public func smearingFactor(model: String, depth: String) -> SmearingFactor? {
+        smearing?.first { $0.model == model && $0.depth == depth }
     }
 
     /// The calibration of `model` with `method` at `depth`.

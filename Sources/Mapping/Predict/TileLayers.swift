@@ -1,15 +1,16 @@
 import Foundation
 
 /// The layers of a map tile, in their one order: the depth maps, then (with the CV spread) each depth's
-/// SD, then (with an interval) each depth's lower bound and each depth's upper bound, then (with the area
-/// of applicability) the dissimilarity index and the AOA mask. The predictor writes tiles in this order,
+/// SD, then (with an interval) each depth's lower bound, each depth's upper bound, each depth's median (Q0.5)
+/// and each depth's uncertainty ((upper − lower) / median), then (with the area of applicability) the
+/// dissimilarity index and the AOA mask. The predictor writes tiles in this order,
 /// the catalogue names the maps in it, and the map stage reads layers back by it.
 public struct TileLayers: Sendable, Hashable {
     /// Number of depth maps.
     public let depths: Int
     /// Whether each depth's CV spread (SD) is mapped.
     public let spread: Bool
-    /// Whether each depth's interval bounds are mapped.
+    /// Whether each depth's interval bounds, median and uncertainty are mapped.
     public let bounds: Bool
     /// Whether the DI and the AOA are mapped.
     public let applicability: Bool
@@ -24,7 +25,7 @@ public struct TileLayers: Sendable, Hashable {
     }
 
     /// Layers per tile.
-    public var count: Int { depths * (1 + (spread ? 1 : 0) + (bounds ? 2 : 0)) + (applicability ? 2 : 0) }
+    public var count: Int { depths * (1 + (spread ? 1 : 0) + (bounds ? 4 : 0)) + (applicability ? 2 : 0) }
 
     /// The layer of depth `d`'s map.
     public func prediction(_ d: Int) -> Int { checked(d) }
@@ -34,6 +35,10 @@ public struct TileLayers: Sendable, Hashable {
     public func lower(_ d: Int) -> Int? { bounds ? boundsStart + checked(d) : nil }
     /// The layer of depth `d`'s upper bound; nil without bounds.
     public func upper(_ d: Int) -> Int? { bounds ? boundsStart + depths + checked(d) : nil }
+    /// The layer of depth `d`'s median (Q0.5); nil without bounds.
+    public func median(_ d: Int) -> Int? { bounds ? boundsStart + 2 * depths + checked(d) : nil }
+    /// The layer of depth `d`'s uncertainty ((upper − lower) / median); nil without bounds.
+    public func uncertainty(_ d: Int) -> Int? { bounds ? boundsStart + 3 * depths + checked(d) : nil }
     /// The dissimilarity index layer; nil without the area of applicability.
     public var dissimilarity: Int? { applicability ? count - 2 : nil }
     /// The AOA mask layer; nil without the area of applicability.

@@ -28,6 +28,8 @@ public struct TileManifest: Codable, Equatable, Sendable {
     public var interval: String?
     /// The property's valid range the depth maps are brought into (`TilePredictor.valueRange`; nil: none).
     public var valueRange: [Double]?
+    /// The smearing factor per depth that moves the depth maps to the mean (`TilePredictor.smearing`; nil: none).
+    public var smearing: [Double]? = nil
 
     /// The file name inside a tile folder.
     public static let fileName = "manifest.json"
@@ -53,7 +55,7 @@ public struct TileManifest: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case grid, geotransform, model, depths, interval
+        case grid, geotransform, model, depths, interval, smearing
         case tileSize = "tile_size"
         case patchSize = "patch_size"
         case maxPatchNodata = "max_patch_nodata"

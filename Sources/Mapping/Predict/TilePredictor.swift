@@ -31,6 +31,10 @@ public struct TilePredictor {
     /// stage's check to refuse (a damaged model). Applied after the interval bounds, which come from the
     /// model's own prediction. Nil: no correction.
     public var valueRange: ClosedRange<Double>?
+    /// Per depth, Duan's smearing factor that moves a log1p model's median prediction to the mean
+    /// ((1 + p) · factor − 1), applied to the depth maps after the interval's layers, which come from the
+    /// median. Nil: the depth maps hold the model's prediction.
+    public var smearing: [Double]?
 
     /// Creates a predictor; the plan's halo must be the model's (and every ensemble member's). An
     /// interval has one half-width per depth; an adaptive one needs an ensemble.
@@ -68,7 +72,7 @@ public struct TilePredictor {
     }
 
     /// The layers of its tiles: the depth maps, then (with an ensemble) the CV models' SD per depth, then
-    /// (with an interval) its lower and upper bounds per depth, then (with `applicability`) the DI and the
+    /// (with an interval) its lower bounds, upper bounds, medians and uncertainties per depth, then (with `applicability`) the DI and the
     /// AOA (1 inside, 0 outside).
     public var layout: TileLayers {
         TileLayers(
@@ -123,12 +127,19 @@ public struct TilePredictor {
             spread = (0..<depths).map { d in EnsembleSpread.standardDeviation(predictions: members.map { $0[d] }) }
         }
         if let interval {
-            let bounds = (0..<depths).map { d in
-                interval.bounds(prediction: maps[d], spread: spread.isEmpty ? nil : spread[d], depth: d)
+            let layers = (0..<depths).map { d in
+                interval.layers(prediction: maps[d], spread: spread.isEmpty ? nil : spread[d], depth: d)
             }
-            maps += spread + bounds.map(\.lower) + bounds.map(\.upper)
+            maps +=
+                spread + layers.map(\.lower) + layers.map(\.upper) + layers.map(\.median) + layers.map(\.uncertainty)
         } else {
             maps += spread
+        }
+        if let smearing {
+            for d in 0..<depths {
+                let f = Float(smearing[d])
+                for k in maps[d].indices { maps[d][k] = (1 + maps[d][k]) * f - 1 }
+            }
         }
         if let range = valueRange {
             for d in 0..<depths { Self.bring(&maps[d], into: range) }

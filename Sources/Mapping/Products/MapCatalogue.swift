@@ -4,7 +4,8 @@ import TextFormat
 
 extension MapProducts {
     /// The maps of one prediction, in the layer order of its tiles (`TileLayers`): a map
-    /// per depth, then with the CV spread each depth's SD, then with an interval its lower and upper bounds; with their
+    /// per depth, then with the CV spread each depth's SD, then with an interval its lower and upper bounds, medians
+    /// and uncertainties; with their
     /// band descriptions, the map sets (titles, ramps, contact sheets) and the QGIS project.
     public struct Catalogue: Sendable, Equatable {
         /// One map file.
@@ -27,7 +28,7 @@ extension MapProducts {
         /// The tile layout these maps are read from.
         public let layout: TileLayers
         /// The sets drawn together: the depth maps, then the SD (with the spread), then the lower and
-        /// upper bounds (with an interval).
+        /// upper bounds, the medians and the uncertainties (with an interval).
         public let sets: [MapSet]
         /// Base name of the QGIS project, e.g. "soc_maps".
         public let projectName: String
@@ -40,8 +41,9 @@ extension MapProducts {
 
         /// The catalogue of `name`'s maps (`predict.name`) of `property` in `unit` by the model called
         /// `model`, one per depth label; `spread` adds the CV models' SD maps; `interval` (a level) adds
-        /// the bounds of the prediction interval (named by their quantiles, "_q05" / "_q95" for 0.9),
-        /// which share one colour range with the depth maps; `applicability` adds one dissimilarity index
+        /// the bounds of the prediction interval (named by their quantiles, "_q05" / "_q95" for 0.9) and
+        /// the median ("_q50"), which share one colour range with the depth maps, and the uncertainty
+        /// ("_uncertainty", (Q95 − Q05) / Q50); `applicability` adds one dissimilarity index
         /// map and one area-of-applicability mask for all depths; `runName` titles the project.
         public init(
             name: String, property: String, unit: String, model: String, depths: [String], spread: Bool,
@@ -80,16 +82,33 @@ extension MapProducts {
                 let interval = "\(percent(level)) % prediction interval"
                 let lower = bases.map { MapNames.quantile($0, lowerQ) }
                 let upper = bases.map { MapNames.quantile($0, upperQ) }
+                let median = bases.map { MapNames.quantile($0, 0.5) }
+                let uncertainty = bases.map(MapNames.uncertainty)
+                let fraction = { (p: Double) in NumberText.trimmed(p, maxDecimals: 4, nonFinite: "?") }
+                let ratio = "(Q\(fraction(upperQ)) - Q\(fraction(lowerQ))) / Q0.5"
                 all +=
                     layers(lower, ": lower bound (\(percent(lowerQ)) %) of the \(interval)")
                     + layers(upper, ": upper bound (\(percent(upperQ)) %) of the \(interval)")
+                    + layers(median, ": median (Q0.5) of the predictive distribution")
+                    + zip(zip(uncertainty, described), depths).map {
+                        Layer(
+                            name: $0.0, description: $0.1 + ": uncertainty \(ratio)", depth: $1,
+                            format: LayerFormat(unit: ""))
+                    }
                 sets += [
                     set(
                         "Lower bound (\(percent(lowerQ)) %) of the \(interval)", lower, ramp: .socDefault,
                         sheet: MapNames.quantile(name, lowerQ), rangeGroup: valueRange),
                     set(
                         "Upper bound (\(percent(upperQ)) %) of the \(interval)", upper, ramp: .socDefault,
-                        sheet: MapNames.quantile(name, upperQ), rangeGroup: valueRange)
+                        sheet: MapNames.quantile(name, upperQ), rangeGroup: valueRange),
+                    set(
+                        "Median (Q0.5) of the predictive distribution", median, ramp: .socDefault,
+                        sheet: MapNames.quantile(name, 0.5), rangeGroup: valueRange),
+                    MapSet(
+                        title: "Uncertainty \(ratio) of the \(interval)",
+                        maps: zip(uncertainty, titles).map { Map(name: $0, title: $1) }, unit: "ratio",
+                        ramp: .uncertainty, contactSheet: MapNames.contactSheet(MapNames.uncertainty(name)))
                 ]
             }
             if applicability {

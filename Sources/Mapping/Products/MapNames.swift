@@ -32,6 +32,9 @@ public enum MapNames {
     /// (`TextFormat.QuantileText`).
     public static func quantile(_ base: String, _ p: Double) -> String { base + "_" + QuantileText.name(p) }
 
+    /// The uncertainty map of a depth map, (upper − lower) / median of its interval: "<base>_uncertainty".
+    public static func uncertainty(_ base: String) -> String { base + "_uncertainty" }
+
     /// The dissimilarity index map of a prediction: "<name>_di" (one for all depths).
     public static func dissimilarity(_ name: String) -> String { name + "_di" }
 

@@ -50,6 +50,10 @@ public struct Provenance: Sendable, Equatable {
         public static let intervalLowerLimit = "SOCMAP_INTERVAL_LOWER_LIMIT"
         /// How many upper interval bounds were lowered to the property's highest value, per depth (an `extra` item).
         public static let intervalUpperLimit = "SOCMAP_INTERVAL_UPPER_LIMIT"
+        /// What the depth maps hold: the mean or the median, and how a log1p model's was made (an `extra` item).
+        public static let statistic = "SOCMAP_STATISTIC"
+        /// How many mapped cells have no uncertainty (their Q50 is not above 0), per depth (an `extra` item).
+        public static let undefinedUncertainty = "SOCMAP_UNDEFINED_UNCERTAINTY"
         /// How many depth-map cells were brought into the property's valid range, per depth (an `extra` item).
         public static let valueRange = "SOCMAP_VALUE_RANGE"
     }

@@ -5,9 +5,10 @@ import Foundation
 /// the cell's spread (SD) of the k cross-validation models' predictions, or (prediction + c) · e^(± q) − c
 /// (conformal on the log scale, c the depth's offset; a prediction below 0 taken as 0); bounds below the property's
 /// lowest possible value (`lowerLimit`) are raised to it, bounds above its highest (`upperLimit`)
-/// lowered to it. q and floor come from
-/// cross-validation (Evaluation's `IntervalCalibration`); here they are only applied, so the map
-/// stage adds two subtractions per cell and keeps memory bounded by the tile.
+/// lowered to it. The median (Q0.5) is the prediction moved by the depth's median signed held-out score on
+/// the same scale, and the uncertainty (Q_upper − Q_lower) / Q0.5, as SoilGrids maps it. q, floor, offset
+/// and centre come from cross-validation (Evaluation's `IntervalCalibration`); here they are only applied,
+/// so the map stage adds a few operations per cell and keeps memory bounded by the tile.
 public struct PredictionInterval: Sendable, Equatable {
     /// Nominal coverage, in (0, 1), e.g. 0.9.
     public var level: Double
@@ -19,6 +20,9 @@ public struct PredictionInterval: Sendable, Equatable {
     public var floors: [Double]
     /// The log scale's offset c per depth (conformal on the log scale); nil: a band of ± q.
     public var logOffsets: [Double]?
+    /// The median signed held-out score per depth, in layer order (`IntervalCalibration.centre`): what
+    /// moves the prediction to Q0.5.
+    public var centres: [Double]
     /// The smallest value the property can take (e.g. 0 g/kg): bounds below it are raised to it, so
     /// a symmetric interval around a small prediction does not reach impossible values. The
     /// coverage is unchanged, since no observation lies below it. Nil: no limit.
@@ -27,10 +31,11 @@ public struct PredictionInterval: Sendable, Equatable {
     /// lowered to it, the coverage unchanged for the same reason. Nil: no limit.
     public var upperLimit: Double?
 
-    /// Creates an interval; `halfWidths` and `floors` have one finite, non-negative entry per depth.
+    /// Creates an interval; `halfWidths` and `floors` have one finite, non-negative entry per depth,
+    /// `centres` one finite entry per depth.
     public init(
         level: Double, adaptive: Bool, halfWidths: [Double], floors: [Double], logOffsets: [Double]? = nil,
-        lowerLimit: Double? = nil, upperLimit: Double? = nil
+        centres: [Double], lowerLimit: Double? = nil, upperLimit: Double? = nil
     ) {
         precondition(level > 0 && level < 1, "PredictionInterval: level \(level) must lie in (0, 1)")
         precondition(halfWidths.count == floors.count, "PredictionInterval: one floor per half-width")
@@ -42,6 +47,9 @@ public struct PredictionInterval: Sendable, Equatable {
                 || (!adaptive && logOffsets!.count == halfWidths.count
                     && logOffsets!.allSatisfy { $0.isFinite && $0 > 0 }),
             "PredictionInterval: a log-scale interval has one positive offset per depth and is not adaptive")
+        precondition(
+            centres.count == halfWidths.count && centres.allSatisfy(\.isFinite),
+            "PredictionInterval: one finite centre per depth")
         precondition(lowerLimit?.isFinite ?? true, "PredictionInterval: the lower limit must be finite")
         precondition(upperLimit?.isFinite ?? true, "PredictionInterval: the upper limit must be finite")
         precondition(
@@ -52,6 +60,7 @@ public struct PredictionInterval: Sendable, Equatable {
         self.halfWidths = halfWidths
         self.floors = floors
         self.logOffsets = logOffsets
+        self.centres = centres
         self.lowerLimit = lowerLimit
         self.upperLimit = upperLimit
     }
@@ -61,41 +70,58 @@ public struct PredictionInterval: Sendable, Equatable {
     /// The quantile the upper bound stands for, (1 + level) / 2 (0.95 for 0.9).
     public var upperQuantile: Double { (1 + level) / 2 }
 
-    /// Lower and upper bounds of `depth` for a tile's `prediction` and, for an adaptive interval,
-    /// the cells' `spread` (NaN stays NaN; a plain interval ignores the spread).
-    public func bounds(prediction: [Float], spread: [Float]?, depth: Int) -> (lower: [Float], upper: [Float]) {
+    /// The interval's layers of one depth of a tile, each NaN where the prediction is not finite.
+    public struct Layers: Sendable, Equatable {
+        /// The lower bound (Q at `lowerQuantile`).
+        public var lower: [Float]
+        /// The upper bound (Q at `upperQuantile`).
+        public var upper: [Float]
+        /// The median, Q0.5.
+        public var median: [Float]
+        /// (upper − lower) / median; NaN where the median is not above 0 (the ratio is not defined).
+        public var uncertainty: [Float]
+    }
+
+    /// The interval's layers of `depth` for a tile's `prediction` and, for an adaptive interval, the
+    /// cells' `spread` (NaN stays NaN; a plain interval ignores the spread). Bounds and median are kept
+    /// within the limits.
+    public func layers(prediction: [Float], spread: [Float]?, depth: Int) -> Layers {
         precondition(
             spread == nil || prediction.count == spread!.count,
-            "PredictionInterval.bounds: \(prediction.count) predictions, \(spread!.count) spreads")
-        precondition(!adaptive || spread != nil, "PredictionInterval.bounds: an adaptive interval needs the spread")
+            "PredictionInterval.layers: \(prediction.count) predictions, \(spread!.count) spreads")
+        precondition(!adaptive || spread != nil, "PredictionInterval.layers: an adaptive interval needs the spread")
         let q = halfWidths[depth]
         let floor = floors[depth]
         let offset = logOffsets?[depth]
-        let (grow, shrink) = (exp(q), exp(-q))
-        var lower = [Float](repeating: .nan, count: prediction.count)
-        var upper = lower
+        let m = centres[depth]
+        let (grow, shrink, shift) = (exp(q), exp(-q), exp(m))
+        var out = Layers(
+            lower: [Float](repeating: .nan, count: prediction.count), upper: [], median: [], uncertainty: [])
+        (out.upper, out.median, out.uncertainty) = (out.lower, out.lower, out.lower)
         for c in prediction.indices {
-            let h = adaptive ? q * (Double(spread![c]) + floor) : q
+            let scale = adaptive ? Double(spread![c]) + floor : 1
             let p = Double(prediction[c])
-            guard p.isFinite, h.isFinite else { continue }
-            var (lo, hi) = (p - h, p + h)
+            guard p.isFinite, scale.isFinite else { continue }
+            var (lo, hi, mid) = (p - q * scale, p + q * scale, p + m * scale)
             if let offset {
                 let base = max(p, 0) + offset
-                (lo, hi) = (base * shrink - offset, base * grow - offset)
+                (lo, hi, mid) = (base * shrink - offset, base * grow - offset, base * shift - offset)
             }
-            if let limit = lowerLimit { (lo, hi) = (max(lo, limit), max(hi, limit)) }
-            if let limit = upperLimit { (lo, hi) = (min(lo, limit), min(hi, limit)) }
-            lower[c] = Float(lo)
-            upper[c] = Float(hi)
+            if let limit = lowerLimit { (lo, hi, mid) = (max(lo, limit), max(hi, limit), max(mid, limit)) }
+            if let limit = upperLimit { (lo, hi, mid) = (min(lo, limit), min(hi, limit), min(mid, limit)) }
+            out.lower[c] = Float(lo)
+            out.upper[c] = Float(hi)
+            out.median[c] = Float(mid)
+            if mid > 0 { out.uncertainty[c] = Float((hi - lo) / mid) }
         }
-        return (lower, upper)
+        return out
     }
 
     /// A one-line description for the tile manifest, e.g. "conformal 0.9 q=[1.5, 2.25] floor=[0, 0] lower
     /// limit=0.0 upper limit=1000.0".
     public var summary: String {
         "\(adaptive ? "adaptive" : logOffsets == nil ? "conformal" : "log conformal") \(level) q=\(halfWidths) "
-            + (logOffsets.map { "offset=\($0)" } ?? "floor=\(floors)")
+            + (logOffsets.map { "offset=\($0)" } ?? "floor=\(floors)") + " centre=\(centres)"
             + (lowerLimit.map { " lower limit=\($0)" } ?? "") + (upperLimit.map { " upper limit=\($0)" } ?? "")
     }
 }

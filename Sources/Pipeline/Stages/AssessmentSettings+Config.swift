@@ -11,9 +11,11 @@ extension AssessmentSettings {
             name: config.name, file: config.file, seed: config.seed, train: config.train, select: config.select,
             evaluate: config.evaluate,
             predict: config.predict.map {
-                Predict(
+                var p = Predict(
                     model: $0.model, interval: $0.interval, intervalMethod: $0.intervalMethod,
                     uncertainty: $0.uncertainty, mapsCVModels: $0.mapsCVModels)
+                p.backTransform = $0.backTransform
+                return p
             },
             gridRaster: gridRaster, errorAt: config.errorAt)
     }
