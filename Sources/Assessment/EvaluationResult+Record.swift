@@ -30,6 +30,9 @@ extension EvaluationResult {
         o.sweepModelByFifth = (s.conditional ?? []).filter { $0.model == s.sweepModel }.map {
             .init(depth: $0.depth, fifth: $0.fifth, method: $0.method.rawValue, picp: $0.picp, meanWidth: $0.meanWidth)
         }
+        o.sweepModelByZone = (s.byZone ?? []).filter { $0.model == s.sweepModel }.map {
+            RunRecord.PredictionIntervals.Coverage(group: $0, method: s.method.rawValue)
+        }
         return o
     }
 

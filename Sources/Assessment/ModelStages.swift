@@ -30,6 +30,8 @@ public struct EvaluationResult: Sendable {
     public var intervals: IntervalSummary?
     /// The metrics per zone of `evaluate.zones`, if set.
     public var zones: ZoneBreakdown?
+    /// Every held-out prediction, with each model's interval bounds of the maps' method.
+    public var predictions: [HeldOutPrediction] = []
 }
 
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
@@ -183,6 +185,16 @@ public enum ModelStages {
                 predictions: predictions, models: names, depthLabels: labels, assignment: assignment,
                 minimumCount: evaluate.zoneMinSamples)
             if let z = zones {
+                // Each zone by its label, with its code where two zones share a label.
+                let shared = Set(z.zones.map(\.label).filter { l in z.zones.filter { $0.label == l }.count > 1 })
+                let names = Dictionary(
+                    uniqueKeysWithValues: z.zones.map {
+                        ($0.code, shared.contains($0.label) ? "\($0.label) (\($0.code))" : $0.label)
+                    })
+                intervals.byZone = GroupCoverage.measure(
+                    predictions, models: train.models.map(\.rawValue), depthLabels: labels,
+                    groups: z.zones.map { names[$0.code]! }
+                ) { p in assignment.zoneOfSite[p.siteID].flatMap { $0 }.flatMap { names[$0] } }
                 observer.note(
                     """
                     zones (\(source.text)): \(z.zones.count) zones, \(z.zones.filter { $0.sites > 0 }.count) \
@@ -201,7 +213,7 @@ public enum ModelStages {
         return EvaluationResult(
             table: table, files: files + siteFiles, unpredicted: unpredicted,
             seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: plan.foldOfSite,
-            intervals: intervals, zones: zones)
+            intervals: intervals, zones: zones, predictions: predictions)
     }
 
     /// Each site's coordinates in the grid's CRS and in WGS84 longitude/latitude (OSR; NaN where PROJ cannot).

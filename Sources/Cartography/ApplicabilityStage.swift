@@ -1,5 +1,6 @@
 import Applicability
 import Configuration
+import Evaluation
 import Foundation
 import Models
 import Patches
@@ -12,6 +13,14 @@ public struct ApplicabilityFit: Sendable {
     public var weights: AOAWeights
     /// Names of the channels left out because they are constant over the training sites.
     public var constantChannels: [String]
+    /// The id of each training site, in the order of `index.trainingDI`.
+    public var siteIDs: [String] = []
+
+    /// Whether each training site lies inside the area by its cross-validation DI, by site id.
+    public var insideOfSite: [String: Bool] {
+        Dictionary(
+            zip(siteIDs, index.trainingDI.map(index.inside)).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
+    }
 }
 
 /// What the DI and AOA maps show, for the report and the maps' metadata.
@@ -34,6 +43,9 @@ public struct ApplicabilityResult: Sendable {
     public var cellsInside: Int
     /// Mapped cells (DI computed).
     public var cellsMapped: Int
+    /// The mapped model's interval coverage per depth for held-out sites inside and outside the area
+    /// (`GroupCoverage`; empty when the maps have no interval or the run's held-out predictions are not at hand).
+    public var intervalCoverage: [GroupCoverage] = []
 
     /// Share of the mapped cells inside the AOA (NaN when no cell was mapped).
     public var shareInside: Double { cellsMapped > 0 ? Double(cellsInside) / Double(cellsMapped) : .nan }
@@ -112,6 +124,6 @@ public enum ApplicabilityStage {
             rule: predict.aoaThreshold)
         return ApplicabilityFit(
             index: index, weights: usedWeights,
-            constantChannels: index.constantChannels.map { data.channels[$0].name })
+            constantChannels: index.constantChannels.map { data.channels[$0].name }, siteIDs: data.sites.map(\.id))
     }
 }

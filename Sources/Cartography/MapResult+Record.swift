@@ -29,6 +29,9 @@ extension MapResult {
             (o.shareInside, o.constantChannels) = (a.shareInside, a.constantChannels)
             o.dissimilarityMap = MapNames.dissimilarity(name) + ".tif"
             o.applicabilityMap = MapNames.applicability(name) + ".tif"
+            o.intervalCoverage = a.intervalCoverage.map {
+                RunRecord.PredictionIntervals.Coverage(group: $0, method: settings.predict.intervalMethod.rawValue)
+            }
             r.areaOfApplicability = o
         }
         if let c = profiles?.consistency {

@@ -30,7 +30,7 @@ extension MapStage {
             cvModels: predict.mapsCVModels ? evaluation?.cvModelFolders ?? [] : [],
             metrics: evaluation?.table,
             metricsSHA256: try evaluation.map { _ in try metricsHash(layout.metricsJSON) },
-            applicability: applicability, intervals: evaluation?.intervals)
+            applicability: applicability, intervals: evaluation?.intervals, heldOut: evaluation?.predictions ?? [])
     }
 
     static let aoaNeedsEvaluation =

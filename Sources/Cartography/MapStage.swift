@@ -28,11 +28,13 @@ public struct MapInputs: Sendable {
     public var applicability: ApplicabilityFit?
     /// The prediction intervals calibrated by cross-validation (needed with `predict.uncertainty`).
     public var intervals: IntervalSummary?
+    /// The run's held-out predictions with their interval bounds (empty: not at hand, as in `socmap predict`).
+    public var heldOut: [HeldOutPrediction] = []
 
     /// Creates the inputs.
     public init(
         model: String, cvModels: [String] = [], metrics: EvaluationTable? = nil, metricsSHA256: String? = nil,
-        applicability: ApplicabilityFit? = nil, intervals: IntervalSummary? = nil
+        applicability: ApplicabilityFit? = nil, intervals: IntervalSummary? = nil, heldOut: [HeldOutPrediction] = []
     ) {
         self.model = model
         self.cvModels = cvModels
@@ -40,6 +42,7 @@ public struct MapInputs: Sendable {
         self.metricsSHA256 = metricsSHA256
         self.applicability = applicability
         self.intervals = intervals
+        self.heldOut = heldOut
     }
 }
 
@@ -124,6 +127,8 @@ public struct MapEvaluation: Sendable {
     public var foldOfSite: [Int]
     /// The prediction intervals' calibration.
     public var intervals: IntervalSummary?
+    /// Every held-out prediction with its interval bounds (coverage inside and outside the AOA).
+    public var predictions: [HeldOutPrediction] = []
 
     /// Creates the evaluation's part of the map inputs.
     public init(table: EvaluationTable, cvModelFolders: [String], foldOfSite: [Int], intervals: IntervalSummary?) {
@@ -272,11 +277,18 @@ public enum MapStage {
             extra[Provenance.Key.statistic] = statisticText(description: description, smearing: smearing)
             if let aoa {
                 let counts = try applicabilityCounts(plan: plan, store: store, layer: layout.aoa!)
-                let result = ApplicabilityResult(
+                var result = ApplicabilityResult(
                     weights: aoa.weights, rule: aoa.index.rule, threshold: aoa.index.threshold,
                     meanDistance: aoa.index.meanDistance,
                     sites: aoa.index.sites, sitesAbove: aoa.index.trainingDI.filter { !aoa.index.inside($0) }.count,
                     constantChannels: aoa.constantChannels, cellsInside: counts.inside, cellsMapped: counts.mapped)
+                if interval != nil, !inputs.heldOut.isEmpty {
+                    let inside = aoa.insideOfSite
+                    result.intervalCoverage = GroupCoverage.measure(
+                        inputs.heldOut, models: [predict.model.rawValue], depthLabels: description.depths,
+                        groups: ["inside AOA", "outside AOA"]
+                    ) { p in inside[p.siteID].map { $0 ? "inside AOA" : "outside AOA" } }
+                }
                 applicability = result
                 extra.merge(result.metadata) { a, _ in a }
                 observer.note(

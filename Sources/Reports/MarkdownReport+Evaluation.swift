@@ -97,6 +97,9 @@ extension MarkdownReport {
             md += "| " + cells.joined(separator: " | ") + " |\n"
         }
         md += fifthsTable(s)
+        md += groupCoverageTable(
+            s.sweepModelByZone,
+            caption: "PICP (n) of the \(s.method) interval by zone (`evaluate.zones`; folds pooled):")
         return md
     }
 

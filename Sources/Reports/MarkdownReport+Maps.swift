@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 import Workspace
 
 extension MarkdownReport {
@@ -34,6 +35,35 @@ extension MarkdownReport {
             - Maps: `\(OutputLayout.maps)/\(a.dissimilarityMap)` (DI) and `\(a.applicabilityMap)` (1 inside, 0 \
             outside), one pair for all depths\n
             """
+        md += groupCoverageTable(
+            a.intervalCoverage,
+            caption: """
+                Interval coverage (PICP, n) of the held-out samples of training sites inside and outside the area, \
+                by each site's cross-validation DI (the other folds' sites); intervals calibrated on the other folds:
+                """)
+        return md
+    }
+
+    /// A table of PICP and n per depth (rows) and group (columns), after `caption`; empty without rows.
+    static func groupCoverageTable(_ rows: [RunRecord.PredictionIntervals.Coverage], caption: String) -> String {
+        guard !rows.isEmpty else { return "" }
+        var groups: [String] = []
+        var depths: [String] = []
+        for c in rows {
+            if let g = c.group, !groups.contains(g) { groups.append(g) }
+            if let d = c.depth, !depths.contains(d) { depths.append(d) }
+        }
+        var md = "\n" + caption + "\n\n| depth | " + groups.joined(separator: " | ") + " |\n|---|"
+        md += String(repeating: "---|", count: groups.count) + "\n"
+        for depth in depths {
+            let cells = groups.map { g -> String in
+                guard let c = rows.first(where: { $0.depth == depth && $0.group == g }), (c.n ?? 0) > 0 else {
+                    return "-"
+                }
+                return NumberText.fixed(c.picp, 3, nonFinite: "-") + " (\(c.n ?? 0))"
+            }
+            md += "| \(depth) | " + cells.joined(separator: " | ") + " |\n"
+        }
         return md
     }
 

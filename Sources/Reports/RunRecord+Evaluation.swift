@@ -201,6 +201,8 @@ extension RunRecord {
         public var sweepModelCoverage: [Coverage] = []
         /// The sweep model's coverage per depth, method and fifth of the predicted value (1: lowest).
         public var sweepModelByFifth: [Coverage] = []
+        /// The sweep model's coverage of the maps' method per depth and zone of `evaluate.zones`.
+        public var sweepModelByZone: [Coverage] = []
 
         /// An empty section for a builder to fill.
         public init() {}
@@ -211,6 +213,10 @@ extension RunRecord {
             public var model: String?, depth: String?
             /// The fifth of the predicted value, 1 (lowest) to 5 (in `sweep_model_by_fifth`).
             public var fifth: Int? = nil
+            /// The group of held-out samples: a zone, or inside / outside the area of applicability.
+            public var group: String? = nil
+            /// Held-out samples tried (in the groups' rows).
+            public var n: Int? = nil
             /// The interval method.
             public var method: String
             /// The share of held-out samples inside the interval.
@@ -232,7 +238,7 @@ extension RunRecord {
             }
 
             enum CodingKeys: String, CodingKey {
-                case model, depth, fifth, method, picp
+                case model, depth, fifth, group, n, method, picp
                 case meanWidth = "mean_width"
             }
         }
@@ -243,6 +249,15 @@ extension RunRecord {
             case coverageAllDepths = "coverage_all_depths"
             case sweepModelCoverage = "sweep_model_coverage"
             case sweepModelByFifth = "sweep_model_by_fifth"
+            case sweepModelByZone = "sweep_model_by_zone"
         }
+    }
+}
+
+extension RunRecord.PredictionIntervals.Coverage {
+    /// The coverage of one group's row (a zone, or inside / outside the area of applicability) of `method`.
+    public init(group row: GroupCoverage, method: String) {
+        self.init(depth: row.depth, method: method, picp: row.picp, meanWidth: row.meanWidth)
+        (group, n) = (row.group, row.n)
     }
 }

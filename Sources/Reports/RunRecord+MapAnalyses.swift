@@ -17,6 +17,9 @@ extension RunRecord {
         public var constantChannels: [String] = []
         /// The DI map and the 1/0 mask's file names in maps/.
         public var dissimilarityMap = "", applicabilityMap = ""
+        /// The mapped model's interval coverage per depth for held-out sites inside and outside the area
+        /// (by their cross-validation DI); empty when not measured.
+        public var intervalCoverage: [PredictionIntervals.Coverage] = []
 
         /// An empty section for a builder to fill.
         public init() {}
@@ -32,6 +35,7 @@ extension RunRecord {
             case constantChannels = "constant_channels"
             case dissimilarityMap = "dissimilarity_map"
             case applicabilityMap = "applicability_map"
+            case intervalCoverage = "interval_coverage"
         }
     }
 

@@ -194,6 +194,30 @@ final class IntervalTests: XCTestCase {
         XCTAssertNotEqual(own, factors[0].factor, "not the factor of every fold")
     }
 
+    func testGroupCoverage_countsEachHeldOutSampleInItsGroup() {
+        func sample(
+            _ site: String, _ depth: Int, observed: Double, _ lower: Double, _ upper: Double
+        ) -> HeldOutPrediction {
+            var p = HeldOutPrediction(siteID: site, depth: depth, fold: 0, observed: observed, predicted: ["m": 1])
+            p.bounds["m"] = IntervalBounds(lower: lower, upper: upper)
+            return p
+        }
+        let predictions = [
+            sample("a", 0, observed: 1, 0, 2), sample("a", 0, observed: 5, 0, 2), sample("b", 0, observed: 1, 0, 4),
+            sample("c", 0, observed: 1, 0, 2), sample("a", 1, observed: 1, 0, 2)
+        ]
+        let rows = GroupCoverage.measure(
+            predictions, models: ["m"], depthLabels: ["0-5cm", "5-15cm"], groups: ["in", "out"]
+        ) { p in p.siteID == "a" ? "in" : p.siteID == "b" ? "out" : nil }
+        XCTAssertEqual(rows.map(\.group), ["in", "out", "in", "out"])
+        XCTAssertEqual(rows.map(\.n), [2, 1, 1, 0], "site c is in no group")
+        XCTAssertEqual(rows[0].picp, 0.5)
+        XCTAssertEqual(rows[0].meanWidth, 2)
+        XCTAssertEqual(rows[1].picp, 1)
+        XCTAssertEqual(rows[1].meanWidth, 4)
+        XCTAssertTrue(rows[3].picp.isNaN)
+    }
+
     func testAdaptiveWithoutSpread_hasNoInterval() {
         let samples = (0..<30).map { IntervalSample(depth: 0, fold: $0 % 3, observed: Double($0), predicted: 0) }
         let c = IntervalCalibration.calibrate(samples, method: .adaptive, level: 0.9, model: "m", depth: "0-5cm")

@@ -98,6 +98,23 @@ final class ApplicabilityMapTests: XCTestCase {
         let a = json["area_of_applicability"] as! [String: Any]
         XCTAssertEqual(a["share_inside"] as! Double, Double(inside) / Double(mapped), accuracy: 1e-12)
         XCTAssertEqual(a["threshold"] as! Double, Double(threshold), accuracy: 1e-5 * Double(threshold))
+        // With an interval, its coverage for held-out sites inside and outside the area, counts adding up
+        // to the held-out samples of each depth.
+        try p.editPipeline("  aoa: true\n", "  aoa: true\n  uncertainty: true\n")
+        let withBounds = try CLI.run(["run", p.pipeline, "-q", "--overwrite"])
+        XCTAssertEqual(withBounds.status, 0, withBounds.stderr)
+        let withInterval =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as! [String: Any]
+        let rows = (withInterval["area_of_applicability"] as! [String: Any])["interval_coverage"] as! [[String: Any]]
+        XCTAssertEqual(Set(rows.compactMap { $0["group"] as? String }), ["inside AOA", "outside AOA"])
+        XCTAssertEqual(rows.count, 2 * 6)
+        let csv = try String(contentsOfFile: p.folder.file("out/evaluation/predictions.csv"), encoding: .utf8)
+        let heldOut0to5 = csv.split(separator: "\n").filter { $0.split(separator: ",")[1] == "0-5cm" }.count
+        XCTAssertEqual(
+            rows.filter { $0["depth"] as? String == "0-5cm" }.compactMap { $0["n"] as? Int }.reduce(0, +), heldOut0to5)
+        let md = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("Interval coverage (PICP, n) of the held-out samples of training sites inside"), md)
 
         // `socmap predict` finds the same sites, folds and weights on disk: the same DI and mask bytes.
         let before = try ["soc_di.tif", "soc_aoa.tif"].map {

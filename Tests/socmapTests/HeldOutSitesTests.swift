@@ -48,6 +48,9 @@ final class HeldOutSitesTests: XCTestCase {
         try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("### Accuracy by zone (geo)"), report)
+        XCTAssertTrue(report.contains("interval by zone (`evaluate.zones`; folds pooled)"), report)
+        XCTAssertTrue(summary.contains("### Coverage by zone (transfer, log_conformal, 90 %)"), summary)
+        XCTAssertTrue(summary.contains("| Alluvium | "), summary)
         let reportJSON =
             try JSONSerialization.jsonObject(
                 with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/report.json")))) as? [String: Any]

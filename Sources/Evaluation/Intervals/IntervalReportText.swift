@@ -31,8 +31,33 @@ enum IntervalReportText {
             }
         }
         if let conditional = s.conditional { out += conditionalMarkdown(conditional, s, percent: percent) }
+        if let zones = s.byZone { out += zoneMarkdown(zones.filter { $0.model == s.sweepModel }, s, percent: percent) }
         out += medianMarkdown(s)
         if let back = s.backTransform { out += backTransformMarkdown(back, s) }
+        return out
+    }
+
+    /// The sweep model's coverage of the maps' method per zone (rows) and depth (columns), "PICP (n)".
+    static func zoneMarkdown(_ rows: [GroupCoverage], _ s: IntervalSummary, percent: String) -> String {
+        guard !rows.isEmpty else { return "" }
+        var zones: [String] = []
+        var depths: [String] = []
+        for r in rows {
+            if !zones.contains(r.group) { zones.append(r.group) }
+            if !depths.contains(r.depth) { depths.append(r.depth) }
+        }
+        var out = "\n### Coverage by zone (\(s.sweepModel), \(s.method.rawValue), \(percent) %)\n\n"
+        out += "PICP of each held-out sample's interval calibrated on the other folds, by the zone of its site "
+        out += "(folds pooled; n held-out samples in brackets).\n\n"
+        out += "| Zone | " + depths.map(TextFormatting.depthDisplay).joined(separator: " | ") + " |\n"
+        out += "|---|" + String(repeating: "---:|", count: depths.count) + "\n"
+        for zone in zones {
+            let cells = depths.map { d -> String in
+                guard let r = rows.first(where: { $0.group == zone && $0.depth == d }), r.n > 0 else { return "–" }
+                return NumberText.fixed(r.picp, 3, nonFinite: "–") + " (\(r.n))"
+            }
+            out += "| \(zone) | " + cells.joined(separator: " | ") + " |\n"
+        }
         return out
     }
 

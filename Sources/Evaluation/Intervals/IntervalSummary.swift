@@ -20,6 +20,8 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
     /// Coverage at `level` per model, method, depth and fifth of the predicted value (absent in files
     /// written before it was measured).
     public var conditional: [ConditionalCoverage]? = nil
+    /// Coverage of the maps' method per model, depth and zone of `evaluate.zones` (nil: no zones).
+    public var byZone: [GroupCoverage]? = nil
     /// What the held-out predictions and the maps hold when the models were fitted on log1p(value)
     /// (`predict.back_transform`); nil when they were fitted on the value itself.
     public var backTransform: BackTransform? = nil
@@ -37,6 +39,7 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
         case level, method, calibration, coverage, conditional, smearing
         case sweepModel = "sweep_model"
         case backTransform = "back_transform"
+        case byZone = "by_zone"
         case levelSweep = "level_sweep"
     }
 

@@ -24,6 +24,7 @@ extension MapEvaluation {
         self.init(
             table: evaluation.table, cvModelFolders: evaluation.cvModelFolders, foldOfSite: evaluation.foldOfSite,
             intervals: evaluation.intervals)
+        predictions = evaluation.predictions
     }
 }
 
