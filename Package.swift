@@ -61,7 +61,8 @@ let package = Package(
             exclude: ["README.md"]),
 
         // MARK: Evaluation: folds, metrics, reports, plots
-        .target(name: "Evaluation", dependencies: ["Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
+        .target(
+            name: "Evaluation", dependencies: ["Compute", "Randomness", "FileIO", "TextFormat"], exclude: ["README.md"]),
 
         // MARK: Maps: dense tiled prediction, COG, QGIS styles and project, quick-looks
         .target(
@@ -124,7 +125,7 @@ let package = Package(
             name: "Cartography",
             dependencies: [
                 "RasterIO", "SoilData", "Patches", "NeuralNet", "Models", "Evaluation", "Experiments", "Mapping",
-                "Applicability", "FileIO", "TextFormat", "Runtime", "Workspace", "Configuration", "Reports"
+                "Applicability", "Compute", "FileIO", "TextFormat", "Runtime", "Workspace", "Configuration", "Reports"
             ],
             exclude: ["README.md"]),
         .target(
@@ -167,13 +168,16 @@ let package = Package(
         .testTarget(name: "ForestTests", dependencies: ["Forest", "Compute", "Randomness", "Runtime"]),
         .testTarget(name: "ApplicabilityTests", dependencies: ["Applicability", "Randomness"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData", "FileIO"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Randomness", "TextFormat"]),
+        .testTarget(
+            name: "EvaluationTests", dependencies: ["Evaluation", "Compute", "FileIO", "Randomness", "TextFormat"]),
         .testTarget(
             name: "ExperimentsTests",
             dependencies: [
                 "Experiments", "Models", "NeuralNet", "Patches", "SoilData", "Runtime", "Randomness", "TestSupport"
             ]),
-        .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness", "FileIO"]),
+        .testTarget(
+            name: "MappingTests",
+            dependencies: ["Mapping", "Compute", "RasterIO", "TestSupport", "Randomness", "FileIO"]),
         .testTarget(
             name: "PipelineTests",
             dependencies: [

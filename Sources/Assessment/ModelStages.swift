@@ -279,10 +279,15 @@ public enum ModelStages {
                     the median observation is not above 0, so the log scale has no offset; use \
                     predict.interval_method: conformal
                     """
-                    : """
-                    it has \(c.n) held-out residuals of the \(model) model and a \(level) interval needs at least \
-                    \(need) (the interval would be infinite); lower predict.interval or add samples at this depth
-                    """
+                    : method == .scaledConformal && c.n == 0
+                        ? """
+                        every held-out residual is 0, so there is no residual scale; use \
+                        predict.interval_method: conformal
+                        """
+                        : """
+                        it has \(c.n) held-out residuals of the \(model) model and a \(level) interval needs at least \
+                        \(need) (the interval would be infinite); lower predict.interval or add samples at this depth
+                        """
             throw StageError(
                 stage: .evaluate, file: file, message: "depth \(c.depth): no calibrated prediction interval: \(why)")
         }

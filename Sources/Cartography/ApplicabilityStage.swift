@@ -46,6 +46,10 @@ public struct ApplicabilityResult: Sendable {
     /// The mapped model's interval coverage per depth for held-out sites inside and outside the area
     /// (`GroupCoverage`; empty when the maps have no interval or the run's held-out predictions are not at hand).
     public var intervalCoverage: [GroupCoverage] = []
+    /// Per depth, the expected RMSE against the DI fitted on the held-out samples (empty: not fitted).
+    public var errorProfiles: [ErrorProfile] = []
+    /// The depth labels of `errorProfiles` and `intervalCoverage`.
+    public var depths: [String] = []
 
     /// Share of the mapped cells inside the AOA (NaN when no cell was mapped).
     public var shareInside: Double { cellsMapped > 0 ? Double(cellsInside) / Double(cellsMapped) : .nan }

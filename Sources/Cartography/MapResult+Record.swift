@@ -29,6 +29,15 @@ extension MapResult {
             (o.shareInside, o.constantChannels) = (a.shareInside, a.constantChannels)
             o.dissimilarityMap = MapNames.dissimilarity(name) + ".tif"
             o.applicabilityMap = MapNames.applicability(name) + ".tif"
+            o.errorProfiles = zip(a.depths, a.errorProfiles).map { depth, p in
+                var row = RunRecord.Applicability.ErrorProfile()
+                (row.depth, row.samples, row.di, row.rmse) = (depth, p.samples, p.di, p.rmse)
+                row.rmseAtThreshold = p.expected(a.threshold)
+                return row
+            }
+            o.expectedErrorMaps =
+                a.errorProfiles.isEmpty
+                ? [] : a.depths.map { MapNames.expectedError(MapNames.depthMap(name: name, depthLabel: $0)) + ".tif" }
             o.intervalCoverage = a.intervalCoverage.map {
                 RunRecord.PredictionIntervals.Coverage(group: $0, method: settings.predict.intervalMethod.rawValue)
             }

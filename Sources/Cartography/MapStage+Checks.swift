@@ -1,3 +1,5 @@
+import Applicability
+import Compute
 import Configuration
 import Evaluation
 import Foundation
@@ -129,6 +131,7 @@ extension MapStage {
         var floors: [Double] = []
         var offsets: [Double] = []
         var centres: [Double] = []
+        var scales: [PiecewiseLinear] = []
         for depth in depths {
             let model = predict.model.rawValue
             let method = predict.intervalMethod
@@ -142,7 +145,9 @@ extension MapStage {
                         it holds (\(Set(intervals.calibration.map(\.method.rawValue)).sorted().joined(separator: ", ")))
                         """)
             }
-            guard let c = found, let h = c.q, h.isFinite, method != .logConformal || (c.offset ?? 0) > 0 else {
+            guard let c = found, let h = c.q, h.isFinite, method != .logConformal || (c.offset ?? 0) > 0,
+                method != .scaledConformal || c.scale != nil
+            else {
                 throw MapStageError(
                     .evaluation, file: file,
                     message:
@@ -166,11 +171,12 @@ extension MapStage {
             floors.append(c.floor)
             offsets.append(c.offset ?? 0)
             centres.append(centre)
+            if let s = c.scale { scales.append(s) }
         }
         return PredictionInterval(
             level: predict.interval, adaptive: predict.intervalMethod == .adaptive, halfWidths: q, floors: floors,
             logOffsets: predict.intervalMethod == .logConformal ? offsets : nil, centres: centres,
-            lowerLimit: lowerLimit,
+            scales: predict.intervalMethod == .scaledConformal ? scales : nil, lowerLimit: lowerLimit,
             upperLimit: upperLimit)
     }
 
@@ -193,6 +199,28 @@ extension MapStage {
                     """)
         }
         return factors.map { $0! }
+    }
+
+    /// Per depth, the `model`'s error profile: its held-out errors against each held-out site's
+    /// cross-validation DI; nil without held-out predictions of the model at every depth.
+    static func errorProfiles(
+        _ aoa: ApplicabilityFit, heldOut: [HeldOutPrediction], model: String, depths: [String]
+    ) -> [ErrorProfile]? {
+        var diOfSite: [String: Double] = [:]
+        for (id, di) in zip(aoa.siteIDs, aoa.index.trainingDI) { diOfSite[id] = di }
+        var profiles: [ErrorProfile] = []
+        for d in depths.indices {
+            var di: [Double] = []
+            var errors: [Double] = []
+            for p in heldOut where p.depth == d {
+                guard let predicted = p.predicted[model], let x = diOfSite[p.siteID] else { continue }
+                di.append(x)
+                errors.append(p.observed - predicted)
+            }
+            guard let profile = ErrorProfile(di: di, errors: errors) else { return nil }
+            profiles.append(profile)
+        }
+        return profiles
     }
 
     /// What the depth maps hold, for their metadata and the report.

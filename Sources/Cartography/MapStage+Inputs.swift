@@ -93,9 +93,10 @@ extension MapStage {
             throw MapStageError(
                 .evaluation, file: layout.cvModels(named: predict.model.rawValue), message: uncertaintyNeedsCVModels)
         }
+        // The intervals (and a log1p model's smearing factors): needed with predict.uncertainty, read when there.
         var intervals: IntervalSummary?
-        if predict.uncertainty {
-            let path = (layout.evaluationFolder as NSString).appendingPathComponent(IntervalSummary.fileName)
+        let path = (layout.evaluationFolder as NSString).appendingPathComponent(IntervalSummary.fileName)
+        if predict.uncertainty || FileManager.default.fileExists(atPath: path) {
             do { intervals = try IntervalSummary.read(path: path) } catch {
                 throw MapStageError(
                     .evaluation, file: path,
@@ -103,9 +104,18 @@ extension MapStage {
                         "\(error); the prediction intervals are calibrated by `socmap run` with an 'evaluate' section")
             }
         }
+        // The held-out predictions (the expected error and the coverage inside and outside the AOA).
+        var heldOut: [HeldOutPrediction] = []
+        if predict.aoa, let intervals, let sha = intervals.predictionsSHA256 {
+            heldOut = try HeldOutTable.read(
+                path: (layout.evaluationFolder as NSString).appendingPathComponent(EvaluationReport.predictionsCSVFile),
+                sha256: sha, model: predict.model.rawValue, depthLabels: metrics?.depthLabels ?? [],
+                level: intervals.level, pipeline: settings.file)
+        }
         return MapInputs(
             model: layout.model(predict.model), cvModels: cvModels, metrics: metrics, metricsSHA256: hash,
-            applicability: try savedApplicability(settings, layout: layout, folds: folds), intervals: intervals)
+            applicability: try savedApplicability(settings, layout: layout, folds: folds), intervals: intervals,
+            heldOut: heldOut)
     }
 
     /// The model folder must exist: an error saying which run makes it.

@@ -204,6 +204,16 @@ public enum MapStage {
                     """
             )
         }
+        let expectedErrors = aoa.flatMap {
+            errorProfiles($0, heldOut: inputs.heldOut, model: predict.model.rawValue, depths: description.depths)
+        }
+        if aoa != nil, expectedErrors == nil {
+            observer.note(
+                """
+                no expected-error maps: they need the cross-validation's held-out predictions \
+                (evaluation/predictions.csv of this pipeline's run)
+                """)
+        }
         var manifest = TileManifest(
             plan: plan, maxPatchNodata: predict.maxPatchNodata, model: predict.model.rawValue,
             modelSHA256: try Provenance.hash(folderAt: modelFolder), depths: description.depths,
@@ -213,12 +223,14 @@ public enum MapStage {
         let smearing = try smearingFactors(
             inputs.intervals, description: description, predict: predict, file: settings.file)
         manifest.smearing = smearing?.map(\.factor)
+        manifest.errorProfiles = expectedErrors
         let shared = model.sharedBlocks
         var predictor = TilePredictor(
             stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
             ensemble: ensemble, interval: interval, applicability: aoa?.index)
         predictor.valueRange = settings.validRange.map { $0.min...$0.max }
         predictor.smearing = smearing?.map(\.factor)
+        predictor.errorProfiles = expectedErrors
         if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
             try? FileManager.default.removeItem(atPath: tiles)
         }
@@ -271,7 +283,7 @@ public enum MapStage {
                 name: predict.name, property: description.property, unit: description.unit,
                 model: predict.model.rawValue, depths: description.depths,
                 spread: !ensemble.isEmpty, interval: interval?.level,
-                applicability: aoa != nil, runName: settings.runName)
+                applicability: aoa != nil, expectedError: expectedErrors != nil, runName: settings.runName)
             catalogue.points = heldOutPointLayers(settings, depths: description.depths, output: output)
             var extra = [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property]
             extra[Provenance.Key.statistic] = statisticText(description: description, smearing: smearing)
@@ -282,7 +294,11 @@ public enum MapStage {
                     meanDistance: aoa.index.meanDistance,
                     sites: aoa.index.sites, sitesAbove: aoa.index.trainingDI.filter { !aoa.index.inside($0) }.count,
                     constantChannels: aoa.constantChannels, cellsInside: counts.inside, cellsMapped: counts.mapped)
-                if interval != nil, !inputs.heldOut.isEmpty {
+                result.errorProfiles = expectedErrors ?? []
+                result.depths = description.depths
+                if let interval, !inputs.heldOut.isEmpty, inputs.intervals?.level == interval.level,
+                    inputs.intervals?.method == predict.intervalMethod
+                {
                     let inside = aoa.insideOfSite
                     result.intervalCoverage = GroupCoverage.measure(
                         inputs.heldOut, models: [predict.model.rawValue], depthLabels: description.depths,

@@ -35,6 +35,20 @@ extension MarkdownReport {
             - Maps: `\(OutputLayout.maps)/\(a.dissimilarityMap)` (DI) and `\(a.applicabilityMap)` (1 inside, 0 \
             outside), one pair for all depths\n
             """
+        if !a.errorProfiles.isEmpty {
+            md += """
+                \nExpected error from the DI (after CAST's errorProfiles): the held-out samples of each depth sorted by \
+                their site's cross-validation DI, cut into groups of equal count, each group's RMSE at its mean DI, \
+                made non-decreasing in the DI; linear between points, constant beyond the ends. Maps: \
+                `\(a.expectedErrorMaps.first ?? "")` ... one per depth.\n\n
+                """
+            md += "| depth | n | expected RMSE at the lowest DI | at the AOA threshold | at the highest DI (DI) |\n"
+            md += "|---|---|---|---|---|\n"
+            for p in a.errorProfiles {
+                md += "| \(p.depth) | \(p.samples) | \(fmt(p.rmse.first ?? .nan)) | \(fmt(p.rmseAtThreshold)) | "
+                md += "\(fmt(p.rmse.last ?? .nan)) (\(fmt(p.di.last ?? .nan))) |\n"
+            }
+        }
         md += groupCoverageTable(
             a.intervalCoverage,
             caption: """

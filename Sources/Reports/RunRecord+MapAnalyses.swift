@@ -20,6 +20,30 @@ extension RunRecord {
         /// The mapped model's interval coverage per depth for held-out sites inside and outside the area
         /// (by their cross-validation DI); empty when not measured.
         public var intervalCoverage: [PredictionIntervals.Coverage] = []
+        /// Per depth, the expected RMSE against the DI (CAST's errorProfiles); empty when not fitted.
+        public var errorProfiles: [ErrorProfile] = []
+        /// The expected-RMSE maps' file names in maps/, one per depth (empty: none).
+        public var expectedErrorMaps: [String] = []
+
+        /// One depth's error profile: the expected RMSE at DI points, and at the AOA threshold.
+        public struct ErrorProfile: Codable, Equatable, Sendable {
+            /// The depth label.
+            public var depth = ""
+            /// Held-out samples fitted.
+            public var samples = 0
+            /// The DI of each point, increasing, and the expected RMSE there, non-decreasing.
+            public var di: [Double] = [], rmse: [Double] = []
+            /// The expected RMSE at the AOA threshold.
+            @NullIfNaN public var rmseAtThreshold: Double = .nan
+
+            /// An empty profile for a builder to fill.
+            public init() {}
+
+            enum CodingKeys: String, CodingKey {
+                case depth, samples, di, rmse
+                case rmseAtThreshold = "rmse_at_threshold"
+            }
+        }
 
         /// An empty section for a builder to fill.
         public init() {}
@@ -36,6 +60,8 @@ extension RunRecord {
             case dissimilarityMap = "dissimilarity_map"
             case applicabilityMap = "applicability_map"
             case intervalCoverage = "interval_coverage"
+            case errorProfiles = "error_profiles"
+            case expectedErrorMaps = "expected_error_maps"
         }
     }
 

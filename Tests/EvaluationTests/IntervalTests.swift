@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Randomness
 import XCTest
@@ -137,6 +138,32 @@ final class IntervalTests: XCTestCase {
         XCTAssertNil(c.halfWidth(spread: 1), "no single half-width")
     }
 
+    func testScaledConformal_holdsInEveryFifth_withAScaleFittedOnTheCalibrationFoldsOnly() throws {
+        let samples = multiplicative(count: 3000, folds: 5, seed: 13)
+        let rows = ConditionalCoverage.measure(
+            samples, model: "m", method: .scaledConformal, level: 0.9, depthLabels: ["0-5cm"], folds: 5)
+        XCTAssertEqual(rows.count, 5)
+        for row in rows { XCTAssertEqual(row.picp, 0.9, accuracy: 0.05, "scaled conformal, fifth \(row.fifth)") }
+        XCTAssertGreaterThan(rows[4].meanWidth, 10 * rows[0].meanWidth, "the band widens with the value")
+        let c = IntervalCalibration.calibrate(
+            samples, method: .scaledConformal, level: 0.9, model: "m", depth: "0-5cm")
+        let scale = try XCTUnwrap(c.scale)
+        XCTAssertEqual(scale.x.count, ResidualScale.groups)
+        XCTAssertTrue(zip(scale.x, scale.x.dropFirst()).allSatisfy { $0 <= $1 }, "knots by prediction")
+        // The first knot: the mean |residual| of the 300 lowest predictions, at their mean prediction.
+        let lowest = samples.sorted { $0.predicted < $1.predicted }.prefix(300)
+        XCTAssertEqual(scale.x[0], lowest.map(\.predicted).reduce(0, +) / 300, accuracy: 1e-9)
+        XCTAssertEqual(scale.y[0], lowest.map { abs($0.observed - $0.predicted) }.reduce(0, +) / 300, accuracy: 1e-9)
+        let q = try XCTUnwrap(c.q)
+        let b = try XCTUnwrap(c.bounds(predicted: 20, spread: .nan))
+        XCTAssertEqual(b.lower, 20 - q * scale(20), accuracy: 1e-9)
+        XCTAssertEqual(b.upper, 20 + q * scale(20), accuracy: 1e-9)
+        let m = try XCTUnwrap(c.median(predicted: 20, spread: .nan))
+        XCTAssertEqual(m, 20 + (c.centre ?? .nan) * scale(20), accuracy: 1e-9)
+        let json = try JSONEncoder().encode(c)
+        XCTAssertEqual(try JSONDecoder().decode(IntervalCalibration.self, from: json), c, "written and read back")
+    }
+
     func testMedian_isThePredictionMovedToWhereHalfTheHeldOutObservationsLie() throws {
         // A model that predicts a third too high: most observations lie below its prediction.
         let samples = multiplicative(count: 3000, folds: 5, seed: 12).map {
@@ -274,13 +301,17 @@ final class IntervalTests: XCTestCase {
         let json = try String(contentsOfFile: folder.file("metrics.json"), encoding: .utf8)
         XCTAssertTrue(json.contains("\"picp\""))
         XCTAssertTrue(json.contains("\"mean_width\""))
-        XCTAssertEqual(try IntervalSummary.read(path: folder.file(IntervalSummary.fileName)), summary)
+        var written = summary
+        written.predictionsSHA256 = try SHA256Hasher.hex(fileAt: folder.file("predictions.csv"))
+        XCTAssertEqual(
+            try IntervalSummary.read(path: folder.file(IntervalSummary.fileName)), written,
+            "read back as built, with the SHA-256 of the predictions.csv written beside it")
         XCTAssertNoThrow(try EvaluationReport.readTable(metricsJSON: folder.file("metrics.json")))
         let md = try String(contentsOfFile: folder.file("summary.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("## Prediction intervals (90 %)"), md)
         XCTAssertTrue(md.contains("| 0–5 cm | transfer |"), md)
         XCTAssertTrue(md.contains("### Coverage where the values are low and high (transfer, 90 %)"), md)
-        XCTAssertTrue(md.contains("log_conformal PICP"), md)
+        XCTAssertTrue(md.contains("log_conformal PICP") && md.contains("scaled_conformal PICP"), md)
         let svg = try String(contentsOfFile: folder.file("plots/interval_coverage.svg"), encoding: .utf8)
         XCTAssertTrue(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
         XCTAssertTrue(svg.contains("Nominal level"))
@@ -289,6 +320,7 @@ final class IntervalTests: XCTestCase {
         XCTAssertTrue(fifths.contains("log_conformal"), fifths)
         XCTAssertFalse(fifths.contains("Pooled over depths"), "no pooled line is drawn, so none in the legend")
         XCTAssertEqual(
-            fifths.components(separatedBy: "<polyline").count - 1, 3 * 3, "a line per depth and method: \(fifths)")
+            fifths.components(separatedBy: "<polyline").count - 1, 3 * IntervalMethod.allCases.count,
+            "a line per depth and method")
     }
 }

@@ -1,3 +1,4 @@
+import Compute
 import Mapping
 import XCTest
 
@@ -71,6 +72,14 @@ final class EnsembleSpreadTests: XCTestCase {
         XCTAssertEqual(l.median, [1.5, 0, 10.5], "the median kept at the lowest value")
         XCTAssertTrue(l.uncertainty[1].isNaN, "no ratio where the median is 0")
         XCTAssertEqual(u.median, [9.5, 10, 5.5], "the median kept at the highest value")
+        let scale = PiecewiseLinear(x: [10, 20], y: [1, 3])
+        let scaled = PredictionInterval(
+            level: 0.9, adaptive: false, halfWidths: [2], floors: [0], centres: [0.5], scales: [scale])
+        let s = scaled.layers(prediction: [10, 15, 30], spread: nil, depth: 0)
+        XCTAssertEqual(s.lower, [8, 11, 24], "prediction - q r(prediction), r linear between knots, flat beyond")
+        XCTAssertEqual(s.upper, [12, 19, 36])
+        XCTAssertEqual(s.median, [10.5, 16, 31.5])
+        XCTAssertTrue(scaled.summary.hasPrefix("scaled conformal 0.9"), scaled.summary)
         XCTAssertEqual(plain.lowerQuantile, 0.05, accuracy: 1e-12)
         XCTAssertEqual(plain.upperQuantile, 0.95, accuracy: 1e-12)
     }

@@ -20,6 +20,12 @@ final class TileLayersTests: XCTestCase {
         XCTAssertEqual(bare.lower(0), 6)
         XCTAssertEqual(bare.upper(5), 17)
         XCTAssertNil(bare.aoa)
+        XCTAssertNil(bare.expectedError(0))
+        let profiled = TileLayers(depths: 6, spread: false, bounds: false, applicability: true, expectedError: true)
+        XCTAssertEqual(profiled.count, 14)
+        XCTAssertEqual(profiled.dissimilarity, 6)
+        XCTAssertEqual(profiled.aoa, 7)
+        XCTAssertEqual((0..<6).map { profiled.expectedError($0)! }, Array(8..<14))
         // Every layer is named once, whatever is mapped.
         for spread in [false, true] {
             for bounds in [false, true] {
@@ -29,6 +35,15 @@ final class TileLayersTests: XCTestCase {
                     places += (0..<3).compactMap(l.lower) + (0..<3).compactMap(l.upper)
                     places += (0..<3).compactMap(l.median) + (0..<3).compactMap(l.uncertainty)
                     places += [l.dissimilarity, l.aoa].compactMap { $0 }
+                    if aoa {
+                        let e = TileLayers(
+                            depths: 3, spread: spread, bounds: bounds, applicability: true, expectedError: true)
+                        var all = (0..<3).map(e.prediction) + (0..<3).compactMap(e.spread)
+                        all += (0..<3).compactMap(e.lower) + (0..<3).compactMap(e.upper)
+                        all += (0..<3).compactMap(e.median) + (0..<3).compactMap(e.uncertainty)
+                        all += [e.dissimilarity, e.aoa].compactMap { $0 } + (0..<3).compactMap(e.expectedError)
+                        XCTAssertEqual(all.sorted(), Array(0..<e.count), "\(e)")
+                    }
                     XCTAssertEqual(places.sorted(), Array(0..<l.count), "\(l)")
                 }
             }

@@ -106,7 +106,8 @@ final class KeyDeclarationTests: XCTestCase {
         XCTAssertEqual(epochs?.type, "whole number")
         XCTAssertEqual(PipelineKeys.declaration("train.fine_tune_batch_size")?.defaultText, "batch_size")
         XCTAssertEqual(
-            PipelineKeys.declaration("predict.interval_method")?.type, "one of conformal, adaptive, log_conformal")
+            PipelineKeys.declaration("predict.interval_method")?.type,
+            "one of conformal, adaptive, log_conformal, scaled_conformal")
     }
 
     /// model.json's settings are named as the `train` keys, one to one.

@@ -116,6 +116,45 @@ final class ApplicabilityMapTests: XCTestCase {
         let md = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("Interval coverage (PICP, n) of the held-out samples of training sites inside"), md)
 
+        // The expected RMSE per depth from the DI: the report's profile applied to the DI map, cell by cell.
+        XCTAssertTrue(md.contains("Expected error from the DI (after CAST's errorProfiles)"), md)
+        let profiles = (withInterval["area_of_applicability"] as! [String: Any])["error_profiles"] as! [[String: Any]]
+        XCTAssertEqual(profiles.compactMap { $0["depth"] as? String }, DepthIntervalLabels.all)
+        let diAgain = try read("soc_di")
+        for (d, depth) in DepthIntervalLabels.all.enumerated() {
+            let points = (profiles[d]["di"] as! [Double], profiles[d]["rmse"] as! [Double])
+            XCTAssertEqual(
+                profiles[d]["samples"] as? Int,
+                csv.split(separator: "\n").filter {
+                    $0.split(separator: ",")[1] == depth
+                }.count)
+            let profile = ErrorProfileCheck(di: points.0, rmse: points.1)
+            let expected = try read("soc_\(depth)_expected_rmse")
+            XCTAssertEqual(expected.valid, diAgain.valid, depth)
+            for k in expected.values.indices where expected.valid[k] {
+                XCTAssertEqual(
+                    Double(expected.values[k]), profile.at(Double(diAgain.values[k])),
+                    accuracy: 1e-4 * max(1, profile.at(Double(diAgain.values[k]))), depth)
+            }
+        }
+        // socmap predict reads the held-out predictions back (checked against intervals.json's SHA-256) and
+        // maps the same expected errors; an edited predictions.csv is refused, naming it.
+        let mappedOnce = FileManager.default.contents(atPath: p.folder.file("out/maps/soc_0-5cm_expected_rmse.tif"))
+        let predicted = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"])
+        XCTAssertEqual(predicted.status, 0, predicted.stderr)
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: p.folder.file("out/maps/soc_0-5cm_expected_rmse.tif")), mappedOnce)
+        let csvPath = p.folder.file("out/evaluation/predictions.csv")
+        try (csv.replacingOccurrences(of: ",0-5cm,", with: ",0-5cm ,")).write(
+            toFile: csvPath, atomically: true, encoding: .utf8)
+        let tampered = try CLI.run(["predict", p.pipeline, "-q", "--overwrite"])
+        XCTAssertNotEqual(tampered.status, 0)
+        XCTAssertTrue(
+            tampered.stderr.contains("predictions.csv")
+                && tampered.stderr.contains("changed since the evaluation wrote it"),
+            tampered.stderr)
+        try csv.write(toFile: csvPath, atomically: true, encoding: .utf8)
+
         // `socmap predict` finds the same sites, folds and weights on disk: the same DI and mask bytes.
         let before = try ["soc_di.tif", "soc_aoa.tif"].map {
             try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)")))
@@ -156,5 +195,19 @@ final class ApplicabilityMapTests: XCTestCase {
         let s = try CLI.run(["validate", q.pipeline])
         XCTAssertNotEqual(s.status, 0)
         XCTAssertTrue(s.stderr.contains("aoa_threshold") && s.stderr.contains("cast, trimmed_max"), s.stderr)
+    }
+}
+
+/// The expected RMSE of a profile as report.json lists it: linear between points, constant beyond the ends.
+struct ErrorProfileCheck {
+    let di: [Double]
+    let rmse: [Double]
+
+    func at(_ x: Double) -> Double {
+        if x <= di[0] { return rmse[0] }
+        if x >= di[di.count - 1] { return rmse[rmse.count - 1] }
+        let hi = di.firstIndex { $0 >= x }!
+        let lo = hi - 1
+        return rmse[lo] + (rmse[hi] - rmse[lo]) * (x - di[lo]) / (di[hi] - di[lo])
     }
 }

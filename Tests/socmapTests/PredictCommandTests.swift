@@ -458,16 +458,19 @@ final class UncertaintyMapTests: XCTestCase {
     /// The default interval, conformal on the log scale: the bounds are (map + c) e^(±q) − c with the q and c
     /// of intervals.json, wider where the map is higher; the held-out bounds are in predictions.csv and
     /// the coverage by fifth of the predicted value in summary.md.
-    func testLogConformalDefault_mapsABandThatWidensWithTheValue() throws {
+    func testLogConformal_mapsABandThatWidensWithTheValue() throws {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections
             .replacingOccurrences(
-                of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
+                of: "  keep_tiles: false\n",
+                with:
+                    "  keep_tiles: false\n  uncertainty: true\n  interval_method: log_conformal\nevaluate:\n  folds: 3\n"
+            )
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let summary = try IntervalSummary.read(path: p.folder.file("out/evaluation/intervals.json"))
-        XCTAssertEqual(summary.method, .logConformal)
+        XCTAssertEqual(summary.method, .logConformal, "as the pipeline asks")
         let read = { (name: String) in
             try RasterDataset(path: p.folder.file("out/maps/\(name).tif")).read(band: 1, window: p.grid.fullWindow)
         }
@@ -509,8 +512,10 @@ final class UncertaintyMapTests: XCTestCase {
         let old = try CLI.run(["predict", p.pipeline, "--overwrite"])
         XCTAssertNotEqual(old.status, 0)
         XCTAssertTrue(old.stderr.contains("the evaluation holds no log_conformal interval"), old.stderr)
-        XCTAssertTrue(old.stderr.contains("predict.interval_method to one it holds (adaptive, conformal)"), old.stderr)
-        try p.editPipeline("  uncertainty: true\n", "  uncertainty: true\n  interval_method: conformal\n")
+        XCTAssertTrue(
+            old.stderr.contains("predict.interval_method to one it holds (adaptive, conformal, scaled_conformal)"),
+            old.stderr)
+        try p.editPipeline("  interval_method: log_conformal\n", "  interval_method: conformal\n")
         let conformal = try CLI.run(["predict", p.pipeline, "--overwrite", "-q"])
         XCTAssertEqual(conformal.status, 0, conformal.stderr)
     }
@@ -526,6 +531,7 @@ final class UncertaintyMapTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let summary = try IntervalSummary.read(path: p.folder.file("out/evaluation/intervals.json"))
         XCTAssertEqual(summary.backTransform, .mean)
+        XCTAssertEqual(summary.method, .scaledConformal, "the default")
         let md = try String(contentsOfFile: p.folder.file("out/evaluation/summary.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("### Back-transform of the log1p models"), md)
         XCTAssertTrue(md.contains("### Median (Q0.5)"), md)
@@ -561,9 +567,17 @@ final class UncertaintyMapTests: XCTestCase {
             let plain = try RasterDataset(path: p.folder.file("out/maps/soc_\(depth).tif"))
                 .read(band: 1, window: p.grid.fullWindow)
             XCTAssertEqual(plain.valid, meanMaps[d].valid)
+            // The default interval (scaled conformal) around the model's own prediction: p ± q r(p).
+            let c = try XCTUnwrap(summary.calibration(model: "transfer", method: .scaledConformal, depth: depth))
+            let (q, r) = (try XCTUnwrap(c.q), try XCTUnwrap(c.scale))
+            let upper = try RasterDataset(path: p.folder.file("out/maps/soc_\(depth)_q95.tif"))
+                .read(band: 1, window: p.grid.fullWindow)
             for k in plain.values.indices where plain.valid[k] {
                 let expected = (1 + Double(plain.values[k])) * f - 1
                 XCTAssertEqual(Double(meanMaps[d].values[k]), expected, accuracy: 1e-4 * max(1, expected), depth)
+                let median = Double(plain.values[k])
+                let top = median + q * r(median)
+                XCTAssertEqual(Double(upper.values[k]), top, accuracy: 1e-4 * max(1, top), depth)
             }
         }
     }

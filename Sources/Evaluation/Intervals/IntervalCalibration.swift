@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 
 /// One held-out sample as the prediction intervals see it: its depth and fold, the observation, the
@@ -48,6 +49,8 @@ public struct IntervalCalibration: Codable, Sendable, Equatable {
     /// calibrated, or written before it was): moves the prediction to the median of the predictive
     /// distribution, the maps' Q0.5 (`median(predicted:spread:)`).
     public var centre: Double? = nil
+    /// The residual scale r(prediction) of the scaled conformal interval (nil for the other methods).
+    public var scale: PiecewiseLinear? = nil
 
     /// The fraction of the median spread added to every s(x), so that cells where the CV models agree
     /// closely do not get a zero-width interval.
@@ -66,21 +69,27 @@ public struct IntervalCalibration: Codable, Sendable, Equatable {
         _ samples: [IntervalSample], method: IntervalMethod, level: Double,
         model: String, depth: String
     ) -> IntervalCalibration {
-        let (signed, floor) = self.signedScores(samples, method: method)
+        let scale = method == .scaledConformal ? ResidualScale.fit(samples) : nil
+        let (signed, floor) = self.signedScores(samples, method: method, scale: scale)
         let q = floor.isFinite ? ConformalQuantile.quantile(of: signed.map(abs), level: level) : nil
         return IntervalCalibration(
             model: model, method: method, depth: depth, n: signed.count, q: q,
             floor: floor.isFinite && method == .adaptive ? floor : 0,
             offset: method == .logConformal && floor.isFinite ? floor : nil,
-            centre: q == nil ? nil : ConformalQuantile.median(signed))
+            centre: q == nil ? nil : ConformalQuantile.median(signed), scale: scale)
     }
 
     /// The signed scores of `samples`, observed − predicted on the method's scale (their absolute values
     /// are the conformal scores), and the floor (adaptive) or offset (log conformal); NaN when the
     /// adaptive method has no positive spread or the log conformal one no positive observation.
-    static func signedScores(_ samples: [IntervalSample], method: IntervalMethod) -> ([Double], Double) {
+    static func signedScores(
+        _ samples: [IntervalSample], method: IntervalMethod, scale: PiecewiseLinear? = nil
+    ) -> ([Double], Double) {
         let usable = samples.filter { $0.observed.isFinite && $0.predicted.isFinite }
         switch method {
+        case .scaledConformal:
+            guard let scale else { return ([], .nan) }
+            return (usable.map { ($0.observed - $0.predicted) / scale($0.predicted) }, 0)
         case .conformal:
             return (usable.map { $0.observed - $0.predicted }, 0)
         case .logConformal:
@@ -100,6 +109,7 @@ public struct IntervalCalibration: Codable, Sendable, Equatable {
     public func median(predicted: Double, spread: Double) -> Double? {
         guard let m = centre else { return nil }
         switch method {
+        case .scaledConformal: return scale.map { predicted + m * $0(predicted) }
         case .conformal: return predicted + m
         case .adaptive: return predicted + m * (spread + floor)
         case .logConformal:
@@ -115,7 +125,7 @@ public struct IntervalCalibration: Codable, Sendable, Equatable {
         switch method {
         case .conformal: return q
         case .adaptive: return q * (spread + floor)
-        case .logConformal: return nil
+        case .logConformal, .scaledConformal: return nil
         }
     }
 
@@ -126,10 +136,50 @@ public struct IntervalCalibration: Codable, Sendable, Equatable {
         switch method {
         case .conformal: return (predicted - q, predicted + q)
         case .adaptive: return (predicted - q * (spread + floor), predicted + q * (spread + floor))
+        case .scaledConformal:
+            guard let r = scale?(predicted) else { return nil }
+            return (predicted - q * r, predicted + q * r)
         case .logConformal:
             let c = offset ?? 0
             let base = max(predicted, 0) + c
             return (base * exp(-q) - c, base * exp(q) - c)
         }
+    }
+}
+
+/// The residual scale of the scaled conformal interval: the calibration samples sorted by their
+/// prediction and cut into `groups` groups of equal count, each group's mean absolute residual at its
+/// mean prediction, linear between groups and constant beyond the ends, never below `floorFraction` of
+/// the groups' median (no zero-width band). Fitted on the samples it calibrates on, so inside the
+/// cross-validation it never sees the fold it is tried on.
+public enum ResidualScale {
+    /// Groups of equal count (fewer when there are fewer than `groups` × `minimumGroup` samples).
+    public static let groups = 10
+    /// The smallest group.
+    public static let minimumGroup = 10
+    /// The floor, a fraction of the groups' median mean absolute residual.
+    public static let floorFraction = 0.1
+
+    /// The scale of `samples`; nil when none is usable or every residual is 0.
+    public static func fit(_ samples: [IntervalSample]) -> PiecewiseLinear? {
+        let usable = samples.filter { $0.observed.isFinite && $0.predicted.isFinite }
+            .sorted {
+                ($0.predicted, abs($0.observed - $0.predicted)) < ($1.predicted, abs($1.observed - $1.predicted))
+            }
+        guard !usable.isEmpty else { return nil }
+        let count = max(1, min(groups, usable.count / minimumGroup))
+        var x: [Double] = []
+        var y: [Double] = []
+        var start = 0
+        for g in 0..<count {
+            let size = usable.count / count + (g < usable.count % count ? 1 : 0)
+            let group = usable[start..<(start + size)]
+            start += size
+            x.append(group.map(\.predicted).reduce(0, +) / Double(size))
+            y.append(group.map { abs($0.observed - $0.predicted) }.reduce(0, +) / Double(size))
+        }
+        let floor = floorFraction * ConformalQuantile.median(y)
+        guard floor > 0 else { return nil }
+        return PiecewiseLinear(x: x, y: y.map { max($0, floor) })
     }
 }

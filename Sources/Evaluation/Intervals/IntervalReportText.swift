@@ -118,7 +118,8 @@ enum IntervalReportText {
     static let methodsText =
         "conformal: prediction ± q; adaptive: prediction ± q · (SD of the CV models + floor); log_conformal: "
         + "(prediction + c) · e^(± q) − c, c a twentieth of the depth's median observation (the band widens with "
-        + "the value)."
+        + "the value); scaled_conformal: prediction ± q · r(prediction), r the mean absolute held-out residual "
+        + "against the prediction (ten groups by prediction, fitted on the calibration folds only)."
 
     /// The sweep model's coverage by fifth of the predicted value, per depth and method.
     static func conditionalMarkdown(_ rows: [ConditionalCoverage], _ s: IntervalSummary, percent: String) -> String {

@@ -20,6 +20,9 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
     /// Coverage at `level` per model, method, depth and fifth of the predicted value (absent in files
     /// written before it was measured).
     public var conditional: [ConditionalCoverage]? = nil
+    /// SHA-256 of the evaluation's predictions.csv written with this file: what the map stage of `socmap
+    /// predict` checks before it reads the held-out predictions back (nil: written before it was recorded).
+    public var predictionsSHA256: String? = nil
     /// Coverage of the maps' method per model, depth and zone of `evaluate.zones` (nil: no zones).
     public var byZone: [GroupCoverage]? = nil
     /// What the held-out predictions and the maps hold when the models were fitted on log1p(value)
@@ -40,6 +43,7 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
         case sweepModel = "sweep_model"
         case backTransform = "back_transform"
         case byZone = "by_zone"
+        case predictionsSHA256 = "predictions_sha256"
         case levelSweep = "level_sweep"
     }
 

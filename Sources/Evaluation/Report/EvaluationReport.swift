@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// Writes a cross-validation report folder: metrics (CSV, JSON), held-out predictions (CSV), a
@@ -13,6 +14,8 @@ import Foundation
 public enum EvaluationReport {
     /// File name of the metrics table in a report folder (read back with `readTable(metricsJSON:)`).
     public static let metricsJSONFile = "metrics.json"
+    /// Every held-out prediction, one row per sample (`ReportTables.predictionsCSV`).
+    public static let predictionsCSVFile = "predictions.csv"
 
     /// Writes the report into `folder` (created if missing) and returns the paths written, in order.
     ///
@@ -40,6 +43,10 @@ public enum EvaluationReport {
 
         let sweep = (freezeSweep?.isEmpty ?? true) ? nil : freezeSweep
         let predictions = ReportTables.canonicalOrder(predictions)
+        let predictionsCSV = ReportTables.predictionsCSV(
+            predictions, table: table, locations: locations, level: intervals?.level)
+        var intervals = intervals
+        intervals?.predictionsSHA256 = SHA256Hasher.hex(predictionsCSV)
         try put(ReportTables.metricsCSV(table), "metrics.csv")
         do {
             try put(
@@ -51,9 +58,7 @@ public enum EvaluationReport {
         } catch {
             throw EvaluationError(.writeFailed, path: folder, message: "cannot encode metrics.json: \(error)")
         }
-        try put(
-            ReportTables.predictionsCSV(predictions, table: table, locations: locations, level: intervals?.level),
-            "predictions.csv")
+        try put(predictionsCSV, predictionsCSVFile)
         if let zones { try put(ZoneTables.csv(zones), ZoneTables.csvFile) }
         if let sweep { try put(ReportTables.freezeSweepCSV(sweep), "freeze_sweep.csv") }
 

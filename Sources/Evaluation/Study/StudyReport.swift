@@ -84,7 +84,7 @@ public enum StudyReport {
             plotFiles.append(name)
         }
         try put(csv(study), csvFile)
-        try put(ReportTables.predictionsCSV(predictions, table: study.table), "predictions.csv")
+        try put(ReportTables.predictionsCSV(predictions, table: study.table), EvaluationReport.predictionsCSVFile)
         do {
             try put(try json(study, context: context), jsonFile)
         } catch let e as EvaluationError { throw e } catch {

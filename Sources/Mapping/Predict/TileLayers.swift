@@ -3,7 +3,7 @@ import Foundation
 /// The layers of a map tile, in their one order: the depth maps, then (with the CV spread) each depth's
 /// SD, then (with an interval) each depth's lower bound, each depth's upper bound, each depth's median (Q0.5)
 /// and each depth's uncertainty ((upper − lower) / median), then (with the area of applicability) the
-/// dissimilarity index and the AOA mask. The predictor writes tiles in this order,
+/// dissimilarity index and the AOA mask, then (with an error profile) each depth's expected RMSE. The predictor writes tiles in this order,
 /// the catalogue names the maps in it, and the map stage reads layers back by it.
 public struct TileLayers: Sendable, Hashable {
     /// Number of depth maps.
@@ -14,18 +14,22 @@ public struct TileLayers: Sendable, Hashable {
     public let bounds: Bool
     /// Whether the DI and the AOA are mapped.
     public let applicability: Bool
+    /// Whether each depth's expected RMSE from the DI is mapped (with the DI only).
+    public let expectedError: Bool
 
     /// The layout of a tile with these layers.
-    public init(depths: Int, spread: Bool, bounds: Bool, applicability: Bool) {
+    public init(depths: Int, spread: Bool, bounds: Bool, applicability: Bool, expectedError: Bool = false) {
         precondition(depths >= 1, "TileLayers: at least one depth, got \(depths)")
+        precondition(!expectedError || applicability, "TileLayers: the expected error comes from the DI")
         self.depths = depths
         self.spread = spread
         self.bounds = bounds
         self.applicability = applicability
+        self.expectedError = expectedError
     }
 
     /// Layers per tile.
-    public var count: Int { depths * (1 + (spread ? 1 : 0) + (bounds ? 4 : 0)) + (applicability ? 2 : 0) }
+    public var count: Int { applicabilityStart + (applicability ? 2 : 0) + (expectedError ? depths : 0) }
 
     /// The layer of depth `d`'s map.
     public func prediction(_ d: Int) -> Int { checked(d) }
@@ -40,9 +44,13 @@ public struct TileLayers: Sendable, Hashable {
     /// The layer of depth `d`'s uncertainty ((upper − lower) / median); nil without bounds.
     public func uncertainty(_ d: Int) -> Int? { bounds ? boundsStart + 3 * depths + checked(d) : nil }
     /// The dissimilarity index layer; nil without the area of applicability.
-    public var dissimilarity: Int? { applicability ? count - 2 : nil }
+    public var dissimilarity: Int? { applicability ? applicabilityStart : nil }
     /// The AOA mask layer; nil without the area of applicability.
-    public var aoa: Int? { applicability ? count - 1 : nil }
+    public var aoa: Int? { applicability ? applicabilityStart + 1 : nil }
+    /// The layer of depth `d`'s expected RMSE; nil without the error profile.
+    public func expectedError(_ d: Int) -> Int? { expectedError ? applicabilityStart + 2 + checked(d) : nil }
+
+    private var applicabilityStart: Int { depths * (1 + (spread ? 1 : 0) + (bounds ? 4 : 0)) }
 
     private var boundsStart: Int { depths * (spread ? 2 : 1) }
 

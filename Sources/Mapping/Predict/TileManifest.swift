@@ -1,3 +1,4 @@
+import Applicability
 import Foundation
 
 /// What the tiles of a tile folder were computed from: grid, tiling, halo, models and depths. A
@@ -30,6 +31,8 @@ public struct TileManifest: Codable, Equatable, Sendable {
     public var valueRange: [Double]?
     /// The smearing factor per depth that moves the depth maps to the mean (`TilePredictor.smearing`; nil: none).
     public var smearing: [Double]? = nil
+    /// The error profile per depth of the expected-RMSE layers (`TilePredictor.errorProfiles`; nil: none).
+    public var errorProfiles: [ErrorProfile]? = nil
 
     /// The file name inside a tile folder.
     public static let fileName = "manifest.json"
@@ -63,6 +66,7 @@ public struct TileManifest: Codable, Equatable, Sendable {
         case cvModelsSHA256 = "cv_models_sha256"
         case applicabilitySHA256 = "applicability_sha256"
         case valueRange = "value_range"
+        case errorProfiles = "error_profiles"
     }
 
     /// The JSON text of the file (keys sorted).

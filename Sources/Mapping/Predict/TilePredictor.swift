@@ -35,6 +35,15 @@ public struct TilePredictor {
     /// ((1 + p) · factor − 1), applied to the depth maps after the interval's layers, which come from the
     /// median. Nil: the depth maps hold the model's prediction.
     public var smearing: [Double]?
+    /// Per depth, the expected RMSE as a function of the DI (`ErrorProfile`), mapped after the AOA; nil: not
+    /// mapped. Needs `applicability`.
+    public var errorProfiles: [ErrorProfile]? {
+        didSet {
+            precondition(
+                errorProfiles == nil || (applicability != nil && errorProfiles!.count == depths),
+                "TilePredictor: an error profile per depth, and the DI it reads")
+        }
+    }
 
     /// Creates a predictor; the plan's halo must be the model's (and every ensemble member's). An
     /// interval has one half-width per depth; an adaptive one needs an ensemble.
@@ -72,11 +81,13 @@ public struct TilePredictor {
     }
 
     /// The layers of its tiles: the depth maps, then (with an ensemble) the CV models' SD per depth, then
-    /// (with an interval) its lower bounds, upper bounds, medians and uncertainties per depth, then (with `applicability`) the DI and the
-    /// AOA (1 inside, 0 outside).
+    /// (with an interval) its lower bounds, upper bounds, medians and uncertainties per depth, then (with
+    /// `applicability`) the DI and the AOA (1 inside, 0 outside), then (with `errorProfiles`) each depth's
+    /// expected RMSE.
     public var layout: TileLayers {
         TileLayers(
-            depths: depths, spread: !ensemble.isEmpty, bounds: interval != nil, applicability: applicability != nil)
+            depths: depths, spread: !ensemble.isEmpty, bounds: interval != nil, applicability: applicability != nil,
+            expectedError: errorProfiles != nil)
     }
 
     /// Maps of one tile: `layout.count` arrays of the tile's cells in the layout's order, NaN where not mapped.
@@ -145,7 +156,11 @@ public struct TilePredictor {
             for d in 0..<depths { Self.bring(&maps[d], into: range) }
         }
         if let applicability {
-            maps += Self.applicabilityLayers(applicability, block: block, tile: out, halo: half, mapped: mapped)
+            let layers = Self.applicabilityLayers(applicability, block: block, tile: out, halo: half, mapped: mapped)
+            maps += layers
+            if let errorProfiles {
+                maps += errorProfiles.map { profile in layers[0].map { Float(profile.expected(Double($0))) } }
+            }
         }
         assert(maps.count == layout.count, "TilePredictor: \(maps.count) maps for \(layout.count) layers")
         for l in 0..<maps.count {

@@ -44,10 +44,11 @@ extension MapProducts {
         /// the bounds of the prediction interval (named by their quantiles, "_q05" / "_q95" for 0.9) and
         /// the median ("_q50"), which share one colour range with the depth maps, and the uncertainty
         /// ("_uncertainty", (Q95 − Q05) / Q50); `applicability` adds one dissimilarity index
-        /// map and one area-of-applicability mask for all depths; `runName` titles the project.
+        /// map and one area-of-applicability mask for all depths, and `expectedError` (with it) each depth's
+        /// expected RMSE from the DI ("_expected_rmse"); `runName` titles the project.
         public init(
             name: String, property: String, unit: String, model: String, depths: [String], spread: Bool,
-            interval level: Double? = nil, applicability: Bool = false, runName: String
+            interval level: Double? = nil, applicability: Bool = false, expectedError: Bool = false, runName: String
         ) {
             precondition(!depths.isEmpty, "MapProducts.Catalogue needs at least one depth")
             let bases = depths.map { MapNames.depthMap(name: name, depthLabel: $0) }
@@ -134,8 +135,18 @@ extension MapProducts {
                         contactSheet: MapNames.contactSheet(aoa))
                 ]
             }
+            if expectedError {
+                let names = bases.map(MapNames.expectedError)
+                all += layers(names, ": expected RMSE from the dissimilarity index (cross-validation error profile)")
+                sets += [
+                    set(
+                        "Expected RMSE from the dissimilarity index", names, ramp: .uncertainty,
+                        sheet: MapNames.expectedError(name))
+                ]
+            }
             layout = TileLayers(
-                depths: depths.count, spread: spread, bounds: level != nil, applicability: applicability)
+                depths: depths.count, spread: spread, bounds: level != nil, applicability: applicability,
+                expectedError: expectedError)
             precondition(
                 all.count == layout.count, "MapProducts.Catalogue: \(all.count) maps for \(layout.count) tile layers")
             self.layers = all

@@ -35,6 +35,9 @@ public enum MapNames {
     /// The uncertainty map of a depth map, (upper − lower) / median of its interval: "<base>_uncertainty".
     public static func uncertainty(_ base: String) -> String { base + "_uncertainty" }
 
+    /// The expected RMSE map of a depth map, from the DI's error profile: "<base>_expected_rmse".
+    public static func expectedError(_ base: String) -> String { base + "_expected_rmse" }
+
     /// The dissimilarity index map of a prediction: "<name>_di" (one for all depths).
     public static func dissimilarity(_ name: String) -> String { name + "_di" }
 

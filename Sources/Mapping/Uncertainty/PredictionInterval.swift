@@ -1,8 +1,10 @@
+import Compute
 import Foundation
 
 /// A calibrated prediction interval applied cell by cell: per depth the bounds are
 /// prediction ± q (plain conformal), prediction ± q · (s + floor) (locally adaptive), where s is
-/// the cell's spread (SD) of the k cross-validation models' predictions, or (prediction + c) · e^(± q) − c
+/// the cell's spread (SD) of the k cross-validation models' predictions, prediction ± q · r(prediction) (scaled
+/// conformal, r the residual scale against the prediction), or (prediction + c) · e^(± q) − c
 /// (conformal on the log scale, c the depth's offset; a prediction below 0 taken as 0); bounds below the property's
 /// lowest possible value (`lowerLimit`) are raised to it, bounds above its highest (`upperLimit`)
 /// lowered to it. The median (Q0.5) is the prediction moved by the depth's median signed held-out score on
@@ -23,6 +25,9 @@ public struct PredictionInterval: Sendable, Equatable {
     /// The median signed held-out score per depth, in layer order (`IntervalCalibration.centre`): what
     /// moves the prediction to Q0.5.
     public var centres: [Double]
+    /// The residual scale r(prediction) per depth of the scaled conformal interval, prediction ± q · r; nil
+    /// for the other methods.
+    public var scales: [PiecewiseLinear]?
     /// The smallest value the property can take (e.g. 0 g/kg): bounds below it are raised to it, so
     /// a symmetric interval around a small prediction does not reach impossible values. The
     /// coverage is unchanged, since no observation lies below it. Nil: no limit.
@@ -35,7 +40,7 @@ public struct PredictionInterval: Sendable, Equatable {
     /// `centres` one finite entry per depth.
     public init(
         level: Double, adaptive: Bool, halfWidths: [Double], floors: [Double], logOffsets: [Double]? = nil,
-        centres: [Double], lowerLimit: Double? = nil, upperLimit: Double? = nil
+        centres: [Double], scales: [PiecewiseLinear]? = nil, lowerLimit: Double? = nil, upperLimit: Double? = nil
     ) {
         precondition(level > 0 && level < 1, "PredictionInterval: level \(level) must lie in (0, 1)")
         precondition(halfWidths.count == floors.count, "PredictionInterval: one floor per half-width")
@@ -50,6 +55,9 @@ public struct PredictionInterval: Sendable, Equatable {
         precondition(
             centres.count == halfWidths.count && centres.allSatisfy(\.isFinite),
             "PredictionInterval: one finite centre per depth")
+        precondition(
+            scales == nil || (!adaptive && logOffsets == nil && scales!.count == halfWidths.count),
+            "PredictionInterval: a scaled interval has one residual scale per depth, and no spread or offset")
         precondition(lowerLimit?.isFinite ?? true, "PredictionInterval: the lower limit must be finite")
         precondition(upperLimit?.isFinite ?? true, "PredictionInterval: the upper limit must be finite")
         precondition(
@@ -61,6 +69,7 @@ public struct PredictionInterval: Sendable, Equatable {
         self.floors = floors
         self.logOffsets = logOffsets
         self.centres = centres
+        self.scales = scales
         self.lowerLimit = lowerLimit
         self.upperLimit = upperLimit
     }
@@ -94,13 +103,14 @@ public struct PredictionInterval: Sendable, Equatable {
         let floor = floors[depth]
         let offset = logOffsets?[depth]
         let m = centres[depth]
+        let residualScale = scales?[depth]
         let (grow, shrink, shift) = (exp(q), exp(-q), exp(m))
         var out = Layers(
             lower: [Float](repeating: .nan, count: prediction.count), upper: [], median: [], uncertainty: [])
         (out.upper, out.median, out.uncertainty) = (out.lower, out.lower, out.lower)
         for c in prediction.indices {
-            let scale = adaptive ? Double(spread![c]) + floor : 1
             let p = Double(prediction[c])
+            let scale = adaptive ? Double(spread![c]) + floor : residualScale.map { $0(p) } ?? 1
             guard p.isFinite, scale.isFinite else { continue }
             var (lo, hi, mid) = (p - q * scale, p + q * scale, p + m * scale)
             if let offset {
@@ -120,8 +130,9 @@ public struct PredictionInterval: Sendable, Equatable {
     /// A one-line description for the tile manifest, e.g. "conformal 0.9 q=[1.5, 2.25] floor=[0, 0] lower
     /// limit=0.0 upper limit=1000.0".
     public var summary: String {
-        "\(adaptive ? "adaptive" : logOffsets == nil ? "conformal" : "log conformal") \(level) q=\(halfWidths) "
-            + (logOffsets.map { "offset=\($0)" } ?? "floor=\(floors)") + " centre=\(centres)"
+        "\(adaptive ? "adaptive" : logOffsets != nil ? "log conformal" : scales != nil ? "scaled conformal" : "conformal") "
+            + "\(level) q=\(halfWidths) " + (logOffsets.map { "offset=\($0)" } ?? "floor=\(floors)")
+            + " centre=\(centres)" + (scales.map { " scale=\($0.map { [$0.x, $0.y] })" } ?? "")
             + (lowerLimit.map { " lower limit=\($0)" } ?? "") + (upperLimit.map { " upper limit=\($0)" } ?? "")
     }
 }
