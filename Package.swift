@@ -130,7 +130,8 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Inputs", "Assessment", "Selection", "Cartography", "Configuration", "Reports", "Runtime", "Workspace"
+                "Inputs", "Assessment", "Selection", "Cartography", "Configuration", "Reports", "Runtime", "Workspace",
+                "RasterIO"
             ],
             exclude: ["README.md"]),
 
@@ -171,7 +172,8 @@ let package = Package(
         .testTarget(
             name: "ExperimentsTests",
             dependencies: [
-                "Experiments", "Models", "NeuralNet", "Patches", "SoilData", "Runtime", "Randomness", "TestSupport"
+                "Experiments", "Evaluation", "Models", "NeuralNet", "Patches", "SoilData", "Runtime", "Randomness",
+                "TestSupport"
             ]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "RasterIO", "TestSupport", "Randomness", "FileIO"]),
         .testTarget(
