@@ -132,8 +132,8 @@ public struct GeodistTable: Sendable, Codable, Equatable {
     /// The row of a distribution.
     public func row(_ distribution: Distribution) -> Row? { rows.first { $0.distribution == distribution } }
 
-    /// A Markdown section: a sentence, the table, and W.
-    public func markdown(heading: String = "##") -> String {
+    /// A Markdown section: a sentence, the table, and W; `plot` is the plot's path as the reader finds it.
+    public func markdown(heading: String = "##", plot: String = Geodist.plotFile) -> String {
         func v(_ x: Double?) -> String { x.map(Self.distanceText) ?? "NA" }
         var md = "\(heading) Nearest-neighbour distances (geodist)\n\n"
         md += """
@@ -141,7 +141,7 @@ public struct GeodistTable: Sendable, Codable, Equatable {
             nearest site its fold trains on, and from each prediction point (cells sampled where the \
             covariates have data) to the nearest site. Cross-validation resembles the map's prediction \
             task when the CV row matches the prediction-to-sample row; shorter CV distances flatter the \
-            scores. Plot: `\(Geodist.plotFile)`.\n\n
+            scores. Plot: `\(plot)`.\n\n
             """
         md += "| distances | n | mean | 5 % | 25 % | median | 75 % | 95 % |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
         for r in rows {

@@ -23,7 +23,7 @@ enum GeodistPlot {
         let plotTop = 44 + legendHeight + 14
         let plotHeight = 300.0
         let left = 36.0 + PlotPanel.yLabelRoom(y)
-        let height = plotTop + plotHeight + 78
+        let height = plotTop + plotHeight + 66
         let heading = "\(title): nearest-neighbour distances"
         var doc = SVGDocument(width: width, height: height, title: heading)
         doc.heading(heading, y: 28)
