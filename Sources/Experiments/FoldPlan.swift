@@ -11,8 +11,8 @@ public struct FoldSpec: Sendable, Hashable {
         case sites
         /// Single samples (site and depth) dealt at random: the paper's split, which flatters the scores.
         case samples
-        /// Whole sites in kNNDM folds (`Folds.knndm`): held-out sites as far from the training sites as
-        /// the prediction cells are from the sites (needs the prediction domain).
+        /// Whole sites in kNNDM folds (`Folds.knndm`): held-out-to-training distances matched to the
+        /// prediction cells' distances to the sites (needs the prediction domain).
         case knndm
     }
 

@@ -13,8 +13,9 @@ public struct FoldDesign: Sendable, Codable, Equatable {
         /// Samples dealt at random into folds (`Folds.samples`, `evaluate.split: samples`, the paper's
         /// split): other depths of a held-out profile may be in training, which flatters the scores.
         case samples
-        /// kNNDM folds of sites (`Folds.knndm`, `evaluate.split: knndm`): held-out sites as far from the
-        /// training sites as the prediction cells are from the sites; all depths of a site in one fold.
+        /// kNNDM folds of sites (`Folds.knndm`, `evaluate.split: knndm`): held-out-to-training distances
+        /// matched as well as they can be to the prediction cells' distances to the sites; a site's depths
+        /// in one fold.
         case knndm
     }
 
@@ -43,7 +44,7 @@ public struct FoldDesign: Sendable, Codable, Equatable {
             case ksPValue = "ks_p_value"
         }
 
-        /// "57 hierarchical clusters merged into folds; W = 1234 m", or why the folds are random.
+        /// E.g. "240 hierarchical clusters merged into folds; W = 21843 m", or why the folds are random.
         var text: String {
             let wText = "W = \(GeodistTable.distanceText(w)) \(unit)"
             guard let clusters else {
@@ -134,8 +135,8 @@ public struct FoldDesign: Sendable, Codable, Equatable {
                 """
         case .knndm:
             return """
-                \(folds)-fold cross-validation, kNNDM folds of sites (held-out sites as far from the training \
-                sites as the prediction cells are from the sites; all depths of a site in one fold): \
+                \(folds)-fold cross-validation, kNNDM folds of sites (held-out-to-training distances matched \
+                to the prediction cells' distances to the sites; all depths of a site in one fold): \
                 \(knndm?.text ?? "W not recorded"), seed \(seed)
                 """
         }
