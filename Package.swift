@@ -131,7 +131,8 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Inputs", "Assessment", "Selection", "Cartography", "Configuration", "Reports", "Runtime", "Workspace"
+                "Inputs", "Assessment", "Selection", "Cartography", "Configuration", "Reports", "Runtime", "Workspace",
+                "RasterIO"
             ],
             exclude: ["README.md"]),
 
@@ -173,7 +174,8 @@ let package = Package(
         .testTarget(
             name: "ExperimentsTests",
             dependencies: [
-                "Experiments", "Models", "NeuralNet", "Patches", "SoilData", "Runtime", "Randomness", "TestSupport"
+                "Experiments", "Evaluation", "Models", "NeuralNet", "Patches", "SoilData", "Runtime", "Randomness",
+                "TestSupport"
             ]),
         .testTarget(
             name: "MappingTests",

@@ -13,6 +13,7 @@ extension EvaluationResult {
         cv.pooledOverDepths = table.rows(depth: EvaluationTable.allDepths).map(RunRecord.ScoreRow.init)
         cv.unpredicted = unpredicted
         cv.zones = zones.map(RunRecord.Zones.init)
+        cv.geodist = geodist
         return cv
     }
 

@@ -32,6 +32,8 @@ public struct EvaluationResult: Sendable {
     public var zones: ZoneBreakdown?
     /// Every held-out prediction, with each model's interval bounds of the maps' method.
     public var predictions: [HeldOutPrediction] = []
+    /// The nearest-neighbour distances of the sites, the folds and the prediction cells (geodist).
+    public var geodist: GeodistTable?
 }
 
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
@@ -203,9 +205,23 @@ public enum ModelStages {
                         + (z.nodataSites > 0 ? "; \(z.nodataSites) sites on nodata in the zone raster" : ""))
             }
         }
+        let geodist = training.domain.map { domain in
+            Geodist.build(
+                sites: domain.sites(x: data.sites.map(\.x), y: data.sites.map(\.y)), prediction: domain.points,
+                foldOfSample: plan.foldOfSample, siteOfSample: data.samples.map(\.site), unit: domain.unit)
+        }
+        if let g = geodist?.table, let cv = g.row(.crossValidation)?.q50, let p = g.row(.predictionToSample)?.q50 {
+            observer.note(
+                """
+                geodist: median distance to the nearest training site \(GeodistTable.distanceText(cv)) \(g.unit) \
+                held out, \(GeodistTable.distanceText(p)) \(g.unit) from the \(g.row(.predictionToSample)!.n) \
+                prediction cells
+                """
+            )
+        }
         let files = try EvaluationReport.write(
             table: table, predictions: predictions, freezeSweep: sweepEntries, intervals: intervals,
-            locations: try siteLocations(data, crs: crs), zones: zones,
+            locations: try siteLocations(data, crs: crs), zones: zones, geodist: geodist,
             to: layout.evaluationFolder, title: "\(settings.name): \(data.property)", unit: data.unit)
         let siteFiles = try HeldOutSitesStage.write(
             settings, data: data, predictions: predictions, models: names, stack: stack,
@@ -213,7 +229,7 @@ public enum ModelStages {
         return EvaluationResult(
             table: table, files: files + siteFiles, unpredicted: unpredicted,
             seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: plan.foldOfSite,
-            intervals: intervals, zones: zones, predictions: predictions)
+            intervals: intervals, zones: zones, predictions: predictions, geodist: geodist?.table)
     }
 
     /// Each site's coordinates in the grid's CRS and in WGS84 longitude/latitude (OSR; NaN where PROJ cannot).

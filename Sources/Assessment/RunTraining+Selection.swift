@@ -1,4 +1,5 @@
 import Configuration
+import Evaluation
 import Experiments
 import Inputs
 import Patches
@@ -11,15 +12,16 @@ extension RunTraining {
     /// evaluation's folds holding out whole sites (whatever the evaluation's split), its units in `store`:
     /// the data with only the kept covariates' channels (for the final models, maps and patch file), the
     /// selection, and the channels the training reads (each fold's own with `select.per_fold`).
+    /// `domain`: the prediction cells of kNNDM folds (`RunTraining.domain`).
     public static func selectCovariates(
         _ settings: AssessmentSettings, data: PatchDataset, store: UnitStore, layout: OutputLayout,
-        observer: StageObserver & ExperimentObserver
+        domain: PredictionDomain?, observer: StageObserver & ExperimentObserver
     ) throws -> (data: PatchDataset, selection: SelectionResult?, channels: ChannelChoice) {
         guard let select = settings.select, let evaluate = settings.evaluate, let train = settings.train else {
             return (data, nil, .all)
         }
         observer.stageStarted(SelectionStage.startText(select, folds: evaluate.folds))
-        let plan = try plan(settings, evaluate.bySites, data: data)
+        let plan = try plan(settings, evaluate.bySites, data: data, domain: domain)
         let s = try SelectionStage.run(
             select, data: data, settings: train.settings, plan: plan, folds: evaluate.bySites.spec(seed: settings.seed),
             seed: settings.seed, file: settings.file, store: store, layout: layout, observer: observer)
@@ -33,10 +35,13 @@ extension RunTraining {
         observer: StageObserver & ExperimentObserver
     ) throws -> (inputs: RunInputs, selection: SelectionResult?, training: RunTraining?) {
         guard let train = settings.train else { return (inputs, nil, nil) }
-        let s = try selectCovariates(settings, data: inputs.data, store: store, layout: layout, observer: observer)
+        let domain = try domain(settings, stack: inputs.stack)
+        let s = try selectCovariates(
+            settings, data: inputs.data, store: store, layout: layout, domain: domain, observer: observer)
         var used = inputs
         used.data = s.data
-        let training = try RunTraining(settings, train: train, data: inputs.data, channels: s.channels, store: store)
+        let training = try RunTraining(
+            settings, train: train, data: inputs.data, channels: s.channels, store: store, domain: domain)
         return (used, s.selection, training)
     }
 }

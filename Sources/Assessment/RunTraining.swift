@@ -1,4 +1,5 @@
 import Configuration
+import Evaluation
 import Experiments
 import Foundation
 import Models
@@ -22,18 +23,22 @@ public final class RunTraining {
     public let experiment: Experiment
     /// The unit store (tagged with the pipeline file's hash).
     public var store: UnitStore { experiment.store }
+    /// The prediction cells the evaluation compares the sites with (kNNDM, geodist); nil without `evaluate`.
+    public let domain: PredictionDomain?
 
     /// The run's experiment on `data` (every channel), its models reading `channels` (the covariate
-    /// selection's, or all), saved in the published layout's units folder.
+    /// selection's, or all), saved in the published layout's units folder; `domain` (`Self.domain`) are
+    /// the prediction cells of kNNDM folds and the geodist table.
     public init(
         _ settings: AssessmentSettings, train: TrainConfig, data: PatchDataset, channels: ChannelChoice,
-        store: UnitStore
+        store: UnitStore, domain: PredictionDomain?
     ) throws {
         self.settings = settings
         self.train = train
+        self.domain = domain
         let finalData = channels.finalChannels.map { data.selecting(channels: $0) } ?? data
         try ModelStages.checkAugmentation(train.settings, data: finalData, file: settings.file)
-        let plan = try settings.evaluate.map { try Self.plan(settings, $0, data: data) }
+        let plan = try settings.evaluate.map { try Self.plan(settings, $0, data: data, domain: domain) }
         let variants = train.models.map { kind in
             Variant(
                 name: kind.rawValue, model: kind, settings: train.settings, channels: channels,
@@ -67,20 +72,35 @@ public final class RunTraining {
     }
 
     /// The evaluation's fold of each site of a patch data set, recomputed from the seed (the area of
-    /// applicability of `socmap predict`); nil when the pipeline has no 'evaluate' section.
-    public static func siteFolds(_ settings: AssessmentSettings) -> ((PatchDataset) throws -> [Int])? {
+    /// applicability of `socmap predict`; kNNDM folds sample their prediction cells from `stack` again,
+    /// as the run did); nil when the pipeline has no 'evaluate' section.
+    public static func siteFolds(
+        _ settings: AssessmentSettings, stack: CovariateStack
+    ) -> ((PatchDataset) throws -> [Int])? {
         settings.evaluate.map { evaluate in
-            { data in try plan(settings, evaluate.bySites, data: data).foldOfSite }
+            { data in
+                let domain = evaluate.split == .knndm ? try Self.domain(settings, stack: stack) : nil
+                return try plan(settings, evaluate.bySites, data: data, domain: domain).foldOfSite
+            }
         }
     }
 
-    /// The folds of `evaluate` on `data` (spatial blocks in the unit of the grid's CRS).
+    /// The prediction cells of the run's evaluation (`PredictionCells`, sampled with the seed from
+    /// `stack`, the whole covariate stack); nil when the pipeline has no 'evaluate' section.
+    public static func domain(_ settings: AssessmentSettings, stack: CovariateStack) throws -> PredictionDomain? {
+        guard settings.evaluate != nil else { return nil }
+        return try PredictionCells.sample(stack: stack, seed: settings.seed, file: settings.file)
+    }
+
+    /// The folds of `evaluate` on `data` (spatial blocks in the unit of the grid's CRS; kNNDM folds
+    /// matched to `domain`'s prediction cells).
     public static func plan(
-        _ settings: AssessmentSettings, _ evaluate: EvaluateConfig, data: PatchDataset
+        _ settings: AssessmentSettings, _ evaluate: EvaluateConfig, data: PatchDataset, domain: PredictionDomain?
     ) throws -> FoldPlan {
         do {
             let unit = ModelStages.blockUnit(try CRS(wkt: data.grid.crsWKT))
-            return try FoldPlan.make(data, spec: evaluate.spec(seed: settings.seed), blockUnit: unit)
+            return try FoldPlan.make(
+                data, spec: evaluate.spec(seed: settings.seed), blockUnit: unit, domain: domain)
         } catch let e as ExperimentError {
             throw StageError(
                 stage: .init(e.kind), file: e.kind == .folds ? settings.file : e.path, message: e.message)
@@ -189,10 +209,10 @@ extension EvaluateConfig {
     }
 
     /// The same section holding out whole sites (the area of applicability and covariate selection
-    /// group by site whatever `split` says).
+    /// group by site whatever `split` says): `samples` becomes `sites`; kNNDM folds are of sites already.
     public var bySites: EvaluateConfig {
         var e = self
-        e.split = .sites
+        if e.split == .samples { e.split = .sites }
         return e
     }
 }

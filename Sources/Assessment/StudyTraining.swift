@@ -55,10 +55,11 @@ public final class StudyTraining {
         self.settings = settings
         let data = inputs.data
         let store = UnitStore(folder: layout.unitsFolder, tag: try Self.tag(study, pipelineFile: settings.file))
+        let domain = try RunTraining.domain(settings, stack: inputs.stack)
         let selected = try RunTraining.selectCovariates(
-            settings, data: data, store: store, layout: layout, observer: observer)
+            settings, data: data, store: store, layout: layout, domain: domain, observer: observer)
         selection = selected.selection
-        let plan = try RunTraining.plan(settings, settings.evaluate!, data: data)
+        let plan = try RunTraining.plan(settings, settings.evaluate!, data: data, domain: domain)
         let variants = study.variants.map {
             Experiments.Variant(
                 name: $0.name, model: $0.model, settings: $0.settings, channels: selected.channels,

@@ -8,7 +8,8 @@ public struct EvaluateConfig: Sendable {
     public var folds: Int
     /// Spatial block size in grid CRS units; nil for folds of randomly grouped sites.
     public var blockSize: Double?
-    /// `split`: what a fold holds out, whole sites (default) or single samples (the paper's split).
+    /// `split`: what a fold holds out: whole sites (default), whole sites in kNNDM folds, or single samples
+    /// (the paper's split).
     public var split: EvaluationSplit = .sites
     /// Freeze depths F of the transfer model's freeze sweep (empty: no sweep).
     public var freezeSweep: [Int]
@@ -18,9 +19,24 @@ public struct EvaluateConfig: Sendable {
     public var zoneMinSamples: Int = ZoneBreakdown.defaultMinimumCount
 }
 
-/// `evaluate.split`: what cross-validation deals into folds (whole sites, or single samples: the
-/// paper's split, which flatters the scores, the transfer model's most).
+/// `evaluate.split`: what cross-validation deals into folds (whole sites, whole sites in kNNDM folds, or
+/// single samples: the paper's split, which flatters the scores, the transfer model's most).
 public typealias EvaluationSplit = FoldSpec.Split
+
+extension FoldSpec.Split {
+    /// Why this split cannot go with `evaluate.block_size` (nil: it can), for the error at `split`.
+    var conflictWithBlocks: String? {
+        switch self {
+        case .sites: return nil
+        case .samples:
+            return "split: samples deals single samples into folds, block_size deals spatial blocks of sites; "
+                + "remove one of them"
+        case .knndm:
+            return "split: knndm makes kNNDM folds of sites, block_size deals spatial blocks of sites; "
+                + "remove one of them"
+        }
+    }
+}
 
 /// `evaluate.zones` as written: a covariate name of the stack or a raster path (relative to the
 /// pipeline file); which one is decided against the covariates by the pipeline's zone stage, whose
@@ -56,10 +72,8 @@ extension PipelineConfig {
         }
         let minimum = try m.read(K.zoneMinSamples)
         let split = try m.read(K.split)
-        if split == .samples, block != nil, let v = m.optional(K.split.name) {
-            throw v.error(
-                "split: samples deals single samples into folds, block_size deals spatial blocks of sites; "
-                    + "remove one of them")
+        if let conflict = split.conflictWithBlocks, block != nil, let v = m.optional(K.split.name) {
+            throw v.error(conflict)
         }
         try m.finish()
         return EvaluateConfig(

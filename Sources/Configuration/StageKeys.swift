@@ -43,7 +43,7 @@ public enum EvaluateKeys {
         }, "edge of the spatial blocks dealt into folds, in grid CRS units")
     static let split = Key(
         "evaluate.split", .choice(EvaluationSplit.self), default: EvaluationSplit.sites,
-        "what a fold holds out: whole sites or single samples")
+        "what a fold holds out: whole sites, whole sites in kNNDM folds, or single samples")
     static let freezeSweep = Key(
         "evaluate.freeze_sweep", freezeDepths, default: [], defaultText: "false",
         "the transfer model's metrics for each number of frozen blocks: true (0..6) or a list")

@@ -77,10 +77,9 @@ public struct StudyConfig: Sendable {
             common = try describe(t)
         }
         if let split = try root.given(K.split), let v = root.optional(K.split.name) {
-            if split == .samples, evaluate.blockSize != nil {
+            if let conflict = split.conflictWithBlocks, evaluate.blockSize != nil {
                 throw v.error(
-                    "split: samples deals single samples into folds, the pipeline's evaluate.block_size deals "
-                        + "spatial blocks; remove one of them")
+                    conflict.replacingOccurrences(of: "block_size", with: "the pipeline's evaluate.block_size"))
             }
             evaluate.split = split
             common.append("split: \(split.rawValue)")

@@ -23,7 +23,7 @@ public enum StudyKeys {
         "train keys every variant changes")
     static let split = Key(
         "split", EvaluateKeys.split.type, default: nil, defaultText: "the pipeline's evaluate.split",
-        "what a fold holds out, for every variant: whole sites or single samples")
+        "what a fold holds out, for every variant: whole sites, sites in kNNDM folds or single samples")
     static let reference = Key(
         "reference", .path, default: nil, defaultText: "none",
         "JSON of another implementation's RMSE and R² per model and depth, shown beside the variants")

@@ -11,6 +11,9 @@ public struct FoldSpec: Sendable, Hashable {
         case sites
         /// Single samples (site and depth) dealt at random: the paper's split, which flatters the scores.
         case samples
+        /// Whole sites in kNNDM folds (`Folds.knndm`): held-out-to-training distances matched to the
+        /// prediction cells' distances to the sites (needs the prediction domain).
+        case knndm
     }
 
     /// The number of folds.
@@ -31,8 +34,10 @@ public struct FoldSpec: Sendable, Hashable {
     }
 
     /// The same spec holding out whole sites (the area of applicability and covariate selection
-    /// always group by site).
-    public var bySites: FoldSpec { FoldSpec(folds: folds, split: .sites, blockSize: blockSize, seed: seed) }
+    /// always group by site): `samples` becomes `sites`; `sites` and `knndm` already hold out sites.
+    public var bySites: FoldSpec {
+        FoldSpec(folds: folds, split: split == .samples ? .sites : split, blockSize: blockSize, seed: seed)
+    }
 }
 
 /// The folds of a data set: the fold of each site and of each sample (-1: outside the plan, never
@@ -57,20 +62,37 @@ public struct FoldPlan: Sendable, Equatable {
 
     /// The plan of `spec` for `data`: sites dealt in random groups (`Folds.grouped`) or spatial blocks
     /// (`Folds.spatialBlocks`, coordinates in the grid's CRS, whose unit `blockUnit` names), samples
-    /// following their site; or, with `split: .samples`, each sample dealt on its own (`Folds.samples`,
+    /// following their site; with `split: .knndm`, sites in kNNDM folds matched to `domain`'s prediction
+    /// points (`Folds.knndm`); or, with `split: .samples`, each sample dealt on its own (`Folds.samples`,
     /// keyed by site id and depth) while `foldOfSite` keeps the site folds the other split would give.
-    /// Deterministic for the spec's seed, so `socmap predict` finds the folds of the run.
-    public static func make(_ data: PatchDataset, spec: FoldSpec, blockUnit: String = "CRS units") throws -> FoldPlan {
+    /// Deterministic for the spec's seed (and the domain, itself sampled with the seed), so `socmap
+    /// predict` finds the folds of the run.
+    public static func make(
+        _ data: PatchDataset, spec: FoldSpec, blockUnit: String = "CRS units", domain: PredictionDomain? = nil
+    ) throws -> FoldPlan {
         try check(data, folds: spec.folds)
         let sites: [Int]
+        var knndm: KNNDMFolds?
         do {
-            if let block = spec.blockSize {
+            if spec.split == .knndm {
+                guard let domain else {
+                    throw ExperimentError(
+                        .folds, message: "evaluate.split: knndm needs the prediction cells of the covariate grid")
+                }
+                let result = try Folds.knndm(
+                    siteIDs: data.sites.map(\.id), sites: domain.sites(x: data.sites.map(\.x), y: data.sites.map(\.y)),
+                    prediction: domain.points, k: spec.folds, seed: spec.seed)
+                sites = result.folds
+                knndm = result
+            } else if let block = spec.blockSize {
                 sites = try Folds.spatialBlocks(
                     x: data.sites.map(\.x), y: data.sites.map(\.y), blockSize: block,
                     k: spec.folds, seed: spec.seed)
             } else {
                 sites = try Folds.grouped(siteIDs: data.sites.map(\.id), k: spec.folds, seed: spec.seed)
             }
+        } catch let e as ExperimentError {
+            throw e
         } catch {
             throw ExperimentError(.folds, message: "\(error)")
         }
@@ -87,6 +109,10 @@ public struct FoldPlan: Sendable, Equatable {
         let design: FoldDesign
         if spec.split == .samples {
             design = .samples(folds: spec.folds, seed: spec.seed)
+        } else if let knndm, let domain {
+            design = .knndm(
+                folds: spec.folds, seed: spec.seed,
+                result: .init(w: knndm.w, unit: domain.unit, clusters: knndm.clusters, ksPValue: knndm.ksPValue))
         } else if let block = spec.blockSize {
             design = .spatialBlocks(folds: spec.folds, size: block, unit: blockUnit, seed: spec.seed)
         } else {
@@ -97,7 +123,8 @@ public struct FoldPlan: Sendable, Equatable {
 
     /// A plan nested in fold `fold` of this one: `spec`'s folds dealt over the sites this plan trains
     /// on in that fold (random groups or spatial blocks, by site); every other site and sample is
-    /// outside it (-1). Covariate selection inside a fold scores its subsets on such a plan.
+    /// outside it (-1). Covariate selection inside a fold scores its subsets on such a plan. Inside a
+    /// kNNDM fold the nested folds are random groups of sites (kNNDM matches the map, not a fold).
     public func nested(in fold: Int, data: PatchDataset, spec: FoldSpec) throws -> FoldPlan {
         let training = data.sites.indices.filter { foldOfSite[$0] >= 0 && foldOfSite[$0] != fold }
         let dealt: [Int]
@@ -114,7 +141,7 @@ public struct FoldPlan: Sendable, Equatable {
         }
         var sites = [Int](repeating: -1, count: data.sites.count)
         for (i, s) in training.enumerated() { sites[s] = dealt[i] }
-        var nestedDesign = design
+        var nestedDesign = design.grouping == .knndm ? FoldDesign.sites(folds: spec.folds, seed: spec.seed) : design
         nestedDesign.folds = spec.folds
         nestedDesign.seed = spec.seed
         return FoldPlan(

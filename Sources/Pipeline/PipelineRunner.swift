@@ -254,9 +254,9 @@ public final class PipelineRunner {
         if !sharded { try folder.checkRecord() }  // publishing needs a record it can trust
         if overwrite && !sharded { try? FileManager.default.removeItem(atPath: layout.tilesFolder) }
         let predict = try MapStage.predictSection(config)
-        let inputs = try MapStage.savedInputs(config, layout: layout)
         let stack = try StackStage.run(
             inputSettings, observer: observer, statisticsFile: layout.stackStatisticsFile)
+        let inputs = try MapStage.savedInputs(config, layout: layout, stack: stack)
         _ = try ProfileStage.check(
             config.stocks, grid: stack.grid, tileSize: config.covariates.tileSize, errorAt: config.errorAt)
         let output = sharded ? nil : try folder.makeStaging()

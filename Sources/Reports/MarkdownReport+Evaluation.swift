@@ -36,6 +36,9 @@ extension MarkdownReport {
         }
         if let intervals = r.predictionIntervals { md += intervalSection(intervals, unit: r.unit) }
         if let zones = e.zones { md += "\n" + ZoneTables.markdown(zones.breakdown, unit: r.unit, heading: "###") }
+        if let geodist = e.geodist {
+            md += "\n" + geodist.markdown(heading: "###", plot: "evaluation/" + Geodist.plotFile)
+        }
         return md + "\n"
     }
 

@@ -58,6 +58,8 @@ extension RunRecord {
         public var unpredicted: [String: Int] = [:]
         /// The scores per zone of `evaluate.zones`.
         public var zones: Zones?
+        /// The nearest-neighbour distances of the sites, the folds and the prediction cells (geodist).
+        public var geodist: GeodistTable?
 
         /// An empty section for a builder to fill.
         public init() {}
@@ -70,7 +72,7 @@ extension RunRecord {
         }
 
         enum CodingKeys: String, CodingKey {
-            case folds, models, unpredicted, zones
+            case folds, models, unpredicted, zones, geodist
             case foldDesignText = "fold_design_text"
             case foldDesign = "fold_design"
             case depthLabels = "depth_labels"

@@ -16,7 +16,7 @@ struct Study: ParsableCommand, RuntimeConfigurable {
               baselines: [rf, cnn, mtcnn]       # every variant is compared with these (default: those present)
               bootstrap: 2000                   # resamples of sites for the 95 % intervals
               train: {epochs: 600}              # keys every variant changes (optional)
-              split: sites                      # or samples: the paper's split, for every variant (optional)
+              split: sites                      # or knndm, or samples (the paper's split), for every variant (optional)
               variants:
                 rf: {}                          # a name that is a model needs no 'model'
                 cnn: {}

@@ -1,3 +1,4 @@
+import Evaluation
 import Experiments
 import XCTest
 
@@ -71,5 +72,41 @@ final class FoldPlanTests: XCTestCase {
         let b = try FoldPlan.make(data, spec: FoldSpec(folds: 3, seed: 6))
         XCTAssertNotEqual(b.foldOfSite, a.foldOfSite)
         XCTAssertNotEqual(b.hash, a.hash)
+    }
+}
+
+final class KNNDMFoldPlanTests: XCTestCase {
+    /// Prediction cells 1000 units off the line of sites: far from every site.
+    private let domain = PredictionDomain(
+        points: SpatialPoints(
+            x: (0..<50).map { Double($0) * 60 }, y: [Double](repeating: 1000, count: 50), metric: .euclidean),
+        unit: "m")
+
+    func testKNNDMSplit_foldsSitesMatchedToThePredictionCells_andNamesW() throws {
+        let data = smallData(sites: 40)
+        let plan = try FoldPlan.make(data, spec: FoldSpec(folds: 4, split: .knndm, seed: 5), domain: domain)
+        XCTAssertEqual(plan.design.grouping, .knndm)
+        let knndm = try XCTUnwrap(plan.design.knndm)
+        XCTAssertNotNil(knndm.clusters, "sites 100 apart, cells 1000 away: clustered")
+        XCTAssertTrue(plan.design.description.contains("kNNDM folds of sites"), plan.design.description)
+        XCTAssertTrue(plan.design.description.contains("W = "), plan.design.description)
+        for (s, sample) in data.samples.enumerated() {
+            XCTAssertEqual(plan.foldOfSample[s], plan.foldOfSite[sample.site], "all depths of a site in one fold")
+        }
+        XCTAssertEqual(
+            try FoldPlan.make(data, spec: FoldSpec(folds: 4, split: .knndm, seed: 5), domain: domain), plan,
+            "the same plan from the same seed and cells")
+        XCTAssertEqual(FoldSpec(folds: 4, split: .knndm, seed: 5).bySites.split, .knndm)
+        // Nested folds inside a kNNDM fold are random groups of sites.
+        let inner = try plan.nested(in: 0, data: data, spec: FoldSpec(folds: 3, seed: 9))
+        XCTAssertEqual(inner.design.grouping, .sites)
+    }
+
+    func testKNNDMSplit_withoutPredictionCells_isAnErrorOfKindFolds() {
+        XCTAssertThrowsError(try FoldPlan.make(smallData(), spec: FoldSpec(folds: 3, split: .knndm, seed: 1))) {
+            error in
+            XCTAssertEqual((error as? ExperimentError)?.kind, .folds)
+            XCTAssertTrue("\(error)".contains("evaluate.split: knndm"), "\(error)")
+        }
     }
 }

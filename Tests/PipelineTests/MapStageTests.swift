@@ -9,6 +9,7 @@ import XCTest
 
 @testable import Cartography
 @testable import Configuration
+@testable import Inputs
 @testable import Pipeline
 
 /// The map stage as the pipeline runs it: the observer seam that stops a prediction, the fold models
@@ -94,7 +95,8 @@ final class MapStageTests: XCTestCase {
         defer { withExtendedLifetime(p) {} }  // the project folder lives as long as the value
         _ = try PipelineRunner(config: config).run(overwrite: false)
         let layout = OutputLayout(config)
-        let inputs = try MapStage.savedInputs(config, layout: layout)
+        let stack = try StackStage.run(InputSettings(config), observer: SilentObserver())
+        let inputs = try MapStage.savedInputs(config, layout: layout, stack: stack)
         XCTAssertEqual(inputs.model, layout.model(.transfer))
         XCTAssertEqual(inputs.cvModels, (1...3).map { layout.cvModel(.transfer, fold: $0) })
         let table = try XCTUnwrap(inputs.metrics)

@@ -73,6 +73,21 @@ final class PipelineConfigTests: XCTestCase {
         }
     }
 
+    func testSplitKNNDM_isAccepted_andWithBlockSizeIsAnErrorAtTheSplitKey() throws {
+        let text = minimal + "\ntrain:\n  models: [rf]\nevaluate:\n  folds: 3\n  split: knndm\n"
+        XCTAssertEqual(try parse(text).evaluate?.split, .knndm)
+        let splitLine = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+            $0.contains("split: knndm")
+        }!
+        XCTAssertThrowsError(try parse(text + "  block_size: 1000\n")) { error in
+            let e = error as? ConfigError
+            XCTAssertEqual(e?.key, "evaluate.split")
+            XCTAssertEqual(e?.line, splitLine + 1)
+            XCTAssertTrue("\(error)".contains("split: knndm") && "\(error)".contains("block_size"), "\(error)")
+            XCTAssertTrue("\(error)".contains("remove one of them"), "\(error)")
+        }
+    }
+
     func testUnknownTopLevelKey_isAnError() {
         XCTAssertThrowsError(try parse(minimal + "\ncolour: red\n")) { error in
             XCTAssertEqual((error as? ConfigError)?.key, "colour")

@@ -167,6 +167,43 @@ final class ApplicabilityMapTests: XCTestCase {
         XCTAssertEqual(before, after, "predict gives the run's DI and AOA maps byte for byte")
     }
 
+    /// `evaluate.split: knndm`: the run's design names kNNDM and W, the geodist table and plot are written,
+    /// and `socmap predict` recomputes the same folds (the same DI and AOA bytes).
+    func testKNNDMSplit_writesGeodist_andPredictRecomputesTheRunsFolds() throws {
+        let p = try TinyProject()
+        try p.editPipeline(
+            "  size: 7\n",
+            "  size: 7\n" + Self.sections.replacingOccurrences(of: "  folds: 3\n", with: "  folds: 3\n  split: knndm\n")
+        )
+        let r = try CLI.run(["run", p.pipeline, "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let metrics =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/evaluation/metrics.json"))))
+            as! [String: Any]
+        let design = metrics["design"] as! [String: Any]
+        XCTAssertEqual(design["grouping"] as? String, "knndm")
+        XCTAssertNotNil((design["knndm"] as? [String: Any])?["w"] as? Double, "\(design)")
+        XCTAssertTrue((design["description"] as! String).contains("kNNDM folds of sites"), "\(design)")
+        let geodist = metrics["geodist"] as! [String: Any]
+        XCTAssertEqual(
+            (geodist["rows"] as! [[String: Any]]).map { $0["distribution"] as! String },
+            ["sample_to_sample", "cv", "prediction_to_sample"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: p.folder.file("out/evaluation/plots/geodist.svg")))
+        let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("### Nearest-neighbour distances (geodist)"), report)
+        try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
+        let before = try ["soc_di.tif", "soc_aoa.tif"].map {
+            try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)")))
+        }
+        let again = try CLI.run(["predict", p.pipeline, "-q"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let after = try ["soc_di.tif", "soc_aoa.tif"].map {
+            try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)")))
+        }
+        XCTAssertEqual(before, after, "predict finds the run's kNNDM folds: the same DI and AOA maps")
+    }
+
     func testAOAWithoutEvaluate_isAnErrorNamingTheKey() throws {
         let p = try TinyProject()
         let sections = PredictCommandTests.sections.replacingOccurrences(

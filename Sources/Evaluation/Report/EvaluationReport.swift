@@ -8,7 +8,8 @@ import Foundation
 /// `plots/scatter_<model>.svg` (one per model), `plots/density.svg`, `plots/rmse_by_depth.svg`,
 /// with a freeze sweep `freeze_sweep.csv` and `plots/freeze_sweep.svg`, and with prediction intervals
 /// `intervals.json`, `plots/interval_coverage.svg` and `plots/interval_coverage_by_fifth.svg` (their coverage also in metrics.json and summary.md), and with
-/// zones `zones.csv` and `plots/rmse_by_zone.svg` (also in metrics.json and summary.md). Each file is written
+/// zones `zones.csv` and `plots/rmse_by_zone.svg` (also in metrics.json and summary.md), and with the geodist
+/// distances `plots/geodist.svg` (also in metrics.json and summary.md). Each file is written
 /// to a temporary name and renamed into place; nothing depends on the clock, so the same inputs
 /// give the same bytes. Files of earlier reports that this one does not write are left alone.
 public enum EvaluationReport {
@@ -31,11 +32,13 @@ public enum EvaluationReport {
     ///     as `x`, `y`, `lon`, `lat` when given.
     ///   - zones: the metrics per zone (`zones.csv`, `plots/rmse_by_zone.svg`, a section of summary.md and
     ///     `zones` in metrics.json), if any.
+    ///   - geodist: the nearest-neighbour distances of sites, folds and prediction cells (`plots/geodist.svg`,
+    ///     a section of summary.md and `geodist` in metrics.json), if any.
     @discardableResult
     public static func write(
         table: EvaluationTable, predictions: [HeldOutPrediction],
         freezeSweep: [FreezeSweepEntry]? = nil, intervals: IntervalSummary? = nil,
-        locations: [String: SiteLocation]? = nil, zones: ZoneBreakdown? = nil,
+        locations: [String: SiteLocation]? = nil, zones: ZoneBreakdown? = nil, geodist: Geodist? = nil,
         to folder: String, title: String, unit: String
     ) throws -> [String] {
         var files = try ReportFiles(folder: folder)
@@ -51,7 +54,8 @@ public enum EvaluationReport {
         do {
             try put(
                 try ReportTables.metricsJSON(
-                    table, sweep: sweep, title: title, unit: unit, intervals: intervals, zones: zones), metricsJSONFile)
+                    table, sweep: sweep, title: title, unit: unit, intervals: intervals, zones: zones,
+                    geodist: geodist?.table), metricsJSONFile)
             if let intervals { try put(try intervals.json(), IntervalSummary.fileName) }
         } catch let error as EvaluationError {
             throw error
@@ -99,10 +103,15 @@ public enum EvaluationReport {
             try put(ZonePlot.render(zones, title: title, unit: unit), relative)
             plots.append(relative)
         }
+        if let geodist {
+            try put(GeodistPlot.render(geodist, title: title), Geodist.plotFile)
+            plots.append(Geodist.plotFile)
+        }
         try put(
             SummaryMarkdown.render(table: table, sweep: sweep, title: title, unit: unit, plots: plots)
                 + (intervals.map { IntervalReportText.markdown($0, unit: unit) } ?? "")
-                + (zones.map { "\n" + ZoneTables.markdown($0, unit: unit) } ?? ""), "summary.md")
+                + (zones.map { "\n" + ZoneTables.markdown($0, unit: unit) } ?? "")
+                + (geodist.map { "\n" + $0.table.markdown() } ?? ""), "summary.md")
         return files.written
     }
 

@@ -99,9 +99,10 @@ enum ReportTables {
         var freezeSweep: [FreezeSweepEntry]?
         var intervals: IntervalSummary?
         var zones: ZoneBreakdown?
+        var geodist: GeodistTable?
 
         enum CodingKeys: String, CodingKey {
-            case title, unit, folds, design, models, rows, intervals, zones
+            case title, unit, folds, design, models, rows, intervals, zones, geodist
             case depthLabels = "depth_labels"
             case freezeSweep = "freeze_sweep"
         }
@@ -111,12 +112,12 @@ enum ReportTables {
     /// keys sorted, NaN as null.
     static func metricsJSON(
         _ table: EvaluationTable, sweep: [FreezeSweepEntry]?, title: String, unit: String,
-        intervals: IntervalSummary? = nil, zones: ZoneBreakdown? = nil
+        intervals: IntervalSummary? = nil, zones: ZoneBreakdown? = nil, geodist: GeodistTable? = nil
     ) throws -> String {
         let content = ReportJSON(
             title: title, unit: unit, folds: table.folds, design: table.design, models: table.models,
             depthLabels: table.depthLabels, rows: table.rows,
-            freezeSweep: sweep?.sorted { $0.f < $1.f }, intervals: intervals, zones: zones)
+            freezeSweep: sweep?.sorted { $0.f < $1.f }, intervals: intervals, zones: zones, geodist: geodist)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(content)

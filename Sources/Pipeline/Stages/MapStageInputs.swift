@@ -2,6 +2,7 @@ import Assessment
 import Cartography
 import Configuration
 import Inputs
+import RasterIO
 import Workspace
 
 /// What the map stage (the `Cartography` module) takes from the pipeline: its sections and the run's
@@ -34,10 +35,12 @@ extension MapStage {
         try predictSection(config.predict, file: config.file)
     }
 
-    /// The inputs an earlier run of `config` saved in `layout` (`socmap predict`).
-    static func savedInputs(_ config: PipelineConfig, layout: OutputLayout) throws -> MapInputs {
+    /// The inputs an earlier run of `config` saved in `layout` (`socmap predict`); `stack` is the
+    /// covariate stack kNNDM folds sample their prediction cells from.
+    static func savedInputs(_ config: PipelineConfig, layout: OutputLayout, stack: CovariateStack) throws -> MapInputs {
         let predict = try predictSection(config)
         return try savedInputs(
-            MapSettings(config, predict), layout: layout, folds: RunTraining.siteFolds(AssessmentSettings(config)))
+            MapSettings(config, predict), layout: layout,
+            folds: RunTraining.siteFolds(AssessmentSettings(config), stack: stack))
     }
 }
