@@ -28,15 +28,13 @@ public struct ErrorProfile: Sendable, Equatable, Codable {
         let pairs = zip(values, errors).filter { $0.0.isFinite && $0.1.isFinite }
             .sorted { ($0.0, abs($0.1)) < ($1.0, abs($1.1)) }
         guard !pairs.isEmpty else { return nil }
-        let count = max(1, min(Self.groups, pairs.count / Self.minimumGroup))
-        // Groups of equal count (the first `pairs.count % count` one larger), in DI order.
+        // Groups of equal count, in DI order.
         var blocks: [(di: Double, mse: Double, n: Double)] = []
-        var start = 0
-        for g in 0..<count {
-            let size = pairs.count / count + (g < pairs.count % count ? 1 : 0)
-            let group = pairs[start..<(start + size)]
-            start += size
-            let n = Double(size)
+        for range in PiecewiseLinear.equalGroups(
+            count: pairs.count, groups: Self.groups, minimumSize: Self.minimumGroup)
+        {
+            let group = pairs[range]
+            let n = Double(range.count)
             blocks.append(
                 (group.map(\.0).reduce(0, +) / n, group.map { $0.1 * $0.1 }.reduce(0, +) / n, n))
         }

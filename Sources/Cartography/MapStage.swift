@@ -28,7 +28,8 @@ public struct MapInputs: Sendable {
     public var applicability: ApplicabilityFit?
     /// The prediction intervals calibrated by cross-validation (needed with `predict.uncertainty`).
     public var intervals: IntervalSummary?
-    /// The run's held-out predictions with their interval bounds (empty: not at hand, as in `socmap predict`).
+    /// The run's held-out predictions with their interval bounds (`socmap predict`: read back from
+    /// predictions.csv; empty when an evaluation written before its SHA-256 was recorded has none to trust).
     public var heldOut: [HeldOutPrediction] = []
 
     /// Creates the inputs.
@@ -210,8 +211,8 @@ public enum MapStage {
         if aoa != nil, expectedErrors == nil {
             observer.note(
                 """
-                no expected-error maps: they need the cross-validation's held-out predictions \
-                (evaluation/predictions.csv of this pipeline's run)
+                no expected-error maps: they need the cross-validation's held-out predictions, which this \
+                evaluation does not record in a form that can be checked; run `socmap run \(settings.file)` again
                 """)
         }
         var manifest = TileManifest(

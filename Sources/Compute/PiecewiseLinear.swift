@@ -33,3 +33,21 @@ public struct PiecewiseLinear: Sendable, Equatable, Codable {
         return y[lo] + (y[hi] - y[lo]) * (t - x[lo]) / span
     }
 }
+
+extension PiecewiseLinear {
+    /// The index ranges of `count` sorted items cut into `groups` groups of equal count (the first
+    /// `count % groups` one larger), fewer when a group would hold fewer than `minimumSize`, at least one
+    /// group: the knots of a curve fitted to sorted data.
+    public static func equalGroups(count: Int, groups: Int, minimumSize: Int) -> [Range<Int>] {
+        precondition(count > 0 && groups > 0 && minimumSize > 0, "PiecewiseLinear.equalGroups: positive sizes")
+        let n = max(1, min(groups, count / minimumSize))
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for g in 0..<n {
+            let size = count / n + (g < count % n ? 1 : 0)
+            ranges.append(start..<(start + size))
+            start += size
+        }
+        return ranges
+    }
+}

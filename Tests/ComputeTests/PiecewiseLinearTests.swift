@@ -13,4 +13,13 @@ final class PiecewiseLinearTests: XCTestCase {
         XCTAssertTrue(f(.nan).isNaN)
         XCTAssertEqual(PiecewiseLinear(x: [5], y: [7])(100), 7)
     }
+
+    func testEqualGroups_coverEveryItemOnce() {
+        XCTAssertEqual(PiecewiseLinear.equalGroups(count: 25, groups: 10, minimumSize: 10), [0..<13, 13..<25])
+        XCTAssertEqual(PiecewiseLinear.equalGroups(count: 5, groups: 10, minimumSize: 10), [0..<5])
+        let many = PiecewiseLinear.equalGroups(count: 1003, groups: 10, minimumSize: 10)
+        XCTAssertEqual(many.count, 10)
+        XCTAssertEqual(many.map(\.count), [101, 101, 101] + [Int](repeating: 100, count: 7))
+        XCTAssertEqual(many.last?.upperBound, 1003)
+    }
 }

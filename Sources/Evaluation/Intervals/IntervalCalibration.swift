@@ -167,16 +167,12 @@ public enum ResidualScale {
                 ($0.predicted, abs($0.observed - $0.predicted)) < ($1.predicted, abs($1.observed - $1.predicted))
             }
         guard !usable.isEmpty else { return nil }
-        let count = max(1, min(groups, usable.count / minimumGroup))
         var x: [Double] = []
         var y: [Double] = []
-        var start = 0
-        for g in 0..<count {
-            let size = usable.count / count + (g < usable.count % count ? 1 : 0)
-            let group = usable[start..<(start + size)]
-            start += size
-            x.append(group.map(\.predicted).reduce(0, +) / Double(size))
-            y.append(group.map { abs($0.observed - $0.predicted) }.reduce(0, +) / Double(size))
+        for range in PiecewiseLinear.equalGroups(count: usable.count, groups: groups, minimumSize: minimumGroup) {
+            let group = usable[range]
+            x.append(group.map(\.predicted).reduce(0, +) / Double(range.count))
+            y.append(group.map { abs($0.observed - $0.predicted) }.reduce(0, +) / Double(range.count))
         }
         let floor = floorFraction * ConformalQuantile.median(y)
         guard floor > 0 else { return nil }
