@@ -38,8 +38,8 @@ public struct GroupCoverage: Codable, Sendable, Equatable {
         self.init(
             model: try c.decode(String.self, forKey: .model), depth: try c.decode(String.self, forKey: .depth),
             group: try c.decode(String.self, forKey: .group),
-            picp: try c.decodeIfPresent(Double.self, forKey: .picp) ?? .nan,
-            meanWidth: try c.decodeIfPresent(Double.self, forKey: .meanWidth) ?? .nan,
+            picp: try c.decodeNaNIfNull(forKey: .picp),
+            meanWidth: try c.decodeNaNIfNull(forKey: .meanWidth),
             n: try c.decode(Int.self, forKey: .n))
     }
 
@@ -50,12 +50,8 @@ public struct GroupCoverage: Codable, Sendable, Equatable {
         try c.encode(depth, forKey: .depth)
         try c.encode(group, forKey: .group)
         try c.encode(n, forKey: .n)
-        if picp.isFinite { try c.encode(picp, forKey: .picp) } else { try c.encodeNil(forKey: .picp) }
-        if meanWidth.isFinite {
-            try c.encode(meanWidth, forKey: .meanWidth)
-        } else {
-            try c.encodeNil(forKey: .meanWidth)
-        }
+        try c.encodeNullIfNaN(picp, forKey: .picp)
+        try c.encodeNullIfNaN(meanWidth, forKey: .meanWidth)
     }
 
     /// The rows of `models` per depth and group, groups in the order of `groups`: each held-out

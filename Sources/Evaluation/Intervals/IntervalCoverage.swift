@@ -53,9 +53,9 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
             model: try c.decode(String.self, forKey: .model),
             method: try c.decode(IntervalMethod.self, forKey: .method),
             depth: try c.decode(String.self, forKey: .depth), level: try c.decode(Double.self, forKey: .level),
-            picp: try c.decodeIfPresent(Double.self, forKey: .picp) ?? .nan,
-            meanWidth: try c.decodeIfPresent(Double.self, forKey: .meanWidth) ?? .nan,
-            belowMedian: try c.decodeIfPresent(Double.self, forKey: .belowMedian) ?? .nan,
+            picp: try c.decodeNaNIfNull(forKey: .picp),
+            meanWidth: try c.decodeNaNIfNull(forKey: .meanWidth),
+            belowMedian: try c.decodeNaNIfNull(forKey: .belowMedian),
             folds: try c.decode(Int.self, forKey: .folds), n: try c.decode(Int.self, forKey: .n))
     }
 
@@ -68,17 +68,9 @@ public struct IntervalCoverage: Codable, Sendable, Equatable {
         try c.encode(level, forKey: .level)
         try c.encode(folds, forKey: .folds)
         try c.encode(n, forKey: .n)
-        if picp.isFinite { try c.encode(picp, forKey: .picp) } else { try c.encodeNil(forKey: .picp) }
-        if meanWidth.isFinite {
-            try c.encode(meanWidth, forKey: .meanWidth)
-        } else {
-            try c.encodeNil(forKey: .meanWidth)
-        }
-        if belowMedian.isFinite {
-            try c.encode(belowMedian, forKey: .belowMedian)
-        } else {
-            try c.encodeNil(forKey: .belowMedian)
-        }
+        try c.encodeNullIfNaN(picp, forKey: .picp)
+        try c.encodeNullIfNaN(meanWidth, forKey: .meanWidth)
+        try c.encodeNullIfNaN(belowMedian, forKey: .belowMedian)
     }
 
     /// Coverage of one model per depth and over all depths (last) at `level`, measured by calibrating

@@ -228,19 +228,14 @@ public struct MetricDefinition: Sendable {
     /// Writes every defined metric of `m` under its key; NaN as null.
     static func encodeValues(of m: Metrics, to c: inout KeyedEncodingContainer<MetricCodingKey>) throws {
         for d in Metrics.definitions {
-            let v = m[keyPath: d.value]
-            if v.isFinite {
-                try c.encode(v, forKey: MetricCodingKey(d.key))
-            } else {
-                try c.encodeNil(forKey: MetricCodingKey(d.key))
-            }
+            try c.encodeNullIfNaN(m[keyPath: d.value], forKey: MetricCodingKey(d.key))
         }
     }
 
     /// Reads every defined metric into `m`; null or missing reads as NaN.
     static func decodeValues(into m: inout Metrics, from c: KeyedDecodingContainer<MetricCodingKey>) throws {
         for d in Metrics.definitions {
-            m[keyPath: d.value] = try c.decodeIfPresent(Double.self, forKey: MetricCodingKey(d.key)) ?? .nan
+            m[keyPath: d.value] = try c.decodeNaNIfNull(forKey: MetricCodingKey(d.key))
         }
     }
 
