@@ -209,7 +209,7 @@ final class PipelineConfigTests: XCTestCase {
     func testPredictInterval_defaultsAndParses() throws {
         let plain = try parse(minimal + "\npredict:\n  model: transfer\n")
         XCTAssertEqual(plain.predict?.interval, 0.9)
-        XCTAssertEqual(plain.predict?.intervalMethod, .scaledConformal)
+        XCTAssertEqual(plain.predict?.intervalMethod, .logConformal)
         let c = try parse(minimal + "\npredict:\n  interval: 0.8\n  interval_method: adaptive\n")
         XCTAssertEqual(c.predict?.interval, 0.8)
         XCTAssertEqual(c.predict?.intervalMethod, .adaptive)

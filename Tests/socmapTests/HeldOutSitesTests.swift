@@ -49,7 +49,7 @@ final class HeldOutSitesTests: XCTestCase {
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("### Accuracy by zone (geo)"), report)
         XCTAssertTrue(report.contains("interval by zone (`evaluate.zones`; folds pooled)"), report)
-        XCTAssertTrue(summary.contains("### Coverage by zone (transfer, scaled_conformal, 90 %)"), summary)
+        XCTAssertTrue(summary.contains("### Coverage by zone (transfer, log_conformal, 90 %)"), summary)
         XCTAssertTrue(summary.contains("| Alluvium | "), summary)
         let reportJSON =
             try JSONSerialization.jsonObject(

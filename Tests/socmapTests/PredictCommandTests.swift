@@ -525,13 +525,16 @@ final class UncertaintyMapTests: XCTestCase {
         let sections = PredictCommandTests.sections
             .replacingOccurrences(of: "  batch_size: 16\n", with: "  batch_size: 16\n  log1p: true\n")
             .replacingOccurrences(
-                of: "  keep_tiles: false\n", with: "  keep_tiles: false\n  uncertainty: true\nevaluate:\n  folds: 3\n")
+                of: "  keep_tiles: false\n",
+                with:
+                    "  keep_tiles: false\n  uncertainty: true\n  interval_method: scaled_conformal\nevaluate:\n  folds: 3\n"
+            )
         try p.editPipeline("  size: 7\n", "  size: 7\n" + sections)
         let r = try CLI.run(["run", p.pipeline, "-q"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let summary = try IntervalSummary.read(path: p.folder.file("out/evaluation/intervals.json"))
         XCTAssertEqual(summary.backTransform, .mean)
-        XCTAssertEqual(summary.method, .scaledConformal, "the default")
+        XCTAssertEqual(summary.method, .scaledConformal, "as the pipeline asks")
         let md = try String(contentsOfFile: p.folder.file("out/evaluation/summary.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("### Back-transform of the log1p models"), md)
         XCTAssertTrue(md.contains("### Median (Q0.5)"), md)
@@ -567,7 +570,7 @@ final class UncertaintyMapTests: XCTestCase {
             let plain = try RasterDataset(path: p.folder.file("out/maps/soc_\(depth).tif"))
                 .read(band: 1, window: p.grid.fullWindow)
             XCTAssertEqual(plain.valid, meanMaps[d].valid)
-            // The default interval (scaled conformal) around the model's own prediction: p ± q r(p).
+            // The scaled conformal interval around the model's own prediction: p ± q r(p).
             let c = try XCTUnwrap(summary.calibration(model: "transfer", method: .scaledConformal, depth: depth))
             let (q, r) = (try XCTUnwrap(c.q), try XCTUnwrap(c.scale))
             let upper = try RasterDataset(path: p.folder.file("out/maps/soc_\(depth)_q95.tif"))
