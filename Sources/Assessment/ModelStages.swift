@@ -136,7 +136,13 @@ public enum ModelStages {
         let backTransform = train.settings.log1p ? settings.predict?.backTransform ?? .default : nil
         var smearing: [SmearingFactor]?
         if backTransform == .mean {
+            let predicted = { (n: String) in predictions.filter { $0.predicted[n] != nil }.count }
+            let before = names.map(predicted)
             smearing = SmearingFactor.moveToMean(&predictions, models: names, depthLabels: labels)
+            // A prediction whose other folds give no factor has no mean: counted as not predicted.
+            for (name, count) in zip(names, before) where predicted(name) < count {
+                unpredicted[name, default: 0] += count - predicted(name)
+            }
             if !sweepPredictions.isEmpty {
                 _ = SmearingFactor.moveToMean(&sweepPredictions, models: sweepNames, depthLabels: labels)
             }

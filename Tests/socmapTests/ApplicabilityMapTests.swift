@@ -156,15 +156,20 @@ final class ApplicabilityMapTests: XCTestCase {
         try csv.write(toFile: csvPath, atomically: true, encoding: .utf8)
 
         // `socmap predict` finds the same sites, folds and weights on disk: the same DI and mask bytes.
-        let before = try ["soc_di.tif", "soc_aoa.tif"].map {
-            try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)")))
+        try Self.assertPredictRemapsTheSameDIAndAOA(p, "predict gives the run's DI and AOA maps byte for byte")
+    }
+
+    /// `socmap predict` after a run writes the run's DI and AOA maps byte for byte.
+    static func assertPredictRemapsTheSameDIAndAOA(_ p: TinyProject, _ message: String) throws {
+        let read = {
+            try ["soc_di.tif", "soc_aoa.tif"].map {
+                try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)")))
+            }
         }
+        let before = try read()
         let again = try CLI.run(["predict", p.pipeline, "-q"])
         XCTAssertEqual(again.status, 0, again.stderr)
-        let after = try ["soc_di.tif", "soc_aoa.tif"].map {
-            try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)")))
-        }
-        XCTAssertEqual(before, after, "predict gives the run's DI and AOA maps byte for byte")
+        XCTAssertEqual(try read(), before, message)
     }
 
     /// `evaluate.split: knndm`: the run's design names kNNDM and W, the geodist table and plot are written,
@@ -193,15 +198,7 @@ final class ApplicabilityMapTests: XCTestCase {
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("### Nearest-neighbour distances (geodist)"), report)
         try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
-        let before = try ["soc_di.tif", "soc_aoa.tif"].map {
-            try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)")))
-        }
-        let again = try CLI.run(["predict", p.pipeline, "-q"])
-        XCTAssertEqual(again.status, 0, again.stderr)
-        let after = try ["soc_di.tif", "soc_aoa.tif"].map {
-            try Data(contentsOf: URL(fileURLWithPath: p.folder.file("out/maps/\($0)")))
-        }
-        XCTAssertEqual(before, after, "predict finds the run's kNNDM folds: the same DI and AOA maps")
+        try Self.assertPredictRemapsTheSameDIAndAOA(p, "predict finds the run's kNNDM folds: the same DI and AOA maps")
     }
 
     func testAOAWithoutEvaluate_isAnErrorNamingTheKey() throws {

@@ -51,7 +51,8 @@ public struct SmearingFactor: Codable, Sendable, Equatable {
     /// Moves the held-out predictions of `models` from the median to the mean: each with the factor of
     /// its depth calibrated on the other folds' held-out predictions (so a sample never calibrates its own
     /// correction), and returns each model's factors per depth calibrated on every fold (what the maps
-    /// use). A prediction whose other folds give no factor is left out (its model's value removed).
+    /// use). A prediction whose other folds give no factor is left out (its model's value removed; the
+    /// caller counts it as not predicted).
     public static func moveToMean(
         _ predictions: inout [HeldOutPrediction], models: [String], depthLabels: [String]
     ) -> [SmearingFactor] {
