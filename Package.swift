@@ -170,7 +170,8 @@ let package = Package(
         .testTarget(name: "ApplicabilityTests", dependencies: ["Applicability", "Randomness"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData", "FileIO"]),
         .testTarget(
-            name: "EvaluationTests", dependencies: ["Evaluation", "Compute", "FileIO", "Randomness", "TextFormat"]),
+            name: "EvaluationTests",
+            dependencies: ["Evaluation", "Compute", "FileIO", "Randomness", "TextFormat", "TestSupport"]),
         .testTarget(
             name: "ExperimentsTests",
             dependencies: [

@@ -14,6 +14,7 @@ extension EvaluationResult {
         cv.unpredicted = unpredicted
         cv.zones = zones.map(RunRecord.Zones.init)
         cv.geodist = geodist
+        cv.residualVariograms = variograms
         return cv
     }
 
@@ -29,7 +30,10 @@ extension EvaluationResult {
             .init(depth: $0.depth, method: $0.method.rawValue, picp: $0.picp, meanWidth: $0.meanWidth)
         }
         o.sweepModelByFifth = (s.conditional ?? []).filter { $0.model == s.sweepModel }.map {
-            .init(depth: $0.depth, fifth: $0.fifth, method: $0.method.rawValue, picp: $0.picp, meanWidth: $0.meanWidth)
+            var row = RunRecord.PredictionIntervals.Coverage(
+                depth: $0.depth, fifth: $0.fifth, method: $0.method.rawValue, picp: $0.picp, meanWidth: $0.meanWidth)
+            row.n = $0.n
+            return row
         }
         o.sweepModelByZone = (s.byZone ?? []).filter { $0.model == s.sweepModel }.map {
             RunRecord.PredictionIntervals.Coverage(group: $0, method: s.method.rawValue)

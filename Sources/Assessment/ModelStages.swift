@@ -34,6 +34,8 @@ public struct EvaluationResult: Sendable {
     public var predictions: [HeldOutPrediction] = []
     /// The nearest-neighbour distances of the sites, the folds and the prediction cells (geodist).
     public var geodist: GeodistTable?
+    /// The variograms of each model's held-out residuals per depth.
+    public var variograms: ResidualVariograms?
 }
 
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
@@ -225,9 +227,13 @@ public enum ModelStages {
                 """
             )
         }
+        let locations = try siteLocations(data, crs: crs)
+        let variograms = ResidualVariograms.build(
+            predictions: predictions, models: names, depthLabels: labels, locations: locations,
+            metric: crs.isGeographic ? .greatCircle : .euclidean, unit: crs.isGeographic ? "m" : blockUnit(crs))
         let files = try EvaluationReport.write(
             table: table, predictions: predictions, freezeSweep: sweepEntries, intervals: intervals,
-            locations: try siteLocations(data, crs: crs), zones: zones, geodist: geodist,
+            locations: locations, zones: zones, geodist: geodist, variograms: variograms,
             to: layout.evaluationFolder, title: "\(settings.name): \(data.property)", unit: data.unit)
         let siteFiles = try HeldOutSitesStage.write(
             settings, data: data, predictions: predictions, models: names, stack: stack,
@@ -235,7 +241,8 @@ public enum ModelStages {
         return EvaluationResult(
             table: table, files: files + siteFiles, unpredicted: unpredicted,
             seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: plan.foldOfSite,
-            intervals: intervals, zones: zones, predictions: predictions, geodist: geodist?.table)
+            intervals: intervals, zones: zones, predictions: predictions, geodist: geodist?.table,
+            variograms: variograms)
     }
 
     /// Each site's coordinates in the grid's CRS and in WGS84 longitude/latitude (OSR; NaN where PROJ cannot).

@@ -53,22 +53,39 @@ public enum PredictionCells {
         let rows = positions(grid.height, offset.y)
         var valid: [(col: Int, row: Int)] = []
         let piece = max(1, stack.tileSize)
-        for row in rows {
-            var start = 0
-            while start < cols.count {
-                let first = cols[start]
-                var end = start
-                while end < cols.count, cols[end] - first < piece { end += 1 }
-                let window = PixelWindow(col: first, row: row, width: cols[end - 1] - first + 1, height: 1)
-                let block: StackBlock
-                do { block = try stack.readScaled(window: window) } catch {
-                    throw StageError(
-                        stage: .evaluate, file: file,
-                        message: "cannot read the covariates to sample the prediction cells (\(window)): \(error)")
+        // Column pieces of at most a tile's width.
+        var pieces: [Range<Int>] = []
+        var start = 0
+        while start < cols.count {
+            var end = start
+            while end < cols.count, cols[end] - cols[start] < piece { end += 1 }
+            pieces.append(start..<end)
+            start = end
+        }
+        // Tile by tile: the lattice rows of a band of a tile's height, one column piece after another, so
+        // that the covariates' blocks under a tile are decompressed once, not once per lattice row (a
+        // band's blocks of every covariate outgrow GDAL's block cache at 1 km: 55 s instead of a few).
+        var band = 0
+        while band < rows.count {
+            var bandEnd = band
+            while bandEnd < rows.count, rows[bandEnd] / piece == rows[band] / piece { bandEnd += 1 }
+            var found: [(col: Int, row: Int)] = []
+            for range in pieces {
+                for row in rows[band..<bandEnd] {
+                    let first = cols[range.lowerBound]
+                    let window = PixelWindow(
+                        col: first, row: row, width: cols[range.upperBound - 1] - first + 1, height: 1)
+                    let block: StackBlock
+                    do { block = try stack.readScaled(window: window) } catch {
+                        throw StageError(
+                            stage: .evaluate, file: file,
+                            message: "cannot read the covariates to sample the prediction cells (\(window)): \(error)")
+                    }
+                    for c in cols[range] where block.valid[c - first] { found.append((c, row)) }
                 }
-                for c in cols[start..<end] where block.valid[c - first] { valid.append((c, row)) }
-                start = end
             }
+            valid += found.sorted { ($0.row, $0.col) < ($1.row, $1.col) }
+            band = bandEnd
         }
         return (valid, cols.count * rows.count)
     }

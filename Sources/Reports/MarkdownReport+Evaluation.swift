@@ -39,6 +39,11 @@ extension MarkdownReport {
         if let geodist = e.geodist {
             md += "\n" + geodist.markdown(heading: "###", plot: "evaluation/" + Geodist.plotFile)
         }
+        if let variograms = e.residualVariograms, !variograms.rows.isEmpty {
+            md +=
+                "\n"
+                + variograms.markdown(unit: r.unit, heading: "###", plot: "evaluation/" + ResidualVariograms.plotFile)
+        }
         return md + "\n"
     }
 
@@ -112,7 +117,8 @@ extension MarkdownReport {
         var md = """
             \nPICP by fifth of the predicted value (1: the lowest fifth of the held-out predictions of the depth, \
             5: the highest; folds pooled): an interval that holds on average but not in fifth 5 is too narrow \
-            where the values are high.\n\n
+            where the values are high. * marks a PICP outside the range where a calibrated band's falls in 95 % \
+            of cases with the fifth's samples (binomial): a miss larger than chance.\n\n
             """
         md += "| depth | method | 1 | 2 | 3 | 4 | 5 |\n|---|---|---|---|---|---|---|\n"
         var depths: [String] = []
@@ -121,8 +127,10 @@ extension MarkdownReport {
             for m in IntervalMethod.allCases {
                 let row = s.sweepModelByFifth.filter { $0.depth == depth && $0.method == m.rawValue }
                 guard !row.isEmpty else { continue }
-                let cells = (1...5).map { f in
-                    NumberText.fixed(row.first { $0.fifth == f }?.picp ?? .nan, 3, nonFinite: "-")
+                let cells = (1...5).map { f -> String in
+                    let c = row.first { $0.fifth == f }
+                    let miss = c.map { CalibratedRange.isMiss(picp: $0.picp, n: $0.n ?? 0, level: s.level) } ?? false
+                    return NumberText.fixed(c?.picp ?? .nan, 3, nonFinite: "-") + (miss ? "*" : "")
                 }
                 md += "| \(depth) | \(m.rawValue) | " + cells.joined(separator: " | ") + " |\n"
             }

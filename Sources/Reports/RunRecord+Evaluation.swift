@@ -60,6 +60,8 @@ extension RunRecord {
         public var zones: Zones?
         /// The nearest-neighbour distances of the sites, the folds and the prediction cells (geodist).
         public var geodist: GeodistTable?
+        /// The variograms of each model's held-out residuals per depth.
+        public var residualVariograms: ResidualVariograms?
 
         /// An empty section for a builder to fill.
         public init() {}
@@ -73,6 +75,7 @@ extension RunRecord {
 
         enum CodingKeys: String, CodingKey {
             case folds, models, unpredicted, zones, geodist
+            case residualVariograms = "residual_variograms"
             case foldDesignText = "fold_design_text"
             case foldDesign = "fold_design"
             case depthLabels = "depth_labels"

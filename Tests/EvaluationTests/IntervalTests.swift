@@ -255,6 +255,41 @@ final class IntervalTests: XCTestCase {
         XCTAssertEqual(row.folds, 0)
     }
 
+    func testCalibratedRange_isTheCentralBinomialRangeOfACalibratedBandsPICP() throws {
+        // 64 samples (a fifth of an Edgeroi depth): a calibrated 90 % band lies within 53/64 to 62/64.
+        let r = try XCTUnwrap(CalibratedRange.picp(n: 64, level: 0.9))
+        XCTAssertEqual(r.lowerBound, 53.0 / 64, accuracy: 1e-12)
+        XCTAssertEqual(r.upperBound, 62.0 / 64, accuracy: 1e-12)
+        // Against the definition, summed directly: at most 2.5 % outside on each side, and one count
+        // further in would leave more than 2.5 % outside.
+        for (n, level) in [(10, 0.9), (64, 0.9), (200, 0.95), (530, 0.9), (5000, 0.8)] {
+            let range = try XCTUnwrap(CalibratedRange.picp(n: n, level: level))
+            let low = Int((range.lowerBound * Double(n)).rounded())
+            let high = Int((range.upperBound * Double(n)).rounded())
+            let pmf = (0...n).map { CalibratedRange.probability(of: $0, in: n, level: level) }
+            XCTAssertEqual(pmf.reduce(0, +), 1, accuracy: 1e-9, "n \(n)")
+            XCTAssertLessThanOrEqual(pmf[..<low].reduce(0, +), 0.025 + 1e-12, "n \(n)")
+            XCTAssertGreaterThan(pmf[...low].reduce(0, +), 0.025, "n \(n)")
+            XCTAssertLessThanOrEqual(pmf[(high + 1)...].reduce(0, +), 0.025 + 1e-12, "n \(n)")
+            XCTAssertGreaterThan(pmf[high...].reduce(0, +), 0.025, "n \(n)")
+            XCTAssertTrue(range.contains(level), "n \(n)")
+        }
+        // Simulated calibrated bands: about 95 % of their PICPs fall inside (at least, by discreteness).
+        var rng = SplitMix64(seed: 5)
+        var misses = 0
+        for _ in 0..<4000 {
+            let inside = (0..<64).filter { _ in Double(rng.next() >> 11) / Double(1 << 53) < 0.9 }.count
+            if CalibratedRange.isMiss(picp: Double(inside) / 64, n: 64, level: 0.9) { misses += 1 }
+        }
+        XCTAssertEqual(Double(misses) / 4000, 0.035, accuracy: 0.015, "P(miss) = 1 − 0.967 for n = 64")
+        XCTAssertTrue(CalibratedRange.isMiss(picp: 0.794, n: 63, level: 0.9))
+        XCTAssertFalse(CalibratedRange.isMiss(picp: 0.844, n: 64, level: 0.9), "within chance at n = 64")
+        XCTAssertTrue(CalibratedRange.isMiss(picp: 0.844, n: 3000, level: 0.9), "not at n = 3000")
+        XCTAssertNil(CalibratedRange.picp(n: 0, level: 0.9))
+        XCTAssertFalse(CalibratedRange.isMiss(picp: 0.5, n: 0, level: 0.9))
+        XCTAssertNotNil(CalibratedRange.picp(n: 100_000, level: 0.9), "no overflow")
+    }
+
     func testReport_writesCoverageIntoMetricsSummaryAndAPlot() throws {
         let folder = try TempFolder()
         let predictions = try syntheticPredictions(sites: 60, depths: 3, folds: 5, models: ["transfer", "rf"])
@@ -312,6 +347,20 @@ final class IntervalTests: XCTestCase {
         XCTAssertTrue(md.contains("| 0–5 cm | transfer |"), md)
         XCTAssertTrue(md.contains("### Coverage where the values are low and high (transfer, 90 %)"), md)
         XCTAssertTrue(md.contains("log_conformal PICP") && md.contains("scaled_conformal PICP"), md)
+        // Each fifth's range of a calibrated band, a star on a PICP outside it, and the count.
+        let rows = try XCTUnwrap(summary.conditional)
+        for row in rows {
+            let range = try XCTUnwrap(row.calibratedRange)
+            XCTAssertEqual(range, CalibratedRange.picp(n: row.n, level: 0.9).map { [$0.lowerBound, $0.upperBound] })
+            XCTAssertEqual(row.isMiss, row.picp < range[0] - 1e-12 || row.picp > range[1] + 1e-12)
+        }
+        let mapped = rows.filter { $0.model == "transfer" && $0.method == .conformal }
+        XCTAssertTrue(
+            md.contains("The maps' method (conformal): \(mapped.filter(\.isMiss).count) of \(mapped.count) fifths"), md)
+        let section = try XCTUnwrap(md.components(separatedBy: "### Coverage where the values are low and high").last)
+            .components(separatedBy: "\n#")[0]
+        let starred = section.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.contains("*") }.count
+        XCTAssertEqual(starred > 0, rows.contains { $0.model == "transfer" && $0.isMiss }, md)
         let svg = try String(contentsOfFile: folder.file("plots/interval_coverage.svg"), encoding: .utf8)
         XCTAssertTrue(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
         XCTAssertTrue(svg.contains("Nominal level"))
@@ -319,6 +368,9 @@ final class IntervalTests: XCTestCase {
         XCTAssertTrue(fifths.contains("Fifth of the predicted value"), fifths)
         XCTAssertTrue(fifths.contains("log_conformal"), fifths)
         XCTAssertFalse(fifths.contains("Pooled over depths"), "no pooled line is drawn, so none in the legend")
+        XCTAssertEqual(
+            fifths.components(separatedBy: "fill=\"#dddddd\"").count - 1, 5 * IntervalMethod.allCases.count,
+            "a calibrated range per fifth and method")
         XCTAssertEqual(
             fifths.components(separatedBy: "<polyline").count - 1, 3 * IntervalMethod.allCases.count,
             "a line per depth and method")

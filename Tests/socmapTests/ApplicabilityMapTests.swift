@@ -197,6 +197,17 @@ final class ApplicabilityMapTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: p.folder.file("out/evaluation/plots/geodist.svg")))
         let report = try String(contentsOfFile: p.folder.file("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("### Nearest-neighbour distances (geodist)"), report)
+        // The residual variograms: one per model and depth in metrics.json, the table and the plot.
+        let variograms = try XCTUnwrap(metrics["residual_variograms"] as? [String: Any], "\(metrics.keys)")
+        let rows = try XCTUnwrap(variograms["rows"] as? [[String: Any]])
+        XCTAssertFalse(rows.isEmpty)
+        for row in rows {
+            let bins = try XCTUnwrap((row["empirical"] as? [String: Any])?["bins"] as? [[String: Any]])
+            XCTAssertFalse(bins.isEmpty, "\(row)")
+        }
+        XCTAssertTrue(report.contains("### Spatial correlation of the residuals"), report)
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: p.folder.file("out/evaluation/plots/residual_variogram.svg")))
         try RunRecordTests.assertRecordIsTheReport(p.folder.file("out"))
         try Self.assertPredictRemapsTheSameDIAndAOA(p, "predict finds the run's kNNDM folds: the same DI and AOA maps")
     }

@@ -25,11 +25,18 @@ public struct ConditionalCoverage: Codable, Sendable, Equatable {
     public var meanWidth: Double
     /// Held-out observations tried.
     public var n: Int
+    /// Where a calibrated band's PICP falls in 95 % of cases with n samples (`CalibratedRange`), as
+    /// [low, high]; nil in files written before it was recorded.
+    public var calibratedRange: [Double]? = nil
 
     enum CodingKeys: String, CodingKey {
         case model, method, depth, level, fifth, from, to, picp, n
         case meanWidth = "mean_width"
+        case calibratedRange = "calibrated_range"
     }
+
+    /// Whether the PICP lies outside the range of a calibrated band: a miss larger than chance.
+    public var isMiss: Bool { CalibratedRange.isMiss(picp: picp, n: n, level: level) }
 
     /// The number of groups.
     public static let groups = 5
@@ -70,7 +77,10 @@ public struct ConditionalCoverage: Codable, Sendable, Equatable {
                     ConditionalCoverage(
                         model: model, method: method, depth: label, level: level, fifth: g + 1,
                         from: members.min()!, to: members.max()!, picp: Double(inside[g]) / Double(tried[g]),
-                        meanWidth: width[g] / Double(tried[g]), n: tried[g]))
+                        meanWidth: width[g] / Double(tried[g]), n: tried[g],
+                        calibratedRange: CalibratedRange.picp(n: tried[g], level: level).map {
+                            [$0.lowerBound, $0.upperBound]
+                        }))
             }
         }
         return rows

@@ -128,7 +128,10 @@ enum IntervalReportText {
         var out = "\n### Coverage where the values are low and high (\(s.sweepModel), \(percent) %)\n\n"
         out += "The held-out samples of each depth in fifths of their predicted value, from the lowest (1) to "
         out += "the highest (5); PICP and mean width of each method within the fifth (folds pooled). An interval "
-        out += "that holds on average but not in the highest fifth is too narrow where the values are high.\n\n"
+        out += "that holds on average but not in the highest fifth is too narrow where the values are high. "
+        out += "A fifth's PICP scatters by chance: * marks one outside the range where a calibrated band's PICP "
+        out += "falls in 95 % of cases with that many samples (binomial), a miss larger than chance.\n\n"
+        out += missCountText(mine, method: s.method)
         out +=
             "| Depth | Fifth | Predicted | n | "
             + IntervalMethod.allCases.map { "\($0.rawValue) PICP | width" }
@@ -146,13 +149,26 @@ enum IntervalReportText {
                 ]
                 for m in IntervalMethod.allCases {
                     let row = here.first { $0.method == m }
-                    cells.append(NumberText.fixed(row?.picp ?? .nan, 3, nonFinite: "–"))
+                    cells.append(
+                        NumberText.fixed(row?.picp ?? .nan, 3, nonFinite: "–") + (row?.isMiss == true ? "*" : ""))
                     cells.append(NumberText.fixed(row?.meanWidth ?? .nan, 2, nonFinite: "–"))
                 }
                 out += "| " + cells.joined(separator: " | ") + " |\n"
             }
         }
         return out
+    }
+
+    /// "The maps' method (log_conformal): 2 of 30 fifths outside ... (by chance about 1.5)." and a blank line.
+    static func missCountText(_ rows: [ConditionalCoverage], method: IntervalMethod) -> String {
+        let mine = rows.filter { $0.method == method }
+        guard !mine.isEmpty else { return "" }
+        let misses = mine.filter(\.isMiss).count
+        let chance = Double(mine.count) * (1 - CalibratedRange.confidence)
+        return """
+            The maps' method (\(method.rawValue)): \(misses) of \(mine.count) fifths outside that range (a \
+            calibrated band: at most about \(NumberText.trimmed(chance, maxDecimals: 1, nonFinite: "?")) by chance).\n\n
+            """
     }
 
     static func orderedDepths(_ rows: [IntervalCoverage]) -> [String] {

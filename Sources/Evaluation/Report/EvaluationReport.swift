@@ -9,7 +9,8 @@ import Foundation
 /// with a freeze sweep `freeze_sweep.csv` and `plots/freeze_sweep.svg`, and with prediction intervals
 /// `intervals.json`, `plots/interval_coverage.svg` and `plots/interval_coverage_by_fifth.svg` (their coverage also in metrics.json and summary.md), and with
 /// zones `zones.csv` and `plots/rmse_by_zone.svg` (also in metrics.json and summary.md), and with the geodist
-/// distances `plots/geodist.svg` (also in metrics.json and summary.md). Each file is written
+/// distances `plots/geodist.svg` (also in metrics.json and summary.md), and with the residual variograms
+/// `plots/residual_variogram.svg` (also in metrics.json and summary.md). Each file is written
 /// to a temporary name and renamed into place; nothing depends on the clock, so the same inputs
 /// give the same bytes. Files of earlier reports that this one does not write are left alone.
 public enum EvaluationReport {
@@ -34,12 +35,14 @@ public enum EvaluationReport {
     ///     `zones` in metrics.json), if any.
     ///   - geodist: the nearest-neighbour distances of sites, folds and prediction cells (`plots/geodist.svg`,
     ///     a section of summary.md and `geodist` in metrics.json), if any.
+    ///   - variograms: the variograms of the held-out residuals (`plots/residual_variogram.svg`, a section of
+    ///     summary.md and `residual_variograms` in metrics.json), if any.
     @discardableResult
     public static func write(
         table: EvaluationTable, predictions: [HeldOutPrediction],
         freezeSweep: [FreezeSweepEntry]? = nil, intervals: IntervalSummary? = nil,
         locations: [String: SiteLocation]? = nil, zones: ZoneBreakdown? = nil, geodist: Geodist? = nil,
-        to folder: String, title: String, unit: String
+        variograms: ResidualVariograms? = nil, to folder: String, title: String, unit: String
     ) throws -> [String] {
         var files = try ReportFiles(folder: folder)
         func put(_ text: String, _ relative: String) throws { try files.put(text, relative) }
@@ -55,7 +58,7 @@ public enum EvaluationReport {
             try put(
                 try ReportTables.metricsJSON(
                     table, sweep: sweep, title: title, unit: unit, intervals: intervals, zones: zones,
-                    geodist: geodist?.table), metricsJSONFile)
+                    geodist: geodist?.table, variograms: variograms), metricsJSONFile)
             if let intervals { try put(try intervals.json(), IntervalSummary.fileName) }
         } catch let error as EvaluationError {
             throw error
@@ -107,11 +110,19 @@ public enum EvaluationReport {
             try put(GeodistPlot.render(geodist, title: title), Geodist.plotFile)
             plots.append(Geodist.plotFile)
         }
+        if let variograms, !variograms.rows.isEmpty {
+            try put(
+                VariogramPlot.render(
+                    variograms, models: table.models, depthLabels: table.depthLabels, title: title, unit: unit),
+                ResidualVariograms.plotFile)
+            plots.append(ResidualVariograms.plotFile)
+        }
         try put(
             SummaryMarkdown.render(table: table, sweep: sweep, title: title, unit: unit, plots: plots)
                 + (intervals.map { IntervalReportText.markdown($0, unit: unit) } ?? "")
                 + (zones.map { "\n" + ZoneTables.markdown($0, unit: unit) } ?? "")
-                + (geodist.map { "\n" + $0.table.markdown() } ?? ""), "summary.md")
+                + (geodist.map { "\n" + $0.table.markdown() } ?? "")
+                + (variograms.map { "\n" + $0.markdown(unit: unit) } ?? ""), "summary.md")
         return files.written
     }
 

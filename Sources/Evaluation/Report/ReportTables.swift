@@ -100,24 +100,28 @@ enum ReportTables {
         var intervals: IntervalSummary?
         var zones: ZoneBreakdown?
         var geodist: GeodistTable?
+        var residualVariograms: ResidualVariograms?
 
         enum CodingKeys: String, CodingKey {
             case title, unit, folds, design, models, rows, intervals, zones, geodist
             case depthLabels = "depth_labels"
             case freezeSweep = "freeze_sweep"
+            case residualVariograms = "residual_variograms"
         }
     }
 
-    /// metrics.json: the table (pooled metrics, fold SDs and per-fold metrics), the freeze sweep and the intervals;
-    /// keys sorted, NaN as null.
+    /// metrics.json: the table (pooled metrics, fold SDs and per-fold metrics), the freeze sweep, the intervals,
+    /// zones, geodist and residual variograms; keys sorted, NaN as null.
     static func metricsJSON(
         _ table: EvaluationTable, sweep: [FreezeSweepEntry]?, title: String, unit: String,
-        intervals: IntervalSummary? = nil, zones: ZoneBreakdown? = nil, geodist: GeodistTable? = nil
+        intervals: IntervalSummary? = nil, zones: ZoneBreakdown? = nil, geodist: GeodistTable? = nil,
+        variograms: ResidualVariograms? = nil
     ) throws -> String {
         let content = ReportJSON(
             title: title, unit: unit, folds: table.folds, design: table.design, models: table.models,
             depthLabels: table.depthLabels, rows: table.rows,
-            freezeSweep: sweep?.sorted { $0.f < $1.f }, intervals: intervals, zones: zones, geodist: geodist)
+            freezeSweep: sweep?.sorted { $0.f < $1.f }, intervals: intervals, zones: zones, geodist: geodist,
+            residualVariograms: variograms)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(content)
