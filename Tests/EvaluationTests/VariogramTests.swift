@@ -84,6 +84,45 @@ final class VariogramTests: XCTestCase {
             300)
     }
 
+    func testResidualVariograms_perModelAndDepth_fromTheHeldOutResiduals() throws {
+        let (points, field) = correlatedField(count: 150, seed: 9)
+        var locations: [String: SiteLocation] = [:]
+        var predictions: [HeldOutPrediction] = []
+        for i in 0..<points.count {
+            let id = "s\(i)"
+            locations[id] = SiteLocation(x: points.x[i], y: points.y[i], lon: .nan, lat: .nan)
+            // "good" leaves the correlated field in its residuals, "flat" removes it; "flat" has no
+            // prediction at the first five sites.
+            predictions.append(
+                HeldOutPrediction(
+                    siteID: id, depth: 0, fold: i % 5, observed: 10 + field[i],
+                    predicted: i < 5 ? ["good": 10] : ["good": 10, "flat": 10 + field[i] + 0.01 * Double(i % 7)]))
+        }
+        let v = ResidualVariograms.build(
+            predictions: predictions, models: ["good", "flat"], depthLabels: ["0-5cm", "5-15cm"],
+            locations: locations, metric: .euclidean, unit: "m")
+        XCTAssertEqual(v.rows.map(\.model), ["good", "flat"], "no row for a depth without residuals")
+        XCTAssertEqual(v.rows.map(\.n), [150, 145], "samples without a prediction are left out")
+        let good = try XCTUnwrap(v.rows[0].fit)
+        XCTAssertLessThan(good.nuggetShare, 0.25, "the field's correlation stays in the residuals")
+        // The same as the variogram of the residuals computed directly.
+        XCTAssertEqual(
+            v.rows[0].empirical,
+            EmpiricalVariogram.compute(points: points, values: field.map { 10 + $0 - 10 }))
+        let md = v.markdown(unit: "g/kg")
+        XCTAssertTrue(md.contains("## Spatial correlation of the residuals"), md)
+        XCTAssertTrue(md.contains("| good | 0–5 cm | 150 |"), md)
+        XCTAssertTrue(md.contains("| flat | 0–5 cm | 145 |"), md)
+        XCTAssertTrue(md.contains("strong"), md)
+        // A fit whose range lies beyond the cutoff is not given as a range the data saw.
+        var beyond = v
+        beyond.rows[0].fit?.range = 100 * v.rows[0].empirical.cutoff
+        XCTAssertTrue(beyond.markdown(unit: "g/kg").contains("(the cutoff)"))
+        XCTAssertEqual(ResidualVariograms.dependence(1), "none (pure nugget)")
+        XCTAssertEqual(ResidualVariograms.dependence(0.8), "weak")
+        XCTAssertEqual(ResidualVariograms.dependence(0.5), "moderate")
+    }
+
     /// gstat (Debian's r-cran-gstat) on the same points: the same classes, pair counts and semivariances,
     /// the same weighted sum of squares for a model, and fits of both shapes (fit.method 7) that agree to
     /// 0.5 % of the sill and of the range (measured: 0.03 % for the exponential, less for the spherical), ours

@@ -79,7 +79,9 @@ public struct ResidualVariograms: Codable, Sendable, Equatable {
         out += "gstat's classes (15 up to a third of the sites' bounding-box diagonal), fitted with a spherical or "
         out += "exponential model by weighted least squares (gstat's fit.method 7; the better of the two). "
         out += "A nugget share (nugget / sill) near 1 means the residuals are not spatially correlated; below 0.75 "
-        out += "they are, within the practical range, and kriging the residuals could improve the map. "
+        out +=
+            "they are, within the practical range (beyond the cutoff: still rising there), and kriging the residuals "
+        out += "could improve the map. "
         out += "Plot: `\(plot)`.\n\n"
         out += "| Model | Depth | n | Shape | Nugget\(squared) | Partial sill\(squared) | Practical range (\(unit)) "
         out += "| Nugget share | Dependence |\n"
@@ -89,7 +91,11 @@ public struct ResidualVariograms: Codable, Sendable, Equatable {
             if let f = r.fit {
                 cells += [
                     f.shape.rawValue, NumberText.significant(f.nugget, 3), NumberText.significant(f.partialSill, 3),
-                    f.partialSill > 0 ? NumberText.significant(f.practicalRange, 3) : "–",
+                    f.partialSill <= 0
+                        ? "–"
+                        : f.practicalRange > r.empirical.cutoff
+                            ? "> \(NumberText.significant(r.empirical.cutoff, 3)) (the cutoff)"
+                            : NumberText.significant(f.practicalRange, 3),
                     NumberText.fixed(f.nuggetShare, 2, nonFinite: "–"), Self.dependence(f.nuggetShare)
                 ]
             } else {
