@@ -117,7 +117,11 @@ final class VariogramTests: XCTestCase {
         // A fit whose range lies beyond the cutoff is not given as a range the data saw.
         var beyond = v
         beyond.rows[0].fit?.range = 100 * v.rows[0].empirical.cutoff
-        XCTAssertTrue(beyond.markdown(unit: "g/kg").contains("(the cutoff)"))
+        beyond.rows[1].fit = VariogramModel(shape: .spherical, nugget: 1, partialSill: 0, range: 10, weightedSSE: 0)
+        let text = beyond.markdown(unit: "g/kg")
+        XCTAssertTrue(text.contains("(the cutoff)"), text)
+        XCTAssertTrue(
+            text.contains("| flat | 0–5 cm | 145 | nugget only | 1 | 0 | – | 1.00 | none (pure nugget) |"), text)
         XCTAssertEqual(ResidualVariograms.dependence(1), "none (pure nugget)")
         XCTAssertEqual(ResidualVariograms.dependence(0.8), "weak")
         XCTAssertEqual(ResidualVariograms.dependence(0.5), "moderate")

@@ -90,7 +90,8 @@ public struct ResidualVariograms: Codable, Sendable, Equatable {
             var cells = [r.model, TextFormatting.depthDisplay(r.depth), "\(r.n)"]
             if let f = r.fit {
                 cells += [
-                    f.shape.rawValue, NumberText.significant(f.nugget, 3), NumberText.significant(f.partialSill, 3),
+                    f.partialSill > 0 ? f.shape.rawValue : "nugget only", NumberText.significant(f.nugget, 3),
+                    NumberText.significant(f.partialSill, 3),
                     f.partialSill <= 0
                         ? "–"
                         : f.practicalRange > r.empirical.cutoff
