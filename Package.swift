@@ -57,7 +57,7 @@ let package = Package(
 
         // MARK: The four models behind one interface: transfer, cnn, mtcnn, rf
         .target(
-            name: "Models", dependencies: ["NeuralNet", "Forest", "Patches", "FileIO"],
+            name: "Models", dependencies: ["NeuralNet", "Forest", "Patches", "FileIO", "TextFormat"],
             exclude: ["README.md"]),
 
         // MARK: Evaluation: folds, metrics, reports, plots

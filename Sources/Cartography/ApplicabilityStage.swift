@@ -85,14 +85,9 @@ public enum ApplicabilityStage {
                     """
             )
         }
-        var sum = [Double](repeating: 0, count: channels)
-        var n = 0
-        for f in forest.forests.compactMap({ $0 }) where f.featureImportance.count == channels {
-            for ch in 0..<channels { sum[ch] += f.featureImportance[ch] }
-            n += 1
-        }
-        guard n > 0, sum.contains(where: { $0 > 0 }) else { return ([Double](repeating: 1, count: channels), .equal) }
-        return (sum.map { $0 / Double(n) }, .rf)
+        let mean = forest.meanImportance(channels: channels)
+        guard mean.contains(where: { $0 > 0 }) else { return ([Double](repeating: 1, count: channels), .equal) }
+        return (mean, .rf)
     }
 
     /// Fits the index on `data`'s sites with their CV folds (`pipeline`: the file named in advice).

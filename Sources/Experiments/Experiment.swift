@@ -286,13 +286,7 @@ public final class Experiment {
     /// A forest's impurity importance per channel, averaged over its depth forests (zeros for a network).
     static func importance(_ model: TrainedModel, channels: Int) -> [Double] {
         guard case .forest(let forest) = model else { return [Double](repeating: 0, count: channels) }
-        var sum = [Double](repeating: 0, count: channels)
-        var n = 0
-        for f in forest.forests.compactMap({ $0 }) where f.featureImportance.count == channels {
-            for ch in 0..<channels { sum[ch] += f.featureImportance[ch] }
-            n += 1
-        }
-        return n > 0 ? sum.map { $0 / Double(n) } : sum
+        return forest.meanImportance(channels: channels)
     }
 
     // MARK: Cross-validation results

@@ -1,6 +1,7 @@
 import Forest
 import Foundation
 import Patches
+import TextFormat
 
 /// A random forest per depth on the centre-cell covariate values (one-hot channels included).
 public struct ForestModel: Sendable {
@@ -30,6 +31,55 @@ public struct ForestModel: Sendable {
         var seen = Set<Int>()
         let mf = settings.maxFeatures.map { min($0, features) }.filter { seen.insert($0).inserted }
         return mf.flatMap { m in settings.minSamplesLeaf.map { (m, $0) } }
+    }
+
+    /// The impurity importance of each of `channels` channels averaged over the depth forests (zeros
+    /// when no forest has one per channel): the area of applicability's weights and the covariate
+    /// selection's record.
+    public func meanImportance(channels: Int) -> [Double] {
+        var sum = [Double](repeating: 0, count: channels)
+        var n = 0
+        for f in forests.compactMap({ $0 }) where f.featureImportance.count == channels {
+            for ch in 0..<channels { sum[ch] += f.featureImportance[ch] }
+            n += 1
+        }
+        return n > 0 ? sum.map { $0 / Double(n) } : sum
+    }
+
+    /// The file beside the forests that holds their importance (`importanceCSV`).
+    public static let importanceFile = "importance.csv"
+
+    /// The forests' impurity importance per covariate (a categorical covariate's one-hot channels summed)
+    /// as CSV: `covariate`, one column per depth label, and `mean` over the depths with a forest; rows by
+    /// falling mean, ties by name; a depth without a forest is empty. Each depth's column sums to 1.
+    public func importanceCSV(channels: [PatchChannel], depths: [String]) -> String {
+        var covariates: [String] = []
+        for c in channels where !covariates.contains(c.covariate) { covariates.append(c.covariate) }
+        let index = Dictionary(uniqueKeysWithValues: covariates.enumerated().map { ($1, $0) })
+        var byDepth: [[Double]?] = []
+        for forest in forests {
+            guard let forest, forest.featureImportance.count == channels.count else {
+                byDepth.append(nil)
+                continue
+            }
+            var sums = [Double](repeating: 0, count: covariates.count)
+            for (ch, c) in channels.enumerated() { sums[index[c.covariate]!] += forest.featureImportance[ch] }
+            byDepth.append(sums)
+        }
+        let fitted = byDepth.compactMap { $0 }
+        let mean = (0..<covariates.count).map { k in
+            fitted.isEmpty ? 0 : fitted.reduce(0) { $0 + $1[k] } / Double(fitted.count)
+        }
+        let order = covariates.indices.sorted { (-mean[$0], covariates[$0]) < (-mean[$1], covariates[$1]) }
+        func number(_ x: Double) -> String { String(format: "%.6f", x) }
+        var csv = (["covariate"] + depths.prefix(forests.count) + ["mean"]).map(CSVText.field).joined(separator: ",")
+        csv += "\n"
+        for k in order {
+            let cells =
+                [CSVText.field(covariates[k])] + byDepth.map { $0.map { number($0[k]) } ?? "" } + [number(mean[k])]
+            csv += cells.joined(separator: ",") + "\n"
+        }
+        return csv
     }
 
     /// Predictions in property units for the given samples.

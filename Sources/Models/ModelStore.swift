@@ -125,6 +125,9 @@ public enum ModelStore {
                 files.append(name)
                 description.files.append(name)
             }
+            try AtomicFile.write(
+                f.importanceCSV(channels: data.channels, depths: labels), to: path(ForestModel.importanceFile))
+            files.append(ForestModel.importanceFile)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -59,6 +59,50 @@ final class ModelStoreTests: XCTestCase {
     }
 
     /// A network file whose architecture is not the one model.json describes (here another pool) is refused.
+    func testForestImportance_perCovariateAndDepth_isSavedBesideTheForests() throws {
+        var data = syntheticData(sites: 60, channels: 4)
+        // Channels 2 and 3 as the one-hot channels of a categorical covariate "geo".
+        data.channels[2] = PatchChannel(name: "geo=1", covariate: "geo", classValue: 1, min: 0, max: 1, fill: 0)
+        data.channels[3] = PatchChannel(name: "geo=2", covariate: "geo", classValue: 2, min: 0, max: 1, fill: 0)
+        var s = ModelSettings()
+        s.trees = 30
+        s.tuningTrees = 5
+        s.maxFeatures = [4]
+        s.minSamplesLeaf = [2]
+        let forest = ForestTrainer.fit(
+            TrainingData(data: data, samples: Array(data.samples.indices)), settings: s, seed: 7)
+        let labels = data.depths.map(\.label)
+        let csv = forest.importanceCSV(channels: data.channels, depths: labels)
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        XCTAssertEqual(lines[0].map(String.init), ["covariate"] + labels + ["mean"])
+        XCTAssertEqual(lines.count, 4, "c0, c1 and geo (its two channels together)")
+        XCTAssertEqual(lines[1][0], "c0", "the covariate the values follow most comes first")
+        let means = lines.dropFirst().map { Double($0.last!)! }
+        XCTAssertEqual(means, means.sorted(by: >))
+        for (d, f) in forest.forests.enumerated() {
+            let column = lines.dropFirst().map { Double($0[d + 1])! }
+            XCTAssertEqual(column.reduce(0, +), 1, accuracy: 1e-5, "depth \(labels[d]) sums to 1")
+            let geo = try XCTUnwrap(lines.first { $0[0] == "geo" })
+            let importance = try XCTUnwrap(f).featureImportance
+            XCTAssertEqual(Double(geo[d + 1])!, importance[2] + importance[3], accuracy: 1e-6)
+        }
+        XCTAssertEqual(
+            forest.meanImportance(channels: 4),
+            (0..<4).map { ch in forest.forests.map { $0!.featureImportance[ch] }.reduce(0, +) / 6 })
+        // Saved with the forests and covered by the folder's checksums.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-imp-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let files = try ModelStore.save(.forest(forest), data: data, settings: s, to: folder)
+        XCTAssertTrue(files.contains(ForestModel.importanceFile))
+        XCTAssertEqual(
+            try String(contentsOfFile: (folder as NSString).appendingPathComponent("importance.csv"), encoding: .utf8),
+            csv)
+        let sums = try String(
+            contentsOfFile: (folder as NSString).appendingPathComponent("SHA256SUMS"), encoding: .utf8)
+        XCTAssertTrue(sums.contains("  importance.csv"), sums)
+    }
+
     func testNetworkFileOfAnotherArchitecture_isRefusedNamingTheFile() throws {
         let data = syntheticData(sites: 40)
         var s = ModelSettings()

@@ -63,7 +63,7 @@ final class EvaluateCommandTests: XCTestCase {
         }
         for (model, files) in [
             "transfer": ["pretrained.safetensors", "depth_0-5cm.safetensors"], "cnn": ["depth_100-200cm.safetensors"],
-            "mtcnn": ["heads.safetensors"], "rf": ["depth_30-60cm.forest"]
+            "mtcnn": ["heads.safetensors"], "rf": ["depth_30-60cm.forest", "importance.csv"]
         ] {
             for f in files + ["model.json"] {
                 XCTAssertTrue(
