@@ -122,6 +122,14 @@ final class VariogramTests: XCTestCase {
         XCTAssertTrue(text.contains("(the cutoff)"), text)
         XCTAssertTrue(
             text.contains("| flat | 0–5 cm | 145 | nugget only | 1 | 0 | – | 1.00 | none (pure nugget) |"), text)
+        // The plot: a panel per depth with residuals, each model's classes as dots and its fit as a line.
+        let svg = VariogramPlot.render(
+            v, models: ["good", "flat"], depthLabels: ["0-5cm", "5-15cm"], title: "t", unit: "g/kg")
+        XCTAssertTrue(svg.contains("t: variograms of the held-out residuals"), svg)
+        XCTAssertTrue(svg.contains("0–5 cm") && !svg.contains("5–15 cm"), "no panel for a depth without residuals")
+        XCTAssertEqual(
+            svg.components(separatedBy: "<circle").count - 1, v.rows.map(\.empirical.bins.count).reduce(0, +))
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, v.rows.filter { $0.fit != nil }.count)
         XCTAssertEqual(ResidualVariograms.dependence(1), "none (pure nugget)")
         XCTAssertEqual(ResidualVariograms.dependence(0.8), "weak")
         XCTAssertEqual(ResidualVariograms.dependence(0.5), "moderate")

@@ -12,7 +12,6 @@ enum DensityPlot {
     {
         let depths = table.depthLabels
         let models = table.models
-        let grid = PanelGrid(count: depths.count)
 
         // Per depth: the value axis, the sample points, and the curves (observed first, then each model).
         var ranges: [AxisScale] = []
@@ -40,45 +39,22 @@ enum DensityPlot {
             AxisScale.nice(min: 0, max: c.flatMap { $0 }.max() ?? 1, targetTicks: 4, includeZero: true)
         }
 
-        let plotWidth = 250.0
-        let plotHeight = 160.0
-        let tickRoom = yScales.map(PlotPanel.yLabelRoom).max() ?? 40
-        let cellWidth = tickRoom + plotWidth + 22
-        let cellHeight = 26 + plotHeight + 28
-        let outerLeft = 34.0
-        let width = outerLeft + Double(grid.columns) * cellWidth + 8
-
         var entries = [Legend.Entry(label: "Observed", key: .box(fill: Palette.observedFill, stroke: Palette.observed))]
         for (i, m) in models.enumerated() {
             entries.append(
                 Legend.Entry(label: m, key: .line(colour: Palette.model(i), dash: Palette.dash(i), width: 2)))
         }
-        let legend = Legend(entries)
-        let legendHeight = legend.horizontalHeight(maxWidth: width - 40)
-        let top = 44 + legendHeight + 8
-        let height = top + Double(grid.rows) * cellHeight + 40
-        let heading = "\(title): distribution of observed and predicted values"
-        var doc = SVGDocument(width: width, height: height, title: heading)
-        doc.heading(heading, y: 28)
-        legend.drawHorizontal(&doc, centreX: width / 2, top: 40, maxWidth: width - 40)
-
-        for (d, label) in depths.enumerated() {
-            let (column, row) = grid.cell(d)
-            let panel = PlotPanel(
-                left: outerLeft + Double(column) * cellWidth + tickRoom,
-                top: top + Double(row) * cellHeight + 26,
-                width: plotWidth, height: plotHeight, x: ranges[d], y: yScales[d])
+        let panels = depths.indices.map { d in
+            DepthPanels.Panel(
+                title: "\(TextFormatting.depthDisplay(depths[d])) (n = \(counts[d]))", x: ranges[d], y: yScales[d],
+                emptyNote: counts[d] == 0 ? "no held-out samples" : nil)
+        }
+        return DepthPanels.render(
+            heading: "\(title): distribution of observed and predicted values", legend: Legend(entries),
+            panels: panels, xTitle: PlotText.withUnit("Observed or predicted value", unit), yTitle: "Density"
+        ) { d, panel, doc in
             let range = ranges[d]
-            let samplePoints = samples[d]
-            panel.drawTitle(&doc, "\(TextFormatting.depthDisplay(label)) (n = \(counts[d]))")
-            if counts[d] == 0 {
-                panel.drawAxes(&doc, xGrid: false, yGrid: false, xTicks: false, yTicks: false)
-                panel.drawNote(&doc, "no held-out samples")
-                continue
-            }
-            panel.drawAxes(&doc, xGrid: false)
-            panel.clip(&doc)
-            let observedPoints = zip(samplePoints, curves[d][0]).map { (x: panel.px($0), y: panel.py($1)) }
+            let observedPoints = zip(samples[d], curves[d][0]).map { (x: panel.px($0), y: panel.py($1)) }
             doc.polygon(
                 [(x: panel.px(range.lower), y: panel.bottom)] + observedPoints + [
                     (x: panel.px(range.upper), y: panel.bottom)
@@ -86,17 +62,10 @@ enum DensityPlot {
                 fill: Palette.observedFill, opacity: 0.6)
             doc.polyline(observedPoints, stroke: Palette.observed, width: 1.2)
             for (i, _) in models.enumerated() where empty[d][i + 1] == false {
-                let points = zip(samplePoints, curves[d][i + 1]).map { (x: panel.px($0), y: panel.py($1)) }
+                let points = zip(samples[d], curves[d][i + 1]).map { (x: panel.px($0), y: panel.py($1)) }
                 doc.polyline(points, stroke: Palette.model(i), width: 2, dash: Palette.dash(i))
             }
-            doc.endGroup()
         }
-        let gridMiddleY = top + Double(grid.rows) * cellHeight / 2
-        doc.text("Density", x: 18, y: gridMiddleY, size: 13, anchor: .middle, rotate: -90)
-        doc.text(
-            PlotText.withUnit("Observed or predicted value", unit), x: outerLeft + Double(grid.columns) * cellWidth / 2,
-            y: height - 14, size: 13, anchor: .middle)
-        return doc.render()
     }
 
     /// The density of `values` at `points` (zeros when there are no values).
