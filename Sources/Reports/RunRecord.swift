@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// One run's record: what went in, what was kept and dropped, the scores, the maps' analyses and
