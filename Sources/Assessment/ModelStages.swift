@@ -87,14 +87,23 @@ public enum ModelStages {
         // Every fold model's prediction of every sample (held out or not), per model: the spread of the
         // other folds' models at a held-out sample is its difficulty s(x) for the adaptive interval.
         var everySample: [String: [[Float]]] = [:]
+        let combination = try training.combinationWeights()
         do {
-            heldOut = Dictionary(uniqueKeysWithValues: try names.map { ($0, try experiment.heldOut($0)) })
+            heldOut = Dictionary(
+                uniqueKeysWithValues: try names.map { name in
+                    (name, try combination.flatMap { name == ModelKind.combined.rawValue ? $0 : nil }
+                        .map(experiment.combinedHeldOut) ?? experiment.heldOut(name))
+                })
             sweep =
                 train.models.contains(.transfer)
                 ? Dictionary(
                     uniqueKeysWithValues: try sweepNames.map { ($0, try experiment.heldOutSweep("transfer", key: $0)) })
                 : [:]
-            for name in names { everySample[name] = try experiment.everyFoldPrediction(name) }
+            for name in names {
+                everySample[name] =
+                    try combination.flatMap { name == ModelKind.combined.rawValue ? $0 : nil }
+                    .map(experiment.combinedEveryFoldPrediction) ?? experiment.everyFoldPrediction(name)
+            }
         } catch let e as ExperimentError {
             throw StageError(stage: .evaluate, file: e.path, message: e.message)
         }
@@ -103,7 +112,11 @@ public enum ModelStages {
             guard !testSamples.isEmpty else { continue }
             if let predict = settings.predict, predict.mapsCVModels, train.models.contains(predict.model) {
                 let folder = layout.cvModel(named: predict.model.rawValue, fold: fold + 1)
-                _ = try training.copyModel(training.unit(predict.model, fold: fold), to: folder)
+                if predict.model == .combined, let combination {
+                    try training.writeCombined(combination, weights: combination.folds[fold], fold: fold, to: folder)
+                } else {
+                    _ = try training.copyModel(training.unit(predict.model, fold: fold), to: folder)
+                }
                 cvModelFolders.append(folder)
             }
             for s in testSamples {
@@ -327,8 +340,14 @@ public enum ModelStages {
     public static func trainFinal(_ training: RunTraining, layout: OutputLayout) throws -> [String] {
         var files: [String] = []
         for kind in training.train.models {
-            files += try training.copyModel(training.unit(kind, fold: nil), to: layout.model(named: kind.rawValue))
-                .map { OutputLayout.modelFile(named: kind.rawValue, $0) }
+            let folder = layout.model(named: kind.rawValue)
+            let written =
+                kind == .combined
+                ? try training.writeCombined(
+                    try training.combinationWeights()!, weights: training.combinationWeights()!.final, fold: nil,
+                    to: folder)
+                : try training.copyModel(training.unit(kind, fold: nil), to: folder)
+            files += written.map { OutputLayout.modelFile(named: kind.rawValue, $0) }
         }
         return files
     }

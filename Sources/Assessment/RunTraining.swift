@@ -25,6 +25,8 @@ public final class RunTraining {
     public var store: UnitStore { experiment.store }
     /// The prediction cells the evaluation compares the sites with (kNNDM, geodist); nil without `evaluate`.
     public let domain: PredictionDomain?
+    /// The combined model's weights, once computed.
+    private var combination: CombinationWeights?
 
     /// The run's experiment on `data` (every channel), its models reading `channels` (the covariate
     /// selection's, or all), saved in the published layout's units folder; `domain` (`Self.domain`) are
@@ -39,12 +41,16 @@ public final class RunTraining {
         let finalData = channels.finalChannels.map { data.selecting(channels: $0) } ?? data
         try ModelStages.checkAugmentation(train.settings, data: finalData, file: settings.file)
         let plan = try settings.evaluate.map { try Self.plan(settings, $0, data: data, domain: domain) }
-        let variants = train.models.map { kind in
-            Variant(
+        let combine = train.combine
+        let mapped = settings.predict.map { p in p.mapsCVModels ? [p.model] + (p.model == .combined ? combine?.members ?? [] : []) : [] } ?? []
+        let variants = train.models.filter { $0 != .combined }.map { kind in
+            var v = Variant(
                 name: kind.rawValue, model: kind, settings: train.settings, channels: channels,
                 seeds: SeedStream(root: settings.seed).child("train"),
                 freezeSweep: kind == .transfer ? settings.evaluate?.freezeSweep ?? [] : [],
-                keepsFoldModels: settings.predict.map { $0.mapsCVModels && $0.model == kind } ?? false)
+                keepsFoldModels: mapped.contains(kind))
+            if let combine, combine.needsInnerFolds, combine.members.contains(kind) { v.innerFolds = combine.innerFolds }
+            return v
         }
         do {
             experiment = try Experiment(
@@ -110,12 +116,28 @@ public final class RunTraining {
     /// The unit of a model kind: on a 0-based fold, or the final fit (nil).
     public func unit(_ kind: ModelKind, fold: Int?) -> TrainingUnit { TrainingUnit(variant: kind.rawValue, fold: fold) }
 
-    /// "12 units (5 folds x 2 models + 2 final models)".
+    /// "12 units (5 folds x 2 models + 2 final models)", with "+ 50 inner folds" for a combination's nested weights.
     public var unitsText: String {
-        let models = train.models.count
+        let models = experiment.variants.count
+        let inner = experiment.units.filter { $0.inner != nil }.count
         return "\(experiment.units.count) units ("
             + (experiment.plan.map { "\($0.k) folds x \(models) \(models == 1 ? "model" : "models") + " } ?? "")
+            + (inner > 0 ? "\(inner) inner folds of the combined model's weights + " : "")
             + "\(models) final \(models == 1 ? "model" : "models"))"
+    }
+
+    /// The combined model's weights on the run's folds (`train.combine`); nil without `combined` in `train.models`.
+    public func combinationWeights() throws -> CombinationWeights? {
+        guard let combine = train.combine else { return nil }
+        if let cached = combination { return cached }
+        do {
+            let w = try experiment.combinationWeights(
+                members: combine.members.map(\.rawValue), method: combine.weights)
+            combination = w
+            return w
+        } catch let e as ExperimentError {
+            throw StageError(stage: .evaluate, file: e.path, message: e.message)
+        }
     }
 
     /// Fits every unit of `todo` not saved yet.
@@ -157,6 +179,24 @@ public final class RunTraining {
                     run \(settings.file)` again
                     """
                     : e.message)
+        }
+    }
+
+    /// Writes the combined model of fold `fold` (nil: the final fit) into `destination`: each member's model of
+    /// that fold copied into the folder named by its kind, then model.json with `weights` (one per member and
+    /// depth) and the folder's checksums (`ModelStore.writeCombination`); returns its files.
+    func writeCombined(
+        _ combination: CombinationWeights, weights: [[Double]], fold: Int?, to destination: String
+    ) throws -> [String] {
+        let kinds = combination.members.compactMap(ModelKind.init(rawValue:))
+        for kind in kinds {
+            _ = try copyModel(unit(kind, fold: fold), to: (destination as NSString).appendingPathComponent(kind.rawValue))
+        }
+        do {
+            return try ModelStore.writeCombination(
+                in: destination, weighting: combination.method, weights: weights, kinds: kinds)
+        } catch let e as ModelStore.LoadError {
+            throw StageError(stage: .train, file: e.path, message: e.message)
         }
     }
 

@@ -99,6 +99,13 @@ extension PipelineConfig {
                 add an 'evaluate' section
                 """)
         }
+        if let combine = train?.combine, combine.needsInnerFolds, evaluate == nil,
+            let v = (try? root.optional("train")?.mapping())??.optional(TrainKeys.combine.name)
+        {
+            throw v.error(
+                "'weights: nnls' fits the combined model's weights on cross-validated predictions: add an 'evaluate' "
+                    + "section, or use weights: equal")
+        }
         if let predict, let train, !train.models.contains(predict.model), let v = root.optional("predict") {
             throw v.error(
                 """

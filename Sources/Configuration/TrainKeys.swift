@@ -53,9 +53,25 @@ extension YAMLMapping {
 public enum TrainKeys {
     /// `train.models`.
     static let models = Key(
-        "train.models", .choices(ModelKind.self, noun: "model"), default: ModelKind.allCases,
+        "train.models", .choices(ModelKind.self, noun: "model"), default: ModelKind.trained,
         Allowed(text: "at least one") { $0.isEmpty ? "list at least one model" : nil },
-        "models to train: transfer, cnn, mtcnn, rf")
+        "models to train: transfer, cnn, mtcnn, rf, combined (the others combined, train.combine)")
+    /// `train.combine`: the combined model's members and weights.
+    static let combine = Key(
+        "train.combine", .mapping("mapping of combine keys"), default: nil, defaultText: "",
+        "members and weights of the 'combined' model (only with combined in train.models)")
+    /// `train.combine.members`.
+    static let combineMembers = Key(
+        "train.combine.members", .choices(ModelKind.self, noun: "model"), default: nil,
+        defaultText: "the other train.models", "the models the combined model sums, each one of train.models")
+    /// `train.combine.weights`.
+    static let combineWeights = Key(
+        "train.combine.weights", .choice(CombineWeights.self), default: CombineWeights.equal,
+        "equal, or nnls: per depth by non-negative least squares on held-out predictions (nested in each fold)")
+    /// `train.combine.inner_folds`.
+    static let combineInnerFolds = Key(
+        "train.combine.inner_folds", .int, default: CombineSettings(members: []).innerFolds, .range(2...20),
+        "folds inside each outer fold whose held-out predictions nnls weights are fitted on")
 
     static let convWidths = SettingKey(
         "train.network.conv_widths", \.convWidths, .ints, widths,
@@ -144,7 +160,10 @@ public enum TrainKeys {
     ]
 
     /// Every `train` key as a table row.
-    public static var all: [KeyDeclaration] { [models.declaration] + settings.map(\.declaration) }
+    public static var all: [KeyDeclaration] {
+        [models.declaration] + settings.map(\.declaration)
+            + declarations(combine, combineMembers, combineWeights, combineInnerFolds)
+    }
 
     private static var widths: Allowed<[Int]> {
         Allowed(text: "three widths of at least 1") { list in

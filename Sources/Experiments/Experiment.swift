@@ -37,6 +37,9 @@ public final class Experiment {
     /// Pre-trainings shared between transfer variants that differ only in fine-tuning, so far.
     public private(set) var sharedPretrainings = 0
 
+    /// The inner folds of each outer fold, by their count (`Variant.innerFolds`); shared by every variant.
+    public let innerPlans: [Int: [FoldPlan]]
+
     private let byName: [String: Variant]
     private var selected: (channels: [Int], data: PatchDataset)?
 
@@ -47,6 +50,9 @@ public final class Experiment {
         predictsTraining: Bool = false, store: UnitStore
     ) throws {
         precondition(Set(variants.map(\.name)).count == variants.count, "Experiment: variant names must be unique")
+        precondition(
+            !variants.contains { $0.model == .combined },
+            "Experiment: a combined model trains nothing; its members are variants (Assessment.Combination weighs them)")
         try FoldPlan.check(data, folds: plan?.k)
         self.data = data
         self.plan = plan
@@ -55,14 +61,33 @@ public final class Experiment {
         self.predictsTraining = predictsTraining
         byName = Dictionary(uniqueKeysWithValues: variants.map { ($0.name, $0) })
         var list: [TrainingUnit] = []
+        var inner: [Int: [FoldPlan]] = [:]
         if let plan, folds {
-            for fold in 0..<plan.k { for v in variants { list.append(TrainingUnit(variant: v.name, fold: fold)) } }
+            for count in Set(variants.map(\.innerFolds)) where count > 0 {
+                inner[count] = try (0..<plan.k).map { try Self.innerPlan(plan, fold: $0, folds: count, data: data) }
+            }
+            for fold in 0..<plan.k {
+                for v in variants {
+                    list.append(TrainingUnit(variant: v.name, fold: fold))
+                    for j in 0..<v.innerFolds { list.append(TrainingUnit(variant: v.name, fold: fold, inner: j)) }
+                }
+            }
         }
+        innerPlans = inner
         if finals { for v in variants { list.append(TrainingUnit(variant: v.name, fold: nil)) } }
         units = list
         var h = Self.hash(data)
         if let plan { h ^= SplitMix64.mix(plan.hash) }
         dataHash = String(format: "%016llx", h)
+    }
+
+    /// The `folds` inner folds of outer fold `fold`: the sites it trains on dealt as the outer plan deals
+    /// (random groups, or blocks of its size), with a seed of the outer plan's seed and the fold alone, so
+    /// every variant and process deals the same.
+    static func innerPlan(_ plan: FoldPlan, fold: Int, folds: Int, data: PatchDataset) throws -> FoldPlan {
+        let seed = SeedStream(root: plan.design.seed).child("inner").child(fold).seed
+        let block = plan.design.grouping == .spatialBlocks ? plan.design.blockSize : nil
+        return try plan.nested(in: fold, data: data, spec: FoldSpec(folds: folds, blockSize: block, seed: seed))
     }
 
     /// The variant named `name`.
@@ -74,7 +99,8 @@ public final class Experiment {
     /// The seed of a unit: its variant's stream `fold/k`, or `final`.
     public func seed(_ unit: TrainingUnit) -> UInt64 {
         let s = variant(unit.variant).seeds
-        return unit.fold.map { s.child("fold").child($0).seed } ?? s.child("final").seed
+        guard let fold = unit.fold else { return s.child("final").seed }
+        return unit.inner.map { s.child("fold").child(fold).child("inner").child($0).seed } ?? s.child("fold").child(fold).seed
     }
 
     /// What a unit's record must carry to be reused: the data and folds, the variant's model,
@@ -85,7 +111,7 @@ public final class Experiment {
             \(Variant.changedSettings(v.settings))|\(v.model.rawValue)|\
             \(v.channels.channels(fold: unit.fold).map { "\($0)" } ?? "all")|\(seed(unit))|\(v.freezeSweep)|\
             \(v.keepsFoldModels)|\(v.keepsFinalModel)|\(v.recordsImportance)|\(predictsTraining)
-            """
+            """ + (v.innerFolds > 0 ? "|inner\(v.innerFolds)" : "")
         return String(format: "%@-%016llx-%@", dataHash, FNV1a.hash64(Array(text.utf8)), unit.name)
     }
 
@@ -94,7 +120,11 @@ public final class Experiment {
     public func cost(_ unit: TrainingUnit) -> Double {
         let s = variant(unit.variant).settings
         let k = plan?.k ?? 2
-        let share = unit.fold == nil ? 1.0 : Double(max(k - 1, 1)) / Double(k)
+        var share = unit.fold == nil ? 1.0 : Double(max(k - 1, 1)) / Double(k)
+        if unit.inner != nil {
+            let inner = Double(variant(unit.variant).innerFolds)
+            share *= max(inner - 1, 1) / inner
+        }
         let members = Double(max(s.ensemble, 1))
         let epochs: Double
         switch variant(unit.variant).model {
@@ -103,6 +133,7 @@ public final class Experiment {
         case .rf:
             let grid = Double(max(s.maxFeatures.count, 1) * max(s.minSamplesLeaf.count, 1))
             epochs = (Double(s.tuningTrees) * grid + Double(s.trees)) / 100
+        case .combined: preconditionFailure("Experiment: a combined model is no variant")
         }
         return share * max(epochs, 1)
     }
@@ -173,7 +204,9 @@ public final class Experiment {
             )
         }
         let name =
-            describe ?? { u in u.fold.map { "fold \($0 + 1)/\(self.plan!.k) \(u.variant)" } ?? "final \(u.variant)" }
+            describe ?? { u in
+                u.fold.map { "fold \($0 + 1)/\(self.plan!.k) " + self.innerText(u) + u.variant } ?? "final \(u.variant)"
+            }
         let totalCost = missing.reduce(0) { $0 + cost($1) }
         var doneCost = 0.0
         var trained = 0
@@ -197,7 +230,7 @@ public final class Experiment {
             let v = variant(unit.variant)
             let what =
                 describe.map { $0(unit) + ": " }
-                ?? (unit.fold.map { "fold \($0 + 1)/\(plan!.k) " } ?? "final ")
+                ?? (unit.fold.map { "fold \($0 + 1)/\(plan!.k) " + innerText(unit) } ?? "final ")
                 + (v.name == v.model.rawValue ? "" : "\(v.name): ")
             let prefix = "[unit \(position)/\(missing.count), training ETA \(eta)] " + what
             try fitUnit(unit, cache: cache) { e in
@@ -228,6 +261,11 @@ public final class Experiment {
         return (trained, todo.count - trained)
     }
 
+    /// "inner 3/5 " for a unit on an inner fold, "" otherwise.
+    func innerText(_ unit: TrainingUnit) -> String {
+        unit.inner.map { "inner \($0 + 1)/\(variant(unit.variant).innerFolds) " } ?? ""
+    }
+
     /// The data a variant's unit reads: its channels of `data`. The last subset is kept for the next
     /// unit (units go fold by fold, so neighbours share channels); no more, so memory holds at most
     /// one copy of the patches besides `data`.
@@ -247,7 +285,18 @@ public final class Experiment {
         let d = data(for: v, fold: unit.fold)
         var record = UnitRecord(fingerprint: fingerprint(unit), tag: store.tag, seed: seed(unit), seconds: 0)
         var kept: TrainedModel?
-        if let fold = unit.fold {
+        if let fold = unit.fold, let inner = unit.inner {
+            let (training, heldOut) = innerPlans[v.innerFolds]![fold].split(inner)
+            record.heldOut = []
+            if !heldOut.isEmpty && !training.isEmpty {
+                let (models, _) = try ModelFitting.fit(
+                    [v.model], data: TrainingData(data: d, samples: training), settings: v.settings, seed: seed(unit),
+                    pretraining: cache, progress: progress)
+                record.heldOut = models[v.model]!.predict(d, samples: heldOut)
+            } else if !heldOut.isEmpty {
+                record.heldOut = [Float](repeating: .nan, count: heldOut.count)
+            }
+        } else if let fold = unit.fold {
             let (training, heldOut) = plan!.split(fold)
             record.heldOut = []
             if !heldOut.isEmpty && !training.isEmpty {
@@ -295,6 +344,25 @@ public final class Experiment {
     /// the saved fold units (every one must be saved).
     public func heldOut(_ variant: String) throws -> [Float] {
         try assemble(variant) { $0.heldOut }
+    }
+
+    /// Each sample's inner held-out prediction by `variant` inside outer fold `fold` (`Variant.innerFolds`):
+    /// for every sample the fold trains on, the prediction of the inner fold model that held it out; NaN for
+    /// every other sample and where no inner model predicted (every inner unit must be saved).
+    public func innerHeldOut(_ variant: String, fold: Int) throws -> [Float] {
+        let v = self.variant(variant)
+        guard v.innerFolds > 0, let plans = innerPlans[v.innerFolds] else {
+            preconditionFailure("Experiment: variant '\(variant)' has no inner folds")
+        }
+        var out = [Float](repeating: .nan, count: data.samples.count)
+        for j in 0..<v.innerFolds {
+            let heldOut = plans[fold].split(j).heldOut
+            guard !heldOut.isEmpty else { continue }
+            let unit = TrainingUnit(variant: variant, fold: fold, inner: j)
+            guard let got = try record(unit).heldOut, got.count == heldOut.count else { throw mismatch(unit) }
+            for (i, s) in heldOut.enumerated() { out[s] = got[i] }
+        }
+        return out
     }
 
     /// Each sample's held-out prediction by the freeze sweep's model `key` ("F=f") of `variant`.

@@ -122,11 +122,18 @@ public struct FoldPlan: Sendable, Equatable {
     }
 
     /// A plan nested in fold `fold` of this one: `spec`'s folds dealt over the sites this plan trains
-    /// on in that fold (random groups or spatial blocks, by site); every other site and sample is
-    /// outside it (-1). Covariate selection inside a fold scores its subsets on such a plan. Inside a
-    /// kNNDM fold the nested folds are random groups of sites (kNNDM matches the map, not a fold).
+    /// on in that fold (random groups or spatial blocks, by site), each of their samples that fold trains
+    /// on following its site; every other site and sample is outside it (-1). Covariate selection inside a
+    /// fold scores its subsets on such a plan, a combined model's weights are fitted on one. Inside a
+    /// kNNDM fold the nested folds are random groups of sites (kNNDM matches the map, not a fold); inside
+    /// a fold of single samples, over the sites with a sample the fold trains on.
     public func nested(in fold: Int, data: PatchDataset, spec: FoldSpec) throws -> FoldPlan {
-        let training = data.sites.indices.filter { foldOfSite[$0] >= 0 && foldOfSite[$0] != fold }
+        let trains = { (f: Int) in f >= 0 && f != fold }
+        var hasTraining = [Bool](repeating: false, count: data.sites.count)
+        for (s, sample) in data.samples.enumerated() where trains(foldOfSample[s]) { hasTraining[sample.site] = true }
+        let training = data.sites.indices.filter {
+            design.grouping == .samples ? hasTraining[$0] : trains(foldOfSite[$0])
+        }
         let dealt: [Int]
         do {
             if let block = spec.blockSize {
@@ -144,8 +151,8 @@ public struct FoldPlan: Sendable, Equatable {
         var nestedDesign = design.grouping == .knndm ? FoldDesign.sites(folds: spec.folds, seed: spec.seed) : design
         nestedDesign.folds = spec.folds
         nestedDesign.seed = spec.seed
-        return FoldPlan(
-            k: spec.folds, foldOfSite: sites, foldOfSample: data.samples.map { sites[$0.site] }, design: nestedDesign)
+        let samples = data.samples.indices.map { trains(foldOfSample[$0]) ? sites[data.samples[$0].site] : -1 }
+        return FoldPlan(k: spec.folds, foldOfSite: sites, foldOfSample: samples, design: nestedDesign)
     }
 
     /// The samples fold `fold` trains on and holds out, each in sample order: the one place a fold

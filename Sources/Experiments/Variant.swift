@@ -42,6 +42,10 @@ public struct Variant: Sendable {
     public var keepsFinalModel: Bool
     /// Whether the final fit records the forest's impurity importance per channel (covariate ranking).
     public var recordsImportance: Bool
+    /// Folds of an inner cross-validation inside each outer fold, whose held-out predictions on the outer
+    /// fold's training samples the variant's units also make (`Experiment.innerHeldOut`: a combined model's
+    /// fitted weights); 0: none. Every variant with the same count shares the inner folds.
+    public var innerFolds: Int = 0
 
     /// A variant with nothing kept besides the held-out predictions and the final model.
     public init(
@@ -87,15 +91,25 @@ public struct TrainingUnit: Hashable, Sendable {
     public let variant: String
     /// The 0-based fold; nil for the final fit.
     public let fold: Int?
+    /// The 0-based inner fold inside `fold` (`Variant.innerFolds`); nil for an outer fold or the final fit.
+    public let inner: Int?
 
-    /// A unit of `variant` on `fold` (nil: the final fit).
-    public init(variant: String, fold: Int?) {
+    /// A unit of `variant` on `fold` (nil: the final fit), or on inner fold `inner` inside it.
+    public init(variant: String, fold: Int?, inner: Int? = nil) {
+        precondition(inner == nil || fold != nil, "TrainingUnit: an inner fold lies inside an outer fold")
         self.variant = variant
         self.fold = fold
+        self.inner = inner
     }
 
-    /// Its folder name in the unit store: "cv_fold02_transfer", "final_rf".
-    public var name: String { fold.map { String(format: "cv_fold%02d_", $0 + 1) + variant } ?? "final_\(variant)" }
-    /// How messages name it: "fold 2 transfer", "final rf".
-    public var label: String { fold.map { "fold \($0 + 1) \(variant)" } ?? "final \(variant)" }
+    /// Its folder name in the unit store: "cv_fold02_transfer", "cv_fold02_inner3_rf", "final_rf".
+    public var name: String {
+        guard let fold else { return "final_\(variant)" }
+        return String(format: "cv_fold%02d_", fold + 1) + (inner.map { "inner\($0 + 1)_" } ?? "") + variant
+    }
+    /// How messages name it: "fold 2 transfer", "fold 2 inner 3 rf", "final rf".
+    public var label: String {
+        guard let fold else { return "final \(variant)" }
+        return "fold \(fold + 1) " + (inner.map { "inner \($0 + 1) " } ?? "") + variant
+    }
 }

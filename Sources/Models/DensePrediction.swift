@@ -10,14 +10,18 @@ extension TrainedModel {
         switch self {
         case .network(let m): return m.denseMaps(tile: tile, depths: depths)
         case .forest(let f): return f.denseMaps(tile: tile)
+        case .combined(let c): return c.denseMaps(tile: tile, depths: depths)
         }
     }
 
     /// Leading blocks that the depths' networks have in common and maps compute once for all depths
-    /// (0 for forests; see `DenseMapper.sharedBlocks`).
+    /// (0 for forests, a combination's largest of its members'; see `DenseMapper.sharedBlocks`).
     public var sharedBlocks: Int {
-        if case .network(let m) = self { return m.sharedBlocks }
-        return 0
+        switch self {
+        case .network(let m): return m.sharedBlocks
+        case .forest: return 0
+        case .combined(let c): return c.members.map(\.sharedBlocks).max() ?? 0
+        }
     }
 }
 

@@ -8,4 +8,9 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     case mtcnn
     /// A random forest per depth on centre-cell covariates.
     case rf
+    /// Other models of the run combined with per-depth weights (`train.combine`, `CombinedModel`); trains nothing itself.
+    case combined
+
+    /// The kinds that are trained, every one but `combined`.
+    public static var trained: [ModelKind] { allCases.filter { $0 != .combined } }
 }

@@ -41,6 +41,19 @@ public enum ModelStore {
         /// The covariates the channels were read from, as they were on the grid when the model was trained
         /// (values' SHA-256 and statistics): how `predict` recognises them. Absent in older models.
         public var covariates: [PatchCovariate]? = nil
+        /// The members and weights of a `combined` model (each member saved in a folder named by its kind);
+        /// absent for every other model.
+        public var combination: Combination? = nil
+    }
+
+    /// What model.json says of a `combined` model.
+    public struct Combination: Codable, Sendable, Equatable {
+        /// The members' kinds, in summation order; member `k` is saved in the folder `k`.
+        public var members: [ModelKind]
+        /// How the weights were chosen.
+        public var weighting: CombineWeights
+        /// Each depth's weights, one per member.
+        public var weights: [[Double]]
     }
 
     /// Writes a model into `folder` (created), its checksums last; returns the files written, relative to
@@ -114,6 +127,13 @@ public enum ModelStore {
                     description.members = (description.members ?? []) + [memberFiles]
                 }
             }
+        case .combined(let c):
+            for (kind, member) in zip(c.kinds, c.members) {
+                files += try save(member, data: data, settings: settings, to: path(kind.rawValue))
+                    .map { kind.rawValue + "/" + $0 }
+            }
+            return try writeCombination(
+                in: folder, weighting: c.method, weights: c.weights, kinds: c.kinds, memberFiles: files)
         case .forest(let f):
             for (k, forest) in f.forests.enumerated() {
                 guard let forest else {
@@ -132,6 +152,46 @@ public enum ModelStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(description), to: path("model.json"))
+        files.append("model.json")
+        try Checksums.write(in: folder, files: files)
+        return files + [Checksums.fileName]
+    }
+
+    /// Completes a `combined` model's folder whose members are saved already, each in the folder named by its
+    /// kind with its own checksums (`save`, or a saved unit's model copied there): writes model.json (the
+    /// first member's description, kind `combined`, the largest patch, the members and weights) and the
+    /// folder's `SHA256SUMS` over every file; returns the files, relative to `folder`.
+    @discardableResult
+    public static func writeCombination(
+        in folder: String, weighting: CombineWeights, weights: [[Double]], kinds: [ModelKind],
+        memberFiles: [String]? = nil
+    ) throws -> [String] {
+        let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
+        var files = memberFiles ?? []
+        var description: Description?
+        for kind in kinds {
+            let sub = path(kind.rawValue)
+            if memberFiles == nil {
+                try verify(folder: sub)
+                guard let listed = Checksums.verifiedFiles(in: sub) else {
+                    throw LoadError(path: sub, message: "the member has no checksum list; train it again")
+                }
+                files += (listed + [Checksums.fileName]).map { kind.rawValue + "/" + $0 }
+            }
+            let d = try describe(folder: sub)
+            if var first = description {
+                first.patchSize = max(first.patchSize, d.patchSize)
+                description = first
+            } else {
+                description = d
+            }
+        }
+        guard var d = description else { throw LoadError(path: folder, message: "a combined model needs members") }
+        (d.kind, d.scalers, d.freeze, d.files, d.pretrained, d.members) = (.combined, [], 0, [], nil, nil)
+        d.combination = Combination(members: kinds, weighting: weighting, weights: weights)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(d), to: path("model.json"))
         files.append("model.json")
         try Checksums.write(in: folder, files: files)
         return files + [Checksums.fileName]
@@ -191,6 +251,8 @@ extension ModelStore {
         let d = try describe(folder: folder)
         let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
         switch d.kind {
+        case .combined:
+            return (.combined(try combined(d, folder: folder)), d)
         case .rf:
             let forests = try d.files.map { $0.isEmpty ? nil : try RandomForest.load(from: path($0)) }
             return (
@@ -206,6 +268,29 @@ extension ModelStore {
             }
             return (.network(NetworkModel(ensemble: singles)), d)
         }
+    }
+
+    /// The members of a `combined` model's folder, each loaded (and verified) from its kind's folder; they must
+    /// read the combination's channels at its depths.
+    static func combined(_ d: Description, folder: String) throws -> CombinedModel {
+        guard let c = d.combination, !c.members.isEmpty, !c.members.contains(.combined),
+            c.weights.count == d.depths.count, c.weights.allSatisfy({ $0.count == c.members.count })
+        else {
+            throw LoadError(
+                path: (folder as NSString).appendingPathComponent("model.json"),
+                message: "a combined model needs its members and a weight per member and depth; train it again")
+        }
+        let members = try c.members.map { kind in
+            let sub = (folder as NSString).appendingPathComponent(kind.rawValue)
+            let (model, md) = try load(folder: sub)
+            guard md.depths == d.depths, md.channels.map(\.name) == d.channels.map(\.name), md.kind == kind else {
+                throw LoadError(
+                    path: sub,
+                    message: "the member does not have the combined model's kind, depths or channels; train it again")
+            }
+            return model
+        }
+        return CombinedModel(kinds: c.members, members: members, weights: c.weights, method: c.weighting)
     }
 
     /// One single model of a description: its files per depth (member 1's `files`, or an ensemble member's).

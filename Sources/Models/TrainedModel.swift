@@ -9,12 +9,15 @@ public enum TrainedModel: Sendable {
     case network(NetworkModel)
     /// rf.
     case forest(ForestModel)
+    /// combined: other models' predictions summed with per-depth weights.
+    case combined(CombinedModel)
 
     /// Which model this is.
     public var kind: ModelKind {
         switch self {
         case .network(let m): return m.kind
         case .forest: return .rf
+        case .combined: return .combined
         }
     }
 
@@ -23,6 +26,7 @@ public enum TrainedModel: Sendable {
         switch self {
         case .network(let m): return m.patchSize
         case .forest(let m): return m.patchSize
+        case .combined(let m): return m.patchSize
         }
     }
 
@@ -34,6 +38,7 @@ public enum TrainedModel: Sendable {
         switch self {
         case .network(let m): return m.predict(data, samples: samples)
         case .forest(let m): return m.predict(data, samples: samples)
+        case .combined(let m): return m.predict(data, samples: samples)
         }
     }
 }
@@ -71,6 +76,8 @@ public enum ModelFitting {
                     try NetworkTrainer.mtcnnEnsemble(t, settings: settings, seed: seed &+ 33, progress: progress))
             case .rf:
                 models[.rf] = .forest(ForestTrainer.fit(t, settings: settings, seed: seed &+ 44, progress: progress))
+            case .combined:
+                preconditionFailure("ModelFitting: 'combined' is not fitted; its members are, and Stacking weighs them")
             }
         }
         return (models, sweep)
