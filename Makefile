@@ -16,9 +16,9 @@ all: build
 # which the slurm/ job scripts are tested (slurm/test-cluster.sh). Under `make test` a missing client
 # fails its test.
 TEST_APT_PACKAGES := python3-qgis chromium slurm-wlm munge
-# Peer implementations the tests compare with: R's gstat (variograms). Without R's recommended
-# packages (37 packages instead of about 600).
-TEST_R_PACKAGES := r-base-core r-cran-gstat
+# Peer implementations the tests compare with: R's gstat (variograms), without R's recommended
+# packages (37 packages instead of about 600); scipy's nnls (the combined model's weights).
+TEST_R_PACKAGES := r-base-core r-cran-gstat python3-scipy
 
 # Installs the named apt packages (with apt-get flags $(2)), only when one of them is missing.
 define apt_install

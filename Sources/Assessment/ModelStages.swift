@@ -36,6 +36,8 @@ public struct EvaluationResult: Sendable {
     public var geodist: GeodistTable?
     /// The variograms of each model's held-out residuals per depth.
     public var variograms: ResidualVariograms?
+    /// The combined model's weights per fold and depth (nil without `combined` in `train.models`).
+    public var combination: CombinationWeights?
 }
 
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
@@ -246,7 +248,7 @@ public enum ModelStages {
             metric: crs.isGeographic ? .greatCircle : .euclidean, unit: crs.isGeographic ? "m" : blockUnit(crs))
         let files = try EvaluationReport.write(
             table: table, predictions: predictions, freezeSweep: sweepEntries, intervals: intervals,
-            locations: locations, zones: zones, geodist: geodist, variograms: variograms,
+            locations: locations, zones: zones, geodist: geodist, variograms: variograms, combination: combination,
             to: layout.evaluationFolder, title: "\(settings.name): \(data.property)", unit: data.unit)
         let siteFiles = try HeldOutSitesStage.write(
             settings, data: data, predictions: predictions, models: names, stack: stack,
@@ -255,7 +257,7 @@ public enum ModelStages {
             table: table, files: files + siteFiles, unpredicted: unpredicted,
             seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: plan.foldOfSite,
             intervals: intervals, zones: zones, predictions: predictions, geodist: geodist?.table,
-            variograms: variograms)
+            variograms: variograms, combination: combination)
     }
 
     /// Each site's coordinates in the grid's CRS and in WGS84 longitude/latitude (OSR; NaN where PROJ cannot).

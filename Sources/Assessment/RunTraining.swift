@@ -194,7 +194,8 @@ public final class RunTraining {
         }
         do {
             return try ModelStore.writeCombination(
-                in: destination, weighting: combination.method, weights: weights, kinds: kinds)
+                in: destination, weighting: CombineWeights(rawValue: combination.method) ?? .equal, weights: weights,
+                kinds: kinds)
         } catch let e as ModelStore.LoadError {
             throw StageError(stage: .train, file: e.path, message: e.message)
         }

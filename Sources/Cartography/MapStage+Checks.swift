@@ -223,6 +223,14 @@ extension MapStage {
         return profiles
     }
 
+    /// A combined model's weights for the maps' metadata: "nnls: 0-5cm transfer 0.62 rf 0.38; 5-15cm ...".
+    static func combinationText(_ c: ModelStore.Combination, depths: [String]) -> String {
+        "\(c.weighting.rawValue): "
+            + zip(depths, c.weights).map { depth, w in
+                depth + zip(c.members, w).map { " \($0.rawValue)" + String(format: " %.4f", $1) }.joined()
+            }.joined(separator: "; ")
+    }
+
     /// What the depth maps hold, for their metadata and the report.
     static func statisticText(description: ModelStore.Description, smearing: [SmearingFactor]?) -> String {
         guard description.log1p else {

@@ -250,6 +250,10 @@ public enum MapStage {
                 \(plan.tiles.count == 1 ? "tile" : "tiles") of \(predict.tileSize) cells
                 """
                     + (model.ensembleSize > 1 ? ", the mean of \(model.ensembleSize) ensemble members" : "")
+                    + (description.combination.map {
+                        ", \($0.members.map(\.rawValue).joined(separator: " and ")) mapped and combined "
+                            + ($0.weighting == .equal ? "with equal weights" : "with weights per depth")
+                    } ?? "")
                     + (shared > 0
                         ? ", \(DenseMapper.describe(sharedBlocks: shared)) computed once for all depths"
                             + (model.ensembleSize > 1 ? " and members" : "") : "")
@@ -288,6 +292,9 @@ public enum MapStage {
             catalogue.points = heldOutPointLayers(settings, depths: description.depths, output: output)
             var extra = [Provenance.Key.model: predict.model.rawValue, Provenance.Key.property: description.property]
             extra[Provenance.Key.statistic] = statisticText(description: description, smearing: smearing)
+            if let c = description.combination {
+                extra[Provenance.Key.combination] = Self.combinationText(c, depths: description.depths)
+            }
             if let aoa {
                 let counts = try applicabilityCounts(plan: plan, store: store, layer: layout.aoa!)
                 var result = ApplicabilityResult(

@@ -1,25 +1,6 @@
+import Evaluation
 import Foundation
 import Models
-
-/// The weights of a combined model (`Models.CombinedModel`) on an experiment's folds: each outer fold's, with
-/// which its held-out samples are combined, and the final model's.
-public struct CombinationWeights: Sendable, Equatable {
-    /// The members' variant names, in summation order.
-    public var members: [String]
-    /// How the weights were chosen.
-    public var method: CombineWeights
-    /// Each outer fold's weights per depth and member ([fold][depth][member]): equal, or NNLS fitted on the
-    /// fold's inner held-out predictions of its training sites only (nested), so the fold's held-out samples
-    /// never shape the weights that combine them.
-    public var folds: [[[Double]]]
-    /// The final model's weights per depth and member: equal, or NNLS fitted on every outer held-out prediction.
-    public var final: [[Double]]
-    /// Fits (fold or final, depth) where NNLS had too few samples or no positive solution and equal weights
-    /// were used instead.
-    public var fallbacks: Int
-    /// Fits made (fold or final, depth), so `fallbacks` reads as a share.
-    public var fits: Int
-}
 
 extension Experiment {
     /// The weights that combine `members` (variants of this experiment, on its folds) by `method`: `nnls`
@@ -30,8 +11,8 @@ extension Experiment {
         let k = plan?.k ?? 0
         guard method == .nnls else {
             return CombinationWeights(
-                members: members, method: method, folds: [[[Double]]](repeating: equal, count: k), final: equal,
-                fallbacks: 0, fits: 0)
+                members: members, method: method.rawValue, innerFolds: nil, depthLabels: data.depths.map(\.label),
+                folds: [[[Double]]](repeating: equal, count: k), final: equal, fallbacks: 0, fits: 0)
         }
         var fallbacks = 0
         var fits = 0
@@ -50,7 +31,8 @@ extension Experiment {
         let folds = try (0..<k).map { fold in try fit(members.map { try innerHeldOut($0, fold: fold) }) }
         let final = try fit(members.map { try heldOut($0) })
         return CombinationWeights(
-            members: members, method: method, folds: folds, final: final, fallbacks: fallbacks, fits: fits)
+            members: members, method: method.rawValue, innerFolds: variant(members[0]).innerFolds,
+            depthLabels: data.depths.map(\.label), folds: folds, final: final, fallbacks: fallbacks, fits: fits)
     }
 
     /// Each sample's held-out prediction by the combination: its members' held-out predictions summed with the

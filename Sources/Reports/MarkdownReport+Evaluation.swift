@@ -34,6 +34,7 @@ extension MarkdownReport {
                 "\n\(model): \(n) held-out samples without prediction (a depth with no training sample in their fold); "
                 + "left out of its metrics.\n"
         }
+        if let combination = e.combination { md += combination.markdown(heading: "###") }
         if let intervals = r.predictionIntervals { md += intervalSection(intervals, unit: r.unit) }
         if let zones = e.zones { md += "\n" + ZoneTables.markdown(zones.breakdown, unit: r.unit, heading: "###") }
         if let geodist = e.geodist {

@@ -62,6 +62,8 @@ extension RunRecord {
         public var geodist: GeodistTable?
         /// The variograms of each model's held-out residuals per depth.
         public var residualVariograms: ResidualVariograms?
+        /// The combined model's weights per fold and depth, if the run has one.
+        public var combination: CombinationWeights?
 
         /// An empty section for a builder to fill.
         public init() {}
@@ -74,7 +76,7 @@ extension RunRecord {
         }
 
         enum CodingKeys: String, CodingKey {
-            case folds, models, unpredicted, zones, geodist
+            case folds, models, unpredicted, zones, geodist, combination
             case residualVariograms = "residual_variograms"
             case foldDesignText = "fold_design_text"
             case foldDesign = "fold_design"

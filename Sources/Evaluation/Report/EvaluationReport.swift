@@ -37,12 +37,14 @@ public enum EvaluationReport {
     ///     a section of summary.md and `geodist` in metrics.json), if any.
     ///   - variograms: the variograms of the held-out residuals (`plots/residual_variogram.svg`, a section of
     ///     summary.md and `residual_variograms` in metrics.json), if any.
+    ///   - combination: the combined model's weights (a section of summary.md, `combination` in metrics.json).
     @discardableResult
     public static func write(
         table: EvaluationTable, predictions: [HeldOutPrediction],
         freezeSweep: [FreezeSweepEntry]? = nil, intervals: IntervalSummary? = nil,
         locations: [String: SiteLocation]? = nil, zones: ZoneBreakdown? = nil, geodist: Geodist? = nil,
-        variograms: ResidualVariograms? = nil, to folder: String, title: String, unit: String
+        variograms: ResidualVariograms? = nil, combination: CombinationWeights? = nil, to folder: String,
+        title: String, unit: String
     ) throws -> [String] {
         var files = try ReportFiles(folder: folder)
         func put(_ text: String, _ relative: String) throws { try files.put(text, relative) }
@@ -58,7 +60,7 @@ public enum EvaluationReport {
             try put(
                 try ReportTables.metricsJSON(
                     table, sweep: sweep, title: title, unit: unit, intervals: intervals, zones: zones,
-                    geodist: geodist?.table, variograms: variograms), metricsJSONFile)
+                    geodist: geodist?.table, variograms: variograms, combination: combination), metricsJSONFile)
             if let intervals { try put(try intervals.json(), IntervalSummary.fileName) }
         } catch let error as EvaluationError {
             throw error
@@ -119,6 +121,7 @@ public enum EvaluationReport {
         }
         try put(
             SummaryMarkdown.render(table: table, sweep: sweep, title: title, unit: unit, plots: plots)
+                + (combination.map { $0.markdown() } ?? "")
                 + (intervals.map { IntervalReportText.markdown($0, unit: unit) } ?? "")
                 + (zones.map { "\n" + ZoneTables.markdown($0, unit: unit) } ?? "")
                 + (geodist.map { "\n" + $0.table.markdown() } ?? "")

@@ -101,9 +101,10 @@ enum ReportTables {
         var zones: ZoneBreakdown?
         var geodist: GeodistTable?
         var residualVariograms: ResidualVariograms?
+        var combination: CombinationWeights?
 
         enum CodingKeys: String, CodingKey {
-            case title, unit, folds, design, models, rows, intervals, zones, geodist
+            case title, unit, folds, design, models, rows, intervals, zones, geodist, combination
             case depthLabels = "depth_labels"
             case freezeSweep = "freeze_sweep"
             case residualVariograms = "residual_variograms"
@@ -111,17 +112,17 @@ enum ReportTables {
     }
 
     /// metrics.json: the table (pooled metrics, fold SDs and per-fold metrics), the freeze sweep, the intervals,
-    /// zones, geodist and residual variograms; keys sorted, NaN as null.
+    /// zones, geodist, residual variograms and the combined model's weights; keys sorted, NaN as null.
     static func metricsJSON(
         _ table: EvaluationTable, sweep: [FreezeSweepEntry]?, title: String, unit: String,
         intervals: IntervalSummary? = nil, zones: ZoneBreakdown? = nil, geodist: GeodistTable? = nil,
-        variograms: ResidualVariograms? = nil
+        variograms: ResidualVariograms? = nil, combination: CombinationWeights? = nil
     ) throws -> String {
         let content = ReportJSON(
             title: title, unit: unit, folds: table.folds, design: table.design, models: table.models,
             depthLabels: table.depthLabels, rows: table.rows,
             freezeSweep: sweep?.sorted { $0.f < $1.f }, intervals: intervals, zones: zones, geodist: geodist,
-            residualVariograms: variograms)
+            residualVariograms: variograms, combination: combination)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(content)

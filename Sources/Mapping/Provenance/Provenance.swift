@@ -42,6 +42,9 @@ public struct Provenance: Sendable, Equatable {
         public static let software = "TIFFTAG_SOFTWARE"
         /// The model's name, e.g. "transfer" (an `extra` item).
         public static let model = "SOCMAP_MODEL"
+        /// A combined model's members and weights per depth, e.g. "equal: 0-5cm transfer 0.50 rf 0.50; ..." (an
+        /// `extra` item).
+        public static let combination = "SOCMAP_COMBINATION"
         /// The mapped property, e.g. "SOC" (an `extra` item).
         public static let property = "SOCMAP_PROPERTY"
         /// The depth interval a map shows, e.g. "0-5cm" (set per map file).
