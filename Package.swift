@@ -169,7 +169,8 @@ let package = Package(
         .testTarget(name: "ForestTests", dependencies: ["Forest", "Compute", "Randomness", "Runtime"]),
         .testTarget(name: "ApplicabilityTests", dependencies: ["Applicability", "Randomness"]),
         .testTarget(
-            name: "ModelsTests", dependencies: ["Models", "Patches", "NeuralNet", "SoilData", "FileIO", "Forest", "TestSupport"]),
+            name: "ModelsTests",
+            dependencies: ["Models", "Patches", "NeuralNet", "SoilData", "FileIO", "Forest", "TestSupport"]),
         .testTarget(
             name: "EvaluationTests",
             dependencies: ["Evaluation", "Compute", "FileIO", "Randomness", "TextFormat", "TestSupport"]),

@@ -93,8 +93,11 @@ public enum ModelStages {
         do {
             heldOut = Dictionary(
                 uniqueKeysWithValues: try names.map { name in
-                    (name, try combination.flatMap { name == ModelKind.combined.rawValue ? $0 : nil }
-                        .map(experiment.combinedHeldOut) ?? experiment.heldOut(name))
+                    (
+                        name,
+                        try combination.flatMap { name == ModelKind.combined.rawValue ? $0 : nil }
+                            .map(experiment.combinedHeldOut) ?? experiment.heldOut(name)
+                    )
                 })
             sweep =
                 train.models.contains(.transfer)

@@ -42,14 +42,19 @@ public final class RunTraining {
         try ModelStages.checkAugmentation(train.settings, data: finalData, file: settings.file)
         let plan = try settings.evaluate.map { try Self.plan(settings, $0, data: data, domain: domain) }
         let combine = train.combine
-        let mapped = settings.predict.map { p in p.mapsCVModels ? [p.model] + (p.model == .combined ? combine?.members ?? [] : []) : [] } ?? []
+        let mapped =
+            settings.predict.map { p in
+                p.mapsCVModels ? [p.model] + (p.model == .combined ? combine?.members ?? [] : []) : []
+            } ?? []
         let variants = train.models.filter { $0 != .combined }.map { kind in
             var v = Variant(
                 name: kind.rawValue, model: kind, settings: train.settings, channels: channels,
                 seeds: SeedStream(root: settings.seed).child("train"),
                 freezeSweep: kind == .transfer ? settings.evaluate?.freezeSweep ?? [] : [],
                 keepsFoldModels: mapped.contains(kind))
-            if let combine, combine.needsInnerFolds, combine.members.contains(kind) { v.innerFolds = combine.innerFolds }
+            if let combine, combine.needsInnerFolds, combine.members.contains(kind) {
+                v.innerFolds = combine.innerFolds
+            }
             return v
         }
         do {
@@ -190,7 +195,8 @@ public final class RunTraining {
     ) throws -> [String] {
         let kinds = combination.members.compactMap(ModelKind.init(rawValue:))
         for kind in kinds {
-            _ = try copyModel(unit(kind, fold: fold), to: (destination as NSString).appendingPathComponent(kind.rawValue))
+            _ = try copyModel(
+                unit(kind, fold: fold), to: (destination as NSString).appendingPathComponent(kind.rawValue))
         }
         do {
             return try ModelStore.writeCombination(

@@ -60,10 +60,17 @@ public final class StudyTraining {
             settings, data: data, store: store, layout: layout, domain: domain, observer: observer)
         selection = selected.selection
         let plan = try RunTraining.plan(settings, settings.evaluate!, data: data, domain: domain)
-        let variants = study.variants.map {
-            Experiments.Variant(
+        // Combined variants train nothing; the members of a nested one also fit its inner folds.
+        var inner: [String: Int] = [:]
+        for v in study.variants {
+            if let c = v.combine, c.weights == .nnls { for m in c.members { inner[m] = c.innerFolds } }
+        }
+        let variants = study.variants.filter { $0.model != .combined }.map {
+            var v = Experiments.Variant(
                 name: $0.name, model: $0.model, settings: $0.settings, channels: selected.channels,
                 seeds: SeedStream(root: $0.seed).child("train"))
+            v.innerFolds = inner[$0.name] ?? 0
+            return v
         }
         experiment = try Self.studyStage(file: settings.file) {
             try Experiment(data: data, plan: plan, variants: variants, finals: false, store: store)
@@ -154,10 +161,19 @@ public final class StudyTraining {
         var predictions = [String: [Float]]()
         var seconds = [String: Double]()
         try Self.studyStage {
-            for v in variants {
+            for v in variants where v.combine == nil {
                 predictions[v.name] = try experiment.heldOut(v.name)
                 seconds[v.name] = try (0..<plan.k).reduce(0) {
                     $0 + (try experiment.record(TrainingUnit(variant: v.name, fold: $1))).seconds
+                }
+            }
+            // A combination's time is its weights': the members' inner folds (none for equal weights).
+            for v in variants {
+                if let c = v.combine {
+                    let weights = try experiment.combinationWeights(members: c.members, method: c.weights)
+                    predictions[v.name] = try experiment.combinedHeldOut(weights)
+                    seconds[v.name] = try experiment.units.filter { $0.inner != nil && c.members.contains($0.variant) }
+                        .reduce(0) { $0 + (try experiment.record($1)).seconds }
                 }
             }
         }

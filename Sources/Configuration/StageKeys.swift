@@ -22,7 +22,9 @@ public enum SelectKeys {
         "how the covariates left by the filters are ranked")
     static let model = Key(
         "select.model", .choice(ModelKind.self), default: SelectConfig().model,
-        Allowed(text: "a trained model") { $0 == .combined ? "the selection scores one trained model; choose rf, transfer, cnn or mtcnn" : nil },
+        Allowed(text: "a trained model") {
+            $0 == .combined ? "the selection scores one trained model; choose rf, transfer, cnn or mtcnn" : nil
+        },
         "the model whose cross-validated RMSE scores each subset")
     static let perFold = Key(
         "select.per_fold", .bool, default: SelectConfig().perFold,

@@ -18,6 +18,18 @@ public struct StudyConfig: Sendable {
         public var seed: UInt64
         /// The keys it changes as written, e.g. "freeze: 0, fine_tune_learning_rate: 0.001" ("" for none).
         public var changes: String
+        /// A `combined` variant's members (names of other variants) and weights; nil for every other variant.
+        public var combine: Combination? = nil
+    }
+
+    /// What a `combined` variant combines: other variants of the study, and how they are weighed.
+    public struct Combination: Sendable, Equatable {
+        /// The members' variant names, in summation order.
+        public var members: [String]
+        /// Equal weights, or NNLS weights per depth nested in each fold.
+        public var weights: CombineWeights
+        /// Folds of the inner cross-validation inside each outer fold (`nnls`).
+        public var innerFolds: Int
     }
 
     /// The study file.
@@ -115,7 +127,20 @@ public struct StudyConfig: Sendable {
             }
             var settings = train.settings
             var changes: [String] = []
+            var combine: Combination?
+            if model == .combined {
+                combine = try parseCombination(m, name: name, node: node ?? list)
+                changes = [combine!.members.joined(separator: " + ") + ", " + combine!.weights.rawValue + " weights"]
+            } else if let given = [K.members.name, K.weights.name, K.innerFolds.name].compactMap({ m?.optional($0) })
+                .first
+            {
+                throw given.error("only a combined variant ('model: combined') has members, weights and inner_folds")
+            }
             if let t = try m?.section(K.variantTrain) {
+                if model == .combined {
+                    throw m!.optional(K.variantTrain.name)!.error(
+                        "a combined variant trains nothing: its members are other variants, which take train keys")
+                }
                 if let models = t.optional(TrainKeys.models.name) {
                     throw models.error("a variant trains one model: give it as '\(name).model', not 'train.models'")
                 }
@@ -135,8 +160,10 @@ public struct StudyConfig: Sendable {
             try m?.finish()
             variants.append(
                 Variant(
-                    name: name, model: model, settings: settings, seed: seed, changes: changes.joined(separator: ", ")))
+                    name: name, model: model, settings: settings, seed: seed, changes: changes.joined(separator: ", "),
+                    combine: combine))
         }
+        try checkCombinations(variants, list: variantMap)
         let names = variants.map(\.name)
         var baselines = defaultBaselineNames.filter(names.contains)
         if let given = try root.given(K.baselines) {
@@ -160,6 +187,50 @@ public struct StudyConfig: Sendable {
         return StudyConfig(
             file: file, pipeline: pipeline, output: output, variants: variants, baselines: baselines,
             resamples: resamples, common: common.joined(separator: ", "), reference: reference)
+    }
+
+    /// A combined variant's `members`, `weights` and `inner_folds` (members required, at least two, none twice).
+    static func parseCombination(_ m: YAMLMapping?, name: String, node: YAMLValue) throws -> Combination {
+        typealias K = StudyKeys
+        guard let m, let members = try m.given(K.members) else {
+            throw node.error(
+                "a combined variant names its members, other variants of the study: e.g. '\(name): {model: combined, "
+                    + "members: [transfer, rf]}'")
+        }
+        if let twice = members.first(where: { n in members.filter { $0 == n }.count > 1 }) {
+            throw m.optional(K.members.name)!.error("'\(twice)' is listed twice among the members; list each once")
+        }
+        if m.optional(K.seed.name) != nil {
+            throw m.optional(K.seed.name)!.error("a combined variant trains nothing, so it takes no seed")
+        }
+        return Combination(
+            members: members, weights: try m.read(K.weights), innerFolds: try m.read(K.innerFolds))
+    }
+
+    /// Every combined variant's members are other variants that are not combined, and a member of several
+    /// nested (`nnls`) combinations has the same inner folds in each.
+    static func checkCombinations(_ variants: [Variant], list: YAMLMapping) throws {
+        var innerOf: [String: Int] = [:]
+        for v in variants {
+            guard let c = v.combine else { continue }
+            let node = (try? list.optional(v.name)?.mapping())??.optional(StudyKeys.members.name)
+            let place = node ?? list.optional(v.name)!
+            for member in c.members {
+                guard let other = variants.first(where: { $0.name == member }), other.model != .combined else {
+                    throw place.error(
+                        "member '\(member)' is not a trained variant of this study; choose from "
+                            + variants.filter { $0.model != .combined }.map(\.name).joined(separator: ", "))
+                }
+                guard c.weights == .nnls else { continue }
+                if let k = innerOf[member], k != c.innerFolds {
+                    throw place.error(
+                        "'\(member)' is a member of nested combinations with \(k) and \(c.innerFolds) inner folds; "
+                            + "give them the same inner_folds")
+                }
+                innerOf[member] = c.innerFolds
+            }
+            if c.members.count < 2 { throw place.error("a combination needs at least two members") }
+        }
     }
 
     /// `path` as an absolute path: as it is when absolute, else below `base` (the study file's folder).

@@ -50,6 +50,15 @@ public enum StudyKeys {
     static let seed = Key(
         "variants.<name>.seed", .int, default: nil, defaultText: "the pipeline's seed", RunKeys.seed.allowed,
         "the variant's training seed (the folds keep the pipeline's)")
+    static let members = Key(
+        "variants.<name>.members", .texts, default: nil, defaultText: "required for model: combined",
+        "a combined variant's members: names of other variants, summed in this order")
+    static let weights = Key(
+        "variants.<name>.weights", .choice(CombineWeights.self), default: CombineWeights.equal,
+        "a combined variant's weights: equal, or nnls per depth (nested in each fold)")
+    static let innerFolds = Key(
+        "variants.<name>.inner_folds", .int, default: CombineSettings(members: []).innerFolds, .range(2...20),
+        "a combined variant's inner folds for nnls weights")
     static let variantTrain = Key(
         "variants.<name>.train", .mapping("mapping of train keys but models"), default: nil, defaultText: "none",
         "train keys the variant changes, after the study's")
@@ -57,7 +66,8 @@ public enum StudyKeys {
     /// Every key of the study file.
     public static var all: [KeyDeclaration] {
         declarations(
-            output, baselines, bootstrap, train, split, reference, variants, variant, model, seed, variantTrain)
+            output, baselines, bootstrap, train, split, reference, variants, variant, model, seed, members, weights,
+            innerFolds, variantTrain)
     }
 
     /// The models a variant may train, for messages.

@@ -55,7 +55,8 @@ extension PipelineConfig {
         guard models.contains(.combined) else {
             if let node {
                 throw node.error(
-                    "train.combine sets up the 'combined' model: add 'combined' to train.models, or remove train.combine")
+                    "train.combine sets up the 'combined' model: add 'combined' to train.models, or remove train.combine"
+                )
             }
             return nil
         }
@@ -64,10 +65,12 @@ extension PipelineConfig {
         let members = try c?.given(TrainKeys.combineMembers) ?? base?.members ?? others
         let place = c?.optional(TrainKeys.combineMembers.name) ?? node ?? m.optional(TrainKeys.models.name)
         if let problem = CombineSettings.problem(members: members, trained: others) {
-            throw place.map { $0.error(problem) } ?? ConfigError(file: "", key: "train", line: nil, column: nil, message: problem)
+            throw place.map { $0.error(problem) }
+                ?? ConfigError(file: "", key: "train", line: nil, column: nil, message: problem)
         }
         let weights = try c?.given(TrainKeys.combineWeights) ?? base?.weights ?? .equal
-        let inner = try c?.given(TrainKeys.combineInnerFolds) ?? base?.innerFolds ?? CombineSettings(members: []).innerFolds
+        let inner =
+            try c?.given(TrainKeys.combineInnerFolds) ?? base?.innerFolds ?? CombineSettings(members: []).innerFolds
         try c?.finish()
         return CombineSettings(members: members, weights: weights, innerFolds: inner)
     }

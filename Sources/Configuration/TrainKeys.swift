@@ -67,7 +67,7 @@ public enum TrainKeys {
     /// `train.combine.weights`.
     static let combineWeights = Key(
         "train.combine.weights", .choice(CombineWeights.self), default: CombineWeights.equal,
-        "equal, or nnls: per depth by non-negative least squares on held-out predictions (nested in each fold)")
+        "equal, or nnls: per depth by non-negative least squares on held-out predictions, nested in folds")
     /// `train.combine.inner_folds`.
     static let combineInnerFolds = Key(
         "train.combine.inner_folds", .int, default: CombineSettings(members: []).innerFolds, .range(2...20),

@@ -52,7 +52,8 @@ public final class Experiment {
         precondition(Set(variants.map(\.name)).count == variants.count, "Experiment: variant names must be unique")
         precondition(
             !variants.contains { $0.model == .combined },
-            "Experiment: a combined model trains nothing; its members are variants (Assessment.Combination weighs them)")
+            "Experiment: a combined model trains nothing; its members are variants (Assessment.Combination weighs them)"
+        )
         try FoldPlan.check(data, folds: plan?.k)
         self.data = data
         self.plan = plan
@@ -100,18 +101,20 @@ public final class Experiment {
     public func seed(_ unit: TrainingUnit) -> UInt64 {
         let s = variant(unit.variant).seeds
         guard let fold = unit.fold else { return s.child("final").seed }
-        return unit.inner.map { s.child("fold").child(fold).child("inner").child($0).seed } ?? s.child("fold").child(fold).seed
+        return unit.inner.map { s.child("fold").child(fold).child("inner").child($0).seed }
+            ?? s.child("fold").child(fold).seed
     }
 
     /// What a unit's record must carry to be reused: the data and folds, the variant's model,
-    /// changed settings, channels, seed and what it keeps, and the unit.
+    /// changed settings, channels, seed and what it keeps, and the unit (an inner unit also its inner fold count,
+    /// which the outer fold's and final units do not depend on).
     public func fingerprint(_ unit: TrainingUnit) -> String {
         let v = variant(unit.variant)
         let text = """
             \(Variant.changedSettings(v.settings))|\(v.model.rawValue)|\
             \(v.channels.channels(fold: unit.fold).map { "\($0)" } ?? "all")|\(seed(unit))|\(v.freezeSweep)|\
             \(v.keepsFoldModels)|\(v.keepsFinalModel)|\(v.recordsImportance)|\(predictsTraining)
-            """ + (v.innerFolds > 0 ? "|inner\(v.innerFolds)" : "")
+            """ + (unit.inner != nil ? "|inner\(v.innerFolds)" : "")
         return String(format: "%@-%016llx-%@", dataHash, FNV1a.hash64(Array(text.utf8)), unit.name)
     }
 

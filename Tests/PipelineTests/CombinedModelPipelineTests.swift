@@ -42,19 +42,23 @@ final class CombinedModelPipelineTests: XCTestCase {
     func testKeys_defaultToEqualWeightsOfTheOtherModels_andBadOnesNameTheKey() throws {
         let (p, config) = try project(combine: "")
         defer { withExtendedLifetime(p) {} }
-        XCTAssertEqual(config.train?.combine, CombineSettings(members: [.transfer, .rf], weights: .equal, innerFolds: 5))
+        XCTAssertEqual(
+            config.train?.combine, CombineSettings(members: [.transfer, .rf], weights: .equal, innerFolds: 5))
         let (q, nnls) = try project(combine: "  combine: {members: [rf, transfer], weights: nnls, inner_folds: 3}")
         defer { withExtendedLifetime(q) {} }
         XCTAssertEqual(nnls.train?.combine, CombineSettings(members: [.rf, .transfer], weights: .nnls, innerFolds: 3))
         let cases: [(models: String, combine: String, expected: String)] = [
             ("[transfer, rf]", "  combine: {weights: nnls}", "add 'combined' to train.models"),
-            ("[transfer, rf, combined]", "  combine: {members: [transfer, cnn]}", "member 'cnn' is not among train.models"),
+            (
+                "[transfer, rf, combined]", "  combine: {members: [transfer, cnn]}",
+                "member 'cnn' is not among train.models"
+            ),
             ("[transfer, combined]", "", "at least two members"),
             ("[transfer, rf, combined]", "  combine: {members: [rf, rf]}", "'rf' is listed twice"),
             ("[transfer, rf, combined]", "  combine: {members: [rf, combined]}", "cannot be its own member"),
             ("[transfer, rf, combined]", "  combine: {weights: best}", "unknown value 'best'"),
             ("[transfer, rf, combined]", "  combine: {inner_folds: 1}", "between 2 and 20"),
-            ("[transfer, rf, combined]", "  combine: {inner: 3}", "inner"),
+            ("[transfer, rf, combined]", "  combine: {inner: 3}", "inner")
         ]
         for c in cases {
             XCTAssertThrowsError(try project(models: c.models, combine: c.combine), c.combine) { error in
@@ -78,8 +82,10 @@ final class CombinedModelPipelineTests: XCTestCase {
         let summary = try runner.run(overwrite: false)
         let layout = OutputLayout(config)
         // The evaluation: combined scored beside its members, its weights recorded per fold.
-        let metrics = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: layout.evaluationFolder + "/metrics.json"))) as! [String: Any]
+        let metrics =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: layout.evaluationFolder + "/metrics.json")))
+            as! [String: Any]
         XCTAssertEqual(metrics["models"] as? [String], ["transfer", "rf", "combined"])
         let combination = try JSONDecoder().decode(
             CombinationWeights.self,
@@ -125,9 +131,12 @@ final class CombinedModelPipelineTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix("nnls: 0-5cm transfer "), text)
         XCTAssertEqual(metadata["SOCMAP_MODEL"], "combined")
         // The training's units: 3 outer folds x (1 + 2 inner) x 2 members + 2 final models, nothing for combined.
-        let report = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: layout.root + "/report.json"))) as! [String: Any]
-        let trained = ((report["training"] as! [String: Any])["units"] as! [[String: Any]]).map { $0["name"] as! String }
+        let report =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: layout.root + "/report.json"))) as! [String: Any]
+        let trained = ((report["training"] as! [String: Any])["units"] as! [[String: Any]]).map {
+            $0["name"] as! String
+        }
         XCTAssertEqual(trained.count, 3 * 3 * 2 + 2, "\(trained)")
         XCTAssertTrue(trained.contains("cv_fold03_inner2_transfer"), "\(trained)")
         XCTAssertFalse(trained.contains { $0.hasSuffix("combined") }, "\(trained)")
@@ -142,7 +151,9 @@ final class CombinedModelPipelineTests: XCTestCase {
         let csv = try String(contentsOfFile: layout.evaluationFolder + "/predictions.csv", encoding: .utf8)
         let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         let header = lines[0].map(String.init)
-        let (t, r, c) = (header.firstIndex(of: "transfer")!, header.firstIndex(of: "rf")!, header.firstIndex(of: "combined")!)
+        let (t, r, c) = (
+            header.firstIndex(of: "transfer")!, header.firstIndex(of: "rf")!, header.firstIndex(of: "combined")!
+        )
         for row in lines.dropFirst() {
             guard let a = Double(row[t]), let b = Double(row[r]), let m = Double(row[c]) else { continue }
             XCTAssertEqual(m, (a + b) / 2, accuracy: 2e-3 * max(1, abs(m)))

@@ -157,6 +157,19 @@ final class StudyKeyTests: XCTestCase {
         XCTAssertEqual(f0.changes, "freeze: 0, seed: 9")
     }
 
+    /// A combined variant: its members, weights and inner folds, and a change text that says what it combines.
+    func testParse_readsACombinedVariant() throws {
+        let study = try StudyConfig.parse(
+            text:
+                "variants:\n  rf: {}\n  t: {model: transfer}\n  t+rf: {model: combined, members: [t, rf], weights: nnls}",
+            file: "/data/study.yaml", pipeline: try Self.pipeline())
+        let c = study.variants[2]
+        XCTAssertEqual(c.model, .combined)
+        XCTAssertEqual(c.combine, StudyConfig.Combination(members: ["t", "rf"], weights: .nnls, innerFolds: 5))
+        XCTAssertEqual(c.changes, "t + rf, nnls weights")
+        XCTAssertNil(study.variants[0].combine)
+    }
+
     /// An unknown key, a value out of its range or of the wrong kind: the error names the study file, the
     /// line and the key.
     func testErrors_nameFileLineAndKey() throws {
@@ -179,7 +192,41 @@ final class StudyKeyTests: XCTestCase {
             ("variants: {rf: {}}\nbaselines: [rf, cnn]", "baselines[1]", 2, "'cnn' is not a variant"),
             ("variants: {rf: {}}\noutput: ''", "output", 2, "give a folder for the study's outputs"),
             ("variants: {}", "variants", 1, "list at least one variant"),
-            ("bootstrap: 500", "variants", 1, "required key is missing; name each variant")
+            ("bootstrap: 500", "variants", 1, "required key is missing; name each variant"),
+            ("variants:\n  rf: {}\n  c: {model: combined}", "variants.c", 3, "a combined variant names its members"),
+            (
+                "variants:\n  rf: {}\n  c: {model: combined, members: [rf, cnn]}", "variants.c.members", 3,
+                "member 'cnn' is not a trained variant of this study; choose from rf"
+            ),
+            (
+                "variants:\n  rf: {}\n  c: {model: combined, members: [rf]}", "variants.c.members", 3,
+                "at least two members"
+            ),
+            (
+                "variants:\n  rf: {}\n  c: {model: combined, members: [rf, rf]}", "variants.c.members", 3,
+                "'rf' is listed twice"
+            ),
+            (
+                "variants:\n  rf: {}\n  cnn: {}\n  c: {model: combined, members: [rf, cnn], train: {epochs: 3}}",
+                "variants.c.train", 4, "a combined variant trains nothing"
+            ),
+            (
+                "variants:\n  rf: {}\n  cnn: {weights: nnls}", "variants.cnn.weights", 3,
+                "only a combined variant"
+            ),
+            (
+                "variants:\n  rf: {}\n  cnn: {}\n  c: {model: combined, members: [rf, cnn], weights: nnls, inner_folds: 1}",
+                "variants.c.inner_folds", 4, "must be between 2 and 20"
+            ),
+            (
+                """
+                variants:
+                  rf: {}
+                  cnn: {}
+                  a: {model: combined, members: [rf, cnn], weights: nnls, inner_folds: 3}
+                  b: {model: combined, members: [rf, cnn], weights: nnls}
+                """, "variants.b.members", 5, "give them the same inner_folds"
+            )
         ]
         for c in cases {
             XCTAssertThrowsError(try StudyConfig.parse(text: c.text, file: file, pipeline: pipeline), c.text) {

@@ -60,14 +60,16 @@ public struct CombinationWeights: Sendable, Equatable, Codable {
             inner held-out predictions of that fold's training sites only (nested), so its scores are not \
             flattered by the weights; the final model's weights were fitted on every outer held-out prediction.
             """
-            + (fallbacks > 0 ? " \(fallbacks) of \(fits) fits had too few samples and used equal weights." : "")
+                + (fallbacks > 0 ? " \(fallbacks) of \(fits) fits had too few samples and used equal weights." : "")
     }
 
     /// summary.md's section (report.md's with `heading` "###"): how the weights were chosen, and per depth the
     /// final weights with the range of the folds' weights of each member.
     public func markdown(heading: String = "##") -> String {
         var md = "\n\(heading) Combined model\n\n\(methodText)\n\n"
-        md += "| depth | " + members.map { "\($0) weight" + (isFitted ? " (folds' range)" : "") }.joined(separator: " | ") + " |\n"
+        md +=
+            "| depth | " + members.map { "\($0) weight" + (isFitted ? " (folds' range)" : "") }.joined(separator: " | ")
+            + " |\n"
         md += "|---|" + String(repeating: "---:|", count: members.count) + "\n"
         for (d, label) in depthLabels.enumerated() {
             md += "| \(label) | "
