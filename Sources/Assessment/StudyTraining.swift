@@ -4,6 +4,7 @@ import Experiments
 import FileIO
 import Foundation
 import Inputs
+import Models
 import Patches
 import Randomness
 import Runtime
@@ -37,6 +38,8 @@ public final class StudyTraining {
     let settings: AssessmentSettings
     /// The study's units.
     public let experiment: Experiment
+    /// The sites' locations in the grid's CRS, with its metric (what kriged variants krige between).
+    let points: SpatialPoints
 
     /// The marker file that makes a folder a study folder (a study refuses to write into any other non-empty folder).
     public static let marker = ".socmap-study"
@@ -60,18 +63,25 @@ public final class StudyTraining {
             settings, data: data, store: store, layout: layout, domain: domain, observer: observer)
         selection = selected.selection
         let plan = try RunTraining.plan(settings, settings.evaluate!, data: data, domain: domain)
-        // Combined variants train nothing; the members of a nested one also fit its inner folds.
+        // Combined and kriged variants train nothing; the members of a nested one (nnls weights, kriging) also fit
+        // its inner folds (the study file's parser checked that each member is asked for one count).
         var inner: [String: Int] = [:]
         for v in study.variants {
             if let c = v.combine, c.weights == .nnls { for m in c.members { inner[m] = c.innerFolds } }
+            if let k = v.krige, let target = study.variants.first(where: { $0.name == k.of }) {
+                for m in target.combine?.members ?? [target.name] { inner[m] = k.innerFolds }
+            }
         }
-        let variants = study.variants.filter { $0.model != .combined }.map {
+        let variants = study.variants.filter { $0.combine == nil && $0.krige == nil }.map {
             var v = Experiments.Variant(
                 name: $0.name, model: $0.model, settings: $0.settings, channels: selected.channels,
                 seeds: SeedStream(root: $0.seed).child("train"))
             v.innerFolds = inner[$0.name] ?? 0
             return v
         }
+        let crs = inputs.stack.grid.crs
+        points = SpatialPoints(
+            x: data.sites.map(\.x), y: data.sites.map(\.y), metric: crs.isGeographic ? .greatCircle : .euclidean)
         experiment = try Self.studyStage(file: settings.file) {
             try Experiment(data: data, plan: plan, variants: variants, finals: false, store: store)
         }
@@ -160,8 +170,9 @@ public final class StudyTraining {
         let variants = study.variants
         var predictions = [String: [Float]]()
         var seconds = [String: Double]()
+        var krigingNotes: [String] = []
         try Self.studyStage {
-            for v in variants where v.combine == nil {
+            for v in variants where v.combine == nil && v.krige == nil {
                 predictions[v.name] = try experiment.heldOut(v.name)
                 seconds[v.name] = try (0..<plan.k).reduce(0) {
                     $0 + (try experiment.record(TrainingUnit(variant: v.name, fold: $1))).seconds
@@ -176,12 +187,38 @@ public final class StudyTraining {
                         .reduce(0) { $0 + (try experiment.record($1)).seconds }
                 }
             }
+            // A kriged variant: each fold's residuals from its target's inner folds (combined with the fold's
+            // weights for a combination), kriged to the fold's held-out sites; its time is those inner folds'.
+            for v in variants {
+                guard let k = v.krige, let target = variants.first(where: { $0.name == k.of }) else { continue }
+                let members = target.combine?.members ?? [target.name]
+                let weights = try target.combine.map {
+                    try experiment.combinationWeights(members: $0.members, method: $0.weights)
+                }
+                let inner = { (fold: Int) -> [Float] in
+                    let each = try members.map { try self.experiment.innerHeldOut($0, fold: fold) }
+                    guard let weights else { return each[0] }
+                    return data.samples.indices.map { s in
+                        Stacking.combine(each.map { $0[s] }, weights: weights.folds[fold][data.samples[s].depth])
+                    }
+                }
+                let kriged = try experiment.krigedHeldOut(
+                    heldOut: predictions[target.name]!, inner: inner, points: points, neighbours: k.neighbours)
+                predictions[v.name] = kriged.predictions
+                seconds[v.name] = try experiment.units.filter { $0.inner != nil && members.contains($0.variant) }
+                    .reduce(0) { $0 + (try experiment.record($1)).seconds }
+                krigingNotes.append(
+                    "\(v.name): \(kriged.fits) residual variograms fitted (fold x depth), \(kriged.pureNugget) of them a "
+                        + "pure nugget (kriging then gives the mean of the \(k.neighbours) nearest residuals)"
+                        + (kriged.unfitted > 0 ? ", \(kriged.unfitted) with too few residuals (not kriged)" : "") + ".")
+            }
         }
         let total = experiment.units.count
         var notes: [String] = []
         if !study.common.isEmpty {
             notes.append("Every variant: \(study.common) (the study's own keys, over the pipeline's).")
         }
+        notes += krigingNotes
         if let selection {
             let f = selection.final
             let kept = "\(f.selected.count) of \(f.covariates.count) (\(f.selected.joined(separator: ", ")))"

@@ -20,6 +20,18 @@ public struct StudyConfig: Sendable {
         public var changes: String
         /// A `combined` variant's members (names of other variants) and weights; nil for every other variant.
         public var combine: Combination? = nil
+        /// A kriged variant's target (another variant whose residuals it kriges); nil for every other variant.
+        public var krige: Kriging? = nil
+    }
+
+    /// What a kriged variant kriges: another variant's held-out residuals, each fold's from its inner folds.
+    public struct Kriging: Sendable, Equatable {
+        /// The variant whose residuals are kriged (trained or combined).
+        public var of: String
+        /// Sites an estimate weighs at most.
+        public var neighbours: Int
+        /// Folds of the inner cross-validation whose held-out residuals each outer fold kriges.
+        public var innerFolds: Int
     }
 
     /// What a `combined` variant combines: other variants of the study, and how they are weighed.
@@ -118,7 +130,13 @@ public struct StudyConfig: Sendable {
             let m = try node?.mapping()
             try K.variant.check(name, at: node ?? list)
             let model: ModelKind
-            if let given = try m?.given(K.model) {
+            let krige = try m?.given(K.krige)
+            if let krige, let v = m?.optional(K.model.name) {
+                throw v.error("a kriged variant takes the model of '\(krige)', the variant whose residuals it kriges")
+            }
+            if krige != nil {
+                model = .combined  // set to the target's model below
+            } else if let given = try m?.given(K.model) {
                 model = given
             } else if let named = ModelKind(rawValue: name) {
                 model = named
@@ -128,13 +146,23 @@ public struct StudyConfig: Sendable {
             var settings = train.settings
             var changes: [String] = []
             var combine: Combination?
-            if model == .combined {
+            var kriging: Kriging?
+            if let krige {
+                kriging = Kriging(
+                    of: krige, neighbours: try m!.read(K.neighbours), innerFolds: try m!.read(K.innerFolds))
+                changes = ["residuals of \(krige) kriged (\(kriging!.neighbours) neighbours)"]
+                if let v = m!.optional(K.variantTrain.name) ?? m!.optional(K.seed.name) ?? m!.optional(K.members.name) {
+                    throw v.error("a kriged variant trains nothing: it kriges the residuals of '\(krige)'")
+                }
+            } else if model == .combined {
                 combine = try parseCombination(m, name: name, node: node ?? list)
                 changes = [combine!.members.joined(separator: " + ") + ", " + combine!.weights.rawValue + " weights"]
-            } else if let given = [K.members.name, K.weights.name, K.innerFolds.name].compactMap({ m?.optional($0) })
-                .first
+            } else if let given = [K.members.name, K.weights.name, K.innerFolds.name, K.neighbours.name]
+                .compactMap({ m?.optional($0) }).first
             {
-                throw given.error("only a combined variant ('model: combined') has members, weights and inner_folds")
+                throw given.error(
+                    "only a combined variant ('model: combined') has members and weights, only those and a kriged "
+                        + "variant ('krige: <variant>') inner_folds, only a kriged variant neighbours")
             }
             if let t = try m?.section(K.variantTrain) {
                 if model == .combined {
@@ -161,9 +189,9 @@ public struct StudyConfig: Sendable {
             variants.append(
                 Variant(
                     name: name, model: model, settings: settings, seed: seed, changes: changes.joined(separator: ", "),
-                    combine: combine))
+                    combine: combine, krige: kriging))
         }
-        try checkCombinations(variants, list: variantMap)
+        try checkCombinations(&variants, list: variantMap)
         let names = variants.map(\.name)
         var baselines = defaultBaselineNames.filter(names.contains)
         if let given = try root.given(K.baselines) {
@@ -207,27 +235,58 @@ public struct StudyConfig: Sendable {
             members: members, weights: try m.read(K.weights), innerFolds: try m.read(K.innerFolds))
     }
 
-    /// Every combined variant's members are other variants that are not combined, and a member of several
-    /// nested (`nnls`) combinations has the same inner folds in each.
-    static func checkCombinations(_ variants: [Variant], list: YAMLMapping) throws {
+    /// Every combined variant's members are trained variants, a kriged variant's target is a trained or
+    /// combined variant (whose model it takes), and a variant cross-validated inside each fold by several
+    /// nested variants (`nnls` combinations, kriging) has the same inner folds for each.
+    static func checkCombinations(_ variants: inout [Variant], list: YAMLMapping) throws {
         var innerOf: [String: Int] = [:]
+        for (i, v) in variants.enumerated() {
+            guard let k = v.krige else { continue }
+            let place =
+                (try? list.optional(v.name)?.mapping())??.optional(StudyKeys.krige.name) ?? list.optional(v.name)!
+            guard let target = variants.first(where: { $0.name == k.of }), target.krige == nil else {
+                throw place.error(
+                    "'\(k.of)' is not a variant this one can krige; choose from "
+                        + variants.filter { $0.krige == nil }.map(\.name).joined(separator: ", "))
+            }
+            variants[i].model = target.model
+        }
+        // The variants whose inner folds each trained variant must fit, and how many.
+        func need(_ member: String, _ folds: Int, _ place: YAMLValue) throws {
+            if let k = innerOf[member], k != folds {
+                throw place.error(
+                    "'\(member)' is cross-validated inside each fold by nested variants with \(k) and \(folds) inner "
+                        + "folds; give them the same inner_folds")
+            }
+            innerOf[member] = folds
+        }
+        for v in variants {
+            guard let c = v.combine, c.weights == .nnls else { continue }
+            let place =
+                (try? list.optional(v.name)?.mapping())??.optional(StudyKeys.members.name) ?? list.optional(v.name)!
+            for member in c.members where variants.contains(where: { $0.name == member && $0.combine == nil }) {
+                try need(member, c.innerFolds, place)
+            }
+        }
+        for v in variants {
+            guard let k = v.krige else { continue }
+            let place =
+                (try? list.optional(v.name)?.mapping())??.optional(StudyKeys.krige.name) ?? list.optional(v.name)!
+            let target = variants.first { $0.name == k.of }!
+            for member in target.combine?.members ?? [target.name] { try need(member, k.innerFolds, place) }
+        }
         for v in variants {
             guard let c = v.combine else { continue }
             let node = (try? list.optional(v.name)?.mapping())??.optional(StudyKeys.members.name)
             let place = node ?? list.optional(v.name)!
             for member in c.members {
-                guard let other = variants.first(where: { $0.name == member }), other.model != .combined else {
+                guard let other = variants.first(where: { $0.name == member }), other.combine == nil, other.krige == nil
+                else {
                     throw place.error(
                         "member '\(member)' is not a trained variant of this study; choose from "
-                            + variants.filter { $0.model != .combined }.map(\.name).joined(separator: ", "))
+                            + variants.filter { $0.combine == nil && $0.krige == nil }.map(\.name)
+                            .joined(separator: ", "))
                 }
-                guard c.weights == .nnls else { continue }
-                if let k = innerOf[member], k != c.innerFolds {
-                    throw place.error(
-                        "'\(member)' is a member of nested combinations with \(k) and \(c.innerFolds) inner folds; "
-                            + "give them the same inner_folds")
-                }
-                innerOf[member] = c.innerFolds
             }
             if c.members.count < 2 { throw place.error("a combination needs at least two members") }
         }

@@ -58,7 +58,13 @@ public enum StudyKeys {
         "a combined variant's weights: equal, or nnls per depth (nested in each fold)")
     static let innerFolds = Key(
         "variants.<name>.inner_folds", .int, default: CombineSettings(members: []).innerFolds, .range(2...20),
-        "a combined variant's inner folds for nnls weights")
+        "a nested variant's inner folds (nnls weights, kriged residuals)")
+    static let krige = Key(
+        "variants.<name>.krige", .string, default: nil, defaultText: "none",
+        "another variant whose held-out residuals this variant kriges (residual kriging)")
+    static let neighbours = Key(
+        "variants.<name>.neighbours", .int, default: 32, .range(1...10_000),
+        "a kriged variant's sites per estimate (gstat's nmax)")
     static let variantTrain = Key(
         "variants.<name>.train", .mapping("mapping of train keys but models"), default: nil, defaultText: "none",
         "train keys the variant changes, after the study's")
@@ -67,7 +73,7 @@ public enum StudyKeys {
     public static var all: [KeyDeclaration] {
         declarations(
             output, baselines, bootstrap, train, split, reference, variants, variant, model, seed, members, weights,
-            innerFolds, variantTrain)
+            innerFolds, krige, neighbours, variantTrain)
     }
 
     /// The models a variant may train, for messages.

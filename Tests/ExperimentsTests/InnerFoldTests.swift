@@ -1,6 +1,7 @@
 import Evaluation
 import Foundation
 import Models
+import Patches
 import Randomness
 import TestSupport
 import XCTest
@@ -86,5 +87,69 @@ final class InnerFoldTests: XCTestCase {
         let three = try experiment(scratch.path, inner: 3)
         let u = TrainingUnit(variant: "rf", fold: 0, inner: 0)
         XCTAssertNotEqual(three.fingerprint(u), with.fingerprint(u), "inner units depend on the inner fold count")
+    }
+}
+
+/// Residual kriging cross-validated from the inner folds (`Experiment.krigedHeldOut`).
+final class KrigedHeldOutTests: XCTestCase {
+    /// Sites on a 2-D lattice whose values are a smooth field of their location that no channel explains.
+    func spatialData() -> PatchDataset {
+        let base = smallData(sites: 64, seed: 8)
+        let sites = base.sites.indices.map { i in
+            PatchSite(
+                id: base.sites[i].id, x: Double(i % 8) * 250, y: Double(i / 8) * 250, sourceX: 0, sourceY: 0,
+                col: i % 8, row: i / 8)
+        }
+        let samples = base.samples.map { s in
+            let (x, y) = (sites[s.site].x, sites[s.site].y)
+            return PatchSample(site: s.site, depth: s.depth, value: Float(4 * sin(x / 600) + 3 * cos(y / 700)) + 10)
+        }
+        return PatchDataset(
+            property: base.property, unit: base.unit, patchSize: base.patchSize, channels: base.channels,
+            depths: base.depths, grid: base.grid, sites: sites, patches: base.patches, samples: samples)
+    }
+
+    func kriged(_ data: PatchDataset, folder: String) throws -> (Experiment, KrigedHeldOut, [Float]) {
+        let plan = try FoldPlan.make(data, spec: FoldSpec(folds: 4, seed: 3))
+        var v = Variant(name: "rf", model: .rf, settings: quickForest, seeds: SeedStream(root: 1))
+        v.innerFolds = 3
+        let e = try Experiment(
+            data: data, plan: plan, variants: [v], finals: false, store: UnitStore(folder: folder, tag: "t"))
+        try e.fit(e.units, observer: InnerFoldTests.Quiet(), owner: "this test")
+        let points = SpatialPoints(x: data.sites.map(\.x), y: data.sites.map(\.y), metric: .euclidean)
+        let heldOut = try e.heldOut("rf")
+        let k = try e.krigedHeldOut(
+            heldOut: heldOut, inner: { try e.innerHeldOut("rf", fold: $0) }, points: points, neighbours: 12)
+        return (e, k, heldOut)
+    }
+
+    /// The residuals are the field, which kriging recovers: the kriged RMSE is far below the forest's.
+    func testKriging_recoversASpatialResidual() throws {
+        let data = spatialData()
+        let (_, k, heldOut) = try kriged(data, folder: ScratchFolder().path)
+        func rmse(_ p: [Float]) -> Double {
+            let e = data.samples.indices.map { Double(p[$0]) - Double(data.samples[$0].value) }
+            return (e.map { $0 * $0 }.reduce(0, +) / Double(e.count)).squareRoot()
+        }
+        XCTAssertLessThan(rmse(k.predictions), 0.5 * rmse(heldOut), "\(rmse(k.predictions)) vs \(rmse(heldOut))")
+        XCTAssertEqual(k.fits, 4 * 2)
+        XCTAssertEqual(k.unfitted, 0)
+        XCTAssertTrue(k.variances.allSatisfy { $0.isFinite && $0 >= 0 })
+    }
+
+    /// Honest: a held-out sample's own value shapes neither its fold's models nor its kriged residual, so changing
+    /// it leaves its kriged prediction as it was.
+    func testKrigedPrediction_doesNotDependOnTheSamplesOwnValue() throws {
+        let data = spatialData()
+        let (e, k, _) = try kriged(data, folder: ScratchFolder().path)
+        let s = e.plan!.split(2).heldOut[3]
+        var samples = data.samples
+        samples[s].value += 25
+        let changed = PatchDataset(
+            property: data.property, unit: data.unit, patchSize: data.patchSize, channels: data.channels,
+            depths: data.depths, grid: data.grid, sites: data.sites, patches: data.patches, samples: samples)
+        let (_, again, _) = try kriged(changed, folder: ScratchFolder().path)
+        XCTAssertEqual(again.predictions[s], k.predictions[s])
+        XCTAssertNotEqual(again.predictions, k.predictions, "other folds do see the change")
     }
 }

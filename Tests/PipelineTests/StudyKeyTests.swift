@@ -168,6 +168,15 @@ final class StudyKeyTests: XCTestCase {
         XCTAssertEqual(c.combine, StudyConfig.Combination(members: ["t", "rf"], weights: .nnls, innerFolds: 5))
         XCTAssertEqual(c.changes, "t + rf, nnls weights")
         XCTAssertNil(study.variants[0].combine)
+        let kriged = try StudyConfig.parse(
+            text: "variants:\n  rf: {}\n  t: {model: transfer}\n  c: {model: combined, members: [t, rf]}\n"
+                + "  rf+rk: {krige: rf}\n  c+rk: {krige: c, neighbours: 8}",
+            file: "/data/study.yaml", pipeline: try Self.pipeline())
+        XCTAssertEqual(kriged.variants[3].krige, StudyConfig.Kriging(of: "rf", neighbours: 32, innerFolds: 5))
+        XCTAssertEqual(kriged.variants[3].model, .rf, "the kriged variant's model")
+        XCTAssertEqual(kriged.variants[4].krige, StudyConfig.Kriging(of: "c", neighbours: 8, innerFolds: 5))
+        XCTAssertEqual(kriged.variants[4].model, .combined)
+        XCTAssertEqual(kriged.variants[4].changes, "residuals of c kriged (8 neighbours)")
     }
 
     /// An unknown key, a value out of its range or of the wrong kind: the error names the study file, the
@@ -226,6 +235,18 @@ final class StudyKeyTests: XCTestCase {
                   a: {model: combined, members: [rf, cnn], weights: nnls, inner_folds: 3}
                   b: {model: combined, members: [rf, cnn], weights: nnls}
                 """, "variants.b.members", 5, "give them the same inner_folds"
+            ),
+            (
+                "variants:\n  rf: {}\n  k: {krige: cnn}", "variants.k.krige", 3,
+                "'cnn' is not a variant this one can krige"
+            ),
+            ("variants:\n  rf: {}\n  k: {krige: rf, model: rf}", "variants.k.model", 3, "takes the model of 'rf'"),
+            ("variants:\n  rf: {}\n  k: {krige: rf, train: {epochs: 2}}", "variants.k.train", 3, "trains nothing"),
+            ("variants:\n  rf: {neighbours: 8}", "variants.rf.neighbours", 2, "only a kriged variant neighbours"),
+            ("variants:\n  rf: {}\n  k: {krige: rf, neighbours: 0}", "variants.k.neighbours", 3, "between 1 and 10000"),
+            (
+                "variants:\n  rf: {}\n  k: {krige: rf, inner_folds: 3}\n  j: {krige: rf}", "variants.j.krige", 4,
+                "nested variants with 3 and 5 inner folds"
             )
         ]
         for c in cases {

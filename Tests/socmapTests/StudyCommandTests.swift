@@ -107,6 +107,42 @@ final class StudyCommandTests: XCTestCase {
         XCTAssertTrue(changed.stdout.contains("3 units trained, 9 reused"), changed.stdout)
     }
 
+    /// Combined and kriged variants: trained nothing of their own, the equal combination the members' mean, the
+    /// nested ones fitting their members' inner folds once for both, and the kriged variant's notes in study.md.
+    func testStudy_combinesAndKrigesOtherVariants() throws {
+        let p = try project()
+        try """
+        bootstrap: 300
+        baselines: [rf, transfer]
+        variants:
+          rf: {}
+          transfer: {}
+          both: {model: combined, members: [transfer, rf]}
+          both-nnls: {model: combined, members: [transfer, rf], weights: nnls, inner_folds: 2}
+          rf+rk: {krige: rf, inner_folds: 2, neighbours: 8}
+
+        """.write(toFile: p.folder.file("study.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["study", p.pipeline, p.folder.file("study.yaml"), "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // 3 folds x (1 + 2 inner) x 2 trained variants.
+        XCTAssertTrue(r.stdout.contains("18 units trained, 0 reused"), r.stdout)
+        let folder = p.folder.file("out-study")
+        let study = try rows((folder as NSString).appendingPathComponent("predictions.csv"))
+        XCTAssertEqual(
+            study[0].prefix(9), ["site", "depth", "fold", "observed", "rf", "transfer", "both", "both-nnls", "rf+rk"])
+        var kriged = 0
+        for row in study.dropFirst() {
+            guard let rf = Double(row[4]), let t = Double(row[5]), let both = Double(row[6]) else { continue }
+            XCTAssertEqual(both, (rf + t) / 2, accuracy: 1e-3 * max(1, abs(both)), "\(row)")
+            if let k = Double(row[8]), abs(k - rf) > 1e-9 { kriged += 1 }
+        }
+        XCTAssertGreaterThan(kriged, study.count / 2, "kriging moves the forest's predictions")
+        let md = try String(contentsOfFile: (folder as NSString).appendingPathComponent("study.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("rf+rk: 18 residual variograms fitted (fold x depth)"), md)
+        XCTAssertTrue(md.contains("| rf+rk | rf | residuals of rf kriged (8 neighbours) |"), md)
+        XCTAssertTrue(md.contains("| both | combined | transfer + rf, equal weights |"), md)
+    }
+
     /// kill -9 in the middle of a study: the rerun keeps the units saved before the kill, trains the
     /// rest, and its results are the same bytes as an uninterrupted study's.
     func testKilledStudy_continuesAndGivesTheSameBytes() throws {
