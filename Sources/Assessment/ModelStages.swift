@@ -89,15 +89,14 @@ public enum ModelStages {
         // Every fold model's prediction of every sample (held out or not), per model: the spread of the
         // other folds' models at a held-out sample is its difficulty s(x) for the adaptive interval.
         var everySample: [String: [[Float]]] = [:]
+        // The combined model's predictions are its members' summed with each fold's weights.
         let combination = try training.combinationWeights()
+        let combined = ModelKind.combined.rawValue
         do {
             heldOut = Dictionary(
                 uniqueKeysWithValues: try names.map { name in
-                    (
-                        name,
-                        try combination.flatMap { name == ModelKind.combined.rawValue ? $0 : nil }
-                            .map(experiment.combinedHeldOut) ?? experiment.heldOut(name)
-                    )
+                    if name == combined, let combination { return (name, try experiment.combinedHeldOut(combination)) }
+                    return (name, try experiment.heldOut(name))
                 })
             sweep =
                 train.models.contains(.transfer)
@@ -105,9 +104,11 @@ public enum ModelStages {
                     uniqueKeysWithValues: try sweepNames.map { ($0, try experiment.heldOutSweep("transfer", key: $0)) })
                 : [:]
             for name in names {
-                everySample[name] =
-                    try combination.flatMap { name == ModelKind.combined.rawValue ? $0 : nil }
-                    .map(experiment.combinedEveryFoldPrediction) ?? experiment.everyFoldPrediction(name)
+                if name == combined, let combination {
+                    everySample[name] = try experiment.combinedEveryFoldPrediction(combination)
+                } else {
+                    everySample[name] = try experiment.everyFoldPrediction(name)
+                }
             }
         } catch let e as ExperimentError {
             throw StageError(stage: .evaluate, file: e.path, message: e.message)
@@ -346,12 +347,12 @@ public enum ModelStages {
         var files: [String] = []
         for kind in training.train.models {
             let folder = layout.model(named: kind.rawValue)
-            let written =
-                kind == .combined
-                ? try training.writeCombined(
-                    try training.combinationWeights()!, weights: training.combinationWeights()!.final, fold: nil,
-                    to: folder)
-                : try training.copyModel(training.unit(kind, fold: nil), to: folder)
+            let written: [String]
+            if kind == .combined, let combination = try training.combinationWeights() {
+                written = try training.writeCombined(combination, weights: combination.final, fold: nil, to: folder)
+            } else {
+                written = try training.copyModel(training.unit(kind, fold: nil), to: folder)
+            }
             files += written.map { OutputLayout.modelFile(named: kind.rawValue, $0) }
         }
         return files

@@ -63,10 +63,12 @@ extension PipelineConfig {
         let c = try node?.mapping()
         let others = models.filter { $0 != .combined }
         let members = try c?.given(TrainKeys.combineMembers) ?? base?.members ?? others
-        let place = c?.optional(TrainKeys.combineMembers.name) ?? node ?? m.optional(TrainKeys.models.name)
         if let problem = CombineSettings.problem(members: members, trained: others) {
-            throw place.map { $0.error(problem) }
-                ?? ConfigError(file: "", key: "train", line: nil, column: nil, message: problem)
+            // At the members, the combine section, train.models, or else the train section itself.
+            if let place = c?.optional(TrainKeys.combineMembers.name) ?? node ?? m.optional(TrainKeys.models.name) {
+                throw place.error(problem)
+            }
+            throw m.source.error(at: m.mark, key: m.path, problem)
         }
         let weights = try c?.given(TrainKeys.combineWeights) ?? base?.weights ?? .equal
         let inner =
