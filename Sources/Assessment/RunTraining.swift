@@ -121,7 +121,8 @@ public final class RunTraining {
     /// The unit of a model kind: on a 0-based fold, or the final fit (nil).
     public func unit(_ kind: ModelKind, fold: Int?) -> TrainingUnit { TrainingUnit(variant: kind.rawValue, fold: fold) }
 
-    /// "12 units (5 folds x 2 models + 2 final models)", with "+ 50 inner folds" for a combination's nested weights.
+    /// "12 units (5 folds x 2 models + 2 final models)"; nested weights add "50 inner folds of the combined
+    /// model's weights + ".
     public var unitsText: String {
         let models = experiment.variants.count
         let inner = experiment.units.filter { $0.inner != nil }.count
