@@ -130,6 +130,18 @@ final class CombinedModelPipelineTests: XCTestCase {
         let text = metadata["SOCMAP_COMBINATION"] ?? ""
         XCTAssertTrue(text.hasPrefix("nnls: 0-5cm transfer "), text)
         XCTAssertEqual(metadata["SOCMAP_MODEL"], "combined")
+        // `socmap predict` maps the saved combination (fold models and metrics from disk) to the same bytes.
+        let maps = try FileManager.default.contentsOfDirectory(atPath: layout.mapsFolder).filter {
+            $0.hasSuffix(".tif")
+        }
+        .sorted()
+        XCTAssertTrue(maps.contains("soc_0-5cm_cv_sd.tif") && maps.contains("soc_0-5cm_q95.tif"), "\(maps)")
+        let before = maps.map { FileManager.default.contents(atPath: layout.mapsFolder + "/" + $0) }
+        let result = try PipelineRunner(config: config).predict(shard: .whole, merge: false, overwrite: true)
+        XCTAssertTrue(result.assembled)
+        for (name, data) in zip(maps, before) {
+            XCTAssertEqual(FileManager.default.contents(atPath: layout.mapsFolder + "/" + name), data, name)
+        }
         // The training's units: 3 outer folds x (1 + 2 inner) x 2 members + 2 final models, nothing for combined.
         let report =
             try JSONSerialization.jsonObject(
