@@ -15,6 +15,7 @@ extension EvaluationResult {
         cv.zones = zones.map(RunRecord.Zones.init)
         cv.geodist = geodist
         cv.residualVariograms = variograms
+        cv.importance = importance
         return cv
     }
 

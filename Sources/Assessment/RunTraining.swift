@@ -44,7 +44,8 @@ public final class RunTraining {
                 name: kind.rawValue, model: kind, settings: train.settings, channels: channels,
                 seeds: SeedStream(root: settings.seed).child("train"),
                 freezeSweep: kind == .transfer ? settings.evaluate?.freezeSweep ?? [] : [],
-                keepsFoldModels: settings.predict.map { $0.mapsCVModels && $0.model == kind } ?? false)
+                keepsFoldModels: settings.evaluate?.importance == true
+                    || settings.predict.map { $0.mapsCVModels && $0.model == kind } ?? false)
         }
         do {
             experiment = try Experiment(

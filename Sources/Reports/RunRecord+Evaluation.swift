@@ -62,6 +62,8 @@ extension RunRecord {
         public var geodist: GeodistTable?
         /// The variograms of each model's held-out residuals per depth.
         public var residualVariograms: ResidualVariograms?
+        /// The covariate importance and partial dependence (`evaluate.importance`).
+        public var importance: CovariateImportance?
 
         /// An empty section for a builder to fill.
         public init() {}
@@ -74,7 +76,7 @@ extension RunRecord {
         }
 
         enum CodingKeys: String, CodingKey {
-            case folds, models, unpredicted, zones, geodist
+            case folds, models, unpredicted, zones, geodist, importance
             case residualVariograms = "residual_variograms"
             case foldDesignText = "fold_design_text"
             case foldDesign = "fold_design"
