@@ -16,7 +16,9 @@ enum PartialDependencePlot {
                 c.categorical
                 ? AxisScale(
                     lower: low - 0.5, upper: high + 0.5,
-                    ticks: AxisScale.nice(min: low, max: high, targetTicks: 5).ticks.filter { $0 >= low && $0 <= high },
+                    ticks: AxisScale.nice(min: low, max: high, targetTicks: 5).ticks.filter {
+                        $0 >= low && $0 <= high && $0 == $0.rounded()
+                    },
                     decimals: 0)
                 : AxisScale.nice(min: low, max: high, targetTicks: 4)
             return DepthPanels.Panel(
