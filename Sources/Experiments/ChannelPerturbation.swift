@@ -171,7 +171,8 @@ public enum ChannelPerturbation {
     /// The partial dependence of `model` at depth `depth` on `covariate` (channels of `data`, the data the
     /// model reads), averaged over every sample of `data` at the depth: a continuous covariate on
     /// `PartialDependence.grid` of the samples' centre-cell values, each patch channel shifted by (grid
-    /// value − its centre value); a categorical covariate at each class, every cell of the patch set to it.
+    /// value − its centre value); a categorical covariate at each class that some sample of the depth is in (at
+    /// its centre cell), every cell of the patch set to it.
     /// The values are in the covariate's units (the channel's scaling undone) or class codes.
     public static func partialDependence(
         model: TrainedModel, data: PatchDataset, depth: Int, covariate: CovariateChannels
@@ -186,9 +187,10 @@ public enum ChannelPerturbation {
             return p.isEmpty ? .nan : p.reduce(0, +) / Double(p.count)
         }
         if covariate.categorical {
-            let classes = covariate.channels.sorted {
-                (data.channels[$0].classValue ?? 0, $0) < (data.channels[$1].classValue ?? 0, $1)
-            }
+            // The classes some sample of the depth is in (at its centre cell): another class set everywhere
+            // would ask the model about patches it never saw.
+            let classes = covariate.channels.filter { c in centreValues(c, of: original).contains { $0 > 0.5 } }
+                .sorted { (data.channels[$0].classValue ?? 0, $0) < (data.channels[$1].classValue ?? 0, $1) }
             var predictions: [Double] = []
             for chosen in classes {
                 setClass(chosen, of: covariate.channels, in: &working)

@@ -17,7 +17,8 @@ final class ImportanceTests: XCTestCase {
     }
 
     /// `sites` sites with one-cell patches: continuous channels a, b, c (uniform) and a categorical
-    /// covariate "zone" of three one-hot classes; two depths. Only a drives the value: 10 a − d.
+    /// covariate "zone" of four one-hot classes, the fourth without a site; two depths. Only a drives the
+    /// value: 10 a − d.
     static func onlyA(sites: Int = 60, seed: UInt64 = 5) -> PatchDataset {
         var rng = Xoshiro256(seed: seed)
         var patches: [Float] = []
@@ -27,12 +28,12 @@ final class ImportanceTests: XCTestCase {
             let b = rng.nextUnitFloat()
             let c = rng.nextUnitFloat()
             let zone = rng.next(below: 3)
-            patches += [a, b, c] + (0..<3).map { $0 == zone ? 1 : 0 }
+            patches += [a, b, c] + (0..<4).map { $0 == zone ? 1 : 0 }
             for d in 0..<2 { samples.append(PatchSample(site: s, depth: d, value: 10 * a - Float(d))) }
         }
         let channels =
             ["a", "b", "c"].map { PatchChannel(name: $0, covariate: $0, classValue: nil, min: 0, max: 2, fill: 0.5) }
-            + (1...3).map {
+            + (1...4).map {
                 PatchChannel(name: "zone=\($0)", covariate: "zone", classValue: $0, min: 0, max: 1, fill: 0.3)
             }
         return PatchDataset(
@@ -131,7 +132,7 @@ final class ImportanceTests: XCTestCase {
         let data = Self.onlyA(sites: 12)
         let covariates = CovariateChannels.of(data.channels)
         XCTAssertEqual(covariates.map(\.covariate), ["a", "b", "c", "zone"])
-        XCTAssertEqual(covariates[3].channels, [3, 4, 5])
+        XCTAssertEqual(covariates[3].channels, [3, 4, 5, 6])
         XCTAssertTrue(covariates[3].categorical)
         let samples = Array(data.samples.indices.filter { data.samples[$0].depth == 1 })
         let original = ChannelPerturbation.perSample(data, samples: samples)
@@ -147,8 +148,8 @@ final class ImportanceTests: XCTestCase {
             let mine = Array(original.patches[i * c..<(i + 1) * c])
             let donor = Array(original.patches[permutation[i] * c..<(permutation[i] + 1) * c])
             XCTAssertEqual(Array(got[0..<3]), Array(mine[0..<3]), "a, b and c stay with their sample")
-            XCTAssertEqual(Array(got[3..<6]), Array(donor[3..<6]), "the three class channels come from one donor")
-            XCTAssertEqual(got[3..<6].reduce(0, +), 1, "still one class")
+            XCTAssertEqual(Array(got[3..<7]), Array(donor[3..<7]), "the class channels come from one donor")
+            XCTAssertEqual(got[3..<7].reduce(0, +), 1, "still one class")
         }
     }
 
@@ -168,7 +169,7 @@ final class ImportanceTests: XCTestCase {
         XCTAssertGreaterThan(a.predictions.last! - a.predictions.first!, 5, "10 a rises about 8 over the grid")
         let zone = curves[1]
         XCTAssertTrue(zone.categorical)
-        XCTAssertEqual(zone.values, [1, 2, 3])
+        XCTAssertEqual(zone.values, [1, 2, 3], "class 4, which no site is in, is not asked about")
         XCTAssertLessThan(zone.range, 0.2 * a.range, "the zone does not matter")
     }
 

@@ -135,7 +135,8 @@ public struct PartialDependence: Codable, Sendable, Equatable {
             A continuous covariate's grid is \(Self.gridSize) quantiles of its centre-cell values over the depth's \
             samples; at each value every sample's patch channel is shifted by (value − its centre value), so the \
             centre cell takes the value and the patch keeps its local texture. A categorical covariate's grid is \
-            its classes: every cell of the patch is set to the class. The curves show what the model does, not \
+            the classes the depth's samples are in (at their centre cell): every cell of the patch is set to the \
+            class. The curves show what the model does, not \
             cause and effect; correlated covariates are set to values they rarely take together. Plot: \
             `\(folder)\(Self.plotFile)`; the curves: `\(folder)\(Self.csvFile)`.\n\n
             """
