@@ -16,6 +16,7 @@ extension EvaluationResult {
         cv.geodist = geodist
         cv.residualVariograms = variograms
         cv.combination = combination
+        cv.importance = importance
         return cv
     }
 

@@ -38,6 +38,8 @@ public struct EvaluationResult: Sendable {
     public var variograms: ResidualVariograms?
     /// The combined model's weights per fold and depth (nil without `combined` in `train.models`).
     public var combination: CombinationWeights?
+    /// The covariate importance and partial dependence (`evaluate.importance`).
+    public var importance: CovariateImportance?
 }
 
 /// Cross-validation of the models on identical folds, and the final fit saved for mapping.
@@ -250,9 +252,13 @@ public enum ModelStages {
         let variograms = ResidualVariograms.build(
             predictions: predictions, models: names, depthLabels: labels, locations: locations,
             metric: crs.isGeographic ? .greatCircle : .euclidean, unit: crs.isGeographic ? "m" : blockUnit(crs))
+        let importance =
+            evaluate.importance
+            ? try ImportanceStage.measure(settings, training: training, evaluate: evaluate, observer: observer) : nil
         let files = try EvaluationReport.write(
             table: table, predictions: predictions, freezeSweep: sweepEntries, intervals: intervals,
             locations: locations, zones: zones, geodist: geodist, variograms: variograms, combination: combination,
+            importance: importance,
             to: layout.evaluationFolder, title: "\(settings.name): \(data.property)", unit: data.unit)
         let siteFiles = try HeldOutSitesStage.write(
             settings, data: data, predictions: predictions, models: names, stack: stack,
@@ -261,7 +267,7 @@ public enum ModelStages {
             table: table, files: files + siteFiles, unpredicted: unpredicted,
             seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: plan.foldOfSite,
             intervals: intervals, zones: zones, predictions: predictions, geodist: geodist?.table,
-            variograms: variograms, combination: combination)
+            variograms: variograms, combination: combination, importance: importance)
     }
 
     /// Each site's coordinates in the grid's CRS and in WGS84 longitude/latitude (OSR; NaN where PROJ cannot).

@@ -51,7 +51,7 @@ public final class RunTraining {
                 name: kind.rawValue, model: kind, settings: train.settings, channels: channels,
                 seeds: SeedStream(root: settings.seed).child("train"),
                 freezeSweep: kind == .transfer ? settings.evaluate?.freezeSweep ?? [] : [],
-                keepsFoldModels: mapped.contains(kind))
+                keepsFoldModels: settings.evaluate?.importance == true || mapped.contains(kind))
             if let combine, combine.needsInnerFolds, combine.members.contains(kind) {
                 v.innerFolds = combine.innerFolds
             }

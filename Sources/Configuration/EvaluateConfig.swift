@@ -17,6 +17,11 @@ public struct EvaluateConfig: Sendable {
     public var zones: ZoneSource? = nil
     /// `zone_min_samples`: zones with fewer held-out samples than this are marked in the zone tables.
     public var zoneMinSamples: Int = ZoneBreakdown.defaultMinimumCount
+    /// `importance`: permutation importance on the held-out folds and partial dependence (every model keeps
+    /// its fold models).
+    public var importance: Bool = false
+    /// `importance_repeats`: seeded permutations per covariate and fold.
+    public var importanceRepeats: Int = 5
 }
 
 /// `evaluate.split`: what cross-validation deals into folds (whole sites, whole sites in kNNDM folds, or
@@ -75,9 +80,16 @@ extension PipelineConfig {
         if let conflict = split.conflictWithBlocks, block != nil, let v = m.optional(K.split.name) {
             throw v.error(conflict)
         }
+        let importance = try m.read(K.importance)
+        let repeats = try m.read(K.importanceRepeats)
+        if !importance, let v = m.optional(K.importanceRepeats.name) {
+            throw v.error(
+                "importance_repeats sets the permutations of the permutation importance, which is off; "
+                    + "add 'importance: true' or remove importance_repeats")
+        }
         try m.finish()
         return EvaluateConfig(
             folds: folds, blockSize: block, split: split, freezeSweep: sweep, zones: zones,
-            zoneMinSamples: minimum)
+            zoneMinSamples: minimum, importance: importance, importanceRepeats: repeats)
     }
 }

@@ -56,10 +56,16 @@ public enum EvaluateKeys {
     static let zoneMinSamples = Key(
         "evaluate.zone_min_samples", .int, default: ZoneBreakdown.defaultMinimumCount,
         .range(1...1_000_000), "zones with fewer held-out samples are marked")
+    static let importance = Key(
+        "evaluate.importance", .bool, default: false,
+        "permutation importance on the held-out folds and partial dependence (keeps fold models)")
+    static let importanceRepeats = Key(
+        "evaluate.importance_repeats", .int, default: 5, .range(1...1000),
+        "seeded permutations per covariate and fold: the importance's mean and SD")
 
     /// Every key of `evaluate`.
     public static var all: [KeyDeclaration] {
-        declarations(folds, blockSize, split, freezeSweep, zones, zoneMinSamples)
+        declarations(folds, blockSize, split, freezeSweep, zones, zoneMinSamples, importance, importanceRepeats)
     }
 
     private static var freezeDepths: ValueType<[Int]> {

@@ -49,10 +49,12 @@ public struct ForestModel: Sendable {
     /// The file beside the forests that holds their importance (`importanceCSV`).
     public static let importanceFile = "importance.csv"
 
-    /// The forests' impurity importance per covariate (a categorical covariate's one-hot channels summed)
-    /// as CSV: `covariate`, one column per depth label, and `mean` over the depths with a forest; rows by
-    /// falling mean, ties by name; a depth without a forest is empty. Each depth's column sums to 1.
-    public func importanceCSV(channels: [PatchChannel], depths: [String]) -> String {
+    /// The forests' impurity importance per covariate (a categorical covariate's one-hot channels summed):
+    /// the covariates by falling mean over the depths with a forest (ties by name), each one's share at every
+    /// depth (nil: no forest there; each depth's shares sum to 1) and that mean.
+    public func importanceTable(
+        channels: [PatchChannel]
+    ) -> (covariates: [String], byDepth: [[Double]?], mean: [Double]) {
         var covariates: [String] = []
         for c in channels where !covariates.contains(c.covariate) { covariates.append(c.covariate) }
         let index = Dictionary(uniqueKeysWithValues: covariates.enumerated().map { ($1, $0) })
@@ -71,12 +73,23 @@ public struct ForestModel: Sendable {
             fitted.isEmpty ? 0 : fitted.reduce(0) { $0 + $1[k] } / Double(fitted.count)
         }
         let order = covariates.indices.sorted { (-mean[$0], covariates[$0]) < (-mean[$1], covariates[$1]) }
+        return (
+            order.map { covariates[$0] }, byDepth.map { d in d.map { v in order.map { v[$0] } } },
+            order.map { mean[$0] }
+        )
+    }
+
+    /// `importanceTable` as CSV: `covariate`, one column per depth label, and `mean` over the depths with a
+    /// forest; a depth without a forest is empty.
+    public func importanceCSV(channels: [PatchChannel], depths: [String]) -> String {
+        let table = importanceTable(channels: channels)
         func number(_ x: Double) -> String { String(format: "%.6f", x) }
         var csv = (["covariate"] + depths.prefix(forests.count) + ["mean"]).map(CSVText.field).joined(separator: ",")
         csv += "\n"
-        for k in order {
+        for (k, covariate) in table.covariates.enumerated() {
             let cells =
-                [CSVText.field(covariates[k])] + byDepth.map { $0.map { number($0[k]) } ?? "" } + [number(mean[k])]
+                [CSVText.field(covariate)] + table.byDepth.map { $0.map { number($0[k]) } ?? "" }
+                + [number(table.mean[k])]
             csv += cells.joined(separator: ",") + "\n"
         }
         return csv

@@ -45,6 +45,9 @@ extension MarkdownReport {
                 "\n"
                 + variograms.markdown(unit: r.unit, heading: "###", plot: "evaluation/" + ResidualVariograms.plotFile)
         }
+        if let importance = e.importance {
+            md += "\n" + importance.markdown(unit: r.unit, heading: "###", folder: "evaluation/")
+        }
         return md + "\n"
     }
 

@@ -64,6 +64,8 @@ extension RunRecord {
         public var residualVariograms: ResidualVariograms?
         /// The combined model's weights per fold and depth, if the run has one.
         public var combination: CombinationWeights?
+        /// The covariate importance and partial dependence (`evaluate.importance`).
+        public var importance: CovariateImportance?
 
         /// An empty section for a builder to fill.
         public init() {}
@@ -76,7 +78,7 @@ extension RunRecord {
         }
 
         enum CodingKeys: String, CodingKey {
-            case folds, models, unpredicted, zones, geodist, combination
+            case folds, models, unpredicted, zones, geodist, combination, importance
             case residualVariograms = "residual_variograms"
             case foldDesignText = "fold_design_text"
             case foldDesign = "fold_design"

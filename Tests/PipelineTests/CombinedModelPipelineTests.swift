@@ -155,9 +155,13 @@ final class CombinedModelPipelineTests: XCTestCase {
     }
 
     /// Equal weights need no inner folds: the combined held-out prediction is the members' mean.
+    /// With `evaluate.importance` the combination's permutation importance and partial dependence come from its
+    /// members' saved models summed with each fold's (and the final) weights.
     func testEqualWeights_areTheMembersMean_withoutInnerFolds() throws {
-        let (p, config) = try project(combine: "", predict: "")
+        let (p, _) = try project(combine: "", predict: "predict:\n  model: combined\n  tile_size: 16")
         defer { withExtendedLifetime(p) {} }
+        try p.editPipeline("  folds: 3\n", "  folds: 3\n  importance: true\n  importance_repeats: 1\n")
+        let config = try PipelineConfig.load(path: p.pipeline)
         _ = try PipelineRunner(config: config).run(overwrite: false)
         let layout = OutputLayout(config)
         let csv = try String(contentsOfFile: layout.evaluationFolder + "/predictions.csv", encoding: .utf8)
@@ -172,5 +176,10 @@ final class CombinedModelPipelineTests: XCTestCase {
         }
         let summary = try String(contentsOfFile: layout.evaluationFolder + "/summary.md", encoding: .utf8)
         XCTAssertTrue(summary.contains("plain average of transfer and rf"), summary)
+        let importance = try String(contentsOfFile: layout.evaluationFolder + "/importance.csv", encoding: .utf8)
+        XCTAssertTrue(importance.contains("\ncombined,0-5cm,"), importance)
+        let dependence = try String(
+            contentsOfFile: layout.evaluationFolder + "/partial_dependence.csv", encoding: .utf8)
+        XCTAssertTrue(dependence.contains("combined"), dependence)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// The frame of the plots with a panel per depth, each with its own axes (the densities, the residual
-/// variograms): a heading, the legend above, the panels in a grid of up to three columns, and the axis
-/// titles; `draw` fills each panel, clipped to it.
+/// variograms, the permutation importance; the partial dependence has a panel per depth and covariate): a
+/// heading, the legend above, the panels in a grid of up to three columns, and the axis titles; `draw`
+/// fills each panel, clipped to it.
 enum DepthPanels {
     /// One panel: its title and scales, and a note drawn instead of data (nil: `draw` fills it).
     struct Panel {
@@ -14,17 +15,25 @@ enum DepthPanels {
         var y: AxisScale
         /// A note such as "no held-out samples" shown in an empty panel (nil: the panel has data).
         var emptyNote: String? = nil
+        /// Category labels left of the panel instead of y ticks (nil: ticks): label i stands at y = count − i − 0.5
+        /// of a y scale from 0 to count, so the first is at the top.
+        var yLabels: [String]? = nil
+    }
+
+    /// Room left of a panel for its y tick labels or category labels.
+    private static func yRoom(_ p: Panel) -> Double {
+        guard let labels = p.yLabels else { return PlotPanel.yLabelRoom(p.y) }
+        return (labels.map { SVGDocument.textWidth($0, size: PlotPanel.tickFont) }.max() ?? 0) + 10
     }
 
     /// The SVG text.
     static func render(
-        heading: String, legend: Legend, panels: [Panel], xTitle: String, yTitle: String,
+        heading: String, legend: Legend, panels: [Panel], xTitle: String, yTitle: String, plotHeight: Double = 160,
         draw: (_ index: Int, _ panel: PlotPanel, _ doc: inout SVGDocument) -> Void
     ) -> String {
         let grid = PanelGrid(count: max(1, panels.count))
         let plotWidth = 250.0
-        let plotHeight = 160.0
-        let tickRoom = panels.map { PlotPanel.yLabelRoom($0.y) }.max() ?? 40
+        let tickRoom = panels.map(yRoom).max() ?? 40
         let cellWidth = tickRoom + plotWidth + 22
         let cellHeight = 26 + plotHeight + 28
         let outerLeft = 34.0
@@ -46,7 +55,17 @@ enum DepthPanels {
                 panel.drawNote(&doc, note)
                 continue
             }
-            panel.drawAxes(&doc, xGrid: false)
+            if let labels = p.yLabels {
+                panel.drawAxes(&doc, yGrid: false, yTicks: false)
+                for (i, label) in labels.enumerated() {
+                    doc.text(
+                        label, x: panel.left - 6,
+                        y: panel.py(Double(labels.count - i) - 0.5) + PlotPanel.tickFont * 0.35,
+                        size: PlotPanel.tickFont, anchor: .end)
+                }
+            } else {
+                panel.drawAxes(&doc, xGrid: false)
+            }
             panel.clip(&doc)
             draw(k, panel, &doc)
             doc.endGroup()

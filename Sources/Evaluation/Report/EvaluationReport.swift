@@ -10,7 +10,9 @@ import Foundation
 /// `intervals.json`, `plots/interval_coverage.svg` and `plots/interval_coverage_by_fifth.svg` (their coverage also in metrics.json and summary.md), and with
 /// zones `zones.csv` and `plots/rmse_by_zone.svg` (also in metrics.json and summary.md), and with the geodist
 /// distances `plots/geodist.svg` (also in metrics.json and summary.md), and with the residual variograms
-/// `plots/residual_variogram.svg` (also in metrics.json and summary.md). Each file is written
+/// `plots/residual_variogram.svg` (also in metrics.json and summary.md), and with the covariate importance
+/// `importance.csv`, `plots/permutation_importance.svg` and with partial dependence `partial_dependence.csv` and
+/// `plots/partial_dependence.svg` (also in summary.md). Each file is written
 /// to a temporary name and renamed into place; nothing depends on the clock, so the same inputs
 /// give the same bytes. Files of earlier reports that this one does not write are left alone.
 public enum EvaluationReport {
@@ -38,12 +40,15 @@ public enum EvaluationReport {
     ///   - variograms: the variograms of the held-out residuals (`plots/residual_variogram.svg`, a section of
     ///     summary.md and `residual_variograms` in metrics.json), if any.
     ///   - combination: the combined model's weights (a section of summary.md, `combination` in metrics.json).
+    ///   - importance: the permutation importance, the forests' impurity importance and the partial
+    ///     dependence (`importance.csv`, `partial_dependence.csv`, their plots and a section of summary.md), if any.
     @discardableResult
     public static func write(
         table: EvaluationTable, predictions: [HeldOutPrediction],
         freezeSweep: [FreezeSweepEntry]? = nil, intervals: IntervalSummary? = nil,
         locations: [String: SiteLocation]? = nil, zones: ZoneBreakdown? = nil, geodist: Geodist? = nil,
-        variograms: ResidualVariograms? = nil, combination: CombinationWeights? = nil, to folder: String,
+        variograms: ResidualVariograms? = nil, combination: CombinationWeights? = nil,
+        importance: CovariateImportance? = nil, to folder: String,
         title: String, unit: String
     ) throws -> [String] {
         var files = try ReportFiles(folder: folder)
@@ -70,6 +75,10 @@ public enum EvaluationReport {
         try put(predictionsCSV, predictionsCSVFile)
         if let zones { try put(ZoneTables.csv(zones), ZoneTables.csvFile) }
         if let sweep { try put(ReportTables.freezeSweepCSV(sweep), "freeze_sweep.csv") }
+        if let importance {
+            try put(importance.csv(), CovariateImportance.csvFile)
+            if let pd = importance.partialDependence { try put(pd.csv(), PartialDependence.csvFile) }
+        }
 
         var plots: [String] = []
         let ranges = ScatterPlot.depthRanges(
@@ -119,13 +128,23 @@ public enum EvaluationReport {
                 ResidualVariograms.plotFile)
             plots.append(ResidualVariograms.plotFile)
         }
+        if let importance, let svg = ImportancePlot.render(importance, title: title, unit: unit) {
+            try put(svg, CovariateImportance.plotFile)
+            plots.append(CovariateImportance.plotFile)
+        }
+        if let pd = importance?.partialDependence, let svg = PartialDependencePlot.render(pd, title: title, unit: unit)
+        {
+            try put(svg, PartialDependence.plotFile)
+            plots.append(PartialDependence.plotFile)
+        }
         try put(
             SummaryMarkdown.render(table: table, sweep: sweep, title: title, unit: unit, plots: plots)
                 + (combination.map { $0.markdown() } ?? "")
                 + (intervals.map { IntervalReportText.markdown($0, unit: unit) } ?? "")
                 + (zones.map { "\n" + ZoneTables.markdown($0, unit: unit) } ?? "")
                 + (geodist.map { "\n" + $0.table.markdown() } ?? "")
-                + (variograms.map { "\n" + $0.markdown(unit: unit) } ?? ""), "summary.md")
+                + (variograms.map { "\n" + $0.markdown(unit: unit) } ?? "")
+                + (importance.map { "\n" + $0.markdown(unit: unit) } ?? ""), "summary.md")
         return files.written
     }
 
