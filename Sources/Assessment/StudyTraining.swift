@@ -183,7 +183,9 @@ public final class StudyTraining {
                 if let c = v.combine {
                     let weights = try experiment.combinationWeights(members: c.members, method: c.weights)
                     predictions[v.name] = try experiment.combinedHeldOut(weights)
-                    seconds[v.name] = try experiment.units.filter { $0.inner != nil && c.members.contains($0.variant) }
+                    seconds[v.name] = try experiment.units.filter {
+                        c.weights == .nnls && $0.inner != nil && c.members.contains($0.variant)
+                    }
                         .reduce(0) { $0 + (try experiment.record($1)).seconds }
                 }
             }
