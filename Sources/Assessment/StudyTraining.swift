@@ -186,7 +186,7 @@ public final class StudyTraining {
                     seconds[v.name] = try experiment.units.filter {
                         c.weights == .nnls && $0.inner != nil && c.members.contains($0.variant)
                     }
-                        .reduce(0) { $0 + (try experiment.record($1)).seconds }
+                    .reduce(0) { $0 + (try experiment.record($1)).seconds }
                 }
             }
             // A kriged variant: each fold's residuals from its target's inner folds (combined with the fold's
