@@ -19,8 +19,13 @@ final class ModelStoreTests: XCTestCase {
         s.maxFeatures = [2, 3]
         s.minSamplesLeaf = [2]
         let all = Array(data.samples.indices)
-        let (models, _) = try ModelFitting.fit(
-            ModelKind.allCases, data: TrainingData(data: data, samples: all), settings: s, seed: 5)
+        var (models, _) = try ModelFitting.fit(
+            ModelKind.trained, data: TrainingData(data: data, samples: all), settings: s, seed: 5)
+        // The combined model trains nothing: its members are the others.
+        models[.combined] = .combined(
+            CombinedModel(
+                kinds: [.transfer, .rf], members: [models[.transfer]!, models[.rf]!],
+                weights: [[Double]](repeating: Stacking.equal(2), count: 6), method: .equal))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-store-\(UUID().uuidString)")
             .path
         defer { try? FileManager.default.removeItem(atPath: dir) }
