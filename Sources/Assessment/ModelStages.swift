@@ -121,7 +121,8 @@ public enum ModelStages {
             if let predict = settings.predict, predict.mapsCVModels, train.models.contains(predict.model) {
                 let folder = layout.cvModel(named: predict.model.rawValue, fold: fold + 1)
                 if predict.model == .combined, let combination {
-                    try training.writeCombined(combination, weights: combination.folds[fold], fold: fold, to: folder)
+                    _ = try training.writeCombined(
+                        combination, weights: combination.folds[fold], fold: fold, to: folder)
                 } else {
                     _ = try training.copyModel(training.unit(predict.model, fold: fold), to: folder)
                 }
