@@ -6,21 +6,7 @@ import XCTest
 
 /// The fine-tuning keys of `train` (issue #13): defaults, values, and errors naming the key and line.
 final class FineTuneConfigTests: XCTestCase {
-    let minimal = """
-        name: t
-        covariates:
-          grid: {raster: covs/a.tif}
-          files: [covs/]
-        sites:
-          file: sites.csv
-        profiles:
-          horizons:
-            file: horizons.csv
-            value_column: soc
-        train:
-          models: [transfer, mtcnn]
-
-        """
+    let minimal = minimalPipeline + "train:\n  models: [transfer, mtcnn]\n"
 
     func parse(_ extra: String) throws -> ModelSettings {
         let config = try PipelineConfig.parse(text: minimal + extra, file: "/data/project/p.yaml")

@@ -11,23 +11,7 @@ import XCTest
 /// `evaluate.importance`: its keys, and a whole run writing the importance, the partial dependence and
 /// their report sections.
 final class ImportancePipelineTests: XCTestCase {
-    let minimal = """
-        name: t
-        covariates:
-          grid: {raster: covs/a.tif}
-          files: [covs/]
-        sites:
-          file: sites.csv
-        profiles:
-          horizons:
-            file: horizons.csv
-            value_column: soc
-        train:
-          models: [rf]
-        evaluate:
-          folds: 3
-
-        """
+    let minimal = minimalPipeline + "train:\n  models: [rf]\nevaluate:\n  folds: 3\n"
 
     func parse(_ text: String) throws -> PipelineConfig {
         try PipelineConfig.parse(text: text, file: "/data/project/p.yaml")

@@ -6,18 +6,7 @@ import XCTest
 @testable import Pipeline
 
 final class PipelineConfigTests: XCTestCase {
-    let minimal = """
-        name: t
-        covariates:
-          grid: {raster: covs/a.tif}
-          files: [covs/]
-        sites:
-          file: sites.csv
-        profiles:
-          horizons:
-            file: horizons.csv
-            value_column: soc
-        """
+    let minimal = String(minimalPipeline.dropLast())
 
     func parse(_ text: String) throws -> PipelineConfig {
         try PipelineConfig.parse(text: text, file: "/data/project/p.yaml")
