@@ -55,6 +55,64 @@ final class KrigingTests: XCTestCase {
         XCTAssertEqual(together, oneByOne)
     }
 
+    /// A dense lattice of targets (a map tile) kriged at once, in the blocks of the k-d tree's search, agrees with
+    /// a direct reference: each target's k nearest by sorting every point (ties by point order, which a lattice
+    /// of points makes common), and its kriging system solved by Gaussian elimination; also on the sphere, and
+    /// without variances the values are the same.
+    func testTileOfTargets_matchesTheDirectSolution() throws {
+        for metric in [SpatialPoints.Metric.euclidean, .greatCircle] {
+            let (points0, values, _) = field(seed: 21)
+            // Half the points on a lattice (equal distances), half random; on the sphere in degrees.
+            let scale = metric == .euclidean ? 1.0 : 1e-5
+            var x = points0.x.map { $0 * scale }
+            var y = points0.y.map { $0 * scale }
+            for i in 0..<100 { (x[i], y[i]) = (Double(i % 10) * 1_000 * scale, Double(i / 10) * 1_000 * scale) }
+            let points = SpatialPoints(x: x, y: y, metric: metric)
+            var tx: [Double] = []
+            var ty: [Double] = []
+            for r in 0..<40 {
+                for c in 0..<40 {
+                    tx.append((Double(c) * 250 + 125) * scale)
+                    ty.append((Double(r) * 250 - 500) * scale)
+                }
+            }
+            let targets = SpatialPoints(x: tx, y: ty, metric: metric)
+            let model = VariogramModel(shape: .exponential, nugget: 0.1, partialSill: 0.7, range: 1_200, weightedSSE: 0)
+            let kriging = OrdinaryKriging(points: points, values: values, model: model, neighbours: 12)
+            let fast = kriging.estimate(at: targets)
+            let valuesOnly = kriging.estimate(at: targets, variances: false)
+            for t in stride(from: 0, to: targets.count, by: 7) {
+                let d = (0..<points.count).map { targets.distance(t, to: $0, of: points) }
+                let near = (0..<points.count).sorted { d[$0] < d[$1] || (d[$0] == d[$1] && $0 < $1) }.prefix(12)
+                let g = { (h: Double) in h > 0 ? model.gamma(h) : 0 }
+                let m = near.count + 1
+                var a = [[Double]](repeating: [Double](repeating: 1, count: m + 1), count: m)
+                for (i, p) in near.enumerated() {
+                    for (j, q) in near.enumerated() { a[i][j] = g(points.distance(p, to: q, of: points)) }
+                    a[i][m] = g(d[p])
+                }
+                a[m - 1][m - 1] = 0
+                a[m - 1][m] = 1
+                // Gaussian elimination with partial pivoting on [A | b].
+                for col in 0..<m {
+                    let p = (col..<m).max { abs(a[$0][col]) < abs(a[$1][col]) }!
+                    a.swapAt(p, col)
+                    for r in 0..<m where r != col {
+                        let f = a[r][col] / a[col][col]
+                        for c in col...m { a[r][c] -= f * a[col][c] }
+                    }
+                }
+                let w = (0..<m).map { a[$0][m] / a[$0][$0] }
+                let value = zip(near, w).reduce(0.0) { $0 + $1.1 * values[$1.0] }
+                let variance = zip(near, w).reduce(w[m - 1]) { $0 + $1.1 * g(d[$1.0]) }
+                XCTAssertEqual(fast[t].value, value, accuracy: 1e-9, "\(metric) target \(t)")
+                XCTAssertEqual(fast[t].variance, variance, accuracy: 1e-9, "\(metric) target \(t)")
+                XCTAssertEqual(valuesOnly[t].value, fast[t].value, accuracy: 1e-12)
+                XCTAssertTrue(valuesOnly[t].variance.isNaN)
+            }
+        }
+    }
+
     /// gstat's krige (nmax neighbours) on the same points, targets and model: estimates and variances agree to
     /// 1e-8 (relative to the sill), for both shapes and a local and a global neighbourhood.
     func testKriging_agreesWithGstat() throws {

@@ -12,6 +12,8 @@ public struct OrdinaryKriging: Sendable {
     public let model: VariogramModel
     /// Points an estimate weighs at most (gstat's `nmax`).
     public let neighbours: Int
+    /// The points' k-d tree.
+    let index: PointIndex
 
     /// One estimate: the kriged value and its kriging variance (in the values' unit squared).
     public struct Estimate: Sendable, Equatable {
@@ -28,6 +30,7 @@ public struct OrdinaryKriging: Sendable {
         let kept = values.indices.filter { values[$0].isFinite && points.x[$0].isFinite && points.y[$0].isFinite }
         self.points = points.subset(kept)
         self.values = kept.map { values[$0] }
+        index = PointIndex(self.points)
         self.model = model
         self.neighbours = neighbours
     }
@@ -35,81 +38,149 @@ public struct OrdinaryKriging: Sendable {
     /// γ(h) with the nugget as a discontinuity at 0.
     func gamma(_ h: Double) -> Double { h > 0 ? model.gamma(h) : 0 }
 
-    /// The estimates at `targets` (in the points' CRS and metric). Targets are searched for neighbours among
-    /// the points near their bounding box only (the triangle inequality bounds which points can be a target's
-    /// nearest), and targets with the same neighbours share one factorisation of the kriging system.
-    public func estimate(at targets: SpatialPoints) -> [Estimate] {
+    /// The estimates at `targets` (in the points' CRS and metric); `variances: false` leaves each variance NaN and
+    /// costs a dot product per target instead of a solve. Targets are grouped into small blocks; a block's
+    /// candidates are the points within the k-th nearest distance of its centre plus twice its radius (by the
+    /// triangle inequality no target of the block has a nearer neighbour outside), found in a k-d tree. Targets
+    /// with the same neighbours share one factorisation of the kriging system and its weights for the values
+    /// (dual kriging: the estimate is γ₀ᵀ·w, w = A⁻¹[z; 0] once per neighbour set). The result does not depend
+    /// on the blocking: each target's neighbours are exactly its k nearest (ties by point order).
+    public func estimate(at targets: SpatialPoints, variances: Bool = true) -> [Estimate] {
+        precondition(targets.metric == points.metric, "OrdinaryKriging: targets and points of two metrics")
         let n = points.count
-        guard n > 0 else { return [Estimate](repeating: Estimate(value: .nan, variance: .nan), count: targets.count) }
+        let none = Estimate(value: .nan, variance: .nan)
+        guard n > 0 else { return [Estimate](repeating: none, count: targets.count) }
         let k = min(neighbours, n)
-        let candidates = candidatePoints(for: targets, k: k)
-        let sub = points.subset(candidates)
+        let t = targets.embedded
+        let dim = index.dimension
+        var out = [Estimate](repeating: none, count: targets.count)
         var cache: [[Int]: Factorised] = [:]
-        var out: [Estimate] = []
-        out.reserveCapacity(targets.count)
-        var distances = [Double](repeating: 0, count: candidates.count)
-        for t in 0..<targets.count {
-            for c in candidates.indices { distances[c] = targets.distance(t, to: c, of: sub) }
-            // The k nearest, ties by point order (as a stable sort gives).
-            let order = candidates.indices.sorted {
-                distances[$0] < distances[$1] || (distances[$0] == distances[$1] && candidates[$0] < candidates[$1])
+        var scratch: [(d2: Double, i: Int)] = []
+        for block in blocks(t) {
+            // The block's centre and radius, and its candidates.
+            var centre = [Double](repeating: 0, count: dim)
+            for j in block { for d in 0..<dim { centre[d] += t.coordinates[j * dim + d] } }
+            for d in 0..<dim { centre[d] /= Double(block.count) }
+            var radius2 = 0.0
+            for j in block {
+                var s = 0.0
+                for d in 0..<dim {
+                    s += (t.coordinates[j * dim + d] - centre[d]) * (t.coordinates[j * dim + d] - centre[d])
+                }
+                radius2 = max(radius2, s)
             }
-            let picked = order.prefix(k).sorted { candidates[$0] < candidates[$1] }
-            let chosen = picked.map { candidates[$0] }
-            let nearest = picked.map { distances[$0] }
-            let system: Factorised
-            if let cached = cache[chosen] {
-                system = cached
-            } else {
-                system = factorise(chosen)
-                cache[chosen] = system
+            let kth = index.kthDistance(to: centre, k: k)
+            let bound = kth + 2 * radius2.squareRoot()
+            let candidates = k == n ? Array(0..<n) : index.within(bound * (1 + 1e-12), of: centre)
+            for j in block {
+                scratch.removeAll(keepingCapacity: true)
+                for c in candidates {
+                    var s = 0.0
+                    for d in 0..<dim {
+                        let e = t.coordinates[j * dim + d] - index.coordinates[c * dim + d]
+                        s += e * e
+                    }
+                    scratch.append((s, c))
+                }
+                // The k nearest, ties by point order, then in point order.
+                if scratch.count > k {
+                    Self.selectSmallest(&scratch, k)
+                    scratch.removeLast(scratch.count - k)
+                }
+                scratch.sort { $0.i < $1.i }
+                let chosen = scratch.map(\.i)
+                let system: Factorised
+                if let cached = cache[chosen] {
+                    system = cached
+                } else {
+                    system = factorise(chosen)
+                    cache[chosen] = system
+                }
+                let g = scratch.map { gamma(points.distance(embedded: $0.d2.squareRoot())) }
+                out[j] = system.estimate(gammaToTarget: g, variance: variances)
             }
-            out.append(system.solve(gammaToTarget: nearest.map(gamma), values: chosen.map { values[$0] }))
         }
         return out
     }
 
-    /// The points that can be among the k nearest of any target: those within the k-th nearest distance of
-    /// the targets' centre plus the largest distance of a target from that centre.
-    func candidatePoints(for targets: SpatialPoints, k: Int) -> [Int] {
-        let n = points.count
-        guard targets.count > 1, n > k else { return Array(0..<n) }
-        let centre = SpatialPoints(
-            x: [targets.x.reduce(0, +) / Double(targets.count)], y: [targets.y.reduce(0, +) / Double(targets.count)],
-            metric: targets.metric)
-        let toCentre = (0..<n).map { centre.distance(0, to: $0, of: points) }
-        let kth = toCentre.sorted()[k - 1]
-        let spread = (0..<targets.count).map { targets.distance($0, to: 0, of: centre) }.max() ?? 0
-        let bound = kth + 2 * spread
-        return (0..<n).filter { toCentre[$0] <= bound }
+    /// The targets grouped into blocks of a regular lattice in the embedded coordinates whose spacing is a
+    /// quarter of the k-th nearest distance at the first target (a block's radius small against its
+    /// candidates' bound), in the order of their first target.
+    func blocks(_ t: SpatialPoints.Embedded) -> [[Int]] {
+        let dim = t.dimension
+        guard t.count > 1 else { return t.count == 1 ? [[0]] : [] }
+        let first = Array(t.point(0))
+        let spacing = max(index.kthDistance(to: first, k: min(neighbours, points.count)) / 4, 1e-9)
+        var order: [[Int64]: Int] = [:]
+        var out: [[Int]] = []
+        for j in 0..<t.count {
+            let key = (0..<dim).map { Int64((t.coordinates[j * dim + $0] / spacing).rounded(.down)) }
+            if let b = order[key] {
+                out[b].append(j)
+            } else {
+                order[key] = out.count
+                out.append([j])
+            }
+        }
+        return out
     }
 
-    /// The ordinary kriging system of the points `chosen`, LU-factorised with partial pivoting.
+    /// Moves the `k` smallest of `a` (by distance, ties by index) to its front, in no particular order.
+    static func selectSmallest(_ a: inout [(d2: Double, i: Int)], _ k: Int) {
+        func less(_ x: (d2: Double, i: Int), _ y: (d2: Double, i: Int)) -> Bool {
+            x.d2 < y.d2 || (x.d2 == y.d2 && x.i < y.i)
+        }
+        var (lo, hi) = (0, a.count - 1)
+        while lo < hi {
+            let pivot = a[(lo + hi) / 2]
+            var (i, j) = (lo, hi)
+            while i <= j {
+                while less(a[i], pivot) { i += 1 }
+                while less(pivot, a[j]) { j -= 1 }
+                if i <= j {
+                    a.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if k - 1 <= j { hi = j } else if k - 1 >= i { lo = i } else { return }
+        }
+    }
+
+    /// The ordinary kriging system of the points `chosen`, LU-factorised with partial pivoting, and its weights
+    /// for their values.
     func factorise(_ chosen: [Int]) -> Factorised {
         let m = chosen.count + 1
+        let dim = index.dimension
         var a = [Double](repeating: 0, count: m * m)
-        let sub = points.subset(chosen)
         for i in 0..<chosen.count {
             for j in 0..<chosen.count where j > i {
-                let g = gamma(sub.distance(i, to: j, of: sub))
+                var s = 0.0
+                for d in 0..<dim {
+                    let e = index.coordinates[chosen[i] * dim + d] - index.coordinates[chosen[j] * dim + d]
+                    s += e * e
+                }
+                let g = gamma(points.distance(embedded: s.squareRoot()))
                 a[i * m + j] = g
                 a[j * m + i] = g
             }
             a[i * m + chosen.count] = 1
             a[chosen.count * m + i] = 1
         }
-        return Factorised(a: a, m: m)
+        return Factorised(a: a, m: m, values: chosen.map { values[$0] })
     }
 
-    /// An LU factorisation of the (m × m) kriging system [Γ 1; 1ᵀ 0].
+    /// An LU factorisation of the (m × m) kriging system A = [Γ 1; 1ᵀ 0] and the dual weights A⁻¹[z; 0].
     struct Factorised {
         var lu: [Double]
         var pivots: [Int]
         let m: Int
         /// Whether the system could be factorised (distinct points); a singular one gives NaN estimates.
         var regular = true
+        /// A⁻¹[z; 0]: the estimate at a target is [γ₀; 1]ᵀ times these (A is symmetric).
+        var dual: [Double] = []
 
-        init(a: [Double], m: Int) {
+        init(a: [Double], m: Int, values z: [Double]) {
             self.m = m
             lu = a
             pivots = Array(0..<m)
@@ -131,25 +202,30 @@ public struct OrdinaryKriging: Sendable {
                     if f != 0 { for c in (col + 1)..<m { lu[r * m + c] -= f * lu[col * m + c] } }
                 }
             }
+            dual = solve(z + [0])
         }
 
-        /// The estimate for right-hand side [γ(x_i, x₀); 1]: Σ λ_i z_i and Σ λ_i γ_i0 + μ.
-        func solve(gammaToTarget g: [Double], values z: [Double]) -> Estimate {
-            guard regular else { return Estimate(value: .nan, variance: .nan) }
-            let rhs = g + [1]
-            var y = pivots.map { rhs[$0] }
+        /// A⁻¹ b.
+        func solve(_ b: [Double]) -> [Double] {
+            var y = pivots.map { b[$0] }
             for r in 0..<m { for c in 0..<r { y[r] -= lu[r * m + c] * y[c] } }
             for r in stride(from: m - 1, through: 0, by: -1) {
                 for c in (r + 1)..<m { y[r] -= lu[r * m + c] * y[c] }
                 y[r] /= lu[r * m + r]
             }
-            var value = 0.0
-            var variance = y[m - 1]
-            for i in 0..<(m - 1) {
-                value += y[i] * z[i]
-                variance += y[i] * g[i]
-            }
-            return Estimate(value: value, variance: max(variance, 0))
+            return y
+        }
+
+        /// The estimate for right-hand side [γ(x_i, x₀); 1]: Σ λ_i z_i, and (with `variance`) Σ λ_i γ_i0 + μ.
+        func estimate(gammaToTarget g: [Double], variance: Bool) -> Estimate {
+            guard regular else { return Estimate(value: .nan, variance: .nan) }
+            var value = dual[m - 1]
+            for i in 0..<(m - 1) { value += g[i] * dual[i] }
+            guard variance else { return Estimate(value: value, variance: .nan) }
+            let y = solve(g + [1])
+            var v = y[m - 1]
+            for i in 0..<(m - 1) { v += y[i] * g[i] }
+            return Estimate(value: value, variance: max(v, 0))
         }
     }
 }
