@@ -19,6 +19,8 @@ public struct AssessmentSettings: Sendable {
         public var mapsCVModels: Bool
         /// What a log1p model's maps and scores hold (`predict.back_transform`).
         public var backTransform: BackTransform = .default
+        /// Residual kriging of the mapped model (`predict.residual_kriging`): scored as "<model>+rk"; nil: off.
+        public var residualKriging: ResidualKrigingSettings? = nil
 
         /// Creates the `predict` settings.
         public init(

@@ -79,14 +79,14 @@ public enum ModelStages {
             """
         )
         let start = Date()
-        let names = train.models.map(\.rawValue)
+        var names = train.models.map(\.rawValue)
         let sweepNames = evaluate.freezeSweep.map { "F=\($0)" }
         var predictions: [HeldOutPrediction] = []
         var predictionSample: [Int] = []  // the sample index of each prediction
         var sweepPredictions: [HeldOutPrediction] = []
         var unpredicted: [String: Int] = [:]
         var cvModelFolders: [String] = []
-        let heldOut: [String: [Float]]
+        var heldOut: [String: [Float]]
         let sweep: [String: [Float]]
         // Every fold model's prediction of every sample (held out or not), per model: the spread of the
         // other folds' models at a held-out sample is its difficulty s(x) for the adaptive interval.
@@ -114,6 +114,21 @@ public enum ModelStages {
             }
         } catch let e as ExperimentError {
             throw StageError(stage: .evaluate, file: e.path, message: e.message)
+        }
+        // The mapped model with its residuals kriged, scored as "<model>+rk" (each fold's from its inner folds).
+        var kriged: KrigedHeldOut?
+        if let predict = settings.predict, let rk = predict.residualKriging {
+            let name = ResidualKrigingSettings.scoredName(predict.model.rawValue)
+            let k = try krigedHeldOut(
+                training, model: predict.model, neighbours: rk.neighbours, heldOut: heldOut[predict.model.rawValue]!,
+                crs: crs)
+            heldOut[name] = k.predictions
+            names.append(name)
+            kriged = k
+            observer.note(
+                "\(name): \(k.fits) residual variograms fitted (fold x depth) on the inner folds' residuals, "
+                    + "\(k.pureNugget) of them a pure nugget"
+                    + (k.unfitted > 0 ? ", \(k.unfitted) with too few residuals (not kriged)" : ""))
         }
         for fold in 0..<plan.k {
             let (trainSamples, testSamples) = plan.split(fold)
@@ -180,8 +195,13 @@ public enum ModelStages {
                 design: design)
             sweepEntries = evaluate.freezeSweep.map { FreezeSweepEntry(f: $0, table: sweepTable, model: "F=\($0)") }
         }
-        let samples = intervalSamples(
-            data, foldOfSample: plan.foldOfSample, models: names, everySample: everySample, folds: evaluate.folds)
+        var samples = intervalSamples(
+            data, foldOfSample: plan.foldOfSample, models: names.filter { everySample[$0] != nil },
+            everySample: everySample, folds: evaluate.folds)
+        if let kriged, let predict = settings.predict {
+            samples[ResidualKrigingSettings.scoredName(predict.model.rawValue)] = krigedSamples(
+                data, foldOfSample: plan.foldOfSample, kriged: kriged)
+        }
         let level = settings.predict?.interval ?? 0.9
         let method = settings.predict?.intervalMethod ?? IntervalMethod.default
         // Each held-out prediction's interval of the maps' method, for predictions.csv.
@@ -205,9 +225,17 @@ public enum ModelStages {
         )
         intervals.backTransform = backTransform
         intervals.smearing = smearing
+        if kriged != nil, let predict = settings.predict {
+            let name = ResidualKrigingSettings.scoredName(predict.model.rawValue)
+            intervals.krigingVariance = KrigingVarianceCheck.measure(
+                samples[name]!.map(\.sample), model: name, method: method, level: level, folds: evaluate.folds,
+                depthLabels: labels)
+        }
         if let predict = settings.predict, predict.uncertainty {
             try checkIntervals(
-                intervals, model: predict.model.rawValue, method: predict.intervalMethod, level: predict.interval,
+                intervals,
+                model: predict.residualKriging == nil
+                    ? predict.model.rawValue : ResidualKrigingSettings.scoredName(predict.model.rawValue), method: predict.intervalMethod, level: predict.interval,
                 file: settings.file)
         }
         var zones: ZoneBreakdown?
@@ -269,6 +297,50 @@ public enum ModelStages {
             seconds: Date().timeIntervalSince(start), cvModelFolders: cvModelFolders, foldOfSite: plan.foldOfSite,
             intervals: intervals, zones: zones, predictions: predictions, geodist: geodist?.table,
             variograms: variograms, combination: combination, importance: importance)
+    }
+
+    /// The held-out predictions of `model` with its residuals kriged: each outer fold's training residuals from
+    /// the inner folds of the model (of its members, combined with the fold's weights, for the combined model).
+    static func krigedHeldOut(
+        _ training: RunTraining, model: ModelKind, neighbours: Int, heldOut: [Float], crs: CRS
+    ) throws -> KrigedHeldOut {
+        let experiment = training.experiment
+        let data = experiment.data
+        let points = SpatialPoints(
+            x: data.sites.map(\.x), y: data.sites.map(\.y), metric: crs.isGeographic ? .greatCircle : .euclidean)
+        let weights = model == .combined ? try training.combinationWeights() : nil
+        let members = weights?.members ?? [model.rawValue]
+        do {
+            return try experiment.krigedHeldOut(
+                heldOut: heldOut,
+                inner: { fold in
+                    let each = try members.map { try experiment.innerHeldOut($0, fold: fold) }
+                    guard let weights else { return each[0] }
+                    return data.samples.indices.map { s in
+                        Stacking.combine(each.map { $0[s] }, weights: weights.folds[fold][data.samples[s].depth])
+                    }
+                }, points: points, neighbours: neighbours)
+        } catch let e as ExperimentError {
+            throw StageError(stage: .evaluate, file: e.path, message: e.message)
+        }
+    }
+
+    /// The kriged model's held-out samples for the intervals: its prediction, and its kriging SD as the
+    /// difficulty s(x) (`KrigingVarianceCheck`).
+    static func krigedSamples(
+        _ data: PatchDataset, foldOfSample: [Int], kriged: KrigedHeldOut
+    ) -> [(index: Int, sample: IntervalSample)] {
+        data.samples.indices.compactMap { s in
+            let p = kriged.predictions[s]
+            guard p.isFinite else { return nil }
+            let v = kriged.variances.isEmpty ? Float.nan : kriged.variances[s]
+            return (
+                s,
+                IntervalSample(
+                    depth: data.samples[s].depth, fold: foldOfSample[s], observed: Double(data.samples[s].value),
+                    predicted: Double(p), spread: v.isFinite ? Double(v).squareRoot() : .nan)
+            )
+        }
     }
 
     /// Each site's coordinates in the grid's CRS and in WGS84 longitude/latitude (OSR; NaN where PROJ cannot).

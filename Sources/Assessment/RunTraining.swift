@@ -55,6 +55,9 @@ public final class RunTraining {
             if let combine, combine.needsInnerFolds, combine.members.contains(kind) {
                 v.innerFolds = combine.innerFolds
             }
+            if let kriged = Self.kriged(settings, combine: combine), kriged.members.contains(kind) {
+                v.innerFolds = kriged.innerFolds
+            }
             return v
         }
         do {
@@ -65,6 +68,18 @@ public final class RunTraining {
             throw StageError(
                 stage: .init(e.kind), file: e.kind == .folds ? settings.file : e.path, message: e.message)
         }
+    }
+
+    /// The models whose inner folds the mapped model's kriged residuals come from (its members when it is the
+    /// combined model, else itself) and the inner fold count; nil without `predict.residual_kriging`.
+    static func kriged(
+        _ settings: AssessmentSettings, combine: CombineSettings?
+    ) -> (members: [ModelKind], innerFolds: Int)? {
+        guard let predict = settings.predict, let kriging = predict.residualKriging, settings.evaluate != nil else {
+            return nil
+        }
+        let members = predict.model == .combined ? combine?.members ?? [] : [predict.model]
+        return (members, kriging.innerFolds)
     }
 
     /// The unit store of a run's output folder, tagged with the pipeline file's hash.
@@ -121,15 +136,23 @@ public final class RunTraining {
     /// The unit of a model kind: on a 0-based fold, or the final fit (nil).
     public func unit(_ kind: ModelKind, fold: Int?) -> TrainingUnit { TrainingUnit(variant: kind.rawValue, fold: fold) }
 
-    /// "12 units (5 folds x 2 models + 2 final models)"; nested weights add "50 inner folds of the combined
-    /// model's weights + ".
+    /// "12 units (5 folds x 2 models + 2 final models)"; nested weights or kriged residuals add "50 inner folds
+    /// (nnls weights, kriged residuals) + ".
     public var unitsText: String {
         let models = experiment.variants.count
         let inner = experiment.units.filter { $0.inner != nil }.count
         return "\(experiment.units.count) units ("
             + (experiment.plan.map { "\($0.k) folds x \(models) \(models == 1 ? "model" : "models") + " } ?? "")
-            + (inner > 0 ? "\(inner) inner folds of the combined model's weights + " : "")
+            + (inner > 0 ? "\(inner) inner folds (\(innerPurpose)) + " : "")
             + "\(models) final \(models == 1 ? "model" : "models"))"
+    }
+
+    /// What the inner folds serve: the combined model's nnls weights, the kriged residuals, or both.
+    var innerPurpose: String {
+        let nnls = train.combine?.needsInnerFolds == true
+        let kriging = settings.predict?.residualKriging != nil
+        return [nnls ? "the combined model's weights" : nil, kriging ? "the kriged residuals" : nil].compactMap { $0 }
+            .joined(separator: " and ")
     }
 
     /// The combined model's weights on the run's folds (`train.combine`); nil without `combined` in `train.models`.

@@ -9,11 +9,11 @@ import TextFormat
 /// them), after checking the file is the one the evaluation wrote: its SHA-256 must equal the one
 /// intervals.json recorded.
 enum HeldOutTable {
-    /// The rows of `path` for `model` (its prediction and, when written, its interval bounds at `level`),
+    /// The rows of `path` for `models` (each one's prediction and, when written, its interval bounds at `level`),
     /// depths as indices into `depthLabels`. Throws naming the file when it changed since the evaluation
     /// wrote it, or a column, depth or number is not what the evaluation writes.
     static func read(
-        path: String, sha256: String, model: String, depthLabels: [String], level: Double, pipeline: String
+        path: String, sha256: String, models: [String], depthLabels: [String], level: Double, pipeline: String
     ) throws -> [HeldOutPrediction] {
         func damaged(_ what: String) -> MapStageError {
             MapStageError(
@@ -34,11 +34,16 @@ enum HeldOutTable {
             guard let c = table.header.firstIndex(of: name) else { throw damaged("it has no column '\(name)'") }
             return c
         }
-        let (site, depth, fold, observed, predicted) = (
-            try column("site"), try column("depth"), try column("fold"), try column("observed"), try column(model)
+        let (site, depth, fold, observed) = (
+            try column("site"), try column("depth"), try column("fold"), try column("observed")
         )
-        let lower = table.header.firstIndex(of: model + "_" + QuantileText.name((1 - level) / 2))
-        let upper = table.header.firstIndex(of: model + "_" + QuantileText.name((1 + level) / 2))
+        let columns = try models.map { model in
+            (
+                model: model, predicted: try column(model),
+                lower: table.header.firstIndex(of: model + "_" + QuantileText.name((1 - level) / 2)),
+                upper: table.header.firstIndex(of: model + "_" + QuantileText.name((1 + level) / 2))
+            )
+        }
         let depthIndex = Dictionary(uniqueKeysWithValues: depthLabels.enumerated().map { ($1, $0) })
         func number(_ row: Int, _ c: Int) throws -> Double {
             let text = table.rows[row][c]
@@ -54,13 +59,15 @@ enum HeldOutTable {
             guard let d = depthIndex[row[depth]], let f = Int(row[fold]) else {
                 throw damaged("line \(table.lines[r]): depth '\(row[depth])' or fold '\(row[fold])' is not the run's")
             }
-            let value = try number(r, predicted)
             var p = HeldOutPrediction(
-                siteID: row[site], depth: d, fold: f, observed: try number(r, observed),
-                predicted: value.isFinite ? [model: value] : [:])
-            if let lower, let upper {
-                let (lo, hi) = (try number(r, lower), try number(r, upper))
-                if lo.isFinite, hi.isFinite { p.bounds[model] = IntervalBounds(lower: lo, upper: hi) }
+                siteID: row[site], depth: d, fold: f, observed: try number(r, observed), predicted: [:])
+            for c in columns {
+                let value = try number(r, c.predicted)
+                if value.isFinite { p.predicted[c.model] = value }
+                if let lower = c.lower, let upper = c.upper {
+                    let (lo, hi) = (try number(r, lower), try number(r, upper))
+                    if lo.isFinite, hi.isFinite { p.bounds[c.model] = IntervalBounds(lower: lo, upper: hi) }
+                }
             }
             out.append(p)
         }

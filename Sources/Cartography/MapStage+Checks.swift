@@ -104,7 +104,7 @@ extension MapStage {
     /// error naming the depth and `predict.interval` when a depth has none (too few residuals), or
     /// when the evaluation was calibrated at another level.
     static func predictionInterval(
-        _ intervals: IntervalSummary?, predict: PredictConfig, depths: [String],
+        _ intervals: IntervalSummary?, predict: PredictConfig, model: String, depths: [String],
         file: String, lowerLimit: Double?, upperLimit: Double?
     ) throws -> PredictionInterval {
         guard let intervals else {
@@ -133,7 +133,6 @@ extension MapStage {
         var centres: [Double] = []
         var scales: [PiecewiseLinear] = []
         for depth in depths {
-            let model = predict.model.rawValue
             let method = predict.intervalMethod
             let found = intervals.calibration(model: model, method: method, depth: depth)
             guard found != nil || intervals.calibration.contains(where: { $0.method == method }) else {
@@ -330,12 +329,12 @@ extension MapStage {
     /// The CV scores stamped on the map of `depth`: that depth's cross-validated metrics of `model`
     /// and how they were made, e.g. "0-5cm: R2=0.41 RMSE=11.2 rRMSE=25.1% ME=-0.3 MAE=8.1 KGE=0.52
     /// n=480 (transfer, g/kg, 5-fold CV of randomly grouped sites, seed 2025)", or "not evaluated".
-    static func cvScores(_ metrics: EvaluationTable?, model: ModelKind, depth: String, unit: String) -> String {
-        guard let metrics, let row = metrics.row(model: model.rawValue, depth: depth) else {
+    static func cvScores(_ metrics: EvaluationTable?, model: String, depth: String, unit: String) -> String {
+        guard let metrics, let row = metrics.row(model: model, depth: depth) else {
             return Provenance.notEvaluated
         }
         let design = metrics.design?.shortDescription ?? "\(metrics.folds)-fold CV, fold design not recorded"
         let unitText = unit.isEmpty ? "" : ", \(unit)"
-        return "\(depth): \(ScoreTables.compact(row.metrics)) (\(model.rawValue)\(unitText), \(design))"
+        return "\(depth): \(ScoreTables.compact(row.metrics)) (\(model)\(unitText), \(design))"
     }
 }

@@ -30,7 +30,8 @@ extension MapStage {
             cvModels: predict.mapsCVModels ? evaluation?.cvModelFolders ?? [] : [],
             metrics: evaluation?.table,
             metricsSHA256: try evaluation.map { _ in try metricsHash(layout.metricsJSON) },
-            applicability: applicability, intervals: evaluation?.intervals, heldOut: evaluation?.predictions ?? [])
+            applicability: applicability, intervals: evaluation?.intervals, heldOut: evaluation?.predictions ?? [],
+            siteLocations: predict.residualKriging != nil ? siteLocations(data) : [:])
     }
 
     static let aoaNeedsEvaluation =
@@ -104,18 +105,37 @@ extension MapStage {
                         "\(error); the prediction intervals are calibrated by `socmap run` with an 'evaluate' section")
             }
         }
-        // The held-out predictions (the expected error and the coverage inside and outside the AOA).
+        // The held-out predictions (the expected error and the coverage inside and outside the AOA; the
+        // residuals that residual kriging kriges, and the kriged model's).
         var heldOut: [HeldOutPrediction] = []
-        if predict.aoa, let intervals, let sha = intervals.predictionsSHA256 {
+        let csv = (layout.evaluationFolder as NSString).appendingPathComponent(EvaluationReport.predictionsCSVFile)
+        if predict.aoa || predict.residualKriging != nil, let intervals, let sha = intervals.predictionsSHA256 {
             heldOut = try HeldOutTable.read(
-                path: (layout.evaluationFolder as NSString).appendingPathComponent(EvaluationReport.predictionsCSVFile),
-                sha256: sha, model: predict.model.rawValue, depthLabels: metrics?.depthLabels ?? [],
-                level: intervals.level, pipeline: settings.file)
+                path: csv, sha256: sha, models: [predict.model.rawValue] + (predict.residualKriging.map { _ in
+                    [ResidualKrigingSettings.scoredName(predict.model.rawValue)]
+                } ?? []), depthLabels: metrics?.depthLabels ?? [], level: intervals.level, pipeline: settings.file)
+        } else if predict.residualKriging != nil {
+            throw MapStageError(
+                .evaluation, file: csv,
+                message: """
+                    predict.residual_kriging needs the evaluation's held-out residuals, checked against                     intervals.json; run `socmap run \(settings.file)` first
+                    """)
+        }
+        var sites: [String: (x: Double, y: Double)] = [:]
+        if predict.residualKriging != nil {
+            do { sites = siteLocations(try PatchFile.read(path: layout.patches)) } catch {
+                throw MapStageError(
+                    .evaluation, file: layout.patches,
+                    message: """
+                        predict.residual_kriging needs the sites of the patch file (\(error)); run `socmap run \
+                        \(settings.file)` first
+                        """)
+            }
         }
         return MapInputs(
             model: layout.model(predict.model), cvModels: cvModels, metrics: metrics, metricsSHA256: hash,
             applicability: try savedApplicability(settings, layout: layout, folds: folds), intervals: intervals,
-            heldOut: heldOut)
+            heldOut: heldOut, siteLocations: sites)
     }
 
     /// The model folder must exist: an error saying which run makes it.

@@ -31,12 +31,16 @@ public struct MapInputs: Sendable {
     /// The run's held-out predictions with their interval bounds (`socmap predict`: read back from
     /// predictions.csv; empty when an evaluation written before its SHA-256 was recorded has none to trust).
     public var heldOut: [HeldOutPrediction] = []
+    /// The sites' locations in the grid's CRS by site ID (residual kriging; empty without it).
+    public var siteLocations: [String: (x: Double, y: Double)] = [:]
 
     /// Creates the inputs.
     public init(
         model: String, cvModels: [String] = [], metrics: EvaluationTable? = nil, metricsSHA256: String? = nil,
-        applicability: ApplicabilityFit? = nil, intervals: IntervalSummary? = nil, heldOut: [HeldOutPrediction] = []
+        applicability: ApplicabilityFit? = nil, intervals: IntervalSummary? = nil, heldOut: [HeldOutPrediction] = [],
+        siteLocations: [String: (x: Double, y: Double)] = [:]
     ) {
+        self.siteLocations = siteLocations
         self.model = model
         self.cvModels = cvModels
         self.metrics = metrics
@@ -185,11 +189,23 @@ public enum MapStage {
                 ensembleHashes.append(try Provenance.hash(folderAt: folder))
             }
         }
-        let interval =
+        // With residual kriging the maps are the kriged model's: its scores, interval and expected error.
+        let scored =
+            predict.residualKriging == nil
+            ? predict.model.rawValue : ResidualKrigingSettings.scoredName(predict.model.rawValue)
+        let krigingPlan = try predict.residualKriging.map {
+            try Self.krigingPlan(
+                $0, heldOut: inputs.heldOut, sites: inputs.siteLocations, model: predict.model.rawValue,
+                depths: description.depths, geographic: stack.grid.crs.isGeographic, file: settings.file)
+        }
+        var interval =
             predict.uncertainty
             ? try predictionInterval(
-                inputs.intervals, predict: predict, depths: description.depths, file: settings.file,
+                inputs.intervals, predict: predict, model: scored, depths: description.depths, file: settings.file,
                 lowerLimit: settings.lowerLimit, upperLimit: settings.validRange?.max) : nil
+        if krigingPlan != nil {
+            interval?.krigedBands = Self.krigedBands(inputs.intervals, model: scored, depths: description.depths)
+        }
         let plan = MapPlan(grid: stack.grid, tileSize: predict.tileSize, halo: model.halo)
         let aoa = predict.aoa ? inputs.applicability : nil
         if predict.aoa, aoa == nil {
@@ -206,7 +222,7 @@ public enum MapStage {
             )
         }
         let expectedErrors = aoa.flatMap {
-            errorProfiles($0, heldOut: inputs.heldOut, model: predict.model.rawValue, depths: description.depths)
+            errorProfiles($0, heldOut: inputs.heldOut, model: scored, depths: description.depths)
         }
         if aoa != nil, expectedErrors == nil {
             observer.note(
@@ -225,6 +241,7 @@ public enum MapStage {
             inputs.intervals, description: description, predict: predict, file: settings.file)
         manifest.smearing = smearing?.map(\.factor)
         manifest.errorProfiles = expectedErrors
+        manifest.residualKriging = krigingPlan?.kriging.summary
         let shared = model.sharedBlocks
         var predictor = TilePredictor(
             stack: stack, model: model, depths: depthCount, plan: plan, maxPatchNodata: predict.maxPatchNodata,
@@ -232,6 +249,15 @@ public enum MapStage {
         predictor.valueRange = settings.validRange.map { $0.min...$0.max }
         predictor.smearing = smearing?.map(\.factor)
         predictor.errorProfiles = expectedErrors
+        predictor.residualKriging = krigingPlan?.kriging
+        if let krigingPlan {
+            observer.note("residual kriging of the \(predict.model.rawValue) model's held-out residuals: "
+                + krigingPlan.text(depths: description.depths)
+                + (interval?.krigedBands.map { b in
+                    "; the interval scales with the kriging SD at "
+                        + zip(description.depths, b).filter { $0.1 != nil }.map(\.0).joined(separator: ", ")
+                } ?? (interval != nil ? "; the interval does not scale with the kriging SD (not calibrated)" : "")))
+        }
         if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
             try? FileManager.default.removeItem(atPath: tiles)
         }
@@ -257,6 +283,7 @@ public enum MapStage {
                     + (shared > 0
                         ? ", \(DenseMapper.describe(sharedBlocks: shared)) computed once for all depths"
                             + (model.ensembleSize > 1 ? " and members" : "") : "")
+                    + (krigingPlan.map { ", residuals kriged (\($0.neighbours) neighbours)" } ?? "")
                     + (shard.count > 1 ? ", shard \(shard) (\(mine.count) tiles)" : "")
                     + (todo.count < mine.count ? ", resuming: \(mine.count - todo.count) tiles already done" : ""))
             let alreadyDone = mine.count - todo.count
@@ -295,6 +322,9 @@ public enum MapStage {
             if let c = description.combination {
                 extra[Provenance.Key.combination] = Self.combinationText(c, depths: description.depths)
             }
+            if let krigingPlan {
+                extra[Provenance.Key.residualKriging] = krigingPlan.text(depths: description.depths)
+            }
             if let aoa {
                 let counts = try applicabilityCounts(plan: plan, store: store, layer: layout.aoa!)
                 var result = ApplicabilityResult(
@@ -309,7 +339,7 @@ public enum MapStage {
                 {
                     let inside = aoa.insideOfSite
                     result.intervalCoverage = GroupCoverage.measure(
-                        inputs.heldOut, models: [predict.model.rawValue], depthLabels: description.depths,
+                        inputs.heldOut, models: [scored], depthLabels: description.depths,
                         groups: ["inside AOA", "outside AOA"]
                     ) { p in inside[p.siteID].map { $0 ? "inside AOA" : "outside AOA" } }
                 }
@@ -359,7 +389,7 @@ public enum MapStage {
             }
             var byDepth: [String: String] = [:]
             for depth in description.depths {
-                byDepth[depth] = cvScores(inputs.metrics, model: predict.model, depth: depth, unit: description.unit)
+                byDepth[depth] = cvScores(inputs.metrics, model: scored, depth: depth, unit: description.unit)
             }
             let evaluated = inputs.metrics != nil && inputs.metricsSHA256 != nil
             let provenance = try Provenance(

@@ -99,6 +99,28 @@ extension PipelineConfig {
                 add an 'evaluate' section
                 """)
         }
+        if let p = predict, let kriging = p.residualKriging, let v = predictMapping?.optional(PredictKeys.residualKriging.name) {
+            if evaluate == nil {
+                throw v.error(
+                    "'predict.residual_kriging' kriges the cross-validation's held-out residuals: add an 'evaluate' "
+                        + "section, or set residual_kriging: false")
+            }
+            if train?.settings.log1p == true {
+                throw v.error(
+                    "residual kriging adds kriged residuals in the property's unit, and a log1p model's maps are "
+                        + "back-transformed from the log scale: set train.log1p: false, or residual_kriging: false")
+            }
+            if p.model == .combined, let combine = train?.combine, combine.needsInnerFolds,
+                combine.innerFolds != kriging.innerFolds
+            {
+                throw v.error(
+                    """
+                    the combined model's members are cross-validated inside each outer fold once, for its nnls \
+                    weights (train.combine.inner_folds: \(combine.innerFolds)) and its kriged residuals \
+                    (predict.residual_kriging.inner_folds: \(kriging.innerFolds)); give both the same number
+                    """)
+            }
+        }
         if let combine = train?.combine, combine.needsInnerFolds, evaluate == nil,
             let v = (try? root.optional("train")?.mapping())??.optional(TrainKeys.combine.name)
         {

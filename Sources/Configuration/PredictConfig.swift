@@ -45,6 +45,28 @@ public struct PredictConfig: Sendable {
     /// Rewrite the depth maps so values never rise with depth (`predict.depth_consistency.enforce_monotone`,
     /// default false); the inversions are counted before the correction and the report says what changed.
     public var enforceMonotone: Bool = false
+    /// Residual kriging of the mapped model's held-out residuals, added to the maps (`predict.residual_kriging`);
+    /// nil: off.
+    public var residualKriging: ResidualKrigingSettings? = nil
+}
+
+/// `predict.residual_kriging`: the mapped model's held-out residuals kriged (ordinary kriging with the fitted
+/// variogram per depth, `neighbours` nearest residuals) and added to its maps; scored and calibrated as the
+/// model `<model>+rk`, whose held-out residuals come from `innerFolds` folds inside each outer fold.
+public struct ResidualKrigingSettings: Sendable, Equatable {
+    /// Residuals each estimate weighs (gstat's `nmax`).
+    public var neighbours: Int = 32
+    /// Folds of the inner cross-validation whose held-out residuals each outer fold kriges.
+    public var innerFolds: Int = 5
+
+    /// The settings; the defaults are 32 neighbours and 5 inner folds.
+    public init(neighbours: Int = 32, innerFolds: Int = 5) {
+        self.neighbours = neighbours
+        self.innerFolds = innerFolds
+    }
+
+    /// The name of the kriged model's scores and interval: "<model>+rk".
+    public static func scoredName(_ model: String) -> String { model + "+rk" }
 }
 
 /// The weights of the dissimilarity index's channels (`predict.aoa_weights`).
@@ -71,6 +93,13 @@ extension PipelineConfig {
                     + "so it needs cv_spread: true (or use interval_method: conformal)")
         }
         let consistency = try parseDepthConsistency(m.optional(K.depthConsistency.name), unit: unit)
+        let kriging = try parseResidualKriging(m.optional(K.residualKriging.name))
+        if kriging != nil, method == .adaptive, let v = m.optional(K.residualKriging.name) {
+            throw v.error(
+                "residual kriging calibrates the interval on the kriged residuals, with the kriging variance where "
+                    + "that is calibrated; 'interval_method: adaptive' scales by the CV models' spread instead: use "
+                    + "log_conformal, scaled_conformal or conformal")
+        }
         let config = PredictConfig(
             model: try m.read(K.model), tileSize: try m.read(K.tileSize), maxPatchNodata: try m.read(K.maxPatchNodata),
             name: try m.read(K.name, default: defaultName.isEmpty ? "map" : defaultName),
@@ -79,9 +108,21 @@ extension PipelineConfig {
             intervalMethod: method, backTransform: try m.read(K.backTransform), cvSpread: cvSpread,
             aoa: try m.read(K.aoa), aoaWeights: try m.read(K.aoaWeights),
             aoaThreshold: try m.read(K.aoaThreshold), depthConsistency: consistency.threshold,
-            enforceMonotone: consistency.enforceMonotone)
+            enforceMonotone: consistency.enforceMonotone, residualKriging: kriging)
         try m.finish()
         return config
+    }
+
+    /// `predict.residual_kriging`: `false` or absent (off), `true` (the defaults), or a mapping with `neighbours`
+    /// and `inner_folds`.
+    static func parseResidualKriging(_ v: YAMLValue?) throws -> ResidualKrigingSettings? {
+        guard let v else { return nil }
+        if case .scalar = v.node { return try v.bool() ? ResidualKrigingSettings() : nil }
+        let m = try v.mapping()
+        let settings = ResidualKrigingSettings(
+            neighbours: try m.read(PredictKeys.krigingNeighbours), innerFolds: try m.read(PredictKeys.krigingInnerFolds))
+        try m.finish()
+        return settings
     }
 
     /// `predict.depth_consistency`: `false` (off), `true` or absent (on, threshold by unit), or a

@@ -148,12 +148,23 @@ public enum PredictKeys {
     static let enforceMonotone = Key(
         "predict.depth_consistency.enforce_monotone", .bool, default: false,
         "rewrite the depth maps so values never rise with depth")
+    static let residualKriging = Key(
+        "predict.residual_kriging",
+        ValueType<Bool>(name: "true, false or a mapping", read: { try $0.bool() }, text: { "\($0)" }),
+        default: false, "krige the mapped model's held-out residuals and add them to the maps")
+    static let krigingNeighbours = Key(
+        "predict.residual_kriging.neighbours", .int, default: ResidualKrigingSettings().neighbours, .range(1...256),
+        "residuals each cell's kriging weighs (gstat's nmax)")
+    static let krigingInnerFolds = Key(
+        "predict.residual_kriging.inner_folds", .int, default: ResidualKrigingSettings().innerFolds, .range(2...20),
+        "inner folds whose held-out residuals each outer fold kriges (the kriged model's honest scores)")
 
     /// Every key of `predict`.
     public static var all: [KeyDeclaration] {
         declarations(
             model, tileSize, maxPatchNodata, name, uncertainty, interval, intervalMethod, backTransform, cvSpread, aoa,
-            aoaWeights, aoaThreshold, keepTiles, depthConsistency, threshold, enforceMonotone)
+            aoaWeights, aoaThreshold, keepTiles, depthConsistency, threshold, enforceMonotone, residualKriging,
+            krigingNeighbours, krigingInnerFolds)
     }
 }
 

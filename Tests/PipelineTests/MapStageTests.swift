@@ -103,19 +103,19 @@ final class MapStageTests: XCTestCase {
         XCTAssertEqual(table.folds, 3)
         XCTAssertEqual(table.design, .sites(folds: 3, seed: 7), "the design travels with metrics.json")
         XCTAssertEqual(inputs.metricsSHA256, try SHA256Hasher.hex(fileAt: layout.metricsJSON))
-        let scores = MapStage.cvScores(table, model: .transfer, depth: "0-5cm", unit: "g/kg")
+        let scores = MapStage.cvScores(table, model: "transfer", depth: "0-5cm", unit: "g/kg")
         let row = try XCTUnwrap(table.row(model: "transfer", depth: "0-5cm"))
         XCTAssertEqual(
             scores,
             "0-5cm: \(ScoreTables.compact(row.metrics)) (transfer, g/kg, 3-fold CV of randomly grouped sites, seed 7)")
         XCTAssertTrue(scores.hasPrefix("0-5cm: R2="), scores)
-        XCTAssertNotEqual(scores, MapStage.cvScores(table, model: .transfer, depth: "100-200cm", unit: "g/kg"))
-        XCTAssertEqual(MapStage.cvScores(nil, model: .transfer, depth: "0-5cm", unit: "g/kg"), "not evaluated")
+        XCTAssertNotEqual(scores, MapStage.cvScores(table, model: "transfer", depth: "100-200cm", unit: "g/kg"))
+        XCTAssertEqual(MapStage.cvScores(nil, model: "transfer", depth: "0-5cm", unit: "g/kg"), "not evaluated")
         XCTAssertEqual(
-            MapStage.cvScores(table, model: .rf, depth: "0-5cm", unit: "g/kg"), "not evaluated",
+            MapStage.cvScores(table, model: "rf", depth: "0-5cm", unit: "g/kg"), "not evaluated",
             "a model that was not evaluated")
         XCTAssertEqual(
-            MapStage.cvScores(table, model: .transfer, depth: "7-9cm", unit: "g/kg"), "not evaluated",
+            MapStage.cvScores(table, model: "transfer", depth: "7-9cm", unit: "g/kg"), "not evaluated",
             "a depth that was not evaluated")
     }
 
@@ -145,7 +145,7 @@ final class MapStageTests: XCTestCase {
                 contentsOfFile: (folder as NSString).appendingPathComponent("metrics.csv"), encoding: .utf8)
             let decoded = try EvaluationReport.readTable(
                 metricsJSON: (folder as NSString).appendingPathComponent(EvaluationReport.metricsJSONFile))
-            let text = MapStage.cvScores(decoded, model: .transfer, depth: "0-5cm", unit: "g/kg")
+            let text = MapStage.cvScores(decoded, model: "transfer", depth: "0-5cm", unit: "g/kg")
             XCTAssertEqual(
                 text,
                 Self.depthScores(csv: csv, model: "transfer", depth: "0-5cm")

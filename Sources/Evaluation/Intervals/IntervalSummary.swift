@@ -31,6 +31,9 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
     /// With `backTransform` mean: each model's smearing factor per depth, calibrated on every held-out
     /// prediction (the maps'); the scores used factors calibrated on the other folds.
     public var smearing: [SmearingFactor]? = nil
+    /// With `predict.residual_kriging`: where the kriging variance is folded into the kriged model's band (nil:
+    /// no residual kriging).
+    public var krigingVariance: KrigingVarianceCheck? = nil
 
     /// The nominal levels of the coverage plot.
     public static let sweepLevels = (10...19).map { Double($0) * 0.05 }
@@ -45,6 +48,7 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
         case byZone = "by_zone"
         case predictionsSHA256 = "predictions_sha256"
         case levelSweep = "level_sweep"
+        case krigingVariance = "kriging_variance"
     }
 
     /// Calibrates and measures every model of `samples` (by model name) with both methods.

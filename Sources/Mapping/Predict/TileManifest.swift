@@ -33,6 +33,8 @@ public struct TileManifest: Codable, Equatable, Sendable {
     public var smearing: [Double]? = nil
     /// The error profile per depth of the expected-RMSE layers (`TilePredictor.errorProfiles`; nil: none).
     public var errorProfiles: [ErrorProfile]? = nil
+    /// Residual kriging's fingerprint (`ResidualKriging.summary`); nil: none.
+    public var residualKriging: String? = nil
 
     /// The file name inside a tile folder.
     public static let fileName = "manifest.json"
@@ -67,6 +69,7 @@ public struct TileManifest: Codable, Equatable, Sendable {
         case applicabilitySHA256 = "applicability_sha256"
         case valueRange = "value_range"
         case errorProfiles = "error_profiles"
+        case residualKriging = "residual_kriging"
     }
 
     /// The JSON text of the file (keys sorted).

@@ -5,6 +5,26 @@ import Models
 import NeuralNet
 import RasterIO
 
+/// Residual kriging as the map stage hands it to the predictor: `estimate(depth, x, y, variances)` gives, for
+/// cell centres in the grid's CRS, each kriged residual and (with `variances`) its kriging SD, NaN where none (a
+/// depth without a fitted variogram gives an empty list: its map is the model's); `summary` fingerprints it for
+/// the tile manifest.
+public struct ResidualKriging: Sendable {
+    /// The estimates of one depth at the given cell centres.
+    public var estimate: @Sendable (_ depth: Int, _ x: [Double], _ y: [Double], _ variances: Bool) -> [(value: Double, sd: Double)]
+    /// What is kriged (variograms, neighbours, residuals' hash), for the tile manifest.
+    public var summary: String
+
+    /// Residual kriging by `estimate`, fingerprinted by `summary`.
+    public init(
+        summary: String,
+        estimate: @escaping @Sendable (_ depth: Int, _ x: [Double], _ y: [Double], _ variances: Bool) -> [(value: Double, sd: Double)]
+    ) {
+        self.summary = summary
+        self.estimate = estimate
+    }
+}
+
 /// Predicts the maps of every depth tile by tile: reads the scaled stack with a halo, runs the
 /// model densely, masks nodata, and stores each finished tile.
 public struct TilePredictor {
@@ -35,6 +55,10 @@ public struct TilePredictor {
     /// ((1 + p) · factor − 1), applied to the depth maps after the interval's layers, which come from the
     /// median. Nil: the depth maps hold the model's prediction.
     public var smearing: [Double]?
+    /// Residual kriging (regression kriging): per depth, the kriged residual at cell centres `x`, `y` (the grid's
+    /// CRS) and, when `variance` is true, its kriging SD; added to the depth map before the interval, whose
+    /// kriged bands (`PredictionInterval.krigedBands`) scale with the SD. Nil: the model's prediction alone.
+    public var residualKriging: ResidualKriging?
     /// Per depth, the expected RMSE as a function of the DI (`ErrorProfile`), mapped after the AOA; nil: not
     /// mapped. Needs `applicability`.
     public var errorProfiles: [ErrorProfile]? {
@@ -132,6 +156,12 @@ public struct TilePredictor {
             block.values, channels: block.channelCount, width: w, rows: box.rows, cols: box.cols, patch: p)
         let place = { (maps: [[Float]]) in maps.map { Self.place($0, rows: box.rows, cols: box.cols, into: out) } }
         var maps = place(model.denseMaps(tile: tensor, depths: depths))
+        var krigingSD: [[Float]?] = [[Float]?](repeating: nil, count: depths)
+        if let residualKriging {
+            krigingSD = Self.addKrigedResiduals(
+                residualKriging, to: &maps, mapped: mapped, tile: out, grid: plan.grid,
+                variances: (0..<depths).map { interval?.krigedBands?[$0] != nil })
+        }
         var spread: [[Float]] = []
         if !ensemble.isEmpty {
             let members = ensemble.map { place($0.denseMaps(tile: tensor, depths: depths)) }
@@ -139,7 +169,8 @@ public struct TilePredictor {
         }
         if let interval {
             let layers = (0..<depths).map { d in
-                interval.layers(prediction: maps[d], spread: spread.isEmpty ? nil : spread[d], depth: d)
+                interval.layers(
+                    prediction: maps[d], spread: spread.isEmpty ? nil : spread[d], krigingSD: krigingSD[d], depth: d)
             }
             maps +=
                 spread + layers.map(\.lower) + layers.map(\.upper) + layers.map(\.median) + layers.map(\.uncertainty)
@@ -167,6 +198,37 @@ public struct TilePredictor {
             for k in 0..<out.cellCount where !mapped[k] { maps[l][k] = .nan }
         }
         return maps
+    }
+
+    /// Adds each depth's kriged residual at the centres of the tile's mapped cells to its map (depths on Compute's
+    /// workers, each a task of its own: the same cells on any thread count); returns per depth the kriging SD
+    /// where `variances` asks for it (NaN outside the mapped cells).
+    static func addKrigedResiduals(
+        _ kriging: ResidualKriging, to maps: inout [[Float]], mapped: [Bool], tile out: PixelWindow, grid: Grid,
+        variances: [Bool]
+    ) -> [[Float]?] {
+        let cells = mapped.indices.filter { mapped[$0] }
+        var x = [Double](repeating: 0, count: cells.count)
+        var y = x
+        for (n, k) in cells.enumerated() {
+            (x[n], y[n]) = grid.cellCenter(col: out.col + k % out.width, row: out.row + k / out.width)
+        }
+        let depths = maps.count < variances.count ? maps.count : variances.count
+        var estimates = [[(value: Double, sd: Double)]](repeating: [], count: depths)
+        estimates.withUnsafeMutableBufferPointer { slots in
+            let out = slots
+            Parallel.forEach(depths) { d in out[d] = kriging.estimate(d, x, y, variances[d]) }
+        }
+        var sd = [[Float]?](repeating: nil, count: depths)
+        for d in 0..<depths where !estimates[d].isEmpty {
+            if variances[d] { sd[d] = [Float](repeating: .nan, count: out.cellCount) }
+            for (n, k) in cells.enumerated() {
+                let e = estimates[d][n]
+                if e.value.isFinite { maps[d][k] += Float(e.value) }
+                if variances[d] { sd[d]![k] = Float(e.sd) }
+            }
+        }
+        return sd
     }
 
     /// The rows and columns of a tile's output cells that hold every mapped cell (some cell is mapped).

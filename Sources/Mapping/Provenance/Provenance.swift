@@ -45,6 +45,9 @@ public struct Provenance: Sendable, Equatable {
         /// A combined model's members and weights per depth, e.g. "equal: 0-5cm transfer 0.50 rf 0.50; ..." (an
         /// `extra` item).
         public static let combination = "SOCMAP_COMBINATION"
+        /// Residual kriging's neighbours and variogram per depth, e.g. "32 neighbours; 0-5cm: spherical nugget ..."
+        /// (an `extra` item).
+        public static let residualKriging = "SOCMAP_RESIDUAL_KRIGING"
         /// The mapped property, e.g. "SOC" (an `extra` item).
         public static let property = "SOCMAP_PROPERTY"
         /// The depth interval a map shows, e.g. "0-5cm" (set per map file).

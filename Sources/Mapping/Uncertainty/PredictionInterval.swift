@@ -35,6 +35,26 @@ public struct PredictionInterval: Sendable, Equatable {
     /// The largest value the property can take (the top of `profiles.valid_range`): bounds above it are
     /// lowered to it, the coverage unchanged for the same reason. Nil: no limit.
     public var upperLimit: Double?
+    /// Per depth, with residual kriging, the band scaled by the cell's kriging SD where that is calibrated
+    /// (Evaluation's `KrigingVarianceCheck`); nil entries (or nil) keep the method's band.
+    public var krigedBands: [KrigedBand?]? = nil
+
+    /// A band of prediction ± q · (kriging SD + floor), its median prediction + centre · (kriging SD + floor).
+    public struct KrigedBand: Sendable, Equatable {
+        /// The conformal quantile of |residual| / (kriging SD + floor).
+        public var q: Double
+        /// Added to the kriging SD.
+        public var floor: Double
+        /// The median signed score.
+        public var centre: Double
+
+        /// A band with these calibrated values.
+        public init(q: Double, floor: Double, centre: Double) {
+            self.q = q
+            self.floor = floor
+            self.centre = centre
+        }
+    }
 
     /// Creates an interval; `halfWidths` and `floors` have one finite, non-negative entry per depth,
     /// `centres` one finite entry per depth.
@@ -94,7 +114,10 @@ public struct PredictionInterval: Sendable, Equatable {
     /// The interval's layers of `depth` for a tile's `prediction` and, for an adaptive interval, the
     /// cells' `spread` (NaN stays NaN; a plain interval ignores the spread). Bounds and median are kept
     /// within the limits.
-    public func layers(prediction: [Float], spread: [Float]?, depth: Int) -> Layers {
+    public func layers(prediction: [Float], spread: [Float]?, krigingSD: [Float]? = nil, depth: Int) -> Layers {
+        if let band = krigedBands?[depth], let krigingSD {
+            return krigedLayers(prediction: prediction, sd: krigingSD, band: band)
+        }
         precondition(
             spread == nil || prediction.count == spread!.count,
             "PredictionInterval.layers: \(prediction.count) predictions, \(spread!.count) spreads")
@@ -127,6 +150,27 @@ public struct PredictionInterval: Sendable, Equatable {
         return out
     }
 
+    /// The layers of a kriged band (`krigedBands`) from the cells' kriging SD.
+    func krigedLayers(prediction: [Float], sd: [Float], band: KrigedBand) -> Layers {
+        precondition(prediction.count == sd.count, "PredictionInterval: a kriging SD per cell")
+        var out = Layers(
+            lower: [Float](repeating: .nan, count: prediction.count), upper: [], median: [], uncertainty: [])
+        (out.upper, out.median, out.uncertainty) = (out.lower, out.lower, out.lower)
+        for c in prediction.indices {
+            let p = Double(prediction[c])
+            let scale = Double(sd[c]) + band.floor
+            guard p.isFinite, scale.isFinite else { continue }
+            var (lo, hi, mid) = (p - band.q * scale, p + band.q * scale, p + band.centre * scale)
+            if let limit = lowerLimit { (lo, hi, mid) = (max(lo, limit), max(hi, limit), max(mid, limit)) }
+            if let limit = upperLimit { (lo, hi, mid) = (min(lo, limit), min(hi, limit), min(mid, limit)) }
+            out.lower[c] = Float(lo)
+            out.upper[c] = Float(hi)
+            out.median[c] = Float(mid)
+            if mid > 0 { out.uncertainty[c] = Float((hi - lo) / mid) }
+        }
+        return out
+    }
+
     /// A one-line description for the tile manifest, e.g. "conformal 0.9 q=[1.5, 2.25] floor=[0, 0] lower
     /// limit=0.0 upper limit=1000.0".
     public var summary: String {
@@ -134,5 +178,8 @@ public struct PredictionInterval: Sendable, Equatable {
             + "\(level) q=\(halfWidths) " + (logOffsets.map { "offset=\($0)" } ?? "floor=\(floors)")
             + " centre=\(centres)" + (scales.map { " scale=\($0.map { [$0.x, $0.y] })" } ?? "")
             + (lowerLimit.map { " lower limit=\($0)" } ?? "") + (upperLimit.map { " upper limit=\($0)" } ?? "")
+            + (krigedBands.map { b in
+                " kriged=" + b.map { $0.map { "[q=\($0.q) floor=\($0.floor) centre=\($0.centre)]" } ?? "-" }.joined(separator: ",")
+            } ?? "")
     }
 }

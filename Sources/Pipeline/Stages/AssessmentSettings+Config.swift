@@ -15,6 +15,7 @@ extension AssessmentSettings {
                     model: $0.model, interval: $0.interval, intervalMethod: $0.intervalMethod,
                     uncertainty: $0.uncertainty, mapsCVModels: $0.mapsCVModels)
                 p.backTransform = $0.backTransform
+                p.residualKriging = $0.residualKriging
                 return p
             },
             gridRaster: gridRaster, errorAt: config.errorAt)

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Whether the kriging variance belongs in a kriged model's interval, depth by depth: on the held-out samples of
+/// residual kriging (each with its kriging SD as `IntervalSample.spread`), the band of the maps' method and the
+/// band ± q · (kriging SD + floor) (the adaptive method with the kriging SD as the difficulty), each calibrated on
+/// the other folds, are compared by their coverage in each fifth of the kriging SD. The kriging variance is folded
+/// in at a depth only where that band is calibrated: every fifth within `tolerance` of the level, and its largest
+/// departure smaller than the method's own.
+public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
+    /// One depth's comparison.
+    public struct Depth: Codable, Sendable, Equatable {
+        /// The depth label.
+        public var depth: String
+        /// Held-out samples with a kriging SD.
+        public var n: Int
+        /// The upper kriging SD of each fifth but the last (in the values' unit).
+        public var fifthEdges: [Double]
+        /// The coverage of the maps' method's band in each fifth of the kriging SD.
+        public var methodCoverage: [Double]
+        /// The coverage of the band scaled by the kriging SD in each fifth.
+        public var krigedCoverage: [Double]
+        /// Whether the maps' band at this depth scales with the kriging SD.
+        public var folded: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case depth, n, folded
+            case fifthEdges = "fifth_edges"
+            case methodCoverage = "method_coverage"
+            case krigedCoverage = "kriged_coverage"
+        }
+    }
+
+    /// The kriged model's name ("<model>+rk").
+    public var model: String
+    /// The maps' method the kriged band is compared with.
+    public var method: IntervalMethod
+    /// The nominal level.
+    public var level: Double
+    /// Largest departure of a fifth's coverage from the level for the kriged band to be used.
+    public var tolerance: Double
+    /// One per depth with samples.
+    public var depths: [Depth]
+
+    /// A fifth may miss the level by this much (0.05: 0.85-0.95 at 0.9).
+    public static let defaultTolerance = 0.05
+
+    /// The comparison on `samples` (one model's held-out samples, `spread` the kriging SD, NaN where not kriged).
+    public static func measure(
+        _ samples: [IntervalSample], model: String, method: IntervalMethod, level: Double, folds: Int,
+        depthLabels: [String], tolerance: Double = defaultTolerance
+    ) -> KrigingVarianceCheck {
+        var depths: [Depth] = []
+        for (d, label) in depthLabels.enumerated() {
+            let list = samples.filter { $0.depth == d && $0.spread.isFinite }
+            guard list.count >= 10 else { continue }
+            let own = IntervalCalibration.heldOutBounds(list, method: method, level: level, folds: folds)
+            let kriged = IntervalCalibration.heldOutBounds(list, method: .adaptive, level: level, folds: folds)
+            let sorted = list.map(\.spread).sorted()
+            let edges = (1..<5).map { sorted[min(sorted.count - 1, $0 * sorted.count / 5)] }
+            func fifth(_ s: Double) -> Int { edges.firstIndex { s < $0 } ?? 4 }
+            func coverage(_ bounds: [IntervalBounds?]) -> [Double] {
+                var (hit, all) = ([Int](repeating: 0, count: 5), [Int](repeating: 0, count: 5))
+                for (s, b) in zip(list, bounds) {
+                    let f = fifth(s.spread)
+                    all[f] += 1
+                    if let b, b.lower <= s.observed, s.observed <= b.upper { hit[f] += 1 }
+                }
+                return (0..<5).map { all[$0] > 0 ? Double(hit[$0]) / Double(all[$0]) : .nan }
+            }
+            let (a, b) = (coverage(own), coverage(kriged))
+            func worst(_ c: [Double]) -> Double { c.filter(\.isFinite).map { abs($0 - level) }.max() ?? .infinity }
+            let folded = b.allSatisfy { !$0.isFinite || abs($0 - level) <= tolerance } && worst(b) < worst(a)
+            depths.append(
+                Depth(depth: label, n: list.count, fifthEdges: edges, methodCoverage: a, krigedCoverage: b, folded: folded))
+        }
+        return KrigingVarianceCheck(model: model, method: method, level: level, tolerance: tolerance, depths: depths)
+    }
+
+    /// Whether the kriging variance is folded into the band at `depth`.
+    public func folded(_ depth: String) -> Bool { depths.first { $0.depth == depth }?.folded ?? false }
+}
