@@ -83,4 +83,22 @@ final class EnsembleSpreadTests: XCTestCase {
         XCTAssertEqual(plain.lowerQuantile, 0.05, accuracy: 1e-12)
         XCTAssertEqual(plain.upperQuantile, 0.95, accuracy: 1e-12)
     }
+
+    /// With residual kriging, a depth with a kriged band scales by the cell's kriging SD (+ floor); the others
+    /// keep the method's band, and without the SD the method's band stands.
+    func testKrigedBand_scalesByTheKrigingSDAtItsDepthOnly() {
+        var interval = PredictionInterval(
+            level: 0.9, adaptive: false, halfWidths: [2, 2], floors: [0, 0], centres: [0, 0], lowerLimit: 0)
+        interval.krigedBands = [PredictionInterval.KrigedBand(q: 1.5, floor: 0.5, centre: 0.1), nil]
+        let kriged = interval.layers(prediction: [10, 1, .nan], spread: nil, krigingSD: [1, 2, 1], depth: 0)
+        XCTAssertEqual(Array(kriged.lower.prefix(2)), [7.75, 0], "10 - 1.5 (1 + 0.5); 1 - 3.75 raised to 0")
+        XCTAssertTrue(kriged.lower[2].isNaN)
+        XCTAssertEqual(kriged.upper[0], 12.25)
+        XCTAssertEqual(kriged.median[0], 10.15)
+        XCTAssertTrue(kriged.upper[2].isNaN)
+        let plain = interval.layers(prediction: [10], spread: nil, krigingSD: [1], depth: 1)
+        XCTAssertEqual(plain.lower, [8])
+        XCTAssertEqual(interval.layers(prediction: [10], spread: nil, depth: 0).lower, [8])
+        XCTAssertTrue(interval.summary.contains("kriged=[q=1.5 floor=0.5 centre=0.1],-"), interval.summary)
+    }
 }

@@ -34,6 +34,7 @@ enum IntervalReportText {
         if let zones = s.byZone { out += zoneMarkdown(zones.filter { $0.model == s.sweepModel }, s, percent: percent) }
         out += medianMarkdown(s)
         if let back = s.backTransform { out += backTransformMarkdown(back, s) }
+        if let kriging = s.krigingVariance { out += kriging.markdown(unit: unit) }
         return out
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 
 /// Whether the kriging variance belongs in a kriged model's interval, depth by depth: on the held-out samples of
 /// residual kriging (each with its kriging SD as `IntervalSample.spread`), the band of the maps' method and the
@@ -71,11 +72,38 @@ public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
             func worst(_ c: [Double]) -> Double { c.filter(\.isFinite).map { abs($0 - level) }.max() ?? .infinity }
             let folded = b.allSatisfy { !$0.isFinite || abs($0 - level) <= tolerance } && worst(b) < worst(a)
             depths.append(
-                Depth(depth: label, n: list.count, fifthEdges: edges, methodCoverage: a, krigedCoverage: b, folded: folded))
+                Depth(
+                    depth: label, n: list.count, fifthEdges: edges, methodCoverage: a, krigedCoverage: b, folded: folded
+                ))
         }
         return KrigingVarianceCheck(model: model, method: method, level: level, tolerance: tolerance, depths: depths)
     }
 
     /// Whether the kriging variance is folded into the band at `depth`.
     public func folded(_ depth: String) -> Bool { depths.first { $0.depth == depth }?.folded ?? false }
+
+    /// The summary's section: per depth the coverage of both bands in each fifth of the kriging SD, and which
+    /// band the maps use.
+    public func markdown(unit: String) -> String {
+        guard !depths.isEmpty else { return "" }
+        let level = NumberText.fixed(self.level, 2, nonFinite: "?")
+        var out = "\n### Kriging variance in the interval of \(model)\n\n"
+        out += "Residual kriging's held-out samples (each outer fold's residuals from its inner folds, kriged to its "
+        out += "held-out sites) in fifths of their kriging SD\(unit.isEmpty ? "" : " (\(unit))"): the coverage of the "
+        out += "\(method.rawValue) band and of the band ± q · (kriging SD + floor), each calibrated on the other folds "
+        out += "(nominal \(level)). The maps scale the interval with the kriging SD only at depths where that band "
+        out += "covers within \(NumberText.fixed(tolerance, 2, nonFinite: "?")) of the level in every fifth, and "
+        out += "departs from it less than the \(method.rawValue) band.\n\n"
+        out += "| Depth | n | Kriging SD fifths (upper edges) | \(method.rawValue) by fifth | kriging SD band by fifth "
+        out += "| Maps use |\n|---|---:|---|---|---|---|\n"
+        func list(_ v: [Double], _ digits: Int) -> String {
+            v.map { NumberText.fixed($0, digits, nonFinite: "–") }.joined(separator: ", ")
+        }
+        for d in depths {
+            let edges = d.fifthEdges.map { NumberText.significant($0, 3) }.joined(separator: ", ")
+            out += "| \(TextFormatting.depthDisplay(d.depth)) | \(d.n) | \(edges) | \(list(d.methodCoverage, 2)) | "
+            out += "\(list(d.krigedCoverage, 2)) | \(d.folded ? "kriging SD band" : method.rawValue) |\n"
+        }
+        return out
+    }
 }
