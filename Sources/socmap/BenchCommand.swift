@@ -55,6 +55,12 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
     @Option(help: "china: cross-validation folds.")
     var folds: Int = 3
 
+    @Option(help: "china: the model that maps: transfer, rf, or combined (their equal-weight average).")
+    var model: String = "transfer"
+
+    @Flag(help: "china: krige the mapped model's held-out residuals into its maps (predict.residual_kriging).")
+    var residualKriging = false
+
     @OptionGroup(title: "Runtime") var runtime: RuntimeOptions
 
     func validate() throws {
@@ -63,6 +69,9 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2, got \(folds)") }
         guard sites >= folds else { throw ValidationError("--sites must be at least --folds (\(folds)), got \(sites)") }
+        guard ["transfer", "rf", "combined"].contains(model) else {
+            throw ValidationError("--model must be transfer, rf or combined, got '\(model)'")
+        }
     }
 
     func run() throws {
@@ -84,7 +93,8 @@ struct Bench: ParsableCommand, RuntimeConfigurable {
             case .china:
                 try reportingErrors {
                     let bench = ChinaBenchmark(
-                        cache: cache, resolution: resolution, sites: sites, epochs: epochs, folds: folds)
+                        cache: cache, resolution: resolution, sites: sites, epochs: epochs, folds: folds, model: model,
+                        residualKriging: residualKriging)
                     for (k, v) in try bench.run(observer: TerminalObserver(quiet: false)) { figures[k] = v }
                 }
             case .all:

@@ -17,6 +17,10 @@ struct ChinaBenchmark {
     var epochs: Int
     /// Cross-validation folds.
     var folds: Int
+    /// The model that maps: transfer, rf or combined (transfer and rf, equal weights).
+    var model: String = "transfer"
+    /// Whether the maps krige the model's held-out residuals (`predict.residual_kriging`, 2 inner folds).
+    var residualKriging = false
     /// Seed of the case and the run.
     var seed: UInt64 = 2025
 
@@ -50,7 +54,8 @@ struct ChinaBenchmark {
         } else {
             meter.note("using the case generated earlier in \(dataFolder)")
         }
-        let pipeline = (cache as NSString).appendingPathComponent("bench-china-\(Int(resolution))m.yaml")
+        let pipeline = (cache as NSString).appendingPathComponent(
+            "bench-china-\(Int(resolution))m\(variantSuffix).yaml")
         try pipelineText().write(toFile: pipeline, atomically: true, encoding: .utf8)
         let config = try loadPipeline(pipeline)
         // Every stage from scratch: the earlier run's folder would lend this one its covariate statistics.
@@ -61,6 +66,7 @@ struct ChinaBenchmark {
         meter.stageStarted("done")
         var figures: [String: Any] = [
             "target": "china", "resolution_m": resolution, "sites": sites, "epochs": epochs, "folds": folds,
+            "model": model, "residual_kriging": residualKriging,
             "threads": RuntimeConfiguration.current.threads,
             "generated_now": generated, "pipeline_seconds": Date().timeIntervalSince(start),
             "grid": summary.grid, "map_cells": summary.mapCells,
@@ -79,17 +85,22 @@ struct ChinaBenchmark {
         return figures
     }
 
+    /// "" for the default (transfer, no kriging), else "-combined", "-rf", "-rk" or both: the pipeline's and the
+    /// run's names, so variants do not share a run folder.
+    var variantSuffix: String { (model == "transfer" ? "" : "-\(model)") + (residualKriging ? "-rk" : "") }
+
     /// The benchmark's pipeline: the sample pipeline's data keys on the generated case, transfer and
-    /// rf with a few epochs, `folds`-fold CV, maps with the calibrated interval, the area of
-    /// applicability and the depth consistency (the default map stage; no stocks section).
+    /// rf (and their combination when it maps) with a few epochs, `folds`-fold CV, maps with the calibrated
+    /// interval, the area of applicability and the depth consistency (the default map stage; no stocks
+    /// section), and with `residualKriging` the residuals kriged (32 neighbours, 2 inner folds).
     func pipelineText() -> String {
         let data = (dataFolder as NSString).lastPathComponent
         return """
             # Written by `socmap bench china`: the data path at China scale, with short training.
             version: 1
-            name: bench-china-\(Int(resolution))m
+            name: bench-china-\(Int(resolution))m\(variantSuffix)
             seed: \(seed)
-            output: run-\(Int(resolution))m
+            output: run-\(Int(resolution))m\(variantSuffix)
             data_folder: \(data)
             covariates:
               grid: {raster: covariates/elevation.tif}
@@ -104,7 +115,7 @@ struct ChinaBenchmark {
             top_column: top_cm, bottom_column: bottom_cm, value_column: soc_gkg}
             patches: {size: 13}
             train:
-              models: [transfer, rf]
+              models: [transfer, rf\(model == "combined" ? ", combined" : "")]
               epochs: \(epochs)
               fine_tune_epochs: \(max(1, epochs / 2))
               patience: \(epochs)
@@ -112,10 +123,11 @@ struct ChinaBenchmark {
             evaluate:
               folds: \(folds)
             predict:
-              model: transfer
+              model: \(model)
               tile_size: 512
               uncertainty: true
               aoa: true
+            \(residualKriging ? "  residual_kriging: {neighbours: 32, inner_folds: 2}\n" : "")
 
             """
     }

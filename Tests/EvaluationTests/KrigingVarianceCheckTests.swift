@@ -35,4 +35,18 @@ final class KrigingVarianceCheckTests: XCTestCase {
         XCTAssertTrue(growing.folded("0-5cm"))
         XCTAssertTrue(growing.markdown(unit: "g/kg").contains(" | 2000 | "), growing.markdown(unit: "g/kg"))
     }
+
+    /// Where the kriging SD is constant (a pure nugget far from nothing) its fifths coincide: the empty ones have
+    /// no coverage, written as null and read back as NaN.
+    func testConstantKrigingSD_leavesEmptyFifths_thatRoundTripThroughJSON() throws {
+        let constant = samples(seed: 5, sd: { _ in 1 }).map {
+            IntervalSample(depth: 0, fold: $0.fold, observed: $0.observed, predicted: $0.predicted, spread: 0.7)
+        }
+        let check = KrigingVarianceCheck.measure(
+            constant, model: "transfer+rk", method: .logConformal, level: 0.9, folds: 5, depthLabels: ["0-5cm"])
+        XCTAssertTrue(check.depths[0].methodCoverage.contains { $0.isNaN }, "\(check.depths[0])")
+        let json = try JSONEncoder().encode(check)
+        XCTAssertTrue(String(decoding: json, as: UTF8.self).contains("null"))
+        XCTAssertEqual(try JSONDecoder().decode(KrigingVarianceCheck.self, from: json), check)
+    }
 }

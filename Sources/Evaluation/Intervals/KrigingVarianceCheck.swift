@@ -29,6 +29,47 @@ public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
             case methodCoverage = "method_coverage"
             case krigedCoverage = "kriged_coverage"
         }
+
+        /// A depth's comparison.
+        public init(
+            depth: String, n: Int, fifthEdges: [Double], methodCoverage: [Double], krigedCoverage: [Double],
+            folded: Bool
+        ) {
+            (self.depth, self.n, self.fifthEdges, self.folded) = (depth, n, fifthEdges, folded)
+            (self.methodCoverage, self.krigedCoverage) = (methodCoverage, krigedCoverage)
+        }
+
+        /// Reads a depth; an empty fifth's coverage (`null`: the kriging SD's fifths coincide where it is
+        /// nearly constant) reads as NaN.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                depth: try c.decode(String.self, forKey: .depth), n: try c.decode(Int.self, forKey: .n),
+                fifthEdges: try c.decodeNumbers(forKey: .fifthEdges),
+                methodCoverage: try c.decodeNumbers(forKey: .methodCoverage),
+                krigedCoverage: try c.decodeNumbers(forKey: .krigedCoverage),
+                folded: try c.decode(Bool.self, forKey: .folded))
+        }
+
+        /// Writes a depth, an empty fifth's coverage as `null`.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(depth, forKey: .depth)
+            try c.encode(n, forKey: .n)
+            try c.encodeNumbers(fifthEdges, forKey: .fifthEdges)
+            try c.encodeNumbers(methodCoverage, forKey: .methodCoverage)
+            try c.encodeNumbers(krigedCoverage, forKey: .krigedCoverage)
+            try c.encode(folded, forKey: .folded)
+        }
+
+        /// Equal when every field is, an empty fifth's NaN equal to NaN.
+        public static func == (a: Depth, b: Depth) -> Bool {
+            func same(_ x: [Double], _ y: [Double]) -> Bool {
+                x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+            }
+            return a.depth == b.depth && a.n == b.n && a.folded == b.folded && same(a.fifthEdges, b.fifthEdges)
+                && same(a.methodCoverage, b.methodCoverage) && same(a.krigedCoverage, b.krigedCoverage)
+        }
     }
 
     /// The kriged model's name ("<model>+rk").
@@ -93,7 +134,8 @@ public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
         out += "\(method.rawValue) band and of the band ± q · (kriging SD + floor), each calibrated on the other folds "
         out += "(nominal \(level)). The maps scale the interval with the kriging SD only at depths where that band "
         out += "covers within \(NumberText.fixed(tolerance, 2, nonFinite: "?")) of the level in every fifth, and "
-        out += "departs from it less than the \(method.rawValue) band.\n\n"
+        out += "departs from it less than the \(method.rawValue) band. (In the tables above, \(model)'s adaptive "
+        out += "band is this one: its spread is the kriging SD.)\n\n"
         out += "| Depth | n | Kriging SD fifths (upper edges) | \(method.rawValue) by fifth | kriging SD band by fifth "
         out += "| Maps use |\n|---|---:|---|---|---|---|\n"
         func list(_ v: [Double], _ digits: Int) -> String {
