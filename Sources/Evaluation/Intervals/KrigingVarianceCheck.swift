@@ -5,8 +5,8 @@ import TextFormat
 /// residual kriging (each with its kriging SD as `IntervalSample.spread`), the band of the maps' method and the
 /// band ± q · (kriging SD + floor) (the adaptive method with the kriging SD as the difficulty), each calibrated on
 /// the other folds, are compared by their coverage in each fifth of the kriging SD. The kriging variance is folded
-/// in at a depth only where that band is calibrated: every fifth within `tolerance` of the level, and its largest
-/// departure smaller than the method's own.
+/// in at a depth only where it is needed and calibrated: the method's band misses the level by more than
+/// `tolerance` in some fifth, and the kriged band in none.
 public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
     /// One depth's comparison.
     public struct Depth: Codable, Sendable, Equatable {
@@ -111,7 +111,8 @@ public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
             }
             let (a, b) = (coverage(own), coverage(kriged))
             func worst(_ c: [Double]) -> Double { c.filter(\.isFinite).map { abs($0 - level) }.max() ?? .infinity }
-            let folded = b.allSatisfy { !$0.isFinite || abs($0 - level) <= tolerance } && worst(b) < worst(a)
+            // Needed (the method's band misses some fifth) and calibrated (the kriged band misses none).
+            let folded = worst(a) > tolerance && worst(b) <= tolerance
             depths.append(
                 Depth(
                     depth: label, n: list.count, fifthEdges: edges, methodCoverage: a, krigedCoverage: b, folded: folded
@@ -132,9 +133,9 @@ public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
         out += "Residual kriging's held-out samples (each outer fold's residuals from its inner folds, kriged to its "
         out += "held-out sites) in fifths of their kriging SD\(unit.isEmpty ? "" : " (\(unit))"): the coverage of the "
         out += "\(method.rawValue) band and of the band ± q · (kriging SD + floor), each calibrated on the other folds "
-        out += "(nominal \(level)). The maps scale the interval with the kriging SD only at depths where that band "
-        out += "covers within \(NumberText.fixed(tolerance, 2, nonFinite: "?")) of the level in every fifth, and "
-        out += "departs from it less than the \(method.rawValue) band. (In the tables above, \(model)'s adaptive "
+        out += "(nominal \(level)). The maps scale the interval with the kriging SD only at depths where the "
+        out += "\(method.rawValue) band misses the level by more than \(NumberText.fixed(tolerance, 2, nonFinite: "?")) "
+        out += "in some fifth and that band in none. (In the tables above, \(model)'s adaptive "
         out += "band is this one: its spread is the kriging SD.)\n\n"
         out += "| Depth | n | Kriging SD fifths (upper edges) | \(method.rawValue) by fifth | kriging SD band by fifth "
         out += "| Maps use |\n|---|---:|---|---|---|---|\n"

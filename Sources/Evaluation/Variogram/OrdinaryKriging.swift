@@ -93,7 +93,7 @@ public struct OrdinaryKriging: Sendable {
                 if let cached = cache[chosen] {
                     system = cached
                 } else {
-                    system = factorise(chosen)
+                    system = factorise(chosen, keepsFactors: variances)
                     cache[chosen] = system
                 }
                 let g = scratch.map { gamma(points.distance(embedded: $0.d2.squareRoot())) }
@@ -149,7 +149,7 @@ public struct OrdinaryKriging: Sendable {
 
     /// The ordinary kriging system of the points `chosen`, LU-factorised with partial pivoting, and its weights
     /// for their values.
-    func factorise(_ chosen: [Int]) -> Factorised {
+    func factorise(_ chosen: [Int], keepsFactors: Bool = true) -> Factorised {
         let m = chosen.count + 1
         let dim = index.dimension
         var a = [Double](repeating: 0, count: m * m)
@@ -167,7 +167,7 @@ public struct OrdinaryKriging: Sendable {
             a[i * m + chosen.count] = 1
             a[chosen.count * m + i] = 1
         }
-        return Factorised(a: a, m: m, values: chosen.map { values[$0] })
+        return Factorised(a: a, m: m, values: chosen.map { values[$0] }, keepsFactors: keepsFactors)
     }
 
     /// An LU factorisation of the (m × m) kriging system A = [Γ 1; 1ᵀ 0] and the dual weights A⁻¹[z; 0].
@@ -180,7 +180,7 @@ public struct OrdinaryKriging: Sendable {
         /// A⁻¹[z; 0]: the estimate at a target is [γ₀; 1]ᵀ times these (A is symmetric).
         var dual: [Double] = []
 
-        init(a: [Double], m: Int, values z: [Double]) {
+        init(a: [Double], m: Int, values z: [Double], keepsFactors: Bool = true) {
             self.m = m
             lu = a
             pivots = Array(0..<m)
@@ -203,6 +203,9 @@ public struct OrdinaryKriging: Sendable {
                 }
             }
             dual = solve(z + [0])
+            // Without variances only the dual weights are needed: a map tile's thousands of neighbour sets then
+            // keep m numbers each, not m².
+            if !keepsFactors { (lu, pivots) = ([], []) }
         }
 
         /// A⁻¹ b.
@@ -222,6 +225,7 @@ public struct OrdinaryKriging: Sendable {
             var value = dual[m - 1]
             for i in 0..<(m - 1) { value += g[i] * dual[i] }
             guard variance else { return Estimate(value: value, variance: .nan) }
+            precondition(!lu.isEmpty, "OrdinaryKriging: a variance from a system factorised without its factors")
             let y = solve(g + [1])
             var v = y[m - 1]
             for i in 0..<(m - 1) { v += y[i] * g[i] }
