@@ -235,7 +235,8 @@ public enum ModelStages {
             try checkIntervals(
                 intervals,
                 model: predict.residualKriging == nil
-                    ? predict.model.rawValue : ResidualKrigingSettings.scoredName(predict.model.rawValue), method: predict.intervalMethod, level: predict.interval,
+                    ? predict.model.rawValue : ResidualKrigingSettings.scoredName(predict.model.rawValue),
+                method: predict.intervalMethod, level: predict.interval,
                 file: settings.file)
         }
         var zones: ZoneBreakdown?

@@ -111,9 +111,11 @@ extension MapStage {
         let csv = (layout.evaluationFolder as NSString).appendingPathComponent(EvaluationReport.predictionsCSVFile)
         if predict.aoa || predict.residualKriging != nil, let intervals, let sha = intervals.predictionsSHA256 {
             heldOut = try HeldOutTable.read(
-                path: csv, sha256: sha, models: [predict.model.rawValue] + (predict.residualKriging.map { _ in
-                    [ResidualKrigingSettings.scoredName(predict.model.rawValue)]
-                } ?? []), depthLabels: metrics?.depthLabels ?? [], level: intervals.level, pipeline: settings.file)
+                path: csv, sha256: sha,
+                models: [predict.model.rawValue]
+                    + (predict.residualKriging.map { _ in
+                        [ResidualKrigingSettings.scoredName(predict.model.rawValue)]
+                    } ?? []), depthLabels: metrics?.depthLabels ?? [], level: intervals.level, pipeline: settings.file)
         } else if predict.residualKriging != nil {
             throw MapStageError(
                 .evaluation, file: csv,

@@ -64,7 +64,8 @@ extension MapStage {
                 fingerprint += "\(d),\(p.siteID),\(at.x),\(at.y),\(p.observed - predicted)\n"
             }
             let points = SpatialPoints(x: x, y: y, metric: metric)
-            let fit = r.count >= 3 ? EmpiricalVariogram.compute(points: points, values: r).flatMap(VariogramModel.best) : nil
+            let fit =
+                r.count >= 3 ? EmpiricalVariogram.compute(points: points, values: r).flatMap(VariogramModel.best) : nil
             fits.append(fit)
             counts.append(r.count)
             krigings.append(
@@ -95,7 +96,9 @@ extension MapStage {
 
     /// The kriged bands of the maps' interval: per depth where the evaluation found the band scaled by the kriging
     /// SD calibrated (`KrigingVarianceCheck`), its calibration (the kriged model's adaptive one); nil elsewhere.
-    static func krigedBands(_ intervals: IntervalSummary?, model: String, depths: [String]) -> [PredictionInterval.KrigedBand?]? {
+    static func krigedBands(
+        _ intervals: IntervalSummary?, model: String, depths: [String]
+    ) -> [PredictionInterval.KrigedBand?]? {
         guard let intervals, let check = intervals.krigingVariance else { return nil }
         let bands = depths.map { depth -> PredictionInterval.KrigedBand? in
             guard check.folded(depth), let c = intervals.calibration(model: model, method: .adaptive, depth: depth),

@@ -251,12 +251,13 @@ public enum MapStage {
         predictor.errorProfiles = expectedErrors
         predictor.residualKriging = krigingPlan?.kriging
         if let krigingPlan {
-            observer.note("residual kriging of the \(predict.model.rawValue) model's held-out residuals: "
-                + krigingPlan.text(depths: description.depths)
-                + (interval?.krigedBands.map { b in
-                    "; the interval scales with the kriging SD at "
-                        + zip(description.depths, b).filter { $0.1 != nil }.map(\.0).joined(separator: ", ")
-                } ?? (interval != nil ? "; the interval does not scale with the kriging SD (not calibrated)" : "")))
+            observer.note(
+                "residual kriging of the \(predict.model.rawValue) model's held-out residuals: "
+                    + krigingPlan.text(depths: description.depths)
+                    + (interval?.krigedBands.map { b in
+                        "; the interval scales with the kriging SD at "
+                            + zip(description.depths, b).filter { $0.1 != nil }.map(\.0).joined(separator: ", ")
+                    } ?? (interval != nil ? "; the interval does not scale with the kriging SD (not calibrated)" : "")))
         }
         if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
             try? FileManager.default.removeItem(atPath: tiles)

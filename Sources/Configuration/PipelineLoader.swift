@@ -99,7 +99,9 @@ extension PipelineConfig {
                 add an 'evaluate' section
                 """)
         }
-        if let p = predict, let kriging = p.residualKriging, let v = predictMapping?.optional(PredictKeys.residualKriging.name) {
+        if let p = predict, let kriging = p.residualKriging,
+            let v = predictMapping?.optional(PredictKeys.residualKriging.name)
+        {
             if evaluate == nil {
                 throw v.error(
                     "'predict.residual_kriging' kriges the cross-validation's held-out residuals: add an 'evaluate' "

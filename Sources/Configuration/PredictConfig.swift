@@ -120,7 +120,8 @@ extension PipelineConfig {
         if case .scalar = v.node { return try v.bool() ? ResidualKrigingSettings() : nil }
         let m = try v.mapping()
         let settings = ResidualKrigingSettings(
-            neighbours: try m.read(PredictKeys.krigingNeighbours), innerFolds: try m.read(PredictKeys.krigingInnerFolds))
+            neighbours: try m.read(PredictKeys.krigingNeighbours), innerFolds: try m.read(PredictKeys.krigingInnerFolds)
+        )
         try m.finish()
         return settings
     }

@@ -154,7 +154,9 @@ final class ResidualKrigingPipelineTests: XCTestCase {
             for (i in seq_len(nrow(k))) cat(sprintf("%.17g", k$var1.pred[i]), "\\n")
             """
         let output = try XCTUnwrap(runTool("Rscript", ["-e", script]), "Rscript ran")
-        let theirs = output.split(separator: "\n").compactMap { Double(String($0).trimmingCharacters(in: .whitespaces)) }
+        let theirs = output.split(separator: "\n").compactMap {
+            Double(String($0).trimmingCharacters(in: .whitespaces))
+        }
         XCTAssertEqual(theirs.count, cells.count, output)
         for (cell, t) in zip(cells, theirs) {
             // Float32 maps: the difference of two values near 1-30 g/kg holds about 1e-5 of them.

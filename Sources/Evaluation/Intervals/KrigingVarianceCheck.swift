@@ -134,7 +134,8 @@ public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
         out += "held-out sites) in fifths of their kriging SD\(unit.isEmpty ? "" : " (\(unit))"): the coverage of the "
         out += "\(method.rawValue) band and of the band ± q · (kriging SD + floor), each calibrated on the other folds "
         out += "(nominal \(level)). The maps scale the interval with the kriging SD only at depths where the "
-        out += "\(method.rawValue) band misses the level by more than \(NumberText.fixed(tolerance, 2, nonFinite: "?")) "
+        out +=
+            "\(method.rawValue) band misses the level by more than \(NumberText.fixed(tolerance, 2, nonFinite: "?")) "
         out += "in some fifth and that band in none. (In the tables above, \(model)'s adaptive "
         out += "band is this one: its spread is the kriging SD.)\n\n"
         out += "| Depth | n | Kriging SD fifths (upper edges) | \(method.rawValue) by fifth | kriging SD band by fifth "

@@ -11,14 +11,18 @@ import RasterIO
 /// the tile manifest.
 public struct ResidualKriging: Sendable {
     /// The estimates of one depth at the given cell centres.
-    public var estimate: @Sendable (_ depth: Int, _ x: [Double], _ y: [Double], _ variances: Bool) -> [(value: Double, sd: Double)]
+    public var estimate:
+        @Sendable (_ depth: Int, _ x: [Double], _ y: [Double], _ variances: Bool) -> [(value: Double, sd: Double)]
     /// What is kriged (variograms, neighbours, residuals' hash), for the tile manifest.
     public var summary: String
 
     /// Residual kriging by `estimate`, fingerprinted by `summary`.
     public init(
         summary: String,
-        estimate: @escaping @Sendable (_ depth: Int, _ x: [Double], _ y: [Double], _ variances: Bool) -> [(value: Double, sd: Double)]
+        estimate:
+            @escaping @Sendable (_ depth: Int, _ x: [Double], _ y: [Double], _ variances: Bool) -> [(
+                value: Double, sd: Double
+            )]
     ) {
         self.summary = summary
         self.estimate = estimate

@@ -179,7 +179,9 @@ public struct PredictionInterval: Sendable, Equatable {
             + " centre=\(centres)" + (scales.map { " scale=\($0.map { [$0.x, $0.y] })" } ?? "")
             + (lowerLimit.map { " lower limit=\($0)" } ?? "") + (upperLimit.map { " upper limit=\($0)" } ?? "")
             + (krigedBands.map { b in
-                " kriged=" + b.map { $0.map { "[q=\($0.q) floor=\($0.floor) centre=\($0.centre)]" } ?? "-" }.joined(separator: ",")
+                " kriged="
+                    + b.map { $0.map { "[q=\($0.q) floor=\($0.floor) centre=\($0.centre)]" } ?? "-" }.joined(
+                        separator: ",")
             } ?? "")
     }
 }
