@@ -128,7 +128,9 @@ public enum ModelStages {
             observer.note(
                 "\(name): \(k.fits) residual variograms fitted (fold x depth) on the inner folds' residuals, "
                     + "\(k.pureNugget) of them a pure nugget"
-                    + (k.unfitted > 0 ? ", \(k.unfitted) with too few residuals (not kriged)" : ""))
+                    + (k.unfitted > 0 ? ", \(k.unfitted) with too few residuals (not kriged)" : "")
+                    + (k.coincident > 0
+                        ? "; \(k.coincident) residuals at a site location already held, averaged into it" : ""))
         }
         for fold in 0..<plan.k {
             let (trainSamples, testSamples) = plan.split(fold)

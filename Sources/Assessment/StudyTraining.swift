@@ -212,7 +212,10 @@ public final class StudyTraining {
                 krigingNotes.append(
                     "\(v.name): \(kriged.fits) residual variograms fitted (fold x depth), \(kriged.pureNugget) of them a "
                         + "pure nugget (kriging then gives the mean of the \(k.neighbours) nearest residuals)"
-                        + (kriged.unfitted > 0 ? ", \(kriged.unfitted) with too few residuals (not kriged)" : "") + ".")
+                        + (kriged.unfitted > 0 ? ", \(kriged.unfitted) with too few residuals (not kriged)" : "")
+                        + (kriged.coincident > 0
+                            ? "; \(kriged.coincident) residuals at a site location already held, averaged into it" : "")
+                        + ".")
             }
         }
         let total = experiment.units.count

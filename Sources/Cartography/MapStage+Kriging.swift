@@ -20,6 +20,8 @@ extension MapStage {
         var counts: [Int]
         /// Residuals each estimate weighs.
         var neighbours: Int
+        /// Per depth, residuals at a site location another residual already has, averaged into it.
+        var coincident: [Int] = []
 
         /// "0-5cm: spherical nugget 0.12 partial sill 0.05 range 3400 (n=280); ...", for notes and metadata.
         func text(depths: [String]) -> String {
@@ -33,7 +35,11 @@ extension MapStage {
                 let nugget = NumberText.significant(m.nugget, 4)
                 let sill = NumberText.significant(m.partialSill, 4)
                 let range = NumberText.significant(m.range, 4)
-                parts.append("\(depth): \(shape) nugget \(nugget) partial sill \(sill) range \(range) (n=\(counts[d]))")
+                let shared =
+                    d < coincident.count && coincident[d] > 0
+                    ? ", \(coincident[d]) at a site location already held, averaged into it" : ""
+                parts.append(
+                    "\(depth): \(shape) nugget \(nugget) partial sill \(sill) range \(range) (n=\(counts[d])\(shared))")
             }
             return "\(neighbours) neighbours; " + parts.joined(separator: "; ")
         }
@@ -86,7 +92,9 @@ extension MapStage {
                 (value: $0.value, sd: $0.variance.squareRoot())
             }
         }
-        return KrigingPlan(kriging: kriging, fits: fits, counts: counts, neighbours: settings.neighbours)
+        return KrigingPlan(
+            kriging: kriging, fits: fits, counts: counts, neighbours: settings.neighbours,
+            coincident: krigings.map { $0?.coincident ?? 0 })
     }
 
     /// The sites' locations in the grid's CRS from a patch data set.

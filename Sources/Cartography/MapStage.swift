@@ -257,7 +257,11 @@ public enum MapStage {
                     + (interval?.krigedBands.map { b in
                         "; the interval scales with the kriging SD at "
                             + zip(description.depths, b).filter { $0.1 != nil }.map(\.0).joined(separator: ", ")
-                    } ?? (interval != nil ? "; the interval does not scale with the kriging SD (not calibrated)" : "")))
+                    }
+                        ?? (interval != nil
+                            ? "; the interval does not scale with the kriging SD (not needed or not calibrated; "
+                                + "evaluation/summary.md)" : ""))
+            )
         }
         if replaceStaleTiles, !TileStore.matches(folder: tiles, manifest: manifest) {
             try? FileManager.default.removeItem(atPath: tiles)

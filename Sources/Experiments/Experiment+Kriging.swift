@@ -15,6 +15,8 @@ public struct KrigedHeldOut: Sendable {
     public var pureNugget: Int, fits: Int
     /// Fits (fold, depth) with too few residuals for a variogram, whose held-out samples keep the model's prediction.
     public var unfitted: Int
+    /// Training residuals at a site location another already held (fold x depth summed), averaged into it.
+    public var coincident: Int = 0
 }
 
 extension Experiment {
@@ -31,7 +33,7 @@ extension Experiment {
         }
         var out = heldOut
         var variances = [Float](repeating: .nan, count: heldOut.count)
-        var (pureNugget, fits, unfitted) = (0, 0, 0)
+        var (pureNugget, fits, unfitted, coincident) = (0, 0, 0, 0)
         for fold in 0..<plan.k {
             let (training, held) = plan.split(fold)
             guard !held.isEmpty else { continue }
@@ -51,6 +53,7 @@ extension Experiment {
                 }
                 if !(model.partialSill > 0) { pureNugget += 1 }
                 let kriging = OrdinaryKriging(points: sites, values: residuals, model: model, neighbours: neighbours)
+                coincident += kriging.coincident
                 let estimates = kriging.estimate(at: points.subset(targets.map { data.samples[$0].site }))
                 for (s, e) in zip(targets, estimates) where e.value.isFinite {
                     out[s] = Float(Double(heldOut[s]) + e.value)
@@ -59,6 +62,7 @@ extension Experiment {
             }
         }
         return KrigedHeldOut(
-            predictions: out, variances: variances, pureNugget: pureNugget, fits: fits, unfitted: unfitted)
+            predictions: out, variances: variances, pureNugget: pureNugget, fits: fits, unfitted: unfitted,
+            coincident: coincident)
     }
 }

@@ -46,6 +46,22 @@ final class KrigingTests: XCTestCase {
             mean.estimate(at: SpatialPoints(x: [1], y: [1], metric: .euclidean))[0].value, 3, accuracy: 1e-12)
     }
 
+    /// Two residuals at one site location (two profiles, one place) would make every system holding them singular
+    /// (gstat stops there); they become one point with their mean, counted, and every target is kriged.
+    func testCoincidentPoints_areAveraged_notSingular() {
+        let (points, values, targets) = field(seed: 9)
+        let x = points.x + [points.x[4], points.x[4]]
+        let y = points.y + [points.y[4], points.y[4]]
+        let doubled = SpatialPoints(x: x, y: y, metric: .euclidean)
+        let kriging = OrdinaryKriging(
+            points: doubled, values: values + [values[4] + 1, values[4] + 2], model: spherical, neighbours: 16)
+        XCTAssertEqual(kriging.coincident, 2)
+        XCTAssertEqual(kriging.points.count, points.count)
+        XCTAssertEqual(kriging.values[4], values[4] + 1, accuracy: 1e-12, "the mean of the three")
+        XCTAssertTrue(kriging.estimate(at: targets).allSatisfy { $0.value.isFinite && $0.variance.isFinite })
+        XCTAssertEqual(kriging.estimate(at: points.subset([4]))[0].value, values[4] + 1, accuracy: 1e-9)
+    }
+
     /// The neighbourhood search by the targets' bounding box gives what searching every point gives.
     func testCandidateSearch_changesNoEstimate() throws {
         let (points, values, targets) = field(seed: 8)

@@ -23,13 +23,36 @@ public struct OrdinaryKriging: Sendable {
         public var variance: Double
     }
 
+    /// Points given at the location of an earlier one, whose values were averaged into it (two points at one
+    /// place make the kriging system singular: gstat stops there).
+    public let coincident: Int
+
     /// Kriging of `values` at `points` (finite pairs only) with `model`, weighing at most `neighbours` points.
+    /// Points at the same coordinates become one, at the first one's place in the order, with their mean value
+    /// (`coincident` counts the others).
     public init(points: SpatialPoints, values: [Double], model: VariogramModel, neighbours: Int) {
         precondition(points.count == values.count, "OrdinaryKriging: a value per point")
         precondition(neighbours >= 1, "OrdinaryKriging: at least one neighbour")
         let kept = values.indices.filter { values[$0].isFinite && points.x[$0].isFinite && points.y[$0].isFinite }
-        self.points = points.subset(kept)
-        self.values = kept.map { values[$0] }
+        var first: [[UInt64]: Int] = [:]
+        var unique: [Int] = []
+        var sums: [Double] = []
+        var counts: [Int] = []
+        for i in kept {
+            let key = [points.x[i].bitPattern, points.y[i].bitPattern]
+            if let u = first[key] {
+                sums[u] += values[i]
+                counts[u] += 1
+            } else {
+                first[key] = unique.count
+                unique.append(i)
+                sums.append(values[i])
+                counts.append(1)
+            }
+        }
+        self.points = points.subset(unique)
+        self.values = zip(sums, counts).map { $0 / Double($1) }
+        coincident = kept.count - unique.count
         index = PointIndex(self.points)
         self.model = model
         self.neighbours = neighbours
