@@ -5,8 +5,9 @@ import TextFormat
 /// residual kriging (each with its kriging SD as `IntervalSample.spread`), the band of the maps' method and the
 /// band ± q · (kriging SD + floor) (the adaptive method with the kriging SD as the difficulty), each calibrated on
 /// the other folds, are compared by their coverage in each fifth of the kriging SD. The kriging variance is folded
-/// in at a depth only where it is needed and calibrated: the method's band misses the level by more than
-/// `tolerance` in some fifth, and the kriged band in none.
+/// in at a depth only where it is needed and calibrated: the method's band misses the level in some fifth, and the
+/// kriged band in none; a fifth misses when its coverage is further than `tolerance` from the level and outside
+/// the range a calibrated band's falls in by chance with its samples (`CalibratedRange`).
 public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
     /// One depth's comparison.
     public struct Depth: Codable, Sendable, Equatable {
@@ -100,6 +101,8 @@ public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
             let sorted = list.map(\.spread).sorted()
             let edges = (1..<5).map { sorted[min(sorted.count - 1, $0 * sorted.count / 5)] }
             func fifth(_ s: Double) -> Int { edges.firstIndex { s < $0 } ?? 4 }
+            var sizes = [Int](repeating: 0, count: 5)
+            for s in list { sizes[fifth(s.spread)] += 1 }
             func coverage(_ bounds: [IntervalBounds?]) -> [Double] {
                 var (hit, all) = ([Int](repeating: 0, count: 5), [Int](repeating: 0, count: 5))
                 for (s, b) in zip(list, bounds) {
@@ -110,9 +113,16 @@ public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
                 return (0..<5).map { all[$0] > 0 ? Double(hit[$0]) / Double(all[$0]) : .nan }
             }
             let (a, b) = (coverage(own), coverage(kriged))
-            func worst(_ c: [Double]) -> Double { c.filter(\.isFinite).map { abs($0 - level) }.max() ?? .infinity }
+            // A fifth misses when its coverage is further than `tolerance` from the level and further than a
+            // calibrated band's falls by chance with its samples (`CalibratedRange`).
+            func misses(_ c: [Double]) -> Bool {
+                (0..<5).contains { f in
+                    c[f].isFinite && abs(c[f] - level) > tolerance
+                        && CalibratedRange.isMiss(picp: c[f], n: sizes[f], level: level)
+                }
+            }
             // Needed (the method's band misses some fifth) and calibrated (the kriged band misses none).
-            let folded = worst(a) > tolerance && worst(b) <= tolerance
+            let folded = misses(a) && !misses(b)
             depths.append(
                 Depth(
                     depth: label, n: list.count, fifthEdges: edges, methodCoverage: a, krigedCoverage: b, folded: folded
@@ -134,9 +144,10 @@ public struct KrigingVarianceCheck: Codable, Sendable, Equatable {
         out += "held-out sites) in fifths of their kriging SD\(unit.isEmpty ? "" : " (\(unit))"): the coverage of the "
         out += "\(method.rawValue) band and of the band ± q · (kriging SD + floor), each calibrated on the other folds "
         out += "(nominal \(level)). The maps scale the interval with the kriging SD only at depths where the "
+        out += "\(method.rawValue) band misses the level in some fifth and that band in none; a fifth misses when "
+        out += "it is further than \(NumberText.fixed(tolerance, 2, nonFinite: "?")) from the level and outside the "
         out +=
-            "\(method.rawValue) band misses the level by more than \(NumberText.fixed(tolerance, 2, nonFinite: "?")) "
-        out += "in some fifth and that band in none. (In the tables above, \(model)'s adaptive "
+            "range a calibrated band's coverage falls in by chance with its samples (95 %, binomial). (In the tables above, \(model)'s adaptive "
         out += "band is this one: its spread is the kriging SD.)\n\n"
         out += "| Depth | n | Kriging SD fifths (upper edges) | \(method.rawValue) by fifth | kriging SD band by fifth "
         out += "| Maps use |\n|---|---:|---|---|---|---|\n"
