@@ -109,6 +109,19 @@ public struct PredictionInterval: Sendable, Equatable {
         public var median: [Float]
         /// (upper − lower) / median; NaN where the median is not above 0 (the ratio is not defined).
         public var uncertainty: [Float]
+
+        /// Cell `c`'s bounds and median kept within the limits, and its uncertainty.
+        mutating func set(
+            _ c: Int, lower: Double, upper: Double, median: Double, within low: Double?, _ high: Double?
+        ) {
+            var (lo, hi, mid) = (lower, upper, median)
+            if let low { (lo, hi, mid) = (max(lo, low), max(hi, low), max(mid, low)) }
+            if let high { (lo, hi, mid) = (min(lo, high), min(hi, high), min(mid, high)) }
+            self.lower[c] = Float(lo)
+            self.upper[c] = Float(hi)
+            self.median[c] = Float(mid)
+            if mid > 0 { uncertainty[c] = Float((hi - lo) / mid) }
+        }
     }
 
     /// The interval's layers of `depth` for a tile's `prediction` and, for an adaptive interval, the
@@ -140,12 +153,7 @@ public struct PredictionInterval: Sendable, Equatable {
                 let base = max(p, 0) + offset
                 (lo, hi, mid) = (base * shrink - offset, base * grow - offset, base * shift - offset)
             }
-            if let limit = lowerLimit { (lo, hi, mid) = (max(lo, limit), max(hi, limit), max(mid, limit)) }
-            if let limit = upperLimit { (lo, hi, mid) = (min(lo, limit), min(hi, limit), min(mid, limit)) }
-            out.lower[c] = Float(lo)
-            out.upper[c] = Float(hi)
-            out.median[c] = Float(mid)
-            if mid > 0 { out.uncertainty[c] = Float((hi - lo) / mid) }
+            out.set(c, lower: lo, upper: hi, median: mid, within: lowerLimit, upperLimit)
         }
         return out
     }
@@ -160,13 +168,8 @@ public struct PredictionInterval: Sendable, Equatable {
             let p = Double(prediction[c])
             let scale = Double(sd[c]) + band.floor
             guard p.isFinite, scale.isFinite else { continue }
-            var (lo, hi, mid) = (p - band.q * scale, p + band.q * scale, p + band.centre * scale)
-            if let limit = lowerLimit { (lo, hi, mid) = (max(lo, limit), max(hi, limit), max(mid, limit)) }
-            if let limit = upperLimit { (lo, hi, mid) = (min(lo, limit), min(hi, limit), min(mid, limit)) }
-            out.lower[c] = Float(lo)
-            out.upper[c] = Float(hi)
-            out.median[c] = Float(mid)
-            if mid > 0 { out.uncertainty[c] = Float((hi - lo) / mid) }
+            let (lo, hi, mid) = (p - band.q * scale, p + band.q * scale, p + band.centre * scale)
+            out.set(c, lower: lo, upper: hi, median: mid, within: lowerLimit, upperLimit)
         }
         return out
     }
