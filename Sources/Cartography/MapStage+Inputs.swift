@@ -120,7 +120,8 @@ extension MapStage {
             throw MapStageError(
                 .evaluation, file: csv,
                 message: """
-                    predict.residual_kriging needs the evaluation's held-out residuals, checked against                     intervals.json; run `socmap run \(settings.file)` first
+                    predict.residual_kriging needs the evaluation's held-out residuals, checked against \
+                    intervals.json; run `socmap run \(settings.file)` first
                     """)
         }
         var sites: [String: (x: Double, y: Double)] = [:]
