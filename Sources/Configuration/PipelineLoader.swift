@@ -27,6 +27,14 @@ extension PipelineConfig {
         let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
         let root = try source.root().mapping()
         let resolveAgainst = { (folder: String, p: String) -> String in
+            // GDAL's archive file systems: the archive's own path is resolved as any other ("/vsizip/c.zip/x.tif"
+            // becomes "/vsizip//data/c.zip/x.tif"); other /vsi paths (/vsicurl/, /vsis3/, ...) are GDAL's.
+            if let prefix = VirtualPath.archivePrefixes.first(where: { p.hasPrefix($0) }) {
+                let inner = String(p.dropFirst(prefix.count))
+                guard !inner.hasPrefix("/") else { return p }
+                return prefix + URL(fileURLWithPath: folder).appendingPathComponent(inner).standardizedFileURL.path
+            }
+            if VirtualPath.isVirtual(p) { return p }
             let expanded = (p as NSString).expandingTildeInPath
             return expanded.hasPrefix("/")
                 ? expanded : URL(fileURLWithPath: folder).appendingPathComponent(expanded).standardizedFileURL.path

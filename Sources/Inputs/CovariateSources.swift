@@ -41,6 +41,18 @@ public enum CovariateSources {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         let path = source.path
+        if VirtualPath.isVirtual(path) {
+            // GDAL's virtual file systems: one raster, checked by opening it.
+            do { _ = try RasterDataset(path: path) } catch {
+                throw ConfigError(
+                    file: pipeline, key: "covariates.files", line: source.line, column: nil,
+                    message: """
+                        GDAL cannot open the virtual file '\(path)' (\(error)); check the archive's path (relative to \
+                        data_folder) and the file's path inside it, e.g. /vsizip/covariates.zip/elevation.tif
+                        """)
+            }
+            return [path]
+        }
         let exists = fm.fileExists(atPath: path)
         if !exists && (path.contains("*") || path.contains("?") || path.contains("[")) {
             let matches = glob(path).filter { rasterExtensions.contains(($0 as NSString).pathExtension.lowercased()) }

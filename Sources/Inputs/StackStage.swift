@@ -8,7 +8,7 @@ public enum StackStage {
     static func referenceGrid(_ settings: InputSettings) throws -> ReferenceGrid {
         switch settings.covariates.grid {
         case .raster(let path):
-            guard FileManager.default.fileExists(atPath: path) else {
+            guard VirtualPath.isVirtual(path) || FileManager.default.fileExists(atPath: path) else {
                 throw settings.errorAt(
                     "covariates.grid.raster",
                     "raster '\(path)' does not exist; check the path (relative to the pipeline file)")

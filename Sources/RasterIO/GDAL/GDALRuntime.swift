@@ -119,3 +119,12 @@ func takeGDALString(_ pointer: UnsafeMutablePointer<CChar>?) -> String? {
     defer { VSIFree(pointer) }
     return String(cString: pointer)
 }
+
+/// Size in bytes and modification time (whole seconds, in nanoseconds) of a file GDAL reads, including one on its virtual file
+/// systems (`/vsizip/...`: the entry's size and time), by VSIStatL; nil when GDAL cannot find it.
+func gdalFileStat(_ path: String) -> (bytes: Int64, modifiedNanoseconds: Int64)? {
+    _ = GDALRuntime.ready
+    var (bytes, modified): (Int64, Int64) = (0, 0)
+    guard socmap_vsi_stat(path, &bytes, &modified) == 0 else { return nil }
+    return (bytes, modified)
+}

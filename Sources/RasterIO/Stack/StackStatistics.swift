@@ -85,8 +85,17 @@ public struct StackStatistics: Codable, Equatable, Sendable {
         return nil
     }
 
-    /// A file's stamp; throws naming the file when it cannot be examined.
+    /// A file's stamp (GDAL's view of a /vsi file); throws naming the file when it cannot be examined.
     static func stamp(_ path: String) throws -> FileStamp {
+        if path.hasPrefix("/vsi") {
+            // A file on GDAL's virtual file systems, stamped as GDAL sees it.
+            guard let s = gdalFileStat(path) else {
+                throw RasterError(
+                    "cannot examine covariate file '\(path)' (GDAL cannot find it)", path: path,
+                    hint: "Check the archive's path and the file's path inside it")
+            }
+            return FileStamp(path: path, bytes: s.bytes, modifiedNanoseconds: s.modifiedNanoseconds)
+        }
         var info = stat()
         guard stat(path, &info) == 0 else {
             let reason = String(cString: strerror(errno))
