@@ -56,19 +56,12 @@ extension MapStage {
         var fits: [VariogramModel?] = []
         var counts: [Int] = []
         var fingerprint = "neighbours=\(settings.neighbours)\n"
+        // In site order, whichever order the predictions came in (the run's folds, or predictions.csv): the
+        // kriging systems, and so the maps' bytes, depend on the points' order.
+        let bySite = heldOut.sorted { $0.siteID < $1.siteID }
         for d in depths.indices {
-            var (x, y, r): ([Double], [Double], [Double]) = ([], [], [])
-            // In site order, whichever order the predictions came in (the run's folds, or predictions.csv): the
-            // kriging systems, and so the maps' bytes, depend on the points' order.
-            for p in heldOut.filter({ $0.depth == d }).sorted(by: { $0.siteID < $1.siteID }) {
-                guard let predicted = p.predicted[model], predicted.isFinite, p.observed.isFinite,
-                    let at = sites[p.siteID], at.x.isFinite, at.y.isFinite
-                else { continue }
-                x.append(at.x)
-                y.append(at.y)
-                r.append(p.observed - predicted)
-                fingerprint += "\(d),\(p.siteID),\(at.x),\(at.y),\(p.observed - predicted)\n"
-            }
+            let (ids, x, y, r) = ResidualVariograms.located(bySite, model: model, depth: d) { sites[$0] }
+            for i in r.indices { fingerprint += "\(d),\(ids[i]),\(x[i]),\(y[i]),\(r[i])\n" }
             let points = SpatialPoints(x: x, y: y, metric: metric)
             let fit =
                 r.count >= 3 ? EmpiricalVariogram.compute(points: points, values: r).flatMap(VariogramModel.best) : nil

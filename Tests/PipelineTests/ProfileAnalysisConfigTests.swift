@@ -9,22 +9,8 @@ import XCTest
 /// `predict.depth_consistency` and the `stocks` section: defaults, and errors that name the key.
 final class ProfileAnalysisConfigTests: XCTestCase {
     func pipeline(unit: String = "g/kg", predict: String = "predict: {model: rf}\n", rest: String = "") -> String {
-        """
-        name: t
-        covariates:
-          grid: {raster: covs/a.tif}
-          files: [covs/]
-        sites:
-          file: sites.csv
-        profiles:
-          unit: \(unit)
-          horizons:
-            file: horizons.csv
-            value_column: soc
-        train:
-          models: [rf]
-        \(predict)\(rest)
-        """
+        minimalPipeline.replacingOccurrences(of: "profiles:\n", with: "profiles:\n  unit: \(unit)\n")
+            + "train:\n  models: [rf]\n\(predict)\(rest)"
     }
 
     func parse(_ text: String) throws -> PipelineConfig {

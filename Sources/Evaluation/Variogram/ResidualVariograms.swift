@@ -39,18 +39,8 @@ public struct ResidualVariograms: Codable, Sendable, Equatable {
         var tasks: [(model: String, depth: String, points: SpatialPoints, residuals: [Double])] = []
         for model in models {
             for (d, label) in depthLabels.enumerated() {
-                var x: [Double] = []
-                var y: [Double] = []
-                var residuals: [Double] = []
-                for p in predictions where p.depth == d {
-                    guard let predicted = p.predicted[model], predicted.isFinite, p.observed.isFinite,
-                        let at = locations[p.siteID], at.x.isFinite, at.y.isFinite
-                    else { continue }
-                    x.append(at.x)
-                    y.append(at.y)
-                    residuals.append(p.observed - predicted)
-                }
-                tasks.append((model, label, SpatialPoints(x: x, y: y, metric: metric), residuals))
+                let r = located(predictions, model: model, depth: d) { locations[$0].map { (x: $0.x, y: $0.y) } }
+                tasks.append((model, label, SpatialPoints(x: r.x, y: r.y, metric: metric), r.residuals))
             }
         }
         // The pairs of each model and depth on Compute's workers, one task each (the same result on any
@@ -67,6 +57,26 @@ public struct ResidualVariograms: Codable, Sendable, Equatable {
             }
         }
         return ResidualVariograms(unit: unit, rows: results.compactMap { $0 })
+    }
+
+    /// `model`'s held-out residuals (observed − predicted) at depth `depth`, in the order of `predictions`, each at
+    /// its site's location (`location(siteID)`, in the grid's CRS); a sample without a finite prediction,
+    /// observation or location is left out. The one reading of residuals for their variograms and their kriging.
+    public static func located(
+        _ predictions: [HeldOutPrediction], model: String, depth: Int,
+        location: (String) -> (x: Double, y: Double)?
+    ) -> (siteIDs: [String], x: [Double], y: [Double], residuals: [Double]) {
+        var out: (siteIDs: [String], x: [Double], y: [Double], residuals: [Double]) = ([], [], [], [])
+        for p in predictions where p.depth == depth {
+            guard let predicted = p.predicted[model], predicted.isFinite, p.observed.isFinite,
+                let at = location(p.siteID), at.x.isFinite, at.y.isFinite
+            else { continue }
+            out.siteIDs.append(p.siteID)
+            out.x.append(at.x)
+            out.y.append(at.y)
+            out.residuals.append(p.observed - predicted)
+        }
+        return out
     }
 
     /// The summary's section: per model and depth the fitted shape, nugget, partial sill, range and
